@@ -1,0 +1,361 @@
+//! What wraps every request: the request id, the client's IP, the request span with its access
+//! log line and metrics, the per-IP rate limit, and the envelope for errors actix answers itself
+//! (unknown path, wrong method...).
+use std::future::{Ready, ready};
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::{Duration, Instant};
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, ResponseError, web};
+use anyhow::Context;
+use kit::error::{ErrorKind, ServiceError};
+use tracing::Instrument;
+
+use crate::envelope::ApiError;
+use crate::state::AppState;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const FORWARDED_FOR: &str = "x-forwarded-for";
+/// Paths neither rate-limited nor logged at info: probes and scrapes.
+const OPERATIONS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
+
+/// The request's id: the caller's `x-request-id` when sane, else a fresh UUID.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+impl RequestId {
+    /// Keeps an incoming id of at most 64 characters of `[A-Za-z0-9-_]`.
+    pub fn from_header(value: Option<&str>) -> Self {
+        match value {
+            Some(id)
+                if !id.is_empty()
+                    && id.len() <= 64
+                    && id
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+            {
+                Self(id.to_owned())
+            }
+            _ => Self(uuid::Uuid::new_v4().to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromRequest for RequestId {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let id = req.extensions().get::<RequestId>().cloned();
+        ready(Ok(id.unwrap_or_else(|| RequestId::from_header(None))))
+    }
+}
+
+/// The client's address: the peer, or the `X-Forwarded-For` client when the peer is a trusted proxy.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientIp(pub IpAddr);
+
+impl FromRequest for ClientIp {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let ip = req.extensions().get::<ClientIp>().copied();
+        ready(Ok(ip.unwrap_or_else(|| {
+            ClientIp(
+                req.peer_addr()
+                    .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |addr| addr.ip()),
+            )
+        })))
+    }
+}
+
+/// Addresses and CIDR blocks of the proxies whose `X-Forwarded-For` we believe.
+#[derive(Clone, Debug, Default)]
+pub struct TrustedProxies(Vec<(IpAddr, u8)>);
+
+impl TrustedProxies {
+    /// Parses `10.0.0.1`, `10.0.0.0/8`, `fd00::/8`...
+    pub fn parse(entries: &[String]) -> anyhow::Result<Self> {
+        let mut blocks = Vec::with_capacity(entries.len());
+        for entry in entries.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+            let (address, prefix) = entry.split_once('/').unwrap_or((entry, ""));
+            let ip: IpAddr = address
+                .parse()
+                .with_context(|| format!("trusted proxy {entry}: not an IP address"))?;
+            let max = if ip.is_ipv4() { 32 } else { 128 };
+            let prefix = if prefix.is_empty() {
+                max
+            } else {
+                prefix
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|p| *p <= max)
+                    .with_context(|| format!("trusted proxy {entry}: bad prefix length"))?
+            };
+            blocks.push((ip, prefix));
+        }
+        Ok(Self(blocks))
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = canonical(ip);
+        self.0.iter().any(|(net, prefix)| match (canonical(*net), ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(*prefix)).unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(*prefix)).unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        })
+    }
+
+    /// The client behind `peer`: the right-most `X-Forwarded-For` hop that is not a trusted proxy.
+    pub fn client_ip<'a>(&self, peer: IpAddr, forwarded_for: impl Iterator<Item = &'a str>) -> IpAddr {
+        if !self.contains(peer) {
+            return peer;
+        }
+        let hops: Vec<&str> = forwarded_for.flat_map(|value| value.split(',')).collect();
+        let mut client = peer;
+        for hop in hops.iter().rev() {
+            let Ok(ip) = hop.trim().parse::<IpAddr>() else {
+                break;
+            };
+            client = ip;
+            if !self.contains(ip) {
+                break;
+            }
+        }
+        client
+    }
+}
+
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        IpAddr::V4(_) => ip,
+    }
+}
+
+fn state(req: &ServiceRequest) -> Option<web::Data<AppState>> {
+    req.app_data::<web::Data<AppState>>().cloned()
+}
+
+/// Outermost: request id, client IP, the request span (child of an incoming `traceparent`), the
+/// access log line and the metrics. Never logs the query string or the body.
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = Instant::now();
+    let request_id = RequestId::from_header(
+        req.headers()
+            .get(&REQUEST_ID)
+            .and_then(|value| value.to_str().ok()),
+    );
+    let state = state(&req);
+    let peer = req
+        .peer_addr()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |addr| addr.ip());
+    let client_ip = match &state {
+        Some(state) => state.trusted_proxies.client_ip(
+            peer,
+            req.headers()
+                .get_all(FORWARDED_FOR)
+                .filter_map(|value| value.to_str().ok()),
+        ),
+        None => peer,
+    };
+    req.extensions_mut().insert(request_id.clone());
+    req.extensions_mut().insert(ClientIp(client_ip));
+    let method = req.method().to_string();
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let span = tracing::info_span!("http", %method, %route, request_id = %request_id.0);
+    kit::telemetry::adopt_context(&span, &trace_headers(&req));
+
+    let request = req.request().clone();
+    let mut response = match next.call(req).instrument(span.clone()).await {
+        Ok(response) => response.map_into_boxed_body(),
+        Err(error) => ServiceResponse::new(request, error.error_response()),
+    };
+    if let Ok(value) = HeaderValue::from_str(&request_id.0) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    let status = response.status().as_u16();
+    let elapsed = started.elapsed();
+    if let Some(state) = &state {
+        state
+            .metrics
+            .observe_request(&method, &route, status, elapsed.as_secs_f64());
+    }
+    let latency_ms = elapsed.as_secs_f64() * 1000.0;
+    let _entered = span.enter();
+    if OPERATIONS.contains(&route.as_str()) {
+        tracing::debug!(%method, %route, status, latency_ms, request_id = %request_id.0, "http request");
+    } else {
+        tracing::info!(%method, %route, status, latency_ms, request_id = %request_id.0, "http request");
+    }
+    Ok(response)
+}
+
+/// The W3C trace headers of the request, as `http` 1 headers for `kit::telemetry`.
+fn trace_headers(req: &ServiceRequest) -> http::HeaderMap {
+    let mut headers = http::HeaderMap::new();
+    for name in ["traceparent", "tracestate"] {
+        if let Some(value) = req
+            .headers()
+            .get(name)
+            .and_then(|value| http::HeaderValue::from_bytes(value.as_bytes()).ok())
+        {
+            headers.insert(http::HeaderName::from_static(name), value);
+        }
+    }
+    headers
+}
+
+/// Turns the bare error responses actix produces itself (404, 405, extractor errors...) into
+/// the envelope; responses that already are JSON pass untouched.
+pub async fn envelope_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let request = req.request().clone();
+    let response = match next.call(req).await {
+        Ok(response) => response.map_into_boxed_body(),
+        Err(error) => ServiceResponse::new(request, error.error_response()),
+    };
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return Ok(response);
+    }
+    let cause = response
+        .response()
+        .error()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let error = bare_error(status, response.request(), cause);
+    Ok(response.into_response(error.error_response()))
+}
+
+fn bare_error(status: StatusCode, request: &HttpRequest, cause: String) -> ApiError {
+    let (kind, msg, message) = match status {
+        StatusCode::NOT_FOUND => (
+            ErrorKind::NotFound,
+            "请求的接口不存在",
+            format!("{} {} 不存在", request.method(), request.path()),
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            ErrorKind::Invalid,
+            "请求方法不正确",
+            format!("{} 不支持 {} 方法", request.path(), request.method()),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (ErrorKind::Invalid, "提交的数据过大", cause),
+        StatusCode::TOO_MANY_REQUESTS => (ErrorKind::RateLimited, "操作过于频繁，请稍后再试", cause),
+        StatusCode::UNAUTHORIZED => (ErrorKind::Unauthenticated, "登录已失效，请重新登录", cause),
+        StatusCode::FORBIDDEN => (ErrorKind::Forbidden, "您没有权限进行此操作", cause),
+        s if s.is_server_error() => (ErrorKind::Internal, "服务器开小差，请重试", cause),
+        _ => (ErrorKind::Invalid, "请求格式不正确", cause),
+    };
+    let message = if message.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_owned()
+    } else {
+        message
+    };
+    ApiError::with_status(status, ServiceError::new(kind, msg, message))
+}
+
+/// A fixed window per client IP and minute, counted in the shared cache so the limit holds
+/// across replicas. A cache failure lets the request through.
+pub async fn rate_limit(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(state) = state(&req) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let limit = state.rate_limit_per_minute;
+    if limit <= 0 || OPERATIONS.contains(&req.path()) {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let ip = req
+        .extensions()
+        .get::<ClientIp>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |client| client.0);
+    let key = format!("rl:{ip}:{}", kit::time::now_unix().div_euclid(60));
+    match state.cache.incr(&key, Duration::from_secs(60)).await {
+        Ok(count) if count > limit => {
+            let error = ApiError::refused(
+                StatusCode::TOO_MANY_REQUESTS,
+                "操作过于频繁，请稍后再试",
+                format!("每分钟最多{limit}次请求"),
+            );
+            return Ok(req.into_response(error.error_response()));
+        }
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "rate limit not checked: the cache failed"),
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proxies(entries: &[&str]) -> TrustedProxies {
+        TrustedProxies::parse(&entries.iter().map(|e| (*e).to_owned()).collect::<Vec<_>>())
+            .expect("parse")
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().expect("ip")
+    }
+
+    #[test]
+    fn a_sane_request_id_is_kept_and_anything_else_replaced() {
+        assert_eq!(RequestId::from_header(Some("abc-123_X")).0, "abc-123_X");
+        assert_ne!(RequestId::from_header(Some("a b")).0, "a b");
+        assert_ne!(RequestId::from_header(Some(&"a".repeat(65))).0.len(), 65);
+        assert_eq!(RequestId::from_header(None).0.len(), 36);
+    }
+
+    #[test]
+    fn cidr_blocks_and_single_addresses_match() {
+        let trusted = proxies(&["10.0.0.0/8", "192.168.1.7", "fd00::/8"]);
+        assert!(trusted.contains(ip("10.2.3.4")));
+        assert!(trusted.contains(ip("::ffff:10.2.3.4")));
+        assert!(trusted.contains(ip("192.168.1.7")));
+        assert!(!trusted.contains(ip("192.168.1.8")));
+        assert!(trusted.contains(ip("fd12::1")));
+        assert!(!trusted.contains(ip("11.0.0.1")));
+        assert!(TrustedProxies::parse(&["10.0.0.0/33".to_owned()]).is_err());
+        assert!(TrustedProxies::parse(&["proxy".to_owned()]).is_err());
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_a_trusted_peer() {
+        let trusted = proxies(&["10.0.0.0/8"]);
+        let xff = ["1.2.3.4, 5.6.7.8, 10.0.0.3"];
+        assert_eq!(trusted.client_ip(ip("10.0.0.1"), xff.into_iter()), ip("5.6.7.8"));
+        assert_eq!(trusted.client_ip(ip("8.8.8.8"), xff.into_iter()), ip("8.8.8.8"));
+        assert_eq!(trusted.client_ip(ip("10.0.0.1"), std::iter::empty()), ip("10.0.0.1"));
+        assert_eq!(trusted.client_ip(ip("10.0.0.1"), ["junk"].into_iter()), ip("10.0.0.1"));
+    }
+}

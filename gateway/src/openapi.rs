@@ -1,0 +1,84 @@
+//! The OpenAPI 3 document (`/api/openapi.json`) and its browsable page (`/api/docs/`).
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::routes::{login, ops, platform};
+
+/// Where the document is served.
+pub const DOCUMENT_PATH: &str = "/api/openapi.json";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "万家灯火 API",
+        description = "The mini-program API (seed 000) and the security platform API (seed 001). \
+            Every response is the envelope {code, token_expired, msg, message, ...}: code 0 done, \
+            1 refused, 2 nothing found, 3 not registered, 9 token missing/invalid/expired \
+            (token_expired 0, HTTP 401). Fields may be sent as JSON, form, multipart or query string."
+    ),
+    paths(
+        login::send_code,
+        login::code_to_session,
+        login::register,
+        login::login_by_code,
+        login::refresh_token,
+        login::permissions,
+        platform::secret,
+        ops::healthz,
+        ops::readyz,
+        ops::metrics,
+    ),
+    modifiers(&BearerToken)
+)]
+struct ApiDoc;
+
+/// The `bearer` security scheme the protected routes name.
+struct BearerToken;
+
+impl Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// Serves the document at [`DOCUMENT_PATH`] and Swagger UI under `/api/docs/`.
+pub fn swagger_ui(document: utoipa::openapi::OpenApi) -> SwaggerUi {
+    SwaggerUi::new("/api/docs/{_:.*}").url(DOCUMENT_PATH, document)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_lists_every_route() {
+        let value = serde_json::to_value(document()).expect("json");
+        let paths = value["paths"].as_object().expect("paths");
+        for (path, method) in [
+            ("/api/v1/verificationCodes/phone", "post"),
+            ("/api/v1/weapp/code", "post"),
+            ("/api/v1/weapp/users", "post"),
+            ("/api/v1/weapp/authorizations", "post"),
+            ("/api/v1/authorizations/current", "put"),
+            ("/api/v1/people/permissions", "post"),
+            ("/api/v1/wjdh/secret", "post"),
+            ("/healthz", "get"),
+            ("/readyz", "get"),
+            ("/metrics", "get"),
+        ] {
+            assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path}");
+        }
+        assert!(value["components"]["schemas"]["LoginResponse"].is_object());
+        assert!(value["components"]["securitySchemes"]["bearer"].is_object());
+    }
+}

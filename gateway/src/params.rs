@@ -1,0 +1,403 @@
+//! One extractor for every way a caller sends fields: a JSON object, a form, multipart/form-data
+//! or the query string, merged (the body wins). A number may arrive as a string and a string as
+//! a number; the accessors take either.
+use std::collections::BTreeMap;
+
+use actix_multipart::Multipart;
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap};
+use actix_web::web::{Bytes, BytesMut};
+use actix_web::{FromRequest, HttpRequest};
+use futures::StreamExt;
+use futures::future::LocalBoxFuture;
+use kit::error::ServiceError;
+use serde_json::{Map, Value};
+
+use crate::envelope::ApiError;
+
+/// The byte caps the extractor enforces while reading (an app-data value; defaults otherwise).
+#[derive(Clone, Copy, Debug)]
+pub struct ParamsLimits {
+    /// JSON, form and query bodies.
+    pub body: usize,
+    /// A whole multipart body, files included.
+    pub upload: usize,
+}
+
+impl Default for ParamsLimits {
+    fn default() -> Self {
+        Self {
+            body: 64 * 1024,
+            upload: 5 * 1024 * 1024,
+        }
+    }
+}
+
+/// A file sent in a multipart body.
+#[derive(Clone, Debug)]
+pub struct Upload {
+    pub filename: Option<String>,
+    pub content_type: Option<String>,
+    pub bytes: Bytes,
+}
+
+/// The caller's fields, however they were sent.
+#[derive(Clone, Debug, Default)]
+pub struct Params {
+    values: Map<String, Value>,
+    files: BTreeMap<String, Upload>,
+}
+
+impl Params {
+    /// Params from already-parsed values (tests, internal calls).
+    pub fn from_values(values: Map<String, Value>) -> Self {
+        Self {
+            values,
+            files: BTreeMap::new(),
+        }
+    }
+
+    /// The raw value, for nested JSON.
+    pub fn value(&self, name: &str) -> Option<&Value> {
+        self.values.get(name)
+    }
+
+    /// A text field that must be present and non-empty; numbers are taken as their digits.
+    pub fn required_str(&self, name: &str) -> Result<String, ServiceError> {
+        self.optional_str(name)?
+            .ok_or_else(|| ServiceError::missing(name))
+    }
+
+    /// A text field; missing, null or blank is `None`.
+    pub fn optional_str(&self, name: &str) -> Result<Option<String>, ServiceError> {
+        let text = match self.values.get(name) {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::String(text)) => text.trim().to_owned(),
+            Some(Value::Number(number)) => number.to_string(),
+            Some(Value::Bool(flag)) => flag.to_string(),
+            Some(Value::Array(_) | Value::Object(_)) => {
+                return Err(ServiceError::invalid(name, format!("{name}必须是字符串")));
+            }
+        };
+        Ok((!text.is_empty()).then_some(text))
+    }
+
+    /// A text field, empty when absent: for the proto's optional strings.
+    pub fn str_or_empty(&self, name: &str) -> Result<String, ServiceError> {
+        Ok(self.optional_str(name)?.unwrap_or_default())
+    }
+
+    /// An integer given as a number or as digits; missing or blank is `None`.
+    pub fn optional_i64(&self, name: &str) -> Result<Option<i64>, ServiceError> {
+        let bad = || ServiceError::invalid(name, format!("{name}必须是整数"));
+        match self.values.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(number)) => number
+                .as_i64()
+                .or_else(|| {
+                    number
+                        .as_f64()
+                        .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                        .map(|f| f as i64)
+                })
+                .map(Some)
+                .ok_or_else(bad),
+            Some(Value::String(text)) if text.trim().is_empty() => Ok(None),
+            Some(Value::String(text)) => text.trim().parse().map(Some).map_err(|_| bad()),
+            Some(_) => Err(bad()),
+        }
+    }
+
+    /// An integer that must be present.
+    pub fn required_i64(&self, name: &str) -> Result<i64, ServiceError> {
+        self.optional_i64(name)?
+            .ok_or_else(|| ServiceError::missing(name))
+    }
+
+    /// A file field of a multipart body.
+    pub fn file(&self, name: &str) -> Option<&Upload> {
+        self.files.get(name)
+    }
+
+    fn merge_pairs(&mut self, pairs: Vec<(String, String)>) {
+        for (key, value) in pairs {
+            self.values.insert(key, Value::String(value));
+        }
+    }
+}
+
+impl FromRequest for Params {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limits = req.app_data::<ParamsLimits>().copied().unwrap_or_default();
+        let query = req.query_string().to_owned();
+        let headers = req.headers().clone();
+        let payload = payload.take();
+        Box::pin(async move { read(&query, &headers, payload, limits).await })
+    }
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::refused(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "提交的数据过大",
+        format!("请求体超过{limit}字节"),
+    )
+}
+
+fn bad_body(message: impl Into<String>) -> ApiError {
+    ServiceError::invalid("body", message).into()
+}
+
+async fn read(
+    query: &str,
+    headers: &HeaderMap,
+    payload: Payload,
+    limits: ParamsLimits,
+) -> Result<Params, ApiError> {
+    let mut params = Params::default();
+    if !query.is_empty() {
+        let pairs = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+            .map_err(|_| ServiceError::invalid("query", "查询字符串格式不正确"))?;
+        params.merge_pairs(pairs);
+    }
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<usize>().ok());
+    if content_type.starts_with("multipart/form-data") {
+        if declared.is_some_and(|length| length > limits.upload) {
+            return Err(too_large(limits.upload));
+        }
+        read_multipart(&mut params, headers, payload, limits).await?;
+        return Ok(params);
+    }
+    if declared.is_some_and(|length| length > limits.body) {
+        return Err(too_large(limits.body));
+    }
+    let body = read_capped(payload, limits.body).await?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(params);
+    }
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    let is_json = content_type.starts_with("application/json") || content_type.contains("+json");
+    // Without a usable content type, a body that looks like JSON is JSON, anything else a form.
+    let as_json = is_json || (!is_form && body.trim_ascii_start().first() == Some(&b'{'));
+    if as_json {
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(Value::Object(object)) => params.values.extend(object),
+            Ok(_) => return Err(bad_body("请求体必须是JSON对象")),
+            Err(_) => return Err(bad_body("请求体不是合法的JSON")),
+        }
+    } else {
+        let pairs = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
+            .map_err(|_| bad_body("请求体不是合法的表单"))?;
+        params.merge_pairs(pairs);
+    }
+    Ok(params)
+}
+
+/// Reads the body, refusing as soon as it passes `limit`: nothing above it is buffered.
+async fn read_capped(mut payload: Payload, limit: usize) -> Result<Bytes, ApiError> {
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|error| bad_body(format!("读取请求体失败: {error}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+async fn read_multipart(
+    params: &mut Params,
+    headers: &HeaderMap,
+    payload: Payload,
+    limits: ParamsLimits,
+) -> Result<(), ApiError> {
+    let mut multipart = Multipart::new(headers, payload);
+    let mut total = 0usize;
+    while let Some(field) = multipart.next().await {
+        let mut field = field.map_err(|error| bad_body(format!("multipart格式不正确: {error}")))?;
+        let Some(name) = field.name().map(str::to_owned) else {
+            continue;
+        };
+        let filename = field
+            .content_disposition()
+            .and_then(|disposition| disposition.get_filename())
+            .map(str::to_owned);
+        let content_type = field.content_type().map(ToString::to_string);
+        let mut bytes = BytesMut::new();
+        while let Some(chunk) = field.next().await {
+            let chunk =
+                chunk.map_err(|error| bad_body(format!("multipart格式不正确: {error}")))?;
+            total += chunk.len();
+            if total > limits.upload {
+                return Err(too_large(limits.upload));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if filename.is_some() {
+            let upload = Upload {
+                filename,
+                content_type,
+                bytes: bytes.freeze(),
+            };
+            params.files.insert(name, upload);
+        } else {
+            if bytes.len() > limits.body {
+                return Err(too_large(limits.body));
+            }
+            let text = String::from_utf8(bytes.to_vec())
+                .map_err(|_| ServiceError::invalid(&name, format!("{name}必须是UTF-8文本")))?;
+            params.values.insert(name, Value::String(text));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    async fn extract(request: TestRequest) -> Result<Params, ApiError> {
+        let (req, mut payload) = request.to_http_parts();
+        Params::from_request(&req, &mut payload).await
+    }
+
+    #[actix_web::test]
+    async fn reads_a_json_object_with_a_number_for_a_string() {
+        let params = extract(
+            TestRequest::post()
+                .uri("/x")
+                .insert_header((CONTENT_TYPE, "application/json"))
+                .set_payload(r#"{"phone": 17600381130, "type": "login", "page": "2"}"#),
+        )
+        .await
+        .expect("params");
+        assert_eq!(params.required_str("phone").expect("phone"), "17600381130");
+        assert_eq!(params.required_str("type").expect("type"), "login");
+        assert_eq!(params.optional_i64("page").expect("page"), Some(2));
+        assert_eq!(params.optional_i64("phone").expect("phone"), Some(17_600_381_130));
+    }
+
+    #[actix_web::test]
+    async fn reads_a_form_and_lets_the_body_win_over_the_query() {
+        let params = extract(
+            TestRequest::post()
+                .uri("/x?secret_id=query&extra=q")
+                .insert_header((CONTENT_TYPE, "application/x-www-form-urlencoded"))
+                .set_payload("secret_id=123456&secret_key=%E4%B8%AD"),
+        )
+        .await
+        .expect("params");
+        assert_eq!(params.required_str("secret_id").expect("id"), "123456");
+        assert_eq!(params.required_str("secret_key").expect("key"), "中");
+        assert_eq!(params.required_str("extra").expect("extra"), "q");
+    }
+
+    #[actix_web::test]
+    async fn reads_the_query_string_alone() {
+        let params = extract(TestRequest::get().uri("/x?page=3&name=a%20b"))
+            .await
+            .expect("params");
+        assert_eq!(params.required_i64("page").expect("page"), 3);
+        assert_eq!(params.optional_str("name").expect("name").as_deref(), Some("a b"));
+    }
+
+    #[actix_web::test]
+    async fn reads_multipart_text_fields_and_files() {
+        let body = "--XYZ\r\n\
+            Content-Disposition: form-data; name=\"phone\"\r\n\r\n\
+            17600381130\r\n\
+            --XYZ\r\n\
+            Content-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\n\
+            Content-Type: image/jpeg\r\n\r\n\
+            JPEG\r\n\
+            --XYZ--\r\n";
+        let params = extract(
+            TestRequest::post()
+                .uri("/x")
+                .insert_header((CONTENT_TYPE, "multipart/form-data; boundary=XYZ"))
+                .set_payload(body),
+        )
+        .await
+        .expect("params");
+        assert_eq!(params.required_str("phone").expect("phone"), "17600381130");
+        let photo = params.file("photo").expect("photo");
+        assert_eq!(photo.filename.as_deref(), Some("a.jpg"));
+        assert_eq!(photo.bytes.as_ref(), b"JPEG");
+    }
+
+    #[actix_web::test]
+    async fn a_json_body_that_is_not_an_object_names_the_body() {
+        let error = extract(
+            TestRequest::post()
+                .uri("/x")
+                .insert_header((CONTENT_TYPE, "application/json"))
+                .set_payload("[1,2]"),
+        )
+        .await
+        .expect_err("refused");
+        assert_eq!(error.error().kind, kit::error::ErrorKind::Invalid);
+        assert!(error.error().msg.contains("body"));
+    }
+
+    #[actix_web::test]
+    async fn a_body_above_the_limit_is_413() {
+        let request = TestRequest::post()
+            .uri("/x")
+            .app_data(ParamsLimits {
+                body: 8,
+                upload: 16,
+            })
+            .insert_header((CONTENT_TYPE, "application/json"))
+            .set_payload(r#"{"name":"far too long"}"#);
+        let error = extract(request).await.expect_err("too large");
+        assert_eq!(
+            actix_web::ResponseError::status_code(&error),
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+    }
+
+    #[actix_web::test]
+    async fn a_body_without_content_type_is_guessed() {
+        let json = extract(TestRequest::post().uri("/x").set_payload(r#"{"code":"abc"}"#))
+            .await
+            .expect("json");
+        assert_eq!(json.required_str("code").expect("code"), "abc");
+        let form = extract(TestRequest::post().uri("/x").set_payload("code=abc"))
+            .await
+            .expect("form");
+        assert_eq!(form.required_str("code").expect("code"), "abc");
+    }
+
+    #[test]
+    fn missing_blank_and_bad_values_are_named() {
+        let params = Params::from_values(
+            serde_json::json!({"blank": "  ", "word": "abc", "list": [1], "n": 1.5})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        assert!(params.required_str("absent").expect_err("missing").msg.contains("absent"));
+        assert!(params.required_str("blank").is_err());
+        assert_eq!(params.optional_str("blank").expect("blank"), None);
+        assert_eq!(
+            params.optional_i64("word").expect_err("not a number").message,
+            "word必须是整数"
+        );
+        assert!(params.optional_i64("n").is_err());
+        assert!(params.optional_str("list").is_err());
+    }
+}

@@ -1,0 +1,76 @@
+//! 001 §1.2.1: the security platform's credentials → a token for the `/api/v1/wjdh/*` routes.
+use actix_web::web;
+use kit::error::ServiceError;
+use proto::auth::PlatformTokenRequest;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::envelope::{self, ApiResult, Failure, Head};
+use crate::middleware::RequestId;
+use crate::params::Params;
+use crate::state::AppState;
+
+/// 001 §1.2.1 request (form or JSON).
+#[derive(Debug, ToSchema)]
+pub struct SecretBody {
+    #[schema(example = "123456")]
+    pub secret_id: String,
+    #[schema(example = "123456")]
+    pub secret_key: String,
+}
+
+impl SecretBody {
+    pub fn parse(params: &Params) -> Result<Self, ServiceError> {
+        Ok(Self {
+            secret_id: params.required_str("secret_id")?,
+            secret_key: params.required_str("secret_key")?,
+        })
+    }
+}
+
+/// 001 §1.2.1 success.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlatformTokenResponse {
+    #[serde(flatten)]
+    pub head: Head,
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    #[schema(example = 3600)]
+    pub expires_in: i64,
+}
+
+/// 001 §1.2.1 获取token.
+#[utoipa::path(
+    post,
+    path = "/api/v1/wjdh/secret",
+    tag = "001 §1.2 万家灯火平台提供接口",
+    request_body(content(
+        (SecretBody = "application/x-www-form-urlencoded"),
+        (SecretBody = "application/json")
+    )),
+    responses(
+        (status = 200, body = PlatformTokenResponse),
+        (status = 400, body = Failure, description = "参数未传送"),
+        (status = 404, body = Failure, description = "没有找到该密钥对儿对应的用户")
+    )
+)]
+pub async fn secret(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    params: Params,
+) -> ApiResult {
+    let body = SecretBody::parse(&params)?;
+    let request = PlatformTokenRequest {
+        secret_id: body.secret_id,
+        secret_key: body.secret_key,
+    };
+    let request = kit::grpc::request(request, request_id.as_str());
+    let reply = state.call("auth", state.auth().platform_token(request)).await?;
+    Ok(envelope::ok(&PlatformTokenResponse {
+        head: Head::ok("获取到了token值", "获取到了token值"),
+        access_token: reply.access_token,
+        token_type: "Bearer".to_owned(),
+        expires_in: reply.expires_in,
+    }))
+}

@@ -1,0 +1,115 @@
+//! What every handler shares: the service channels, the cache, the metrics and the limits.
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::Context;
+use kit::cache::SharedCache;
+use proto::auth::auth_client::AuthClient;
+use tonic::transport::Channel;
+
+use crate::config::Settings;
+use crate::envelope::ApiError;
+use crate::metrics::Metrics;
+use crate::middleware::TrustedProxies;
+
+/// Lazy channels to the four services (connected on first use, per-call timeout).
+#[derive(Clone, Debug)]
+pub struct Channels {
+    pub auth: Channel,
+    pub yibiaosanshi: Channel,
+    pub orders: Channel,
+    pub community: Channel,
+}
+
+impl Channels {
+    /// Channels to `endpoints`; must run inside a tokio runtime.
+    pub fn connect(endpoints: &kit::settings::Endpoints) -> anyhow::Result<Self> {
+        let timeout = Duration::from_millis(endpoints.timeout_ms);
+        let channel = |name: &str, url: &str| {
+            kit::grpc::lazy_channel(url, timeout)
+                .with_context(|| format!("endpoint of {name}: {url}"))
+        };
+        Ok(Self {
+            auth: channel("auth", &endpoints.auth)?,
+            yibiaosanshi: channel("yibiaosanshi", &endpoints.yibiaosanshi)?,
+            orders: channel("orders", &endpoints.orders)?,
+            community: channel("community", &endpoints.community)?,
+        })
+    }
+
+    /// `(name, channel)` of each service, in the order `/readyz` reports them.
+    pub fn named(&self) -> [(&'static str, Channel); 4] {
+        [
+            ("auth", self.auth.clone()),
+            ("yibiaosanshi", self.yibiaosanshi.clone()),
+            ("orders", self.orders.clone()),
+            ("community", self.community.clone()),
+        ]
+    }
+}
+
+/// Whether `/readyz` may answer ready; cleared when shutting down.
+#[derive(Clone, Debug)]
+pub struct Readiness(Arc<AtomicBool>);
+
+impl Default for Readiness {
+    fn default() -> Self {
+        Self(Arc::new(AtomicBool::new(true)))
+    }
+}
+
+impl Readiness {
+    /// From now on `/readyz` answers 503, so load balancers drain this replica.
+    pub fn set_not_ready(&self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// The application state (one per gateway, shared by all workers).
+pub struct AppState {
+    pub channels: Channels,
+    pub cache: SharedCache,
+    pub metrics: Metrics,
+    pub rate_limit_per_minute: i64,
+    pub trusted_proxies: TrustedProxies,
+    pub readiness: Readiness,
+}
+
+impl AppState {
+    pub fn new(settings: &Settings, cache: SharedCache) -> anyhow::Result<Self> {
+        Ok(Self {
+            channels: Channels::connect(&settings.endpoints)?,
+            cache,
+            metrics: Metrics::new().context("registering metrics")?,
+            rate_limit_per_minute: settings.gateway.rate_limit_per_minute,
+            trusted_proxies: TrustedProxies::parse(&settings.gateway.trusted_proxies)?,
+            readiness: Readiness::default(),
+        })
+    }
+
+    /// A client of svc-auth.
+    pub fn auth(&self) -> AuthClient<Channel> {
+        AuthClient::new(self.channels.auth.clone())
+    }
+
+    /// Awaits a gRPC call; a failure is counted and becomes the service's error.
+    pub async fn call<T>(
+        &self,
+        service: &'static str,
+        call: impl Future<Output = Result<tonic::Response<T>, tonic::Status>>,
+    ) -> Result<T, ApiError> {
+        match call.await {
+            Ok(response) => Ok(response.into_inner()),
+            Err(status) => {
+                self.metrics.observe_grpc_error(service, status.code());
+                Err(status.into())
+            }
+        }
+    }
+}

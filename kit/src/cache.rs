@@ -1,0 +1,369 @@
+//! The cache behind verification codes, sessions, token rotation and rate limits.
+//!
+//! One trait, two stores: Redis (through deadpool-redis) when `cache.redis_url` is set, so limits
+//! hold across replicas; otherwise an in-process TTL store (moka) for the single-process default.
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use deadpool_redis::redis;
+
+use crate::settings::CacheSettings;
+
+/// How long one cache operation may take before it counts as a failure.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(2);
+
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error("redis: {0}")]
+    Redis(String),
+    #[error("cache operation timed out")]
+    Timeout,
+}
+
+/// A key-value store with per-key expiry; every operation on one key is atomic.
+#[async_trait]
+pub trait Cache: Send + Sync {
+    async fn get(&self, key: &str) -> Result<Option<String>, CacheError>;
+    /// Stores `value` for `ttl`, replacing any value.
+    async fn set(&self, key: &str, value: &str, ttl: Duration) -> Result<(), CacheError>;
+    /// Stores `value` for `ttl` only when the key is absent; true when it stored.
+    async fn set_nx(&self, key: &str, value: &str, ttl: Duration) -> Result<bool, CacheError>;
+    /// Adds one and returns the new count; a new key lives for `ttl` from its first increment.
+    async fn incr(&self, key: &str, ttl: Duration) -> Result<i64, CacheError>;
+    /// Removes the key and returns what it held (get-and-delete).
+    async fn take(&self, key: &str) -> Result<Option<String>, CacheError>;
+    async fn del(&self, key: &str) -> Result<(), CacheError>;
+    /// Checks the store answers.
+    async fn ping(&self) -> Result<(), CacheError>;
+    /// `"redis"` or `"memory"`.
+    fn kind(&self) -> &'static str;
+}
+
+/// The cache as the components hold it.
+pub type SharedCache = Arc<dyn Cache>;
+
+/// Opens the configured cache.
+pub fn connect(settings: &CacheSettings) -> Result<SharedCache, CacheError> {
+    if settings.redis_url.trim().is_empty() {
+        return Ok(Arc::new(MemoryCache::new(&settings.key_prefix)));
+    }
+    Ok(Arc::new(RedisCache::new(settings)?))
+}
+
+#[derive(Clone, Debug)]
+struct Entry {
+    value: String,
+    expires_at: Instant,
+}
+
+impl Entry {
+    fn live(&self) -> bool {
+        self.expires_at > Instant::now()
+    }
+}
+
+struct ByEntry;
+
+impl moka::Expiry<String, Entry> for ByEntry {
+    fn expire_after_create(&self, _key: &String, entry: &Entry, now: Instant) -> Option<Duration> {
+        Some(entry.expires_at.saturating_duration_since(now))
+    }
+
+    fn expire_after_update(
+        &self,
+        _key: &String,
+        entry: &Entry,
+        now: Instant,
+        _remaining: Option<Duration>,
+    ) -> Option<Duration> {
+        Some(entry.expires_at.saturating_duration_since(now))
+    }
+}
+
+/// The in-process store.
+pub struct MemoryCache {
+    entries: moka::future::Cache<String, Entry>,
+    prefix: String,
+}
+
+impl MemoryCache {
+    pub fn new(prefix: &str) -> Self {
+        Self {
+            entries: moka::future::Cache::builder()
+                .max_capacity(1_000_000)
+                .expire_after(ByEntry)
+                .build(),
+            prefix: prefix.to_owned(),
+        }
+    }
+
+    fn key(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+}
+
+#[async_trait]
+impl Cache for MemoryCache {
+    async fn get(&self, key: &str) -> Result<Option<String>, CacheError> {
+        Ok(self
+            .entries
+            .get(&self.key(key))
+            .await
+            .filter(Entry::live)
+            .map(|entry| entry.value))
+    }
+
+    async fn set(&self, key: &str, value: &str, ttl: Duration) -> Result<(), CacheError> {
+        let entry = Entry {
+            value: value.to_owned(),
+            expires_at: Instant::now() + ttl,
+        };
+        self.entries.insert(self.key(key), entry).await;
+        Ok(())
+    }
+
+    async fn set_nx(&self, key: &str, value: &str, ttl: Duration) -> Result<bool, CacheError> {
+        use moka::ops::compute::{CompResult, Op};
+        let result = self
+            .entries
+            .entry(self.key(key))
+            .and_compute_with(|current| {
+                let op = match current {
+                    Some(entry) if entry.value().live() => Op::Nop,
+                    _ => Op::Put(Entry {
+                        value: value.to_owned(),
+                        expires_at: Instant::now() + ttl,
+                    }),
+                };
+                std::future::ready(op)
+            })
+            .await;
+        Ok(matches!(
+            result,
+            CompResult::Inserted(_) | CompResult::ReplacedWith(_)
+        ))
+    }
+
+    async fn incr(&self, key: &str, ttl: Duration) -> Result<i64, CacheError> {
+        use moka::ops::compute::{CompResult, Op};
+        let result = self
+            .entries
+            .entry(self.key(key))
+            .and_compute_with(|current| {
+                let next = match current {
+                    Some(entry) if entry.value().live() => Entry {
+                        value: (entry.value().value.parse::<i64>().unwrap_or(0) + 1).to_string(),
+                        expires_at: entry.value().expires_at,
+                    },
+                    _ => Entry {
+                        value: "1".to_owned(),
+                        expires_at: Instant::now() + ttl,
+                    },
+                };
+                std::future::ready(Op::Put(next))
+            })
+            .await;
+        let count = match result {
+            CompResult::Inserted(entry) | CompResult::ReplacedWith(entry) => {
+                entry.into_value().value.parse::<i64>().unwrap_or(1)
+            }
+            _ => 1,
+        };
+        Ok(count)
+    }
+
+    async fn take(&self, key: &str) -> Result<Option<String>, CacheError> {
+        Ok(self
+            .entries
+            .remove(&self.key(key))
+            .await
+            .filter(Entry::live)
+            .map(|entry| entry.value))
+    }
+
+    async fn del(&self, key: &str) -> Result<(), CacheError> {
+        self.entries.invalidate(&self.key(key)).await;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), CacheError> {
+        Ok(())
+    }
+
+    fn kind(&self) -> &'static str {
+        "memory"
+    }
+}
+
+/// The Redis store.
+pub struct RedisCache {
+    pool: deadpool_redis::Pool,
+    prefix: String,
+}
+
+impl RedisCache {
+    pub fn new(settings: &CacheSettings) -> Result<Self, CacheError> {
+        let mut config = deadpool_redis::Config::from_url(settings.redis_url.clone());
+        let mut pool_config = deadpool_redis::PoolConfig::new(settings.pool_size.max(1));
+        pool_config.timeouts.wait = Some(OPERATION_TIMEOUT);
+        pool_config.timeouts.create = Some(OPERATION_TIMEOUT);
+        pool_config.timeouts.recycle = Some(OPERATION_TIMEOUT);
+        config.pool = Some(pool_config);
+        let pool = config
+            .create_pool(Some(deadpool_redis::Runtime::Tokio1))
+            .map_err(|e| CacheError::Redis(e.to_string()))?;
+        Ok(Self {
+            pool,
+            prefix: settings.key_prefix.clone(),
+        })
+    }
+
+    fn key(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+
+    async fn query<T: redis::FromRedisValue>(
+        &self,
+        pipeline: &redis::Pipeline,
+    ) -> Result<T, CacheError> {
+        let work = async {
+            let mut conn = self
+                .pool
+                .get()
+                .await
+                .map_err(|e| CacheError::Redis(e.to_string()))?;
+            pipeline
+                .query_async::<T>(&mut conn)
+                .await
+                .map_err(|e| CacheError::Redis(e.to_string()))
+        };
+        tokio::time::timeout(OPERATION_TIMEOUT, work)
+            .await
+            .map_err(|_| CacheError::Timeout)?
+    }
+}
+
+fn millis(ttl: Duration) -> u64 {
+    u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
+}
+
+#[async_trait]
+impl Cache for RedisCache {
+    async fn get(&self, key: &str) -> Result<Option<String>, CacheError> {
+        let (value,): (Option<String>,) = self
+            .query(redis::pipe().cmd("GET").arg(self.key(key)))
+            .await?;
+        Ok(value)
+    }
+
+    async fn set(&self, key: &str, value: &str, ttl: Duration) -> Result<(), CacheError> {
+        let pipe = redis::pipe()
+            .cmd("SET")
+            .arg(self.key(key))
+            .arg(value)
+            .arg("PX")
+            .arg(millis(ttl))
+            .ignore()
+            .clone();
+        self.query::<()>(&pipe).await
+    }
+
+    async fn set_nx(&self, key: &str, value: &str, ttl: Duration) -> Result<bool, CacheError> {
+        let pipe = redis::pipe()
+            .cmd("SET")
+            .arg(self.key(key))
+            .arg(value)
+            .arg("NX")
+            .arg("PX")
+            .arg(millis(ttl))
+            .clone();
+        let (stored,): (Option<String>,) = self.query(&pipe).await?;
+        Ok(stored.is_some())
+    }
+
+    async fn incr(&self, key: &str, ttl: Duration) -> Result<i64, CacheError> {
+        let key = self.key(key);
+        let pipe = redis::pipe()
+            .atomic()
+            .cmd("INCR")
+            .arg(&key)
+            .cmd("PEXPIRE")
+            .arg(&key)
+            .arg(millis(ttl))
+            .arg("NX")
+            .ignore()
+            .clone();
+        let (count,): (i64,) = self.query(&pipe).await?;
+        Ok(count)
+    }
+
+    async fn take(&self, key: &str) -> Result<Option<String>, CacheError> {
+        let (value,): (Option<String>,) = self
+            .query(redis::pipe().cmd("GETDEL").arg(self.key(key)))
+            .await?;
+        Ok(value)
+    }
+
+    async fn del(&self, key: &str) -> Result<(), CacheError> {
+        let pipe = redis::pipe().cmd("DEL").arg(self.key(key)).ignore().clone();
+        self.query::<()>(&pipe).await
+    }
+
+    async fn ping(&self) -> Result<(), CacheError> {
+        let (_pong,): (String,) = self.query(redis::pipe().cmd("PING")).await?;
+        Ok(())
+    }
+
+    fn kind(&self) -> &'static str {
+        "redis"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn exercise(cache: &dyn Cache, prefix: &str) {
+        let key = |k: &str| format!("{prefix}{k}");
+        let ttl = Duration::from_secs(30);
+        assert_eq!(cache.get(&key("a")).await.expect("get"), None);
+        cache.set(&key("a"), "1", ttl).await.expect("set");
+        assert_eq!(cache.get(&key("a")).await.expect("get").as_deref(), Some("1"));
+        assert!(!cache.set_nx(&key("a"), "2", ttl).await.expect("set_nx"));
+        assert!(cache.set_nx(&key("b"), "2", ttl).await.expect("set_nx"));
+        assert_eq!(cache.incr(&key("n"), ttl).await.expect("incr"), 1);
+        assert_eq!(cache.incr(&key("n"), ttl).await.expect("incr"), 2);
+        assert_eq!(cache.take(&key("b")).await.expect("take").as_deref(), Some("2"));
+        assert_eq!(cache.take(&key("b")).await.expect("take"), None);
+        cache.del(&key("a")).await.expect("del");
+        assert_eq!(cache.get(&key("a")).await.expect("get"), None);
+        cache
+            .set(&key("short"), "x", Duration::from_millis(50))
+            .await
+            .expect("set");
+        tokio::time::sleep(Duration::from_millis(120)).await;
+        assert_eq!(cache.get(&key("short")).await.expect("get"), None);
+        assert!(cache.set_nx(&key("short"), "y", ttl).await.expect("set_nx"));
+    }
+
+    #[tokio::test]
+    async fn the_memory_store_keeps_its_promises() {
+        exercise(&MemoryCache::new("t:"), "").await;
+    }
+
+    #[tokio::test]
+    async fn the_redis_store_keeps_the_same_promises() {
+        let Ok(url) = std::env::var("WJDH_TEST_REDIS_URL") else {
+            eprintln!("WJDH_TEST_REDIS_URL not set: the Redis store is exercised by the Redis CI pass");
+            return;
+        };
+        let cache = RedisCache::new(&CacheSettings {
+            redis_url: url,
+            pool_size: 4,
+            key_prefix: format!("wjdh-test-{}:", uuid::Uuid::new_v4()),
+        })
+        .expect("redis");
+        exercise(&cache, "").await;
+    }
+}

@@ -1,0 +1,275 @@
+//! Database access over SQLite or PostgreSQL through one diesel `MultiConnection`.
+//!
+//! The backend is chosen by the URL scheme (`sqlite://path`, `postgres://…`); any other scheme is
+//! refused rather than silently creating a file. Each service embeds `migrations/sqlite` and
+//! `migrations/postgres` (same names, checked by [`Migrations::check_in_step`]) and runs the set of
+//! its backend on a concrete connection before the pool opens. Queries run on the blocking pool.
+use std::path::PathBuf;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::migration::MigrationSource;
+use diesel::pg::Pg;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::sqlite::Sqlite;
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
+
+/// One connection to whichever backend the URL named.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// A pooled connection.
+pub type PooledConn = PooledConnection<ConnectionManager<AnyConnection>>;
+
+/// What can go wrong below the service logic.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("unsupported database URL scheme {0:?}: use sqlite:// or postgres://")]
+    UnknownScheme(String),
+    #[error("cannot connect to the database: {0}")]
+    Connect(String),
+    #[error("migrations failed: {0}")]
+    Migration(String),
+    #[error("connection pool: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("query: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("blocking task failed: {0}")]
+    Join(String),
+}
+
+/// The backend a URL names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite database file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL.
+    Postgres(String),
+}
+
+impl Backend {
+    /// Parses a database URL; unknown schemes are an error.
+    pub fn parse(url: &str) -> Result<Self, DbError> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() || path.contains(":memory:") {
+                return Err(DbError::UnknownScheme(
+                    "sqlite needs a file path (sqlite://data/x.db)".to_owned(),
+                ));
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        let scheme = url.split(':').next().unwrap_or_default();
+        Err(DbError::UnknownScheme(scheme.to_owned()))
+    }
+
+    /// `"sqlite"` or `"postgres"`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    fn connection_string(&self) -> String {
+        match self {
+            Self::Sqlite(path) => path.to_string_lossy().into_owned(),
+            Self::Postgres(url) => url.clone(),
+        }
+    }
+}
+
+/// A service's migrations for both backends.
+pub struct Migrations {
+    pub sqlite: EmbeddedMigrations,
+    pub postgres: EmbeddedMigrations,
+}
+
+impl Migrations {
+    /// The migration names of each backend, which must be the same list.
+    pub fn check_in_step(&self) -> Result<Vec<String>, DbError> {
+        let sqlite: Vec<String> = MigrationSource::<Sqlite>::migrations(&self.sqlite)
+            .map_err(|e| DbError::Migration(e.to_string()))?
+            .iter()
+            .map(|m| m.name().to_string())
+            .collect();
+        let postgres: Vec<String> = MigrationSource::<Pg>::migrations(&self.postgres)
+            .map_err(|e| DbError::Migration(e.to_string()))?
+            .iter()
+            .map(|m| m.name().to_string())
+            .collect();
+        if sqlite != postgres {
+            return Err(DbError::Migration(format!(
+                "sqlite and postgres migrations differ: {sqlite:?} vs {postgres:?}"
+            )));
+        }
+        Ok(sqlite)
+    }
+
+    /// Applies the pending migrations of the URL's backend; returns how many ran.
+    pub fn run(&self, backend: &Backend) -> Result<usize, DbError> {
+        self.check_in_step()?;
+        let migration_error = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migration(e.to_string());
+        match backend {
+            Backend::Sqlite(path) => {
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| DbError::Connect(format!("{}: {e}", parent.display())))?;
+                }
+                let mut conn = SqliteConnection::establish(&backend.connection_string())
+                    .map_err(|e| DbError::Connect(e.to_string()))?;
+                conn.batch_execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000;")
+                    .map_err(DbError::Query)?;
+                conn.run_pending_migrations(Borrowed(&self.sqlite))
+                    .map(|done| done.len())
+                    .map_err(migration_error)
+            }
+            Backend::Postgres(url) => {
+                let mut conn =
+                    PgConnection::establish(url).map_err(|e| DbError::Connect(e.to_string()))?;
+                conn.run_pending_migrations(Borrowed(&self.postgres))
+                    .map(|done| done.len())
+                    .map_err(migration_error)
+            }
+        }
+    }
+}
+
+/// Lends embedded migrations to the harness, which takes its source by value.
+struct Borrowed<'a>(&'a EmbeddedMigrations);
+
+impl<DB: diesel::backend::Backend> MigrationSource<DB> for Borrowed<'_> {
+    fn migrations(&self) -> diesel::migration::Result<Vec<Box<dyn diesel::migration::Migration<DB>>>> {
+        MigrationSource::<DB>::migrations(self.0)
+    }
+}
+
+/// Per-connection settings SQLite needs for concurrent use.
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
+        if let AnyConnection::Sqlite(conn) = conn {
+            conn.batch_execute(
+                "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// A pool of connections to one service's database.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool<ConnectionManager<AnyConnection>>,
+    backend: &'static str,
+}
+
+impl Database {
+    /// Migrates, then opens a pool of `pool_size` connections.
+    pub async fn connect(
+        url: &str,
+        pool_size: u32,
+        migrations: &'static Migrations,
+    ) -> Result<Self, DbError> {
+        let backend = Backend::parse(url)?;
+        tokio::task::spawn_blocking(move || {
+            migrations.run(&backend)?;
+            let manager = ConnectionManager::<AnyConnection>::new(backend.connection_string());
+            let pool = Pool::builder()
+                .max_size(pool_size.max(1))
+                .connection_timeout(Duration::from_secs(10))
+                .connection_customizer(Box::new(SqlitePragmas))
+                .build(manager)
+                .map_err(|e| DbError::Connect(e.to_string()))?;
+            Ok(Self {
+                pool,
+                backend: backend.name(),
+            })
+        })
+        .await
+        .map_err(|e| DbError::Join(e.to_string()))?
+    }
+
+    /// Runs `work` with a pooled connection on the blocking pool.
+    pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(|e| E::from(DbError::Pool(e)))?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|e| E::from(DbError::Join(e.to_string())))?
+    }
+
+    /// Checks that a connection answers.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        self.run(|conn| conn.batch_execute("SELECT 1").map_err(DbError::Query))
+            .await
+    }
+
+    /// `"sqlite"` or `"postgres"`.
+    pub fn backend(&self) -> &'static str {
+        self.backend
+    }
+
+    /// Connections in use and idle, for metrics.
+    pub fn pool_state(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.connections - state.idle_connections, state.idle_connections)
+    }
+}
+
+/// Creates a PostgreSQL database next to `admin_url` (same server) and returns its URL.
+/// Tests use it for a fresh database per run; operators for one database per service.
+pub fn create_postgres_database(admin_url: &str, name: &str) -> Result<String, DbError> {
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(DbError::Connect(format!("bad database name {name:?}")));
+    }
+    let mut url = url::Url::parse(admin_url).map_err(|e| DbError::Connect(e.to_string()))?;
+    let mut conn = PgConnection::establish(admin_url).map_err(|e| DbError::Connect(e.to_string()))?;
+    let exists = diesel::sql_query(format!("SELECT 1 FROM pg_database WHERE datname = '{name}'"))
+        .execute(&mut conn)?;
+    if exists == 0 {
+        conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))?;
+    }
+    url.set_path(name);
+    Ok(url.to_string())
+}
+
+use diesel::RunQueryDsl;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_backend_follows_the_scheme() {
+        assert_eq!(
+            Backend::parse("sqlite://data/auth.db").expect("sqlite"),
+            Backend::Sqlite(PathBuf::from("data/auth.db"))
+        );
+        assert!(matches!(
+            Backend::parse("postgresql://u@h/db"),
+            Ok(Backend::Postgres(_))
+        ));
+        assert!(matches!(
+            Backend::parse("mysql://u@h/db"),
+            Err(DbError::UnknownScheme(s)) if s == "mysql"
+        ));
+        assert!(Backend::parse("data/auth.db").is_err());
+    }
+}

@@ -1,0 +1,14 @@
+//! What every 万家灯火 component shares.
+pub mod aliyun;
+pub mod cache;
+pub mod db;
+pub mod error;
+pub mod grpc;
+pub mod paging;
+pub mod secret;
+pub mod service;
+pub mod settings;
+pub mod telemetry;
+pub mod time;
+pub mod tokens;
+pub mod types;

@@ -1,0 +1,15 @@
+//! Compiles every `.proto` under `protos/` with protox (no system protoc) and tonic-prost-build.
+use std::path::PathBuf;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    println!("cargo:rerun-if-changed=protos");
+    let mut files: Vec<PathBuf> = std::fs::read_dir("protos")?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "proto"))
+        .collect();
+    files.sort();
+    let descriptors = protox::compile(&files, ["protos"])?;
+    tonic_prost_build::configure().compile_fds(descriptors)?;
+    Ok(())
+}

@@ -1,0 +1,3 @@
+DROP TABLE credential_communities;
+DROP TABLE platform_credentials;
+DROP TABLE users;

@@ -1,0 +1,23 @@
+//! What svc-auth does, one function per capability; the gRPC layer only converts.
+pub mod codes;
+pub mod login;
+pub mod platform;
+pub mod tokens;
+
+use kit::cache::SharedCache;
+use kit::db::Database;
+use kit::tokens::TokenKeys;
+
+use crate::clients::sms::SmsClient;
+use crate::clients::wechat::WechatClient;
+use crate::config::AuthSettings;
+
+/// Everything the actions need.
+pub struct State {
+    pub db: Database,
+    pub cache: SharedCache,
+    pub tokens: TokenKeys,
+    pub wechat: WechatClient,
+    pub sms: SmsClient,
+    pub settings: AuthSettings,
+}

@@ -1,0 +1,105 @@
+//! Operator commands on platform credentials: create, revoke, list; and the demo pair.
+use kit::db::{Database, DbError};
+use kit::time::now_unix;
+
+use crate::db::{credentials, is_unique_violation};
+use crate::domain::secrets::hash_secret;
+
+/// The demo credentials DESIGN fixes: `123456` manages 10002, `jyl-demo` manages 10003.
+pub const DEMO_CREDENTIALS: [(&str, &str, &str, &str); 2] = [
+    ("123456", "123456", "晨曦家园演示平台", "10002"),
+    ("jyl-demo", "jyl-demo-secret", "交运里演示平台", "10003"),
+];
+
+/// A credential as the operator sees it (never the secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialSummary {
+    pub secret_id: String,
+    pub name: String,
+    pub communities: Vec<String>,
+    pub revoked: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("a credential with secret_id {0:?} already exists")]
+    Exists(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Creates a credential managing `communities`.
+pub async fn create_credential(
+    db: &Database,
+    secret_id: &str,
+    secret_key: &str,
+    name: &str,
+    communities: &[String],
+) -> Result<(), AdminError> {
+    if secret_id.trim().is_empty() || secret_key.len() < 6 {
+        return Err(AdminError::Invalid("secret_id is required and secret_key needs at least 6 characters".into()));
+    }
+    if communities.is_empty() || communities.iter().any(|c| c.trim().is_empty()) {
+        return Err(AdminError::Invalid("name at least one community identifier".into()));
+    }
+    let hash = hash_secret(secret_key).map_err(AdminError::Invalid)?;
+    let (secret_id, name, communities) = (secret_id.trim().to_owned(), name.to_owned(), communities.to_vec());
+    db.run(move |conn| {
+        let new = credentials::NewCredential {
+            secret_id: &secret_id,
+            secret_hash: &hash,
+            name: &name,
+            created_at: now_unix(),
+        };
+        match credentials::insert(conn, &new, &communities) {
+            Ok(_) => Ok(()),
+            Err(error) if is_unique_violation(&error) => Err(AdminError::Exists(secret_id.clone())),
+            Err(error) => Err(AdminError::Db(error.into())),
+        }
+    })
+    .await
+}
+
+/// Revokes a credential: its tokens stop working at once. False when none was live.
+pub async fn revoke_credential(db: &Database, secret_id: &str) -> Result<bool, AdminError> {
+    let secret_id = secret_id.to_owned();
+    Ok(db.run(move |conn| credentials::revoke(conn, &secret_id, now_unix())).await?)
+}
+
+/// Every credential, oldest first.
+pub async fn list_credentials(db: &Database) -> Result<Vec<CredentialSummary>, AdminError> {
+    Ok(db
+        .run(|conn| {
+            credentials::list(conn)?
+                .into_iter()
+                .map(|credential| {
+                    Ok(CredentialSummary {
+                        communities: credentials::communities_of(conn, credential.id)?,
+                        secret_id: credential.secret_id,
+                        name: credential.name,
+                        revoked: credential.revoked_at.is_some(),
+                    })
+                })
+                .collect::<Result<Vec<_>, DbError>>()
+        })
+        .await?)
+}
+
+/// Creates the demo credentials that do not exist yet (idempotent).
+pub async fn ensure_demo_credentials(db: &Database) -> Result<usize, AdminError> {
+    let mut created = 0;
+    for (secret_id, secret_key, name, community) in DEMO_CREDENTIALS {
+        let id = secret_id.to_owned();
+        if db.run(move |conn| credentials::find_by_secret_id(conn, &id)).await?.is_some() {
+            continue;
+        }
+        match create_credential(db, secret_id, secret_key, name, &[community.to_owned()]).await {
+            Ok(()) => created += 1,
+            Err(AdminError::Exists(_)) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(created)
+}

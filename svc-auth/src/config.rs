@@ -1,0 +1,46 @@
+//! svc-auth's settings: its own `[auth]` section beside the shared ones.
+use kit::settings::{CacheSettings, TelemetrySettings, TokenSettings};
+use serde::Deserialize;
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Settings {
+    pub telemetry: TelemetrySettings,
+    pub cache: CacheSettings,
+    pub tokens: TokenSettings,
+    pub auth: AuthSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct AuthSettings {
+    pub listen: String,
+    pub database_url: String,
+    pub pool_size: u32,
+    /// Key for hashing verification codes and session handles.
+    pub code_secret: String,
+    pub sms_per_phone_per_day: i64,
+    pub sms_per_ip_per_hour: i64,
+    pub code_max_attempts: i64,
+    pub wechat: WechatSettings,
+    pub sms: SmsSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct WechatSettings {
+    /// `https://api.weixin.qq.com` in production.
+    pub base_url: String,
+    pub appid: String,
+    pub secret: String,
+    pub timeout_ms: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct SmsSettings {
+    /// Alibaba Cloud SMS endpoint, `https://dysmsapi.aliyuncs.com/` in production.
+    pub endpoint: String,
+    pub access_key_id: String,
+    pub access_key_secret: String,
+    pub sign_name: String,
+    pub template_code: String,
+    pub region_id: String,
+    pub timeout_ms: u64,
+}

@@ -1,0 +1,18 @@
+//! svc-auth's tables and the plain queries over them.
+pub mod credentials;
+pub mod schema;
+pub mod users;
+
+/// The embedded migrations of both backends.
+pub static MIGRATIONS: kit::db::Migrations = kit::db::Migrations {
+    sqlite: diesel_migrations::embed_migrations!("migrations/sqlite"),
+    postgres: diesel_migrations::embed_migrations!("migrations/postgres"),
+};
+
+/// True when a diesel error is a unique-constraint violation (a concurrent insert won).
+pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
+    matches!(
+        error,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}

@@ -1,0 +1,97 @@
+//! Users: one row per resident, identified by phone, bound to at most one WeChat openid.
+use diesel::prelude::*;
+use kit::db::{AnyConnection, DbError};
+
+use super::schema::users;
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i64,
+    pub openid: Option<String>,
+    pub phone: String,
+    pub name: String,
+    pub avatar: String,
+    pub registration_state: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub openid: Option<&'a str>,
+    pub phone: &'a str,
+    pub name: &'a str,
+    pub avatar: &'a str,
+    pub registration_state: &'a str,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+pub fn find_by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<User>, DbError> {
+    Ok(users::table
+        .find(id)
+        .select(users::all_columns)
+        .first::<User>(conn)
+        .optional()?)
+}
+
+pub fn find_by_openid(conn: &mut AnyConnection, openid: &str) -> Result<Option<User>, DbError> {
+    Ok(users::table
+        .filter(users::openid.eq(openid))
+        .select(users::all_columns)
+        .first::<User>(conn)
+        .optional()?)
+}
+
+pub fn find_by_phone(conn: &mut AnyConnection, phone: &str) -> Result<Option<User>, DbError> {
+    Ok(users::table
+        .filter(users::phone.eq(phone))
+        .select(users::all_columns)
+        .first::<User>(conn)
+        .optional()?)
+}
+
+pub fn insert(conn: &mut AnyConnection, user: &NewUser<'_>) -> Result<User, diesel::result::Error> {
+    diesel::insert_into(users::table)
+        .values(user)
+        .returning(users::all_columns)
+        .get_result::<User>(conn)
+}
+
+/// Binds `openid` to the user and refreshes their profile.
+pub fn bind_openid(
+    conn: &mut AnyConnection,
+    id: i64,
+    openid: &str,
+    name: &str,
+    avatar: &str,
+    now: i64,
+) -> Result<User, DbError> {
+    Ok(diesel::update(users::table.find(id))
+        .set((
+            users::openid.eq(Some(openid)),
+            users::name.eq(name),
+            users::avatar.eq(avatar),
+            users::updated_at.eq(now),
+        ))
+        .returning(users::all_columns)
+        .get_result::<User>(conn)?)
+}
+
+pub fn set_registration_state(
+    conn: &mut AnyConnection,
+    id: i64,
+    state: &str,
+    now: i64,
+) -> Result<Option<User>, DbError> {
+    Ok(diesel::update(users::table.find(id))
+        .set((
+            users::registration_state.eq(state),
+            users::updated_at.eq(now),
+        ))
+        .returning(users::all_columns)
+        .get_result::<User>(conn)
+        .optional()?)
+}

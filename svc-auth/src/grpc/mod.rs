@@ -1,0 +1,152 @@
+//! The `Auth` gRPC service: converts requests into actions and answers back.
+use std::sync::Arc;
+
+use proto::auth as pb;
+use tonic::{Request, Response, Status};
+
+use crate::actions::codes::{self, CodeRequest};
+use crate::actions::login::{self, Registration};
+use crate::actions::tokens::{self, Caller, Login};
+use crate::actions::{State, platform};
+
+/// The service behind `proto::auth::auth_server::AuthServer`.
+#[derive(Clone)]
+pub struct AuthService {
+    state: Arc<State>,
+}
+
+impl AuthService {
+    pub fn new(state: Arc<State>) -> Self {
+        Self { state }
+    }
+}
+
+fn login_reply(login: Login) -> Response<pb::LoginReply> {
+    Response::new(pb::LoginReply {
+        access_token: login.access_token,
+        expires_in: login.expires_in,
+        permissions: login.permissions,
+        name: login.name,
+        avatar: login.avatar,
+        registered: login.registered,
+    })
+}
+
+#[tonic::async_trait]
+impl pb::auth_server::Auth for AuthService {
+    async fn send_code(&self, request: Request<pb::SendCodeRequest>) -> Result<Response<pb::SendCodeReply>, Status> {
+        let r = request.into_inner();
+        let sent = codes::send_code(
+            &self.state,
+            CodeRequest {
+                phone: &r.phone,
+                code_type: &r.r#type,
+                community_house_name: &r.community_house_name,
+                client_ip: &r.client_ip,
+                user_id: r.user_id,
+            },
+        )
+        .await?;
+        Ok(Response::new(pb::SendCodeReply {
+            key: sent.key,
+            expires_at: sent.expires_at,
+            ttl_seconds: sent.ttl_seconds,
+        }))
+    }
+
+    async fn code_to_session(
+        &self,
+        request: Request<pb::CodeToSessionRequest>,
+    ) -> Result<Response<pb::CodeToSessionReply>, Status> {
+        let (openid, session_key) = login::code_to_session(&self.state, &request.into_inner().code).await?;
+        Ok(Response::new(pb::CodeToSessionReply { openid, session_key }))
+    }
+
+    async fn register(&self, request: Request<pb::RegisterRequest>) -> Result<Response<pb::LoginReply>, Status> {
+        let r = request.into_inner();
+        let form = Registration {
+            kind: r.r#type,
+            encrypted_data: r.encrypted_data,
+            iv: r.iv,
+            phone_code: r.phone_code,
+            verification_key: r.verification_key,
+            verification_code: r.verification_code,
+            openid: r.openid,
+            session_key: r.session_key,
+            name: r.name,
+            avatar: r.avatar,
+        };
+        Ok(login_reply(login::register(&self.state, form).await?))
+    }
+
+    async fn login_by_code(&self, request: Request<pb::LoginByCodeRequest>) -> Result<Response<pb::LoginReply>, Status> {
+        Ok(login_reply(login::login_by_code(&self.state, &request.into_inner().code).await?))
+    }
+
+    async fn refresh_token(&self, request: Request<pb::RefreshTokenRequest>) -> Result<Response<pb::LoginReply>, Status> {
+        Ok(login_reply(tokens::refresh(&self.state, &request.into_inner().token).await?))
+    }
+
+    async fn authenticate(&self, request: Request<pb::AuthenticateRequest>) -> Result<Response<pb::Caller>, Status> {
+        let kind = match tokens::authenticate(&self.state, &request.into_inner().token).await? {
+            Caller::Resident { user_id, phone } => pb::caller::Kind::Resident(pb::Resident { user_id, phone }),
+            Caller::Platform {
+                credential_id,
+                secret_id,
+                communities,
+            } => pb::caller::Kind::Platform(pb::Platform {
+                credential_id,
+                secret_id,
+                communities,
+            }),
+        };
+        Ok(Response::new(pb::Caller { kind: Some(kind) }))
+    }
+
+    async fn permissions(
+        &self,
+        request: Request<pb::PermissionsRequest>,
+    ) -> Result<Response<pb::PermissionsReply>, Status> {
+        let permissions = tokens::permissions(&self.state, request.into_inner().user_id).await?;
+        Ok(Response::new(pb::PermissionsReply { permissions }))
+    }
+
+    async fn platform_token(
+        &self,
+        request: Request<pb::PlatformTokenRequest>,
+    ) -> Result<Response<pb::PlatformTokenReply>, Status> {
+        let r = request.into_inner();
+        let (access_token, expires_in) = platform::platform_token(&self.state, &r.secret_id, &r.secret_key).await?;
+        Ok(Response::new(pb::PlatformTokenReply {
+            access_token,
+            expires_in,
+        }))
+    }
+
+    async fn remember_owner_phone(
+        &self,
+        request: Request<pb::RememberOwnerPhoneRequest>,
+    ) -> Result<Response<pb::RememberOwnerPhoneReply>, Status> {
+        let r = request.into_inner();
+        let masked_phone =
+            codes::remember_owner_phone(&self.state, r.user_id, &r.community_house_name, &r.owner_phone).await?;
+        Ok(Response::new(pb::RememberOwnerPhoneReply { masked_phone }))
+    }
+
+    async fn verify_code(&self, request: Request<pb::VerifyCodeRequest>) -> Result<Response<pb::VerifyCodeReply>, Status> {
+        let r = request.into_inner();
+        let wanted = crate::domain::codes::CodeType::parse(&r.r#type)
+            .ok_or_else(|| kit::error::ServiceError::invalid("type", "type参数必须是login、register、verify、yezhu"))?;
+        let issued = codes::consume_code(&self.state, &r.key, &r.code, |kind| kind == wanted, r.user_id).await?;
+        Ok(Response::new(pb::VerifyCodeReply { phone: issued.phone }))
+    }
+
+    async fn set_registration_state(
+        &self,
+        request: Request<pb::SetRegistrationStateRequest>,
+    ) -> Result<Response<pb::PermissionsReply>, Status> {
+        let r = request.into_inner();
+        let permissions = tokens::set_registration_state(&self.state, r.user_id, &r.state).await?;
+        Ok(Response::new(pb::PermissionsReply { permissions }))
+    }
+}

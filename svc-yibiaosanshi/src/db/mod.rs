@@ -1,0 +1,7 @@
+//! svc-yibiaosanshi's tables.
+
+/// The embedded migrations of both backends.
+pub static MIGRATIONS: kit::db::Migrations = kit::db::Migrations {
+    sqlite: diesel_migrations::embed_migrations!("migrations/sqlite"),
+    postgres: diesel_migrations::embed_migrations!("migrations/postgres"),
+};

@@ -1,0 +1,4 @@
+//! The whole platform in one process: sandbox, the four services and the gateway, wired on
+//! loopback. `wjdh` runs it; the end-to-end tests start it on free ports.
+pub mod bench;
+pub mod stack;

@@ -1,0 +1,111 @@
+//! `wjdh`: run the whole platform on the embedded default, or operate it.
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "wjdh", about = "万家灯火: the whole platform in one process, and operator commands")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start sandbox, services and gateway (the default).
+    Run,
+    /// Manage the security platform's credentials (in svc-auth's database).
+    Credentials {
+        #[command(subcommand)]
+        action: CredentialAction,
+    },
+    /// Load benchmark: login and a token-protected call against a bare actix handler.
+    Bench(wjdh::bench::BenchOptions),
+}
+
+#[derive(Subcommand)]
+enum CredentialAction {
+    /// Create a credential managing the given communities.
+    Create {
+        #[arg(long)]
+        secret_id: String,
+        /// The secret; read from WJDH_SECRET_KEY when omitted, so it stays out of shell history.
+        #[arg(long, env = "WJDH_SECRET_KEY", hide_env_values = true)]
+        secret_key: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Community identifiers, comma-separated (e.g. 10002,10003).
+        #[arg(long, value_delimiter = ',', required = true)]
+        communities: Vec<String>,
+    },
+    /// Revoke a credential: its tokens stop working at once.
+    Revoke {
+        #[arg(long)]
+        secret_id: String,
+    },
+    /// List credentials (never their secrets).
+    List,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let platform: kit::settings::Platform = kit::settings::load()?;
+    let _telemetry = kit::telemetry::init("wjdh", &platform.telemetry);
+    match cli.command.unwrap_or(Command::Run) {
+        Command::Run => run().await,
+        Command::Credentials { action } => credentials(action).await,
+        Command::Bench(options) => wjdh::bench::run(options).await,
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
+    let stack = wjdh::stack::Stack::start(wjdh::stack::StackOptions::default()).await?;
+    println!("万家灯火 is running (cache: {})", stack.cache.kind());
+    println!("  gateway           {}  (OpenAPI: {}/api/openapi.json, docs: {}/api/docs/)", stack.gateway_url(), stack.gateway_url(), stack.gateway_url());
+    println!("  sandbox           {}", stack.sandbox_url);
+    println!("  svc-auth          grpc://{}", stack.auth);
+    println!("  svc-yibiaosanshi  grpc://{}", stack.yibiaosanshi);
+    println!("  svc-orders        grpc://{}", stack.orders);
+    println!("  svc-community     grpc://{}", stack.community);
+    println!("  demo credentials  123456/123456 (10002), jyl-demo/jyl-demo-secret (10003)");
+    println!("Ctrl-C stops.");
+    stack.run_until_signal().await;
+    Ok(())
+}
+
+async fn credentials(action: CredentialAction) -> anyhow::Result<()> {
+    let settings: svc_auth::config::Settings = kit::settings::load()?;
+    let db = kit::db::Database::connect(&settings.auth.database_url, 2, &svc_auth::db::MIGRATIONS)
+        .await
+        .context("opening svc-auth's database")?;
+    match action {
+        CredentialAction::Create {
+            secret_id,
+            secret_key,
+            name,
+            communities,
+        } => {
+            svc_auth::admin::create_credential(&db, &secret_id, &secret_key, &name, &communities).await?;
+            println!("created {secret_id} managing {}", communities.join(","));
+        }
+        CredentialAction::Revoke { secret_id } => {
+            if svc_auth::admin::revoke_credential(&db, &secret_id).await? {
+                println!("revoked {secret_id}");
+            } else {
+                anyhow::bail!("no live credential {secret_id}");
+            }
+        }
+        CredentialAction::List => {
+            for credential in svc_auth::admin::list_credentials(&db).await? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    credential.secret_id,
+                    credential.communities.join(","),
+                    if credential.revoked { "revoked" } else { "active" },
+                    credential.name
+                );
+            }
+        }
+    }
+    Ok(())
+}

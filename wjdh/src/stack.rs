@@ -1,0 +1,159 @@
+//! Starting and stopping the whole stack.
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use serde::Deserialize;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// How to start the stack.
+#[derive(Clone, Debug, Default)]
+pub struct StackOptions {
+    /// Settings on top of defaults, file and environment (`auth.database_url`, ...).
+    pub overrides: Vec<(String, String)>,
+    /// Bind every listener on a free port (tests) instead of the configured ones.
+    pub ephemeral_ports: bool,
+}
+
+#[derive(Deserialize)]
+struct SandboxSection {
+    sandbox: sandbox::SandboxSettings,
+}
+
+/// The running platform.
+pub struct Stack {
+    pub gateway: SocketAddr,
+    pub sandbox_url: String,
+    pub auth: SocketAddr,
+    pub yibiaosanshi: SocketAddr,
+    pub orders: SocketAddr,
+    pub community: SocketAddr,
+    pub cache: kit::cache::SharedCache,
+    pub auth_db: kit::db::Database,
+    stop: watch::Sender<bool>,
+    gateway_handle: actix_web::dev::ServerHandle,
+    sandbox: Option<sandbox::Sandbox>,
+    tasks: Vec<JoinHandle<anyhow::Result<()>>>,
+}
+
+fn stopped(mut receiver: watch::Receiver<bool>) -> impl Future<Output = ()> + Send + 'static {
+    async move {
+        let _ = receiver.wait_for(|stop| *stop).await;
+    }
+}
+
+impl Stack {
+    /// Starts sandbox, services and gateway; migrates every database; seeds the demo credentials.
+    pub async fn start(options: StackOptions) -> anyhow::Result<Self> {
+        let mut overrides = options.overrides.clone();
+        if options.ephemeral_ports {
+            for key in [
+                "sandbox.listen",
+                "auth.listen",
+                "yibiaosanshi.listen",
+                "orders.listen",
+                "community.listen",
+                "gateway.listen",
+            ] {
+                overrides.push((key.to_owned(), "127.0.0.1:0".to_owned()));
+            }
+        }
+        let load = |extra: &[(String, String)]| {
+            let all: Vec<(&str, String)> = overrides
+                .iter()
+                .chain(extra)
+                .map(|(key, value)| (key.as_str(), value.clone()))
+                .collect();
+            all
+        };
+
+        let sandbox_settings: SandboxSection = kit::settings::load_with(&load(&[]))?;
+        let sandbox = sandbox::Sandbox::start(sandbox_settings.sandbox)
+            .await
+            .context("starting the sandbox")?;
+        let sandbox_url = sandbox.base_url();
+        let outside = vec![
+            ("auth.wechat.base_url".to_owned(), sandbox_url.clone()),
+            ("auth.sms.endpoint".to_owned(), format!("{sandbox_url}/aliyun-sms/")),
+        ];
+
+        let platform: kit::settings::Platform = kit::settings::load_with(&load(&outside))?;
+        let cache = kit::cache::connect(&platform.cache)?;
+        let auth_settings: svc_auth::config::Settings = kit::settings::load_with(&load(&outside))?;
+        let auth = svc_auth::startup::Application::build(auth_settings, cache.clone()).await?;
+        let yibiaosanshi = svc_yibiaosanshi::startup::Application::build(&platform.yibiaosanshi).await?;
+        let orders = svc_orders::startup::Application::build(&platform.orders).await?;
+        let community = svc_community::startup::Application::build(&platform.community).await?;
+        let auth_db = auth.database();
+        let seeded = svc_auth::admin::ensure_demo_credentials(&auth_db).await?;
+        if seeded > 0 {
+            tracing::info!(seeded, "demo platform credentials created");
+        }
+
+        let mut wired = outside.clone();
+        for (key, addr) in [
+            ("endpoints.auth", auth.addr()),
+            ("endpoints.yibiaosanshi", yibiaosanshi.addr()),
+            ("endpoints.orders", orders.addr()),
+            ("endpoints.community", community.addr()),
+        ] {
+            wired.push((key.to_owned(), format!("http://{addr}")));
+        }
+        let gateway_settings: gateway::config::Settings = kit::settings::load_with(&load(&wired))?;
+        let gateway = gateway::startup::Application::build(gateway_settings, cache.clone()).await?;
+
+        let (stop, receiver) = watch::channel(false);
+        let mut stack = Self {
+            gateway: gateway.addr(),
+            sandbox_url,
+            auth: auth.addr(),
+            yibiaosanshi: yibiaosanshi.addr(),
+            orders: orders.addr(),
+            community: community.addr(),
+            cache,
+            auth_db,
+            stop,
+            gateway_handle: gateway.handle(),
+            sandbox: Some(sandbox),
+            tasks: Vec::new(),
+        };
+        stack.tasks.push(tokio::spawn(auth.run_until_stopped(stopped(receiver.clone()))));
+        stack
+            .tasks
+            .push(tokio::spawn(yibiaosanshi.run_until_stopped(stopped(receiver.clone()))));
+        stack.tasks.push(tokio::spawn(orders.run_until_stopped(stopped(receiver.clone()))));
+        stack
+            .tasks
+            .push(tokio::spawn(community.run_until_stopped(stopped(receiver))));
+        stack.tasks.push(tokio::spawn(gateway.run_until_stopped()));
+        Ok(stack)
+    }
+
+    /// `http://127.0.0.1:PORT` of the gateway.
+    pub fn gateway_url(&self) -> String {
+        format!("http://{}", self.gateway)
+    }
+
+    /// Stops the gateway gracefully, then the services and the sandbox.
+    pub async fn stop(mut self) {
+        self.gateway_handle.stop(true).await;
+        let _ = self.stop.send(true);
+        for task in self.tasks.drain(..) {
+            match task.await {
+                Ok(Err(error)) => tracing::warn!(%error, "component stopped with an error"),
+                Err(error) => tracing::warn!(%error, "component task failed"),
+                Ok(Ok(())) => {}
+            }
+        }
+        if let Some(sandbox) = self.sandbox.take() {
+            sandbox.stop().await;
+        }
+    }
+
+    /// Waits until Ctrl-C or SIGTERM, then stops.
+    pub async fn run_until_signal(self) {
+        kit::grpc::shutdown_signal().await;
+        tracing::info!("stopping");
+        self.stop().await;
+    }
+}
