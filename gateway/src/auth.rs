@@ -188,7 +188,9 @@ impl FromRequest for ResidentCaller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let parts = Parts::of(req);
-        Box::pin(async move { resident(parts.state()?, &parts.request_id, parts.token.clone()).await })
+        Box::pin(
+            async move { resident(parts.state()?, &parts.request_id, parts.token.clone()).await },
+        )
     }
 }
 
@@ -198,7 +200,9 @@ impl FromRequest for PlatformCaller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let parts = Parts::of(req);
-        Box::pin(async move { platform(parts.state()?, &parts.request_id, parts.token.clone()).await })
+        Box::pin(
+            async move { platform(parts.state()?, &parts.request_id, parts.token.clone()).await },
+        )
     }
 }
 
@@ -242,7 +246,10 @@ mod tests {
             .insert_header((AUTHORIZATION, "Basic abc"))
             .to_http_request();
         assert_eq!(bearer_token(&req), None);
-        assert_eq!(bearer_token(&TestRequest::default().to_http_request()), None);
+        assert_eq!(
+            bearer_token(&TestRequest::default().to_http_request()),
+            None
+        );
     }
 
     #[test]
@@ -253,7 +260,10 @@ mod tests {
         let error = Audience::Resident.unauthenticated(TOKEN_MISSING);
         assert_eq!(error.error().msg, RESIDENT_RELOGIN);
         assert_eq!(error.error().message, TOKEN_MISSING);
-        assert_eq!(Audience::Resident.wrong_audience().error().kind, ErrorKind::Forbidden);
+        assert_eq!(
+            Audience::Resident.wrong_audience().error().kind,
+            ErrorKind::Forbidden
+        );
     }
 
     #[test]

@@ -66,7 +66,9 @@ pub fn failure(status: StatusCode, error: &ServiceError) -> HttpResponse {
         extra: error
             .extra
             .iter()
-            .filter(|(key, _)| !matches!(key.as_str(), "code" | "token_expired" | "msg" | "message"))
+            .filter(|(key, _)| {
+                !matches!(key.as_str(), "code" | "token_expired" | "msg" | "message")
+            })
             .map(|(key, value)| (key.clone(), value.clone()))
             .collect(),
     };
@@ -155,8 +157,12 @@ mod tests {
 
     #[actix_web::test]
     async fn an_invalid_field_becomes_code_one_with_extras_at_the_top() {
-        let error = ServiceError::new(ErrorKind::Invalid, "服务器开小差，请重试", "必须是正确的手机号")
-            .with("phone", "1761049113");
+        let error = ServiceError::new(
+            ErrorKind::Invalid,
+            "服务器开小差，请重试",
+            "必须是正确的手机号",
+        )
+        .with("phone", "1761049113");
         let response = ApiError::from(error).error_response();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
         let body = body_of(response).await;
@@ -180,7 +186,8 @@ mod tests {
 
     #[actix_web::test]
     async fn a_bare_transport_failure_is_a_503_refusal() {
-        let response = ApiError::from(tonic::Status::unavailable("connection refused")).error_response();
+        let response =
+            ApiError::from(tonic::Status::unavailable("connection refused")).error_response();
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         let body = body_of(response).await;
         assert_eq!(body["code"], 1);
@@ -198,7 +205,9 @@ mod tests {
 
     #[actix_web::test]
     async fn extras_cannot_overwrite_the_head() {
-        let error = ServiceError::invalid("x", "bad").with("code", 0).with("msg", "ok");
+        let error = ServiceError::invalid("x", "bad")
+            .with("code", 0)
+            .with("msg", "ok");
         let body = body_of(ApiError::from(error).error_response()).await;
         assert_eq!(body["code"], 1);
         assert_eq!(body["msg"], "x: bad");

@@ -1,6 +1,8 @@
 //! Prometheus metrics, in a registry of the application's own (several gateways may share a
 //! process in tests): requests by route and status, latency, and gRPC failures by service.
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+};
 
 /// The gateway's instruments.
 #[derive(Clone)]
@@ -23,7 +25,10 @@ impl Metrics {
             &["method", "route"],
         )?;
         let grpc_errors = IntCounterVec::new(
-            Opts::new("grpc_client_errors_total", "gRPC calls to the services that failed"),
+            Opts::new(
+                "grpc_client_errors_total",
+                "gRPC calls to the services that failed",
+            ),
             &["service", "code"],
         )?;
         registry.register(Box::new(requests.clone()))?;
@@ -73,7 +78,9 @@ mod tests {
         first.observe_request("GET", "/healthz", 200, 0.001);
         first.observe_grpc_error("auth", tonic::Code::Unavailable);
         let text = first.render().expect("render");
-        assert!(text.contains(r#"http_requests_total{method="GET",route="/healthz",status="200"} 1"#));
+        assert!(
+            text.contains(r#"http_requests_total{method="GET",route="/healthz",status="200"} 1"#)
+        );
         assert!(text.contains(r#"grpc_client_errors_total{code="Unavailable",service="auth"} 1"#));
         assert!(!second.render().expect("render").contains("/healthz"));
     }

@@ -108,21 +108,27 @@ impl TrustedProxies {
 
     pub fn contains(&self, ip: IpAddr) -> bool {
         let ip = canonical(ip);
-        self.0.iter().any(|(net, prefix)| match (canonical(*net), ip) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(*prefix)).unwrap_or(0);
-                u32::from(net) & mask == u32::from(ip) & mask
-            }
-            (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(*prefix)).unwrap_or(0);
-                u128::from(net) & mask == u128::from(ip) & mask
-            }
-            _ => false,
-        })
+        self.0
+            .iter()
+            .any(|(net, prefix)| match (canonical(*net), ip) {
+                (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                    let mask = u32::MAX.checked_shl(32 - u32::from(*prefix)).unwrap_or(0);
+                    u32::from(net) & mask == u32::from(ip) & mask
+                }
+                (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                    let mask = u128::MAX.checked_shl(128 - u32::from(*prefix)).unwrap_or(0);
+                    u128::from(net) & mask == u128::from(ip) & mask
+                }
+                _ => false,
+            })
     }
 
     /// The client behind `peer`: the right-most `X-Forwarded-For` hop that is not a trusted proxy.
-    pub fn client_ip<'a>(&self, peer: IpAddr, forwarded_for: impl Iterator<Item = &'a str>) -> IpAddr {
+    pub fn client_ip<'a>(
+        &self,
+        peer: IpAddr,
+        forwarded_for: impl Iterator<Item = &'a str>,
+    ) -> IpAddr {
         if !self.contains(peer) {
             return peer;
         }
@@ -186,29 +192,45 @@ pub async fn observe(
     let span = tracing::info_span!("http", %method, %route, request_id = %request_id.0);
     kit::telemetry::adopt_context(&span, &trace_headers(&req));
 
-    let request = req.request().clone();
-    let mut response = match next.call(req).instrument(span.clone()).await {
+    // Handlers' errors arrive as responses; an `Err` here comes from a middleware and is final.
+    let result = next.call(req).instrument(span.clone()).await;
+    let mut response = match result {
         Ok(response) => response.map_into_boxed_body(),
-        Err(error) => ServiceResponse::new(request, error.error_response()),
+        Err(error) => {
+            let status = error.as_response_error().status_code().as_u16();
+            log_request(&span, &method, &route, status, started, &request_id);
+            return Err(error);
+        }
     };
     if let Ok(value) = HeaderValue::from_str(&request_id.0) {
         response.headers_mut().insert(REQUEST_ID, value);
     }
     let status = response.status().as_u16();
-    let elapsed = started.elapsed();
     if let Some(state) = &state {
         state
             .metrics
-            .observe_request(&method, &route, status, elapsed.as_secs_f64());
+            .observe_request(&method, &route, status, started.elapsed().as_secs_f64());
     }
-    let latency_ms = elapsed.as_secs_f64() * 1000.0;
-    let _entered = span.enter();
-    if OPERATIONS.contains(&route.as_str()) {
-        tracing::debug!(%method, %route, status, latency_ms, request_id = %request_id.0, "http request");
-    } else {
-        tracing::info!(%method, %route, status, latency_ms, request_id = %request_id.0, "http request");
-    }
+    log_request(&span, &method, &route, status, started, &request_id);
     Ok(response)
+}
+
+/// The access log line: method, route pattern, status, latency, request id; nothing else.
+fn log_request(
+    span: &tracing::Span,
+    method: &str,
+    route: &str,
+    status: u16,
+    started: Instant,
+    request_id: &RequestId,
+) {
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let _entered = span.enter();
+    if OPERATIONS.contains(&route) {
+        tracing::debug!(method, route, status, latency_ms, request_id = %request_id.0, "http request");
+    } else {
+        tracing::info!(method, route, status, latency_ms, request_id = %request_id.0, "http request");
+    }
 }
 
 /// The W3C trace headers of the request, as `http` 1 headers for `kit::telemetry`.
@@ -232,11 +254,7 @@ pub async fn envelope_errors(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let request = req.request().clone();
-    let response = match next.call(req).await {
-        Ok(response) => response.map_into_boxed_body(),
-        Err(error) => ServiceResponse::new(request, error.error_response()),
-    };
+    let response = next.call(req).await?.map_into_boxed_body();
     let status = response.status();
     let is_json = response
         .headers()
@@ -268,7 +286,9 @@ fn bare_error(status: StatusCode, request: &HttpRequest, cause: String) -> ApiEr
             format!("{} 不支持 {} 方法", request.path(), request.method()),
         ),
         StatusCode::PAYLOAD_TOO_LARGE => (ErrorKind::Invalid, "提交的数据过大", cause),
-        StatusCode::TOO_MANY_REQUESTS => (ErrorKind::RateLimited, "操作过于频繁，请稍后再试", cause),
+        StatusCode::TOO_MANY_REQUESTS => {
+            (ErrorKind::RateLimited, "操作过于频繁，请稍后再试", cause)
+        }
         StatusCode::UNAUTHORIZED => (ErrorKind::Unauthenticated, "登录已失效，请重新登录", cause),
         StatusCode::FORBIDDEN => (ErrorKind::Forbidden, "您没有权限进行此操作", cause),
         s if s.is_server_error() => (ErrorKind::Internal, "服务器开小差，请重试", cause),
@@ -353,9 +373,21 @@ mod tests {
     fn forwarded_for_is_believed_only_from_a_trusted_peer() {
         let trusted = proxies(&["10.0.0.0/8"]);
         let xff = ["1.2.3.4, 5.6.7.8, 10.0.0.3"];
-        assert_eq!(trusted.client_ip(ip("10.0.0.1"), xff.into_iter()), ip("5.6.7.8"));
-        assert_eq!(trusted.client_ip(ip("8.8.8.8"), xff.into_iter()), ip("8.8.8.8"));
-        assert_eq!(trusted.client_ip(ip("10.0.0.1"), std::iter::empty()), ip("10.0.0.1"));
-        assert_eq!(trusted.client_ip(ip("10.0.0.1"), ["junk"].into_iter()), ip("10.0.0.1"));
+        assert_eq!(
+            trusted.client_ip(ip("10.0.0.1"), xff.into_iter()),
+            ip("5.6.7.8")
+        );
+        assert_eq!(
+            trusted.client_ip(ip("8.8.8.8"), xff.into_iter()),
+            ip("8.8.8.8")
+        );
+        assert_eq!(
+            trusted.client_ip(ip("10.0.0.1"), std::iter::empty()),
+            ip("10.0.0.1")
+        );
+        assert_eq!(
+            trusted.client_ip(ip("10.0.0.1"), ["junk"].into_iter()),
+            ip("10.0.0.1")
+        );
     }
 }

@@ -76,7 +76,10 @@ mod tests {
             ("/readyz", "get"),
             ("/metrics", "get"),
         ] {
-            assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path}");
+            assert!(
+                paths.get(path).and_then(|p| p.get(method)).is_some(),
+                "{method} {path}"
+            );
         }
         assert!(value["components"]["schemas"]["LoginResponse"].is_object());
         assert!(value["components"]["securitySchemes"]["bearer"].is_object());

@@ -238,8 +238,7 @@ async fn read_multipart(
         let content_type = field.content_type().map(ToString::to_string);
         let mut bytes = BytesMut::new();
         while let Some(chunk) = field.next().await {
-            let chunk =
-                chunk.map_err(|error| bad_body(format!("multipart格式不正确: {error}")))?;
+            let chunk = chunk.map_err(|error| bad_body(format!("multipart格式不正确: {error}")))?;
             total += chunk.len();
             if total > limits.upload {
                 return Err(too_large(limits.upload));
@@ -288,7 +287,10 @@ mod tests {
         assert_eq!(params.required_str("phone").expect("phone"), "17600381130");
         assert_eq!(params.required_str("type").expect("type"), "login");
         assert_eq!(params.optional_i64("page").expect("page"), Some(2));
-        assert_eq!(params.optional_i64("phone").expect("phone"), Some(17_600_381_130));
+        assert_eq!(
+            params.optional_i64("phone").expect("phone"),
+            Some(17_600_381_130)
+        );
     }
 
     #[actix_web::test]
@@ -312,7 +314,10 @@ mod tests {
             .await
             .expect("params");
         assert_eq!(params.required_i64("page").expect("page"), 3);
-        assert_eq!(params.optional_str("name").expect("name").as_deref(), Some("a b"));
+        assert_eq!(
+            params.optional_str("name").expect("name").as_deref(),
+            Some("a b")
+        );
     }
 
     #[actix_web::test]
@@ -371,10 +376,28 @@ mod tests {
     }
 
     #[actix_web::test]
+    async fn a_body_longer_than_its_declared_length_is_still_capped() {
+        let request = TestRequest::post()
+            .uri("/x")
+            .app_data(ParamsLimits {
+                body: 8,
+                upload: 16,
+            })
+            .set_payload("code=far+too+long+for+the+cap")
+            .insert_header((CONTENT_LENGTH, "4"));
+        let error = extract(request).await.expect_err("too large");
+        assert_eq!(error.error().msg, "提交的数据过大");
+    }
+
+    #[actix_web::test]
     async fn a_body_without_content_type_is_guessed() {
-        let json = extract(TestRequest::post().uri("/x").set_payload(r#"{"code":"abc"}"#))
-            .await
-            .expect("json");
+        let json = extract(
+            TestRequest::post()
+                .uri("/x")
+                .set_payload(r#"{"code":"abc"}"#),
+        )
+        .await
+        .expect("json");
         assert_eq!(json.required_str("code").expect("code"), "abc");
         let form = extract(TestRequest::post().uri("/x").set_payload("code=abc"))
             .await
@@ -390,11 +413,20 @@ mod tests {
                 .cloned()
                 .unwrap_or_default(),
         );
-        assert!(params.required_str("absent").expect_err("missing").msg.contains("absent"));
+        assert!(
+            params
+                .required_str("absent")
+                .expect_err("missing")
+                .msg
+                .contains("absent")
+        );
         assert!(params.required_str("blank").is_err());
         assert_eq!(params.optional_str("blank").expect("blank"), None);
         assert_eq!(
-            params.optional_i64("word").expect_err("not a number").message,
+            params
+                .optional_i64("word")
+                .expect_err("not a number")
+                .message,
             "word必须是整数"
         );
         assert!(params.optional_i64("n").is_err());

@@ -329,12 +329,18 @@ mod tests {
         let ttl = Duration::from_secs(30);
         assert_eq!(cache.get(&key("a")).await.expect("get"), None);
         cache.set(&key("a"), "1", ttl).await.expect("set");
-        assert_eq!(cache.get(&key("a")).await.expect("get").as_deref(), Some("1"));
+        assert_eq!(
+            cache.get(&key("a")).await.expect("get").as_deref(),
+            Some("1")
+        );
         assert!(!cache.set_nx(&key("a"), "2", ttl).await.expect("set_nx"));
         assert!(cache.set_nx(&key("b"), "2", ttl).await.expect("set_nx"));
         assert_eq!(cache.incr(&key("n"), ttl).await.expect("incr"), 1);
         assert_eq!(cache.incr(&key("n"), ttl).await.expect("incr"), 2);
-        assert_eq!(cache.take(&key("b")).await.expect("take").as_deref(), Some("2"));
+        assert_eq!(
+            cache.take(&key("b")).await.expect("take").as_deref(),
+            Some("2")
+        );
         assert_eq!(cache.take(&key("b")).await.expect("take"), None);
         cache.del(&key("a")).await.expect("del");
         assert_eq!(cache.get(&key("a")).await.expect("get"), None);
@@ -355,7 +361,9 @@ mod tests {
     #[tokio::test]
     async fn the_redis_store_keeps_the_same_promises() {
         let Ok(url) = std::env::var("WJDH_TEST_REDIS_URL") else {
-            eprintln!("WJDH_TEST_REDIS_URL not set: the Redis store is exercised by the Redis CI pass");
+            eprintln!(
+                "WJDH_TEST_REDIS_URL not set: the Redis store is exercised by the Redis CI pass"
+            );
             return;
         };
         let cache = RedisCache::new(&CacheSettings {

@@ -115,7 +115,8 @@ impl Migrations {
     /// Applies the pending migrations of the URL's backend; returns how many ran.
     pub fn run(&self, backend: &Backend) -> Result<usize, DbError> {
         self.check_in_step()?;
-        let migration_error = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migration(e.to_string());
+        let migration_error =
+            |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migration(e.to_string());
         match backend {
             Backend::Sqlite(path) => {
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -145,7 +146,9 @@ impl Migrations {
 struct Borrowed<'a>(&'a EmbeddedMigrations);
 
 impl<DB: diesel::backend::Backend> MigrationSource<DB> for Borrowed<'_> {
-    fn migrations(&self) -> diesel::migration::Result<Vec<Box<dyn diesel::migration::Migration<DB>>>> {
+    fn migrations(
+        &self,
+    ) -> diesel::migration::Result<Vec<Box<dyn diesel::migration::Migration<DB>>>> {
         MigrationSource::<DB>::migrations(self.0)
     }
 }
@@ -229,7 +232,10 @@ impl Database {
     /// Connections in use and idle, for metrics.
     pub fn pool_state(&self) -> (u32, u32) {
         let state = self.pool.state();
-        (state.connections - state.idle_connections, state.idle_connections)
+        (
+            state.connections - state.idle_connections,
+            state.idle_connections,
+        )
     }
 }
 
@@ -240,9 +246,12 @@ pub fn create_postgres_database(admin_url: &str, name: &str) -> Result<String, D
         return Err(DbError::Connect(format!("bad database name {name:?}")));
     }
     let mut url = url::Url::parse(admin_url).map_err(|e| DbError::Connect(e.to_string()))?;
-    let mut conn = PgConnection::establish(admin_url).map_err(|e| DbError::Connect(e.to_string()))?;
-    let exists = diesel::sql_query(format!("SELECT 1 FROM pg_database WHERE datname = '{name}'"))
-        .execute(&mut conn)?;
+    let mut conn =
+        PgConnection::establish(admin_url).map_err(|e| DbError::Connect(e.to_string()))?;
+    let exists = diesel::sql_query(format!(
+        "SELECT 1 FROM pg_database WHERE datname = '{name}'"
+    ))
+    .execute(&mut conn)?;
     if exists == 0 {
         conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))?;
     }

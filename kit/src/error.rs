@@ -166,7 +166,11 @@ impl ServiceError {
     }
 
     pub fn upstream(message: impl Into<String>) -> Self {
-        Self::new(ErrorKind::Upstream, ErrorKind::Upstream.default_msg(), message)
+        Self::new(
+            ErrorKind::Upstream,
+            ErrorKind::Upstream.default_msg(),
+            message,
+        )
     }
 
     /// An internal failure: the cause is logged here, the caller sees a generic sentence.
@@ -227,7 +231,8 @@ mod tests {
 
     #[test]
     fn an_error_survives_the_trip_through_a_status() {
-        let error = ServiceError::invalid("phone", "必须是正确的手机号").with("phone", "1761049113");
+        let error =
+            ServiceError::invalid("phone", "必须是正确的手机号").with("phone", "1761049113");
         let status: Status = error.clone().into();
         assert_eq!(status.code(), Code::InvalidArgument);
         assert_eq!(ServiceError::from_status(&status), error);

@@ -18,7 +18,8 @@ impl<B> MakeSpan<B> for GrpcSpan {
             .get("x-request-id")
             .and_then(|value| value.to_str().ok())
             .unwrap_or_default();
-        let span = tracing::info_span!("rpc", method = %request.uri().path(), request_id = %request_id);
+        let span =
+            tracing::info_span!("rpc", method = %request.uri().path(), request_id = %request_id);
         crate::telemetry::adopt_context(&span, request.headers());
         span
     }

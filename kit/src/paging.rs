@@ -84,8 +84,14 @@ mod tests {
     fn the_seed_example_page_two_of_three() {
         let paging = Paging::new(Some(2), Some(1)).expect("paging");
         let (links, meta) = page_info("http://h/api/v1/wjdh/shenheList", paging, 1, 3);
-        assert_eq!(links.prev.as_deref(), Some("http://h/api/v1/wjdh/shenheList?page=1"));
-        assert_eq!(links.next.as_deref(), Some("http://h/api/v1/wjdh/shenheList?page=3"));
+        assert_eq!(
+            links.prev.as_deref(),
+            Some("http://h/api/v1/wjdh/shenheList?page=1")
+        );
+        assert_eq!(
+            links.next.as_deref(),
+            Some("http://h/api/v1/wjdh/shenheList?page=3")
+        );
         assert_eq!((meta.from, meta.to, meta.last_page), (Some(2), Some(2), 3));
     }
 

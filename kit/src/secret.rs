@@ -47,7 +47,10 @@ mod tests {
     #[test]
     fn keyed_hashes_depend_on_the_key() {
         assert_ne!(keyed_hash("a", "123456"), keyed_hash("b", "123456"));
-        assert!(constant_time_eq(&keyed_hash("a", "x"), &keyed_hash("a", "x")));
+        assert!(constant_time_eq(
+            &keyed_hash("a", "x"),
+            &keyed_hash("a", "x")
+        ));
         assert!(!constant_time_eq("abc", "abd"));
     }
 }

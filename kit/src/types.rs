@@ -73,8 +73,10 @@ impl IdCardNumber {
             return Err("身份证号的地区码不正确");
         }
         let birth = &value[6..14];
-        let date = NaiveDate::parse_from_str(birth, "%Y%m%d").map_err(|_| "身份证号的出生日期不正确")?;
-        if date.format("%Y").to_string().as_str() < "1900" || date > chrono::Utc::now().date_naive() {
+        let date =
+            NaiveDate::parse_from_str(birth, "%Y%m%d").map_err(|_| "身份证号的出生日期不正确")?;
+        if date.format("%Y").to_string().as_str() < "1900" || date > chrono::Utc::now().date_naive()
+        {
             return Err("身份证号的出生日期不正确");
         }
         let sum: u32 = chars[..17]
@@ -144,8 +146,14 @@ mod tests {
 
     #[test]
     fn mobiles_are_mainland_eleven_digit_numbers() {
-        assert_eq!(Mobile::parse("17600381130").expect("valid").as_str(), "17600381130");
-        assert_eq!(Mobile::parse("+86 176-0038-1130").expect("valid").as_str(), "17600381130");
+        assert_eq!(
+            Mobile::parse("17600381130").expect("valid").as_str(),
+            "17600381130"
+        );
+        assert_eq!(
+            Mobile::parse("+86 176-0038-1130").expect("valid").as_str(),
+            "17600381130"
+        );
         assert!(Mobile::parse("1761049113").is_err());
         assert!(Mobile::parse("12600381130").is_err());
         assert!(Mobile::parse("1760038113a").is_err());
@@ -165,8 +173,14 @@ mod tests {
         assert_eq!(id.masked(), "1303**********2519");
         assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1992, 11, 30));
         assert!(IdCardNumber::parse("11010519491231002x").is_ok());
-        assert_eq!(IdCardNumber::parse("130302199211302518"), Err("身份证号校验码不正确"));
-        assert_eq!(IdCardNumber::parse("130302199213302519"), Err("身份证号的出生日期不正确"));
+        assert_eq!(
+            IdCardNumber::parse("130302199211302518"),
+            Err("身份证号校验码不正确")
+        );
+        assert_eq!(
+            IdCardNumber::parse("130302199213302519"),
+            Err("身份证号的出生日期不正确")
+        );
         assert!(IdCardNumber::parse("13030219921130251").is_err());
         assert!(IdCardNumber::parse("030302199211302519").is_err());
     }

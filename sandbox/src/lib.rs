@@ -1,6 +1,6 @@
 //! The outside world simulated over real HTTP: WeChat login and phone numbers, Alibaba Cloud SMS.
 
-pub mod aliyun;
+pub use kit::aliyun;
 pub mod config;
 mod health;
 mod params;

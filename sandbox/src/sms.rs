@@ -237,12 +237,19 @@ fn send(
 
     let phones: Vec<&str> = phones.split(',').map(str::trim).collect();
     if !phones.iter().all(|phone| is_mainland_mobile(phone)) {
-        return Err(PopError::business("isv.MOBILE_NUMBER_ILLEGAL", "非法手机号"));
+        return Err(PopError::business(
+            "isv.MOBILE_NUMBER_ILLEGAL",
+            "非法手机号",
+        ));
     }
     let code = template_code(params.get("TemplateParam"))?;
     let kind = params
         .get("OutId")
-        .map(|out_id| out_id.split_once(':').map_or(out_id.as_str(), |(kind, _)| kind))
+        .map(|out_id| {
+            out_id
+                .split_once(':')
+                .map_or(out_id.as_str(), |(kind, _)| kind)
+        })
         .unwrap_or_default();
     let sent_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
     for phone in phones {
@@ -327,7 +334,10 @@ mod tests {
         let code = |s: &str| template_code(Some(&s.to_owned())).map_err(|e| e.code);
         assert_eq!(code(r#"{"code":"123456"}"#), Ok("123456".to_owned()));
         assert_eq!(code(r#"{"code":123456}"#), Ok("123456".to_owned()));
-        assert_eq!(code(r#"{"name":"x"}"#), Err("isv.TEMPLATE_MISSING_PARAMETERS"));
+        assert_eq!(
+            code(r#"{"name":"x"}"#),
+            Err("isv.TEMPLATE_MISSING_PARAMETERS")
+        );
         assert_eq!(code("not json"), Err("isv.INVALID_JSON_PARAM"));
     }
 
@@ -338,8 +348,14 @@ mod tests {
             .with_timezone(&Utc);
         assert!(check_timestamp("2024-05-01T11:46:00Z", now).is_ok());
         let expired = |ts| check_timestamp(ts, now).map_err(|e| e.code);
-        assert_eq!(expired("2024-05-01T11:44:00Z"), Err("InvalidTimeStamp.Expired"));
-        assert_eq!(expired("2024-05-01T12:16:00Z"), Err("InvalidTimeStamp.Expired"));
+        assert_eq!(
+            expired("2024-05-01T11:44:00Z"),
+            Err("InvalidTimeStamp.Expired")
+        );
+        assert_eq!(
+            expired("2024-05-01T12:16:00Z"),
+            Err("InvalidTimeStamp.Expired")
+        );
         assert_eq!(expired("yesterday"), Err("InvalidTimeStamp.Format"));
     }
 }

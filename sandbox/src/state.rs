@@ -125,8 +125,14 @@ mod tests {
         assert!(token.len() >= 32);
         assert_eq!(state.access_token_status(&token, now), TokenStatus::Valid);
         let later = now + Duration::seconds(ACCESS_TOKEN_TTL_SECS);
-        assert_eq!(state.access_token_status(&token, later), TokenStatus::Expired);
-        assert_eq!(state.access_token_status("other", now), TokenStatus::Unknown);
+        assert_eq!(
+            state.access_token_status(&token, later),
+            TokenStatus::Expired
+        );
+        assert_eq!(
+            state.access_token_status("other", now),
+            TokenStatus::Unknown
+        );
     }
 
     #[test]

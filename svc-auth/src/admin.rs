@@ -39,13 +39,21 @@ pub async fn create_credential(
     communities: &[String],
 ) -> Result<(), AdminError> {
     if secret_id.trim().is_empty() || secret_key.len() < 6 {
-        return Err(AdminError::Invalid("secret_id is required and secret_key needs at least 6 characters".into()));
+        return Err(AdminError::Invalid(
+            "secret_id is required and secret_key needs at least 6 characters".into(),
+        ));
     }
     if communities.is_empty() || communities.iter().any(|c| c.trim().is_empty()) {
-        return Err(AdminError::Invalid("name at least one community identifier".into()));
+        return Err(AdminError::Invalid(
+            "name at least one community identifier".into(),
+        ));
     }
     let hash = hash_secret(secret_key).map_err(AdminError::Invalid)?;
-    let (secret_id, name, communities) = (secret_id.trim().to_owned(), name.to_owned(), communities.to_vec());
+    let (secret_id, name, communities) = (
+        secret_id.trim().to_owned(),
+        name.to_owned(),
+        communities.to_vec(),
+    );
     db.run(move |conn| {
         let new = credentials::NewCredential {
             secret_id: &secret_id,
@@ -65,7 +73,9 @@ pub async fn create_credential(
 /// Revokes a credential: its tokens stop working at once. False when none was live.
 pub async fn revoke_credential(db: &Database, secret_id: &str) -> Result<bool, AdminError> {
     let secret_id = secret_id.to_owned();
-    Ok(db.run(move |conn| credentials::revoke(conn, &secret_id, now_unix())).await?)
+    Ok(db
+        .run(move |conn| credentials::revoke(conn, &secret_id, now_unix()))
+        .await?)
 }
 
 /// Every credential, oldest first.
@@ -92,7 +102,11 @@ pub async fn ensure_demo_credentials(db: &Database) -> Result<usize, AdminError>
     let mut created = 0;
     for (secret_id, secret_key, name, community) in DEMO_CREDENTIALS {
         let id = secret_id.to_owned();
-        if db.run(move |conn| credentials::find_by_secret_id(conn, &id)).await?.is_some() {
+        if db
+            .run(move |conn| credentials::find_by_secret_id(conn, &id))
+            .await?
+            .is_some()
+        {
             continue;
         }
         match create_credential(db, secret_id, secret_key, name, &[community.to_owned()]).await {

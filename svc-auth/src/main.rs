@@ -8,7 +8,9 @@ async fn main() -> anyhow::Result<()> {
     match std::env::args().nth(1).as_deref() {
         Some("migrate") => {
             let backend = kit::db::Backend::parse(&settings.auth.database_url)?;
-            let applied = svc_auth::db::MIGRATIONS.run(&backend).context("migrating")?;
+            let applied = svc_auth::db::MIGRATIONS
+                .run(&backend)
+                .context("migrating")?;
             tracing::info!(applied, "svc-auth migrations applied");
             Ok(())
         }

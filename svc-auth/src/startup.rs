@@ -61,7 +61,10 @@ impl Application {
     }
 
     /// Serves gRPC (with health) until `shutdown` resolves, then drains in-flight calls.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let (reporter, health) = tonic_health::server::health_reporter();
         reporter.set_serving::<AuthServer<AuthService>>().await;
         let service = AuthServer::new(AuthService::new(self.state));

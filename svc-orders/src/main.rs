@@ -2,5 +2,10 @@
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    kit::service::health_only_main("svc-orders", |platform| &platform.orders, &svc_orders::db::MIGRATIONS).await
+    kit::service::health_only_main(
+        "svc-orders",
+        |platform| &platform.orders,
+        &svc_orders::db::MIGRATIONS,
+    )
+    .await
 }

@@ -12,7 +12,9 @@ pub struct Application(ServiceBase);
 
 impl Application {
     pub async fn build(settings: &ServiceSettings) -> anyhow::Result<Self> {
-        Ok(Self(ServiceBase::build("svc-orders", settings, &MIGRATIONS).await?))
+        Ok(Self(
+            ServiceBase::build("svc-orders", settings, &MIGRATIONS).await?,
+        ))
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -23,7 +25,10 @@ impl Application {
         self.0.db.clone()
     }
 
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         self.0.serve_health(shutdown).await
     }
 }

@@ -2,5 +2,10 @@
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    kit::service::health_only_main("svc-yibiaosanshi", |platform| &platform.yibiaosanshi, &svc_yibiaosanshi::db::MIGRATIONS).await
+    kit::service::health_only_main(
+        "svc-yibiaosanshi",
+        |platform| &platform.yibiaosanshi,
+        &svc_yibiaosanshi::db::MIGRATIONS,
+    )
+    .await
 }

@@ -1,1 +1,1 @@
-//! placeholder
+//! End-to-end tests live in `tests/api`; this crate has no library code.

@@ -98,7 +98,11 @@ async fn bare_actix() -> anyhow::Result<(String, actix_web::dev::ServerHandle)> 
     .workers(2)
     .disable_signals()
     .bind("127.0.0.1:0")?;
-    let addr = server.addrs().first().copied().context("bare server address")?;
+    let addr = server
+        .addrs()
+        .first()
+        .copied()
+        .context("bare server address")?;
     let server = server.run();
     let handle = server.handle();
     tokio::spawn(server);
@@ -120,7 +124,11 @@ async fn post_ok(client: &reqwest::Client, url: &str, token: Option<&str>, body:
 }
 
 /// Registers one resident through the sandbox and returns their token.
-async fn resident_token(client: &reqwest::Client, gateway: &str, sandbox: &str) -> anyhow::Result<String> {
+async fn resident_token(
+    client: &reqwest::Client,
+    gateway: &str,
+    sandbox: &str,
+) -> anyhow::Result<String> {
     let session: Value = client
         .post(format!("{gateway}/api/v1/weapp/code"))
         .json(&json!({"code": "sandbox:bench-openid"}))
@@ -161,13 +169,18 @@ pub async fn run(options: BenchOptions) -> anyhow::Result<()> {
     let data = std::env::temp_dir().join(format!("wjdh-bench-{}", std::process::id()));
     let url = |name: &str| format!("sqlite://{}/{name}.db", data.display());
     let mut overrides = vec![
-        ("gateway.rate_limit_per_minute".to_owned(), "100000000".to_owned()),
+        (
+            "gateway.rate_limit_per_minute".to_owned(),
+            "100000000".to_owned(),
+        ),
         ("auth.database_url".to_owned(), url("auth")),
         ("yibiaosanshi.database_url".to_owned(), url("yibiaosanshi")),
         ("orders.database_url".to_owned(), url("orders")),
         ("community.database_url".to_owned(), url("community")),
     ];
-    overrides.retain(|(key, _)| std::env::var(format!("WJDH__{}", key.replace('.', "__").to_uppercase())).is_err());
+    overrides.retain(|(key, _)| {
+        std::env::var(format!("WJDH__{}", key.replace('.', "__").to_uppercase())).is_err()
+    });
     let stack = Stack::start(StackOptions {
         overrides,
         ephemeral_ports: true,
@@ -184,13 +197,21 @@ pub async fn run(options: BenchOptions) -> anyhow::Result<()> {
     let mut results = Vec::new();
     let c = client.clone();
     results.push(
-        measure("bare actix JSON handler", options.requests, options.concurrency, move |_| {
-            let (c, url) = (c.clone(), bare_url.clone());
-            async move { post_ok(&c, &url, None, json!({})).await }
-        })
+        measure(
+            "bare actix JSON handler",
+            options.requests,
+            options.concurrency,
+            move |_| {
+                let (c, url) = (c.clone(), bare_url.clone());
+                async move { post_ok(&c, &url, None, json!({})).await }
+            },
+        )
         .await,
     );
-    let (c, url) = (client.clone(), format!("{gateway}/api/v1/weapp/authorizations"));
+    let (c, url) = (
+        client.clone(),
+        format!("{gateway}/api/v1/weapp/authorizations"),
+    );
     results.push(
         measure("POST /api/v1/weapp/authorizations", options.requests, options.concurrency, move |_| {
             let (c, url) = (c.clone(), url.clone());
@@ -198,12 +219,20 @@ pub async fn run(options: BenchOptions) -> anyhow::Result<()> {
         })
         .await,
     );
-    let (c, url) = (client.clone(), format!("{gateway}/api/v1/people/permissions"));
+    let (c, url) = (
+        client.clone(),
+        format!("{gateway}/api/v1/people/permissions"),
+    );
     results.push(
-        measure("POST /api/v1/people/permissions (token)", options.requests, options.concurrency, move |_| {
-            let (c, url, token) = (c.clone(), url.clone(), token.clone());
-            async move { post_ok(&c, &url, Some(&token), json!({})).await }
-        })
+        measure(
+            "POST /api/v1/people/permissions (token)",
+            options.requests,
+            options.concurrency,
+            move |_| {
+                let (c, url, token) = (c.clone(), url.clone(), token.clone());
+                async move { post_ok(&c, &url, Some(&token), json!({})).await }
+            },
+        )
         .await,
     );
     bare_handle.stop(true).await;
@@ -217,7 +246,12 @@ pub async fn run(options: BenchOptions) -> anyhow::Result<()> {
     for figures in &results {
         println!(
             "{:<42} {:>8} {:>10.0} {:>9.2} {:>9.2} {:>8}",
-            figures.name, figures.requests, figures.per_second, figures.p50_ms, figures.p99_ms, figures.failures
+            figures.name,
+            figures.requests,
+            figures.per_second,
+            figures.p50_ms,
+            figures.p99_ms,
+            figures.failures
         );
     }
     Ok(())

@@ -3,7 +3,10 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "wjdh", about = "万家灯火: the whole platform in one process, and operator commands")]
+#[command(
+    name = "wjdh",
+    about = "万家灯火: the whole platform in one process, and operator commands"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -61,7 +64,12 @@ async fn main() -> anyhow::Result<()> {
 async fn run() -> anyhow::Result<()> {
     let stack = wjdh::stack::Stack::start(wjdh::stack::StackOptions::default()).await?;
     println!("万家灯火 is running (cache: {})", stack.cache.kind());
-    println!("  gateway           {}  (OpenAPI: {}/api/openapi.json, docs: {}/api/docs/)", stack.gateway_url(), stack.gateway_url(), stack.gateway_url());
+    println!(
+        "  gateway           {}  (OpenAPI: {}/api/openapi.json, docs: {}/api/docs/)",
+        stack.gateway_url(),
+        stack.gateway_url(),
+        stack.gateway_url()
+    );
     println!("  sandbox           {}", stack.sandbox_url);
     println!("  svc-auth          grpc://{}", stack.auth);
     println!("  svc-yibiaosanshi  grpc://{}", stack.yibiaosanshi);
@@ -85,7 +93,8 @@ async fn credentials(action: CredentialAction) -> anyhow::Result<()> {
             name,
             communities,
         } => {
-            svc_auth::admin::create_credential(&db, &secret_id, &secret_key, &name, &communities).await?;
+            svc_auth::admin::create_credential(&db, &secret_id, &secret_key, &name, &communities)
+                .await?;
             println!("created {secret_id} managing {}", communities.join(","));
         }
         CredentialAction::Revoke { secret_id } => {
@@ -101,7 +110,11 @@ async fn credentials(action: CredentialAction) -> anyhow::Result<()> {
                     "{}\t{}\t{}\t{}",
                     credential.secret_id,
                     credential.communities.join(","),
-                    if credential.revoked { "revoked" } else { "active" },
+                    if credential.revoked {
+                        "revoked"
+                    } else {
+                        "active"
+                    },
                     credential.name
                 );
             }

@@ -36,6 +36,15 @@ pub struct Stack {
     tasks: Vec<JoinHandle<anyhow::Result<()>>>,
 }
 
+/// Loads settings with owned `(key, value)` overrides on top.
+fn settings<T: serde::de::DeserializeOwned>(overrides: &[(String, String)]) -> anyhow::Result<T> {
+    let borrowed: Vec<(&str, String)> = overrides
+        .iter()
+        .map(|(key, value)| (key.as_str(), value.clone()))
+        .collect();
+    kit::settings::load_with(&borrowed)
+}
+
 fn stopped(mut receiver: watch::Receiver<bool>) -> impl Future<Output = ()> + Send + 'static {
     async move {
         let _ = receiver.wait_for(|stop| *stop).await;
@@ -58,30 +67,28 @@ impl Stack {
                 overrides.push((key.to_owned(), "127.0.0.1:0".to_owned()));
             }
         }
-        let load = |extra: &[(String, String)]| {
-            let all: Vec<(&str, String)> = overrides
-                .iter()
-                .chain(extra)
-                .map(|(key, value)| (key.as_str(), value.clone()))
-                .collect();
-            all
+        let load = |extra: &[(String, String)]| -> Vec<(String, String)> {
+            overrides.iter().chain(extra).cloned().collect()
         };
-
-        let sandbox_settings: SandboxSection = kit::settings::load_with(&load(&[]))?;
+        let sandbox_settings: SandboxSection = settings(&load(&[]))?;
         let sandbox = sandbox::Sandbox::start(sandbox_settings.sandbox)
             .await
             .context("starting the sandbox")?;
         let sandbox_url = sandbox.base_url();
         let outside = vec![
             ("auth.wechat.base_url".to_owned(), sandbox_url.clone()),
-            ("auth.sms.endpoint".to_owned(), format!("{sandbox_url}/aliyun-sms/")),
+            (
+                "auth.sms.endpoint".to_owned(),
+                format!("{sandbox_url}/aliyun-sms/"),
+            ),
         ];
 
-        let platform: kit::settings::Platform = kit::settings::load_with(&load(&outside))?;
+        let platform: kit::settings::Platform = settings(&load(&outside))?;
         let cache = kit::cache::connect(&platform.cache)?;
-        let auth_settings: svc_auth::config::Settings = kit::settings::load_with(&load(&outside))?;
+        let auth_settings: svc_auth::config::Settings = settings(&load(&outside))?;
         let auth = svc_auth::startup::Application::build(auth_settings, cache.clone()).await?;
-        let yibiaosanshi = svc_yibiaosanshi::startup::Application::build(&platform.yibiaosanshi).await?;
+        let yibiaosanshi =
+            svc_yibiaosanshi::startup::Application::build(&platform.yibiaosanshi).await?;
         let orders = svc_orders::startup::Application::build(&platform.orders).await?;
         let community = svc_community::startup::Application::build(&platform.community).await?;
         let auth_db = auth.database();
@@ -99,7 +106,7 @@ impl Stack {
         ] {
             wired.push((key.to_owned(), format!("http://{addr}")));
         }
-        let gateway_settings: gateway::config::Settings = kit::settings::load_with(&load(&wired))?;
+        let gateway_settings: gateway::config::Settings = settings(&load(&wired))?;
         let gateway = gateway::startup::Application::build(gateway_settings, cache.clone()).await?;
 
         let (stop, receiver) = watch::channel(false);
@@ -117,11 +124,15 @@ impl Stack {
             sandbox: Some(sandbox),
             tasks: Vec::new(),
         };
-        stack.tasks.push(tokio::spawn(auth.run_until_stopped(stopped(receiver.clone()))));
-        stack
-            .tasks
-            .push(tokio::spawn(yibiaosanshi.run_until_stopped(stopped(receiver.clone()))));
-        stack.tasks.push(tokio::spawn(orders.run_until_stopped(stopped(receiver.clone()))));
+        stack.tasks.push(tokio::spawn(
+            auth.run_until_stopped(stopped(receiver.clone())),
+        ));
+        stack.tasks.push(tokio::spawn(
+            yibiaosanshi.run_until_stopped(stopped(receiver.clone())),
+        ));
+        stack.tasks.push(tokio::spawn(
+            orders.run_until_stopped(stopped(receiver.clone())),
+        ));
         stack
             .tasks
             .push(tokio::spawn(community.run_until_stopped(stopped(receiver))));

@@ -85,7 +85,12 @@ pub async fn send_code(
         user_id: resident.user_id(),
     };
     let reply = state
-        .call("auth", state.auth().send_code(kit::grpc::request(request, request_id.as_str())))
+        .call(
+            "auth",
+            state
+                .auth()
+                .send_code(kit::grpc::request(request, request_id.as_str())),
+        )
         .await?;
     Ok(envelope::ok(&SendCodeResponse {
         head: Head::ok(
@@ -144,7 +149,10 @@ pub async fn code_to_session(
     params: Params,
 ) -> ApiResult {
     let body = WechatCodeBody::parse(&params)?;
-    let request = kit::grpc::request(CodeToSessionRequest { code: body.code }, request_id.as_str());
+    let request = kit::grpc::request(
+        CodeToSessionRequest { code: body.code },
+        request_id.as_str(),
+    );
     let reply = state
         .call("auth", state.auth().code_to_session(request))
         .await?;
@@ -308,7 +316,9 @@ pub async fn login_by_code(
 ) -> ApiResult {
     let body = WechatCodeBody::parse(&params)?;
     let request = kit::grpc::request(LoginByCodeRequest { code: body.code }, request_id.as_str());
-    let reply = state.call("auth", state.auth().login_by_code(request)).await?;
+    let reply = state
+        .call("auth", state.auth().login_by_code(request))
+        .await?;
     Ok(envelope::ok(&LoginResponse::new(TOKEN_ISSUED, reply)))
 }
 
@@ -332,7 +342,9 @@ pub async fn refresh_token(
     let token = auth::bearer_token(&req)
         .ok_or_else(|| Audience::Resident.unauthenticated(auth::TOKEN_MISSING))?;
     let request = kit::grpc::request(RefreshTokenRequest { token }, request_id.as_str());
-    let reply = state.call("auth", state.auth().refresh_token(request)).await?;
+    let reply = state
+        .call("auth", state.auth().refresh_token(request))
+        .await?;
     Ok(envelope::ok(&LoginResponse::new(TOKEN_ISSUED, reply)))
 }
 
@@ -365,7 +377,9 @@ pub async fn permissions(
         user_id: resident.user_id,
     };
     let request = kit::grpc::request(request, request_id.as_str());
-    let reply = state.call("auth", state.auth().permissions(request)).await?;
+    let reply = state
+        .call("auth", state.auth().permissions(request))
+        .await?;
     Ok(envelope::ok(&PermissionsResponse {
         head: Head::ok("获取用户角色成功", "获取用户角色成功message编码Yi2048"),
         data: reply.permissions,

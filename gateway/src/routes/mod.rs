@@ -10,6 +10,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/healthz").route(web::get().to(ops::healthz)))
         .service(web::resource("/readyz").route(web::get().to(ops::readyz)))
         .service(web::resource("/metrics").route(web::get().to(ops::metrics)))
+        .service(web::redirect("/api/docs", "/api/docs/"))
         // 000 §1
         .service(
             web::resource("/api/v1/verificationCodes/phone")

@@ -66,7 +66,9 @@ pub async fn secret(
         secret_key: body.secret_key,
     };
     let request = kit::grpc::request(request, request_id.as_str());
-    let reply = state.call("auth", state.auth().platform_token(request)).await?;
+    let reply = state
+        .call("auth", state.auth().platform_token(request))
+        .await?;
     Ok(envelope::ok(&PlatformTokenResponse {
         head: Head::ok("获取到了token值", "获取到了token值"),
         access_token: reply.access_token,

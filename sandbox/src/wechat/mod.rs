@@ -74,9 +74,7 @@ struct Session {
 /// `GET /sns/jscode2session?appid=&secret=&js_code=&grant_type=authorization_code`
 async fn code2session(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let query = parse_pairs(req.query_string());
-    if let Some(refusal) =
-        check_app_credentials(&state, query.get("appid"), query.get("secret"))
-    {
+    if let Some(refusal) = check_app_credentials(&state, query.get("appid"), query.get("secret")) {
         return refusal;
     }
     if query.get("grant_type").map(String::as_str) != Some("authorization_code") {
@@ -111,9 +109,7 @@ struct AccessToken {
 /// `GET /cgi-bin/token?grant_type=client_credential&appid=&secret=`
 async fn access_token(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let query = parse_pairs(req.query_string());
-    if let Some(refusal) =
-        check_app_credentials(&state, query.get("appid"), query.get("secret"))
-    {
+    if let Some(refusal) = check_app_credentials(&state, query.get("appid"), query.get("secret")) {
         return refusal;
     }
     if query.get("grant_type").map(String::as_str) != Some("client_credential") {

@@ -50,11 +50,13 @@ pub async fn send_code(state: &State, request: CodeRequest<'_>) -> ServiceResult
     let phone = if code_type == Some(CodeType::Yezhu) {
         owner_phone(state, &request).await?
     } else {
-        Mobile::parse(request.phone)
-            .map_err(|message| ServiceError::invalid("phone", message).with("phone", echo.clone()))?
+        Mobile::parse(request.phone).map_err(|message| {
+            ServiceError::invalid("phone", message).with("phone", echo.clone())
+        })?
     };
     let code_type = code_type.ok_or_else(|| {
-        ServiceError::invalid("type", "type参数必须是login、register、verify等").with("phone", echo.clone())
+        ServiceError::invalid("type", "type参数必须是login、register、verify等")
+            .with("phone", echo.clone())
     })?;
     let number = phone.as_str().to_owned();
     let registered = state
@@ -64,10 +66,15 @@ pub async fn send_code(state: &State, request: CodeRequest<'_>) -> ServiceResult
         .is_some();
     match code_type {
         CodeType::Register if registered => {
-            return Err(ServiceError::conflict("该手机号已注册，请直接登录", "手机号已存在").with("phone", echo));
+            return Err(
+                ServiceError::conflict("该手机号已注册，请直接登录", "手机号已存在")
+                    .with("phone", echo),
+            );
         }
         CodeType::Login if !registered => {
-            return Err(ServiceError::not_found("该手机号未注册", "该手机号未注册").with("phone", echo));
+            return Err(
+                ServiceError::not_found("该手机号未注册", "该手机号未注册").with("phone", echo)
+            );
         }
         _ => {}
     }
@@ -87,7 +94,10 @@ pub async fn send_code(state: &State, request: CodeRequest<'_>) -> ServiceResult
     if let Err(error) = state.sms.send(phone.as_str(), &code, code_type).await {
         tracing::warn!(%error, phone = %phone, "verification code not sent");
         let _ = state.cache.del(&code_key(&key)).await;
-        let _ = state.cache.del(&format!("sms:minute:{}", phone.as_str())).await;
+        let _ = state
+            .cache
+            .del(&format!("sms:minute:{}", phone.as_str()))
+            .await;
         return Err(ServiceError::upstream(format!("sms: {error}")).with("phone", echo));
     }
     tracing::info!(phone = %phone, code_type = code_type.as_str(), "verification code sent");
@@ -103,14 +113,20 @@ pub async fn send_code(state: &State, request: CodeRequest<'_>) -> ServiceResult
 /// full or masked, and it must be that one.
 async fn owner_phone(state: &State, request: &CodeRequest<'_>) -> ServiceResult<Mobile> {
     if request.user_id <= 0 {
-        return Err(ServiceError::unauthenticated("yezhu类型的验证码需要登录后获取"));
+        return Err(ServiceError::unauthenticated(
+            "yezhu类型的验证码需要登录后获取",
+        ));
     }
     if request.community_house_name.trim().is_empty() {
         return Err(ServiceError::missing("community_house_name"));
     }
     let remembered = state
         .cache
-        .get(&owner_key(state, request.user_id, request.community_house_name))
+        .get(&owner_key(
+            state,
+            request.user_id,
+            request.community_house_name,
+        ))
         .await?
         .ok_or_else(|| {
             ServiceError::conflict(
@@ -120,8 +136,10 @@ async fn owner_phone(state: &State, request: &CodeRequest<'_>) -> ServiceResult<
         })?;
     let asked = request.phone.trim();
     if asked != remembered && asked != mask_phone(&remembered) {
-        return Err(ServiceError::invalid("phone", "手机号与该房屋业主的手机号不一致")
-            .with("phone", asked.to_owned()));
+        return Err(
+            ServiceError::invalid("phone", "手机号与该房屋业主的手机号不一致")
+                .with("phone", asked.to_owned()),
+        );
     }
     Mobile::parse(&remembered).map_err(ServiceError::internal)
 }
@@ -187,10 +205,16 @@ pub async fn consume_code(
     let raw = state.cache.get(&code_key(key)).await?.ok_or_else(expired)?;
     let issued: IssuedCode = serde_json::from_str(&raw).map_err(ServiceError::internal)?;
     if !accepts(issued.code_type) {
-        return Err(ServiceError::invalid("verification_key", "验证码类型不正确"));
+        return Err(ServiceError::invalid(
+            "verification_key",
+            "验证码类型不正确",
+        ));
     }
     if issued.code_type == CodeType::Yezhu && issued.user_id != user_id {
-        return Err(ServiceError::forbidden("该验证码不属于您", "yezhu code of another applicant"));
+        return Err(ServiceError::forbidden(
+            "该验证码不属于您",
+            "yezhu code of another applicant",
+        ));
     }
     let expected = keyed_hash(&state.settings.code_secret, &format!("{key}:{code}"));
     if !constant_time_eq(&expected, &issued.code_hash) {
@@ -200,12 +224,19 @@ pub async fn consume_code(
             .await?;
         if tries >= state.settings.code_max_attempts {
             state.cache.del(&code_key(key)).await?;
-            return Err(ServiceError::invalid("verification_code", "验证码错误次数过多，请重新获取"));
+            return Err(ServiceError::invalid(
+                "verification_code",
+                "验证码错误次数过多，请重新获取",
+            ));
         }
         return Err(ServiceError::invalid("verification_code", "验证码错误"));
     }
     // Get-and-delete: of two concurrent right answers only one gets the code.
-    state.cache.take(&code_key(key)).await?.ok_or_else(expired)?;
+    state
+        .cache
+        .take(&code_key(key))
+        .await?
+        .ok_or_else(expired)?;
     Ok(issued)
 }
 

@@ -29,7 +29,9 @@ fn session_key(handle: &str) -> String {
 
 fn wechat_failure(error: WechatError) -> ServiceError {
     match error {
-        WechatError::InvalidCode(_) => ServiceError::invalid("code", "小程序code不正确，请传递新code值"),
+        WechatError::InvalidCode(_) => {
+            ServiceError::invalid("code", "小程序code不正确，请传递新code值")
+        }
         WechatError::Upstream(cause) => ServiceError::upstream(format!("wechat: {cause}")),
     }
 }
@@ -78,7 +80,10 @@ fn checked_text<'a>(field: &str, value: &'a str, max: usize) -> ServiceResult<&'
         return Err(ServiceError::missing(field));
     }
     if value.chars().count() > max {
-        return Err(ServiceError::invalid(field, format!("{field}不能超过{max}个字符")));
+        return Err(ServiceError::invalid(
+            field,
+            format!("{field}不能超过{max}个字符"),
+        ));
     }
     Ok(value)
 }
@@ -87,14 +92,27 @@ fn checked_text<'a>(field: &str, value: &'a str, max: usize) -> ServiceResult<&'
 /// user in, creating them when neither their openid nor their phone is known.
 pub async fn register(state: &State, form: Registration) -> ServiceResult<Login> {
     let name = checked_text("name", &form.name, 64)
-        .map_err(|e| if form.name.trim().is_empty() { ServiceError::invalid("name", "用户的name值未传送") } else { e })?
+        .map_err(|e| {
+            if form.name.trim().is_empty() {
+                ServiceError::invalid("name", "用户的name值未传送")
+            } else {
+                e
+            }
+        })?
         .to_owned();
     let avatar = checked_text("avatar", &form.avatar, 1024)?.to_owned();
     let openid = checked_text("openid", &form.openid, 128)?.to_owned();
     let handle = checked_text("session_key", &form.session_key, 128)?;
-    let raw = state.cache.get(&session_key(handle)).await?.ok_or_else(|| {
-        ServiceError::invalid("session_key", "session_key已失效，请重新调用/weapp/code获取")
-    })?;
+    let raw = state
+        .cache
+        .get(&session_key(handle))
+        .await?
+        .ok_or_else(|| {
+            ServiceError::invalid(
+                "session_key",
+                "session_key已失效，请重新调用/weapp/code获取",
+            )
+        })?;
     let session: StoredSession = serde_json::from_str(&raw).map_err(ServiceError::internal)?;
     if session.openid != openid {
         return Err(ServiceError::invalid("openid", "openid与session_key不匹配"));
@@ -113,14 +131,23 @@ pub async fn register(state: &State, form: Registration) -> ServiceResult<Login>
             .phone
         }
         "" => return Err(ServiceError::missing("type")),
-        _ => return Err(ServiceError::invalid("type", "type参数必须是weixin或selfPhone")),
+        _ => {
+            return Err(ServiceError::invalid(
+                "type",
+                "type参数必须是weixin或selfPhone",
+            ));
+        }
     };
     let phone = Mobile::parse(&phone).map_err(|m| ServiceError::invalid("phone", m))?;
     let (user, created) = upsert_user(state, openid, phone, name, avatar).await?;
     resident_login(state, &user, created, None)
 }
 
-async fn weixin_phone(state: &State, form: &Registration, session: &StoredSession) -> ServiceResult<String> {
+async fn weixin_phone(
+    state: &State,
+    form: &Registration,
+    session: &StoredSession,
+) -> ServiceResult<String> {
     if !form.encrypted_data.trim().is_empty() {
         if form.iv.trim().is_empty() {
             return Err(ServiceError::missing("iv"));
@@ -144,7 +171,9 @@ async fn weixin_phone(state: &State, form: &Registration, session: &StoredSessio
             .phone_number(form.phone_code.trim())
             .await
             .map_err(|error| match error {
-                WechatError::InvalidCode(_) => ServiceError::invalid("phone_code", "手机号code不正确，请重新获取"),
+                WechatError::InvalidCode(_) => {
+                    ServiceError::invalid("phone_code", "手机号code不正确，请重新获取")
+                }
                 WechatError::Upstream(cause) => ServiceError::upstream(format!("wechat: {cause}")),
             });
     }
@@ -168,10 +197,16 @@ async fn upsert_user(
             for _attempt in 0..2 {
                 let now = now_unix();
                 if let Some(user) = users::find_by_openid(conn, &openid)? {
-                    return Ok((users::bind_openid(conn, user.id, &openid, &name, &avatar, now)?, false));
+                    return Ok((
+                        users::bind_openid(conn, user.id, &openid, &name, &avatar, now)?,
+                        false,
+                    ));
                 }
                 if let Some(user) = users::find_by_phone(conn, phone.as_str())? {
-                    return Ok((users::bind_openid(conn, user.id, &openid, &name, &avatar, now)?, false));
+                    return Ok((
+                        users::bind_openid(conn, user.id, &openid, &name, &avatar, now)?,
+                        false,
+                    ));
                 }
                 let new = users::NewUser {
                     openid: Some(&openid),
@@ -189,7 +224,10 @@ async fn upsert_user(
                     Err(error) => return Err(ServiceError::internal(error)),
                 }
             }
-            Err(ServiceError::conflict("注册冲突，请重试", "concurrent registration"))
+            Err(ServiceError::conflict(
+                "注册冲突，请重试",
+                "concurrent registration",
+            ))
         })
         .await
 }

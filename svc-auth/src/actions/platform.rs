@@ -13,7 +13,8 @@ const MAX_FAILURES: i64 = 10;
 const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// A hash verified when the secret id is unknown, so the answer takes as long either way.
-const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$8/0S+jnJ7kpGzDCdqTzxpMvPqhuDyH+gnUl3xJUZfPc";
+const DECOY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$8/0S+jnJ7kpGzDCdqTzxpMvPqhuDyH+gnUl3xJUZfPc";
 
 fn refused() -> ServiceError {
     ServiceError::new(
@@ -24,7 +25,11 @@ fn refused() -> ServiceError {
 }
 
 /// Verifies the pair and signs a platform token.
-pub async fn platform_token(state: &State, secret_id: &str, secret_key: &str) -> ServiceResult<(String, i64)> {
+pub async fn platform_token(
+    state: &State,
+    secret_id: &str,
+    secret_key: &str,
+) -> ServiceResult<(String, i64)> {
     let secret_id = secret_id.trim().to_owned();
     if secret_id.is_empty() {
         return Err(ServiceError::missing("secret_id"));
@@ -40,7 +45,9 @@ pub async fn platform_token(state: &State, secret_id: &str, secret_key: &str) ->
         .and_then(|count| count.parse::<i64>().ok())
         .is_some_and(|count| count >= MAX_FAILURES)
     {
-        return Err(ServiceError::rate_limited("too many failed attempts for this secret_id"));
+        return Err(ServiceError::rate_limited(
+            "too many failed attempts for this secret_id",
+        ));
     }
     let lookup = secret_id.clone();
     let credential = state

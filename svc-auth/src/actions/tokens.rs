@@ -23,8 +23,15 @@ pub struct Login {
 /// Who is calling.
 #[derive(Debug)]
 pub enum Caller {
-    Resident { user_id: i64, phone: String },
-    Platform { credential_id: i64, secret_id: String, communities: Vec<String> },
+    Resident {
+        user_id: i64,
+        phone: String,
+    },
+    Platform {
+        credential_id: i64,
+        secret_id: String,
+        communities: Vec<String>,
+    },
 }
 
 fn permissions_of(user: &users::User) -> Vec<String> {
@@ -70,25 +77,34 @@ pub async fn refresh(state: &State, token: &str) -> ServiceResult<Login> {
     if token.is_empty() {
         return Err(ServiceError::unauthenticated("token值缺失"));
     }
-    let claims = state.tokens.verify_for_refresh(token).map_err(|error| match error {
-        TokenError::RefreshWindowPassed => ServiceError::new(
-            ErrorKind::Unauthenticated,
-            "登录已超过14天，请重新登录",
-            "刷新token值失败,message编码Au335",
-        ),
-        TokenError::Invalid | TokenError::Expired => ServiceError::unauthenticated("token值无效"),
-    })?;
+    let claims = state
+        .tokens
+        .verify_for_refresh(token)
+        .map_err(|error| match error {
+            TokenError::RefreshWindowPassed => ServiceError::new(
+                ErrorKind::Unauthenticated,
+                "登录已超过14天，请重新登录",
+                "刷新token值失败,message编码Au335",
+            ),
+            TokenError::Invalid | TokenError::Expired => {
+                ServiceError::unauthenticated("token值无效")
+            }
+        })?;
     if claims.kind != TokenKind::Resident {
-        return Err(ServiceError::unauthenticated("平台token请重新调用/wjdh/secret获取"));
+        return Err(ServiceError::unauthenticated(
+            "平台token请重新调用/wjdh/secret获取",
+        ));
     }
     let user_id = subject_id(&claims)?;
-    let ttl = Duration::from_secs(u64::try_from(
-        state.tokens.refresh_remaining(&claims) + state.tokens.access_ttl(),
-    )
-    .unwrap_or(1));
+    let ttl = Duration::from_secs(
+        u64::try_from(state.tokens.refresh_remaining(&claims) + state.tokens.access_ttl())
+            .unwrap_or(1),
+    );
     let first_use = state.cache.set_nx(&used_key(&claims), "1", ttl).await?;
     if !first_use {
-        return Err(ServiceError::unauthenticated("该token已经刷新过，不能再次使用"));
+        return Err(ServiceError::unauthenticated(
+            "该token已经刷新过，不能再次使用",
+        ));
     }
     let user = state
         .db
@@ -108,19 +124,21 @@ pub async fn authenticate(state: &State, token: &str) -> ServiceResult<Caller> {
         _ => ServiceError::unauthenticated("token值无效"),
     })?;
     if state.cache.get(&used_key(&claims)).await?.is_some() {
-        return Err(ServiceError::unauthenticated("token值已被刷新，请使用新的token"));
+        return Err(ServiceError::unauthenticated(
+            "token值已被刷新，请使用新的token",
+        ));
     }
     let id = subject_id(&claims)?;
     match claims.kind {
         TokenKind::Resident => {
+            // A token whose user is gone still names a caller: a visitor (1.5.1 says "这只是个游客").
             let user = state
                 .db
                 .run(move |conn| users::find_by_id(conn, id))
-                .await?
-                .ok_or_else(|| ServiceError::unauthenticated("用户不存在"))?;
+                .await?;
             Ok(Caller::Resident {
-                user_id: user.id,
-                phone: user.phone,
+                user_id: id,
+                phone: user.map(|user| user.phone).unwrap_or_default(),
             })
         }
         TokenKind::Platform => {
@@ -161,8 +179,9 @@ pub async fn set_registration_state(
     user_id: i64,
     new_state: &str,
 ) -> ServiceResult<Vec<String>> {
-    let parsed = RegistrationState::parse(new_state)
-        .ok_or_else(|| ServiceError::invalid("state", "state必须是NewMember、Shenheing或HouseMember"))?;
+    let parsed = RegistrationState::parse(new_state).ok_or_else(|| {
+        ServiceError::invalid("state", "state必须是NewMember、Shenheing或HouseMember")
+    })?;
     let user = state
         .db
         .run(move |conn| users::set_registration_state(conn, user_id, parsed.as_str(), now_unix()))

@@ -41,13 +41,21 @@ impl SmsClient {
     }
 
     /// The signed `SendSms` parameters for one code.
-    fn signed_params(&self, phone: &str, code: &str, code_type: CodeType) -> BTreeMap<String, String> {
+    fn signed_params(
+        &self,
+        phone: &str,
+        code: &str,
+        code_type: CodeType,
+    ) -> BTreeMap<String, String> {
         let settings = &self.settings;
         let mut params: BTreeMap<String, String> = [
             ("AccessKeyId", settings.access_key_id.clone()),
             ("Action", "SendSms".to_owned()),
             ("Format", "JSON".to_owned()),
-            ("OutId", format!("{}:{}", code_type.as_str(), uuid::Uuid::new_v4().simple())),
+            (
+                "OutId",
+                format!("{}:{}", code_type.as_str(), uuid::Uuid::new_v4().simple()),
+            ),
             ("PhoneNumbers", phone.to_owned()),
             ("RegionId", settings.region_id.clone()),
             ("SignName", settings.sign_name.clone()),
@@ -55,7 +63,10 @@ impl SmsClient {
             ("SignatureNonce", uuid::Uuid::new_v4().to_string()),
             ("SignatureVersion", "1.0".to_owned()),
             ("TemplateCode", settings.template_code.clone()),
-            ("TemplateParam", serde_json::json!({ "code": code }).to_string()),
+            (
+                "TemplateParam",
+                serde_json::json!({ "code": code }).to_string(),
+            ),
             (
                 "Timestamp",
                 chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
@@ -88,7 +99,10 @@ impl SmsClient {
         if reply.code == "OK" {
             Ok(())
         } else {
-            Err(SmsError::Refused(format!("{}: {}", reply.code, reply.message)))
+            Err(SmsError::Refused(format!(
+                "{}: {}",
+                reply.code, reply.message
+            )))
         }
     }
 }

@@ -189,24 +189,31 @@ impl WechatClient {
             if INVALID_CODE.contains(&reply.errcode) {
                 return Err(WechatError::InvalidCode(reply.errcode));
             }
-            let info = reply.phone_info.filter(|_| reply.errcode == 0).ok_or_else(|| {
-                WechatError::Upstream(format!(
-                    "getuserphonenumber errcode {}: {}",
-                    reply.errcode, reply.errmsg
-                ))
-            })?;
+            let info = reply
+                .phone_info
+                .filter(|_| reply.errcode == 0)
+                .ok_or_else(|| {
+                    WechatError::Upstream(format!(
+                        "getuserphonenumber errcode {}: {}",
+                        reply.errcode, reply.errmsg
+                    ))
+                })?;
             if info
                 .watermark
                 .as_ref()
                 .is_some_and(|mark| mark.appid != self.settings.appid)
             {
-                return Err(WechatError::Upstream("phone watermark names another app".into()));
+                return Err(WechatError::Upstream(
+                    "phone watermark names another app".into(),
+                ));
             }
             return info
                 .pure_phone_number
                 .or(info.phone_number)
                 .ok_or_else(|| WechatError::Upstream("phone_info without a number".into()));
         }
-        Err(WechatError::Upstream("access token keeps being refused".into()))
+        Err(WechatError::Upstream(
+            "access token keeps being refused".into(),
+        ))
     }
 }

@@ -57,7 +57,10 @@ pub fn find_by_secret_id(
         .optional()?)
 }
 
-pub fn communities_of(conn: &mut AnyConnection, credential_id: i64) -> Result<Vec<String>, DbError> {
+pub fn communities_of(
+    conn: &mut AnyConnection,
+    credential_id: i64,
+) -> Result<Vec<String>, DbError> {
     Ok(credential_communities::table
         .filter(credential_communities::credential_id.eq(credential_id))
         .select(credential_communities::community_identifier)

@@ -1,7 +1,7 @@
 //! Platform credential secrets are stored as Argon2id hashes, never in clear.
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 
 /// A PHC-format Argon2id hash of `secret`.
 pub fn hash_secret(secret: &str) -> Result<String, String> {
@@ -14,8 +14,11 @@ pub fn hash_secret(secret: &str) -> Result<String, String> {
 
 /// Whether `secret` matches `hash` (false for a malformed hash).
 pub fn verify_secret(secret: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .is_ok_and(|parsed| Argon2::default().verify_password(secret.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(secret.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 #[cfg(test)]

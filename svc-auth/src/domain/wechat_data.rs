@@ -38,8 +38,12 @@ pub fn decrypt_phone(
     iv_b64: &str,
     appid: &str,
 ) -> Result<String, DecryptError> {
-    let key = STANDARD.decode(session_key_b64).map_err(|_| DecryptError::Encoding)?;
-    let iv = STANDARD.decode(iv_b64).map_err(|_| DecryptError::Encoding)?;
+    let key = STANDARD
+        .decode(session_key_b64)
+        .map_err(|_| DecryptError::Encoding)?;
+    let iv = STANDARD
+        .decode(iv_b64)
+        .map_err(|_| DecryptError::Encoding)?;
     let mut data = STANDARD
         .decode(encrypted_data_b64)
         .map_err(|_| DecryptError::Encoding)?;
@@ -82,7 +86,13 @@ mod tests {
             Err(DecryptError::WrongApp)
         );
         assert_eq!(
-            decrypt_phone(&STANDARD.encode([1u8; 16]), &data, &STANDARD.encode(iv), "wx1").is_err(),
+            decrypt_phone(
+                &STANDARD.encode([1u8; 16]),
+                &data,
+                &STANDARD.encode(iv),
+                "wx1"
+            )
+            .is_err(),
             true
         );
         assert_eq!(

@@ -34,7 +34,10 @@ fn login_reply(login: Login) -> Response<pb::LoginReply> {
 
 #[tonic::async_trait]
 impl pb::auth_server::Auth for AuthService {
-    async fn send_code(&self, request: Request<pb::SendCodeRequest>) -> Result<Response<pb::SendCodeReply>, Status> {
+    async fn send_code(
+        &self,
+        request: Request<pb::SendCodeRequest>,
+    ) -> Result<Response<pb::SendCodeReply>, Status> {
         let r = request.into_inner();
         let sent = codes::send_code(
             &self.state,
@@ -58,11 +61,18 @@ impl pb::auth_server::Auth for AuthService {
         &self,
         request: Request<pb::CodeToSessionRequest>,
     ) -> Result<Response<pb::CodeToSessionReply>, Status> {
-        let (openid, session_key) = login::code_to_session(&self.state, &request.into_inner().code).await?;
-        Ok(Response::new(pb::CodeToSessionReply { openid, session_key }))
+        let (openid, session_key) =
+            login::code_to_session(&self.state, &request.into_inner().code).await?;
+        Ok(Response::new(pb::CodeToSessionReply {
+            openid,
+            session_key,
+        }))
     }
 
-    async fn register(&self, request: Request<pb::RegisterRequest>) -> Result<Response<pb::LoginReply>, Status> {
+    async fn register(
+        &self,
+        request: Request<pb::RegisterRequest>,
+    ) -> Result<Response<pb::LoginReply>, Status> {
         let r = request.into_inner();
         let form = Registration {
             kind: r.r#type,
@@ -79,17 +89,32 @@ impl pb::auth_server::Auth for AuthService {
         Ok(login_reply(login::register(&self.state, form).await?))
     }
 
-    async fn login_by_code(&self, request: Request<pb::LoginByCodeRequest>) -> Result<Response<pb::LoginReply>, Status> {
-        Ok(login_reply(login::login_by_code(&self.state, &request.into_inner().code).await?))
+    async fn login_by_code(
+        &self,
+        request: Request<pb::LoginByCodeRequest>,
+    ) -> Result<Response<pb::LoginReply>, Status> {
+        Ok(login_reply(
+            login::login_by_code(&self.state, &request.into_inner().code).await?,
+        ))
     }
 
-    async fn refresh_token(&self, request: Request<pb::RefreshTokenRequest>) -> Result<Response<pb::LoginReply>, Status> {
-        Ok(login_reply(tokens::refresh(&self.state, &request.into_inner().token).await?))
+    async fn refresh_token(
+        &self,
+        request: Request<pb::RefreshTokenRequest>,
+    ) -> Result<Response<pb::LoginReply>, Status> {
+        Ok(login_reply(
+            tokens::refresh(&self.state, &request.into_inner().token).await?,
+        ))
     }
 
-    async fn authenticate(&self, request: Request<pb::AuthenticateRequest>) -> Result<Response<pb::Caller>, Status> {
+    async fn authenticate(
+        &self,
+        request: Request<pb::AuthenticateRequest>,
+    ) -> Result<Response<pb::Caller>, Status> {
         let kind = match tokens::authenticate(&self.state, &request.into_inner().token).await? {
-            Caller::Resident { user_id, phone } => pb::caller::Kind::Resident(pb::Resident { user_id, phone }),
+            Caller::Resident { user_id, phone } => {
+                pb::caller::Kind::Resident(pb::Resident { user_id, phone })
+            }
             Caller::Platform {
                 credential_id,
                 secret_id,
@@ -116,7 +141,8 @@ impl pb::auth_server::Auth for AuthService {
         request: Request<pb::PlatformTokenRequest>,
     ) -> Result<Response<pb::PlatformTokenReply>, Status> {
         let r = request.into_inner();
-        let (access_token, expires_in) = platform::platform_token(&self.state, &r.secret_id, &r.secret_key).await?;
+        let (access_token, expires_in) =
+            platform::platform_token(&self.state, &r.secret_id, &r.secret_key).await?;
         Ok(Response::new(pb::PlatformTokenReply {
             access_token,
             expires_in,
@@ -128,17 +154,38 @@ impl pb::auth_server::Auth for AuthService {
         request: Request<pb::RememberOwnerPhoneRequest>,
     ) -> Result<Response<pb::RememberOwnerPhoneReply>, Status> {
         let r = request.into_inner();
-        let masked_phone =
-            codes::remember_owner_phone(&self.state, r.user_id, &r.community_house_name, &r.owner_phone).await?;
+        let masked_phone = codes::remember_owner_phone(
+            &self.state,
+            r.user_id,
+            &r.community_house_name,
+            &r.owner_phone,
+        )
+        .await?;
         Ok(Response::new(pb::RememberOwnerPhoneReply { masked_phone }))
     }
 
-    async fn verify_code(&self, request: Request<pb::VerifyCodeRequest>) -> Result<Response<pb::VerifyCodeReply>, Status> {
+    async fn verify_code(
+        &self,
+        request: Request<pb::VerifyCodeRequest>,
+    ) -> Result<Response<pb::VerifyCodeReply>, Status> {
         let r = request.into_inner();
-        let wanted = crate::domain::codes::CodeType::parse(&r.r#type)
-            .ok_or_else(|| kit::error::ServiceError::invalid("type", "type参数必须是login、register、verify、yezhu"))?;
-        let issued = codes::consume_code(&self.state, &r.key, &r.code, |kind| kind == wanted, r.user_id).await?;
-        Ok(Response::new(pb::VerifyCodeReply { phone: issued.phone }))
+        let wanted = crate::domain::codes::CodeType::parse(&r.r#type).ok_or_else(|| {
+            kit::error::ServiceError::invalid(
+                "type",
+                "type参数必须是login、register、verify、yezhu",
+            )
+        })?;
+        let issued = codes::consume_code(
+            &self.state,
+            &r.key,
+            &r.code,
+            |kind| kind == wanted,
+            r.user_id,
+        )
+        .await?;
+        Ok(Response::new(pb::VerifyCodeReply {
+            phone: issued.phone,
+        }))
     }
 
     async fn set_registration_state(

@@ -1,0 +1,248 @@
+//! `spawn_app()` and the calls the tests make.
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use wjdh::stack::{Stack, StackOptions};
+
+/// A running stack and a client for it.
+pub struct TestApp {
+    pub stack: Stack,
+    pub base: String,
+    pub client: reqwest::Client,
+    _data: tempfile::TempDir,
+}
+
+/// A response: HTTP status and JSON body.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Answer {
+    pub fn code(&self) -> i64 {
+        self.body["code"].as_i64().unwrap_or(-1)
+    }
+
+    pub fn str(&self, field: &str) -> &str {
+        self.body[field].as_str().unwrap_or_default()
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Starts the stack with extra settings (`("auth.sms_per_ip_per_hour", "3")`).
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let data = tempfile::tempdir().unwrap();
+    let run = uuid::Uuid::new_v4().simple().to_string()[..10].to_owned();
+    let mut overrides: Vec<(String, String)> = Vec::new();
+    for service in ["auth", "yibiaosanshi", "orders", "community"] {
+        let url = match std::env::var("WJDH_TEST_POSTGRES_URL") {
+            Ok(admin) => {
+                kit::db::create_postgres_database(&admin, &format!("wjdh_t{run}_{service}"))
+                    .unwrap()
+            }
+            Err(_) => format!("sqlite://{}/{service}.db", data.path().display()),
+        };
+        overrides.push((format!("{service}.database_url"), url));
+        overrides.push((format!("{service}.pool_size"), "4".to_owned()));
+    }
+    if let Ok(redis) = std::env::var("WJDH_TEST_REDIS_URL") {
+        overrides.push(("cache.redis_url".to_owned(), redis));
+        overrides.push(("cache.key_prefix".to_owned(), format!("wjdh-test-{run}:")));
+    }
+    for (key, value) in extra {
+        overrides.push(((*key).to_owned(), (*value).to_owned()));
+    }
+    let stack = Stack::start(StackOptions {
+        overrides,
+        ephemeral_ports: true,
+    })
+    .await
+    .unwrap();
+    TestApp {
+        base: stack.gateway_url(),
+        stack,
+        client: reqwest::Client::new(),
+        _data: data,
+    }
+}
+
+impl TestApp {
+    async fn answer(response: reqwest::Response) -> Answer {
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        let body =
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+        Answer { status, body }
+    }
+
+    /// POST a JSON body, optionally with a bearer token.
+    pub async fn post(&self, path: &str, body: Value, token: Option<&str>) -> Answer {
+        let mut request = self.client.post(format!("{}{path}", self.base)).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        Self::answer(request.send().await.unwrap()).await
+    }
+
+    /// POST a form-urlencoded body.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Answer {
+        let request = self.client.post(format!("{}{path}", self.base)).form(form);
+        Self::answer(request.send().await.unwrap()).await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>) -> Answer {
+        let mut request = self.client.put(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        Self::answer(request.send().await.unwrap()).await
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        Self::answer(
+            self.client
+                .get(format!("{}{path}", self.base))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// The SMS messages the sandbox delivered to `phone`, oldest first.
+    pub async fn sms_to(&self, phone: &str) -> Vec<Value> {
+        self.client
+            .get(format!("{}/sms/messages", self.stack.sandbox_url))
+            .query(&[("phone", phone)])
+            .send()
+            .await
+            .unwrap()
+            .json::<Vec<Value>>()
+            .await
+            .unwrap()
+    }
+
+    /// The last code sent to `phone`.
+    pub async fn last_code(&self, phone: &str) -> String {
+        let messages = self.sms_to(phone).await;
+        messages.last().unwrap()["code"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Asks for a code; returns the answer.
+    pub async fn request_code(&self, phone: &str, kind: &str) -> Answer {
+        self.post(
+            "/api/v1/verificationCodes/phone",
+            json!({"phone": phone, "type": kind}),
+            None,
+        )
+        .await
+    }
+
+    /// Lets a minute pass for the per-phone limit.
+    pub async fn a_minute_passes(&self, phone: &str) {
+        self.stack
+            .cache
+            .del(&format!("sms:minute:{phone}"))
+            .await
+            .unwrap();
+    }
+
+    /// 1.2.1: a WeChat session for `openid`: (openid, session handle).
+    pub async fn wechat_session(&self, openid: &str) -> (String, String) {
+        let answer = self
+            .post(
+                "/api/v1/weapp/code",
+                json!({"code": format!("sandbox:{openid}")}),
+                None,
+            )
+            .await;
+        assert_eq!(answer.code(), 0, "{:?}", answer.body);
+        (
+            answer.str("openid").to_owned(),
+            answer.str("session_key").to_owned(),
+        )
+    }
+
+    /// The sandbox's `encryptedData`/`iv` for `phone` under `openid`'s session.
+    pub async fn encrypt_phone(
+        &self,
+        openid: &str,
+        phone: &str,
+        appid: Option<&str>,
+    ) -> (String, String) {
+        let mut body = json!({"openid": openid, "phone": phone});
+        if let Some(appid) = appid {
+            body["appid"] = json!(appid);
+        }
+        let sealed: Value = self
+            .client
+            .post(format!("{}/wechat/encrypt-phone", self.stack.sandbox_url))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (
+            sealed["encryptedData"].as_str().unwrap().to_owned(),
+            sealed["iv"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// Registers (or logs in) `openid` with `phone` the WeChat way; returns the 1.2.2 answer.
+    pub async fn register_weixin(&self, openid: &str, phone: &str) -> Answer {
+        let (openid, session_key) = self.wechat_session(openid).await;
+        let (data, iv) = self.encrypt_phone(&openid, phone, None).await;
+        self.post(
+            "/api/v1/weapp/users",
+            json!({
+                "type": "weixin", "encryptedData": data, "iv": iv, "openid": openid,
+                "session_key": session_key, "name": "yangzhe", "avatar": "avatar",
+            }),
+            None,
+        )
+        .await
+    }
+
+    /// A signed-in resident's token.
+    pub async fn resident_token(&self, openid: &str, phone: &str) -> String {
+        let answer = self.register_weixin(openid, phone).await;
+        assert_eq!(answer.code(), 0, "{:?}", answer.body);
+        answer.str("access_token").to_owned()
+    }
+
+    /// A gRPC client straight to svc-auth (for what no HTTP route exposes yet).
+    pub async fn auth_client(
+        &self,
+    ) -> proto::auth::auth_client::AuthClient<tonic::transport::Channel> {
+        proto::auth::auth_client::AuthClient::connect(format!("http://{}", self.stack.auth))
+            .await
+            .unwrap()
+    }
+
+    pub async fn stop(self) {
+        self.stack.stop().await;
+    }
+}
+
+/// The envelope every failure carries: code, token_expired, msg and message.
+pub fn assert_failure(answer: &Answer, code: i64, status: u16, message: &str) {
+    assert_eq!(answer.code(), code, "{:?}", answer.body);
+    assert_eq!(answer.status.as_u16(), status, "{:?}", answer.body);
+    assert_eq!(answer.str("message"), message, "{:?}", answer.body);
+    assert!(!answer.str("msg").is_empty(), "{:?}", answer.body);
+    let expired = if code == 9 { 0 } else { 1 };
+    assert_eq!(
+        answer.body["token_expired"],
+        json!(expired),
+        "{:?}",
+        answer.body
+    );
+}

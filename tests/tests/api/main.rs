@@ -1,0 +1,13 @@
+//! End-to-end: the whole stack started in-process on free ports, driven over HTTP.
+//!
+//! SQLite files and the in-process cache by default; PostgreSQL (a fresh database per service and
+//! test) when `WJDH_TEST_POSTGRES_URL` is set, Redis (a fresh key prefix) when
+//! `WJDH_TEST_REDIS_URL` is set.
+#![allow(clippy::unwrap_used)]
+
+mod gateway_ops;
+mod helpers;
+mod login;
+mod platform;
+mod refresh;
+mod verification_codes;
