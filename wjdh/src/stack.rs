@@ -45,10 +45,8 @@ fn settings<T: serde::de::DeserializeOwned>(overrides: &[(String, String)]) -> a
     kit::settings::load_with(&borrowed)
 }
 
-fn stopped(mut receiver: watch::Receiver<bool>) -> impl Future<Output = ()> + Send + 'static {
-    async move {
-        let _ = receiver.wait_for(|stop| *stop).await;
-    }
+async fn stopped(mut receiver: watch::Receiver<bool>) {
+    let _ = receiver.wait_for(|stop| *stop).await;
 }
 
 impl Stack {

@@ -85,15 +85,14 @@ mod tests {
             decrypt_phone(&STANDARD.encode(key), &data, &STANDARD.encode(iv), "wx2"),
             Err(DecryptError::WrongApp)
         );
-        assert_eq!(
+        assert!(
             decrypt_phone(
                 &STANDARD.encode([1u8; 16]),
                 &data,
                 &STANDARD.encode(iv),
                 "wx1"
             )
-            .is_err(),
-            true
+            .is_err()
         );
         assert_eq!(
             decrypt_phone("!!", &data, &STANDARD.encode(iv), "wx1"),
