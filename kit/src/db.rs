@@ -259,6 +259,17 @@ pub fn create_postgres_database(admin_url: &str, name: &str) -> Result<String, D
     Ok(url.to_string())
 }
 
+/// Drops a database made by [`create_postgres_database`], closing its remaining connections.
+pub fn drop_postgres_database(admin_url: &str, name: &str) -> Result<(), DbError> {
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(DbError::Connect(format!("bad database name {name:?}")));
+    }
+    let mut conn =
+        PgConnection::establish(admin_url).map_err(|e| DbError::Connect(e.to_string()))?;
+    conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))?;
+    Ok(())
+}
+
 use diesel::RunQueryDsl;
 
 #[cfg(test)]

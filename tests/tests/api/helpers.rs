@@ -8,6 +8,8 @@ pub struct TestApp {
     pub stack: Stack,
     pub base: String,
     pub client: reqwest::Client,
+    /// PostgreSQL databases made for this test, dropped when it stops.
+    databases: Vec<String>,
     _data: tempfile::TempDir,
 }
 
@@ -65,6 +67,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         base: stack.gateway_url(),
         stack,
         client: reqwest::Client::new(),
+        databases,
         _data: data,
     }
 }
@@ -229,6 +232,11 @@ impl TestApp {
 
     pub async fn stop(self) {
         self.stack.stop().await;
+        if let Ok(admin) = std::env::var("WJDH_TEST_POSTGRES_URL") {
+            for name in &self.databases {
+                kit::db::drop_postgres_database(&admin, name).unwrap();
+            }
+        }
     }
 }
 
