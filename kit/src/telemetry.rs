@@ -118,3 +118,33 @@ pub fn current_trace_id() -> String {
         String::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trace_context_crosses_a_grpc_call_in_metadata() {
+        opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
+        let provider = SdkTracerProvider::builder().build();
+        let subscriber = tracing_subscriber::registry()
+            .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")));
+        tracing::subscriber::with_default(subscriber, || {
+            let caller = tracing::info_span!("gateway request");
+            let _entered = caller.enter();
+            let sent_trace = current_trace_id();
+            assert_eq!(sent_trace.len(), 32);
+
+            let mut metadata = tonic::metadata::MetadataMap::new();
+            inject_context(&mut metadata);
+            let traceparent = metadata.get("traceparent").expect("traceparent sent");
+            assert!(traceparent.to_str().expect("ascii").contains(&sent_trace));
+
+            let headers = metadata.into_headers();
+            let callee = tracing::info_span!(parent: None, "rpc");
+            adopt_context(&callee, &headers);
+            let _inside = callee.enter();
+            assert_eq!(current_trace_id(), sent_trace);
+        });
+    }
+}

@@ -16,16 +16,3 @@ pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn sqlite_and_postgres_migrations_are_in_step() {
-        assert!(
-            !super::MIGRATIONS
-                .check_in_step()
-                .expect("in step")
-                .is_empty()
-        );
-    }
-}

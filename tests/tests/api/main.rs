@@ -8,6 +8,7 @@
 mod gateway_ops;
 mod helpers;
 mod login;
+mod migrations;
 mod platform;
 mod refresh;
 mod verification_codes;
