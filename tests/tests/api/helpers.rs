@@ -39,11 +39,13 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let data = tempfile::tempdir().unwrap();
     let run = uuid::Uuid::new_v4().simple().to_string()[..10].to_owned();
     let mut overrides: Vec<(String, String)> = Vec::new();
+    let mut databases = Vec::new();
     for service in ["auth", "yibiaosanshi", "orders", "community"] {
         let url = match std::env::var("WJDH_TEST_POSTGRES_URL") {
             Ok(admin) => {
-                kit::db::create_postgres_database(&admin, &format!("wjdh_t{run}_{service}"))
-                    .unwrap()
+                let name = format!("wjdh_t{run}_{service}");
+                databases.push(name.clone());
+                kit::db::create_postgres_database(&admin, &name).unwrap()
             }
             Err(_) => format!("sqlite://{}/{service}.db", data.path().display()),
         };
