@@ -16,11 +16,9 @@ use crate::envelope::ApiError;
 use crate::middleware::RequestId;
 use crate::state::AppState;
 
-/// 000: the resident's sentence when the token is not good.
-pub const RESIDENT_RELOGIN: &str = "登录已失效，请重新登录";
-/// 001 §1.1.1.4: the platform's sentence when the token is not good.
-pub const PLATFORM_RECONNECT_MSG: &str = "请重新建立智慧平台鉴权连接";
-pub const PLATFORM_RECONNECT_MESSAGE: &str = "token值因各种原因而失效，请重新调用接口获取token";
+/// The sentences of a code-9 answer (000 §2.1 example 2, 001 §1.1.1.4).
+pub const TOKEN_INVALID_MSG: &str = "请重新建立智慧平台鉴权连接";
+pub const TOKEN_INVALID_MESSAGE: &str = "token值因各种原因而失效，请重新调用接口获取token";
 /// `message` when no token was sent.
 pub const TOKEN_MISSING: &str = "token值缺失";
 
@@ -76,19 +74,16 @@ pub enum Audience {
 }
 
 impl Audience {
-    /// Code 9 with this audience's sentences (`message` is kept for residents only).
-    pub fn unauthenticated(self, message: &str) -> ApiError {
-        let error = match self {
-            Self::Resident => {
-                ServiceError::new(ErrorKind::Unauthenticated, RESIDENT_RELOGIN, message)
-            }
-            Self::Platform => ServiceError::new(
-                ErrorKind::Unauthenticated,
-                PLATFORM_RECONNECT_MSG,
-                PLATFORM_RECONNECT_MESSAGE,
-            ),
-        };
-        error.into()
+    /// Code 9 with the seeds' sentences (000 §2.1 and 001 §1.1.1.4 word it the same for both
+    /// audiences); the cause goes to the log only.
+    pub fn unauthenticated(self, cause: &str) -> ApiError {
+        tracing::debug!(audience = ?self, cause, "token refused");
+        ServiceError::new(
+            ErrorKind::Unauthenticated,
+            TOKEN_INVALID_MSG,
+            TOKEN_INVALID_MESSAGE,
+        )
+        .into()
     }
 
     /// Code 1 / 403: a token of the other audience.
@@ -253,13 +248,13 @@ mod tests {
     }
 
     #[test]
-    fn the_platform_hears_its_own_sentences() {
-        let error = Audience::Platform.unauthenticated("expired");
-        assert_eq!(error.error().msg, PLATFORM_RECONNECT_MSG);
-        assert_eq!(error.error().message, PLATFORM_RECONNECT_MESSAGE);
-        let error = Audience::Resident.unauthenticated(TOKEN_MISSING);
-        assert_eq!(error.error().msg, RESIDENT_RELOGIN);
-        assert_eq!(error.error().message, TOKEN_MISSING);
+    fn both_audiences_hear_the_seeds_code_nine_sentences() {
+        for audience in [Audience::Platform, Audience::Resident] {
+            let error = audience.unauthenticated(TOKEN_MISSING);
+            assert_eq!(error.error().kind, ErrorKind::Unauthenticated);
+            assert_eq!(error.error().msg, TOKEN_INVALID_MSG);
+            assert_eq!(error.error().message, TOKEN_INVALID_MESSAGE);
+        }
         assert_eq!(
             Audience::Resident.wrong_audience().error().kind,
             ErrorKind::Forbidden

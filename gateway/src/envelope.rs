@@ -180,7 +180,7 @@ mod tests {
         let body = body_of(response).await;
         assert_eq!(body["code"], 9);
         assert_eq!(body["token_expired"], 0);
-        assert_eq!(body["msg"], "登录已失效，请重新登录");
+        assert_eq!(body["msg"], "请重新建立智慧平台鉴权连接");
         assert_eq!(body["message"], "token已过期");
     }
 

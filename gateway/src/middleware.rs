@@ -289,7 +289,11 @@ fn bare_error(status: StatusCode, request: &HttpRequest, cause: String) -> ApiEr
         StatusCode::TOO_MANY_REQUESTS => {
             (ErrorKind::RateLimited, "操作过于频繁，请稍后再试", cause)
         }
-        StatusCode::UNAUTHORIZED => (ErrorKind::Unauthenticated, "登录已失效，请重新登录", cause),
+        StatusCode::UNAUTHORIZED => (
+            ErrorKind::Unauthenticated,
+            "请重新建立智慧平台鉴权连接",
+            cause,
+        ),
         StatusCode::FORBIDDEN => (ErrorKind::Forbidden, "您没有权限进行此操作", cause),
         s if s.is_server_error() => (ErrorKind::Internal, "服务器开小差，请重试", cause),
         _ => (ErrorKind::Invalid, "请求格式不正确", cause),

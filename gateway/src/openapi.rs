@@ -3,7 +3,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{login, ops, platform};
+use crate::routes::{addresses, login, ops, platform};
 
 /// Where the document is served.
 pub const DOCUMENT_PATH: &str = "/api/openapi.json";
@@ -24,6 +24,11 @@ pub const DOCUMENT_PATH: &str = "/api/openapi.json";
         login::login_by_code,
         login::refresh_token,
         login::permissions,
+        addresses::communities,
+        addresses::buildings,
+        addresses::units,
+        addresses::floors,
+        addresses::houses,
         platform::secret,
         ops::healthz,
         ops::readyz,

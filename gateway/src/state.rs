@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use kit::cache::SharedCache;
 use proto::auth::auth_client::AuthClient;
+use proto::yibiaosanshi::addresses_client::AddressesClient;
 use tonic::transport::Channel;
 
 use crate::config::Settings;
@@ -96,6 +97,11 @@ impl AppState {
     /// A client of svc-auth.
     pub fn auth(&self) -> AuthClient<Channel> {
         AuthClient::new(self.channels.auth.clone())
+    }
+
+    /// A client of svc-yibiaosanshi's address tree.
+    pub fn addresses(&self) -> AddressesClient<Channel> {
+        AddressesClient::new(self.channels.yibiaosanshi.clone())
     }
 
     /// Awaits a gRPC call; a failure is counted and becomes the service's error.

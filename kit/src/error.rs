@@ -93,7 +93,7 @@ impl ErrorKind {
 
     fn default_msg(self) -> &'static str {
         match self {
-            Self::Unauthenticated => "登录已失效，请重新登录",
+            Self::Unauthenticated => "请重新建立智慧平台鉴权连接",
             Self::Forbidden => "您没有权限进行此操作",
             Self::RateLimited => "操作过于频繁，请稍后再试",
             Self::Upstream | Self::Unavailable => "服务暂时不可用，请稍后再试",

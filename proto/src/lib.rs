@@ -5,3 +5,9 @@ pub mod auth {
     #![allow(clippy::all, clippy::pedantic, missing_docs)]
     tonic::include_proto!("wjdh.auth.v1");
 }
+
+/// svc-yibiaosanshi: the address tree (people, bindings and reviews follow).
+pub mod yibiaosanshi {
+    #![allow(clippy::all, clippy::pedantic, missing_docs)]
+    tonic::include_proto!("wjdh.yibiaosanshi.v1");
+}

@@ -1,11 +1,24 @@
 //! svc-yibiaosanshi: `serve` (default) or `migrate`.
+use anyhow::Context;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    kit::service::health_only_main(
-        "svc-yibiaosanshi",
-        |platform| &platform.yibiaosanshi,
-        &svc_yibiaosanshi::db::MIGRATIONS,
-    )
-    .await
+    let platform: kit::settings::Platform = kit::settings::load()?;
+    let _telemetry = kit::telemetry::init("svc-yibiaosanshi", &platform.telemetry);
+    let settings = &platform.yibiaosanshi;
+    match std::env::args().nth(1).as_deref() {
+        Some("migrate") => {
+            let backend = kit::db::Backend::parse(&settings.database_url)?;
+            let applied = svc_yibiaosanshi::db::MIGRATIONS
+                .run(&backend)
+                .context("migrating")?;
+            tracing::info!(applied, "svc-yibiaosanshi migrations applied");
+            Ok(())
+        }
+        None | Some("serve") => {
+            let app = svc_yibiaosanshi::startup::Application::build(settings).await?;
+            app.run_until_stopped(kit::grpc::shutdown_signal()).await
+        }
+        Some(other) => anyhow::bail!("unknown command {other:?}: use serve or migrate"),
+    }
 }

@@ -21,6 +21,11 @@ enum Command {
         #[command(subcommand)]
         action: CredentialAction,
     },
+    /// Import or export a community's address tree (CSV, one row per house).
+    Addresses {
+        #[command(subcommand)]
+        action: AddressAction,
+    },
     /// Load benchmark: login and a token-protected call against a bare actix handler.
     Bench(wjdh::bench::BenchOptions),
 }
@@ -49,6 +54,22 @@ enum CredentialAction {
     List,
 }
 
+#[derive(Subcommand)]
+enum AddressAction {
+    /// Load a CSV file in one transaction (idempotent); bad rows are reported by line and nothing is loaded.
+    Import {
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
+    /// Write a community's tree in the import format (to stdout, or --file).
+    Export {
+        #[arg(long)]
+        community: String,
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+    },
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -57,6 +78,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Run) {
         Command::Run => run().await,
         Command::Credentials { action } => credentials(action).await,
+        Command::Addresses { action } => addresses(action).await,
         Command::Bench(options) => wjdh::bench::run(options).await,
     }
 }
@@ -117,6 +139,59 @@ async fn credentials(action: CredentialAction) -> anyhow::Result<()> {
                     },
                     credential.name
                 );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn addresses(action: AddressAction) -> anyhow::Result<()> {
+    use svc_yibiaosanshi::addresses::import;
+    let platform: kit::settings::Platform = kit::settings::load()?;
+    let db = kit::db::Database::connect(
+        &platform.yibiaosanshi.database_url,
+        2,
+        &svc_yibiaosanshi::db::MIGRATIONS,
+    )
+    .await
+    .context("opening svc-yibiaosanshi's database")?;
+    match action {
+        AddressAction::Import { file } => {
+            let input = std::fs::File::open(&file)
+                .with_context(|| format!("opening {}", file.display()))?;
+            let rows = match import::parse_csv(input) {
+                Ok(rows) => rows,
+                Err(errors) => {
+                    for error in &errors {
+                        eprintln!("{}: {error}", file.display());
+                    }
+                    anyhow::bail!("{} bad rows; nothing was imported", errors.len());
+                }
+            };
+            let bar = indicatif::ProgressBar::new(rows.len() as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} houses {elapsed}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let progress = bar.clone();
+            let summary =
+                import::import(&db, rows, move |done| progress.set_position(done)).await?;
+            bar.finish();
+            println!(
+                "created {} communities, {} buildings, {} units, {} floors, {} houses",
+                summary.communities,
+                summary.buildings,
+                summary.units,
+                summary.floors,
+                summary.houses
+            );
+        }
+        AddressAction::Export { community, file } => {
+            let csv = import::export(&db, &community).await?;
+            match file {
+                Some(path) => std::fs::write(&path, csv)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => print!("{csv}"),
             }
         }
     }

@@ -30,6 +30,7 @@ pub struct Stack {
     pub community: SocketAddr,
     pub cache: kit::cache::SharedCache,
     pub auth_db: kit::db::Database,
+    pub yibiaosanshi_db: kit::db::Database,
     stop: watch::Sender<bool>,
     gateway_handle: actix_web::dev::ServerHandle,
     sandbox: Option<sandbox::Sandbox>,
@@ -90,6 +91,11 @@ impl Stack {
         let orders = svc_orders::startup::Application::build(&platform.orders).await?;
         let community = svc_community::startup::Application::build(&platform.community).await?;
         let auth_db = auth.database();
+        let yibiaosanshi_db = yibiaosanshi.database();
+        let demo = svc_yibiaosanshi::addresses::demo::ensure_demo_dataset(&yibiaosanshi_db).await?;
+        if demo.houses > 0 {
+            tracing::info!(houses = demo.houses, "demo address tree created");
+        }
         let seeded = svc_auth::admin::ensure_demo_credentials(&auth_db).await?;
         if seeded > 0 {
             tracing::info!(seeded, "demo platform credentials created");
@@ -117,6 +123,7 @@ impl Stack {
             community: community.addr(),
             cache,
             auth_db,
+            yibiaosanshi_db,
             stop,
             gateway_handle: gateway.handle(),
             sandbox: Some(sandbox),

@@ -364,7 +364,7 @@ pub struct PermissionsResponse {
     tag = "000 §1 授权",
     responses(
         (status = 200, body = PermissionsResponse),
-        (status = 401, body = Failure, description = "登录已失效 (code 9)")
+        (status = 401, body = Failure, description = "token失效 (code 9)")
     ),
     security(("bearer" = []))
 )]

@@ -1,6 +1,7 @@
 //! The routes, with the paths of the seeds.
 use actix_web::web;
 
+pub mod addresses;
 pub mod login;
 pub mod ops;
 pub mod platform;
@@ -29,6 +30,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/api/v1/people/permissions").route(web::post().to(login::permissions)),
         )
+        // 000 §2.1
+        .service(web::resource("/api/v1/communities").route(web::post().to(addresses::communities)))
+        .service(web::resource("/api/v1/buildings").route(web::post().to(addresses::buildings)))
+        .service(web::resource("/api/v1/units").route(web::post().to(addresses::units)))
+        .service(web::resource("/api/v1/floors").route(web::post().to(addresses::floors)))
+        .service(web::resource("/api/v1/houses").route(web::post().to(addresses::houses)))
         // 001 §1.2
         .service(web::resource("/api/v1/wjdh/secret").route(web::post().to(platform::secret)));
 }

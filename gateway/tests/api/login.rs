@@ -144,7 +144,10 @@ async fn a_code_and_an_old_token_both_give_a_token() {
     assert_eq!(status, 401);
     assert_eq!(body["code"], 9);
     assert_eq!(body["token_expired"], 0);
-    assert_eq!(body["message"], "token值缺失");
+    assert_eq!(
+        body["message"],
+        "token值因各种原因而失效，请重新调用接口获取token"
+    );
     let (status, body) = read(refresh(Some("too-old")).await.expect("put")).await;
     assert_eq!((status, body["code"].clone()), (409, json!(1)));
 }
@@ -170,11 +173,14 @@ async fn permissions_need_a_resident_token() {
     assert_eq!(status, 401);
     assert_eq!(
         body,
-        json!({"code":9,"token_expired":0,"msg":"登录已失效，请重新登录","message":"token值缺失"})
+        json!({"code":9,"token_expired":0,"msg":"请重新建立智慧平台鉴权连接","message":"token值因各种原因而失效，请重新调用接口获取token"})
     );
     let (status, body) = read(ask(Some("stale")).await.expect("post")).await;
     assert_eq!((status, body["code"].clone()), (401, json!(9)));
-    assert_eq!(body["message"], "token已过期");
+    assert_eq!(
+        body["message"],
+        "token值因各种原因而失效，请重新调用接口获取token"
+    );
     let (status, body) = read(ask(Some(PLATFORM_TOKEN)).await.expect("post")).await;
     assert_eq!((status, body["code"].clone()), (403, json!(1)));
 }

@@ -8,7 +8,7 @@ use kit::types::{Mobile, mask_phone};
 
 use super::State;
 use crate::db::users;
-use crate::domain::codes::{CODE_DIGITS, CodeType, IssuedCode, KEY_PREFIX};
+use crate::domain::codes::{CODE_DIGITS, CodeType, IssuedCode, KEY_PREFIX, normalize_code};
 
 /// A code that was sent.
 #[derive(Debug)]
@@ -202,6 +202,7 @@ pub async fn consume_code(
     if code.is_empty() {
         return Err(ServiceError::missing("verification_code"));
     }
+    let code = normalize_code(code);
     let raw = state.cache.get(&code_key(key)).await?.ok_or_else(expired)?;
     let issued: IssuedCode = serde_json::from_str(&raw).map_err(ServiceError::internal)?;
     if !accepts(issued.code_type) {

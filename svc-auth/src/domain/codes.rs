@@ -64,9 +64,26 @@ pub const CODE_DIGITS: usize = 6;
 /// Prefix of the key handed to the client (the seed's `verificationCode_qaFUTv8034G29I5`).
 pub const KEY_PREFIX: &str = "verificationCode_";
 
+/// The code as typed: the seed makes it an integer, so "012345" may arrive as `12345`.
+pub fn normalize_code(code: &str) -> String {
+    if code.len() < CODE_DIGITS && code.chars().all(|c| c.is_ascii_digit()) {
+        format!("{code:0>CODE_DIGITS$}")
+    } else {
+        code.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_that_lost_its_leading_zeros_as_a_number_gets_them_back() {
+        assert_eq!(normalize_code("12345"), "012345");
+        assert_eq!(normalize_code("7"), "000007");
+        assert_eq!(normalize_code("123456"), "123456");
+        assert_eq!(normalize_code("12a"), "12a");
+    }
 
     #[test]
     fn yezhu_codes_live_thirty_minutes_the_others_five() {

@@ -1,4 +1,6 @@
-//! svc-yibiaosanshi's tables.
+//! svc-yibiaosanshi's tables and the plain queries over them.
+pub mod addresses;
+pub mod schema;
 
 /// The embedded migrations of both backends.
 pub static MIGRATIONS: kit::db::Migrations = kit::db::Migrations {

@@ -63,6 +63,7 @@ async fn registering_with_the_wechat_phone_creates_the_user_then_logs_in() {
 
 #[tokio::test]
 async fn registering_with_an_sms_code_works_and_binds_a_new_wechat_to_the_same_phone() {
+    // The code is sent as an integer, as the seed types it: a leading zero may be lost on the way.
     let app = spawn_app().await;
     app.resident_token("o-old-phone-owner", "13500000001").await;
     let key = app

@@ -5,6 +5,7 @@
 //! `WJDH_TEST_REDIS_URL` is set.
 #![allow(clippy::unwrap_used)]
 
+mod addresses;
 mod gateway_ops;
 mod helpers;
 mod login;

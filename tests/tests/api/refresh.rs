@@ -110,13 +110,14 @@ async fn missing_or_forged_tokens_get_code_nine() {
     let app = spawn_app().await;
     for token in [None, Some("garbage"), Some("eyJhbGciOiJIUzI1NiJ9.e30.x")] {
         let answer = permissions(&app, token).await;
-        assert_eq!(
-            (answer.code(), answer.status.as_u16()),
-            (9, 401),
-            "{:?}",
-            answer.body
+        // The seeds' code-9 answer (000 §2.1 example 2, 001 §1.1.1.4).
+        assert_failure(
+            &answer,
+            9,
+            401,
+            "token值因各种原因而失效，请重新调用接口获取token",
         );
-        assert_eq!(answer.body["token_expired"], json!(0));
+        assert_eq!(answer.str("msg"), "请重新建立智慧平台鉴权连接");
     }
     let other_secret = TokenKeys::new(&kit::settings::TokenSettings {
         secret: "not-ours".to_owned(),

@@ -1,1 +1,5 @@
+DROP TABLE houses;
+DROP TABLE floors;
+DROP TABLE units;
+DROP TABLE buildings;
 DROP TABLE communities;

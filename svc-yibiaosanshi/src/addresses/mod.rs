@@ -1,0 +1,89 @@
+//! The standard address tree (000 §2.1): look-ups level by level, CSV import and export, and the
+//! demo dataset.
+pub mod demo;
+pub mod import;
+
+use kit::db::Database;
+use kit::error::{ServiceError, ServiceResult};
+
+use crate::db::addresses::{self, Building, Community, Floor, House, Unit};
+use crate::domain::address::{is_community_identifier, parse_positive_id};
+
+/// 000 §2.1.1: every community, in display order.
+pub async fn list_communities(db: &Database) -> ServiceResult<Vec<Community>> {
+    Ok(db.run(addresses::list_communities).await?)
+}
+
+/// 000 §2.1.2: the buildings of the community whose `community_identifier` is `parent`.
+pub async fn list_buildings(db: &Database, parent: &str) -> ServiceResult<Vec<Building>> {
+    let identifier = parent.trim().to_owned();
+    if !is_community_identifier(&identifier) {
+        return Err(ServiceError::invalid(
+            "id",
+            "id必须是小区的community_identifier",
+        ));
+    }
+    db.run(move |conn| {
+        let found = addresses::list_buildings(conn, &identifier)?;
+        if found.is_empty() && !addresses::community_exists(conn, &identifier)? {
+            return Err(ServiceError::not_found(
+                "没有找到该小区",
+                "没有根据id查找到小区，请核实社区的唯一标识是否有误",
+            ));
+        }
+        Ok(found)
+    })
+    .await
+}
+
+/// 000 §2.1.3: the units of building `parent`.
+pub async fn list_units(db: &Database, parent: &str) -> ServiceResult<Vec<Unit>> {
+    let building_id = parent_id(parent)?;
+    db.run(move |conn| {
+        let found = addresses::list_units(conn, building_id)?;
+        if found.is_empty() && !addresses::building_exists(conn, building_id)? {
+            return Err(ServiceError::not_found(
+                "没有找到该楼栋",
+                "没有根据id查找到楼栋，请核实楼栋的id是否有误",
+            ));
+        }
+        Ok(found)
+    })
+    .await
+}
+
+/// 000 §2.1.4: the floors of unit `parent`.
+pub async fn list_floors(db: &Database, parent: &str) -> ServiceResult<Vec<Floor>> {
+    let unit_id = parent_id(parent)?;
+    db.run(move |conn| {
+        let found = addresses::list_floors(conn, unit_id)?;
+        if found.is_empty() && !addresses::unit_exists(conn, unit_id)? {
+            return Err(ServiceError::not_found(
+                "没有找到该单元",
+                "没有根据id查找到单元，请核实单元的id是否有误",
+            ));
+        }
+        Ok(found)
+    })
+    .await
+}
+
+/// 000 §2.1.5: the houses of floor `parent`.
+pub async fn list_houses(db: &Database, parent: &str) -> ServiceResult<Vec<House>> {
+    let floor_id = parent_id(parent)?;
+    db.run(move |conn| {
+        let found = addresses::list_houses(conn, floor_id)?;
+        if found.is_empty() && !addresses::floor_exists(conn, floor_id)? {
+            return Err(ServiceError::not_found(
+                "没有找到该楼层",
+                "没有根据id查找到楼层，请核实楼层的id是否有误",
+            ));
+        }
+        Ok(found)
+    })
+    .await
+}
+
+fn parent_id(parent: &str) -> ServiceResult<i64> {
+    parse_positive_id(parent).ok_or_else(|| ServiceError::invalid("id", "id必须是正整数"))
+}

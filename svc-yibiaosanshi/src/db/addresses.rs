@@ -1,0 +1,365 @@
+//! The address tree: 小区 → 楼栋 → 单元 → 楼层 → 房屋, each unique by its parent and its number.
+use diesel::QueryResult;
+use diesel::prelude::*;
+use kit::db::{AnyConnection, DbError};
+
+use super::schema::{buildings, communities, floors, houses, units};
+
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = communities)]
+pub struct Community {
+    pub id: i64,
+    pub community_identifier: String,
+    pub community_name: String,
+    pub community_pinyin: String,
+    pub community_type: i32,
+    pub community_order: i32,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = buildings)]
+pub struct Building {
+    pub id: i64,
+    pub community_identifier: String,
+    pub building_number: i64,
+    pub building_name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = units)]
+pub struct Unit {
+    pub id: i64,
+    pub building_id: i64,
+    pub community_identifier: String,
+    pub unit_number: i64,
+    pub unit_name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = floors)]
+pub struct Floor {
+    pub id: i64,
+    pub unit_id: i64,
+    pub community_identifier: String,
+    pub floor_number: i64,
+    pub floor_name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = houses)]
+pub struct House {
+    pub id: i64,
+    pub floor_id: i64,
+    pub community_identifier: String,
+    pub house_number: i64,
+    pub house_name: String,
+    pub house_type: String,
+}
+
+/// What an upsert found or made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Upserted {
+    pub id: i64,
+    /// True when the row did not exist before.
+    pub created: bool,
+}
+
+/// Every community, in display order.
+pub fn list_communities(conn: &mut AnyConnection) -> Result<Vec<Community>, DbError> {
+    Ok(communities::table
+        .select(communities::all_columns)
+        .order((communities::community_order.asc(), communities::id.asc()))
+        .load::<Community>(conn)?)
+}
+
+pub fn find_community(
+    conn: &mut AnyConnection,
+    community_identifier: &str,
+) -> QueryResult<Option<Community>> {
+    communities::table
+        .filter(communities::community_identifier.eq(community_identifier))
+        .select(communities::all_columns)
+        .first::<Community>(conn)
+        .optional()
+}
+
+pub fn community_exists(
+    conn: &mut AnyConnection,
+    community_identifier: &str,
+) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        communities::table.filter(communities::community_identifier.eq(community_identifier)),
+    ))
+    .get_result(conn)?)
+}
+
+pub fn list_buildings(
+    conn: &mut AnyConnection,
+    community_identifier: &str,
+) -> Result<Vec<Building>, DbError> {
+    Ok(buildings::table
+        .filter(buildings::community_identifier.eq(community_identifier))
+        .select(buildings::all_columns)
+        .order(buildings::building_number.asc())
+        .load::<Building>(conn)?)
+}
+
+pub fn building_exists(conn: &mut AnyConnection, id: i64) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(buildings::table.find(id))).get_result(conn)?)
+}
+
+pub fn list_units(conn: &mut AnyConnection, building_id: i64) -> Result<Vec<Unit>, DbError> {
+    Ok(units::table
+        .filter(units::building_id.eq(building_id))
+        .select(units::all_columns)
+        .order(units::unit_number.asc())
+        .load::<Unit>(conn)?)
+}
+
+pub fn unit_exists(conn: &mut AnyConnection, id: i64) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(units::table.find(id))).get_result(conn)?)
+}
+
+pub fn list_floors(conn: &mut AnyConnection, unit_id: i64) -> Result<Vec<Floor>, DbError> {
+    Ok(floors::table
+        .filter(floors::unit_id.eq(unit_id))
+        .select(floors::all_columns)
+        .order(floors::floor_number.asc())
+        .load::<Floor>(conn)?)
+}
+
+pub fn floor_exists(conn: &mut AnyConnection, id: i64) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(floors::table.find(id))).get_result(conn)?)
+}
+
+pub fn list_houses(conn: &mut AnyConnection, floor_id: i64) -> Result<Vec<House>, DbError> {
+    Ok(houses::table
+        .filter(houses::floor_id.eq(floor_id))
+        .select(houses::all_columns)
+        .order(houses::house_number.asc())
+        .load::<House>(conn)?)
+}
+
+/// Every house of a community with its ancestors, ordered by building, unit, floor and house.
+pub fn list_community_tree(
+    conn: &mut AnyConnection,
+    community_identifier: &str,
+) -> QueryResult<Vec<(Building, Unit, Floor, House)>> {
+    houses::table
+        .inner_join(floors::table.inner_join(units::table.inner_join(buildings::table)))
+        .filter(buildings::community_identifier.eq(community_identifier))
+        .order((
+            buildings::building_number.asc(),
+            units::unit_number.asc(),
+            floors::floor_number.asc(),
+            houses::house_number.asc(),
+        ))
+        .select((
+            buildings::all_columns,
+            units::all_columns,
+            floors::all_columns,
+            houses::all_columns,
+        ))
+        .load::<(Building, Unit, Floor, House)>(conn)
+}
+
+/// Inserts the community, or renames it when its name or pinyin changed; true when inserted.
+pub fn upsert_community(
+    conn: &mut AnyConnection,
+    community_identifier: &str,
+    name: &str,
+    pinyin: &str,
+    now: i64,
+) -> QueryResult<bool> {
+    match find_community(conn, community_identifier)? {
+        Some(found) => {
+            if found.community_name != name || found.community_pinyin != pinyin {
+                diesel::update(communities::table.find(found.id))
+                    .set((
+                        communities::community_name.eq(name),
+                        communities::community_pinyin.eq(pinyin),
+                        communities::updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+            Ok(false)
+        }
+        None => {
+            diesel::insert_into(communities::table)
+                .values((
+                    communities::community_identifier.eq(community_identifier),
+                    communities::community_name.eq(name),
+                    communities::community_pinyin.eq(pinyin),
+                    communities::created_at.eq(now),
+                    communities::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            Ok(true)
+        }
+    }
+}
+
+/// Finds the building by its number in the community (renaming it if needed) or inserts it.
+pub fn upsert_building(
+    conn: &mut AnyConnection,
+    community_identifier: &str,
+    number: i64,
+    name: &str,
+) -> QueryResult<Upserted> {
+    let found = buildings::table
+        .filter(buildings::community_identifier.eq(community_identifier))
+        .filter(buildings::building_number.eq(number))
+        .select(buildings::all_columns)
+        .first::<Building>(conn)
+        .optional()?;
+    if let Some(found) = found {
+        if found.building_name != name {
+            diesel::update(buildings::table.find(found.id))
+                .set(buildings::building_name.eq(name))
+                .execute(conn)?;
+        }
+        return Ok(Upserted {
+            id: found.id,
+            created: false,
+        });
+    }
+    let created = diesel::insert_into(buildings::table)
+        .values((
+            buildings::community_identifier.eq(community_identifier),
+            buildings::building_number.eq(number),
+            buildings::building_name.eq(name),
+        ))
+        .returning(buildings::all_columns)
+        .get_result::<Building>(conn)?;
+    Ok(Upserted {
+        id: created.id,
+        created: true,
+    })
+}
+
+/// Finds the unit by its number in the building (renaming it if needed) or inserts it.
+pub fn upsert_unit(
+    conn: &mut AnyConnection,
+    building_id: i64,
+    community_identifier: &str,
+    number: i64,
+    name: &str,
+) -> QueryResult<Upserted> {
+    let found = units::table
+        .filter(units::building_id.eq(building_id))
+        .filter(units::unit_number.eq(number))
+        .select(units::all_columns)
+        .first::<Unit>(conn)
+        .optional()?;
+    if let Some(found) = found {
+        if found.unit_name != name {
+            diesel::update(units::table.find(found.id))
+                .set(units::unit_name.eq(name))
+                .execute(conn)?;
+        }
+        return Ok(Upserted {
+            id: found.id,
+            created: false,
+        });
+    }
+    let created = diesel::insert_into(units::table)
+        .values((
+            units::building_id.eq(building_id),
+            units::community_identifier.eq(community_identifier),
+            units::unit_number.eq(number),
+            units::unit_name.eq(name),
+        ))
+        .returning(units::all_columns)
+        .get_result::<Unit>(conn)?;
+    Ok(Upserted {
+        id: created.id,
+        created: true,
+    })
+}
+
+/// Finds the floor by its number in the unit (renaming it if needed) or inserts it.
+pub fn upsert_floor(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+    community_identifier: &str,
+    number: i64,
+    name: &str,
+) -> QueryResult<Upserted> {
+    let found = floors::table
+        .filter(floors::unit_id.eq(unit_id))
+        .filter(floors::floor_number.eq(number))
+        .select(floors::all_columns)
+        .first::<Floor>(conn)
+        .optional()?;
+    if let Some(found) = found {
+        if found.floor_name != name {
+            diesel::update(floors::table.find(found.id))
+                .set(floors::floor_name.eq(name))
+                .execute(conn)?;
+        }
+        return Ok(Upserted {
+            id: found.id,
+            created: false,
+        });
+    }
+    let created = diesel::insert_into(floors::table)
+        .values((
+            floors::unit_id.eq(unit_id),
+            floors::community_identifier.eq(community_identifier),
+            floors::floor_number.eq(number),
+            floors::floor_name.eq(name),
+        ))
+        .returning(floors::all_columns)
+        .get_result::<Floor>(conn)?;
+    Ok(Upserted {
+        id: created.id,
+        created: true,
+    })
+}
+
+/// Finds the house by its number on the floor (updating name and type if needed) or inserts it.
+pub fn upsert_house(
+    conn: &mut AnyConnection,
+    floor_id: i64,
+    community_identifier: &str,
+    number: i64,
+    name: &str,
+    house_type: &str,
+) -> QueryResult<Upserted> {
+    let found = houses::table
+        .filter(houses::floor_id.eq(floor_id))
+        .filter(houses::house_number.eq(number))
+        .select(houses::all_columns)
+        .first::<House>(conn)
+        .optional()?;
+    if let Some(found) = found {
+        if found.house_name != name || found.house_type != house_type {
+            diesel::update(houses::table.find(found.id))
+                .set((
+                    houses::house_name.eq(name),
+                    houses::house_type.eq(house_type),
+                ))
+                .execute(conn)?;
+        }
+        return Ok(Upserted {
+            id: found.id,
+            created: false,
+        });
+    }
+    let created = diesel::insert_into(houses::table)
+        .values((
+            houses::floor_id.eq(floor_id),
+            houses::community_identifier.eq(community_identifier),
+            houses::house_number.eq(number),
+            houses::house_name.eq(name),
+            houses::house_type.eq(house_type),
+        ))
+        .returning(houses::all_columns)
+        .get_result::<House>(conn)?;
+    Ok(Upserted {
+        id: created.id,
+        created: true,
+    })
+}

@@ -1,0 +1,73 @@
+//! The `Addresses` gRPC service: converts requests into actions and answers back.
+mod convert;
+
+use kit::db::Database;
+use proto::yibiaosanshi as pb;
+use tonic::{Request, Response, Status};
+
+use crate::addresses;
+
+/// The service behind `proto::yibiaosanshi::addresses_server::AddressesServer`.
+#[derive(Clone)]
+pub struct AddressesService {
+    db: Database,
+}
+
+impl AddressesService {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+#[tonic::async_trait]
+impl pb::addresses_server::Addresses for AddressesService {
+    async fn list_communities(
+        &self,
+        _request: Request<pb::ListCommunitiesRequest>,
+    ) -> Result<Response<pb::CommunityList>, Status> {
+        let found = addresses::list_communities(&self.db).await?;
+        Ok(Response::new(pb::CommunityList {
+            communities: found.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    async fn list_buildings(
+        &self,
+        request: Request<pb::ChildrenRequest>,
+    ) -> Result<Response<pb::BuildingList>, Status> {
+        let found = addresses::list_buildings(&self.db, &request.into_inner().parent).await?;
+        Ok(Response::new(pb::BuildingList {
+            buildings: found.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    async fn list_units(
+        &self,
+        request: Request<pb::ChildrenRequest>,
+    ) -> Result<Response<pb::UnitList>, Status> {
+        let found = addresses::list_units(&self.db, &request.into_inner().parent).await?;
+        Ok(Response::new(pb::UnitList {
+            units: found.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    async fn list_floors(
+        &self,
+        request: Request<pb::ChildrenRequest>,
+    ) -> Result<Response<pb::FloorList>, Status> {
+        let found = addresses::list_floors(&self.db, &request.into_inner().parent).await?;
+        Ok(Response::new(pb::FloorList {
+            floors: found.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    async fn list_houses(
+        &self,
+        request: Request<pb::ChildrenRequest>,
+    ) -> Result<Response<pb::HouseList>, Status> {
+        let found = addresses::list_houses(&self.db, &request.into_inner().parent).await?;
+        Ok(Response::new(pb::HouseList {
+            houses: found.into_iter().map(Into::into).collect(),
+        }))
+    }
+}
