@@ -3,7 +3,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{addresses, login, ops, platform};
+use crate::routes::{addresses, login, ops, photos, platform, registration, reviews};
 
 /// Where the document is served.
 pub const DOCUMENT_PATH: &str = "/api/openapi.json";
@@ -29,6 +29,28 @@ pub const DOCUMENT_PATH: &str = "/api/openapi.json";
         addresses::units,
         addresses::floors,
         addresses::houses,
+        registration::security_phone,
+        registration::security_yezhu,
+        registration::security_yezhu_code,
+        registration::first_registration,
+        registration::bind_house,
+        registration::unbind_house,
+        registration::modify_house,
+        registration::modify_person,
+        registration::houses_list,
+        registration::house_detail,
+        registration::review_detail,
+        registration::delete_review,
+        registration::toggle_manage,
+        registration::toggle_charge,
+        registration::unbind,
+        photos::upload_face_photo,
+        photos::read_id_card,
+        photos::read_file,
+        reviews::list,
+        reviews::one,
+        reviews::decide,
+        reviews::decisions,
         platform::secret,
         ops::healthz,
         ops::readyz,
@@ -77,6 +99,9 @@ mod tests {
             ("/api/v1/authorizations/current", "put"),
             ("/api/v1/people/permissions", "post"),
             ("/api/v1/wjdh/secret", "post"),
+            ("/api/v1/people/photo", "post"),
+            ("/api/v1/idcard/photo", "post"),
+            ("/api/v1/files/{key}", "get"),
             ("/healthz", "get"),
             ("/readyz", "get"),
             ("/metrics", "get"),

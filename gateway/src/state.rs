@@ -8,12 +8,17 @@ use anyhow::Context;
 use kit::cache::SharedCache;
 use proto::auth::auth_client::AuthClient;
 use proto::yibiaosanshi::addresses_client::AddressesClient;
+use proto::yibiaosanshi::photos_client::PhotosClient;
+use proto::yibiaosanshi::registration_client::RegistrationClient;
 use tonic::transport::Channel;
 
 use crate::config::Settings;
 use crate::envelope::ApiError;
 use crate::metrics::Metrics;
 use crate::middleware::TrustedProxies;
+
+/// Largest photos message either way (svc-yibiaosanshi accepts as much).
+const PHOTO_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Lazy channels to the four services (connected on first use, per-call timeout).
 #[derive(Clone, Debug)]
@@ -102,6 +107,18 @@ impl AppState {
     /// A client of svc-yibiaosanshi's address tree.
     pub fn addresses(&self) -> AddressesClient<Channel> {
         AddressesClient::new(self.channels.yibiaosanshi.clone())
+    }
+
+    /// A client of svc-yibiaosanshi's registrations and reviews.
+    pub fn registration(&self) -> RegistrationClient<Channel> {
+        RegistrationClient::new(self.channels.yibiaosanshi.clone())
+    }
+
+    /// A client of svc-yibiaosanshi's photos and ID-card OCR; its messages carry whole images.
+    pub fn photos(&self) -> PhotosClient<Channel> {
+        PhotosClient::new(self.channels.yibiaosanshi.clone())
+            .max_decoding_message_size(PHOTO_MESSAGE_BYTES)
+            .max_encoding_message_size(PHOTO_MESSAGE_BYTES)
     }
 
     /// Awaits a gRPC call; a failure is counted and becomes the service's error.

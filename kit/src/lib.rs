@@ -5,6 +5,7 @@ pub mod db;
 pub mod error;
 pub mod grpc;
 pub mod paging;
+pub mod secplat;
 pub mod secret;
 pub mod service;
 pub mod settings;

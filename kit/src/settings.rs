@@ -94,6 +94,99 @@ pub struct ServiceSettings {
     pub pool_size: u32,
 }
 
+/// The security platform (安防平台) as our client reaches it (`[secplat]`).
+#[derive(Clone, Deserialize)]
+pub struct SecplatSettings {
+    /// Base URL the endpoint paths (`/token`, `/people`, ...) are appended to.
+    pub base_url: String,
+    /// `key_k` of seed 001 §1.1.1: the key half of the credential pair.
+    pub key_k: String,
+    /// `key_d`: the secret half; never printed.
+    pub key_d: String,
+    /// Per-call timeout, milliseconds.
+    pub timeout_ms: u64,
+}
+
+impl std::fmt::Debug for SecplatSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecplatSettings")
+            .field("base_url", &self.base_url)
+            .field("key_k", &self.key_k)
+            .field("key_d", &"***")
+            .field("timeout_ms", &self.timeout_ms)
+            .finish()
+    }
+}
+
+/// Which object store keeps uploaded files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ObjectStoreKind {
+    /// A directory on this machine (`local_dir`).
+    Local,
+    /// An S3-compatible bucket (OSS, MinIO, AWS).
+    S3,
+}
+
+/// Object storage for uploaded files (`[objects]`).
+#[derive(Clone, Deserialize)]
+pub struct ObjectStoreSettings {
+    pub store: ObjectStoreKind,
+    /// The directory of the local store.
+    pub local_dir: String,
+    pub s3_bucket: String,
+    /// The S3-compatible endpoint; empty means AWS itself.
+    pub s3_endpoint: String,
+    pub s3_region: String,
+    pub s3_access_key_id: String,
+    /// Never printed.
+    pub s3_secret_access_key: String,
+    /// `bucket.endpoint/key` instead of `endpoint/bucket/key` (OSS needs it).
+    pub s3_virtual_hosted_style: bool,
+    /// First segment of every object key.
+    pub public_prefix: String,
+    /// Largest accepted photo, bytes.
+    pub max_photo_bytes: usize,
+}
+
+impl std::fmt::Debug for ObjectStoreSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectStoreSettings")
+            .field("store", &self.store)
+            .field("local_dir", &self.local_dir)
+            .field("s3_bucket", &self.s3_bucket)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .field("s3_region", &self.s3_region)
+            .field("s3_access_key_id", &self.s3_access_key_id)
+            .field("s3_secret_access_key", &"***")
+            .field("s3_virtual_hosted_style", &self.s3_virtual_hosted_style)
+            .field("public_prefix", &self.public_prefix)
+            .field("max_photo_bytes", &self.max_photo_bytes)
+            .finish()
+    }
+}
+
+/// The ID-card OCR provider (`[ocr]`): Alibaba Cloud market 身份证识别, or the sandbox.
+#[derive(Clone, Deserialize)]
+pub struct OcrSettings {
+    /// The full URL requests are posted to.
+    pub endpoint: String,
+    /// The market AppCode; never printed.
+    pub appcode: String,
+    /// Per-call timeout, milliseconds.
+    pub timeout_ms: u64,
+}
+
+impl std::fmt::Debug for OcrSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OcrSettings")
+            .field("endpoint", &self.endpoint)
+            .field("appcode", &"***")
+            .field("timeout_ms", &self.timeout_ms)
+            .finish()
+    }
+}
+
 /// The sections every component reads. Components deserialise their own sections beside these.
 #[derive(Clone, Debug, Deserialize)]
 pub struct Platform {
@@ -122,5 +215,61 @@ mod tests {
         let platform: Platform =
             load_layers(None, &[("orders.listen", "0.0.0.0:1".to_owned())]).expect("load");
         assert_eq!(platform.orders.listen, "0.0.0.0:1");
+    }
+
+    #[derive(Deserialize)]
+    struct WithSecplat {
+        secplat: SecplatSettings,
+    }
+
+    #[test]
+    fn the_security_platform_defaults_point_at_the_sandbox_and_hide_the_secret() {
+        let loaded: WithSecplat = load_layers(None, &[]).expect("defaults load");
+        assert_eq!(loaded.secplat.base_url, "http://127.0.0.1:8090/secplat");
+        assert_eq!(loaded.secplat.key_k, "sandbox-key");
+        assert_eq!(loaded.secplat.timeout_ms, 5000);
+        assert!(!format!("{:?}", loaded.secplat).contains("sandbox-secret"));
+    }
+
+    #[derive(Deserialize)]
+    struct WithObjectsAndOcr {
+        objects: ObjectStoreSettings,
+        ocr: OcrSettings,
+        gateway: UploadCap,
+    }
+
+    #[derive(Deserialize)]
+    struct UploadCap {
+        upload_limit_bytes: usize,
+    }
+
+    #[test]
+    fn objects_and_ocr_default_to_the_local_store_and_the_sandbox() {
+        let loaded: WithObjectsAndOcr = load_layers(None, &[]).expect("defaults load");
+        assert_eq!(loaded.objects.store, ObjectStoreKind::Local);
+        assert_eq!(loaded.objects.public_prefix, "wjdh-platform");
+        assert_eq!(loaded.objects.max_photo_bytes, 2 * 1024 * 1024);
+        assert_eq!(loaded.ocr.endpoint, "http://127.0.0.1:8090/ocr/idcard");
+        assert_eq!(loaded.ocr.timeout_ms, 8000);
+        // A base64 image is a third larger than the photo, and travels in one body.
+        assert!(loaded.gateway.upload_limit_bytes > loaded.objects.max_photo_bytes / 3 * 4 + 1024);
+        assert!(!format!("{:?}", loaded.ocr).contains("sandbox-appcode"));
+    }
+
+    #[test]
+    fn an_unknown_store_is_refused_and_secrets_are_hidden() {
+        let refused =
+            load_layers::<WithObjectsAndOcr>(None, &[("objects.store", "ftp".to_owned())]);
+        assert!(refused.is_err());
+        let loaded: WithObjectsAndOcr = load_layers(
+            None,
+            &[
+                ("objects.store", "s3".to_owned()),
+                ("objects.s3_secret_access_key", "very-secret".to_owned()),
+            ],
+        )
+        .expect("s3 loads");
+        assert_eq!(loaded.objects.store, ObjectStoreKind::S3);
+        assert!(!format!("{:?}", loaded.objects).contains("very-secret"));
     }
 }

@@ -14,6 +14,13 @@ pub struct SandboxSettings {
     pub sms_access_key_id: String,
     /// The secret of that AccessKeyId.
     pub sms_access_key_secret: String,
+    /// The security platform's records: empty = the copy built in
+    /// (`fixtures/security-platform.json`); otherwise the path of a JSON file of that shape.
+    pub secplat_fixture: String,
+    /// The `key_k` the security platform issues tokens for.
+    pub secplat_key_k: String,
+    /// The `key_d` that goes with it.
+    pub secplat_key_d: String,
 }
 
 impl Default for SandboxSettings {
@@ -24,26 +31,32 @@ impl Default for SandboxSettings {
             wechat_secret: "sandbox-wechat-secret".to_owned(),
             sms_access_key_id: "sandbox-ak".to_owned(),
             sms_access_key_secret: "sandbox-sk".to_owned(),
+            secplat_fixture: String::new(),
+            secplat_key_k: "sandbox-key".to_owned(),
+            secplat_key_d: "sandbox-secret".to_owned(),
         }
     }
 }
 
 impl SandboxSettings {
-    /// The defaults, overridden by `WJDH__SANDBOX__LISTEN`, `WJDH__SANDBOX__WECHAT_APPID`,
-    /// `WJDH__SANDBOX__WECHAT_SECRET`, `WJDH__SANDBOX__SMS_ACCESS_KEY_ID` and
-    /// `WJDH__SANDBOX__SMS_ACCESS_KEY_SECRET` where set.
+    /// The defaults, overridden by `WJDH__SANDBOX__<FIELD>` (`LISTEN`, `WECHAT_APPID`,
+    /// `WECHAT_SECRET`, `SMS_ACCESS_KEY_ID`, `SMS_ACCESS_KEY_SECRET`, `SECPLAT_FIXTURE`,
+    /// `SECPLAT_KEY_K`, `SECPLAT_KEY_D`) where set.
     pub fn from_env() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let mut settings = Self::default();
-        let fields: [(&str, &mut String); 5] = [
+        let fields: [(&str, &mut String); 8] = [
             ("LISTEN", &mut settings.listen),
             ("WECHAT_APPID", &mut settings.wechat_appid),
             ("WECHAT_SECRET", &mut settings.wechat_secret),
             ("SMS_ACCESS_KEY_ID", &mut settings.sms_access_key_id),
             ("SMS_ACCESS_KEY_SECRET", &mut settings.sms_access_key_secret),
+            ("SECPLAT_FIXTURE", &mut settings.secplat_fixture),
+            ("SECPLAT_KEY_K", &mut settings.secplat_key_k),
+            ("SECPLAT_KEY_D", &mut settings.secplat_key_d),
         ];
         for (suffix, field) in fields {
             if let Some(value) = lookup(&format!("WJDH__SANDBOX__{suffix}")) {
@@ -63,8 +76,11 @@ mod tests {
         let settings = SandboxSettings::from_lookup(|name| match name {
             "WJDH__SANDBOX__LISTEN" => Some("127.0.0.1:0".to_owned()),
             "WJDH__SANDBOX__SMS_ACCESS_KEY_SECRET" => Some("other".to_owned()),
+            "WJDH__SANDBOX__SECPLAT_FIXTURE" => Some("/tmp/records.json".to_owned()),
             _ => None,
         });
+        assert_eq!(settings.secplat_fixture, "/tmp/records.json");
+        assert_eq!(settings.secplat_key_k, "sandbox-key");
         assert_eq!(settings.listen, "127.0.0.1:0");
         assert_eq!(settings.sms_access_key_secret, "other");
         assert_eq!(settings.wechat_appid, "wx-sandbox-appid");
@@ -76,5 +92,19 @@ mod tests {
             serde_json::from_str(r#"{"listen":"127.0.0.1:9999"}"#).expect("valid settings");
         assert_eq!(settings.listen, "127.0.0.1:9999");
         assert_eq!(settings.sms_access_key_id, "sandbox-ak");
+        assert_eq!(settings.secplat_fixture, "");
+        assert_eq!(settings.secplat_key_d, "sandbox-secret");
+    }
+
+    #[test]
+    fn the_platform_defaults_fit_the_sandbox_section() {
+        #[derive(serde::Deserialize)]
+        struct Section {
+            sandbox: SandboxSettings,
+        }
+        let section: Section = kit::settings::load_with(&[]).expect("defaults load");
+        assert_eq!(section.sandbox.secplat_fixture, "");
+        assert_eq!(section.sandbox.secplat_key_k, "sandbox-key");
+        assert_eq!(section.sandbox.secplat_key_d, "sandbox-secret");
     }
 }

@@ -1,10 +1,13 @@
-//! The outside world simulated over real HTTP: WeChat login and phone numbers, Alibaba Cloud SMS.
+//! The outside world simulated over real HTTP: WeChat login and phone numbers, Alibaba Cloud SMS,
+//! the security platform (安防平台), ID-card OCR.
 
 pub use kit::aliyun;
 pub mod config;
 mod health;
+mod ocr;
 mod params;
 mod redact;
+mod secplat;
 mod sms;
 pub mod startup;
 mod state;

@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::SandboxSettings;
 use crate::state::AppState;
-use crate::{health, sms, wechat};
+use crate::{health, ocr, secplat, sms, wechat};
 
 /// A running sandbox; [`Sandbox::stop`] shuts it down gracefully.
 pub struct Sandbox {
@@ -31,14 +31,20 @@ impl Sandbox {
         let addr = listener
             .local_addr()
             .context("reading the sandbox's bound address")?;
+        let platform = web::Data::new(
+            secplat::Platform::new(&settings).context("loading the security platform's records")?,
+        );
         let state = web::Data::new(AppState::new(settings));
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(log_request))
                 .app_data(state.clone())
+                .app_data(platform.clone())
                 .configure(health::routes)
                 .configure(wechat::routes)
                 .configure(sms::routes)
+                .configure(secplat::routes)
+                .configure(ocr::routes)
         })
         .workers(2)
         .disable_signals()

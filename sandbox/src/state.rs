@@ -44,7 +44,7 @@ pub(crate) struct AppState {
 
 // A panic while holding a lock cannot leave these maps half-updated, so a poisoned lock is
 // still safe to use.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)

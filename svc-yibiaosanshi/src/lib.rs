@@ -1,7 +1,12 @@
-//! svc-yibiaosanshi: the standard address tree (小区 → 楼栋 → 单元 → 楼层 → 房屋); people,
-//! bindings and reviews (一标三实) follow with their issues.
+//! svc-yibiaosanshi: the standard address tree (小区 → 楼栋 → 单元 → 楼层 → 房屋) and 一标三实 —
+//! people, their bindings to houses and the reviews (审核) that change them.
 pub mod addresses;
+pub mod clients;
+pub mod config;
 pub mod db;
 pub mod domain;
+pub mod error;
 pub mod grpc;
+pub mod photos;
+pub mod registration;
 pub mod startup;

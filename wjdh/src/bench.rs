@@ -39,7 +39,12 @@ fn percentile(sorted: &[Duration], fraction: f64) -> f64 {
 }
 
 /// Runs `requests` calls of `call` with `concurrency` in flight; `call(i)` answers success.
-async fn measure<F, Fut>(name: &str, requests: usize, concurrency: usize, call: F) -> Figures
+pub(crate) async fn measure<F, Fut>(
+    name: &str,
+    requests: usize,
+    concurrency: usize,
+    call: F,
+) -> Figures
 where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = bool> + Send,
@@ -109,7 +114,12 @@ async fn bare_actix() -> anyhow::Result<(String, actix_web::dev::ServerHandle)> 
     Ok((format!("http://{addr}/bare"), handle))
 }
 
-async fn post_ok(client: &reqwest::Client, url: &str, token: Option<&str>, body: Value) -> bool {
+pub(crate) async fn post_ok(
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    body: Value,
+) -> bool {
     let mut request = client.post(url).json(&body);
     if let Some(token) = token {
         request = request.bearer_auth(token);
@@ -124,7 +134,7 @@ async fn post_ok(client: &reqwest::Client, url: &str, token: Option<&str>, body:
 }
 
 /// Registers one resident through the sandbox and returns their token.
-async fn resident_token(
+pub(crate) async fn resident_token(
     client: &reqwest::Client,
     gateway: &str,
     sandbox: &str,
@@ -239,11 +249,17 @@ pub async fn run(options: BenchOptions) -> anyhow::Result<()> {
     stack.stop().await;
     let _ = std::fs::remove_dir_all(&data);
 
+    print(&results);
+    Ok(())
+}
+
+/// Prints one row per scenario.
+pub(crate) fn print(results: &[Figures]) {
     println!(
         "{:<42} {:>8} {:>10} {:>9} {:>9} {:>8}",
         "scenario", "requests", "req/s", "p50 ms", "p99 ms", "failed"
     );
-    for figures in &results {
+    for figures in results {
         println!(
             "{:<42} {:>8} {:>10.0} {:>9.2} {:>9.2} {:>8}",
             figures.name,
@@ -254,5 +270,4 @@ pub async fn run(options: BenchOptions) -> anyhow::Result<()> {
             figures.failures
         );
     }
-    Ok(())
 }

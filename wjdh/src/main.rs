@@ -28,6 +28,8 @@ enum Command {
     },
     /// Load benchmark: login and a token-protected call against a bare actix handler.
     Bench(wjdh::bench::BenchOptions),
+    /// Scale benchmark of the 一标三实 read paths (house list, house detail, review list).
+    BenchRegistry(wjdh::bench_registry::RegistryBenchOptions),
 }
 
 #[derive(Subcommand)]
@@ -80,6 +82,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Credentials { action } => credentials(action).await,
         Command::Addresses { action } => addresses(action).await,
         Command::Bench(options) => wjdh::bench::run(options).await,
+        Command::BenchRegistry(options) => wjdh::bench_registry::run(options).await,
     }
 }
 

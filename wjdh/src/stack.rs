@@ -80,14 +80,29 @@ impl Stack {
                 "auth.sms.endpoint".to_owned(),
                 format!("{sandbox_url}/aliyun-sms/"),
             ),
+            (
+                "secplat.base_url".to_owned(),
+                format!("{sandbox_url}/secplat"),
+            ),
+            (
+                "ocr.endpoint".to_owned(),
+                format!("{sandbox_url}/ocr/idcard"),
+            ),
         ];
 
         let platform: kit::settings::Platform = settings(&load(&outside))?;
         let cache = kit::cache::connect(&platform.cache)?;
         let auth_settings: svc_auth::config::Settings = settings(&load(&outside))?;
         let auth = svc_auth::startup::Application::build(auth_settings, cache.clone()).await?;
+        let mut inner = outside.clone();
+        inner.push((
+            "endpoints.auth".to_owned(),
+            format!("http://{}", auth.addr()),
+        ));
+        let yibiaosanshi_settings: svc_yibiaosanshi::config::Settings = settings(&load(&inner))?;
         let yibiaosanshi =
-            svc_yibiaosanshi::startup::Application::build(&platform.yibiaosanshi).await?;
+            svc_yibiaosanshi::startup::Application::build(yibiaosanshi_settings, cache.clone())
+                .await?;
         let orders = svc_orders::startup::Application::build(&platform.orders).await?;
         let community = svc_community::startup::Application::build(&platform.community).await?;
         let auth_db = auth.database();

@@ -1,10 +1,14 @@
 //! The routes, with the paths of the seeds.
+use actix_web::middleware::from_fn;
 use actix_web::web;
 
 pub mod addresses;
 pub mod login;
 pub mod ops;
+pub mod photos;
 pub mod platform;
+pub mod registration;
+pub mod reviews;
 
 /// Registers every route; a known path asked with another method answers 405.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -36,6 +40,76 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/api/v1/units").route(web::post().to(addresses::units)))
         .service(web::resource("/api/v1/floors").route(web::post().to(addresses::floors)))
         .service(web::resource("/api/v1/houses").route(web::post().to(addresses::houses)))
+        // 000 §2.2–§3.2
+        .service(
+            web::resource("/api/v1/security/phone")
+                .route(web::post().to(registration::security_phone)),
+        )
+        .service(
+            web::resource("/api/v1/security/yezhu")
+                .route(web::post().to(registration::security_yezhu)),
+        )
+        .service(
+            web::resource("/api/v1/security/yezhu-code")
+                .route(web::post().to(registration::security_yezhu_code)),
+        )
+        .service(
+            web::resource("/api/v1/weapp/yibiaosanshi")
+                .route(web::post().to(registration::first_registration)),
+        )
+        .service(
+            web::resource("/api/v1/weapp/bindHouse")
+                .route(web::post().to(registration::bind_house)),
+        )
+        .service(
+            web::resource("/api/v1/weapp/unbindHouse")
+                .route(web::post().to(registration::unbind_house)),
+        )
+        .service(
+            web::resource("/api/v1/weapp/modifyHouse")
+                .route(web::post().to(registration::modify_house)),
+        )
+        .service(
+            web::resource("/api/v1/weapp/modifyPerson")
+                .route(web::post().to(registration::modify_person)),
+        )
+        .service(
+            web::resource("/api/v1/user/housesList")
+                .route(web::post().to(registration::houses_list)),
+        )
+        .service(
+            web::resource("/api/v1/house/detail").route(web::post().to(registration::house_detail)),
+        )
+        .service(
+            web::resource("/api/v1/shenhe/detail")
+                .route(web::post().to(registration::review_detail))
+                .route(web::delete().to(registration::delete_review)),
+        )
+        .service(
+            web::resource("/api/v1/house/shouquan")
+                .route(web::put().to(registration::toggle_manage))
+                .route(web::delete().to(registration::unbind)),
+        )
+        .service(
+            web::resource("/api/v1/house/charge").route(web::put().to(registration::toggle_charge)),
+        )
+        // 000 §2.3
+        .service(
+            web::resource("/api/v1/people/photo").route(web::post().to(photos::upload_face_photo)),
+        )
+        .service(
+            web::resource("/api/v1/idcard/photo")
+                .wrap(from_fn(photos::admit_image_body))
+                .route(web::post().to(photos::read_id_card)),
+        )
+        .service(web::resource("/api/v1/files/{key:.*}").route(web::get().to(photos::read_file)))
+        .service(web::resource("/api/v1/wjdh/shenheList").route(web::post().to(reviews::list)))
+        .service(
+            web::resource("/api/v1/wjdh/shenhe")
+                .route(web::post().to(reviews::one))
+                .route(web::put().to(reviews::decide)),
+        )
+        .service(web::resource("/api/v1/wjdh/shenheLog").route(web::post().to(reviews::decisions)))
         // 001 §1.2
         .service(web::resource("/api/v1/wjdh/secret").route(web::post().to(platform::secret)));
 }

@@ -12,9 +12,14 @@ pub struct TestSandbox {
 }
 
 pub async fn spawn_sandbox() -> TestSandbox {
+    spawn_sandbox_with(SandboxSettings::default()).await
+}
+
+/// A sandbox on a free port with `settings` otherwise.
+pub async fn spawn_sandbox_with(settings: SandboxSettings) -> TestSandbox {
     let settings = SandboxSettings {
         listen: "127.0.0.1:0".to_owned(),
-        ..SandboxSettings::default()
+        ..settings
     };
     let sandbox = Sandbox::start(settings.clone())
         .await
@@ -54,6 +59,19 @@ impl TestSandbox {
             .post(self.url(path))
             .query(query)
             .json(body)
+            .send()
+            .await
+            .expect("request sent");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON body"))
+    }
+
+    /// Posts `form` form-urlencoded, as the security platform's callers do.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> (u16, serde_json::Value) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .form(form)
             .send()
             .await
             .expect("request sent");

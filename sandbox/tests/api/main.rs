@@ -2,5 +2,8 @@
 
 mod health;
 mod helpers;
+mod ocr;
+mod secplat;
+mod secplat_client;
 mod sms;
 mod wechat;

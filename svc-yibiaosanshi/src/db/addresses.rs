@@ -363,3 +363,94 @@ pub fn upsert_house(
         created: true,
     })
 }
+
+/// A house with the names and numbers of its ancestors: what introductions, review contents and
+/// the security platform's owner look-up need.
+#[derive(Clone, Debug, PartialEq, Eq, Queryable)]
+pub struct HousePlace {
+    pub house_id: i64,
+    pub community_identifier: String,
+    pub community_name: String,
+    pub building_number: i64,
+    pub unit_number: i64,
+    pub floor_number: i64,
+    pub house_number: i64,
+    pub house_type: String,
+}
+
+impl HousePlace {
+    /// `晨曦家园1栋1单元1楼101号`.
+    pub fn introduction(&self) -> String {
+        crate::domain::registration::house_introduction(
+            &self.community_name,
+            self.building_number,
+            self.unit_number,
+            self.floor_number,
+            self.house_number,
+        )
+    }
+
+    /// The address the security platform knows the house by.
+    pub fn address(&self) -> kit::secplat::HouseAddress {
+        kit::secplat::HouseAddress {
+            community_identifier: self.community_identifier.clone(),
+            building_number: self.building_number,
+            unit_number: self.unit_number,
+            floor_number: self.floor_number,
+            house_number: self.house_number,
+        }
+    }
+}
+
+/// The places of the houses `ids` (unknown ids are left out), in no particular order.
+pub fn find_house_places(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<HousePlace>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    houses::table
+        .inner_join(
+            floors::table.inner_join(
+                units::table.inner_join(
+                    buildings::table.inner_join(
+                        communities::table
+                            .on(communities::community_identifier
+                                .eq(buildings::community_identifier)),
+                    ),
+                ),
+            ),
+        )
+        .filter(houses::id.eq_any(ids))
+        .select((
+            houses::id,
+            communities::community_identifier,
+            communities::community_name,
+            buildings::building_number,
+            units::unit_number,
+            floors::floor_number,
+            houses::house_number,
+            houses::house_type,
+        ))
+        .load::<HousePlace>(conn)
+}
+
+/// The place of house `id`, if it exists.
+pub fn find_house_place(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<HousePlace>> {
+    Ok(find_house_places(conn, &[id])?.into_iter().next())
+}
+
+/// The id of the house at `address`, if the tree has it.
+pub fn find_house_at(
+    conn: &mut AnyConnection,
+    address: &kit::secplat::HouseAddress,
+) -> QueryResult<Option<i64>> {
+    houses::table
+        .inner_join(floors::table.inner_join(units::table.inner_join(buildings::table)))
+        .filter(buildings::community_identifier.eq(&address.community_identifier))
+        .filter(buildings::building_number.eq(address.building_number))
+        .filter(units::unit_number.eq(address.unit_number))
+        .filter(floors::floor_number.eq(address.floor_number))
+        .filter(houses::house_number.eq(address.house_number))
+        .select(houses::id)
+        .first::<i64>(conn)
+        .optional()
+}

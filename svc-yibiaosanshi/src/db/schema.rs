@@ -52,7 +52,93 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    people (id) {
+        id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        phone -> Text,
+        name -> Text,
+        sex -> Text,
+        nation -> Text,
+        birth -> Text,
+        address -> Text,
+        idcard -> Text,
+        photo -> Text,
+        zhengzhimianmao -> Text,
+        tuiyijunren -> Bool,
+        dibao -> Bool,
+        shangfang -> Bool,
+        job_name -> Text,
+        company_name -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    people_houses (id) {
+        id -> BigInt,
+        people_id -> BigInt,
+        house_id -> BigInt,
+        community_identifier -> Text,
+        role -> Text,
+        house_status -> Text,
+        house_use -> Text,
+        xingzhi -> Text,
+        household_type -> Text,
+        shouquan -> Bool,
+        charge -> Bool,
+        activated -> Bool,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    reviews (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        community_identifier -> Text,
+        house_id -> Nullable<BigInt>,
+        binding_id -> Nullable<BigInt>,
+        shenhe_type -> Text,
+        content -> Text,
+        status -> Integer,
+        house_introduction -> Text,
+        action_introduction -> Text,
+        refuse_reason -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    review_decisions (id) {
+        id -> BigInt,
+        review_id -> BigInt,
+        credential_id -> BigInt,
+        secret_id -> Text,
+        community_identifier -> Text,
+        status -> Integer,
+        refuse_reason -> Nullable<Text>,
+        decided_at -> BigInt,
+    }
+}
+
 diesel::joinable!(units -> buildings (building_id));
 diesel::joinable!(floors -> units (unit_id));
 diesel::joinable!(houses -> floors (floor_id));
-diesel::allow_tables_to_appear_in_same_query!(communities, buildings, units, floors, houses);
+diesel::joinable!(people_houses -> people (people_id));
+diesel::joinable!(people_houses -> houses (house_id));
+diesel::joinable!(review_decisions -> reviews (review_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    communities,
+    buildings,
+    units,
+    floors,
+    houses,
+    people,
+    people_houses,
+    reviews,
+    review_decisions
+);

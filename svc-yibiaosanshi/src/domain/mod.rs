@@ -1,2 +1,6 @@
-//! Validated values of the address tree; unit tests beside them.
+//! Validated values and the rules of 一标三实; unit tests beside them.
 pub mod address;
+pub mod content;
+pub mod house;
+pub mod person;
+pub mod registration;

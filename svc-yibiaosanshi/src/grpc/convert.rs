@@ -63,3 +63,247 @@ impl From<House> for pb::House {
         }
     }
 }
+
+// ---- 一标三实 ----
+
+use crate::db::reviews::{DecisionRow, Review};
+use crate::domain::house::HouseChoiceInput;
+use crate::domain::person::PersonInput;
+use crate::registration::houses::{HouseDetail, HouseReview, Member, MyHouseRow, ReviewDetail};
+use crate::registration::owner::{OwnerLookUp, VerifiedHouse};
+use crate::registration::platform::Page;
+
+impl From<pb::PersonForm> for PersonInput {
+    fn from(form: pb::PersonForm) -> Self {
+        Self {
+            phone: form.phone,
+            idcard: form.idcard,
+            name: form.name,
+            photo: form.photo,
+            sex: form.sex,
+            birth: form.birth,
+            nation: form.nation,
+            address: form.address,
+            zzmm: form.zzmm,
+            tyjr: form.tyjr,
+            dibao: form.dibao,
+            shangfang: form.shangfang,
+            job: form.job,
+            company: form.company,
+        }
+    }
+}
+
+impl From<pb::HouseChoice> for HouseChoiceInput {
+    fn from(choice: pb::HouseChoice) -> Self {
+        Self {
+            house_id: choice.house_id,
+            role: choice.role,
+            status: choice.status,
+            house_use: choice.r#use,
+            xingzhi: choice.xingzhi,
+            choice: choice.choice,
+            household_type: choice.r#type,
+        }
+    }
+}
+
+impl From<OwnerLookUp> for pb::LookUpOwnerReply {
+    fn from(owner: OwnerLookUp) -> Self {
+        Self {
+            masked_phone: owner.masked_phone,
+            people_house_use: owner.fields.house_use,
+            people_house_xingzhi: owner.fields.xingzhi,
+            people_house_status: owner.fields.status,
+            people_house_role: owner.fields.role,
+            people_house_type: owner.fields.household_type,
+            community_house_name: owner.community_house_name,
+        }
+    }
+}
+
+impl From<VerifiedHouse> for pb::VerifyOwnerReply {
+    fn from(house: VerifiedHouse) -> Self {
+        Self {
+            house_id: house.house_id,
+            people_house_use: house.fields.house_use,
+            people_house_xingzhi: house.fields.xingzhi,
+            people_house_status: house.fields.status,
+            people_house_type: house.fields.household_type,
+        }
+    }
+}
+
+impl From<MyHouseRow> for pb::MyHouseItem {
+    fn from(row: MyHouseRow) -> Self {
+        match row {
+            MyHouseRow::Bound {
+                binding_id,
+                house_id,
+                role,
+                introduction,
+                not_register,
+            } => Self {
+                id: binding_id,
+                house_id,
+                shenhe_id: 0,
+                status: "审核通过".to_owned(),
+                role,
+                introduction,
+                action: String::new(),
+                not_register,
+            },
+            MyHouseRow::Review {
+                review_id,
+                house_id,
+                status,
+                role,
+                introduction,
+                action,
+            } => Self {
+                id: 0,
+                house_id,
+                shenhe_id: review_id,
+                status: status.resident_label().to_owned(),
+                role,
+                introduction,
+                action,
+                not_register: 0,
+            },
+        }
+    }
+}
+
+impl From<Member> for pb::HouseMember {
+    fn from(member: Member) -> Self {
+        Self {
+            id: member.binding_id,
+            name: member.name,
+            role: member.role,
+            shouquan: member.shouquan.to_owned(),
+            charge: member.charge.to_owned(),
+            phone: member.phone,
+        }
+    }
+}
+
+impl From<HouseReview> for pb::HouseReviewRow {
+    fn from(review: HouseReview) -> Self {
+        Self {
+            id: review.review_id,
+            introduction: review.introduction,
+            action: review.action,
+            status: review.status.resident_label().to_owned(),
+            r#type: review.shenhe_type,
+        }
+    }
+}
+
+impl From<HouseDetail> for pb::HouseDetailReply {
+    fn from(house: HouseDetail) -> Self {
+        let (activated, waiting): (Vec<Member>, Vec<Member>) =
+            house.members.iter().cloned().partition(|m| m.activated);
+        Self {
+            introduction: house.introduction,
+            house_type: house.house_type,
+            r#use: house.fields.house_use,
+            xingzhi: house.fields.xingzhi,
+            status: house.fields.status,
+            zhuhuleixing: house.fields.household_type,
+            yibangding: house.members.into_iter().map(Into::into).collect(),
+            weibangding: house.reviews.into_iter().map(Into::into).collect(),
+            yijihuo: activated.into_iter().map(Into::into).collect(),
+            weijihuo: waiting.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<ReviewDetail> for pb::ReviewDetailReply {
+    /// The applicant sees their own data in full, but not the flags only the platform may see
+    /// (低保, 上访, 退役军人).
+    fn from(detail: ReviewDetail) -> Self {
+        let ReviewDetail { review, content } = detail;
+        let people = content.people;
+        let house = content.house;
+        Self {
+            shenhe_type: review.shenhe_type,
+            shenhe_status: review.status,
+            shenhe_action_introduction: review.action_introduction,
+            shenhe_house_introduction: review.house_introduction,
+            shenhe_refuse_reason: review.refuse_reason.unwrap_or_default(),
+            name: people.people_name,
+            sex: people.people_sex,
+            birth: people.people_birth,
+            nation: people.people_nation,
+            address: people.people_address,
+            idcard: people.people_idcard,
+            photo: people.people_photo,
+            zhengzhimianmao: people.people_zhengzhimianmao,
+            tuiyijunren: String::new(),
+            shangfang: String::new(),
+            dibao: String::new(),
+            job: content.job.job_name,
+            company: content.company.company_name,
+            house_role: house.people_house_role,
+            house_status: house.people_house_status,
+            r#use: house.people_house_use,
+            xingzhi: house.people_house_xingzhi,
+            zhuhuleixing: house.people_house_type,
+        }
+    }
+}
+
+impl From<Review> for pb::Review {
+    /// The platform's view: the content in full (it manages the community).
+    fn from(review: Review) -> Self {
+        Self {
+            id: review.id,
+            shenhe_type: review.shenhe_type,
+            shenhe_content: review.content,
+            shenhe_status: review.status,
+            shenhe_house_introduction: review.house_introduction,
+            shenhe_action_introduction: review.action_introduction,
+            has_refuse_reason: review.refuse_reason.is_some(),
+            shenhe_refuse_reason: review.refuse_reason.unwrap_or_default(),
+            created_at: review.created_at,
+            updated_at: review.updated_at,
+        }
+    }
+}
+
+impl From<Page<Review>> for pb::ReviewPage {
+    fn from(page: Page<Review>) -> Self {
+        Self {
+            reviews: page.rows.into_iter().map(Into::into).collect(),
+            total: page.total,
+            page: page.paging.page,
+            per_page: page.paging.per_page,
+        }
+    }
+}
+
+impl From<DecisionRow> for pb::Decision {
+    fn from(row: DecisionRow) -> Self {
+        Self {
+            id: row.id,
+            review_id: row.review_id,
+            secret_id: row.secret_id,
+            status: row.status,
+            refuse_reason: row.refuse_reason.unwrap_or_default(),
+            decided_at: row.decided_at,
+            shenhe_type: row.shenhe_type,
+            shenhe_house_introduction: row.house_introduction,
+        }
+    }
+}
+
+impl From<Page<DecisionRow>> for pb::DecisionPage {
+    fn from(page: Page<DecisionRow>) -> Self {
+        Self {
+            decisions: page.rows.into_iter().map(Into::into).collect(),
+            total: page.total,
+            page: page.paging.page,
+            per_page: page.paging.per_page,
+        }
+    }
+}

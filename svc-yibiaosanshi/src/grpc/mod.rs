@@ -1,11 +1,14 @@
-//! The `Addresses` gRPC service: converts requests into actions and answers back.
+//! The gRPC services: `Addresses` (the address tree) and `Registration` (一标三实). Each converts
+//! requests into actions and answers back.
 mod convert;
+mod registration;
 
 use kit::db::Database;
 use proto::yibiaosanshi as pb;
 use tonic::{Request, Response, Status};
 
 use crate::addresses;
+pub use registration::RegistrationService;
 
 /// The service behind `proto::yibiaosanshi::addresses_server::AddressesServer`.
 #[derive(Clone)]

@@ -5,3 +5,6 @@
 mod addresses;
 mod helpers;
 mod import;
+mod platform;
+mod records;
+mod registration;

@@ -56,6 +56,10 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         overrides.push(("cache.redis_url".to_owned(), redis));
         overrides.push(("cache.key_prefix".to_owned(), format!("wjdh-test-{run}:")));
     }
+    overrides.push((
+        "objects.local_dir".to_owned(),
+        format!("{}/objects", data.path().display()),
+    ));
     for (key, value) in extra {
         overrides.push(((*key).to_owned(), (*value).to_owned()));
     }
@@ -103,6 +107,46 @@ impl TestApp {
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
+        Self::answer(request.send().await.unwrap()).await
+    }
+
+    /// PUT a JSON body with a bearer token.
+    pub async fn put_json(&self, path: &str, body: Value, token: &str) -> Answer {
+        let request = self
+            .client
+            .put(format!("{}{path}", self.base))
+            .json(&body)
+            .bearer_auth(token);
+        Self::answer(request.send().await.unwrap()).await
+    }
+
+    /// PUT a form body with a bearer token.
+    pub async fn put_form(&self, path: &str, form: &[(&str, &str)], token: &str) -> Answer {
+        let request = self
+            .client
+            .put(format!("{}{path}", self.base))
+            .form(form)
+            .bearer_auth(token);
+        Self::answer(request.send().await.unwrap()).await
+    }
+
+    /// DELETE with a JSON body and a bearer token.
+    pub async fn delete_json(&self, path: &str, body: Value, token: &str) -> Answer {
+        let request = self
+            .client
+            .delete(format!("{}{path}", self.base))
+            .json(&body)
+            .bearer_auth(token);
+        Self::answer(request.send().await.unwrap()).await
+    }
+
+    /// POST a form body with a bearer token.
+    pub async fn post_form_token(&self, path: &str, form: &[(&str, &str)], token: &str) -> Answer {
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .form(form)
+            .bearer_auth(token);
         Self::answer(request.send().await.unwrap()).await
     }
 
@@ -255,4 +299,58 @@ pub fn assert_failure(answer: &Answer, code: i64, status: u16, message: &str) {
         "{:?}",
         answer.body
     );
+}
+
+/// A response whose body may be anything: status, headers and bytes.
+#[derive(Debug)]
+pub struct RawAnswer {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl RawAnswer {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    /// The body as an envelope (failures).
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes)
+            .unwrap_or_else(|_| panic!("not JSON ({}): {:?}", self.status, self.bytes))
+    }
+}
+
+impl TestApp {
+    /// POST a multipart/form-data body with a bearer token.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        form: reqwest::multipart::Form,
+        token: &str,
+    ) -> Answer {
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .multipart(form)
+            .bearer_auth(token);
+        Self::answer(request.send().await.unwrap()).await
+    }
+
+    /// GET, optionally with a bearer token, keeping the raw body (files).
+    pub async fn get_raw(&self, path: &str, token: Option<&str>) -> RawAnswer {
+        let mut request = self.client.get(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        RawAnswer {
+            status: response.status(),
+            headers: response.headers().clone(),
+            bytes: response.bytes().await.unwrap().to_vec(),
+        }
+    }
 }

@@ -1,0 +1,302 @@
+//! 000 §2.3: face photo upload, ID-card OCR, and the stored files behind the photo URLs.
+use std::rc::Rc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Extensions, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{CacheControl, CacheDirective};
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse, web};
+use proto::auth::caller;
+use proto::yibiaosanshi as pb;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::{self, Audience, ResidentCaller};
+use crate::envelope::{self, ApiResult, Failure, Head};
+use crate::middleware::RequestId;
+use crate::params::{Params, ParamsLimits};
+use crate::state::AppState;
+
+/// 000 §2.3.1 request (`wx.uploadFile` with `name: 'file'` and `formData`).
+#[derive(ToSchema)]
+pub struct FacePhotoForm {
+    /// The photo: JPEG or PNG, whatever its name says.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+    #[schema(example = "10002")]
+    pub community_identifier: String,
+    #[schema(example = "1")]
+    pub building_number: String,
+    #[schema(example = "1")]
+    pub unit_number: String,
+    #[schema(example = "1")]
+    pub floor_number: String,
+    #[schema(example = "101")]
+    pub house_number: String,
+}
+
+/// 000 §2.3.1 success.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacePhotoResponse {
+    #[serde(flatten)]
+    pub head: Head,
+    /// The photo's URL, relative to the gateway (`GET` it with a token).
+    #[schema(
+        example = "/api/v1/files/wjdh-platform/face-photo/10002/1/1/1/101/202011/21/QhnV7ro72m5eYCTtdCNl6vLTusEigO7mNY7oVrVQ.png"
+    )]
+    pub data: String,
+}
+
+/// 000 §2.3.2 request.
+#[derive(ToSchema)]
+pub struct IdCardBody {
+    /// 身份证的base64码 (a `data:image/...;base64,` prefix is allowed).
+    pub image: String,
+}
+
+/// 000 §2.3.2.4 `data`: the caller's own card, so nothing is masked.
+#[derive(Serialize, ToSchema)]
+pub struct IdCardData {
+    #[schema(example = "19921130")]
+    pub birthday: String,
+    #[schema(example = "河北省秦皇岛市海港区秦皇小区98栋3单元4号")]
+    pub address: String,
+    #[schema(example = "男")]
+    pub gender: String,
+    #[schema(example = "汉")]
+    pub nation: String,
+    #[schema(example = "130302199211302519")]
+    pub idcard: String,
+    #[schema(example = "杨哲")]
+    pub name: String,
+}
+
+/// 000 §2.3.2 success.
+#[derive(Serialize, ToSchema)]
+pub struct IdCardResponse {
+    #[serde(flatten)]
+    pub head: Head,
+    pub data: IdCardData,
+}
+
+fn rq<T>(request_id: &RequestId, message: T) -> tonic::Request<T> {
+    kit::grpc::request(message, request_id.as_str())
+}
+
+/// Lets a route read a JSON or form body as large as an upload: an ID-card photo travels base64.
+pub async fn admit_image_body(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let limits = req.app_data::<ParamsLimits>().copied().unwrap_or_default();
+    let mut data = Extensions::new();
+    data.insert(ParamsLimits {
+        body: limits.upload,
+        upload: limits.upload,
+    });
+    req.add_data_container(Rc::new(data));
+    next.call(req).await
+}
+
+/// 000 §2.3.1 人脸照片上传: a JPEG or PNG photo of the resident, filed under the house.
+#[utoipa::path(
+    post,
+    path = "/api/v1/people/photo",
+    tag = "000 §2.3 附件上传",
+    request_body(content = FacePhotoForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, body = FacePhotoResponse, description = "图片上传成功"),
+        (status = 400, body = Failure, description = "没有传递任何文件到后台; file (not JPEG/PNG, too large); an address field"),
+        (status = 404, body = Failure, description = "没有找到该房屋"),
+        (status = 413, body = Failure, description = "提交的数据过大"),
+        (status = 502, body = Failure, description = "图片上传失败 (Yi1326)")
+    ),
+    security(("bearer" = []))
+)]
+pub async fn upload_face_photo(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    resident: ResidentCaller,
+    params: Params,
+) -> ApiResult {
+    let file = params.file("file");
+    let request = pb::UploadFacePhotoRequest {
+        user_id: resident.user_id,
+        community_identifier: params.str_or_empty("community_identifier")?,
+        building_number: params.str_or_empty("building_number")?,
+        unit_number: params.str_or_empty("unit_number")?,
+        floor_number: params.str_or_empty("floor_number")?,
+        house_number: params.str_or_empty("house_number")?,
+        filename: file
+            .and_then(|file| file.filename.clone())
+            .unwrap_or_default(),
+        content: file.map(|file| file.bytes.to_vec()).unwrap_or_default(),
+    };
+    let uploaded = state
+        .call(
+            "yibiaosanshi",
+            state.photos().upload_face_photo(rq(&request_id, request)),
+        )
+        .await?;
+    Ok(envelope::ok(&FacePhotoResponse {
+        head: Head::ok("图片上传成功", "图片上传成功,message编码Yi1320"),
+        data: uploaded.url,
+    }))
+}
+
+/// 000 §2.3.2 身份证验证: the fields on the front of the resident's ID card (OCR).
+#[utoipa::path(
+    post,
+    path = "/api/v1/idcard/photo",
+    tag = "000 §2.3 附件上传",
+    request_body(content(
+        (IdCardBody = "application/json"),
+        (IdCardBody = "application/x-www-form-urlencoded")
+    )),
+    responses(
+        (status = 200, body = IdCardResponse, description = "获取信息成功！"),
+        (status = 400, body = Failure, description = "没有传递image的base64码; image (not base64, too large); 扫描失败 (unreadable)"),
+        (status = 502, body = Failure, description = "扫描失败 (接口欠费) or the OCR provider is down")
+    ),
+    security(("bearer" = []))
+)]
+pub async fn read_id_card(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    resident: ResidentCaller,
+    params: Params,
+) -> ApiResult {
+    let request = pb::ReadIdCardRequest {
+        user_id: resident.user_id,
+        image_base64: params.str_or_empty("image")?,
+    };
+    let card = state
+        .call(
+            "yibiaosanshi",
+            state.photos().read_id_card(rq(&request_id, request)),
+        )
+        .await?;
+    Ok(envelope::ok(&IdCardResponse {
+        head: Head::ok("获取信息成功！", "获取信息成功"),
+        data: IdCardData {
+            birthday: card.birthday,
+            address: card.address,
+            gender: card.gender,
+            nation: card.nation,
+            idcard: card.idcard,
+            name: card.name,
+        },
+    }))
+}
+
+/// A stored file (a face photo URL): for its uploader, or the platform managing its community.
+#[utoipa::path(
+    get,
+    path = "/api/v1/files/{key}",
+    tag = "000 §2.3 附件上传",
+    params(("key" = String, Path, description = "the object key, slashes included: wjdh-platform/face-photo/...")),
+    responses(
+        (status = 200, description = "the bytes, with their content type", content_type = "image/*"),
+        (status = 400, body = Failure, description = "key: 文件地址不正确"),
+        (status = 401, body = Failure, description = "token missing or invalid (code 9)"),
+        (status = 403, body = Failure, description = "neither the uploader nor the managing platform"),
+        (status = 404, body = Failure, description = "文件不存在")
+    ),
+    security(("bearer" = []))
+)]
+pub async fn read_file(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    req: HttpRequest,
+    key: web::Path<String>,
+) -> ApiResult {
+    let token = auth::bearer_token(&req);
+    let reader = match auth::authenticate(&state, request_id.as_str(), token, Audience::Resident)
+        .await?
+    {
+        caller::Kind::Resident(resident) => pb::read_file_request::Reader::UserId(resident.user_id),
+        caller::Kind::Platform(platform) => {
+            pb::read_file_request::Reader::Platform(pb::FileReaderPlatform {
+                credential_id: platform.credential_id,
+                communities: platform.communities,
+            })
+        }
+    };
+    let request = pb::ReadFileRequest {
+        reader: Some(reader),
+        key: key.into_inner(),
+    };
+    let file = state
+        .call(
+            "yibiaosanshi",
+            state.photos().read_file(rq(&request_id, request)),
+        )
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(file.content_type)
+        .insert_header(CacheControl(vec![CacheDirective::Private]))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(file.content))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::middleware::from_fn;
+    use actix_web::{App, test};
+
+    async fn echo_image(params: Params) -> HttpResponse {
+        HttpResponse::Ok().body(params.str_or_empty("image").unwrap_or_default())
+    }
+
+    #[actix_web::test]
+    async fn the_id_card_route_reads_bodies_up_to_the_upload_cap() {
+        let app = test::init_service(
+            App::new()
+                .app_data(ParamsLimits {
+                    body: 16,
+                    upload: 1024,
+                })
+                .service(
+                    web::resource("/wide")
+                        .wrap(from_fn(admit_image_body))
+                        .route(web::post().to(echo_image)),
+                )
+                .service(web::resource("/narrow").route(web::post().to(echo_image))),
+        )
+        .await;
+        let image = "A".repeat(512);
+        let body = serde_json::json!({ "image": image });
+        let wide = test::call_service(
+            &app,
+            test::TestRequest::post()
+                .uri("/wide")
+                .set_json(&body)
+                .to_request(),
+        )
+        .await;
+        assert_eq!(wide.status(), 200);
+        assert_eq!(test::read_body(wide).await, image.as_bytes());
+
+        let narrow = test::call_service(
+            &app,
+            test::TestRequest::post()
+                .uri("/narrow")
+                .set_json(&body)
+                .to_request(),
+        )
+        .await;
+        assert_eq!(narrow.status(), 413);
+
+        let beyond = serde_json::json!({ "image": "A".repeat(2048) });
+        let refused = test::call_service(
+            &app,
+            test::TestRequest::post()
+                .uri("/wide")
+                .set_json(&beyond)
+                .to_request(),
+        )
+        .await;
+        assert_eq!(refused.status(), 413);
+    }
+}

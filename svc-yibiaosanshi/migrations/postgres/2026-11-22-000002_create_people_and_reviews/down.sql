@@ -1,0 +1,4 @@
+DROP TABLE review_decisions;
+DROP TABLE reviews;
+DROP TABLE people_houses;
+DROP TABLE people;

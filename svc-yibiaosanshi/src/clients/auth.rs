@@ -1,0 +1,117 @@
+//! svc-auth as registration needs it: consuming verification codes, remembering a house owner's
+//! phone for the `yezhu` code, and moving a user's registration state along. A failure comes
+//! back as the `ServiceError` svc-auth raised (its `msg` and `message` intact).
+use std::future::Future;
+
+use kit::error::{ServiceError, ServiceResult};
+use proto::auth as pb;
+use proto::auth::auth_client::AuthClient as GrpcClient;
+use tonic::transport::Channel;
+
+use crate::domain::registration::RegistrationState;
+
+tokio::task_local! {
+    /// The `x-request-id` of the call being served, carried into the calls it makes.
+    static REQUEST_ID: String;
+}
+
+/// Runs `work` with `request_id` as the id outgoing calls carry.
+pub async fn with_request_id<F: Future>(request_id: String, work: F) -> F::Output {
+    REQUEST_ID.scope(request_id, work).await
+}
+
+fn request<T>(message: T) -> tonic::Request<T> {
+    let request_id = REQUEST_ID.try_with(Clone::clone).unwrap_or_default();
+    kit::grpc::request(message, &request_id)
+}
+
+/// The kinds of verification code registration consumes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeKind {
+    /// 000 §2.2.1: the resident's own phone.
+    Verify,
+    /// 000 §2.2.3: sent to the owner of the house the resident chose.
+    Yezhu,
+}
+
+impl CodeKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Verify => "verify",
+            Self::Yezhu => "yezhu",
+        }
+    }
+}
+
+/// A client of svc-auth over a lazily connected channel with a per-call timeout.
+#[derive(Clone)]
+pub struct AuthClient {
+    inner: GrpcClient<Channel>,
+}
+
+impl AuthClient {
+    pub fn new(channel: Channel) -> Self {
+        Self {
+            inner: GrpcClient::new(channel),
+        }
+    }
+
+    /// Consumes a code (once); returns the phone it was sent to.
+    pub async fn verify_code(
+        &self,
+        key: &str,
+        code: &str,
+        kind: CodeKind,
+        user_id: i64,
+    ) -> ServiceResult<String> {
+        let reply = self
+            .inner
+            .clone()
+            .verify_code(request(pb::VerifyCodeRequest {
+                key: key.to_owned(),
+                code: code.to_owned(),
+                r#type: kind.as_str().to_owned(),
+                user_id,
+            }))
+            .await
+            .map_err(|status| ServiceError::from_status(&status))?;
+        Ok(reply.into_inner().phone)
+    }
+
+    /// Remembers the owner's phone for this user and house; returns it masked.
+    pub async fn remember_owner_phone(
+        &self,
+        user_id: i64,
+        community_house_name: &str,
+        owner_phone: &str,
+    ) -> ServiceResult<String> {
+        let reply = self
+            .inner
+            .clone()
+            .remember_owner_phone(request(pb::RememberOwnerPhoneRequest {
+                user_id,
+                community_house_name: community_house_name.to_owned(),
+                owner_phone: owner_phone.to_owned(),
+            }))
+            .await
+            .map_err(|status| ServiceError::from_status(&status))?;
+        Ok(reply.into_inner().masked_phone)
+    }
+
+    /// Moves the user to `state`.
+    pub async fn set_registration_state(
+        &self,
+        user_id: i64,
+        state: RegistrationState,
+    ) -> ServiceResult<()> {
+        self.inner
+            .clone()
+            .set_registration_state(request(pb::SetRegistrationStateRequest {
+                user_id,
+                state: state.as_str().to_owned(),
+            }))
+            .await
+            .map_err(|status| ServiceError::from_status(&status))?;
+        Ok(())
+    }
+}

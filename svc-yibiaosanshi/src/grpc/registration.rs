@@ -1,0 +1,275 @@
+//! The `Registration` gRPC service: who is calling, the request into an action, the answer back.
+use std::future::Future;
+use std::sync::Arc;
+
+use kit::error::ServiceResult;
+use proto::yibiaosanshi as pb;
+use tonic::{Request, Response, Status};
+
+use crate::clients::auth::with_request_id;
+use crate::registration::platform::{self, Decision, ReviewQuery};
+use crate::registration::submit::{self, Submission};
+use crate::registration::{Platform, Resident, State, houses, import, owner};
+
+/// The service behind `proto::yibiaosanshi::registration_server::RegistrationServer`.
+#[derive(Clone)]
+pub struct RegistrationService {
+    state: Arc<State>,
+}
+
+impl RegistrationService {
+    pub fn new(state: Arc<State>) -> Self {
+        Self { state }
+    }
+}
+
+fn request_id<T>(request: &Request<T>) -> String {
+    request
+        .metadata()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Runs `work` for the request, carrying its request id into outgoing calls.
+async fn serve<T, R, F>(
+    request: Request<T>,
+    work: impl FnOnce(T) -> F,
+) -> Result<Response<R>, Status>
+where
+    F: Future<Output = ServiceResult<R>>,
+{
+    let id = request_id(&request);
+    let reply = with_request_id(id, work(request.into_inner())).await?;
+    Ok(Response::new(reply))
+}
+
+fn resident(resident: Option<pb::ResidentRef>) -> ServiceResult<Resident> {
+    Resident::new(resident.map(|r| r.user_id))
+}
+
+fn platform(platform: Option<pb::PlatformRef>) -> ServiceResult<Platform> {
+    let platform = platform.ok_or_else(|| {
+        kit::error::ServiceError::unauthenticated("the request carries no platform credential")
+    })?;
+    Ok(Platform {
+        credential_id: platform.credential_id,
+        secret_id: platform.secret_id,
+        communities: platform.communities,
+    })
+}
+
+#[tonic::async_trait]
+impl pb::registration_server::Registration for RegistrationService {
+    async fn import_from_security_platform(
+        &self,
+        request: Request<pb::ImportRequest>,
+    ) -> Result<Response<pb::ImportReply>, Status> {
+        serve(request, |r| async move {
+            let imported = import::import_from_security_platform(
+                &self.state,
+                &resident(r.resident)?,
+                &r.verification_key,
+                &r.verification_code,
+                &r.community_identifier,
+            )
+            .await?;
+            Ok(pb::ImportReply {
+                already_registered: imported.already_registered,
+                houses: imported.houses,
+                members: imported.members,
+            })
+        })
+        .await
+    }
+
+    async fn look_up_owner(
+        &self,
+        request: Request<pb::LookUpOwnerRequest>,
+    ) -> Result<Response<pb::LookUpOwnerReply>, Status> {
+        serve(request, |r| async move {
+            let found =
+                owner::look_up_owner(&self.state, &resident(r.resident)?, &r.house_id).await?;
+            Ok(found.into())
+        })
+        .await
+    }
+
+    async fn verify_owner(
+        &self,
+        request: Request<pb::VerifyOwnerRequest>,
+    ) -> Result<Response<pb::VerifyOwnerReply>, Status> {
+        serve(request, |r| async move {
+            let house = owner::verify_owner(
+                &self.state,
+                &resident(r.resident)?,
+                &r.verification_key,
+                &r.verification_code,
+            )
+            .await?;
+            Ok(house.into())
+        })
+        .await
+    }
+
+    async fn submit(
+        &self,
+        request: Request<pb::SubmitRequest>,
+    ) -> Result<Response<pb::SubmitReply>, Status> {
+        serve(request, |r| async move {
+            let submission = Submission {
+                kind: r.kind,
+                person: r.person.map(Into::into),
+                house: r.house.map(Into::into),
+                binding_id: r.binding_id,
+            };
+            let submitted = submit::submit(&self.state, &resident(r.resident)?, submission).await?;
+            Ok(pb::SubmitReply {
+                review_id: submitted.review_id,
+                shenhe_type: submitted.shenhe_type.as_str().to_owned(),
+            })
+        })
+        .await
+    }
+
+    async fn list_my_houses(
+        &self,
+        request: Request<pb::MyHousesRequest>,
+    ) -> Result<Response<pb::MyHousesReply>, Status> {
+        serve(request, |r| async move {
+            let rows = houses::list_my_houses(&self.state, &resident(r.resident)?).await?;
+            Ok(pb::MyHousesReply {
+                items: rows.into_iter().map(Into::into).collect(),
+            })
+        })
+        .await
+    }
+
+    async fn house_detail(
+        &self,
+        request: Request<pb::HouseDetailRequest>,
+    ) -> Result<Response<pb::HouseDetailReply>, Status> {
+        serve(request, |r| async move {
+            let house =
+                houses::house_detail(&self.state, &resident(r.resident)?, &r.house_id).await?;
+            Ok(house.into())
+        })
+        .await
+    }
+
+    async fn review_detail(
+        &self,
+        request: Request<pb::ReviewDetailRequest>,
+    ) -> Result<Response<pb::ReviewDetailReply>, Status> {
+        serve(request, |r| async move {
+            let detail =
+                houses::review_detail(&self.state, &resident(r.resident)?, &r.review_id).await?;
+            Ok(detail.into())
+        })
+        .await
+    }
+
+    async fn delete_review(
+        &self,
+        request: Request<pb::ReviewDetailRequest>,
+    ) -> Result<Response<pb::DeleteReviewReply>, Status> {
+        serve(request, |r| async move {
+            houses::delete_review(&self.state, &resident(r.resident)?, &r.review_id).await?;
+            Ok(pb::DeleteReviewReply {})
+        })
+        .await
+    }
+
+    async fn toggle_grant(
+        &self,
+        request: Request<pb::ToggleGrantRequest>,
+    ) -> Result<Response<pb::ToggleGrantReply>, Status> {
+        serve(request, |r| async move {
+            let (button, granted) =
+                houses::toggle_grant(&self.state, &resident(r.resident)?, &r.binding_id, &r.grant)
+                    .await?;
+            Ok(pb::ToggleGrantReply {
+                button: button.to_owned(),
+                granted,
+            })
+        })
+        .await
+    }
+
+    async fn unbind(
+        &self,
+        request: Request<pb::UnbindRequest>,
+    ) -> Result<Response<pb::UnbindReply>, Status> {
+        serve(request, |r| async move {
+            houses::unbind(&self.state, &resident(r.resident)?, &r.binding_id).await?;
+            Ok(pb::UnbindReply {})
+        })
+        .await
+    }
+
+    async fn list_reviews(
+        &self,
+        request: Request<pb::ListReviewsRequest>,
+    ) -> Result<Response<pb::ReviewPage>, Status> {
+        serve(request, |r| async move {
+            let query = ReviewQuery {
+                community_identifier: r.community_identifier,
+                shenhe_type: r.r#type,
+                status: r.status,
+                page: r.page,
+                per_page: r.per_page,
+            };
+            let page = platform::list_reviews(&self.state, &platform(r.platform)?, query).await?;
+            Ok(page.into())
+        })
+        .await
+    }
+
+    async fn get_review(
+        &self,
+        request: Request<pb::PlatformReviewRequest>,
+    ) -> Result<Response<pb::Review>, Status> {
+        serve(request, |r| async move {
+            let review = platform::get_review(&self.state, &platform(r.platform)?, &r.id).await?;
+            Ok(review.into())
+        })
+        .await
+    }
+
+    async fn decide_review(
+        &self,
+        request: Request<pb::DecideReviewRequest>,
+    ) -> Result<Response<pb::Review>, Status> {
+        serve(request, |r| async move {
+            let decision = Decision {
+                id: r.id,
+                status: r.status,
+                refuse_reason: r.refuse_reason,
+                content: r.content,
+            };
+            let review =
+                platform::decide_review(&self.state, &platform(r.platform)?, decision).await?;
+            Ok(review.into())
+        })
+        .await
+    }
+
+    async fn list_decisions(
+        &self,
+        request: Request<pb::ListDecisionsRequest>,
+    ) -> Result<Response<pb::DecisionPage>, Status> {
+        serve(request, |r| async move {
+            let page = platform::list_decisions(
+                &self.state,
+                &platform(r.platform)?,
+                &r.community_identifier,
+                &r.page,
+                &r.per_page,
+            )
+            .await?;
+            Ok(page.into())
+        })
+        .await
+    }
+}

@@ -1,0 +1,72 @@
+//! The `Photos` gRPC service: requests in, actions run, answers out.
+use kit::error::ServiceError;
+use proto::yibiaosanshi as pb;
+use proto::yibiaosanshi::read_file_request::Reader as PbReader;
+use tonic::{Request, Response, Status};
+
+use super::{PhotosService, Reader, url_of};
+
+#[tonic::async_trait]
+impl pb::photos_server::Photos for PhotosService {
+    async fn upload_face_photo(
+        &self,
+        request: Request<pb::UploadFacePhotoRequest>,
+    ) -> Result<Response<pb::UploadedPhoto>, Status> {
+        let request = request.into_inner();
+        let address = [
+            request.community_identifier.as_str(),
+            request.building_number.as_str(),
+            request.unit_number.as_str(),
+            request.floor_number.as_str(),
+            request.house_number.as_str(),
+        ];
+        let key = PhotosService::upload_face_photo(self, request.user_id, address, request.content)
+            .await?;
+        Ok(Response::new(pb::UploadedPhoto {
+            url: url_of(&key),
+            key: key.as_str().to_owned(),
+        }))
+    }
+
+    async fn read_file(
+        &self,
+        request: Request<pb::ReadFileRequest>,
+    ) -> Result<Response<pb::StoredFile>, Status> {
+        let request = request.into_inner();
+        let reader = match request.reader {
+            Some(PbReader::UserId(user_id)) => Reader::Resident(user_id),
+            Some(PbReader::Platform(platform)) => Reader::Platform {
+                communities: platform.communities,
+            },
+            None => {
+                return Err(ServiceError::forbidden(
+                    "您没有权限查看该文件",
+                    "ReadFile needs a resident or a platform",
+                )
+                .into());
+            }
+        };
+        let file = PhotosService::read_file(self, &reader, &request.key).await?;
+        Ok(Response::new(pb::StoredFile {
+            content_type: file.content_type.to_owned(),
+            content: file.content,
+        }))
+    }
+
+    async fn read_id_card(
+        &self,
+        request: Request<pb::ReadIdCardRequest>,
+    ) -> Result<Response<pb::IdCardFields>, Status> {
+        let request = request.into_inner();
+        let front =
+            PhotosService::read_id_card(self, request.user_id, &request.image_base64).await?;
+        Ok(Response::new(pb::IdCardFields {
+            birthday: front.birthday,
+            address: front.address,
+            gender: front.gender,
+            nation: front.nation,
+            idcard: front.idcard,
+            name: front.name,
+        }))
+    }
+}

@@ -1,0 +1,278 @@
+//! Face photos as values: the accepted image types (by content, never by name), the house address
+//! a photo is filed under, and its object key — built for a new photo, or parsed, strictly, from
+//! a URL.
+use chrono::{DateTime, Utc};
+use kit::error::{ServiceError, ServiceResult};
+
+/// The folder under the public prefix that holds face photos (000 §2.3.1.4).
+pub const FACE_PHOTO: &str = "face-photo";
+
+/// Length of the random file name (the seed's example has 40).
+pub const NAME_LEN: usize = 40;
+
+/// Longest community identifier accepted (digits), as the address tree has them.
+const MAX_IDENTIFIER_DIGITS: usize = 20;
+
+/// The image types a face photo may have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhotoType {
+    Jpeg,
+    Png,
+}
+
+impl PhotoType {
+    /// The type the bytes really are; `None` for anything but JPEG and PNG.
+    pub fn sniff(bytes: &[u8]) -> Option<Self> {
+        if infer::image::is_png(bytes) {
+            Some(Self::Png)
+        } else if infer::image::is_jpeg(bytes) {
+            Some(Self::Jpeg)
+        } else {
+            None
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Jpeg => "jpg",
+            Self::Png => "png",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+        }
+    }
+
+    fn from_extension(extension: &str) -> Option<Self> {
+        match extension {
+            "jpg" => Some(Self::Jpeg),
+            "png" => Some(Self::Png),
+            _ => None,
+        }
+    }
+}
+
+/// The house a photo belongs to, parsed from the form's strings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PhotoAddress {
+    pub community_identifier: String,
+    pub building_number: i64,
+    pub unit_number: i64,
+    pub floor_number: i64,
+    pub house_number: i64,
+}
+
+impl PhotoAddress {
+    /// Each field as it arrived; a missing or malformed one is named.
+    pub fn parse(
+        community_identifier: &str,
+        building_number: &str,
+        unit_number: &str,
+        floor_number: &str,
+        house_number: &str,
+    ) -> ServiceResult<Self> {
+        let community_identifier = community_identifier.trim();
+        if community_identifier.is_empty() {
+            return Err(ServiceError::missing("community_identifier"));
+        }
+        if !is_community_identifier(community_identifier) {
+            return Err(ServiceError::invalid(
+                "community_identifier",
+                "community_identifier必须是小区的唯一标识",
+            ));
+        }
+        Ok(Self {
+            community_identifier: community_identifier.to_owned(),
+            building_number: number("building_number", building_number)?,
+            unit_number: number("unit_number", unit_number)?,
+            floor_number: number("floor_number", floor_number)?,
+            house_number: number("house_number", house_number)?,
+        })
+    }
+}
+
+fn is_community_identifier(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= MAX_IDENTIFIER_DIGITS
+        && value.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn number(field: &str, value: &str) -> ServiceResult<i64> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(ServiceError::missing(field));
+    }
+    value
+        .parse::<i64>()
+        .map_err(|_| ServiceError::invalid(field, format!("{field}必须是整数")))
+}
+
+/// `{prefix}/face-photo/{community}/{building}/{unit}/{floor}/{house}/{YYYYMM}/{DD}/{name}.{ext}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PhotoKey {
+    key: String,
+    community_identifier: String,
+    photo_type: PhotoType,
+}
+
+impl PhotoKey {
+    /// The key of a new photo of `address`, stored at `at` (UTC) under the random `name`.
+    pub fn new(
+        prefix: &str,
+        address: &PhotoAddress,
+        at: DateTime<Utc>,
+        name: &str,
+        photo_type: PhotoType,
+    ) -> Self {
+        let key = format!(
+            "{prefix}/{FACE_PHOTO}/{}/{}/{}/{}/{}/{}/{}.{}",
+            address.community_identifier,
+            address.building_number,
+            address.unit_number,
+            address.floor_number,
+            address.house_number,
+            at.format("%Y%m/%d"),
+            name,
+            photo_type.extension(),
+        );
+        Self {
+            key,
+            community_identifier: address.community_identifier.clone(),
+            photo_type,
+        }
+    }
+
+    /// A key from outside (a URL): only the exact layout [`Self::new`] makes is accepted, so no
+    /// `..`, no sidecar and nothing outside `{prefix}/face-photo/` can be named.
+    pub fn parse(prefix: &str, key: &str) -> Option<Self> {
+        let rest = key
+            .strip_prefix(prefix)?
+            .strip_prefix('/')?
+            .strip_prefix(FACE_PHOTO)?
+            .strip_prefix('/')?;
+        let segments: Vec<&str> = rest.split('/').collect();
+        let [community, building, unit, floor, house, month, day, file] = segments.as_slice()
+        else {
+            return None;
+        };
+        let is_number = |s: &str| {
+            let digits = s.strip_prefix('-').unwrap_or(s);
+            !digits.is_empty() && digits.len() <= 19 && digits.bytes().all(|b| b.is_ascii_digit())
+        };
+        let all_digits =
+            |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
+        let (name, extension) = file.split_once('.')?;
+        let valid = is_community_identifier(community)
+            && [building, unit, floor, house].iter().all(|s| is_number(s))
+            && all_digits(month, 6)
+            && all_digits(day, 2)
+            && !name.is_empty()
+            && name.len() <= 64
+            && name.bytes().all(|b| b.is_ascii_alphanumeric());
+        let photo_type = PhotoType::from_extension(extension).filter(|_| valid)?;
+        Some(Self {
+            key: key.to_owned(),
+            community_identifier: (*community).to_owned(),
+            photo_type,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.key
+    }
+
+    /// The community the photo's house is in.
+    pub fn community_identifier(&self) -> &str {
+        &self.community_identifier
+    }
+
+    pub fn photo_type(&self) -> PhotoType {
+        self.photo_type
+    }
+
+    /// The sidecar object holding the uploader's user id.
+    pub fn owner_key(&self) -> String {
+        format!("{}.owner", self.key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\0\x10JFIF\0";
+
+    fn address() -> PhotoAddress {
+        PhotoAddress::parse("10002", "1", "2", "3", "301").expect("address")
+    }
+
+    #[test]
+    fn the_content_decides_the_type_not_the_name() {
+        assert_eq!(PhotoType::sniff(PNG), Some(PhotoType::Png));
+        assert_eq!(PhotoType::sniff(JPEG), Some(PhotoType::Jpeg));
+        assert_eq!(PhotoType::sniff(b"GIF89a......"), None);
+        assert_eq!(PhotoType::sniff(b"just some text"), None);
+        assert_eq!(PhotoType::sniff(b""), None);
+    }
+
+    #[test]
+    fn a_new_key_follows_the_seeds_layout_and_parses_back() {
+        let at = Utc
+            .with_ymd_and_hms(2020, 11, 21, 10, 0, 0)
+            .single()
+            .expect("time");
+        let name = "QhnV7ro72m5eYCTtdCNl6vLTusEigO7mNY7oVrVQ";
+        let key = PhotoKey::new("wjdh-platform", &address(), at, name, PhotoType::Png);
+        assert_eq!(
+            key.as_str(),
+            "wjdh-platform/face-photo/10002/1/2/3/301/202011/21/QhnV7ro72m5eYCTtdCNl6vLTusEigO7mNY7oVrVQ.png"
+        );
+        assert_eq!(
+            PhotoKey::parse("wjdh-platform", key.as_str()),
+            Some(key.clone())
+        );
+        assert_eq!(key.community_identifier(), "10002");
+        assert_eq!(key.owner_key(), format!("{}.owner", key.as_str()));
+    }
+
+    #[test]
+    fn keys_outside_the_layout_are_refused() {
+        let good = "p/face-photo/10002/1/2/3/301/202011/21/abc.jpg";
+        assert!(PhotoKey::parse("p", good).is_some());
+        for bad in [
+            "p/face-photo/10002/1/2/3/301/202011/21/abc.jpg.owner",
+            "p/face-photo/10002/1/2/3/301/202011/21/abc.gif",
+            "p/face-photo/10002/1/2/3/301/202011/21/../abc.jpg",
+            "p/face-photo/10002/1/2/3/301/202011/../../abc.jpg",
+            "p/face-photo/10002/1/2/3/301/202011/21/a/abc.jpg",
+            "p/face-photo/../1/2/3/301/202011/21/abc.jpg",
+            "p/other/10002/1/2/3/301/202011/21/abc.jpg",
+            "q/face-photo/10002/1/2/3/301/202011/21/abc.jpg",
+            "/p/face-photo/10002/1/2/3/301/202011/21/abc.jpg",
+            "p/face-photo/10002/1/2/3/301/2020-11/21/abc.jpg",
+            "p/face-photo/10002/1/2/3/301/202011/21/.jpg",
+            "p/face-photo/10002/1/2/3/301/202011/21/a-b.jpg",
+            "",
+        ] {
+            assert_eq!(PhotoKey::parse("p", bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn address_fields_are_named_when_missing_or_malformed() {
+        assert_eq!(address().house_number, 301);
+        let missing = PhotoAddress::parse("", "1", "1", "1", "101").expect_err("missing");
+        assert!(missing.msg.starts_with("community_identifier"));
+        let bad = PhotoAddress::parse("10002", "1", "x", "1", "101").expect_err("bad");
+        assert!(bad.msg.starts_with("unit_number"));
+        let path = PhotoAddress::parse("../x", "1", "1", "1", "101").expect_err("path");
+        assert!(path.msg.starts_with("community_identifier"));
+        let blank = PhotoAddress::parse("10002", "1", "1", " ", "101").expect_err("blank");
+        assert!(blank.msg.starts_with("floor_number"));
+    }
+}

@@ -1,0 +1,147 @@
+//! 一标三实 (000 §2.2–§3.2, 001 §1.2): what svc-yibiaosanshi does for residents and for the
+//! security platform, one function per capability; the gRPC layer only converts.
+pub mod apply;
+pub mod houses;
+pub mod import;
+pub mod owner;
+pub mod platform;
+pub mod submit;
+
+use kit::cache::SharedCache;
+use kit::db::{AnyConnection, Database};
+use kit::error::{ServiceError, ServiceResult};
+use kit::secplat::SecplatClient;
+
+use crate::clients::auth::AuthClient;
+use crate::db::addresses::{self, HousePlace};
+use crate::db::{bindings, people, reviews};
+use crate::domain::content::HousePart;
+use crate::domain::house::HouseFields;
+use crate::domain::registration::RegistrationState;
+use crate::error::Result;
+
+/// Everything the actions need.
+pub struct State {
+    pub db: Database,
+    pub cache: SharedCache,
+    pub auth: AuthClient,
+    pub secplat: SecplatClient,
+}
+
+/// The signed-in resident, as svc-auth authenticated them.
+#[derive(Clone, Debug)]
+pub struct Resident {
+    pub user_id: i64,
+}
+
+impl Resident {
+    /// The resident of a request; a request without one was not authenticated.
+    pub fn new(user_id: Option<i64>) -> ServiceResult<Self> {
+        match user_id {
+            Some(user_id) if user_id > 0 => Ok(Self { user_id }),
+            _ => Err(ServiceError::unauthenticated(
+                "the request carries no authenticated resident",
+            )),
+        }
+    }
+}
+
+/// A security platform credential and the communities it manages.
+#[derive(Clone, Debug)]
+pub struct Platform {
+    pub credential_id: i64,
+    pub secret_id: String,
+    pub communities: Vec<String>,
+}
+
+impl Platform {
+    pub fn manages(&self, community_identifier: &str) -> bool {
+        self.communities.iter().any(|c| c == community_identifier)
+    }
+}
+
+/// The platform's refusal of a community it does not manage; `code` is the seed's message code
+/// (Se104 for lists, Se160 for one review).
+pub fn not_your_community(code: &str) -> ServiceError {
+    ServiceError::forbidden(
+        "您没有权限管理该小区，请核对授权信息",
+        format!(
+            "该小区没有授权给该安防平台管理员权限，请联系万家灯火平台管理员（message编码{code}）"
+        ),
+    )
+}
+
+pub(crate) fn house_not_found() -> ServiceError {
+    ServiceError::not_found(
+        "没有找到该房屋",
+        "没有根据id查找到房屋，请核实房屋的id是否有误",
+    )
+}
+
+/// House `house_id` with its ancestors, or not found.
+pub(crate) fn load_place(conn: &mut AnyConnection, house_id: i64) -> Result<HousePlace> {
+    Ok(addresses::find_house_place(conn, house_id)?.ok_or_else(house_not_found)?)
+}
+
+/// The `house` part of a review content: where the house is and the person's place in it.
+pub(crate) fn house_part(place: &HousePlace, fields: &HouseFields) -> HousePart {
+    HousePart {
+        id: place.house_id,
+        community_identifier: place.community_identifier.clone(),
+        building_number: place.building_number,
+        unit_number: place.unit_number,
+        floor_number: place.floor_number,
+        house_number: place.house_number,
+        people_house_role: fields.role.clone(),
+        people_house_status: fields.status.clone(),
+        people_house_use: fields.house_use.clone(),
+        people_house_xingzhi: fields.xingzhi.clone(),
+        people_house_type: fields.household_type.clone(),
+    }
+}
+
+/// Where the user's bindings and reviews put them (000 前言 小程序用户权限).
+pub(crate) fn registration_state(
+    conn: &mut AnyConnection,
+    user_id: i64,
+) -> Result<RegistrationState> {
+    let bound = match people::find_by_user(conn, user_id)? {
+        Some(person) => bindings::has_activated(conn, person.id)?,
+        None => false,
+    };
+    let waiting = reviews::has_pending(conn, user_id)?;
+    Ok(RegistrationState::of(bound, waiting))
+}
+
+/// Tells svc-auth where each user now stands. The change that moved them is committed already,
+/// so a failure is logged, not answered: the next change (or a repeated import) sends it again.
+pub(crate) async fn sync_registration_states(state: &State, user_ids: Vec<i64>) {
+    for user_id in user_ids {
+        let computed = state
+            .db
+            .run(move |conn| registration_state(conn, user_id))
+            .await;
+        let result = match computed {
+            Ok(registration) => state
+                .auth
+                .set_registration_state(user_id, registration)
+                .await
+                .map(|()| registration),
+            Err(error) => Err(ServiceError::from(error)),
+        };
+        match result {
+            Ok(registration) => {
+                tracing::info!(
+                    user_id,
+                    state = registration.as_str(),
+                    "registration state sent to svc-auth"
+                );
+            }
+            Err(error) => tracing::warn!(
+                user_id,
+                error = %error.message,
+                "registration state not sent to svc-auth"
+            ),
+        }
+    }
+}

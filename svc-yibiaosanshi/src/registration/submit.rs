@@ -1,0 +1,446 @@
+//! 000 §2.4.1, §2.4.2 and the review types the seed left 未开发: every change a resident asks for
+//! becomes a pending review (审核) for the security platform, after the rules that can be checked
+//! now are checked.
+use kit::db::AnyConnection;
+use kit::error::{ServiceError, ServiceResult};
+use kit::time::now_unix;
+
+use super::owner::owner_verified;
+use super::{Resident, State, house_part, load_place, sync_registration_states};
+use crate::db::addresses::{self, HousePlace};
+use crate::db::bindings::{self, Binding};
+use crate::db::people::{self, Person};
+use crate::db::reviews::{self, NewReview};
+use crate::db::write_transaction;
+use crate::domain::content::ReviewContent;
+use crate::domain::house::{
+    HouseChoice, HouseChoiceInput, HouseFields, parse_house_id, parse_row_id,
+};
+use crate::domain::person::{PersonData, PersonInput};
+use crate::domain::registration::{
+    Applicant, OWNER, ReviewType, SubmissionKind, action_introduction,
+};
+use crate::error::Result;
+
+/// A submission as it arrived.
+#[derive(Clone, Default)]
+pub struct Submission {
+    pub kind: String,
+    pub person: Option<PersonInput>,
+    pub house: Option<HouseChoiceInput>,
+    pub binding_id: String,
+}
+
+/// The review a submission became.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Submitted {
+    pub review_id: i64,
+    pub shenhe_type: ReviewType,
+}
+
+/// Checks the submission and files it as a pending review.
+pub async fn submit(
+    state: &State,
+    resident: &Resident,
+    submission: Submission,
+) -> ServiceResult<Submitted> {
+    let kind = SubmissionKind::parse(&submission.kind).ok_or_else(|| {
+        ServiceError::invalid(
+            "kind",
+            "kind必须是first、bind、unbind、modify_house或modify_person",
+        )
+    })?;
+    let user_id = resident.user_id;
+    let submitted = match kind {
+        SubmissionKind::First => {
+            let person = PersonData::parse(&submission.person.unwrap_or_default())?;
+            let choice = HouseChoice::parse(&submission.house.unwrap_or_default())?;
+            let consent = consent(state, user_id, &choice).await?;
+            state
+                .db
+                .run(move |conn| {
+                    write_transaction(conn, |conn| {
+                        file_first(conn, user_id, &person, &choice, consent)
+                    })
+                })
+                .await?
+        }
+        SubmissionKind::Bind => {
+            let choice = HouseChoice::parse(&submission.house.unwrap_or_default())?;
+            let consent = consent(state, user_id, &choice).await?;
+            state
+                .db
+                .run(move |conn| {
+                    write_transaction(conn, |conn| file_bind(conn, user_id, &choice, consent))
+                })
+                .await?
+        }
+        SubmissionKind::Unbind => {
+            let binding_id = parse_row_id("id", &submission.binding_id)?;
+            state
+                .db
+                .run(move |conn| {
+                    write_transaction(conn, |conn| file_unbind(conn, user_id, binding_id))
+                })
+                .await?
+        }
+        SubmissionKind::ModifyHouse => {
+            let binding_id = parse_row_id("id", &submission.binding_id)?;
+            let input = submission.house.unwrap_or_default();
+            state
+                .db
+                .run(move |conn| {
+                    write_transaction(conn, |conn| {
+                        file_modify_house(conn, user_id, binding_id, &input)
+                    })
+                })
+                .await?
+        }
+        SubmissionKind::ModifyPerson => {
+            let person = PersonData::parse(&submission.person.unwrap_or_default())?;
+            let house_id = match submission.house.as_ref().map(|h| h.house_id.trim()) {
+                Some(id) if !id.is_empty() => Some(parse_house_id("house_id", id)?),
+                _ => None,
+            };
+            state
+                .db
+                .run(move |conn| {
+                    write_transaction(conn, |conn| {
+                        file_modify_person(conn, user_id, &person, house_id)
+                    })
+                })
+                .await?
+        }
+    };
+    tracing::info!(
+        user_id,
+        review_id = submitted.review_id,
+        shenhe_type = submitted.shenhe_type.as_str(),
+        "review submitted"
+    );
+    if matches!(kind, SubmissionKind::First | SubmissionKind::Bind) {
+        sync_registration_states(state, vec![user_id]).await;
+    }
+    Ok(submitted)
+}
+
+/// What is known, before the transaction, of the owner's consent to a non-owner's binding.
+#[derive(Clone, Copy, Debug)]
+struct Consent {
+    /// The applicant proved the owner's code (2.2.3) for this house.
+    verified: bool,
+    /// No owner is bound here, but the security platform knows one.
+    owner_elsewhere: bool,
+}
+
+/// An owner known only to the security platform must consent as one bound here does: the
+/// platform is asked only when it matters (a non-owner role, not verified, no owner bound here).
+async fn consent(state: &State, user_id: i64, choice: &HouseChoice) -> ServiceResult<Consent> {
+    let verified = owner_verified(state, user_id, choice.house_id).await?;
+    if verified || choice.fields.role == OWNER {
+        return Ok(Consent {
+            verified,
+            owner_elsewhere: false,
+        });
+    }
+    let house_id = choice.house_id;
+    let unowned = state
+        .db
+        .run(move |conn| -> Result<_> {
+            let Some(place) = addresses::find_house_place(conn, house_id)? else {
+                return Ok(None);
+            };
+            Ok(bindings::owners_of(conn, house_id)?
+                .is_empty()
+                .then_some(place))
+        })
+        .await?;
+    let owner_elsewhere = match unowned {
+        Some(place) => state.secplat.find_owner(&place.address()).await?.is_some(),
+        None => false,
+    };
+    Ok(Consent {
+        verified,
+        owner_elsewhere,
+    })
+}
+
+fn not_registered() -> ServiceError {
+    ServiceError::conflict(
+        "您还未录入个人信息，请先填写一标三实表单",
+        "该用户在people表中没有数据，请使用第一次录入一标三实表单",
+    )
+}
+
+fn already_pending() -> ServiceError {
+    ServiceError::conflict(
+        "该房屋已有待审核的申请",
+        "该用户对该房屋已有等待审核的申请，请等待审核或删除后再提交",
+    )
+}
+
+fn idcard_taken() -> ServiceError {
+    ServiceError::conflict(
+        "该身份证号已被其他用户绑定",
+        "该身份证号已由其他小程序用户录入",
+    )
+}
+
+fn owner_exists() -> ServiceError {
+    ServiceError::conflict(
+        "该房屋已有业主",
+        "该房屋已绑定业主：如需替换业主，请选择choice=2（替换业主）",
+    )
+}
+
+fn binding_not_found() -> ServiceError {
+    ServiceError::not_found("未找到该房屋绑定", "没有根据id查找到该用户的房屋绑定")
+}
+
+/// 2.4.1: the user has no person yet; their ID number is not another user's.
+fn file_first(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    person: &PersonData,
+    choice: &HouseChoice,
+    consent: Consent,
+) -> Result<Submitted> {
+    if people::find_by_user(conn, user_id)?.is_some() {
+        return Err(ServiceError::conflict(
+            "您已录入个人信息，请使用绑定更多房屋",
+            "该用户在people表中已有数据，请使用绑定更多房屋",
+        )
+        .into());
+    }
+    // An unregistered person with this ID number (family imported from the security platform)
+    // is the applicant themself.
+    let known = people::find_by_idcard(conn, &person.idcard)?;
+    if known.as_ref().is_some_and(|p| p.user_id.is_some()) {
+        return Err(idcard_taken().into());
+    }
+    file_binding(conn, user_id, known.as_ref(), person, choice, consent)
+}
+
+/// 2.4.2: a further house for the user's person.
+fn file_bind(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    choice: &HouseChoice,
+    consent: Consent,
+) -> Result<Submitted> {
+    let person = people::find_by_user(conn, user_id)?.ok_or_else(not_registered)?;
+    file_binding(
+        conn,
+        user_id,
+        Some(&person),
+        &person.data(),
+        choice,
+        consent,
+    )
+}
+
+/// The rules every binding request meets: not bound yet, nothing pending for the house, and
+/// the owner's consent or the owner's place.
+fn file_binding(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    applicant: Option<&Person>,
+    person: &PersonData,
+    choice: &HouseChoice,
+    consent: Consent,
+) -> Result<Submitted> {
+    let place = load_place(conn, choice.house_id)?;
+    if let Some(applicant) = applicant
+        && bindings::find_for(conn, applicant.id, place.house_id)?.is_some_and(|b| b.activated)
+    {
+        return Err(ServiceError::conflict("您已绑定该房屋", "该人员与该房屋已有绑定关系").into());
+    }
+    if reviews::has_pending_for_house(conn, user_id, place.house_id)? {
+        return Err(already_pending().into());
+    }
+    let has_owner = bindings::owners_of(conn, place.house_id)?
+        .iter()
+        .any(|(_, owner)| applicant.is_none_or(|a| a.id != owner.id));
+    let role = &choice.fields.role;
+    let kind = if role == OWNER {
+        match (has_owner, choice.replace_owner) {
+            (false, _) => ReviewType::OwnerBind,
+            (true, true) => ReviewType::ReplaceOwner,
+            (true, false) => return Err(owner_exists().into()),
+        }
+    } else {
+        if (has_owner || consent.owner_elsewhere) && !consent.verified {
+            return Err(ServiceError::forbidden(
+                "请先验证业主手机号",
+                "该房屋已有业主：非业主绑定需先通过业主手机号验证（/security/yezhu-code）",
+            )
+            .into());
+        }
+        Applicant::of_role(role).binding()
+    };
+    let content = ReviewContent::new(user_id, person, house_part(&place, &choice.fields));
+    file(conn, user_id, &place, None, kind, role, &content)
+}
+
+/// The user's person and their binding `binding_id`.
+fn own_binding(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    binding_id: i64,
+) -> Result<(Person, Binding)> {
+    let person = people::find_by_user(conn, user_id)?.ok_or_else(not_registered)?;
+    let binding = bindings::find(conn, binding_id)?
+        .filter(|b| b.people_id == person.id)
+        .ok_or_else(binding_not_found)?;
+    Ok((person, binding))
+}
+
+/// 业主/租客/家属解绑: the user leaves one of their houses.
+fn file_unbind(conn: &mut AnyConnection, user_id: i64, binding_id: i64) -> Result<Submitted> {
+    let (person, binding) = own_binding(conn, user_id, binding_id)?;
+    let place = load_place(conn, binding.house_id)?;
+    if reviews::has_pending_for_house(conn, user_id, place.house_id)? {
+        return Err(already_pending().into());
+    }
+    let kind = Applicant::of_role(&binding.role).unbinding();
+    let content = ReviewContent::new(
+        user_id,
+        &person.data(),
+        house_part(&place, &binding.fields()),
+    );
+    file(
+        conn,
+        user_id,
+        &place,
+        Some(binding.id),
+        kind,
+        &binding.role,
+        &content,
+    )
+}
+
+/// 修改房屋数据: new role or house data for one of the user's bindings.
+fn file_modify_house(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    binding_id: i64,
+    input: &HouseChoiceInput,
+) -> Result<Submitted> {
+    let (person, binding) = own_binding(conn, user_id, binding_id)?;
+    if !input.house_id.trim().is_empty()
+        && parse_house_id("house_id", &input.house_id)? != binding.house_id
+    {
+        return Err(ServiceError::invalid("house_id", "house_id与该绑定的房屋不一致").into());
+    }
+    let current = binding.fields();
+    let fields = HouseFields::parse_change(input, &current)?;
+    if fields == current {
+        return Err(
+            ServiceError::conflict("房屋数据没有变化", "提交的房屋数据与已绑定的数据相同").into(),
+        );
+    }
+    let place = load_place(conn, binding.house_id)?;
+    if reviews::has_pending_for_house(conn, user_id, place.house_id)? {
+        return Err(already_pending().into());
+    }
+    if fields.role == OWNER
+        && !binding.is_owner()
+        && bindings::owners_of(conn, place.house_id)?
+            .iter()
+            .any(|(_, owner)| owner.id != person.id)
+    {
+        return Err(owner_exists().into());
+    }
+    let content = ReviewContent::new(user_id, &person.data(), house_part(&place, &fields));
+    file(
+        conn,
+        user_id,
+        &place,
+        Some(binding.id),
+        ReviewType::ModifyHouse,
+        &binding.role,
+        &content,
+    )
+}
+
+/// 修改个人信息: the user's corrected personal data, reviewed by the platform of the house
+/// named (or of their first house).
+fn file_modify_person(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    data: &PersonData,
+    house_id: Option<i64>,
+) -> Result<Submitted> {
+    let person = people::find_by_user(conn, user_id)?.ok_or_else(not_registered)?;
+    if *data == person.data() {
+        return Err(
+            ServiceError::conflict("个人信息没有变化", "提交的个人信息与已录入的数据相同").into(),
+        );
+    }
+    if data.idcard != person.idcard
+        && people::find_by_idcard(conn, &data.idcard)?.is_some_and(|other| other.id != person.id)
+    {
+        return Err(idcard_taken().into());
+    }
+    if reviews::has_pending_of_type(conn, user_id, ReviewType::ModifyPerson)? {
+        return Err(ServiceError::conflict(
+            "您已有待审核的个人信息修改",
+            "该用户已有等待审核的修改个人信息申请",
+        )
+        .into());
+    }
+    let bound = bindings::list_for_person(conn, person.id)?;
+    let binding = match house_id {
+        Some(house_id) => bound
+            .into_iter()
+            .find(|b| b.house_id == house_id)
+            .ok_or_else(binding_not_found)?,
+        None => bound.into_iter().next().ok_or_else(|| {
+            ServiceError::conflict(
+                "您还没有绑定房屋，无法修改个人信息",
+                "修改个人信息由所绑定房屋的小区审核，该用户没有绑定房屋",
+            )
+        })?,
+    };
+    let place = load_place(conn, binding.house_id)?;
+    let content = ReviewContent::new(user_id, data, house_part(&place, &binding.fields()));
+    file(
+        conn,
+        user_id,
+        &place,
+        None,
+        ReviewType::ModifyPerson,
+        &binding.role,
+        &content,
+    )
+}
+
+fn file(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    place: &HousePlace,
+    binding_id: Option<i64>,
+    kind: ReviewType,
+    role: &str,
+    content: &ReviewContent,
+) -> Result<Submitted> {
+    let content = content.to_json()?;
+    let review = reviews::insert(
+        conn,
+        &NewReview {
+            user_id,
+            community_identifier: &place.community_identifier,
+            house_id: Some(place.house_id),
+            binding_id,
+            shenhe_type: kind,
+            content: &content,
+            house_introduction: &place.introduction(),
+            action_introduction: &action_introduction(role, kind),
+        },
+        now_unix(),
+    )?;
+    Ok(Submitted {
+        review_id: review.id,
+        shenhe_type: kind,
+    })
+}

@@ -1,0 +1,420 @@
+//! The security platform's side (001 §1.2.2–§1.2.4): lists, one review, decisions.
+use diesel::RunQueryDsl;
+use kit::error::ErrorKind;
+use proto::yibiaosanshi as pb;
+use serde_json::Value;
+
+use crate::helpers::{TestService, error_of, platform};
+use crate::registration::{
+    ZHANG_SAN, ZHANG_SAN_ID, choice, decide, demo_service, house_id_of, my_houses, submit_first,
+};
+
+const APPLICANT_IDS: [&str; 3] = [
+    "130302198506152349",
+    "110105197603123451",
+    "130302199511114560",
+];
+
+/// Three pending 业主绑定 reviews of 10002, by three applicants, oldest first.
+async fn three_reviews(app: &mut TestService) -> Vec<i64> {
+    let mut ids = Vec::new();
+    let houses = [[1, 1, 3, 301], [1, 1, 3, 302], [1, 1, 4, 401]];
+    for ((idcard, numbers), user) in APPLICANT_IDS.iter().zip(houses).zip(10..) {
+        let house_id = house_id_of(app, "10002", numbers).await;
+        let reply = submit_first(app, user, idcard, choice(house_id, "业主"))
+            .await
+            .unwrap();
+        ids.push(reply.into_inner().review_id);
+    }
+    ids
+}
+
+fn list(communities: &[&str], query: pb::ListReviewsRequest) -> pb::ListReviewsRequest {
+    pb::ListReviewsRequest {
+        platform: platform(communities),
+        ..query
+    }
+}
+
+#[tokio::test]
+async fn reviews_are_listed_newest_first_a_page_at_a_time() {
+    let mut app = demo_service().await;
+    let ids = three_reviews(&mut app).await;
+    let page = app
+        .registration
+        .list_reviews(list(
+            &["10002"],
+            pb::ListReviewsRequest {
+                community_identifier: "10002".to_owned(),
+                page: "2".to_owned(),
+                per_page: "1".to_owned(),
+                ..pb::ListReviewsRequest::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((page.total, page.page, page.per_page), (3, 2, 1));
+    assert_eq!(page.reviews.len(), 1);
+    assert_eq!(page.reviews[0].id, ids[1]);
+    let review = &page.reviews[0];
+    assert_eq!(review.shenhe_type, "业主绑定");
+    assert_eq!(review.shenhe_status, 2);
+    assert_eq!(review.shenhe_action_introduction, "业主正在申请：业主绑定");
+    assert!(!review.has_refuse_reason);
+    let content: Value = serde_json::from_str(&review.shenhe_content).unwrap();
+    assert_eq!(
+        content["people"]["people_idcard"], APPLICANT_IDS[1],
+        "full to the platform"
+    );
+    assert_eq!(content["people"]["people_dibao"], "1");
+    assert_eq!(content["house"]["community_identifier"], "10002");
+
+    let all = app
+        .registration
+        .list_reviews(list(
+            &["10002"],
+            pb::ListReviewsRequest {
+                community_identifier: "10002".to_owned(),
+                ..pb::ListReviewsRequest::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let listed: Vec<i64> = all.reviews.iter().map(|r| r.id).collect();
+    assert_eq!(listed, [ids[2], ids[1], ids[0]]);
+    assert_eq!((all.page, all.per_page), (1, 20));
+
+    decide(&mut app, ids[0], "0", "资料不全").await.unwrap();
+    let filtered = |status: &str, kind: &str| {
+        list(
+            &["10002"],
+            pb::ListReviewsRequest {
+                community_identifier: "10002".to_owned(),
+                status: status.to_owned(),
+                r#type: kind.to_owned(),
+                ..pb::ListReviewsRequest::default()
+            },
+        )
+    };
+    let pending = app
+        .registration
+        .list_reviews(filtered("2", ""))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(pending.total, 2);
+    let refused = app
+        .registration
+        .list_reviews(filtered("0", "业主绑定"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(refused.total, 1);
+    assert_eq!(refused.reviews[0].shenhe_refuse_reason, "资料不全");
+    let none = app
+        .registration
+        .list_reviews(filtered("", "租客绑定"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(none.total, 0);
+
+    let paged = |page: &str, per_page: &str| {
+        list(
+            &["10002"],
+            pb::ListReviewsRequest {
+                community_identifier: "10002".to_owned(),
+                page: page.to_owned(),
+                per_page: per_page.to_owned(),
+                ..pb::ListReviewsRequest::default()
+            },
+        )
+    };
+    for (field, bad) in [
+        ("page", paged("0", "")),
+        ("per_page", paged("", "101")),
+        ("page", paged("x", "")),
+        ("status", filtered("5", "")),
+        ("type", filtered("", "业主")),
+    ] {
+        let error = error_of(app.registration.list_reviews(bad).await);
+        assert_eq!(error.kind, ErrorKind::Invalid);
+        assert!(
+            error.msg.starts_with(&format!("{field}:")),
+            "{field}: {error:?}"
+        );
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_platform_sees_only_its_communities() {
+    let mut app = demo_service().await;
+    let ids = three_reviews(&mut app).await;
+    let error = error_of(
+        app.registration
+            .list_reviews(list(
+                &["10003"],
+                pb::ListReviewsRequest {
+                    community_identifier: "10002".to_owned(),
+                    ..pb::ListReviewsRequest::default()
+                },
+            ))
+            .await,
+    );
+    assert_eq!(error.kind, ErrorKind::Forbidden);
+    assert_eq!(error.msg, "您没有权限管理该小区，请核对授权信息");
+    assert_eq!(
+        error.message,
+        "该小区没有授权给该安防平台管理员权限，请联系万家灯火平台管理员（message编码Se104）"
+    );
+    let error = error_of(
+        app.registration
+            .list_reviews(list(&["10002"], pb::ListReviewsRequest::default()))
+            .await,
+    );
+    assert_eq!(error.kind, ErrorKind::Invalid);
+    assert_eq!(error.message, "必须传递community_identifier");
+    assert!(error.msg.starts_with("community_identifier"));
+    let error = error_of(
+        app.registration
+            .list_reviews(list(
+                &["10002"],
+                pb::ListReviewsRequest {
+                    community_identifier: "99999".to_owned(),
+                    ..pb::ListReviewsRequest::default()
+                },
+            ))
+            .await,
+    );
+    assert_eq!(error.kind, ErrorKind::NotFound);
+    assert_eq!(error.msg, "服务器开小差，请重试");
+    assert_eq!(
+        error.message,
+        "没有根据community_identifier查找到小区，请核实社区的唯一标识是否有误"
+    );
+
+    let get = |communities: &[&str], id: &str| pb::PlatformReviewRequest {
+        platform: platform(communities),
+        id: id.to_owned(),
+    };
+    let review = app
+        .registration
+        .get_review(get(&["10002"], &ids[0].to_string()))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(review.id, ids[0]);
+    let error = error_of(
+        app.registration
+            .get_review(get(&["10003"], &ids[0].to_string()))
+            .await,
+    );
+    assert_eq!(error.kind, ErrorKind::Forbidden);
+    assert_eq!(
+        error.message,
+        "该小区没有授权给该安防平台管理员权限，请联系万家灯火平台管理员（message编码Se160）"
+    );
+    let error = error_of(app.registration.get_review(get(&["10002"], "")).await);
+    assert_eq!(error.message, "必须传递shenhe表的id值");
+    let error = error_of(
+        app.registration
+            .decide_review(pb::DecideReviewRequest {
+                platform: platform(&["10003"]),
+                id: ids[0].to_string(),
+                status: "1".to_owned(),
+                ..pb::DecideReviewRequest::default()
+            })
+            .await,
+    );
+    assert_eq!(error.kind, ErrorKind::Forbidden);
+    let error = error_of(
+        app.registration
+            .list_decisions(pb::ListDecisionsRequest {
+                platform: platform(&["10003"]),
+                community_identifier: "10002".to_owned(),
+                ..pb::ListDecisionsRequest::default()
+            })
+            .await,
+    );
+    assert_eq!(error.kind, ErrorKind::Forbidden);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_corrected_content_is_checked_and_applied() {
+    let mut app = demo_service().await;
+    let house_202 = house_id_of(&app, "10002", [1, 1, 2, 202]).await;
+    let review = submit_first(&mut app, ZHANG_SAN, ZHANG_SAN_ID, choice(house_202, "业主"))
+        .await
+        .unwrap()
+        .into_inner();
+    let stored = app
+        .registration
+        .get_review(pb::PlatformReviewRequest {
+            platform: platform(&["10002"]),
+            id: review.review_id.to_string(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .shenhe_content;
+    let mut content: Value = serde_json::from_str(&stored).unwrap();
+    let decide_with = |content: &Value| pb::DecideReviewRequest {
+        platform: platform(&["10002"]),
+        id: review.review_id.to_string(),
+        status: "1".to_owned(),
+        refuse_reason: String::new(),
+        content: content.to_string(),
+    };
+
+    content["people"]["people_name"] = Value::from("");
+    let error = error_of(app.registration.decide_review(decide_with(&content)).await);
+    assert!(
+        error.msg.starts_with("content.people.people_name"),
+        "{error:?}"
+    );
+    content["people"]["people_name"] = Value::from("张叁");
+    content["house"]["id"] = Value::from("1");
+    let error = error_of(app.registration.decide_review(decide_with(&content)).await);
+    assert!(error.msg.starts_with("content"), "{error:?}");
+    content["house"]["id"] = Value::from(house_202.to_string());
+    content["house"]["people_house_status"] = Value::from(2);
+
+    let decided = app
+        .registration
+        .decide_review(decide_with(&content))
+        .await
+        .unwrap()
+        .into_inner();
+    let applied: Value = serde_json::from_str(&decided.shenhe_content).unwrap();
+    assert_eq!(applied["people"]["people_name"], "张叁");
+    assert_eq!(applied["house"]["people_house_status"], "闲置");
+    let house = crate::registration::detail(&mut app, ZHANG_SAN, house_202)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(house.yibangding[0].name, "张叁");
+    assert_eq!(house.status, "闲置");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_approval_that_fails_halfway_leaves_the_review_pending() {
+    let mut app = demo_service().await;
+    let house_202 = house_id_of(&app, "10002", [1, 1, 2, 202]).await;
+    let review = submit_first(&mut app, ZHANG_SAN, ZHANG_SAN_ID, choice(house_202, "业主"))
+        .await
+        .unwrap()
+        .into_inner();
+    // The person can be written, the binding cannot: the whole decision must be undone.
+    app.db
+        .run(|conn| -> Result<_, kit::db::DbError> {
+            Ok(
+                diesel::sql_query("ALTER TABLE people_houses RENAME TO people_houses_away")
+                    .execute(conn)?,
+            )
+        })
+        .await
+        .unwrap();
+    let error = error_of(decide(&mut app, review.review_id, "1", "").await);
+    assert_eq!(error.kind, ErrorKind::Internal);
+    app.db
+        .run(|conn| -> Result<_, kit::db::DbError> {
+            Ok(
+                diesel::sql_query("ALTER TABLE people_houses_away RENAME TO people_houses")
+                    .execute(conn)?,
+            )
+        })
+        .await
+        .unwrap();
+    let again = app
+        .registration
+        .get_review(pb::PlatformReviewRequest {
+            platform: platform(&["10002"]),
+            id: review.review_id.to_string(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(again.shenhe_status, 2);
+    let decisions = app
+        .registration
+        .list_decisions(pb::ListDecisionsRequest {
+            platform: platform(&["10002"]),
+            ..pb::ListDecisionsRequest::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(decisions.total, 0);
+    // Nothing of the applicant was kept: approving now works from scratch.
+    decide(&mut app, review.review_id, "1", "").await.unwrap();
+    assert_eq!(my_houses(&mut app, ZHANG_SAN).await[0].status, "审核通过");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn decisions_are_listed_newest_first() {
+    let mut app = demo_service().await;
+    let ids = three_reviews(&mut app).await;
+    decide(&mut app, ids[0], "1", "").await.unwrap();
+    decide(&mut app, ids[2], "0", "照片不清晰").await.unwrap();
+    let page = app
+        .registration
+        .list_decisions(pb::ListDecisionsRequest {
+            platform: platform(&["10002", "10003"]),
+            community_identifier: String::new(),
+            page: "1".to_owned(),
+            per_page: "1".to_owned(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(page.total, 2);
+    assert_eq!(page.decisions.len(), 1);
+    assert_eq!(page.decisions[0].review_id, ids[2]);
+    assert_eq!(page.decisions[0].status, 0);
+    assert_eq!(page.decisions[0].refuse_reason, "照片不清晰");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn of_two_decisions_at_once_one_wins_and_the_other_is_told() {
+    let mut app = demo_service().await;
+    let ids = three_reviews(&mut app).await;
+    for id in ids {
+        let mut first = app.registration.clone();
+        let mut second = app.registration.clone();
+        let request = |status: &str| pb::DecideReviewRequest {
+            platform: platform(&["10002"]),
+            id: id.to_string(),
+            status: status.to_owned(),
+            refuse_reason: "重复提交".to_owned(),
+            content: String::new(),
+        };
+        let (a, b) = tokio::join!(
+            first.decide_review(request("1")),
+            second.decide_review(request("0"))
+        );
+        let outcomes = [a.is_ok(), b.is_ok()];
+        assert_eq!(outcomes.iter().filter(|ok| **ok).count(), 1, "{outcomes:?}");
+        let loser = if a.is_ok() { b } else { a };
+        let error = error_of(loser);
+        assert_eq!(error.kind, ErrorKind::Conflict, "{error:?}");
+        assert_eq!(error.msg, "该审核已处理，不能重复处理");
+    }
+    let decisions = app
+        .registration
+        .list_decisions(pb::ListDecisionsRequest {
+            platform: platform(&["10002"]),
+            ..pb::ListDecisionsRequest::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(decisions.total, 3);
+    app.stop().await;
+}

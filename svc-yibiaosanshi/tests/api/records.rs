@@ -1,0 +1,112 @@
+//! The data layer below the RPCs: saving a security platform record, and the indexes the lists
+//! are read through.
+use diesel::{QueryableByName, RunQueryDsl};
+use kit::error::{ErrorKind, ServiceError};
+use kit::secplat::PersonRecord;
+use serde_json::json;
+use svc_yibiaosanshi::addresses::demo::ensure_demo_dataset;
+use svc_yibiaosanshi::db::write_transaction;
+use svc_yibiaosanshi::registration::import::{Imported, save_record};
+
+use crate::helpers::TestDatabase;
+
+fn record() -> PersonRecord {
+    PersonRecord::from_value(&json!({
+        "people_name": "付钰", "people_sex": 1, "people_nation": "汉族",
+        "people_birth": "19870504", "people_address": "秦皇小区98-3-4",
+        "people_idcard": "130302198705041019", "people_phone": "15131512234",
+        "people_photo": "", "people_zhengzhimianmao": "1", "people_tuiyijunren": "0",
+        "people_dibao": "0", "people_shangfang": "0", "job_name": "WEB工程师",
+        "company_name": "万家灯火",
+        "houses": [
+            {"xiaoqu": "10002", "louhao": "1", "danyuan": "1", "louceng": "1", "fangjian": "101",
+             "people_house_use": 1, "people_house_xingzhi": 1, "people_house_status": 1,
+             "people_house_role": 1, "people_house_type": 1,
+             "members": [
+                {"people_idcard": "130302196003122018", "people_house_name": "付文生", "people_house_role": "5"},
+                {"people_idcard": "130302198705041019", "people_house_name": "付钰", "people_house_role": "1"}
+             ]},
+            {"xiaoqu": "10002", "louhao": "9", "danyuan": "1", "louceng": "1", "fangjian": "901",
+             "people_house_use": 1, "people_house_xingzhi": 1, "people_house_status": 1,
+             "people_house_role": 1, "people_house_type": 1, "members": []}
+        ]
+    }))
+    .unwrap()
+}
+
+async fn save(db: &kit::db::Database, user_id: i64) -> Result<Imported, ServiceError> {
+    let record = record();
+    db.run(move |conn| {
+        write_transaction(conn, |conn| {
+            save_record(conn, user_id, "15131512234", &record, 1)
+        })
+    })
+    .await
+    .map_err(ServiceError::from)
+}
+
+#[tokio::test]
+async fn saving_the_same_record_twice_changes_nothing() {
+    let database = TestDatabase::new();
+    let db = database.connect().await;
+    ensure_demo_dataset(&db).await.unwrap();
+    // 9栋 is not in the tree: that house is left out.
+    assert_eq!(
+        save(&db, 1).await.unwrap(),
+        Imported {
+            already_registered: false,
+            houses: 1,
+            members: 1,
+        }
+    );
+    assert_eq!(save(&db, 1).await.unwrap(), Imported::default());
+    // Another user cannot take the person over.
+    let error = save(&db, 2).await.unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Conflict);
+    assert_eq!(error.msg, "该身份证号已被其他用户绑定");
+}
+
+#[derive(QueryableByName)]
+struct PlanLine {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    detail: String,
+}
+
+#[tokio::test]
+async fn the_lists_are_read_through_indexes() {
+    if std::env::var("WJDH_TEST_POSTGRES_URL").is_ok() {
+        return; // The plans checked are SQLite's; PostgreSQL has the same indexes.
+    }
+    let database = TestDatabase::new();
+    let db = database.connect().await;
+    // The statements the lists run, as diesel writes them (parameters inlined).
+    let queries = [
+        "SELECT * FROM people WHERE user_id = 1",
+        "SELECT * FROM people WHERE idcard = 'x'",
+        "SELECT * FROM people_houses WHERE people_id = 1 ORDER BY id",
+        "SELECT house_id, COUNT(*) FROM people_houses WHERE house_id IN (1, 2) AND activated = 0 GROUP BY house_id",
+        "SELECT * FROM people_houses INNER JOIN people ON people.id = people_houses.people_id WHERE people_houses.house_id = 1 ORDER BY people_houses.id",
+        "SELECT * FROM reviews WHERE user_id = 1 AND status IN (0, 2) ORDER BY id DESC",
+        "SELECT * FROM reviews WHERE house_id = 1 AND status IN (0, 2) ORDER BY id DESC",
+        "SELECT * FROM reviews WHERE community_identifier = '10002' AND status = 2 ORDER BY id DESC LIMIT 20 OFFSET 0",
+        "SELECT * FROM reviews WHERE community_identifier = '10002' AND shenhe_type = '业主绑定' AND status = 2 ORDER BY id DESC LIMIT 20 OFFSET 0",
+        "SELECT COUNT(*) FROM reviews WHERE community_identifier = '10002'",
+        "SELECT * FROM review_decisions INNER JOIN reviews ON reviews.id = review_decisions.review_id WHERE review_decisions.community_identifier IN ('10002') ORDER BY review_decisions.id DESC LIMIT 20",
+    ];
+    for query in queries {
+        let plan = db
+            .run(move |conn| -> Result<_, kit::db::DbError> {
+                Ok(diesel::sql_query(format!("EXPLAIN QUERY PLAN {query}"))
+                    .load::<PlanLine>(conn)?)
+            })
+            .await
+            .unwrap();
+        for line in &plan {
+            assert!(
+                !line.detail.starts_with("SCAN"),
+                "{query}: {} (a full scan grows with the table)",
+                line.detail
+            );
+        }
+    }
+}
