@@ -17,6 +17,9 @@ pub fn idcard(first17: &str) -> String {
     format!("{first17}{}", CHECK[(sum % 11) as usize])
 }
 
+/// The fixture owner of 晨曦家园1栋1单元2楼201号 (王芳).
+const OWNER_OF_201: &str = "17600381130";
+
 /// A resident signed up with `phone`; returns their token.
 async fn resident(app: &TestApp, openid: &str, phone: &str) -> String {
     app.resident_token(openid, phone).await
@@ -726,5 +729,220 @@ async fn registration_forms_are_validated_field_by_field() {
         "bindHouse needs a registered person: {:?}",
         bind_first.body
     );
+    app.stop().await;
+}
+
+/// Approves review `id` as the platform of 10002.
+async fn approve(app: &TestApp, platform: &str, id: i64) -> Answer {
+    app.put_form(
+        "/api/v1/wjdh/shenhe",
+        &[("id", &id.to_string()), ("status", "1")],
+        platform,
+    )
+    .await
+}
+
+fn owner_form(house: i64, phone: &str, first17: &str, birth: &str, name: &str) -> Value {
+    let mut form = tenant_form(house);
+    form["phone"] = json!(phone);
+    form["idcard"] = json!(idcard(first17));
+    form["birth"] = json!(birth);
+    form["name"] = json!(name);
+    form["role"] = json!("业主");
+    form["status"] = json!("自用");
+    form["type"] = json!("业主");
+    form
+}
+
+#[tokio::test]
+async fn an_owner_is_replaced_and_the_unbuilt_review_types_work_like_the_others() {
+    let app = spawn_app().await;
+    let platform = platform_token(&app, "123456", "123456").await;
+    let first_owner = resident(&app, "o-first-owner", "13700005555").await;
+    let house = house_id(&app, &first_owner, 3, 1, 5, 501).await;
+    let form = owner_form(
+        house,
+        "13700005555",
+        "13030219700303301",
+        "19700303",
+        "老业主",
+    );
+    let submitted = app
+        .post("/api/v1/weapp/yibiaosanshi", form, Some(&first_owner))
+        .await;
+    assert_eq!(submitted.code(), 0, "{:?}", submitted.body);
+    assert_eq!(
+        approve(
+            &app,
+            &platform,
+            submitted.body["data"]["shenhe_id"].as_i64().unwrap()
+        )
+        .await
+        .code(),
+        0
+    );
+
+    // 替换业主: a buyer asks to replace the current owner.
+    let buyer = resident(&app, "o-buyer", "13700006666").await;
+    let mut buyer_form = owner_form(
+        house,
+        "13700006666",
+        "13030219850505402",
+        "19850505",
+        "新业主",
+    );
+    let plain = app
+        .post(
+            "/api/v1/weapp/yibiaosanshi",
+            buyer_form.clone(),
+            Some(&buyer),
+        )
+        .await;
+    assert_failure(
+        &plain,
+        1,
+        409,
+        "该房屋已绑定业主：如需替换业主，请选择choice=2（替换业主）",
+    );
+    buyer_form["choice"] = json!(2);
+    // The platform's review is the gate here: the old owner may be gone for good.
+    let replace = app
+        .post("/api/v1/weapp/yibiaosanshi", buyer_form, Some(&buyer))
+        .await;
+    assert_eq!(replace.code(), 0, "{:?}", replace.body);
+    assert_eq!(replace.body["data"]["shenhe_type"], "替换业主");
+    assert_eq!(
+        approve(
+            &app,
+            &platform,
+            replace.body["data"]["shenhe_id"].as_i64().unwrap()
+        )
+        .await
+        .code(),
+        0
+    );
+    let detail = app
+        .post("/api/v1/house/detail", json!({"id": house}), Some(&buyer))
+        .await;
+    let members = detail.body["data"]["yibangding"].as_array().unwrap();
+    assert_eq!(members.len(), 1, "{members:?}");
+    assert_eq!(
+        (members[0]["name"].as_str(), members[0]["role"].as_str()),
+        (Some("新业主"), Some("业主"))
+    );
+    assert_eq!(permissions(&app, &first_owner).await, json!(["NewMember"]));
+    let gone = app
+        .post(
+            "/api/v1/house/detail",
+            json!({"id": house}),
+            Some(&first_owner),
+        )
+        .await;
+    assert_eq!(gone.status.as_u16(), 403);
+
+    // 修改个人信息, then 修改房屋数据: reviewed, then applied.
+    let mine = app
+        .post("/api/v1/user/housesList", json!({}), Some(&buyer))
+        .await;
+    let binding = mine.body["data"][0]["id"].as_i64().unwrap();
+    let mut person = owner_form(
+        house,
+        "13700006666",
+        "13030219850505402",
+        "19850505",
+        "新业主",
+    );
+    person["job"] = json!("律师");
+    let modified = app
+        .post("/api/v1/weapp/modifyPerson", person, Some(&buyer))
+        .await;
+    assert_eq!(modified.code(), 0, "{:?}", modified.body);
+    assert_eq!(modified.body["data"]["shenhe_type"], "修改个人信息");
+    assert_eq!(
+        approve(
+            &app,
+            &platform,
+            modified.body["data"]["shenhe_id"].as_i64().unwrap()
+        )
+        .await
+        .code(),
+        0
+    );
+    let moved = app
+        .post(
+            "/api/v1/weapp/modifyHouse",
+            json!({"id": binding, "status": "出租"}),
+            Some(&buyer),
+        )
+        .await;
+    assert_eq!(
+        (moved.code(), moved.status.as_u16()),
+        (1, 400),
+        "出租 is not a 房屋状态: {:?}",
+        moved.body
+    );
+    let moved = app
+        .post(
+            "/api/v1/weapp/modifyHouse",
+            json!({"id": binding, "status": "闲置"}),
+            Some(&buyer),
+        )
+        .await;
+    assert_eq!(moved.code(), 0, "{:?}", moved.body);
+    assert_eq!(moved.body["data"]["shenhe_type"], "修改房屋数据");
+    let review = moved.body["data"]["shenhe_id"].as_i64().unwrap();
+    let seen = app
+        .post(
+            "/api/v1/wjdh/shenhe",
+            json!({"id": review}),
+            Some(&platform),
+        )
+        .await;
+    let content: Value =
+        serde_json::from_str(seen.body["data"]["shenhe_content"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        content["job"]["job_name"], "律师",
+        "the approved personal change is the stored person now"
+    );
+    assert_eq!(content["house"]["people_house_status"], "闲置");
+    assert_eq!(approve(&app, &platform, review).await.code(), 0);
+    let detail = app
+        .post("/api/v1/house/detail", json!({"id": house}), Some(&buyer))
+        .await;
+    assert_eq!(detail.body["data"]["status"], "闲置");
+
+    // 业主解绑: the owner asks to leave; once approved the house is theirs no more.
+    let leave = app
+        .post(
+            "/api/v1/weapp/unbindHouse",
+            json!({"id": binding}),
+            Some(&buyer),
+        )
+        .await;
+    assert_eq!(leave.code(), 0, "{:?}", leave.body);
+    assert_eq!(leave.body["data"]["shenhe_type"], "业主解绑");
+    assert_eq!(
+        approve(
+            &app,
+            &platform,
+            leave.body["data"]["shenhe_id"].as_i64().unwrap()
+        )
+        .await
+        .code(),
+        0
+    );
+    let left = app
+        .post("/api/v1/user/housesList", json!({}), Some(&buyer))
+        .await;
+    assert!(
+        left.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|row| row["id"] != json!(binding)),
+        "{:?}",
+        left.body
+    );
+    assert_eq!(permissions(&app, &buyer).await, json!(["NewMember"]));
     app.stop().await;
 }
