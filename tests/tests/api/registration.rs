@@ -41,11 +41,7 @@ async fn code_for(
         .post("/api/v1/verificationCodes/phone", body, token)
         .await;
     assert_eq!(sent.code(), 0, "{:?}", sent.body);
-    let target = if kind == "yezhu" {
-        "17600381130"
-    } else {
-        phone
-    };
+    let target = if kind == "yezhu" { OWNER_OF_201 } else { phone };
     (sent.str("key").to_owned(), app.last_code(target).await)
 }
 
@@ -380,7 +376,7 @@ async fn a_tenant_verifies_the_owner_registers_and_the_platform_approves() {
         .unwrap()
         .to_owned();
     assert_eq!(house_name, "晨曦家园1栋1单元2楼201号");
-    assert!(!owner.body.to_string().contains("17600381130"));
+    assert!(!owner.body.to_string().contains(OWNER_OF_201));
 
     let (key, code) = code_for(
         &app,
