@@ -93,11 +93,7 @@ pub struct SecplatClient {
 impl SecplatClient {
     /// A client whose every call is bounded by `settings.timeout_ms`.
     pub fn new(settings: SecplatSettings, cache: SharedCache) -> anyhow::Result<Self> {
-        let timeout = Duration::from_millis(settings.timeout_ms);
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .build()?;
+        let http = crate::outbound::http_client(settings.timeout_ms)?;
         Ok(Self {
             http,
             settings,

@@ -463,24 +463,57 @@ pub async fn delete_review(
     done("删除成功", "删除成功")
 }
 
+/// The two rights of 3.2.1 and 3.2.3.
+#[derive(Clone, Copy)]
+enum Grant {
+    Manage,
+    Pay,
+}
+
+impl Grant {
+    /// The RPC's name for it, the seed's column and the seed's wording of 0 and 1.
+    fn words(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Self::Manage => (
+                "manage",
+                "people_house_shouquan",
+                "0为禁止管理，1为授权管理",
+            ),
+            Self::Pay => ("pay", "people_house_charge", "0为禁止支付，1为授权支付"),
+        }
+    }
+}
+
+/// Flips a member's right and answers with the button text, as 3.2.1 / 3.2.3 show.
 async fn toggle(
     state: &AppState,
     request_id: &RequestId,
     resident: &ResidentCaller,
     params: &Params,
-    grant: &str,
-) -> Result<pb::ToggleGrantReply, crate::envelope::ApiError> {
+    grant: Grant,
+) -> ApiResult {
+    let (name, column, meaning) = grant.words();
     let request = pb::ToggleGrantRequest {
         resident: me(resident),
         binding_id: params.required_str("id")?,
-        grant: grant.to_owned(),
+        grant: name.to_owned(),
     };
-    state
+    let reply = state
         .call(
             "yibiaosanshi",
             state.registration().toggle_grant(rq(request_id, request)),
         )
-        .await
+        .await?;
+    Ok(envelope::ok(&ButtonResponse {
+        head: Head::ok(
+            "修改成功",
+            format!(
+                "已经把该家庭成员的{column}改为了{}，{meaning}",
+                u8::from(reply.granted)
+            ),
+        ),
+        data: reply.button,
+    }))
 }
 
 /// A button-text answer of 3.2.1 / 3.2.3.
@@ -502,17 +535,7 @@ pub async fn toggle_manage(
     resident: ResidentCaller,
     params: Params,
 ) -> ApiResult {
-    let reply = toggle(&state, &request_id, &resident, &params, "manage").await?;
-    Ok(envelope::ok(&ButtonResponse {
-        head: Head::ok(
-            "修改成功",
-            format!(
-                "已经把该家庭成员的people_house_shouquan改为了{}，0为禁止管理，1为授权管理",
-                u8::from(reply.granted)
-            ),
-        ),
-        data: reply.button,
-    }))
+    toggle(&state, &request_id, &resident, &params, Grant::Manage).await
 }
 
 /// 000 §3.2.3 业主授权/禁用家庭成员支付.
@@ -525,17 +548,7 @@ pub async fn toggle_charge(
     resident: ResidentCaller,
     params: Params,
 ) -> ApiResult {
-    let reply = toggle(&state, &request_id, &resident, &params, "pay").await?;
-    Ok(envelope::ok(&ButtonResponse {
-        head: Head::ok(
-            "修改成功",
-            format!(
-                "已经把该家庭成员的people_house_charge改为了{}，0为禁止支付，1为授权支付",
-                u8::from(reply.granted)
-            ),
-        ),
-        data: reply.button,
-    }))
+    toggle(&state, &request_id, &resident, &params, Grant::Pay).await
 }
 
 /// 000 §3.2.2 解绑: the owner (or a member with management rights) removes a member.

@@ -1,6 +1,5 @@
 //! Alibaba Cloud SMS (`dysmsapi`, `SendSms`, version 2017-05-25) with RPC request signing.
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -32,11 +31,7 @@ pub struct SmsClient {
 
 impl SmsClient {
     pub fn new(settings: SmsSettings) -> anyhow::Result<Self> {
-        let timeout = Duration::from_millis(settings.timeout_ms);
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .build()?;
+        let http = kit::outbound::http_client(settings.timeout_ms)?;
         Ok(Self { http, settings })
     }
 

@@ -79,11 +79,7 @@ pub struct WechatClient {
 
 impl WechatClient {
     pub fn new(settings: WechatSettings, cache: SharedCache) -> anyhow::Result<Self> {
-        let timeout = Duration::from_millis(settings.timeout_ms);
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .build()?;
+        let http = kit::outbound::http_client(settings.timeout_ms)?;
         Ok(Self {
             http,
             settings,

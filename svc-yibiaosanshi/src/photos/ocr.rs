@@ -1,6 +1,5 @@
 //! The ID-card OCR client: Alibaba Cloud market 身份证识别 (`POST` JSON, `Authorization: APPCODE`),
 //! pointed at the provider or at the sandbox by configuration. Nothing it reads is logged.
-use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -76,11 +75,7 @@ impl std::fmt::Debug for OcrClient {
 
 impl OcrClient {
     pub fn new(settings: &OcrSettings) -> anyhow::Result<Self> {
-        let timeout = Duration::from_millis(settings.timeout_ms);
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .build()?;
+        let http = kit::outbound::http_client(settings.timeout_ms)?;
         Ok(Self {
             http,
             endpoint: settings.endpoint.clone(),
