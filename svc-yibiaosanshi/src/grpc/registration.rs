@@ -272,4 +272,15 @@ impl pb::registration_server::Registration for RegistrationService {
         })
         .await
     }
+
+    async fn resident_houses(
+        &self,
+        request: Request<pb::ResidentHousesRequest>,
+    ) -> Result<Response<pb::ResidentHousesReply>, Status> {
+        serve(request, |r| async move {
+            let houses = houses::resident_houses(&self.state, r.user_id).await?;
+            Ok(pb::ResidentHousesReply { houses })
+        })
+        .await
+    }
 }

@@ -6,6 +6,7 @@ use kit::db::AnyConnection;
 use kit::error::{ServiceError, ServiceResult};
 use kit::time::now_unix;
 use kit::types::mask_phone;
+use proto::yibiaosanshi as pb;
 
 use super::{Resident, State, house_not_found, sync_registration_states};
 use crate::db::addresses;
@@ -141,6 +142,38 @@ pub async fn list_my_houses(state: &State, resident: &Resident) -> ServiceResult
                 });
             }
             Ok(rows)
+        })
+        .await
+        .map_err(Into::into)
+}
+
+/// A user's bindings with their rights, for the other services (repairs, bills, visitor passes).
+pub async fn resident_houses(state: &State, user_id: i64) -> ServiceResult<Vec<pb::ResidentHouse>> {
+    state
+        .db
+        .run(move |conn| -> Result<_> {
+            let Some(person) = people::find_by_user(conn, user_id)? else {
+                return Ok(Vec::new());
+            };
+            let bound = bindings::list_for_person(conn, person.id)?;
+            let house_ids: Vec<i64> = bound.iter().map(|b| b.house_id).collect();
+            let places: HashMap<i64, String> = addresses::find_house_places(conn, &house_ids)?
+                .into_iter()
+                .map(|place| (place.house_id, place.introduction()))
+                .collect();
+            Ok(bound
+                .into_iter()
+                .map(|binding| pb::ResidentHouse {
+                    binding_id: binding.id,
+                    house_id: binding.house_id,
+                    introduction: places.get(&binding.house_id).cloned().unwrap_or_default(),
+                    manage: binding.is_owner() || binding.shouquan,
+                    pay: binding.is_owner() || binding.charge,
+                    activated: binding.activated,
+                    community_identifier: binding.community_identifier,
+                    role: binding.role,
+                })
+                .collect())
         })
         .await
         .map_err(Into::into)
