@@ -25,6 +25,9 @@ pub struct GatewaySettings {
     pub trusted_proxies: Vec<String>,
     /// actix worker threads.
     pub workers: usize,
+    /// After SIGTERM, how long `/readyz` answers 503 while requests are still served.
+    #[serde(default)]
+    pub shutdown_delay_ms: u64,
 }
 
 impl Settings {

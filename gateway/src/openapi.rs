@@ -3,7 +3,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{addresses, login, ops, photos, platform, registration, reviews};
+use crate::routes::{addresses, community, login, ops, photos, platform, registration, reviews};
 
 /// Where the document is served.
 pub const DOCUMENT_PATH: &str = "/api/openapi.json";
@@ -52,6 +52,40 @@ pub const DOCUMENT_PATH: &str = "/api/openapi.json";
         reviews::decide,
         reviews::decisions,
         platform::secret,
+        community::modules,
+        community::change_module,
+        community::sync_modules,
+        community::resident_modules,
+        community::repair_categories,
+        community::add_category,
+        community::remove_category,
+        community::pay_parts,
+        community::file_repair,
+        community::my_repairs,
+        community::my_repair,
+        community::repair_list,
+        community::repair,
+        community::update_repair,
+        community::create_announcement,
+        community::edit_announcement,
+        community::delete_announcement,
+        community::platform_announcements,
+        community::resident_announcements,
+        community::resident_announcement,
+        community::submit_complaint,
+        community::my_complaints,
+        community::my_complaint,
+        community::complaints,
+        community::answer_complaint,
+        community::add_emergency,
+        community::remove_emergency,
+        community::platform_emergencies,
+        community::resident_emergencies,
+        community::issue_pass,
+        community::my_passes,
+        community::verify_pass,
+        community::upload_photo,
+        community::read_photo,
         ops::healthz,
         ops::readyz,
         ops::metrics,

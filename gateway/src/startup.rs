@@ -39,17 +39,23 @@ impl Application {
         };
         let document = openapi::document();
         let readiness = state.readiness.clone();
+        let shutdown_delay = std::time::Duration::from_millis(settings.gateway.shutdown_delay_ms);
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             app(app_state.clone(), limits).service(openapi::swagger_ui(document.clone()))
         })
         .workers(settings.gateway.workers.max(1))
         .shutdown_timeout(SHUTDOWN_TIMEOUT_SECONDS)
-        // SIGTERM and Ctrl-C both drain gracefully; readiness drops first.
+        // SIGTERM and Ctrl-C both drain gracefully; readiness drops first, and stays down for
+        // `shutdown_delay_ms` while new requests are still served (load balancers see it).
         .shutdown_signal(async move {
             kit::grpc::shutdown_signal().await;
             readiness.set_not_ready();
-            tracing::info!("gateway stopping: draining requests in flight");
+            tracing::info!(
+                delay_ms = shutdown_delay.as_millis() as u64,
+                "gateway stopping: not ready, then draining requests in flight"
+            );
+            tokio::time::sleep(shutdown_delay).await;
         })
         .listen(listener)
         .context("listening on the gateway's socket")?

@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use kit::cache::SharedCache;
 use proto::auth::auth_client::AuthClient;
+use proto::community::community_client::CommunityClient;
 use proto::yibiaosanshi::addresses_client::AddressesClient;
 use proto::yibiaosanshi::photos_client::PhotosClient;
 use proto::yibiaosanshi::registration_client::RegistrationClient;
@@ -117,6 +118,13 @@ impl AppState {
     /// A client of svc-yibiaosanshi's photos and ID-card OCR; its messages carry whole images.
     pub fn photos(&self) -> PhotosClient<Channel> {
         PhotosClient::new(self.channels.yibiaosanshi.clone())
+            .max_decoding_message_size(PHOTO_MESSAGE_BYTES)
+            .max_encoding_message_size(PHOTO_MESSAGE_BYTES)
+    }
+
+    /// A client of svc-community; its messages may carry a photo.
+    pub fn community(&self) -> CommunityClient<Channel> {
+        CommunityClient::new(self.channels.community.clone())
             .max_decoding_message_size(PHOTO_MESSAGE_BYTES)
             .max_encoding_message_size(PHOTO_MESSAGE_BYTES)
     }

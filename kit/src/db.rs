@@ -229,6 +229,11 @@ impl Database {
         self.backend
     }
 
+    /// The most connections the pool opens.
+    pub fn pool_max(&self) -> u32 {
+        self.pool.max_size()
+    }
+
     /// Connections in use and idle, for metrics.
     pub fn pool_state(&self) -> (u32, u32) {
         let state = self.pool.state();

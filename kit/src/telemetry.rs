@@ -1,11 +1,18 @@
 //! Telemetry: `tracing` logs (text or JSON), spans exported over OTLP when
 //! `OTEL_EXPORTER_OTLP_ENDPOINT` is set, and W3C trace context carried across gRPC calls.
+//! JSON lines carry the OpenTelemetry `trace_id` of the span they were logged in.
+use std::sync::{Arc, OnceLock};
+
 use opentelemetry::propagation::{Extractor, Injector};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
+use tracing::dispatcher::WeakDispatch;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
+use tracing_subscriber::fmt::format::{FormatEvent, FormatFields, Writer};
+use tracing_subscriber::fmt::{FmtContext, MakeWriter};
 use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
@@ -48,12 +55,9 @@ pub fn init(service: &str, settings: &TelemetrySettings) -> Telemetry {
     let provider = builder.build();
     let tracer = provider.tracer(service.to_owned());
     let filter = EnvFilter::try_new(&settings.level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let dispatch = DispatchSlot::default();
     let fmt = if settings.json {
-        tracing_subscriber::fmt::layer()
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .boxed()
+        json_layer(std::io::stdout, &dispatch).boxed()
     } else {
         tracing_subscriber::fmt::layer().compact().boxed()
     };
@@ -61,8 +65,93 @@ pub fn init(service: &str, settings: &TelemetrySettings) -> Telemetry {
         .with(filter)
         .with(fmt)
         .with(tracing_opentelemetry::layer().with_tracer(tracer))
+        .with(dispatch)
         .try_init();
     Telemetry { provider }
+}
+
+/// Remembers the dispatcher it is registered in, so a formatter can ask the OpenTelemetry layer
+/// for a span's context while an event is being written (when `Span::current()` cannot be used).
+#[derive(Clone, Default)]
+pub struct DispatchSlot(Arc<OnceLock<WeakDispatch>>);
+
+impl<S: tracing::Subscriber> Layer<S> for DispatchSlot {
+    fn on_register_dispatch(&self, subscriber: &tracing::Dispatch) {
+        let _ = self.0.set(subscriber.downgrade());
+    }
+}
+
+/// The JSON log layer: one object per line, event fields flattened, the current span, and the
+/// `trace_id` of the OpenTelemetry trace it belongs to. `slot` must be added to the same subscriber.
+pub fn json_layer<S, W>(writer: W, slot: &DispatchSlot) -> impl Layer<S> + use<S, W>
+where
+    S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    let inner = tracing_subscriber::fmt::format()
+        .json()
+        .flatten_event(true)
+        .with_current_span(true);
+    tracing_subscriber::fmt::layer()
+        .json()
+        .event_format(WithTraceId {
+            inner,
+            slot: slot.clone(),
+        })
+        .with_writer(writer)
+}
+
+/// Formats with `inner` (a JSON object per line) and puts `"trace_id"` first in the object.
+struct WithTraceId<F> {
+    inner: F,
+    slot: DispatchSlot,
+}
+
+impl<F> WithTraceId<F> {
+    fn trace_id<S, N>(&self, ctx: &FmtContext<'_, S, N>) -> Option<String>
+    where
+        S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+        N: for<'a> FormatFields<'a> + 'static,
+    {
+        use opentelemetry::trace::TraceContextExt;
+        let span = ctx.event_scope()?.next()?;
+        let dispatch = self.slot.0.get()?.upgrade()?;
+        let context = tracing_opentelemetry::get_otel_context(&span.id(), &dispatch)?;
+        let otel_span = context.span();
+        let span_context = otel_span.span_context();
+        span_context
+            .is_valid()
+            .then(|| span_context.trace_id().to_string())
+    }
+}
+
+impl<S, N, F> FormatEvent<S, N> for WithTraceId<F>
+where
+    S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+    F: FormatEvent<S, N>,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        let mut line = String::new();
+        self.inner
+            .format_event(ctx, Writer::new(&mut line), event)?;
+        match (self.trace_id(ctx), line.strip_prefix('{')) {
+            (Some(trace_id), Some(rest)) => {
+                let separator = if rest.trim_start().starts_with('}') {
+                    ""
+                } else {
+                    ","
+                };
+                write!(writer, "{{\"trace_id\":\"{trace_id}\"{separator}{rest}")
+            }
+            _ => writer.write_str(&line),
+        }
+    }
 }
 
 struct MetadataInjector<'a>(&'a mut tonic::metadata::MetadataMap);
@@ -122,6 +211,59 @@ pub fn current_trace_id() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A writer the test can read back.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("lock").extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'w> MakeWriter<'w> for Captured {
+        type Writer = Self;
+
+        fn make_writer(&'w self) -> Self {
+            self.clone()
+        }
+    }
+
+    #[test]
+    fn every_json_line_inside_a_span_carries_its_trace_id() {
+        let provider = SdkTracerProvider::builder().build();
+        let captured = Captured::default();
+        let slot = DispatchSlot::default();
+        let subscriber = tracing_subscriber::registry()
+            .with(json_layer(captured.clone(), &slot))
+            .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")))
+            .with(slot);
+        let trace_id = tracing::subscriber::with_default(subscriber, || {
+            tracing::info!("outside any span");
+            let span = tracing::info_span!("rpc", method = "/wjdh.auth.Auth/Login");
+            let _entered = span.enter();
+            tracing::info!(answered = 1, "inside");
+            current_trace_id()
+        });
+        let text = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf-8");
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+            .collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert!(lines[0].get("trace_id").is_none());
+        assert_eq!(lines[0]["message"], "outside any span");
+        assert_eq!(trace_id.len(), 32);
+        assert_eq!(lines[1]["trace_id"], trace_id.as_str());
+        assert_eq!(lines[1]["answered"], 1);
+        assert_eq!(lines[1]["span"]["method"], "/wjdh.auth.Auth/Login");
+    }
 
     #[test]
     fn trace_context_crosses_a_grpc_call_in_metadata() {

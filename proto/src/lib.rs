@@ -11,3 +11,9 @@ pub mod yibiaosanshi {
     #![allow(clippy::all, clippy::pedantic, missing_docs)]
     tonic::include_proto!("wjdh.yibiaosanshi.v1");
 }
+
+/// svc-community: module switches, repairs, announcements, complaints, emergency numbers, visitors.
+pub mod community {
+    #![allow(clippy::all, clippy::pedantic, missing_docs)]
+    tonic::include_proto!("wjdh.community.v1");
+}

@@ -21,6 +21,16 @@ pub struct SandboxSettings {
     pub secplat_key_k: String,
     /// The `key_d` that goes with it.
     pub secplat_key_d: String,
+    /// WeChat Pay's merchant number (商户号) of our merchant.
+    pub wxpay_mchid: String,
+    /// That merchant's APIv2 key (32 characters).
+    pub wxpay_v2_key: String,
+    /// That merchant's APIv3 key (32 bytes), sealing notification resources.
+    pub wxpay_v3_api_key: String,
+    /// The serial of the merchant certificate whose key signs APIv3 requests.
+    pub wxpay_merchant_serial: String,
+    /// The id of the WeChat Pay public key the sandbox signs with (`Wechatpay-Serial`).
+    pub wxpay_platform_public_key_id: String,
 }
 
 impl Default for SandboxSettings {
@@ -34,6 +44,12 @@ impl Default for SandboxSettings {
             secplat_fixture: String::new(),
             secplat_key_k: "sandbox-key".to_owned(),
             secplat_key_d: "sandbox-secret".to_owned(),
+            wxpay_mchid: "1900000001".to_owned(),
+            wxpay_v2_key: "sandbox-wxpay-v2-key-0123456789a".to_owned(),
+            wxpay_v3_api_key: "sandbox-wxpay-v3-api-key-0123456".to_owned(),
+            wxpay_merchant_serial: "5A4D3E2F1B0C9D8E7F6A5B4C3D2E1F0A9B8C7D6E".to_owned(),
+            wxpay_platform_public_key_id: "PUB_KEY_ID_0119000000000000000000000000000001"
+                .to_owned(),
         }
     }
 }
@@ -41,14 +57,15 @@ impl Default for SandboxSettings {
 impl SandboxSettings {
     /// The defaults, overridden by `WJDH__SANDBOX__<FIELD>` (`LISTEN`, `WECHAT_APPID`,
     /// `WECHAT_SECRET`, `SMS_ACCESS_KEY_ID`, `SMS_ACCESS_KEY_SECRET`, `SECPLAT_FIXTURE`,
-    /// `SECPLAT_KEY_K`, `SECPLAT_KEY_D`) where set.
+    /// `SECPLAT_KEY_K`, `SECPLAT_KEY_D`, `WXPAY_MCHID`, `WXPAY_V2_KEY`, `WXPAY_V3_API_KEY`,
+    /// `WXPAY_MERCHANT_SERIAL`, `WXPAY_PLATFORM_PUBLIC_KEY_ID`) where set.
     pub fn from_env() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let mut settings = Self::default();
-        let fields: [(&str, &mut String); 8] = [
+        let fields: [(&str, &mut String); 13] = [
             ("LISTEN", &mut settings.listen),
             ("WECHAT_APPID", &mut settings.wechat_appid),
             ("WECHAT_SECRET", &mut settings.wechat_secret),
@@ -57,6 +74,14 @@ impl SandboxSettings {
             ("SECPLAT_FIXTURE", &mut settings.secplat_fixture),
             ("SECPLAT_KEY_K", &mut settings.secplat_key_k),
             ("SECPLAT_KEY_D", &mut settings.secplat_key_d),
+            ("WXPAY_MCHID", &mut settings.wxpay_mchid),
+            ("WXPAY_V2_KEY", &mut settings.wxpay_v2_key),
+            ("WXPAY_V3_API_KEY", &mut settings.wxpay_v3_api_key),
+            ("WXPAY_MERCHANT_SERIAL", &mut settings.wxpay_merchant_serial),
+            (
+                "WXPAY_PLATFORM_PUBLIC_KEY_ID",
+                &mut settings.wxpay_platform_public_key_id,
+            ),
         ];
         for (suffix, field) in fields {
             if let Some(value) = lookup(&format!("WJDH__SANDBOX__{suffix}")) {

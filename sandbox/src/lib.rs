@@ -1,5 +1,5 @@
 //! The outside world simulated over real HTTP: WeChat login and phone numbers, Alibaba Cloud SMS,
-//! the security platform (安防平台), ID-card OCR.
+//! the security platform (安防平台), ID-card OCR, WeChat Pay.
 
 pub use kit::aliyun;
 pub mod config;
@@ -12,6 +12,7 @@ mod sms;
 pub mod startup;
 mod state;
 mod wechat;
+mod wxpay;
 
 pub use config::SandboxSettings;
 pub use startup::Sandbox;

@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::SandboxSettings;
 use crate::state::AppState;
-use crate::{health, ocr, secplat, sms, wechat};
+use crate::{health, ocr, secplat, sms, wechat, wxpay};
 
 /// A running sandbox; [`Sandbox::stop`] shuts it down gracefully.
 pub struct Sandbox {
@@ -34,17 +34,21 @@ impl Sandbox {
         let platform = web::Data::new(
             secplat::Platform::new(&settings).context("loading the security platform's records")?,
         );
+        let payments =
+            web::Data::new(wxpay::WxPay::new(&settings).context("loading WeChat Pay's keys")?);
         let state = web::Data::new(AppState::new(settings));
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(log_request))
                 .app_data(state.clone())
                 .app_data(platform.clone())
+                .app_data(payments.clone())
                 .configure(health::routes)
                 .configure(wechat::routes)
                 .configure(sms::routes)
                 .configure(secplat::routes)
                 .configure(ocr::routes)
+                .configure(wxpay::routes)
         })
         .workers(2)
         .disable_signals()

@@ -15,6 +15,12 @@ pub struct AuthSettings {
     pub listen: String,
     pub database_url: String,
     pub pool_size: u32,
+    /// Where Prometheus text is served (`GET /metrics`); empty = nowhere.
+    #[serde(default)]
+    pub metrics_listen: String,
+    /// After SIGTERM, how long the service keeps answering while reporting NOT_SERVING.
+    #[serde(default)]
+    pub shutdown_delay_ms: u64,
     /// Key for hashing verification codes and session handles.
     pub code_secret: String,
     pub sms_per_phone_per_day: i64,

@@ -2,12 +2,15 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use kit::cache::SharedCache;
 use kit::db::Database;
+use kit::metrics::ServiceMetrics;
+use kit::service::Health;
 use kit::tokens::TokenKeys;
-use proto::auth::auth_server::AuthServer;
+use proto::auth::auth_server::{AuthServer, SERVICE_NAME};
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 
@@ -23,6 +26,9 @@ pub struct Application {
     listener: TcpListener,
     addr: SocketAddr,
     state: Arc<State>,
+    metrics: ServiceMetrics,
+    metrics_addr: Option<SocketAddr>,
+    shutdown_delay: Duration,
 }
 
 impl Application {
@@ -36,6 +42,10 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", auth.listen))?;
         let addr = listener.local_addr()?;
+        let metrics = ServiceMetrics::new().context("registering metrics")?;
+        metrics.watch_pool(&db);
+        let metrics_addr = metrics.serve_on(&auth.metrics_listen).await?;
+        let shutdown_delay = Duration::from_millis(auth.shutdown_delay_ms);
         let state = State {
             db,
             wechat: WechatClient::new(auth.wechat.clone(), cache.clone())?,
@@ -48,6 +58,9 @@ impl Application {
             listener,
             addr,
             state: Arc::new(state),
+            metrics,
+            metrics_addr,
+            shutdown_delay,
         })
     }
 
@@ -55,28 +68,35 @@ impl Application {
         self.addr
     }
 
+    /// Where the Prometheus text is served (`auth.metrics_listen`), if anywhere.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
+    }
+
     /// The service's database (operator commands, demo seeding).
     pub fn database(&self) -> Database {
         self.state.db.clone()
     }
 
-    /// Serves gRPC (with health) until `shutdown` resolves, then drains in-flight calls.
+    /// Serves gRPC (with health following the database) until `shutdown` resolves; then
+    /// reports NOT_SERVING, keeps answering for `auth.shutdown_delay_ms` and drains in-flight calls.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let (reporter, health) = tonic_health::server::health_reporter();
-        reporter.set_serving::<AuthServer<AuthService>>().await;
+        let health = Health::new(&[SERVICE_NAME]).await;
+        health.watch_database(self.state.db.clone());
         let service = AuthServer::new(AuthService::new(self.state));
         tracing::info!(addr = %self.addr, "svc-auth serving");
         tonic::transport::Server::builder()
             .layer(kit::grpc::trace_layer())
-            .add_service(health)
+            .layer(self.metrics.rpc_layer())
+            .add_service(health.server())
             .add_service(service)
-            .serve_with_incoming_shutdown(TcpListenerStream::new(self.listener), async move {
-                shutdown.await;
-                reporter.set_not_serving::<AuthServer<AuthService>>().await;
-            })
+            .serve_with_incoming_shutdown(
+                TcpListenerStream::new(self.listener),
+                health.stop_after(shutdown, self.shutdown_delay),
+            )
             .await
             .context("svc-auth server")
     }

@@ -1,34 +1,125 @@
 //! Building and running svc-community.
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
+use anyhow::Context;
+use kit::cache::SharedCache;
+use kit::db::Database;
+use kit::secplat::SecplatClient;
 use kit::service::ServiceBase;
-use kit::settings::ServiceSettings;
+use proto::community::community_server::CommunityServer;
+use tokio_stream::wrappers::TcpListenerStream;
 
+use crate::actions::State;
+use crate::clients::yibiaosanshi::Registrations;
+use crate::config::Settings;
 use crate::db::MIGRATIONS;
+use crate::grpc::{CommunityService, MAX_MESSAGE_BYTES};
+use crate::photos::Photos;
+
+const NAME: &str = "svc-community";
 
 /// svc-community, migrated and bound, not yet serving.
-pub struct Application(ServiceBase);
+pub struct Application {
+    base: ServiceBase,
+    state: Arc<State>,
+    sync_every: Option<Duration>,
+}
 
 impl Application {
-    pub async fn build(settings: &ServiceSettings) -> anyhow::Result<Self> {
-        Ok(Self(
-            ServiceBase::build("svc-community", settings, &MIGRATIONS).await?,
-        ))
+    /// Migrates the database, binds `community.listen` (port 0 allowed) and prepares the clients
+    /// of svc-yibiaosanshi (connecting on first use), the security platform and the object store.
+    pub async fn build(settings: Settings, cache: SharedCache) -> anyhow::Result<Self> {
+        let base = ServiceBase::build(NAME, &settings.community, &MIGRATIONS).await?;
+        let timeout = Duration::from_millis(settings.endpoints.timeout_ms);
+        let channel = kit::grpc::lazy_channel(&settings.endpoints.yibiaosanshi, timeout)
+            .with_context(|| {
+                format!(
+                    "svc-yibiaosanshi endpoint {}",
+                    settings.endpoints.yibiaosanshi
+                )
+            })?;
+        let secplat =
+            SecplatClient::new(settings.secplat, cache).context("security platform client")?;
+        let photos = Photos::open(&settings.objects).context("object store")?;
+        let state = State {
+            db: base.db.clone(),
+            registrations: Registrations::new(channel),
+            secplat,
+            photos,
+        };
+        let seconds = settings.module_sync.interval_seconds;
+        Ok(Self {
+            base,
+            state: Arc::new(state),
+            sync_every: (seconds > 0).then(|| Duration::from_secs(seconds)),
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.0.addr
+        self.base.addr
     }
 
-    pub fn database(&self) -> kit::db::Database {
-        self.0.db.clone()
+    /// The service's database (benchmarks, demo seeding).
+    pub fn database(&self) -> Database {
+        self.base.db.clone()
     }
 
+    /// 001 §3.1.1 now: stores the security platform's switches; returns how many modules.
+    pub async fn sync_modules(&self) -> anyhow::Result<i64> {
+        let reply = crate::actions::modules::sync(&self.state.db, &self.state.secplat)
+            .await
+            .map_err(|error| anyhow::anyhow!("module sync: {}", error.message))?;
+        Ok(reply.modules)
+    }
+
+    /// Serves `Community` and gRPC health until `shutdown` resolves; syncs the module switches
+    /// every `community.module_sync_seconds` meanwhile.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        self.0.serve_health(shutdown).await
+        let ServiceBase { listener, addr, .. } = self.base;
+        let syncer = self.sync_every.map(|every| {
+            let state = self.state.clone();
+            tokio::spawn(async move {
+                let mut ticks =
+                    tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+                loop {
+                    ticks.tick().await;
+                    // A failure is logged inside; the next tick tries again.
+                    let _ = crate::actions::modules::sync(&state.db, &state.secplat).await;
+                }
+            })
+        });
+        let (reporter, health) = tonic_health::server::health_reporter();
+        reporter
+            .set_serving::<CommunityServer<CommunityService>>()
+            .await;
+        let service = CommunityServer::new(CommunityService::new(self.state))
+            .max_decoding_message_size(MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(MAX_MESSAGE_BYTES);
+        tracing::info!(%addr, "{NAME} serving");
+        let served = tonic::transport::Server::builder()
+            .layer(kit::grpc::trace_layer())
+            .add_service(health)
+            .add_service(service)
+            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
+                shutdown.await;
+                reporter
+                    .set_not_serving::<CommunityServer<CommunityService>>()
+                    .await;
+                reporter
+                    .set_service_status("", tonic_health::ServingStatus::NotServing)
+                    .await;
+            })
+            .await
+            .context("svc-community server");
+        if let Some(syncer) = syncer {
+            syncer.abort();
+        }
+        served
     }
 }

@@ -8,7 +8,7 @@ use anyhow::Context;
 use kit::cache::SharedCache;
 use kit::db::Database;
 use kit::secplat::SecplatClient;
-use kit::service::ServiceBase;
+use kit::service::{Health, ServiceBase};
 use proto::yibiaosanshi::addresses_server::AddressesServer;
 use proto::yibiaosanshi::photos_server::PhotosServer;
 use proto::yibiaosanshi::registration_server::RegistrationServer;
@@ -59,50 +59,53 @@ impl Application {
         self.base.addr
     }
 
+    /// Where the Prometheus text is served (`yibiaosanshi.metrics_listen`), if anywhere.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.base.metrics_addr
+    }
+
     /// The service's database (operator commands, demo seeding).
     pub fn database(&self) -> Database {
         self.base.db.clone()
     }
 
-    /// Serves `Addresses`, `Registration` and gRPC health until `shutdown` resolves, then drains
-    /// in-flight calls.
+    /// Serves `Addresses`, `Registration`, `Photos` and gRPC health (following the database)
+    /// until `shutdown` resolves; then reports NOT_SERVING, keeps answering for
+    /// `yibiaosanshi.shutdown_delay_ms` and drains in-flight calls.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let ServiceBase {
-            listener, addr, db, ..
+            listener,
+            addr,
+            db,
+            metrics,
+            shutdown_delay,
+            ..
         } = self.base;
         let photos = self.photos.into_server();
-        let (reporter, health) = tonic_health::server::health_reporter();
-        reporter.set_serving::<PhotosServer<PhotosService>>().await;
-        reporter
-            .set_serving::<AddressesServer<AddressesService>>()
-            .await;
-        reporter
-            .set_serving::<RegistrationServer<RegistrationService>>()
-            .await;
+        let health = Health::new(&[
+            <PhotosServer<PhotosService> as tonic::server::NamedService>::NAME,
+            <AddressesServer<AddressesService> as tonic::server::NamedService>::NAME,
+            <RegistrationServer<RegistrationService> as tonic::server::NamedService>::NAME,
+        ])
+        .await;
+        health.watch_database(db.clone());
         let addresses = AddressesServer::new(AddressesService::new(db));
         let registration = RegistrationServer::new(RegistrationService::new(self.state));
         tracing::info!(%addr, "{NAME} serving");
         tonic::transport::Server::builder()
             .layer(kit::grpc::trace_layer())
-            .add_service(health)
+            .layer(metrics.rpc_layer())
+            .add_service(health.server())
             .add_service(addresses)
             .add_service(registration)
             .add_service(photos)
-            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
-                shutdown.await;
-                reporter
-                    .set_not_serving::<AddressesServer<AddressesService>>()
-                    .await;
-                reporter
-                    .set_not_serving::<RegistrationServer<RegistrationService>>()
-                    .await;
-                reporter
-                    .set_service_status("", tonic_health::ServingStatus::NotServing)
-                    .await;
-            })
+            .serve_with_incoming_shutdown(
+                TcpListenerStream::new(listener),
+                health.stop_after(shutdown, shutdown_delay),
+            )
             .await
             .context("svc-yibiaosanshi server")
     }

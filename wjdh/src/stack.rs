@@ -31,6 +31,7 @@ pub struct Stack {
     pub cache: kit::cache::SharedCache,
     pub auth_db: kit::db::Database,
     pub yibiaosanshi_db: kit::db::Database,
+    pub community_db: kit::db::Database,
     stop: watch::Sender<bool>,
     gateway_handle: actix_web::dev::ServerHandle,
     sandbox: Option<sandbox::Sandbox>,
@@ -104,7 +105,20 @@ impl Stack {
             svc_yibiaosanshi::startup::Application::build(yibiaosanshi_settings, cache.clone())
                 .await?;
         let orders = svc_orders::startup::Application::build(&platform.orders).await?;
-        let community = svc_community::startup::Application::build(&platform.community).await?;
+        let mut beside_yibiaosanshi = inner.clone();
+        beside_yibiaosanshi.push((
+            "endpoints.yibiaosanshi".to_owned(),
+            format!("http://{}", yibiaosanshi.addr()),
+        ));
+        let community_settings: svc_community::config::Settings =
+            settings(&load(&beside_yibiaosanshi))?;
+        let community =
+            svc_community::startup::Application::build(community_settings, cache.clone()).await?;
+        // The switches exist before the first request (001 §3.1.1); the platform may be down.
+        if let Err(error) = community.sync_modules().await {
+            tracing::warn!(%error, "module switches not synced at start");
+        }
+        let community_db = community.database();
         let auth_db = auth.database();
         let yibiaosanshi_db = yibiaosanshi.database();
         let demo = svc_yibiaosanshi::addresses::demo::ensure_demo_dataset(&yibiaosanshi_db).await?;
@@ -139,6 +153,7 @@ impl Stack {
             cache,
             auth_db,
             yibiaosanshi_db,
+            community_db,
             stop,
             gateway_handle: gateway.handle(),
             sandbox: Some(sandbox),

@@ -3,6 +3,7 @@ use actix_web::middleware::from_fn;
 use actix_web::web;
 
 pub mod addresses;
+pub mod community;
 pub mod login;
 pub mod ops;
 pub mod photos;
@@ -112,4 +113,70 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/api/v1/wjdh/shenheLog").route(web::post().to(reviews::decisions)))
         // 001 §1.2
         .service(web::resource("/api/v1/wjdh/secret").route(web::post().to(platform::secret)));
+    community_routes(cfg);
+}
+
+/// 001 §3–§6 and the resident's side of them (svc-community).
+fn community_routes(cfg: &mut web::ServiceConfig) {
+    use community as c;
+    let post = web::post;
+    cfg.service(web::resource("/api/v1/wjdh/modules").route(post().to(c::modules)))
+        .service(web::resource("/api/v1/wjdh/module").route(web::put().to(c::change_module)))
+        .service(web::resource("/api/v1/wjdh/modules/sync").route(post().to(c::sync_modules)))
+        .service(web::resource("/api/v1/weapp/modules").route(post().to(c::resident_modules)))
+        .service(web::resource("/api/v1/repair/categories").route(post().to(c::repair_categories)))
+        .service(
+            web::resource("/api/v1/wjdh/repair/category")
+                .route(post().to(c::add_category))
+                .route(web::delete().to(c::remove_category)),
+        )
+        .service(web::resource("/api/v1/wjdh/repair/pay_parts").route(post().to(c::pay_parts)))
+        .service(web::resource("/api/v1/weapp/repair").route(post().to(c::file_repair)))
+        .service(web::resource("/api/v1/weapp/repairs").route(post().to(c::my_repairs)))
+        .service(web::resource("/api/v1/weapp/repair/detail").route(post().to(c::my_repair)))
+        .service(web::resource("/api/v1/wjdh/repair/list").route(post().to(c::repair_list)))
+        .service(
+            web::resource("/api/v1/repair")
+                .route(post().to(c::repair))
+                .route(web::put().to(c::update_repair)),
+        )
+        .service(web::resource("/api/v1/announcement/new").route(post().to(c::create_announcement)))
+        .service(
+            web::resource("/api/v1/announcement")
+                .route(web::put().to(c::edit_announcement))
+                .route(web::delete().to(c::delete_announcement)),
+        )
+        .service(
+            web::resource("/api/v1/wjdh/announcements").route(post().to(c::platform_announcements)),
+        )
+        .service(
+            web::resource("/api/v1/weapp/announcements")
+                .route(post().to(c::resident_announcements)),
+        )
+        .service(
+            web::resource("/api/v1/weapp/announcement").route(post().to(c::resident_announcement)),
+        )
+        .service(web::resource("/api/v1/weapp/complaint").route(post().to(c::submit_complaint)))
+        .service(web::resource("/api/v1/weapp/complaints").route(post().to(c::my_complaints)))
+        .service(web::resource("/api/v1/weapp/complaint/detail").route(post().to(c::my_complaint)))
+        .service(web::resource("/api/v1/wjdh/complaints").route(post().to(c::complaints)))
+        .service(web::resource("/api/v1/wjdh/complaint").route(web::put().to(c::answer_complaint)))
+        .service(
+            web::resource("/api/v1/wjdh/emergency")
+                .route(post().to(c::add_emergency))
+                .route(web::delete().to(c::remove_emergency)),
+        )
+        .service(
+            web::resource("/api/v1/wjdh/emergencies").route(post().to(c::platform_emergencies)),
+        )
+        .service(
+            web::resource("/api/v1/weapp/emergencies").route(post().to(c::resident_emergencies)),
+        )
+        .service(web::resource("/api/v1/weapp/visitor").route(post().to(c::issue_pass)))
+        .service(web::resource("/api/v1/weapp/visitors").route(post().to(c::my_passes)))
+        .service(web::resource("/api/v1/wjdh/visitor/verify").route(post().to(c::verify_pass)))
+        .service(web::resource("/api/v1/weapp/community/photo").route(post().to(c::upload_photo)))
+        .service(
+            web::resource("/api/v1/community/files/{key:.*}").route(web::get().to(c::read_photo)),
+        );
 }

@@ -7,3 +7,4 @@ mod secplat;
 mod secplat_client;
 mod sms;
 mod wechat;
+mod wxpay_client;

@@ -1,4 +1,14 @@
-//! svc-community's tables.
+//! svc-community's tables and the plain queries over them.
+pub mod content;
+pub mod modules;
+pub mod repairs;
+pub mod schema;
+
+use diesel::Connection;
+use kit::db::AnyConnection;
+
+/// The backend of boxed queries.
+pub type Backend = <AnyConnection as Connection>::Backend;
 
 /// The embedded migrations of both backends.
 pub static MIGRATIONS: kit::db::Migrations = kit::db::Migrations {

@@ -301,6 +301,8 @@ pub async fn spawn_service() -> TestService {
             listen: "127.0.0.1:0".to_owned(),
             database_url: database.url.clone(),
             pool_size: 4,
+            metrics_listen: String::new(),
+            shutdown_delay_ms: 0,
         },
     };
     let cache: SharedCache = Arc::new(MemoryCache::new("test:"));

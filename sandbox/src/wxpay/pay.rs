@@ -1,0 +1,147 @@
+//! `POST /wxpay/pay`: the payer pays a placed order and WeChat Pay notifies the merchant.
+//!
+//! Body: `{"prepay_id": "wx…"}` marks the order paid (a transaction_id is made up) and posts the
+//! signed notification, APIv3 JSON or APIv2 XML as the order was placed, to the order's
+//! notify_url; answers `{"delivered": bool, "status": http_status_or_0, "statuses": [...],
+//! "out_trade_no", "transaction_id"}`. `delivered` is true when every delivery got a 2xx.
+//! Optional test fields:
+//! - `"times": N` (1–20) delivers the same notification N times at once;
+//! - `"amount_fen": F` makes WeChat report F fen paid (a short payment), in the notification
+//!   and in order queries;
+//! - `"forge": true` signs the notification with a key WeChat Pay never had;
+//! - `"deliver": false` marks the order paid without notifying (only an order query finds it).
+//!
+//! Paying a paid order again re-sends its notification; a closed or unknown one is a 4xx.
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use kit::wxpay::mask_openid;
+use serde::Deserialize;
+use serde_json::json;
+use tokio::task::JoinSet;
+
+use super::orders::{Api, PayProblem, State};
+use super::{WxPay, v2, v3};
+
+/// Most deliveries one call makes.
+const MAX_TIMES: u32 = 20;
+
+#[derive(Deserialize)]
+pub(super) struct PayRequest {
+    prepay_id: String,
+    times: Option<u32>,
+    amount_fen: Option<i64>,
+    #[serde(default)]
+    forge: bool,
+    deliver: Option<bool>,
+}
+
+/// A notification ready to post.
+pub(super) struct Notification {
+    pub content_type: &'static str,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Vec<u8>,
+}
+
+fn helper_error(status: u16, message: &str) -> HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(status)
+        .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST);
+    HttpResponse::build(status).json(json!({ "error": message }))
+}
+
+pub(super) async fn pay(body: web::Bytes, wx: web::Data<WxPay>) -> HttpResponse {
+    let Ok(request) = serde_json::from_slice::<PayRequest>(&body) else {
+        return helper_error(
+            400,
+            "body must be {\"prepay_id\": \"wx…\"} (see /wxpay/pay docs)",
+        );
+    };
+    let times = request.times.unwrap_or(1);
+    if !(1..=MAX_TIMES).contains(&times) {
+        return helper_error(400, "times must be 1–20");
+    }
+    let paid = wx
+        .orders()
+        .pay(&request.prepay_id, request.amount_fen, Utc::now());
+    let order = match paid {
+        Ok(order) => order,
+        Err(PayProblem::UnknownPrepayId) => return helper_error(404, "unknown prepay_id"),
+        Err(PayProblem::Closed) => return helper_error(409, "the order is closed"),
+    };
+    let transaction_id = match &order.state {
+        State::Paid { transaction_id, .. } => transaction_id.clone(),
+        _ => String::new(),
+    };
+    let answer = |delivered: bool, status: u16, statuses: &[u16]| {
+        HttpResponse::Ok().json(json!({
+            "delivered": delivered,
+            "status": status,
+            "statuses": statuses,
+            "out_trade_no": order.out_trade_no,
+            "transaction_id": transaction_id,
+        }))
+    };
+    if request.deliver == Some(false) {
+        return answer(false, 0, &[]);
+    }
+    let notification = match order.api {
+        Api::V3 => v3::notification(&wx, &order, request.forge),
+        Api::V2(sign_type) => Some(v2::notification(&wx, &order, sign_type, request.forge)),
+    };
+    let Some(notification) = notification else {
+        return helper_error(500, "the notification could not be sealed");
+    };
+    let statuses = deliver(&wx, &order.notify_url, notification, times).await;
+    let delivered = statuses.iter().all(|status| (200..300).contains(status));
+    let status = statuses
+        .iter()
+        .copied()
+        .find(|status| !(200..300).contains(status))
+        .or_else(|| statuses.first().copied())
+        .unwrap_or(0);
+    tracing::info!(
+        out_trade_no = %order.out_trade_no,
+        payer = %mask_openid(&order.openid),
+        times,
+        delivered,
+        status,
+        forge = request.forge,
+        "WeChat Pay notification sent"
+    );
+    answer(delivered, status, &statuses)
+}
+
+/// Posts `notification` to `url` `times` times at once; each delivery's HTTP status, 0 when
+/// none came (timeout, refused connection).
+async fn deliver(wx: &WxPay, url: &str, notification: Notification, times: u32) -> Vec<u16> {
+    let mut deliveries = JoinSet::new();
+    for index in 0..times {
+        let mut request = wx
+            .http
+            .post(url)
+            .header("Content-Type", notification.content_type)
+            .body(notification.body.clone());
+        for (name, value) in &notification.headers {
+            request = request.header(*name, value.as_str());
+        }
+        deliveries.spawn(async move {
+            let status = match request.send().await {
+                Ok(response) => response.status().as_u16(),
+                Err(error) => {
+                    tracing::info!(error = %error.without_url(), "WeChat Pay notification not delivered");
+                    0
+                }
+            };
+            (index, status)
+        });
+    }
+    let mut statuses = vec![0; times as usize];
+    while let Some(joined) = deliveries.join_next().await {
+        if let Ok((index, status)) = joined
+            && let Some(slot) = statuses.get_mut(index as usize)
+        {
+            *slot = status;
+        }
+    }
+    statuses
+}

@@ -1,0 +1,135 @@
+//! 001 §3: list, change and sync the nine switches; what other services ask.
+use std::collections::BTreeMap;
+
+use kit::db::Database;
+use kit::error::{ServiceError, ServiceResult};
+use kit::secplat::SecplatClient;
+use proto::community::{Module, ModuleList, PlatformFields, ResidentFields, SyncReply};
+
+use super::{State, manages, platform, resident};
+use crate::db::modules as db;
+use crate::domain::fields::Fields;
+use crate::domain::modules::{MODULES, position};
+use crate::error::Error;
+
+/// The nine switches of `community` (a module never set is on).
+pub async fn list_of(database: &Database, community: &str) -> ServiceResult<ModuleList> {
+    let key = community.to_owned();
+    let stored: BTreeMap<String, bool> = database
+        .run(move |conn| db::of_community(conn, &key).map_err(Error::from))
+        .await?
+        .into_iter()
+        .collect();
+    let modules = MODULES
+        .iter()
+        .zip(1..)
+        .map(|(name, id)| Module {
+            id,
+            community_identifier: community.to_owned(),
+            module_name: (*name).to_owned(),
+            module_status: stored.get(*name).copied().unwrap_or(true),
+        })
+        .collect();
+    Ok(ModuleList { modules })
+}
+
+/// Whether `module` is on in `community` (never set: on).
+pub async fn is_enabled(database: &Database, community: &str, module: &str) -> ServiceResult<bool> {
+    let (community, module) = (community.to_owned(), module.to_owned());
+    let stored = database
+        .run(move |conn| db::enabled(conn, &community, &module).map_err(Error::from))
+        .await?;
+    Ok(stored.unwrap_or(true))
+}
+
+fn xiaoqu(fields: &Fields) -> ServiceResult<String> {
+    fields.required_text("xiaoqu", 32)
+}
+
+/// 3.2.1.
+pub async fn list(state: &State, request: PlatformFields) -> ServiceResult<ModuleList> {
+    let platform = platform(request.platform.as_ref())?;
+    let fields = Fields::from(request.fields);
+    let community = xiaoqu(&fields)?;
+    manages(platform, &community)?;
+    list_of(&state.db, &community).await
+}
+
+/// 3.2.2.
+pub async fn change(state: &State, request: PlatformFields) -> ServiceResult<Module> {
+    let platform = platform(request.platform.as_ref())?;
+    let fields = Fields::from(request.fields);
+    let community = xiaoqu(&fields)?;
+    let name = fields.required_text("module_name", 16)?;
+    let id = position(&name)
+        .ok_or_else(|| ServiceError::invalid("module_name", "module_name不是已有的功能模块"))?;
+    let enabled = fields.required_flag("module_status")?;
+    manages(platform, &community)?;
+    let (c, n) = (community.clone(), name.clone());
+    let now = kit::time::now_unix();
+    state
+        .db
+        .run(move |conn| db::set(conn, &c, &n, enabled, now).map_err(Error::from))
+        .await?;
+    tracing::info!(
+        community,
+        module = name,
+        enabled,
+        secret_id = platform.secret_id,
+        "module switched"
+    );
+    Ok(Module {
+        id,
+        community_identifier: community,
+        module_name: name,
+        module_status: enabled,
+    })
+}
+
+/// A resident reads a community they are bound to.
+pub async fn for_resident(state: &State, request: ResidentFields) -> ServiceResult<ModuleList> {
+    let resident = resident(request.resident.as_ref())?;
+    let fields = Fields::from(request.fields);
+    let community = xiaoqu(&fields)?;
+    state.houses(resident).await?.community(&community)?;
+    list_of(&state.db, &community).await
+}
+
+/// 3.1.1: stores every switch the security platform knows; returns (communities, modules).
+pub async fn sync(database: &Database, secplat: &SecplatClient) -> ServiceResult<SyncReply> {
+    let states = secplat.module_states().await.map_err(|error| {
+        tracing::warn!(%error, "module sync failed");
+        ServiceError::upstream(format!("安防平台模块状态同步失败: {error}"))
+    })?;
+    let now = kit::time::now_unix();
+    let communities = i64::try_from(states.len()).unwrap_or(i64::MAX);
+    let modules = database
+        .run(move |conn| {
+            let mut count = 0_i64;
+            for (community, modules) in &states {
+                for (name, enabled) in modules {
+                    if position(name).is_some() {
+                        db::set(conn, community, name, *enabled, now)?;
+                        count += 1;
+                    }
+                }
+            }
+            Ok::<_, Error>(count)
+        })
+        .await?;
+    tracing::info!(
+        communities,
+        modules,
+        "module switches synced from the security platform"
+    );
+    Ok(SyncReply {
+        communities,
+        modules,
+    })
+}
+
+/// On demand, by a platform credential.
+pub async fn sync_on_demand(state: &State, request: PlatformFields) -> ServiceResult<SyncReply> {
+    platform(request.platform.as_ref())?;
+    sync(&state.db, &state.secplat).await
+}

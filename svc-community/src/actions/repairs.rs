@@ -1,0 +1,353 @@
+//! Repairs (001 §4, seed 003): residents file them for a bound house; the platform lists, reads
+//! and moves them through RECEIVE → REPAIR → DONE, with a reply and a settlement party.
+use kit::error::{ServiceError, ServiceResult};
+use kit::paging::Paging;
+use kit::types::Mobile;
+use proto::community::{PlatformFields, PlatformRef, ResidentFields};
+
+use super::{State, manages, not_yours, platform, resident};
+use crate::db::repairs::{
+    self as db, CategoryRow, NewRepair, RepairChange, RepairFilter, RepairRow,
+};
+use crate::domain::fields::Fields;
+use crate::domain::modules::REPAIRS;
+use crate::domain::repair::{Stage, pay_part};
+use crate::error::Error;
+
+pub const MAX_PLACE: usize = 200;
+pub const MAX_TEXT: usize = 1000;
+pub const MAX_IMAGES: usize = 9;
+
+/// Every category, flat (the gRPC layer builds the tree).
+pub async fn categories(state: &State) -> ServiceResult<Vec<CategoryRow>> {
+    Ok(state
+        .db
+        .run(|conn| db::categories(conn).map_err(Error::from))
+        .await?)
+}
+
+/// The platform adds a category: level 1 without `parent_id`, else one below its parent (≤ 3).
+pub async fn add_category(state: &State, request: PlatformFields) -> ServiceResult<CategoryRow> {
+    platform(request.platform.as_ref())?;
+    let fields = Fields::from(request.fields);
+    let name = fields.required_text("name", 32)?;
+    let parent = fields.int("parent_id")?;
+    let now = kit::time::now_unix();
+    Ok(state
+        .db
+        .run(move |conn| {
+            let level = match parent {
+                None => 1,
+                Some(id) => match db::category(conn, id)? {
+                    Some(parent) if parent.level < 3 => parent.level + 1,
+                    Some(_) => {
+                        return Err(Error::from(ServiceError::invalid(
+                            "parent_id",
+                            "报修类型最多三级",
+                        )));
+                    }
+                    None => {
+                        return Err(Error::from(ServiceError::invalid(
+                            "parent_id",
+                            "没有找到上级报修类型",
+                        )));
+                    }
+                },
+            };
+            let id = db::insert_category(conn, parent, level, &name, now)?;
+            Ok(CategoryRow {
+                id,
+                parent_id: parent,
+                level,
+                name,
+                created_at: now,
+            })
+        })
+        .await?)
+}
+
+/// The platform removes a category that has no children.
+pub async fn remove_category(state: &State, request: PlatformFields) -> ServiceResult<()> {
+    platform(request.platform.as_ref())?;
+    let id = Fields::from(request.fields).id("id")?;
+    let removed = state
+        .db
+        .run(move |conn| db::delete_leaf_category(conn, id).map_err(Error::from))
+        .await?;
+    if removed == 0 {
+        return Err(ServiceError::conflict(
+            "该报修类型不存在或还有下级类型",
+            "category missing or has children",
+        ));
+    }
+    Ok(())
+}
+
+/// `楼道/灯泡/爆炸` of a third-level category.
+fn category_path(conn: &mut kit::db::AnyConnection, id: i64) -> Result<String, Error> {
+    let mut names = Vec::new();
+    let mut next = Some(id);
+    while let Some(id) = next {
+        let Some(row) = db::category(conn, id)? else {
+            break;
+        };
+        names.push(row.name);
+        next = row.parent_id;
+    }
+    names.reverse();
+    Ok(names.join("/"))
+}
+
+/// A resident files a repair.
+pub async fn file(state: &State, request: ResidentFields) -> ServiceResult<RepairRow> {
+    let resident = resident(request.resident.as_ref())?;
+    let fields = Fields::from(request.fields);
+    let house_id = fields.id("house_id")?;
+    let possion = fields.required_text("possion", MAX_PLACE)?;
+    let description = fields.required_text("description", MAX_TEXT)?;
+    let images = fields.images("images", MAX_IMAGES)?;
+    let category_id = fields.int("category_id")?;
+    let name = fields.text("name", 32)?;
+    let phone = match fields.get("phone") {
+        Some(phone) => Mobile::parse(phone)
+            .map_err(|_| ServiceError::invalid("phone", "phone必须是正确的手机号"))?
+            .as_str()
+            .to_owned(),
+        None => resident.phone.clone(),
+    };
+    let houses = state.houses(resident).await?;
+    let house = houses.house(house_id)?.clone();
+    let community = house.community_identifier.clone();
+    state.require_module(&community, REPAIRS).await?;
+    for image in &images {
+        state
+            .photos
+            .check_mine("images", image, &community, resident.user_id)?;
+    }
+    let now = kit::time::now_unix();
+    let user_id = resident.user_id;
+    let row = state
+        .db
+        .run(move |conn| {
+            let category = match category_id {
+                None => String::new(),
+                Some(id) => match db::category(conn, id)? {
+                    Some(row) if row.level == 3 => category_path(conn, id)?,
+                    _ => {
+                        return Err(Error::from(ServiceError::invalid(
+                            "category_id",
+                            "category_id必须是三级报修类型",
+                        )));
+                    }
+                },
+            };
+            let new = NewRepair {
+                community_identifier: community,
+                user_id,
+                house_id,
+                house_introduction: house.introduction,
+                name: name.unwrap_or(house.role),
+                phone,
+                possion,
+                description,
+                images: images.join(","),
+                category_id,
+                category,
+                status: Stage::New.status(),
+                stage: Stage::New.as_str().to_owned(),
+                created_at: now,
+                updated_at: now,
+            };
+            Ok(db::insert(conn, &new)?)
+        })
+        .await?;
+    tracing::info!(repair = row.id, user_id, "repair filed");
+    Ok(row)
+}
+
+fn status_filter(fields: &Fields) -> ServiceResult<Option<i32>> {
+    Ok(fields.flag("status")?.map(i32::from))
+}
+
+fn stage_filter(fields: &Fields) -> ServiceResult<Option<String>> {
+    fields
+        .get("stage")
+        .map(|s| {
+            Stage::parse(s)
+                .map(|s| s.as_str().to_owned())
+                .ok_or_else(|| {
+                    ServiceError::invalid("stage", "stage只能是NEW、RECEIVE、REPAIR或DONE")
+                })
+        })
+        .transpose()
+}
+
+async fn page(
+    state: &State,
+    filter: RepairFilter,
+    paging: Paging,
+) -> ServiceResult<(Vec<RepairRow>, i64, Paging)> {
+    let (rows, total) = state
+        .db
+        .run(move |conn| db::page(conn, &filter, paging).map_err(Error::from))
+        .await?;
+    Ok((rows, total, paging))
+}
+
+/// The resident's own repairs.
+pub async fn mine(
+    state: &State,
+    request: ResidentFields,
+) -> ServiceResult<(Vec<RepairRow>, i64, Paging)> {
+    let resident = resident(request.resident.as_ref())?;
+    let fields = Fields::from(request.fields);
+    let filter = RepairFilter {
+        user_id: Some(resident.user_id),
+        status: status_filter(&fields)?,
+        stage: stage_filter(&fields)?,
+        ..RepairFilter::default()
+    };
+    page(state, filter, fields.paging()?).await
+}
+
+async fn find(state: &State, id: i64) -> ServiceResult<RepairRow> {
+    state
+        .db
+        .run(move |conn| db::find(conn, id).map_err(Error::from))
+        .await?
+        .ok_or_else(|| ServiceError::not_found("没有找到该报修记录", "no repair with this id"))
+}
+
+/// One of the resident's own repairs; someone else's is 403.
+pub async fn my_one(state: &State, request: ResidentFields) -> ServiceResult<RepairRow> {
+    let resident = resident(request.resident.as_ref())?;
+    let id = Fields::from(request.fields).id("id")?;
+    let row = find(state, id).await?;
+    if row.user_id != resident.user_id {
+        return Err(not_yours());
+    }
+    Ok(row)
+}
+
+/// 4.1: `status` defaults to 0 (未解决) as the seed says; `status=all` lists both.
+pub async fn list(
+    state: &State,
+    request: PlatformFields,
+) -> ServiceResult<(Vec<RepairRow>, i64, Paging)> {
+    let platform = platform(request.platform.as_ref())?;
+    let fields = Fields::from(request.fields);
+    let community = fields.required_text("xiaoqu", 32)?;
+    manages(platform, &community)?;
+    let status = if fields.get("status") == Some("all") {
+        None
+    } else {
+        Some(status_filter(&fields)?.unwrap_or(0))
+    };
+    let filter = RepairFilter {
+        community_identifier: Some(community),
+        status,
+        stage: stage_filter(&fields)?,
+        ..RepairFilter::default()
+    };
+    page(state, filter, fields.paging()?).await
+}
+
+async fn platform_one(
+    state: &State,
+    platform: &PlatformRef,
+    fields: &Fields,
+) -> ServiceResult<RepairRow> {
+    let row = find(state, fields.id("id")?).await?;
+    manages(platform, &row.community_identifier).map_err(|_| not_yours())?;
+    Ok(row)
+}
+
+/// 4.2.
+pub async fn get(state: &State, request: PlatformFields) -> ServiceResult<RepairRow> {
+    let platform = platform(request.platform.as_ref())?;
+    platform_one(state, platform, &Fields::from(request.fields)).await
+}
+
+/// 4.3, with seed 003's actions: `action` RECEIVE / REPAIR / DONE (DONE needs `pay_part`), or
+/// 001's `status=1` (done; `pay_part` optional); `reply` alone only replies.
+pub async fn update(state: &State, request: PlatformFields) -> ServiceResult<RepairRow> {
+    let platform = platform(request.platform.as_ref())?;
+    let fields = Fields::from(request.fields);
+    let row = platform_one(state, platform, &fields).await?;
+    let reply = fields.text("reply", MAX_TEXT)?;
+    let status = fields.flag("status")?;
+    let action = fields
+        .get("action")
+        .map(|a| {
+            Stage::parse(a)
+                .filter(|s| *s != Stage::New)
+                .ok_or_else(|| ServiceError::invalid("action", "action只能是RECEIVE、REPAIR或DONE"))
+        })
+        .transpose()?;
+    let pay = fields.get("pay_part").map(pay_part).transpose()?;
+    let staff = fields
+        .text("staff", 32)?
+        .unwrap_or_else(|| platform.secret_id.clone());
+    let current = Stage::parse(&row.stage).unwrap_or(Stage::New);
+    let target = match (action, status) {
+        (Some(Stage::Done), _) if pay.is_none() => return Err(ServiceError::missing("pay_part")),
+        (Some(action), _) => Some(action),
+        (None, Some(true)) => Some(Stage::Done),
+        (None, Some(false)) if current == Stage::Done => {
+            return Err(ServiceError::conflict(
+                "报修已完成，不能改回未解决",
+                "a done repair cannot be reopened",
+            ));
+        }
+        (None, _) => None,
+    };
+    if target.is_none() && reply.is_none() && status.is_none() {
+        return Err(ServiceError::missing("status"));
+    }
+    let now = kit::time::now_unix();
+    let mut change = RepairChange {
+        reply,
+        updated_at: now,
+        ..RepairChange::default()
+    };
+    if let Some(target) = target {
+        let next = current.apply(target)?;
+        change.stage = Some(next.as_str().to_owned());
+        change.status = Some(next.status());
+        match next {
+            Stage::Receive => (change.received_by, change.received_at) = (Some(staff), Some(now)),
+            Stage::Repair => (change.repairing_by, change.repairing_at) = (Some(staff), Some(now)),
+            Stage::Done => {
+                (change.done_by, change.done_at) = (Some(staff), Some(now));
+                change.pay_part = pay.map(str::to_owned);
+            }
+            Stage::New => {}
+        }
+    }
+    let id = row.id;
+    let expected = row.stage.clone();
+    let updated = state
+        .db
+        .run(move |conn| {
+            use diesel::Connection;
+            conn.transaction(|conn| {
+                // The stage read above must still hold: two staff acting at once, one wins.
+                let fresh = db::find(conn, id)?;
+                if fresh.as_ref().map(|r| r.stage.as_str()) != Some(expected.as_str()) {
+                    return Err(Error::from(ServiceError::conflict(
+                        "数据已被修改，请刷新后重试",
+                        "the repair changed meanwhile",
+                    )));
+                }
+                Ok(db::update(conn, id, &change)?)
+            })
+        })
+        .await?;
+    tracing::info!(
+        repair = id,
+        stage = updated.stage,
+        secret_id = platform.secret_id,
+        "repair updated"
+    );
+    Ok(updated)
+}

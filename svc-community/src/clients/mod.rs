@@ -1,0 +1,2 @@
+//! Clients of the other services.
+pub mod yibiaosanshi;

@@ -1,0 +1,192 @@
+//! Repairs and their categories (001 §4, seed 003).
+use diesel::prelude::*;
+use kit::db::AnyConnection;
+use kit::paging::Paging;
+
+use super::Backend;
+use super::schema::{repair_categories, repairs};
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = repair_categories)]
+pub struct CategoryRow {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub level: i32,
+    pub name: String,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = repairs)]
+pub struct RepairRow {
+    pub id: i64,
+    pub community_identifier: String,
+    pub user_id: i64,
+    pub house_id: i64,
+    pub house_introduction: String,
+    pub name: String,
+    pub phone: String,
+    pub possion: String,
+    pub description: String,
+    pub images: String,
+    pub category_id: Option<i64>,
+    pub category: String,
+    pub status: i32,
+    pub stage: String,
+    pub reply: Option<String>,
+    pub received_by: Option<String>,
+    pub received_at: Option<i64>,
+    pub repairing_by: Option<String>,
+    pub repairing_at: Option<i64>,
+    pub done_by: Option<String>,
+    pub done_at: Option<i64>,
+    pub pay_part: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Debug, Insertable)]
+#[diesel(table_name = repairs)]
+pub struct NewRepair {
+    pub community_identifier: String,
+    pub user_id: i64,
+    pub house_id: i64,
+    pub house_introduction: String,
+    pub name: String,
+    pub phone: String,
+    pub possion: String,
+    pub description: String,
+    pub images: String,
+    pub category_id: Option<i64>,
+    pub category: String,
+    pub status: i32,
+    pub stage: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// What changes when the staff act on a repair.
+#[derive(Clone, Debug, Default, AsChangeset)]
+#[diesel(table_name = repairs)]
+pub struct RepairChange {
+    pub status: Option<i32>,
+    pub stage: Option<String>,
+    pub reply: Option<String>,
+    pub received_by: Option<String>,
+    pub received_at: Option<i64>,
+    pub repairing_by: Option<String>,
+    pub repairing_at: Option<i64>,
+    pub done_by: Option<String>,
+    pub done_at: Option<i64>,
+    pub pay_part: Option<String>,
+    pub updated_at: i64,
+}
+
+pub fn categories(conn: &mut AnyConnection) -> QueryResult<Vec<CategoryRow>> {
+    repair_categories::table
+        .order(repair_categories::id.asc())
+        .select(CategoryRow::as_select())
+        .load(conn)
+}
+
+pub fn category(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<CategoryRow>> {
+    repair_categories::table
+        .find(id)
+        .select(CategoryRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_category(
+    conn: &mut AnyConnection,
+    parent_id: Option<i64>,
+    level: i32,
+    name: &str,
+    now: i64,
+) -> QueryResult<i64> {
+    diesel::insert_into(repair_categories::table)
+        .values((
+            repair_categories::parent_id.eq(parent_id),
+            repair_categories::level.eq(level),
+            repair_categories::name.eq(name),
+            repair_categories::created_at.eq(now),
+        ))
+        .returning(repair_categories::id)
+        .get_result(conn)
+}
+
+/// Removes a category without children; returns how many rows went.
+pub fn delete_leaf_category(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
+    let children: i64 = repair_categories::table
+        .filter(repair_categories::parent_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    if children > 0 {
+        return Ok(0);
+    }
+    diesel::delete(repair_categories::table.find(id)).execute(conn)
+}
+
+pub fn insert(conn: &mut AnyConnection, repair: &NewRepair) -> QueryResult<RepairRow> {
+    diesel::insert_into(repairs::table)
+        .values(repair)
+        .returning(repairs::all_columns)
+        .get_result(conn)
+}
+
+pub fn find(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<RepairRow>> {
+    repairs::table
+        .find(id)
+        .select(RepairRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn update(conn: &mut AnyConnection, id: i64, change: &RepairChange) -> QueryResult<RepairRow> {
+    diesel::update(repairs::table.find(id))
+        .set(change)
+        .returning(repairs::all_columns)
+        .get_result(conn)
+}
+
+/// Which repairs a list shows.
+#[derive(Clone, Debug, Default)]
+pub struct RepairFilter {
+    pub community_identifier: Option<String>,
+    pub user_id: Option<i64>,
+    pub status: Option<i32>,
+    pub stage: Option<String>,
+}
+
+fn filtered(filter: &RepairFilter) -> repairs::BoxedQuery<'_, Backend> {
+    let mut query = repairs::table.into_boxed();
+    if let Some(community) = &filter.community_identifier {
+        query = query.filter(repairs::community_identifier.eq(community));
+    }
+    if let Some(user_id) = filter.user_id {
+        query = query.filter(repairs::user_id.eq(user_id));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(repairs::status.eq(status));
+    }
+    if let Some(stage) = &filter.stage {
+        query = query.filter(repairs::stage.eq(stage));
+    }
+    query
+}
+
+/// One page, newest first, and how many match.
+pub fn page(
+    conn: &mut AnyConnection,
+    filter: &RepairFilter,
+    paging: Paging,
+) -> QueryResult<(Vec<RepairRow>, i64)> {
+    let total = filtered(filter).count().get_result::<i64>(conn)?;
+    let rows = filtered(filter)
+        .order(repairs::id.desc())
+        .limit(paging.per_page)
+        .offset(paging.offset())
+        .select(RepairRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
