@@ -130,12 +130,26 @@ impl ServiceBase {
         settings: &ServiceSettings,
         migrations: &'static Migrations,
     ) -> anyhow::Result<Self> {
+        Self::build_on(name, settings, migrations, None).await
+    }
+
+    /// As [`ServiceBase::build`], on a listener bound beforehand when one is given (so two
+    /// services can know each other's address before either is built).
+    pub async fn build_on(
+        name: &'static str,
+        settings: &ServiceSettings,
+        migrations: &'static Migrations,
+        listener: Option<TcpListener>,
+    ) -> anyhow::Result<Self> {
         let db = Database::connect(&settings.database_url, settings.pool_size, migrations)
             .await
             .with_context(|| format!("opening {name}'s database"))?;
-        let listener = TcpListener::bind(&settings.listen)
-            .await
-            .with_context(|| format!("binding {}", settings.listen))?;
+        let listener = match listener {
+            Some(listener) => listener,
+            None => TcpListener::bind(&settings.listen)
+                .await
+                .with_context(|| format!("binding {}", settings.listen))?,
+        };
         let addr = listener.local_addr()?;
         let metrics = ServiceMetrics::new().context("registering metrics")?;
         metrics.watch_pool(&db);

@@ -8,7 +8,7 @@ use anyhow::Context;
 use kit::cache::SharedCache;
 use kit::db::Database;
 use kit::secplat::SecplatClient;
-use kit::service::ServiceBase;
+use kit::service::{Health, ServiceBase};
 use proto::community::community_server::CommunityServer;
 use tokio_stream::wrappers::TcpListenerStream;
 
@@ -32,7 +32,16 @@ impl Application {
     /// Migrates the database, binds `community.listen` (port 0 allowed) and prepares the clients
     /// of svc-yibiaosanshi (connecting on first use), the security platform and the object store.
     pub async fn build(settings: Settings, cache: SharedCache) -> anyhow::Result<Self> {
-        let base = ServiceBase::build(NAME, &settings.community, &MIGRATIONS).await?;
+        Self::build_on(settings, cache, None).await
+    }
+
+    /// As [`Application::build`], on a listener bound beforehand when one is given.
+    pub async fn build_on(
+        settings: Settings,
+        cache: SharedCache,
+        listener: Option<tokio::net::TcpListener>,
+    ) -> anyhow::Result<Self> {
+        let base = ServiceBase::build_on(NAME, &settings.community, &MIGRATIONS, listener).await?;
         let timeout = Duration::from_millis(settings.endpoints.timeout_ms);
         let channel = kit::grpc::lazy_channel(&settings.endpoints.yibiaosanshi, timeout)
             .with_context(|| {
@@ -81,7 +90,14 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let ServiceBase { listener, addr, .. } = self.base;
+        let ServiceBase {
+            listener,
+            addr,
+            db,
+            metrics,
+            shutdown_delay,
+            ..
+        } = self.base;
         let syncer = self.sync_every.map(|every| {
             let state = self.state.clone();
             tokio::spawn(async move {
@@ -94,27 +110,24 @@ impl Application {
                 }
             })
         });
-        let (reporter, health) = tonic_health::server::health_reporter();
-        reporter
-            .set_serving::<CommunityServer<CommunityService>>()
-            .await;
+        let health = Health::new(&[
+            <CommunityServer<CommunityService> as tonic::server::NamedService>::NAME,
+        ])
+        .await;
+        health.watch_database(db);
         let service = CommunityServer::new(CommunityService::new(self.state))
             .max_decoding_message_size(MAX_MESSAGE_BYTES)
             .max_encoding_message_size(MAX_MESSAGE_BYTES);
         tracing::info!(%addr, "{NAME} serving");
         let served = tonic::transport::Server::builder()
             .layer(kit::grpc::trace_layer())
-            .add_service(health)
+            .layer(metrics.rpc_layer())
+            .add_service(health.server())
             .add_service(service)
-            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
-                shutdown.await;
-                reporter
-                    .set_not_serving::<CommunityServer<CommunityService>>()
-                    .await;
-                reporter
-                    .set_service_status("", tonic_health::ServingStatus::NotServing)
-                    .await;
-            })
+            .serve_with_incoming_shutdown(
+                TcpListenerStream::new(listener),
+                health.stop_after(shutdown, shutdown_delay),
+            )
             .await
             .context("svc-community server");
         if let Some(syncer) = syncer {

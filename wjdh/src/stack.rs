@@ -95,11 +95,24 @@ impl Stack {
         let cache = kit::cache::connect(&platform.cache)?;
         let auth_settings: svc_auth::config::Settings = settings(&load(&outside))?;
         let auth = svc_auth::startup::Application::build(auth_settings, cache.clone()).await?;
+        // svc-yibiaosanshi asks svc-community about module switches and svc-community asks
+        // svc-yibiaosanshi about bindings: on free ports, community's listener is bound first.
+        let community_listener = if options.ephemeral_ports {
+            Some(tokio::net::TcpListener::bind("127.0.0.1:0").await?)
+        } else {
+            None
+        };
         let mut inner = outside.clone();
         inner.push((
             "endpoints.auth".to_owned(),
             format!("http://{}", auth.addr()),
         ));
+        if let Some(listener) = &community_listener {
+            inner.push((
+                "endpoints.community".to_owned(),
+                format!("http://{}", listener.local_addr()?),
+            ));
+        }
         let yibiaosanshi_settings: svc_yibiaosanshi::config::Settings = settings(&load(&inner))?;
         let yibiaosanshi =
             svc_yibiaosanshi::startup::Application::build(yibiaosanshi_settings, cache.clone())
@@ -112,8 +125,12 @@ impl Stack {
         ));
         let community_settings: svc_community::config::Settings =
             settings(&load(&beside_yibiaosanshi))?;
-        let community =
-            svc_community::startup::Application::build(community_settings, cache.clone()).await?;
+        let community = svc_community::startup::Application::build_on(
+            community_settings,
+            cache.clone(),
+            community_listener,
+        )
+        .await?;
         // The switches exist before the first request (001 §3.1.1); the platform may be down.
         if let Err(error) = community.sync_modules().await {
             tracing::warn!(%error, "module switches not synced at start");

@@ -26,6 +26,7 @@ pub struct State {
     pub cache: SharedCache,
     pub auth: AuthClient,
     pub secplat: SecplatClient,
+    pub modules: crate::clients::community::ModuleSwitches,
 }
 
 /// The signed-in resident, as svc-auth authenticated them.

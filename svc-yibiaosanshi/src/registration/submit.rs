@@ -135,7 +135,29 @@ struct Consent {
 
 /// An owner known only to the security platform must consent as one bound here does: the
 /// platform is asked only when it matters (a non-owner role, not verified, no owner bound here).
+/// 绑定房屋 (owners, tenants) or 绑定家属 (family) must be on in the house's community.
+async fn module_gate(state: &State, choice: &HouseChoice) -> ServiceResult<()> {
+    let house_id = choice.house_id;
+    let place = state
+        .db
+        .run(move |conn| -> Result<_> { Ok(addresses::find_house_place(conn, house_id)?) })
+        .await?;
+    let Some(place) = place else {
+        return Ok(());
+    };
+    let module = if choice.fields.role == OWNER || choice.fields.role == "租客" {
+        "绑定房屋"
+    } else {
+        "绑定家属"
+    };
+    state
+        .modules
+        .require(&place.address().community_identifier, module)
+        .await
+}
+
 async fn consent(state: &State, user_id: i64, choice: &HouseChoice) -> ServiceResult<Consent> {
+    module_gate(state, choice).await?;
     let verified = owner_verified(state, user_id, choice.house_id).await?;
     if verified || choice.fields.role == OWNER {
         return Ok(Consent {

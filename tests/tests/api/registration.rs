@@ -942,3 +942,94 @@ async fn an_owner_is_replaced_and_the_unbuilt_review_types_work_like_the_others(
     assert_eq!(permissions(&app, &buyer).await, json!(["NewMember"]));
     app.stop().await;
 }
+
+/// Switches a module of 10002 as its platform.
+async fn set_module(app: &TestApp, platform: &str, module: &str, on: &str) {
+    let answer = app
+        .put_form(
+            "/api/v1/wjdh/module",
+            &[
+                ("xiaoqu", "10002"),
+                ("module_name", module),
+                ("module_status", on),
+            ],
+            platform,
+        )
+        .await;
+    assert_eq!(answer.code(), 0, "{:?}", answer.body);
+}
+
+#[tokio::test]
+async fn the_binding_switches_refuse_registrations_while_they_are_off() {
+    let app = spawn_app().await;
+    let platform = platform_token(&app, "123456", "123456").await;
+    let token = resident(&app, "o-switch", "13700007777").await;
+    let house = house_id(&app, &token, 2, 2, 3, 302).await;
+    let owner = owner_form(
+        house,
+        "13700007777",
+        "13030219900909501",
+        "19900909",
+        "开关测试",
+    );
+
+    set_module(&app, &platform, "绑定房屋", "0").await;
+    let refused = app
+        .post("/api/v1/weapp/yibiaosanshi", owner.clone(), Some(&token))
+        .await;
+    assert_eq!(
+        (refused.code(), refused.status.as_u16()),
+        (1, 403),
+        "{:?}",
+        refused.body
+    );
+    assert!(
+        refused.str("msg").contains("绑定房屋"),
+        "{:?}",
+        refused.body
+    );
+
+    set_module(&app, &platform, "绑定房屋", "1").await;
+    let accepted = app
+        .post("/api/v1/weapp/yibiaosanshi", owner, Some(&token))
+        .await;
+    assert_eq!(accepted.code(), 0, "{:?}", accepted.body);
+    assert_eq!(
+        approve(
+            &app,
+            &platform,
+            accepted.body["data"]["shenhe_id"].as_i64().unwrap()
+        )
+        .await
+        .code(),
+        0
+    );
+
+    // A family member of that house: 绑定家属 decides.
+    let son = resident(&app, "o-switch-son", "13700008888").await;
+    let mut family = owner_form(
+        house,
+        "13700008888",
+        "13030220100101501",
+        "20100101",
+        "开关儿子",
+    );
+    family["role"] = json!("儿子");
+    family["type"] = json!("其他");
+    set_module(&app, &platform, "绑定家属", "0").await;
+    let refused = app
+        .post("/api/v1/weapp/yibiaosanshi", family, Some(&son))
+        .await;
+    assert_eq!(
+        (refused.code(), refused.status.as_u16()),
+        (1, 403),
+        "{:?}",
+        refused.body
+    );
+    assert!(
+        refused.str("msg").contains("绑定家属"),
+        "{:?}",
+        refused.body
+    );
+    app.stop().await;
+}
