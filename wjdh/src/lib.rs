@@ -1,5 +1,6 @@
 //! The whole platform in one process: sandbox, the four services and the gateway, wired on
 //! loopback. `wjdh` runs it; the end-to-end tests start it on free ports.
 pub mod bench;
+pub mod bench_community;
 pub mod bench_registry;
 pub mod stack;

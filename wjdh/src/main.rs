@@ -30,6 +30,8 @@ enum Command {
     Bench(wjdh::bench::BenchOptions),
     /// Scale benchmark of the 一标三实 read paths (house list, house detail, review list).
     BenchRegistry(wjdh::bench_registry::RegistryBenchOptions),
+    /// Benchmark of the announcement list and the repair list at 100,000 repairs.
+    BenchCommunity(wjdh::bench_community::CommunityBenchOptions),
 }
 
 #[derive(Subcommand)]
@@ -83,6 +85,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Addresses { action } => addresses(action).await,
         Command::Bench(options) => wjdh::bench::run(options).await,
         Command::BenchRegistry(options) => wjdh::bench_registry::run(options).await,
+        Command::BenchCommunity(options) => wjdh::bench_community::run(options).await,
     }
 }
 

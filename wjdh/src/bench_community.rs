@@ -1,0 +1,187 @@
+//! `wjdh bench-community`: the resident's announcement list and the platform's repair list with
+//! 100,000 repairs and 10,000 announcements in the database (a tenth of them in the measured
+//! community, the rest spread over nine others).
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use diesel::connection::SimpleConnection;
+use serde_json::{Value, json};
+
+use crate::bench::{Figures, measure, post_ok, resident_token};
+use crate::stack::{Stack, StackOptions};
+
+/// Options of `wjdh bench-community`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CommunityBenchOptions {
+    #[arg(long, default_value_t = 100_000)]
+    pub repairs: i64,
+    #[arg(long, default_value_t = 10_000)]
+    pub announcements: i64,
+    #[arg(long, default_value_t = 2000)]
+    pub requests: usize,
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// A PostgreSQL admin URL: run on fresh PostgreSQL databases instead of SQLite files.
+    #[arg(long)]
+    pub postgres: Option<String>,
+}
+
+/// Portable seeding SQL: row n goes to 10003 when n % 10 = 0, else to one of nine other communities.
+fn seed_sql(repairs: i64, announcements: i64) -> String {
+    let community = "CASE WHEN n % 10 = 0 THEN '10003' ELSE CAST(400000 + n % 10 AS TEXT) END";
+    format!(
+        "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {repairs})
+INSERT INTO repairs (community_identifier, user_id, house_id, house_introduction, name, phone, possion, description, images, category_id, category, status, stage, reply, received_by, received_at, repairing_by, repairing_at, done_by, done_at, pay_part, created_at, updated_at)
+SELECT {community}, 0, 0, '压测小区1栋1单元1楼101号', '压测', '13900000000', '厨房', '水管漏水' || CAST(n AS TEXT), '[]', NULL, '水电', n % 2, 'RECEIVE', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, n, n FROM seq;
+WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {announcements})
+INSERT INTO announcements (community_identifier, title, content, weight, top, enabled, manager, logo, images, created_by, created_at, updated_at)
+SELECT {community}, '通知' || CAST(n AS TEXT), '停水通知', n % 7, n % 97 = 0, n % 13 <> 0, '交运里物业', '', '[]', 'bench', n, n FROM seq;"
+    )
+}
+
+/// Runs the benchmark and prints its figures.
+pub async fn run(options: CommunityBenchOptions) -> anyhow::Result<()> {
+    let run = std::process::id();
+    let data = std::env::temp_dir().join(format!("wjdh-bench-community-{run}"));
+    let mut overrides = vec![(
+        "gateway.rate_limit_per_minute".to_owned(),
+        "100000000".to_owned(),
+    )];
+    let mut databases = Vec::new();
+    for service in ["auth", "yibiaosanshi", "orders", "community"] {
+        let url = match &options.postgres {
+            Some(admin) => {
+                let name = format!("wjdh_benchc{run}_{service}");
+                databases.push(name.clone());
+                kit::db::create_postgres_database(admin, &name)?
+            }
+            None => format!("sqlite://{}/{service}.db", data.display()),
+        };
+        overrides.push((format!("{service}.database_url"), url));
+    }
+    let stack = Stack::start(StackOptions {
+        overrides,
+        ephemeral_ports: true,
+    })
+    .await?;
+    let result = measure_stack(&stack, &options).await;
+    stack.stop().await;
+    if let Some(admin) = &options.postgres {
+        for name in &databases {
+            kit::db::drop_postgres_database(admin, name)?;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&data);
+    let (seconds, figures) = result?;
+    let backend = if options.postgres.is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    println!(
+        "seeded {} repairs and {} announcements on {backend} in {seconds:.1} s",
+        options.repairs, options.announcements
+    );
+    crate::bench::print(&figures);
+    Ok(())
+}
+
+async fn measure_stack(
+    stack: &Stack,
+    options: &CommunityBenchOptions,
+) -> anyhow::Result<(f64, Vec<Figures>)> {
+    let started = Instant::now();
+    let sql = seed_sql(options.repairs, options.announcements);
+    stack
+        .community_db
+        .run(move |conn| -> Result<(), kit::db::DbError> {
+            conn.batch_execute(&format!("BEGIN; {sql} COMMIT; ANALYZE;"))?;
+            Ok(())
+        })
+        .await
+        .context("seeding")?;
+    let seconds = started.elapsed().as_secs_f64();
+
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(options.concurrency)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    let gateway = stack.gateway_url();
+    // 赵强 (13800138000) owns 交运里 1-1-1-101 at the security platform: import binds him to 10003.
+    let token = resident_token(&client, &gateway, &stack.sandbox_url).await?;
+    let sent: Value = client
+        .post(format!("{gateway}/api/v1/verificationCodes/phone"))
+        .json(&json!({"phone": "13800138000", "type": "verify"}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let messages: Vec<Value> = client
+        .get(format!("{}/sms/messages", stack.sandbox_url))
+        .query(&[("phone", "13800138000")])
+        .send()
+        .await?
+        .json()
+        .await?;
+    let code = messages
+        .last()
+        .and_then(|m| m["code"].as_str())
+        .context("sms code")?;
+    let imported: Value = client
+        .post(format!("{gateway}/api/v1/security/phone"))
+        .bearer_auth(&token)
+        .json(&json!({"verification_key": sent["key"], "verification_code": code, "id": "10003"}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    anyhow::ensure!(imported["code"] == 0, "import failed: {imported}");
+    let platform: Value = client
+        .post(format!("{gateway}/api/v1/wjdh/secret"))
+        .json(&json!({"secret_id": "jyl-demo", "secret_key": "jyl-demo-secret"}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let platform = platform["access_token"]
+        .as_str()
+        .context("platform token")?
+        .to_owned();
+
+    let mut figures = Vec::new();
+    let (c, url, t) = (
+        client.clone(),
+        format!("{gateway}/api/v1/weapp/announcements"),
+        token.clone(),
+    );
+    figures.push(
+        measure(
+            "POST /api/v1/weapp/announcements",
+            options.requests,
+            options.concurrency,
+            move |_| {
+                let (c, url, t) = (c.clone(), url.clone(), t.clone());
+                async move { post_ok(&c, &url, Some(&t), json!({"xiaoqu": "10003"})).await }
+            },
+        )
+        .await,
+    );
+    let (c, url) = (client.clone(), format!("{gateway}/api/v1/wjdh/repair/list"));
+    let pages = (options.repairs / 10 / 2 / 20).max(1);
+    figures.push(
+        measure(
+            "POST /api/v1/wjdh/repair/list (20/page)",
+            options.requests,
+            options.concurrency,
+            move |i| {
+                let (c, url, t) = (c.clone(), url.clone(), platform.clone());
+                let page = i64::try_from(i).unwrap_or(0) % pages + 1;
+                async move {
+                    post_ok(&c, &url, Some(&t), json!({"xiaoqu": "10003", "page": page})).await
+                }
+            },
+        )
+        .await,
+    );
+    Ok((seconds, figures))
+}
