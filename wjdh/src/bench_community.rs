@@ -32,7 +32,7 @@ fn seed_sql(repairs: i64, announcements: i64) -> String {
     format!(
         "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {repairs})
 INSERT INTO repairs (community_identifier, user_id, house_id, house_introduction, name, phone, possion, description, images, category_id, category, status, stage, reply, received_by, received_at, repairing_by, repairing_at, done_by, done_at, pay_part, created_at, updated_at)
-SELECT {community}, 0, 0, '压测小区1栋1单元1楼101号', '压测', '13900000000', '厨房', '水管漏水' || CAST(n AS TEXT), '[]', NULL, '水电', n % 2, 'RECEIVE', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, n, n FROM seq;
+SELECT {community}, 0, 0, '压测小区1栋1单元1楼101号', '压测', '13900000000', '厨房', '水管漏水' || CAST(n AS TEXT), '[]', NULL, '水电', (n / 10) % 2, 'RECEIVE', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, n, n FROM seq;
 WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {announcements})
 INSERT INTO announcements (community_identifier, title, content, weight, top, enabled, manager, logo, images, created_by, created_at, updated_at)
 SELECT {community}, '通知' || CAST(n AS TEXT), '停水通知', n % 7, n % 97 = 0, n % 13 <> 0, '交运里物业', '', '[]', 'bench', n, n FROM seq;"
