@@ -271,3 +271,67 @@ pub(crate) fn print(results: &[Figures]) {
         );
     }
 }
+
+/// A stack on databases of its own (SQLite files in a temporary directory, or fresh PostgreSQL
+/// databases next to an admin URL), torn down with [`FreshStack::finish`].
+pub(crate) struct FreshStack {
+    pub stack: Stack,
+    data: std::path::PathBuf,
+    postgres: Option<String>,
+    databases: Vec<String>,
+}
+
+impl FreshStack {
+    pub async fn start(label: &str, postgres: Option<&str>) -> anyhow::Result<Self> {
+        let run = std::process::id();
+        let data = std::env::temp_dir().join(format!("wjdh-bench-{label}-{run}"));
+        let mut overrides = vec![(
+            "gateway.rate_limit_per_minute".to_owned(),
+            "100000000".to_owned(),
+        )];
+        let mut databases = Vec::new();
+        for service in ["auth", "yibiaosanshi", "orders", "community"] {
+            let url = match postgres {
+                Some(admin) => {
+                    let name = format!("wjdh_bench_{label}{run}_{service}");
+                    databases.push(name.clone());
+                    kit::db::create_postgres_database(admin, &name)?
+                }
+                None => format!("sqlite://{}/{service}.db", data.display()),
+            };
+            overrides.push((format!("{service}.database_url"), url));
+        }
+        let stack = Stack::start(StackOptions {
+            overrides,
+            ephemeral_ports: true,
+        })
+        .await?;
+        Ok(Self {
+            stack,
+            data,
+            postgres: postgres.map(str::to_owned),
+            databases,
+        })
+    }
+
+    /// `"postgres"` or `"sqlite"`.
+    pub fn backend(&self) -> &'static str {
+        if self.postgres.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
+    }
+
+    /// Stops the stack and removes its databases.
+    pub async fn finish(self) -> anyhow::Result<()> {
+        self.stack.stop().await;
+        if let Some(admin) = &self.postgres {
+            for name in &self.databases {
+                kit::db::drop_postgres_database(admin, name)?;
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.data);
+        Ok(())
+    }
+}

@@ -7,8 +7,9 @@ use anyhow::Context;
 use diesel::connection::SimpleConnection;
 use serde_json::{Value, json};
 
+use crate::bench::FreshStack;
 use crate::bench::{Figures, measure, post_ok, resident_token};
-use crate::stack::{Stack, StackOptions};
+use crate::stack::Stack;
 
 /// Options of `wjdh bench-community`.
 #[derive(Debug, Clone, clap::Args)]
@@ -41,43 +42,11 @@ SELECT {community}, '通知' || CAST(n AS TEXT), '停水通知', n % 7, n % 97 =
 
 /// Runs the benchmark and prints its figures.
 pub async fn run(options: CommunityBenchOptions) -> anyhow::Result<()> {
-    let run = std::process::id();
-    let data = std::env::temp_dir().join(format!("wjdh-bench-community-{run}"));
-    let mut overrides = vec![(
-        "gateway.rate_limit_per_minute".to_owned(),
-        "100000000".to_owned(),
-    )];
-    let mut databases = Vec::new();
-    for service in ["auth", "yibiaosanshi", "orders", "community"] {
-        let url = match &options.postgres {
-            Some(admin) => {
-                let name = format!("wjdh_benchc{run}_{service}");
-                databases.push(name.clone());
-                kit::db::create_postgres_database(admin, &name)?
-            }
-            None => format!("sqlite://{}/{service}.db", data.display()),
-        };
-        overrides.push((format!("{service}.database_url"), url));
-    }
-    let stack = Stack::start(StackOptions {
-        overrides,
-        ephemeral_ports: true,
-    })
-    .await?;
-    let result = measure_stack(&stack, &options).await;
-    stack.stop().await;
-    if let Some(admin) = &options.postgres {
-        for name in &databases {
-            kit::db::drop_postgres_database(admin, name)?;
-        }
-    }
-    let _ = std::fs::remove_dir_all(&data);
+    let fresh = FreshStack::start("community", options.postgres.as_deref()).await?;
+    let result = measure_stack(&fresh.stack, &options).await;
+    let backend = fresh.backend();
+    fresh.finish().await?;
     let (seconds, figures) = result?;
-    let backend = if options.postgres.is_some() {
-        "postgres"
-    } else {
-        "sqlite"
-    };
     println!(
         "seeded {} repairs and {} announcements on {backend} in {seconds:.1} s",
         options.repairs, options.announcements

@@ -7,8 +7,9 @@ use anyhow::Context;
 use diesel::connection::SimpleConnection;
 use serde_json::json;
 
+use crate::bench::FreshStack;
 use crate::bench::{Figures, measure, post_ok, resident_token};
-use crate::stack::{Stack, StackOptions};
+use crate::stack::Stack;
 
 /// Options of `wjdh bench registry`.
 #[derive(Debug, Clone, clap::Args)]
@@ -66,47 +67,11 @@ FROM houses h WHERE h.{mine} AND h.id % 10 = 0;",
 
 /// Runs the registry benchmark and prints its figures.
 pub async fn run(options: RegistryBenchOptions) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        options.houses_per_community >= 100 && options.houses_per_community % 100 == 0,
-        "--houses-per-community must be a multiple of 100"
-    );
-    let run = std::process::id();
-    let data = std::env::temp_dir().join(format!("wjdh-bench-registry-{run}"));
-    let mut overrides = vec![(
-        "gateway.rate_limit_per_minute".to_owned(),
-        "100000000".to_owned(),
-    )];
-    let mut databases = Vec::new();
-    for service in ["auth", "yibiaosanshi", "orders", "community"] {
-        let url = match &options.postgres {
-            Some(admin) => {
-                let name = format!("wjdh_bench{run}_{service}");
-                databases.push(name.clone());
-                kit::db::create_postgres_database(admin, &name)?
-            }
-            None => format!("sqlite://{}/{service}.db", data.display()),
-        };
-        overrides.push((format!("{service}.database_url"), url));
-    }
-    let stack = Stack::start(StackOptions {
-        overrides,
-        ephemeral_ports: true,
-    })
-    .await?;
-    let result = measure_stack(&stack, &options).await;
-    stack.stop().await;
-    if let Some(admin) = &options.postgres {
-        for name in &databases {
-            kit::db::drop_postgres_database(admin, name)?;
-        }
-    }
-    let _ = std::fs::remove_dir_all(&data);
+    let fresh = FreshStack::start("registry", options.postgres.as_deref()).await?;
+    let result = measure_stack(&fresh.stack, &options).await;
+    let backend = fresh.backend();
+    fresh.finish().await?;
     let (seconds, figures) = result?;
-    let backend = if options.postgres.is_some() {
-        "postgres"
-    } else {
-        "sqlite"
-    };
     println!(
         "seeded {} communities × {} houses = {} houses and people on {backend} in {seconds:.1} s",
         options.communities,
