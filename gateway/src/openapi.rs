@@ -3,7 +3,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{addresses, community, login, ops, photos, platform, registration, reviews};
+use crate::routes::{
+    addresses, community, login, ops, orders, photos, platform, registration, reviews,
+};
 
 /// Where the document is served.
 pub const DOCUMENT_PATH: &str = "/api/openapi.json";
@@ -52,6 +54,11 @@ pub const DOCUMENT_PATH: &str = "/api/openapi.json";
         reviews::decide,
         reviews::decisions,
         platform::secret,
+        orders::create,
+        orders::list,
+        orders::resident_list,
+        orders::pay,
+        orders::notify,
         community::modules,
         community::change_module,
         community::sync_modules,

@@ -8,6 +8,7 @@ use anyhow::Context;
 use kit::cache::SharedCache;
 use proto::auth::auth_client::AuthClient;
 use proto::community::community_client::CommunityClient;
+use proto::orders::orders_client::OrdersClient;
 use proto::yibiaosanshi::addresses_client::AddressesClient;
 use proto::yibiaosanshi::photos_client::PhotosClient;
 use proto::yibiaosanshi::registration_client::RegistrationClient;
@@ -120,6 +121,11 @@ impl AppState {
         PhotosClient::new(self.channels.yibiaosanshi.clone())
             .max_decoding_message_size(PHOTO_MESSAGE_BYTES)
             .max_encoding_message_size(PHOTO_MESSAGE_BYTES)
+    }
+
+    /// A client of svc-orders.
+    pub fn orders(&self) -> OrdersClient<Channel> {
+        OrdersClient::new(self.channels.orders.clone())
     }
 
     /// A client of svc-community; its messages may carry a photo.

@@ -17,3 +17,9 @@ pub mod community {
     #![allow(clippy::all, clippy::pedantic, missing_docs)]
     tonic::include_proto!("wjdh.community.v1");
 }
+
+/// svc-orders: orders, bills, WeChat Pay.
+pub mod orders {
+    #![allow(clippy::all, clippy::pedantic, missing_docs)]
+    tonic::include_proto!("wjdh.orders.v1");
+}

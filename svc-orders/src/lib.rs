@@ -1,6 +1,12 @@
-//! svc-orders: orders, bills, WeChat Pay, payment results.
-//!
-//! Its capabilities arrive with their own issues; until then it owns its migrated database and
-//! answers gRPC health.
+//! svc-orders: orders (001 §2.1), the resident's orders (000 §4.1), WeChat Pay and payment
+//! results to the security platform.
+pub mod actions;
+pub mod clients;
+pub mod config;
 pub mod db;
+pub mod domain;
+pub mod error;
+pub mod grpc;
+pub mod outbox;
+pub mod payment;
 pub mod startup;

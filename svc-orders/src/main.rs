@@ -1,11 +1,25 @@
 //! svc-orders: `serve` (default) or `migrate`.
+use anyhow::Context;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    kit::service::health_only_main(
-        "svc-orders",
-        |platform| &platform.orders,
-        &svc_orders::db::MIGRATIONS,
-    )
-    .await
+    let settings: svc_orders::config::Settings = kit::settings::load()?;
+    let _telemetry = kit::telemetry::init("svc-orders", &settings.telemetry);
+    match std::env::args().nth(1).as_deref() {
+        Some("migrate") => {
+            let backend = kit::db::Backend::parse(&settings.orders.database_url)?;
+            let applied = svc_orders::db::MIGRATIONS
+                .run(&backend)
+                .context("migrating")?;
+            tracing::info!(applied, "svc-orders migrations applied");
+            Ok(())
+        }
+        None | Some("serve") => {
+            let platform: kit::settings::Platform = kit::settings::load()?;
+            let cache = kit::cache::connect(&platform.cache)?;
+            let app = svc_orders::startup::Application::build(settings, cache).await?;
+            app.run_until_stopped(kit::grpc::shutdown_signal()).await
+        }
+        Some(other) => anyhow::bail!("unknown command {other:?}: use serve or migrate"),
+    }
 }

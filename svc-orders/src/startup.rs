@@ -1,34 +1,102 @@
 //! Building and running svc-orders.
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
-use kit::service::ServiceBase;
-use kit::settings::ServiceSettings;
+use anyhow::Context;
+use kit::cache::SharedCache;
+use kit::secplat::SecplatClient;
+use kit::service::{Health, ServiceBase};
+use kit::wxpay::WxPayClient;
+use proto::orders::orders_server::OrdersServer;
+use tokio_stream::wrappers::TcpListenerStream;
 
+use crate::actions::State;
+use crate::clients::{Auth, Community, Yibiaosanshi};
+use crate::config::Settings;
 use crate::db::MIGRATIONS;
+use crate::grpc::OrdersService;
+
+const NAME: &str = "svc-orders";
 
 /// svc-orders, migrated and bound, not yet serving.
-pub struct Application(ServiceBase);
+pub struct Application {
+    base: ServiceBase,
+    state: Arc<State>,
+    secplat: SecplatClient,
+}
 
 impl Application {
-    pub async fn build(settings: &ServiceSettings) -> anyhow::Result<Self> {
-        Ok(Self(
-            ServiceBase::build("svc-orders", settings, &MIGRATIONS).await?,
-        ))
+    /// Migrates the database, binds `orders.listen` (port 0 allowed) and prepares the clients
+    /// of svc-yibiaosanshi, svc-auth and svc-community (connecting on first use), WeChat Pay and
+    /// the security platform.
+    pub async fn build(settings: Settings, cache: SharedCache) -> anyhow::Result<Self> {
+        let base = ServiceBase::build(NAME, &settings.orders, &MIGRATIONS).await?;
+        let timeout = Duration::from_millis(settings.endpoints.timeout_ms);
+        let channel = |name: &str, url: &str| {
+            kit::grpc::lazy_channel(url, timeout).with_context(|| format!("{name} endpoint {url}"))
+        };
+        let endpoints = &settings.endpoints;
+        let state = State {
+            db: base.db.clone(),
+            yibiaosanshi: Yibiaosanshi::new(channel("svc-yibiaosanshi", &endpoints.yibiaosanshi)?),
+            auth: Auth::new(channel("svc-auth", &endpoints.auth)?),
+            community: Community::new(channel("svc-community", &endpoints.community)?),
+            wxpay: WxPayClient::new(settings.wxpay).context("WeChat Pay client")?,
+        };
+        let secplat =
+            SecplatClient::new(settings.secplat, cache).context("security platform client")?;
+        Ok(Self {
+            base,
+            state: Arc::new(state),
+            secplat,
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.0.addr
+        self.base.addr
     }
 
     pub fn database(&self) -> kit::db::Database {
-        self.0.db.clone()
+        self.base.db.clone()
     }
 
+    /// Serves `Orders` and gRPC health until `shutdown` resolves.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        self.0.serve_health(shutdown).await
+        let ServiceBase {
+            listener,
+            addr,
+            db,
+            metrics,
+            shutdown_delay,
+            ..
+        } = self.base;
+        let outbox = tokio::spawn(crate::outbox::run(
+            db.clone(),
+            self.secplat,
+            metrics.clone(),
+        ));
+        let health =
+            Health::new(&[<OrdersServer<OrdersService> as tonic::server::NamedService>::NAME])
+                .await;
+        health.watch_database(db);
+        tracing::info!(%addr, "{NAME} serving");
+        let served = tonic::transport::Server::builder()
+            .layer(kit::grpc::trace_layer())
+            .layer(metrics.rpc_layer())
+            .add_service(health.server())
+            .add_service(OrdersServer::new(OrdersService::new(self.state)))
+            .serve_with_incoming_shutdown(
+                TcpListenerStream::new(listener),
+                health.stop_after(shutdown, shutdown_delay),
+            )
+            .await
+            .context("svc-orders server");
+        outbox.abort();
+        served
     }
 }

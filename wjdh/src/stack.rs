@@ -117,12 +117,29 @@ impl Stack {
         let yibiaosanshi =
             svc_yibiaosanshi::startup::Application::build(yibiaosanshi_settings, cache.clone())
                 .await?;
-        let orders = svc_orders::startup::Application::build(&platform.orders).await?;
         let mut beside_yibiaosanshi = inner.clone();
         beside_yibiaosanshi.push((
             "endpoints.yibiaosanshi".to_owned(),
             format!("http://{}", yibiaosanshi.addr()),
         ));
+        // WeChat Pay is the sandbox; its notifications must reach this stack's gateway. On free
+        // ports the gateway's port is picked here (a free one, released and bound again below).
+        let gateway_port = if options.ephemeral_ports {
+            Some(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?)
+        } else {
+            None
+        };
+        let mut beside_orders = beside_yibiaosanshi.clone();
+        beside_orders.push(("wxpay.base_url".to_owned(), sandbox_url.clone()));
+        if let Some(addr) = gateway_port {
+            beside_orders.push((
+                "wxpay.notify_url".to_owned(),
+                format!("http://{addr}/api/v1/weapp/payment/notify"),
+            ));
+        }
+        let orders_settings: svc_orders::config::Settings = settings(&load(&beside_orders))?;
+        let orders =
+            svc_orders::startup::Application::build(orders_settings, cache.clone()).await?;
         let community_settings: svc_community::config::Settings =
             settings(&load(&beside_yibiaosanshi))?;
         let community = svc_community::startup::Application::build_on(
@@ -155,6 +172,9 @@ impl Stack {
             ("endpoints.community", community.addr()),
         ] {
             wired.push((key.to_owned(), format!("http://{addr}")));
+        }
+        if let Some(addr) = gateway_port {
+            wired.push(("gateway.listen".to_owned(), addr.to_string()));
         }
         let gateway_settings: gateway::config::Settings = settings(&load(&wired))?;
         let gateway = gateway::startup::Application::build(gateway_settings, cache.clone()).await?;

@@ -6,6 +6,7 @@ pub mod addresses;
 pub mod community;
 pub mod login;
 pub mod ops;
+pub mod orders;
 pub mod photos;
 pub mod platform;
 pub mod registration;
@@ -114,6 +115,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         // 001 §1.2
         .service(web::resource("/api/v1/wjdh/secret").route(web::post().to(platform::secret)));
     community_routes(cfg);
+    order_routes(cfg);
+}
+
+/// 001 §2.1 and 000 §4 (svc-orders); the platform's paths also without `wjdh/`, as 001 prints them.
+fn order_routes(cfg: &mut web::ServiceConfig) {
+    let post = web::post;
+    cfg.service(web::resource("/api/v1/wjdh/order/new").route(post().to(orders::create)))
+        .service(web::resource("/api/v1/order/new").route(post().to(orders::create)))
+        .service(web::resource("/api/v1/wjdh/order/list").route(post().to(orders::list)))
+        .service(web::resource("/api/v1/order/list").route(post().to(orders::list)))
+        .service(web::resource("/api/v1/orders/list").route(post().to(orders::resident_list)))
+        .service(web::resource("/api/v1/weapp/payment").route(post().to(orders::pay)))
+        .service(web::resource("/api/v1/weapp/payment/notify").route(post().to(orders::notify)));
 }
 
 /// 001 §3–§6 and the resident's side of them (svc-community).

@@ -155,6 +155,13 @@ impl Auth for FakeAuth {
         Err(Status::unimplemented("not scripted"))
     }
 
+    async fn user_profile(
+        &self,
+        _: Request<UserProfileRequest>,
+    ) -> Result<Response<UserProfileReply>, Status> {
+        Err(Status::unimplemented("not used by the gateway"))
+    }
+
     async fn set_registration_state(
         &self,
         _: Request<SetRegistrationStateRequest>,

@@ -173,6 +173,26 @@ pub async fn permissions(state: &State, user_id: i64) -> ServiceResult<Vec<Strin
     Ok(permissions_of(&user))
 }
 
+/// A user by id, or by sign-up phone when `user_id` is 0: (id, WeChat openid or empty). The
+/// openid places payments; it is never logged.
+pub async fn profile(
+    state: &State,
+    user_id: i64,
+    phone: String,
+) -> ServiceResult<Option<(i64, String)>> {
+    let user = state
+        .db
+        .run(move |conn| {
+            if user_id > 0 {
+                users::find_by_id(conn, user_id)
+            } else {
+                users::find_by_phone(conn, &phone)
+            }
+        })
+        .await?;
+    Ok(user.map(|user| (user.id, user.openid.unwrap_or_default())))
+}
+
 /// Registration moved the user along (NewMember → Shenheing → HouseMember).
 pub async fn set_registration_state(
     state: &State,

@@ -136,6 +136,20 @@ impl pb::auth_server::Auth for AuthService {
         Ok(Response::new(pb::PermissionsReply { permissions }))
     }
 
+    async fn user_profile(
+        &self,
+        request: Request<pb::UserProfileRequest>,
+    ) -> Result<Response<pb::UserProfileReply>, Status> {
+        let r = request.into_inner();
+        let found = tokens::profile(&self.state, r.user_id, r.phone).await?;
+        let (user_id, openid) = found.clone().unwrap_or_default();
+        Ok(Response::new(pb::UserProfileReply {
+            found: found.is_some(),
+            openid,
+            user_id,
+        }))
+    }
+
     async fn platform_token(
         &self,
         request: Request<pb::PlatformTokenRequest>,

@@ -124,6 +124,22 @@ pub fn find_by_user(conn: &mut AnyConnection, user_id: i64) -> QueryResult<Optio
         .optional()
 }
 
+/// The people entered with `phone` (and `name`, unless empty).
+pub fn find_by_phone(
+    conn: &mut AnyConnection,
+    phone: &str,
+    name: &str,
+) -> QueryResult<Vec<Person>> {
+    let mut query = people::table
+        .filter(people::phone.eq(phone))
+        .select(Person::as_select())
+        .into_boxed();
+    if !name.is_empty() {
+        query = query.filter(people::name.eq(name));
+    }
+    query.load(conn)
+}
+
 pub fn find_by_idcard(conn: &mut AnyConnection, idcard: &str) -> QueryResult<Option<Person>> {
     people::table
         .filter(people::idcard.eq(idcard))

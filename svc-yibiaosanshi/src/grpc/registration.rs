@@ -283,4 +283,11 @@ impl pb::registration_server::Registration for RegistrationService {
         })
         .await
     }
+
+    async fn find_payer(
+        &self,
+        request: Request<pb::FindPayerRequest>,
+    ) -> Result<Response<pb::FindPayerReply>, Status> {
+        serve(request, |r| houses::find_payer(&self.state, r)).await
+    }
 }

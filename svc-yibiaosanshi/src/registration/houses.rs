@@ -398,3 +398,59 @@ pub async fn unbind(state: &State, resident: &Resident, binding_id: &str) -> Ser
     }
     Ok(())
 }
+
+/// Whom an order is for (001 §2.1.1): the house at the numbers, or the person with this phone
+/// (and name) or ID number, and whether that person has a mini-program account.
+pub async fn find_payer(
+    state: &State,
+    r: pb::FindPayerRequest,
+) -> ServiceResult<pb::FindPayerReply> {
+    state
+        .db
+        .run(move |conn| -> Result<_> {
+            let mut reply = pb::FindPayerReply::default();
+            match r.kind.as_str() {
+                "house" => {
+                    let address = kit::secplat::HouseAddress {
+                        community_identifier: r.community_identifier.clone(),
+                        building_number: r.louhao,
+                        unit_number: r.danyuan,
+                        floor_number: r.louceng,
+                        house_number: r.fangjian,
+                    };
+                    if let Some(id) = addresses::find_house_at(conn, &address)? {
+                        reply.found = true;
+                        reply.registered = true;
+                        reply.house_id = id;
+                        reply.introduction = addresses::find_house_place(conn, id)?
+                            .map(|place| place.introduction())
+                            .unwrap_or_default();
+                    }
+                }
+                "phone" | "idcard" => {
+                    let found = if r.kind == "phone" {
+                        people::find_by_phone(conn, &r.phone, &r.name)?
+                    } else {
+                        people::find_by_idcard(conn, &r.idcard)?
+                            .into_iter()
+                            .collect()
+                    };
+                    reply.found = !found.is_empty();
+                    if let Some(user_id) = found.iter().find_map(|person| person.user_id) {
+                        reply.registered = true;
+                        reply.user_id = user_id;
+                    }
+                }
+                other => {
+                    return Err(ServiceError::invalid(
+                        "type",
+                        format!("unknown payer kind {other:?}"),
+                    )
+                    .into());
+                }
+            }
+            Ok(reply)
+        })
+        .await
+        .map_err(Into::into)
+}

@@ -208,6 +208,13 @@ impl auth_pb::auth_server::Auth for FakeAuthService {
         Ok(Response::new(auth_pb::VerifyCodeReply { phone }))
     }
 
+    async fn user_profile(
+        &self,
+        _: Request<auth_pb::UserProfileRequest>,
+    ) -> Result<Response<auth_pb::UserProfileReply>, Status> {
+        Err(Status::unimplemented("not used by svc-yibiaosanshi"))
+    }
+
     async fn set_registration_state(
         &self,
         request: Request<auth_pb::SetRegistrationStateRequest>,

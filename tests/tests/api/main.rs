@@ -11,6 +11,7 @@ mod gateway_ops;
 mod helpers;
 mod login;
 mod migrations;
+mod orders;
 mod photos;
 mod platform;
 mod privacy;

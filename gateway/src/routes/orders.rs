@@ -1,0 +1,322 @@
+//! Orders: 001 §2.1.1–§2.1.2 (the security platform creates and lists them) and 000 §4.1.1 (the
+//! resident's orders). The rules live in svc-orders.
+use actix_web::{HttpRequest, web};
+use kit::paging::{Paging, page_info};
+use proto::orders as pb;
+use serde::Serialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use crate::auth::{PlatformCaller, ResidentCaller};
+use crate::envelope::{self, ApiResult, Failure, Head};
+use crate::middleware::RequestId;
+use crate::params::Params;
+use crate::state::AppState;
+
+fn me(platform: &PlatformCaller) -> Option<pb::PlatformRef> {
+    Some(pb::PlatformRef {
+        credential_id: platform.credential_id,
+        secret_id: platform.secret_id.clone(),
+        communities: platform.communities.clone(),
+    })
+}
+
+fn rq<T>(request_id: &RequestId, message: T) -> tonic::Request<T> {
+    kit::grpc::request(message, request_id.as_str())
+}
+
+/// A field that may come as a JSON object or as its text.
+fn json_text(params: &Params, name: &str) -> Result<String, kit::error::ServiceError> {
+    match params.value(name) {
+        Some(value @ (Value::Object(_) | Value::Array(_))) => Ok(value.to_string()),
+        _ => params.str_or_empty(name),
+    }
+}
+
+/// `1` fen → `0.01元`.
+fn yuan(fen: i64) -> String {
+    format!("{}.{:02}元", fen / 100, fen % 100)
+}
+
+/// An order as 001 §2.1.2 and 000 §4.1.1 render it.
+fn order_json(order: pb::Order) -> Value {
+    let text_or_null = |text: String| {
+        if text.is_empty() {
+            Value::Null
+        } else {
+            Value::from(text)
+        }
+    };
+    let mut row = json!({
+        "id": order.id,
+        "paied": if order.paied { "已付款" } else { "未付款" },
+        "shop_number": text_or_null(order.shop_number),
+        "number": order.number,
+        "title": order.title,
+        "amount": yuan(order.amount_fen),
+        "status": if order.open { "进行中" } else { "已关闭" },
+        "remark": text_or_null(order.remark),
+        "extra": text_or_null(order.extra),
+        "manager": order.manager,
+    });
+    if !order.house.is_empty() {
+        row["house"] = Value::from(order.house);
+        row["house_id"] = Value::from(order.house_id);
+    }
+    row
+}
+
+/// A list with the seed's one `pages` object (`null` when empty).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderPageResponse {
+    #[serde(flatten)]
+    pub head: Head,
+    #[schema(value_type = Vec<Object>)]
+    pub data: Vec<Value>,
+    #[schema(value_type = Object)]
+    pub pages: Value,
+}
+
+/// The created order's number.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderNumberResponse {
+    #[serde(flatten)]
+    pub head: Head,
+    /// `20201211114931367693`
+    pub data: String,
+}
+
+fn order_page(request: &HttpRequest, reply: pb::OrderPage) -> ApiResult {
+    let info = request.connection_info();
+    let path = format!("{}://{}{}", info.scheme(), info.host(), request.path());
+    let count = i64::try_from(reply.orders.len()).unwrap_or(0);
+    let pages = if count == 0 {
+        Value::Null
+    } else {
+        let paging = Paging {
+            page: reply.page,
+            per_page: reply.per_page,
+        };
+        let (links, meta) = page_info(&path, paging, count, reply.total);
+        json!({
+            "current_page": meta.current_page,
+            "first_page_url": links.first,
+            "from": meta.from,
+            "last_page": meta.last_page,
+            "last_page_url": links.last,
+            "next_page_url": links.next,
+            "path": meta.path,
+            "per_page": meta.per_page,
+            "prev_page_url": links.prev,
+            "to": meta.to,
+            "total": meta.total,
+        })
+    };
+    Ok(envelope::ok(&OrderPageResponse {
+        head: Head::ok("获取订单列表成功", "获取订单列表成功"),
+        data: reply.orders.into_iter().map(order_json).collect(),
+        pages,
+    }))
+}
+
+/// 001 §2.1.1 生成订单: `type` house / phone / idcard with its `identifier`; code 2 查无此人,
+/// code 3 用户未注册.
+#[utoipa::path(post, path = "/api/v1/wjdh/order/new", tag = "001 §2.1 订单",
+    params(("xiaoqu" = String, Query), ("type" = String, Query, description = "house, phone or idcard"),
+           ("identifier" = Object, Query, description = r#"{"louhao","danyuan","louceng","fangjian"}, {"phone"[,"name"]} or {"idcard"}"#),
+           ("title" = String, Query), ("remark" = Option<String>, Query), ("extra" = Option<Object>, Query),
+           ("amount" = String, Query, description = "元, at most 2 decimals"), ("manager" = Option<String>, Query)),
+    responses((status = 200, body = OrderNumberResponse, description = "code 0, or 2 查无此人 / 3 用户未注册"),
+              (status = 400, body = Failure), (status = 403, body = Failure, description = "您没有权限管理该小区")),
+    security(("bearer" = [])))]
+pub async fn create(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    platform: PlatformCaller,
+    params: Params,
+) -> ApiResult {
+    let field = |name: &str| params.str_or_empty(name);
+    let message = pb::CreateOrderRequest {
+        platform: me(&platform),
+        xiaoqu: field("xiaoqu")?,
+        r#type: field("type")?,
+        identifier: json_text(&params, "identifier")?,
+        title: field("title")?,
+        remark: field("remark")?,
+        extra: json_text(&params, "extra")?,
+        amount: field("amount")?,
+        manager: field("manager")?,
+    };
+    let reply = state
+        .call(
+            "orders",
+            state.orders().create_order(rq(&request_id, message)),
+        )
+        .await?;
+    Ok(envelope::ok(&OrderNumberResponse {
+        head: Head::ok("订单创建成功", "返回订单号"),
+        data: reply.order_number,
+    }))
+}
+
+/// 001 §2.1.2 订单列表/查询订单.
+#[utoipa::path(post, path = "/api/v1/wjdh/order/list", tag = "001 §2.1 订单",
+    params(("xiaoqu" = String, Query), ("louhao" = Option<i64>, Query), ("danyuan" = Option<i64>, Query),
+           ("louceng" = Option<i64>, Query), ("fangjian" = Option<i64>, Query), ("idcard" = Option<String>, Query),
+           ("phone" = Option<String>, Query), ("name" = Option<String>, Query, description = "with phone"),
+           ("title" = Option<String>, Query), ("status" = Option<i64>, Query, description = "0 已关闭, 1 进行中"),
+           ("paied" = Option<i64>, Query, description = "0 未付款, 1 已付款"),
+           ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    responses((status = 200, body = OrderPageResponse), (status = 403, body = Failure)), security(("bearer" = [])))]
+pub async fn list(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    request_id: RequestId,
+    platform: PlatformCaller,
+    params: Params,
+) -> ApiResult {
+    let field = |name: &str| params.str_or_empty(name);
+    let message = pb::ListOrdersRequest {
+        platform: me(&platform),
+        xiaoqu: field("xiaoqu")?,
+        louhao: field("louhao")?,
+        danyuan: field("danyuan")?,
+        louceng: field("louceng")?,
+        fangjian: field("fangjian")?,
+        idcard: field("idcard")?,
+        phone: field("phone")?,
+        name: field("name")?,
+        title: field("title")?,
+        status: field("status")?,
+        paied: field("paied")?,
+        page: field("page")?,
+        per_page: field("per_page")?,
+    };
+    let reply = state
+        .call(
+            "orders",
+            state.orders().list_orders(rq(&request_id, message)),
+        )
+        .await?;
+    order_page(&request, reply)
+}
+
+/// 000 §4.1.1 订单列表: orders of the houses where the resident may pay, and their own.
+#[utoipa::path(post, path = "/api/v1/orders/list", tag = "000 §4 订单支付",
+    params(("paied" = Option<i64>, Query), ("title" = Option<String>, Query), ("house_id" = Option<i64>, Query),
+           ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    responses((status = 200, body = OrderPageResponse), (status = 403, body = Failure)), security(("bearer" = [])))]
+pub async fn resident_list(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    request_id: RequestId,
+    resident: ResidentCaller,
+    params: Params,
+) -> ApiResult {
+    let field = |name: &str| params.str_or_empty(name);
+    let message = pb::ResidentOrdersRequest {
+        user_id: resident.user_id,
+        paied: field("paied")?,
+        title: field("title")?,
+        house_id: field("house_id")?,
+        page: field("page")?,
+        per_page: field("per_page")?,
+    };
+    let reply = state
+        .call(
+            "orders",
+            state.orders().resident_orders(rq(&request_id, message)),
+        )
+        .await?;
+    order_page(&request, reply)
+}
+
+/// The mini-program's `wx.requestPayment` parameters.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PayResponse {
+    #[serde(flatten)]
+    pub head: Head,
+    #[schema(value_type = Object)]
+    pub data: Value,
+}
+
+/// 000 §4.2.1 支付接口: `ids` = `21A22A23`; one WeChat Pay order for their sum.
+#[utoipa::path(post, path = "/api/v1/weapp/payment", tag = "000 §4 订单支付",
+    params(("ids" = String, Query, description = "order ids joined by A: 21A22A23")),
+    responses((status = 200, body = PayResponse), (status = 403, body = Failure, description = "no right to pay, or 生活缴费 off"),
+              (status = 409, body = Failure, description = "paid or closed")),
+    security(("bearer" = [])))]
+pub async fn pay(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    resident: ResidentCaller,
+    client_ip: crate::middleware::ClientIp,
+    params: Params,
+) -> ApiResult {
+    let message = pb::PayRequest {
+        user_id: resident.user_id,
+        ids: params.str_or_empty("ids")?,
+        client_ip: client_ip.0.to_string(),
+    };
+    let reply = state
+        .call("orders", state.orders().pay(rq(&request_id, message)))
+        .await?;
+    Ok(envelope::ok(&PayResponse {
+        head: Head::ok("成功获取缴费信息", "成功获取缴费信息"),
+        data: json!({
+            "appId": reply.app_id,
+            "timeStamp": reply.time_stamp,
+            "nonceStr": reply.nonce_str,
+            "package": reply.package,
+            "signType": reply.sign_type,
+            "paySign": reply.pay_sign,
+        }),
+    }))
+}
+
+/// WeChat Pay's payment notification: headers and raw body go to svc-orders, which verifies
+/// and applies it once; WeChat Pay's own answer format comes back.
+#[utoipa::path(post, path = "/api/v1/weapp/payment/notify", tag = "000 §4 订单支付",
+    request_body(content = String, description = "WeChat Pay's signed notification (v3 JSON or v2 XML)"),
+    responses((status = 200, description = "accepted (WeChat Pay's format)"), (status = 500, description = "not accepted: WeChat Pay retries")))]
+pub async fn notify(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    request_id: RequestId,
+    body: web::Bytes,
+) -> actix_web::HttpResponse {
+    let headers = request
+        .headers()
+        .iter()
+        .filter_map(|(name, value)| {
+            value
+                .to_str()
+                .ok()
+                .map(|value| (name.as_str().to_ascii_lowercase(), value.to_owned()))
+        })
+        .collect();
+    let message = pb::NotificationRequest {
+        headers,
+        body: body.to_vec(),
+    };
+    match state
+        .call(
+            "orders",
+            state
+                .orders()
+                .payment_notification(rq(&request_id, message)),
+        )
+        .await
+    {
+        Ok(answer) => {
+            let status =
+                actix_web::http::StatusCode::from_u16(u16::try_from(answer.status).unwrap_or(500))
+                    .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+            actix_web::HttpResponse::build(status)
+                .content_type(answer.content_type)
+                .body(answer.body)
+        }
+        // svc-orders unreachable: WeChat Pay will notify again.
+        Err(_) => actix_web::HttpResponse::ServiceUnavailable().finish(),
+    }
+}

@@ -1,0 +1,445 @@
+//! What each RPC does: validate the fields, check the caller's scope, find the payer, touch the
+//! database.
+use kit::db::Database;
+use kit::error::{ErrorKind, ServiceError, ServiceResult};
+use kit::paging::Paging;
+use kit::time::now_unix;
+use proto::orders as pb;
+use proto::yibiaosanshi::FindPayerRequest;
+
+use crate::clients::{Auth, Community, Yibiaosanshi};
+use crate::db::orders::{self, OrderRow, PlatformFilter, ResidentFilter};
+use crate::domain::amount::parse_yuan;
+use crate::domain::number::next_order_number;
+use crate::domain::payer::Payer;
+use crate::error::Error;
+
+/// What every action needs.
+#[derive(Clone)]
+pub struct State {
+    pub db: Database,
+    pub yibiaosanshi: Yibiaosanshi,
+    pub auth: Auth,
+    pub community: Community,
+    pub wxpay: kit::wxpay::WxPayClient,
+}
+
+fn platform(platform: Option<&pb::PlatformRef>) -> ServiceResult<&pb::PlatformRef> {
+    platform.ok_or_else(|| ServiceError::unauthenticated("no platform credential in the request"))
+}
+
+/// The community `xiaoqu` if the credential manages it (001 §1.2's Se160 answer otherwise).
+fn managed(platform: &pb::PlatformRef, xiaoqu: &str) -> ServiceResult<String> {
+    let xiaoqu = xiaoqu.trim();
+    if xiaoqu.is_empty() {
+        return Err(ServiceError::missing("xiaoqu"));
+    }
+    if platform.communities.iter().any(|c| c == xiaoqu) {
+        Ok(xiaoqu.to_owned())
+    } else {
+        Err(ServiceError::forbidden(
+            "您没有权限管理该小区，请核对授权信息",
+            "该小区没有授权给该安防平台管理员权限，请联系万家灯火平台管理员",
+        ))
+    }
+}
+
+fn text(name: &str, value: &str, max: usize) -> ServiceResult<Option<String>> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if value.chars().count() > max {
+        return Err(ServiceError::invalid(
+            name,
+            format!("{name}不能超过{max}个字"),
+        ));
+    }
+    Ok(Some(value.to_owned()))
+}
+
+fn int(name: &str, value: &str) -> ServiceResult<Option<i64>> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    value
+        .parse::<i64>()
+        .map(Some)
+        .map_err(|_| ServiceError::invalid(name, format!("{name}必须是整数")))
+}
+
+/// `0`/`1` (also `false`/`true`).
+fn flag(name: &str, value: &str) -> ServiceResult<Option<bool>> {
+    match value.trim() {
+        "" => Ok(None),
+        "1" | "true" => Ok(Some(true)),
+        "0" | "false" => Ok(Some(false)),
+        _ => Err(ServiceError::invalid(name, format!("{name}必须是0或1"))),
+    }
+}
+
+fn paging(page: &str, per_page: &str) -> ServiceResult<Paging> {
+    let page = int("page", page)?;
+    let per_page = int("per_page", per_page)?;
+    Paging::new(page, per_page)
+        .map_err(|field| ServiceError::invalid(field, format!("{field}超出范围")))
+}
+
+/// `extra`: a JSON object (kept as sent) or nothing.
+fn extra(value: &str) -> ServiceResult<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(String::new());
+    }
+    if value.len() > 4000 {
+        return Err(ServiceError::invalid("extra", "extra过长"));
+    }
+    match serde_json::from_str::<serde_json::Value>(value) {
+        Ok(serde_json::Value::Object(_)) => Ok(value.to_owned()),
+        _ => Err(ServiceError::invalid("extra", "extra必须是JSON对象")),
+    }
+}
+
+fn nobody() -> ServiceError {
+    ServiceError::new(
+        ErrorKind::Nothing,
+        "查无此人",
+        "没有通过凭证查询到注册用户或一标三实录入的居民（message编码Order156）",
+    )
+}
+
+/// 001 §2.1.1: validates, finds the payer, stores the order; its number.
+pub async fn create(
+    state: &State,
+    r: pb::CreateOrderRequest,
+) -> ServiceResult<pb::CreateOrderReply> {
+    let caller = platform(r.platform.as_ref())?;
+    let community = managed(caller, &r.xiaoqu)?;
+    let payer = Payer::parse(&r.r#type, &r.identifier)?;
+    let title = text("title", &r.title, 50)?.ok_or_else(|| ServiceError::missing("title"))?;
+    let remark = text("remark", &r.remark, 200)?.unwrap_or_default();
+    let extra = extra(&r.extra)?;
+    if r.amount.trim().is_empty() {
+        return Err(ServiceError::missing("amount"));
+    }
+    let amount_fen = parse_yuan(&r.amount).map_err(|why| ServiceError::invalid("amount", why))?;
+    let manager = match text("manager", &r.manager, 50)? {
+        Some(manager) => manager,
+        None => state
+            .yibiaosanshi
+            .community_name(&community)
+            .await?
+            .ok_or_else(|| {
+                ServiceError::not_found("没有根据xiaoqu查找到小区", "unknown community")
+            })?,
+    };
+    let mut find = FindPayerRequest {
+        community_identifier: community.clone(),
+        kind: payer.kind().to_owned(),
+        ..Default::default()
+    };
+    match &payer {
+        Payer::House {
+            louhao,
+            danyuan,
+            louceng,
+            fangjian,
+        } => {
+            find.louhao = *louhao;
+            find.danyuan = *danyuan;
+            find.louceng = *louceng;
+            find.fangjian = *fangjian;
+        }
+        Payer::Phone { phone, name } => {
+            find.phone = phone.clone();
+            find.name = name.clone();
+        }
+        Payer::Idcard(idcard) => find.idcard = idcard.clone(),
+    }
+    let mut found = state.yibiaosanshi.find_payer(find).await?;
+    // Mode 1 of 001 §2.1.1: a phone alone names the user who signed up with it.
+    if let Payer::Phone { phone, name } = &payer
+        && name.is_empty()
+        && let Some(user_id) = state.auth.user_by_phone(phone).await?
+    {
+        found.found = true;
+        found.registered = true;
+        found.user_id = user_id;
+    }
+    if !found.found {
+        return Err(match payer {
+            Payer::House { .. } => ServiceError::new(
+                ErrorKind::Nothing,
+                "查无此房",
+                "没有根据xiaoqu和identifier查找到房屋",
+            ),
+            _ => nobody(),
+        });
+    }
+    if !found.registered {
+        return Err(ServiceError::new(
+            ErrorKind::NotRegistered,
+            "用户未注册",
+            "已查到该居民，但该居民未注册小程序，请通知该用户进行激活",
+        ));
+    }
+    let now = now_unix();
+    let (louhao, danyuan, louceng, fangjian) = match &payer {
+        Payer::House {
+            louhao,
+            danyuan,
+            louceng,
+            fangjian,
+        } => (
+            Some(*louhao),
+            Some(*danyuan),
+            Some(*louceng),
+            Some(*fangjian),
+        ),
+        _ => (None, None, None, None),
+    };
+    let row = OrderRow {
+        id: 0,
+        order_number: next_order_number(),
+        target_type: payer.kind().to_owned(),
+        community_identifier: community,
+        house_id: (found.house_id > 0).then_some(found.house_id),
+        user_id: (found.user_id > 0).then_some(found.user_id),
+        louhao,
+        danyuan,
+        louceng,
+        fangjian,
+        house_introduction: found.introduction,
+        title,
+        remark,
+        extra,
+        manager,
+        amount_fen,
+        status: orders::OPEN.to_owned(),
+        paied: false,
+        bill_id: None,
+        created_by: caller.credential_id,
+        created_at: now,
+        updated_at: now,
+    };
+    let stored = state
+        .db
+        .run(move |conn| -> crate::error::Result<OrderRow> { Ok(orders::insert(conn, &row)?) })
+        .await
+        .map_err(ServiceError::from)?;
+    tracing::info!(order = stored.id, number = %stored.order_number, kind = %stored.target_type, amount_fen, "order created");
+    Ok(pb::CreateOrderReply {
+        order_number: stored.order_number,
+    })
+}
+
+/// 001 §2.1.2: the community's orders, filtered.
+pub async fn list(state: &State, r: pb::ListOrdersRequest) -> ServiceResult<pb::OrderPage> {
+    let caller = platform(r.platform.as_ref())?;
+    let community = managed(caller, &r.xiaoqu)?;
+    let paging = paging(&r.page, &r.per_page)?;
+    let mut filter = PlatformFilter {
+        louhao: int("louhao", &r.louhao)?,
+        danyuan: int("danyuan", &r.danyuan)?,
+        louceng: int("louceng", &r.louceng)?,
+        fangjian: int("fangjian", &r.fangjian)?,
+        title: text("title", &r.title, 50)?,
+        open: flag("status", &r.status)?,
+        paied: flag("paied", &r.paied)?,
+        ..Default::default()
+    };
+    // Each level needs the one above it (the seed's rule).
+    for (name, present, above) in [
+        ("danyuan", filter.danyuan.is_some(), filter.louhao.is_some()),
+        (
+            "louceng",
+            filter.louceng.is_some(),
+            filter.danyuan.is_some(),
+        ),
+        (
+            "fangjian",
+            filter.fangjian.is_some(),
+            filter.louceng.is_some(),
+        ),
+    ] {
+        if present && !above {
+            return Err(ServiceError::invalid(
+                name,
+                format!("传递{name}时必须传递上一级编号"),
+            ));
+        }
+    }
+    let idcard = text("idcard", &r.idcard, 18)?;
+    let phone = text("phone", &r.phone, 20)?;
+    let name = text("name", &r.name, 50)?;
+    if idcard.is_some() || phone.is_some() || name.is_some() {
+        filter.users = Some(person_users(state, &community, idcard, phone, name).await?);
+    }
+    filter.community_identifier = community;
+    let (rows, total) = state
+        .db
+        .run(move |conn| -> crate::error::Result<_> {
+            let (rows, total) = orders::list_for_platform(conn, &filter, paging)?;
+            Ok((with_shop_numbers(conn, rows)?, total))
+        })
+        .await
+        .map_err(ServiceError::from)?;
+    Ok(page(rows, paging, total))
+}
+
+/// The user ids of the person named by the filters (empty when nobody matches).
+async fn person_users(
+    state: &State,
+    community: &str,
+    idcard: Option<String>,
+    phone: Option<String>,
+    name: Option<String>,
+) -> ServiceResult<Vec<i64>> {
+    let mut users = Vec::new();
+    let ask = |kind: &str| FindPayerRequest {
+        community_identifier: community.to_owned(),
+        kind: kind.to_owned(),
+        ..Default::default()
+    };
+    let mut lookups = Vec::new();
+    if let Some(idcard) = idcard {
+        let mut request = ask("idcard");
+        request.idcard = idcard;
+        lookups.push(request);
+    }
+    let mut by_account = Vec::new();
+    if let Some(phone) = phone {
+        if name.is_none()
+            && let Some(user_id) = state.auth.user_by_phone(&phone).await?
+        {
+            by_account.push(user_id);
+        }
+        let mut request = ask("phone");
+        request.phone = phone;
+        request.name = name.clone().unwrap_or_default();
+        lookups.push(request);
+    } else if name.is_some() {
+        return Err(ServiceError::invalid(
+            "name",
+            "按姓名查询时必须同时传递phone",
+        ));
+    }
+    let mut first = true;
+    for request in lookups {
+        let is_phone = request.kind == "phone";
+        let found = state.yibiaosanshi.find_payer(request).await?;
+        let mut these: Vec<i64> = (found.user_id > 0)
+            .then_some(found.user_id)
+            .into_iter()
+            .collect();
+        if is_phone {
+            these.extend(by_account.iter().copied());
+        }
+        // Several person filters narrow together.
+        users = if first {
+            these
+        } else {
+            users.into_iter().filter(|u| these.contains(u)).collect()
+        };
+        first = false;
+    }
+    Ok(users)
+}
+
+/// 000 §4.1.1: the orders of the resident's paying houses and their personal orders.
+pub async fn for_resident(
+    state: &State,
+    r: pb::ResidentOrdersRequest,
+) -> ServiceResult<pb::OrderPage> {
+    if r.user_id <= 0 {
+        return Err(ServiceError::unauthenticated("no resident in the request"));
+    }
+    let paging = paging(&r.page, &r.per_page)?;
+    let houses: Vec<i64> = state
+        .yibiaosanshi
+        .paying_houses(r.user_id)
+        .await?
+        .into_iter()
+        .map(|h| h.house_id)
+        .collect();
+    let house_id = int("house_id", &r.house_id)?;
+    if let Some(id) = house_id
+        && !houses.contains(&id)
+    {
+        return Err(ServiceError::forbidden(
+            "您没有该房屋的缴费权限",
+            "house_id is not a house where the caller may pay",
+        ));
+    }
+    let filter = ResidentFilter {
+        user_id: r.user_id,
+        houses,
+        title: text("title", &r.title, 50)?,
+        paied: flag("paied", &r.paied)?,
+        house_id,
+    };
+    let (rows, total) = state
+        .db
+        .run(move |conn| -> crate::error::Result<_> {
+            let (rows, total) = orders::list_for_resident(conn, &filter, paging)?;
+            Ok((with_shop_numbers(conn, rows)?, total))
+        })
+        .await
+        .map_err(|error: Error| ServiceError::from(error))?;
+    Ok(page(rows, paging, total))
+}
+
+/// Each row with the out_trade_no (商户单号) of the bill that paid it, if any.
+fn with_shop_numbers(
+    conn: &mut kit::db::AnyConnection,
+    rows: Vec<OrderRow>,
+) -> diesel::QueryResult<Vec<(OrderRow, String)>> {
+    let bills: Vec<i64> = rows.iter().filter_map(|row| row.bill_id).collect();
+    let shops: std::collections::HashMap<i64, String> =
+        crate::db::payments::shop_numbers(conn, &bills)?
+            .into_iter()
+            .collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let shop = row
+                .bill_id
+                .and_then(|bill| shops.get(&bill).cloned())
+                .unwrap_or_default();
+            (row, shop)
+        })
+        .collect())
+}
+
+fn page(rows: Vec<(OrderRow, String)>, paging: Paging, total: i64) -> pb::OrderPage {
+    pb::OrderPage {
+        orders: rows
+            .into_iter()
+            .map(|(row, shop)| pb::Order {
+                shop_number: shop,
+                ..order(row)
+            })
+            .collect(),
+        page: paging.page,
+        per_page: paging.per_page,
+        total,
+    }
+}
+
+fn order(row: OrderRow) -> pb::Order {
+    pb::Order {
+        id: row.id,
+        number: row.order_number,
+        title: row.title,
+        amount_fen: row.amount_fen,
+        open: row.status == orders::OPEN,
+        paied: row.paied,
+        remark: row.remark,
+        extra: row.extra,
+        house: row.house_introduction,
+        manager: row.manager,
+        shop_number: String::new(),
+        house_id: row.house_id.unwrap_or_default(),
+    }
+}

@@ -1,0 +1,168 @@
+//! Orders: insert, and the filtered pages of 001 §2.1.2 and 000 §4.1.1.
+use diesel::prelude::*;
+use kit::db::AnyConnection;
+use kit::paging::Paging;
+
+use super::Backend;
+use super::schema::orders;
+
+/// `status` of an order still to be paid.
+pub const OPEN: &str = "open";
+/// `status` of an order closed by the platform.
+pub const CLOSED: &str = "closed";
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = orders)]
+pub struct OrderRow {
+    #[diesel(skip_insertion)]
+    pub id: i64,
+    pub order_number: String,
+    pub target_type: String,
+    pub community_identifier: String,
+    pub house_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub louhao: Option<i64>,
+    pub danyuan: Option<i64>,
+    pub louceng: Option<i64>,
+    pub fangjian: Option<i64>,
+    pub house_introduction: String,
+    pub title: String,
+    pub remark: String,
+    pub extra: String,
+    pub manager: String,
+    pub amount_fen: i64,
+    pub status: String,
+    pub paied: bool,
+    pub bill_id: Option<i64>,
+    pub created_by: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+pub fn insert(conn: &mut AnyConnection, row: &OrderRow) -> QueryResult<OrderRow> {
+    diesel::insert_into(orders::table)
+        .values(row)
+        .returning(orders::all_columns)
+        .get_result(conn)
+}
+
+/// What a platform list is narrowed by (001 §2.1.2); `None` = not filtered.
+#[derive(Clone, Debug, Default)]
+pub struct PlatformFilter {
+    pub community_identifier: String,
+    pub louhao: Option<i64>,
+    pub danyuan: Option<i64>,
+    pub louceng: Option<i64>,
+    pub fangjian: Option<i64>,
+    /// The person's orders: their user ids (empty list = nobody matched).
+    pub users: Option<Vec<i64>>,
+    pub title: Option<String>,
+    pub open: Option<bool>,
+    pub paied: Option<bool>,
+}
+
+/// What a resident's list is made of and narrowed by (000 §4.1.1).
+#[derive(Clone, Debug, Default)]
+pub struct ResidentFilter {
+    pub user_id: i64,
+    /// The houses where the resident holds the payment right.
+    pub houses: Vec<i64>,
+    pub title: Option<String>,
+    pub paied: Option<bool>,
+    /// Only this house's orders.
+    pub house_id: Option<i64>,
+}
+
+type Boxed<'a> = orders::BoxedQuery<'a, Backend>;
+
+fn platform_query(filter: &PlatformFilter) -> Boxed<'_> {
+    let mut query = orders::table
+        .filter(orders::community_identifier.eq(&filter.community_identifier))
+        .into_boxed();
+    if let Some(n) = filter.louhao {
+        query = query.filter(orders::louhao.eq(n));
+    }
+    if let Some(n) = filter.danyuan {
+        query = query.filter(orders::danyuan.eq(n));
+    }
+    if let Some(n) = filter.louceng {
+        query = query.filter(orders::louceng.eq(n));
+    }
+    if let Some(n) = filter.fangjian {
+        query = query.filter(orders::fangjian.eq(n));
+    }
+    if let Some(users) = &filter.users {
+        query = query.filter(orders::user_id.eq_any(users.clone()));
+    }
+    if let Some(title) = &filter.title {
+        query = query.filter(orders::title.eq(title));
+    }
+    if let Some(open) = filter.open {
+        query = query.filter(orders::status.eq(if open { OPEN } else { CLOSED }));
+    }
+    if let Some(paied) = filter.paied {
+        query = query.filter(orders::paied.eq(paied));
+    }
+    query
+}
+
+/// A page of the community's orders, newest first, and the total.
+pub fn list_for_platform(
+    conn: &mut AnyConnection,
+    filter: &PlatformFilter,
+    paging: Paging,
+) -> QueryResult<(Vec<OrderRow>, i64)> {
+    let total = platform_query(filter).count().get_result(conn)?;
+    let rows = platform_query(filter)
+        .order(orders::id.desc())
+        .limit(paging.per_page)
+        .offset(paging.offset())
+        .select(OrderRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+fn resident_query(filter: &ResidentFilter) -> Boxed<'_> {
+    let mut query = orders::table
+        .filter(
+            orders::house_id
+                .eq_any(filter.houses.clone())
+                .or(orders::user_id.eq(filter.user_id)),
+        )
+        .into_boxed();
+    if let Some(house_id) = filter.house_id {
+        query = query.filter(orders::house_id.eq(house_id));
+    }
+    if let Some(title) = &filter.title {
+        query = query.filter(orders::title.eq(title));
+    }
+    if let Some(paied) = filter.paied {
+        query = query.filter(orders::paied.eq(paied));
+    }
+    query
+}
+
+/// A page of the resident's orders, newest first, and the total.
+pub fn list_for_resident(
+    conn: &mut AnyConnection,
+    filter: &ResidentFilter,
+    paging: Paging,
+) -> QueryResult<(Vec<OrderRow>, i64)> {
+    let total = resident_query(filter).count().get_result(conn)?;
+    let rows = resident_query(filter)
+        .order(orders::id.desc())
+        .limit(paging.per_page)
+        .offset(paging.offset())
+        .select(OrderRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// The orders `ids` (unknown ids left out).
+pub fn find_many(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<OrderRow>> {
+    orders::table
+        .filter(orders::id.eq_any(ids))
+        .order(orders::id.asc())
+        .select(OrderRow::as_select())
+        .load(conn)
+}

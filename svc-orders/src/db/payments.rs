@@ -1,0 +1,197 @@
+//! WeChat Pay orders placed for sets of our orders, the bills of received payments, and the
+//! outbox of payment results for the security platform.
+use diesel::prelude::*;
+use kit::db::AnyConnection;
+
+use super::schema::{bills, orders, outbox, payments};
+
+/// `state` of a placed WeChat Pay order awaiting its payment.
+pub const PENDING: &str = "pending";
+/// `state` once its payment was applied.
+pub const PAID: &str = "paid";
+/// The outbox topic of 001 §2.2.1.
+pub const PAYMENT_RESULT: &str = "payment_result";
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = payments)]
+pub struct PaymentRow {
+    #[diesel(skip_insertion)]
+    pub id: i64,
+    pub out_trade_no: String,
+    pub prepay_id: String,
+    pub user_id: i64,
+    pub order_ids: String,
+    pub amount_fen: i64,
+    pub state: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The user's pending payment of exactly this set and sum, newest first.
+pub fn find_pending(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    order_ids: &str,
+    amount_fen: i64,
+) -> QueryResult<Option<PaymentRow>> {
+    payments::table
+        .filter(payments::user_id.eq(user_id))
+        .filter(payments::order_ids.eq(order_ids))
+        .filter(payments::amount_fen.eq(amount_fen))
+        .filter(payments::state.eq(PENDING))
+        .order(payments::id.desc())
+        .select(payments::all_columns)
+        .first::<PaymentRow>(conn)
+        .optional()
+}
+
+pub fn find_by_out_trade_no(
+    conn: &mut AnyConnection,
+    out_trade_no: &str,
+) -> QueryResult<Option<PaymentRow>> {
+    payments::table
+        .filter(payments::out_trade_no.eq(out_trade_no))
+        .select(payments::all_columns)
+        .first::<PaymentRow>(conn)
+        .optional()
+}
+
+pub fn insert(conn: &mut AnyConnection, row: &PaymentRow) -> QueryResult<usize> {
+    diesel::insert_into(payments::table)
+        .values(row)
+        .execute(conn)
+}
+
+/// Pending → paid; 0 when another delivery of the notification got there first.
+pub fn mark_paid(conn: &mut AnyConnection, id: i64, now: i64) -> QueryResult<usize> {
+    diesel::update(payments::table.filter(payments::id.eq(id).and(payments::state.eq(PENDING))))
+        .set((payments::state.eq(PAID), payments::updated_at.eq(now)))
+        .execute(conn)
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = bills)]
+pub struct NewBill<'a> {
+    pub user_id: i64,
+    pub total_amount_fen: i64,
+    pub payment_number: &'a str,
+    pub payment_shop_number: &'a str,
+    pub paid_at: i64,
+    pub created_at: i64,
+}
+
+pub fn insert_bill(conn: &mut AnyConnection, bill: &NewBill<'_>) -> QueryResult<i64> {
+    diesel::insert_into(bills::table)
+        .values(bill)
+        .returning(bills::id)
+        .get_result(conn)
+}
+
+/// Marks the unpaid orders among `ids` paid by `bill_id`; how many changed.
+pub fn pay_orders(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+    bill_id: i64,
+    now: i64,
+) -> QueryResult<usize> {
+    diesel::update(
+        orders::table
+            .filter(orders::id.eq_any(ids))
+            .filter(orders::paied.eq(false)),
+    )
+    .set((
+        orders::paied.eq(true),
+        orders::bill_id.eq(bill_id),
+        orders::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// The order numbers of `ids`.
+pub fn order_numbers(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<String>> {
+    orders::table
+        .filter(orders::id.eq_any(ids))
+        .order(orders::id.asc())
+        .select(orders::order_number)
+        .load(conn)
+}
+
+/// The bills' out_trade_no by bill id (the `shop_number` of paid orders).
+pub fn shop_numbers(conn: &mut AnyConnection, bill_ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    bills::table
+        .filter(bills::id.eq_any(bill_ids))
+        .select((bills::id, bills::payment_shop_number))
+        .load(conn)
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub topic: String,
+    pub payload: String,
+    pub attempts: i32,
+    pub next_attempt_at: i64,
+    pub delivered_at: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+}
+
+pub fn enqueue(
+    conn: &mut AnyConnection,
+    topic: &str,
+    payload: &str,
+    now: i64,
+) -> QueryResult<usize> {
+    diesel::insert_into(outbox::table)
+        .values((
+            outbox::topic.eq(topic),
+            outbox::payload.eq(payload),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(now),
+            outbox::created_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// Undelivered messages due by `now`, oldest first.
+pub fn due(conn: &mut AnyConnection, now: i64, limit: i64) -> QueryResult<Vec<OutboxRow>> {
+    outbox::table
+        .filter(outbox::delivered_at.is_null())
+        .filter(outbox::next_attempt_at.le(now))
+        .order(outbox::id.asc())
+        .limit(limit)
+        .select(OutboxRow::as_select())
+        .load(conn)
+}
+
+pub fn backlog(conn: &mut AnyConnection) -> QueryResult<i64> {
+    outbox::table
+        .filter(outbox::delivered_at.is_null())
+        .count()
+        .get_result(conn)
+}
+
+pub fn delivered(conn: &mut AnyConnection, id: i64, now: i64) -> QueryResult<usize> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::delivered_at.eq(now),
+            outbox::attempts.eq(outbox::attempts + 1),
+        ))
+        .execute(conn)
+}
+
+pub fn failed(
+    conn: &mut AnyConnection,
+    id: i64,
+    next_attempt_at: i64,
+    error: &str,
+) -> QueryResult<usize> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::next_attempt_at.eq(next_attempt_at),
+            outbox::last_error.eq(error),
+        ))
+        .execute(conn)
+}

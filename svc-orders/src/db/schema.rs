@@ -1,0 +1,66 @@
+//! Table definitions (portable column types only).
+diesel::table! {
+    orders (id) {
+        id -> BigInt,
+        order_number -> Text,
+        target_type -> Text,
+        community_identifier -> Text,
+        house_id -> Nullable<BigInt>,
+        user_id -> Nullable<BigInt>,
+        louhao -> Nullable<BigInt>,
+        danyuan -> Nullable<BigInt>,
+        louceng -> Nullable<BigInt>,
+        fangjian -> Nullable<BigInt>,
+        house_introduction -> Text,
+        title -> Text,
+        remark -> Text,
+        extra -> Text,
+        manager -> Text,
+        amount_fen -> BigInt,
+        status -> Text,
+        paied -> Bool,
+        bill_id -> Nullable<BigInt>,
+        created_by -> BigInt,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> BigInt,
+        out_trade_no -> Text,
+        prepay_id -> Text,
+        user_id -> BigInt,
+        order_ids -> Text,
+        amount_fen -> BigInt,
+        state -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    bills (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        total_amount_fen -> BigInt,
+        payment_number -> Text,
+        payment_shop_number -> Text,
+        paid_at -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        topic -> Text,
+        payload -> Text,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+        delivered_at -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
