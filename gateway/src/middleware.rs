@@ -44,6 +44,11 @@ impl RequestId {
         }
     }
 
+    /// An outgoing gRPC request carrying this request id and the current trace context.
+    pub fn grpc<T>(&self, message: T) -> tonic::Request<T> {
+        kit::grpc::request(message, self.as_str())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

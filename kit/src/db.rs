@@ -244,6 +244,26 @@ impl Database {
     }
 }
 
+/// Runs `work` in a transaction that writes. On SQLite the write lock is taken before anything
+/// is read, so concurrent writers queue on `busy_timeout` instead of failing on a stale read
+/// (WAL's `SQLITE_BUSY_SNAPSHOT`); PostgreSQL's row locks need no help. The lock is taken with a
+/// no-op write to diesel's own migrations table, which every service database has.
+pub fn write_transaction<T, E, F>(conn: &mut AnyConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(|conn| {
+        if matches!(conn, AnyConnection::Sqlite(_)) {
+            diesel::sql_query(
+                "UPDATE __diesel_schema_migrations SET version = version WHERE 1 = 0",
+            )
+            .execute(conn)?;
+        }
+        work(conn)
+    })
+}
+
 /// Creates a PostgreSQL database next to `admin_url` (same server) and returns its URL.
 /// Tests use it for a fresh database per run; operators for one database per service.
 pub fn create_postgres_database(admin_url: &str, name: &str) -> Result<String, DbError> {

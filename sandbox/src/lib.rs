@@ -6,7 +6,6 @@ pub mod config;
 mod health;
 mod ocr;
 mod params;
-mod redact;
 mod secplat;
 mod sms;
 pub mod startup;

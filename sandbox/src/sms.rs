@@ -13,8 +13,8 @@ use subtle::ConstantTimeEq;
 
 use crate::aliyun;
 use crate::params::parse_pairs;
-use crate::redact::mask_phone;
 use crate::state::{AppState, NONCE_WINDOW, SmsMessage};
+use kit::types::mask_phone;
 
 const API_VERSION: &str = "2017-05-25";
 

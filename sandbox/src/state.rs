@@ -4,8 +4,6 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Duration, Utc};
-use rand::Rng;
-use rand::distr::Alphanumeric;
 use serde::Serialize;
 
 use crate::config::SandboxSettings;
@@ -62,11 +60,7 @@ impl AppState {
 
     /// Issues a fresh random access_token valid for [`ACCESS_TOKEN_TTL_SECS`].
     pub(crate) fn issue_access_token(&self, now: DateTime<Utc>) -> String {
-        let token: String = rand::rng()
-            .sample_iter(&Alphanumeric)
-            .take(64)
-            .map(char::from)
-            .collect();
+        let token = kit::secret::random_alnum(64);
         let mut tokens = lock(&self.access_tokens);
         tokens.retain(|_, expires_at| *expires_at > now);
         tokens.insert(

@@ -10,9 +10,9 @@ use proto::orders as pb;
 use crate::actions::State;
 use crate::db::orders::{self, OrderRow};
 use crate::db::payments::{self, NewBill, PaymentRow};
-use crate::db::write_transaction;
 use crate::domain::number::next_order_number;
 use crate::error::Error;
+use kit::db::write_transaction;
 
 /// The module that switches payments on and off (001 §3.1.1).
 pub const MODULE: &str = "生活缴费";

@@ -41,10 +41,6 @@ fn ok_bare(msg: &str, message: &str) -> ApiResult {
     Ok(envelope::ok(&Head::ok(msg, message)))
 }
 
-fn rq<T>(request_id: &RequestId, message: T) -> tonic::Request<T> {
-    kit::grpc::request(message, request_id.as_str())
-}
-
 /// The named fields the caller sent, as text.
 fn fields(
     params: &Params,
@@ -235,7 +231,7 @@ pub async fn modules(
     let reply = state
         .call(
             "community",
-            state.community().list_modules(rq(&request_id, message)),
+            state.community().list_modules(request_id.grpc(message)),
         )
         .await?;
     let rows: Vec<Value> = reply.modules.into_iter().map(module_json).collect();
@@ -264,7 +260,7 @@ pub async fn change_module(
     state
         .call(
             "community",
-            state.community().change_module(rq(&request_id, message)),
+            state.community().change_module(request_id.grpc(message)),
         )
         .await?;
     ok_bare(
@@ -286,7 +282,7 @@ pub async fn sync_modules(
     let reply = state
         .call(
             "community",
-            state.community().sync_modules(rq(&request_id, message)),
+            state.community().sync_modules(request_id.grpc(message)),
         )
         .await?;
     ok(
@@ -310,7 +306,7 @@ pub async fn resident_modules(
     let reply = state
         .call(
             "community",
-            state.community().resident_modules(rq(&request_id, message)),
+            state.community().resident_modules(request_id.grpc(message)),
         )
         .await?;
     let rows: Vec<Value> = reply.modules.into_iter().map(module_json).collect();
@@ -339,7 +335,7 @@ pub async fn repair_categories(
             "community",
             state
                 .community()
-                .repair_categories(rq(&request_id, pb::CategoriesRequest {})),
+                .repair_categories(request_id.grpc(pb::CategoriesRequest {})),
         )
         .await?;
     fn node(c: pb::RepairCategory) -> Value {
@@ -366,7 +362,7 @@ pub async fn add_category(
             "community",
             state
                 .community()
-                .add_repair_category(rq(&request_id, message)),
+                .add_repair_category(request_id.grpc(message)),
         )
         .await?;
     ok(
@@ -391,7 +387,7 @@ pub async fn remove_category(
             "community",
             state
                 .community()
-                .remove_repair_category(rq(&request_id, message)),
+                .remove_repair_category(request_id.grpc(message)),
         )
         .await?;
     ok_bare("报修类型删除成功", "报修类型删除成功")
@@ -442,7 +438,7 @@ pub async fn file_repair(
     let repair = state
         .call(
             "community",
-            state.community().file_repair(rq(&request_id, message)),
+            state.community().file_repair(request_id.grpc(message)),
         )
         .await?;
     ok("报修提交成功", "报修提交成功", repair_json(repair))
@@ -463,7 +459,7 @@ pub async fn my_repairs(
     let reply = state
         .call(
             "community",
-            state.community().my_repairs(rq(&request_id, message)),
+            state.community().my_repairs(request_id.grpc(message)),
         )
         .await?;
     let count = reply.repairs.len();
@@ -488,7 +484,7 @@ pub async fn my_repair(
     let repair = state
         .call(
             "community",
-            state.community().my_repair(rq(&request_id, message)),
+            state.community().my_repair(request_id.grpc(message)),
         )
         .await?;
     ok("成功获取报修记录", "成功获取报修记录", repair_json(repair))
@@ -513,7 +509,7 @@ pub async fn repair_list(
     let reply = state
         .call(
             "community",
-            state.community().list_repairs(rq(&request_id, message)),
+            state.community().list_repairs(request_id.grpc(message)),
         )
         .await?;
     let count = reply.repairs.len();
@@ -538,7 +534,7 @@ pub async fn repair(
     let repair = state
         .call(
             "community",
-            state.community().get_repair(rq(&request_id, message)),
+            state.community().get_repair(request_id.grpc(message)),
         )
         .await?;
     ok(
@@ -568,7 +564,7 @@ pub async fn update_repair(
     let repair = state
         .call(
             "community",
-            state.community().update_repair(rq(&request_id, message)),
+            state.community().update_repair(request_id.grpc(message)),
         )
         .await?;
     ok("修改成功", "message编码Repairs123", repair_json(repair))
@@ -598,7 +594,7 @@ pub async fn create_announcement(
             "community",
             state
                 .community()
-                .save_announcement(rq(&request_id, message)),
+                .save_announcement(request_id.grpc(message)),
         )
         .await?;
     ok(
@@ -626,7 +622,7 @@ pub async fn edit_announcement(
             "community",
             state
                 .community()
-                .save_announcement(rq(&request_id, message)),
+                .save_announcement(request_id.grpc(message)),
         )
         .await?;
     ok("公告修改成功", "公告修改成功", announcement_json(saved))
@@ -647,7 +643,7 @@ pub async fn delete_announcement(
             "community",
             state
                 .community()
-                .delete_announcement(rq(&request_id, message)),
+                .delete_announcement(request_id.grpc(message)),
         )
         .await?;
     ok_bare("公告删除成功", "公告删除成功")
@@ -674,7 +670,7 @@ pub async fn platform_announcements(
             "community",
             state
                 .community()
-                .platform_announcements(rq(&request_id, message)),
+                .platform_announcements(request_id.grpc(message)),
         )
         .await?;
     let count = reply.announcements.len();
@@ -708,7 +704,7 @@ pub async fn resident_announcements(
             "community",
             state
                 .community()
-                .resident_announcements(rq(&request_id, message)),
+                .resident_announcements(request_id.grpc(message)),
         )
         .await?;
     let count = reply.announcements.len();
@@ -739,7 +735,7 @@ pub async fn resident_announcement(
             "community",
             state
                 .community()
-                .resident_announcement(rq(&request_id, message)),
+                .resident_announcement(request_id.grpc(message)),
         )
         .await?;
     ok("成功获取公告", "成功获取公告", announcement_json(a))
@@ -766,7 +762,7 @@ pub async fn submit_complaint(
     let c = state
         .call(
             "community",
-            state.community().submit_complaint(rq(&request_id, message)),
+            state.community().submit_complaint(request_id.grpc(message)),
         )
         .await?;
     ok("提交成功", "提交成功", complaint_json(c))
@@ -787,7 +783,7 @@ pub async fn my_complaints(
     let reply = state
         .call(
             "community",
-            state.community().my_complaints(rq(&request_id, message)),
+            state.community().my_complaints(request_id.grpc(message)),
         )
         .await?;
     let count = reply.complaints.len();
@@ -812,7 +808,7 @@ pub async fn my_complaint(
     let c = state
         .call(
             "community",
-            state.community().my_complaint(rq(&request_id, message)),
+            state.community().my_complaint(request_id.grpc(message)),
         )
         .await?;
     ok("成功获取投诉建议", "成功获取投诉建议", complaint_json(c))
@@ -837,7 +833,7 @@ pub async fn complaints(
     let reply = state
         .call(
             "community",
-            state.community().list_complaints(rq(&request_id, message)),
+            state.community().list_complaints(request_id.grpc(message)),
         )
         .await?;
     let count = reply.complaints.len();
@@ -863,7 +859,7 @@ pub async fn answer_complaint(
     let c = state
         .call(
             "community",
-            state.community().answer_complaint(rq(&request_id, message)),
+            state.community().answer_complaint(request_id.grpc(message)),
         )
         .await?;
     ok("修改成功", "修改成功", complaint_json(c))
@@ -887,7 +883,7 @@ pub async fn add_emergency(
             "community",
             state
                 .community()
-                .save_emergency_phone(rq(&request_id, message)),
+                .save_emergency_phone(request_id.grpc(message)),
         )
         .await?;
     ok("应急电话添加成功", "应急电话添加成功", phone_json(p))
@@ -908,7 +904,7 @@ pub async fn remove_emergency(
             "community",
             state
                 .community()
-                .remove_emergency_phone(rq(&request_id, message)),
+                .remove_emergency_phone(request_id.grpc(message)),
         )
         .await?;
     ok_bare("应急电话删除成功", "应急电话删除成功")
@@ -929,7 +925,7 @@ pub async fn platform_emergencies(
             "community",
             state
                 .community()
-                .platform_emergency_phones(rq(&request_id, message)),
+                .platform_emergency_phones(request_id.grpc(message)),
         )
         .await?;
     ok(
@@ -954,7 +950,7 @@ pub async fn resident_emergencies(
             "community",
             state
                 .community()
-                .resident_emergency_phones(rq(&request_id, message)),
+                .resident_emergency_phones(request_id.grpc(message)),
         )
         .await?;
     ok(
@@ -993,7 +989,7 @@ pub async fn issue_pass(
             "community",
             state
                 .community()
-                .issue_visitor_pass(rq(&request_id, message)),
+                .issue_visitor_pass(request_id.grpc(message)),
         )
         .await?;
     ok("通行证已生成", "通行证已生成", pass_json(p))
@@ -1014,7 +1010,7 @@ pub async fn my_passes(
             "community",
             state
                 .community()
-                .my_visitor_passes(rq(&request_id, message)),
+                .my_visitor_passes(request_id.grpc(message)),
         )
         .await?;
     ok(
@@ -1041,7 +1037,7 @@ pub async fn verify_pass(
             "community",
             state
                 .community()
-                .verify_visitor_pass(rq(&request_id, message)),
+                .verify_visitor_pass(request_id.grpc(message)),
         )
         .await?;
     ok("验证通过", "验证通过", pass_json(p))
@@ -1071,7 +1067,7 @@ pub async fn upload_photo(
     let reply = state
         .call(
             "community",
-            state.community().upload_photo(rq(&request_id, request)),
+            state.community().upload_photo(request_id.grpc(request)),
         )
         .await?;
     ok("图片上传成功", "图片上传成功", Value::from(reply.url))
@@ -1118,7 +1114,7 @@ pub async fn read_photo(
     let file = state
         .call(
             "community",
-            state.community().read_photo(rq(&request_id, request)),
+            state.community().read_photo(request_id.grpc(request)),
         )
         .await?;
     Ok(HttpResponse::Ok()

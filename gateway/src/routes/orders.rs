@@ -21,10 +21,6 @@ fn me(platform: &PlatformCaller) -> Option<pb::PlatformRef> {
     })
 }
 
-fn rq<T>(request_id: &RequestId, message: T) -> tonic::Request<T> {
-    kit::grpc::request(message, request_id.as_str())
-}
-
 /// A field that may come as a JSON object or as its text.
 fn json_text(params: &Params, name: &str) -> Result<String, kit::error::ServiceError> {
     match params.value(name) {
@@ -150,7 +146,7 @@ pub async fn create(
     let reply = state
         .call(
             "orders",
-            state.orders().create_order(rq(&request_id, message)),
+            state.orders().create_order(request_id.grpc(message)),
         )
         .await?;
     Ok(envelope::ok(&OrderNumberResponse {
@@ -195,7 +191,7 @@ pub async fn list(
     let reply = state
         .call(
             "orders",
-            state.orders().list_orders(rq(&request_id, message)),
+            state.orders().list_orders(request_id.grpc(message)),
         )
         .await?;
     order_page(&request, reply)
@@ -225,7 +221,7 @@ pub async fn resident_list(
     let reply = state
         .call(
             "orders",
-            state.orders().resident_orders(rq(&request_id, message)),
+            state.orders().resident_orders(request_id.grpc(message)),
         )
         .await?;
     order_page(&request, reply)
@@ -259,7 +255,7 @@ pub async fn pay(
         client_ip: client_ip.0.to_string(),
     };
     let reply = state
-        .call("orders", state.orders().pay(rq(&request_id, message)))
+        .call("orders", state.orders().pay(request_id.grpc(message)))
         .await?;
     Ok(envelope::ok(&PayResponse {
         head: Head::ok("成功获取缴费信息", "成功获取缴费信息"),
@@ -304,7 +300,7 @@ pub async fn notify(
             "orders",
             state
                 .orders()
-                .payment_notification(rq(&request_id, message)),
+                .payment_notification(request_id.grpc(message)),
         )
         .await
     {

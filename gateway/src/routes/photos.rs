@@ -79,10 +79,6 @@ pub struct IdCardResponse {
     pub data: IdCardData,
 }
 
-fn rq<T>(request_id: &RequestId, message: T) -> tonic::Request<T> {
-    kit::grpc::request(message, request_id.as_str())
-}
-
 /// Lets a route read a JSON or form body as large as an upload: an ID-card photo travels base64.
 pub async fn admit_image_body(
     mut req: ServiceRequest,
@@ -135,7 +131,7 @@ pub async fn upload_face_photo(
     let uploaded = state
         .call(
             "yibiaosanshi",
-            state.photos().upload_face_photo(rq(&request_id, request)),
+            state.photos().upload_face_photo(request_id.grpc(request)),
         )
         .await?;
     Ok(envelope::ok(&FacePhotoResponse {
@@ -173,7 +169,7 @@ pub async fn read_id_card(
     let card = state
         .call(
             "yibiaosanshi",
-            state.photos().read_id_card(rq(&request_id, request)),
+            state.photos().read_id_card(request_id.grpc(request)),
         )
         .await?;
     Ok(envelope::ok(&IdCardResponse {
@@ -229,7 +225,7 @@ pub async fn read_file(
     let file = state
         .call(
             "yibiaosanshi",
-            state.photos().read_file(rq(&request_id, request)),
+            state.photos().read_file(request_id.grpc(request)),
         )
         .await?;
     Ok(HttpResponse::Ok()

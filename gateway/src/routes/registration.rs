@@ -49,10 +49,6 @@ fn me(resident: &ResidentCaller) -> Option<pb::ResidentRef> {
     })
 }
 
-fn rq<T>(request_id: &RequestId, message: T) -> tonic::Request<T> {
-    kit::grpc::request(message, request_id.as_str())
-}
-
 fn person_form(params: &Params) -> Result<pb::PersonForm, ServiceError> {
     let field = |name: &str| params.str_or_empty(name);
     Ok(pb::PersonForm {
@@ -109,7 +105,7 @@ pub async fn security_phone(
             "yibiaosanshi",
             state
                 .registration()
-                .import_from_security_platform(rq(&request_id, request)),
+                .import_from_security_platform(request_id.grpc(request)),
         )
         .await?;
     if reply.already_registered {
@@ -139,7 +135,7 @@ pub async fn security_yezhu(
     let owner = state
         .call(
             "yibiaosanshi",
-            state.registration().look_up_owner(rq(&request_id, request)),
+            state.registration().look_up_owner(request_id.grpc(request)),
         )
         .await?;
     with_data(
@@ -176,7 +172,7 @@ pub async fn security_yezhu_code(
     let house = state
         .call(
             "yibiaosanshi",
-            state.registration().verify_owner(rq(&request_id, request)),
+            state.registration().verify_owner(request_id.grpc(request)),
         )
         .await?;
     with_data(
@@ -196,7 +192,7 @@ async fn submit(state: &AppState, request_id: &RequestId, request: pb::SubmitReq
     let reply = state
         .call(
             "yibiaosanshi",
-            state.registration().submit(rq(request_id, request)),
+            state.registration().submit(request_id.grpc(request)),
         )
         .await?;
     with_data(
@@ -333,7 +329,7 @@ pub async fn houses_list(
             "yibiaosanshi",
             state
                 .registration()
-                .list_my_houses(rq(&request_id, request)),
+                .list_my_houses(request_id.grpc(request)),
         )
         .await?;
     let rows: Vec<Value> = reply
@@ -377,7 +373,7 @@ pub async fn house_detail(
     let house = state
         .call(
             "yibiaosanshi",
-            state.registration().house_detail(rq(&request_id, request)),
+            state.registration().house_detail(request_id.grpc(request)),
         )
         .await?;
     let reviews: Vec<Value> = house
@@ -420,7 +416,7 @@ pub async fn review_detail(
     let r = state
         .call(
             "yibiaosanshi",
-            state.registration().review_detail(rq(&request_id, request)),
+            state.registration().review_detail(request_id.grpc(request)),
         )
         .await?;
     with_data(
@@ -457,7 +453,7 @@ pub async fn delete_review(
     state
         .call(
             "yibiaosanshi",
-            state.registration().delete_review(rq(&request_id, request)),
+            state.registration().delete_review(request_id.grpc(request)),
         )
         .await?;
     done("删除成功", "删除成功")
@@ -501,7 +497,7 @@ async fn toggle(
     let reply = state
         .call(
             "yibiaosanshi",
-            state.registration().toggle_grant(rq(request_id, request)),
+            state.registration().toggle_grant(request_id.grpc(request)),
         )
         .await?;
     Ok(envelope::ok(&ButtonResponse {
@@ -568,7 +564,7 @@ pub async fn unbind(
     state
         .call(
             "yibiaosanshi",
-            state.registration().unbind(rq(&request_id, request)),
+            state.registration().unbind(request_id.grpc(request)),
         )
         .await?;
     done("解绑成功", "删除成功")

@@ -20,10 +20,6 @@ fn me(platform: &PlatformCaller) -> Option<pb::PlatformRef> {
     })
 }
 
-fn rq<T>(request_id: &RequestId, message: T) -> tonic::Request<T> {
-    kit::grpc::request(message, request_id.as_str())
-}
-
 /// A review as 001 renders it (times in Beijing time, `2020年11月18日11:01:46`).
 pub fn review_json(review: pb::Review) -> Value {
     json!({
@@ -108,7 +104,7 @@ pub async fn list(
     let reply = state
         .call(
             "yibiaosanshi",
-            state.registration().list_reviews(rq(&request_id, message)),
+            state.registration().list_reviews(request_id.grpc(message)),
         )
         .await?;
     let rows = reply.reviews.into_iter().map(review_json).collect();
@@ -139,7 +135,7 @@ pub async fn one(
     let review = state
         .call(
             "yibiaosanshi",
-            state.registration().get_review(rq(&request_id, message)),
+            state.registration().get_review(request_id.grpc(message)),
         )
         .await?;
     Ok(envelope::ok(&ReviewResponse {
@@ -176,7 +172,7 @@ pub async fn decide(
     let review = state
         .call(
             "yibiaosanshi",
-            state.registration().decide_review(rq(&request_id, message)),
+            state.registration().decide_review(request_id.grpc(message)),
         )
         .await?;
     Ok(envelope::ok(&ReviewResponse {
@@ -208,7 +204,7 @@ pub async fn decisions(
             "yibiaosanshi",
             state
                 .registration()
-                .list_decisions(rq(&request_id, message)),
+                .list_decisions(request_id.grpc(message)),
         )
         .await?;
     let rows = reply

@@ -15,8 +15,8 @@ use chrono::{SecondsFormat, Utc};
 use serde_json::{Value, json};
 
 use crate::params::request_params;
-use crate::redact::mask_phone;
 use fixture::AddressQuery;
+use kit::types::mask_phone;
 use platform::PaymentResult;
 pub(crate) use platform::Platform;
 

@@ -8,9 +8,9 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use crate::params::parse_pairs;
-use crate::redact::mask_phone;
 use crate::state::{ACCESS_TOKEN_TTL_SECS, AppState, TokenStatus};
 use crypto::{PhoneInfo, Watermark};
+use kit::types::mask_phone;
 
 pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/sns/jscode2session", web::get().to(code2session))

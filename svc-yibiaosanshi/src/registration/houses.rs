@@ -13,13 +13,13 @@ use crate::db::addresses;
 use crate::db::bindings::{self, Binding};
 use crate::db::people;
 use crate::db::reviews::{self, Review};
-use crate::db::write_transaction;
 use crate::domain::content::ReviewContent;
 use crate::domain::house::{HouseFields, parse_house_id, parse_row_id};
 use crate::domain::registration::{
     Grant, OWNER, ReviewStatus, charge_label, review_row_introduction, shouquan_label,
 };
 use crate::error::Result;
+use kit::db::write_transaction;
 
 /// A row of 3.1.1.
 #[derive(Clone, Debug, PartialEq, Eq)]

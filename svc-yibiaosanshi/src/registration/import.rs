@@ -10,12 +10,12 @@ use crate::clients::auth::CodeKind;
 use crate::db::addresses;
 use crate::db::bindings::{self, NewBinding};
 use crate::db::people::{self, Person};
-use crate::db::write_transaction;
 use crate::domain::address::is_community_identifier;
 use crate::domain::house::HouseFields;
 use crate::domain::person::PersonData;
 use crate::domain::registration::OWNER;
 use crate::error::Result;
+use kit::db::write_transaction;
 
 /// What an import did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -11,12 +11,12 @@ use super::{
 };
 use crate::db::addresses;
 use crate::db::reviews::{self, DecisionRow, NewDecision, Review, ReviewFilter};
-use crate::db::write_transaction;
 use crate::domain::address::{is_community_identifier, parse_positive_id};
 use crate::domain::content::ReviewContent;
 use crate::domain::person::PersonData;
 use crate::domain::registration::{ReviewStatus, ReviewType};
 use crate::error::Result;
+use kit::db::write_transaction;
 
 /// Longest refusal reason, in characters.
 pub const MAX_REFUSE_REASON_CHARS: usize = 200;

@@ -11,7 +11,6 @@ use crate::db::addresses::{self, HousePlace};
 use crate::db::bindings::{self, Binding};
 use crate::db::people::{self, Person};
 use crate::db::reviews::{self, NewReview};
-use crate::db::write_transaction;
 use crate::domain::content::ReviewContent;
 use crate::domain::house::{
     HouseChoice, HouseChoiceInput, HouseFields, parse_house_id, parse_row_id,
@@ -21,6 +20,7 @@ use crate::domain::registration::{
     Applicant, OWNER, ReviewType, SubmissionKind, action_introduction,
 };
 use crate::error::Result;
+use kit::db::write_transaction;
 
 /// A submission as it arrived.
 #[derive(Clone, Default)]

@@ -1,11 +1,11 @@
 //! The data layer below the RPCs: saving a security platform record, and the indexes the lists
 //! are read through.
 use diesel::{QueryableByName, RunQueryDsl};
+use kit::db::write_transaction;
 use kit::error::{ErrorKind, ServiceError};
 use kit::secplat::PersonRecord;
 use serde_json::json;
 use svc_yibiaosanshi::addresses::demo::ensure_demo_dataset;
-use svc_yibiaosanshi::db::write_transaction;
 use svc_yibiaosanshi::registration::import::{Imported, save_record};
 
 use crate::helpers::TestDatabase;
