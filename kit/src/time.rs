@@ -39,6 +39,14 @@ pub fn beijing_day(unix: i64) -> String {
         .to_string()
 }
 
+/// The first second of a Beijing date written `2020-12-13`, as unix seconds; `None` for
+/// anything else.
+pub fn beijing_date_start(date: &str) -> Option<i64> {
+    let day = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
+    let midnight = day.and_hms_opt(0, 0, 0)?;
+    Some(midnight.and_local_timezone(beijing()).single()?.timestamp())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +56,14 @@ mod tests {
         assert_eq!(beijing_datetime(1_605_764_078), "2020-11-19 13:34:38");
         assert_eq!(beijing_chinese(1_605_668_506), "2020年11月18日11:01:46");
         assert_eq!(beijing_day(1_605_764_078), "20201119");
+    }
+
+    #[test]
+    fn beijing_dates_start_at_beijing_midnight() {
+        assert_eq!(beijing_date_start("2020-11-19"), Some(1_605_715_200));
+        assert_eq!(beijing_datetime(1_605_715_200), "2020-11-19 00:00:00");
+        for bad in ["", "2020-13-01", "2020/11/19", "19-11-2020", "2020-11-19x"] {
+            assert_eq!(beijing_date_start(bad), None, "{bad}");
+        }
     }
 }

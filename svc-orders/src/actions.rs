@@ -24,12 +24,12 @@ pub struct State {
     pub wxpay: kit::wxpay::WxPayClient,
 }
 
-fn platform(platform: Option<&pb::PlatformRef>) -> ServiceResult<&pb::PlatformRef> {
+pub(crate) fn platform(platform: Option<&pb::PlatformRef>) -> ServiceResult<&pb::PlatformRef> {
     platform.ok_or_else(|| ServiceError::unauthenticated("no platform credential in the request"))
 }
 
 /// The community `xiaoqu` if the credential manages it (001 §1.2's Se160 answer otherwise).
-fn managed(platform: &pb::PlatformRef, xiaoqu: &str) -> ServiceResult<String> {
+pub(crate) fn managed(platform: &pb::PlatformRef, xiaoqu: &str) -> ServiceResult<String> {
     let xiaoqu = xiaoqu.trim();
     if xiaoqu.is_empty() {
         return Err(ServiceError::missing("xiaoqu"));
@@ -44,7 +44,7 @@ fn managed(platform: &pb::PlatformRef, xiaoqu: &str) -> ServiceResult<String> {
     }
 }
 
-fn text(name: &str, value: &str, max: usize) -> ServiceResult<Option<String>> {
+pub(crate) fn text(name: &str, value: &str, max: usize) -> ServiceResult<Option<String>> {
     let value = value.trim();
     if value.is_empty() {
         return Ok(None);
@@ -58,7 +58,7 @@ fn text(name: &str, value: &str, max: usize) -> ServiceResult<Option<String>> {
     Ok(Some(value.to_owned()))
 }
 
-fn int(name: &str, value: &str) -> ServiceResult<Option<i64>> {
+pub(crate) fn int(name: &str, value: &str) -> ServiceResult<Option<i64>> {
     let value = value.trim();
     if value.is_empty() {
         return Ok(None);
@@ -70,7 +70,7 @@ fn int(name: &str, value: &str) -> ServiceResult<Option<i64>> {
 }
 
 /// `0`/`1` (also `false`/`true`).
-fn flag(name: &str, value: &str) -> ServiceResult<Option<bool>> {
+pub(crate) fn flag(name: &str, value: &str) -> ServiceResult<Option<bool>> {
     match value.trim() {
         "" => Ok(None),
         "1" | "true" => Ok(Some(true)),
@@ -79,7 +79,7 @@ fn flag(name: &str, value: &str) -> ServiceResult<Option<bool>> {
     }
 }
 
-fn paging(page: &str, per_page: &str) -> ServiceResult<Paging> {
+pub(crate) fn paging(page: &str, per_page: &str) -> ServiceResult<Paging> {
     let page = int("page", page)?;
     let per_page = int("per_page", per_page)?;
     Paging::new(page, per_page)
@@ -239,43 +239,19 @@ pub async fn list(state: &State, r: pb::ListOrdersRequest) -> ServiceResult<pb::
     let caller = platform(r.platform.as_ref())?;
     let community = managed(caller, &r.xiaoqu)?;
     let paging = paging(&r.page, &r.per_page)?;
+    let [louhao, danyuan, louceng, fangjian] =
+        house_levels(&r.louhao, &r.danyuan, &r.louceng, &r.fangjian)?;
     let mut filter = PlatformFilter {
-        louhao: int("louhao", &r.louhao)?,
-        danyuan: int("danyuan", &r.danyuan)?,
-        louceng: int("louceng", &r.louceng)?,
-        fangjian: int("fangjian", &r.fangjian)?,
+        louhao,
+        danyuan,
+        louceng,
+        fangjian,
         title: text("title", &r.title, 50)?,
         open: flag("status", &r.status)?,
         paied: flag("paied", &r.paied)?,
         ..Default::default()
     };
-    // Each level needs the one above it (the seed's rule).
-    for (name, present, above) in [
-        ("danyuan", filter.danyuan.is_some(), filter.louhao.is_some()),
-        (
-            "louceng",
-            filter.louceng.is_some(),
-            filter.danyuan.is_some(),
-        ),
-        (
-            "fangjian",
-            filter.fangjian.is_some(),
-            filter.louceng.is_some(),
-        ),
-    ] {
-        if present && !above {
-            return Err(ServiceError::invalid(
-                name,
-                format!("传递{name}时必须传递上一级编号"),
-            ));
-        }
-    }
-    let idcard = text("idcard", &r.idcard, 18)?;
-    let phone = text("phone", &r.phone, 20)?;
-    let name = text("name", &r.name, 50)?;
-    if idcard.is_some() || phone.is_some() || name.is_some() {
-        filter.users = Some(person_users(state, &community, idcard, phone, name).await?);
-    }
+    filter.users = person_filter(state, &community, &r.idcard, &r.phone, &r.name).await?;
     filter.community_identifier = community;
     let (rows, total) = state
         .db
@@ -286,6 +262,51 @@ pub async fn list(state: &State, r: pb::ListOrdersRequest) -> ServiceResult<pb::
         .await
         .map_err(ServiceError::from)?;
     Ok(page(rows, paging, total))
+}
+
+/// `louhao`, `danyuan`, `louceng`, `fangjian` filters; each level needs the one above it (the
+/// seed's rule).
+pub(crate) fn house_levels(
+    louhao: &str,
+    danyuan: &str,
+    louceng: &str,
+    fangjian: &str,
+) -> ServiceResult<[Option<i64>; 4]> {
+    let levels = [
+        int("louhao", louhao)?,
+        int("danyuan", danyuan)?,
+        int("louceng", louceng)?,
+        int("fangjian", fangjian)?,
+    ];
+    for (index, name) in ["danyuan", "louceng", "fangjian"].into_iter().enumerate() {
+        if levels[index + 1].is_some() && levels[index].is_none() {
+            return Err(ServiceError::invalid(
+                name,
+                format!("传递{name}时必须传递上一级编号"),
+            ));
+        }
+    }
+    Ok(levels)
+}
+
+/// The person filters (`idcard`, `phone`, `name`) as the user ids they match; `None` when none
+/// was given.
+pub(crate) async fn person_filter(
+    state: &State,
+    community: &str,
+    idcard: &str,
+    phone: &str,
+    name: &str,
+) -> ServiceResult<Option<Vec<i64>>> {
+    let idcard = text("idcard", idcard, 18)?;
+    let phone = text("phone", phone, 20)?;
+    let name = text("name", name, 50)?;
+    if idcard.is_none() && phone.is_none() && name.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(
+        person_users(state, community, idcard, phone, name).await?,
+    ))
 }
 
 /// The user ids of the person named by the filters (empty when nobody matches).
@@ -427,7 +448,7 @@ fn page(rows: Vec<(OrderRow, String)>, paging: Paging, total: i64) -> pb::OrderP
     }
 }
 
-fn order(row: OrderRow) -> pb::Order {
+pub(crate) fn order(row: OrderRow) -> pb::Order {
     pb::Order {
         id: row.id,
         number: row.order_number,

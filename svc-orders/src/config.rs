@@ -11,4 +11,28 @@ pub struct Settings {
     pub secplat: SecplatSettings,
     pub wxpay: WxPaySettings,
     pub orders: ServiceSettings,
+    #[serde(default)]
+    pub reconciliation: ReconciliationSettings,
+}
+
+/// `[reconciliation]`: how WeChat Pay orders still open on our side are looked after.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct ReconciliationSettings {
+    /// Milliseconds between two passes; 0 turns reconciliation off.
+    pub interval_ms: u64,
+    /// A payment unchanged this many seconds is queried (its notification may be lost).
+    pub after_seconds: i64,
+    /// A placed, unpaid payment is closed this many seconds after it was placed (WeChat's
+    /// prepay_id lives 2 hours), freeing its orders.
+    pub expire_after_seconds: i64,
+}
+
+impl Default for ReconciliationSettings {
+    fn default() -> Self {
+        Self {
+            interval_ms: 30_000,
+            after_seconds: 60,
+            expire_after_seconds: 7200,
+        }
+    }
 }

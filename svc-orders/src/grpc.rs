@@ -42,6 +42,18 @@ impl Orders for OrdersService {
         done(crate::payment::pay(&self.0, r.into_inner()).await)
     }
 
+    async fn close_order(&self, r: Request<CloseOrderRequest>) -> Answer<Order> {
+        done(crate::closing::close_order(&self.0, r.into_inner()).await)
+    }
+
+    async fn resident_bills(&self, r: Request<ResidentBillsRequest>) -> Answer<BillPage> {
+        done(crate::bills::for_resident(&self.0, r.into_inner()).await)
+    }
+
+    async fn list_bills(&self, r: Request<ListBillsRequest>) -> Answer<BillPage> {
+        done(crate::bills::for_platform(&self.0, r.into_inner()).await)
+    }
+
     async fn payment_notification(
         &self,
         r: Request<NotificationRequest>,

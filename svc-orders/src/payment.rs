@@ -101,78 +101,20 @@ pub async fn pay(state: &State, r: pb::PayRequest) -> ServiceResult<pb::PayReply
                 format!("order {} is not payable by the caller", row.id),
             ));
         }
-        if row.paied {
-            return Err(ServiceError::conflict(
-                "该订单已支付，请勿重复缴费",
-                format!("order {} is paid", row.id),
-            ));
-        }
-        if row.status != orders::OPEN {
-            return Err(ServiceError::conflict(
-                "该订单已关闭",
-                format!("order {} is closed", row.id),
-            ));
-        }
+        check_payable(row)?;
     }
     let communities: BTreeSet<&str> = rows
         .iter()
         .map(|row| row.community_identifier.as_str())
         .collect();
+    // One payment goes to one payee (收费主体): the community's.
+    if communities.len() > 1 {
+        return Err(ServiceError::invalid("ids", "一次只能缴纳同一小区的订单"));
+    }
     for community in communities {
         state.community.require_module(community, MODULE).await?;
     }
-    let total: i64 = rows.iter().map(|row| row.amount_fen).sum();
-    let set = joined(&ids);
-    let user_id = r.user_id;
-    let key = set.clone();
-    let existing = state
-        .db
-        .run(move |conn| -> crate::error::Result<_> {
-            Ok(payments::find_pending(conn, user_id, &key, total)?)
-        })
-        .await
-        .map_err(ServiceError::from)?;
-    let prepay_id = match existing {
-        Some(payment) => payment.prepay_id,
-        None => {
-            let openid = state.auth.openid(user_id).await?.ok_or_else(|| {
-                ServiceError::forbidden(
-                    "请使用微信登录小程序后再缴费",
-                    "the user has no WeChat openid",
-                )
-            })?;
-            let out_trade_no = format!("WJDH{}", next_order_number());
-            let prepay_id = state
-                .wxpay
-                .create_jsapi(
-                    &out_trade_no,
-                    &description(&rows),
-                    total,
-                    &openid,
-                    &r.client_ip,
-                )
-                .await?;
-            let now = now_unix();
-            let row = PaymentRow {
-                id: 0,
-                out_trade_no: out_trade_no.clone(),
-                prepay_id: prepay_id.clone(),
-                user_id,
-                order_ids: set,
-                amount_fen: total,
-                state: payments::PENDING.to_owned(),
-                created_at: now,
-                updated_at: now,
-            };
-            state
-                .db
-                .run(move |conn| -> crate::error::Result<_> { Ok(payments::insert(conn, &row)?) })
-                .await
-                .map_err(ServiceError::from)?;
-            tracing::info!(%out_trade_no, total_fen = total, user_id, "payment placed");
-            prepay_id
-        }
-    };
+    let prepay_id = place(state, r.user_id, &ids, &rows, &r.client_ip).await?;
     let params = state.wxpay.mini_program_params(&prepay_id)?;
     Ok(pb::PayReply {
         app_id: params.app_id,
@@ -182,6 +124,282 @@ pub async fn pay(state: &State, r: pb::PayRequest) -> ServiceResult<pb::PayReply
         sign_type: params.sign_type,
         pay_sign: params.pay_sign,
     })
+}
+
+pub(crate) fn check_payable(row: &OrderRow) -> ServiceResult<()> {
+    if row.paied {
+        return Err(ServiceError::conflict(
+            "该订单已支付，请勿重复缴费",
+            format!("order {} is paid", row.id),
+        ));
+    }
+    if row.status != orders::OPEN {
+        return Err(ServiceError::conflict(
+            "该订单已关闭",
+            format!("order {} is closed", row.id),
+        ));
+    }
+    Ok(())
+}
+
+/// How often a claim is tried before the caller is asked to try again.
+const CLAIM_ATTEMPTS: u32 = 50;
+/// The pause between two claims (another call is placing the same payment, or won a race).
+const CLAIM_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
+/// A payment placing longer than this was abandoned (its caller died): it can be taken over.
+const PLACING_STALE_SECS: i64 = 30;
+/// A pending payment is offered again only this long after it was placed: WeChat's prepay_id
+/// lives 2 hours, and the payer needs time to pay.
+const REUSE_FOR_SECS: i64 = 90 * 60;
+
+/// What claiming a set of orders for a payment found.
+enum Claim {
+    /// The caller's own pending payment of exactly this set: offer it again.
+    Reuse(String),
+    /// The caller's own identical payment is being placed by another call: wait for it.
+    Wait,
+    /// A new payment now holds the orders; the older ones were taken off and must be closed at
+    /// WeChat Pay before the new one is offered.
+    New {
+        payment: PaymentRow,
+        superseded: Vec<PaymentRow>,
+    },
+}
+
+/// The prepay_id to offer for `rows`: the caller's pending one for this exact set, or a new
+/// WeChat Pay order placed once every older live payment of these orders is closed — so no
+/// order ever has two payments that could both take money.
+async fn place(
+    state: &State,
+    user_id: i64,
+    ids: &BTreeSet<i64>,
+    rows: &[OrderRow],
+    client_ip: &str,
+) -> ServiceResult<String> {
+    let order_ids: Vec<i64> = ids.iter().copied().collect();
+    let set = joined(ids);
+    let total: i64 = rows.iter().map(|row| row.amount_fen).sum();
+    let mut attempt = 0;
+    let (payment, superseded) = loop {
+        attempt += 1;
+        let now = now_unix();
+        let candidate = PaymentRow {
+            id: 0,
+            out_trade_no: format!("WJDH{}", next_order_number()),
+            prepay_id: String::new(),
+            user_id,
+            order_ids: set.clone(),
+            amount_fen: total,
+            state: payments::PLACING.to_owned(),
+            created_at: now,
+            updated_at: now,
+        };
+        let order_ids = order_ids.clone();
+        let claimed = state
+            .db
+            .run(move |conn| {
+                write_transaction(conn, |conn| claim(conn, &order_ids, candidate, now))
+            })
+            .await;
+        let retry = attempt < CLAIM_ATTEMPTS;
+        match claimed {
+            Ok(Claim::Reuse(prepay_id)) => return Ok(prepay_id),
+            Ok(Claim::New {
+                payment,
+                superseded,
+            }) => break (payment, superseded),
+            Ok(Claim::Wait) if !retry => {
+                return Err(ServiceError::conflict(
+                    "缴费正在发起，请稍后再试",
+                    "another call kept placing this payment",
+                ));
+            }
+            Ok(Claim::Wait) => {}
+            // A concurrent claim took one of the orders first: look again.
+            Err(error) if retry && is_unique_violation(&error) => {}
+            Err(error) => return Err(error.into()),
+        }
+        tokio::time::sleep(CLAIM_PAUSE).await;
+    };
+    for old in &superseded {
+        match close_at_wechat(state, old).await {
+            Ok(Closed::Closed) => {}
+            Ok(Closed::Paid) => {
+                abandon(state, &payment).await;
+                return Err(ServiceError::conflict(
+                    "该订单已支付，请勿重复缴费",
+                    format!(
+                        "payment {} was paid before it could be closed",
+                        old.out_trade_no
+                    ),
+                ));
+            }
+            Err(error) => {
+                abandon(state, &payment).await;
+                return Err(error);
+            }
+        }
+    }
+    let placed = async {
+        let openid = state.auth.openid(user_id).await?.ok_or_else(|| {
+            ServiceError::forbidden(
+                "请使用微信登录小程序后再缴费",
+                "the user has no WeChat openid",
+            )
+        })?;
+        let prepay_id = state
+            .wxpay
+            .create_jsapi(
+                &payment.out_trade_no,
+                &description(rows),
+                total,
+                &openid,
+                client_ip,
+            )
+            .await?;
+        Ok::<_, ServiceError>(prepay_id)
+    }
+    .await;
+    let prepay_id = match placed {
+        Ok(prepay_id) => prepay_id,
+        Err(error) => {
+            // It may exist at WeChat Pay all the same (a timeout): reconciliation closes it.
+            abandon(state, &payment).await;
+            return Err(error);
+        }
+    };
+    let id = payment.id;
+    let prepay = prepay_id.clone();
+    let updated = state
+        .db
+        .run(move |conn| -> crate::error::Result<_> {
+            Ok(payments::placed(conn, id, &prepay, now_unix())?)
+        })
+        .await
+        .map_err(ServiceError::from)?;
+    if updated == 0 {
+        // Another call took these orders over while WeChat Pay was answering.
+        abandon(state, &payment).await;
+        if let Ok(Closed::Closed) = close_at_wechat(state, &payment).await {
+            tracing::info!(out_trade_no = %payment.out_trade_no, "overtaken payment closed");
+        }
+        return Err(ServiceError::conflict(
+            "缴费已在别处发起，请刷新后重试",
+            "the payment was superseded while it was placed",
+        ));
+    }
+    tracing::info!(out_trade_no = %payment.out_trade_no, total_fen = total, user_id, "payment placed");
+    Ok(prepay_id)
+}
+
+fn is_unique_violation(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::Db(kit::db::DbError::Query(
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )
+        ))
+    )
+}
+
+/// In one write transaction: the caller's own payment of this set if there is one, else a new
+/// payment holding the orders, with the payments it took them from.
+fn claim(
+    conn: &mut kit::db::AnyConnection,
+    order_ids: &[i64],
+    candidate: PaymentRow,
+    now: i64,
+) -> Result<Claim, Error> {
+    let holders = payments::live_on(conn, order_ids)?;
+    if let [own] = holders.as_slice()
+        && own.user_id == candidate.user_id
+        && own.order_ids == candidate.order_ids
+        && own.amount_fen == candidate.amount_fen
+    {
+        if own.state == payments::PENDING && now - own.created_at < REUSE_FOR_SECS {
+            return Ok(Claim::Reuse(own.prepay_id.clone()));
+        }
+        if own.state == payments::PLACING && now - own.created_at < PLACING_STALE_SECS {
+            return Ok(Claim::Wait);
+        }
+    }
+    let old: Vec<i64> = holders.iter().map(|p| p.id).collect();
+    payments::supersede(conn, &old, now)?;
+    let id = payments::insert(conn, &candidate)?;
+    payments::hold(conn, order_ids, id)?;
+    Ok(Claim::New {
+        payment: PaymentRow { id, ..candidate },
+        superseded: holders,
+    })
+}
+
+/// Takes a payment that will not be offered off its orders; reconciliation closes it at WeChat
+/// Pay if it got there.
+async fn abandon(state: &State, payment: &PaymentRow) {
+    let id = payment.id;
+    let done = state
+        .db
+        .run(move |conn| -> crate::error::Result<_> {
+            Ok(payments::supersede(conn, &[id], now_unix())?)
+        })
+        .await;
+    if let Err(error) = done {
+        tracing::warn!(%error, payment = id, "could not set an abandoned payment aside");
+    }
+}
+
+/// What closing a WeChat Pay order found.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Closed {
+    /// It can no longer take money (closed now, before, or never placed).
+    Closed,
+    /// It was paid: the payment was applied (settled) instead.
+    Paid,
+}
+
+/// Closes `payment` at WeChat Pay and records it; a paid one is settled instead. An error when
+/// WeChat Pay could not be reached (the payment stays to be closed by reconciliation).
+pub(crate) async fn close_at_wechat(state: &State, payment: &PaymentRow) -> ServiceResult<Closed> {
+    match state.wxpay.close(&payment.out_trade_no).await {
+        Ok(()) => {}
+        Err(error)
+            if matches!(
+                error.refusal_code(),
+                Some("ORDER_NOT_EXIST" | "ORDERNOTEXIST" | "ORDER_CLOSED" | "ORDERCLOSED")
+            ) => {}
+        Err(error) if error.refusal_code() == Some("ORDERPAID") => {
+            settle(state, &payment.out_trade_no).await?;
+            return Ok(Closed::Paid);
+        }
+        Err(error) => return Err(error.into()),
+    }
+    let id = payment.id;
+    state
+        .db
+        .run(move |conn| -> crate::error::Result<_> {
+            Ok(payments::mark_closed(conn, id, now_unix())?)
+        })
+        .await
+        .map_err(ServiceError::from)?;
+    Ok(Closed::Closed)
+}
+
+/// Asks WeChat Pay about `out_trade_no` and applies the payment if it was paid; whether it was.
+pub(crate) async fn settle(state: &State, out_trade_no: &str) -> ServiceResult<bool> {
+    let Some(notice) = state.wxpay.query(out_trade_no).await? else {
+        return Ok(false);
+    };
+    let applied = state
+        .db
+        .run(move |conn| write_transaction(conn, |conn| apply(conn, &notice)))
+        .await
+        .map_err(ServiceError::from)?;
+    if applied == Applied::Now {
+        tracing::info!(out_trade_no, "payment found by order query and applied");
+    }
+    Ok(true)
 }
 
 /// What applying a notification found.
@@ -255,6 +473,16 @@ fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Ap
         return Ok(Applied::Already);
     }
     let paid_at = notice.success_time.map_or(now, |t| t.timestamp());
+    let ids: Vec<i64> = payment
+        .order_ids
+        .split('A')
+        .filter_map(|id| id.parse().ok())
+        .collect();
+    let community = orders::find_many(conn, &ids)?
+        .into_iter()
+        .next()
+        .map(|row| row.community_identifier)
+        .unwrap_or_default();
     let bill_id = payments::insert_bill(
         conn,
         &NewBill {
@@ -264,13 +492,9 @@ fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Ap
             payment_shop_number: &notice.out_trade_no,
             paid_at,
             created_at: now,
+            community_identifier: &community,
         },
     )?;
-    let ids: Vec<i64> = payment
-        .order_ids
-        .split('A')
-        .filter_map(|id| id.parse().ok())
-        .collect();
     let changed = payments::pay_orders(conn, &ids, bill_id, now)?;
     if changed != ids.len() {
         // Paid twice through two WeChat orders: the money is kept on the bill; a refund is manual.

@@ -25,6 +25,7 @@ pub struct Application {
     base: ServiceBase,
     state: Arc<State>,
     secplat: SecplatClient,
+    reconciliation: crate::config::ReconciliationSettings,
 }
 
 impl Application {
@@ -51,6 +52,7 @@ impl Application {
             base,
             state: Arc::new(state),
             secplat,
+            reconciliation: settings.reconciliation,
         })
     }
 
@@ -80,6 +82,10 @@ impl Application {
             self.secplat,
             metrics.clone(),
         ));
+        let reconciliation = tokio::spawn(crate::reconcile::run(
+            self.state.clone(),
+            self.reconciliation,
+        ));
         let health =
             Health::new(&[<OrdersServer<OrdersService> as tonic::server::NamedService>::NAME])
                 .await;
@@ -97,6 +103,7 @@ impl Application {
             .await
             .context("svc-orders server");
         outbox.abort();
+        reconciliation.abort();
         served
     }
 }

@@ -125,7 +125,12 @@ fn order_routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/api/v1/order/new").route(post().to(orders::create)))
         .service(web::resource("/api/v1/wjdh/order/list").route(post().to(orders::list)))
         .service(web::resource("/api/v1/order/list").route(post().to(orders::list)))
+        .service(web::resource("/api/v1/wjdh/order/close").route(post().to(orders::close)))
+        .service(web::resource("/api/v1/order/close").route(post().to(orders::close)))
+        .service(web::resource("/api/v1/wjdh/bill/list").route(post().to(orders::bills)))
+        .service(web::resource("/api/v1/bill/list").route(post().to(orders::bills)))
         .service(web::resource("/api/v1/orders/list").route(post().to(orders::resident_list)))
+        .service(web::resource("/api/v1/payments/list").route(post().to(orders::resident_bills)))
         .service(web::resource("/api/v1/weapp/payment").route(post().to(orders::pay)))
         .service(web::resource("/api/v1/weapp/payment/notify").route(post().to(orders::notify)));
 }

@@ -82,35 +82,73 @@ pub struct OrderNumberResponse {
     pub data: String,
 }
 
-fn order_page(request: &HttpRequest, reply: pb::OrderPage) -> ApiResult {
+/// The seed's `pages` object for a page of `count` rows (`null` when empty).
+fn pages(request: &HttpRequest, page: i64, per_page: i64, count: usize, total: i64) -> Value {
     let info = request.connection_info();
     let path = format!("{}://{}{}", info.scheme(), info.host(), request.path());
-    let count = i64::try_from(reply.orders.len()).unwrap_or(0);
-    let pages = if count == 0 {
-        Value::Null
-    } else {
-        let paging = Paging {
-            page: reply.page,
-            per_page: reply.per_page,
-        };
-        let (links, meta) = page_info(&path, paging, count, reply.total);
-        json!({
-            "current_page": meta.current_page,
-            "first_page_url": links.first,
-            "from": meta.from,
-            "last_page": meta.last_page,
-            "last_page_url": links.last,
-            "next_page_url": links.next,
-            "path": meta.path,
-            "per_page": meta.per_page,
-            "prev_page_url": links.prev,
-            "to": meta.to,
-            "total": meta.total,
-        })
-    };
+    let count = i64::try_from(count).unwrap_or(0);
+    if count == 0 {
+        return Value::Null;
+    }
+    let (links, meta) = page_info(&path, Paging { page, per_page }, count, total);
+    json!({
+        "current_page": meta.current_page,
+        "first_page_url": links.first,
+        "from": meta.from,
+        "last_page": meta.last_page,
+        "last_page_url": links.last,
+        "next_page_url": links.next,
+        "path": meta.path,
+        "per_page": meta.per_page,
+        "prev_page_url": links.prev,
+        "to": meta.to,
+        "total": meta.total,
+    })
+}
+
+fn order_page(request: &HttpRequest, reply: pb::OrderPage) -> ApiResult {
+    let pages = pages(
+        request,
+        reply.page,
+        reply.per_page,
+        reply.orders.len(),
+        reply.total,
+    );
     Ok(envelope::ok(&OrderPageResponse {
         head: Head::ok("获取订单列表成功", "获取订单列表成功"),
         data: reply.orders.into_iter().map(order_json).collect(),
+        pages,
+    }))
+}
+
+/// `2` fen → `0.02` (000 §4.1.2 prints bill totals without 元).
+fn plain_yuan(fen: i64) -> String {
+    format!("{}.{:02}", fen / 100, fen % 100)
+}
+
+/// A bill as 000 §4.1.2 renders it, with the orders it paid.
+fn bill_json(bill: pb::Bill) -> Value {
+    json!({
+        "id": bill.id,
+        "total_amount": plain_yuan(bill.total_amount_fen),
+        "paid_at": kit::time::beijing_datetime(bill.paid_at),
+        "payment_number": bill.payment_number,
+        "payment_shop_number": bill.payment_shop_number,
+        "orders": bill.orders.into_iter().map(order_json).collect::<Vec<_>>(),
+    })
+}
+
+fn bill_page(request: &HttpRequest, reply: pb::BillPage) -> ApiResult {
+    let pages = pages(
+        request,
+        reply.page,
+        reply.per_page,
+        reply.bills.len(),
+        reply.total,
+    );
+    Ok(envelope::ok(&OrderPageResponse {
+        head: Head::ok("成功获取账单列表", "成功获取账单列表Payments234"),
+        data: reply.bills.into_iter().map(bill_json).collect(),
         pages,
     }))
 }
@@ -225,6 +263,126 @@ pub async fn resident_list(
         )
         .await?;
     order_page(&request, reply)
+}
+
+/// 000 §4.1.2 账单列表: the bills of the resident's payments, each with the orders it paid.
+#[utoipa::path(post, path = "/api/v1/payments/list", tag = "000 §4 订单支付",
+    params(("paied" = Option<i64>, Query, description = "the orders' status: 0 已关闭, 1 进行中 (the seed's meaning)"),
+           ("title" = Option<String>, Query), ("house_id" = Option<i64>, Query),
+           ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    responses((status = 200, body = OrderPageResponse, description = "data: bills")), security(("bearer" = [])))]
+pub async fn resident_bills(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    request_id: RequestId,
+    resident: ResidentCaller,
+    params: Params,
+) -> ApiResult {
+    let field = |name: &str| params.str_or_empty(name);
+    let message = pb::ResidentBillsRequest {
+        user_id: resident.user_id,
+        paied: field("paied")?,
+        title: field("title")?,
+        house_id: field("house_id")?,
+        page: field("page")?,
+        per_page: field("per_page")?,
+    };
+    let reply = state
+        .call(
+            "orders",
+            state.orders().resident_bills(request_id.grpc(message)),
+        )
+        .await?;
+    bill_page(&request, reply)
+}
+
+/// 001 §2.1.3 账单列表/账单查询 (未开发 in the seed): the community's bills, filtered like the
+/// order list, by payment date (Beijing, inclusive) and by the payment's numbers.
+#[utoipa::path(post, path = "/api/v1/wjdh/bill/list", tag = "001 §2.1 订单",
+    params(("xiaoqu" = String, Query), ("louhao" = Option<i64>, Query), ("danyuan" = Option<i64>, Query),
+           ("louceng" = Option<i64>, Query), ("fangjian" = Option<i64>, Query), ("idcard" = Option<String>, Query),
+           ("phone" = Option<String>, Query, description = "the payer"), ("name" = Option<String>, Query, description = "with phone"),
+           ("title" = Option<String>, Query, description = "a paid order's title"),
+           ("paid_from" = Option<String>, Query, description = "2020-12-13"), ("paid_to" = Option<String>, Query, description = "2020-12-31"),
+           ("payment_number" = Option<String>, Query, description = "微信支付流水号"),
+           ("payment_shop_number" = Option<String>, Query, description = "商户单号"),
+           ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    responses((status = 200, body = OrderPageResponse, description = "data: bills"), (status = 403, body = Failure)),
+    security(("bearer" = [])))]
+pub async fn bills(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    request_id: RequestId,
+    platform: PlatformCaller,
+    params: Params,
+) -> ApiResult {
+    let field = |name: &str| params.str_or_empty(name);
+    let message = pb::ListBillsRequest {
+        platform: me(&platform),
+        xiaoqu: field("xiaoqu")?,
+        louhao: field("louhao")?,
+        danyuan: field("danyuan")?,
+        louceng: field("louceng")?,
+        fangjian: field("fangjian")?,
+        idcard: field("idcard")?,
+        phone: field("phone")?,
+        name: field("name")?,
+        title: field("title")?,
+        paid_from: field("paid_from")?,
+        paid_to: field("paid_to")?,
+        payment_number: field("payment_number")?,
+        payment_shop_number: field("payment_shop_number")?,
+        page: field("page")?,
+        per_page: field("per_page")?,
+    };
+    let reply = state
+        .call(
+            "orders",
+            state.orders().list_bills(request_id.grpc(message)),
+        )
+        .await?;
+    bill_page(&request, reply)
+}
+
+/// One order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderResponse {
+    #[serde(flatten)]
+    pub head: Head,
+    #[schema(value_type = Object)]
+    pub data: Value,
+}
+
+/// Closes an open, unpaid order (`number` or `id`); its WeChat Pay order is closed first.
+#[utoipa::path(post, path = "/api/v1/wjdh/order/close", tag = "001 §2.1 订单",
+    params(("xiaoqu" = String, Query), ("number" = Option<String>, Query, description = "order number"),
+           ("id" = Option<i64>, Query, description = "or the order id")),
+    responses((status = 200, body = OrderResponse), (status = 404, body = Failure),
+              (status = 409, body = Failure, description = "paid or already closed")),
+    security(("bearer" = [])))]
+pub async fn close(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    platform: PlatformCaller,
+    params: Params,
+) -> ApiResult {
+    let field = |name: &str| params.str_or_empty(name);
+    let message = pb::CloseOrderRequest {
+        platform: me(&platform),
+        xiaoqu: field("xiaoqu")?,
+        number: field("number")?,
+        id: field("id")?,
+    };
+    let reply = state
+        .call(
+            "orders",
+            state.orders().close_order(request_id.grpc(message)),
+        )
+        .await?;
+    Ok(envelope::ok(&OrderResponse {
+        head: Head::ok("订单已关闭", "订单已关闭"),
+        data: order_json(reply),
+    }))
 }
 
 /// The mini-program's `wx.requestPayment` parameters.

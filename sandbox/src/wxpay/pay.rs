@@ -5,7 +5,7 @@
 //! notify_url; answers `{"delivered": bool, "status": http_status_or_0, "statuses": [...],
 //! "out_trade_no", "transaction_id"}`. `delivered` is true when every delivery got a 2xx.
 //! Optional test fields:
-//! - `"times": N` (1–20) delivers the same notification N times at once;
+//! - `"times": N` (1–100) delivers the same notification N times at once;
 //! - `"amount_fen": F` makes WeChat report F fen paid (a short payment), in the notification
 //!   and in order queries;
 //! - `"forge": true` signs the notification with a key WeChat Pay never had;
@@ -24,7 +24,7 @@ use super::orders::{Api, PayProblem, State};
 use super::{WxPay, v2, v3};
 
 /// Most deliveries one call makes.
-const MAX_TIMES: u32 = 20;
+const MAX_TIMES: u32 = 100;
 
 #[derive(Deserialize)]
 pub(super) struct PayRequest {
@@ -58,7 +58,7 @@ pub(super) async fn pay(body: web::Bytes, wx: web::Data<WxPay>) -> HttpResponse 
     };
     let times = request.times.unwrap_or(1);
     if !(1..=MAX_TIMES).contains(&times) {
-        return helper_error(400, "times must be 1–20");
+        return helper_error(400, "times must be 1–100");
     }
     let paid = wx
         .orders()

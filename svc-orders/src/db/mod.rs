@@ -1,4 +1,5 @@
 //! svc-orders's tables and the plain queries over them.
+pub mod bills;
 pub mod orders;
 pub mod payments;
 pub mod schema;

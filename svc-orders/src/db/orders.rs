@@ -166,3 +166,41 @@ pub fn find_many(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<Order
         .select(OrderRow::as_select())
         .load(conn)
 }
+
+/// The community's order with this number or id.
+pub fn find_in_community(
+    conn: &mut AnyConnection,
+    community: &str,
+    number: Option<&str>,
+    id: Option<i64>,
+) -> QueryResult<Option<OrderRow>> {
+    let mut query = orders::table
+        .filter(orders::community_identifier.eq(community))
+        .into_boxed::<Backend>();
+    if let Some(number) = number {
+        query = query.filter(orders::order_number.eq(number.to_owned()));
+    }
+    if let Some(id) = id {
+        query = query.filter(orders::id.eq(id));
+    }
+    query.select(OrderRow::as_select()).first(conn).optional()
+}
+
+/// Open and unpaid → closed; 0 when it was paid or closed meanwhile.
+pub fn close(conn: &mut AnyConnection, id: i64, now: i64) -> QueryResult<usize> {
+    diesel::update(
+        orders::table
+            .filter(orders::id.eq(id))
+            .filter(orders::status.eq(OPEN))
+            .filter(orders::paied.eq(false)),
+    )
+    .set((orders::status.eq(CLOSED), orders::updated_at.eq(now)))
+    .execute(conn)
+}
+
+pub fn find(conn: &mut AnyConnection, id: i64) -> QueryResult<OrderRow> {
+    orders::table
+        .find(id)
+        .select(OrderRow::as_select())
+        .first(conn)
+}

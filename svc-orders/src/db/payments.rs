@@ -3,12 +3,24 @@
 use diesel::prelude::*;
 use kit::db::AnyConnection;
 
-use super::schema::{bills, orders, outbox, payments};
+use super::schema::{bills, live_payments, orders, outbox, payments};
 
+/// `state` while the WeChat Pay order is being placed (it may or may not exist at WeChat Pay).
+pub const PLACING: &str = "placing";
 /// `state` of a placed WeChat Pay order awaiting its payment.
 pub const PENDING: &str = "pending";
 /// `state` once its payment was applied.
 pub const PAID: &str = "paid";
+/// `state` of a payment taken off its orders (a newer payment, a closed order, a failed
+/// placing): still to be closed at WeChat Pay.
+pub const SUPERSEDED: &str = "superseded";
+/// `state` once WeChat Pay confirmed it can no longer be paid.
+pub const CLOSED: &str = "closed";
+/// `state` of a payment WeChat Pay reports paid with another amount or currency: not applied,
+/// left to staff (a refund), no longer queried.
+pub const DISPUTED: &str = "disputed";
+/// States whose WeChat Pay order may still take money: reconciliation watches them.
+pub const UNSETTLED: [&str; 3] = [PLACING, PENDING, SUPERSEDED];
 /// The outbox topic of 001 §2.2.1.
 pub const PAYMENT_RESULT: &str = "payment_result";
 
@@ -27,22 +39,109 @@ pub struct PaymentRow {
     pub updated_at: i64,
 }
 
-/// The user's pending payment of exactly this set and sum, newest first.
-pub fn find_pending(
-    conn: &mut AnyConnection,
-    user_id: i64,
-    order_ids: &str,
-    amount_fen: i64,
-) -> QueryResult<Option<PaymentRow>> {
+/// The payments currently live on any of `order_ids`.
+pub fn live_on(conn: &mut AnyConnection, order_ids: &[i64]) -> QueryResult<Vec<PaymentRow>> {
+    let holders = live_payments::table
+        .filter(live_payments::order_id.eq_any(order_ids))
+        .select(live_payments::payment_id);
     payments::table
-        .filter(payments::user_id.eq(user_id))
-        .filter(payments::order_ids.eq(order_ids))
-        .filter(payments::amount_fen.eq(amount_fen))
-        .filter(payments::state.eq(PENDING))
-        .order(payments::id.desc())
+        .filter(payments::id.eq_any(holders))
+        .order(payments::id.asc())
         .select(payments::all_columns)
-        .first::<PaymentRow>(conn)
-        .optional()
+        .load(conn)
+}
+
+/// Makes `payment_id` the live payment of `order_ids`; a unique violation when another payment
+/// holds one of them (a concurrent claim won).
+pub fn hold(conn: &mut AnyConnection, order_ids: &[i64], payment_id: i64) -> QueryResult<usize> {
+    let mut held = 0;
+    for order_id in order_ids {
+        held += diesel::insert_into(live_payments::table)
+            .values((
+                live_payments::order_id.eq(*order_id),
+                live_payments::payment_id.eq(payment_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(held)
+}
+
+/// Takes `ids` off their orders: placing/pending → superseded (to close at WeChat Pay).
+pub fn supersede(conn: &mut AnyConnection, ids: &[i64], now: i64) -> QueryResult<usize> {
+    release(conn, ids)?;
+    diesel::update(
+        payments::table
+            .filter(payments::id.eq_any(ids))
+            .filter(payments::state.eq_any([PLACING, PENDING])),
+    )
+    .set((payments::state.eq(SUPERSEDED), payments::updated_at.eq(now)))
+    .execute(conn)
+}
+
+/// Frees the orders held by `ids`.
+pub fn release(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<usize> {
+    diesel::delete(live_payments::table.filter(live_payments::payment_id.eq_any(ids))).execute(conn)
+}
+
+/// Placing → pending with WeChat's prepay_id; 0 when the payment was superseded meanwhile.
+pub fn placed(conn: &mut AnyConnection, id: i64, prepay_id: &str, now: i64) -> QueryResult<usize> {
+    diesel::update(payments::table.filter(payments::id.eq(id).and(payments::state.eq(PLACING))))
+        .set((
+            payments::prepay_id.eq(prepay_id),
+            payments::state.eq(PENDING),
+            payments::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// An unsettled payment → closed (WeChat Pay confirmed it cannot be paid).
+pub fn mark_closed(conn: &mut AnyConnection, id: i64, now: i64) -> QueryResult<usize> {
+    release(conn, &[id])?;
+    diesel::update(
+        payments::table
+            .filter(payments::id.eq(id))
+            .filter(payments::state.eq_any(UNSETTLED)),
+    )
+    .set((payments::state.eq(CLOSED), payments::updated_at.eq(now)))
+    .execute(conn)
+}
+
+/// An unsettled payment → disputed, its orders freed.
+pub fn mark_disputed(conn: &mut AnyConnection, id: i64, now: i64) -> QueryResult<usize> {
+    release(conn, &[id])?;
+    diesel::update(
+        payments::table
+            .filter(payments::id.eq(id))
+            .filter(payments::state.eq_any(UNSETTLED)),
+    )
+    .set((payments::state.eq(DISPUTED), payments::updated_at.eq(now)))
+    .execute(conn)
+}
+
+/// Records that an unsettled payment was looked at, so it is looked at again only later.
+pub fn touch(conn: &mut AnyConnection, id: i64, now: i64) -> QueryResult<usize> {
+    diesel::update(
+        payments::table
+            .filter(payments::id.eq(id))
+            .filter(payments::state.eq_any(UNSETTLED)),
+    )
+    .set(payments::updated_at.eq(now))
+    .execute(conn)
+}
+
+/// Unsettled payments unchanged since `before`, the longest-waiting first.
+pub fn unsettled(
+    conn: &mut AnyConnection,
+    before: i64,
+    limit: i64,
+) -> QueryResult<Vec<PaymentRow>> {
+    payments::table
+        .filter(payments::state.eq_any(UNSETTLED))
+        .filter(payments::updated_at.le(before))
+        .order(payments::updated_at.asc())
+        .limit(limit)
+        .select(payments::all_columns)
+        .load(conn)
 }
 
 pub fn find_by_out_trade_no(
@@ -56,15 +155,19 @@ pub fn find_by_out_trade_no(
         .optional()
 }
 
-pub fn insert(conn: &mut AnyConnection, row: &PaymentRow) -> QueryResult<usize> {
+/// The new payment's id.
+pub fn insert(conn: &mut AnyConnection, row: &PaymentRow) -> QueryResult<i64> {
     diesel::insert_into(payments::table)
         .values(row)
-        .execute(conn)
+        .returning(payments::id)
+        .get_result(conn)
 }
 
-/// Pending → paid; 0 when another delivery of the notification got there first.
+/// → paid, from whatever state WeChat Pay's word overrides; 0 when another delivery of the
+/// notification got there first.
 pub fn mark_paid(conn: &mut AnyConnection, id: i64, now: i64) -> QueryResult<usize> {
-    diesel::update(payments::table.filter(payments::id.eq(id).and(payments::state.eq(PENDING))))
+    release(conn, &[id])?;
+    diesel::update(payments::table.filter(payments::id.eq(id).and(payments::state.ne(PAID))))
         .set((payments::state.eq(PAID), payments::updated_at.eq(now)))
         .execute(conn)
 }
@@ -78,6 +181,7 @@ pub struct NewBill<'a> {
     pub payment_shop_number: &'a str,
     pub paid_at: i64,
     pub created_at: i64,
+    pub community_identifier: &'a str,
 }
 
 pub fn insert_bill(conn: &mut AnyConnection, bill: &NewBill<'_>) -> QueryResult<i64> {

@@ -49,6 +49,14 @@ diesel::table! {
         payment_shop_number -> Text,
         paid_at -> BigInt,
         created_at -> BigInt,
+        community_identifier -> Text,
+    }
+}
+
+diesel::table! {
+    live_payments (order_id) {
+        order_id -> BigInt,
+        payment_id -> BigInt,
     }
 }
 
@@ -64,3 +72,5 @@ diesel::table! {
         created_at -> BigInt,
     }
 }
+
+diesel::allow_tables_to_appear_in_same_query!(orders, payments, bills, live_payments);

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use crate::helpers::{Answer, TestApp, spawn_app};
 
 /// The fixture's 付钰 (owner of 晨曦家园 1-1-101 and 102), imported with his family; (token, house 101).
-async fn fuyu(app: &TestApp) -> (String, i64) {
+pub(crate) async fn fuyu(app: &TestApp) -> (String, i64) {
     let phone = "15131512234";
     let token = app.resident_token("o-fuyu", phone).await;
     app.a_minute_passes(phone).await;
@@ -40,7 +40,7 @@ async fn fuyu(app: &TestApp) -> (String, i64) {
     (token, house)
 }
 
-async fn platform_token(app: &TestApp, id: &str, key: &str) -> String {
+pub(crate) async fn platform_token(app: &TestApp, id: &str, key: &str) -> String {
     app.post(
         "/api/v1/wjdh/secret",
         json!({"secret_id": id, "secret_key": key}),
@@ -51,11 +51,11 @@ async fn platform_token(app: &TestApp, id: &str, key: &str) -> String {
     .to_owned()
 }
 
-fn house_101() -> Value {
+pub(crate) fn house_101() -> Value {
     json!({"louhao": "1", "danyuan": "1", "louceng": "1", "fangjian": "101"})
 }
 
-async fn new_order(
+pub(crate) async fn new_order(
     app: &TestApp,
     platform: &str,
     kind: &str,
@@ -72,14 +72,14 @@ async fn new_order(
 }
 
 /// Code 1 with this HTTP status, `msg` naming the field or saying why.
-fn refused(answer: &Answer, code: i64, status: u16, says: &str) {
+pub(crate) fn refused(answer: &Answer, code: i64, status: u16, says: &str) {
     assert_eq!(answer.code(), code, "{:?}", answer.body);
     assert_eq!(answer.status.as_u16(), status, "{:?}", answer.body);
     assert!(answer.str("msg").contains(says), "{:?}", answer.body);
     assert_eq!(answer.body["token_expired"], 1);
 }
 
-fn rows(answer: &Answer) -> &Vec<Value> {
+pub(crate) fn rows(answer: &Answer) -> &Vec<Value> {
     answer.body["data"]
         .as_array()
         .unwrap_or_else(|| panic!("a list: {:?}", answer.body))
@@ -454,7 +454,7 @@ async fn the_platform_lists_and_filters_its_orders_and_residents_see_what_they_m
 }
 
 /// A call to one of the sandbox's helpers.
-async fn sandbox(app: &TestApp, path: &str, body: Value) -> Value {
+pub(crate) async fn sandbox(app: &TestApp, path: &str, body: Value) -> Value {
     app.client
         .post(format!("{}{path}", app.stack.sandbox_url))
         .json(&body)
@@ -466,7 +466,7 @@ async fn sandbox(app: &TestApp, path: &str, body: Value) -> Value {
         .unwrap()
 }
 
-async fn secplat_payments(app: &TestApp) -> Vec<Value> {
+pub(crate) async fn secplat_payments(app: &TestApp) -> Vec<Value> {
     app.client
         .get(format!("{}/secplat/payments", app.stack.sandbox_url))
         .send()
@@ -478,7 +478,7 @@ async fn secplat_payments(app: &TestApp) -> Vec<Value> {
 }
 
 /// The resident's order ids by amount.
-async fn order_id(app: &TestApp, resident: &str, amount: &str) -> i64 {
+pub(crate) async fn order_id(app: &TestApp, resident: &str, amount: &str) -> i64 {
     let mine = app
         .post(
             "/api/v1/orders/list",
@@ -494,7 +494,7 @@ async fn order_id(app: &TestApp, resident: &str, amount: &str) -> i64 {
         .unwrap()
 }
 
-fn prepay_id(answer: &Answer) -> String {
+pub(crate) fn prepay_id(answer: &Answer) -> String {
     answer.body["data"]["package"]
         .as_str()
         .unwrap_or_else(|| panic!("pay params: {:?}", answer.body))
@@ -592,7 +592,7 @@ async fn orders_paid_together_make_one_bill_once_and_reach_the_security_platform
     let paid = sandbox(
         &app,
         "/wxpay/pay",
-        json!({"prepay_id": prepay, "times": 20}),
+        json!({"prepay_id": prepay, "times": 100}),
     )
     .await;
     assert_eq!(paid["delivered"], true, "{paid:?}");

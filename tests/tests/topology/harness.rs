@@ -174,6 +174,16 @@ impl Topology {
                 dir.path().join("objects").display().to_string(),
             ),
         ];
+        // The gateways' ports are chosen now: WeChat Pay (the sandbox) notifies the first one.
+        let gateway_ports = [free_port(), free_port()];
+        common.push(("WJDH__WXPAY__BASE_URL".into(), sandbox_url.clone()));
+        common.push((
+            "WJDH__WXPAY__NOTIFY_URL".into(),
+            format!(
+                "http://127.0.0.1:{}/api/v1/weapp/payment/notify",
+                gateway_ports[0]
+            ),
+        ));
         let mut databases = Vec::new();
         let mut auth_database_url = String::new();
         for (section, _) in SERVICES {
@@ -253,8 +263,7 @@ impl Topology {
             start(binary_name, binary_name, common.clone());
         }
         let mut gateways = Vec::new();
-        for replica in ["gateway-a", "gateway-b"] {
-            let port = free_port();
+        for (replica, port) in ["gateway-a", "gateway-b"].into_iter().zip(gateway_ports) {
             let mut env = common.clone();
             env.push(("WJDH__GATEWAY__LISTEN".into(), format!("127.0.0.1:{port}")));
             start(replica, "gateway", env);

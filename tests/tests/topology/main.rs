@@ -9,5 +9,6 @@
 #![allow(clippy::unwrap_used)]
 
 mod harness;
+mod payments;
 mod shutdown;
 mod topology;

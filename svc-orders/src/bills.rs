@@ -1,0 +1,115 @@
+//! Bills (账单): the resident's (000 §4.1.2) and the platform's (001 §2.1.3, 未开发 in the seed:
+//! built here with the order list's filters plus the payment's dates and numbers).
+use std::collections::HashMap;
+
+use kit::error::{ServiceError, ServiceResult};
+use kit::paging::Paging;
+use kit::time::beijing_date_start;
+use proto::orders as pb;
+
+use crate::actions::{
+    State, flag, house_levels, int, managed, order, paging, person_filter, platform, text,
+};
+use crate::db::bills::{self, BillFilter, BillRow, OrderMatch};
+
+const DAY_SECS: i64 = 24 * 3600;
+
+/// 000 §4.1.2: the bills of the resident's own payments. `paied` filters by the status of the
+/// bill's orders, as the seed defines it (1 进行中, 0 已关闭).
+pub async fn for_resident(
+    state: &State,
+    r: pb::ResidentBillsRequest,
+) -> ServiceResult<pb::BillPage> {
+    if r.user_id <= 0 {
+        return Err(ServiceError::unauthenticated("no resident in the request"));
+    }
+    let paging = paging(&r.page, &r.per_page)?;
+    let filter = BillFilter {
+        users: Some(vec![r.user_id]),
+        orders: OrderMatch {
+            house_id: int("house_id", &r.house_id)?,
+            title: text("title", &r.title, 50)?,
+            open: flag("paied", &r.paied)?,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    load(state, filter, paging).await
+}
+
+/// 001 §2.1.3: the bills of one of the platform's communities.
+pub async fn for_platform(state: &State, r: pb::ListBillsRequest) -> ServiceResult<pb::BillPage> {
+    let caller = platform(r.platform.as_ref())?;
+    let community = managed(caller, &r.xiaoqu)?;
+    let paging = paging(&r.page, &r.per_page)?;
+    let [louhao, danyuan, louceng, fangjian] =
+        house_levels(&r.louhao, &r.danyuan, &r.louceng, &r.fangjian)?;
+    let date = |name: &str, value: &str| -> ServiceResult<Option<i64>> {
+        if value.trim().is_empty() {
+            return Ok(None);
+        }
+        beijing_date_start(value)
+            .map(Some)
+            .ok_or_else(|| ServiceError::invalid(name, format!("{name}必须是日期，如2020-12-13")))
+    };
+    let paid_from = date("paid_from", &r.paid_from)?;
+    let paid_before = date("paid_to", &r.paid_to)?.map(|day| day + DAY_SECS);
+    let filter = BillFilter {
+        users: person_filter(state, &community, &r.idcard, &r.phone, &r.name).await?,
+        community_identifier: Some(community),
+        paid_from,
+        paid_before,
+        payment_number: text("payment_number", &r.payment_number, 64)?,
+        payment_shop_number: text("payment_shop_number", &r.payment_shop_number, 32)?,
+        orders: OrderMatch {
+            louhao,
+            danyuan,
+            louceng,
+            fangjian,
+            title: text("title", &r.title, 50)?,
+            ..Default::default()
+        },
+    };
+    load(state, filter, paging).await
+}
+
+async fn load(state: &State, filter: BillFilter, paging: Paging) -> ServiceResult<pb::BillPage> {
+    let (rows, paid, total) = state
+        .db
+        .run(move |conn| -> crate::error::Result<_> {
+            let (rows, total) = bills::list(conn, &filter, paging)?;
+            let ids: Vec<i64> = rows.iter().map(|bill| bill.id).collect();
+            Ok((rows, bills::orders_of(conn, &ids)?, total))
+        })
+        .await
+        .map_err(ServiceError::from)?;
+    let mut by_bill: HashMap<i64, Vec<pb::Order>> = HashMap::new();
+    for row in paid {
+        let Some(bill) = row.bill_id else { continue };
+        by_bill.entry(bill).or_default().push(order(row));
+    }
+    Ok(pb::BillPage {
+        bills: rows
+            .into_iter()
+            .map(|bill| bill_message(bill, &mut by_bill))
+            .collect(),
+        page: paging.page,
+        per_page: paging.per_page,
+        total,
+    })
+}
+
+fn bill_message(bill: BillRow, orders: &mut HashMap<i64, Vec<pb::Order>>) -> pb::Bill {
+    let mut paid = orders.remove(&bill.id).unwrap_or_default();
+    for order in &mut paid {
+        order.shop_number = bill.payment_shop_number.clone();
+    }
+    pb::Bill {
+        id: bill.id,
+        total_amount_fen: bill.total_amount_fen,
+        paid_at: bill.paid_at,
+        payment_number: bill.payment_number,
+        payment_shop_number: bill.payment_shop_number,
+        orders: paid,
+    }
+}

@@ -1,0 +1,442 @@
+//! Bills (000 §4.1.2, 001 §2.1.3), closing orders, one live WeChat Pay order per order, and
+//! reconciliation of payments whose notification never came — through the gateway.
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Answer, TestApp, spawn_app, spawn_app_with};
+use crate::orders::{
+    fuyu, house_101, order_id, platform_token, prepay_id, refused, rows, sandbox, secplat_payments,
+};
+
+async fn pay(app: &TestApp, resident: &str, ids: &str) -> Answer {
+    app.post(
+        "/api/v1/weapp/payment",
+        json!({ "ids": ids }),
+        Some(resident),
+    )
+    .await
+}
+
+/// An order titled `title` for 晨曦家园 1-1-1-101.
+async fn titled_order(app: &TestApp, platform: &str, title: &str, amount: &str) -> String {
+    let created = app
+        .post(
+            "/api/v1/order/new",
+            json!({"xiaoqu": "10002", "type": "house", "identifier": house_101(),
+                   "title": title, "amount": amount}),
+            Some(platform),
+        )
+        .await;
+    assert_eq!(created.code(), 0, "{:?}", created.body);
+    created.str("data").to_owned()
+}
+
+/// Waits until `check` holds (20 s at most).
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..200 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("never happened: {what}");
+}
+
+fn today() -> String {
+    kit::time::beijing_datetime(kit::time::now_unix())[..10].to_owned()
+}
+
+#[tokio::test]
+async fn bills_show_what_each_payment_paid_to_the_payer_and_the_platform() {
+    let app = spawn_app().await;
+    let platform = platform_token(&app, "123456", "123456").await;
+    let (resident, house) = fuyu(&app).await;
+    let first = titled_order(&app, &platform, "测试费1", "0.01").await;
+    let second = titled_order(&app, &platform, "测试费2", "0.01").await;
+    let (a, b) = {
+        let mine = app
+            .post("/api/v1/orders/list", json!({}), Some(&resident))
+            .await;
+        let id = |number: &str| {
+            rows(&mine).iter().find(|r| r["number"] == number).unwrap()["id"]
+                .as_i64()
+                .unwrap()
+        };
+        (id(&first), id(&second))
+    };
+    let empty = app
+        .post("/api/v1/payments/list", json!({}), Some(&resident))
+        .await;
+    assert_eq!(empty.code(), 0, "{:?}", empty.body);
+    assert!(rows(&empty).is_empty());
+    assert_eq!(empty.body["pages"], Value::Null);
+
+    let paying = pay(&app, &resident, &format!("{a}A{b}")).await;
+    let paid = sandbox(&app, "/wxpay/pay", json!({"prepay_id": prepay_id(&paying)})).await;
+    assert_eq!(paid["delivered"], true, "{paid:?}");
+
+    // 000 §4.1.2's example, field by field.
+    let bills = app
+        .post("/api/v1/payments/list", json!({}), Some(&resident))
+        .await;
+    assert_eq!(bills.code(), 0, "{:?}", bills.body);
+    assert_eq!(bills.str("msg"), "成功获取账单列表");
+    assert_eq!(bills.str("message"), "成功获取账单列表Payments234");
+    assert_eq!(bills.body["token_expired"], 1);
+    let list = rows(&bills);
+    assert_eq!(list.len(), 1, "{:?}", bills.body);
+    let bill = &list[0];
+    assert!(bill["id"].as_i64().unwrap() > 0);
+    assert_eq!(bill["total_amount"], "0.02");
+    let paid_at = bill["paid_at"].as_str().unwrap();
+    assert_eq!(paid_at.len(), 19, "2020-12-13 23:01:07: {paid_at}");
+    assert!(paid_at.starts_with(&today()), "{paid_at}");
+    assert_eq!(bill["payment_number"], paid["transaction_id"]);
+    assert_eq!(bill["payment_shop_number"], paid["out_trade_no"]);
+    let orders = bill["orders"].as_array().unwrap();
+    assert_eq!(orders.len(), 2);
+    for (order, (id, number, title)) in orders
+        .iter()
+        .zip([(a, &first, "测试费1"), (b, &second, "测试费2")])
+    {
+        assert_eq!(order["id"], id);
+        assert_eq!(order["number"], number.as_str());
+        assert_eq!(order["title"], title);
+        assert_eq!(order["amount"], "0.01元");
+        assert_eq!(order["house"], "晨曦家园1栋1单元1楼101号");
+        assert_eq!(order["status"], "进行中");
+        assert_eq!(order["paied"], "已付款");
+    }
+    let pages = &bills.body["pages"];
+    assert_eq!(pages["current_page"], 1);
+    assert_eq!(pages["total"], 1);
+    assert!(
+        pages["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("/api/v1/payments/list")
+    );
+
+    // The resident's filters: title, house, and `paied` as the orders' status (1 进行中).
+    let count = |answer: &Answer| rows(answer).len();
+    for (filter, expected) in [
+        (json!({"title": "测试费1"}), 1),
+        (json!({"title": "水费"}), 0),
+        (json!({"house_id": house}), 1),
+        (json!({"house_id": house + 1}), 0),
+        (json!({"paied": 1}), 1),
+        (json!({"paied": 0}), 0),
+        (json!({"page": 2}), 0),
+    ] {
+        let answer = app
+            .post("/api/v1/payments/list", filter.clone(), Some(&resident))
+            .await;
+        assert_eq!(answer.code(), 0, "{filter}: {:?}", answer.body);
+        assert_eq!(count(&answer), expected, "{filter}: {:?}", answer.body);
+    }
+    let bad = app
+        .post(
+            "/api/v1/payments/list",
+            json!({"house_id": "x"}),
+            Some(&resident),
+        )
+        .await;
+    refused(&bad, 1, 400, "house_id");
+    let no_token = app.post("/api/v1/payments/list", json!({}), None).await;
+    assert_eq!(no_token.code(), 9);
+
+    // Nobody else sees it.
+    let other = app.resident_token("o-wangfang", "17600381130").await;
+    let theirs = app
+        .post("/api/v1/payments/list", json!({}), Some(&other))
+        .await;
+    assert_eq!(theirs.code(), 0);
+    assert!(rows(&theirs).is_empty(), "{:?}", theirs.body);
+
+    // 001 §2.1.3: the community's bills, with the order list's filters and the payment's.
+    for (filter, expected) in [
+        (json!({}), 1),
+        (
+            json!({"louhao": 1, "danyuan": 1, "louceng": 1, "fangjian": 101}),
+            1,
+        ),
+        (
+            json!({"louhao": 1, "danyuan": 1, "louceng": 1, "fangjian": 102}),
+            0,
+        ),
+        (json!({"phone": "15131512234"}), 1),
+        (json!({"phone": "17600381130"}), 0),
+        (json!({"title": "测试费2"}), 1),
+        (json!({"paid_from": today(), "paid_to": today()}), 1),
+        (json!({"paid_to": "2020-12-13"}), 0),
+        (json!({"payment_number": paid["transaction_id"]}), 1),
+        (json!({"payment_shop_number": "WJDH0000"}), 0),
+    ] {
+        let mut body = filter.clone();
+        body["xiaoqu"] = json!("10002");
+        let answer = app
+            .post("/api/v1/wjdh/bill/list", body, Some(&platform))
+            .await;
+        assert_eq!(answer.code(), 0, "{filter}: {:?}", answer.body);
+        assert_eq!(count(&answer), expected, "{filter}: {:?}", answer.body);
+    }
+    let listed = app
+        .post(
+            "/api/v1/bill/list",
+            json!({"xiaoqu": "10002"}),
+            Some(&platform),
+        )
+        .await;
+    assert_eq!(rows(&listed)[0]["orders"].as_array().unwrap().len(), 2);
+    for (body, field) in [
+        (
+            json!({"xiaoqu": "10002", "paid_from": "2020/12/13"}),
+            "paid_from",
+        ),
+        (json!({"xiaoqu": "10002", "fangjian": 101}), "fangjian"),
+        (json!({"xiaoqu": "10002", "page": 0}), "page"),
+        (json!({}), "xiaoqu"),
+    ] {
+        let answer = app
+            .post("/api/v1/wjdh/bill/list", body.clone(), Some(&platform))
+            .await;
+        refused(&answer, 1, 400, field);
+    }
+    let jyl = platform_token(&app, "jyl-demo", "jyl-demo-secret").await;
+    let foreign = app
+        .post(
+            "/api/v1/wjdh/bill/list",
+            json!({"xiaoqu": "10002"}),
+            Some(&jyl),
+        )
+        .await;
+    refused(&foreign, 1, 403, "没有权限");
+    let own = app
+        .post(
+            "/api/v1/wjdh/bill/list",
+            json!({"xiaoqu": "10003"}),
+            Some(&jyl),
+        )
+        .await;
+    assert_eq!(own.code(), 0);
+    assert!(rows(&own).is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_platform_closes_an_unpaid_order_and_its_wechat_payment_with_it() {
+    let app = spawn_app().await;
+    let platform = platform_token(&app, "123456", "123456").await;
+    let (resident, _) = fuyu(&app).await;
+    let number = titled_order(&app, &platform, "物业费", "0.03").await;
+    let paid_number = titled_order(&app, &platform, "水费", "0.04").await;
+    let id = order_id(&app, &resident, "0.03元").await;
+    let paid_id = order_id(&app, &resident, "0.04元").await;
+    let prepay = prepay_id(&pay(&app, &resident, &id.to_string()).await);
+
+    let jyl = platform_token(&app, "jyl-demo", "jyl-demo-secret").await;
+    let foreign = app
+        .post(
+            "/api/v1/wjdh/order/close",
+            json!({"xiaoqu": "10002", "number": number}),
+            Some(&jyl),
+        )
+        .await;
+    refused(&foreign, 1, 403, "没有权限");
+    let closed = app
+        .post(
+            "/api/v1/wjdh/order/close",
+            json!({"xiaoqu": "10002", "number": number}),
+            Some(&platform),
+        )
+        .await;
+    assert_eq!(closed.code(), 0, "{:?}", closed.body);
+    assert_eq!(closed.str("msg"), "订单已关闭");
+    assert_eq!(closed.body["data"]["status"], "已关闭");
+    assert_eq!(closed.body["data"]["paied"], "未付款");
+
+    // Its WeChat Pay order is closed too: the payer can no longer pay it.
+    let late = app
+        .client
+        .post(format!("{}/wxpay/pay", app.stack.sandbox_url))
+        .json(&json!({ "prepay_id": prepay }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(late.status().as_u16(), 409);
+    refused(
+        &pay(&app, &resident, &id.to_string()).await,
+        1,
+        409,
+        "已关闭",
+    );
+    let again = app
+        .post(
+            "/api/v1/order/close",
+            json!({"xiaoqu": "10002", "id": id}),
+            Some(&platform),
+        )
+        .await;
+    refused(&again, 1, 409, "已关闭");
+    let listed = app
+        .post(
+            "/api/v1/wjdh/order/list",
+            json!({"xiaoqu": "10002", "status": 0}),
+            Some(&platform),
+        )
+        .await;
+    assert_eq!(rows(&listed).len(), 1);
+    assert_eq!(rows(&listed)[0]["number"], number.as_str());
+
+    // A paid order stays paid; unknown and missing numbers are named.
+    let paying = pay(&app, &resident, &paid_id.to_string()).await;
+    sandbox(&app, "/wxpay/pay", json!({"prepay_id": prepay_id(&paying)})).await;
+    let paid = app
+        .post(
+            "/api/v1/wjdh/order/close",
+            json!({"xiaoqu": "10002", "number": paid_number}),
+            Some(&platform),
+        )
+        .await;
+    refused(&paid, 1, 409, "已支付");
+    let unknown = app
+        .post(
+            "/api/v1/wjdh/order/close",
+            json!({"xiaoqu": "10002", "number": "20201211114931367693"}),
+            Some(&platform),
+        )
+        .await;
+    refused(&unknown, 1, 404, "订单不存在");
+    let missing = app
+        .post(
+            "/api/v1/wjdh/order/close",
+            json!({"xiaoqu": "10002"}),
+            Some(&platform),
+        )
+        .await;
+    refused(&missing, 1, 400, "number");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_order_never_has_two_wechat_payments_that_could_both_take_money() {
+    let app = spawn_app().await;
+    let platform = platform_token(&app, "123456", "123456").await;
+    let (resident, _) = fuyu(&app).await;
+    titled_order(&app, &platform, "物业费", "0.11").await;
+    titled_order(&app, &platform, "物业费", "0.12").await;
+    let a = order_id(&app, &resident, "0.11元").await;
+    let b = order_id(&app, &resident, "0.12元").await;
+
+    // A double tap, twenty times over: one WeChat Pay order, offered to every call.
+    let set = format!("{a}A{b}");
+    let calls = (0..20).map(|_| pay(&app, &resident, &set));
+    let answers = futures::future::join_all(calls).await;
+    let first = prepay_id(&answers[0]);
+    for answer in &answers {
+        assert_eq!(answer.code(), 0, "{:?}", answer.body);
+        assert_eq!(prepay_id(answer), first);
+    }
+
+    // Paying a smaller set replaces it: the first WeChat Pay order is closed before the new one
+    // is offered.
+    let only_a = pay(&app, &resident, &a.to_string()).await;
+    assert_eq!(only_a.code(), 0, "{:?}", only_a.body);
+    let second = prepay_id(&only_a);
+    assert_ne!(second, first);
+    let stale = app
+        .client
+        .post(format!("{}/wxpay/pay", app.stack.sandbox_url))
+        .json(&json!({ "prepay_id": first }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status().as_u16(), 409, "the replaced order is closed");
+    let paid = sandbox(&app, "/wxpay/pay", json!({ "prepay_id": second })).await;
+    assert_eq!(paid["delivered"], true, "{paid:?}");
+    refused(&pay(&app, &resident, &set).await, 1, 409, "已支付");
+    let bills = app
+        .post("/api/v1/payments/list", json!({}), Some(&resident))
+        .await;
+    assert_eq!(rows(&bills).len(), 1);
+    assert_eq!(rows(&bills)[0]["total_amount"], "0.11");
+
+    // One payment goes to one community: a personal order from 交运里 cannot join.
+    let jyl = platform_token(&app, "jyl-demo", "jyl-demo-secret").await;
+    let personal = app
+        .post(
+            "/api/v1/order/new",
+            json!({"xiaoqu": "10003", "type": "phone", "identifier": {"phone": "15131512234"},
+                   "title": "临时停车费", "amount": "0.13"}),
+            Some(&jyl),
+        )
+        .await;
+    assert_eq!(personal.code(), 0, "{:?}", personal.body);
+    let c = order_id(&app, &resident, "0.13元").await;
+    refused(
+        &pay(&app, &resident, &format!("{b}A{c}")).await,
+        1,
+        400,
+        "ids",
+    );
+    assert_eq!(pay(&app, &resident, &c.to_string()).await.code(), 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_payment_whose_notification_never_arrives_is_found_by_asking_wechat_pay() {
+    let app = spawn_app_with(&[
+        ("reconciliation.interval_ms", "200"),
+        ("reconciliation.after_seconds", "0"),
+    ])
+    .await;
+    let platform = platform_token(&app, "123456", "123456").await;
+    let (resident, _) = fuyu(&app).await;
+    let number = titled_order(&app, &platform, "物业费", "0.21").await;
+    let id = order_id(&app, &resident, "0.21元").await;
+    let paying = pay(&app, &resident, &id.to_string()).await;
+    let paid = sandbox(
+        &app,
+        "/wxpay/pay",
+        json!({"prepay_id": prepay_id(&paying), "deliver": false}),
+    )
+    .await;
+    assert_eq!(paid["delivered"], false, "{paid:?}");
+    eventually("the order is paid", || async {
+        let mine = app
+            .post("/api/v1/orders/list", json!({"paied": 1}), Some(&resident))
+            .await;
+        rows(&mine).len() == 1
+    })
+    .await;
+    let bills = app
+        .post("/api/v1/payments/list", json!({}), Some(&resident))
+        .await;
+    assert_eq!(rows(&bills).len(), 1);
+    assert_eq!(rows(&bills)[0]["payment_number"], paid["transaction_id"]);
+    eventually("the security platform hears of it", || async {
+        secplat_payments(&app)
+            .await
+            .iter()
+            .any(|p| p["order_number"] == number.as_str())
+    })
+    .await;
+    // The late notification changes nothing.
+    let late = sandbox(
+        &app,
+        "/wxpay/pay",
+        json!({"prepay_id": prepay_id(&paying), "times": 5}),
+    )
+    .await;
+    assert_eq!(late["delivered"], true, "{late:?}");
+    let bills = app
+        .post("/api/v1/payments/list", json!({}), Some(&resident))
+        .await;
+    assert_eq!(rows(&bills).len(), 1);
+    app.stop().await;
+}
