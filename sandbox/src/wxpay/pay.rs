@@ -3,7 +3,8 @@
 //! Body: `{"prepay_id": "wx…"}` marks the order paid (a transaction_id is made up) and posts the
 //! signed notification, APIv3 JSON or APIv2 XML as the order was placed, to the order's
 //! notify_url; answers `{"delivered": bool, "status": http_status_or_0, "statuses": [...],
-//! "out_trade_no", "transaction_id"}`. `delivered` is true when every delivery got a 2xx.
+//! "out_trade_no", "transaction_id"}`. `delivered` is true when the merchant accepted every
+//! delivery (a 2xx; for APIv2 also `return_code` SUCCESS in its XML answer).
 //! Optional test fields:
 //! - `"times": N` (1–100) delivers the same notification N times at once;
 //! - `"amount_fen": F` makes WeChat report F fen paid (a short payment), in the notification
@@ -16,6 +17,7 @@
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use kit::wxpay::mask_openid;
+use kit::wxpay::xml::from_xml;
 use serde::Deserialize;
 use serde_json::json;
 use tokio::task::JoinSet;
@@ -91,8 +93,10 @@ pub(super) async fn pay(body: web::Bytes, wx: web::Data<WxPay>) -> HttpResponse 
     let Some(notification) = notification else {
         return helper_error(500, "the notification could not be sealed");
     };
-    let statuses = deliver(&wx, &order.notify_url, notification, times).await;
-    let delivered = statuses.iter().all(|status| (200..300).contains(status));
+    let v2 = matches!(order.api, Api::V2(_));
+    let answers = deliver(&wx, &order.notify_url, notification, times, v2).await;
+    let delivered = answers.iter().all(|(_, accepted)| *accepted);
+    let statuses: Vec<u16> = answers.iter().map(|(status, _)| *status).collect();
     let status = statuses
         .iter()
         .copied()
@@ -111,9 +115,16 @@ pub(super) async fn pay(body: web::Bytes, wx: web::Data<WxPay>) -> HttpResponse 
     answer(delivered, status, &statuses)
 }
 
-/// Posts `notification` to `url` `times` times at once; each delivery's HTTP status, 0 when
-/// none came (timeout, refused connection).
-async fn deliver(wx: &WxPay, url: &str, notification: Notification, times: u32) -> Vec<u16> {
+/// Posts `notification` to `url` `times` times at once; each delivery's HTTP status (0 when none
+/// came: timeout, refused connection) and whether the merchant accepted it: a 2xx, and for APIv2
+/// (always HTTP 200) `return_code` SUCCESS in the XML answer.
+async fn deliver(
+    wx: &WxPay,
+    url: &str,
+    notification: Notification,
+    times: u32,
+    v2: bool,
+) -> Vec<(u16, bool)> {
     let mut deliveries = JoinSet::new();
     for index in 0..times {
         let mut request = wx
@@ -125,23 +136,32 @@ async fn deliver(wx: &WxPay, url: &str, notification: Notification, times: u32) 
             request = request.header(*name, value.as_str());
         }
         deliveries.spawn(async move {
-            let status = match request.send().await {
-                Ok(response) => response.status().as_u16(),
+            let answer = match request.send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let body = response.text().await.unwrap_or_default();
+                    let accepted = (200..300).contains(&status)
+                        && (!v2
+                            || from_xml(&body).is_ok_and(|fields| {
+                                fields.get("return_code").map(String::as_str) == Some("SUCCESS")
+                            }));
+                    (status, accepted)
+                }
                 Err(error) => {
                     tracing::info!(error = %error.without_url(), "WeChat Pay notification not delivered");
-                    0
+                    (0, false)
                 }
             };
-            (index, status)
+            (index, answer)
         });
     }
-    let mut statuses = vec![0; times as usize];
+    let mut answers = vec![(0, false); times as usize];
     while let Some(joined) = deliveries.join_next().await {
-        if let Ok((index, status)) = joined
-            && let Some(slot) = statuses.get_mut(index as usize)
+        if let Ok((index, answer)) = joined
+            && let Some(slot) = answers.get_mut(index as usize)
         {
-            *slot = status;
+            *slot = answer;
         }
     }
-    statuses
+    answers
 }

@@ -440,3 +440,52 @@ async fn a_payment_whose_notification_never_arrives_is_found_by_asking_wechat_pa
     assert_eq!(rows(&bills).len(), 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn wechat_pay_apiv2_pays_with_md5_or_hmac_signatures_as_the_seed_shows() {
+    for sign_type in ["MD5", "HMAC-SHA256"] {
+        let app =
+            spawn_app_with(&[("wxpay.version", "v2"), ("wxpay.v2_sign_type", sign_type)]).await;
+        let platform = platform_token(&app, "123456", "123456").await;
+        let (resident, _) = fuyu(&app).await;
+        titled_order(&app, &platform, "物业费", "0.31").await;
+        let id = order_id(&app, &resident, "0.31元").await;
+        // 000 §4.2.1's example: the mini-program's parameters, signed as configured.
+        let paying = pay(&app, &resident, &id.to_string()).await;
+        assert_eq!(paying.code(), 0, "{:?}", paying.body);
+        assert_eq!(paying.str("msg"), "成功获取缴费信息");
+        let data = &paying.body["data"];
+        assert_eq!(data["signType"], sign_type);
+        assert_eq!(data["appId"], "wx-sandbox-appid");
+        assert!(data["package"].as_str().unwrap().starts_with("prepay_id="));
+        assert!(data["timeStamp"].as_str().unwrap().parse::<i64>().is_ok());
+        let sign = data["paySign"].as_str().unwrap();
+        assert!(
+            sign.len() == if sign_type == "MD5" { 32 } else { 64 }
+                && sign
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_lowercase()),
+            "{sign}"
+        );
+        let forged = sandbox(
+            &app,
+            "/wxpay/pay",
+            json!({"prepay_id": prepay_id(&paying), "forge": true}),
+        )
+        .await;
+        assert_eq!(forged["delivered"], false, "{forged:?}");
+        let paid = sandbox(
+            &app,
+            "/wxpay/pay",
+            json!({"prepay_id": prepay_id(&paying), "times": 10}),
+        )
+        .await;
+        assert_eq!(paid["delivered"], true, "{paid:?}");
+        let bills = app
+            .post("/api/v1/payments/list", json!({}), Some(&resident))
+            .await;
+        assert_eq!(rows(&bills).len(), 1, "{sign_type}: {:?}", bills.body);
+        assert_eq!(rows(&bills)[0]["payment_number"], paid["transaction_id"]);
+        app.stop().await;
+    }
+}
