@@ -17,4 +17,5 @@ mod platform;
 mod privacy;
 mod refresh;
 mod registration;
+mod vehicles;
 mod verification_codes;
