@@ -4,7 +4,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::routes::{
-    addresses, community, login, ops, orders, photos, platform, registration, reviews,
+    addresses, community, login, ops, orders, photos, platform, registration, reviews, vehicles,
 };
 
 /// Where the document is served.
@@ -62,6 +62,13 @@ pub const DOCUMENT_PATH: &str = "/api/openapi.json";
         orders::resident_bills,
         orders::pay,
         orders::notify,
+        vehicles::my_cars,
+        vehicles::bind_car,
+        vehicles::unbind_car,
+        vehicles::my_spots,
+        vehicles::list_spots,
+        vehicles::assign_spot,
+        vehicles::release_spot,
         community::modules,
         community::change_module,
         community::sync_modules,
@@ -146,6 +153,8 @@ mod tests {
             ("/api/v1/people/photo", "post"),
             ("/api/v1/idcard/photo", "post"),
             ("/api/v1/files/{key}", "get"),
+            ("/api/v1/weapp/car/bind", "post"),
+            ("/api/v1/wjdh/parking/assign", "post"),
             ("/healthz", "get"),
             ("/readyz", "get"),
             ("/metrics", "get"),

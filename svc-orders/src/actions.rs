@@ -156,6 +156,7 @@ pub async fn create(
             find.name = name.clone();
         }
         Payer::Idcard(idcard) => find.idcard = idcard.clone(),
+        Payer::Car(number) | Payer::Parking(number) => find.number = number.clone(),
     }
     let mut found = state.yibiaosanshi.find_payer(find).await?;
     // Mode 1 of 001 §2.1.1: a phone alone names the user who signed up with it.
@@ -173,6 +174,16 @@ pub async fn create(
                 ErrorKind::Nothing,
                 "查无此房",
                 "没有根据xiaoqu和identifier查找到房屋",
+            ),
+            Payer::Car(_) => ServiceError::new(
+                ErrorKind::Nothing,
+                "查无此车",
+                "没有通过car_number查询到people_car表有人绑定该车辆",
+            ),
+            Payer::Parking(_) => ServiceError::new(
+                ErrorKind::Nothing,
+                "查无此车位",
+                "没有通过parking_number查询到该小区有住户分配该车位",
             ),
             _ => nobody(),
         });

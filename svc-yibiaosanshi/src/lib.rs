@@ -1,5 +1,6 @@
 //! svc-yibiaosanshi: the standard address tree (小区 → 楼栋 → 单元 → 楼层 → 房屋) and 一标三实 —
-//! people, their bindings to houses and the reviews (审核) that change them.
+//! people, their bindings to houses and the reviews (审核) that change them; the cars residents
+//! bind and the parking spots the security platform assigns.
 pub mod addresses;
 pub mod clients;
 pub mod config;
@@ -10,3 +11,4 @@ pub mod grpc;
 pub mod photos;
 pub mod registration;
 pub mod startup;
+pub mod vehicles;

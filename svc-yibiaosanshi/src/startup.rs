@@ -12,12 +12,13 @@ use kit::service::{Health, ServiceBase};
 use proto::yibiaosanshi::addresses_server::AddressesServer;
 use proto::yibiaosanshi::photos_server::PhotosServer;
 use proto::yibiaosanshi::registration_server::RegistrationServer;
+use proto::yibiaosanshi::vehicles_server::VehiclesServer;
 use tokio_stream::wrappers::TcpListenerStream;
 
 use crate::clients::auth::AuthClient;
 use crate::config::Settings;
 use crate::db::MIGRATIONS;
-use crate::grpc::{AddressesService, RegistrationService};
+use crate::grpc::{AddressesService, RegistrationService, VehiclesService};
 use crate::photos::PhotosService;
 use crate::registration::State;
 
@@ -72,8 +73,8 @@ impl Application {
         self.base.db.clone()
     }
 
-    /// Serves `Addresses`, `Registration`, `Photos` and gRPC health (following the database)
-    /// until `shutdown` resolves; then reports NOT_SERVING, keeps answering for
+    /// Serves `Addresses`, `Registration`, `Vehicles`, `Photos` and gRPC health (following the
+    /// database) until `shutdown` resolves; then reports NOT_SERVING, keeps answering for
     /// `yibiaosanshi.shutdown_delay_ms` and drains in-flight calls.
     pub async fn run_until_stopped(
         self,
@@ -92,10 +93,12 @@ impl Application {
             <PhotosServer<PhotosService> as tonic::server::NamedService>::NAME,
             <AddressesServer<AddressesService> as tonic::server::NamedService>::NAME,
             <RegistrationServer<RegistrationService> as tonic::server::NamedService>::NAME,
+            <VehiclesServer<VehiclesService> as tonic::server::NamedService>::NAME,
         ])
         .await;
         health.watch_database(db.clone());
         let addresses = AddressesServer::new(AddressesService::new(db));
+        let vehicles = VehiclesServer::new(VehiclesService::new(self.state.clone()));
         let registration = RegistrationServer::new(RegistrationService::new(self.state));
         tracing::info!(%addr, "{NAME} serving");
         tonic::transport::Server::builder()
@@ -104,6 +107,7 @@ impl Application {
             .add_service(health.server())
             .add_service(addresses)
             .add_service(registration)
+            .add_service(vehicles)
             .add_service(photos)
             .serve_with_incoming_shutdown(
                 TcpListenerStream::new(listener),

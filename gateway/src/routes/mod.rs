@@ -11,6 +11,7 @@ pub mod photos;
 pub mod platform;
 pub mod registration;
 pub mod reviews;
+pub mod vehicles;
 
 /// Registers every route; a known path asked with another method answers 405.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -116,6 +117,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/api/v1/wjdh/secret").route(web::post().to(platform::secret)));
     community_routes(cfg);
     order_routes(cfg);
+    vehicle_routes(cfg);
 }
 
 /// 001 §2.1 and 000 §4 (svc-orders); the platform's paths also without `wjdh/`, as 001 prints them.
@@ -133,6 +135,19 @@ fn order_routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/api/v1/payments/list").route(post().to(orders::resident_bills)))
         .service(web::resource("/api/v1/weapp/payment").route(post().to(orders::pay)))
         .service(web::resource("/api/v1/weapp/payment/notify").route(post().to(orders::notify)));
+}
+
+/// Cars and parking spots, the payers of 001 §2.1.1 `car_number` / `parking_number` orders.
+fn vehicle_routes(cfg: &mut web::ServiceConfig) {
+    use vehicles as v;
+    let post = web::post;
+    cfg.service(web::resource("/api/v1/weapp/cars").route(post().to(v::my_cars)))
+        .service(web::resource("/api/v1/weapp/car/bind").route(post().to(v::bind_car)))
+        .service(web::resource("/api/v1/weapp/car/unbind").route(post().to(v::unbind_car)))
+        .service(web::resource("/api/v1/weapp/parking").route(post().to(v::my_spots)))
+        .service(web::resource("/api/v1/wjdh/parking/list").route(post().to(v::list_spots)))
+        .service(web::resource("/api/v1/wjdh/parking/assign").route(post().to(v::assign_spot)))
+        .service(web::resource("/api/v1/wjdh/parking/release").route(post().to(v::release_spot)));
 }
 
 /// 001 §3–§6 and the resident's side of them (svc-community).

@@ -2,6 +2,9 @@
 use kit::error::{ServiceError, ServiceResult};
 use serde_json::{Map, Value};
 
+/// Longest plate or parking spot number accepted.
+const MAX_NUMBER_CHARS: usize = 32;
+
 /// A validated payer.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Payer {
@@ -17,6 +20,10 @@ pub enum Payer {
         name: String,
     },
     Idcard(String),
+    /// A plate a user bound in the mini-program (`car_number`).
+    Car(String),
+    /// A parking spot of the community (`parking_number`).
+    Parking(String),
 }
 
 impl std::fmt::Debug for Payer {
@@ -27,17 +34,21 @@ impl std::fmt::Debug for Payer {
                 write!(f, "Payer::Phone({})", kit::types::mask_phone(phone))
             }
             Self::Idcard(idcard) => write!(f, "Payer::Idcard({})", kit::types::mask_idcard(idcard)),
+            Self::Car(number) => write!(f, "Payer::Car({number})"),
+            Self::Parking(number) => write!(f, "Payer::Parking({number})"),
         }
     }
 }
 
 impl Payer {
-    /// `house`, `phone` or `idcard`.
+    /// `house`, `phone`, `idcard`, `car_number` or `parking_number`.
     pub fn kind(&self) -> &'static str {
         match self {
             Self::House { .. } => "house",
             Self::Phone { .. } => "phone",
             Self::Idcard(_) => "idcard",
+            Self::Car(_) => "car_number",
+            Self::Parking(_) => "parking_number",
         }
     }
 
@@ -94,13 +105,26 @@ impl Payer {
                 })?;
                 Ok(Self::Idcard(idcard.as_str().to_owned()))
             }
-            "car_number" | "parking_number" => {
-                Err(ServiceError::invalid("type", "车辆和车位收费暂未开放"))
+            // Taken as sent: svc-yibiaosanshi normalises it and finds it or not (code 2).
+            kind @ ("car_number" | "parking_number") => {
+                let number = text("number")
+                    .ok_or_else(|| ServiceError::invalid("identifier", "identifier缺少number"))?;
+                if number.chars().count() > MAX_NUMBER_CHARS {
+                    return Err(ServiceError::invalid(
+                        "identifier",
+                        "identifier的number过长",
+                    ));
+                }
+                Ok(if kind == "car_number" {
+                    Self::Car(number)
+                } else {
+                    Self::Parking(number)
+                })
             }
             "" => Err(ServiceError::missing("type")),
             _ => Err(ServiceError::invalid(
                 "type",
-                "type必须是house、phone或idcard",
+                "type必须是house、phone、idcard、car_number或parking_number",
             )),
         }
     }
@@ -150,5 +174,28 @@ mod tests {
         assert!(Payer::parse("house", r#"{"louhao":"1"}"#).is_err());
         assert!(Payer::parse("house", "not json").is_err());
         assert!(Payer::parse("car", "{}").is_err());
+        assert_eq!(
+            Payer::parse("car_number", r#"{"number":"GK12001"}"#).expect("car"),
+            Payer::Car("GK12001".into())
+        );
+        assert_eq!(
+            Payer::parse("parking_number", r#"{"number":"A012"}"#).expect("spot"),
+            Payer::Parking("A012".into())
+        );
+        for (kind, identifier) in [
+            ("car_number", "{}"),
+            ("car_number", r#"{"number":"  "}"#),
+            ("parking_number", r#"{"phone":"17600381130"}"#),
+        ] {
+            let error = Payer::parse(kind, identifier).expect_err(kind);
+            assert!(error.msg.starts_with("identifier"), "{}", error.msg);
+        }
+        assert!(
+            Payer::parse(
+                "parking_number",
+                &format!(r#"{{"number":"{}"}}"#, "A".repeat(33))
+            )
+            .is_err()
+        );
     }
 }

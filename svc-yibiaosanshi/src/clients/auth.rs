@@ -98,6 +98,21 @@ impl AuthClient {
         Ok(reply.into_inner().masked_phone)
     }
 
+    /// The user who signed up with `phone`, if any.
+    pub async fn user_by_phone(&self, phone: &str) -> ServiceResult<Option<i64>> {
+        let reply = self
+            .inner
+            .clone()
+            .user_profile(request(pb::UserProfileRequest {
+                user_id: 0,
+                phone: phone.to_owned(),
+            }))
+            .await
+            .map_err(|status| ServiceError::from_status(&status))?
+            .into_inner();
+        Ok(reply.found.then_some(reply.user_id))
+    }
+
     /// Moves the user to `state`.
     pub async fn set_registration_state(
         &self,

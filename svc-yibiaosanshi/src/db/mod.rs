@@ -1,6 +1,8 @@
 //! svc-yibiaosanshi's tables and the plain queries over them.
 pub mod addresses;
 pub mod bindings;
+pub mod cars;
+pub mod parking;
 pub mod people;
 pub mod reviews;
 pub mod schema;

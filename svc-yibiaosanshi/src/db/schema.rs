@@ -125,6 +125,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    cars (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        plate -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    parking_spots (id) {
+        id -> BigInt,
+        community_identifier -> Text,
+        number -> Text,
+        user_id -> Nullable<BigInt>,
+        assigned_at -> Nullable<BigInt>,
+        assigned_by -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
 diesel::joinable!(units -> buildings (building_id));
 diesel::joinable!(floors -> units (unit_id));
 diesel::joinable!(houses -> floors (floor_id));
@@ -140,5 +162,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     people,
     people_houses,
     reviews,
-    review_decisions
+    review_decisions,
+    cars,
+    parking_spots
 );

@@ -4,3 +4,4 @@ pub mod content;
 pub mod house;
 pub mod person;
 pub mod registration;
+pub mod vehicle;

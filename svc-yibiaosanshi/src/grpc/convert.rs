@@ -307,3 +307,45 @@ impl From<Page<DecisionRow>> for pb::DecisionPage {
         }
     }
 }
+
+use crate::db::cars::Car;
+use crate::db::parking::SpotView;
+
+impl From<Car> for pb::Car {
+    fn from(car: Car) -> Self {
+        Self {
+            id: car.id,
+            number: car.plate,
+            created_at: car.created_at,
+        }
+    }
+}
+
+impl From<SpotView> for pb::Spot {
+    fn from(view: SpotView) -> Self {
+        let (name, phone) = view.assignee.unwrap_or_default();
+        Self {
+            id: view.spot.id,
+            community_identifier: view.spot.community_identifier,
+            community_name: view.community_name,
+            number: view.spot.number,
+            assigned: view.spot.user_id.is_some(),
+            name,
+            phone,
+            assigned_at: view.spot.assigned_at.unwrap_or_default(),
+            created_at: view.spot.created_at,
+            updated_at: view.spot.updated_at,
+        }
+    }
+}
+
+impl From<Page<SpotView>> for pb::SpotPage {
+    fn from(page: Page<SpotView>) -> Self {
+        Self {
+            spots: page.rows.into_iter().map(Into::into).collect(),
+            total: page.total,
+            page: page.paging.page,
+            per_page: page.paging.per_page,
+        }
+    }
+}

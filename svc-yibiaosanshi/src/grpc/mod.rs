@@ -1,7 +1,8 @@
-//! The gRPC services: `Addresses` (the address tree) and `Registration` (一标三实). Each converts
-//! requests into actions and answers back.
+//! The gRPC services: `Addresses` (the address tree), `Registration` (一标三实) and `Vehicles`
+//! (cars and parking spots). Each converts requests into actions and answers back.
 mod convert;
 mod registration;
+mod vehicles;
 
 use kit::db::Database;
 use proto::yibiaosanshi as pb;
@@ -9,6 +10,7 @@ use tonic::{Request, Response, Status};
 
 use crate::addresses;
 pub use registration::RegistrationService;
+pub use vehicles::VehiclesService;
 
 /// The service behind `proto::yibiaosanshi::addresses_server::AddressesServer`.
 #[derive(Clone)]

@@ -33,7 +33,7 @@ fn request_id<T>(request: &Request<T>) -> String {
 }
 
 /// Runs `work` for the request, carrying its request id into outgoing calls.
-async fn serve<T, R, F>(
+pub(super) async fn serve<T, R, F>(
     request: Request<T>,
     work: impl FnOnce(T) -> F,
 ) -> Result<Response<R>, Status>
@@ -45,11 +45,11 @@ where
     Ok(Response::new(reply))
 }
 
-fn resident(resident: Option<pb::ResidentRef>) -> ServiceResult<Resident> {
+pub(super) fn resident(resident: Option<pb::ResidentRef>) -> ServiceResult<Resident> {
     Resident::new(resident.map(|r| r.user_id))
 }
 
-fn platform(platform: Option<pb::PlatformRef>) -> ServiceResult<Platform> {
+pub(super) fn platform(platform: Option<pb::PlatformRef>) -> ServiceResult<Platform> {
     let platform = platform.ok_or_else(|| {
         kit::error::ServiceError::unauthenticated("the request carries no platform credential")
     })?;

@@ -11,13 +11,14 @@ use proto::yibiaosanshi as pb;
 use super::{Resident, State, house_not_found, sync_registration_states};
 use crate::db::addresses;
 use crate::db::bindings::{self, Binding};
-use crate::db::people;
 use crate::db::reviews::{self, Review};
+use crate::db::{cars, parking, people};
 use crate::domain::content::ReviewContent;
 use crate::domain::house::{HouseFields, parse_house_id, parse_row_id};
 use crate::domain::registration::{
     Grant, OWNER, ReviewStatus, charge_label, review_row_introduction, shouquan_label,
 };
+use crate::domain::vehicle;
 use crate::error::Result;
 use kit::db::write_transaction;
 
@@ -399,8 +400,9 @@ pub async fn unbind(state: &State, resident: &Resident, binding_id: &str) -> Ser
     Ok(())
 }
 
-/// Whom an order is for (001 §2.1.1): the house at the numbers, or the person with this phone
-/// (and name) or ID number, and whether that person has a mini-program account.
+/// Whom an order is for (001 §2.1.1): the house at the numbers, the person with this phone
+/// (and name) or ID number, and whether that person has a mini-program account; or the user who
+/// bound a plate, or the resident a community's parking spot is assigned to.
 pub async fn find_payer(
     state: &State,
     r: pb::FindPayerRequest,
@@ -437,6 +439,23 @@ pub async fn find_payer(
                     };
                     reply.found = !found.is_empty();
                     if let Some(user_id) = found.iter().find_map(|person| person.user_id) {
+                        reply.registered = true;
+                        reply.user_id = user_id;
+                    }
+                }
+                // Look-ups are lenient: a plate or number nobody holds is simply not found.
+                "car_number" => {
+                    if let Some(car) = cars::find_by_plate(conn, &vehicle::normalize(&r.number))? {
+                        reply.found = true;
+                        reply.registered = true;
+                        reply.user_id = car.user_id;
+                    }
+                }
+                "parking_number" => {
+                    let number = vehicle::normalize(&r.number);
+                    let spot = parking::find(conn, &r.community_identifier, &number)?;
+                    if let Some(user_id) = spot.and_then(|spot| spot.user_id) {
+                        reply.found = true;
                         reply.registered = true;
                         reply.user_id = user_id;
                     }

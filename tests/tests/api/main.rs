@@ -18,4 +18,5 @@ mod platform;
 mod privacy;
 mod refresh;
 mod registration;
+mod vehicles;
 mod verification_codes;

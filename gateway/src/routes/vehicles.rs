@@ -1,0 +1,289 @@
+//! Cars and parking spots, the payers of 001 §2.1.1's `car_number` and `parking_number` orders:
+//! residents bind their plates and see their spots under `/api/v1/weapp/`; the security platform
+//! assigns, releases and lists its communities' spots under `/api/v1/wjdh/parking/`. The rules
+//! live in svc-yibiaosanshi.
+use actix_web::{HttpRequest, web};
+use kit::paging::{Paging, page_info};
+use proto::yibiaosanshi as pb;
+use proto::yibiaosanshi::vehicles_client::VehiclesClient;
+use serde::Serialize;
+use serde_json::{Value, json};
+use tonic::transport::Channel;
+use utoipa::ToSchema;
+
+use crate::auth::{PlatformCaller, ResidentCaller};
+use crate::envelope::{self, ApiResult, Failure, Head};
+use crate::middleware::RequestId;
+use crate::params::Params;
+use crate::routes::reviews::PageResponse;
+use crate::state::AppState;
+
+const TAG_RESIDENT: &str = "车辆与车位（小程序）";
+const TAG_PLATFORM: &str = "001 §2.1 车辆与车位（安防平台）";
+
+fn vehicles(state: &AppState) -> VehiclesClient<Channel> {
+    VehiclesClient::new(state.channels.yibiaosanshi.clone())
+}
+
+fn resident_ref(resident: &ResidentCaller) -> Option<pb::ResidentRef> {
+    Some(pb::ResidentRef {
+        user_id: resident.user_id,
+        phone: resident.phone.clone(),
+    })
+}
+
+fn platform_ref(platform: &PlatformCaller) -> Option<pb::PlatformRef> {
+    Some(pb::PlatformRef {
+        credential_id: platform.credential_id,
+        secret_id: platform.secret_id.clone(),
+        communities: platform.communities.clone(),
+    })
+}
+
+/// A success with `data`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VehicleResponse {
+    #[serde(flatten)]
+    pub head: Head,
+    #[schema(value_type = Object)]
+    pub data: Value,
+}
+
+fn ok(msg: &str, data: Value) -> ApiResult {
+    Ok(envelope::ok(&VehicleResponse {
+        head: Head::ok(msg, msg),
+        data,
+    }))
+}
+
+fn time(unix: i64) -> Value {
+    if unix == 0 {
+        Value::Null
+    } else {
+        Value::from(kit::time::beijing_chinese(unix))
+    }
+}
+
+fn car_json(car: pb::Car) -> Value {
+    json!({"id": car.id, "number": car.number, "created_at": time(car.created_at)})
+}
+
+/// A spot; `name` and `phone` (whole: only the resident and the managing platform see spots)
+/// are null while it is free.
+fn spot_json(spot: pb::Spot) -> Value {
+    let text_or_null = |text: String| {
+        if spot.assigned {
+            Value::from(text)
+        } else {
+            Value::Null
+        }
+    };
+    json!({
+        "id": spot.id,
+        "xiaoqu": spot.community_identifier,
+        "community_name": spot.community_name,
+        "number": spot.number,
+        "assigned": i32::from(spot.assigned),
+        "name": text_or_null(spot.name),
+        "phone": text_or_null(spot.phone),
+        "assigned_at": time(spot.assigned_at),
+        "created_at": time(spot.created_at),
+        "updated_at": time(spot.updated_at),
+    })
+}
+
+/// 车辆列表: the resident's bound plates, oldest first.
+#[utoipa::path(post, path = "/api/v1/weapp/cars", tag = TAG_RESIDENT,
+    responses((status = 200, body = VehicleResponse)), security(("bearer" = [])))]
+pub async fn my_cars(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    resident: ResidentCaller,
+) -> ApiResult {
+    let message = pb::MyCarsRequest {
+        resident: resident_ref(&resident),
+    };
+    let reply = state
+        .call(
+            "yibiaosanshi",
+            vehicles(&state).list_my_cars(request_id.grpc(message)),
+        )
+        .await?;
+    let rows: Vec<Value> = reply.cars.into_iter().map(car_json).collect();
+    ok("获取车辆列表成功", Value::from(rows))
+}
+
+/// 绑定车辆: a mainland plate (冀C12345, new-energy 冀CD12345); at most 5, and a plate belongs
+/// to one user at a time. Needed before 001 §2.1.1 `car_number` orders reach the resident.
+#[utoipa::path(post, path = "/api/v1/weapp/car/bind", tag = TAG_RESIDENT,
+    params(("number" = String, Query, description = "车牌号; spaces and case do not matter")),
+    responses((status = 200, body = VehicleResponse), (status = 400, body = Failure, description = "车牌号格式不正确"),
+              (status = 409, body = Failure, description = "bound by another user, or 5 cars already")),
+    security(("bearer" = [])))]
+pub async fn bind_car(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    resident: ResidentCaller,
+    params: Params,
+) -> ApiResult {
+    let message = pb::CarRequest {
+        resident: resident_ref(&resident),
+        number: params.str_or_empty("number")?,
+    };
+    let car = state
+        .call(
+            "yibiaosanshi",
+            vehicles(&state).bind_car(request_id.grpc(message)),
+        )
+        .await?;
+    ok("车辆绑定成功", car_json(car))
+}
+
+/// 解绑车辆: one of the resident's plates.
+#[utoipa::path(post, path = "/api/v1/weapp/car/unbind", tag = TAG_RESIDENT,
+    params(("number" = String, Query)),
+    responses((status = 200, body = Head), (status = 404, body = Failure, description = "您没有绑定该车牌")),
+    security(("bearer" = [])))]
+pub async fn unbind_car(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    resident: ResidentCaller,
+    params: Params,
+) -> ApiResult {
+    let message = pb::CarRequest {
+        resident: resident_ref(&resident),
+        number: params.str_or_empty("number")?,
+    };
+    state
+        .call(
+            "yibiaosanshi",
+            vehicles(&state).unbind_car(request_id.grpc(message)),
+        )
+        .await?;
+    Ok(envelope::ok(&Head::ok("车辆解绑成功", "车辆解绑成功")))
+}
+
+/// 我的车位: the spots assigned to the resident, in every community.
+#[utoipa::path(post, path = "/api/v1/weapp/parking", tag = TAG_RESIDENT,
+    responses((status = 200, body = VehicleResponse)), security(("bearer" = [])))]
+pub async fn my_spots(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    resident: ResidentCaller,
+) -> ApiResult {
+    let message = pb::MySpotsRequest {
+        resident: resident_ref(&resident),
+    };
+    let reply = state
+        .call(
+            "yibiaosanshi",
+            vehicles(&state).list_my_spots(request_id.grpc(message)),
+        )
+        .await?;
+    let rows: Vec<Value> = reply.spots.into_iter().map(spot_json).collect();
+    ok("获取车位列表成功", Value::from(rows))
+}
+
+/// 车位列表: a managed community's spots by number, with the documented `links` and `meta`.
+#[utoipa::path(post, path = "/api/v1/wjdh/parking/list", tag = TAG_PLATFORM,
+    params(("xiaoqu" = String, Query), ("number" = Option<String>, Query, description = "numbers starting with this"),
+           ("assigned" = Option<i64>, Query, description = "1 assigned, 0 free"),
+           ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    responses((status = 200, body = PageResponse), (status = 403, body = Failure, description = "您没有权限管理该小区")),
+    security(("bearer" = [])))]
+pub async fn list_spots(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    request_id: RequestId,
+    platform: PlatformCaller,
+    params: Params,
+) -> ApiResult {
+    let field = |name: &str| params.str_or_empty(name);
+    let message = pb::ListSpotsRequest {
+        platform: platform_ref(&platform),
+        xiaoqu: field("xiaoqu")?,
+        number: field("number")?,
+        assigned: field("assigned")?,
+        page: field("page")?,
+        per_page: field("per_page")?,
+    };
+    let reply = state
+        .call(
+            "yibiaosanshi",
+            vehicles(&state).list_spots(request_id.grpc(message)),
+        )
+        .await?;
+    let info = request.connection_info();
+    let path = format!("{}://{}{}", info.scheme(), info.host(), request.path());
+    let paging = Paging {
+        page: reply.page,
+        per_page: reply.per_page,
+    };
+    let count = i64::try_from(reply.spots.len()).unwrap_or(0);
+    let (links, meta) = page_info(&path, paging, count, reply.total);
+    Ok(envelope::ok(&PageResponse {
+        head: Head::ok("获取车位列表成功", "获取车位列表成功"),
+        data: reply.spots.into_iter().map(spot_json).collect(),
+        links,
+        meta,
+    }))
+}
+
+/// 分配车位: assigns spot `number` (created when new; reassigned when taken) to the registered
+/// resident with `phone`, who must be bound to a house of the community. 001 §2.1.1
+/// `parking_number` orders then reach them.
+#[utoipa::path(post, path = "/api/v1/wjdh/parking/assign", tag = TAG_PLATFORM,
+    params(("xiaoqu" = String, Query), ("number" = String, Query, description = "1–16 letters, digits or -: A012"),
+           ("phone" = String, Query, description = "the resident's registered phone")),
+    responses((status = 200, body = VehicleResponse),
+              (status = 400, body = Failure, description = "bad number, or the phone is not a registered resident of the community"),
+              (status = 403, body = Failure, description = "您没有权限管理该小区")),
+    security(("bearer" = [])))]
+pub async fn assign_spot(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    platform: PlatformCaller,
+    params: Params,
+) -> ApiResult {
+    let field = |name: &str| params.str_or_empty(name);
+    let message = pb::AssignSpotRequest {
+        platform: platform_ref(&platform),
+        xiaoqu: field("xiaoqu")?,
+        number: field("number")?,
+        phone: field("phone")?,
+    };
+    let spot = state
+        .call(
+            "yibiaosanshi",
+            vehicles(&state).assign_spot(request_id.grpc(message)),
+        )
+        .await?;
+    ok("车位分配成功", spot_json(spot))
+}
+
+/// 释放车位: the spot stays listed, free; `parking_number` orders for it find nobody.
+#[utoipa::path(post, path = "/api/v1/wjdh/parking/release", tag = TAG_PLATFORM,
+    params(("xiaoqu" = String, Query), ("number" = String, Query)),
+    responses((status = 200, body = VehicleResponse), (status = 403, body = Failure),
+              (status = 404, body = Failure, description = "没有找到该车位")),
+    security(("bearer" = [])))]
+pub async fn release_spot(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    platform: PlatformCaller,
+    params: Params,
+) -> ApiResult {
+    let field = |name: &str| params.str_or_empty(name);
+    let message = pb::ReleaseSpotRequest {
+        platform: platform_ref(&platform),
+        xiaoqu: field("xiaoqu")?,
+        number: field("number")?,
+    };
+    let spot = state
+        .call(
+            "yibiaosanshi",
+            vehicles(&state).release_spot(request_id.grpc(message)),
+        )
+        .await?;
+    ok("车位已释放", spot_json(spot))
+}

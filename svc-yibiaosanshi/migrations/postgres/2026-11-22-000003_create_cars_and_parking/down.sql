@@ -1,0 +1,2 @@
+DROP TABLE parking_spots;
+DROP TABLE cars;

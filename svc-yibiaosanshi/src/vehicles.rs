@@ -1,0 +1,304 @@
+//! Cars and parking spots (001 §2.1.1 `car_number` / `parking_number`): residents bind their
+//! plates; the security platform assigns its communities' spots to residents found by phone.
+//! Orders find the user behind a plate or a spot through `FindPayer`.
+use kit::error::{ServiceError, ServiceResult};
+use kit::time::now_unix;
+use kit::types::Mobile;
+
+use crate::db::cars::{self, Car};
+use crate::db::parking::{self, SpotFilter, SpotView};
+use crate::db::{addresses, bindings, people};
+use crate::domain::address::is_community_identifier;
+use crate::domain::vehicle::{MAX_CARS_PER_USER, Plate, SpotNumber};
+use crate::error::Result;
+use crate::registration::platform::{Page, parse_paging};
+use crate::registration::{Platform, Resident, State, not_your_community};
+use kit::db::write_transaction;
+
+/// The platform's spot list as it arrived.
+#[derive(Clone, Debug, Default)]
+pub struct SpotQuery {
+    pub xiaoqu: String,
+    pub number: String,
+    pub assigned: String,
+    pub page: String,
+    pub per_page: String,
+}
+
+fn plate(number: &str) -> ServiceResult<Plate> {
+    if number.trim().is_empty() {
+        return Err(ServiceError::missing("number"));
+    }
+    Plate::parse(number).map_err(|why| ServiceError::invalid("number", why))
+}
+
+fn spot_number(number: &str) -> ServiceResult<SpotNumber> {
+    if number.trim().is_empty() {
+        return Err(ServiceError::missing("number"));
+    }
+    SpotNumber::parse(number).map_err(|why| ServiceError::invalid("number", why))
+}
+
+fn plate_taken() -> ServiceError {
+    ServiceError::conflict(
+        "该车牌已被其他用户绑定，如有疑问请联系物业",
+        "number: the plate is bound to another user",
+    )
+}
+
+/// The resident's cars, oldest first.
+pub async fn list_my_cars(state: &State, resident: &Resident) -> ServiceResult<Vec<Car>> {
+    let user_id = resident.user_id;
+    Ok(state
+        .db
+        .run(move |conn| -> Result<_> { Ok(cars::list_for_user(conn, user_id)?) })
+        .await?)
+}
+
+/// Binds a plate to the resident; binding one of their own plates again changes nothing.
+pub async fn bind_car(state: &State, resident: &Resident, number: &str) -> ServiceResult<Car> {
+    let plate = plate(number)?;
+    let user_id = resident.user_id;
+    let car = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| -> Result<Car> {
+                cars::lock_user(conn, user_id)?;
+                if let Some(car) = cars::find_by_plate(conn, plate.as_str())? {
+                    return if car.user_id == user_id {
+                        Ok(car)
+                    } else {
+                        Err(plate_taken().into())
+                    };
+                }
+                if cars::count_for_user(conn, user_id)? >= MAX_CARS_PER_USER {
+                    return Err(ServiceError::conflict(
+                        format!("每位用户最多绑定{MAX_CARS_PER_USER}辆车，请先解绑不用的车辆"),
+                        "number: the user has bound the most cars allowed",
+                    )
+                    .into());
+                }
+                match cars::insert(conn, user_id, plate.as_str(), now_unix()) {
+                    // Another user bound the same plate a moment ago.
+                    Err(diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::UniqueViolation,
+                        _,
+                    )) => Err(plate_taken().into()),
+                    inserted => Ok(inserted?),
+                }
+            })
+        })
+        .await?;
+    tracing::info!(user_id, car = car.id, "car bound");
+    Ok(car)
+}
+
+/// Unbinds one of the resident's plates.
+pub async fn unbind_car(state: &State, resident: &Resident, number: &str) -> ServiceResult<()> {
+    if number.trim().is_empty() {
+        return Err(ServiceError::missing("number"));
+    }
+    let plate = crate::domain::vehicle::normalize(number);
+    let user_id = resident.user_id;
+    let removed = state
+        .db
+        .run(move |conn| -> Result<_> { Ok(cars::delete_of_user(conn, user_id, &plate)?) })
+        .await?;
+    if removed == 0 {
+        return Err(ServiceError::not_found(
+            "number: 您没有绑定该车牌",
+            "number: the caller has bound no car with this plate",
+        ));
+    }
+    tracing::info!(user_id, "car unbound");
+    Ok(())
+}
+
+/// The spots assigned to the resident, in every community.
+pub async fn list_my_spots(state: &State, resident: &Resident) -> ServiceResult<Vec<SpotView>> {
+    let user_id = resident.user_id;
+    Ok(state
+        .db
+        .run(move |conn| -> Result<_> { Ok(parking::list_for_user(conn, user_id)?) })
+        .await?)
+}
+
+/// `xiaoqu` when it is a known community the credential manages.
+async fn managed_community(
+    state: &State,
+    platform: &Platform,
+    xiaoqu: &str,
+) -> ServiceResult<String> {
+    let community = xiaoqu.trim().to_owned();
+    if community.is_empty() {
+        return Err(ServiceError::missing("xiaoqu"));
+    }
+    if !is_community_identifier(&community) {
+        return Err(ServiceError::invalid(
+            "xiaoqu",
+            "xiaoqu必须是小区唯一值（如10002）",
+        ));
+    }
+    if !platform.manages(&community) {
+        return Err(not_your_community("Se104"));
+    }
+    let known = {
+        let community = community.clone();
+        state
+            .db
+            .run(move |conn| addresses::community_exists(conn, &community))
+            .await?
+    };
+    if !known {
+        return Err(ServiceError::not_found(
+            "xiaoqu: 没有找到该小区",
+            "没有根据xiaoqu查找到小区，请核实小区的唯一值是否有误",
+        ));
+    }
+    Ok(community)
+}
+
+/// The platform's spots of one community, by number.
+pub async fn list_spots(
+    state: &State,
+    platform: &Platform,
+    query: SpotQuery,
+) -> ServiceResult<Page<SpotView>> {
+    let community = managed_community(state, platform, &query.xiaoqu).await?;
+    let number_prefix = match query.number.trim() {
+        "" => None,
+        given => Some(spot_number(given)?.as_str().to_owned()),
+    };
+    let assigned = match query.assigned.trim() {
+        "" => None,
+        "1" | "true" => Some(true),
+        "0" | "false" => Some(false),
+        _ => return Err(ServiceError::invalid("assigned", "assigned必须是0或1")),
+    };
+    let paging = parse_paging(&query.page, &query.per_page)?;
+    let filter = SpotFilter {
+        community_identifier: community,
+        number_prefix,
+        assigned,
+    };
+    let (rows, total) = state
+        .db
+        .run(move |conn| -> Result<_> { Ok(parking::page(conn, &filter, paging)?) })
+        .await?;
+    Ok(Page {
+        rows,
+        total,
+        paging,
+    })
+}
+
+/// Assigns spot `number` of `xiaoqu` (creating it when new) to the registered user with `phone`,
+/// who must hold an activated binding to a house of that community.
+pub async fn assign_spot(
+    state: &State,
+    platform: &Platform,
+    xiaoqu: &str,
+    number: &str,
+    phone: &str,
+) -> ServiceResult<SpotView> {
+    let community = managed_community(state, platform, xiaoqu).await?;
+    let number = spot_number(number)?;
+    if phone.trim().is_empty() {
+        return Err(ServiceError::missing("phone"));
+    }
+    let phone = Mobile::parse(phone)
+        .map_err(|_| ServiceError::invalid("phone", "phone必须是正确的手机号"))?;
+    let user_id = state
+        .auth
+        .user_by_phone(phone.as_str())
+        .await?
+        .ok_or_else(|| {
+            ServiceError::invalid("phone", "该手机号尚未注册小程序，请让住户先注册并绑定房屋")
+        })?;
+    let credential_id = platform.credential_id;
+    let spot = {
+        let community = community.clone();
+        let number = number.clone();
+        state
+            .db
+            .run(move |conn| {
+                write_transaction(conn, |conn| -> Result<SpotView> {
+                    let lives_here = match people::find_by_user(conn, user_id)? {
+                        Some(person) => bindings::list_for_person(conn, person.id)?
+                            .iter()
+                            .any(|b| b.activated && b.community_identifier == community),
+                        None => false,
+                    };
+                    if !lives_here {
+                        return Err(ServiceError::invalid(
+                            "phone",
+                            "该手机号的用户没有绑定本小区的房屋，不能分配车位",
+                        )
+                        .into());
+                    }
+                    let id = parking::assign(
+                        conn,
+                        &community,
+                        number.as_str(),
+                        user_id,
+                        credential_id,
+                        now_unix(),
+                    )?;
+                    parking::find_view(conn, id)?.ok_or_else(|| {
+                        ServiceError::internal(format!("parking spot {id} vanished")).into()
+                    })
+                })
+            })
+            .await?
+    };
+    tracing::info!(
+        community = %community,
+        spot = spot.spot.id,
+        user_id,
+        phone = %phone.masked(),
+        credential_id,
+        "parking spot assigned"
+    );
+    Ok(spot)
+}
+
+/// Frees spot `number` of `xiaoqu`; freeing a free spot changes nothing.
+pub async fn release_spot(
+    state: &State,
+    platform: &Platform,
+    xiaoqu: &str,
+    number: &str,
+) -> ServiceResult<SpotView> {
+    let community = managed_community(state, platform, xiaoqu).await?;
+    let number = spot_number(number)?;
+    let (spot, was) = {
+        let community = community.clone();
+        state
+            .db
+            .run(move |conn| {
+                write_transaction(conn, |conn| -> Result<(SpotView, Option<i64>)> {
+                    let spot =
+                        parking::find(conn, &community, number.as_str())?.ok_or_else(|| {
+                            ServiceError::not_found(
+                                "number: 没有找到该车位",
+                                "number: the community has no spot with this number",
+                            )
+                        })?;
+                    parking::release(conn, spot.id, now_unix())?;
+                    let view = parking::find_view(conn, spot.id)?.ok_or_else(|| {
+                        ServiceError::internal(format!("parking spot {} vanished", spot.id))
+                    })?;
+                    Ok((view, spot.user_id))
+                })
+            })
+            .await?
+    };
+    tracing::info!(
+        community = %community,
+        spot = spot.spot.id,
+        released_user = ?was,
+        credential_id = platform.credential_id,
+        "parking spot released"
+    );
+    Ok(spot)
+}
