@@ -139,16 +139,27 @@ pub(crate) async fn resident_token(
     gateway: &str,
     sandbox: &str,
 ) -> anyhow::Result<String> {
+    resident_token_for(client, gateway, sandbox, "bench-openid", "13800138000").await
+}
+
+/// Registers the WeChat user `openid` with `phone` through the sandbox and returns their token.
+pub(crate) async fn resident_token_for(
+    client: &reqwest::Client,
+    gateway: &str,
+    sandbox: &str,
+    openid: &str,
+    phone: &str,
+) -> anyhow::Result<String> {
     let session: Value = client
         .post(format!("{gateway}/api/v1/weapp/code"))
-        .json(&json!({"code": "sandbox:bench-openid"}))
+        .json(&json!({"code": format!("sandbox:{openid}")}))
         .send()
         .await?
         .json()
         .await?;
     let encrypted: Value = client
         .post(format!("{sandbox}/wechat/encrypt-phone"))
-        .json(&json!({"openid": "bench-openid", "phone": "13800138000"}))
+        .json(&json!({"openid": openid, "phone": phone}))
         .send()
         .await?
         .json()
@@ -172,6 +183,66 @@ pub(crate) async fn resident_token(
         .as_str()
         .map(str::to_owned)
         .with_context(|| format!("registration failed: {login}"))
+}
+
+/// Imports the resident's houses in `community` from the security platform (000 §2.4.1 with
+/// the SMS code the sandbox received for `phone`).
+pub(crate) async fn import_houses(
+    client: &reqwest::Client,
+    gateway: &str,
+    sandbox: &str,
+    token: &str,
+    phone: &str,
+    community: &str,
+) -> anyhow::Result<()> {
+    let sent: Value = client
+        .post(format!("{gateway}/api/v1/verificationCodes/phone"))
+        .json(&json!({"phone": phone, "type": "verify"}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let messages: Vec<Value> = client
+        .get(format!("{sandbox}/sms/messages"))
+        .query(&[("phone", phone)])
+        .send()
+        .await?
+        .json()
+        .await?;
+    let code = messages
+        .last()
+        .and_then(|m| m["code"].as_str())
+        .context("sms code")?;
+    let imported: Value = client
+        .post(format!("{gateway}/api/v1/security/phone"))
+        .bearer_auth(token)
+        .json(&json!({"verification_key": sent["key"], "verification_code": code, "id": community}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    anyhow::ensure!(imported["code"] == 0, "import failed: {imported}");
+    Ok(())
+}
+
+/// A platform token for the credential `secret_id`.
+pub(crate) async fn platform_token(
+    client: &reqwest::Client,
+    gateway: &str,
+    secret_id: &str,
+    secret_key: &str,
+) -> anyhow::Result<String> {
+    let answer: Value = client
+        .post(format!("{gateway}/api/v1/wjdh/secret"))
+        .json(&json!({"secret_id": secret_id, "secret_key": secret_key}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    answer["access_token"]
+        .as_str()
+        .map(str::to_owned)
+        .with_context(|| format!("platform token: {answer}"))
 }
 
 /// Starts a stack with its own data directory and prints the figures.

@@ -5,10 +5,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use diesel::connection::SimpleConnection;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::bench::FreshStack;
-use crate::bench::{Figures, measure, post_ok, resident_token};
+use crate::bench::{Figures, import_houses, measure, platform_token, post_ok, resident_token};
 use crate::stack::Stack;
 
 /// Options of `wjdh bench-community`.
@@ -78,44 +78,16 @@ async fn measure_stack(
     let gateway = stack.gateway_url();
     // 赵强 (13800138000) owns 交运里 1-1-1-101 at the security platform: import binds him to 10003.
     let token = resident_token(&client, &gateway, &stack.sandbox_url).await?;
-    let sent: Value = client
-        .post(format!("{gateway}/api/v1/verificationCodes/phone"))
-        .json(&json!({"phone": "13800138000", "type": "verify"}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let messages: Vec<Value> = client
-        .get(format!("{}/sms/messages", stack.sandbox_url))
-        .query(&[("phone", "13800138000")])
-        .send()
-        .await?
-        .json()
-        .await?;
-    let code = messages
-        .last()
-        .and_then(|m| m["code"].as_str())
-        .context("sms code")?;
-    let imported: Value = client
-        .post(format!("{gateway}/api/v1/security/phone"))
-        .bearer_auth(&token)
-        .json(&json!({"verification_key": sent["key"], "verification_code": code, "id": "10003"}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    anyhow::ensure!(imported["code"] == 0, "import failed: {imported}");
-    let platform: Value = client
-        .post(format!("{gateway}/api/v1/wjdh/secret"))
-        .json(&json!({"secret_id": "jyl-demo", "secret_key": "jyl-demo-secret"}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let platform = platform["access_token"]
-        .as_str()
-        .context("platform token")?
-        .to_owned();
+    import_houses(
+        &client,
+        &gateway,
+        &stack.sandbox_url,
+        &token,
+        "13800138000",
+        "10003",
+    )
+    .await?;
+    let platform = platform_token(&client, &gateway, "jyl-demo", "jyl-demo-secret").await?;
 
     let mut figures = Vec::new();
     let (c, url, t) = (

@@ -8,7 +8,7 @@ use diesel::connection::SimpleConnection;
 use serde_json::json;
 
 use crate::bench::FreshStack;
-use crate::bench::{Figures, measure, post_ok, resident_token};
+use crate::bench::{Figures, measure, platform_token, post_ok, resident_token};
 use crate::stack::Stack;
 
 /// Options of `wjdh bench registry`.
@@ -136,17 +136,7 @@ async fn measure_stack(
         std::slice::from_ref(&middle),
     )
     .await?;
-    let platform: serde_json::Value = client
-        .post(format!("{gateway}/api/v1/wjdh/secret"))
-        .json(&json!({"secret_id": "bench-platform", "secret_key": "bench-secret"}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let platform = platform["access_token"]
-        .as_str()
-        .context("platform token")?
-        .to_owned();
+    let platform = platform_token(&client, &gateway, "bench-platform", "bench-secret").await?;
 
     let mut figures = Vec::new();
     let (c, url, t) = (

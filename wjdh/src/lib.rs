@@ -2,5 +2,6 @@
 //! loopback. `wjdh` runs it; the end-to-end tests start it on free ports.
 pub mod bench;
 pub mod bench_community;
+pub mod bench_orders;
 pub mod bench_registry;
 pub mod stack;

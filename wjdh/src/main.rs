@@ -32,6 +32,8 @@ enum Command {
     BenchRegistry(wjdh::bench_registry::RegistryBenchOptions),
     /// Benchmark of the announcement list and the repair list at 100,000 repairs.
     BenchCommunity(wjdh::bench_community::CommunityBenchOptions),
+    /// Benchmark of order creation and of the resident's and platform's order lists at 100,000 orders.
+    BenchOrders(wjdh::bench_orders::OrdersBenchOptions),
 }
 
 #[derive(Subcommand)]
@@ -86,6 +88,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench(options) => wjdh::bench::run(options).await,
         Command::BenchRegistry(options) => wjdh::bench_registry::run(options).await,
         Command::BenchCommunity(options) => wjdh::bench_community::run(options).await,
+        Command::BenchOrders(options) => wjdh::bench_orders::run(options).await,
     }
 }
 

@@ -31,6 +31,7 @@ pub struct Stack {
     pub cache: kit::cache::SharedCache,
     pub auth_db: kit::db::Database,
     pub yibiaosanshi_db: kit::db::Database,
+    pub orders_db: kit::db::Database,
     pub community_db: kit::db::Database,
     stop: watch::Sender<bool>,
     gateway_handle: actix_web::dev::ServerHandle,
@@ -153,6 +154,7 @@ impl Stack {
             tracing::warn!(%error, "module switches not synced at start");
         }
         let community_db = community.database();
+        let orders_db = orders.database();
         let auth_db = auth.database();
         let yibiaosanshi_db = yibiaosanshi.database();
         let demo = svc_yibiaosanshi::addresses::demo::ensure_demo_dataset(&yibiaosanshi_db).await?;
@@ -190,6 +192,7 @@ impl Stack {
             cache,
             auth_db,
             yibiaosanshi_db,
+            orders_db,
             community_db,
             stop,
             gateway_handle: gateway.handle(),
