@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 use tonic_health::ServingStatus;
 use tonic_health::pb::health_server::HealthServer;
 use tonic_health::server::{HealthReporter, HealthService};
@@ -179,7 +178,7 @@ impl ServiceBase {
             .layer(self.metrics.rpc_layer())
             .add_service(health.server())
             .serve_with_incoming_shutdown(
-                TcpListenerStream::new(self.listener),
+                crate::grpc::incoming(self.listener),
                 health.stop_after(shutdown, self.shutdown_delay),
             )
             .await

@@ -12,7 +12,6 @@ use kit::service::Health;
 use kit::tokens::TokenKeys;
 use proto::auth::auth_server::{AuthServer, SERVICE_NAME};
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 
 use crate::actions::State;
 use crate::clients::sms::SmsClient;
@@ -94,7 +93,7 @@ impl Application {
             .add_service(health.server())
             .add_service(service)
             .serve_with_incoming_shutdown(
-                TcpListenerStream::new(self.listener),
+                kit::grpc::incoming(self.listener),
                 health.stop_after(shutdown, self.shutdown_delay),
             )
             .await

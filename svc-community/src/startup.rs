@@ -10,7 +10,6 @@ use kit::db::Database;
 use kit::secplat::SecplatClient;
 use kit::service::{Health, ServiceBase};
 use proto::community::community_server::CommunityServer;
-use tokio_stream::wrappers::TcpListenerStream;
 
 use crate::actions::State;
 use crate::clients::yibiaosanshi::Registrations;
@@ -125,7 +124,7 @@ impl Application {
             .add_service(health.server())
             .add_service(service)
             .serve_with_incoming_shutdown(
-                TcpListenerStream::new(listener),
+                kit::grpc::incoming(listener),
                 health.stop_after(shutdown, shutdown_delay),
             )
             .await

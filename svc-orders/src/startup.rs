@@ -10,7 +10,6 @@ use kit::secplat::SecplatClient;
 use kit::service::{Health, ServiceBase};
 use kit::wxpay::WxPayClient;
 use proto::orders::orders_server::OrdersServer;
-use tokio_stream::wrappers::TcpListenerStream;
 
 use crate::actions::State;
 use crate::clients::{Auth, Community, Yibiaosanshi};
@@ -97,7 +96,7 @@ impl Application {
             .add_service(health.server())
             .add_service(OrdersServer::new(OrdersService::new(self.state)))
             .serve_with_incoming_shutdown(
-                TcpListenerStream::new(listener),
+                kit::grpc::incoming(listener),
                 health.stop_after(shutdown, shutdown_delay),
             )
             .await

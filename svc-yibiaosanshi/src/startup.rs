@@ -13,7 +13,6 @@ use proto::yibiaosanshi::addresses_server::AddressesServer;
 use proto::yibiaosanshi::photos_server::PhotosServer;
 use proto::yibiaosanshi::registration_server::RegistrationServer;
 use proto::yibiaosanshi::vehicles_server::VehiclesServer;
-use tokio_stream::wrappers::TcpListenerStream;
 
 use crate::clients::auth::AuthClient;
 use crate::config::Settings;
@@ -110,7 +109,7 @@ impl Application {
             .add_service(vehicles)
             .add_service(photos)
             .serve_with_incoming_shutdown(
-                TcpListenerStream::new(listener),
+                kit::grpc::incoming(listener),
                 health.stop_after(shutdown, shutdown_delay),
             )
             .await

@@ -238,7 +238,10 @@ async fn a_car_number_order_reaches_the_user_who_bound_the_car() {
     assert_eq!(created.code(), 0, "{:?}", created.body);
     assert_eq!(created.str("msg"), "订单创建成功");
     let number = created.str("data").to_owned();
-    assert_eq!(order_numbers(&app, &driver).await, [number.clone()]);
+    assert_eq!(
+        order_numbers(&app, &driver).await,
+        std::slice::from_ref(&number)
+    );
     assert!(!order_numbers(&app, &fuyu).await.contains(&number));
     let list = app
         .post("/api/v1/orders/list", json!({}), Some(&driver))
