@@ -406,3 +406,20 @@ impl FreshStack {
         Ok(())
     }
 }
+
+/// After a bulk load: a settled table, as autovacuum leaves it in production (statistics, and on
+/// PostgreSQL the visibility map that lets a count be answered from an index). Autovacuum may be
+/// off or late on a benchmark machine, so it is done here.
+pub fn settle_tables(
+    conn: &mut kit::db::AnyConnection,
+    tables: &[&str],
+) -> Result<(), kit::db::DbError> {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        kit::db::AnyConnection::Postgresql(_) => {
+            conn.batch_execute(&format!("VACUUM ANALYZE {}", tables.join(", ")))?
+        }
+        kit::db::AnyConnection::Sqlite(_) => conn.batch_execute("ANALYZE")?,
+    }
+    Ok(())
+}

@@ -136,15 +136,7 @@ async fn measure_stack(
         .orders_db
         .run(move |conn| -> Result<(), kit::db::DbError> {
             conn.batch_execute(&format!("BEGIN; {sql} COMMIT;"))?;
-            // A settled table: statistics, and on PostgreSQL the visibility map that lets a
-            // count be answered from the index (autovacuum would set it; it may be off).
-            match conn {
-                kit::db::AnyConnection::Postgresql(_) => {
-                    conn.batch_execute("VACUUM ANALYZE orders")?
-                }
-                kit::db::AnyConnection::Sqlite(_) => conn.batch_execute("ANALYZE")?,
-            }
-            Ok(())
+            crate::bench::settle_tables(conn, &["orders"])
         })
         .await
         .context("seeding")?;

@@ -182,10 +182,17 @@ pub fn page(
     paging: Paging,
 ) -> QueryResult<(Vec<RepairRow>, i64)> {
     let total = filtered(filter).count().get_result::<i64>(conn)?;
-    let rows = filtered(filter)
+    // The page's ids first (an index walk however deep the page), then those rows: one OFFSET
+    // over whole rows made PostgreSQL walk the primary key backwards and filter.
+    let ids: Vec<i64> = filtered(filter)
         .order(repairs::id.desc())
         .limit(paging.per_page)
         .offset(paging.offset())
+        .select(repairs::id)
+        .load(conn)?;
+    let rows = repairs::table
+        .filter(repairs::id.eq_any(ids))
+        .order(repairs::id.desc())
         .select(RepairRow::as_select())
         .load(conn)?;
     Ok((rows, total))
