@@ -18,7 +18,7 @@ const DAY_SECS: i64 = 24 * 3600;
 /// bill's orders, as the seed defines it (1 进行中, 0 已关闭).
 pub async fn for_resident(
     state: &State,
-    r: pb::ResidentBillsRequest,
+    r: pb::ResidentOrdersRequest,
 ) -> ServiceResult<pb::BillPage> {
     if r.user_id <= 0 {
         return Err(ServiceError::unauthenticated("no resident in the request"));

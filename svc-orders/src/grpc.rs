@@ -46,7 +46,7 @@ impl Orders for OrdersService {
         done(crate::closing::close_order(&self.0, r.into_inner()).await)
     }
 
-    async fn resident_bills(&self, r: Request<ResidentBillsRequest>) -> Answer<BillPage> {
+    async fn resident_bills(&self, r: Request<ResidentOrdersRequest>) -> Answer<BillPage> {
         done(crate::bills::for_resident(&self.0, r.into_inner()).await)
     }
 

@@ -103,17 +103,18 @@ pub async fn pay(state: &State, r: pb::PayRequest) -> ServiceResult<pb::PayReply
         }
         check_payable(row)?;
     }
-    let communities: BTreeSet<&str> = rows
-        .iter()
-        .map(|row| row.community_identifier.as_str())
-        .collect();
     // One payment goes to one payee (收费主体): the community's.
-    if communities.len() > 1 {
+    let community = rows
+        .first()
+        .map(|row| &row.community_identifier)
+        .ok_or_else(|| ServiceError::missing("ids"))?;
+    if rows
+        .iter()
+        .any(|row| &row.community_identifier != community)
+    {
         return Err(ServiceError::invalid("ids", "一次只能缴纳同一小区的订单"));
     }
-    for community in communities {
-        state.community.require_module(community, MODULE).await?;
-    }
+    state.community.require_module(community, MODULE).await?;
     let prepay_id = place(state, r.user_id, &ids, &rows, &r.client_ip).await?;
     let params = state.wxpay.mini_program_params(&prepay_id)?;
     Ok(pb::PayReply {
@@ -379,7 +380,12 @@ pub(crate) async fn close_at_wechat(state: &State, payment: &PaymentRow) -> Serv
     state
         .db
         .run(move |conn| -> crate::error::Result<_> {
-            Ok(payments::mark_closed(conn, id, now_unix())?)
+            Ok(payments::end_unsettled(
+                conn,
+                id,
+                payments::CLOSED,
+                now_unix(),
+            )?)
         })
         .await
         .map_err(ServiceError::from)?;
@@ -478,10 +484,10 @@ fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Ap
         .split('A')
         .filter_map(|id| id.parse().ok())
         .collect();
-    let community = orders::find_many(conn, &ids)?
-        .into_iter()
-        .next()
-        .map(|row| row.community_identifier)
+    let paid_orders = orders::find_many(conn, &ids)?;
+    let community = paid_orders
+        .first()
+        .map(|row| row.community_identifier.as_str())
         .unwrap_or_default();
     let bill_id = payments::insert_bill(
         conn,
@@ -492,7 +498,7 @@ fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Ap
             payment_shop_number: &notice.out_trade_no,
             paid_at,
             created_at: now,
-            community_identifier: &community,
+            community_identifier: community,
         },
     )?;
     let changed = payments::pay_orders(conn, &ids, bill_id, now)?;
@@ -505,9 +511,9 @@ fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Ap
             "some orders were already paid"
         );
     }
-    for order_number in payments::order_numbers(conn, &ids)? {
+    for order in &paid_orders {
         let payload = serde_json::json!({
-            "order_number": order_number,
+            "order_number": order.order_number,
             "shop_number": notice.out_trade_no,
             "weixin_number": notice.transaction_id,
         })

@@ -59,7 +59,12 @@ pub async fn pass(state: &State, settings: &ReconciliationSettings) -> Result<us
             state
                 .db
                 .run(move |conn| -> crate::error::Result<_> {
-                    Ok(payments::mark_disputed(conn, id, now_unix())?)
+                    Ok(payments::end_unsettled(
+                        conn,
+                        id,
+                        payments::DISPUTED,
+                        now_unix(),
+                    )?)
                 })
                 .await
                 .map_err(ServiceError::from)?;

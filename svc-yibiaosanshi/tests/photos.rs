@@ -19,7 +19,6 @@ use proto::yibiaosanshi::{
 use svc_yibiaosanshi::db::MIGRATIONS;
 use svc_yibiaosanshi::photos::PhotosService;
 use tokio::sync::oneshot;
-use tokio_stream::wrappers::TcpListenerStream;
 use tonic::transport::Channel;
 
 const MAX_PHOTO_BYTES: usize = 64 * 1024;
@@ -139,7 +138,7 @@ async fn spawn_photos_with(ocr: OcrSettings) -> TestPhotos {
     let server = tokio::spawn(async move {
         tonic::transport::Server::builder()
             .add_service(service.into_server())
-            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
+            .serve_with_incoming_shutdown(kit::grpc::incoming(listener), async move {
                 let _ = stopped.await;
             })
             .await

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use actix_web::http::header::{CacheControl, CacheDirective};
 use actix_web::{HttpRequest, HttpResponse, web};
-use kit::paging::{Paging, page_info};
 use proto::auth::caller;
 use proto::community as pb;
 use serde::Serialize;
@@ -16,6 +15,7 @@ use crate::auth::{self, Audience, PlatformCaller, ResidentCaller};
 use crate::envelope::{self, ApiResult, Failure, Head};
 use crate::middleware::RequestId;
 use crate::params::Params;
+use crate::routes::pages;
 use crate::state::AppState;
 
 const TAG_PLATFORM: &str = "001 §3–§6 社区功能（安防平台）";
@@ -191,27 +191,6 @@ fn pass_json(p: pb::VisitorPass) -> Value {
         "valid_from": p.valid_from,
         "valid_until": p.valid_until,
         "used_at": if p.used_at == 0 { Value::Null } else { Value::from(p.used_at) },
-    })
-}
-
-/// 001 §4.1's `pages` object (Laravel's paginator).
-fn pages(request: &HttpRequest, page: i64, per_page: i64, count: usize, total: i64) -> Value {
-    let info = request.connection_info();
-    let path = format!("{}://{}{}", info.scheme(), info.host(), request.path());
-    let count = i64::try_from(count).unwrap_or(0);
-    let (links, meta) = page_info(&path, Paging { page, per_page }, count, total);
-    json!({
-        "current_page": meta.current_page,
-        "first_page_url": links.first,
-        "from": meta.from,
-        "last_page": meta.last_page,
-        "last_page_url": links.last,
-        "next_page_url": links.next,
-        "path": meta.path,
-        "per_page": meta.per_page,
-        "prev_page_url": links.prev,
-        "to": meta.to,
-        "total": meta.total,
     })
 }
 
@@ -467,7 +446,7 @@ pub async fn my_repairs(
     ok(
         "成功查询返回报修列表",
         "成功查询返回报修列表",
-        json!({"repairs": rows, "pages": pages(&request, reply.page, reply.per_page, count, reply.total)}),
+        json!({"repairs": rows, "pages": pages::flat(&request, reply.page, reply.per_page, count, reply.total)}),
     )
 }
 
@@ -517,7 +496,7 @@ pub async fn repair_list(
     ok(
         "成功查询返回报修列表",
         "成功查询返回报修列表",
-        json!({"repairs": rows, "pages": pages(&request, reply.page, reply.per_page, count, reply.total)}),
+        json!({"repairs": rows, "pages": pages::flat(&request, reply.page, reply.per_page, count, reply.total)}),
     )
 }
 
@@ -682,7 +661,7 @@ pub async fn platform_announcements(
     ok(
         "成功获取公告列表",
         "成功获取公告列表",
-        json!({"announcements": rows, "pages": pages(&request, reply.page, reply.per_page, count, reply.total)}),
+        json!({"announcements": rows, "pages": pages::flat(&request, reply.page, reply.per_page, count, reply.total)}),
     )
 }
 
@@ -716,7 +695,7 @@ pub async fn resident_announcements(
     ok(
         "成功获取公告列表",
         "成功获取公告列表",
-        json!({"announcements": rows, "pages": pages(&request, reply.page, reply.per_page, count, reply.total)}),
+        json!({"announcements": rows, "pages": pages::flat(&request, reply.page, reply.per_page, count, reply.total)}),
     )
 }
 
@@ -791,7 +770,7 @@ pub async fn my_complaints(
     ok(
         "成功获取投诉建议列表",
         "成功获取投诉建议列表",
-        json!({"complaints": rows, "pages": pages(&request, reply.page, reply.per_page, count, reply.total)}),
+        json!({"complaints": rows, "pages": pages::flat(&request, reply.page, reply.per_page, count, reply.total)}),
     )
 }
 
@@ -841,7 +820,7 @@ pub async fn complaints(
     ok(
         "成功获取投诉建议列表",
         "成功获取投诉建议列表",
-        json!({"complaints": rows, "pages": pages(&request, reply.page, reply.per_page, count, reply.total)}),
+        json!({"complaints": rows, "pages": pages::flat(&request, reply.page, reply.per_page, count, reply.total)}),
     )
 }
 

@@ -7,6 +7,7 @@ pub mod community;
 pub mod login;
 pub mod ops;
 pub mod orders;
+pub mod pages;
 pub mod photos;
 pub mod platform;
 pub mod registration;

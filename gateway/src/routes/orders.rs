@@ -1,7 +1,6 @@
 //! Orders: 001 §2.1.1–§2.1.2 (the security platform creates and lists them) and 000 §4.1.1 (the
 //! resident's orders). The rules live in svc-orders.
 use actix_web::{HttpRequest, web};
-use kit::paging::{Paging, page_info};
 use proto::orders as pb;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -11,6 +10,7 @@ use crate::auth::{PlatformCaller, ResidentCaller};
 use crate::envelope::{self, ApiResult, Failure, Head};
 use crate::middleware::RequestId;
 use crate::params::Params;
+use crate::routes::pages;
 use crate::state::AppState;
 
 fn me(platform: &PlatformCaller) -> Option<pb::PlatformRef> {
@@ -82,32 +82,23 @@ pub struct OrderNumberResponse {
     pub data: String,
 }
 
-/// The seed's `pages` object for a page of `count` rows (`null` when empty).
-fn pages(request: &HttpRequest, page: i64, per_page: i64, count: usize, total: i64) -> Value {
-    let info = request.connection_info();
-    let path = format!("{}://{}{}", info.scheme(), info.host(), request.path());
-    let count = i64::try_from(count).unwrap_or(0);
+/// The seed's `pages` object, `null` for an empty page (001 §2.1.2's 未查到 example).
+fn pages_or_null(
+    request: &HttpRequest,
+    page: i64,
+    per_page: i64,
+    count: usize,
+    total: i64,
+) -> Value {
     if count == 0 {
-        return Value::Null;
+        Value::Null
+    } else {
+        pages::flat(request, page, per_page, count, total)
     }
-    let (links, meta) = page_info(&path, Paging { page, per_page }, count, total);
-    json!({
-        "current_page": meta.current_page,
-        "first_page_url": links.first,
-        "from": meta.from,
-        "last_page": meta.last_page,
-        "last_page_url": links.last,
-        "next_page_url": links.next,
-        "path": meta.path,
-        "per_page": meta.per_page,
-        "prev_page_url": links.prev,
-        "to": meta.to,
-        "total": meta.total,
-    })
 }
 
 fn order_page(request: &HttpRequest, reply: pb::OrderPage) -> ApiResult {
-    let pages = pages(
+    let pages = pages_or_null(
         request,
         reply.page,
         reply.per_page,
@@ -139,7 +130,7 @@ fn bill_json(bill: pb::Bill) -> Value {
 }
 
 fn bill_page(request: &HttpRequest, reply: pb::BillPage) -> ApiResult {
-    let pages = pages(
+    let pages = pages_or_null(
         request,
         reply.page,
         reply.per_page,
@@ -235,6 +226,22 @@ pub async fn list(
     order_page(&request, reply)
 }
 
+/// The resident's list filters, the same for orders (000 §4.1.1) and bills (000 §4.1.2).
+fn resident_filter(
+    resident: &ResidentCaller,
+    params: &Params,
+) -> Result<pb::ResidentOrdersRequest, kit::error::ServiceError> {
+    let field = |name: &str| params.str_or_empty(name);
+    Ok(pb::ResidentOrdersRequest {
+        user_id: resident.user_id,
+        paied: field("paied")?,
+        title: field("title")?,
+        house_id: field("house_id")?,
+        page: field("page")?,
+        per_page: field("per_page")?,
+    })
+}
+
 /// 000 §4.1.1 订单列表: orders of the houses where the resident may pay, and their own.
 #[utoipa::path(post, path = "/api/v1/orders/list", tag = "000 §4 订单支付",
     params(("paied" = Option<i64>, Query), ("title" = Option<String>, Query), ("house_id" = Option<i64>, Query),
@@ -247,15 +254,7 @@ pub async fn resident_list(
     resident: ResidentCaller,
     params: Params,
 ) -> ApiResult {
-    let field = |name: &str| params.str_or_empty(name);
-    let message = pb::ResidentOrdersRequest {
-        user_id: resident.user_id,
-        paied: field("paied")?,
-        title: field("title")?,
-        house_id: field("house_id")?,
-        page: field("page")?,
-        per_page: field("per_page")?,
-    };
+    let message = resident_filter(&resident, &params)?;
     let reply = state
         .call(
             "orders",
@@ -278,15 +277,7 @@ pub async fn resident_bills(
     resident: ResidentCaller,
     params: Params,
 ) -> ApiResult {
-    let field = |name: &str| params.str_or_empty(name);
-    let message = pb::ResidentBillsRequest {
-        user_id: resident.user_id,
-        paied: field("paied")?,
-        title: field("title")?,
-        house_id: field("house_id")?,
-        page: field("page")?,
-        per_page: field("per_page")?,
-    };
+    let message = resident_filter(&resident, &params)?;
     let reply = state
         .call(
             "orders",

@@ -1,6 +1,6 @@
 //! 001 §1.2.2–§1.2.4: the security platform reads and decides the reviews of its communities.
 use actix_web::{HttpRequest, web};
-use kit::paging::{Links, Meta, Paging, page_info};
+use kit::paging::{Links, Meta, Paging};
 use proto::yibiaosanshi as pb;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -10,6 +10,7 @@ use crate::auth::PlatformCaller;
 use crate::envelope::{self, ApiResult, Failure, Head};
 use crate::middleware::RequestId;
 use crate::params::Params;
+use crate::routes::pages;
 use crate::state::AppState;
 
 fn me(platform: &PlatformCaller) -> Option<pb::PlatformRef> {
@@ -57,7 +58,7 @@ pub struct ReviewResponse {
     pub data: Value,
 }
 
-fn page(
+pub(crate) fn page(
     request: &HttpRequest,
     msg: &str,
     rows: Vec<Value>,
@@ -65,11 +66,7 @@ fn page(
     per_page: i64,
     total: i64,
 ) -> ApiResult {
-    let info = request.connection_info();
-    let path = format!("{}://{}{}", info.scheme(), info.host(), request.path());
-    let paging = Paging { page, per_page };
-    let count = i64::try_from(rows.len()).unwrap_or(0);
-    let (links, meta) = page_info(&path, paging, count, total);
+    let (links, meta) = pages::links_meta(request, Paging { page, per_page }, rows.len(), total);
     Ok(envelope::ok(&PageResponse {
         head: Head::ok(msg, msg),
         data: rows,

@@ -3,7 +3,6 @@
 //! assigns, releases and lists its communities' spots under `/api/v1/wjdh/parking/`. The rules
 //! live in svc-yibiaosanshi.
 use actix_web::{HttpRequest, web};
-use kit::paging::{Paging, page_info};
 use proto::yibiaosanshi as pb;
 use proto::yibiaosanshi::vehicles_client::VehiclesClient;
 use serde::Serialize;
@@ -213,20 +212,14 @@ pub async fn list_spots(
             vehicles(&state).list_spots(request_id.grpc(message)),
         )
         .await?;
-    let info = request.connection_info();
-    let path = format!("{}://{}{}", info.scheme(), info.host(), request.path());
-    let paging = Paging {
-        page: reply.page,
-        per_page: reply.per_page,
-    };
-    let count = i64::try_from(reply.spots.len()).unwrap_or(0);
-    let (links, meta) = page_info(&path, paging, count, reply.total);
-    Ok(envelope::ok(&PageResponse {
-        head: Head::ok("获取车位列表成功", "获取车位列表成功"),
-        data: reply.spots.into_iter().map(spot_json).collect(),
-        links,
-        meta,
-    }))
+    crate::routes::reviews::page(
+        &request,
+        "获取车位列表成功",
+        reply.spots.into_iter().map(spot_json).collect(),
+        reply.page,
+        reply.per_page,
+        reply.total,
+    )
 }
 
 /// 分配车位: assigns spot `number` (created when new; reassigned when taken) to the registered

@@ -2,7 +2,6 @@
 use kit::error::ServiceError;
 use proto::auth::auth_server::{Auth, AuthServer};
 use proto::auth::*;
-use tokio_stream::wrappers::TcpListenerStream;
 use tonic::{Request, Response, Status};
 
 pub const RESIDENT_TOKEN: &str = "resident-token";
@@ -182,7 +181,7 @@ pub async fn spawn() -> String {
         tonic::transport::Server::builder()
             .add_service(health)
             .add_service(AuthServer::new(FakeAuth))
-            .serve_with_incoming(TcpListenerStream::new(listener))
+            .serve_with_incoming(kit::grpc::incoming(listener))
             .await
     });
     format!("http://{addr}")

@@ -94,27 +94,21 @@ pub fn placed(conn: &mut AnyConnection, id: i64, prepay_id: &str, now: i64) -> Q
         .execute(conn)
 }
 
-/// An unsettled payment → closed (WeChat Pay confirmed it cannot be paid).
-pub fn mark_closed(conn: &mut AnyConnection, id: i64, now: i64) -> QueryResult<usize> {
+/// An unsettled payment → `state` (`CLOSED`: WeChat Pay confirmed it cannot be paid;
+/// `DISPUTED`: paid with another amount), its orders freed.
+pub fn end_unsettled(
+    conn: &mut AnyConnection,
+    id: i64,
+    state: &str,
+    now: i64,
+) -> QueryResult<usize> {
     release(conn, &[id])?;
     diesel::update(
         payments::table
             .filter(payments::id.eq(id))
             .filter(payments::state.eq_any(UNSETTLED)),
     )
-    .set((payments::state.eq(CLOSED), payments::updated_at.eq(now)))
-    .execute(conn)
-}
-
-/// An unsettled payment → disputed, its orders freed.
-pub fn mark_disputed(conn: &mut AnyConnection, id: i64, now: i64) -> QueryResult<usize> {
-    release(conn, &[id])?;
-    diesel::update(
-        payments::table
-            .filter(payments::id.eq(id))
-            .filter(payments::state.eq_any(UNSETTLED)),
-    )
-    .set((payments::state.eq(DISPUTED), payments::updated_at.eq(now)))
+    .set((payments::state.eq(state), payments::updated_at.eq(now)))
     .execute(conn)
 }
 
@@ -209,15 +203,6 @@ pub fn pay_orders(
         orders::updated_at.eq(now),
     ))
     .execute(conn)
-}
-
-/// The order numbers of `ids`.
-pub fn order_numbers(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<String>> {
-    orders::table
-        .filter(orders::id.eq_any(ids))
-        .order(orders::id.asc())
-        .select(orders::order_number)
-        .load(conn)
 }
 
 /// The bills' out_trade_no by bill id (the `shop_number` of paid orders).

@@ -18,7 +18,6 @@ use svc_yibiaosanshi::config::Settings;
 use svc_yibiaosanshi::db::MIGRATIONS;
 use svc_yibiaosanshi::startup::Application;
 use tokio::sync::oneshot;
-use tokio_stream::wrappers::TcpListenerStream;
 use tonic::transport::Channel;
 use tonic::{Request, Response, Status};
 
@@ -254,7 +253,7 @@ async fn spawn_fake_auth(auth: Arc<FakeAuth>) -> SocketAddr {
     tokio::spawn(
         tonic::transport::Server::builder()
             .add_service(service)
-            .serve_with_incoming(TcpListenerStream::new(listener)),
+            .serve_with_incoming(kit::grpc::incoming(listener)),
     );
     addr
 }
