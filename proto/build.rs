@@ -10,6 +10,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     files.sort();
     let descriptors = protox::compile(&files, ["protos"])?;
-    tonic_prost_build::configure().compile_fds(descriptors)?;
+    // The caller types on their own; every service's requests then name them as `crate::caller`.
+    tonic_prost_build::configure()
+        .build_client(false)
+        .build_server(false)
+        .compile_fds(protox::compile(["protos/caller.proto"], ["protos"])?)?;
+    tonic_prost_build::configure()
+        .extern_path(".wjdh.caller.v1", "crate::caller")
+        .compile_fds(descriptors)?;
     Ok(())
 }

@@ -56,6 +56,27 @@ pub struct PlatformCaller {
     pub communities: Vec<String>,
 }
 
+impl ResidentCaller {
+    /// The resident as the services take them.
+    pub fn reference(&self) -> proto::caller::ResidentRef {
+        proto::caller::ResidentRef {
+            user_id: self.user_id,
+            phone: self.phone.clone(),
+        }
+    }
+}
+
+impl PlatformCaller {
+    /// The credential as the services take it.
+    pub fn reference(&self) -> proto::caller::PlatformRef {
+        proto::caller::PlatformRef {
+            credential_id: self.credential_id,
+            secret_id: self.secret_id.clone(),
+            communities: self.communities.clone(),
+        }
+    }
+}
+
 /// A resident when a good resident token came, else nobody.
 #[derive(Clone, Debug)]
 pub struct OptionalResident(pub Option<ResidentCaller>);

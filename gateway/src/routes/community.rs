@@ -61,20 +61,9 @@ fn platform_fields(
     names: &[&str],
 ) -> Result<pb::PlatformFields, crate::envelope::ApiError> {
     Ok(pb::PlatformFields {
-        platform: Some(pb::PlatformRef {
-            credential_id: platform.credential_id,
-            secret_id: platform.secret_id.clone(),
-            communities: platform.communities.clone(),
-        }),
+        platform: Some(platform.reference()),
         fields: fields(params, names)?,
     })
-}
-
-fn resident_ref(resident: &ResidentCaller) -> pb::ResidentRef {
-    pb::ResidentRef {
-        user_id: resident.user_id,
-        phone: resident.phone.clone(),
-    }
 }
 
 fn resident_fields(
@@ -83,7 +72,7 @@ fn resident_fields(
     names: &[&str],
 ) -> Result<pb::ResidentFields, crate::envelope::ApiError> {
     Ok(pb::ResidentFields {
-        resident: Some(resident_ref(resident)),
+        resident: Some(resident.reference()),
         fields: fields(params, names)?,
     })
 }
@@ -1036,7 +1025,7 @@ pub async fn upload_photo(
     params: Params,
 ) -> ApiResult {
     let request = pb::UploadPhotoRequest {
-        resident: Some(resident_ref(&resident)),
+        resident: Some(resident.reference()),
         community_identifier: params.str_or_empty("xiaoqu")?,
         content: params
             .file("file")

@@ -13,14 +13,6 @@ use crate::params::Params;
 use crate::routes::pages;
 use crate::state::AppState;
 
-fn me(platform: &PlatformCaller) -> Option<pb::PlatformRef> {
-    Some(pb::PlatformRef {
-        credential_id: platform.credential_id,
-        secret_id: platform.secret_id.clone(),
-        communities: platform.communities.clone(),
-    })
-}
-
 /// A field that may come as a JSON object or as its text.
 fn json_text(params: &Params, name: &str) -> Result<String, kit::error::ServiceError> {
     match params.value(name) {
@@ -162,7 +154,7 @@ pub async fn create(
 ) -> ApiResult {
     let field = |name: &str| params.str_or_empty(name);
     let message = pb::CreateOrderRequest {
-        platform: me(&platform),
+        platform: Some(platform.reference()),
         xiaoqu: field("xiaoqu")?,
         r#type: field("type")?,
         identifier: json_text(&params, "identifier")?,
@@ -202,7 +194,7 @@ pub async fn list(
 ) -> ApiResult {
     let field = |name: &str| params.str_or_empty(name);
     let message = pb::ListOrdersRequest {
-        platform: me(&platform),
+        platform: Some(platform.reference()),
         xiaoqu: field("xiaoqu")?,
         louhao: field("louhao")?,
         danyuan: field("danyuan")?,
@@ -309,7 +301,7 @@ pub async fn bills(
 ) -> ApiResult {
     let field = |name: &str| params.str_or_empty(name);
     let message = pb::ListBillsRequest {
-        platform: me(&platform),
+        platform: Some(platform.reference()),
         xiaoqu: field("xiaoqu")?,
         louhao: field("louhao")?,
         danyuan: field("danyuan")?,
@@ -359,7 +351,7 @@ pub async fn close(
 ) -> ApiResult {
     let field = |name: &str| params.str_or_empty(name);
     let message = pb::CloseOrderRequest {
-        platform: me(&platform),
+        platform: Some(platform.reference()),
         xiaoqu: field("xiaoqu")?,
         number: field("number")?,
         id: field("id")?,

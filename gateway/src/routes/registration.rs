@@ -42,13 +42,6 @@ fn with_data(msg: &str, message: &str, data: Value) -> ApiResult {
     }))
 }
 
-fn me(resident: &ResidentCaller) -> Option<pb::ResidentRef> {
-    Some(pb::ResidentRef {
-        user_id: resident.user_id,
-        phone: resident.phone.clone(),
-    })
-}
-
 fn person_form(params: &Params) -> Result<pb::PersonForm, ServiceError> {
     let field = |name: &str| params.str_or_empty(name);
     Ok(pb::PersonForm {
@@ -95,7 +88,7 @@ pub async fn security_phone(
     params: Params,
 ) -> ApiResult {
     let request = pb::ImportRequest {
-        resident: me(&resident),
+        resident: Some(resident.reference()),
         verification_key: params.required_str("verification_key")?,
         verification_code: params.required_str("verification_code")?,
         community_identifier: params.required_str("id")?,
@@ -129,7 +122,7 @@ pub async fn security_yezhu(
     params: Params,
 ) -> ApiResult {
     let request = pb::LookUpOwnerRequest {
-        resident: me(&resident),
+        resident: Some(resident.reference()),
         house_id: params.required_str("id")?,
     };
     let owner = state
@@ -165,7 +158,7 @@ pub async fn security_yezhu_code(
     params: Params,
 ) -> ApiResult {
     let request = pb::VerifyOwnerRequest {
-        resident: me(&resident),
+        resident: Some(resident.reference()),
         verification_key: params.required_str("verification_key")?,
         verification_code: params.required_str("verification_code")?,
     };
@@ -213,7 +206,7 @@ pub async fn first_registration(
     params: Params,
 ) -> ApiResult {
     let request = pb::SubmitRequest {
-        resident: me(&resident),
+        resident: Some(resident.reference()),
         kind: "first".to_owned(),
         person: Some(person_form(&params)?),
         house: Some(house_choice(&params)?),
@@ -233,7 +226,7 @@ pub async fn bind_house(
     params: Params,
 ) -> ApiResult {
     let request = pb::SubmitRequest {
-        resident: me(&resident),
+        resident: Some(resident.reference()),
         kind: "bind".to_owned(),
         person: None,
         house: Some(house_choice(&params)?),
@@ -254,7 +247,7 @@ pub async fn unbind_house(
     params: Params,
 ) -> ApiResult {
     let request = pb::SubmitRequest {
-        resident: me(&resident),
+        resident: Some(resident.reference()),
         kind: "unbind".to_owned(),
         person: None,
         house: None,
@@ -276,7 +269,7 @@ pub async fn modify_house(
 ) -> ApiResult {
     let field = |name: &str| params.str_or_empty(name);
     let request = pb::SubmitRequest {
-        resident: me(&resident),
+        resident: Some(resident.reference()),
         kind: "modify_house".to_owned(),
         person: None,
         house: Some(pb::HouseChoice {
@@ -304,7 +297,7 @@ pub async fn modify_person(
     params: Params,
 ) -> ApiResult {
     let request = pb::SubmitRequest {
-        resident: me(&resident),
+        resident: Some(resident.reference()),
         kind: "modify_person".to_owned(),
         person: Some(person_form(&params)?),
         house: None,
@@ -322,7 +315,7 @@ pub async fn houses_list(
     resident: ResidentCaller,
 ) -> ApiResult {
     let request = pb::MyHousesRequest {
-        resident: me(&resident),
+        resident: Some(resident.reference()),
     };
     let reply = state
         .call(
@@ -367,7 +360,7 @@ pub async fn house_detail(
     params: Params,
 ) -> ApiResult {
     let request = pb::HouseDetailRequest {
-        resident: me(&resident),
+        resident: Some(resident.reference()),
         house_id: params.required_str("id")?,
     };
     let house = state
@@ -410,7 +403,7 @@ pub async fn review_detail(
     params: Params,
 ) -> ApiResult {
     let request = pb::ReviewDetailRequest {
-        resident: me(&resident),
+        resident: Some(resident.reference()),
         review_id: params.required_str("id")?,
     };
     let r = state
@@ -447,7 +440,7 @@ pub async fn delete_review(
     params: Params,
 ) -> ApiResult {
     let request = pb::ReviewDetailRequest {
-        resident: me(&resident),
+        resident: Some(resident.reference()),
         review_id: params.required_str("id")?,
     };
     state
@@ -490,7 +483,7 @@ async fn toggle(
 ) -> ApiResult {
     let (name, column, meaning) = grant.words();
     let request = pb::ToggleGrantRequest {
-        resident: me(resident),
+        resident: Some(resident.reference()),
         binding_id: params.required_str("id")?,
         grant: name.to_owned(),
     };
@@ -558,7 +551,7 @@ pub async fn unbind(
     params: Params,
 ) -> ApiResult {
     let request = pb::UnbindRequest {
-        resident: me(&resident),
+        resident: Some(resident.reference()),
         binding_id: params.required_str("id")?,
     };
     state

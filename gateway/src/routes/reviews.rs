@@ -13,14 +13,6 @@ use crate::params::Params;
 use crate::routes::pages;
 use crate::state::AppState;
 
-fn me(platform: &PlatformCaller) -> Option<pb::PlatformRef> {
-    Some(pb::PlatformRef {
-        credential_id: platform.credential_id,
-        secret_id: platform.secret_id.clone(),
-        communities: platform.communities.clone(),
-    })
-}
-
 /// A review as 001 renders it (times in Beijing time, `2020年11月18日11:01:46`).
 pub fn review_json(review: pb::Review) -> Value {
     json!({
@@ -91,7 +83,7 @@ pub async fn list(
 ) -> ApiResult {
     let field = |name: &str| params.str_or_empty(name);
     let message = pb::ListReviewsRequest {
-        platform: me(&platform),
+        platform: Some(platform.reference()),
         r#type: field("type")?,
         community_identifier: field("community_identifier")?,
         status: field("status")?,
@@ -126,7 +118,7 @@ pub async fn one(
     params: Params,
 ) -> ApiResult {
     let message = pb::PlatformReviewRequest {
-        platform: me(&platform),
+        platform: Some(platform.reference()),
         id: params.str_or_empty("id")?,
     };
     let review = state
@@ -160,7 +152,7 @@ pub async fn decide(
         None => params.str_or_empty("refuse_reason")?,
     };
     let message = pb::DecideReviewRequest {
-        platform: me(&platform),
+        platform: Some(platform.reference()),
         id: params.str_or_empty("id")?,
         status: params.required_str("status")?,
         refuse_reason: reason,
@@ -191,7 +183,7 @@ pub async fn decisions(
 ) -> ApiResult {
     let field = |name: &str| params.str_or_empty(name);
     let message = pb::ListDecisionsRequest {
-        platform: me(&platform),
+        platform: Some(platform.reference()),
         community_identifier: field("community_identifier")?,
         page: field("page")?,
         per_page: field("per_page")?,

@@ -24,21 +24,6 @@ fn vehicles(state: &AppState) -> VehiclesClient<Channel> {
     VehiclesClient::new(state.channels.yibiaosanshi.clone())
 }
 
-fn resident_ref(resident: &ResidentCaller) -> Option<pb::ResidentRef> {
-    Some(pb::ResidentRef {
-        user_id: resident.user_id,
-        phone: resident.phone.clone(),
-    })
-}
-
-fn platform_ref(platform: &PlatformCaller) -> Option<pb::PlatformRef> {
-    Some(pb::PlatformRef {
-        credential_id: platform.credential_id,
-        secret_id: platform.secret_id.clone(),
-        communities: platform.communities.clone(),
-    })
-}
-
 /// A success with `data`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VehicleResponse {
@@ -100,7 +85,7 @@ pub async fn my_cars(
     resident: ResidentCaller,
 ) -> ApiResult {
     let message = pb::MyCarsRequest {
-        resident: resident_ref(&resident),
+        resident: Some(resident.reference()),
     };
     let reply = state
         .call(
@@ -126,7 +111,7 @@ pub async fn bind_car(
     params: Params,
 ) -> ApiResult {
     let message = pb::CarRequest {
-        resident: resident_ref(&resident),
+        resident: Some(resident.reference()),
         number: params.str_or_empty("number")?,
     };
     let car = state
@@ -150,7 +135,7 @@ pub async fn unbind_car(
     params: Params,
 ) -> ApiResult {
     let message = pb::CarRequest {
-        resident: resident_ref(&resident),
+        resident: Some(resident.reference()),
         number: params.str_or_empty("number")?,
     };
     state
@@ -171,7 +156,7 @@ pub async fn my_spots(
     resident: ResidentCaller,
 ) -> ApiResult {
     let message = pb::MySpotsRequest {
-        resident: resident_ref(&resident),
+        resident: Some(resident.reference()),
     };
     let reply = state
         .call(
@@ -199,7 +184,7 @@ pub async fn list_spots(
 ) -> ApiResult {
     let field = |name: &str| params.str_or_empty(name);
     let message = pb::ListSpotsRequest {
-        platform: platform_ref(&platform),
+        platform: Some(platform.reference()),
         xiaoqu: field("xiaoqu")?,
         number: field("number")?,
         assigned: field("assigned")?,
@@ -240,7 +225,7 @@ pub async fn assign_spot(
 ) -> ApiResult {
     let field = |name: &str| params.str_or_empty(name);
     let message = pb::AssignSpotRequest {
-        platform: platform_ref(&platform),
+        platform: Some(platform.reference()),
         xiaoqu: field("xiaoqu")?,
         number: field("number")?,
         phone: field("phone")?,
@@ -268,7 +253,7 @@ pub async fn release_spot(
 ) -> ApiResult {
     let field = |name: &str| params.str_or_empty(name);
     let message = pb::ReleaseSpotRequest {
-        platform: platform_ref(&platform),
+        platform: Some(platform.reference()),
         xiaoqu: field("xiaoqu")?,
         number: field("number")?,
     };
