@@ -25,6 +25,9 @@ pub struct GatewaySettings {
     pub trusted_proxies: Vec<String>,
     /// actix worker threads.
     pub workers: usize,
+    /// Where clients reach this gateway (`https://api.example.com`): file URLs in answers are
+    /// absolute from here (DESIGN; 000 §2.3.1), as a mini-program's `<image src>` needs.
+    pub public_base_url: String,
     /// After SIGTERM, how long `/readyz` answers 503 while requests are still served.
     #[serde(default)]
     pub shutdown_delay_ms: u64,

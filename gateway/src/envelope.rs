@@ -37,11 +37,14 @@ impl Head {
     }
 }
 
-/// A failure as documented: the head plus any extra top-level fields the service attached.
+/// A failure as documented: the head, `data` (null unless the seed shows data with the failure:
+/// every answer has one shape, DESIGN) and any extra top-level fields the service attached.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Failure {
     #[serde(flatten)]
     pub head: Head,
+    #[schema(value_type = Option<Object>)]
+    pub data: Value,
     #[serde(flatten)]
     #[schema(value_type = Object)]
     pub extra: Map<String, Value>,
@@ -63,11 +66,15 @@ pub fn failure(status: StatusCode, error: &ServiceError) -> HttpResponse {
             msg: error.msg.clone(),
             message: error.message.clone(),
         },
+        data: error.extra.get("data").cloned().unwrap_or(Value::Null),
         extra: error
             .extra
             .iter()
             .filter(|(key, _)| {
-                !matches!(key.as_str(), "code" | "token_expired" | "msg" | "message")
+                !matches!(
+                    key.as_str(),
+                    "code" | "token_expired" | "msg" | "message" | "data"
+                )
             })
             .map(|(key, value)| (key.clone(), value.clone()))
             .collect(),
@@ -168,7 +175,7 @@ mod tests {
         let body = body_of(response).await;
         assert_eq!(
             body,
-            serde_json::json!({"code":1,"token_expired":1,"msg":"服务器开小差，请重试","message":"必须是正确的手机号","phone":"1761049113"})
+            serde_json::json!({"code":1,"token_expired":1,"msg":"服务器开小差，请重试","message":"必须是正确的手机号","data":null,"phone":"1761049113"})
         );
     }
 

@@ -87,6 +87,8 @@ pub struct AppState {
     pub rate_limit_per_minute: i64,
     pub trusted_proxies: TrustedProxies,
     pub readiness: Readiness,
+    /// `gateway.public_base_url` without a trailing slash.
+    pub public_base_url: String,
 }
 
 impl AppState {
@@ -98,7 +100,21 @@ impl AppState {
             rate_limit_per_minute: settings.gateway.rate_limit_per_minute,
             trusted_proxies: TrustedProxies::parse(&settings.gateway.trusted_proxies)?,
             readiness: Readiness::default(),
+            public_base_url: settings
+                .gateway
+                .public_base_url
+                .trim_end_matches('/')
+                .to_owned(),
         })
+    }
+
+    /// The absolute URL of a file the gateway serves at `path` (`/api/v1/files/…`).
+    pub fn file_url(&self, path: &str) -> String {
+        if path.starts_with('/') {
+            format!("{}{path}", self.public_base_url)
+        } else {
+            path.to_owned()
+        }
     }
 
     /// A client of svc-auth.

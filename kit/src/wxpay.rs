@@ -141,6 +141,17 @@ impl std::fmt::Debug for PaymentNotice {
     }
 }
 
+/// What became of a notification, for the answer WeChat Pay gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotificationOutcome {
+    /// Applied, or nothing to apply: WeChat Pay stops sending it.
+    Accepted,
+    /// Forged, unreadable or not ours: refused for good (a 4xx in APIv3).
+    Refused,
+    /// We could not apply it now (a database down): WeChat Pay sends it again later.
+    Failed,
+}
+
 /// The HTTP answer WeChat Pay expects to a notification.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NotificationAnswer {
@@ -329,11 +340,11 @@ impl WxPayClient {
         Ok(notice)
     }
 
-    /// What to answer WeChat Pay: `accepted` stops its retries; otherwise it notifies again later.
-    pub fn notification_answer(&self, accepted: bool) -> NotificationAnswer {
+    /// What to answer WeChat Pay: only an accepted notification stops its retries.
+    pub fn notification_answer(&self, outcome: NotificationOutcome) -> NotificationAnswer {
         match self.settings.version {
-            WxPayVersion::V3 => v3::notification_answer(accepted),
-            WxPayVersion::V2 => v2::notification_answer(accepted),
+            WxPayVersion::V3 => v3::notification_answer(outcome),
+            WxPayVersion::V2 => v2::notification_answer(outcome),
         }
     }
 

@@ -2,9 +2,9 @@
 //! once: orders paid, a bill, and the security platform's payment results queued in the outbox.
 use std::collections::{BTreeSet, HashMap};
 
-use kit::error::{ServiceError, ServiceResult};
+use kit::error::{ErrorKind, ServiceError, ServiceResult};
 use kit::time::now_unix;
-use kit::wxpay::PaymentNotice;
+use kit::wxpay::{NotificationOutcome, PaymentNotice};
 use proto::orders as pb;
 
 use crate::actions::State;
@@ -420,14 +420,19 @@ enum Applied {
 /// WeChat Pay's notification: verified, checked against our payment, applied once. The answer
 /// tells WeChat Pay whether to stop notifying.
 pub async fn notification(state: &State, r: pb::NotificationRequest) -> pb::NotificationReply {
-    let accepted = match accept(state, &r.headers, &r.body).await {
-        Ok(()) => true,
+    let outcome = match accept(state, &r.headers, &r.body).await {
+        Ok(()) => NotificationOutcome::Accepted,
         Err(error) => {
             tracing::warn!(msg = %error.msg, message = %error.message, "payment notification refused");
-            false
+            match error.kind {
+                ErrorKind::Internal | ErrorKind::Unavailable | ErrorKind::Upstream => {
+                    NotificationOutcome::Failed
+                }
+                _ => NotificationOutcome::Refused,
+            }
         }
     };
-    let answer = state.wxpay.notification_answer(accepted);
+    let answer = state.wxpay.notification_answer(outcome);
     pb::NotificationReply {
         status: u32::from(answer.status),
         content_type: answer.content_type.to_owned(),
@@ -440,7 +445,13 @@ async fn accept(
     headers: &HashMap<String, String>,
     body: &[u8],
 ) -> ServiceResult<()> {
-    let notice = state.wxpay.parse_notification(headers, body)?;
+    let notice = state
+        .wxpay
+        .parse_notification(headers, body)
+        .map_err(|error| {
+            // Whatever fails to verify is not WeChat Pay's: refused, never "try again".
+            ServiceError::invalid("notification", error.to_string())
+        })?;
     if !notice.is_paid() {
         // Nothing was paid: nothing to apply, and nothing to hear again.
         tracing::info!(out_trade_no = %notice.out_trade_no, state = %notice.trade_state, "unpaid notification");

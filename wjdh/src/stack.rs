@@ -177,6 +177,10 @@ impl Stack {
         }
         if let Some(addr) = gateway_port {
             wired.push(("gateway.listen".to_owned(), addr.to_string()));
+            wired.push((
+                "gateway.public_base_url".to_owned(),
+                format!("http://{addr}"),
+            ));
         }
         let gateway_settings: gateway::config::Settings = settings(&load(&wired))?;
         let gateway = gateway::startup::Application::build(gateway_settings, cache.clone()).await?;

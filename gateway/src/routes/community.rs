@@ -1038,7 +1038,11 @@ pub async fn upload_photo(
             state.community().upload_photo(request_id.grpc(request)),
         )
         .await?;
-    ok("图片上传成功", "图片上传成功", Value::from(reply.url))
+    ok(
+        "图片上传成功",
+        "图片上传成功",
+        Value::from(state.file_url(&reply.url)),
+    )
 }
 
 /// A community photo, for its uploader or the platform managing the community.

@@ -42,7 +42,7 @@ pub struct FacePhotoResponse {
     pub head: Head,
     /// The photo's URL, relative to the gateway (`GET` it with a token).
     #[schema(
-        example = "/api/v1/files/wjdh-platform/face-photo/10002/1/1/1/101/202011/21/QhnV7ro72m5eYCTtdCNl6vLTusEigO7mNY7oVrVQ.png"
+        example = "https://api.example.com/api/v1/files/wjdh-platform/face-photo/10002/1/1/1/101/202011/21/QhnV7ro72m5eYCTtdCNl6vLTusEigO7mNY7oVrVQ.png"
     )]
     pub data: String,
 }
@@ -136,7 +136,7 @@ pub async fn upload_face_photo(
         .await?;
     Ok(envelope::ok(&FacePhotoResponse {
         head: Head::ok("图片上传成功", "图片上传成功,message编码Yi1320"),
-        data: uploaded.url,
+        data: state.file_url(&uploaded.url),
     }))
 }
 

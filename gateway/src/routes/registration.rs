@@ -113,7 +113,7 @@ pub async fn security_phone(
 /// 000 §2.2.2 查询某房间是否绑定业主: the owner's phone, masked (DESIGN).
 #[utoipa::path(post, path = "/api/v1/security/yezhu", tag = "000 §2.2 安防数据",
     params(("id" = i64, Query, description = "house id")),
-    responses((status = 200, body = DataResponse, description = "code 0 found; code 2 no owner"), (status = 404, body = Failure)),
+    responses((status = 200, body = DataResponse, description = "code 0 found (the house's people_house_* are null until the owner's code was verified through 2.2.3); code 2 no owner"), (status = 404, body = Failure), (status = 429, body = Failure, description = "每人每天最多查询20次")),
     security(("bearer" = [])))]
 pub async fn security_yezhu(
     state: web::Data<AppState>,

@@ -46,7 +46,7 @@ async fn each_audience_gets_its_own_refusals() {
     assert_eq!(
         body,
         json!({"code":9,"token_expired":0,"msg":"请重新建立智慧平台鉴权连接",
-            "message":"token值因各种原因而失效，请重新调用接口获取token"})
+            "message":"token值因各种原因而失效，请重新调用接口获取token","data":null})
     );
     let response = test::call_service(&service, call("/api/v1/wjdh/probe", None)).await;
     assert_eq!(response.status().as_u16(), 401);

@@ -173,7 +173,7 @@ async fn permissions_need_a_resident_token() {
     assert_eq!(status, 401);
     assert_eq!(
         body,
-        json!({"code":9,"token_expired":0,"msg":"请重新建立智慧平台鉴权连接","message":"token值因各种原因而失效，请重新调用接口获取token"})
+        json!({"code":9,"token_expired":0,"msg":"请重新建立智慧平台鉴权连接","message":"token值因各种原因而失效，请重新调用接口获取token","data":null})
     );
     let (status, body) = read(ask(Some("stale")).await.expect("post")).await;
     assert_eq!((status, body["code"].clone()), (401, json!(9)));

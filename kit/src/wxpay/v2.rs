@@ -6,7 +6,10 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 
 use super::crypto::{v2_sign, v2_verify};
 use super::xml::{from_xml, to_xml};
-use super::{NotificationAnswer, PaymentNotice, TRADE_SUCCESS, WxPayClient, WxPayError, transport};
+use super::{
+    NotificationAnswer, NotificationOutcome, PaymentNotice, TRADE_SUCCESS, WxPayClient, WxPayError,
+    transport,
+};
 use crate::settings::WxPaySettings;
 
 type Fields = BTreeMap<String, String>;
@@ -189,8 +192,9 @@ pub(super) fn pay_sign(
 }
 
 /// `<xml><return_code>SUCCESS</return_code><return_msg>OK</return_msg></xml>`, or FAIL.
-pub(super) fn notification_answer(accepted: bool) -> NotificationAnswer {
-    let (code, message) = if accepted {
+pub(super) fn notification_answer(outcome: NotificationOutcome) -> NotificationAnswer {
+    // APIv2 always answers 200; `return_code` FAIL tells WeChat Pay to try again.
+    let (code, message) = if outcome == NotificationOutcome::Accepted {
         ("SUCCESS", "OK")
     } else {
         ("FAIL", "失败")
@@ -356,14 +360,16 @@ mod tests {
     fn answers_and_pay_signs_are_wechats() {
         let settings = settings(WxPaySignType::Md5);
         let client = WxPayClient::new(settings.clone()).expect("client");
-        let ok = client.notification_answer(true);
+        let ok = client.notification_answer(NotificationOutcome::Accepted);
         assert_eq!(ok.status, 200);
         assert_eq!(
             ok.body,
             "<xml><return_code><![CDATA[SUCCESS]]></return_code>\
              <return_msg><![CDATA[OK]]></return_msg></xml>"
         );
-        assert!(client.notification_answer(false).body.contains("FAIL"));
+        let refused = client.notification_answer(NotificationOutcome::Refused);
+        assert_eq!(refused.status, 200);
+        assert!(refused.body.contains("FAIL"));
         let params = client.mini_program_params("wx2017").expect("params");
         assert_eq!(params.sign_type, "MD5");
         assert_eq!(params.package, "prepay_id=wx2017");

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use super::crypto::{self, V3Authorization};
 use super::{
-    MAX_CLOCK_SKEW_SECS, NotificationAnswer, PaymentNotice, V3Keys, WxPayClient, WxPayError,
-    transport,
+    MAX_CLOCK_SKEW_SECS, NotificationAnswer, NotificationOutcome, PaymentNotice, V3Keys,
+    WxPayClient, WxPayError, transport,
 };
 
 /// The user agent WeChat Pay asks every APIv3 caller to send.
@@ -310,11 +310,11 @@ impl Signed<'_> {
 }
 
 /// `{"code":"SUCCESS"}` with 200, or a 500 that makes WeChat Pay notify again.
-pub(super) fn notification_answer(accepted: bool) -> NotificationAnswer {
-    let (status, body) = if accepted {
-        (200, json!({"code": "SUCCESS"}))
-    } else {
-        (500, json!({"code": "FAIL", "message": "失败"}))
+pub(super) fn notification_answer(outcome: NotificationOutcome) -> NotificationAnswer {
+    let (status, body) = match outcome {
+        NotificationOutcome::Accepted => (200, json!({"code": "SUCCESS"})),
+        NotificationOutcome::Refused => (400, json!({"code": "FAIL", "message": "通知无效"})),
+        NotificationOutcome::Failed => (500, json!({"code": "FAIL", "message": "失败"})),
     };
     NotificationAnswer {
         status,
@@ -579,12 +579,15 @@ mod tests {
 
     #[test]
     fn notification_answers_are_wechats() {
-        let ok = notification_answer(true);
+        let ok = notification_answer(NotificationOutcome::Accepted);
         assert_eq!(
             (ok.status, ok.body.as_str()),
             (200, "{\"code\":\"SUCCESS\"}")
         );
-        let fail = notification_answer(false);
+        let refused = notification_answer(NotificationOutcome::Refused);
+        assert_eq!(refused.status, 400);
+        assert!(refused.body.contains("\"FAIL\""));
+        let fail = notification_answer(NotificationOutcome::Failed);
         assert_eq!(fail.status, 500);
         assert!(fail.body.contains("\"FAIL\""));
     }

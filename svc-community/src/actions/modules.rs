@@ -97,10 +97,22 @@ pub async fn for_resident(state: &State, request: ResidentFields) -> ServiceResu
 
 /// 3.1.1: stores every switch the security platform knows; returns (communities, modules).
 pub async fn sync(database: &Database, secplat: &SecplatClient) -> ServiceResult<SyncReply> {
-    let states = secplat.module_states().await.map_err(|error| {
+    sync_communities(database, secplat, None).await
+}
+
+/// Syncs the switches of `only` these communities (all when `None`).
+async fn sync_communities(
+    database: &Database,
+    secplat: &SecplatClient,
+    only: Option<&[String]>,
+) -> ServiceResult<SyncReply> {
+    let mut states = secplat.module_states().await.map_err(|error| {
         tracing::warn!(%error, "module sync failed");
         ServiceError::upstream(format!("安防平台模块状态同步失败: {error}"))
     })?;
+    if let Some(only) = only {
+        states.retain(|community, _| only.contains(community));
+    }
     let now = kit::time::now_unix();
     let communities = i64::try_from(states.len()).unwrap_or(i64::MAX);
     let modules = database
@@ -128,8 +140,8 @@ pub async fn sync(database: &Database, secplat: &SecplatClient) -> ServiceResult
     })
 }
 
-/// On demand, by a platform credential.
+/// On demand, by a platform credential: the communities it manages, no others.
 pub async fn sync_on_demand(state: &State, request: PlatformFields) -> ServiceResult<SyncReply> {
-    platform(request.platform.as_ref())?;
-    sync(&state.db, &state.secplat).await
+    let credential = platform(request.platform.as_ref())?;
+    sync_communities(&state.db, &state.secplat, Some(&credential.communities)).await
 }

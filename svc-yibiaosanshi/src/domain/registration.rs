@@ -267,7 +267,7 @@ impl Grant {
     /// The button text while the right is `granted`: it offers the opposite.
     pub fn button(self, granted: bool) -> &'static str {
         match (self, granted) {
-            (Self::Manage, true) => "禁用管理",
+            (Self::Manage, true) => "禁止管理",
             (Self::Manage, false) => "授权管理",
             (Self::Pay, true) => "禁止支付",
             (Self::Pay, false) => "授权支付",
@@ -346,7 +346,7 @@ mod tests {
     fn buttons_offer_the_opposite_of_the_right_held() {
         assert_eq!(shouquan_label("业主", true, true), "管理员");
         assert_eq!(shouquan_label("父亲", false, false), "邀请激活");
-        assert_eq!(shouquan_label("妻子", true, true), "禁用管理");
+        assert_eq!(shouquan_label("妻子", true, true), "禁止管理");
         assert_eq!(shouquan_label("儿子", true, false), "授权管理");
         assert_eq!(charge_label("业主", true), "");
         assert_eq!(charge_label("租客", true), "禁止支付");

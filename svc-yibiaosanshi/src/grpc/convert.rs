@@ -110,13 +110,14 @@ impl From<pb::HouseChoice> for HouseChoiceInput {
 
 impl From<OwnerLookUp> for pb::LookUpOwnerReply {
     fn from(owner: OwnerLookUp) -> Self {
+        let fields = owner.fields;
         Self {
             masked_phone: owner.masked_phone,
-            people_house_use: owner.fields.house_use,
-            people_house_xingzhi: owner.fields.xingzhi,
-            people_house_status: owner.fields.status,
-            people_house_role: owner.fields.role,
-            people_house_type: owner.fields.household_type,
+            people_house_use: fields.as_ref().map(|f| f.house_use.clone()),
+            people_house_xingzhi: fields.as_ref().map(|f| f.xingzhi.clone()),
+            people_house_status: fields.as_ref().map(|f| f.status.clone()),
+            people_house_role: fields.as_ref().map(|f| f.role.clone()),
+            people_house_type: fields.map(|f| f.household_type),
             community_house_name: owner.community_house_name,
         }
     }

@@ -18,6 +18,10 @@ use crate::error::Result;
 pub const OWNER_TTL: Duration = Duration::from_secs(30 * 60);
 /// How many recent look-ups a code may be matched against.
 const RECENT_HOUSES: usize = 5;
+/// Owner look-ups one user may make a day: house ids are sequential, so without a bound anyone
+/// could walk them and collect every owner's masked phone.
+const LOOK_UPS_PER_DAY: i64 = 20;
+const LOOK_UP_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
 
 fn seen_key(user_id: i64, house_id: i64) -> String {
     format!("owner-house:{user_id}:{house_id}")
@@ -29,6 +33,10 @@ fn pending_key(user_id: i64) -> String {
 
 fn verified_key(user_id: i64, house_id: i64) -> String {
     format!("owner-verified:{user_id}:{house_id}")
+}
+
+fn look_ups_key(user_id: i64) -> String {
+    format!("owner-look-ups:{user_id}")
 }
 
 /// A house's owner as the applicant looked them up (kept server-side only).
@@ -47,11 +55,12 @@ impl fmt::Debug for OwnerSeen {
     }
 }
 
-/// What 2.2.2 answers.
+/// What 2.2.2 answers: the house's data only once the owner's code was verified (the seed: 只有当
+/// 业主手机号验证通过后，才可以显示该接口返回的数据).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OwnerLookUp {
     pub masked_phone: String,
-    pub fields: HouseFields,
+    pub fields: Option<HouseFields>,
     /// The house's introduction, which 1.1 `yezhu` names the house by.
     pub community_house_name: String,
 }
@@ -78,6 +87,19 @@ pub async fn look_up_owner(
     house_id: &str,
 ) -> ServiceResult<OwnerLookUp> {
     let house_id = parse_house_id("id", house_id)?;
+    let look_ups = state
+        .cache
+        .incr(&look_ups_key(resident.user_id), LOOK_UP_WINDOW)
+        .await?;
+    if look_ups > LOOK_UPS_PER_DAY {
+        tracing::warn!(
+            user_id = resident.user_id,
+            "owner look-ups over the daily bound"
+        );
+        return Err(ServiceError::rate_limited(
+            "too many owner look-ups by this user today",
+        ));
+    }
     let (place, bound) = state
         .db
         .run(move |conn| -> Result<_> {
@@ -126,6 +148,7 @@ pub async fn look_up_owner(
         .remember_owner_phone(resident.user_id, &community_house_name, &owner.phone)
         .await?;
     remember(state, resident.user_id, house_id, &owner).await?;
+    let verified = owner_verified(state, resident.user_id, house_id).await?;
     tracing::info!(
         user_id = resident.user_id,
         house_id,
@@ -134,7 +157,7 @@ pub async fn look_up_owner(
     );
     Ok(OwnerLookUp {
         masked_phone,
-        fields: owner.fields,
+        fields: verified.then_some(owner.fields),
         community_house_name,
     })
 }

@@ -1,6 +1,6 @@
 //! The resident's 一标三实 flows over gRPC (000 §2.2–§3.2), with a fake svc-auth and the sandbox's
 //! security platform.
-use kit::error::ErrorKind;
+use kit::error::{ErrorKind, ServiceError};
 use proto::yibiaosanshi as pb;
 use svc_yibiaosanshi::addresses::demo::ensure_demo_dataset;
 use svc_yibiaosanshi::db::addresses::find_house_at;
@@ -323,12 +323,10 @@ async fn the_owner_is_looked_up_masked_and_their_code_opens_the_house() {
         .into_inner();
     assert_eq!(owner.masked_phone, "151****2234");
     assert_eq!(owner.community_house_name, "晨曦家园1栋1单元1楼101号");
+    // The house's data stays hidden until the owner's code is verified (000 §2.2.2).
     assert_eq!(
-        (
-            owner.people_house_role.as_str(),
-            owner.people_house_use.as_str()
-        ),
-        ("业主", "住宅")
+        (owner.people_house_role, owner.people_house_use),
+        (None, None)
     );
     assert_eq!(
         app.auth.remembered.lock().unwrap().clone(),
@@ -370,6 +368,22 @@ async fn the_owner_is_looked_up_masked_and_their_code_opens_the_house() {
         .into_inner();
     assert_eq!(verified.house_id, house_101);
     assert_eq!(verified.people_house_status, "自用");
+    let again = app
+        .registration
+        .look_up_owner(pb::LookUpOwnerRequest {
+            resident: resident(ZHANG_SAN),
+            house_id: house_101.to_string(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (
+            again.people_house_role.as_deref(),
+            again.people_house_use.as_deref()
+        ),
+        (Some("业主"), Some("住宅"))
+    );
 
     let submitted = submit_first(&mut app, ZHANG_SAN, ZHANG_SAN_ID, choice(house_101, "租客"))
         .await
@@ -377,6 +391,32 @@ async fn the_owner_is_looked_up_masked_and_their_code_opens_the_house() {
         .into_inner();
     assert_eq!(submitted.shenhe_type, "租客绑定");
     assert_eq!(app.auth.state_of(ZHANG_SAN).as_deref(), Some("Shenheing"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn walking_the_house_ids_for_owners_phones_is_bounded() {
+    let mut app = demo_service().await;
+    import(&mut app, FU_YU.0, FU_YU.1).await.unwrap();
+    let house_101 = house_id_of(&app, "10002", [1, 1, 1, 101]).await;
+    let mut refused = None;
+    for attempt in 1..=30 {
+        let result = app
+            .registration
+            .look_up_owner(pb::LookUpOwnerRequest {
+                resident: resident(ZHANG_SAN),
+                house_id: house_101.to_string(),
+            })
+            .await;
+        if let Err(status) = result {
+            refused = Some((attempt, ServiceError::from_status(&status)));
+            break;
+        }
+    }
+    let (attempt, error) = refused.expect("look-ups are bounded");
+    assert_eq!(attempt, 21, "twenty look-ups a day, then refused");
+    assert_eq!(error.kind, ErrorKind::RateLimited);
+    assert_eq!(error.kind.http_status(), 429);
     app.stop().await;
 }
 
@@ -777,7 +817,7 @@ async fn the_owner_grants_and_withdraws_rights_and_removes_members() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!((reply.button.as_str(), reply.granted), ("禁用管理", true));
+    assert_eq!((reply.button.as_str(), reply.granted), ("禁止管理", true));
     let reply = app
         .registration
         .toggle_grant(toggle(wife, "manage", FU_YU.0))

@@ -167,7 +167,9 @@ async fn the_module_switches_are_listed_and_changed_as_the_seed_shows() {
         .post_form_token("/api/v1/wjdh/modules/sync", &[], &platform)
         .await;
     assert_eq!(synced.code(), 0, "{:?}", synced.body);
-    assert_eq!(synced.body["data"]["modules"], json!(18));
+    // Only the communities of this credential: 10002's nine switches, not 10003's.
+    assert_eq!(synced.body["data"]["communities"], json!(1));
+    assert_eq!(synced.body["data"]["modules"], json!(9));
 
     // A bound resident reads their community's switches; a stranger may not.
     let (resident, _, _) = bound_resident(&app).await;

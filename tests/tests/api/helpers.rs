@@ -286,9 +286,15 @@ impl TestApp {
     }
 }
 
-/// The envelope every failure carries: code, token_expired, msg and message.
+/// The envelope every failure carries: code, token_expired, msg, message and `data` (DESIGN: one
+/// shape for every answer).
 pub fn assert_failure(answer: &Answer, code: i64, status: u16, message: &str) {
     assert_eq!(answer.code(), code, "{:?}", answer.body);
+    assert!(
+        answer.body.get("data").is_some(),
+        "a failure carries data: {:?}",
+        answer.body
+    );
     assert_eq!(answer.status.as_u16(), status, "{:?}", answer.body);
     assert_eq!(answer.str("message"), message, "{:?}", answer.body);
     assert!(!answer.str("msg").is_empty(), "{:?}", answer.body);
@@ -340,9 +346,15 @@ impl TestApp {
         Self::answer(request.send().await.unwrap()).await
     }
 
-    /// GET, optionally with a bearer token, keeping the raw body (files).
+    /// GET a path of the gateway, or an absolute URL it answered with (file URLs), optionally
+    /// with a bearer token, keeping the raw body.
     pub async fn get_raw(&self, path: &str, token: Option<&str>) -> RawAnswer {
-        let mut request = self.client.get(format!("{}{path}", self.base));
+        let url = if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.base)
+        };
+        let mut request = self.client.get(url);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -352,5 +364,77 @@ impl TestApp {
             headers: response.headers().clone(),
             bytes: response.bytes().await.unwrap().to_vec(),
         }
+    }
+}
+
+/// The demo platform credentials (DESIGN "Demo dataset"): `(secret_id, secret_key)`.
+pub const PLATFORM_10002: (&str, &str) = ("123456", "123456");
+pub const PLATFORM_10003: (&str, &str) = ("jyl-demo", "jyl-demo-secret");
+
+/// People of the security platform's fixture, each the 业主 of one demo house:
+/// `(phone, community, [building, unit, floor, house])`.
+pub const FU_YU: (&str, &str, [i64; 4]) = ("15131512234", "10002", [1, 1, 1, 101]);
+pub const WANG_FANG: (&str, &str, [i64; 4]) = ("17600381130", "10002", [1, 1, 2, 201]);
+pub const ZHAO_QIANG: (&str, &str, [i64; 4]) = ("13800138000", "10003", [1, 1, 1, 101]);
+
+impl TestApp {
+    /// 001 §1.2.1: a platform token of the credential `(secret_id, secret_key)`.
+    pub async fn platform_token(&self, (id, key): (&str, &str)) -> String {
+        let answer = self
+            .post(
+                "/api/v1/wjdh/secret",
+                json!({"secret_id": id, "secret_key": key}),
+                None,
+            )
+            .await;
+        assert_eq!(answer.code(), 0, "{:?}", answer.body);
+        answer.str("access_token").to_owned()
+    }
+
+    /// A resident of the security platform's fixture, signed in and imported (000 §2.2.1): bound
+    /// to their houses at once. Returns their token.
+    pub async fn imported_resident(
+        &self,
+        openid: &str,
+        (phone, community, _): (&str, &str, [i64; 4]),
+    ) -> String {
+        let token = self.resident_token(openid, phone).await;
+        self.a_minute_passes(phone).await;
+        let sent = self.request_code(phone, "verify").await;
+        assert_eq!(sent.code(), 0, "{:?}", sent.body);
+        let code = self.last_code(phone).await;
+        let imported = self
+            .post(
+                "/api/v1/security/phone",
+                json!({"verification_key": sent.str("key"), "verification_code": code, "id": community}),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(imported.code(), 0, "{:?}", imported.body);
+        token
+    }
+
+    /// The id of a house of the address tree (000 §2.1), walked as `token`.
+    pub async fn house_id(
+        &self,
+        token: &str,
+        community: &str,
+        [building, unit, floor, house]: [i64; 4],
+    ) -> i64 {
+        let mut parent = json!(community);
+        for (path, field, number) in [
+            ("/api/v1/buildings", "building_number", building),
+            ("/api/v1/units", "unit_number", unit),
+            ("/api/v1/floors", "floor_number", floor),
+            ("/api/v1/houses", "house_number", house),
+        ] {
+            let answer = self.post(path, json!({"id": parent}), Some(token)).await;
+            let row = answer.body["data"]
+                .as_array()
+                .and_then(|rows| rows.iter().find(|row| row[field] == json!(number)))
+                .unwrap_or_else(|| panic!("{field} {number} in {:?}", answer.body));
+            parent = row["id"].clone();
+        }
+        parent.as_i64().unwrap()
     }
 }

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod addresses;
+mod authorization;
 mod billing;
 mod community;
 mod gateway_ops;

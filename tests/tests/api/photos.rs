@@ -116,8 +116,12 @@ async fn a_face_photo_is_uploaded_and_read_back_by_its_uploader_and_the_managing
     assert_eq!(uploaded.str("msg"), "图片上传成功");
     assert_eq!(uploaded.str("message"), "图片上传成功,message编码Yi1320");
     let url = uploaded.str("data").to_owned();
+    // Absolute, from the gateway's public base URL (DESIGN; 2.3.1's example).
     assert!(
-        url.starts_with("/api/v1/files/wjdh-platform/face-photo/10002/1/1/1/101/"),
+        url.starts_with(&format!(
+            "{}/api/v1/files/wjdh-platform/face-photo/10002/1/1/1/101/",
+            app.base
+        )),
         "{url}"
     );
     assert!(url.ends_with(".png"), "{url}");

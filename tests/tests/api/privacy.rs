@@ -9,7 +9,7 @@ use crate::helpers::spawn_app;
 use crate::registration::idcard;
 
 #[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+pub struct Captured(pub Arc<Mutex<Vec<u8>>>);
 
 impl Write for Captured {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -23,7 +23,7 @@ impl Write for Captured {
 }
 
 /// Every log line of this test process from the first call on.
-fn captured_logs() -> Captured {
+pub fn captured_logs() -> Captured {
     static LOGS: OnceLock<Captured> = OnceLock::new();
     LOGS.get_or_init(|| {
         let logs = Captured::default();

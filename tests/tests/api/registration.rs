@@ -260,7 +260,7 @@ async fn the_owner_sees_the_house_and_manages_family_rights() {
     assert_eq!(granted.code(), 0, "{:?}", granted.body);
     assert_eq!(
         (granted.str("msg"), granted.str("data")),
-        ("修改成功", "禁用管理")
+        ("修改成功", "禁止管理")
     );
     assert!(
         granted
@@ -370,7 +370,15 @@ async fn a_tenant_verifies_the_owner_registers_and_the_platform_approves() {
     assert_eq!(owner.str("msg"), "已获取房屋业主手机号码");
     assert_eq!(owner.body["data"]["phone"], "176****1130");
     assert_eq!(owner.body["data"]["people_phone"], "176****1130");
-    assert_eq!(owner.body["data"]["people_house_use"], "住宅");
+    // The house's data is shown only once the owner's code is verified (000 §2.2.2).
+    for hidden in [
+        "people_house_use",
+        "people_house_xingzhi",
+        "people_house_status",
+        "people_house_role",
+    ] {
+        assert_eq!(owner.body["data"][hidden], Value::Null, "{:?}", owner.body);
+    }
     let house_name = owner.body["data"]["community_house_name"]
         .as_str()
         .unwrap()
@@ -408,6 +416,14 @@ async fn a_tenant_verifies_the_owner_registers_and_the_platform_approves() {
         (verified.str("msg"), verified.str("message")),
         ("验证成功", "验证成功")
     );
+    let shown = app
+        .post(
+            "/api/v1/security/yezhu",
+            json!({"id": house}),
+            Some(&tenant),
+        )
+        .await;
+    assert_eq!(shown.body["data"]["people_house_use"], "住宅");
 
     let submitted = app
         .post(

@@ -257,7 +257,7 @@ async fn a_car_number_order_reaches_the_user_who_bound_the_car() {
     assert_eq!(
         unknown.body,
         json!({"code": 2, "token_expired": 1, "msg": "查无此车",
-               "message": "没有通过car_number查询到people_car表有人绑定该车辆"})
+               "message": "没有通过car_number查询到people_car表有人绑定该车辆", "data": null})
     );
     refused(
         &new_order(&app, &platform, "car_number", json!({"plate": "京AD12345"})).await,
