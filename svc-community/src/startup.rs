@@ -31,16 +31,7 @@ impl Application {
     /// Migrates the database, binds `community.listen` (port 0 allowed) and prepares the clients
     /// of svc-yibiaosanshi (connecting on first use), the security platform and the object store.
     pub async fn build(settings: Settings, cache: SharedCache) -> anyhow::Result<Self> {
-        Self::build_on(settings, cache, None).await
-    }
-
-    /// As [`Application::build`], on a listener bound beforehand when one is given.
-    pub async fn build_on(
-        settings: Settings,
-        cache: SharedCache,
-        listener: Option<tokio::net::TcpListener>,
-    ) -> anyhow::Result<Self> {
-        let base = ServiceBase::build_on(NAME, &settings.community, &MIGRATIONS, listener).await?;
+        let base = ServiceBase::build(NAME, &settings.community, &MIGRATIONS).await?;
         let timeout = Duration::from_millis(settings.endpoints.timeout_ms);
         let channel = kit::grpc::lazy_channel(&settings.endpoints.yibiaosanshi, timeout)
             .with_context(|| {
@@ -77,7 +68,7 @@ impl Application {
 
     /// 001 §3.1.1 now: stores the security platform's switches; returns how many modules.
     pub async fn sync_modules(&self) -> anyhow::Result<i64> {
-        let reply = crate::actions::modules::sync(&self.state.db, &self.state.secplat)
+        let reply = crate::actions::modules::sync(&self.state)
             .await
             .map_err(|error| anyhow::anyhow!("module sync: {}", error.message))?;
         Ok(reply.modules)
@@ -105,7 +96,7 @@ impl Application {
                 loop {
                     ticks.tick().await;
                     // A failure is logged inside; the next tick tries again.
-                    let _ = crate::actions::modules::sync(&state.db, &state.secplat).await;
+                    let _ = crate::actions::modules::sync(&state).await;
                 }
             })
         });

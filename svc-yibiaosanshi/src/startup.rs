@@ -40,10 +40,7 @@ impl Application {
             .with_context(|| format!("svc-auth endpoint {}", settings.endpoints.auth))?;
         let secplat = SecplatClient::new(settings.secplat, cache.clone())
             .context("security platform client")?;
-        let community = kit::grpc::lazy_channel(&settings.endpoints.community, timeout)
-            .with_context(|| format!("svc-community endpoint {}", settings.endpoints.community))?;
         let state = State {
-            modules: crate::clients::community::ModuleSwitches::new(community),
             db: base.db.clone(),
             cache,
             auth: AuthClient::new(channel),

@@ -96,24 +96,12 @@ impl Stack {
         let cache = kit::cache::connect(&platform.cache)?;
         let auth_settings: svc_auth::config::Settings = settings(&load(&outside))?;
         let auth = svc_auth::startup::Application::build(auth_settings, cache.clone()).await?;
-        // svc-yibiaosanshi asks svc-community about module switches and svc-community asks
-        // svc-yibiaosanshi about bindings: on free ports, community's listener is bound first.
-        let community_listener = if options.ephemeral_ports {
-            Some(tokio::net::TcpListener::bind("127.0.0.1:0").await?)
-        } else {
-            None
-        };
+        // Each service is started after those it calls: auth, yibiaosanshi, community, orders.
         let mut inner = outside.clone();
         inner.push((
             "endpoints.auth".to_owned(),
             format!("http://{}", auth.addr()),
         ));
-        if let Some(listener) = &community_listener {
-            inner.push((
-                "endpoints.community".to_owned(),
-                format!("http://{}", listener.local_addr()?),
-            ));
-        }
         let yibiaosanshi_settings: svc_yibiaosanshi::config::Settings = settings(&load(&inner))?;
         let yibiaosanshi =
             svc_yibiaosanshi::startup::Application::build(yibiaosanshi_settings, cache.clone())
@@ -122,6 +110,14 @@ impl Stack {
         beside_yibiaosanshi.push((
             "endpoints.yibiaosanshi".to_owned(),
             format!("http://{}", yibiaosanshi.addr()),
+        ));
+        let community_settings: svc_community::config::Settings =
+            settings(&load(&beside_yibiaosanshi))?;
+        let community =
+            svc_community::startup::Application::build(community_settings, cache.clone()).await?;
+        beside_yibiaosanshi.push((
+            "endpoints.community".to_owned(),
+            format!("http://{}", community.addr()),
         ));
         // WeChat Pay is the sandbox; its notifications must reach this stack's gateway. On free
         // ports the gateway's port is picked here (a free one, released and bound again below).
@@ -141,18 +137,6 @@ impl Stack {
         let orders_settings: svc_orders::config::Settings = settings(&load(&beside_orders))?;
         let orders =
             svc_orders::startup::Application::build(orders_settings, cache.clone()).await?;
-        let community_settings: svc_community::config::Settings =
-            settings(&load(&beside_yibiaosanshi))?;
-        let community = svc_community::startup::Application::build_on(
-            community_settings,
-            cache.clone(),
-            community_listener,
-        )
-        .await?;
-        // The switches exist before the first request (001 §3.1.1); the platform may be down.
-        if let Err(error) = community.sync_modules().await {
-            tracing::warn!(%error, "module switches not synced at start");
-        }
         let community_db = community.database();
         let orders_db = orders.database();
         let auth_db = auth.database();
@@ -186,36 +170,40 @@ impl Stack {
         let gateway = gateway::startup::Application::build(gateway_settings, cache.clone()).await?;
 
         let (stop, receiver) = watch::channel(false);
-        let mut stack = Self {
-            gateway: gateway.addr(),
+        let (auth_addr, yibiaosanshi_addr) = (auth.addr(), yibiaosanshi.addr());
+        let (community_addr, orders_addr) = (community.addr(), orders.addr());
+        let (gateway_addr, gateway_handle) = (gateway.addr(), gateway.handle());
+        let mut tasks = vec![
+            tokio::spawn(auth.run_until_stopped(stopped(receiver.clone()))),
+            tokio::spawn(yibiaosanshi.run_until_stopped(stopped(receiver.clone()))),
+        ];
+        // The switches exist before the first request (001 §3.1.1), and svc-yibiaosanshi, now
+        // serving, hears those that gate registrations; the platform may be down.
+        if let Err(error) = community.sync_modules().await {
+            tracing::warn!(%error, "module switches not synced at start");
+        }
+        tasks.push(tokio::spawn(
+            community.run_until_stopped(stopped(receiver.clone())),
+        ));
+        tasks.push(tokio::spawn(orders.run_until_stopped(stopped(receiver))));
+        tasks.push(tokio::spawn(gateway.run_until_stopped()));
+        let stack = Self {
+            gateway: gateway_addr,
             sandbox_url,
-            auth: auth.addr(),
-            yibiaosanshi: yibiaosanshi.addr(),
-            orders: orders.addr(),
-            community: community.addr(),
+            auth: auth_addr,
+            yibiaosanshi: yibiaosanshi_addr,
+            orders: orders_addr,
+            community: community_addr,
             cache,
             auth_db,
             yibiaosanshi_db,
             orders_db,
             community_db,
             stop,
-            gateway_handle: gateway.handle(),
+            gateway_handle,
             sandbox: Some(sandbox),
-            tasks: Vec::new(),
+            tasks,
         };
-        stack.tasks.push(tokio::spawn(
-            auth.run_until_stopped(stopped(receiver.clone())),
-        ));
-        stack.tasks.push(tokio::spawn(
-            yibiaosanshi.run_until_stopped(stopped(receiver.clone())),
-        ));
-        stack.tasks.push(tokio::spawn(
-            orders.run_until_stopped(stopped(receiver.clone())),
-        ));
-        stack
-            .tasks
-            .push(tokio::spawn(community.run_until_stopped(stopped(receiver))));
-        stack.tasks.push(tokio::spawn(gateway.run_until_stopped()));
         Ok(stack)
     }
 

@@ -3,13 +3,13 @@ use std::collections::BTreeMap;
 
 use kit::db::Database;
 use kit::error::{ServiceError, ServiceResult};
-use kit::secplat::SecplatClient;
 use proto::community::{Module, ModuleList, PlatformFields, ResidentFields, SyncReply};
+use proto::yibiaosanshi::ModuleSwitch;
 
 use super::{State, manages, platform, resident};
 use crate::db::modules as db;
 use crate::domain::fields::Fields;
-use crate::domain::modules::{MODULES, position};
+use crate::domain::modules::{MODULES, REGISTRATION_MODULES, position};
 use crate::error::Error;
 
 /// The nine switches of `community` (a module never set is on).
@@ -31,6 +31,22 @@ pub async fn list_of(database: &Database, community: &str) -> ServiceResult<Modu
         })
         .collect();
     Ok(ModuleList { modules })
+}
+
+/// The switches among `modules` that svc-yibiaosanshi keeps (those gating registrations).
+fn registration_switches<'a>(
+    community: &str,
+    modules: impl IntoIterator<Item = (&'a str, bool)>,
+) -> Vec<ModuleSwitch> {
+    modules
+        .into_iter()
+        .filter(|(name, _)| REGISTRATION_MODULES.contains(name))
+        .map(|(name, enabled)| ModuleSwitch {
+            community_identifier: community.to_owned(),
+            module_name: name.to_owned(),
+            enabled,
+        })
+        .collect()
 }
 
 /// Whether `module` is on in `community` (never set: on).
@@ -71,6 +87,15 @@ pub async fn change(state: &State, request: PlatformFields) -> ServiceResult<Mod
         .db
         .run(move |conn| db::set(conn, &c, &n, enabled, now).map_err(Error::from))
         .await?;
+    // Registrations obey this switch in svc-yibiaosanshi: it must hear it now. When it cannot,
+    // the caller is told to try again (the switch is stored; the change is idempotent).
+    state
+        .registrations
+        .tell_switches(registration_switches(
+            &community,
+            [(name.as_str(), enabled)],
+        ))
+        .await?;
     tracing::info!(
         community,
         module = name,
@@ -96,16 +121,14 @@ pub async fn for_resident(state: &State, request: ResidentFields) -> ServiceResu
 }
 
 /// 3.1.1: stores every switch the security platform knows; returns (communities, modules).
-pub async fn sync(database: &Database, secplat: &SecplatClient) -> ServiceResult<SyncReply> {
-    sync_communities(database, secplat, None).await
+pub async fn sync(state: &State) -> ServiceResult<SyncReply> {
+    sync_communities(state, None).await
 }
 
-/// Syncs the switches of `only` these communities (all when `None`).
-async fn sync_communities(
-    database: &Database,
-    secplat: &SecplatClient,
-    only: Option<&[String]>,
-) -> ServiceResult<SyncReply> {
+/// Syncs the switches of `only` these communities (all when `None`), and tells
+/// svc-yibiaosanshi those that gate registrations.
+async fn sync_communities(state: &State, only: Option<&[String]>) -> ServiceResult<SyncReply> {
+    let (database, secplat) = (&state.db, &state.secplat);
     let mut states = secplat.module_states().await.map_err(|error| {
         tracing::warn!(%error, "module sync failed");
         ServiceError::upstream(format!("安防平台模块状态同步失败: {error}"))
@@ -115,6 +138,17 @@ async fn sync_communities(
     }
     let now = kit::time::now_unix();
     let communities = i64::try_from(states.len()).unwrap_or(i64::MAX);
+    let told: Vec<ModuleSwitch> = states
+        .iter()
+        .flat_map(|(community, modules)| {
+            registration_switches(
+                community,
+                modules
+                    .iter()
+                    .map(|(name, enabled)| (name.as_str(), *enabled)),
+            )
+        })
+        .collect();
     let modules = database
         .run(move |conn| {
             let mut count = 0_i64;
@@ -134,6 +168,10 @@ async fn sync_communities(
         modules,
         "module switches synced from the security platform"
     );
+    // A registry that cannot hear it now hears it at the next sync.
+    if let Err(error) = state.registrations.tell_switches(told).await {
+        tracing::warn!(message = %error.message, "registration switches not told to svc-yibiaosanshi");
+    }
     Ok(SyncReply {
         communities,
         modules,
@@ -143,5 +181,5 @@ async fn sync_communities(
 /// On demand, by a platform credential: the communities it manages, no others.
 pub async fn sync_on_demand(state: &State, request: PlatformFields) -> ServiceResult<SyncReply> {
     let credential = platform(request.platform.as_ref())?;
-    sync_communities(&state.db, &state.secplat, Some(&credential.communities)).await
+    sync_communities(state, Some(&credential.communities)).await
 }

@@ -2,7 +2,10 @@
 use kit::error::{ServiceError, ServiceResult};
 use proto::yibiaosanshi::addresses_client::AddressesClient;
 use proto::yibiaosanshi::registration_client::RegistrationClient;
-use proto::yibiaosanshi::{ListCommunitiesRequest, ResidentHouse, ResidentHousesRequest};
+use proto::yibiaosanshi::{
+    ListCommunitiesRequest, ModuleSwitch, ModuleSwitchesRequest, ResidentHouse,
+    ResidentHousesRequest,
+};
 use tonic::transport::Channel;
 
 /// The client (its channel connects on first use).
@@ -31,6 +34,20 @@ impl Registrations {
             .into_iter()
             .find(|c| c.community_identifier == identifier)
             .map(|c| c.community_name))
+    }
+
+    /// Tells the registry the switches that gate registrations (绑定房屋, 绑定家属): it keeps
+    /// them, so it never has to ask this service.
+    pub async fn tell_switches(&self, switches: Vec<ModuleSwitch>) -> ServiceResult<()> {
+        if switches.is_empty() {
+            return Ok(());
+        }
+        self.0
+            .clone()
+            .set_module_switches(ModuleSwitchesRequest { switches })
+            .await
+            .map_err(|status| ServiceError::from_status(&status))?;
+        Ok(())
     }
 
     /// The resident's activated bindings.

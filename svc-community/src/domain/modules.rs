@@ -13,6 +13,9 @@ pub const MODULES: [&str; 9] = [
     "访客通行",
 ];
 
+/// The switches registrations obey, which svc-yibiaosanshi is told of and keeps.
+pub const REGISTRATION_MODULES: [&str; 2] = ["绑定房屋", "绑定家属"];
+
 pub const REPAIRS: &str = "物业报修";
 pub const COMPLAINTS: &str = "投诉建议";
 pub const ANNOUNCEMENTS: &str = "公告通知";

@@ -2,6 +2,7 @@
 pub mod addresses;
 pub mod bindings;
 pub mod cars;
+pub mod module_switches;
 pub mod parking;
 pub mod people;
 pub mod reviews;

@@ -147,6 +147,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    module_switches (community_identifier, module_name) {
+        community_identifier -> Text,
+        module_name -> Text,
+        enabled -> Bool,
+        updated_at -> BigInt,
+    }
+}
+
 diesel::joinable!(units -> buildings (building_id));
 diesel::joinable!(floors -> units (unit_id));
 diesel::joinable!(houses -> floors (floor_id));
@@ -164,5 +173,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     reviews,
     review_decisions,
     cars,
-    parking_spots
+    parking_spots,
+    module_switches
 );

@@ -9,7 +9,7 @@ use tonic::{Request, Response, Status};
 use crate::clients::auth::with_request_id;
 use crate::registration::platform::{self, Decision, ReviewQuery};
 use crate::registration::submit::{self, Submission};
-use crate::registration::{Platform, Resident, State, houses, import, owner};
+use crate::registration::{Platform, Resident, State, houses, import, owner, switches};
 
 /// The service behind `proto::yibiaosanshi::registration_server::RegistrationServer`.
 #[derive(Clone)]
@@ -289,5 +289,16 @@ impl pb::registration_server::Registration for RegistrationService {
         request: Request<pb::FindPayerRequest>,
     ) -> Result<Response<pb::FindPayerReply>, Status> {
         serve(request, |r| houses::find_payer(&self.state, r)).await
+    }
+
+    async fn set_module_switches(
+        &self,
+        request: Request<pb::ModuleSwitchesRequest>,
+    ) -> Result<Response<pb::ModuleSwitchesReply>, Status> {
+        serve(request, |r| async move {
+            let stored = switches::store(&self.state, r.switches).await?;
+            Ok(pb::ModuleSwitchesReply { stored })
+        })
+        .await
     }
 }

@@ -6,6 +6,7 @@ pub mod import;
 pub mod owner;
 pub mod platform;
 pub mod submit;
+pub mod switches;
 
 use kit::cache::SharedCache;
 use kit::db::{AnyConnection, Database};
@@ -26,7 +27,6 @@ pub struct State {
     pub cache: SharedCache,
     pub auth: AuthClient,
     pub secplat: SecplatClient,
-    pub modules: crate::clients::community::ModuleSwitches,
 }
 
 /// The signed-in resident, as svc-auth authenticated them.

@@ -9,6 +9,7 @@ use super::owner::owner_verified;
 use super::{Resident, State, house_part, load_place, sync_registration_states};
 use crate::db::addresses::{self, HousePlace};
 use crate::db::bindings::{self, Binding};
+use crate::db::module_switches;
 use crate::db::people::{self, Person};
 use crate::db::reviews::{self, NewReview};
 use crate::domain::content::ReviewContent;
@@ -138,22 +139,30 @@ struct Consent {
 /// 绑定房屋 (owners, tenants) or 绑定家属 (family) must be on in the house's community.
 async fn module_gate(state: &State, choice: &HouseChoice) -> ServiceResult<()> {
     let house_id = choice.house_id;
-    let place = state
-        .db
-        .run(move |conn| -> Result<_> { Ok(addresses::find_house_place(conn, house_id)?) })
-        .await?;
-    let Some(place) = place else {
-        return Ok(());
-    };
     let module = if choice.fields.role == OWNER || choice.fields.role == "租客" {
         "绑定房屋"
     } else {
         "绑定家属"
     };
-    state
-        .modules
-        .require(&place.address().community_identifier, module)
-        .await
+    let gate = state
+        .db
+        .run(move |conn| -> Result<_> {
+            let Some(place) = addresses::find_house_place(conn, house_id)? else {
+                return Ok(None);
+            };
+            let community = place.address().community_identifier;
+            let enabled = module_switches::enabled(conn, &community, module)?;
+            Ok(Some((community, enabled)))
+        })
+        .await?;
+    match gate {
+        // A switch svc-community never told of is on, as it is there.
+        Some((community, Some(false))) => Err(ServiceError::forbidden(
+            format!("该小区的{module}功能已关闭"),
+            format!("module {module} is off in community {community}"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 async fn consent(state: &State, user_id: i64, choice: &HouseChoice) -> ServiceResult<Consent> {

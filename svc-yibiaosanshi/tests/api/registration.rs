@@ -421,6 +421,52 @@ async fn walking_the_house_ids_for_owners_phones_is_bounded() {
 }
 
 #[tokio::test]
+async fn registrations_obey_the_switches_svc_community_told() {
+    let mut app = demo_service().await;
+    let house_202 = house_id_of(&app, "10002", [1, 1, 2, 202]).await;
+    let tell = |enabled: bool| pb::ModuleSwitchesRequest {
+        switches: vec![pb::ModuleSwitch {
+            community_identifier: "10002".to_owned(),
+            module_name: "绑定房屋".to_owned(),
+            enabled,
+        }],
+    };
+    let stored = app
+        .registration
+        .set_module_switches(tell(false))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(stored.stored, 1);
+    let error =
+        error_of(submit_first(&mut app, ZHANG_SAN, ZHANG_SAN_ID, choice(house_202, "业主")).await);
+    assert_eq!(error.kind, ErrorKind::Forbidden);
+    assert_eq!(error.msg, "该小区的绑定房屋功能已关闭");
+
+    app.registration
+        .set_module_switches(tell(true))
+        .await
+        .unwrap();
+    submit_first(&mut app, ZHANG_SAN, ZHANG_SAN_ID, choice(house_202, "业主"))
+        .await
+        .unwrap();
+
+    let other = error_of(
+        app.registration
+            .set_module_switches(pb::ModuleSwitchesRequest {
+                switches: vec![pb::ModuleSwitch {
+                    community_identifier: "10002".to_owned(),
+                    module_name: "访客通行".to_owned(),
+                    enabled: false,
+                }],
+            })
+            .await,
+    );
+    assert!(other.msg.starts_with("module_name:"), "{other:?}");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn an_owner_unknown_here_is_asked_of_the_security_platform() {
     let mut app = demo_service().await;
     let house_201 = house_id_of(&app, "10002", [1, 1, 2, 201]).await;
