@@ -42,6 +42,41 @@ pub enum DbError {
     Join(String),
 }
 
+/// What work on a connection, in a transaction or not, fails with: a rule refused (answered as
+/// it is) or the database failed (mapped once, by `From<DbError> for ServiceError`). Every
+/// service's `error.rs` names it; transactions roll back on either.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkError {
+    #[error(transparent)]
+    Refused(#[from] crate::error::ServiceError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for WorkError {
+    fn from(error: diesel::result::Error) -> Self {
+        Self::Db(DbError::Query(error))
+    }
+}
+
+impl From<WorkError> for crate::error::ServiceError {
+    fn from(error: WorkError) -> Self {
+        match error {
+            WorkError::Refused(error) => error,
+            WorkError::Db(error) => error.into(),
+        }
+    }
+}
+
+impl From<WorkError> for tonic::Status {
+    fn from(error: WorkError) -> Self {
+        crate::error::ServiceError::from(error).into()
+    }
+}
+
+/// The result of work on a connection.
+pub type WorkResult<T> = Result<T, WorkError>;
+
 /// The backend a URL names.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Backend {

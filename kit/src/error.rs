@@ -206,9 +206,30 @@ impl From<ServiceError> for Status {
     }
 }
 
+/// THE mapping of database failures, for every service: a unique violation means a concurrent
+/// change won the row (409); anything else is a fault (500, cause logged).
 impl From<crate::db::DbError> for ServiceError {
     fn from(error: crate::db::DbError) -> Self {
-        Self::internal(error)
+        use diesel::result::{DatabaseErrorKind, Error as Diesel};
+        match error {
+            crate::db::DbError::Query(Diesel::DatabaseError(
+                DatabaseErrorKind::UniqueViolation,
+                info,
+            )) => {
+                tracing::warn!(constraint = ?info.constraint_name(), "unique constraint hit");
+                Self::conflict(
+                    "数据已被修改，请刷新后重试",
+                    "a concurrent change won: unique constraint violated",
+                )
+            }
+            error => Self::internal(error),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for ServiceError {
+    fn from(error: diesel::result::Error) -> Self {
+        crate::db::DbError::Query(error).into()
     }
 }
 
@@ -244,6 +265,18 @@ mod tests {
         assert_eq!(error.kind, ErrorKind::Unavailable);
         assert_eq!(error.kind.http_status(), 503);
         assert_eq!(error.kind.envelope_code(), 1);
+    }
+
+    #[test]
+    fn a_unique_violation_is_a_conflict_and_other_database_errors_are_faults() {
+        let unique = diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            Box::new("users_phone_key".to_owned()),
+        );
+        assert_eq!(ServiceError::from(unique).kind.http_status(), 409);
+        let fault = ServiceError::from(diesel::result::Error::NotFound);
+        assert_eq!(fault.kind, ErrorKind::Internal);
+        assert_eq!(fault.kind.http_status(), 500);
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod grpc;
 pub mod metrics;
 pub mod outbound;
 pub mod paging;
+pub mod scope;
 pub mod secplat;
 pub mod secret;
 pub mod service;

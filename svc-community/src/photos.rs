@@ -151,7 +151,7 @@ impl Photos {
             .ok_or_else(|| ServiceError::invalid("key", "文件地址不正确"))?;
         let allowed = match reader {
             Reader::Resident(user_id) => user_id == uploader,
-            Reader::Platform(communities) => communities.iter().any(|c| c == community),
+            Reader::Platform(communities) => kit::scope::manages(communities, community),
         };
         if !allowed {
             return Err(ServiceError::forbidden(

@@ -34,14 +34,8 @@ pub(crate) fn managed(platform: &pb::PlatformRef, xiaoqu: &str) -> ServiceResult
     if xiaoqu.is_empty() {
         return Err(ServiceError::missing("xiaoqu"));
     }
-    if platform.communities.iter().any(|c| c == xiaoqu) {
-        Ok(xiaoqu.to_owned())
-    } else {
-        Err(ServiceError::forbidden(
-            "您没有权限管理该小区，请核对授权信息",
-            "该小区没有授权给该安防平台管理员权限，请联系万家灯火平台管理员",
-        ))
-    }
+    kit::scope::require_managed(&platform.communities, xiaoqu)?;
+    Ok(xiaoqu.to_owned())
 }
 
 pub(crate) fn text(name: &str, value: &str, max: usize) -> ServiceResult<Option<String>> {

@@ -37,14 +37,7 @@ pub fn platform(platform: Option<&PlatformRef>) -> ServiceResult<&PlatformRef> {
 
 /// Checks the credential manages `community`.
 pub fn manages(platform: &PlatformRef, community: &str) -> ServiceResult<()> {
-    if platform.communities.iter().any(|c| c == community) {
-        Ok(())
-    } else {
-        Err(ServiceError::forbidden(
-            "您没有权限管理该小区",
-            "the credential does not manage this community",
-        ))
-    }
+    kit::scope::require_managed(&platform.communities, community)
 }
 
 /// A record of a community the credential does not manage looks like none at all… but the

@@ -156,10 +156,7 @@ impl PhotosService {
                 }
             }
             Reader::Platform { communities } => {
-                if !communities
-                    .iter()
-                    .any(|community| community == key.community_identifier())
-                {
+                if !kit::scope::manages(communities, key.community_identifier()) {
                     return Err(forbidden());
                 }
             }

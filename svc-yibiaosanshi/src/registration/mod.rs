@@ -57,19 +57,14 @@ pub struct Platform {
 
 impl Platform {
     pub fn manages(&self, community_identifier: &str) -> bool {
-        self.communities.iter().any(|c| c == community_identifier)
+        kit::scope::manages(&self.communities, community_identifier)
     }
 }
 
 /// The platform's refusal of a community it does not manage; `code` is the seed's message code
 /// (Se104 for lists, Se160 for one review).
 pub fn not_your_community(code: &str) -> ServiceError {
-    ServiceError::forbidden(
-        "您没有权限管理该小区，请核对授权信息",
-        format!(
-            "该小区没有授权给该安防平台管理员权限，请联系万家灯火平台管理员（message编码{code}）"
-        ),
-    )
+    kit::scope::not_managed(Some(code))
 }
 
 pub(crate) fn house_not_found() -> ServiceError {
