@@ -365,3 +365,98 @@ async fn a_parking_order_does_not_reach_a_holder_who_left_the_community() {
     assert_eq!(resident_orders(&app, &wangfang).await.len(), 1, "only the first");
     app.stop().await;
 }
+
+/// The names in a category tree answer, depth first.
+fn category_names(answer: &Answer) -> Vec<String> {
+    fn walk(nodes: &Value, names: &mut Vec<String>) {
+        for node in nodes.as_array().into_iter().flatten() {
+            names.push(node["name"].as_str().unwrap_or_default().to_owned());
+            walk(&node["children"], names);
+        }
+    }
+    assert_eq!(answer.code(), 0, "{:?}", answer.body);
+    let mut names = Vec::new();
+    walk(&answer.body["data"], &mut names);
+    names
+}
+
+async fn categories(app: &TestApp, token: &str, filter: Value) -> Answer {
+    app.post("/api/v1/repair/categories", filter, Some(token))
+        .await
+}
+
+#[tokio::test]
+async fn a_credential_cannot_delete_a_repair_category_of_another_community() {
+    let app = spawn_app().await;
+    let keys = credentials(&app).await;
+    let fuyu = app
+        .imported_resident("o-fuyu", FUYU_PHONE, "10002")
+        .await;
+    let zhaoqiang = app
+        .imported_resident("o-zhaoqiang", "13800138000", "10003")
+        .await;
+    let added = app
+        .post(
+            "/api/v1/wjdh/repair/category",
+            json!({"xiaoqu": "10002", "name": "楼道"}),
+            Some(&keys.chenxi),
+        )
+        .await;
+    assert_eq!(added.code(), 0, "{:?}", added.body);
+    assert_eq!(added.body["data"]["xiaoqu"], "10002");
+    let id = added.body["data"]["id"].as_i64().unwrap();
+
+    // 10003's credential: refused, however it names the category, and it stays.
+    for body in [json!({"id": id}), json!({"id": id, "xiaoqu": "10003"})] {
+        let deleted = app
+            .delete_json("/api/v1/wjdh/repair/category", body, &keys.jiaoyunli)
+            .await;
+        assert_eq!(deleted.code(), 1, "{:?}", deleted.body);
+        assert_eq!(deleted.status.as_u16(), 403, "{:?}", deleted.body);
+    }
+    let chenxi = categories(&app, &keys.chenxi, json!({"xiaoqu": "10002"})).await;
+    assert_eq!(category_names(&chenxi), ["楼道"]);
+
+    // Nor can it see, extend or list 10002's tree.
+    let own = categories(&app, &keys.jiaoyunli, json!({"xiaoqu": "10003"})).await;
+    assert!(category_names(&own).is_empty(), "{:?}", own.body);
+    let foreign = categories(&app, &keys.jiaoyunli, json!({"xiaoqu": "10002"})).await;
+    assert_eq!(
+        (foreign.code(), foreign.status.as_u16()),
+        (1, 403),
+        "{:?}",
+        foreign.body
+    );
+    let child = app
+        .post(
+            "/api/v1/wjdh/repair/category",
+            json!({"xiaoqu": "10003", "name": "灯泡", "parent_id": id}),
+            Some(&keys.jiaoyunli),
+        )
+        .await;
+    assert_eq!(child.code(), 1, "{:?}", child.body);
+    assert!(child.str("msg").starts_with("parent_id"), "{:?}", child.body);
+    let elsewhere = app
+        .post(
+            "/api/v1/wjdh/repair/category",
+            json!({"xiaoqu": "10002", "name": "电梯"}),
+            Some(&keys.jiaoyunli),
+        )
+        .await;
+    assert_eq!(elsewhere.status.as_u16(), 403, "{:?}", elsewhere.body);
+
+    // Residents see the categories of their own community only.
+    assert_eq!(category_names(&categories(&app, &fuyu, json!({})).await), ["楼道"]);
+    assert!(category_names(&categories(&app, &zhaoqiang, json!({})).await).is_empty());
+    let not_theirs = categories(&app, &zhaoqiang, json!({"xiaoqu": "10002"})).await;
+    assert_eq!(not_theirs.status.as_u16(), 403, "{:?}", not_theirs.body);
+
+    // Its own credential removes it.
+    let removed = app
+        .delete_json("/api/v1/wjdh/repair/category", json!({"id": id}), &keys.chenxi)
+        .await;
+    assert_eq!(removed.code(), 0, "{:?}", removed.body);
+    let gone = categories(&app, &keys.chenxi, json!({})).await;
+    assert!(category_names(&gone).is_empty(), "{:?}", gone.body);
+    app.stop().await;
+}
