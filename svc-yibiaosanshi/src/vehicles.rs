@@ -41,7 +41,7 @@ fn spot_number(number: &str) -> ServiceResult<SpotNumber> {
 
 fn plate_taken() -> ServiceError {
     ServiceError::conflict(
-        "该车牌已被其他用户绑定，如有疑问请联系物业",
+        "该车牌已被其他用户绑定；如车辆属于您，请提交转绑申请，由物业确认后转到您的名下",
         "number: the plate is bound to another user",
     )
 }

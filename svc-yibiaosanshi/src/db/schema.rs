@@ -147,6 +147,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    car_transfers (id) {
+        id -> BigInt,
+        plate -> Text,
+        claimant_user_id -> BigInt,
+        holder_user_id -> BigInt,
+        community_identifier -> Text,
+        reason -> Text,
+        status -> Integer,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<BigInt>,
+        decision_reason -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
 diesel::joinable!(units -> buildings (building_id));
 diesel::joinable!(floors -> units (unit_id));
 diesel::joinable!(houses -> floors (floor_id));
@@ -164,5 +181,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     reviews,
     review_decisions,
     cars,
+    car_transfers,
     parking_spots
 );

@@ -460,3 +460,161 @@ async fn a_credential_cannot_delete_a_repair_category_of_another_community() {
     assert!(category_names(&gone).is_empty(), "{:?}", gone.body);
     app.stop().await;
 }
+
+async fn plates_of(app: &TestApp, token: &str) -> Vec<String> {
+    let cars = app.post("/api/v1/weapp/cars", json!({}), Some(token)).await;
+    assert_eq!(cars.code(), 0, "{:?}", cars.body);
+    rows(&cars)
+        .iter()
+        .map(|car| car["number"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn claim(app: &TestApp, token: &str, number: &str) -> Answer {
+    app.post(
+        "/api/v1/weapp/car/transfer",
+        json!({"number": number, "reason": "行驶证在物业核验"}),
+        Some(token),
+    )
+    .await
+}
+
+async fn decide(app: &TestApp, platform: &str, id: i64, status: &str) -> Answer {
+    app.put_form(
+        "/api/v1/wjdh/car/transfer",
+        &[("id", &id.to_string()), ("status", status)],
+        platform,
+    )
+    .await
+}
+
+/// Creates a `car_number` order in 10002; its number.
+async fn plate_order(app: &TestApp, platform: &str, number: &str) -> String {
+    let created = new_order(
+        app,
+        platform,
+        "10002",
+        "car_number",
+        json!({"number": number}),
+    )
+    .await;
+    assert_eq!(created.code(), 0, "{:?}", created.body);
+    created.str("data").to_owned()
+}
+
+fn numbers(orders: &[Value]) -> Vec<&str> {
+    orders
+        .iter()
+        .map(|order| order["number"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms() {
+    let app = spawn_app().await;
+    let keys = credentials(&app).await;
+    let holder = app
+        .imported_resident("o-fuyu", FUYU_PHONE, "10002")
+        .await;
+    let squatter = app
+        .imported_resident("o-wangfang", "17600381130", "10002")
+        .await;
+    assert_eq!(
+        app.post(
+            "/api/v1/weapp/car/bind",
+            json!({"number": "冀C12345"}),
+            Some(&holder)
+        )
+        .await
+        .code(),
+        0
+    );
+
+    // Binding it outright is refused; the claim waits for the platform.
+    let taken = app
+        .post(
+            "/api/v1/weapp/car/bind",
+            json!({"number": "冀c 12345"}),
+            Some(&squatter),
+        )
+        .await;
+    assert_eq!((taken.code(), taken.status.as_u16()), (1, 409), "{:?}", taken.body);
+    let claimed = claim(&app, &squatter, "冀c 12345").await;
+    assert_eq!(claimed.code(), 0, "{:?}", claimed.body);
+    assert!(claimed.str("msg").contains("等待物业确认"), "{:?}", claimed.body);
+    let data = &claimed.body["data"];
+    assert_eq!(
+        (&data["status"], &data["xiaoqu"], &data["number"]),
+        (&json!(2), &json!("10002"), &json!("冀C12345"))
+    );
+    assert_eq!(data["holder_phone"], "151****2234", "the holder is masked");
+    let id = data["id"].as_i64().unwrap();
+    assert_eq!(
+        claim(&app, &squatter, "冀C12345").await.body["data"]["id"],
+        json!(id),
+        "one waiting claim per plate and claimant"
+    );
+
+    // Until confirmed, the plate and its orders stay with the holder.
+    assert_eq!(plates_of(&app, &holder).await, ["冀C12345"]);
+    assert!(plates_of(&app, &squatter).await.is_empty());
+    let first = plate_order(&app, &keys.chenxi, "冀C12345").await;
+    assert_eq!(numbers(&resident_orders(&app, &holder).await), [first.as_str()]);
+    assert!(resident_orders(&app, &squatter).await.is_empty());
+
+    // Only the credential managing the claimant's community sees and decides it.
+    let foreign_list = app
+        .post(
+            "/api/v1/wjdh/car/transfers",
+            json!({"xiaoqu": "10002"}),
+            Some(&keys.jiaoyunli),
+        )
+        .await;
+    assert_eq!(foreign_list.status.as_u16(), 403, "{:?}", foreign_list.body);
+    let foreign = decide(&app, &keys.jiaoyunli, id, "1").await;
+    assert_eq!((foreign.code(), foreign.status.as_u16()), (1, 403), "{:?}", foreign.body);
+    assert_eq!(plates_of(&app, &holder).await, ["冀C12345"]);
+    let waiting = app
+        .post(
+            "/api/v1/wjdh/car/transfers",
+            json!({"xiaoqu": "10002", "status": 2}),
+            Some(&keys.chenxi),
+        )
+        .await;
+    assert_eq!(waiting.code(), 0, "{:?}", waiting.body);
+    assert_eq!(rows(&waiting).len(), 1, "{:?}", waiting.body);
+    assert_eq!(rows(&waiting)[0]["name"], "王芳");
+    assert_eq!(rows(&waiting)[0]["phone"], "17600381130");
+
+    // Confirmed: the plate and the next orders move; the first order stays the holder's.
+    let confirmed = decide(&app, &keys.chenxi, id, "1").await;
+    assert_eq!(confirmed.code(), 0, "{:?}", confirmed.body);
+    assert_eq!(confirmed.body["data"]["status"], 1);
+    assert!(plates_of(&app, &holder).await.is_empty());
+    assert_eq!(plates_of(&app, &squatter).await, ["冀C12345"]);
+    let second = plate_order(&app, &keys.chenxi, "冀C12345").await;
+    assert_eq!(numbers(&resident_orders(&app, &squatter).await), [second.as_str()]);
+    assert_eq!(numbers(&resident_orders(&app, &holder).await), [first.as_str()]);
+    let twice = decide(&app, &keys.chenxi, id, "0").await;
+    assert_eq!((twice.code(), twice.status.as_u16()), (1, 409), "{:?}", twice.body);
+
+    // A refused claim leaves the plate where it is.
+    let back = claim(&app, &holder, "冀C12345").await;
+    assert_eq!(back.code(), 0, "{:?}", back.body);
+    let refused = decide(&app, &keys.chenxi, back.body["data"]["id"].as_i64().unwrap(), "0").await;
+    assert_eq!(refused.body["data"]["status"], 0, "{:?}", refused.body);
+    assert_eq!(plates_of(&app, &squatter).await, ["冀C12345"]);
+
+    // Claims need a house in a community (its platform decides) and a plate someone else holds.
+    let drifter = app.resident_token("o-drifter", "13700000078").await;
+    let homeless = claim(&app, &drifter, "冀C12345").await;
+    assert_eq!((homeless.code(), homeless.status.as_u16()), (1, 403), "{:?}", homeless.body);
+    let free = claim(&app, &holder, "冀C99999").await;
+    assert_eq!((free.code(), free.status.as_u16()), (1, 409), "{:?}", free.body);
+    let bad = claim(&app, &holder, "GK12001").await;
+    assert_eq!((bad.code(), bad.status.as_u16()), (1, 400), "{:?}", bad.body);
+    assert!(bad.str("msg").contains("number"), "{:?}", bad.body);
+    let bad_status = decide(&app, &keys.chenxi, id, "yes").await;
+    assert!(bad_status.str("msg").contains("status"), "{:?}", bad_status.body);
+    app.stop().await;
+}
