@@ -105,7 +105,7 @@ fn claimant_community(conn: &mut AnyConnection, user_id: i64, xiaoqu: &str) -> R
         .into()),
         _ => Err(ServiceError::invalid(
             "xiaoqu",
-            "xiaoqu: 您绑定了多个小区的房屋，请选择由哪个小区的物业确认",
+            "您绑定了多个小区的房屋，请选择由哪个小区的物业确认",
         )
         .into()),
     }

@@ -100,11 +100,12 @@ pub async fn my_cars(
 }
 
 /// 绑定车辆: a mainland plate (冀C12345, new-energy 冀CD12345); at most 5, and a plate belongs
-/// to one user at a time. Needed before 001 §2.1.1 `car_number` orders reach the resident.
+/// to one user at a time. Needed before 001 §2.1.1 `car_number` orders reach the resident. A
+/// plate another user holds is refused: claim it with `/api/v1/weapp/car/transfer`.
 #[utoipa::path(post, path = "/api/v1/weapp/car/bind", tag = TAG_RESIDENT,
     params(("number" = String, Query, description = "车牌号; spaces and case do not matter")),
     responses((status = 200, body = VehicleResponse), (status = 400, body = Failure, description = "车牌号格式不正确"),
-              (status = 409, body = Failure, description = "bound by another user, or 5 cars already")),
+              (status = 409, body = Failure, description = "bound by another user (claim it with /api/v1/weapp/car/transfer), or 5 cars already")),
     security(("bearer" = [])))]
 pub async fn bind_car(
     state: web::Data<AppState>,

@@ -58,7 +58,7 @@ async fn categories_community(state: &State, request: &CategoriesRequest) -> Ser
         )),
         _ => Err(ServiceError::invalid(
             "house_id",
-            "house_id: 您绑定了多个小区的房屋，请选择报修的房屋",
+            "您绑定了多个小区的房屋，请选择报修的房屋",
         )),
     }
 }
@@ -91,7 +91,7 @@ pub async fn categories(
 }
 
 fn no_parent() -> ServiceError {
-    ServiceError::invalid("parent_id", "parent_id: 没有找到上级报修类型")
+    ServiceError::invalid("parent_id", "没有找到上级报修类型")
 }
 
 /// The platform adds a category to one of its communities: level 1 without `parent_id`, else
@@ -105,7 +105,7 @@ pub async fn add_category(state: &State, request: PlatformFields) -> ServiceResu
     let now = kit::time::now_unix();
     let row = state
         .db
-        .run(move |conn| {
+        .run(move |conn| -> Result<CategoryRow, Error> {
             let level = match parent {
                 None => 1,
                 Some(id) => match db::category(conn, id)? {
