@@ -220,7 +220,10 @@ pub async fn list(
 }
 
 fn transfer_not_found() -> ServiceError {
-    ServiceError::not_found("id: 没有找到该转绑申请", "id: no plate transfer with this id")
+    ServiceError::not_found(
+        "id: 没有找到该转绑申请",
+        "id: no plate transfer with this id",
+    )
 }
 
 /// The platform confirms (`status` 1: the plate moves to the claimant) or refuses (`status` 0)
@@ -245,7 +248,12 @@ pub async fn decide(
         "1" => true,
         "0" => false,
         "" => return Err(ServiceError::missing("status")),
-        _ => return Err(ServiceError::invalid("status", "status必须是1（确认）或0（拒绝）")),
+        _ => {
+            return Err(ServiceError::invalid(
+                "status",
+                "status必须是1（确认）或0（拒绝）",
+            ));
+        }
     };
     let why = reason(why)?;
     let platform = platform.clone();

@@ -329,7 +329,9 @@ pub async fn repair_categories(
     let reply = state
         .call(
             "community",
-            state.community().repair_categories(request_id.grpc(message)),
+            state
+                .community()
+                .repair_categories(request_id.grpc(message)),
         )
         .await?;
     fn node(c: pb::RepairCategory) -> Value {

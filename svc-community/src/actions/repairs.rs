@@ -131,7 +131,11 @@ pub async fn add_category(state: &State, request: PlatformFields) -> ServiceResu
             })
         })
         .await?;
-    tracing::info!(category = row.id, secret_id = platform.secret_id, "repair category added");
+    tracing::info!(
+        category = row.id,
+        secret_id = platform.secret_id,
+        "repair category added"
+    );
     Ok(row)
 }
 
@@ -168,7 +172,11 @@ pub async fn remove_category(state: &State, request: PlatformFields) -> ServiceR
             "category has children",
         ));
     }
-    tracing::info!(category = id, secret_id = platform.secret_id, "repair category removed");
+    tracing::info!(
+        category = id,
+        secret_id = platform.secret_id,
+        "repair category removed"
+    );
     Ok(())
 }
 

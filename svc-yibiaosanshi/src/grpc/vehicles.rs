@@ -5,8 +5,8 @@ use proto::yibiaosanshi as pb;
 use tonic::{Request, Response, Status};
 
 use super::registration::{platform, resident, serve};
-use crate::registration::State;
 use crate::car_transfers::{self, TransferQuery};
+use crate::registration::State;
 use crate::vehicles::{self, SpotQuery};
 
 /// The service behind `proto::yibiaosanshi::vehicles_server::VehiclesServer`.

@@ -81,9 +81,7 @@ async fn resident_orders(app: &TestApp, token: &str) -> Vec<Value> {
 async fn a_credential_cannot_bill_a_resident_of_another_community_by_phone() {
     let app = spawn_app().await;
     let keys = credentials(&app).await;
-    let fuyu = app
-        .imported_resident("o-fuyu", FUYU_PHONE, "10002")
-        .await;
+    let fuyu = app.imported_resident("o-fuyu", FUYU_PHONE, "10002").await;
     // Signed up, bound nowhere.
     app.resident_token("o-drifter", "13700000078").await;
 
@@ -135,9 +133,7 @@ async fn a_credential_cannot_bill_a_resident_of_another_community_by_phone() {
 async fn a_credential_cannot_bill_a_resident_of_another_community_by_phone_and_name() {
     let app = spawn_app().await;
     let keys = credentials(&app).await;
-    let fuyu = app
-        .imported_resident("o-fuyu", FUYU_PHONE, "10002")
-        .await;
+    let fuyu = app.imported_resident("o-fuyu", FUYU_PHONE, "10002").await;
     let unknown = new_order(
         &app,
         &keys.jiaoyunli,
@@ -186,9 +182,7 @@ async fn a_credential_cannot_bill_a_resident_of_another_community_by_phone_and_n
 async fn a_credential_cannot_bill_a_resident_of_another_community_by_id_number() {
     let app = spawn_app().await;
     let keys = credentials(&app).await;
-    let fuyu = app
-        .imported_resident("o-fuyu", FUYU_PHONE, "10002")
-        .await;
+    let fuyu = app.imported_resident("o-fuyu", FUYU_PHONE, "10002").await;
     let unknown = new_order(
         &app,
         &keys.jiaoyunli,
@@ -208,8 +202,13 @@ async fn a_credential_cannot_bill_a_resident_of_another_community_by_id_number()
         .await;
         indistinguishable(&elsewhere, &unknown);
     }
-    let by_idcard =
-        platform_orders(&app, &keys.jiaoyunli, "10003", json!({"idcard": FUYU_IDCARD})).await;
+    let by_idcard = platform_orders(
+        &app,
+        &keys.jiaoyunli,
+        "10003",
+        json!({"idcard": FUYU_IDCARD}),
+    )
+    .await;
     assert!(rows(&by_idcard).is_empty(), "{:?}", by_idcard.body);
     assert!(resident_orders(&app, &fuyu).await.is_empty());
 
@@ -238,9 +237,7 @@ async fn a_credential_cannot_bill_a_resident_of_another_community_by_id_number()
 async fn a_credential_cannot_bill_a_resident_of_another_community_by_plate() {
     let app = spawn_app().await;
     let keys = credentials(&app).await;
-    let fuyu = app
-        .imported_resident("o-fuyu", FUYU_PHONE, "10002")
-        .await;
+    let fuyu = app.imported_resident("o-fuyu", FUYU_PHONE, "10002").await;
     let bound = app
         .post(
             "/api/v1/weapp/car/bind",
@@ -362,7 +359,11 @@ async fn a_parking_order_does_not_reach_a_holder_who_left_the_community() {
     .await;
     assert_eq!(after.code(), 2, "{:?}", after.body);
     assert_eq!(after.body, free.body);
-    assert_eq!(resident_orders(&app, &wangfang).await.len(), 1, "only the first");
+    assert_eq!(
+        resident_orders(&app, &wangfang).await.len(),
+        1,
+        "only the first"
+    );
     app.stop().await;
 }
 
@@ -389,9 +390,7 @@ async fn categories(app: &TestApp, token: &str, filter: Value) -> Answer {
 async fn a_credential_cannot_delete_a_repair_category_of_another_community() {
     let app = spawn_app().await;
     let keys = credentials(&app).await;
-    let fuyu = app
-        .imported_resident("o-fuyu", FUYU_PHONE, "10002")
-        .await;
+    let fuyu = app.imported_resident("o-fuyu", FUYU_PHONE, "10002").await;
     let zhaoqiang = app
         .imported_resident("o-zhaoqiang", "13800138000", "10003")
         .await;
@@ -435,7 +434,11 @@ async fn a_credential_cannot_delete_a_repair_category_of_another_community() {
         )
         .await;
     assert_eq!(child.code(), 1, "{:?}", child.body);
-    assert!(child.str("msg").starts_with("parent_id"), "{:?}", child.body);
+    assert!(
+        child.str("msg").starts_with("parent_id"),
+        "{:?}",
+        child.body
+    );
     let elsewhere = app
         .post(
             "/api/v1/wjdh/repair/category",
@@ -446,14 +449,21 @@ async fn a_credential_cannot_delete_a_repair_category_of_another_community() {
     assert_eq!(elsewhere.status.as_u16(), 403, "{:?}", elsewhere.body);
 
     // Residents see the categories of their own community only.
-    assert_eq!(category_names(&categories(&app, &fuyu, json!({})).await), ["楼道"]);
+    assert_eq!(
+        category_names(&categories(&app, &fuyu, json!({})).await),
+        ["楼道"]
+    );
     assert!(category_names(&categories(&app, &zhaoqiang, json!({})).await).is_empty());
     let not_theirs = categories(&app, &zhaoqiang, json!({"xiaoqu": "10002"})).await;
     assert_eq!(not_theirs.status.as_u16(), 403, "{:?}", not_theirs.body);
 
     // Its own credential removes it.
     let removed = app
-        .delete_json("/api/v1/wjdh/repair/category", json!({"id": id}), &keys.chenxi)
+        .delete_json(
+            "/api/v1/wjdh/repair/category",
+            json!({"id": id}),
+            &keys.chenxi,
+        )
         .await;
     assert_eq!(removed.code(), 0, "{:?}", removed.body);
     let gone = categories(&app, &keys.chenxi, json!({})).await;
@@ -513,9 +523,7 @@ fn numbers(orders: &[Value]) -> Vec<&str> {
 async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms() {
     let app = spawn_app().await;
     let keys = credentials(&app).await;
-    let holder = app
-        .imported_resident("o-fuyu", FUYU_PHONE, "10002")
-        .await;
+    let holder = app.imported_resident("o-fuyu", FUYU_PHONE, "10002").await;
     let squatter = app
         .imported_resident("o-wangfang", "17600381130", "10002")
         .await;
@@ -538,10 +546,19 @@ async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms(
             Some(&squatter),
         )
         .await;
-    assert_eq!((taken.code(), taken.status.as_u16()), (1, 409), "{:?}", taken.body);
+    assert_eq!(
+        (taken.code(), taken.status.as_u16()),
+        (1, 409),
+        "{:?}",
+        taken.body
+    );
     let claimed = claim(&app, &squatter, "冀c 12345").await;
     assert_eq!(claimed.code(), 0, "{:?}", claimed.body);
-    assert!(claimed.str("msg").contains("等待物业确认"), "{:?}", claimed.body);
+    assert!(
+        claimed.str("msg").contains("等待物业确认"),
+        "{:?}",
+        claimed.body
+    );
     let data = &claimed.body["data"];
     assert_eq!(
         (&data["status"], &data["xiaoqu"], &data["number"]),
@@ -559,7 +576,10 @@ async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms(
     assert_eq!(plates_of(&app, &holder).await, ["冀C12345"]);
     assert!(plates_of(&app, &squatter).await.is_empty());
     let first = plate_order(&app, &keys.chenxi, "冀C12345").await;
-    assert_eq!(numbers(&resident_orders(&app, &holder).await), [first.as_str()]);
+    assert_eq!(
+        numbers(&resident_orders(&app, &holder).await),
+        [first.as_str()]
+    );
     assert!(resident_orders(&app, &squatter).await.is_empty());
 
     // Only the credential managing the claimant's community sees and decides it.
@@ -572,7 +592,12 @@ async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms(
         .await;
     assert_eq!(foreign_list.status.as_u16(), 403, "{:?}", foreign_list.body);
     let foreign = decide(&app, &keys.jiaoyunli, id, "1").await;
-    assert_eq!((foreign.code(), foreign.status.as_u16()), (1, 403), "{:?}", foreign.body);
+    assert_eq!(
+        (foreign.code(), foreign.status.as_u16()),
+        (1, 403),
+        "{:?}",
+        foreign.body
+    );
     assert_eq!(plates_of(&app, &holder).await, ["冀C12345"]);
     let waiting = app
         .post(
@@ -593,28 +618,64 @@ async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms(
     assert!(plates_of(&app, &holder).await.is_empty());
     assert_eq!(plates_of(&app, &squatter).await, ["冀C12345"]);
     let second = plate_order(&app, &keys.chenxi, "冀C12345").await;
-    assert_eq!(numbers(&resident_orders(&app, &squatter).await), [second.as_str()]);
-    assert_eq!(numbers(&resident_orders(&app, &holder).await), [first.as_str()]);
+    assert_eq!(
+        numbers(&resident_orders(&app, &squatter).await),
+        [second.as_str()]
+    );
+    assert_eq!(
+        numbers(&resident_orders(&app, &holder).await),
+        [first.as_str()]
+    );
     let twice = decide(&app, &keys.chenxi, id, "0").await;
-    assert_eq!((twice.code(), twice.status.as_u16()), (1, 409), "{:?}", twice.body);
+    assert_eq!(
+        (twice.code(), twice.status.as_u16()),
+        (1, 409),
+        "{:?}",
+        twice.body
+    );
 
     // A refused claim leaves the plate where it is.
     let back = claim(&app, &holder, "冀C12345").await;
     assert_eq!(back.code(), 0, "{:?}", back.body);
-    let refused = decide(&app, &keys.chenxi, back.body["data"]["id"].as_i64().unwrap(), "0").await;
+    let refused = decide(
+        &app,
+        &keys.chenxi,
+        back.body["data"]["id"].as_i64().unwrap(),
+        "0",
+    )
+    .await;
     assert_eq!(refused.body["data"]["status"], 0, "{:?}", refused.body);
     assert_eq!(plates_of(&app, &squatter).await, ["冀C12345"]);
 
     // Claims need a house in a community (its platform decides) and a plate someone else holds.
     let drifter = app.resident_token("o-drifter", "13700000078").await;
     let homeless = claim(&app, &drifter, "冀C12345").await;
-    assert_eq!((homeless.code(), homeless.status.as_u16()), (1, 403), "{:?}", homeless.body);
+    assert_eq!(
+        (homeless.code(), homeless.status.as_u16()),
+        (1, 403),
+        "{:?}",
+        homeless.body
+    );
     let free = claim(&app, &holder, "冀C99999").await;
-    assert_eq!((free.code(), free.status.as_u16()), (1, 409), "{:?}", free.body);
+    assert_eq!(
+        (free.code(), free.status.as_u16()),
+        (1, 409),
+        "{:?}",
+        free.body
+    );
     let bad = claim(&app, &holder, "GK12001").await;
-    assert_eq!((bad.code(), bad.status.as_u16()), (1, 400), "{:?}", bad.body);
+    assert_eq!(
+        (bad.code(), bad.status.as_u16()),
+        (1, 400),
+        "{:?}",
+        bad.body
+    );
     assert!(bad.str("msg").contains("number"), "{:?}", bad.body);
     let bad_status = decide(&app, &keys.chenxi, id, "yes").await;
-    assert!(bad_status.str("msg").contains("status"), "{:?}", bad_status.body);
+    assert!(
+        bad_status.str("msg").contains("status"),
+        "{:?}",
+        bad_status.body
+    );
     app.stop().await;
 }
