@@ -402,7 +402,6 @@ async fn a_credential_cannot_delete_a_repair_category_of_another_community() {
         )
         .await;
     assert_eq!(added.code(), 0, "{:?}", added.body);
-    assert_eq!(added.body["data"]["xiaoqu"], "10002");
     let id = added.body["data"]["id"].as_i64().unwrap();
 
     // 10003's credential: refused, however it names the category, and it stays.
@@ -415,6 +414,7 @@ async fn a_credential_cannot_delete_a_repair_category_of_another_community() {
     }
     let chenxi = categories(&app, &keys.chenxi, json!({"xiaoqu": "10002"})).await;
     assert_eq!(category_names(&chenxi), ["楼道"]);
+    assert_eq!(chenxi.body["data"][0]["xiaoqu"], "10002");
 
     // Nor can it see, extend or list 10002's tree.
     let own = categories(&app, &keys.jiaoyunli, json!({"xiaoqu": "10003"})).await;
@@ -523,15 +523,16 @@ fn numbers(orders: &[Value]) -> Vec<&str> {
 async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms() {
     let app = spawn_app().await;
     let keys = credentials(&app).await;
-    let holder = app.imported_resident("o-fuyu", FUYU_PHONE, "10002").await;
-    let squatter = app
+    // Someone bound the plate first, without proof; its owner holds the 行驶证.
+    let squatter = app.imported_resident("o-fuyu", FUYU_PHONE, "10002").await;
+    let owner = app
         .imported_resident("o-wangfang", "17600381130", "10002")
         .await;
     assert_eq!(
         app.post(
             "/api/v1/weapp/car/bind",
             json!({"number": "冀C12345"}),
-            Some(&holder)
+            Some(&squatter)
         )
         .await
         .code(),
@@ -543,7 +544,7 @@ async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms(
         .post(
             "/api/v1/weapp/car/bind",
             json!({"number": "冀c 12345"}),
-            Some(&squatter),
+            Some(&owner),
         )
         .await;
     assert_eq!(
@@ -552,7 +553,7 @@ async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms(
         "{:?}",
         taken.body
     );
-    let claimed = claim(&app, &squatter, "冀c 12345").await;
+    let claimed = claim(&app, &owner, "冀c 12345").await;
     assert_eq!(claimed.code(), 0, "{:?}", claimed.body);
     assert!(
         claimed.str("msg").contains("等待物业确认"),
@@ -567,20 +568,20 @@ async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms(
     assert_eq!(data["holder_phone"], "151****2234", "the holder is masked");
     let id = data["id"].as_i64().unwrap();
     assert_eq!(
-        claim(&app, &squatter, "冀C12345").await.body["data"]["id"],
+        claim(&app, &owner, "冀C12345").await.body["data"]["id"],
         json!(id),
         "one waiting claim per plate and claimant"
     );
 
-    // Until confirmed, the plate and its orders stay with the holder.
-    assert_eq!(plates_of(&app, &holder).await, ["冀C12345"]);
-    assert!(plates_of(&app, &squatter).await.is_empty());
+    // Until confirmed, the plate and its orders stay with whoever holds it.
+    assert_eq!(plates_of(&app, &squatter).await, ["冀C12345"]);
+    assert!(plates_of(&app, &owner).await.is_empty());
     let first = plate_order(&app, &keys.chenxi, "冀C12345").await;
     assert_eq!(
-        numbers(&resident_orders(&app, &holder).await),
+        numbers(&resident_orders(&app, &squatter).await),
         [first.as_str()]
     );
-    assert!(resident_orders(&app, &squatter).await.is_empty());
+    assert!(resident_orders(&app, &owner).await.is_empty());
 
     // Only the credential managing the claimant's community sees and decides it.
     let foreign_list = app
@@ -598,7 +599,7 @@ async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms(
         "{:?}",
         foreign.body
     );
-    assert_eq!(plates_of(&app, &holder).await, ["冀C12345"]);
+    assert_eq!(plates_of(&app, &squatter).await, ["冀C12345"]);
     let waiting = app
         .post(
             "/api/v1/wjdh/car/transfers",
@@ -611,19 +612,19 @@ async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms(
     assert_eq!(rows(&waiting)[0]["name"], "王芳");
     assert_eq!(rows(&waiting)[0]["phone"], "17600381130");
 
-    // Confirmed: the plate and the next orders move; the first order stays the holder's.
+    // Confirmed: the plate and the next orders move; the first order stays the squatter's.
     let confirmed = decide(&app, &keys.chenxi, id, "1").await;
     assert_eq!(confirmed.code(), 0, "{:?}", confirmed.body);
     assert_eq!(confirmed.body["data"]["status"], 1);
-    assert!(plates_of(&app, &holder).await.is_empty());
-    assert_eq!(plates_of(&app, &squatter).await, ["冀C12345"]);
+    assert!(plates_of(&app, &squatter).await.is_empty());
+    assert_eq!(plates_of(&app, &owner).await, ["冀C12345"]);
     let second = plate_order(&app, &keys.chenxi, "冀C12345").await;
     assert_eq!(
-        numbers(&resident_orders(&app, &squatter).await),
+        numbers(&resident_orders(&app, &owner).await),
         [second.as_str()]
     );
     assert_eq!(
-        numbers(&resident_orders(&app, &holder).await),
+        numbers(&resident_orders(&app, &squatter).await),
         [first.as_str()]
     );
     let twice = decide(&app, &keys.chenxi, id, "0").await;
@@ -634,8 +635,8 @@ async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms(
         twice.body
     );
 
-    // A refused claim leaves the plate where it is.
-    let back = claim(&app, &holder, "冀C12345").await;
+    // A refused claim (the squatter tries to take it back) leaves the plate where it is.
+    let back = claim(&app, &squatter, "冀C12345").await;
     assert_eq!(back.code(), 0, "{:?}", back.body);
     let refused = decide(
         &app,
@@ -645,7 +646,7 @@ async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms(
     )
     .await;
     assert_eq!(refused.body["data"]["status"], 0, "{:?}", refused.body);
-    assert_eq!(plates_of(&app, &squatter).await, ["冀C12345"]);
+    assert_eq!(plates_of(&app, &owner).await, ["冀C12345"]);
 
     // Claims need a house in a community (its platform decides) and a plate someone else holds.
     let drifter = app.resident_token("o-drifter", "13700000078").await;
@@ -656,14 +657,14 @@ async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms(
         "{:?}",
         homeless.body
     );
-    let free = claim(&app, &holder, "冀C99999").await;
+    let free = claim(&app, &squatter, "冀C99999").await;
     assert_eq!(
         (free.code(), free.status.as_u16()),
         (1, 409),
         "{:?}",
         free.body
     );
-    let bad = claim(&app, &holder, "GK12001").await;
+    let bad = claim(&app, &squatter, "GK12001").await;
     assert_eq!(
         (bad.code(), bad.status.as_u16()),
         (1, 400),
