@@ -305,6 +305,22 @@ async fn a_parking_order_does_not_reach_a_holder_who_left_the_community() {
     .await;
     assert_eq!(first.code(), 0, "{:?}", first.body);
 
+    // Assigning a spot tells a credential no more: someone registered and bound elsewhere is
+    // refused exactly as a phone nobody signed up with.
+    app.imported_resident("o-zhaoqiang", "13800138000", "10003")
+        .await;
+    let assign = |phone: &'static str| {
+        app.post(
+            "/api/v1/wjdh/parking/assign",
+            json!({"xiaoqu": "10002", "number": "B001", "phone": phone}),
+            Some(&keys.chenxi),
+        )
+    };
+    let (elsewhere, unknown) = (assign("13800138000").await, assign(UNKNOWN_PHONE).await);
+    assert_eq!(elsewhere.code(), 1, "{:?}", elsewhere.body);
+    assert_eq!(elsewhere.status, unknown.status);
+    assert_eq!(elsewhere.body, unknown.body);
+
     // Another credential names the spot in its own community: there is none.
     let foreign = new_order(
         &app,
