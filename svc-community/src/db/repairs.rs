@@ -226,3 +226,27 @@ pub fn page(
         .load(conn)?;
     Ok((rows, total))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CategoryRow;
+
+    fn category(community: Option<&str>) -> CategoryRow {
+        CategoryRow {
+            id: 1,
+            parent_id: None,
+            level: 1,
+            name: "楼道".to_owned(),
+            created_at: 0,
+            community_identifier: community.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_category_serves_its_own_community_and_a_shared_default_serves_all() {
+        assert!(category(Some("10002")).serves("10002"));
+        assert!(!category(Some("10002")).serves("10003"));
+        assert!(category(None).serves("10002"));
+        assert!(category(None).serves("10003"));
+    }
+}
