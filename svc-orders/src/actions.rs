@@ -152,16 +152,8 @@ pub async fn create(
         Payer::Idcard(idcard) => find.idcard = idcard.clone(),
         Payer::Car(number) | Payer::Parking(number) => find.number = number.clone(),
     }
-    let mut found = state.yibiaosanshi.find_payer(find).await?;
-    // Mode 1 of 001 §2.1.1: a phone alone names the user who signed up with it.
-    if let Payer::Phone { phone, name } = &payer
-        && name.is_empty()
-        && let Some(user_id) = state.auth.user_by_phone(phone).await?
-    {
-        found.found = true;
-        found.registered = true;
-        found.user_id = user_id;
-    }
+    // Scoped to the community: someone bound only elsewhere is "not found", like a stranger.
+    let found = state.yibiaosanshi.find_payer(find).await?;
     if !found.found {
         return Err(match payer {
             Payer::House { .. } => ServiceError::new(
@@ -334,13 +326,7 @@ async fn person_users(
         request.idcard = idcard;
         lookups.push(request);
     }
-    let mut by_account = Vec::new();
     if let Some(phone) = phone {
-        if name.is_none()
-            && let Some(user_id) = state.auth.user_by_phone(&phone).await?
-        {
-            by_account.push(user_id);
-        }
         let mut request = ask("phone");
         request.phone = phone;
         request.name = name.clone().unwrap_or_default();
@@ -353,15 +339,11 @@ async fn person_users(
     }
     let mut first = true;
     for request in lookups {
-        let is_phone = request.kind == "phone";
         let found = state.yibiaosanshi.find_payer(request).await?;
-        let mut these: Vec<i64> = (found.user_id > 0)
+        let these: Vec<i64> = (found.user_id > 0)
             .then_some(found.user_id)
             .into_iter()
             .collect();
-        if is_phone {
-            these.extend(by_account.iter().copied());
-        }
         // Several person filters narrow together.
         users = if first {
             these

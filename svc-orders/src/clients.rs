@@ -86,21 +86,6 @@ impl Auth {
             .into_inner();
         Ok((!reply.openid.is_empty()).then_some(reply.openid))
     }
-
-    /// The user who signed up with `phone`, if any.
-    pub async fn user_by_phone(&self, phone: &str) -> ServiceResult<Option<i64>> {
-        let reply = self
-            .0
-            .clone()
-            .user_profile(proto::auth::UserProfileRequest {
-                user_id: 0,
-                phone: phone.to_owned(),
-            })
-            .await
-            .map_err(|status| ServiceError::from_status(&status))?
-            .into_inner();
-        Ok(reply.found.then_some(reply.user_id))
-    }
 }
 
 /// svc-community: whether a module (生活缴费) is on.

@@ -1,7 +1,9 @@
 //! svc-yibiaosanshi: the standard address tree (小区 → 楼栋 → 单元 → 楼层 → 房屋) and 一标三实 —
 //! people, their bindings to houses and the reviews (审核) that change them; the cars residents
-//! bind and the parking spots the security platform assigns.
+//! bind (a held plate moves only with the platform's confirmation) and the parking spots the
+//! security platform assigns.
 pub mod addresses;
+pub mod car_transfers;
 pub mod clients;
 pub mod config;
 pub mod db;

@@ -41,7 +41,7 @@ fn spot_number(number: &str) -> ServiceResult<SpotNumber> {
 
 fn plate_taken() -> ServiceError {
     ServiceError::conflict(
-        "该车牌已被其他用户绑定，如有疑问请联系物业",
+        "该车牌已被其他用户绑定；如车辆属于您，请提交转绑申请，由物业确认后转到您的名下",
         "number: the plate is bound to another user",
     )
 }
@@ -192,6 +192,15 @@ pub async fn list_spots(
     })
 }
 
+/// One answer for a phone nobody signed up with and for a user bound only elsewhere: a
+/// credential learns nothing about people outside its communities.
+fn not_a_resident_here() -> ServiceError {
+    ServiceError::invalid(
+        "phone",
+        "该手机号不是本小区已注册并绑定房屋的住户，请让住户先注册并绑定房屋",
+    )
+}
+
 /// Assigns spot `number` of `xiaoqu` (creating it when new) to the registered user with `phone`,
 /// who must hold an activated binding to a house of that community.
 pub async fn assign_spot(
@@ -212,9 +221,7 @@ pub async fn assign_spot(
         .auth
         .user_by_phone(phone.as_str())
         .await?
-        .ok_or_else(|| {
-            ServiceError::invalid("phone", "该手机号尚未注册小程序，请让住户先注册并绑定房屋")
-        })?;
+        .ok_or_else(not_a_resident_here)?;
     let credential_id = platform.credential_id;
     let spot = {
         let community = community.clone();
@@ -230,11 +237,7 @@ pub async fn assign_spot(
                         None => false,
                     };
                     if !lives_here {
-                        return Err(ServiceError::invalid(
-                            "phone",
-                            "该手机号的用户没有绑定本小区的房屋，不能分配车位",
-                        )
-                        .into());
+                        return Err(not_a_resident_here().into());
                     }
                     let id = parking::assign(
                         conn,

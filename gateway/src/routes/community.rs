@@ -283,48 +283,81 @@ pub async fn resident_modules(
 
 // ---- 001 §4 repairs ----
 
-/// Seed 003 §4.2: the 3-level repair categories (residents and the platform).
+/// Seed 003 §4.2: the 3-level repair categories of one community, with the shared defaults
+/// (`xiaoqu` null, read-only). A resident names the house they file for (`house_id`) or a
+/// community where they are bound (`xiaoqu`); the platform names one of its communities
+/// (`xiaoqu`). Either may leave both out when only one community is theirs.
 #[utoipa::path(post, path = "/api/v1/repair/categories", tag = TAG_RESIDENT,
-    responses((status = 200, body = DataResponse)), security(("bearer" = [])))]
+    params(("house_id" = Option<i64>, Query, description = "resident: the house the repair is for"),
+           ("xiaoqu" = Option<String>, Query, description = "community_identifier")),
+    responses((status = 200, body = DataResponse), (status = 400, body = Failure),
+              (status = 403, body = Failure, description = "未绑定该房屋 / 您没有权限管理该小区")),
+    security(("bearer" = [])))]
 pub async fn repair_categories(
     state: web::Data<AppState>,
     request_id: RequestId,
     req: HttpRequest,
+    params: Params,
 ) -> ApiResult {
-    auth::authenticate(
+    let caller = auth::authenticate(
         &state,
         request_id.as_str(),
         auth::bearer_token(&req),
         Audience::Resident,
     )
     .await?;
+    let mut message = pb::CategoriesRequest {
+        xiaoqu: params.str_or_empty("xiaoqu")?,
+        house_id: params.str_or_empty("house_id")?,
+        ..Default::default()
+    };
+    match caller {
+        caller::Kind::Resident(resident) => {
+            message.resident = Some(proto::caller::ResidentRef {
+                user_id: resident.user_id,
+                phone: resident.phone,
+            });
+        }
+        caller::Kind::Platform(platform) => {
+            message.platform = Some(proto::caller::PlatformRef {
+                credential_id: platform.credential_id,
+                secret_id: platform.secret_id,
+                communities: platform.communities,
+            });
+        }
+    }
     let reply = state
         .call(
             "community",
             state
                 .community()
-                .repair_categories(request_id.grpc(pb::CategoriesRequest {})),
+                .repair_categories(request_id.grpc(message)),
         )
         .await?;
     fn node(c: pb::RepairCategory) -> Value {
         let children: Vec<Value> = c.children.into_iter().map(node).collect();
-        json!({"id": c.id, "name": c.name, "level": c.level, "children": children})
+        let xiaoqu = text_or_null(!c.community_identifier.is_empty(), c.community_identifier);
+        json!({"id": c.id, "name": c.name, "level": c.level, "xiaoqu": xiaoqu, "children": children})
     }
     let rows: Vec<Value> = reply.categories.into_iter().map(node).collect();
     ok("成功获取报修类型", "成功获取报修类型", Value::from(rows))
 }
 
-/// The platform adds a repair category (`name`, optional `parent_id`; three levels at most).
+/// The platform adds a repair category to one of its communities (`xiaoqu`, `name`, optional
+/// `parent_id`: the community's own or a shared default; three levels at most).
 #[utoipa::path(post, path = "/api/v1/wjdh/repair/category", tag = TAG_PLATFORM,
-    params(("name" = String, Query), ("parent_id" = Option<i64>, Query)),
-    responses((status = 200, body = DataResponse), (status = 400, body = Failure)), security(("bearer" = [])))]
+    params(("xiaoqu" = String, Query, description = "community_identifier; may be left out by a credential managing one community"),
+           ("name" = String, Query), ("parent_id" = Option<i64>, Query)),
+    responses((status = 200, body = DataResponse), (status = 400, body = Failure),
+              (status = 403, body = Failure, description = "您没有权限管理该小区")),
+    security(("bearer" = [])))]
 pub async fn add_category(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
     params: Params,
 ) -> ApiResult {
-    let message = platform_fields(&platform, &params, &["name", "parent_id"])?;
+    let message = platform_fields(&platform, &params, &["xiaoqu", "name", "parent_id"])?;
     let c = state
         .call(
             "community",
@@ -336,20 +369,25 @@ pub async fn add_category(
     ok(
         "报修类型添加成功",
         "报修类型添加成功",
-        json!({"id": c.id, "name": c.name, "level": c.level, "parent_id": if c.parent_id == 0 { Value::Null } else { Value::from(c.parent_id) }}),
+        json!({"id": c.id, "name": c.name, "level": c.level, "xiaoqu": c.community_identifier,
+               "parent_id": if c.parent_id == 0 { Value::Null } else { Value::from(c.parent_id) }}),
     )
 }
 
-/// The platform removes a repair category without children (`id`).
+/// The platform removes a repair category of one of its communities that has no children
+/// (`id`); another community's category or a shared default is refused (403).
 #[utoipa::path(delete, path = "/api/v1/wjdh/repair/category", tag = TAG_PLATFORM,
-    params(("id" = i64, Query)), responses((status = 200, body = Head), (status = 409, body = Failure)), security(("bearer" = [])))]
+    params(("id" = i64, Query), ("xiaoqu" = Option<String>, Query, description = "if sent, the category's community")),
+    responses((status = 200, body = Head), (status = 403, body = Failure, description = "您没有权限查看该记录 / 默认报修类型不能删除"),
+              (status = 404, body = Failure), (status = 409, body = Failure, description = "还有下级类型")),
+    security(("bearer" = [])))]
 pub async fn remove_category(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
     params: Params,
 ) -> ApiResult {
-    let message = platform_fields(&platform, &params, &["id"])?;
+    let message = platform_fields(&platform, &params, &["id", "xiaoqu"])?;
     state
         .call(
             "community",

@@ -148,7 +148,12 @@ fn vehicle_routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/api/v1/weapp/parking").route(post().to(v::my_spots)))
         .service(web::resource("/api/v1/wjdh/parking/list").route(post().to(v::list_spots)))
         .service(web::resource("/api/v1/wjdh/parking/assign").route(post().to(v::assign_spot)))
-        .service(web::resource("/api/v1/wjdh/parking/release").route(post().to(v::release_spot)));
+        .service(web::resource("/api/v1/wjdh/parking/release").route(post().to(v::release_spot)))
+        .service(web::resource("/api/v1/weapp/car/transfer").route(post().to(v::request_transfer)))
+        .service(web::resource("/api/v1/wjdh/car/transfers").route(post().to(v::list_transfers)))
+        .service(
+            web::resource("/api/v1/wjdh/car/transfer").route(web::put().to(v::decide_transfer)),
+        );
 }
 
 /// 001 §3–§6 and the resident's side of them (svc-community).

@@ -1,7 +1,9 @@
 //! Cars and parking spots, the payers of 001 §2.1.1's `car_number` and `parking_number` orders:
 //! residents bind their plates and see their spots under `/api/v1/weapp/`; the security platform
-//! assigns, releases and lists its communities' spots under `/api/v1/wjdh/parking/`. The rules
-//! live in svc-yibiaosanshi.
+//! assigns, releases and lists its communities' spots under `/api/v1/wjdh/parking/`. A plate
+//! another user holds moves only through a transfer claim the platform of the claimant's
+//! community confirms (`/api/v1/weapp/car/transfer`, `/api/v1/wjdh/car/transfers`,
+//! `/api/v1/wjdh/car/transfer`). The rules live in svc-yibiaosanshi.
 use actix_web::{HttpRequest, web};
 use proto::yibiaosanshi as pb;
 use proto::yibiaosanshi::vehicles_client::VehiclesClient;
@@ -98,11 +100,12 @@ pub async fn my_cars(
 }
 
 /// 绑定车辆: a mainland plate (冀C12345, new-energy 冀CD12345); at most 5, and a plate belongs
-/// to one user at a time. Needed before 001 §2.1.1 `car_number` orders reach the resident.
+/// to one user at a time. Needed before 001 §2.1.1 `car_number` orders reach the resident. A
+/// plate another user holds is refused: claim it with `/api/v1/weapp/car/transfer`.
 #[utoipa::path(post, path = "/api/v1/weapp/car/bind", tag = TAG_RESIDENT,
     params(("number" = String, Query, description = "车牌号; spaces and case do not matter")),
     responses((status = 200, body = VehicleResponse), (status = 400, body = Failure, description = "车牌号格式不正确"),
-              (status = 409, body = Failure, description = "bound by another user, or 5 cars already")),
+              (status = 409, body = Failure, description = "bound by another user (claim it with /api/v1/weapp/car/transfer), or 5 cars already")),
     security(("bearer" = [])))]
 pub async fn bind_car(
     state: web::Data<AppState>,
@@ -264,4 +267,135 @@ pub async fn release_spot(
         )
         .await?;
     ok("车位已释放", spot_json(spot))
+}
+
+/// A plate transfer claim: the claimant (a resident of the community) whole, the holder masked.
+fn transfer_json(transfer: pb::CarTransfer) -> Value {
+    let text_or_null = |text: String| {
+        if text.is_empty() {
+            Value::Null
+        } else {
+            Value::from(text)
+        }
+    };
+    json!({
+        "id": transfer.id,
+        "xiaoqu": transfer.community_identifier,
+        "number": transfer.number,
+        "status": transfer.status,
+        "name": transfer.claimant_name,
+        "phone": transfer.claimant_phone,
+        "holder_phone": text_or_null(transfer.holder_phone),
+        "reason": transfer.reason,
+        "decision_reason": text_or_null(transfer.decision_reason),
+        "created_at": time(transfer.created_at),
+        "decided_at": time(transfer.decided_at),
+    })
+}
+
+/// 申请转绑车牌: the plate is bound by another user and the caller says it is theirs. The claim
+/// waits for the platform of the caller's community (`xiaoqu`, where they are bound; may be left
+/// out when they are bound in one community); until it confirms, the plate and its
+/// `car_number` orders stay with the holder.
+#[utoipa::path(post, path = "/api/v1/weapp/car/transfer", tag = TAG_RESIDENT,
+    params(("number" = String, Query, description = "车牌号"),
+           ("xiaoqu" = Option<String>, Query, description = "the community whose platform decides"),
+           ("reason" = Option<String>, Query, description = "≤200字, e.g. 行驶证在物业核验")),
+    responses((status = 200, body = VehicleResponse, description = "status 2: waiting for the platform"),
+              (status = 400, body = Failure), (status = 403, body = Failure, description = "not bound to a house of the community"),
+              (status = 409, body = Failure, description = "nobody else holds the plate, or the caller does")),
+    security(("bearer" = [])))]
+pub async fn request_transfer(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    resident: ResidentCaller,
+    params: Params,
+) -> ApiResult {
+    let field = |name: &str| params.str_or_empty(name);
+    let message = pb::CarTransferRequest {
+        resident: Some(resident.reference()),
+        number: field("number")?,
+        xiaoqu: field("xiaoqu")?,
+        reason: field("reason")?,
+    };
+    let claim = state
+        .call(
+            "yibiaosanshi",
+            vehicles(&state).request_car_transfer(request_id.grpc(message)),
+        )
+        .await?;
+    ok("转绑申请已提交，等待物业确认", transfer_json(claim))
+}
+
+/// 车牌转绑申请列表: the claims of a managed community, newest first (`status` 2 waiting / 1
+/// confirmed / 0 refused), with the documented `links` and `meta`.
+#[utoipa::path(post, path = "/api/v1/wjdh/car/transfers", tag = TAG_PLATFORM,
+    params(("xiaoqu" = String, Query), ("status" = Option<i64>, Query, description = "2 waiting, 1 confirmed, 0 refused"),
+           ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    responses((status = 200, body = PageResponse), (status = 403, body = Failure, description = "您没有权限管理该小区")),
+    security(("bearer" = [])))]
+pub async fn list_transfers(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    request_id: RequestId,
+    platform: PlatformCaller,
+    params: Params,
+) -> ApiResult {
+    let field = |name: &str| params.str_or_empty(name);
+    let message = pb::ListCarTransfersRequest {
+        platform: Some(platform.reference()),
+        xiaoqu: field("xiaoqu")?,
+        status: field("status")?,
+        page: field("page")?,
+        per_page: field("per_page")?,
+    };
+    let reply = state
+        .call(
+            "yibiaosanshi",
+            vehicles(&state).list_car_transfers(request_id.grpc(message)),
+        )
+        .await?;
+    crate::routes::reviews::page(
+        &request,
+        "获取车牌转绑申请成功",
+        reply.transfers.into_iter().map(transfer_json).collect(),
+        reply.page,
+        reply.per_page,
+        reply.total,
+    )
+}
+
+/// 处理车牌转绑申请: `status` 1 confirms (the plate moves to the claimant, and `car_number`
+/// orders with it), 0 refuses (the plate stays); `reason` optional.
+#[utoipa::path(put, path = "/api/v1/wjdh/car/transfer", tag = TAG_PLATFORM,
+    params(("id" = i64, Query), ("status" = i64, Query, description = "1 confirm, 0 refuse"), ("reason" = Option<String>, Query)),
+    responses((status = 200, body = VehicleResponse), (status = 400, body = Failure),
+              (status = 403, body = Failure, description = "您没有权限管理该小区"), (status = 404, body = Failure),
+              (status = 409, body = Failure, description = "already decided, or the plate changed hands")),
+    security(("bearer" = [])))]
+pub async fn decide_transfer(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    platform: PlatformCaller,
+    params: Params,
+) -> ApiResult {
+    let field = |name: &str| params.str_or_empty(name);
+    let message = pb::DecideCarTransferRequest {
+        platform: Some(platform.reference()),
+        id: field("id")?,
+        status: field("status")?,
+        reason: field("reason")?,
+    };
+    let decided = state
+        .call(
+            "yibiaosanshi",
+            vehicles(&state).decide_car_transfer(request_id.grpc(message)),
+        )
+        .await?;
+    let msg = if decided.status == 1 {
+        "车牌已转绑"
+    } else {
+        "已拒绝车牌转绑"
+    };
+    ok(msg, transfer_json(decided))
 }

@@ -3,7 +3,7 @@
 use kit::error::{ServiceError, ServiceResult};
 use kit::paging::Paging;
 use kit::types::Mobile;
-use proto::community::{PlatformFields, PlatformRef, ResidentFields};
+use proto::community::{CategoriesRequest, PlatformFields, PlatformRef, ResidentFields};
 
 use super::{State, manages, not_yours, platform, resident};
 use crate::db::repairs::{
@@ -18,27 +18,98 @@ pub const MAX_PLACE: usize = 200;
 pub const MAX_TEXT: usize = 1000;
 pub const MAX_IMAGES: usize = 9;
 
-/// Every category, flat (the gRPC layer builds the tree).
-pub async fn categories(state: &State) -> ServiceResult<Vec<CategoryRow>> {
+/// The community whose categories a caller means: the platform's `xiaoqu` (which it must manage;
+/// it may be left out by a credential managing one community), or the community of the
+/// resident's house `house_id` (or `xiaoqu`, where they must be bound; left out when all their
+/// houses are in one community).
+async fn categories_community(state: &State, request: &CategoriesRequest) -> ServiceResult<String> {
+    let xiaoqu = request.xiaoqu.trim();
+    if let Some(platform) = request.platform.as_ref() {
+        return platform_community(platform, xiaoqu);
+    }
+    let resident = resident(request.resident.as_ref())?;
+    let houses = state.houses(resident).await?;
+    let fields = Fields::from(std::collections::HashMap::from([(
+        "house_id".to_owned(),
+        request.house_id.clone(),
+    )]));
+    if fields.has("house_id") {
+        return Ok(houses
+            .house(fields.id("house_id")?)?
+            .community_identifier
+            .clone());
+    }
+    if !xiaoqu.is_empty() {
+        houses.community(xiaoqu)?;
+        return Ok(xiaoqu.to_owned());
+    }
+    let mut communities: Vec<&str> = houses
+        .0
+        .iter()
+        .map(|h| h.community_identifier.as_str())
+        .collect();
+    communities.sort_unstable();
+    communities.dedup();
+    match communities.as_slice() {
+        [only] => Ok((*only).to_owned()),
+        [] => Err(ServiceError::forbidden(
+            "您还没有绑定房屋，无法查看报修类型",
+            "the caller has no activated binding",
+        )),
+        _ => Err(ServiceError::invalid(
+            "house_id",
+            "您绑定了多个小区的房屋，请选择报修的房屋",
+        )),
+    }
+}
+
+/// The community a platform request names (`xiaoqu`), which the credential must manage; a
+/// credential managing exactly one community may leave it out.
+fn platform_community(platform: &PlatformRef, xiaoqu: &str) -> ServiceResult<String> {
+    let xiaoqu = xiaoqu.trim();
+    if xiaoqu.is_empty() {
+        return match platform.communities.as_slice() {
+            [only] => Ok(only.clone()),
+            _ => Err(ServiceError::missing("xiaoqu")),
+        };
+    }
+    manages(platform, xiaoqu)?;
+    Ok(xiaoqu.to_owned())
+}
+
+/// The categories of one community and the shared defaults, flat (the gRPC layer builds the
+/// tree).
+pub async fn categories(
+    state: &State,
+    request: CategoriesRequest,
+) -> ServiceResult<Vec<CategoryRow>> {
+    let community = categories_community(state, &request).await?;
     Ok(state
         .db
-        .run(|conn| db::categories(conn).map_err(Error::from))
+        .run(move |conn| db::categories(conn, &community).map_err(Error::from))
         .await?)
 }
 
-/// The platform adds a category: level 1 without `parent_id`, else one below its parent (≤ 3).
+fn no_parent() -> ServiceError {
+    ServiceError::invalid("parent_id", "没有找到上级报修类型")
+}
+
+/// The platform adds a category to one of its communities: level 1 without `parent_id`, else
+/// one below its parent (≤ 3), which is the community's own or a shared default.
 pub async fn add_category(state: &State, request: PlatformFields) -> ServiceResult<CategoryRow> {
-    platform(request.platform.as_ref())?;
+    let platform = platform(request.platform.as_ref())?;
     let fields = Fields::from(request.fields);
+    let community = platform_community(platform, fields.get("xiaoqu").unwrap_or_default())?;
     let name = fields.required_text("name", 32)?;
     let parent = fields.int("parent_id")?;
     let now = kit::time::now_unix();
-    Ok(state
+    let row = state
         .db
-        .run(move |conn| {
+        .run(move |conn| -> Result<CategoryRow, Error> {
             let level = match parent {
                 None => 1,
                 Some(id) => match db::category(conn, id)? {
+                    Some(parent) if !parent.serves(&community) => return Err(no_parent().into()),
                     Some(parent) if parent.level < 3 => parent.level + 1,
                     Some(_) => {
                         return Err(Error::from(ServiceError::invalid(
@@ -46,40 +117,66 @@ pub async fn add_category(state: &State, request: PlatformFields) -> ServiceResu
                             "报修类型最多三级",
                         )));
                     }
-                    None => {
-                        return Err(Error::from(ServiceError::invalid(
-                            "parent_id",
-                            "没有找到上级报修类型",
-                        )));
-                    }
+                    None => return Err(no_parent().into()),
                 },
             };
-            let id = db::insert_category(conn, parent, level, &name, now)?;
+            let id = db::insert_category(conn, &community, parent, level, &name, now)?;
             Ok(CategoryRow {
                 id,
                 parent_id: parent,
                 level,
                 name,
                 created_at: now,
+                community_identifier: Some(community),
             })
         })
-        .await?)
+        .await?;
+    tracing::info!(
+        category = row.id,
+        secret_id = platform.secret_id,
+        "repair category added"
+    );
+    Ok(row)
 }
 
-/// The platform removes a category that has no children.
+/// The platform removes a category of one of its communities that has no children; shared
+/// defaults and other communities' categories are refused (403) and stay.
 pub async fn remove_category(state: &State, request: PlatformFields) -> ServiceResult<()> {
-    platform(request.platform.as_ref())?;
-    let id = Fields::from(request.fields).id("id")?;
+    let platform = platform(request.platform.as_ref())?;
+    let fields = Fields::from(request.fields);
+    let id = fields.id("id")?;
+    let row = state
+        .db
+        .run(move |conn| db::category(conn, id).map_err(Error::from))
+        .await?
+        .ok_or_else(|| ServiceError::not_found("该报修类型不存在", "no category with this id"))?;
+    let Some(community) = row.community_identifier else {
+        return Err(ServiceError::forbidden(
+            "默认报修类型不能删除",
+            "a shared default category is read-only",
+        ));
+    };
+    manages(platform, &community).map_err(|_| not_yours())?;
+    if let Some(xiaoqu) = fields.get("xiaoqu")
+        && xiaoqu != community
+    {
+        return Err(not_yours());
+    }
     let removed = state
         .db
-        .run(move |conn| db::delete_leaf_category(conn, id).map_err(Error::from))
+        .run(move |conn| db::delete_leaf_category(conn, id, &community).map_err(Error::from))
         .await?;
     if removed == 0 {
         return Err(ServiceError::conflict(
-            "该报修类型不存在或还有下级类型",
-            "category missing or has children",
+            "该报修类型还有下级类型，请先删除下级类型",
+            "category has children",
         ));
     }
+    tracing::info!(
+        category = id,
+        secret_id = platform.secret_id,
+        "repair category removed"
+    );
     Ok(())
 }
 
@@ -132,7 +229,9 @@ pub async fn file(state: &State, request: ResidentFields) -> ServiceResult<Repai
             let category = match category_id {
                 None => String::new(),
                 Some(id) => match db::category(conn, id)? {
-                    Some(row) if row.level == 3 => category_path(conn, id)?,
+                    Some(row) if row.level == 3 && row.serves(&community) => {
+                        category_path(conn, id)?
+                    }
                     _ => {
                         return Err(Error::from(ServiceError::invalid(
                             "category_id",

@@ -14,6 +14,17 @@ pub struct CategoryRow {
     pub level: i32,
     pub name: String,
     pub created_at: i64,
+    /// The community it belongs to; `None` for a shared default, read-only for everyone.
+    pub community_identifier: Option<String>,
+}
+
+impl CategoryRow {
+    /// True when a request of `community` may use it (its own or a shared default).
+    pub fn serves(&self, community: &str) -> bool {
+        self.community_identifier
+            .as_deref()
+            .is_none_or(|own| own == community)
+    }
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -82,8 +93,14 @@ pub struct RepairChange {
     pub updated_at: i64,
 }
 
-pub fn categories(conn: &mut AnyConnection) -> QueryResult<Vec<CategoryRow>> {
+/// The categories `community` sees: its own and the shared defaults, oldest first.
+pub fn categories(conn: &mut AnyConnection, community: &str) -> QueryResult<Vec<CategoryRow>> {
     repair_categories::table
+        .filter(
+            repair_categories::community_identifier
+                .eq(community)
+                .or(repair_categories::community_identifier.is_null()),
+        )
         .order(repair_categories::id.asc())
         .select(CategoryRow::as_select())
         .load(conn)
@@ -97,8 +114,10 @@ pub fn category(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Categor
         .optional()
 }
 
+/// A category of `community`.
 pub fn insert_category(
     conn: &mut AnyConnection,
+    community: &str,
     parent_id: Option<i64>,
     level: i32,
     name: &str,
@@ -106,6 +125,7 @@ pub fn insert_category(
 ) -> QueryResult<i64> {
     diesel::insert_into(repair_categories::table)
         .values((
+            repair_categories::community_identifier.eq(Some(community)),
             repair_categories::parent_id.eq(parent_id),
             repair_categories::level.eq(level),
             repair_categories::name.eq(name),
@@ -115,8 +135,12 @@ pub fn insert_category(
         .get_result(conn)
 }
 
-/// Removes a category without children; returns how many rows went.
-pub fn delete_leaf_category(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
+/// Removes category `id` of `community` if it has no children; returns how many rows went.
+pub fn delete_leaf_category(
+    conn: &mut AnyConnection,
+    id: i64,
+    community: &str,
+) -> QueryResult<usize> {
     let children: i64 = repair_categories::table
         .filter(repair_categories::parent_id.eq(id))
         .count()
@@ -124,7 +148,12 @@ pub fn delete_leaf_category(conn: &mut AnyConnection, id: i64) -> QueryResult<us
     if children > 0 {
         return Ok(0);
     }
-    diesel::delete(repair_categories::table.find(id)).execute(conn)
+    diesel::delete(
+        repair_categories::table
+            .filter(repair_categories::id.eq(id))
+            .filter(repair_categories::community_identifier.eq(community)),
+    )
+    .execute(conn)
 }
 
 pub fn insert(conn: &mut AnyConnection, repair: &NewRepair) -> QueryResult<RepairRow> {
@@ -196,4 +225,28 @@ pub fn page(
         .select(RepairRow::as_select())
         .load(conn)?;
     Ok((rows, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CategoryRow;
+
+    fn category(community: Option<&str>) -> CategoryRow {
+        CategoryRow {
+            id: 1,
+            parent_id: None,
+            level: 1,
+            name: "楼道".to_owned(),
+            created_at: 0,
+            community_identifier: community.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_category_serves_its_own_community_and_a_shared_default_serves_all() {
+        assert!(category(Some("10002")).serves("10002"));
+        assert!(!category(Some("10002")).serves("10003"));
+        assert!(category(None).serves("10002"));
+        assert!(category(None).serves("10003"));
+    }
 }

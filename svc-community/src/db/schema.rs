@@ -15,6 +15,7 @@ diesel::table! {
         level -> Integer,
         name -> Text,
         created_at -> BigInt,
+        community_identifier -> Nullable<Text>,
     }
 }
 

@@ -20,6 +20,7 @@ pub fn category(row: CategoryRow) -> RepairCategory {
         level: row.level,
         name: row.name,
         children: Vec::new(),
+        community_identifier: row.community_identifier.unwrap_or_default(),
     }
 }
 

@@ -65,9 +65,9 @@ impl Community for CommunityService {
         }))
     }
 
-    async fn repair_categories(&self, _: Request<CategoriesRequest>) -> Answer<CategoryTree> {
+    async fn repair_categories(&self, r: Request<CategoriesRequest>) -> Answer<CategoryTree> {
         done(
-            actions::repairs::categories(&self.0)
+            actions::repairs::categories(&self.0, r.into_inner())
                 .await
                 .map(convert::category_tree),
         )

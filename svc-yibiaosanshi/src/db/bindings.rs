@@ -87,6 +87,24 @@ pub fn list_for_person(conn: &mut AnyConnection, people_id: i64) -> QueryResult<
         .load(conn)
 }
 
+/// Of `people_ids`, those bound (activated or not) to a house of `community`: the only people a
+/// credential managing that community may reach.
+pub fn bound_in(
+    conn: &mut AnyConnection,
+    community: &str,
+    people_ids: &[i64],
+) -> QueryResult<Vec<i64>> {
+    if people_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    people_houses::table
+        .filter(people_houses::community_identifier.eq(community))
+        .filter(people_houses::people_id.eq_any(people_ids))
+        .select(people_houses::people_id)
+        .distinct()
+        .load(conn)
+}
+
 /// Everyone bound to a house, oldest binding first.
 pub fn list_for_house(
     conn: &mut AnyConnection,

@@ -1,6 +1,7 @@
 //! svc-yibiaosanshi's tables and the plain queries over them.
 pub mod addresses;
 pub mod bindings;
+pub mod car_transfers;
 pub mod cars;
 pub mod module_switches;
 pub mod parking;

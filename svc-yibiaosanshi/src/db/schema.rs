@@ -156,6 +156,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    car_transfers (id) {
+        id -> BigInt,
+        plate -> Text,
+        claimant_user_id -> BigInt,
+        holder_user_id -> BigInt,
+        community_identifier -> Text,
+        reason -> Text,
+        status -> Integer,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<BigInt>,
+        decision_reason -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
 diesel::joinable!(units -> buildings (building_id));
 diesel::joinable!(floors -> units (unit_id));
 diesel::joinable!(houses -> floors (floor_id));
@@ -173,6 +190,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     reviews,
     review_decisions,
     cars,
+    car_transfers,
     parking_spots,
     module_switches
 );

@@ -350,3 +350,35 @@ impl From<Page<SpotView>> for pb::SpotPage {
         }
     }
 }
+
+use crate::car_transfers::TransferView;
+
+impl From<TransferView> for pb::CarTransfer {
+    fn from(view: TransferView) -> Self {
+        let transfer = view.transfer;
+        Self {
+            id: transfer.id,
+            community_identifier: transfer.community_identifier,
+            number: transfer.plate,
+            status: transfer.status,
+            claimant_name: view.claimant_name,
+            claimant_phone: view.claimant_phone,
+            holder_phone: view.holder_phone_masked,
+            reason: transfer.reason,
+            decision_reason: transfer.decision_reason.unwrap_or_default(),
+            created_at: transfer.created_at,
+            decided_at: transfer.decided_at.unwrap_or_default(),
+        }
+    }
+}
+
+impl From<Page<TransferView>> for pb::CarTransferPage {
+    fn from(page: Page<TransferView>) -> Self {
+        Self {
+            transfers: page.rows.into_iter().map(Into::into).collect(),
+            total: page.total,
+            page: page.paging.page,
+            per_page: page.paging.per_page,
+        }
+    }
+}

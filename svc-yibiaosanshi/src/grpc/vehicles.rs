@@ -5,6 +5,7 @@ use proto::yibiaosanshi as pb;
 use tonic::{Request, Response, Status};
 
 use super::registration::{platform, resident, serve};
+use crate::car_transfers::{self, TransferQuery};
 use crate::registration::State;
 use crate::vehicles::{self, SpotQuery};
 
@@ -115,6 +116,59 @@ impl pb::vehicles_server::Vehicles for VehiclesService {
                 vehicles::release_spot(&self.state, &platform(r.platform)?, &r.xiaoqu, &r.number)
                     .await?;
             Ok(spot.into())
+        })
+        .await
+    }
+
+    async fn request_car_transfer(
+        &self,
+        request: Request<pb::CarTransferRequest>,
+    ) -> Result<Response<pb::CarTransfer>, Status> {
+        serve(request, |r| async move {
+            let claim = car_transfers::request(
+                &self.state,
+                &resident(r.resident)?,
+                &r.number,
+                &r.xiaoqu,
+                &r.reason,
+            )
+            .await?;
+            Ok(claim.into())
+        })
+        .await
+    }
+
+    async fn list_car_transfers(
+        &self,
+        request: Request<pb::ListCarTransfersRequest>,
+    ) -> Result<Response<pb::CarTransferPage>, Status> {
+        serve(request, |r| async move {
+            let query = TransferQuery {
+                xiaoqu: r.xiaoqu,
+                status: r.status,
+                page: r.page,
+                per_page: r.per_page,
+            };
+            let page = car_transfers::list(&self.state, &platform(r.platform)?, query).await?;
+            Ok(page.into())
+        })
+        .await
+    }
+
+    async fn decide_car_transfer(
+        &self,
+        request: Request<pb::DecideCarTransferRequest>,
+    ) -> Result<Response<pb::CarTransfer>, Status> {
+        serve(request, |r| async move {
+            let decided = car_transfers::decide(
+                &self.state,
+                &platform(r.platform)?,
+                &r.id,
+                &r.status,
+                &r.reason,
+            )
+            .await?;
+            Ok(decided.into())
         })
         .await
     }

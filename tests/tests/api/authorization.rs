@@ -47,6 +47,8 @@ struct World {
     order_a: i64,
     order_to_close: i64,
     pass_code: String,
+    /// B's claim on A's plate, waiting for 10002's platform.
+    transfer: i64,
     face_photo: String,
     community_photo: String,
 }
@@ -279,8 +281,8 @@ fn table() -> Vec<Row> {
             |_, _| at("/api/v1/weapp/modules", json!({"xiaoqu": "10002"})),
         ),
         // 001 §4 and the resident's repairs.
-        row("POST", "/api/v1/repair/categories", "-yyyyy", |_, _| {
-            at("/api/v1/repair/categories", json!({}))
+        row("POST", "/api/v1/repair/categories", "-yy-y-", |_, _| {
+            at("/api/v1/repair/categories", json!({"xiaoqu": "10002"}))
         }),
         row(
             "POST",
@@ -559,6 +561,30 @@ fn table() -> Vec<Row> {
                 )
             },
         ),
+        // A plate another resident holds moves only when its community's platform confirms.
+        row("POST", "/api/v1/weapp/car/transfer", RESIDENTS, |_, _| {
+            at(
+                "/api/v1/weapp/car/transfer",
+                json!({"number": plate(Who::A), "reason": "我的车"}),
+            )
+        }),
+        row(
+            "POST",
+            "/api/v1/wjdh/car/transfers",
+            PLATFORM_10002_ONLY,
+            |_, _| at("/api/v1/wjdh/car/transfers", json!({"xiaoqu": "10002"})),
+        ),
+        row(
+            "PUT",
+            "/api/v1/wjdh/car/transfer",
+            PLATFORM_10002_ONLY,
+            |w, _| {
+                at(
+                    "/api/v1/wjdh/car/transfer",
+                    json!({"id": w.transfer, "status": 0, "reason": "证据不足"}),
+                )
+            },
+        ),
         row("POST", "/api/v1/weapp/car/unbind", RESIDENT_A, |_, _| {
             at("/api/v1/weapp/car/unbind", json!({"number": plate(Who::A)}))
         }),
@@ -822,11 +848,15 @@ async fn every_route_admits_exactly_who_it_should_and_shows_personal_data_only_t
 
 /// Three fixture residents, the demo credentials, and one of everything A owns.
 async fn build_world(app: &TestApp) -> World {
-    let p2 = app.platform_token(PLATFORM_10002).await;
-    let p3 = app.platform_token(PLATFORM_10003).await;
-    let a = app.imported_resident("o-matrix-a", FU_YU).await;
-    let b = app.imported_resident("o-matrix-b", WANG_FANG).await;
-    let c = app.imported_resident("o-matrix-c", ZHAO_QIANG).await;
+    let p2 = app.platform_token(PLATFORM_10002.0, PLATFORM_10002.1).await;
+    let p3 = app.platform_token(PLATFORM_10003.0, PLATFORM_10003.1).await;
+    let a = app.imported_resident("o-matrix-a", FU_YU.0, FU_YU.1).await;
+    let b = app
+        .imported_resident("o-matrix-b", WANG_FANG.0, WANG_FANG.1)
+        .await;
+    let c = app
+        .imported_resident("o-matrix-c", ZHAO_QIANG.0, ZHAO_QIANG.1)
+        .await;
     let house_a = app.house_id(&a, FU_YU.1, FU_YU.2).await;
     let buildings = app
         .post("/api/v1/buildings", json!({"id": "10002"}), Some(&a))
@@ -934,6 +964,23 @@ async fn build_world(app: &TestApp) -> World {
             .unwrap()
     };
 
+    let bound = app
+        .post(
+            "/api/v1/weapp/car/bind",
+            json!({"number": plate(Who::A)}),
+            Some(&a),
+        )
+        .await;
+    assert_eq!(bound.code(), 0, "{:?}", bound.body);
+    let claimed = app
+        .post(
+            "/api/v1/weapp/car/transfer",
+            json!({"number": plate(Who::A), "reason": "行驶证在物业核验"}),
+            Some(&b),
+        )
+        .await;
+    assert_eq!(claimed.code(), 0, "{:?}", claimed.body);
+
     let png =
         b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89".to_vec();
     let face = reqwest::multipart::Form::new()
@@ -979,6 +1026,7 @@ async fn build_world(app: &TestApp) -> World {
         category: category.body["data"]["id"].as_i64().unwrap(),
         order_a: id_of(&orders[0]),
         order_to_close: id_of(&orders[1]),
+        transfer: claimed.body["data"]["id"].as_i64().unwrap(),
         pass_code: pass.body["data"]["code"]
             .as_str()
             .unwrap_or_default()

@@ -366,8 +366,11 @@ async fn an_order_never_has_two_wechat_payments_that_could_both_take_money() {
     assert_eq!(rows(&bills).len(), 1);
     assert_eq!(rows(&bills)[0]["total_amount"], "0.11");
 
-    // One payment goes to one community: a personal order from 交运里 cannot join.
+    // One payment goes to one community: a personal order from 交运里 (where he owns a house
+    // too; 交运里's credential reaches only its own residents) cannot join.
     let jyl = platform_token(&app, "jyl-demo", "jyl-demo-secret").await;
+    let jyl_102 = app.house_id(&resident, "10003", [1, 1, 1, 102]).await;
+    app.owner_bound_by_review(&resident, &jyl, jyl_102).await;
     let personal = app
         .post(
             "/api/v1/order/new",

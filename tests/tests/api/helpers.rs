@@ -377,13 +377,14 @@ pub const FU_YU: (&str, &str, [i64; 4]) = ("15131512234", "10002", [1, 1, 1, 101
 pub const WANG_FANG: (&str, &str, [i64; 4]) = ("17600381130", "10002", [1, 1, 2, 201]);
 pub const ZHAO_QIANG: (&str, &str, [i64; 4]) = ("13800138000", "10003", [1, 1, 1, 101]);
 
+/// Typed steps shared by the tenant-isolation tests and the order and vehicle tests.
 impl TestApp {
-    /// 001 §1.2.1: a platform token of the credential `(secret_id, secret_key)`.
-    pub async fn platform_token(&self, (id, key): (&str, &str)) -> String {
+    /// A platform credential's token (`123456` manages 10002, `jyl-demo` manages 10003).
+    pub async fn platform_token(&self, secret_id: &str, secret_key: &str) -> String {
         let answer = self
             .post(
                 "/api/v1/wjdh/secret",
-                json!({"secret_id": id, "secret_key": key}),
+                json!({"secret_id": secret_id, "secret_key": secret_key}),
                 None,
             )
             .await;
@@ -391,13 +392,9 @@ impl TestApp {
         answer.str("access_token").to_owned()
     }
 
-    /// A resident of the security platform's fixture, signed in and imported (000 §2.2.1): bound
-    /// to their houses at once. Returns their token.
-    pub async fn imported_resident(
-        &self,
-        openid: &str,
-        (phone, community, _): (&str, &str, [i64; 4]),
-    ) -> String {
+    /// A person of the security platform's fixture, signed in and imported into `community`
+    /// (their houses there bound and activated); their token.
+    pub async fn imported_resident(&self, openid: &str, phone: &str, community: &str) -> String {
         let token = self.resident_token(openid, phone).await;
         self.a_minute_passes(phone).await;
         let sent = self.request_code(phone, "verify").await;
@@ -414,27 +411,47 @@ impl TestApp {
         token
     }
 
-    /// The id of a house of the address tree (000 §2.1), walked as `token`.
-    pub async fn house_id(
-        &self,
-        token: &str,
-        community: &str,
-        [building, unit, floor, house]: [i64; 4],
-    ) -> i64 {
+    /// The `id` of house `[building, unit, floor, house]` of `community`, found as the
+    /// mini-program finds it (000 §2.1.2–§2.1.5).
+    pub async fn house_id(&self, token: &str, community: &str, numbers: [i64; 4]) -> i64 {
+        let levels = [
+            ("/api/v1/buildings", "building_number"),
+            ("/api/v1/units", "unit_number"),
+            ("/api/v1/floors", "floor_number"),
+            ("/api/v1/houses", "house_number"),
+        ];
         let mut parent = json!(community);
-        for (path, field, number) in [
-            ("/api/v1/buildings", "building_number", building),
-            ("/api/v1/units", "unit_number", unit),
-            ("/api/v1/floors", "floor_number", floor),
-            ("/api/v1/houses", "house_number", house),
-        ] {
+        for ((path, field), number) in levels.into_iter().zip(numbers) {
             let answer = self.post(path, json!({"id": parent}), Some(token)).await;
-            let row = answer.body["data"]
+            parent = answer.body["data"]
                 .as_array()
                 .and_then(|rows| rows.iter().find(|row| row[field] == json!(number)))
-                .unwrap_or_else(|| panic!("{field} {number} in {:?}", answer.body));
-            parent = row["id"].clone();
+                .unwrap_or_else(|| panic!("{field} {number} in {:?}", answer.body))["id"]
+                .clone();
         }
         parent.as_i64().unwrap()
+    }
+
+    /// Binds a registered resident as 业主 of a house nobody owns (000 §2.4.2), approved by
+    /// `platform`, the credential managing that house's community.
+    pub async fn owner_bound_by_review(&self, token: &str, platform: &str, house_id: i64) {
+        let filed = self
+            .post(
+                "/api/v1/weapp/bindHouse",
+                json!({"house_id": house_id, "role": "业主", "status": "自用", "use": "住宅",
+                       "xingzhi": "私有", "choice": 1, "type": "业主"}),
+                Some(token),
+            )
+            .await;
+        assert_eq!(filed.code(), 0, "{:?}", filed.body);
+        let review = filed.body["data"]["shenhe_id"].as_i64().unwrap();
+        let approved = self
+            .put_form(
+                "/api/v1/wjdh/shenhe",
+                &[("id", &review.to_string()), ("status", "1")],
+                platform,
+            )
+            .await;
+        assert_eq!(approved.code(), 0, "{:?}", approved.body);
     }
 }

@@ -19,5 +19,6 @@ mod platform;
 mod privacy;
 mod refresh;
 mod registration;
+mod security_tenant;
 mod vehicles;
 mod verification_codes;

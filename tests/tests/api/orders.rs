@@ -147,13 +147,15 @@ async fn orders_are_created_for_a_house_a_phone_and_an_id_number_with_the_seeds_
     .await;
     assert_eq!(by_idcard.code(), 0, "{:?}", by_idcard.body);
 
-    // A user signed up with the phone, without 一标三实 yet (mode 1), sees their order.
-    let newcomer = app.resident_token("o-newcomer", "13700000002").await;
+    // A user signed up with the phone (mode 1) and bound in the community sees their order.
+    let newcomer = app
+        .imported_resident("o-wangfang", "17600381130", "10002")
+        .await;
     let signed_up = new_order(
         &app,
         &platform,
         "phone",
-        json!({"phone": "13700000002"}),
+        json!({"phone": "17600381130"}),
         json!("6.6"),
     )
     .await;
@@ -166,11 +168,22 @@ async fn orders_are_created_for_a_house_a_phone_and_an_id_number_with_the_seeds_
     let listed = app
         .post(
             "/api/v1/wjdh/order/list",
-            json!({"xiaoqu": "10002", "phone": "13700000002"}),
+            json!({"xiaoqu": "10002", "phone": "17600381130"}),
             Some(&platform),
         )
         .await;
     assert_eq!(rows(&listed).len(), 1, "{:?}", listed.body);
+    // Signed up but bound to no house of the community: nobody the credential may bill.
+    app.resident_token("o-newcomer", "13700000002").await;
+    let unbound = new_order(
+        &app,
+        &platform,
+        "phone",
+        json!({"phone": "13700000002"}),
+        json!("6.6"),
+    )
+    .await;
+    assert_eq!(unbound.code(), 2, "{:?}", unbound.body);
 
     // Code 2: nobody / no such house; code 3: entered in 一标三实 but not registered.
     let wrong_name = new_order(

@@ -223,7 +223,8 @@ async fn concurrent_binds_keep_five_cars_a_user_and_one_user_a_plate() {
 async fn a_car_number_order_reaches_the_user_who_bound_the_car() {
     let app = spawn_app().await;
     let platform = platform_token(&app, "123456", "123456").await;
-    let driver = app.resident_token("o-driver", "13700000011").await;
+    // The driver is bound in the order's community: a credential reaches only its residents.
+    let driver = resident_of(&app, "o-wangfang", "17600381130", "10002").await;
     let fuyu = resident_of(&app, "o-fuyu", "15131512234", "10002").await;
     assert_eq!(bind(&app, &driver, "京A·D12345").await.code(), 0);
 
