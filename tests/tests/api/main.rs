@@ -18,5 +18,6 @@ mod platform;
 mod privacy;
 mod refresh;
 mod registration;
+mod security_abuse;
 mod vehicles;
 mod verification_codes;
