@@ -38,7 +38,9 @@ pub struct GatewaySettings {
 }
 
 /// A list of strings, or one string of comma-separated entries.
-fn list_or_commas<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+fn list_or_commas<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Entries {
@@ -73,7 +75,9 @@ mod tests {
         assert_eq!(settings.gateway.listen, "127.0.0.1:8080");
         assert!(settings.gateway.trusted_proxies.is_empty());
         assert!(settings.gateway.body_limit_bytes < settings.gateway.upload_limit_bytes);
-        assert!(settings.gateway.secret_rate_limit_per_minute < settings.gateway.rate_limit_per_minute);
+        assert!(
+            settings.gateway.secret_rate_limit_per_minute < settings.gateway.rate_limit_per_minute
+        );
     }
 
     #[test]
@@ -83,6 +87,9 @@ mod tests {
             "10.0.0.0/8, 127.0.0.1".to_owned(),
         )])
         .expect("one string");
-        assert_eq!(settings.gateway.trusted_proxies, ["10.0.0.0/8", "127.0.0.1"]);
+        assert_eq!(
+            settings.gateway.trusted_proxies,
+            ["10.0.0.0/8", "127.0.0.1"]
+        );
     }
 }

@@ -336,8 +336,13 @@ pub async fn secret_rate_limit(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     if let Some(state) = state(&req)
-        && let Some(refusal) =
-            over_limit(&state, &req, "rl-secret", state.secret_rate_limit_per_minute).await
+        && let Some(refusal) = over_limit(
+            &state,
+            &req,
+            "rl-secret",
+            state.secret_rate_limit_per_minute,
+        )
+        .await
     {
         return Ok(req.into_response(refusal.error_response()));
     }

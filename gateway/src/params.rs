@@ -14,8 +14,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap};
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::{FromRequest, HttpRequest};
-use futures::{Stream, StreamExt};
 use futures::future::LocalBoxFuture;
+use futures::{Stream, StreamExt};
 use kit::error::ServiceError;
 use serde_json::{Map, Value};
 

@@ -89,7 +89,10 @@ impl ServiceMetrics {
     }
 
     /// Adds a service's own instrument to this registry (served with the others).
-    pub fn register(&self, collector: Box<dyn prometheus::core::Collector>) -> prometheus::Result<()> {
+    pub fn register(
+        &self,
+        collector: Box<dyn prometheus::core::Collector>,
+    ) -> prometheus::Result<()> {
         self.0.registry.register(collector)
     }
 

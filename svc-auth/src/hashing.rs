@@ -190,9 +190,7 @@ mod tests {
         );
     }
 
-    async fn futures_join<T>(
-        handles: impl Iterator<Item = tokio::task::JoinHandle<T>>,
-    ) -> Vec<T> {
+    async fn futures_join<T>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
         let mut out = Vec::new();
         for handle in handles.collect::<Vec<_>>() {
             out.push(handle.await.expect("task"));

@@ -66,7 +66,11 @@ fn policy(state: &State) -> LockoutPolicy {
 
 /// Reserves one attempt of the pair; refused while it is locked or once its attempts are used
 /// up. The reservation is an atomic increment, so concurrent guesses each take their own number.
-async fn reserve_attempt(state: &State, keys: &PairKeys, policy: LockoutPolicy) -> ServiceResult<()> {
+async fn reserve_attempt(
+    state: &State,
+    keys: &PairKeys,
+    policy: LockoutPolicy,
+) -> ServiceResult<()> {
     let attempt = state.cache.incr(&keys.attempts, policy.first_lock).await?;
     if attempt <= policy.max_failures {
         return Ok(());
