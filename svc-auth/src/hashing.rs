@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use kit::error::{ServiceError, ServiceResult};
+use kit::error::{ErrorKind, ServiceError, ServiceResult};
 use prometheus::{IntCounterVec, IntGauge, Opts};
 use tokio::sync::Semaphore;
 
@@ -17,6 +17,7 @@ pub struct Hashing {
     concurrency: usize,
     wait: Duration,
     in_flight: Arc<AtomicI64>,
+    peak: AtomicI64,
     instruments: Instruments,
 }
 
@@ -91,6 +92,7 @@ impl Hashing {
             concurrency,
             wait,
             in_flight: Arc::new(AtomicI64::new(0)),
+            peak: AtomicI64::new(0),
             instruments,
         })
     }
@@ -131,18 +133,18 @@ impl Hashing {
                         concurrency = self.concurrency,
                         "secret verification refused: every hashing permit is busy"
                     );
-                    return Err(ServiceError::rate_limited(format!(
-                        "secret verification busy: {} at a time",
-                        self.concurrency
-                    )));
+                    return Err(ServiceError::new(
+                        ErrorKind::RateLimited,
+                        "服务繁忙，请稍后再试",
+                        format!("secret verification busy: {} at a time", self.concurrency),
+                    ));
                 }
             },
         };
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.instruments.in_flight.set(now);
-        if now > self.instruments.peak.get() {
-            self.instruments.peak.set(now);
-        }
+        let peak = self.peak.fetch_max(now, Ordering::SeqCst).max(now);
+        self.instruments.peak.set(peak);
         Ok(Slot {
             _permit: permit,
             in_flight: self.in_flight.clone(),
@@ -171,7 +173,7 @@ mod tests {
             .filter(|answer| {
                 answer
                     .as_ref()
-                    .is_err_and(|e| e.kind == kit::error::ErrorKind::RateLimited)
+                    .is_err_and(|e| e.kind == ErrorKind::RateLimited)
             })
             .count();
         let refused_secret = answers

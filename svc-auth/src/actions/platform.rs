@@ -30,7 +30,11 @@ fn refused() -> ServiceError {
 }
 
 fn locked() -> ServiceError {
-    ServiceError::rate_limited("too many failed attempts for this secret_id from this client")
+    ServiceError::new(
+        ErrorKind::RateLimited,
+        "密钥错误次数过多，请稍后再试",
+        "too many failed attempts for this secret_id from this client",
+    )
 }
 
 /// The cache keys of one (secret_id, client) pair.
