@@ -1,19 +1,24 @@
 //! Password hashing a few at a time: each Argon2id verification holds about 19 MiB, so the
 //! number running at once is bounded by a semaphore, and a caller that cannot get a permit
 //! within a short wait is refused with 429 instead of queueing until memory runs out.
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use kit::error::{ErrorKind, ServiceError, ServiceResult};
 use prometheus::{IntCounterVec, IntGauge, Opts};
 use tokio::sync::Semaphore;
 
-use crate::domain::secrets::verify_secret;
+use argon2::Block;
+
+use crate::domain::secrets::verify_secret_in;
 
 /// The bounded pool of secret verifications, with its instruments.
 pub struct Hashing {
     permits: Arc<Semaphore>,
+    /// Argon2's working memory, one buffer per permit at most, reused from one verification to
+    /// the next: memory stays at `concurrency` × the memory cost, allocated once.
+    memory: Arc<Mutex<Vec<Vec<Block>>>>,
     concurrency: usize,
     wait: Duration,
     in_flight: Arc<AtomicI64>,
@@ -39,6 +44,7 @@ struct Slot {
 /// One caller's turn to verify a secret.
 pub struct Turn {
     slot: Slot,
+    memory: Arc<Mutex<Vec<Vec<Block>>>>,
     verified: prometheus::IntCounter,
 }
 
@@ -47,10 +53,24 @@ impl Turn {
     /// blocking task: a caller that goes away does not free the place of a verification still
     /// running.
     pub async fn verify(self, secret: String, hash: String) -> ServiceResult<bool> {
-        let Self { slot, verified } = self;
+        let Self {
+            slot,
+            memory,
+            verified,
+        } = self;
         let matches = tokio::task::spawn_blocking(move || {
             let _slot = slot;
-            verify_secret(&secret, &hash)
+            // A buffer is free whenever a permit is held: there are no more buffers than permits.
+            let mut blocks = memory
+                .lock()
+                .ok()
+                .and_then(|mut free| free.pop())
+                .unwrap_or_default();
+            let matches = verify_secret_in(&secret, &hash, &mut blocks);
+            if let Ok(mut free) = memory.lock() {
+                free.push(blocks);
+            }
+            matches
         })
         .await
         .map_err(ServiceError::internal)?;
@@ -89,6 +109,7 @@ impl Hashing {
         };
         Ok(Self {
             permits: Arc::new(Semaphore::new(concurrency)),
+            memory: Arc::new(Mutex::new(Vec::with_capacity(concurrency))),
             concurrency,
             wait,
             in_flight: Arc::new(AtomicI64::new(0)),
@@ -116,6 +137,7 @@ impl Hashing {
         let slot = self.acquire().await?;
         Ok(Turn {
             slot,
+            memory: self.memory.clone(),
             verified: self.instruments.outcomes.with_label_values(&["verified"]),
         })
     }
