@@ -15,13 +15,20 @@ pub struct Settings {
 pub struct GatewaySettings {
     /// `host:port`; port 0 picks a free port.
     pub listen: String,
-    /// Largest accepted JSON, form or query body.
+    /// Largest accepted body as it arrives (JSON, form, or multipart with boundaries and headers).
     pub body_limit_bytes: usize,
-    /// Largest accepted multipart body.
+    /// Largest accepted body of the routes that take photos.
     pub upload_limit_bytes: usize,
     /// Requests per client IP per minute, across replicas.
     pub rate_limit_per_minute: i64,
-    /// Proxies (IPs or CIDR blocks) whose `X-Forwarded-For` is believed.
+    /// Requests per client IP per minute to `/api/v1/wjdh/secret` (password hashing), besides
+    /// the general limit.
+    pub secret_rate_limit_per_minute: i64,
+    /// Most parts (fields and files) one multipart body may have.
+    pub multipart_max_parts: usize,
+    /// Proxies (IPs or CIDR blocks) whose `X-Forwarded-For` is believed: a list, or one string
+    /// of comma-separated entries (as an environment variable or a setting override gives it).
+    #[serde(deserialize_with = "list_or_commas")]
     pub trusted_proxies: Vec<String>,
     /// actix worker threads.
     pub workers: usize,
@@ -31,6 +38,27 @@ pub struct GatewaySettings {
     /// After SIGTERM, how long `/readyz` answers 503 while requests are still served.
     #[serde(default)]
     pub shutdown_delay_ms: u64,
+}
+
+/// A list of strings, or one string of comma-separated entries.
+fn list_or_commas<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Entries {
+        List(Vec<String>),
+        Commas(String),
+    }
+    Ok(match Entries::deserialize(deserializer)? {
+        Entries::List(list) => list,
+        Entries::Commas(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
 }
 
 impl Settings {
@@ -50,5 +78,21 @@ mod tests {
         assert_eq!(settings.gateway.listen, "127.0.0.1:8080");
         assert!(settings.gateway.trusted_proxies.is_empty());
         assert!(settings.gateway.body_limit_bytes < settings.gateway.upload_limit_bytes);
+        assert!(
+            settings.gateway.secret_rate_limit_per_minute < settings.gateway.rate_limit_per_minute
+        );
+    }
+
+    #[test]
+    fn trusted_proxies_come_as_a_list_or_as_one_comma_separated_string() {
+        let settings: Settings = kit::settings::load_with(&[(
+            "gateway.trusted_proxies",
+            "10.0.0.0/8, 127.0.0.1".to_owned(),
+        )])
+        .expect("one string");
+        assert_eq!(
+            settings.gateway.trusted_proxies,
+            ["10.0.0.0/8", "127.0.0.1"]
+        );
     }
 }

@@ -320,28 +320,63 @@ pub async fn rate_limit(
     let Some(state) = state(&req) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let limit = state.rate_limit_per_minute;
-    if limit <= 0 || OPERATIONS.contains(&req.path()) {
+    if OPERATIONS.contains(&req.path()) {
         return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    if let Some(refusal) = over_limit(&state, &req, "rl", state.rate_limit_per_minute).await {
+        return Ok(req.into_response(refusal.error_response()));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+/// `/api/v1/wjdh/secret`'s own bucket per client IP and minute, besides the general one: each
+/// request there costs svc-auth a password verification.
+pub async fn secret_rate_limit(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if let Some(state) = state(&req)
+        && let Some(refusal) = over_limit(
+            &state,
+            &req,
+            "rl-secret",
+            state.secret_rate_limit_per_minute,
+        )
+        .await
+    {
+        return Ok(req.into_response(refusal.error_response()));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+/// Counts the request in `bucket` for its client IP and the current minute; the refusal when
+/// that makes more than `limit` (0 or less: no limit).
+async fn over_limit(
+    state: &AppState,
+    req: &ServiceRequest,
+    bucket: &str,
+    limit: i64,
+) -> Option<ApiError> {
+    if limit <= 0 {
+        return None;
     }
     let ip = req
         .extensions()
         .get::<ClientIp>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |client| client.0);
-    let key = format!("rl:{ip}:{}", kit::time::now_unix().div_euclid(60));
+    let key = format!("{bucket}:{ip}:{}", kit::time::now_unix().div_euclid(60));
     match state.cache.incr(&key, Duration::from_secs(60)).await {
-        Ok(count) if count > limit => {
-            let error = ApiError::refused(
-                StatusCode::TOO_MANY_REQUESTS,
-                "操作过于频繁，请稍后再试",
-                format!("每分钟最多{limit}次请求"),
-            );
-            return Ok(req.into_response(error.error_response()));
+        Ok(count) if count > limit => Some(ApiError::refused(
+            StatusCode::TOO_MANY_REQUESTS,
+            "操作过于频繁，请稍后再试",
+            format!("每分钟最多{limit}次请求"),
+        )),
+        Ok(_) => None,
+        Err(error) => {
+            tracing::warn!(%error, bucket, "rate limit not checked: the cache failed");
+            None
         }
-        Ok(_) => {}
-        Err(error) => tracing::warn!(%error, "rate limit not checked: the cache failed"),
     }
-    Ok(next.call(req).await?.map_into_boxed_body())
 }
 
 #[cfg(test)]
@@ -398,5 +433,70 @@ mod tests {
             trusted.client_ip(ip("10.0.0.1"), ["junk"].into_iter()),
             ip("10.0.0.1")
         );
+    }
+
+    /// The statuses of `requests` (peer, `X-Forwarded-For`), in order, to the whole application
+    /// with a per-IP limit of 2 a minute and the proxies of `trusted`.
+    async fn statuses(trusted: &str, requests: &[(&str, &str)]) -> Vec<u16> {
+        let settings: crate::config::Settings = kit::settings::load_with(&[
+            ("gateway.rate_limit_per_minute", "2".to_owned()),
+            ("gateway.trusted_proxies", trusted.to_owned()),
+        ])
+        .expect("settings");
+        let cache: kit::cache::SharedCache = std::sync::Arc::new(kit::cache::MemoryCache::new(
+            &format!("t{}:", uuid::Uuid::new_v4().simple()),
+        ));
+        let state = web::Data::new(AppState::new(&settings, cache).expect("state"));
+        let app = actix_web::test::init_service(crate::startup::app(
+            state,
+            crate::params::ParamsLimits::default(),
+        ))
+        .await;
+        let mut statuses = Vec::new();
+        for (peer, forwarded_for) in requests {
+            let request = actix_web::test::TestRequest::post()
+                .uri("/api/v1/no-such-route")
+                .peer_addr(std::net::SocketAddr::new(ip(peer), 40_000))
+                .insert_header((FORWARDED_FOR, *forwarded_for))
+                .to_request();
+            let response = actix_web::test::call_service(&app, request).await;
+            statuses.push(response.status().as_u16());
+        }
+        statuses
+    }
+
+    #[actix_web::test]
+    async fn clients_behind_a_trusted_proxy_get_a_bucket_each() {
+        let ingress = "10.42.0.7";
+        let answered = statuses(
+            "10.0.0.0/8",
+            &[
+                (ingress, "203.0.113.1"),
+                (ingress, "203.0.113.1"),
+                (ingress, "203.0.113.1"),
+                // Another client through the same Ingress pod still has its whole minute.
+                (ingress, "203.0.113.2"),
+                (ingress, "198.51.100.1, 203.0.113.2"),
+                (ingress, "203.0.113.2"),
+            ],
+        )
+        .await;
+        assert_eq!(answered, [404, 404, 429, 404, 404, 429]);
+    }
+
+    #[actix_web::test]
+    async fn an_untrusted_peer_cannot_pick_its_bucket_with_forwarded_for() {
+        let stranger = "198.51.100.9";
+        let answered = statuses(
+            "10.0.0.0/8",
+            &[
+                (stranger, "203.0.113.1"),
+                (stranger, "203.0.113.2"),
+                // A third made-up client changes nothing: the bucket is the peer's.
+                (stranger, "203.0.113.3"),
+            ],
+        )
+        .await;
+        assert_eq!(answered, [404, 404, 429]);
     }
 }

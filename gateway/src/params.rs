@@ -1,28 +1,36 @@
 //! One extractor for every way a caller sends fields: a JSON object, a form, multipart/form-data
 //! or the query string, merged (the body wins). A number may arrive as a string and a string as
 //! a number; the accessors take either.
+use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
 
 use actix_multipart::Multipart;
 use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap};
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::{FromRequest, HttpRequest};
-use futures::StreamExt;
 use futures::future::LocalBoxFuture;
+use futures::{Stream, StreamExt};
 use kit::error::ServiceError;
 use serde_json::{Map, Value};
 
 use crate::envelope::ApiError;
 
-/// The byte caps the extractor enforces while reading (an app-data value; defaults otherwise).
+/// The caps the extractor enforces while reading (an app-data value; defaults otherwise).
 #[derive(Clone, Copy, Debug)]
 pub struct ParamsLimits {
-    /// JSON, form and query bodies.
+    /// A whole body as it arrives, whatever its encoding: JSON, form, or multipart with its
+    /// boundaries and part headers.
     pub body: usize,
-    /// A whole multipart body, files included.
+    /// What `body` becomes on the routes that take files (`photos::admit_image_body`).
     pub upload: usize,
+    /// Most parts (fields and files) of a multipart body.
+    pub parts: usize,
 }
 
 impl Default for ParamsLimits {
@@ -30,6 +38,7 @@ impl Default for ParamsLimits {
         Self {
             body: 64 * 1024,
             upload: 5 * 1024 * 1024,
+            parts: 64,
         }
     }
 }
@@ -173,15 +182,12 @@ async fn read(
         .get(CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.trim().parse::<usize>().ok());
-    if content_type.starts_with("multipart/form-data") {
-        if declared.is_some_and(|length| length > limits.upload) {
-            return Err(too_large(limits.upload));
-        }
-        read_multipart(&mut params, headers, payload, limits).await?;
-        return Ok(params);
-    }
     if declared.is_some_and(|length| length > limits.body) {
         return Err(too_large(limits.body));
+    }
+    if content_type.starts_with("multipart/form-data") {
+        read_multipart(&mut params, headers, payload, limits).await?;
+        return Ok(params);
     }
     let body = read_capped(payload, limits.body).await?;
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -218,16 +224,67 @@ async fn read_capped(mut payload: Payload, limit: usize) -> Result<Bytes, ApiErr
     Ok(body.freeze())
 }
 
+/// The raw bytes of a body as they arrive (chunked or not), counted: once they pass `limit` the
+/// stream ends with an overflow, so the multipart parser never sees more.
+struct Counted {
+    payload: Payload,
+    seen: Rc<Cell<usize>>,
+    limit: usize,
+}
+
+impl Stream for Counted {
+    type Item = Result<Bytes, PayloadError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.seen.get() > self.limit {
+            return Poll::Ready(Some(Err(PayloadError::Overflow)));
+        }
+        let polled = Pin::new(&mut self.payload).poll_next(cx);
+        if let Poll::Ready(Some(Ok(chunk))) = &polled {
+            let seen = self.seen.get().saturating_add(chunk.len());
+            self.seen.set(seen);
+            if seen > self.limit {
+                return Poll::Ready(Some(Err(PayloadError::Overflow)));
+            }
+        }
+        polled
+    }
+}
+
+/// Reads a multipart body: at most `limits.body` bytes in all (boundaries and part headers
+/// included, not only the contents) and `limits.parts` parts, refused with 413 as soon as either
+/// is passed.
 async fn read_multipart(
     params: &mut Params,
     headers: &HeaderMap,
     payload: Payload,
     limits: ParamsLimits,
 ) -> Result<(), ApiError> {
-    let mut multipart = Multipart::new(headers, payload);
-    let mut total = 0usize;
+    let seen = Rc::new(Cell::new(0));
+    let counted = Counted {
+        payload,
+        seen: seen.clone(),
+        limit: limits.body,
+    };
+    let over = |seen: &Rc<Cell<usize>>| seen.get() > limits.body;
+    let mut multipart = Multipart::new(headers, counted);
+    let mut parts = 0usize;
     while let Some(field) = multipart.next().await {
-        let mut field = field.map_err(|error| bad_body(format!("multipart格式不正确: {error}")))?;
+        let mut field = field.map_err(|error| {
+            if over(&seen) {
+                too_large(limits.body)
+            } else {
+                bad_body(format!("multipart格式不正确: {error}"))
+            }
+        })?;
+        parts += 1;
+        if parts > limits.parts {
+            return Err(ApiError::refused(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "提交的数据过大",
+                format!("multipart最多{}个字段", limits.parts),
+            ));
+        }
         let Some(name) = field.name().map(str::to_owned) else {
             continue;
         };
@@ -238,11 +295,13 @@ async fn read_multipart(
         let content_type = field.content_type().map(ToString::to_string);
         let mut bytes = BytesMut::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|error| bad_body(format!("multipart格式不正确: {error}")))?;
-            total += chunk.len();
-            if total > limits.upload {
-                return Err(too_large(limits.upload));
-            }
+            let chunk = chunk.map_err(|error| {
+                if over(&seen) {
+                    too_large(limits.body)
+                } else {
+                    bad_body(format!("multipart格式不正确: {error}"))
+                }
+            })?;
             bytes.extend_from_slice(&chunk);
         }
         if filename.is_some() {
@@ -253,13 +312,13 @@ async fn read_multipart(
             };
             params.files.insert(name, upload);
         } else {
-            if bytes.len() > limits.body {
-                return Err(too_large(limits.body));
-            }
             let text = String::from_utf8(bytes.to_vec())
                 .map_err(|_| ServiceError::invalid(&name, format!("{name}必须是UTF-8文本")))?;
             params.values.insert(name, Value::String(text));
         }
+    }
+    if over(&seen) {
+        return Err(too_large(limits.body));
     }
     Ok(())
 }
@@ -344,6 +403,55 @@ mod tests {
         assert_eq!(photo.bytes.as_ref(), b"JPEG");
     }
 
+    fn empty_fields(count: usize, padding: usize) -> String {
+        let pad = "p".repeat(padding);
+        let mut body = String::new();
+        for n in 0..count {
+            body.push_str(&format!(
+                "--XYZ\r\nContent-Disposition: form-data; name=\"f{n}\"\r\nX-Pad: {pad}\r\n\r\n\r\n"
+            ));
+        }
+        body.push_str("--XYZ--\r\n");
+        body
+    }
+
+    async fn status_of(limits: ParamsLimits, body: String) -> StatusCode {
+        let request = TestRequest::post()
+            .uri("/x")
+            .app_data(limits)
+            .insert_header((CONTENT_TYPE, "multipart/form-data; boundary=XYZ"))
+            .set_payload(body)
+            // As if chunked: the declared length does not give the size away.
+            .insert_header((CONTENT_LENGTH, "1"));
+        match extract(request).await {
+            Ok(_) => StatusCode::OK,
+            Err(error) => actix_web::ResponseError::status_code(&error),
+        }
+    }
+
+    #[actix_web::test]
+    async fn multipart_counts_every_byte_and_every_part() {
+        let limits = ParamsLimits {
+            body: 4096,
+            upload: 4096,
+            parts: 8,
+        };
+        assert_eq!(status_of(limits, empty_fields(8, 10)).await, StatusCode::OK);
+        // Empty fields: nothing in their contents, yet the parts and the bytes count.
+        assert_eq!(
+            status_of(limits, empty_fields(9, 10)).await,
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+        let wide = ParamsLimits {
+            parts: 10_000,
+            ..limits
+        };
+        assert_eq!(
+            status_of(wide, empty_fields(100, 100)).await,
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+    }
+
     #[actix_web::test]
     async fn a_json_body_that_is_not_an_object_names_the_body() {
         let error = extract(
@@ -365,6 +473,7 @@ mod tests {
             .app_data(ParamsLimits {
                 body: 8,
                 upload: 16,
+                parts: 4,
             })
             .insert_header((CONTENT_TYPE, "application/json"))
             .set_payload(r#"{"name":"far too long"}"#);
@@ -382,6 +491,7 @@ mod tests {
             .app_data(ParamsLimits {
                 body: 8,
                 upload: 16,
+                parts: 4,
             })
             .set_payload("code=far+too+long+for+the+cap")
             .insert_header((CONTENT_LENGTH, "4"));

@@ -85,6 +85,8 @@ pub struct AppState {
     pub cache: SharedCache,
     pub metrics: Metrics,
     pub rate_limit_per_minute: i64,
+    /// The tighter per-client limit of `/api/v1/wjdh/secret`.
+    pub secret_rate_limit_per_minute: i64,
     pub trusted_proxies: TrustedProxies,
     pub readiness: Readiness,
     /// `gateway.public_base_url` without a trailing slash.
@@ -98,6 +100,7 @@ impl AppState {
             cache,
             metrics: Metrics::new().context("registering metrics")?,
             rate_limit_per_minute: settings.gateway.rate_limit_per_minute,
+            secret_rate_limit_per_minute: settings.gateway.secret_rate_limit_per_minute,
             trusted_proxies: TrustedProxies::parse(&settings.gateway.trusted_proxies)?,
             readiness: Readiness::default(),
             public_base_url: settings

@@ -88,6 +88,14 @@ impl ServiceMetrics {
         })))
     }
 
+    /// Adds a service's own instrument to this registry (served with the others).
+    pub fn register(
+        &self,
+        collector: Box<dyn prometheus::core::Collector>,
+    ) -> prometheus::Result<()> {
+        self.0.registry.register(collector)
+    }
+
     /// Reports `database`'s pool at every scrape (the first database given is kept).
     pub fn watch_pool(&self, database: &Database) {
         let _ = self.0.database.set(database.clone());

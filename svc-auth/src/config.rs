@@ -26,6 +26,16 @@ pub struct AuthSettings {
     pub sms_per_phone_per_day: i64,
     pub sms_per_ip_per_hour: i64,
     pub code_max_attempts: i64,
+    /// Argon2 secret verifications allowed at once (each holds ~19 MiB).
+    pub hash_concurrency: usize,
+    /// How long a verification may wait for its turn before it is refused with 429, ms.
+    pub hash_wait_ms: u64,
+    /// Wrong platform secrets allowed per (secret_id, client IP) before a lock.
+    pub platform_max_failures: i64,
+    /// The first lock of a (secret_id, client IP), seconds; each further lock doubles it.
+    pub platform_lock_seconds: u64,
+    /// The longest lock, seconds.
+    pub platform_lock_max_seconds: u64,
     pub wechat: WechatSettings,
     pub sms: SmsSettings,
 }

@@ -19,6 +19,7 @@ use crate::clients::wechat::WechatClient;
 use crate::config::Settings;
 use crate::db::MIGRATIONS;
 use crate::grpc::AuthService;
+use crate::hashing::Hashing;
 
 /// svc-auth, bound and migrated, not yet serving.
 pub struct Application {
@@ -45,10 +46,19 @@ impl Application {
         metrics.watch_pool(&db);
         let metrics_addr = metrics.serve_on(&auth.metrics_listen).await?;
         let shutdown_delay = Duration::from_millis(auth.shutdown_delay_ms);
+        let hashing = Hashing::new(
+            auth.hash_concurrency,
+            Duration::from_millis(auth.hash_wait_ms),
+        )
+        .context("hashing instruments")?;
+        hashing
+            .register(&metrics)
+            .context("registering the hashing metrics")?;
         let state = State {
             db,
             wechat: WechatClient::new(auth.wechat.clone(), cache.clone())?,
             sms: SmsClient::new(auth.sms.clone())?,
+            hashing,
             cache,
             tokens: TokenKeys::new(&settings.tokens),
             settings: auth,

@@ -2,6 +2,8 @@
 use actix_web::middleware::from_fn;
 use actix_web::web;
 
+use crate::middleware;
+
 pub mod addresses;
 pub mod community;
 pub mod login;
@@ -99,7 +101,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         // 000 §2.3
         .service(
-            web::resource("/api/v1/people/photo").route(web::post().to(photos::upload_face_photo)),
+            web::resource("/api/v1/people/photo")
+                .wrap(from_fn(photos::admit_image_body))
+                .route(web::post().to(photos::upload_face_photo)),
         )
         .service(
             web::resource("/api/v1/idcard/photo")
@@ -115,7 +119,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/api/v1/wjdh/shenheLog").route(web::post().to(reviews::decisions)))
         // 001 §1.2
-        .service(web::resource("/api/v1/wjdh/secret").route(web::post().to(platform::secret)));
+        .service(
+            web::resource("/api/v1/wjdh/secret")
+                .wrap(from_fn(middleware::secret_rate_limit))
+                .route(web::post().to(platform::secret)),
+        );
     community_routes(cfg);
     order_routes(cfg);
     vehicle_routes(cfg);
@@ -215,7 +223,11 @@ fn community_routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/api/v1/weapp/visitor").route(post().to(c::issue_pass)))
         .service(web::resource("/api/v1/weapp/visitors").route(post().to(c::my_passes)))
         .service(web::resource("/api/v1/wjdh/visitor/verify").route(post().to(c::verify_pass)))
-        .service(web::resource("/api/v1/weapp/community/photo").route(post().to(c::upload_photo)))
+        .service(
+            web::resource("/api/v1/weapp/community/photo")
+                .wrap(from_fn(photos::admit_image_body))
+                .route(post().to(c::upload_photo)),
+        )
         .service(
             web::resource("/api/v1/community/files/{key:.*}").route(web::get().to(c::read_photo)),
         );

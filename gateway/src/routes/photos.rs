@@ -79,7 +79,9 @@ pub struct IdCardResponse {
     pub data: IdCardData,
 }
 
-/// Lets a route read a JSON or form body as large as an upload: an ID-card photo travels base64.
+/// Lets a route read a body as large as an upload: an ID-card photo travels base64 in JSON or a
+/// form, face and community photos as multipart. Every other route reads at most
+/// `body_limit_bytes`, multipart included.
 pub async fn admit_image_body(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -88,7 +90,7 @@ pub async fn admit_image_body(
     let mut data = Extensions::new();
     data.insert(ParamsLimits {
         body: limits.upload,
-        upload: limits.upload,
+        ..limits
     });
     req.add_data_container(Rc::new(data));
     next.call(req).await
@@ -252,6 +254,7 @@ mod tests {
                 .app_data(ParamsLimits {
                     body: 16,
                     upload: 1024,
+                    parts: 4,
                 })
                 .service(
                     web::resource("/wide")

@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::envelope::{self, ApiResult, Failure, Head};
-use crate::middleware::RequestId;
+use crate::middleware::{ClientIp, RequestId};
 use crate::params::Params;
 use crate::state::AppState;
 
@@ -52,18 +52,22 @@ pub struct PlatformTokenResponse {
     responses(
         (status = 200, body = PlatformTokenResponse),
         (status = 400, body = Failure, description = "参数未传送"),
-        (status = 404, body = Failure, description = "没有找到该密钥对儿对应的用户")
+        (status = 403, body = Failure, description = "没有找到该密钥对儿对应的用户"),
+        (status = 413, body = Failure, description = "提交的数据过大"),
+        (status = 429, body = Failure, description = "操作过于频繁，请稍后再试: 本客户端该secret_id错误次数过多（锁定时间逐次加倍），或该接口每分钟请求过多，或服务繁忙")
     )
 )]
 pub async fn secret(
     state: web::Data<AppState>,
     request_id: RequestId,
+    client_ip: ClientIp,
     params: Params,
 ) -> ApiResult {
     let body = SecretBody::parse(&params)?;
     let request = PlatformTokenRequest {
         secret_id: body.secret_id,
         secret_key: body.secret_key,
+        client_ip: client_ip.0.to_string(),
     };
     let request = kit::grpc::request(request, request_id.as_str());
     let reply = state

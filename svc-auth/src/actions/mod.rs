@@ -11,6 +11,7 @@ use kit::tokens::TokenKeys;
 use crate::clients::sms::SmsClient;
 use crate::clients::wechat::WechatClient;
 use crate::config::AuthSettings;
+use crate::hashing::Hashing;
 
 /// Everything the actions need.
 pub struct State {
@@ -19,5 +20,7 @@ pub struct State {
     pub tokens: TokenKeys,
     pub wechat: WechatClient,
     pub sms: SmsClient,
+    /// Secret verifications, a few at a time.
+    pub hashing: Hashing,
     pub settings: AuthSettings,
 }

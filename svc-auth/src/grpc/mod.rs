@@ -156,7 +156,8 @@ impl pb::auth_server::Auth for AuthService {
     ) -> Result<Response<pb::PlatformTokenReply>, Status> {
         let r = request.into_inner();
         let (access_token, expires_in) =
-            platform::platform_token(&self.state, &r.secret_id, &r.secret_key).await?;
+            platform::platform_token(&self.state, &r.secret_id, &r.secret_key, &r.client_ip)
+                .await?;
         Ok(Response::new(pb::PlatformTokenReply {
             access_token,
             expires_in,

@@ -97,7 +97,8 @@ async fn a_wrong_pair_is_refused_as_the_seed_says() {
 #[tokio::test]
 async fn repeated_failures_lock_the_secret_id_for_a_while() {
     let app = spawn_app().await;
-    for _ in 0..10 {
+    // `auth.platform_max_failures` wrong secrets from this client...
+    for _ in 0..5 {
         let answer = app
             .post(
                 "/api/v1/wjdh/secret",
@@ -107,6 +108,7 @@ async fn repeated_failures_lock_the_secret_id_for_a_while() {
             .await;
         assert_eq!(answer.status.as_u16(), 403);
     }
+    // ...and it is locked out of this secret_id, even with the right secret.
     let locked = app
         .post(
             "/api/v1/wjdh/secret",

@@ -8,6 +8,7 @@
 //! `cargo build --workspace --bins` (`.ci/run` does).
 #![allow(clippy::unwrap_used)]
 
+mod abuse;
 mod harness;
 mod payments;
 mod shutdown;
