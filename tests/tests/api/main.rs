@@ -18,5 +18,6 @@ mod platform;
 mod privacy;
 mod refresh;
 mod registration;
+mod sandbox_setup;
 mod vehicles;
 mod verification_codes;
