@@ -398,7 +398,6 @@ mod tests {
             check_secrets(Component::Orders, &settings, &defaults()),
             Ok(())
         );
-        let mut values = values;
         values.push(("wxpay.version".to_owned(), "v2".to_owned()));
         let refused = check_secrets(Component::Orders, &with(&borrowed(&values)), &defaults())
             .expect_err("v2 key");
