@@ -6,6 +6,7 @@ use gateway::startup::Application;
 async fn main() -> anyhow::Result<()> {
     let settings = Settings::load()?;
     let _telemetry = kit::telemetry::init("gateway", &settings.telemetry);
+    kit::guard::refuse_development_secrets(kit::guard::Component::Gateway)?;
     let cache = kit::cache::connect(&settings.cache)?;
     let application = Application::build(settings, cache).await?;
     tracing::info!(addr = %application.addr(), "gateway listening");

@@ -4,6 +4,7 @@ pub mod cache;
 pub mod db;
 pub mod error;
 pub mod grpc;
+pub mod guard;
 pub mod metrics;
 pub mod outbound;
 pub mod paging;

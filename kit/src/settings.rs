@@ -27,29 +27,52 @@ fn load_layers<T: DeserializeOwned>(
     file: Option<&str>,
     overrides: &[(&str, String)],
 ) -> anyhow::Result<T> {
+    layers(file, overrides)?
+        .try_deserialize()
+        .context("settings do not fit their expected shape")
+}
+
+/// The layered settings as they stand, before a component picks its sections: what
+/// [`crate::guard`] reads keys from.
+pub fn layered(overrides: &[(&str, String)]) -> anyhow::Result<config::Config> {
+    layers(std::env::var(FILE_VARIABLE).ok().as_deref(), overrides)
+}
+
+/// The built-in defaults alone.
+pub fn defaults() -> anyhow::Result<config::Config> {
+    layers_from(None, &[], false)
+}
+
+fn layers(file: Option<&str>, overrides: &[(&str, String)]) -> anyhow::Result<config::Config> {
+    layers_from(file, overrides, true)
+}
+
+fn layers_from(
+    file: Option<&str>,
+    overrides: &[(&str, String)],
+    environment: bool,
+) -> anyhow::Result<config::Config> {
     let mut builder = config::Config::builder()
         .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
     if let Some(path) = file {
         builder = builder.add_source(config::File::with_name(path).required(true));
     }
-    builder = builder.add_source(
-        config::Environment::with_prefix("WJDH")
-            .prefix_separator("__")
-            .separator("__")
-            .list_separator(",")
-            .with_list_parse_key("gateway.trusted_proxies")
-            .try_parsing(true),
-    );
+    if environment {
+        builder = builder.add_source(
+            config::Environment::with_prefix("WJDH")
+                .prefix_separator("__")
+                .separator("__")
+                .list_separator(",")
+                .with_list_parse_key("gateway.trusted_proxies")
+                .try_parsing(true),
+        );
+    }
     for (key, value) in overrides {
         builder = builder
             .set_override(*key, value.clone())
             .with_context(|| format!("setting override {key}"))?;
     }
-    builder
-        .build()
-        .context("reading settings")?
-        .try_deserialize()
-        .context("settings do not fit their expected shape")
+    builder.build().context("reading settings")
 }
 
 /// Telemetry settings (`[telemetry]`).

@@ -31,6 +31,14 @@ pub struct SandboxSettings {
     pub wxpay_merchant_serial: String,
     /// The id of the WeChat Pay public key the sandbox signs with (`Wechatpay-Serial`).
     pub wxpay_platform_public_key_id: String,
+    /// The merchant's public key (PEM) that verifies our APIv3 requests; empty = the dev key of
+    /// `fixtures/wxpay/` (the one `defaults.toml`'s merchant private key goes with).
+    pub wxpay_merchant_public_key: String,
+    /// WeChat Pay's private key (PEM) the sandbox signs answers and notifications with; empty =
+    /// the dev key of `fixtures/wxpay/`.
+    pub wxpay_platform_private_key: String,
+    /// The Alibaba Cloud market AppCode the OCR accepts.
+    pub ocr_appcode: String,
 }
 
 impl Default for SandboxSettings {
@@ -50,6 +58,9 @@ impl Default for SandboxSettings {
             wxpay_merchant_serial: "5A4D3E2F1B0C9D8E7F6A5B4C3D2E1F0A9B8C7D6E".to_owned(),
             wxpay_platform_public_key_id: "PUB_KEY_ID_0119000000000000000000000000000001"
                 .to_owned(),
+            wxpay_merchant_public_key: String::new(),
+            wxpay_platform_private_key: String::new(),
+            ocr_appcode: crate::ocr::APPCODE.to_owned(),
         }
     }
 }
@@ -58,14 +69,15 @@ impl SandboxSettings {
     /// The defaults, overridden by `WJDH__SANDBOX__<FIELD>` (`LISTEN`, `WECHAT_APPID`,
     /// `WECHAT_SECRET`, `SMS_ACCESS_KEY_ID`, `SMS_ACCESS_KEY_SECRET`, `SECPLAT_FIXTURE`,
     /// `SECPLAT_KEY_K`, `SECPLAT_KEY_D`, `WXPAY_MCHID`, `WXPAY_V2_KEY`, `WXPAY_V3_API_KEY`,
-    /// `WXPAY_MERCHANT_SERIAL`, `WXPAY_PLATFORM_PUBLIC_KEY_ID`) where set.
+    /// `WXPAY_MERCHANT_SERIAL`, `WXPAY_PLATFORM_PUBLIC_KEY_ID`, `WXPAY_MERCHANT_PUBLIC_KEY`,
+    /// `WXPAY_PLATFORM_PRIVATE_KEY`, `OCR_APPCODE`) where set.
     pub fn from_env() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let mut settings = Self::default();
-        let fields: [(&str, &mut String); 13] = [
+        let fields: [(&str, &mut String); 16] = [
             ("LISTEN", &mut settings.listen),
             ("WECHAT_APPID", &mut settings.wechat_appid),
             ("WECHAT_SECRET", &mut settings.wechat_secret),
@@ -82,6 +94,15 @@ impl SandboxSettings {
                 "WXPAY_PLATFORM_PUBLIC_KEY_ID",
                 &mut settings.wxpay_platform_public_key_id,
             ),
+            (
+                "WXPAY_MERCHANT_PUBLIC_KEY",
+                &mut settings.wxpay_merchant_public_key,
+            ),
+            (
+                "WXPAY_PLATFORM_PRIVATE_KEY",
+                &mut settings.wxpay_platform_private_key,
+            ),
+            ("OCR_APPCODE", &mut settings.ocr_appcode),
         ];
         for (suffix, field) in fields {
             if let Some(value) = lookup(&format!("WJDH__SANDBOX__{suffix}")) {

@@ -14,7 +14,10 @@ use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// The AppCode the sandbox's market account has (`ocr.appcode` of the default settings).
+use crate::state::AppState;
+
+/// The AppCode the sandbox's market account has by default (`ocr.appcode` of the default
+/// settings); `ocr_appcode` names another.
 pub(crate) const APPCODE: &str = "sandbox-appcode";
 
 /// What an image must start with to be read as a card.
@@ -62,9 +65,9 @@ fn appcode_of(req: &HttpRequest) -> Option<&str> {
     scheme.eq_ignore_ascii_case("APPCODE").then(|| code.trim())
 }
 
-async fn recognize(req: HttpRequest, body: web::Bytes) -> HttpResponse {
+async fn recognize(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
     match appcode_of(&req) {
-        Some(APPCODE) => {}
+        Some(code) if kit::secret::constant_time_eq(code, &state.settings.ocr_appcode) => {}
         Some(_) => return gateway_error(StatusCode::UNAUTHORIZED, "Invalid AppCode"),
         None => return gateway_error(StatusCode::UNAUTHORIZED, "AppCode not found"),
     }

@@ -15,6 +15,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         None | Some("serve") => {
+            kit::guard::refuse_development_secrets(kit::guard::Component::Auth)?;
             let cache = kit::cache::connect(&settings.cache)?;
             let app = svc_auth::startup::Application::build(settings, cache).await?;
             app.run_until_stopped(kit::grpc::shutdown_signal()).await

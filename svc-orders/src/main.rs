@@ -15,6 +15,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         None | Some("serve") => {
+            kit::guard::refuse_development_secrets(kit::guard::Component::Orders)?;
             let platform: kit::settings::Platform = kit::settings::load()?;
             let cache = kit::cache::connect(&platform.cache)?;
             let app = svc_orders::startup::Application::build(settings, cache).await?;

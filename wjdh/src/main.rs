@@ -107,6 +107,10 @@ async fn run() -> anyhow::Result<()> {
     println!("  svc-orders        grpc://{}", stack.orders);
     println!("  svc-community     grpc://{}", stack.community);
     println!("  demo credentials  123456/123456 (10002), jyl-demo/jyl-demo-secret (10003)");
+    println!(
+        "  SANDBOX SETUP     simulated outside world, development secrets, loopback only: \
+         never production"
+    );
     println!("Ctrl-C stops.");
     stack.run_until_signal().await;
     Ok(())

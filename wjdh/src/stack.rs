@@ -54,6 +54,7 @@ async fn stopped(mut receiver: watch::Receiver<bool>) {
 
 impl Stack {
     /// Starts sandbox, services and gateway; migrates every database; seeds the demo credentials.
+    /// This is the sandbox setup: it refuses, naming the setting, any listener beyond loopback.
     pub async fn start(options: StackOptions) -> anyhow::Result<Self> {
         let mut overrides = options.overrides.clone();
         if options.ephemeral_ports {
@@ -68,6 +69,18 @@ impl Stack {
                 overrides.push((key.to_owned(), "127.0.0.1:0".to_owned()));
             }
         }
+        // The sandbox setup: the simulated outside world and the development secrets, so
+        // nothing may be reachable from beyond this machine.
+        let borrowed: Vec<(&str, String)> = overrides
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.clone()))
+            .collect();
+        kit::guard::require_loopback_with(&borrowed)?;
+        tracing::warn!(
+            "SANDBOX SETUP: WeChat, WeChat Pay, SMS, OCR and the security platform are simulated \
+             and the development secrets of defaults.toml are in use; every listener is on \
+             loopback. Never a production deployment."
+        );
         let load = |extra: &[(String, String)]| -> Vec<(String, String)> {
             overrides.iter().chain(extra).cloned().collect()
         };

@@ -4,7 +4,9 @@
 //! `POST /wxpay/pay` that plays the payer and sends WeChat Pay's notification (see [`pay`]).
 //!
 //! The sandbox holds the merchant's PUBLIC key (to verify our APIv3 requests) and WeChat Pay's
-//! PRIVATE key (to sign answers and notifications): the dev keys of `fixtures/wxpay/`.
+//! PRIVATE key (to sign answers and notifications): the dev keys of `fixtures/wxpay/` unless
+//! `wxpay_merchant_public_key` / `wxpay_platform_private_key` name others (the topology tests and
+//! the dev overlay run the standalone binaries, which refuse the dev keys, on keys of their own).
 
 mod orders;
 mod pay;
@@ -73,10 +75,16 @@ impl WxPay {
             v3_api_key: settings.wxpay_v3_api_key.clone(),
             merchant_serial: settings.wxpay_merchant_serial.clone(),
             platform_key_id: settings.wxpay_platform_public_key_id.clone(),
-            merchant: RsaVerifier::from_pem(MERCHANT_PUBLIC_KEY)
-                .map_err(|error| read("merchant public key", error))?,
-            platform: RsaSigner::from_pem(PLATFORM_PRIVATE_KEY)
-                .map_err(|error| read("platform private key", error))?,
+            merchant: RsaVerifier::from_pem(or_dev(
+                &settings.wxpay_merchant_public_key,
+                MERCHANT_PUBLIC_KEY,
+            ))
+            .map_err(|error| read("merchant public key", error))?,
+            platform: RsaSigner::from_pem(or_dev(
+                &settings.wxpay_platform_private_key,
+                PLATFORM_PRIVATE_KEY,
+            ))
+            .map_err(|error| read("platform private key", error))?,
             forger: RsaSigner::from_pem(FORGER_PRIVATE_KEY)
                 .map_err(|error| read("forger private key", error))?,
             orders: Mutex::default(),
@@ -87,6 +95,15 @@ impl WxPay {
 
     fn orders(&self) -> std::sync::MutexGuard<'_, Orders> {
         crate::state::lock(&self.orders)
+    }
+}
+
+/// The configured key, or the dev key of `fixtures/wxpay/` when none is.
+fn or_dev<'a>(configured: &'a str, dev: &'a str) -> &'a str {
+    if configured.trim().is_empty() {
+        dev
+    } else {
+        configured
     }
 }
 

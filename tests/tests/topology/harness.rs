@@ -44,6 +44,91 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// This deployment's secrets, given as a Secret gives them: none is a development default (the
+/// standalone binaries refuse those), and the sandbox knows the same ones, as WeChat, Alibaba
+/// Cloud and the security platform would. The WeChat Pay keys are this suite's own pairs
+/// (`tests/fixtures/wxpay/`), not the defaults' (`sandbox/fixtures/wxpay/`).
+fn deployment_secrets(run: &str) -> Vec<(String, String)> {
+    let pair = |ours: &str, sandbox: &str, value: String| {
+        [
+            (ours.to_owned(), value.clone()),
+            (format!("WJDH__SANDBOX__{sandbox}"), value),
+        ]
+    };
+    let mut secrets = vec![
+        (
+            "WJDH__TOKENS__SECRET".to_owned(),
+            format!("topology-token-secret-{run}"),
+        ),
+        (
+            "WJDH__AUTH__CODE_SECRET".to_owned(),
+            format!("topology-code-secret-{run}"),
+        ),
+        (
+            "WJDH__WXPAY__V3_MERCHANT_PRIVATE_KEY".to_owned(),
+            include_str!("../../fixtures/wxpay/merchant-private-key.pem").to_owned(),
+        ),
+        (
+            "WJDH__SANDBOX__WXPAY_MERCHANT_PUBLIC_KEY".to_owned(),
+            include_str!("../../fixtures/wxpay/merchant-public-key.pem").to_owned(),
+        ),
+        (
+            "WJDH__WXPAY__V3_PLATFORM_PUBLIC_KEY".to_owned(),
+            include_str!("../../fixtures/wxpay/platform-public-key.pem").to_owned(),
+        ),
+        (
+            "WJDH__SANDBOX__WXPAY_PLATFORM_PRIVATE_KEY".to_owned(),
+            include_str!("../../fixtures/wxpay/platform-private-key.pem").to_owned(),
+        ),
+    ];
+    for (ours, sandbox, value) in [
+        (
+            "WJDH__AUTH__WECHAT__SECRET",
+            "WECHAT_SECRET",
+            format!("topology-wechat-{run}"),
+        ),
+        (
+            "WJDH__AUTH__SMS__ACCESS_KEY_ID",
+            "SMS_ACCESS_KEY_ID",
+            format!("topology-ak-{run}"),
+        ),
+        (
+            "WJDH__AUTH__SMS__ACCESS_KEY_SECRET",
+            "SMS_ACCESS_KEY_SECRET",
+            format!("topology-sk-{run}"),
+        ),
+        (
+            "WJDH__SECPLAT__KEY_K",
+            "SECPLAT_KEY_K",
+            format!("topology-key-k-{run}"),
+        ),
+        (
+            "WJDH__SECPLAT__KEY_D",
+            "SECPLAT_KEY_D",
+            format!("topology-key-d-{run}"),
+        ),
+        (
+            "WJDH__OCR__APPCODE",
+            "OCR_APPCODE",
+            format!("topology-appcode-{run}"),
+        ),
+        // 32 bytes each, as WeChat Pay's keys are.
+        (
+            "WJDH__WXPAY__V3_API_KEY",
+            "WXPAY_V3_API_KEY",
+            format!("topology-v3-api-key-{run}xx"),
+        ),
+        (
+            "WJDH__WXPAY__V2_KEY",
+            "WXPAY_V2_KEY",
+            format!("topology-v2-api-key-{run}xx"),
+        ),
+    ] {
+        secrets.extend(pair(ours, sandbox, value));
+    }
+    secrets
+}
+
 /// A component's process; killed if still running when dropped.
 pub struct Process {
     pub name: String,
@@ -174,6 +259,7 @@ impl Topology {
                 dir.path().join("objects").display().to_string(),
             ),
         ];
+        common.extend(deployment_secrets(&run));
         // The gateways' ports are chosen now: WeChat Pay (the sandbox) notifies the first one.
         let gateway_ports = [free_port(), free_port()];
         common.push(("WJDH__WXPAY__BASE_URL".into(), sandbox_url.clone()));

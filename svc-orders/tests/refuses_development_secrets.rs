@@ -1,0 +1,61 @@
+//! The standalone binary refuses to serve while a secret it uses is still its development default.
+#![allow(clippy::unwrap_used)]
+use std::process::{Command, Output};
+
+/// Runs the binary with only `env` (no inherited `WJDH__…`, no settings file).
+fn serve(env: &[(&str, &str)]) -> Output {
+    let dir = std::env::temp_dir();
+    Command::new(env!("CARGO_BIN_EXE_svc-orders"))
+        .arg("serve")
+        .current_dir(dir)
+        .env_clear()
+        .env("WJDH__TELEMETRY__LEVEL", "warn")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn svc_orders_on_the_development_defaults_exits_naming_each_secret_and_no_value() {
+    let output = serve(&[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    for key in [
+        "secplat.key_k",
+        "secplat.key_d",
+        "wxpay.v3_api_key",
+        "wxpay.v3_merchant_private_key",
+        "wxpay.v3_platform_public_key",
+        "WJDH__WXPAY__V3_MERCHANT_PRIVATE_KEY",
+    ] {
+        assert!(stderr.contains(key), "{key} not named: {stderr}");
+    }
+    for value in [
+        "PRIVATE KEY",
+        "PUBLIC KEY",
+        "sandbox-secret",
+        "sandbox-wxpay",
+    ] {
+        assert!(!stderr.contains(value), "{value} shown: {stderr}");
+    }
+}
+
+#[test]
+fn svc_orders_with_one_secret_left_exits_naming_only_that_one() {
+    let output = serve(&[
+        ("WJDH__SECPLAT__KEY_K", "real-key-k"),
+        ("WJDH__SECPLAT__KEY_D", "real-key-d"),
+        (
+            "WJDH__WXPAY__V3_API_KEY",
+            "real-v3-api-key-0123456789abcdef",
+        ),
+        ("WJDH__WXPAY__V3_MERCHANT_PRIVATE_KEY", "real merchant key"),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("refuses to start: wxpay.v3_platform_public_key still holds"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("real"), "{stderr}");
+}
