@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Answer, TestApp, spawn_app, spawn_app_with};
 use crate::orders::{
-    fuyu, house_101, order_id, platform_token, prepay_id, refused, rows, sandbox, secplat_payments,
+    fuyu, house_101, order_id, prepay_id, refused, rows, sandbox, secplat_payments,
 };
 
 async fn pay(app: &TestApp, resident: &str, ids: &str) -> Answer {
@@ -54,7 +54,7 @@ fn today() -> String {
 #[tokio::test]
 async fn bills_show_what_each_payment_paid_to_the_payer_and_the_platform() {
     let app = spawn_app().await;
-    let platform = platform_token(&app, "123456", "123456").await;
+    let platform = app.platform_token("123456", "123456").await;
     let (resident, house) = fuyu(&app).await;
     let first = titled_order(&app, &platform, "测试费1", "0.01").await;
     let second = titled_order(&app, &platform, "测试费2", "0.01").await;
@@ -207,7 +207,7 @@ async fn bills_show_what_each_payment_paid_to_the_payer_and_the_platform() {
             .await;
         refused(&answer, 1, 400, field);
     }
-    let jyl = platform_token(&app, "jyl-demo", "jyl-demo-secret").await;
+    let jyl = app.platform_token("jyl-demo", "jyl-demo-secret").await;
     let foreign = app
         .post(
             "/api/v1/wjdh/bill/list",
@@ -231,7 +231,7 @@ async fn bills_show_what_each_payment_paid_to_the_payer_and_the_platform() {
 #[tokio::test]
 async fn the_platform_closes_an_unpaid_order_and_its_wechat_payment_with_it() {
     let app = spawn_app().await;
-    let platform = platform_token(&app, "123456", "123456").await;
+    let platform = app.platform_token("123456", "123456").await;
     let (resident, _) = fuyu(&app).await;
     let number = titled_order(&app, &platform, "物业费", "0.03").await;
     let paid_number = titled_order(&app, &platform, "水费", "0.04").await;
@@ -239,7 +239,7 @@ async fn the_platform_closes_an_unpaid_order_and_its_wechat_payment_with_it() {
     let paid_id = order_id(&app, &resident, "0.04元").await;
     let prepay = prepay_id(&pay(&app, &resident, &id.to_string()).await);
 
-    let jyl = platform_token(&app, "jyl-demo", "jyl-demo-secret").await;
+    let jyl = app.platform_token("jyl-demo", "jyl-demo-secret").await;
     let foreign = app
         .post(
             "/api/v1/wjdh/order/close",
@@ -326,7 +326,7 @@ async fn the_platform_closes_an_unpaid_order_and_its_wechat_payment_with_it() {
 #[tokio::test]
 async fn an_order_never_has_two_wechat_payments_that_could_both_take_money() {
     let app = spawn_app().await;
-    let platform = platform_token(&app, "123456", "123456").await;
+    let platform = app.platform_token("123456", "123456").await;
     let (resident, _) = fuyu(&app).await;
     titled_order(&app, &platform, "物业费", "0.11").await;
     titled_order(&app, &platform, "物业费", "0.12").await;
@@ -368,7 +368,7 @@ async fn an_order_never_has_two_wechat_payments_that_could_both_take_money() {
 
     // One payment goes to one community: a personal order from 交运里 (where he owns a house
     // too; 交运里's credential reaches only its own residents) cannot join.
-    let jyl = platform_token(&app, "jyl-demo", "jyl-demo-secret").await;
+    let jyl = app.platform_token("jyl-demo", "jyl-demo-secret").await;
     let jyl_102 = app.house_id(&resident, "10003", [1, 1, 1, 102]).await;
     app.owner_bound_by_review(&resident, &jyl, jyl_102).await;
     let personal = app
@@ -398,7 +398,7 @@ async fn a_payment_whose_notification_never_arrives_is_found_by_asking_wechat_pa
         ("reconciliation.after_seconds", "0"),
     ])
     .await;
-    let platform = platform_token(&app, "123456", "123456").await;
+    let platform = app.platform_token("123456", "123456").await;
     let (resident, _) = fuyu(&app).await;
     let number = titled_order(&app, &platform, "物业费", "0.21").await;
     let id = order_id(&app, &resident, "0.21元").await;
@@ -449,7 +449,7 @@ async fn wechat_pay_apiv2_pays_with_md5_or_hmac_signatures_as_the_seed_shows() {
     for sign_type in ["MD5", "HMAC-SHA256"] {
         let app =
             spawn_app_with(&[("wxpay.version", "v2"), ("wxpay.v2_sign_type", sign_type)]).await;
-        let platform = platform_token(&app, "123456", "123456").await;
+        let platform = app.platform_token("123456", "123456").await;
         let (resident, _) = fuyu(&app).await;
         titled_order(&app, &platform, "物业费", "0.31").await;
         let id = order_id(&app, &resident, "0.31元").await;

@@ -47,17 +47,6 @@ async fn bound_resident(app: &TestApp) -> (String, i64, i64) {
     (token, h101, h102)
 }
 
-async fn platform_token(app: &TestApp, id: &str, key: &str) -> String {
-    app.post(
-        "/api/v1/wjdh/secret",
-        json!({"secret_id": id, "secret_key": key}),
-        None,
-    )
-    .await
-    .str("access_token")
-    .to_owned()
-}
-
 async fn switch(app: &TestApp, platform: &str, module: &str, on: &str) {
     let answer = app
         .put_form(
@@ -82,7 +71,7 @@ fn rows<'a>(answer: &'a Answer, list: &str) -> &'a Vec<Value> {
 #[tokio::test]
 async fn the_module_switches_are_listed_and_changed_as_the_seed_shows() {
     let app = spawn_app().await;
-    let platform = platform_token(&app, "123456", "123456").await;
+    let platform = app.platform_token("123456", "123456").await;
     // 3.2.1: the nine modules, synced at start from the security platform's fixture.
     let list = app
         .post_form_token("/api/v1/wjdh/modules", &[("xiaoqu", "10002")], &platform)
@@ -197,7 +186,7 @@ async fn the_module_switches_are_listed_and_changed_as_the_seed_shows() {
 #[tokio::test]
 async fn a_repair_is_filed_listed_and_worked_through_as_the_seeds_show() {
     let app = spawn_app().await;
-    let platform = platform_token(&app, "123456", "123456").await;
+    let platform = app.platform_token("123456", "123456").await;
     let (resident, h101, _) = bound_resident(&app).await;
 
     // The platform builds a 3-level category tree (seed 003 §4.2).
@@ -357,7 +346,7 @@ async fn a_repair_is_filed_listed_and_worked_through_as_the_seeds_show() {
     assert_eq!(one.str("msg"), "成功获取报修记录");
     assert_eq!(one.str("message"), "message编码Repairs121");
     assert!(one.body["data"]["date"].as_str().unwrap().contains('年'));
-    let jyl = platform_token(&app, "jyl-demo", "jyl-demo-secret").await;
+    let jyl = app.platform_token("jyl-demo", "jyl-demo-secret").await;
     let foreign = app
         .post("/api/v1/repair", json!({"id": id}), Some(&jyl))
         .await;
@@ -484,7 +473,7 @@ async fn a_repair_is_filed_listed_and_worked_through_as_the_seeds_show() {
 #[tokio::test]
 async fn announcements_are_created_ordered_closed_and_deleted() {
     let app = spawn_app().await;
-    let platform = platform_token(&app, "123456", "123456").await;
+    let platform = app.platform_token("123456", "123456").await;
     // 5.1 as documented, every field.
     let created = app
         .post_form_token(
@@ -638,7 +627,7 @@ async fn announcements_are_created_ordered_closed_and_deleted() {
 #[tokio::test]
 async fn complaints_emergency_numbers_and_visitor_passes() {
     let app = spawn_app().await;
-    let platform = platform_token(&app, "123456", "123456").await;
+    let platform = app.platform_token("123456", "123456").await;
     let (resident, h101, _) = bound_resident(&app).await;
 
     // A complaint with a photo the resident uploaded.
@@ -795,7 +784,7 @@ async fn complaints_emergency_numbers_and_visitor_passes() {
         .await;
     assert_eq!(pass.code(), 0, "{:?}", pass.body);
     let code = pass.body["data"]["code"].as_str().unwrap().to_owned();
-    let jyl = platform_token(&app, "jyl-demo", "jyl-demo-secret").await;
+    let jyl = app.platform_token("jyl-demo", "jyl-demo-secret").await;
     let elsewhere = app
         .post(
             "/api/v1/wjdh/visitor/verify",

@@ -40,17 +40,6 @@ pub(crate) async fn fuyu(app: &TestApp) -> (String, i64) {
     (token, house)
 }
 
-pub(crate) async fn platform_token(app: &TestApp, id: &str, key: &str) -> String {
-    app.post(
-        "/api/v1/wjdh/secret",
-        json!({"secret_id": id, "secret_key": key}),
-        None,
-    )
-    .await
-    .str("access_token")
-    .to_owned()
-}
-
 pub(crate) fn house_101() -> Value {
     json!({"louhao": "1", "danyuan": "1", "louceng": "1", "fangjian": "101"})
 }
@@ -88,7 +77,7 @@ pub(crate) fn rows(answer: &Answer) -> &Vec<Value> {
 #[tokio::test]
 async fn orders_are_created_for_a_house_a_phone_and_an_id_number_with_the_seeds_codes() {
     let app = spawn_app().await;
-    let platform = platform_token(&app, "123456", "123456").await;
+    let platform = app.platform_token("123456", "123456").await;
     let (resident, _) = fuyu(&app).await;
 
     let created = new_order(&app, &platform, "house", house_101(), json!(0.01)).await;
@@ -273,7 +262,7 @@ async fn orders_are_created_for_a_house_a_phone_and_an_id_number_with_the_seeds_
               Some(&platform))
         .await;
     refused(&other, 1, 403, "您没有权限管理该小区");
-    let jyl = platform_token(&app, "jyl-demo", "jyl-demo-secret").await;
+    let jyl = app.platform_token("jyl-demo", "jyl-demo-secret").await;
     let foreign = new_order(&app, &jyl, "house", house_101(), json!(1)).await;
     assert_eq!(foreign.code(), 1);
     assert_eq!(foreign.status, 403);
@@ -285,7 +274,7 @@ async fn orders_are_created_for_a_house_a_phone_and_an_id_number_with_the_seeds_
 #[tokio::test]
 async fn the_platform_lists_and_filters_its_orders_and_residents_see_what_they_may_pay() {
     let app = spawn_app().await;
-    let platform = platform_token(&app, "123456", "123456").await;
+    let platform = app.platform_token("123456", "123456").await;
     let (resident, h101) = fuyu(&app).await;
     assert_eq!(
         new_order(&app, &platform, "house", house_101(), json!("0.01"))
@@ -518,7 +507,7 @@ pub(crate) fn prepay_id(answer: &Answer) -> String {
 #[tokio::test]
 async fn orders_paid_together_make_one_bill_once_and_reach_the_security_platform() {
     let app = spawn_app().await;
-    let platform = platform_token(&app, "123456", "123456").await;
+    let platform = app.platform_token("123456", "123456").await;
     let (resident, _) = fuyu(&app).await;
     let h102 = json!({"louhao": "1", "danyuan": "1", "louceng": "1", "fangjian": "102"});
     let h201 = json!({"louhao": "1", "danyuan": "1", "louceng": "2", "fangjian": "201"});
@@ -670,7 +659,7 @@ async fn orders_paid_together_make_one_bill_once_and_reach_the_security_platform
 #[tokio::test]
 async fn forged_or_short_notifications_change_nothing_and_the_switch_stops_payments() {
     let app = spawn_app().await;
-    let platform = platform_token(&app, "123456", "123456").await;
+    let platform = app.platform_token("123456", "123456").await;
     let (resident, _) = fuyu(&app).await;
     assert_eq!(
         new_order(&app, &platform, "house", house_101(), json!("0.05"))

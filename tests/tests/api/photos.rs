@@ -25,18 +25,6 @@ async fn spawn() -> (TestApp, tempfile::TempDir) {
     (app, objects)
 }
 
-async fn platform_token(app: &TestApp, id: &str, key: &str) -> String {
-    let answer = app
-        .post(
-            "/api/v1/wjdh/secret",
-            json!({"secret_id": id, "secret_key": key}),
-            None,
-        )
-        .await;
-    assert_eq!(answer.code(), 0, "{:?}", answer.body);
-    answer.str("access_token").to_owned()
-}
-
 /// The `wx.uploadFile` form: `file` plus the house's address.
 fn photo_form(file: Option<(&[u8], &str)>, address: [&str; 5]) -> Form {
     let mut form = Form::new()
@@ -137,11 +125,11 @@ async fn a_face_photo_is_uploaded_and_read_back_by_its_uploader_and_the_managing
     assert_eq!(refused.status.as_u16(), 403);
     assert_eq!(refused.json()["code"], json!(1));
 
-    let managing = platform_token(&app, "123456", "123456").await;
+    let managing = app.platform_token("123456", "123456").await;
     let platform = app.get_raw(&url, Some(&managing)).await;
     assert_eq!(platform.status.as_u16(), 200);
     assert_eq!(platform.bytes, PNG);
-    let elsewhere = platform_token(&app, "jyl-demo", "jyl-demo-secret").await;
+    let elsewhere = app.platform_token("jyl-demo", "jyl-demo-secret").await;
     let other_platform = app.get_raw(&url, Some(&elsewhere)).await;
     assert_eq!(other_platform.status.as_u16(), 403);
     assert_eq!(other_platform.json()["code"], json!(1));

@@ -109,17 +109,6 @@ async fn house_id(
     pick(&houses, "house_number", house)
 }
 
-async fn platform_token(app: &TestApp, id: &str, key: &str) -> String {
-    app.post(
-        "/api/v1/wjdh/secret",
-        json!({"secret_id": id, "secret_key": key}),
-        None,
-    )
-    .await
-    .str("access_token")
-    .to_owned()
-}
-
 fn member<'a>(detail: &'a Answer, list: &str, name: &str) -> &'a Value {
     detail.body["data"][list]
         .as_array()
@@ -456,7 +445,7 @@ async fn a_tenant_verifies_the_owner_registers_and_the_platform_approves() {
     let review = pending["shenhe_id"].as_i64().unwrap();
 
     // The platform of 交运里 may not see 晨曦家园's reviews.
-    let other = platform_token(&app, "jyl-demo", "jyl-demo-secret").await;
+    let other = app.platform_token("jyl-demo", "jyl-demo-secret").await;
     let refused = app
         .post(
             "/api/v1/wjdh/shenheList",
@@ -481,7 +470,7 @@ async fn a_tenant_verifies_the_owner_registers_and_the_platform_approves() {
         "该小区没有授权给该安防平台管理员权限，请联系万家灯火平台管理员（message编码Se160）",
     );
 
-    let platform = platform_token(&app, "123456", "123456").await;
+    let platform = app.platform_token("123456", "123456").await;
     let list = app
         .post_form_token(
             "/api/v1/wjdh/shenheList",
@@ -609,7 +598,7 @@ async fn a_refused_review_shows_its_reason_and_pending_ones_can_be_withdrawn() {
     assert_eq!(submitted.code(), 0, "{:?}", submitted.body);
     let review = submitted.body["data"]["shenhe_id"].as_i64().unwrap();
 
-    let platform = platform_token(&app, "123456", "123456").await;
+    let platform = app.platform_token("123456", "123456").await;
     let no_reason = app
         .put_form(
             "/api/v1/wjdh/shenhe",
@@ -769,7 +758,7 @@ fn owner_form(house: i64, phone: &str, first17: &str, birth: &str, name: &str) -
 #[tokio::test]
 async fn an_owner_is_replaced_and_the_unbuilt_review_types_work_like_the_others() {
     let app = spawn_app().await;
-    let platform = platform_token(&app, "123456", "123456").await;
+    let platform = app.platform_token("123456", "123456").await;
     let first_owner = resident(&app, "o-first-owner", "13700005555").await;
     let house = house_id(&app, &first_owner, 3, 1, 5, 501).await;
     let form = owner_form(
@@ -978,7 +967,7 @@ async fn set_module(app: &TestApp, platform: &str, module: &str, on: &str) {
 #[tokio::test]
 async fn the_binding_switches_refuse_registrations_while_they_are_off() {
     let app = spawn_app().await;
-    let platform = platform_token(&app, "123456", "123456").await;
+    let platform = app.platform_token("123456", "123456").await;
     let token = resident(&app, "o-switch", "13700007777").await;
     let house = house_id(&app, &token, 2, 2, 3, 302).await;
     let owner = owner_form(

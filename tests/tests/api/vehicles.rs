@@ -4,37 +4,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Answer, TestApp, spawn_app};
 
-/// A resident of the fixture, signed in and imported from the security platform into
-/// `community` (their houses there bound and activated); their token.
-async fn resident_of(app: &TestApp, openid: &str, phone: &str, community: &str) -> String {
-    let token = app.resident_token(openid, phone).await;
-    app.a_minute_passes(phone).await;
-    let sent = app.request_code(phone, "verify").await;
-    assert_eq!(sent.code(), 0, "{:?}", sent.body);
-    let code = app.last_code(phone).await;
-    let imported = app
-        .post(
-            "/api/v1/security/phone",
-            json!({"verification_key": sent.str("key"), "verification_code": code, "id": community}),
-            Some(&token),
-        )
-        .await;
-    assert_eq!(imported.code(), 0, "{:?}", imported.body);
-    token
-}
-
-async fn platform_token(app: &TestApp, id: &str, key: &str) -> String {
-    let answer = app
-        .post(
-            "/api/v1/wjdh/secret",
-            json!({"secret_id": id, "secret_key": key}),
-            None,
-        )
-        .await;
-    assert_eq!(answer.code(), 0, "{:?}", answer.body);
-    answer.str("access_token").to_owned()
-}
-
 async fn new_order(app: &TestApp, platform: &str, kind: &str, identifier: Value) -> Answer {
     app.post(
         "/api/v1/wjdh/order/new",
@@ -170,7 +139,7 @@ async fn residents_bind_list_and_unbind_their_cars() {
     assert_eq!(plates(&theirs), ["冀C12345"]);
 
     // Residents' routes want a resident's token.
-    let platform = platform_token(&app, "123456", "123456").await;
+    let platform = app.platform_token("123456", "123456").await;
     refused(&bind(&app, &platform, "冀C54321").await, 403, "权限");
     let nobody = app.post("/api/v1/weapp/cars", json!({}), None).await;
     assert_eq!(nobody.code(), 9, "{:?}", nobody.body);
@@ -222,10 +191,14 @@ async fn concurrent_binds_keep_five_cars_a_user_and_one_user_a_plate() {
 #[tokio::test]
 async fn a_car_number_order_reaches_the_user_who_bound_the_car() {
     let app = spawn_app().await;
-    let platform = platform_token(&app, "123456", "123456").await;
+    let platform = app.platform_token("123456", "123456").await;
     // The driver is bound in the order's community: a credential reaches only its residents.
-    let driver = resident_of(&app, "o-wangfang", "17600381130", "10002").await;
-    let fuyu = resident_of(&app, "o-fuyu", "15131512234", "10002").await;
+    let driver = app
+        .imported_resident("o-wangfang", "17600381130", "10002")
+        .await;
+    let fuyu = app
+        .imported_resident("o-fuyu", "15131512234", "10002")
+        .await;
     assert_eq!(bind(&app, &driver, "京A·D12345").await.code(), 0);
 
     // The look-up is lenient about case and spaces.
@@ -289,11 +262,17 @@ async fn a_car_number_order_reaches_the_user_who_bound_the_car() {
 #[tokio::test]
 async fn the_platform_assigns_its_parking_spots_and_parking_orders_follow_the_assignee() {
     let app = spawn_app().await;
-    let platform = platform_token(&app, "123456", "123456").await;
-    let jyl = platform_token(&app, "jyl-demo", "jyl-demo-secret").await;
-    let fuyu = resident_of(&app, "o-fuyu", "15131512234", "10002").await;
-    let wangfang = resident_of(&app, "o-wangfang", "17600381130", "10002").await;
-    let zhaoqiang = resident_of(&app, "o-zhaoqiang", "13800138000", "10003").await;
+    let platform = app.platform_token("123456", "123456").await;
+    let jyl = app.platform_token("jyl-demo", "jyl-demo-secret").await;
+    let fuyu = app
+        .imported_resident("o-fuyu", "15131512234", "10002")
+        .await;
+    let wangfang = app
+        .imported_resident("o-wangfang", "17600381130", "10002")
+        .await;
+    let zhaoqiang = app
+        .imported_resident("o-zhaoqiang", "13800138000", "10003")
+        .await;
 
     // A new spot is created and assigned; the managing platform sees the whole phone.
     let assigned = assign(&app, &platform, "10002", "a012", "15131512234").await;
