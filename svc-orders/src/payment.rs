@@ -11,6 +11,7 @@ use crate::actions::State;
 use crate::db::orders::{self, OrderRow};
 use crate::db::payments::{self, NewBill, PaymentRow};
 use crate::domain::number::next_order_number;
+use crate::domain::payment_state::PaymentEvent;
 use crate::error::Error;
 use kit::db::write_transaction;
 
@@ -383,7 +384,7 @@ pub(crate) async fn close_at_wechat(state: &State, payment: &PaymentRow) -> Serv
             Ok(payments::end_unsettled(
                 conn,
                 id,
-                payments::CLOSED,
+                PaymentEvent::ClosedAtWechat,
                 now_unix(),
             )?)
         })

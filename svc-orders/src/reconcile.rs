@@ -11,6 +11,7 @@ use kit::time::now_unix;
 use crate::actions::State;
 use crate::config::ReconciliationSettings;
 use crate::db::payments::{self, PaymentRow};
+use crate::domain::payment_state::PaymentEvent;
 use crate::payment::{close_at_wechat, settle};
 
 /// Payments looked at per pass.
@@ -62,7 +63,7 @@ pub async fn pass(state: &State, settings: &ReconciliationSettings) -> Result<us
                     Ok(payments::end_unsettled(
                         conn,
                         id,
-                        payments::DISPUTED,
+                        PaymentEvent::PaidOtherwise,
                         now_unix(),
                     )?)
                 })

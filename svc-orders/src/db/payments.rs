@@ -4,23 +4,15 @@ use diesel::prelude::*;
 use kit::db::AnyConnection;
 
 use super::schema::{bills, live_payments, orders, outbox, payments};
+use crate::domain::payment_state::{PaymentEvent, PaymentState};
 
-/// `state` while the WeChat Pay order is being placed (it may or may not exist at WeChat Pay).
-pub const PLACING: &str = "placing";
-/// `state` of a placed WeChat Pay order awaiting its payment.
-pub const PENDING: &str = "pending";
-/// `state` once its payment was applied.
-pub const PAID: &str = "paid";
-/// `state` of a payment taken off its orders (a newer payment, a closed order, a failed
-/// placing): still to be closed at WeChat Pay.
-pub const SUPERSEDED: &str = "superseded";
-/// `state` once WeChat Pay confirmed it can no longer be paid.
-pub const CLOSED: &str = "closed";
-/// `state` of a payment WeChat Pay reports paid with another amount or currency: not applied,
-/// left to staff (a refund), no longer queried.
-pub const DISPUTED: &str = "disputed";
-/// States whose WeChat Pay order may still take money: reconciliation watches them.
-pub const UNSETTLED: [&str; 3] = [PLACING, PENDING, SUPERSEDED];
+/// The stored `state` texts (see [`PaymentState`] for what each means).
+pub const PLACING: &str = PaymentState::Placing.as_str();
+pub const PENDING: &str = PaymentState::Pending.as_str();
+pub const PAID: &str = PaymentState::Paid.as_str();
+pub const SUPERSEDED: &str = PaymentState::Superseded.as_str();
+pub const CLOSED: &str = PaymentState::Closed.as_str();
+pub const DISPUTED: &str = PaymentState::Disputed.as_str();
 /// The outbox topic of 001 §2.2.1.
 pub const PAYMENT_RESULT: &str = "payment_result";
 
@@ -72,7 +64,7 @@ pub fn supersede(conn: &mut AnyConnection, ids: &[i64], now: i64) -> QueryResult
     diesel::update(
         payments::table
             .filter(payments::id.eq_any(ids))
-            .filter(payments::state.eq_any([PLACING, PENDING])),
+            .filter(payments::state.eq_any(PaymentEvent::Replaced.source_texts())),
     )
     .set((payments::state.eq(SUPERSEDED), payments::updated_at.eq(now)))
     .execute(conn)
@@ -85,31 +77,47 @@ pub fn release(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<usize> {
 
 /// Placing → pending with WeChat's prepay_id; 0 when the payment was superseded meanwhile.
 pub fn placed(conn: &mut AnyConnection, id: i64, prepay_id: &str, now: i64) -> QueryResult<usize> {
-    diesel::update(payments::table.filter(payments::id.eq(id).and(payments::state.eq(PLACING))))
-        .set((
-            payments::prepay_id.eq(prepay_id),
-            payments::state.eq(PENDING),
-            payments::updated_at.eq(now),
-        ))
-        .execute(conn)
+    diesel::update(
+        payments::table
+            .filter(payments::id.eq(id))
+            .filter(payments::state.eq_any(PaymentEvent::Placed.source_texts())),
+    )
+    .set((
+        payments::prepay_id.eq(prepay_id),
+        payments::state.eq(PENDING),
+        payments::updated_at.eq(now),
+    ))
+    .execute(conn)
 }
 
-/// An unsettled payment → `state` (`CLOSED`: WeChat Pay confirmed it cannot be paid;
-/// `DISPUTED`: paid with another amount), its orders freed.
+/// An unsettled payment ends: `ClosedAtWechat` (it cannot be paid) or `PaidOtherwise` (paid
+/// with another amount, disputed); its orders freed.
 pub fn end_unsettled(
     conn: &mut AnyConnection,
     id: i64,
-    state: &str,
+    event: PaymentEvent,
     now: i64,
 ) -> QueryResult<usize> {
     release(conn, &[id])?;
     diesel::update(
         payments::table
             .filter(payments::id.eq(id))
-            .filter(payments::state.eq_any(UNSETTLED)),
+            .filter(payments::state.eq_any(event.source_texts())),
     )
-    .set((payments::state.eq(state), payments::updated_at.eq(now)))
+    .set((
+        payments::state.eq(event.target().as_str()),
+        payments::updated_at.eq(now),
+    ))
     .execute(conn)
+}
+
+/// The texts of the states reconciliation watches.
+fn unsettled_texts() -> Vec<&'static str> {
+    PaymentState::ALL
+        .into_iter()
+        .filter(|state| state.unsettled())
+        .map(PaymentState::as_str)
+        .collect()
 }
 
 /// Records that an unsettled payment was looked at, so it is looked at again only later.
@@ -117,7 +125,7 @@ pub fn touch(conn: &mut AnyConnection, id: i64, now: i64) -> QueryResult<usize> 
     diesel::update(
         payments::table
             .filter(payments::id.eq(id))
-            .filter(payments::state.eq_any(UNSETTLED)),
+            .filter(payments::state.eq_any(unsettled_texts())),
     )
     .set(payments::updated_at.eq(now))
     .execute(conn)
@@ -130,7 +138,7 @@ pub fn unsettled(
     limit: i64,
 ) -> QueryResult<Vec<PaymentRow>> {
     payments::table
-        .filter(payments::state.eq_any(UNSETTLED))
+        .filter(payments::state.eq_any(unsettled_texts()))
         .filter(payments::updated_at.le(before))
         .order(payments::updated_at.asc())
         .limit(limit)
@@ -161,9 +169,17 @@ pub fn insert(conn: &mut AnyConnection, row: &PaymentRow) -> QueryResult<i64> {
 /// notification got there first.
 pub fn mark_paid(conn: &mut AnyConnection, id: i64, now: i64) -> QueryResult<usize> {
     release(conn, &[id])?;
-    diesel::update(payments::table.filter(payments::id.eq(id).and(payments::state.ne(PAID))))
-        .set((payments::state.eq(PAID), payments::updated_at.eq(now)))
-        .execute(conn)
+    let event = PaymentEvent::PaidInFull;
+    diesel::update(
+        payments::table
+            .filter(payments::id.eq(id))
+            .filter(payments::state.eq_any(event.source_texts())),
+    )
+    .set((
+        payments::state.eq(event.target().as_str()),
+        payments::updated_at.eq(now),
+    ))
+    .execute(conn)
 }
 
 #[derive(Insertable)]

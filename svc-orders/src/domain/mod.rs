@@ -1,4 +1,6 @@
-//! Validated order inputs: amounts in 元, order numbers, whom an order is for.
+//! Validated order inputs (amounts in 元, order numbers, whom an order is for) and the payment
+//! state machine.
 pub mod amount;
 pub mod number;
 pub mod payer;
+pub mod payment_state;
