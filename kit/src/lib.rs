@@ -1,5 +1,4 @@
 //! What every 万家灯火 component shares.
-pub mod aliyun;
 pub mod cache;
 pub mod db;
 pub mod error;
@@ -9,12 +8,9 @@ pub mod metrics;
 pub mod outbound;
 pub mod paging;
 pub mod scope;
-pub mod secplat;
 pub mod secret;
 pub mod service;
 pub mod settings;
 pub mod telemetry;
 pub mod time;
-pub mod tokens;
 pub mod types;
-pub mod wxpay;

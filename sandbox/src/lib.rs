@@ -1,7 +1,7 @@
 //! The outside world simulated over real HTTP: WeChat login and phone numbers, Alibaba Cloud SMS,
 //! the security platform (安防平台), ID-card OCR, WeChat Pay.
 
-pub use kit::aliyun;
+pub use aliyun;
 pub mod config;
 mod health;
 mod ocr;

@@ -4,12 +4,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::domain::tokens::TokenKeys;
 use anyhow::Context;
 use kit::cache::SharedCache;
 use kit::db::Database;
 use kit::metrics::ServiceMetrics;
 use kit::service::Health;
-use kit::tokens::TokenKeys;
 use proto::auth::auth_server::{AuthServer, SERVICE_NAME};
 use tokio::net::TcpListener;
 

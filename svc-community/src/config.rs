@@ -1,8 +1,7 @@
 //! svc-community's settings: its `[community]` section, where svc-yibiaosanshi is, the security
 //! platform (module sync), the object store (photos) and how often the switches are synced.
-use kit::settings::{
-    Endpoints, ObjectStoreSettings, SecplatSettings, ServiceSettings, TelemetrySettings,
-};
+use kit::settings::{Endpoints, ObjectStoreSettings, ServiceSettings, TelemetrySettings};
+use secplat::SecplatSettings;
 
 #[derive(Clone, Debug, serde::Deserialize)]
 pub struct Settings {

@@ -7,9 +7,9 @@ use std::time::Duration;
 use anyhow::Context;
 use kit::cache::SharedCache;
 use kit::db::Database;
-use kit::secplat::SecplatClient;
 use kit::service::{Health, ServiceBase};
 use proto::community::community_server::CommunityServer;
+use secplat::SecplatClient;
 
 use crate::actions::State;
 use crate::clients::yibiaosanshi::Registrations;

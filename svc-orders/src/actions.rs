@@ -21,7 +21,7 @@ pub struct State {
     pub yibiaosanshi: Yibiaosanshi,
     pub auth: Auth,
     pub community: Community,
-    pub wxpay: kit::wxpay::WxPayClient,
+    pub wxpay: wxpay::WxPayClient,
 }
 
 pub(crate) fn platform(platform: Option<&pb::PlatformRef>) -> ServiceResult<&pb::PlatformRef> {

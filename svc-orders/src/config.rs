@@ -1,8 +1,8 @@
 //! svc-orders's settings: its `[orders]` section, where the other services are, WeChat Pay and
 //! the security platform.
-use kit::settings::{
-    Endpoints, SecplatSettings, ServiceSettings, TelemetrySettings, WxPaySettings,
-};
+use kit::settings::{Endpoints, ServiceSettings, TelemetrySettings};
+use secplat::SecplatSettings;
+use wxpay::WxPaySettings;
 
 #[derive(Clone, Debug, serde::Deserialize)]
 pub struct Settings {

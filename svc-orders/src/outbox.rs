@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use kit::db::Database;
 use kit::metrics::ServiceMetrics;
-use kit::secplat::SecplatClient;
 use kit::time::now_unix;
 use rand::Rng;
+use secplat::SecplatClient;
 
 use crate::db::payments::{self, OutboxRow};
 

@@ -4,8 +4,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use kit::error::{ErrorKind, ServiceError, ServiceResult};
 use kit::time::now_unix;
-use kit::wxpay::{NotificationOutcome, PaymentNotice};
 use proto::orders as pb;
+use wxpay::{NotificationOutcome, PaymentNotice};
 
 use crate::actions::State;
 use crate::db::orders::{self, OrderRow};

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use kit::cache::SharedCache;
-use kit::secplat::SecplatClient;
 use kit::service::{Health, ServiceBase};
-use kit::wxpay::WxPayClient;
 use proto::orders::orders_server::OrdersServer;
+use secplat::SecplatClient;
+use wxpay::WxPayClient;
 
 use crate::actions::State;
 use crate::clients::{Auth, Community, Yibiaosanshi};

@@ -1,6 +1,7 @@
 //! svc-yibiaosanshi's settings: its own `[yibiaosanshi]` section, where svc-auth is, and the
 //! security platform.
-use kit::settings::{Endpoints, SecplatSettings, ServiceSettings, TelemetrySettings};
+use kit::settings::{Endpoints, ServiceSettings, TelemetrySettings};
+use secplat::SecplatSettings;
 
 #[derive(Clone, Debug, serde::Deserialize)]
 pub struct Settings {

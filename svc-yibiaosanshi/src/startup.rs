@@ -7,12 +7,12 @@ use std::time::Duration;
 use anyhow::Context;
 use kit::cache::SharedCache;
 use kit::db::Database;
-use kit::secplat::SecplatClient;
 use kit::service::{Health, ServiceBase};
 use proto::yibiaosanshi::addresses_server::AddressesServer;
 use proto::yibiaosanshi::photos_server::PhotosServer;
 use proto::yibiaosanshi::registration_server::RegistrationServer;
 use proto::yibiaosanshi::vehicles_server::VehiclesServer;
+use secplat::SecplatClient;
 
 use crate::clients::auth::AuthClient;
 use crate::config::Settings;

@@ -1,7 +1,7 @@
 //! The records the simulated security platform holds, and the look-ups it answers from them.
 
 use anyhow::Context;
-use kit::secplat::{HouseRecord, PersonRecord};
+use secplat::{HouseRecord, PersonRecord};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 

@@ -17,7 +17,7 @@ use std::sync::Mutex;
 
 use actix_web::web;
 use anyhow::Context;
-use kit::wxpay::crypto::{RsaSigner, RsaVerifier};
+use wxpay::crypto::{RsaSigner, RsaVerifier};
 
 use crate::config::SandboxSettings;
 use orders::Orders;
@@ -67,7 +67,7 @@ pub(crate) struct WxPay {
 impl WxPay {
     pub(crate) fn new(settings: &SandboxSettings) -> anyhow::Result<Self> {
         let read =
-            |what: &str, error: kit::wxpay::crypto::CryptoError| anyhow::anyhow!("{what}: {error}");
+            |what: &str, error: wxpay::crypto::CryptoError| anyhow::anyhow!("{what}: {error}");
         Ok(Self {
             appid: settings.wechat_appid.clone(),
             mchid: settings.wxpay_mchid.clone(),

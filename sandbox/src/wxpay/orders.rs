@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use kit::wxpay::WxPaySignType;
+use wxpay::WxPaySignType;
 
 /// The API an order was placed through; its notification speaks the same one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -16,11 +16,11 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
-use kit::wxpay::mask_openid;
-use kit::wxpay::xml::from_xml;
 use serde::Deserialize;
 use serde_json::json;
 use tokio::task::JoinSet;
+use wxpay::mask_openid;
+use wxpay::xml::from_xml;
 
 use super::orders::{Api, PayProblem, State};
 use super::{WxPay, v2, v3};

@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
-use kit::wxpay::crypto::{v2_sign, v2_verify};
-use kit::wxpay::xml::{from_xml, to_xml};
-use kit::wxpay::{WxPaySignType, is_valid_out_trade_no, mask_openid};
+use wxpay::crypto::{v2_sign, v2_verify};
+use wxpay::xml::{from_xml, to_xml};
+use wxpay::{WxPaySignType, is_valid_out_trade_no, mask_openid};
 
 use super::orders::{Api, NewOrder, Order, Refusal, State};
 use super::pay::Notification;

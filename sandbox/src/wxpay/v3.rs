@@ -4,9 +4,9 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
-use kit::wxpay::crypto::{self, V3Authorization};
-use kit::wxpay::{MAX_CLOCK_SKEW_SECS, is_valid_out_trade_no, mask_openid};
 use serde_json::{Value, json};
+use wxpay::crypto::{self, V3Authorization};
+use wxpay::{MAX_CLOCK_SKEW_SECS, is_valid_out_trade_no, mask_openid};
 
 use super::orders::{Api, NewOrder, Order, Refusal, State};
 use super::pay::Notification;

@@ -1,11 +1,11 @@
-//! `kit::secplat::SecplatClient` against the sandbox's security platform.
+//! `secplat::SecplatClient` against the sandbox's security platform.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kit::cache::{MemoryCache, SharedCache};
 use kit::error::{ErrorKind, ServiceError};
-use kit::secplat::{HouseAddress, SecplatClient, SecplatError, SecplatSettings, TOKEN_CACHE_KEY};
+use secplat::{HouseAddress, SecplatClient, SecplatError, SecplatSettings, TOKEN_CACHE_KEY};
 use serde_json::json;
 
 use crate::helpers::{TestSandbox, spawn_sandbox};

@@ -1,4 +1,4 @@
-//! `kit::wxpay::WxPayClient` against the sandbox's WeChat Pay, APIv3 and APIv2, with a small
+//! `wxpay::WxPayClient` against the sandbox's WeChat Pay, APIv3 and APIv2, with a small
 //! notify endpoint that verifies notifications as the gateway will.
 
 use std::collections::HashMap;
@@ -6,12 +6,12 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
-use kit::wxpay::crypto::{RsaVerifier, v2_sign};
-use kit::wxpay::{
+use serde_json::{Value, json};
+use wxpay::crypto::{RsaVerifier, v2_sign};
+use wxpay::{
     NotificationOutcome, PayParams, PaymentNotice, WxPayClient, WxPayError, WxPaySettings,
     WxPaySignType, WxPayVersion,
 };
-use serde_json::{Value, json};
 
 use crate::helpers::{TestSandbox, spawn_sandbox};
 

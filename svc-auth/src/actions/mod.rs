@@ -4,9 +4,9 @@ pub mod login;
 pub mod platform;
 pub mod tokens;
 
+use crate::domain::tokens::TokenKeys;
 use kit::cache::SharedCache;
 use kit::db::Database;
-use kit::tokens::TokenKeys;
 
 use crate::clients::sms::SmsClient;
 use crate::clients::wechat::WechatClient;

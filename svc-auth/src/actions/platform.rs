@@ -6,9 +6,9 @@
 //! a few at a time ([`crate::hashing`]).
 use std::time::Duration;
 
+use crate::domain::tokens::TokenKind;
 use kit::error::{ErrorKind, ServiceError, ServiceResult};
 use kit::secret::keyed_hash;
-use kit::tokens::TokenKind;
 
 use super::State;
 use crate::db::credentials;

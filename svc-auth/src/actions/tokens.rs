@@ -1,9 +1,9 @@
 //! 000 §1.4.2 and §1.5.1: token refresh with rotation, authentication, permissions.
 use std::time::Duration;
 
+use crate::domain::tokens::{Claims, TokenError, TokenKind};
 use kit::error::{ErrorKind, ServiceError, ServiceResult};
 use kit::time::now_unix;
-use kit::tokens::{Claims, TokenError, TokenKind};
 
 use super::State;
 use crate::db::{credentials, users};

@@ -71,7 +71,7 @@ impl SmsClient {
         .into_iter()
         .map(|(key, value)| (key.to_owned(), value))
         .collect();
-        let signature = kit::aliyun::sign("POST", &params, &settings.access_key_secret);
+        let signature = aliyun::sign("POST", &params, &settings.access_key_secret);
         params.insert("Signature".to_owned(), signature);
         params
     }

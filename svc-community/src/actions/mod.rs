@@ -8,8 +8,8 @@ pub mod repairs;
 
 use kit::db::Database;
 use kit::error::{ServiceError, ServiceResult};
-use kit::secplat::SecplatClient;
 use proto::community::{PlatformRef, ResidentRef};
+use secplat::SecplatClient;
 
 use crate::clients::yibiaosanshi::{Houses, Registrations};
 use crate::photos::Photos;

@@ -1,3 +1,3 @@
 //! The parties svc-yibiaosanshi calls: svc-auth over gRPC (the security platform's client is
-//! `kit::secplat`).
+//! the `secplat` crate, `clients/secplat`).
 pub mod auth;

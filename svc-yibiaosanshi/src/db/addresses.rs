@@ -391,8 +391,8 @@ impl HousePlace {
     }
 
     /// The address the security platform knows the house by.
-    pub fn address(&self) -> kit::secplat::HouseAddress {
-        kit::secplat::HouseAddress {
+    pub fn address(&self) -> secplat::HouseAddress {
+        secplat::HouseAddress {
             community_identifier: self.community_identifier.clone(),
             building_number: self.building_number,
             unit_number: self.unit_number,
@@ -441,7 +441,7 @@ pub fn find_house_place(conn: &mut AnyConnection, id: i64) -> QueryResult<Option
 /// The id of the house at `address`, if the tree has it.
 pub fn find_house_at(
     conn: &mut AnyConnection,
-    address: &kit::secplat::HouseAddress,
+    address: &secplat::HouseAddress,
 ) -> QueryResult<Option<i64>> {
     houses::table
         .inner_join(floors::table.inner_join(units::table.inner_join(buildings::table)))

@@ -2,7 +2,7 @@
 //! role and the house's data, each normalised to the seed's Chinese strings (002's numeric codes
 //! accepted).
 use kit::error::{ServiceError, ServiceResult};
-use kit::secplat::enums::{HOUSE_NATURE, HOUSE_STATUS, HOUSE_USE, HOUSEHOLD_TYPE, ROLE, Table};
+use secplat::enums::{HOUSE_NATURE, HOUSE_STATUS, HOUSE_USE, HOUSEHOLD_TYPE, ROLE, Table};
 
 use super::address::parse_positive_id;
 

@@ -3,8 +3,8 @@
 use std::fmt;
 
 use kit::error::{ServiceError, ServiceResult};
-use kit::secplat::enums::{self, SEX};
 use kit::types::{IdCardNumber, Mobile, mask_idcard, mask_phone};
+use secplat::enums::{self, SEX};
 use serde_json::Value;
 
 use super::registration::POLITICAL_STATUS;

@@ -2,7 +2,7 @@
 //! that introduce a house and a review, and the labels of the family-rights buttons.
 use std::fmt;
 
-use kit::secplat::enums::Table;
+use secplat::enums::Table;
 
 /// The 居民角色 of a house's owner.
 pub const OWNER: &str = "业主";

@@ -5,7 +5,7 @@ use super::key::PhotoAddress;
 
 /// True when the tree has a house at `address`.
 pub fn house_exists(conn: &mut AnyConnection, address: &PhotoAddress) -> Result<bool, DbError> {
-    let address = kit::secplat::HouseAddress {
+    let address = secplat::HouseAddress {
         community_identifier: address.community_identifier.clone(),
         building_number: address.building_number,
         unit_number: address.unit_number,

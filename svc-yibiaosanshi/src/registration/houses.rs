@@ -425,7 +425,7 @@ pub async fn find_payer(
             let mut reply = pb::FindPayerReply::default();
             match r.kind.as_str() {
                 "house" => {
-                    let address = kit::secplat::HouseAddress {
+                    let address = secplat::HouseAddress {
                         community_identifier: community.clone(),
                         building_number: r.louhao,
                         unit_number: r.danyuan,

@@ -2,8 +2,8 @@
 //! person, their houses and the people living there) is saved, in one transaction.
 use kit::db::AnyConnection;
 use kit::error::{ErrorKind, ServiceError, ServiceResult};
-use kit::secplat::{HouseRecord, MemberRecord, PersonRecord, SecplatError};
 use kit::time::now_unix;
+use secplat::{HouseRecord, MemberRecord, PersonRecord, SecplatError};
 
 use super::{Resident, State, sync_registration_states};
 use crate::clients::auth::CodeKind;

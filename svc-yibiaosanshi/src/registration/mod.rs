@@ -11,7 +11,7 @@ pub mod switches;
 use kit::cache::SharedCache;
 use kit::db::{AnyConnection, Database};
 use kit::error::{ServiceError, ServiceResult};
-use kit::secplat::SecplatClient;
+use secplat::SecplatClient;
 
 use crate::clients::auth::AuthClient;
 use crate::db::addresses::{self, HousePlace};

@@ -3,7 +3,7 @@
 use diesel::{QueryableByName, RunQueryDsl};
 use kit::db::write_transaction;
 use kit::error::{ErrorKind, ServiceError};
-use kit::secplat::PersonRecord;
+use secplat::PersonRecord;
 use serde_json::json;
 use svc_yibiaosanshi::addresses::demo::ensure_demo_dataset;
 use svc_yibiaosanshi::registration::import::{Imported, save_record};

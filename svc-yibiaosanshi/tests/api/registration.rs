@@ -21,7 +21,7 @@ pub async fn demo_service() -> TestService {
 }
 
 pub async fn house_id_of(app: &TestService, community: &str, numbers: [i64; 4]) -> i64 {
-    let address = kit::secplat::HouseAddress {
+    let address = secplat::HouseAddress {
         community_identifier: community.to_owned(),
         building_number: numbers[0],
         unit_number: numbers[1],

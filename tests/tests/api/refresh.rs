@@ -1,6 +1,6 @@
 //! 000 §1.4.2 and §1.5.1: token rotation, the 14-day window, code 9, permissions.
-use kit::tokens::{TokenKeys, TokenKind};
 use serde_json::json;
+use svc_auth::domain::tokens::{TokenKeys, TokenKind};
 
 use crate::helpers::{TestApp, assert_failure, spawn_app};
 

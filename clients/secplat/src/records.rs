@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::enums::{self, Table, UnknownValue};
-use crate::types::{mask_idcard, mask_phone};
+use kit::types::{mask_idcard, mask_phone};
 
 /// A record field that could not be read; `field` is its path, e.g. `houses[0].members[1].member_role`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

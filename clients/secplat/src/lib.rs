@@ -7,19 +7,20 @@
 //! payment results are never re-sent here: the caller's outbox does that.
 pub mod enums;
 mod records;
+mod settings;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::cache::SharedCache;
-use crate::error::{ErrorKind, ServiceError};
-pub use crate::settings::SecplatSettings;
-use crate::types::mask_phone;
+use kit::cache::SharedCache;
+use kit::error::{ErrorKind, ServiceError};
+use kit::types::mask_phone;
 pub use records::{
     HouseAddress, HouseRecord, MemberRecord, OwnerRecord, PersonRecord, RecordError,
 };
+pub use settings::SecplatSettings;
 
 /// Cache key of the platform token, shared by every replica.
 pub const TOKEN_CACHE_KEY: &str = "secplat:token";
@@ -93,7 +94,7 @@ pub struct SecplatClient {
 impl SecplatClient {
     /// A client whose every call is bounded by `settings.timeout_ms`.
     pub fn new(settings: SecplatSettings, cache: SharedCache) -> anyhow::Result<Self> {
-        let http = crate::outbound::http_client(settings.timeout_ms)?;
+        let http = kit::outbound::http_client(settings.timeout_ms)?;
         Ok(Self {
             http,
             settings,

@@ -17,8 +17,8 @@ use rsa::signature::{SignatureEncoding, Signer, Verifier};
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use sha2::Sha256;
 
-use crate::secret::constant_time_eq;
 use crate::settings::WxPaySignType;
+use kit::secret::constant_time_eq;
 
 /// The `Authorization` scheme of APIv3 requests.
 pub const V3_AUTH_SCHEME: &str = "WECHATPAY2-SHA256-RSA2048";

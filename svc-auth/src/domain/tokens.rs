@@ -6,8 +6,8 @@
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-use crate::settings::TokenSettings;
-use crate::time::now_unix;
+use kit::settings::TokenSettings;
+use kit::time::now_unix;
 
 const ISSUER: &str = "wjdh";
 

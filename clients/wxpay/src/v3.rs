@@ -173,7 +173,7 @@ impl WxPayClient {
         let keys = self.keys()?;
         let body = body.map(Value::to_string).unwrap_or_default();
         let timestamp = Utc::now().timestamp().to_string();
-        let nonce = crate::secret::random_alnum(32);
+        let nonce = kit::secret::random_alnum(32);
         let message =
             crypto::v3_request_message(method.as_str(), path_and_query, &timestamp, &nonce, &body);
         let signature = keys
@@ -388,8 +388,8 @@ mod tests {
     use chrono::Duration;
 
     use super::*;
+    use crate::crypto::RsaSigner;
     use crate::settings::{WxPaySettings, WxPaySignType, WxPayVersion};
-    use crate::wxpay::crypto::RsaSigner;
 
     const MERCHANT_KEY: &str =
         include_str!("../../../sandbox/fixtures/wxpay/dev-merchant-private-key.pem");

@@ -116,7 +116,7 @@ impl WxPayClient {
             .collect();
         request.insert("appid".to_owned(), settings.appid.clone());
         request.insert("mch_id".to_owned(), settings.mchid.clone());
-        request.insert("nonce_str".to_owned(), crate::secret::random_alnum(32));
+        request.insert("nonce_str".to_owned(), kit::secret::random_alnum(32));
         request.insert(
             "sign_type".to_owned(),
             settings.v2_sign_type.as_str().to_owned(),

@@ -5,6 +5,7 @@
 //! Nothing here is retried: placing and closing orders change state at WeChat, and the caller
 //! decides when to query again. Every call is bounded by `timeout_ms`.
 pub mod crypto;
+mod settings;
 mod v2;
 mod v3;
 pub mod xml;
@@ -15,9 +16,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::error::{ErrorKind, ServiceError};
-pub use crate::settings::{WxPaySettings, WxPaySignType, WxPayVersion};
 use crypto::{RsaSigner, RsaVerifier};
+use kit::error::{ErrorKind, ServiceError};
+pub use settings::{WxPaySettings, WxPaySignType, WxPayVersion};
 
 /// How far a signed timestamp may be from our clock, seconds (WeChat's SDKs allow 5 minutes).
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
@@ -223,7 +224,7 @@ impl WxPayClient {
                 None
             }
         };
-        let http = crate::outbound::http_client(settings.timeout_ms)?;
+        let http = kit::outbound::http_client(settings.timeout_ms)?;
         Ok(Self {
             http,
             settings: Arc::new(settings),
@@ -296,7 +297,7 @@ impl WxPayClient {
             return Err(WxPayError::refused("PARAM_ERROR", "no prepay_id"));
         }
         let time_stamp = Utc::now().timestamp().to_string();
-        let nonce_str = crate::secret::random_alnum(32);
+        let nonce_str = kit::secret::random_alnum(32);
         let package = format!("prepay_id={prepay_id}");
         let (sign_type, pay_sign) = match self.settings.version {
             WxPayVersion::V3 => (
