@@ -27,8 +27,21 @@ impl Application {
     /// Binds `settings.gateway.listen` (port 0 allowed) and builds the gRPC clients (lazy
     /// channels, `endpoints.timeout_ms` per call). Serving starts with [`Self::run_until_stopped`].
     pub async fn build(settings: Settings, cache: SharedCache) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(&settings.gateway.listen)
-            .with_context(|| format!("binding the gateway to {}", settings.gateway.listen))?;
+        Self::build_on(settings, cache, None).await
+    }
+
+    /// As [`Application::build`], on `listener` when one was bound beforehand (the stack binds
+    /// a free port first, so the notify URL it gives WeChat Pay is this gateway's).
+    pub async fn build_on(
+        settings: Settings,
+        cache: SharedCache,
+        listener: Option<TcpListener>,
+    ) -> anyhow::Result<Self> {
+        let listener = match listener {
+            Some(listener) => listener,
+            None => TcpListener::bind(&settings.gateway.listen)
+                .with_context(|| format!("binding the gateway to {}", settings.gateway.listen))?,
+        };
         let addr = listener
             .local_addr()
             .context("reading the gateway's bound address")?;

@@ -133,12 +133,16 @@ impl Stack {
             format!("http://{}", community.addr()),
         ));
         // WeChat Pay is the sandbox; its notifications must reach this stack's gateway. On free
-        // ports the gateway's port is picked here (a free one, released and bound again below).
-        let gateway_port = if options.ephemeral_ports {
-            Some(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?)
+        // ports the gateway's listener is bound here, and the gateway serves on it.
+        let gateway_listener = if options.ephemeral_ports {
+            Some(std::net::TcpListener::bind("127.0.0.1:0")?)
         } else {
             None
         };
+        let gateway_port = gateway_listener
+            .as_ref()
+            .map(std::net::TcpListener::local_addr)
+            .transpose()?;
         let mut beside_orders = beside_yibiaosanshi.clone();
         beside_orders.push(("wxpay.base_url".to_owned(), sandbox_url.clone()));
         if let Some(addr) = gateway_port {
@@ -180,7 +184,12 @@ impl Stack {
             ));
         }
         let gateway_settings: gateway::config::Settings = settings(&load(&wired))?;
-        let gateway = gateway::startup::Application::build(gateway_settings, cache.clone()).await?;
+        let gateway = gateway::startup::Application::build_on(
+            gateway_settings,
+            cache.clone(),
+            gateway_listener,
+        )
+        .await?;
 
         let (stop, receiver) = watch::channel(false);
         let (auth_addr, yibiaosanshi_addr) = (auth.addr(), yibiaosanshi.addr());
