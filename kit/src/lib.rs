@@ -1,6 +1,7 @@
 //! What every 万家灯火 component shares.
 pub mod aliyun;
 pub mod cache;
+pub mod caller;
 pub mod db;
 pub mod error;
 pub mod grpc;

@@ -8,6 +8,7 @@ use kit::settings::{
 pub struct Settings {
     pub telemetry: TelemetrySettings,
     pub endpoints: Endpoints,
+    pub callers: kit::settings::CallerSettings,
     pub secplat: SecplatSettings,
     pub objects: ObjectStoreSettings,
     pub community: ServiceSettings,

@@ -6,6 +6,7 @@ use kit::settings::{Endpoints, SecplatSettings, ServiceSettings, TelemetrySettin
 pub struct Settings {
     pub telemetry: TelemetrySettings,
     pub endpoints: Endpoints,
+    pub callers: kit::settings::CallerSettings,
     pub secplat: SecplatSettings,
     pub yibiaosanshi: ServiceSettings,
     /// Where face photos are kept (a local directory or an S3-compatible bucket).

@@ -19,7 +19,6 @@ use proto::yibiaosanshi::{
 use svc_yibiaosanshi::db::MIGRATIONS;
 use svc_yibiaosanshi::photos::PhotosService;
 use tokio::sync::oneshot;
-use tonic::transport::Channel;
 
 const MAX_PHOTO_BYTES: usize = 64 * 1024;
 
@@ -81,7 +80,7 @@ impl Drop for TestDatabase {
 }
 
 struct TestPhotos {
-    client: PhotosClient<Channel>,
+    client: PhotosClient<kit::caller::CallerChannel>,
     objects: tempfile::TempDir,
     sandbox: Option<sandbox::Sandbox>,
     stop: Option<oneshot::Sender<()>>,
@@ -132,11 +131,14 @@ async fn spawn_photos_with(ocr: OcrSettings) -> TestPhotos {
         .unwrap();
     let objects = tempfile::tempdir().unwrap();
     let service = PhotosService::new(objects_settings(objects.path()), ocr, db).unwrap();
+    let callers = kit::settings::CallerSettings::load().unwrap();
+    let signer = callers.signer("tests").unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         tonic::transport::Server::builder()
+            .layer(kit::caller::require(callers.verifier().unwrap()))
             .add_service(service.into_server())
             .serve_with_incoming_shutdown(kit::grpc::incoming(listener), async move {
                 let _ = stopped.await;
@@ -144,9 +146,12 @@ async fn spawn_photos_with(ocr: OcrSettings) -> TestPhotos {
             .await
             .unwrap();
     });
-    let client = PhotosClient::connect(format!("http://{addr}"))
-        .await
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
         .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let client = PhotosClient::new(signer.channel(channel))
         .max_decoding_message_size(svc_yibiaosanshi::photos::MAX_MESSAGE_BYTES)
         .max_encoding_message_size(svc_yibiaosanshi::photos::MAX_MESSAGE_BYTES);
     TestPhotos {

@@ -12,7 +12,7 @@ impl pb::photos_server::Photos for PhotosService {
         &self,
         request: Request<pb::UploadFacePhotoRequest>,
     ) -> Result<Response<pb::UploadedPhoto>, Status> {
-        let request = request.into_inner();
+        let request = proto::caller::checked(request)?;
         let address = [
             request.community_identifier.as_str(),
             request.building_number.as_str(),
@@ -32,7 +32,7 @@ impl pb::photos_server::Photos for PhotosService {
         &self,
         request: Request<pb::ReadFileRequest>,
     ) -> Result<Response<pb::StoredFile>, Status> {
-        let request = request.into_inner();
+        let request = proto::caller::checked(request)?;
         let reader = match request.reader {
             Some(PbReader::UserId(user_id)) => Reader::Resident(user_id),
             Some(PbReader::Platform(platform)) => Reader::Platform {
@@ -57,7 +57,7 @@ impl pb::photos_server::Photos for PhotosService {
         &self,
         request: Request<pb::ReadIdCardRequest>,
     ) -> Result<Response<pb::IdCardFields>, Status> {
-        let request = request.into_inner();
+        let request = proto::caller::checked(request)?;
         let front =
             PhotosService::read_id_card(self, request.user_id, &request.image_base64).await?;
         Ok(Response::new(pb::IdCardFields {
