@@ -16,14 +16,17 @@ import yaml
 
 SECRET = "wjdh-secrets"
 REDIS = "WJDH__CACHE__REDIS_URL"
+# The key of the caller assertions: the gateway signs, every service signs and verifies.
+CALLERS = "WJDH__CALLERS__KEY"
 SECPLAT = {"WJDH__SECPLAT__KEY_K", "WJDH__SECPLAT__KEY_D"}
 S3 = {"WJDH__OBJECTS__S3_ACCESS_KEY_ID", "WJDH__OBJECTS__S3_SECRET_ACCESS_KEY"}
 
 # Deployment -> the Secret keys its component uses; initContainers (migrate) only its database.
 NEEDS = {
-    "gateway": {REDIS},
+    "gateway": {REDIS, CALLERS},
     "svc-auth": {
         REDIS,
+        CALLERS,
         "WJDH__AUTH__DATABASE_URL",
         "WJDH__TOKENS__SECRET",
         "WJDH__AUTH__CODE_SECRET",
@@ -31,11 +34,12 @@ NEEDS = {
         "WJDH__AUTH__SMS__ACCESS_KEY_ID",
         "WJDH__AUTH__SMS__ACCESS_KEY_SECRET",
     },
-    "svc-yibiaosanshi": {REDIS, "WJDH__YIBIAOSANSHI__DATABASE_URL", "WJDH__OCR__APPCODE"}
+    "svc-yibiaosanshi": {REDIS, CALLERS, "WJDH__YIBIAOSANSHI__DATABASE_URL", "WJDH__OCR__APPCODE"}
     | SECPLAT
     | S3,
     "svc-orders": {
         REDIS,
+        CALLERS,
         "WJDH__ORDERS__DATABASE_URL",
         "WJDH__WXPAY__V3_API_KEY",
         "WJDH__WXPAY__V3_MERCHANT_PRIVATE_KEY",
@@ -43,7 +47,7 @@ NEEDS = {
         "WJDH__WXPAY__V2_KEY",
     }
     | SECPLAT,
-    "svc-community": {REDIS, "WJDH__COMMUNITY__DATABASE_URL"} | SECPLAT | S3,
+    "svc-community": {REDIS, CALLERS, "WJDH__COMMUNITY__DATABASE_URL"} | SECPLAT | S3,
 }
 
 

@@ -7,6 +7,7 @@ pub struct Settings {
     pub telemetry: kit::settings::TelemetrySettings,
     pub cache: kit::settings::CacheSettings,
     pub endpoints: kit::settings::Endpoints,
+    pub callers: kit::settings::CallerSettings,
     pub gateway: GatewaySettings,
 }
 

@@ -44,9 +44,12 @@ impl RequestId {
         }
     }
 
-    /// An outgoing gRPC request carrying this request id and the current trace context.
-    pub fn grpc<T>(&self, message: T) -> tonic::Request<T> {
-        kit::grpc::request(message, self.as_str())
+    /// An outgoing gRPC request carrying this request id and the current trace context, acting
+    /// for the resident or credential its message names: every such ref a handler builds comes
+    /// from the caller `auth` authenticated, and the client layer signs the caller assertion
+    /// for it (services refuse a body naming anyone else).
+    pub fn grpc<T: proto::caller::CallerRefs>(&self, message: T) -> tonic::Request<T> {
+        proto::caller::acting_for(kit::grpc::request(message, self.as_str()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use kit::cache::SharedCache;
+use kit::caller::{CallerChannel, Signer};
 use proto::auth::auth_client::AuthClient;
 use proto::community::community_client::CommunityClient;
 use proto::orders::orders_client::OrdersClient;
@@ -82,6 +83,8 @@ impl Readiness {
 /// The application state (one per gateway, shared by all workers).
 pub struct AppState {
     pub channels: Channels,
+    /// Signs the caller assertion of every call to a service (the client layer).
+    pub signer: Signer,
     pub cache: SharedCache,
     pub metrics: Metrics,
     pub rate_limit_per_minute: i64,
@@ -97,6 +100,7 @@ impl AppState {
     pub fn new(settings: &Settings, cache: SharedCache) -> anyhow::Result<Self> {
         Ok(Self {
             channels: Channels::connect(&settings.endpoints)?,
+            signer: settings.callers.signer(kit::caller::GATEWAY)?,
             cache,
             metrics: Metrics::new().context("registering metrics")?,
             rate_limit_per_minute: settings.gateway.rate_limit_per_minute,
@@ -120,36 +124,41 @@ impl AppState {
         }
     }
 
+    /// `channel` behind the client layer: trace context, request id and caller assertion.
+    pub fn through_layer(&self, channel: &Channel) -> CallerChannel {
+        self.signer.channel(channel.clone())
+    }
+
     /// A client of svc-auth.
-    pub fn auth(&self) -> AuthClient<Channel> {
-        AuthClient::new(self.channels.auth.clone())
+    pub fn auth(&self) -> AuthClient<CallerChannel> {
+        AuthClient::new(self.through_layer(&self.channels.auth))
     }
 
     /// A client of svc-yibiaosanshi's address tree.
-    pub fn addresses(&self) -> AddressesClient<Channel> {
-        AddressesClient::new(self.channels.yibiaosanshi.clone())
+    pub fn addresses(&self) -> AddressesClient<CallerChannel> {
+        AddressesClient::new(self.through_layer(&self.channels.yibiaosanshi))
     }
 
     /// A client of svc-yibiaosanshi's registrations and reviews.
-    pub fn registration(&self) -> RegistrationClient<Channel> {
-        RegistrationClient::new(self.channels.yibiaosanshi.clone())
+    pub fn registration(&self) -> RegistrationClient<CallerChannel> {
+        RegistrationClient::new(self.through_layer(&self.channels.yibiaosanshi))
     }
 
     /// A client of svc-yibiaosanshi's photos and ID-card OCR; its messages carry whole images.
-    pub fn photos(&self) -> PhotosClient<Channel> {
-        PhotosClient::new(self.channels.yibiaosanshi.clone())
+    pub fn photos(&self) -> PhotosClient<CallerChannel> {
+        PhotosClient::new(self.through_layer(&self.channels.yibiaosanshi))
             .max_decoding_message_size(PHOTO_MESSAGE_BYTES)
             .max_encoding_message_size(PHOTO_MESSAGE_BYTES)
     }
 
     /// A client of svc-orders.
-    pub fn orders(&self) -> OrdersClient<Channel> {
-        OrdersClient::new(self.channels.orders.clone())
+    pub fn orders(&self) -> OrdersClient<CallerChannel> {
+        OrdersClient::new(self.through_layer(&self.channels.orders))
     }
 
     /// A client of svc-community; its messages may carry a photo.
-    pub fn community(&self) -> CommunityClient<Channel> {
-        CommunityClient::new(self.channels.community.clone())
+    pub fn community(&self) -> CommunityClient<CallerChannel> {
+        CommunityClient::new(self.through_layer(&self.channels.community))
             .max_decoding_message_size(PHOTO_MESSAGE_BYTES)
             .max_encoding_message_size(PHOTO_MESSAGE_BYTES)
     }

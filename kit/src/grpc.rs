@@ -40,6 +40,25 @@ pub fn lazy_channel(url: &str, timeout: Duration) -> Result<Channel, tonic::tran
         .connect_lazy())
 }
 
+tokio::task_local! {
+    /// The `x-request-id` of the call being served, carried into the calls it makes.
+    static REQUEST_ID: String;
+}
+
+/// Runs `work` with `request_id` as the id its outgoing calls carry (the server layer of
+/// [`crate::caller`] does this for every RPC).
+pub async fn with_request_id<F: std::future::Future>(request_id: String, work: F) -> F::Output {
+    REQUEST_ID.scope(request_id, work).await
+}
+
+/// The request id of the call being served, if any.
+pub fn current_request_id() -> Option<String> {
+    REQUEST_ID
+        .try_with(Clone::clone)
+        .ok()
+        .filter(|id| !id.is_empty())
+}
+
 /// An outgoing request carrying the current trace context and the request id.
 pub fn request<T>(message: T, request_id: &str) -> tonic::Request<T> {
     let mut request = tonic::Request::new(message);

@@ -44,7 +44,7 @@ impl Component {
     /// The secrets this component uses (its Deployment maps exactly these from the Secret).
     pub fn secrets(self) -> &'static [Secret] {
         match self {
-            Self::Gateway => &[],
+            Self::Gateway => GATEWAY_SECRETS,
             Self::Auth => AUTH_SECRETS,
             Self::Yibiaosanshi => YIBIAOSANSHI_SECRETS,
             Self::Orders => ORDERS_SECRETS,
@@ -65,7 +65,11 @@ const S3_ACCESS_KEY_ID: Secret = Secret::when("objects.s3_access_key_id", "objec
 const S3_SECRET_ACCESS_KEY: Secret =
     Secret::when("objects.s3_secret_access_key", "objects.store", "s3");
 
+const CALLERS_KEY: Secret = Secret::always("callers.key");
+
+const GATEWAY_SECRETS: &[Secret] = &[CALLERS_KEY];
 const AUTH_SECRETS: &[Secret] = &[
+    CALLERS_KEY,
     Secret::always("tokens.secret"),
     Secret::always("auth.code_secret"),
     Secret::always("auth.wechat.secret"),
@@ -73,6 +77,7 @@ const AUTH_SECRETS: &[Secret] = &[
     Secret::always("auth.sms.access_key_secret"),
 ];
 const YIBIAOSANSHI_SECRETS: &[Secret] = &[
+    CALLERS_KEY,
     SECPLAT_KEY_K,
     SECPLAT_KEY_D,
     Secret::always("ocr.appcode"),
@@ -80,6 +85,7 @@ const YIBIAOSANSHI_SECRETS: &[Secret] = &[
     S3_SECRET_ACCESS_KEY,
 ];
 const ORDERS_SECRETS: &[Secret] = &[
+    CALLERS_KEY,
     SECPLAT_KEY_K,
     SECPLAT_KEY_D,
     Secret::when("wxpay.v3_api_key", "wxpay.version", "v3"),
@@ -88,6 +94,7 @@ const ORDERS_SECRETS: &[Secret] = &[
     Secret::when("wxpay.v2_key", "wxpay.version", "v2"),
 ];
 const COMMUNITY_SECRETS: &[Secret] = &[
+    CALLERS_KEY,
     SECPLAT_KEY_K,
     SECPLAT_KEY_D,
     S3_ACCESS_KEY_ID,
@@ -343,7 +350,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 20);
+        assert_eq!(checked, 25);
     }
 
     #[test]
@@ -354,6 +361,7 @@ mod tests {
         assert_eq!(
             keys,
             [
+                "callers.key",
                 "secplat.key_k",
                 "secplat.key_d",
                 "wxpay.v3_api_key",
@@ -365,7 +373,7 @@ mod tests {
         assert!(!message.contains("PRIVATE KEY"), "{message}");
         assert!(!message.contains("sandbox-wxpay"), "{message}");
         let refused = check_secrets(Component::Auth, &settings, &defaults()).expect_err("auth");
-        assert_eq!(refused.keys.len(), 5);
+        assert_eq!(refused.keys.len(), 6);
     }
 
     #[test]

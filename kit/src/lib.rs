@@ -1,5 +1,6 @@
 //! What every 万家灯火 component shares.
 pub mod cache;
+pub mod caller;
 pub mod db;
 pub mod error;
 pub mod grpc;

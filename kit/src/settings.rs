@@ -99,6 +99,45 @@ pub struct TokenSettings {
     pub refresh_window_seconds: i64,
 }
 
+/// The key of the assertions services trust their callers by (`[callers]`, see
+/// [`crate::caller`]).
+#[derive(Clone, Deserialize)]
+pub struct CallerSettings {
+    /// HS256 key, at least 32 bytes; the same in the gateway and every service; never printed.
+    pub key: String,
+}
+
+#[derive(Deserialize)]
+struct CallersSection {
+    callers: CallerSettings,
+}
+
+impl CallerSettings {
+    /// `[callers]` from defaults → `$WJDH_CONFIG` → `WJDH__CALLERS__KEY` (what test suites sign
+    /// their direct calls with, so they agree with the platform they started).
+    pub fn load() -> anyhow::Result<Self> {
+        Ok(load::<CallersSection>()?.callers)
+    }
+
+    /// The signer of `component`'s outgoing calls.
+    pub fn signer(&self, component: &str) -> anyhow::Result<crate::caller::Signer> {
+        crate::caller::Signer::new(component, &self.key).context("callers.key")
+    }
+
+    /// The verifier of incoming calls.
+    pub fn verifier(&self) -> anyhow::Result<crate::caller::Verifier> {
+        crate::caller::Verifier::new(&self.key).context("callers.key")
+    }
+}
+
+impl std::fmt::Debug for CallerSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallerSettings")
+            .field("key", &"***")
+            .finish()
+    }
+}
+
 /// Where the services are (`[endpoints]`).
 #[derive(Clone, Debug, Deserialize)]
 pub struct Endpoints {
@@ -198,6 +237,7 @@ pub struct Platform {
     pub telemetry: TelemetrySettings,
     pub cache: CacheSettings,
     pub tokens: TokenSettings,
+    pub callers: CallerSettings,
     pub endpoints: Endpoints,
     pub yibiaosanshi: ServiceSettings,
     pub orders: ServiceSettings,

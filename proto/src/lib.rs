@@ -1,9 +1,65 @@
 //! The gRPC contracts between the gateway and the services, generated from `protos/`.
 
-/// Who calls a service (a resident or a platform credential), shared by every service.
+/// Who calls a service (a resident or a platform credential), shared by every service, and the
+/// one check of what a request body names against the caller's verified assertion.
 pub mod caller {
-    #![allow(clippy::all, clippy::pedantic, missing_docs)]
-    tonic::include_proto!("wjdh.caller.v1");
+    mod generated {
+        #![allow(clippy::all, clippy::pedantic, missing_docs)]
+        tonic::include_proto!("wjdh.caller.v1");
+    }
+    pub use generated::*;
+
+    use kit::caller::{Acting, BodyRefs, Caller};
+
+    /// The resident and platform credential a message names (generated for every message by
+    /// `build.rs`: a message without such a field names nobody).
+    pub trait CallerRefs {
+        fn resident_ref(&self) -> Option<&ResidentRef> {
+            None
+        }
+
+        fn platform_ref(&self) -> Option<&PlatformRef> {
+            None
+        }
+
+        /// Whom a caller sending this message acts for (what the gateway asserts).
+        fn acting(&self) -> Option<Acting> {
+            if let Some(resident) = self.resident_ref() {
+                return Some(Acting::Resident(resident.user_id));
+            }
+            self.platform_ref().map(|platform| Acting::Platform {
+                credential_id: platform.credential_id,
+                communities: platform.communities.clone(),
+            })
+        }
+    }
+
+    include!(concat!(env!("OUT_DIR"), "/caller_refs.rs"));
+
+    /// The message of an incoming request, once what it names as its caller agrees with the
+    /// verified assertion (`kit::caller::check_body`): what every handler starts with.
+    pub fn checked<T: CallerRefs>(request: tonic::Request<T>) -> Result<T, tonic::Status> {
+        let message = request.get_ref();
+        kit::caller::check_body(
+            request.extensions().get::<Caller>(),
+            BodyRefs {
+                resident: message.resident_ref().map(|r| r.user_id),
+                platform: message
+                    .platform_ref()
+                    .map(|p| (p.credential_id, p.communities.as_slice())),
+            },
+        )?;
+        Ok(request.into_inner())
+    }
+
+    /// An outgoing request (from the gateway) that acts for whom its message names: the client
+    /// layer signs the assertion for that resident or credential.
+    pub fn acting_for<T: CallerRefs>(mut request: tonic::Request<T>) -> tonic::Request<T> {
+        if let Some(acting) = request.get_ref().acting() {
+            request.extensions_mut().insert(acting);
+        }
+        request
+    }
 }
 
 /// svc-auth: sign-in, tokens, permissions, platform credentials.

@@ -7,6 +7,7 @@ pub struct Settings {
     pub telemetry: TelemetrySettings,
     pub cache: CacheSettings,
     pub tokens: TokenSettings,
+    pub callers: kit::settings::CallerSettings,
     pub auth: AuthSettings,
 }
 

@@ -29,12 +29,14 @@ pub struct Application {
     metrics: ServiceMetrics,
     metrics_addr: Option<SocketAddr>,
     shutdown_delay: Duration,
+    callers: kit::caller::Verifier,
 }
 
 impl Application {
     /// Migrates the database, opens the pool and binds `auth.listen` (port 0 allowed).
     pub async fn build(settings: Settings, cache: SharedCache) -> anyhow::Result<Self> {
         let auth = settings.auth;
+        let callers = settings.callers.verifier()?;
         let db = Database::connect(&auth.database_url, auth.pool_size, &MIGRATIONS)
             .await
             .context("opening svc-auth's database")?;
@@ -70,6 +72,7 @@ impl Application {
             metrics,
             metrics_addr,
             shutdown_delay,
+            callers,
         })
     }
 
@@ -100,6 +103,7 @@ impl Application {
         tonic::transport::Server::builder()
             .layer(kit::grpc::trace_layer())
             .layer(self.metrics.rpc_layer())
+            .layer(kit::caller::require(self.callers))
             .add_service(health.server())
             .add_service(service)
             .serve_with_incoming_shutdown(

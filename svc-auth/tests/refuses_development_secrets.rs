@@ -21,6 +21,7 @@ fn svc_auth_on_the_development_defaults_exits_naming_each_secret_and_no_value() 
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "{stderr}");
     for key in [
+        "callers.key",
         "tokens.secret",
         "auth.code_secret",
         "auth.wechat.secret",
@@ -42,6 +43,10 @@ fn svc_auth_on_the_development_defaults_exits_naming_each_secret_and_no_value() 
 #[test]
 fn svc_auth_with_one_secret_left_exits_naming_only_that_one() {
     let output = serve(&[
+        (
+            "WJDH__CALLERS__KEY",
+            "a-real-callers-key-of-at-least-32-bytes",
+        ),
         ("WJDH__TOKENS__SECRET", "a-real-token-secret"),
         ("WJDH__AUTH__WECHAT__SECRET", "a-real-app-secret"),
         ("WJDH__AUTH__SMS__ACCESS_KEY_ID", "a-real-key-id"),

@@ -7,6 +7,7 @@ use secplat::SecplatSettings;
 pub struct Settings {
     pub telemetry: TelemetrySettings,
     pub endpoints: Endpoints,
+    pub callers: kit::settings::CallerSettings,
     pub secplat: SecplatSettings,
     pub objects: ObjectStoreSettings,
     pub community: ServiceSettings,

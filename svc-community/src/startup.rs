@@ -25,6 +25,7 @@ pub struct Application {
     base: ServiceBase,
     state: Arc<State>,
     sync_every: Option<Duration>,
+    callers: kit::caller::Verifier,
 }
 
 impl Application {
@@ -32,6 +33,8 @@ impl Application {
     /// of svc-yibiaosanshi (connecting on first use), the security platform and the object store.
     pub async fn build(settings: Settings, cache: SharedCache) -> anyhow::Result<Self> {
         let base = ServiceBase::build(NAME, &settings.community, &MIGRATIONS).await?;
+        let callers = settings.callers.verifier()?;
+        let signer = settings.callers.signer(NAME)?;
         let timeout = Duration::from_millis(settings.endpoints.timeout_ms);
         let channel = kit::grpc::lazy_channel(&settings.endpoints.yibiaosanshi, timeout)
             .with_context(|| {
@@ -45,7 +48,7 @@ impl Application {
         let photos = Photos::open(&settings.objects).context("object store")?;
         let state = State {
             db: base.db.clone(),
-            registrations: Registrations::new(channel),
+            registrations: Registrations::new(signer.channel(channel)),
             secplat,
             photos,
         };
@@ -54,6 +57,7 @@ impl Application {
             base,
             state: Arc::new(state),
             sync_every: (seconds > 0).then(|| Duration::from_secs(seconds)),
+            callers,
         })
     }
 
@@ -112,6 +116,7 @@ impl Application {
         let served = tonic::transport::Server::builder()
             .layer(kit::grpc::trace_layer())
             .layer(metrics.rpc_layer())
+            .layer(kit::caller::require(self.callers))
             .add_service(health.server())
             .add_service(service)
             .serve_with_incoming_shutdown(

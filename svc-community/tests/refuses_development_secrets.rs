@@ -21,7 +21,7 @@ fn svc_community_on_the_development_defaults_exits_naming_each_secret_and_no_val
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "{stderr}");
     assert!(
-        stderr.contains("refuses to start: secplat.key_k, secplat.key_d still hold"),
+        stderr.contains("refuses to start: callers.key, secplat.key_k, secplat.key_d still hold"),
         "{stderr}"
     );
     assert!(!stderr.contains("sandbox-secret"), "{stderr}");

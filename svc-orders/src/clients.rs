@@ -1,18 +1,22 @@
 //! svc-yibiaosanshi: whom an order is for, community names, a resident's houses.
+//! Every call goes through the client layer (trace context, request id, caller assertion).
+use kit::caller::CallerChannel;
 use kit::error::{ServiceError, ServiceResult};
 use proto::yibiaosanshi::addresses_client::AddressesClient;
 use proto::yibiaosanshi::registration_client::RegistrationClient;
 use proto::yibiaosanshi::{
     FindPayerReply, FindPayerRequest, ListCommunitiesRequest, ResidentHouse, ResidentHousesRequest,
 };
-use tonic::transport::Channel;
 
 /// The client (its channel connects on first use, every call bounded by the endpoint timeout).
 #[derive(Clone, Debug)]
-pub struct Yibiaosanshi(RegistrationClient<Channel>, AddressesClient<Channel>);
+pub struct Yibiaosanshi(
+    RegistrationClient<CallerChannel>,
+    AddressesClient<CallerChannel>,
+);
 
 impl Yibiaosanshi {
-    pub fn new(channel: Channel) -> Self {
+    pub fn new(channel: CallerChannel) -> Self {
         Self(
             RegistrationClient::new(channel.clone()),
             AddressesClient::new(channel),
@@ -65,10 +69,10 @@ impl Yibiaosanshi {
 
 /// svc-auth: a user's WeChat openid.
 #[derive(Clone, Debug)]
-pub struct Auth(proto::auth::auth_client::AuthClient<Channel>);
+pub struct Auth(proto::auth::auth_client::AuthClient<CallerChannel>);
 
 impl Auth {
-    pub fn new(channel: Channel) -> Self {
+    pub fn new(channel: CallerChannel) -> Self {
         Self(proto::auth::auth_client::AuthClient::new(channel))
     }
 
@@ -90,10 +94,10 @@ impl Auth {
 
 /// svc-community: whether a module (生活缴费) is on.
 #[derive(Clone, Debug)]
-pub struct Community(proto::community::community_client::CommunityClient<Channel>);
+pub struct Community(proto::community::community_client::CommunityClient<CallerChannel>);
 
 impl Community {
-    pub fn new(channel: Channel) -> Self {
+    pub fn new(channel: CallerChannel) -> Self {
         Self(proto::community::community_client::CommunityClient::new(
             channel,
         ))

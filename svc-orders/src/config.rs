@@ -8,6 +8,7 @@ use wxpay::WxPaySettings;
 pub struct Settings {
     pub telemetry: TelemetrySettings,
     pub endpoints: Endpoints,
+    pub callers: kit::settings::CallerSettings,
     pub secplat: SecplatSettings,
     pub wxpay: WxPaySettings,
     pub orders: ServiceSettings,

@@ -27,31 +27,31 @@ fn done<T>(result: Result<T, ServiceError>) -> Answer<T> {
 #[tonic::async_trait]
 impl Orders for OrdersService {
     async fn create_order(&self, r: Request<CreateOrderRequest>) -> Answer<CreateOrderReply> {
-        done(actions::create(&self.0, r.into_inner()).await)
+        done(actions::create(&self.0, proto::caller::checked(r)?).await)
     }
 
     async fn list_orders(&self, r: Request<ListOrdersRequest>) -> Answer<OrderPage> {
-        done(actions::list(&self.0, r.into_inner()).await)
+        done(actions::list(&self.0, proto::caller::checked(r)?).await)
     }
 
     async fn resident_orders(&self, r: Request<ResidentOrdersRequest>) -> Answer<OrderPage> {
-        done(actions::for_resident(&self.0, r.into_inner()).await)
+        done(actions::for_resident(&self.0, proto::caller::checked(r)?).await)
     }
 
     async fn pay(&self, r: Request<PayRequest>) -> Answer<PayReply> {
-        done(crate::payment::pay(&self.0, r.into_inner()).await)
+        done(crate::payment::pay(&self.0, proto::caller::checked(r)?).await)
     }
 
     async fn close_order(&self, r: Request<CloseOrderRequest>) -> Answer<Order> {
-        done(crate::closing::close_order(&self.0, r.into_inner()).await)
+        done(crate::closing::close_order(&self.0, proto::caller::checked(r)?).await)
     }
 
     async fn resident_bills(&self, r: Request<ResidentOrdersRequest>) -> Answer<BillPage> {
-        done(crate::bills::for_resident(&self.0, r.into_inner()).await)
+        done(crate::bills::for_resident(&self.0, proto::caller::checked(r)?).await)
     }
 
     async fn list_bills(&self, r: Request<ListBillsRequest>) -> Answer<BillPage> {
-        done(crate::bills::for_platform(&self.0, r.into_inner()).await)
+        done(crate::bills::for_platform(&self.0, proto::caller::checked(r)?).await)
     }
 
     async fn payment_notification(
@@ -59,7 +59,7 @@ impl Orders for OrdersService {
         r: Request<NotificationRequest>,
     ) -> Answer<NotificationReply> {
         Ok(Response::new(
-            crate::payment::notification(&self.0, r.into_inner()).await,
+            crate::payment::notification(&self.0, proto::caller::checked(r)?).await,
         ))
     }
 }

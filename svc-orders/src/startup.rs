@@ -25,6 +25,7 @@ pub struct Application {
     state: Arc<State>,
     secplat: SecplatClient,
     reconciliation: crate::config::ReconciliationSettings,
+    callers: kit::caller::Verifier,
 }
 
 impl Application {
@@ -33,9 +34,13 @@ impl Application {
     /// the security platform.
     pub async fn build(settings: Settings, cache: SharedCache) -> anyhow::Result<Self> {
         let base = ServiceBase::build(NAME, &settings.orders, &MIGRATIONS).await?;
+        let callers = settings.callers.verifier()?;
+        let signer = settings.callers.signer(NAME)?;
         let timeout = Duration::from_millis(settings.endpoints.timeout_ms);
         let channel = |name: &str, url: &str| {
-            kit::grpc::lazy_channel(url, timeout).with_context(|| format!("{name} endpoint {url}"))
+            kit::grpc::lazy_channel(url, timeout)
+                .map(|channel| signer.channel(channel))
+                .with_context(|| format!("{name} endpoint {url}"))
         };
         let endpoints = &settings.endpoints;
         let state = State {
@@ -52,6 +57,7 @@ impl Application {
             state: Arc::new(state),
             secplat,
             reconciliation: settings.reconciliation,
+            callers,
         })
     }
 
@@ -93,6 +99,7 @@ impl Application {
         let served = tonic::transport::Server::builder()
             .layer(kit::grpc::trace_layer())
             .layer(metrics.rpc_layer())
+            .layer(kit::caller::require(self.callers))
             .add_service(health.server())
             .add_service(OrdersServer::new(OrdersService::new(self.state)))
             .serve_with_incoming_shutdown(

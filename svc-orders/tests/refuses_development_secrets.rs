@@ -21,6 +21,8 @@ fn svc_orders_on_the_development_defaults_exits_naming_each_secret_and_no_value(
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "{stderr}");
     for key in [
+        "callers.key",
+        "WJDH__CALLERS__KEY",
         "secplat.key_k",
         "secplat.key_d",
         "wxpay.v3_api_key",
@@ -35,6 +37,7 @@ fn svc_orders_on_the_development_defaults_exits_naming_each_secret_and_no_value(
         "PUBLIC KEY",
         "sandbox-secret",
         "sandbox-wxpay",
+        "wjdh-development-callers-key",
     ] {
         assert!(!stderr.contains(value), "{value} shown: {stderr}");
     }
@@ -43,6 +46,10 @@ fn svc_orders_on_the_development_defaults_exits_naming_each_secret_and_no_value(
 #[test]
 fn svc_orders_with_one_secret_left_exits_naming_only_that_one() {
     let output = serve(&[
+        (
+            "WJDH__CALLERS__KEY",
+            "a-real-callers-key-of-at-least-32-bytes",
+        ),
         ("WJDH__SECPLAT__KEY_K", "real-key-k"),
         ("WJDH__SECPLAT__KEY_D", "real-key-d"),
         (

@@ -7,6 +7,7 @@ use secplat::SecplatSettings;
 pub struct Settings {
     pub telemetry: TelemetrySettings,
     pub endpoints: Endpoints,
+    pub callers: kit::settings::CallerSettings,
     pub secplat: SecplatSettings,
     pub yibiaosanshi: ServiceSettings,
     /// Where face photos are kept (a local directory or an S3-compatible bucket).

@@ -28,6 +28,7 @@ pub struct Application {
     base: ServiceBase,
     state: Arc<State>,
     photos: PhotosService,
+    callers: kit::caller::Verifier,
 }
 
 impl Application {
@@ -35,6 +36,8 @@ impl Application {
     /// prepares the clients of svc-auth (connecting on first use) and of the security platform.
     pub async fn build(settings: Settings, cache: SharedCache) -> anyhow::Result<Self> {
         let base = ServiceBase::build(NAME, &settings.yibiaosanshi, &MIGRATIONS).await?;
+        let callers = settings.callers.verifier()?;
+        let signer = settings.callers.signer(NAME)?;
         let timeout = Duration::from_millis(settings.endpoints.timeout_ms);
         let channel = kit::grpc::lazy_channel(&settings.endpoints.auth, timeout)
             .with_context(|| format!("svc-auth endpoint {}", settings.endpoints.auth))?;
@@ -43,7 +46,7 @@ impl Application {
         let state = State {
             db: base.db.clone(),
             cache,
-            auth: AuthClient::new(channel),
+            auth: AuthClient::new(signer.channel(channel)),
             secplat,
         };
         let photos = PhotosService::new(settings.objects, settings.ocr, base.db.clone())
@@ -52,6 +55,7 @@ impl Application {
             base,
             state: Arc::new(state),
             photos,
+            callers,
         })
     }
 
@@ -100,6 +104,7 @@ impl Application {
         tonic::transport::Server::builder()
             .layer(kit::grpc::trace_layer())
             .layer(metrics.rpc_layer())
+            .layer(kit::caller::require(self.callers))
             .add_service(health.server())
             .add_service(addresses)
             .add_service(registration)

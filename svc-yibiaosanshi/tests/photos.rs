@@ -11,15 +11,13 @@ use base64::engine::general_purpose::STANDARD;
 use kit::error::{ErrorKind, ServiceError};
 use kit::settings::{ObjectStoreKind, ObjectStoreSettings, OcrSettings};
 use proto::yibiaosanshi::photos_client::PhotosClient;
-use proto::yibiaosanshi::read_file_request::Reader;
 use proto::yibiaosanshi::{
-    FileReaderPlatform, IdCardFields, ReadFileRequest, ReadIdCardRequest, StoredFile,
+    IdCardFields, PlatformRef, ReadFileRequest, ReadIdCardRequest, ResidentRef, StoredFile,
     UploadFacePhotoRequest, UploadedPhoto,
 };
 use svc_yibiaosanshi::db::MIGRATIONS;
 use svc_yibiaosanshi::photos::PhotosService;
 use tokio::sync::oneshot;
-use tonic::transport::Channel;
 
 const MAX_PHOTO_BYTES: usize = 64 * 1024;
 
@@ -81,7 +79,7 @@ impl Drop for TestDatabase {
 }
 
 struct TestPhotos {
-    client: PhotosClient<Channel>,
+    client: PhotosClient<kit::caller::CallerChannel>,
     objects: tempfile::TempDir,
     sandbox: Option<sandbox::Sandbox>,
     stop: Option<oneshot::Sender<()>>,
@@ -132,11 +130,14 @@ async fn spawn_photos_with(ocr: OcrSettings) -> TestPhotos {
         .unwrap();
     let objects = tempfile::tempdir().unwrap();
     let service = PhotosService::new(objects_settings(objects.path()), ocr, db).unwrap();
+    let callers = kit::settings::CallerSettings::load().unwrap();
+    let signer = callers.signer("tests").unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         tonic::transport::Server::builder()
+            .layer(kit::caller::require(callers.verifier().unwrap()))
             .add_service(service.into_server())
             .serve_with_incoming_shutdown(kit::grpc::incoming(listener), async move {
                 let _ = stopped.await;
@@ -144,9 +145,12 @@ async fn spawn_photos_with(ocr: OcrSettings) -> TestPhotos {
             .await
             .unwrap();
     });
-    let client = PhotosClient::connect(format!("http://{addr}"))
-        .await
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
         .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let client = PhotosClient::new(signer.channel(channel))
         .max_decoding_message_size(svc_yibiaosanshi::photos::MAX_MESSAGE_BYTES)
         .max_encoding_message_size(svc_yibiaosanshi::photos::MAX_MESSAGE_BYTES);
     TestPhotos {
@@ -159,9 +163,22 @@ async fn spawn_photos_with(ocr: OcrSettings) -> TestPhotos {
     }
 }
 
+fn resident(user_id: i64) -> Option<ResidentRef> {
+    Some(ResidentRef {
+        user_id,
+        phone: String::new(),
+    })
+}
+
+/// Who reads a file.
+enum Reader {
+    UserId(i64),
+    Platform(PlatformRef),
+}
+
 fn upload_request(user_id: i64, address: [&str; 5], content: &[u8]) -> UploadFacePhotoRequest {
     UploadFacePhotoRequest {
-        user_id,
+        resident: resident(user_id),
         community_identifier: address[0].to_owned(),
         building_number: address[1].to_owned(),
         unit_number: address[2].to_owned(),
@@ -176,8 +193,9 @@ const HOUSE_10002: [&str; 5] = ["10002", "1", "2", "3", "301"];
 const HOUSE_10003: [&str; 5] = ["10003", "1", "1", "2", "202"];
 
 fn platform(communities: &[&str]) -> Reader {
-    Reader::Platform(FileReaderPlatform {
+    Reader::Platform(PlatformRef {
         credential_id: 1,
+        secret_id: "123456".to_owned(),
         communities: communities.iter().map(|c| (*c).to_owned()).collect(),
     })
 }
@@ -200,9 +218,17 @@ impl TestPhotos {
     async fn read(&self, reader: Reader, key: &str) -> Result<StoredFile, ServiceError> {
         self.client
             .clone()
-            .read_file(ReadFileRequest {
-                reader: Some(reader),
-                key: key.to_owned(),
+            .read_file(match reader {
+                Reader::UserId(user_id) => ReadFileRequest {
+                    resident: resident(user_id),
+                    platform: None,
+                    key: key.to_owned(),
+                },
+                Reader::Platform(platform) => ReadFileRequest {
+                    resident: None,
+                    platform: Some(platform),
+                    key: key.to_owned(),
+                },
             })
             .await
             .map(tonic::Response::into_inner)
@@ -213,7 +239,7 @@ impl TestPhotos {
         self.client
             .clone()
             .read_id_card(ReadIdCardRequest {
-                user_id: 7,
+                resident: resident(7),
                 image_base64: image_base64.to_owned(),
             })
             .await
@@ -315,7 +341,8 @@ async fn only_the_uploader_and_the_managing_platform_may_read_a_photo() {
         .client
         .clone()
         .read_file(ReadFileRequest {
-            reader: None,
+            resident: None,
+            platform: None,
             key: key.clone(),
         })
         .await

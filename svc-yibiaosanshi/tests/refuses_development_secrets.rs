@@ -21,6 +21,7 @@ fn svc_yibiaosanshi_on_the_development_defaults_exits_naming_each_secret_and_no_
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "{stderr}");
     for key in [
+        "callers.key",
         "secplat.key_k",
         "secplat.key_d",
         "ocr.appcode",
@@ -34,6 +35,10 @@ fn svc_yibiaosanshi_on_the_development_defaults_exits_naming_each_secret_and_no_
 #[test]
 fn svc_yibiaosanshi_on_s3_exits_naming_the_bucket_keys() {
     let output = serve(&[
+        (
+            "WJDH__CALLERS__KEY",
+            "a-real-callers-key-of-at-least-32-bytes",
+        ),
         ("WJDH__SECPLAT__KEY_K", "real-key-k"),
         ("WJDH__SECPLAT__KEY_D", "real-key-d"),
         ("WJDH__OCR__APPCODE", "real-appcode"),

@@ -119,7 +119,7 @@ pub async fn upload_face_photo(
 ) -> ApiResult {
     let file = params.file("file");
     let request = pb::UploadFacePhotoRequest {
-        user_id: resident.user_id,
+        resident: Some(resident.reference()),
         community_identifier: params.str_or_empty("community_identifier")?,
         building_number: params.str_or_empty("building_number")?,
         unit_number: params.str_or_empty("unit_number")?,
@@ -165,7 +165,7 @@ pub async fn read_id_card(
     params: Params,
 ) -> ApiResult {
     let request = pb::ReadIdCardRequest {
-        user_id: resident.user_id,
+        resident: Some(resident.reference()),
         image_base64: params.str_or_empty("image")?,
     };
     let card = state
@@ -209,19 +209,27 @@ pub async fn read_file(
     key: web::Path<String>,
 ) -> ApiResult {
     let token = auth::bearer_token(&req);
-    let reader = match auth::authenticate(&state, request_id.as_str(), token, Audience::Resident)
-        .await?
-    {
-        caller::Kind::Resident(resident) => pb::read_file_request::Reader::UserId(resident.user_id),
-        caller::Kind::Platform(platform) => {
-            pb::read_file_request::Reader::Platform(pb::FileReaderPlatform {
-                credential_id: platform.credential_id,
-                communities: platform.communities,
-            })
-        }
-    };
+    let (resident, platform) =
+        match auth::authenticate(&state, request_id.as_str(), token, Audience::Resident).await? {
+            caller::Kind::Resident(resident) => (
+                Some(proto::caller::ResidentRef {
+                    user_id: resident.user_id,
+                    phone: String::new(),
+                }),
+                None,
+            ),
+            caller::Kind::Platform(platform) => (
+                None,
+                Some(proto::caller::PlatformRef {
+                    credential_id: platform.credential_id,
+                    secret_id: platform.secret_id,
+                    communities: platform.communities,
+                }),
+            ),
+        };
     let request = pb::ReadFileRequest {
-        reader: Some(reader),
+        resident,
+        platform,
         key: key.into_inner(),
     };
     let file = state

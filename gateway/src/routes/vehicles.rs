@@ -9,7 +9,6 @@ use proto::yibiaosanshi as pb;
 use proto::yibiaosanshi::vehicles_client::VehiclesClient;
 use serde::Serialize;
 use serde_json::{Value, json};
-use tonic::transport::Channel;
 use utoipa::ToSchema;
 
 use crate::auth::{PlatformCaller, ResidentCaller};
@@ -22,8 +21,8 @@ use crate::state::AppState;
 const TAG_RESIDENT: &str = "车辆与车位（小程序）";
 const TAG_PLATFORM: &str = "001 §2.1 车辆与车位（安防平台）";
 
-fn vehicles(state: &AppState) -> VehiclesClient<Channel> {
-    VehiclesClient::new(state.channels.yibiaosanshi.clone())
+fn vehicles(state: &AppState) -> VehiclesClient<kit::caller::CallerChannel> {
+    VehiclesClient::new(state.through_layer(&state.channels.yibiaosanshi))
 }
 
 /// A success with `data`.

@@ -38,7 +38,7 @@ impl pb::auth_server::Auth for AuthService {
         &self,
         request: Request<pb::SendCodeRequest>,
     ) -> Result<Response<pb::SendCodeReply>, Status> {
-        let r = request.into_inner();
+        let r = proto::caller::checked(request)?;
         let sent = codes::send_code(
             &self.state,
             CodeRequest {
@@ -62,7 +62,7 @@ impl pb::auth_server::Auth for AuthService {
         request: Request<pb::CodeToSessionRequest>,
     ) -> Result<Response<pb::CodeToSessionReply>, Status> {
         let (openid, session_key) =
-            login::code_to_session(&self.state, &request.into_inner().code).await?;
+            login::code_to_session(&self.state, &proto::caller::checked(request)?.code).await?;
         Ok(Response::new(pb::CodeToSessionReply {
             openid,
             session_key,
@@ -73,7 +73,7 @@ impl pb::auth_server::Auth for AuthService {
         &self,
         request: Request<pb::RegisterRequest>,
     ) -> Result<Response<pb::LoginReply>, Status> {
-        let r = request.into_inner();
+        let r = proto::caller::checked(request)?;
         let form = Registration {
             kind: r.r#type,
             encrypted_data: r.encrypted_data,
@@ -94,7 +94,7 @@ impl pb::auth_server::Auth for AuthService {
         request: Request<pb::LoginByCodeRequest>,
     ) -> Result<Response<pb::LoginReply>, Status> {
         Ok(login_reply(
-            login::login_by_code(&self.state, &request.into_inner().code).await?,
+            login::login_by_code(&self.state, &proto::caller::checked(request)?.code).await?,
         ))
     }
 
@@ -103,7 +103,7 @@ impl pb::auth_server::Auth for AuthService {
         request: Request<pb::RefreshTokenRequest>,
     ) -> Result<Response<pb::LoginReply>, Status> {
         Ok(login_reply(
-            tokens::refresh(&self.state, &request.into_inner().token).await?,
+            tokens::refresh(&self.state, &proto::caller::checked(request)?.token).await?,
         ))
     }
 
@@ -111,7 +111,9 @@ impl pb::auth_server::Auth for AuthService {
         &self,
         request: Request<pb::AuthenticateRequest>,
     ) -> Result<Response<pb::Caller>, Status> {
-        let kind = match tokens::authenticate(&self.state, &request.into_inner().token).await? {
+        let kind = match tokens::authenticate(&self.state, &proto::caller::checked(request)?.token)
+            .await?
+        {
             Caller::Resident { user_id, phone } => {
                 pb::caller::Kind::Resident(pb::Resident { user_id, phone })
             }
@@ -132,7 +134,8 @@ impl pb::auth_server::Auth for AuthService {
         &self,
         request: Request<pb::PermissionsRequest>,
     ) -> Result<Response<pb::PermissionsReply>, Status> {
-        let permissions = tokens::permissions(&self.state, request.into_inner().user_id).await?;
+        let permissions =
+            tokens::permissions(&self.state, proto::caller::checked(request)?.user_id).await?;
         Ok(Response::new(pb::PermissionsReply { permissions }))
     }
 
@@ -140,7 +143,7 @@ impl pb::auth_server::Auth for AuthService {
         &self,
         request: Request<pb::UserProfileRequest>,
     ) -> Result<Response<pb::UserProfileReply>, Status> {
-        let r = request.into_inner();
+        let r = proto::caller::checked(request)?;
         let found = tokens::profile(&self.state, r.user_id, r.phone).await?;
         let (user_id, openid) = found.clone().unwrap_or_default();
         Ok(Response::new(pb::UserProfileReply {
@@ -154,7 +157,7 @@ impl pb::auth_server::Auth for AuthService {
         &self,
         request: Request<pb::PlatformTokenRequest>,
     ) -> Result<Response<pb::PlatformTokenReply>, Status> {
-        let r = request.into_inner();
+        let r = proto::caller::checked(request)?;
         let (access_token, expires_in) =
             platform::platform_token(&self.state, &r.secret_id, &r.secret_key, &r.client_ip)
                 .await?;
@@ -168,7 +171,7 @@ impl pb::auth_server::Auth for AuthService {
         &self,
         request: Request<pb::RememberOwnerPhoneRequest>,
     ) -> Result<Response<pb::RememberOwnerPhoneReply>, Status> {
-        let r = request.into_inner();
+        let r = proto::caller::checked(request)?;
         let masked_phone = codes::remember_owner_phone(
             &self.state,
             r.user_id,
@@ -183,7 +186,7 @@ impl pb::auth_server::Auth for AuthService {
         &self,
         request: Request<pb::VerifyCodeRequest>,
     ) -> Result<Response<pb::VerifyCodeReply>, Status> {
-        let r = request.into_inner();
+        let r = proto::caller::checked(request)?;
         let wanted = crate::domain::codes::CodeType::parse(&r.r#type).ok_or_else(|| {
             kit::error::ServiceError::invalid(
                 "type",
@@ -207,7 +210,7 @@ impl pb::auth_server::Auth for AuthService {
         &self,
         request: Request<pb::SetRegistrationStateRequest>,
     ) -> Result<Response<pb::PermissionsReply>, Status> {
-        let r = request.into_inner();
+        let r = proto::caller::checked(request)?;
         let permissions = tokens::set_registration_state(&self.state, r.user_id, &r.state).await?;
         Ok(Response::new(pb::PermissionsReply { permissions }))
     }

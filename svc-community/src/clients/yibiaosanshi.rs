@@ -1,4 +1,5 @@
 //! svc-yibiaosanshi: which houses a resident is bound to.
+use kit::caller::CallerChannel;
 use kit::error::{ServiceError, ServiceResult};
 use proto::yibiaosanshi::addresses_client::AddressesClient;
 use proto::yibiaosanshi::registration_client::RegistrationClient;
@@ -6,14 +7,16 @@ use proto::yibiaosanshi::{
     ListCommunitiesRequest, ModuleSwitch, ModuleSwitchesRequest, ResidentHouse,
     ResidentHousesRequest,
 };
-use tonic::transport::Channel;
 
 /// The client (its channel connects on first use).
 #[derive(Clone, Debug)]
-pub struct Registrations(RegistrationClient<Channel>, AddressesClient<Channel>);
+pub struct Registrations(
+    RegistrationClient<CallerChannel>,
+    AddressesClient<CallerChannel>,
+);
 
 impl Registrations {
-    pub fn new(channel: Channel) -> Self {
+    pub fn new(channel: CallerChannel) -> Self {
         Self(
             RegistrationClient::new(channel.clone()),
             AddressesClient::new(channel),

@@ -36,23 +36,23 @@ pub(crate) fn page_of(p: kit::paging::Paging, total: i64) -> (i64, i64, i64) {
 #[tonic::async_trait]
 impl Community for CommunityService {
     async fn list_modules(&self, r: Request<PlatformFields>) -> Answer<ModuleList> {
-        done(actions::modules::list(&self.0, r.into_inner()).await)
+        done(actions::modules::list(&self.0, proto::caller::checked(r)?).await)
     }
 
     async fn change_module(&self, r: Request<PlatformFields>) -> Answer<Module> {
-        done(actions::modules::change(&self.0, r.into_inner()).await)
+        done(actions::modules::change(&self.0, proto::caller::checked(r)?).await)
     }
 
     async fn sync_modules(&self, r: Request<PlatformFields>) -> Answer<SyncReply> {
-        done(actions::modules::sync_on_demand(&self.0, r.into_inner()).await)
+        done(actions::modules::sync_on_demand(&self.0, proto::caller::checked(r)?).await)
     }
 
     async fn resident_modules(&self, r: Request<ResidentFields>) -> Answer<ModuleList> {
-        done(actions::modules::for_resident(&self.0, r.into_inner()).await)
+        done(actions::modules::for_resident(&self.0, proto::caller::checked(r)?).await)
     }
 
     async fn module_enabled(&self, r: Request<ModuleEnabledRequest>) -> Answer<ModuleEnabledReply> {
-        let r = r.into_inner();
+        let r = proto::caller::checked(r)?;
         let enabled =
             actions::modules::is_enabled(&self.0.db, &r.community_identifier, &r.module_name).await;
         done(enabled.map(|enabled| ModuleEnabledReply {
@@ -67,7 +67,7 @@ impl Community for CommunityService {
 
     async fn repair_categories(&self, r: Request<CategoriesRequest>) -> Answer<CategoryTree> {
         done(
-            actions::repairs::categories(&self.0, r.into_inner())
+            actions::repairs::categories(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(convert::category_tree),
         )
@@ -75,7 +75,7 @@ impl Community for CommunityService {
 
     async fn add_repair_category(&self, r: Request<PlatformFields>) -> Answer<RepairCategory> {
         done(
-            actions::repairs::add_category(&self.0, r.into_inner())
+            actions::repairs::add_category(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(convert::category),
         )
@@ -83,7 +83,7 @@ impl Community for CommunityService {
 
     async fn remove_repair_category(&self, r: Request<PlatformFields>) -> Answer<Empty> {
         done(
-            actions::repairs::remove_category(&self.0, r.into_inner())
+            actions::repairs::remove_category(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(|()| Empty {}),
         )
@@ -91,7 +91,7 @@ impl Community for CommunityService {
 
     async fn file_repair(&self, r: Request<ResidentFields>) -> Answer<Repair> {
         done(
-            actions::repairs::file(&self.0, r.into_inner())
+            actions::repairs::file(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(convert::repair),
         )
@@ -99,7 +99,7 @@ impl Community for CommunityService {
 
     async fn my_repairs(&self, r: Request<ResidentFields>) -> Answer<RepairPage> {
         done(
-            actions::repairs::mine(&self.0, r.into_inner())
+            actions::repairs::mine(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(convert::repair_page),
         )
@@ -107,7 +107,7 @@ impl Community for CommunityService {
 
     async fn my_repair(&self, r: Request<ResidentFields>) -> Answer<Repair> {
         done(
-            actions::repairs::my_one(&self.0, r.into_inner())
+            actions::repairs::my_one(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(convert::repair),
         )
@@ -115,7 +115,7 @@ impl Community for CommunityService {
 
     async fn list_repairs(&self, r: Request<PlatformFields>) -> Answer<RepairPage> {
         done(
-            actions::repairs::list(&self.0, r.into_inner())
+            actions::repairs::list(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(convert::repair_page),
         )
@@ -123,7 +123,7 @@ impl Community for CommunityService {
 
     async fn get_repair(&self, r: Request<PlatformFields>) -> Answer<Repair> {
         done(
-            actions::repairs::get(&self.0, r.into_inner())
+            actions::repairs::get(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(convert::repair),
         )
@@ -131,7 +131,7 @@ impl Community for CommunityService {
 
     async fn update_repair(&self, r: Request<PlatformFields>) -> Answer<Repair> {
         done(
-            actions::repairs::update(&self.0, r.into_inner())
+            actions::repairs::update(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(convert::repair),
         )
@@ -139,7 +139,7 @@ impl Community for CommunityService {
 
     async fn save_announcement(&self, r: Request<PlatformFields>) -> Answer<Announcement> {
         done(
-            actions::announcements::save(&self.0, r.into_inner())
+            actions::announcements::save(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(convert::announcement),
         )
@@ -147,7 +147,7 @@ impl Community for CommunityService {
 
     async fn delete_announcement(&self, r: Request<PlatformFields>) -> Answer<Empty> {
         done(
-            actions::announcements::delete(&self.0, r.into_inner())
+            actions::announcements::delete(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(|()| Empty {}),
         )
@@ -155,7 +155,7 @@ impl Community for CommunityService {
 
     async fn platform_announcements(&self, r: Request<PlatformFields>) -> Answer<AnnouncementPage> {
         done(
-            actions::announcements::platform_list(&self.0, r.into_inner())
+            actions::announcements::platform_list(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(convert::announcement_page),
         )
@@ -163,7 +163,7 @@ impl Community for CommunityService {
 
     async fn resident_announcements(&self, r: Request<ResidentFields>) -> Answer<AnnouncementPage> {
         done(
-            actions::announcements::resident_list(&self.0, r.into_inner())
+            actions::announcements::resident_list(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(convert::announcement_page),
         )
@@ -171,7 +171,7 @@ impl Community for CommunityService {
 
     async fn resident_announcement(&self, r: Request<ResidentFields>) -> Answer<Announcement> {
         done(
-            actions::announcements::resident_one(&self.0, r.into_inner())
+            actions::announcements::resident_one(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(convert::announcement),
         )
@@ -179,7 +179,7 @@ impl Community for CommunityService {
 
     async fn submit_complaint(&self, r: Request<ResidentFields>) -> Answer<Complaint> {
         done(
-            actions::complaints::submit(&self.0, r.into_inner())
+            actions::complaints::submit(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(convert::complaint),
         )
@@ -187,7 +187,7 @@ impl Community for CommunityService {
 
     async fn my_complaints(&self, r: Request<ResidentFields>) -> Answer<ComplaintPage> {
         done(
-            actions::complaints::mine(&self.0, r.into_inner())
+            actions::complaints::mine(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(convert::complaint_page),
         )
@@ -195,7 +195,7 @@ impl Community for CommunityService {
 
     async fn my_complaint(&self, r: Request<ResidentFields>) -> Answer<Complaint> {
         done(
-            actions::complaints::my_one(&self.0, r.into_inner())
+            actions::complaints::my_one(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(convert::complaint),
         )
@@ -203,7 +203,7 @@ impl Community for CommunityService {
 
     async fn list_complaints(&self, r: Request<PlatformFields>) -> Answer<ComplaintPage> {
         done(
-            actions::complaints::list(&self.0, r.into_inner())
+            actions::complaints::list(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(convert::complaint_page),
         )
@@ -211,7 +211,7 @@ impl Community for CommunityService {
 
     async fn answer_complaint(&self, r: Request<PlatformFields>) -> Answer<Complaint> {
         done(
-            actions::complaints::answer(&self.0, r.into_inner())
+            actions::complaints::answer(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(convert::complaint),
         )
@@ -219,7 +219,7 @@ impl Community for CommunityService {
 
     async fn save_emergency_phone(&self, r: Request<PlatformFields>) -> Answer<EmergencyPhone> {
         done(
-            actions::extras::save_phone(&self.0, r.into_inner())
+            actions::extras::save_phone(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(convert::phone),
         )
@@ -227,7 +227,7 @@ impl Community for CommunityService {
 
     async fn remove_emergency_phone(&self, r: Request<PlatformFields>) -> Answer<Empty> {
         done(
-            actions::extras::remove_phone(&self.0, r.into_inner())
+            actions::extras::remove_phone(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(|()| Empty {}),
         )
@@ -238,7 +238,7 @@ impl Community for CommunityService {
         r: Request<PlatformFields>,
     ) -> Answer<EmergencyPhoneList> {
         done(
-            actions::extras::platform_phones(&self.0, r.into_inner())
+            actions::extras::platform_phones(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(convert::phones),
         )
@@ -249,7 +249,7 @@ impl Community for CommunityService {
         r: Request<ResidentFields>,
     ) -> Answer<EmergencyPhoneList> {
         done(
-            actions::extras::resident_phones(&self.0, r.into_inner())
+            actions::extras::resident_phones(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(convert::phones),
         )
@@ -257,7 +257,7 @@ impl Community for CommunityService {
 
     async fn issue_visitor_pass(&self, r: Request<ResidentFields>) -> Answer<VisitorPass> {
         done(
-            actions::extras::issue_pass(&self.0, r.into_inner())
+            actions::extras::issue_pass(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(|row| convert::pass(row, true)),
         )
@@ -265,7 +265,7 @@ impl Community for CommunityService {
 
     async fn my_visitor_passes(&self, r: Request<ResidentFields>) -> Answer<VisitorPassList> {
         done(
-            actions::extras::my_passes(&self.0, r.into_inner())
+            actions::extras::my_passes(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(|rows| VisitorPassList {
                     passes: rows
@@ -278,7 +278,7 @@ impl Community for CommunityService {
 
     async fn verify_visitor_pass(&self, r: Request<PlatformFields>) -> Answer<VisitorPass> {
         done(
-            actions::extras::verify_pass(&self.0, r.into_inner())
+            actions::extras::verify_pass(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(|row| convert::pass(row, false)),
         )
@@ -286,7 +286,7 @@ impl Community for CommunityService {
 
     async fn upload_photo(&self, r: Request<UploadPhotoRequest>) -> Answer<UploadPhotoReply> {
         done(
-            actions::extras::upload_photo(&self.0, r.into_inner())
+            actions::extras::upload_photo(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(|key| UploadPhotoReply {
                     url: format!("{}{key}", crate::photos::FILES_PATH),
@@ -297,7 +297,7 @@ impl Community for CommunityService {
 
     async fn read_photo(&self, r: Request<ReadPhotoRequest>) -> Answer<ReadPhotoReply> {
         done(
-            actions::extras::read_photo(&self.0, r.into_inner())
+            actions::extras::read_photo(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(|(content_type, content)| ReadPhotoReply {
                     content_type,

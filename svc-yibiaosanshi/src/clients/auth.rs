@@ -1,29 +1,12 @@
 //! svc-auth as registration needs it: consuming verification codes, remembering a house owner's
 //! phone for the `yezhu` code, and moving a user's registration state along. A failure comes
 //! back as the `ServiceError` svc-auth raised (its `msg` and `message` intact).
-use std::future::Future;
-
+use kit::caller::CallerChannel;
 use kit::error::{ServiceError, ServiceResult};
 use proto::auth as pb;
 use proto::auth::auth_client::AuthClient as GrpcClient;
-use tonic::transport::Channel;
 
 use crate::domain::registration::RegistrationState;
-
-tokio::task_local! {
-    /// The `x-request-id` of the call being served, carried into the calls it makes.
-    static REQUEST_ID: String;
-}
-
-/// Runs `work` with `request_id` as the id outgoing calls carry.
-pub async fn with_request_id<F: Future>(request_id: String, work: F) -> F::Output {
-    REQUEST_ID.scope(request_id, work).await
-}
-
-fn request<T>(message: T) -> tonic::Request<T> {
-    let request_id = REQUEST_ID.try_with(Clone::clone).unwrap_or_default();
-    kit::grpc::request(message, &request_id)
-}
 
 /// The kinds of verification code registration consumes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,14 +26,15 @@ impl CodeKind {
     }
 }
 
-/// A client of svc-auth over a lazily connected channel with a per-call timeout.
+/// A client of svc-auth over a lazily connected channel with a per-call timeout, through the
+/// client layer (trace context, request id, caller assertion).
 #[derive(Clone)]
 pub struct AuthClient {
-    inner: GrpcClient<Channel>,
+    inner: GrpcClient<CallerChannel>,
 }
 
 impl AuthClient {
-    pub fn new(channel: Channel) -> Self {
+    pub fn new(channel: CallerChannel) -> Self {
         Self {
             inner: GrpcClient::new(channel),
         }
@@ -67,12 +51,12 @@ impl AuthClient {
         let reply = self
             .inner
             .clone()
-            .verify_code(request(pb::VerifyCodeRequest {
+            .verify_code(pb::VerifyCodeRequest {
                 key: key.to_owned(),
                 code: code.to_owned(),
                 r#type: kind.as_str().to_owned(),
                 user_id,
-            }))
+            })
             .await
             .map_err(|status| ServiceError::from_status(&status))?;
         Ok(reply.into_inner().phone)
@@ -88,11 +72,11 @@ impl AuthClient {
         let reply = self
             .inner
             .clone()
-            .remember_owner_phone(request(pb::RememberOwnerPhoneRequest {
+            .remember_owner_phone(pb::RememberOwnerPhoneRequest {
                 user_id,
                 community_house_name: community_house_name.to_owned(),
                 owner_phone: owner_phone.to_owned(),
-            }))
+            })
             .await
             .map_err(|status| ServiceError::from_status(&status))?;
         Ok(reply.into_inner().masked_phone)
@@ -103,10 +87,10 @@ impl AuthClient {
         let reply = self
             .inner
             .clone()
-            .user_profile(request(pb::UserProfileRequest {
+            .user_profile(pb::UserProfileRequest {
                 user_id: 0,
                 phone: phone.to_owned(),
-            }))
+            })
             .await
             .map_err(|status| ServiceError::from_status(&status))?
             .into_inner();
@@ -121,10 +105,10 @@ impl AuthClient {
     ) -> ServiceResult<()> {
         self.inner
             .clone()
-            .set_registration_state(request(pb::SetRegistrationStateRequest {
+            .set_registration_state(pb::SetRegistrationStateRequest {
                 user_id,
                 state: state.as_str().to_owned(),
-            }))
+            })
             .await
             .map_err(|status| ServiceError::from_status(&status))?;
         Ok(())

@@ -40,7 +40,8 @@ impl pb::addresses_server::Addresses for AddressesService {
         &self,
         request: Request<pb::ChildrenRequest>,
     ) -> Result<Response<pb::BuildingList>, Status> {
-        let found = addresses::list_buildings(&self.db, &request.into_inner().parent).await?;
+        let found =
+            addresses::list_buildings(&self.db, &proto::caller::checked(request)?.parent).await?;
         Ok(Response::new(pb::BuildingList {
             buildings: found.into_iter().map(Into::into).collect(),
         }))
@@ -50,7 +51,8 @@ impl pb::addresses_server::Addresses for AddressesService {
         &self,
         request: Request<pb::ChildrenRequest>,
     ) -> Result<Response<pb::UnitList>, Status> {
-        let found = addresses::list_units(&self.db, &request.into_inner().parent).await?;
+        let found =
+            addresses::list_units(&self.db, &proto::caller::checked(request)?.parent).await?;
         Ok(Response::new(pb::UnitList {
             units: found.into_iter().map(Into::into).collect(),
         }))
@@ -60,7 +62,8 @@ impl pb::addresses_server::Addresses for AddressesService {
         &self,
         request: Request<pb::ChildrenRequest>,
     ) -> Result<Response<pb::FloorList>, Status> {
-        let found = addresses::list_floors(&self.db, &request.into_inner().parent).await?;
+        let found =
+            addresses::list_floors(&self.db, &proto::caller::checked(request)?.parent).await?;
         Ok(Response::new(pb::FloorList {
             floors: found.into_iter().map(Into::into).collect(),
         }))
@@ -70,7 +73,8 @@ impl pb::addresses_server::Addresses for AddressesService {
         &self,
         request: Request<pb::ChildrenRequest>,
     ) -> Result<Response<pb::HouseList>, Status> {
-        let found = addresses::list_houses(&self.db, &request.into_inner().parent).await?;
+        let found =
+            addresses::list_houses(&self.db, &proto::caller::checked(request)?.parent).await?;
         Ok(Response::new(pb::HouseList {
             houses: found.into_iter().map(Into::into).collect(),
         }))

@@ -3,10 +3,10 @@ use std::future::Future;
 use std::sync::Arc;
 
 use kit::error::ServiceResult;
+use proto::caller::CallerRefs;
 use proto::yibiaosanshi as pb;
 use tonic::{Request, Response, Status};
 
-use crate::clients::auth::with_request_id;
 use crate::registration::platform::{self, Decision, ReviewQuery};
 use crate::registration::submit::{self, Submission};
 use crate::registration::{Platform, Resident, State, houses, import, owner, switches};
@@ -23,25 +23,16 @@ impl RegistrationService {
     }
 }
 
-fn request_id<T>(request: &Request<T>) -> String {
-    request
-        .metadata()
-        .get("x-request-id")
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
-
-/// Runs `work` for the request, carrying its request id into outgoing calls.
-pub(super) async fn serve<T, R, F>(
+/// Runs `work` for the request once the caller it names is the verified one (its request id
+/// reaches outgoing calls through the server layer of `kit::caller`).
+pub(super) async fn serve<T: CallerRefs, R, F>(
     request: Request<T>,
     work: impl FnOnce(T) -> F,
 ) -> Result<Response<R>, Status>
 where
     F: Future<Output = ServiceResult<R>>,
 {
-    let id = request_id(&request);
-    let reply = with_request_id(id, work(request.into_inner())).await?;
+    let reply = work(proto::caller::checked(request)?).await?;
     Ok(Response::new(reply))
 }
 

@@ -1,10 +1,16 @@
 //! The `Photos` gRPC service: requests in, actions run, answers out.
 use kit::error::ServiceError;
 use proto::yibiaosanshi as pb;
-use proto::yibiaosanshi::read_file_request::Reader as PbReader;
 use tonic::{Request, Response, Status};
 
 use super::{PhotosService, Reader, url_of};
+
+/// The resident a request is for (already checked against the caller's assertion).
+fn resident_id(resident: Option<&pb::ResidentRef>) -> Result<i64, ServiceError> {
+    resident
+        .map(|r| r.user_id)
+        .ok_or_else(|| ServiceError::unauthenticated("the request carries no resident"))
+}
 
 #[tonic::async_trait]
 impl pb::photos_server::Photos for PhotosService {
@@ -12,7 +18,7 @@ impl pb::photos_server::Photos for PhotosService {
         &self,
         request: Request<pb::UploadFacePhotoRequest>,
     ) -> Result<Response<pb::UploadedPhoto>, Status> {
-        let request = request.into_inner();
+        let request = proto::caller::checked(request)?;
         let address = [
             request.community_identifier.as_str(),
             request.building_number.as_str(),
@@ -20,8 +26,8 @@ impl pb::photos_server::Photos for PhotosService {
             request.floor_number.as_str(),
             request.house_number.as_str(),
         ];
-        let key = PhotosService::upload_face_photo(self, request.user_id, address, request.content)
-            .await?;
+        let user_id = resident_id(request.resident.as_ref())?;
+        let key = PhotosService::upload_face_photo(self, user_id, address, request.content).await?;
         Ok(Response::new(pb::UploadedPhoto {
             url: url_of(&key),
             key: key.as_str().to_owned(),
@@ -32,13 +38,13 @@ impl pb::photos_server::Photos for PhotosService {
         &self,
         request: Request<pb::ReadFileRequest>,
     ) -> Result<Response<pb::StoredFile>, Status> {
-        let request = request.into_inner();
-        let reader = match request.reader {
-            Some(PbReader::UserId(user_id)) => Reader::Resident(user_id),
-            Some(PbReader::Platform(platform)) => Reader::Platform {
+        let request = proto::caller::checked(request)?;
+        let reader = match (request.resident, request.platform) {
+            (Some(resident), _) => Reader::Resident(resident.user_id),
+            (None, Some(platform)) => Reader::Platform {
                 communities: platform.communities,
             },
-            None => {
+            (None, None) => {
                 return Err(ServiceError::forbidden(
                     "您没有权限查看该文件",
                     "ReadFile needs a resident or a platform",
@@ -57,9 +63,9 @@ impl pb::photos_server::Photos for PhotosService {
         &self,
         request: Request<pb::ReadIdCardRequest>,
     ) -> Result<Response<pb::IdCardFields>, Status> {
-        let request = request.into_inner();
-        let front =
-            PhotosService::read_id_card(self, request.user_id, &request.image_base64).await?;
+        let request = proto::caller::checked(request)?;
+        let user_id = resident_id(request.resident.as_ref())?;
+        let front = PhotosService::read_id_card(self, user_id, &request.image_base64).await?;
         Ok(Response::new(pb::IdCardFields {
             birthday: front.birthday,
             address: front.address,

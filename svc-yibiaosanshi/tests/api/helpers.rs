@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use kit::cache::{MemoryCache, SharedCache};
+use kit::caller::CallerChannel;
 use kit::db::Database;
 use kit::error::{ErrorKind, ServiceError};
 use kit::settings::{Endpoints, ServiceSettings, TelemetrySettings};
@@ -19,7 +20,6 @@ use svc_yibiaosanshi::config::Settings;
 use svc_yibiaosanshi::db::MIGRATIONS;
 use svc_yibiaosanshi::startup::Application;
 use tokio::sync::oneshot;
-use tonic::transport::Channel;
 use tonic::{Request, Response, Status};
 
 /// A database made for one test and removed after it.
@@ -236,8 +236,8 @@ impl auth_pb::auth_server::Auth for FakeAuthService {
 pub struct TestService {
     pub addr: SocketAddr,
     pub db: Database,
-    pub client: AddressesClient<Channel>,
-    pub registration: RegistrationClient<Channel>,
+    pub client: AddressesClient<CallerChannel>,
+    pub registration: RegistrationClient<CallerChannel>,
     pub auth: Arc<FakeAuth>,
     /// `http://127.0.0.1:PORT` of the sandbox.
     pub sandbox_url: String,
@@ -291,6 +291,7 @@ pub async fn spawn_service() -> TestService {
             json: false,
             sample_ratio: 0.0,
         },
+        callers: kit::settings::CallerSettings::load().unwrap(),
         endpoints: Endpoints {
             auth: format!("http://{auth_addr}"),
             yibiaosanshi: "http://127.0.0.1:1".to_owned(),
@@ -325,6 +326,12 @@ pub async fn spawn_service() -> TestService {
         .connect()
         .await
         .unwrap();
+    // Through the client layer, as the tests' own component: a caller assertion on every call.
+    let channel = kit::settings::CallerSettings::load()
+        .unwrap()
+        .signer("tests")
+        .unwrap()
+        .channel(channel);
     TestService {
         addr,
         db,

@@ -1,4 +1,7 @@
 //! `spawn_app()` and the calls the tests make.
+use std::time::Duration;
+
+use kit::caller::CallerChannel;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use wjdh::stack::{Stack, StackOptions};
@@ -268,12 +271,20 @@ impl TestApp {
     }
 
     /// A gRPC client straight to svc-auth (for what no HTTP route exposes yet).
-    pub async fn auth_client(
-        &self,
-    ) -> proto::auth::auth_client::AuthClient<tonic::transport::Channel> {
-        proto::auth::auth_client::AuthClient::connect(format!("http://{}", self.stack.auth))
-            .await
+    /// Its calls go through the client layer, signed as the component `tests`.
+    pub async fn auth_client(&self) -> proto::auth::auth_client::AuthClient<CallerChannel> {
+        proto::auth::auth_client::AuthClient::new(self.service_channel(self.stack.auth))
+    }
+
+    /// A channel to a service of the stack through the client layer, signed as `tests`.
+    pub fn service_channel(&self, addr: std::net::SocketAddr) -> CallerChannel {
+        let channel =
+            kit::grpc::lazy_channel(&format!("http://{addr}"), Duration::from_secs(10)).unwrap();
+        kit::settings::CallerSettings::load()
             .unwrap()
+            .signer("tests")
+            .unwrap()
+            .channel(channel)
     }
 
     pub async fn stop(self) {

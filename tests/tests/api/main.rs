@@ -22,5 +22,6 @@ mod registration;
 mod sandbox_setup;
 mod security_abuse;
 mod security_tenant;
+mod trusted_callers;
 mod vehicles;
 mod verification_codes;

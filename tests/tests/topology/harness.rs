@@ -64,6 +64,11 @@ fn deployment_secrets(run: &str) -> Vec<(String, String)> {
             "WJDH__AUTH__CODE_SECRET".to_owned(),
             format!("topology-code-secret-{run}"),
         ),
+        // The key of the caller assertions: every process, the same one (at least 32 bytes).
+        (
+            "WJDH__CALLERS__KEY".to_owned(),
+            format!("topology-callers-key-{run}-0123456789abcdef"),
+        ),
         (
             "WJDH__WXPAY__V3_MERCHANT_PRIVATE_KEY".to_owned(),
             include_str!("../../fixtures/wxpay/merchant-private-key.pem").to_owned(),

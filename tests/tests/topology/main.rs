@@ -13,3 +13,4 @@ mod harness;
 mod payments;
 mod shutdown;
 mod topology;
+mod tracing;
