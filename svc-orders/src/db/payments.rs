@@ -98,6 +98,11 @@ pub fn end_unsettled(
     event: PaymentEvent,
     now: i64,
 ) -> QueryResult<usize> {
+    end(conn, id, event, now)
+}
+
+/// Frees the payment's orders and moves it by `event`, if its state allows (0 rows otherwise).
+fn end(conn: &mut AnyConnection, id: i64, event: PaymentEvent, now: i64) -> QueryResult<usize> {
     release(conn, &[id])?;
     diesel::update(
         payments::table
@@ -168,18 +173,7 @@ pub fn insert(conn: &mut AnyConnection, row: &PaymentRow) -> QueryResult<i64> {
 /// → paid, from whatever state WeChat Pay's word overrides; 0 when another delivery of the
 /// notification got there first.
 pub fn mark_paid(conn: &mut AnyConnection, id: i64, now: i64) -> QueryResult<usize> {
-    release(conn, &[id])?;
-    let event = PaymentEvent::PaidInFull;
-    diesel::update(
-        payments::table
-            .filter(payments::id.eq(id))
-            .filter(payments::state.eq_any(event.source_texts())),
-    )
-    .set((
-        payments::state.eq(event.target().as_str()),
-        payments::updated_at.eq(now),
-    ))
-    .execute(conn)
+    end(conn, id, PaymentEvent::PaidInFull, now)
 }
 
 #[derive(Insertable)]
