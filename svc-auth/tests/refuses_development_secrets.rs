@@ -1,18 +1,12 @@
 //! The standalone binary refuses to serve while a secret it uses is still its development default.
 #![allow(clippy::unwrap_used)]
-use std::process::{Command, Output};
+use std::process::Output;
 
-/// Runs the binary with only `env` (no inherited `WJDH__…`, no settings file).
+#[path = "../../kit/tests/support/refusal.rs"]
+mod refusal;
+
 fn serve(env: &[(&str, &str)]) -> Output {
-    let dir = std::env::temp_dir();
-    Command::new(env!("CARGO_BIN_EXE_svc-auth"))
-        .arg("serve")
-        .current_dir(dir)
-        .env_clear()
-        .env("WJDH__TELEMETRY__LEVEL", "warn")
-        .envs(env.iter().copied())
-        .output()
-        .unwrap()
+    refusal::serve(env!("CARGO_BIN_EXE_svc-auth"), env)
 }
 
 #[test]
