@@ -2,6 +2,7 @@
 pub mod auth;
 pub mod config;
 pub mod envelope;
+pub mod input;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

@@ -67,6 +67,11 @@ impl Params {
         }
     }
 
+    /// The fields and the files, for [`crate::input::Input`].
+    pub fn into_parts(self) -> (Map<String, Value>, BTreeMap<String, Upload>) {
+        (self.values, self.files)
+    }
+
     /// The raw value, for nested JSON.
     pub fn value(&self, name: &str) -> Option<&Value> {
         self.values.get(name)

@@ -6,6 +6,7 @@ pub mod error;
 pub mod grpc;
 pub mod guard;
 pub mod metrics;
+pub mod money;
 pub mod outbound;
 pub mod paging;
 pub mod scope;

@@ -9,7 +9,6 @@ use proto::yibiaosanshi::FindPayerRequest;
 
 use crate::clients::{Auth, Community, Yibiaosanshi};
 use crate::db::orders::{self, OrderRow, PlatformFilter, ResidentFilter};
-use crate::domain::amount::parse_yuan;
 use crate::domain::number::next_order_number;
 use crate::domain::payer::Payer;
 use crate::error::Error;
@@ -38,61 +37,12 @@ pub(crate) fn managed(platform: &pb::PlatformRef, xiaoqu: &str) -> ServiceResult
     Ok(xiaoqu.to_owned())
 }
 
-pub(crate) fn text(name: &str, value: &str, max: usize) -> ServiceResult<Option<String>> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Ok(None);
-    }
-    if value.chars().count() > max {
-        return Err(ServiceError::invalid(
-            name,
-            format!("{name}不能超过{max}个字"),
-        ));
-    }
-    Ok(Some(value.to_owned()))
-}
-
-pub(crate) fn int(name: &str, value: &str) -> ServiceResult<Option<i64>> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Ok(None);
-    }
-    value
-        .parse::<i64>()
-        .map(Some)
-        .map_err(|_| ServiceError::invalid(name, format!("{name}必须是整数")))
-}
-
-/// `0`/`1` (also `false`/`true`).
-pub(crate) fn flag(name: &str, value: &str) -> ServiceResult<Option<bool>> {
-    match value.trim() {
-        "" => Ok(None),
-        "1" | "true" => Ok(Some(true)),
-        "0" | "false" => Ok(Some(false)),
-        _ => Err(ServiceError::invalid(name, format!("{name}必须是0或1"))),
-    }
-}
-
-pub(crate) fn paging(page: &str, per_page: &str) -> ServiceResult<Paging> {
-    let page = int("page", page)?;
-    let per_page = int("per_page", per_page)?;
-    Paging::new(page, per_page)
+/// The requested page, bounded (the gateway sends one; absent means the first of 20).
+pub(crate) fn paging(request: Option<pb::PageRequest>) -> ServiceResult<Paging> {
+    let request = request.unwrap_or_default();
+    let positive = |value: i64| (value != 0).then_some(value);
+    Paging::new(positive(request.page), positive(request.per_page))
         .map_err(|field| ServiceError::invalid(field, format!("{field}超出范围")))
-}
-
-/// `extra`: a JSON object (kept as sent) or nothing.
-fn extra(value: &str) -> ServiceResult<String> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Ok(String::new());
-    }
-    if value.len() > 4000 {
-        return Err(ServiceError::invalid("extra", "extra过长"));
-    }
-    match serde_json::from_str::<serde_json::Value>(value) {
-        Ok(serde_json::Value::Object(_)) => Ok(value.to_owned()),
-        _ => Err(ServiceError::invalid("extra", "extra必须是JSON对象")),
-    }
 }
 
 fn nobody() -> ServiceError {
@@ -110,15 +60,18 @@ pub async fn create(
 ) -> ServiceResult<pb::CreateOrderReply> {
     let caller = platform(r.platform.as_ref())?;
     let community = managed(caller, &r.xiaoqu)?;
-    let payer = Payer::parse(&r.r#type, &r.identifier)?;
-    let title = text("title", &r.title, 50)?.ok_or_else(|| ServiceError::missing("title"))?;
-    let remark = text("remark", &r.remark, 200)?.unwrap_or_default();
-    let extra = extra(&r.extra)?;
-    if r.amount.trim().is_empty() {
-        return Err(ServiceError::missing("amount"));
+    let payer = Payer::from_request(r.payer)?;
+    if r.title.is_empty() {
+        return Err(ServiceError::missing("title"));
     }
-    let amount_fen = parse_yuan(&r.amount).map_err(|why| ServiceError::invalid("amount", why))?;
-    let manager = match text("manager", &r.manager, 50)? {
+    if !(1..=kit::money::MAX_FEN).contains(&r.amount_fen) {
+        return Err(ServiceError::invalid("amount", "金额超出范围"));
+    }
+    let amount_fen = r.amount_fen;
+    let title = r.title;
+    let remark = r.remark.unwrap_or_default();
+    let extra = r.extra.unwrap_or_default();
+    let manager = match r.manager {
         Some(manager) => manager,
         None => state
             .yibiaosanshi
@@ -235,20 +188,19 @@ pub async fn create(
 pub async fn list(state: &State, r: pb::ListOrdersRequest) -> ServiceResult<pb::OrderPage> {
     let caller = platform(r.platform.as_ref())?;
     let community = managed(caller, &r.xiaoqu)?;
-    let paging = paging(&r.page, &r.per_page)?;
-    let [louhao, danyuan, louceng, fangjian] =
-        house_levels(&r.louhao, &r.danyuan, &r.louceng, &r.fangjian)?;
+    let paging = paging(r.paging)?;
+    let [louhao, danyuan, louceng, fangjian] = house_levels(r.house.unwrap_or_default())?;
     let mut filter = PlatformFilter {
         louhao,
         danyuan,
         louceng,
         fangjian,
-        title: text("title", &r.title, 50)?,
-        open: flag("status", &r.status)?,
-        paied: flag("paied", &r.paied)?,
+        title: r.title,
+        open: r.open,
+        paied: r.paied,
         ..Default::default()
     };
-    filter.users = person_filter(state, &community, &r.idcard, &r.phone, &r.name).await?;
+    filter.users = person_filter(state, &community, r.person.unwrap_or_default()).await?;
     filter.community_identifier = community;
     let (rows, total) = state
         .db
@@ -263,18 +215,8 @@ pub async fn list(state: &State, r: pb::ListOrdersRequest) -> ServiceResult<pb::
 
 /// `louhao`, `danyuan`, `louceng`, `fangjian` filters; each level needs the one above it (the
 /// seed's rule).
-pub(crate) fn house_levels(
-    louhao: &str,
-    danyuan: &str,
-    louceng: &str,
-    fangjian: &str,
-) -> ServiceResult<[Option<i64>; 4]> {
-    let levels = [
-        int("louhao", louhao)?,
-        int("danyuan", danyuan)?,
-        int("louceng", louceng)?,
-        int("fangjian", fangjian)?,
-    ];
+pub(crate) fn house_levels(house: pb::AddressFilter) -> ServiceResult<[Option<i64>; 4]> {
+    let levels = [house.louhao, house.danyuan, house.louceng, house.fangjian];
     for (index, name) in ["danyuan", "louceng", "fangjian"].into_iter().enumerate() {
         if levels[index + 1].is_some() && levels[index].is_none() {
             return Err(ServiceError::invalid(
@@ -291,18 +233,13 @@ pub(crate) fn house_levels(
 pub(crate) async fn person_filter(
     state: &State,
     community: &str,
-    idcard: &str,
-    phone: &str,
-    name: &str,
+    person: pb::PersonFilter,
 ) -> ServiceResult<Option<Vec<i64>>> {
-    let idcard = text("idcard", idcard, 18)?;
-    let phone = text("phone", phone, 20)?;
-    let name = text("name", name, 50)?;
-    if idcard.is_none() && phone.is_none() && name.is_none() {
+    if person.idcard.is_none() && person.phone.is_none() && person.name.is_none() {
         return Ok(None);
     }
     Ok(Some(
-        person_users(state, community, idcard, phone, name).await?,
+        person_users(state, community, person.idcard, person.phone, person.name).await?,
     ))
 }
 
@@ -363,7 +300,7 @@ pub async fn for_resident(
     if r.user_id <= 0 {
         return Err(ServiceError::unauthenticated("no resident in the request"));
     }
-    let paging = paging(&r.page, &r.per_page)?;
+    let paging = paging(r.paging)?;
     let houses: Vec<i64> = state
         .yibiaosanshi
         .paying_houses(r.user_id)
@@ -371,7 +308,7 @@ pub async fn for_resident(
         .into_iter()
         .map(|h| h.house_id)
         .collect();
-    let house_id = int("house_id", &r.house_id)?;
+    let house_id = r.house_id;
     if let Some(id) = house_id
         && !houses.contains(&id)
     {
@@ -383,8 +320,8 @@ pub async fn for_resident(
     let filter = ResidentFilter {
         user_id: r.user_id,
         houses,
-        title: text("title", &r.title, 50)?,
-        paied: flag("paied", &r.paied)?,
+        title: r.title,
+        paied: r.paied,
         house_id,
     };
     let (rows, total) = state

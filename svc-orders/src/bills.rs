@@ -4,15 +4,10 @@ use std::collections::HashMap;
 
 use kit::error::{ServiceError, ServiceResult};
 use kit::paging::Paging;
-use kit::time::beijing_date_start;
 use proto::orders as pb;
 
-use crate::actions::{
-    State, flag, house_levels, int, managed, order, paging, person_filter, platform, text,
-};
+use crate::actions::{State, house_levels, managed, order, paging, person_filter, platform};
 use crate::db::bills::{self, BillFilter, BillRow, OrderMatch};
-
-const DAY_SECS: i64 = 24 * 3600;
 
 /// 000 §4.1.2: the bills of the resident's own payments. `paied` filters by the status of the
 /// bill's orders, as the seed defines it (1 进行中, 0 已关闭).
@@ -23,13 +18,13 @@ pub async fn for_resident(
     if r.user_id <= 0 {
         return Err(ServiceError::unauthenticated("no resident in the request"));
     }
-    let paging = paging(&r.page, &r.per_page)?;
+    let paging = paging(r.paging)?;
     let filter = BillFilter {
         users: Some(vec![r.user_id]),
         orders: OrderMatch {
-            house_id: int("house_id", &r.house_id)?,
-            title: text("title", &r.title, 50)?,
-            open: flag("paied", &r.paied)?,
+            house_id: r.house_id,
+            title: r.title,
+            open: r.paied,
             ..Default::default()
         },
         ..Default::default()
@@ -41,32 +36,21 @@ pub async fn for_resident(
 pub async fn for_platform(state: &State, r: pb::ListBillsRequest) -> ServiceResult<pb::BillPage> {
     let caller = platform(r.platform.as_ref())?;
     let community = managed(caller, &r.xiaoqu)?;
-    let paging = paging(&r.page, &r.per_page)?;
-    let [louhao, danyuan, louceng, fangjian] =
-        house_levels(&r.louhao, &r.danyuan, &r.louceng, &r.fangjian)?;
-    let date = |name: &str, value: &str| -> ServiceResult<Option<i64>> {
-        if value.trim().is_empty() {
-            return Ok(None);
-        }
-        beijing_date_start(value)
-            .map(Some)
-            .ok_or_else(|| ServiceError::invalid(name, format!("{name}必须是日期，如2020-12-13")))
-    };
-    let paid_from = date("paid_from", &r.paid_from)?;
-    let paid_before = date("paid_to", &r.paid_to)?.map(|day| day + DAY_SECS);
+    let paging = paging(r.paging)?;
+    let [louhao, danyuan, louceng, fangjian] = house_levels(r.house.unwrap_or_default())?;
     let filter = BillFilter {
-        users: person_filter(state, &community, &r.idcard, &r.phone, &r.name).await?,
+        users: person_filter(state, &community, r.person.unwrap_or_default()).await?,
         community_identifier: Some(community),
-        paid_from,
-        paid_before,
-        payment_number: text("payment_number", &r.payment_number, 64)?,
-        payment_shop_number: text("payment_shop_number", &r.payment_shop_number, 32)?,
+        paid_from: r.paid_from,
+        paid_before: r.paid_until,
+        payment_number: r.payment_number,
+        payment_shop_number: r.payment_shop_number,
         orders: OrderMatch {
             louhao,
             danyuan,
             louceng,
             fangjian,
-            title: text("title", &r.title, 50)?,
+            title: r.title,
             ..Default::default()
         },
     };

@@ -5,7 +5,7 @@ use kit::error::{ServiceError, ServiceResult};
 use kit::time::now_unix;
 use proto::orders as pb;
 
-use crate::actions::{State, int, managed, order, platform, text};
+use crate::actions::{State, managed, order, platform};
 use crate::db::orders::{self, OrderRow};
 use crate::db::payments::{self, PaymentRow};
 use crate::error::Error;
@@ -21,11 +21,11 @@ fn paid_already() -> ServiceError {
 pub async fn close_order(state: &State, r: pb::CloseOrderRequest) -> ServiceResult<pb::Order> {
     let caller = platform(r.platform.as_ref())?;
     let community = managed(caller, &r.xiaoqu)?;
-    let number = text("number", &r.number, 20)?;
-    let id = int("id", &r.id)?;
-    if number.is_none() && id.is_none() {
-        return Err(ServiceError::missing("number"));
-    }
+    let (number, id) = match r.order {
+        Some(pb::close_order_request::Order::Number(number)) => (Some(number), None),
+        Some(pb::close_order_request::Order::Id(id)) => (None, Some(id)),
+        None => return Err(ServiceError::missing("number")),
+    };
     let found = state
         .db
         .run(move |conn| -> crate::error::Result<_> {

@@ -1,29 +1,31 @@
 //! Orders: 001 §2.1.1–§2.1.2 (the security platform creates and lists them) and 000 §4.1.1 (the
 //! resident's orders). The rules live in svc-orders.
 use actix_web::{HttpRequest, web};
+use kit::money::render_yuan;
 use proto::orders as pb;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
+use utoipa::{PartialSchema, ToSchema};
 
 use crate::auth::{PlatformCaller, ResidentCaller};
 use crate::envelope::{self, ApiResult, Failure, Head};
+use crate::input::{
+    Date, Flag, Id, IdCard, Input, JoinedIds, JsonObject, Level, Nested, Page, PerPage, Phone,
+    Text, Yuan,
+};
 use crate::middleware::RequestId;
-use crate::params::Params;
 use crate::routes::pages;
 use crate::state::AppState;
 
-/// A field that may come as a JSON object or as its text.
-fn json_text(params: &Params, name: &str) -> Result<String, kit::error::ServiceError> {
-    match params.value(name) {
-        Some(value @ (Value::Object(_) | Value::Array(_))) => Ok(value.to_string()),
-        _ => params.str_or_empty(name),
-    }
-}
+/// A community's identifier (`xiaoqu`).
+pub type Xiaoqu = Text<32>;
 
-/// `1` fen → `0.01元`.
-fn yuan(fen: i64) -> String {
-    format!("{}.{:02}元", fen / 100, fen % 100)
+/// `page` / `per_page` (defaults 1 and 20).
+fn paging(page: Option<Page>, per_page: Option<PerPage>) -> pb::PageRequest {
+    let (page, per_page) = crate::input::paging(page, per_page);
+    pb::PageRequest { page, per_page }
 }
 
 /// An order as 001 §2.1.2 and 000 §4.1.1 render it.
@@ -41,7 +43,7 @@ fn order_json(order: pb::Order) -> Value {
         "shop_number": text_or_null(order.shop_number),
         "number": order.number,
         "title": order.title,
-        "amount": yuan(order.amount_fen),
+        "amount": render_yuan(order.amount_fen),
         "status": if order.open { "进行中" } else { "已关闭" },
         "remark": text_or_null(order.remark),
         "extra": text_or_null(order.extra),
@@ -136,13 +138,132 @@ fn bill_page(request: &HttpRequest, reply: pb::BillPage) -> ApiResult {
     }))
 }
 
+/// Whom an order is for (001 §2.1.1 `type`).
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PayerKind {
+    House,
+    Phone,
+    Idcard,
+    CarNumber,
+    ParkingNumber,
+}
+
+/// 001 §2.1.1 `identifier`: the fields its `type` needs — `louhao`, `danyuan`, `louceng`,
+/// `fangjian` for a house; `phone` (and `name`) for a phone; `idcard`; `number` for a plate or a
+/// parking spot.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Identifier {
+    louhao: Option<Level>,
+    danyuan: Option<Level>,
+    louceng: Option<Level>,
+    fangjian: Option<Level>,
+    phone: Option<Phone>,
+    name: Option<Text<50>>,
+    idcard: Option<IdCard>,
+    number: Option<Text<32>>,
+}
+
+/// 001 §2.1.1's fields.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateOrderInput {
+    #[schema(example = "10002")]
+    xiaoqu: Xiaoqu,
+    r#type: PayerKind,
+    identifier: Nested<Identifier>,
+    #[schema(example = "2020年12月物业费")]
+    title: Text<50>,
+    remark: Option<Text<200>>,
+    extra: Option<JsonObject<4000>>,
+    /// 元, at most 2 decimals.
+    #[schema(example = "0.01")]
+    amount: Yuan,
+    /// The community's name when absent.
+    manager: Option<Text<50>>,
+}
+
+impl CreateOrderInput {
+    /// The payer its `type` names, from the `identifier` fields that type needs.
+    fn payer(&self) -> Result<pb::create_order_request::Payer, kit::error::ServiceError> {
+        use pb::create_order_request::Payer;
+        let id = &self.identifier.0;
+        let need = |name: &str| kit::error::ServiceError::missing(&format!("identifier.{name}"));
+        let level =
+            |value: Option<Level>, name: &str| value.map(Level::get).ok_or_else(|| need(name));
+        Ok(match self.r#type {
+            PayerKind::House => Payer::House(pb::HouseAddress {
+                louhao: level(id.louhao, "louhao")?,
+                danyuan: level(id.danyuan, "danyuan")?,
+                louceng: level(id.louceng, "louceng")?,
+                fangjian: level(id.fangjian, "fangjian")?,
+            }),
+            PayerKind::Phone => Payer::Phone(pb::PhonePayer {
+                phone: id
+                    .phone
+                    .as_ref()
+                    .ok_or_else(|| need("phone"))?
+                    .0
+                    .as_str()
+                    .to_owned(),
+                name: id.name.as_ref().map(|name| name.as_str().to_owned()),
+            }),
+            PayerKind::Idcard => Payer::Idcard(
+                id.idcard
+                    .as_ref()
+                    .ok_or_else(|| need("idcard"))?
+                    .0
+                    .as_str()
+                    .to_owned(),
+            ),
+            PayerKind::CarNumber => Payer::CarNumber(
+                id.number
+                    .as_ref()
+                    .ok_or_else(|| need("number"))?
+                    .as_str()
+                    .to_owned(),
+            ),
+            PayerKind::ParkingNumber => Payer::ParkingNumber(
+                id.number
+                    .as_ref()
+                    .ok_or_else(|| need("number"))?
+                    .as_str()
+                    .to_owned(),
+            ),
+        })
+    }
+}
+
+/// [`CreateOrderInput`] with the rule its schema alone cannot say: which `identifier` fields each
+/// `type` needs.
+pub struct CreateOrderBody;
+
+impl PartialSchema for CreateOrderBody {
+    fn schema() -> RefOr<Schema> {
+        let needs = |kind: &str, fields: &[&str]| {
+            json!({"properties": {"type": {"const": kind},
+                                  "identifier": {"type": "object", "required": fields}}})
+        };
+        let rule = json!({"oneOf": [
+            needs("house", &["louhao", "danyuan", "louceng", "fangjian"]),
+            needs("phone", &["phone"]),
+            needs("idcard", &["idcard"]),
+            needs("car_number", &["number"]),
+            needs("parking_number", &["number"]),
+        ]});
+        let mut all = utoipa::openapi::schema::AllOfBuilder::new().item(CreateOrderInput::schema());
+        if let Ok(rule) = serde_json::from_value::<Schema>(rule) {
+            all = all.item(rule);
+        }
+        RefOr::T(Schema::AllOf(all.build()))
+    }
+}
+
+impl ToSchema for CreateOrderBody {}
+
 /// 001 §2.1.1 生成订单: `type` house / phone / idcard with its `identifier`; code 2 查无此人,
 /// code 3 用户未注册.
 #[utoipa::path(post, path = "/api/v1/wjdh/order/new", tag = "001 §2.1 订单",
-    params(("xiaoqu" = String, Query), ("type" = String, Query, description = "house, phone or idcard"),
-           ("identifier" = Object, Query, description = r#"{"louhao","danyuan","louceng","fangjian"}, {"phone"[,"name"]} or {"idcard"}"#),
-           ("title" = String, Query), ("remark" = Option<String>, Query), ("extra" = Option<Object>, Query),
-           ("amount" = String, Query, description = "元, at most 2 decimals"), ("manager" = Option<String>, Query)),
+    request_body = CreateOrderBody,
     responses((status = 200, body = OrderNumberResponse, description = "code 0, or 2 查无此人 / 3 用户未注册"),
               (status = 400, body = Failure), (status = 403, body = Failure, description = "您没有权限管理该小区")),
     security(("bearer" = [])))]
@@ -150,19 +271,17 @@ pub async fn create(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    params: Params,
+    input: Input<CreateOrderInput>,
 ) -> ApiResult {
-    let field = |name: &str| params.str_or_empty(name);
     let message = pb::CreateOrderRequest {
         platform: Some(platform.reference()),
-        xiaoqu: field("xiaoqu")?,
-        r#type: field("type")?,
-        identifier: json_text(&params, "identifier")?,
-        title: field("title")?,
-        remark: field("remark")?,
-        extra: json_text(&params, "extra")?,
-        amount: field("amount")?,
-        manager: field("manager")?,
+        payer: Some(input.payer()?),
+        xiaoqu: input.xiaoqu.as_str().to_owned(),
+        title: input.title.as_str().to_owned(),
+        remark: input.remark.as_ref().map(|text| text.as_str().to_owned()),
+        extra: input.extra.as_ref().map(|extra| extra.0.clone()),
+        amount_fen: input.amount.fen(),
+        manager: input.manager.as_ref().map(|text| text.as_str().to_owned()),
     };
     let reply = state
         .call(
@@ -176,38 +295,79 @@ pub async fn create(
     }))
 }
 
+/// The address-tree filter of the platform's lists (each level needs the one above it: the
+/// service's rule).
+fn address_filter(levels: [Option<Level>; 4]) -> pb::AddressFilter {
+    let [louhao, danyuan, louceng, fangjian] = levels.map(|level| level.map(Level::get));
+    pb::AddressFilter {
+        louhao,
+        danyuan,
+        louceng,
+        fangjian,
+    }
+}
+
+/// A person by ID number and/or phone; `name` goes with `phone`.
+fn person_filter(
+    idcard: Option<IdCard>,
+    phone: Option<Phone>,
+    name: Option<Text<50>>,
+) -> pb::PersonFilter {
+    pb::PersonFilter {
+        idcard: idcard.map(|id| id.0.as_str().to_owned()),
+        phone: phone.map(|phone| phone.0.as_str().to_owned()),
+        name: name.map(Text::into_string),
+    }
+}
+
+/// 001 §2.1.2's filters.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ListOrdersInput {
+    #[schema(example = "10002")]
+    xiaoqu: Xiaoqu,
+    louhao: Option<Level>,
+    danyuan: Option<Level>,
+    louceng: Option<Level>,
+    fangjian: Option<Level>,
+    idcard: Option<IdCard>,
+    phone: Option<Phone>,
+    /// With `phone`.
+    name: Option<Text<50>>,
+    title: Option<Text<50>>,
+    /// 0 已关闭, 1 进行中.
+    status: Option<Flag>,
+    /// 0 未付款, 1 已付款.
+    paied: Option<Flag>,
+    page: Option<Page>,
+    per_page: Option<PerPage>,
+}
+
 /// 001 §2.1.2 订单列表/查询订单.
 #[utoipa::path(post, path = "/api/v1/wjdh/order/list", tag = "001 §2.1 订单",
-    params(("xiaoqu" = String, Query), ("louhao" = Option<i64>, Query), ("danyuan" = Option<i64>, Query),
-           ("louceng" = Option<i64>, Query), ("fangjian" = Option<i64>, Query), ("idcard" = Option<String>, Query),
-           ("phone" = Option<String>, Query), ("name" = Option<String>, Query, description = "with phone"),
-           ("title" = Option<String>, Query), ("status" = Option<i64>, Query, description = "0 已关闭, 1 进行中"),
-           ("paied" = Option<i64>, Query, description = "0 未付款, 1 已付款"),
-           ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    request_body = ListOrdersInput,
     responses((status = 200, body = OrderPageResponse), (status = 403, body = Failure)), security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
     request: HttpRequest,
     request_id: RequestId,
     platform: PlatformCaller,
-    params: Params,
+    input: Input<ListOrdersInput>,
 ) -> ApiResult {
-    let field = |name: &str| params.str_or_empty(name);
+    let input = input.into_inner();
     let message = pb::ListOrdersRequest {
         platform: Some(platform.reference()),
-        xiaoqu: field("xiaoqu")?,
-        louhao: field("louhao")?,
-        danyuan: field("danyuan")?,
-        louceng: field("louceng")?,
-        fangjian: field("fangjian")?,
-        idcard: field("idcard")?,
-        phone: field("phone")?,
-        name: field("name")?,
-        title: field("title")?,
-        status: field("status")?,
-        paied: field("paied")?,
-        page: field("page")?,
-        per_page: field("per_page")?,
+        xiaoqu: input.xiaoqu.into_string(),
+        house: Some(address_filter([
+            input.louhao,
+            input.danyuan,
+            input.louceng,
+            input.fangjian,
+        ])),
+        person: Some(person_filter(input.idcard, input.phone, input.name)),
+        title: input.title.map(Text::into_string),
+        open: input.status.map(Flag::get),
+        paied: input.paied.map(Flag::get),
+        paging: Some(paging(input.page, input.per_page)),
     };
     let reply = state
         .call(
@@ -218,35 +378,41 @@ pub async fn list(
     order_page(&request, reply)
 }
 
-/// The resident's list filters, the same for orders (000 §4.1.1) and bills (000 §4.1.2).
-fn resident_filter(
-    resident: &ResidentCaller,
-    params: &Params,
-) -> Result<pb::ResidentOrdersRequest, kit::error::ServiceError> {
-    let field = |name: &str| params.str_or_empty(name);
-    Ok(pb::ResidentOrdersRequest {
-        user_id: resident.user_id,
-        paied: field("paied")?,
-        title: field("title")?,
-        house_id: field("house_id")?,
-        page: field("page")?,
-        per_page: field("per_page")?,
-    })
+/// The resident's list filters, the same for orders (000 §4.1.1) and bills (000 §4.1.2, where
+/// `paied` means the paid orders' status: 1 进行中, 0 已关闭, as the seed has it).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ResidentListInput {
+    paied: Option<Flag>,
+    title: Option<Text<50>>,
+    house_id: Option<Id>,
+    page: Option<Page>,
+    per_page: Option<PerPage>,
+}
+
+impl ResidentListInput {
+    fn message(self, resident: &ResidentCaller) -> pb::ResidentOrdersRequest {
+        pb::ResidentOrdersRequest {
+            user_id: resident.user_id,
+            paied: self.paied.map(Flag::get),
+            title: self.title.map(Text::into_string),
+            house_id: self.house_id.map(Id::get),
+            paging: Some(paging(self.page, self.per_page)),
+        }
+    }
 }
 
 /// 000 §4.1.1 订单列表: orders of the houses where the resident may pay, and their own.
 #[utoipa::path(post, path = "/api/v1/orders/list", tag = "000 §4 订单支付",
-    params(("paied" = Option<i64>, Query), ("title" = Option<String>, Query), ("house_id" = Option<i64>, Query),
-           ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    request_body = ResidentListInput,
     responses((status = 200, body = OrderPageResponse), (status = 403, body = Failure)), security(("bearer" = [])))]
 pub async fn resident_list(
     state: web::Data<AppState>,
     request: HttpRequest,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Input<ResidentListInput>,
 ) -> ApiResult {
-    let message = resident_filter(&resident, &params)?;
+    let message = input.into_inner().message(&resident);
     let reply = state
         .call(
             "orders",
@@ -258,18 +424,16 @@ pub async fn resident_list(
 
 /// 000 §4.1.2 账单列表: the bills of the resident's payments, each with the orders it paid.
 #[utoipa::path(post, path = "/api/v1/payments/list", tag = "000 §4 订单支付",
-    params(("paied" = Option<i64>, Query, description = "the orders' status: 0 已关闭, 1 进行中 (the seed's meaning)"),
-           ("title" = Option<String>, Query), ("house_id" = Option<i64>, Query),
-           ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    request_body = ResidentListInput,
     responses((status = 200, body = OrderPageResponse, description = "data: bills")), security(("bearer" = [])))]
 pub async fn resident_bills(
     state: web::Data<AppState>,
     request: HttpRequest,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Input<ResidentListInput>,
 ) -> ApiResult {
-    let message = resident_filter(&resident, &params)?;
+    let message = input.into_inner().message(&resident);
     let reply = state
         .call(
             "orders",
@@ -279,17 +443,39 @@ pub async fn resident_bills(
     bill_page(&request, reply)
 }
 
+/// 001 §2.1.3's filters: the order list's, the payment's dates (Beijing, inclusive) and numbers.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ListBillsInput {
+    #[schema(example = "10002")]
+    xiaoqu: Xiaoqu,
+    louhao: Option<Level>,
+    danyuan: Option<Level>,
+    louceng: Option<Level>,
+    fangjian: Option<Level>,
+    /// The payer's.
+    idcard: Option<IdCard>,
+    /// The payer's.
+    phone: Option<Phone>,
+    /// With `phone`.
+    name: Option<Text<50>>,
+    /// A paid order's title.
+    title: Option<Text<50>>,
+    #[schema(example = "2020-12-13")]
+    paid_from: Option<Date>,
+    #[schema(example = "2020-12-31")]
+    paid_to: Option<Date>,
+    /// 微信支付流水号.
+    payment_number: Option<Text<64>>,
+    /// 商户单号.
+    payment_shop_number: Option<Text<32>>,
+    page: Option<Page>,
+    per_page: Option<PerPage>,
+}
+
 /// 001 §2.1.3 账单列表/账单查询 (未开发 in the seed): the community's bills, filtered like the
 /// order list, by payment date (Beijing, inclusive) and by the payment's numbers.
 #[utoipa::path(post, path = "/api/v1/wjdh/bill/list", tag = "001 §2.1 订单",
-    params(("xiaoqu" = String, Query), ("louhao" = Option<i64>, Query), ("danyuan" = Option<i64>, Query),
-           ("louceng" = Option<i64>, Query), ("fangjian" = Option<i64>, Query), ("idcard" = Option<String>, Query),
-           ("phone" = Option<String>, Query, description = "the payer"), ("name" = Option<String>, Query, description = "with phone"),
-           ("title" = Option<String>, Query, description = "a paid order's title"),
-           ("paid_from" = Option<String>, Query, description = "2020-12-13"), ("paid_to" = Option<String>, Query, description = "2020-12-31"),
-           ("payment_number" = Option<String>, Query, description = "微信支付流水号"),
-           ("payment_shop_number" = Option<String>, Query, description = "商户单号"),
-           ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    request_body = ListBillsInput,
     responses((status = 200, body = OrderPageResponse, description = "data: bills"), (status = 403, body = Failure)),
     security(("bearer" = [])))]
 pub async fn bills(
@@ -297,26 +483,25 @@ pub async fn bills(
     request: HttpRequest,
     request_id: RequestId,
     platform: PlatformCaller,
-    params: Params,
+    input: Input<ListBillsInput>,
 ) -> ApiResult {
-    let field = |name: &str| params.str_or_empty(name);
+    let input = input.into_inner();
     let message = pb::ListBillsRequest {
         platform: Some(platform.reference()),
-        xiaoqu: field("xiaoqu")?,
-        louhao: field("louhao")?,
-        danyuan: field("danyuan")?,
-        louceng: field("louceng")?,
-        fangjian: field("fangjian")?,
-        idcard: field("idcard")?,
-        phone: field("phone")?,
-        name: field("name")?,
-        title: field("title")?,
-        paid_from: field("paid_from")?,
-        paid_to: field("paid_to")?,
-        payment_number: field("payment_number")?,
-        payment_shop_number: field("payment_shop_number")?,
-        page: field("page")?,
-        per_page: field("per_page")?,
+        xiaoqu: input.xiaoqu.into_string(),
+        house: Some(address_filter([
+            input.louhao,
+            input.danyuan,
+            input.louceng,
+            input.fangjian,
+        ])),
+        person: Some(person_filter(input.idcard, input.phone, input.name)),
+        title: input.title.map(Text::into_string),
+        paid_from: input.paid_from.map(Date::day_start),
+        paid_until: input.paid_to.map(Date::day_end),
+        payment_number: input.payment_number.map(Text::into_string),
+        payment_shop_number: input.payment_shop_number.map(Text::into_string),
+        paging: Some(paging(input.page, input.per_page)),
     };
     let reply = state
         .call(
@@ -336,10 +521,20 @@ pub struct OrderResponse {
     pub data: Value,
 }
 
+/// The order to close: by `number`, or by `id`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CloseOrderInput {
+    #[schema(example = "10002")]
+    xiaoqu: Xiaoqu,
+    /// The order number.
+    number: Option<Text<20>>,
+    /// Or the order id.
+    id: Option<Id>,
+}
+
 /// Closes an open, unpaid order (`number` or `id`); its WeChat Pay order is closed first.
 #[utoipa::path(post, path = "/api/v1/wjdh/order/close", tag = "001 §2.1 订单",
-    params(("xiaoqu" = String, Query), ("number" = Option<String>, Query, description = "order number"),
-           ("id" = Option<i64>, Query, description = "or the order id")),
+    request_body = CloseOrderInput,
     responses((status = 200, body = OrderResponse), (status = 404, body = Failure),
               (status = 409, body = Failure, description = "paid or already closed")),
     security(("bearer" = [])))]
@@ -347,14 +542,19 @@ pub async fn close(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    params: Params,
+    input: Input<CloseOrderInput>,
 ) -> ApiResult {
-    let field = |name: &str| params.str_or_empty(name);
+    let input = input.into_inner();
+    use pb::close_order_request::Order;
+    let order = match (input.number, input.id) {
+        (Some(number), _) => Order::Number(number.into_string()),
+        (None, Some(id)) => Order::Id(id.get()),
+        (None, None) => return Err(kit::error::ServiceError::missing("number").into()),
+    };
     let message = pb::CloseOrderRequest {
         platform: Some(platform.reference()),
-        xiaoqu: field("xiaoqu")?,
-        number: field("number")?,
-        id: field("id")?,
+        xiaoqu: input.xiaoqu.into_string(),
+        order: Some(order),
     };
     let reply = state
         .call(
@@ -377,9 +577,18 @@ pub struct PayResponse {
     pub data: Value,
 }
 
+/// 000 §4.2.1's field.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PayInput {
+    /// Order ids joined by A.
+    #[schema(example = "21A22A23")]
+    /// At most 50 orders at once.
+    ids: JoinedIds<50>,
+}
+
 /// 000 §4.2.1 支付接口: `ids` = `21A22A23`; one WeChat Pay order for their sum.
 #[utoipa::path(post, path = "/api/v1/weapp/payment", tag = "000 §4 订单支付",
-    params(("ids" = String, Query, description = "order ids joined by A: 21A22A23")),
+    request_body = PayInput,
     responses((status = 200, body = PayResponse), (status = 403, body = Failure, description = "no right to pay, or 生活缴费 off"),
               (status = 409, body = Failure, description = "paid or closed")),
     security(("bearer" = [])))]
@@ -388,11 +597,11 @@ pub async fn pay(
     request_id: RequestId,
     resident: ResidentCaller,
     client_ip: crate::middleware::ClientIp,
-    params: Params,
+    input: Input<PayInput>,
 ) -> ApiResult {
     let message = pb::PayRequest {
         user_id: resident.user_id,
-        ids: params.str_or_empty("ids")?,
+        ids: input.ids.0.iter().copied().collect(),
         client_ip: client_ip.0.to_string(),
     };
     let reply = state
@@ -426,10 +635,10 @@ pub async fn notify(
         .headers()
         .iter()
         .filter_map(|(name, value)| {
-            value
-                .to_str()
-                .ok()
-                .map(|value| (name.as_str().to_ascii_lowercase(), value.to_owned()))
+            value.to_str().ok().map(|value| pb::Header {
+                name: name.as_str().to_ascii_lowercase(),
+                value: value.to_owned(),
+            })
         })
         .collect();
     let message = pb::NotificationRequest {

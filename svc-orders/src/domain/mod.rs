@@ -1,6 +1,4 @@
-//! Validated order inputs (amounts in 元, order numbers, whom an order is for) and the payment
-//! state machine.
-pub mod amount;
+//! Order numbers, whom an order is for, and the payment state machine.
 pub mod number;
 pub mod payer;
 pub mod payment_state;

@@ -1,4 +1,4 @@
-//! Amounts: 元 with at most two decimals in, integer fen inside, `0.01元` out.
+//! Money: 元 with at most two decimals in, integer fen inside, `0.01元` out.
 
 /// The largest single order, fen (一百万元).
 pub const MAX_FEN: i64 = 100_000_000;

@@ -1,0 +1,780 @@
+//! The edge's one parser.
+//!
+//! A route names its input as one struct of the types below (`#[derive(Deserialize, ToSchema)]`).
+//! [`Input`] reads the caller's fields however they came — JSON, form, multipart or the query
+//! string, merged by [`crate::params`] — into that struct, and the same struct is the operation's
+//! request schema in the OpenAPI document. The gateway then hands the service a typed proto:
+//! services check domain rules, never text.
+//!
+//! Every sentence a caller can get back for a bad field is written here, once. A blank text is
+//! the same as an absent one: a required field left blank is "missing".
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Deref;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+use futures::future::LocalBoxFuture;
+use kit::error::ServiceError;
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type};
+use utoipa::{PartialSchema, ToSchema};
+
+use crate::envelope::ApiError;
+use crate::params::{Params, Upload};
+
+/// Stands for the field's name in a type's sentence; [`refusal`] puts the name in.
+const FIELD: &str = "{field}";
+
+/// A route's fields, parsed and checked, and the files of a multipart body.
+pub struct Input<T> {
+    fields: T,
+    files: BTreeMap<String, Upload>,
+}
+
+impl<T> Input<T> {
+    pub fn into_inner(self) -> T {
+        self.fields
+    }
+
+    /// A file of a multipart body.
+    pub fn file(&self, name: &str) -> Option<&Upload> {
+        self.files.get(name)
+    }
+}
+
+impl<T> Deref for Input<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.fields
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let params = Params::from_request(req, payload);
+        Box::pin(async move {
+            let (values, files) = params.await?.into_parts();
+            Ok(Self {
+                fields: parse(values)?,
+                files,
+            })
+        })
+    }
+}
+
+/// Reads `values` into `T`: blanks and nulls dropped, strings trimmed, the first bad field named.
+pub fn parse<T: DeserializeOwned>(values: Map<String, Value>) -> Result<T, ServiceError> {
+    let values = normalised(Value::Object(values)).unwrap_or(Value::Object(Map::new()));
+    serde_path_to_error::deserialize(values).map_err(|error| {
+        let path = error.path().to_string();
+        refusal("", &path, &error.into_inner().to_string())
+    })
+}
+
+fn normalised(value: Value) -> Option<Value> {
+    match value {
+        Value::Null => None,
+        Value::String(text) => {
+            let text = text.trim();
+            (!text.is_empty()).then(|| Value::String(text.to_owned()))
+        }
+        Value::Object(object) => Some(Value::Object(
+            object
+                .into_iter()
+                .filter_map(|(key, value)| normalised(value).map(|value| (key, value)))
+                .collect(),
+        )),
+        other => Some(other),
+    }
+}
+
+/// The one translation from a deserialisation error at `path` to the caller's sentence; the
+/// fields of a nested object are named `prefix` + their path.
+fn refusal(prefix: &str, path: &str, cause: &str) -> ServiceError {
+    let parent = if path == "." { "" } else { path };
+    if let Some(name) = between(cause, "missing field `", "`") {
+        let field = if parent.is_empty() {
+            format!("{prefix}{name}")
+        } else {
+            format!("{prefix}{parent}.{name}")
+        };
+        return ServiceError::missing(&field);
+    }
+    let field = if parent.is_empty() {
+        prefix.trim_end_matches('.').to_owned()
+    } else {
+        format!("{prefix}{parent}")
+    };
+    let field = if field.is_empty() { "body" } else { &field };
+    if let Some(expected) = cause.split_once(", expected ").map(|(_, rest)| rest)
+        && cause.starts_with("unknown variant")
+    {
+        return ServiceError::invalid(field, format!("{field}必须是{}", choices(expected)));
+    }
+    if cause.contains(FIELD) {
+        return ServiceError::invalid(field, cause.replace(FIELD, field));
+    }
+    // serde's own words ("invalid type: …"): the field has the wrong shape.
+    ServiceError::invalid(field, format!("{field}格式不正确"))
+}
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let rest = text.split_once(start)?.1;
+    Some(rest.split_once(end)?.0)
+}
+
+/// serde's "one of `a`, `b`, `c`" / "`a` or `b`" / "`a`" as `a、b或c`.
+fn choices(expected: &str) -> String {
+    let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    match names.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{}或{last}", rest.join("、")),
+        None => expected.to_owned(),
+    }
+}
+
+fn invalid<E: de::Error>(sentence: &str) -> E {
+    E::custom(format!("{FIELD}{sentence}"))
+}
+
+/// A scalar as the caller sent it: text, or a number some clients send instead.
+enum Scalar {
+    Text(String),
+    Integer(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+impl Scalar {
+    fn text(self) -> String {
+        match self {
+            Self::Text(text) => text,
+            Self::Integer(number) => number.to_string(),
+            Self::Float(number) => number.to_string(),
+            Self::Bool(flag) => flag.to_string(),
+        }
+    }
+}
+
+struct ScalarVisitor;
+
+impl Visitor<'_> for ScalarVisitor {
+    type Value = Scalar;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string or a number")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+        Ok(Scalar::Text(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
+        Ok(Scalar::Text(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+        Ok(Scalar::Integer(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+        i64::try_from(v)
+            .map(Scalar::Integer)
+            .or(Ok(Scalar::Float(v as f64)))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+        Ok(Scalar::Float(v))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+        Ok(Scalar::Bool(v))
+    }
+}
+
+fn scalar<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Scalar, D::Error> {
+    deserializer.deserialize_any(ScalarVisitor)
+}
+
+fn one_of(alternatives: impl IntoIterator<Item = Schema>) -> RefOr<Schema> {
+    let mut builder = OneOfBuilder::new();
+    for alternative in alternatives {
+        builder = builder.item(alternative);
+    }
+    RefOr::T(Schema::OneOf(builder.build()))
+}
+
+fn string_schema() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(SchemaType::Type(Type::String))
+}
+
+fn integer_schema(min: i64, max: i64) -> Schema {
+    Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::Integer))
+            .minimum(Some(min))
+            .maximum(Some(max))
+            .build(),
+    )
+}
+
+/// Text of 1 to `MAX` characters, trimmed. A number is taken as its digits (the mini-program
+/// sends phone numbers as numbers).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Text<const MAX: usize>(pub String);
+
+impl<const MAX: usize> Text<MAX> {
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<const MAX: usize> fmt::Debug for Text<MAX> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Text({} chars)", self.0.chars().count())
+    }
+}
+
+impl<'de, const MAX: usize> Deserialize<'de> for Text<MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = match scalar(deserializer)? {
+            Scalar::Bool(_) => return Err(invalid("必须是字符串")),
+            other => other.text(),
+        };
+        if text.chars().count() > MAX {
+            return Err(invalid(&format!("不能超过{MAX}个字")));
+        }
+        Ok(Self(text))
+    }
+}
+
+impl<const MAX: usize> PartialSchema for Text<MAX> {
+    fn schema() -> RefOr<Schema> {
+        // A number's digits count against MAX like any text.
+        let digits = u32::try_from(MAX.min(15)).unwrap_or(15);
+        one_of([
+            Schema::Object(
+                string_schema()
+                    .min_length(Some(1))
+                    .max_length(Some(MAX))
+                    .pattern(Some(r"\S"))
+                    .build(),
+            ),
+            integer_schema(0, 10_i64.pow(digits) - 1),
+        ])
+    }
+}
+
+impl<const MAX: usize> ToSchema for Text<MAX> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        format!("Text{MAX}").into()
+    }
+}
+
+/// An integer from `MIN` to `MAX`, as a number or as its digits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Int<const MIN: i64, const MAX: i64>(pub i64);
+
+impl<const MIN: i64, const MAX: i64> Int<MIN, MAX> {
+    pub const MAX_VALUE: i64 = MAX;
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl<'de, const MIN: i64, const MAX: i64> Deserialize<'de> for Int<MIN, MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let number = match scalar(deserializer)? {
+            Scalar::Integer(number) => Some(number),
+            Scalar::Float(number) if number.fract() == 0.0 && number.abs() < 9.0e15 => {
+                Some(number as i64)
+            }
+            Scalar::Text(text) => text.parse::<i64>().ok(),
+            _ => None,
+        }
+        .ok_or_else(|| invalid("必须是整数"))?;
+        if !(MIN..=MAX).contains(&number) {
+            return Err(invalid(&format!("必须在{MIN}到{MAX}之间")));
+        }
+        Ok(Self(number))
+    }
+}
+
+impl<const MIN: i64, const MAX: i64> PartialSchema for Int<MIN, MAX> {
+    fn schema() -> RefOr<Schema> {
+        one_of([
+            integer_schema(MIN, MAX),
+            Schema::Object(string_schema().pattern(Some(r"^-?[0-9]{1,15}$")).build()),
+        ])
+    }
+}
+
+impl<const MIN: i64, const MAX: i64> ToSchema for Int<MIN, MAX> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        format!("Int{MIN}To{MAX}").replace('-', "Minus").into()
+    }
+}
+
+/// A row id.
+pub type Id = Int<1, 999_999_999_999>;
+/// A page number (1 is the first).
+pub type Page = Int<1, 1_000_000>;
+/// Rows per page.
+pub type PerPage = Int<1, { kit::paging::MAX_PER_PAGE }>;
+/// A building, unit, floor or house number of the address tree.
+pub type Level = Int<1, 99_999>;
+
+/// `page` and `per_page` as one [`kit::paging::Paging`] (defaults 1 and 20).
+pub fn paging(page: Option<Page>, per_page: Option<PerPage>) -> (i64, i64) {
+    (
+        page.map_or(1, Int::get),
+        per_page.map_or(kit::paging::DEFAULT_PER_PAGE, Int::get),
+    )
+}
+
+/// `0`/`1` (as numbers or text) or `true`/`false`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+impl Flag {
+    pub fn get(self) -> bool {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match scalar(deserializer)? {
+            Scalar::Bool(flag) => Ok(Self(flag)),
+            Scalar::Integer(1) => Ok(Self(true)),
+            Scalar::Integer(0) => Ok(Self(false)),
+            Scalar::Text(text) if text == "1" || text == "true" => Ok(Self(true)),
+            Scalar::Text(text) if text == "0" || text == "false" => Ok(Self(false)),
+            _ => Err(invalid("必须是0或1")),
+        }
+    }
+}
+
+impl PartialSchema for Flag {
+    fn schema() -> RefOr<Schema> {
+        one_of([
+            integer_schema(0, 1),
+            Schema::Object(
+                string_schema()
+                    .enum_values(Some(["0", "1", "true", "false"]))
+                    .build(),
+            ),
+            Schema::Object(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::Type(Type::Boolean))
+                    .build(),
+            ),
+        ])
+    }
+}
+
+impl ToSchema for Flag {}
+
+/// A text checked by one of kit's validated types.
+pub trait Checked: Sized {
+    /// What the schema says of it (a pattern as exact as a pattern can be).
+    const PATTERN: &'static str;
+    const MAX_CHARS: usize;
+    fn check(text: &str) -> Result<Self, &'static str>;
+}
+
+impl Checked for kit::types::Mobile {
+    const PATTERN: &'static str = r"^(\+86|0086)?1[3-9][0-9]{9}$";
+    const MAX_CHARS: usize = 15;
+    fn check(text: &str) -> Result<Self, &'static str> {
+        Self::parse(text)
+    }
+}
+
+impl Checked for kit::types::IdCardNumber {
+    const PATTERN: &'static str = r"^[1-9][0-9]{16}[0-9Xx]$";
+    const MAX_CHARS: usize = 18;
+    fn check(text: &str) -> Result<Self, &'static str> {
+        Self::parse(text)
+    }
+}
+
+/// A value of a kit validated type, read from text (or a number's digits).
+pub struct Valid<T>(pub T);
+
+impl<T> Valid<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Valid<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<'de, T: Checked> Deserialize<'de> for Valid<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = match scalar(deserializer)? {
+            Scalar::Text(text) => text,
+            Scalar::Integer(number) => number.to_string(),
+            _ => return Err(invalid("格式不正确")),
+        };
+        T::check(&text).map(Self).map_err(|why| {
+            // kit's sentences either name the thing ("身份证号…") or follow the field ("必须…").
+            if why.starts_with('必') || why.starts_with('不') {
+                invalid(why)
+            } else {
+                de::Error::custom(format!("{FIELD}: {why}"))
+            }
+        })
+    }
+}
+
+impl<T: Checked> PartialSchema for Valid<T> {
+    fn schema() -> RefOr<Schema> {
+        RefOr::T(Schema::Object(
+            string_schema()
+                .max_length(Some(T::MAX_CHARS))
+                .pattern(Some(T::PATTERN))
+                .build(),
+        ))
+    }
+}
+
+impl<T: Checked> ToSchema for Valid<T> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        let full = std::any::type_name::<T>();
+        full.rsplit("::").next().unwrap_or(full).to_owned().into()
+    }
+}
+
+/// A mainland mobile number.
+pub type Phone = Valid<kit::types::Mobile>;
+/// A resident ID number (GB 11643).
+pub type IdCard = Valid<kit::types::IdCardNumber>;
+
+/// An amount in 元 with at most two decimals (`"12.5"`, `12.5`), kept as integer fen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Yuan(pub i64);
+
+impl Yuan {
+    pub fn fen(self) -> i64 {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Yuan {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = match scalar(deserializer)? {
+            Scalar::Bool(_) => return Err(invalid("必须是数字，单位为元")),
+            other => other.text(),
+        };
+        kit::money::parse_yuan(&text)
+            .map(Self)
+            .map_err(|why| de::Error::custom(format!("{FIELD}: {why}")))
+    }
+}
+
+impl PartialSchema for Yuan {
+    fn schema() -> RefOr<Schema> {
+        let most = kit::money::MAX_FEN / 100 - 1;
+        one_of([
+            Schema::Object(
+                string_schema()
+                    .pattern(Some(
+                        r"^([1-9][0-9]{0,5}(\.[0-9]{1,2})?|0\.([1-9][0-9]?|0[1-9]))$",
+                    ))
+                    .build(),
+            ),
+            Schema::Object(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::Type(Type::Number))
+                    .minimum(Some(0.01))
+                    .maximum(Some(most as f64))
+                    .multiple_of(Some(0.01))
+                    .build(),
+            ),
+        ])
+    }
+}
+
+impl ToSchema for Yuan {}
+
+/// A Beijing date, `2020-12-13`: the Unix second its day starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Date(pub i64);
+
+impl Date {
+    pub fn day_start(self) -> i64 {
+        self.0
+    }
+
+    /// The first second of the next day.
+    pub fn day_end(self) -> i64 {
+        self.0 + 24 * 3600
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match scalar(deserializer)? {
+            Scalar::Text(text) => kit::time::beijing_date_start(&text).map(Self),
+            _ => None,
+        }
+        .ok_or_else(|| invalid("必须是日期，如2020-12-13"))
+    }
+}
+
+impl PartialSchema for Date {
+    fn schema() -> RefOr<Schema> {
+        RefOr::T(Schema::Object(
+            string_schema()
+                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                    utoipa::openapi::KnownFormat::Date,
+                )))
+                .pattern(Some(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
+                .build(),
+        ))
+    }
+}
+
+impl ToSchema for Date {}
+
+/// Ids joined by `A`, as 000 §4.2.1 sends them: `21A22A23` → {21, 22, 23}; at most `MAX`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JoinedIds<const MAX: usize>(pub std::collections::BTreeSet<i64>);
+
+impl<'de, const MAX: usize> Deserialize<'de> for JoinedIds<MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let bad = || invalid("必须是用A隔开的订单id，如21A22A23");
+        let text = match scalar(deserializer)? {
+            Scalar::Text(text) => text,
+            Scalar::Integer(id) => id.to_string(),
+            _ => return Err(bad()),
+        };
+        let mut ids = std::collections::BTreeSet::new();
+        for part in text.split(['A', 'a']) {
+            let id = part
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|id| (1..=Id::MAX_VALUE).contains(id))
+                .ok_or_else(bad)?;
+            ids.insert(id);
+        }
+        if ids.len() > MAX {
+            return Err(invalid(&format!("一次最多{MAX}个")));
+        }
+        Ok(Self(ids))
+    }
+}
+
+impl<const MAX: usize> PartialSchema for JoinedIds<MAX> {
+    fn schema() -> RefOr<Schema> {
+        let more = MAX.saturating_sub(1);
+        one_of([
+            Schema::Object(
+                string_schema()
+                    .pattern(Some(format!(
+                        r"^[1-9][0-9]{{0,11}}(A[1-9][0-9]{{0,11}}){{0,{more}}}$"
+                    )))
+                    .build(),
+            ),
+            integer_schema(1, Id::MAX_VALUE),
+        ])
+    }
+}
+
+impl<const MAX: usize> ToSchema for JoinedIds<MAX> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "JoinedIds".into()
+    }
+}
+
+/// A JSON object, sent as an object or as its text (a form field): kept as its JSON text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JsonObject<const MAX_BYTES: usize>(pub String);
+
+impl<'de, const MAX_BYTES: usize> Deserialize<'de> for JsonObject<MAX_BYTES> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let object = match Value::deserialize(deserializer)? {
+            Value::String(text) => match serde_json::from_str::<Value>(&text) {
+                Ok(object @ Value::Object(_)) => object,
+                _ => return Err(invalid("必须是JSON对象")),
+            },
+            object @ Value::Object(_) => object,
+            _ => return Err(invalid("必须是JSON对象")),
+        };
+        let text = object.to_string();
+        if text.len() > MAX_BYTES {
+            return Err(invalid("过长"));
+        }
+        Ok(Self(text))
+    }
+}
+
+impl<const MAX_BYTES: usize> PartialSchema for JsonObject<MAX_BYTES> {
+    fn schema() -> RefOr<Schema> {
+        RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::Type(Type::Object))
+                .max_properties(Some(64))
+                .build(),
+        ))
+    }
+}
+
+impl<const MAX_BYTES: usize> ToSchema for JsonObject<MAX_BYTES> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "JsonObject".into()
+    }
+}
+
+/// A nested object sent as an object or as its JSON text (a form field), read into `T`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Nested<T>(pub T);
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Nested<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let object = match Value::deserialize(deserializer)? {
+            Value::String(text) => match serde_json::from_str::<Value>(&text) {
+                Ok(Value::Object(object)) => object,
+                _ => return Err(invalid("必须是JSON对象")),
+            },
+            Value::Object(object) => object,
+            _ => return Err(invalid("必须是JSON对象")),
+        };
+        let object = normalised(Value::Object(object)).unwrap_or(Value::Object(Map::new()));
+        serde_path_to_error::deserialize(object)
+            .map(Self)
+            .map_err(|error| {
+                let path = error.path().to_string();
+                let prefix = format!("{FIELD}.");
+                // Its sentence names `{field}.louhao`; the outer field's name goes in above.
+                de::Error::custom(refusal(&prefix, &path, &error.into_inner().to_string()).message)
+            })
+    }
+}
+
+impl<T: ToSchema> ToSchema for Nested<T> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        T::name()
+    }
+}
+
+// What utoipa's derive asks of a generic field's type: the schema is `T`'s.
+impl<T: ToSchema> utoipa::__dev::ComposeSchema for Nested<T> {
+    fn compose(_: Vec<RefOr<Schema>>) -> RefOr<Schema> {
+        T::schema()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Sample {
+        name: Text<4>,
+        page: Option<Page>,
+        paied: Option<Flag>,
+        phone: Option<Phone>,
+        idcard: Option<IdCard>,
+        kind: Option<Kind>,
+        nested: Option<Nested<Inner>>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Kind {
+        House,
+        Phone,
+        Idcard,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        louhao: Level,
+    }
+
+    fn read(value: Value) -> Result<Sample, ServiceError> {
+        parse(value.as_object().cloned().unwrap_or_default())
+    }
+
+    #[test]
+    fn numbers_as_text_and_text_as_numbers_are_read() {
+        let sample =
+            read(json!({"name": 1234, "page": " 3 ", "paied": "1", "phone": 17600381130_i64}))
+                .expect("read");
+        assert_eq!(sample.name.as_str(), "1234");
+        assert_eq!(sample.page.map(Int::get), Some(3));
+        assert_eq!(sample.paied.map(Flag::get), Some(true));
+        assert_eq!(
+            sample.phone.map(|p| p.0.as_str().to_owned()).as_deref(),
+            Some("17600381130")
+        );
+    }
+
+    #[test]
+    fn every_refusal_names_its_field() {
+        let message = |value: Value| read(value).expect_err("refused").message;
+        assert_eq!(message(json!({})), "name参数未传送");
+        assert_eq!(message(json!({"name": "   "})), "name参数未传送");
+        assert_eq!(message(json!({"name": "abcde"})), "name不能超过4个字");
+        assert_eq!(message(json!({"name": "a", "page": "x"})), "page必须是整数");
+        assert_eq!(
+            message(json!({"name": "a", "page": 0})),
+            "page必须在1到1000000之间"
+        );
+        assert_eq!(message(json!({"name": "a", "paied": 2})), "paied必须是0或1");
+        assert_eq!(
+            message(json!({"name": "a", "phone": "123"})),
+            "phone必须是正确的手机号"
+        );
+        assert_eq!(
+            message(json!({"name": "a", "idcard": "123"})),
+            "idcard: 身份证号必须是18位"
+        );
+        assert_eq!(
+            message(json!({"name": "a", "kind": "car"})),
+            "kind必须是house、phone或idcard"
+        );
+        assert_eq!(message(json!({"name": ["a"]})), "name格式不正确");
+        assert_eq!(
+            message(json!({"name": "a", "nested": {}})),
+            "nested.louhao参数未传送"
+        );
+        assert_eq!(
+            message(json!({"name": "a", "nested": "{\"louhao\": \"x\"}"})),
+            "nested.louhao必须是整数"
+        );
+        let error = read(json!({"name": "a", "nested": 5})).expect_err("refused");
+        assert_eq!(error.message, "nested必须是JSON对象");
+        assert!(error.msg.starts_with("nested"));
+    }
+
+    #[test]
+    fn the_schema_of_a_text_allows_what_is_accepted() {
+        let schema = serde_json::to_value(Text::<4>::schema()).expect("json");
+        assert_eq!(schema["oneOf"][0]["maxLength"], 4);
+        assert_eq!(schema["oneOf"][1]["maximum"], 9999);
+    }
+}
