@@ -7,7 +7,7 @@ use kit::time::now_unix;
 use proto::orders as pb;
 use wxpay::{NotificationOutcome, PaymentNotice};
 
-use crate::actions::State;
+use super::State;
 use crate::db::orders::{self, OrderRow};
 use crate::db::payments::{self, NewBill, PaymentRow};
 use crate::domain::number::next_order_number;
