@@ -49,7 +49,10 @@ pub fn not_yours() -> ServiceError {
 impl State {
     /// The resident's activated bindings.
     pub async fn houses(&self, resident: &ResidentRef) -> ServiceResult<Houses> {
-        self.registrations.houses(resident.user_id).await
+        self.registrations
+            .houses(resident.user_id)
+            .await
+            .map(Houses)
     }
 
     /// Refuses with a clear `msg` when `module` is off in `community`.

@@ -40,6 +40,18 @@ pub(crate) fn managed(platform: &pb::PlatformRef, xiaoqu: &str) -> ServiceResult
     Ok(xiaoqu.to_owned())
 }
 
+/// The houses where the resident holds the payment right (activated bindings).
+pub(crate) async fn paying_houses(state: &State, user_id: i64) -> ServiceResult<Vec<i64>> {
+    Ok(state
+        .yibiaosanshi
+        .houses(user_id)
+        .await?
+        .into_iter()
+        .filter(|house| house.pay)
+        .map(|house| house.house_id)
+        .collect())
+}
+
 /// The requested page, bounded (the gateway sends one; absent means the first of 20).
 pub(crate) fn paging(request: Option<pb::PageRequest>) -> ServiceResult<Paging> {
     let request = request.unwrap_or_default();

@@ -5,7 +5,7 @@ use kit::time::now_unix;
 use proto::orders as pb;
 use proto::yibiaosanshi::FindPayerRequest;
 
-use super::{State, house_levels, managed, paging, person_filter, platform};
+use super::{State, house_levels, managed, paging, paying_houses, person_filter, platform};
 use crate::db::orders::{self, OrderRow, PlatformFilter, ResidentFilter};
 use crate::domain::number::next_order_number;
 use crate::domain::payer::Payer;
@@ -191,13 +191,7 @@ pub async fn for_resident(state: &State, r: pb::ResidentOrdersRequest) -> Servic
         return Err(ServiceError::unauthenticated("no resident in the request"));
     }
     let paging = paging(r.paging)?;
-    let houses: Vec<i64> = state
-        .yibiaosanshi
-        .paying_houses(r.user_id)
-        .await?
-        .into_iter()
-        .map(|h| h.house_id)
-        .collect();
+    let houses = paying_houses(state, r.user_id).await?;
     let house_id = r.house_id;
     if let Some(id) = house_id
         && !houses.contains(&id)

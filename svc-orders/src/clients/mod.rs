@@ -1,71 +1,10 @@
-//! svc-yibiaosanshi: whom an order is for, community names, a resident's houses.
-//! Every call goes through the client layer (trace context, request id, caller assertion).
+//! The services svc-orders calls. Every call goes through the client layer (trace context,
+//! request id, caller assertion, the endpoint's timeout).
 use kit::caller::CallerChannel;
 use kit::error::{ServiceError, ServiceResult};
-use proto::yibiaosanshi::addresses_client::AddressesClient;
-use proto::yibiaosanshi::registration_client::RegistrationClient;
-use proto::yibiaosanshi::{
-    FindPayerReply, FindPayerRequest, ListCommunitiesRequest, ResidentHouse, ResidentHousesRequest,
-};
 
-/// The client (its channel connects on first use, every call bounded by the endpoint timeout).
-#[derive(Clone, Debug)]
-pub struct Yibiaosanshi(
-    RegistrationClient<CallerChannel>,
-    AddressesClient<CallerChannel>,
-);
-
-impl Yibiaosanshi {
-    pub fn new(channel: CallerChannel) -> Self {
-        Self(
-            RegistrationClient::new(channel.clone()),
-            AddressesClient::new(channel),
-        )
-    }
-
-    /// The name of a community (晨曦家园), if the address tree has it.
-    pub async fn community_name(&self, identifier: &str) -> ServiceResult<Option<String>> {
-        let reply = self
-            .1
-            .clone()
-            .list_communities(ListCommunitiesRequest {})
-            .await
-            .map_err(|status| ServiceError::from_status(&status))?
-            .into_inner();
-        Ok(reply
-            .communities
-            .into_iter()
-            .find(|c| c.community_identifier == identifier)
-            .map(|c| c.community_name))
-    }
-
-    /// The house or person an order is for.
-    pub async fn find_payer(&self, request: FindPayerRequest) -> ServiceResult<FindPayerReply> {
-        Ok(self
-            .0
-            .clone()
-            .find_payer(request)
-            .await
-            .map_err(|status| ServiceError::from_status(&status))?
-            .into_inner())
-    }
-
-    /// The resident's activated bindings where they hold the payment right.
-    pub async fn paying_houses(&self, user_id: i64) -> ServiceResult<Vec<ResidentHouse>> {
-        let reply = self
-            .0
-            .clone()
-            .resident_houses(ResidentHousesRequest { user_id })
-            .await
-            .map_err(|status| ServiceError::from_status(&status))?
-            .into_inner();
-        Ok(reply
-            .houses
-            .into_iter()
-            .filter(|h| h.activated && h.pay)
-            .collect())
-    }
-}
+/// svc-yibiaosanshi: whom an order is for, community names, a resident's houses.
+pub use proto::clients::Registry as Yibiaosanshi;
 
 /// svc-auth: a user's WeChat openid.
 #[derive(Clone, Debug)]
