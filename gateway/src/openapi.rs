@@ -171,6 +171,13 @@ const SERVICE_FAILURES: &[(&str, &str, &[u16])] = &[
     ("put", "/api/v1/wjdh/complaint", &[404]),
     ("post", "/api/v1/weapp/payment", &[404, 502]),
     ("post", "/api/v1/wjdh/order/close", &[502]),
+    ("post", "/api/v1/house/detail", &[404]),
+    ("put", "/api/v1/house/shouquan", &[404]),
+    ("delete", "/api/v1/house/shouquan", &[404]),
+    ("put", "/api/v1/house/charge", &[404]),
+    ("post", "/api/v1/weapp/modifyHouse", &[404]),
+    ("post", "/api/v1/weapp/repair/detail", &[404]),
+    ("post", "/api/v1/weapp/complaint/detail", &[404]),
 ];
 
 /// The sentence of each failure status the gateway documents.
