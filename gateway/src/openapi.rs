@@ -495,4 +495,204 @@ mod tests {
         assert!(value["components"]["schemas"]["LoginResponse"].is_object());
         assert!(value["components"]["securitySchemes"]["bearer"].is_object());
     }
+
+    /// `(method, path, operation)` of every operation of the document.
+    fn every_operation(
+        document: &mut utoipa::openapi::OpenApi,
+    ) -> Vec<(String, String, Operation)> {
+        let mut all = Vec::new();
+        for (path, item) in document.paths.paths.iter_mut() {
+            for (method, operation) in operations_mut(item) {
+                all.push((method.to_owned(), path.clone(), operation.clone()));
+            }
+        }
+        all
+    }
+
+    fn schema_ref(response: &RefOr<Response>, content_type: &str) -> Option<String> {
+        let RefOr::T(response) = response else {
+            return None;
+        };
+        let RefOr::T(content) = response.content.get(content_type)? else {
+            return None;
+        };
+        match content.schema.as_ref()? {
+            RefOr::Ref(reference) => Some(reference.ref_location.clone()),
+            RefOr::T(_) => None,
+        }
+    }
+
+    #[test]
+    fn every_operation_documents_its_success_and_its_failures_in_the_envelope() {
+        let mut document = document();
+        let operations = every_operation(&mut document);
+        assert!(operations.len() > 80, "{} operations", operations.len());
+        for (method, path, operation) in operations {
+            let label = format!("{} {path}", method.to_ascii_uppercase());
+            let responses = &operation.responses.responses;
+            assert!(responses.contains_key("200"), "{label}: no 200");
+            for (status, response) in responses {
+                let RefOr::T(response) = response else {
+                    panic!("{label} {status}: a reference");
+                };
+                assert!(
+                    !response.description.is_empty(),
+                    "{label} {status}: no description"
+                );
+            }
+            if OPERATIONS.contains(&path.as_str()) {
+                continue;
+            }
+            let mut expected = vec!["400", "429", "503"];
+            if method != "get" {
+                expected.push("413");
+            }
+            if requires_bearer(&operation) {
+                expected.extend(["401", "403"]);
+            }
+            for status in expected {
+                let response = responses
+                    .get(status)
+                    .unwrap_or_else(|| panic!("{label}: no {status}"));
+                if path != NOTIFY_PATH {
+                    assert_eq!(
+                        schema_ref(response, "application/json").as_deref(),
+                        Some("#/components/schemas/Failure"),
+                        "{label} {status}: not the envelope"
+                    );
+                }
+            }
+            for (status, response) in responses {
+                if status.as_str() >= "400" && path != NOTIFY_PATH {
+                    assert_eq!(
+                        schema_ref(response, "application/json").as_deref(),
+                        Some("#/components/schemas/Failure"),
+                        "{label} {status}: a failure not in the envelope"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_payment_notification_answers_wechat_pay_and_never_names_a_token() {
+        let mut document = document();
+        let notify = document
+            .paths
+            .paths
+            .get_mut(NOTIFY_PATH)
+            .and_then(|item| item.post.clone())
+            .expect("notify");
+        assert!(notify.security.is_none());
+        let responses = &notify.responses.responses;
+        for status in ["200", "400", "500"] {
+            assert_eq!(
+                schema_ref(&responses[status], "application/json").as_deref(),
+                Some("#/components/schemas/WxPayAnswer"),
+                "{status}"
+            );
+        }
+        assert!(!responses.contains_key("401"));
+    }
+
+    #[test]
+    fn every_service_failure_names_a_documented_operation() {
+        let mut document = document();
+        let operations = every_operation(&mut document);
+        for (method, path, _) in SERVICE_FAILURES {
+            assert!(
+                operations.iter().any(|(m, p, _)| m == method && p == path),
+                "{method} {path} is not in the document"
+            );
+        }
+    }
+
+    #[test]
+    fn a_405_names_the_methods_of_its_route() {
+        assert_eq!(
+            documented_path("/api/v1/files/{key:.*}"),
+            "/api/v1/files/{key}"
+        );
+        assert_eq!(
+            documented_path("/api/v1/wjdh/shenhe"),
+            "/api/v1/wjdh/shenhe"
+        );
+        assert_eq!(allowed_methods("/api/v1/wjdh/shenhe"), Some("PUT, POST"));
+        assert_eq!(allowed_methods("/api/v1/files/{key:.*}"), Some("GET"));
+        assert_eq!(allowed_methods("/api/v1/order/new"), Some("POST"));
+        assert_eq!(allowed_methods("/nowhere"), None);
+    }
+
+    /// The document's security is the code's: without a token, exactly the operations that
+    /// require `bearer` answer 401 (their extractor refuses before any service is asked); the
+    /// others go on to their service (here unreachable, so 503) or answer what they answer.
+    #[actix_web::test]
+    async fn exactly_the_operations_requiring_a_token_refuse_a_request_without_one() {
+        use actix_web::test::{TestRequest, call_service, init_service};
+
+        let unreachable = "http://127.0.0.1:9".to_owned();
+        let settings: crate::config::Settings = kit::settings::load_with(&[
+            ("endpoints.auth", unreachable.clone()),
+            ("endpoints.yibiaosanshi", unreachable.clone()),
+            ("endpoints.orders", unreachable.clone()),
+            ("endpoints.community", unreachable),
+            ("endpoints.timeout_ms", "2000".to_owned()),
+            ("gateway.rate_limit_per_minute", "0".to_owned()),
+        ])
+        .expect("settings");
+        let cache: kit::cache::SharedCache =
+            std::sync::Arc::new(kit::cache::MemoryCache::new("openapi-security:"));
+        let state = actix_web::web::Data::new(
+            crate::state::AppState::new(&settings, cache).expect("state"),
+        );
+        let service = init_service(crate::startup::app(
+            state,
+            crate::params::ParamsLimits::default(),
+        ))
+        .await;
+
+        let mut document = document();
+        for (method, path, operation) in every_operation(&mut document) {
+            let uri = path.replace("{key}", "wjdh-platform/face-photo/x.png");
+            let method =
+                actix_web::http::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+                    .expect("method");
+            let request = TestRequest::default()
+                .method(method.clone())
+                .uri(&uri)
+                .to_request();
+            let status = call_service(&service, request).await.status().as_u16();
+            let label = format!("{method} {path}");
+            if requires_bearer(&operation) {
+                assert_eq!(
+                    status, 401,
+                    "{label} requires a token but answered {status}"
+                );
+            } else {
+                assert_ne!(
+                    status, 401,
+                    "{label} names no required token but answered 401"
+                );
+            }
+            let documented = &operation.responses.responses;
+            assert!(
+                documented.contains_key(&status.to_string()),
+                "{label} answered {status}, which it does not document"
+            );
+        }
+
+        let trace = TestRequest::default()
+            .method(actix_web::http::Method::TRACE)
+            .uri("/api/v1/wjdh/shenhe")
+            .to_request();
+        let response = call_service(&service, trace).await;
+        assert_eq!(response.status().as_u16(), 405);
+        assert_eq!(
+            response
+                .headers()
+                .get("allow")
+                .and_then(|v| v.to_str().ok()),
+            Some("PUT, POST")
+        );
+    }
 }
