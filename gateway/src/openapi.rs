@@ -212,14 +212,41 @@ fn failure_description(status: u16) -> &'static str {
     }
 }
 
+/// A failure's body as the seeds print it (code 9: 000 §2.1 example 2, 001 §1.1.1.4).
+fn failure_example(status: u16) -> serde_json::Value {
+    let (code, msg, message) = match status {
+        401 => (
+            9,
+            crate::auth::TOKEN_INVALID_MSG,
+            crate::auth::TOKEN_INVALID_MESSAGE,
+        ),
+        400 => (1, "phone: 必须是正确的手机号", "必须是正确的手机号"),
+        403 => (1, "您没有权限进行此操作", "您没有权限管理该小区"),
+        404 => (1, "没有查找到", "记录不存在"),
+        409 => (1, "该审核已处理", "状态不允许此操作"),
+        413 => (1, "提交的数据过大", "请求体超过上限"),
+        429 => (1, "操作过于频繁，请稍后再试", "每分钟最多600次请求"),
+        502 => (1, "服务暂时不可用，请稍后再试", "外部平台出错"),
+        _ => (1, "服务暂时不可用，请稍后再试", "服务暂时不可用"),
+    };
+    serde_json::json!({
+        "code": code,
+        "token_expired": if code == 9 { 0 } else { 1 },
+        "msg": msg,
+        "message": message,
+        "data": null,
+    })
+}
+
 /// A response whose body is the [`Failure`] envelope.
-fn failure_response(description: &str) -> RefOr<Response> {
+fn failure_response(status: u16, description: &str) -> RefOr<Response> {
     ResponseBuilder::new()
         .description(description)
         .content(
             "application/json",
             ContentBuilder::new()
                 .schema(Some(Ref::from_schema_name("Failure")))
+                .example(Some(failure_example(status)))
                 .build(),
         )
         .build()
@@ -300,7 +327,7 @@ impl Modify for Failures {
                             } else {
                                 documented.description.clone()
                             };
-                            *response = failure_response(&description);
+                            *response = failure_response(code, &description);
                         }
                     }
                 }
@@ -309,7 +336,7 @@ impl Modify for Failures {
                         .responses
                         .responses
                         .entry(status.to_string())
-                        .or_insert_with(|| failure_response(failure_description(status)));
+                        .or_insert_with(|| failure_response(status, failure_description(status)));
                 }
                 for (status, response) in operation.responses.responses.iter_mut() {
                     if let RefOr::T(response) = response
@@ -581,6 +608,20 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_failure_shows_the_seeds_envelope() {
+        let refused = failure_example(401);
+        assert_eq!(refused["code"], 9);
+        assert_eq!(refused["token_expired"], 0);
+        assert_eq!(refused["msg"], crate::auth::TOKEN_INVALID_MSG);
+        for status in [400, 403, 404, 409, 413, 429, 502, 503] {
+            let example = failure_example(status);
+            assert_eq!(example["code"], 1, "{status}");
+            assert_eq!(example["token_expired"], 1, "{status}");
+            assert!(example["data"].is_null(), "{status}");
         }
     }
 
