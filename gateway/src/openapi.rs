@@ -152,7 +152,8 @@ const NOTIFY_PATH: &str = "/api/v1/weapp/payment/notify";
 /// party (WeChat, SMS, the security platform, WeChat Pay, OCR, object storage) that failed (502).
 const SERVICE_FAILURES: &[(&str, &str, &[u16])] = &[
     // svc-auth: codes, WeChat, users.
-    ("post", "/api/v1/verificationCodes/phone", &[403, 404, 502]),
+    // A `yezhu` code needs the resident signed in: code 9 without a token.
+    ("post", "/api/v1/verificationCodes/phone", &[401, 404, 502]),
     ("post", "/api/v1/weapp/code", &[502]),
     ("post", "/api/v1/weapp/users", &[409, 502]),
     ("post", "/api/v1/weapp/authorizations", &[502]),
