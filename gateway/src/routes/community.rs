@@ -26,7 +26,7 @@ const TAG_RESIDENT: &str = "社区功能（小程序）";
 pub struct DataResponse {
     #[serde(flatten)]
     pub head: Head,
-    #[schema(value_type = Object)]
+    /// An object or a list, as the operation says (any JSON value).
     pub data: Value,
 }
 
