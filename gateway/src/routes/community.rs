@@ -1,6 +1,11 @@
 //! 001 §3–§6 and the resident's side of them: module switches, repairs, announcements,
 //! complaints, emergency numbers, visitor passes and the photos residents attach. The security
 //! platform's paths are the seed's; the resident's follow their style under `/api/v1/weapp/`.
+//!
+//! Each route reads its fields into one input struct (its request schema). A handler takes it
+//! as `Result<Input<_>, ApiError>` and opens it after the caller: actix runs a handler's
+//! extractors side by side, and a bad field (judged at once) would otherwise answer 400 before
+//! the token is checked (401/403).
 use actix_web::http::header::{CacheControl, CacheDirective};
 use actix_web::{HttpRequest, HttpResponse, web};
 use kit::error::ServiceError;
@@ -434,8 +439,9 @@ pub async fn modules(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<CommunityInput>,
+    input: Result<Input<CommunityInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let message = platform_community(&platform, input);
     let reply = state
         .call(
@@ -471,9 +477,9 @@ pub async fn change_module(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<ChangeModuleInput>,
+    input: Result<Input<ChangeModuleInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let message = pb::ChangeModuleRequest {
         platform: Some(platform.reference()),
         xiaoqu: input.xiaoqu.into_string(),
@@ -525,8 +531,9 @@ pub async fn resident_modules(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<CommunityInput>,
+    input: Result<Input<CommunityInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let message = resident_community(&resident, input);
     let reply = state
         .call(
@@ -633,9 +640,9 @@ pub async fn add_category(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<AddCategoryInput>,
+    input: Result<Input<AddCategoryInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let message = pb::AddCategoryRequest {
         platform: Some(platform.reference()),
         xiaoqu: input.xiaoqu.map(Text::into_string),
@@ -677,9 +684,9 @@ pub async fn remove_category(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<RemoveCategoryInput>,
+    input: Result<Input<RemoveCategoryInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let message = pb::RemoveCategoryRequest {
         platform: Some(platform.reference()),
         id: input.id.get(),
@@ -736,9 +743,9 @@ pub async fn file_repair(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<FileRepairInput>,
+    input: Result<Input<FileRepairInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let message = pb::FileRepairRequest {
         resident: Some(resident.reference()),
         house_id: input.house_id.get(),
@@ -787,9 +794,9 @@ pub async fn my_repairs(
     request: HttpRequest,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<MyRepairsInput>,
+    input: Result<Input<MyRepairsInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let message = pb::MyRepairsRequest {
         resident: Some(resident.reference()),
         solved: input.status.map(Flag::get),
@@ -812,8 +819,9 @@ pub async fn my_repair(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<IdInput>,
+    input: Result<Input<IdInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let message = resident_record(&resident, &input);
     let repair = state
         .call(
@@ -855,9 +863,9 @@ pub async fn repair_list(
     request: HttpRequest,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<RepairListInput>,
+    input: Result<Input<RepairListInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let solved = match input.status.map_or(RepairStatus::Unsolved, Code::get) {
         RepairStatus::Unsolved => Some(false),
         RepairStatus::Solved => Some(true),
@@ -886,8 +894,9 @@ pub async fn repair(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<IdInput>,
+    input: Result<Input<IdInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let message = platform_record(&platform, &input);
     let repair = state
         .call(
@@ -924,9 +933,9 @@ pub async fn update_repair(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<UpdateRepairInput>,
+    input: Result<Input<UpdateRepairInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let action = match input.action.map(|action| action.0) {
         None => pb::RepairAction::Unspecified,
         Some(RepairAction::Receive) => pb::RepairAction::Receive,
@@ -988,9 +997,9 @@ pub async fn create_announcement(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<CreateAnnouncementInput>,
+    input: Result<Input<CreateAnnouncementInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let message = pb::CreateAnnouncementRequest {
         platform: Some(platform.reference()),
         xiaoqu: input.xiaoqu.into_string(),
@@ -1042,9 +1051,9 @@ pub async fn edit_announcement(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<EditAnnouncementInput>,
+    input: Result<Input<EditAnnouncementInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let message = pb::EditAnnouncementRequest {
         platform: Some(platform.reference()),
         id: input.id.get(),
@@ -1075,8 +1084,9 @@ pub async fn delete_announcement(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<IdInput>,
+    input: Result<Input<IdInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let message = platform_record(&platform, &input);
     state
         .call(
@@ -1123,9 +1133,9 @@ pub async fn platform_announcements(
     request: HttpRequest,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<PlatformAnnouncementsInput>,
+    input: Result<Input<PlatformAnnouncementsInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let message = pb::PlatformAnnouncementsRequest {
         platform: Some(platform.reference()),
         xiaoqu: input.xiaoqu.into_string(),
@@ -1162,9 +1172,9 @@ pub async fn resident_announcements(
     request: HttpRequest,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<CommunityPageInput>,
+    input: Result<Input<CommunityPageInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let message = pb::ResidentAnnouncementsRequest {
         resident: Some(resident.reference()),
         xiaoqu: input.xiaoqu.into_string(),
@@ -1188,8 +1198,9 @@ pub async fn resident_announcement(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<IdInput>,
+    input: Result<Input<IdInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let message = resident_record(&resident, &input);
     let a = state
         .call(
@@ -1227,8 +1238,9 @@ pub async fn submit_complaint(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<SubmitComplaintInput>,
+    input: Result<Input<SubmitComplaintInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     use pb::submit_complaint_request::About;
     let input = input.into_inner();
     let about = match (input.house_id, input.xiaoqu) {
@@ -1280,9 +1292,9 @@ pub async fn my_complaints(
     request: HttpRequest,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<MyComplaintsInput>,
+    input: Result<Input<MyComplaintsInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let message = pb::MyComplaintsRequest {
         resident: Some(resident.reference()),
         r#type: kind_filter(input.r#type),
@@ -1305,8 +1317,9 @@ pub async fn my_complaint(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<IdInput>,
+    input: Result<Input<IdInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let message = resident_record(&resident, &input);
     let c = state
         .call(
@@ -1337,9 +1350,9 @@ pub async fn complaints(
     request: HttpRequest,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<ComplaintsInput>,
+    input: Result<Input<ComplaintsInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let message = pb::ListComplaintsRequest {
         platform: Some(platform.reference()),
         xiaoqu: input.xiaoqu.into_string(),
@@ -1373,9 +1386,9 @@ pub async fn answer_complaint(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<AnswerComplaintInput>,
+    input: Result<Input<AnswerComplaintInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let message = pb::AnswerComplaintRequest {
         platform: Some(platform.reference()),
         id: input.id.get(),
@@ -1414,9 +1427,9 @@ pub async fn add_emergency(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<EmergencyInput>,
+    input: Result<Input<EmergencyInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let message = pb::SaveEmergencyPhoneRequest {
         platform: Some(platform.reference()),
         xiaoqu: input.xiaoqu.into_string(),
@@ -1442,8 +1455,9 @@ pub async fn remove_emergency(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<IdInput>,
+    input: Result<Input<IdInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let message = platform_record(&platform, &input);
     state
         .call(
@@ -1463,8 +1477,9 @@ pub async fn platform_emergencies(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<CommunityInput>,
+    input: Result<Input<CommunityInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let message = platform_community(&platform, input);
     let list = state
         .call(
@@ -1488,8 +1503,9 @@ pub async fn resident_emergencies(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<CommunityInput>,
+    input: Result<Input<CommunityInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let message = resident_community(&resident, input);
     let list = state
         .call(
@@ -1530,9 +1546,9 @@ pub async fn issue_pass(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<VisitorPassInput>,
+    input: Result<Input<VisitorPassInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let message = pb::IssueVisitorPassRequest {
         resident: Some(resident.reference()),
         house_id: input.house_id.get(),
@@ -1594,8 +1610,9 @@ pub async fn verify_pass(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<VerifyPassInput>,
+    input: Result<Input<VerifyPassInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let message = pb::VerifyVisitorPassRequest {
         platform: Some(platform.reference()),
         code: input.into_inner().code.into_string(),
@@ -1629,8 +1646,9 @@ pub async fn upload_photo(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<PhotoInput>,
+    input: Result<Input<PhotoInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let content = input
         .file("file")
         .map(|file| file.bytes.to_vec())
