@@ -1721,3 +1721,100 @@ pub async fn read_photo(
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .body(file.content))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read<T: DeserializeOwned>(value: Value) -> Result<T, String> {
+        crate::input::parse(value.as_object().cloned().unwrap_or_default())
+            .map_err(|error| error.message)
+    }
+
+    #[test]
+    fn images_are_split_at_commas_and_capped() {
+        let input: FileRepairInput = read(json!({
+            "house_id": 7, "possion": "p", "description": "d",
+            "images": " http://x/a.jpg, http://x/b.png ,",
+        }))
+        .expect("read");
+        assert_eq!(
+            input.images.map(|images| images.0),
+            Some(vec![
+                "http://x/a.jpg".to_owned(),
+                "http://x/b.png".to_owned()
+            ])
+        );
+        let many = ["u"; 10].join(",");
+        let refused = |images: Value| {
+            read::<FileRepairInput>(
+                json!({"house_id": 7, "possion": "p", "description": "d", "images": images}),
+            )
+            .expect_err("refused")
+        };
+        assert_eq!(refused(json!(many)), "images最多9张图片");
+        assert_eq!(refused(json!("u".repeat(501))), "images的图片地址太长");
+        assert_eq!(refused(json!(["u"])), "images格式不正确");
+    }
+
+    #[test]
+    fn an_emergency_number_is_digits_and_dashes() {
+        let read_phone = |phone: Value| {
+            read::<EmergencyInput>(json!({"xiaoqu": "10002", "name": "n", "phone": phone}))
+                .map(|input| input.phone.0)
+        };
+        assert_eq!(read_phone(json!(110)).expect("number"), "110");
+        assert_eq!(
+            read_phone(json!("0335-1234567")).expect("text"),
+            "0335-1234567"
+        );
+        assert_eq!(
+            read_phone(json!("call me")).expect_err("refused"),
+            "phone只能包含数字和-"
+        );
+    }
+
+    #[test]
+    fn seed_003_codes_are_read_in_any_case_and_parties_by_name() {
+        let update = |fields: Value| read::<UpdateRepairInput>(fields);
+        let input =
+            update(json!({"id": 1, "action": "receive", "pay_part": "物业"})).expect("read");
+        assert!(matches!(
+            input.action.map(|action| action.0),
+            Some(RepairAction::Receive)
+        ));
+        assert!(matches!(
+            input.pay_part.map(|part| part.0),
+            Some(PayPartCode::TenantSett)
+        ));
+        for (name, code) in [
+            ("owner_sett", PayPartCode::OwnerSett),
+            ("公共维修基金结算", PayPartCode::AllSettle),
+            ("其他", PayPartCode::OtherSett),
+        ] {
+            let part = update(json!({"id": 1, "pay_part": name}))
+                .expect("party")
+                .pay_part
+                .map(|part| part.0);
+            assert_eq!(format!("{part:?}"), format!("{:?}", Some(code)));
+        }
+        assert_eq!(
+            update(json!({"id": 1, "action": "NEW"})).expect_err("refused"),
+            "action必须是RECEIVE、REPAIR或DONE"
+        );
+        assert_eq!(
+            update(json!({"id": 1, "pay_part": "路人"})).expect_err("refused"),
+            "pay_part必须是OWNER_SETT、TENANT_SETT、ALL_SETTLE或OTHER_SETT"
+        );
+    }
+
+    #[test]
+    fn complaint_kinds_and_statuses_are_the_seeds_words() {
+        let refused = read::<ComplaintsInput>(json!({"xiaoqu": "10002", "type": "表扬"}))
+            .expect_err("refused");
+        assert_eq!(refused, "type必须是投诉或建议");
+        let refused = read::<ComplaintsInput>(json!({"xiaoqu": "10002", "status": "x"}))
+            .expect_err("refused");
+        assert_eq!(refused, "status必须是待处理、已回复或已关闭");
+    }
+}

@@ -901,7 +901,7 @@ async fn the_caller_is_judged_before_the_fields_and_each_bad_field_is_named() {
         )
         .await;
     named(&hotline, "phone");
-    let images = vec!["http://x/a.jpg"; 10].join(",");
+    let images = ["http://x/a.jpg"; 10].join(",");
     let many = app
         .post(
             "/api/v1/announcement/new",
