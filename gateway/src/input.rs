@@ -707,7 +707,8 @@ impl<'de, E: DeserializeOwned> Deserialize<'de> for Code<E> {
 
 impl<E: ToSchema> ToSchema for Code<E> {
     fn name() -> std::borrow::Cow<'static, str> {
-        format!("Code{}", E::name()).into()
+        // utoipa appends the argument's name: `Code_RepairStatus`.
+        "Code".into()
     }
 }
 
