@@ -1,4 +1,4 @@
-//! What each RPC does: parse the fields, check the caller's scope, run the rules, touch the
+//! What each RPC does: check the caller's scope, run the rules, touch the
 //! database. The gRPC layer only unpacks requests and converts answers.
 pub mod announcements;
 pub mod complaints;
