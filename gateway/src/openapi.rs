@@ -627,6 +627,37 @@ mod tests {
     }
 
     #[test]
+    fn every_reference_in_the_document_resolves() {
+        fn refs(value: &serde_json::Value, found: &mut Vec<String>) {
+            match value {
+                serde_json::Value::Object(object) => {
+                    if let Some(serde_json::Value::String(target)) = object.get("$ref") {
+                        found.push(target.clone());
+                    }
+                    object.values().for_each(|inner| refs(inner, found));
+                }
+                serde_json::Value::Array(items) => {
+                    items.iter().for_each(|inner| refs(inner, found))
+                }
+                _ => {}
+            }
+        }
+        let value = serde_json::to_value(document()).expect("json");
+        let mut found = Vec::new();
+        refs(&value, &mut found);
+        assert!(!found.is_empty());
+        for target in found {
+            let name = target
+                .strip_prefix("#/components/schemas/")
+                .unwrap_or_else(|| panic!("a schema reference: {target}"));
+            assert!(
+                value["components"]["schemas"].get(name).is_some(),
+                "{target} is not defined"
+            );
+        }
+    }
+
+    #[test]
     fn the_payment_notification_answers_wechat_pay_and_never_names_a_token() {
         let mut document = document();
         let notify = document
