@@ -121,7 +121,10 @@ impl TestService {
             objects: kit::settings::ObjectStoreSettings,
         }
         let outside: Outside = kit::settings::load_with(&[
-            ("secplat.base_url", format!("{}/secplat", sandbox.base_url())),
+            (
+                "secplat.base_url",
+                format!("{}/secplat", sandbox.base_url()),
+            ),
             ("objects.local_dir", objects.path().display().to_string()),
         ])
         .unwrap();
@@ -230,7 +233,11 @@ async fn a_repair_goes_from_the_resident_through_the_platforms_stages_to_done() 
         .unwrap()
         .into_inner();
     assert_eq!(
-        (filed.stage.as_str(), filed.status, filed.community_identifier.as_str()),
+        (
+            filed.stage.as_str(),
+            filed.status,
+            filed.community_identifier.as_str()
+        ),
         ("NEW", 0, COMMUNITY)
     );
     assert_eq!(filed.house_introduction, "晨曦家园1栋1单元1楼101号");
@@ -248,18 +255,28 @@ async fn a_repair_goes_from_the_resident_through_the_platforms_stages_to_done() 
     assert_eq!(listed.total, 1);
 
     use pb::{PayPart, RepairAction};
-    let received = act(&service, filed.id, RepairAction::Receive, PayPart::Unspecified)
-        .await
-        .unwrap();
+    let received = act(
+        &service,
+        filed.id,
+        RepairAction::Receive,
+        PayPart::Unspecified,
+    )
+    .await
+    .unwrap();
     assert_eq!(received.stage, "RECEIVE");
     // Done needs who pays; then the repair is solved.
     let error = act(&service, filed.id, RepairAction::Done, PayPart::Unspecified)
         .await
         .unwrap_err();
     assert_eq!(error.kind, ErrorKind::Invalid);
-    act(&service, filed.id, RepairAction::Repair, PayPart::Unspecified)
-        .await
-        .unwrap();
+    act(
+        &service,
+        filed.id,
+        RepairAction::Repair,
+        PayPart::Unspecified,
+    )
+    .await
+    .unwrap();
     let done = act(&service, filed.id, RepairAction::Done, PayPart::OwnerSett)
         .await
         .unwrap();
@@ -345,8 +362,9 @@ async fn a_module_switched_off_stops_its_feature_and_the_registry_hears_the_ones
         .unwrap();
     let told = service.registry.0.lock().unwrap().clone();
     assert!(
-        told.iter()
-            .any(|s| s.community_identifier == COMMUNITY && s.module_name == "绑定房屋" && !s.enabled),
+        told.iter().any(|s| s.community_identifier == COMMUNITY
+            && s.module_name == "绑定房屋"
+            && !s.enabled),
         "{told:?}"
     );
 }

@@ -152,7 +152,9 @@ impl TestService {
         let database = TestDatabase::new("orders");
         let peers = support::serve_fakes(
             tonic::transport::Server::builder()
-                .add_service(yb::registration_server::RegistrationServer::new(FakeRegistry))
+                .add_service(yb::registration_server::RegistrationServer::new(
+                    FakeRegistry,
+                ))
                 .add_service(yb::addresses_server::AddressesServer::new(FakeRegistry))
                 .add_service(proto::auth::auth_server::AuthServer::new(FakeAuth))
                 .add_service(proto::community::community_server::CommunityServer::new(

@@ -245,17 +245,17 @@ pub struct CreateOrderBody;
 
 impl PartialSchema for CreateOrderBody {
     fn schema() -> RefOr<Schema> {
+        use crate::input::{exactly_one_of, field_is, requires};
         let needs = |kind: &str, fields: &[&str]| {
-            json!({"properties": {"type": {"const": kind},
-                                  "identifier": {"type": "object", "required": fields}}})
+            field_is("type", kind).property("identifier", requires(fields))
         };
-        crate::input::schema_with_rule::<CreateOrderInput>(json!({"oneOf": [
+        crate::input::schema_with_rule::<CreateOrderInput>(exactly_one_of([
             needs("house", &["louhao", "danyuan", "louceng", "fangjian"]),
             needs("phone", &["phone"]),
             needs("idcard", &["idcard"]),
             needs("car_number", &["number"]),
             needs("parking_number", &["number"]),
-        ]}))
+        ]))
     }
 }
 
@@ -546,9 +546,11 @@ pub struct CloseOrderBody;
 
 impl PartialSchema for CloseOrderBody {
     fn schema() -> RefOr<Schema> {
-        crate::input::schema_with_rule::<CloseOrderInput>(
-            json!({"anyOf": [{"required": ["number"]}, {"required": ["id"]}]}),
-        )
+        use crate::input::{any_of, requires};
+        crate::input::schema_with_rule::<CloseOrderInput>(any_of([
+            requires(&["number"]),
+            requires(&["id"]),
+        ]))
     }
 }
 
