@@ -551,6 +551,25 @@ mod tests {
     }
 
     #[test]
+    fn the_request_schemas_are_documented() {
+        let document = serde_json::to_value(crate::openapi::document()).expect("json");
+        let schemas = &document["components"]["schemas"];
+        for name in [
+            "SendCodeBody",
+            "CodeKind",
+            "RegisterBody",
+            "RegisterKind",
+            "WechatCodeBody",
+        ] {
+            assert!(schemas[name].is_object(), "{name}");
+        }
+        assert_eq!(
+            schemas["SendCodeBody"]["properties"]["type"]["$ref"],
+            "#/components/schemas/CodeKind"
+        );
+    }
+
+    #[test]
     fn the_login_reply_wears_the_seed_fields() {
         let reply = LoginReply {
             access_token: "t".into(),
