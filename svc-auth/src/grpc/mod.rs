@@ -1,13 +1,48 @@
 //! The `Auth` gRPC service: converts requests into actions and answers back.
 use std::sync::Arc;
 
+use kit::error::{ServiceError, ServiceResult};
 use proto::auth as pb;
 use tonic::{Request, Response, Status};
 
 use crate::actions::codes::{self, CodeRequest};
-use crate::actions::login::{self, Registration};
+use crate::actions::login::{self, PhoneProof, Registration};
 use crate::actions::tokens::{self, Caller, Login};
 use crate::actions::{State, platform};
+use crate::domain::codes::CodeType;
+
+/// The domain's code type of a request's (the gateway always names one).
+fn code_type(value: i32) -> ServiceResult<CodeType> {
+    match pb::CodeType::try_from(value) {
+        Ok(pb::CodeType::Register) => Ok(CodeType::Register),
+        Ok(pb::CodeType::Login) => Ok(CodeType::Login),
+        Ok(pb::CodeType::Verify) => Ok(CodeType::Verify),
+        Ok(pb::CodeType::Yezhu) => Ok(CodeType::Yezhu),
+        Ok(pb::CodeType::Unspecified) | Err(_) => Err(ServiceError::missing("type")),
+    }
+}
+
+/// How a registration proves its phone (the gateway always sends one proof).
+fn phone_proof(proof: Option<pb::register_request::Proof>) -> ServiceResult<PhoneProof> {
+    use pb::register_request::Proof;
+    match proof {
+        Some(Proof::Encrypted(pb::EncryptedPhone { encrypted_data, iv })) => {
+            Ok(PhoneProof::Encrypted {
+                data: encrypted_data,
+                iv,
+            })
+        }
+        Some(Proof::PhoneCode(code)) => Ok(PhoneProof::WechatCode(code)),
+        Some(Proof::Sms(pb::SmsProof {
+            verification_key,
+            verification_code,
+        })) => Ok(PhoneProof::Sms {
+            key: verification_key,
+            code: verification_code,
+        }),
+        None => Err(ServiceError::missing("type")),
+    }
+}
 
 /// The service behind `proto::auth::auth_server::AuthServer`.
 #[derive(Clone)]
@@ -43,8 +78,8 @@ impl pb::auth_server::Auth for AuthService {
             &self.state,
             CodeRequest {
                 phone: &r.phone,
-                code_type: &r.r#type,
-                community_house_name: &r.community_house_name,
+                code_type: code_type(r.r#type)?,
+                community_house_name: r.community_house_name.as_deref(),
                 client_ip: &r.client_ip,
                 user_id: r.user_id,
             },
@@ -75,12 +110,7 @@ impl pb::auth_server::Auth for AuthService {
     ) -> Result<Response<pb::LoginReply>, Status> {
         let r = proto::caller::checked(request)?;
         let form = Registration {
-            kind: r.r#type,
-            encrypted_data: r.encrypted_data,
-            iv: r.iv,
-            phone_code: r.phone_code,
-            verification_key: r.verification_key,
-            verification_code: r.verification_code,
+            proof: phone_proof(r.proof)?,
             openid: r.openid,
             session_key: r.session_key,
             name: r.name,
