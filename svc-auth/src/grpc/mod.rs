@@ -7,9 +7,10 @@ use tonic::{Request, Response, Status};
 
 use crate::actions::codes::{self, CodeRequest};
 use crate::actions::login::{self, PhoneProof, Registration};
-use crate::actions::tokens::{self, Caller, Login};
+use crate::actions::tokens::{self, Caller, Login, UserKey};
 use crate::actions::{State, platform};
 use crate::domain::codes::CodeType;
+use crate::domain::permissions::RegistrationState;
 
 /// The domain's code type of a request's (the gateway always names one).
 fn code_type(value: i32) -> ServiceResult<CodeType> {
@@ -174,7 +175,11 @@ impl pb::auth_server::Auth for AuthService {
         request: Request<pb::UserProfileRequest>,
     ) -> Result<Response<pb::UserProfileReply>, Status> {
         let r = proto::caller::checked(request)?;
-        let found = tokens::profile(&self.state, r.user_id, r.phone).await?;
+        let user = match r.user.ok_or_else(|| ServiceError::missing("user_id"))? {
+            pb::user_profile_request::User::UserId(id) => UserKey::Id(id),
+            pb::user_profile_request::User::Phone(phone) => UserKey::Phone(phone),
+        };
+        let found = tokens::profile(&self.state, user).await?;
         let (user_id, openid) = found.clone().unwrap_or_default();
         Ok(Response::new(pb::UserProfileReply {
             found: found.is_some(),
@@ -217,12 +222,7 @@ impl pb::auth_server::Auth for AuthService {
         request: Request<pb::VerifyCodeRequest>,
     ) -> Result<Response<pb::VerifyCodeReply>, Status> {
         let r = proto::caller::checked(request)?;
-        let wanted = crate::domain::codes::CodeType::parse(&r.r#type).ok_or_else(|| {
-            kit::error::ServiceError::invalid(
-                "type",
-                "type参数必须是login、register、verify、yezhu",
-            )
-        })?;
+        let wanted = code_type(r.r#type)?;
         let issued = codes::consume_code(
             &self.state,
             &r.key,
@@ -241,7 +241,15 @@ impl pb::auth_server::Auth for AuthService {
         request: Request<pb::SetRegistrationStateRequest>,
     ) -> Result<Response<pb::PermissionsReply>, Status> {
         let r = proto::caller::checked(request)?;
-        let permissions = tokens::set_registration_state(&self.state, r.user_id, &r.state).await?;
+        let new_state = match pb::RegistrationState::try_from(r.state) {
+            Ok(pb::RegistrationState::NewMember) => RegistrationState::NewMember,
+            Ok(pb::RegistrationState::Shenheing) => RegistrationState::Shenheing,
+            Ok(pb::RegistrationState::HouseMember) => RegistrationState::HouseMember,
+            Ok(pb::RegistrationState::Unspecified) | Err(_) => {
+                return Err(ServiceError::missing("state").into());
+            }
+        };
+        let permissions = tokens::set_registration_state(&self.state, r.user_id, new_state).await?;
         Ok(Response::new(pb::PermissionsReply { permissions }))
     }
 }
