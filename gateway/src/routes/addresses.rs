@@ -8,7 +8,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::auth::ResidentCaller;
-use crate::envelope::{self, ApiResult, Failure, Head};
+use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
 use crate::input::{Digits, Id, Input};
 use crate::middleware::RequestId;
 use crate::state::AppState;
@@ -241,8 +241,9 @@ pub async fn buildings(
     state: web::Data<AppState>,
     request_id: RequestId,
     _resident: ResidentCaller,
-    input: Input<CommunityInput>,
+    input: Result<Input<CommunityInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let message = ListBuildingsRequest {
         community_identifier: input.into_inner().id.into_string(),
     };
@@ -273,8 +274,9 @@ pub async fn units(
     state: web::Data<AppState>,
     request_id: RequestId,
     _resident: ResidentCaller,
-    input: Input<ParentInput>,
+    input: Result<Input<ParentInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let reply = state
         .call(
             "yibiaosanshi",
@@ -304,8 +306,9 @@ pub async fn floors(
     state: web::Data<AppState>,
     request_id: RequestId,
     _resident: ResidentCaller,
-    input: Input<ParentInput>,
+    input: Result<Input<ParentInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let reply = state
         .call(
             "yibiaosanshi",
@@ -335,8 +338,9 @@ pub async fn houses(
     state: web::Data<AppState>,
     request_id: RequestId,
     _resident: ResidentCaller,
-    input: Input<ParentInput>,
+    input: Result<Input<ParentInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let reply = state
         .call(
             "yibiaosanshi",

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{self, Audience, OptionalResident, ResidentCaller};
-use crate::envelope::{self, ApiResult, Failure, Head};
+use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
 use crate::input::{Input, Text};
 use crate::middleware::{ClientIp, RequestId};
 use crate::state::AppState;
@@ -121,8 +121,9 @@ pub async fn send_code(
     request_id: RequestId,
     client_ip: ClientIp,
     resident: OptionalResident,
-    input: Input<SendCodeBody>,
+    input: Result<Input<SendCodeBody>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let (kind, phone, house) = input.into_inner().checked()?;
     let request = SendCodeRequest {
         phone,
@@ -185,8 +186,9 @@ pub struct SessionResponse {
 pub async fn code_to_session(
     state: web::Data<AppState>,
     request_id: RequestId,
-    input: Input<WechatCodeBody>,
+    input: Result<Input<WechatCodeBody>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let code = input.into_inner().code.into_string();
     let request = kit::grpc::request(CodeToSessionRequest { code }, request_id.as_str());
     let reply = state
@@ -337,8 +339,9 @@ impl LoginResponse {
 pub async fn register(
     state: web::Data<AppState>,
     request_id: RequestId,
-    input: Input<RegisterBody>,
+    input: Result<Input<RegisterBody>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let request = RegisterRequest::try_from(input.into_inner())?;
     let request = kit::grpc::request(request, request_id.as_str());
     let reply = state.call("auth", state.auth().register(request)).await?;
@@ -370,8 +373,9 @@ const TOKEN_ISSUED: &str = "token值等用户数据获取成功";
 pub async fn login_by_code(
     state: web::Data<AppState>,
     request_id: RequestId,
-    input: Input<WechatCodeBody>,
+    input: Result<Input<WechatCodeBody>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let code = input.into_inner().code.into_string();
     let request = kit::grpc::request(LoginByCodeRequest { code }, request_id.as_str());
     let reply = state

@@ -4,7 +4,7 @@ use proto::auth::PlatformTokenRequest;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::envelope::{self, ApiResult, Failure, Head};
+use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
 use crate::input::{Input, Text};
 use crate::middleware::{ClientIp, RequestId};
 use crate::state::AppState;
@@ -51,8 +51,9 @@ pub async fn secret(
     state: web::Data<AppState>,
     request_id: RequestId,
     client_ip: ClientIp,
-    input: Input<SecretBody>,
+    input: Result<Input<SecretBody>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let body = input.into_inner();
     let request = PlatformTokenRequest {
         secret_id: body.secret_id.into_string(),

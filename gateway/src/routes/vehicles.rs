@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use crate::auth::{PlatformCaller, ResidentCaller};
-use crate::envelope::{self, ApiResult, Failure, Head};
+use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
 use crate::input::{Digits, Flag, Id, Input, Int, Page, PerPage, Phone, PlateNumber, SpotNo, Text};
 use crate::middleware::RequestId;
 use crate::routes::reviews::PageResponse;
@@ -137,8 +137,9 @@ pub async fn bind_car(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<BindCarInput>,
+    input: Result<Input<BindCarInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let message = pb::CarRequest {
         resident: Some(resident.reference()),
         number: input.into_inner().number.into_inner().as_str().to_owned(),
@@ -161,8 +162,9 @@ pub async fn unbind_car(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<UnbindCarInput>,
+    input: Result<Input<UnbindCarInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let message = pb::CarRequest {
         resident: Some(resident.reference()),
         number: input.into_inner().number.into_string(),
@@ -220,8 +222,9 @@ pub async fn list_spots(
     request: HttpRequest,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<ListSpotsInput>,
+    input: Result<Input<ListSpotsInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let input = input.into_inner();
     let (page, per_page) = paging(input.page, input.per_page);
     let message = pb::ListSpotsRequest {
@@ -283,8 +286,9 @@ pub async fn assign_spot(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<AssignSpotInput>,
+    input: Result<Input<AssignSpotInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let input = input.into_inner();
     let message = pb::AssignSpotRequest {
         platform: Some(platform.reference()),
@@ -311,8 +315,9 @@ pub async fn release_spot(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<ReleaseSpotInput>,
+    input: Result<Input<ReleaseSpotInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let input = input.into_inner();
     let message = pb::ReleaseSpotRequest {
         platform: Some(platform.reference()),
@@ -379,8 +384,9 @@ pub async fn request_transfer(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<TransferInput>,
+    input: Result<Input<TransferInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let input = input.into_inner();
     let message = pb::CarTransferRequest {
         resident: Some(resident.reference()),
@@ -419,8 +425,9 @@ pub async fn list_transfers(
     request: HttpRequest,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<ListTransfersInput>,
+    input: Result<Input<ListTransfersInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let input = input.into_inner();
     let (page, per_page) = paging(input.page, input.per_page);
     let message = pb::ListCarTransfersRequest {
@@ -469,8 +476,9 @@ pub async fn decide_transfer(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<DecideTransferInput>,
+    input: Result<Input<DecideTransferInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let input = input.into_inner();
     let message = pb::DecideCarTransferRequest {
         platform: Some(platform.reference()),
