@@ -6,33 +6,40 @@ use actix_web::dev::{Extensions, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{CacheControl, CacheDirective};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
+use base64::Engine;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use kit::error::{ErrorKind, ServiceError};
 use proto::auth::caller;
 use proto::yibiaosanshi as pb;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{self, Audience, ResidentCaller};
 use crate::envelope::{self, ApiResult, Failure, Head};
+use crate::input::{Input, Level, Text};
 use crate::middleware::RequestId;
-use crate::params::{Params, ParamsLimits};
+use crate::params::ParamsLimits;
+use crate::routes::reviews::CommunityIdentifier;
 use crate::state::AppState;
 
-/// 000 §2.3.1 request (`wx.uploadFile` with `name: 'file'` and `formData`).
-#[derive(ToSchema)]
+/// 000 §2.3.1 request (`wx.uploadFile` with `name: 'file'` and `formData`): the house the photo
+/// is filed under, and the photo.
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct FacePhotoForm {
-    /// The photo: JPEG or PNG, whatever its name says.
+    /// The photo: JPEG or PNG, whatever its name says (a file part, read apart from the fields).
     #[schema(value_type = String, format = Binary)]
-    pub file: Vec<u8>,
+    #[serde(default)]
+    pub file: Option<serde::de::IgnoredAny>,
     #[schema(example = "10002")]
-    pub community_identifier: String,
+    pub community_identifier: CommunityIdentifier,
     #[schema(example = "1")]
-    pub building_number: String,
+    pub building_number: Level,
     #[schema(example = "1")]
-    pub unit_number: String,
+    pub unit_number: Level,
     #[schema(example = "1")]
-    pub floor_number: String,
+    pub floor_number: Level,
     #[schema(example = "101")]
-    pub house_number: String,
+    pub house_number: Level,
 }
 
 /// 000 §2.3.1 success.
@@ -47,11 +54,44 @@ pub struct FacePhotoResponse {
     pub data: String,
 }
 
+/// Longest base64 text of an ID-card photo, in characters (the service refuses a photo larger
+/// than its limit once decoded).
+const MAX_IMAGE_CHARS: usize = 16 * 1024 * 1024;
+
+/// 2.3.2's base64 text.
+pub type ImageText = Text<MAX_IMAGE_CHARS>;
+
 /// 000 §2.3.2 request.
-#[derive(ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct IdCardBody {
-    /// 身份证的base64码 (a `data:image/...;base64,` prefix is allowed).
-    pub image: String,
+    /// 身份证的base64码 (a `data:image/...;base64,` prefix and line breaks are allowed).
+    pub image: Option<ImageText>,
+}
+
+/// Standard base64, padding optional (clients differ).
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// The image bytes of 2.3.2's `image`; its absence is answered as the seed words it.
+fn image_bytes(image: Option<&str>) -> Result<Vec<u8>, ServiceError> {
+    let text = image.unwrap_or_default();
+    let text = match text.split_once(";base64,") {
+        Some((head, rest)) if head.starts_with("data:") => rest,
+        _ => text,
+    };
+    if text.trim().is_empty() {
+        return Err(ServiceError::new(
+            ErrorKind::Invalid,
+            "没有传递image的base64码",
+            "传递的image字段为空",
+        ));
+    }
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    BASE64
+        .decode(compact)
+        .map_err(|_| ServiceError::invalid("image", "image必须是图片的base64码"))
 }
 
 /// 000 §2.3.2.4 `data`: the caller's own card, so nothing is masked.
@@ -115,20 +155,27 @@ pub async fn upload_face_photo(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Input<FacePhotoForm>,
 ) -> ApiResult {
-    let file = params.file("file");
+    let file = input
+        .file("file")
+        .filter(|file| !file.bytes.is_empty())
+        .ok_or_else(|| {
+            ServiceError::new(
+                ErrorKind::Invalid,
+                "没有传递任何文件到后台",
+                "传递的file为空",
+            )
+        })?;
     let request = pb::UploadFacePhotoRequest {
         resident: Some(resident.reference()),
-        community_identifier: params.str_or_empty("community_identifier")?,
-        building_number: params.str_or_empty("building_number")?,
-        unit_number: params.str_or_empty("unit_number")?,
-        floor_number: params.str_or_empty("floor_number")?,
-        house_number: params.str_or_empty("house_number")?,
-        filename: file
-            .and_then(|file| file.filename.clone())
-            .unwrap_or_default(),
-        content: file.map(|file| file.bytes.to_vec()).unwrap_or_default(),
+        community_identifier: input.community_identifier.as_str().to_owned(),
+        building_number: input.building_number.get(),
+        unit_number: input.unit_number.get(),
+        floor_number: input.floor_number.get(),
+        house_number: input.house_number.get(),
+        filename: file.filename.clone().unwrap_or_default(),
+        content: file.bytes.to_vec(),
     };
     let uploaded = state
         .call(
@@ -162,11 +209,11 @@ pub async fn read_id_card(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Input<IdCardBody>,
 ) -> ApiResult {
     let request = pb::ReadIdCardRequest {
         resident: Some(resident.reference()),
-        image_base64: params.str_or_empty("image")?,
+        image: image_bytes(input.image.as_ref().map(Text::as_str))?,
     };
     let card = state
         .call(
@@ -251,8 +298,14 @@ mod tests {
     use actix_web::middleware::from_fn;
     use actix_web::{App, test};
 
-    async fn echo_image(params: Params) -> HttpResponse {
-        HttpResponse::Ok().body(params.str_or_empty("image").unwrap_or_default())
+    async fn echo_image(input: Input<IdCardBody>) -> HttpResponse {
+        HttpResponse::Ok().body(
+            input
+                .into_inner()
+                .image
+                .map(Text::into_string)
+                .unwrap_or_default(),
+        )
     }
 
     #[actix_web::test]

@@ -3,6 +3,7 @@ use kit::error::ServiceError;
 use proto::yibiaosanshi as pb;
 use tonic::{Request, Response, Status};
 
+use super::key::PhotoAddress;
 use super::{PhotosService, Reader, url_of};
 
 /// The resident a request is for (already checked against the caller's assertion).
@@ -19,13 +20,13 @@ impl pb::photos_server::Photos for PhotosService {
         request: Request<pb::UploadFacePhotoRequest>,
     ) -> Result<Response<pb::UploadedPhoto>, Status> {
         let request = proto::caller::checked(request)?;
-        let address = [
-            request.community_identifier.as_str(),
-            request.building_number.as_str(),
-            request.unit_number.as_str(),
-            request.floor_number.as_str(),
-            request.house_number.as_str(),
-        ];
+        let address = PhotoAddress {
+            community_identifier: request.community_identifier,
+            building_number: request.building_number,
+            unit_number: request.unit_number,
+            floor_number: request.floor_number,
+            house_number: request.house_number,
+        };
         let user_id = resident_id(request.resident.as_ref())?;
         let key = PhotosService::upload_face_photo(self, user_id, address, request.content).await?;
         Ok(Response::new(pb::UploadedPhoto {
@@ -65,7 +66,7 @@ impl pb::photos_server::Photos for PhotosService {
     ) -> Result<Response<pb::IdCardFields>, Status> {
         let request = proto::caller::checked(request)?;
         let user_id = resident_id(request.resident.as_ref())?;
-        let front = PhotosService::read_id_card(self, user_id, &request.image_base64).await?;
+        let front = PhotosService::read_id_card(self, user_id, request.image).await?;
         Ok(Response::new(pb::IdCardFields {
             birthday: front.birthday,
             address: front.address,

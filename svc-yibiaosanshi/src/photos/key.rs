@@ -2,7 +2,6 @@
 //! a photo is filed under, and its object key — built for a new photo, or parsed, strictly, from
 //! a URL.
 use chrono::{DateTime, Utc};
-use kit::error::{ServiceError, ServiceResult};
 
 /// The folder under the public prefix that holds face photos (000 §2.3.1.4).
 pub const FACE_PHOTO: &str = "face-photo";
@@ -55,7 +54,7 @@ impl PhotoType {
     }
 }
 
-/// The house a photo belongs to, parsed from the form's strings.
+/// The house a photo belongs to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PhotoAddress {
     pub community_identifier: String,
@@ -66,31 +65,9 @@ pub struct PhotoAddress {
 }
 
 impl PhotoAddress {
-    /// Each field as it arrived; a missing or malformed one is named.
-    pub fn parse(
-        community_identifier: &str,
-        building_number: &str,
-        unit_number: &str,
-        floor_number: &str,
-        house_number: &str,
-    ) -> ServiceResult<Self> {
-        let community_identifier = community_identifier.trim();
-        if community_identifier.is_empty() {
-            return Err(ServiceError::missing("community_identifier"));
-        }
-        if !is_community_identifier(community_identifier) {
-            return Err(ServiceError::invalid(
-                "community_identifier",
-                "community_identifier必须是小区的唯一标识",
-            ));
-        }
-        Ok(Self {
-            community_identifier: community_identifier.to_owned(),
-            building_number: number("building_number", building_number)?,
-            unit_number: number("unit_number", unit_number)?,
-            floor_number: number("floor_number", floor_number)?,
-            house_number: number("house_number", house_number)?,
-        })
+    /// A community identifier is 1 to 20 digits: it is a folder of the key.
+    pub fn is_filable(&self) -> bool {
+        is_community_identifier(&self.community_identifier)
     }
 }
 
@@ -98,16 +75,6 @@ fn is_community_identifier(value: &str) -> bool {
     !value.is_empty()
         && value.len() <= MAX_IDENTIFIER_DIGITS
         && value.bytes().all(|b| b.is_ascii_digit())
-}
-
-fn number(field: &str, value: &str) -> ServiceResult<i64> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(ServiceError::missing(field));
-    }
-    value
-        .parse::<i64>()
-        .map_err(|_| ServiceError::invalid(field, format!("{field}必须是整数")))
 }
 
 /// `{prefix}/face-photo/{community}/{building}/{unit}/{floor}/{house}/{YYYYMM}/{DD}/{name}.{ext}`.
@@ -208,7 +175,13 @@ mod tests {
     const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\0\x10JFIF\0";
 
     fn address() -> PhotoAddress {
-        PhotoAddress::parse("10002", "1", "2", "3", "301").expect("address")
+        PhotoAddress {
+            community_identifier: "10002".into(),
+            building_number: 1,
+            unit_number: 2,
+            floor_number: 3,
+            house_number: 301,
+        }
     }
 
     #[test]
@@ -264,15 +237,14 @@ mod tests {
     }
 
     #[test]
-    fn address_fields_are_named_when_missing_or_malformed() {
-        assert_eq!(address().house_number, 301);
-        let missing = PhotoAddress::parse("", "1", "1", "1", "101").expect_err("missing");
-        assert!(missing.msg.starts_with("community_identifier"));
-        let bad = PhotoAddress::parse("10002", "1", "x", "1", "101").expect_err("bad");
-        assert!(bad.msg.starts_with("unit_number"));
-        let path = PhotoAddress::parse("../x", "1", "1", "1", "101").expect_err("path");
-        assert!(path.msg.starts_with("community_identifier"));
-        let blank = PhotoAddress::parse("10002", "1", "1", " ", "101").expect_err("blank");
-        assert!(blank.msg.starts_with("floor_number"));
+    fn only_a_community_of_digits_is_a_folder() {
+        assert!(address().is_filable());
+        for bad in ["../x", "", "10 002", &"1".repeat(21)] {
+            let address = PhotoAddress {
+                community_identifier: bad.to_owned(),
+                ..address()
+            };
+            assert!(!address.is_filable(), "{bad}");
+        }
     }
 }
