@@ -1,4 +1,5 @@
 //! 000 §2.3: face photo upload, ID-card OCR, and the stored files behind the photo URLs.
+//! Inputs are extracted as in [`super::registration`]: the caller is answered first.
 use std::rc::Rc;
 
 use actix_web::body::MessageBody;
@@ -15,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{self, Audience, ResidentCaller};
-use crate::envelope::{self, ApiResult, Failure, Head};
+use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
 use crate::input::{Input, Level, Text};
 use crate::middleware::RequestId;
 use crate::params::ParamsLimits;
@@ -155,8 +156,9 @@ pub async fn upload_face_photo(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<FacePhotoForm>,
+    input: Result<Input<FacePhotoForm>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let file = input
         .file("file")
         .filter(|file| !file.bytes.is_empty())
@@ -209,8 +211,9 @@ pub async fn read_id_card(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<IdCardBody>,
+    input: Result<Input<IdCardBody>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let request = pb::ReadIdCardRequest {
         resident: Some(resident.reference()),
         image: image_bytes(input.image.as_ref().map(Text::as_str))?,
@@ -306,6 +309,30 @@ mod tests {
                 .map(Text::into_string)
                 .unwrap_or_default(),
         )
+    }
+
+    #[test]
+    fn an_id_card_image_is_read_from_base64_or_a_data_url() {
+        let image = b"IDCARD:{}".to_vec();
+        let plain = base64::engine::general_purpose::STANDARD.encode(&image);
+        assert_eq!(image_bytes(Some(&plain)).expect("plain"), image);
+        let unpadded = plain.trim_end_matches('=');
+        let (head, tail) = unpadded.split_at(4);
+        let data_url = format!("data:image/jpeg;base64,{head}\n{tail}");
+        assert_eq!(image_bytes(Some(&data_url)).expect("data url"), image);
+        for empty in [
+            None,
+            Some("data:image/png;base64,"),
+            Some("data:image/png;base64,  "),
+        ] {
+            let error = image_bytes(empty).expect_err("empty");
+            assert_eq!(
+                (error.msg.as_str(), error.message.as_str()),
+                ("没有传递image的base64码", "传递的image字段为空")
+            );
+        }
+        let error = image_bytes(Some("this is not base64!")).expect_err("not base64");
+        assert!(error.msg.starts_with("image"), "{}", error.msg);
     }
 
     #[actix_web::test]

@@ -1,5 +1,9 @@
 //! 000 §2.2–§3.2: the resident's 一标三实 — security-platform import, owner verification,
 //! registration forms (every change is a review), houses, reviews and family rights.
+//!
+//! Handlers take their input as `Result<Input<_>, ApiError>` and answer its error only after the
+//! caller's: actix polls all extractors together, so a bad body would otherwise be answered 400
+//! before a token of the wrong audience is refused (the caller's check waits for svc-auth).
 use actix_web::web;
 use kit::error::ServiceError;
 use proto::yibiaosanshi as pb;
@@ -9,7 +13,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use crate::auth::ResidentCaller;
-use crate::envelope::{self, ApiResult, Failure, Head};
+use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
 use crate::input::{Code, CodeTable, Flag, Id, IdCard, Input, Int, Phone, Text};
 use crate::middleware::RequestId;
 use crate::routes::reviews::{CommunityIdentifier, ShenheType};
@@ -277,9 +281,9 @@ pub async fn security_phone(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<SecurityPhoneInput>,
+    input: Result<Input<SecurityPhoneInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let request = pb::ImportRequest {
         resident: Some(resident.reference()),
         verification_key: input.verification_key.into_string(),
@@ -312,8 +316,9 @@ pub async fn security_yezhu(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<HouseIdInput>,
+    input: Result<Input<HouseIdInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let request = pb::LookUpOwnerRequest {
         resident: Some(resident.reference()),
         house_id: input.id.get(),
@@ -348,9 +353,9 @@ pub async fn security_yezhu_code(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<VerificationInput>,
+    input: Result<Input<VerificationInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let request = pb::VerifyOwnerRequest {
         resident: Some(resident.reference()),
         verification_key: input.verification_key.into_string(),
@@ -451,9 +456,9 @@ pub async fn first_registration(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<FirstRegistrationInput>,
+    input: Result<Input<FirstRegistrationInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let person = PersonInput {
         phone: input.phone,
         idcard: input.idcard,
@@ -509,9 +514,9 @@ pub async fn bind_house(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<BindHouseInput>,
+    input: Result<Input<BindHouseInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let fields = HouseFieldsInput {
         role: input.role,
         status: input.status,
@@ -532,8 +537,9 @@ pub async fn unbind_house(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<BindingIdInput>,
+    input: Result<Input<BindingIdInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let kind = pb::submit_request::Kind::Unbind(input.id.get());
     submit(&state, &request_id, &resident, kind).await
 }
@@ -562,9 +568,9 @@ pub async fn modify_house(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<ModifyHouseInput>,
+    input: Result<Input<ModifyHouseInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let kind = pb::submit_request::Kind::ModifyHouse(pb::HouseChange {
         binding_id: input.id.get(),
         house_id: input.house_id.map(Id::get),
@@ -608,9 +614,9 @@ pub async fn modify_person(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<ModifyPersonInput>,
+    input: Result<Input<ModifyPersonInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let person = PersonInput {
         phone: input.phone,
         idcard: input.idcard,
@@ -686,8 +692,9 @@ pub async fn house_detail(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<HouseIdInput>,
+    input: Result<Input<HouseIdInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let request = pb::HouseDetailRequest {
         resident: Some(resident.reference()),
         house_id: input.id.get(),
@@ -729,8 +736,9 @@ pub async fn review_detail(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<OwnReviewInput>,
+    input: Result<Input<OwnReviewInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let request = pb::ReviewDetailRequest {
         resident: Some(resident.reference()),
         review_id: input.id.get(),
@@ -766,8 +774,9 @@ pub async fn delete_review(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<OwnReviewInput>,
+    input: Result<Input<OwnReviewInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let request = pb::ReviewDetailRequest {
         resident: Some(resident.reference()),
         review_id: input.id.get(),
@@ -855,8 +864,9 @@ pub async fn toggle_manage(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<BindingIdInput>,
+    input: Result<Input<BindingIdInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     toggle(&state, &request_id, &resident, &input, Grant::Manage).await
 }
 
@@ -868,8 +878,9 @@ pub async fn toggle_charge(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<BindingIdInput>,
+    input: Result<Input<BindingIdInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     toggle(&state, &request_id, &resident, &input, Grant::Pay).await
 }
 
@@ -881,8 +892,9 @@ pub async fn unbind(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<BindingIdInput>,
+    input: Result<Input<BindingIdInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let request = pb::UnbindRequest {
         resident: Some(resident.reference()),
         binding_id: input.id.get(),
@@ -894,4 +906,70 @@ pub async fn unbind(
         )
         .await?;
     done("解绑成功", "删除成功")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn form(changes: Value) -> Result<pb::PersonForm, ServiceError> {
+        let mut form = json!({
+            "phone": "17600381130", "idcard": "130302199211302519", "name": "杨哲",
+            "photo": "https://example.com/p.png", "sex": "男", "nation": "汉族",
+            "address": "河北秦皇岛海港区", "zzmm": "群众", "tyjr": 0, "dibao": "0",
+            "shangfang": "0", "job": "程序员", "company": "万家灯火",
+            "house_id": 4, "role": "业主",
+        });
+        if let (Some(form), Some(changes)) = (form.as_object_mut(), changes.as_object()) {
+            form.extend(changes.clone());
+        }
+        let input: FirstRegistrationInput =
+            crate::input::parse(form.as_object().cloned().unwrap_or_default())?;
+        PersonInput {
+            phone: input.phone,
+            idcard: input.idcard,
+            name: input.name,
+            photo: input.photo,
+            sex: input.sex,
+            birth: input.birth,
+            nation: input.nation,
+            address: input.address,
+            zzmm: input.zzmm,
+            tyjr: input.tyjr,
+            dibao: input.dibao,
+            shangfang: input.shangfang,
+            job: input.job,
+            company: input.company,
+        }
+        .message("")
+    }
+
+    #[test]
+    fn the_birth_date_is_the_id_numbers() {
+        assert_eq!(form(json!({})).expect("taken").birth, "19921130");
+        assert_eq!(
+            form(json!({"birth": "1992-11-30"})).expect("dashes").birth,
+            "19921130"
+        );
+        let error = form(json!({"birth": "19921201"})).expect_err("another day");
+        assert_eq!(error.message, "出生日期与身份证号不一致");
+        let error = form(json!({"birth": "723052800"})).expect_err("a timestamp");
+        assert!(error.msg.starts_with("birth"), "{}", error.msg);
+    }
+
+    #[test]
+    fn the_codes_of_002_become_001s_names() {
+        let person = form(json!({"sex": 2, "zzmm": "2", "tyjr": "1"})).expect("codes");
+        assert_eq!(
+            (person.sex.as_str(), person.zhengzhimianmao.as_str()),
+            ("女", "党员")
+        );
+        assert!(person.tuiyijunren);
+        let error = form(json!({"zzmm": 3})).expect_err("no such code");
+        assert!(error.msg.starts_with("zzmm"), "{}", error.msg);
+        let error = form(json!({"name": "杨\u{7}哲"})).expect_err("a bell");
+        assert!(error.msg.starts_with("name"), "{}", error.msg);
+    }
 }

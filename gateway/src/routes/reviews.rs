@@ -1,4 +1,5 @@
 //! 001 §1.2.2–§1.2.4: the security platform reads and decides the reviews of its communities.
+//! Inputs are extracted as in [`super::registration`]: the caller is answered first.
 use actix_web::{HttpRequest, web};
 use kit::error::ServiceError;
 use kit::paging::{Links, Meta, Paging};
@@ -8,7 +9,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use crate::auth::PlatformCaller;
-use crate::envelope::{self, ApiResult, Failure, Head};
+use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
 use crate::input::{Flag, Id, IdCard, Input, Int, Nested, Page, PerPage, Phone, Text};
 use crate::middleware::RequestId;
 use crate::routes::pages;
@@ -137,9 +138,9 @@ pub async fn list(
     request: HttpRequest,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<ListReviewsInput>,
+    input: Result<Input<ListReviewsInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let (page_number, per_page) = crate::input::paging(input.page, input.per_page);
     let status = input.status.map(|status| match status.get() {
         0 => pb::ReviewStatus::Refused,
@@ -193,8 +194,9 @@ pub async fn one(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<ReviewIdInput>,
+    input: Result<Input<ReviewIdInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let message = pb::PlatformReviewRequest {
         platform: Some(platform.reference()),
         id: review_id(input.id)?,
@@ -327,8 +329,9 @@ pub async fn decide(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<DecideReviewInput>,
+    input: Result<Input<DecideReviewInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     use pb::decide_review_request::Decision;
     let input = input.into_inner();
     let id = review_id(input.id)?;
@@ -382,9 +385,9 @@ pub async fn decisions(
     request: HttpRequest,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<ListDecisionsInput>,
+    input: Result<Input<ListDecisionsInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let (page_number, per_page) = crate::input::paging(input.page, input.per_page);
     let message = pb::ListDecisionsRequest {
         platform: Some(platform.reference()),

@@ -73,7 +73,7 @@ impl PhotosService {
         })
     }
 
-    /// The tonic service, admitting messages as large as a base64 image may be.
+    /// The tonic service, admitting messages as large as an image may be.
     pub fn into_server(self) -> PhotosServer<Self> {
         PhotosServer::new(self)
             .max_decoding_message_size(MAX_MESSAGE_BYTES)
