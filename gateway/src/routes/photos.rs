@@ -311,8 +311,8 @@ mod tests {
         )
     }
 
-    #[test]
-    fn an_id_card_image_is_read_from_base64_or_a_data_url() {
+    #[actix_web::test]
+    async fn an_id_card_image_is_read_from_base64_or_a_data_url() {
         let image = b"IDCARD:{}".to_vec();
         let plain = base64::engine::general_purpose::STANDARD.encode(&image);
         assert_eq!(image_bytes(Some(&plain)).expect("plain"), image);

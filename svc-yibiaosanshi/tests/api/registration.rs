@@ -145,7 +145,7 @@ pub async fn detail(
     app.registration
         .house_detail(pb::HouseDetailRequest {
             resident: resident(user_id),
-            house_id: house_id,
+            house_id,
         })
         .await
 }
@@ -160,7 +160,7 @@ pub async fn verify_owner_of(
     app.registration
         .look_up_owner(pb::LookUpOwnerRequest {
             resident: resident(user_id),
-            house_id: house_id,
+            house_id,
         })
         .await
         .unwrap();
