@@ -237,6 +237,61 @@ pub async fn read_id_card(
     }))
 }
 
+/// The key of a face photo URL: only the exact layout the service makes is read, so no `..`, no
+/// sidecar and nothing outside `{prefix}/face-photo/` can be named.
+fn photo_key(key: &str) -> Result<pb::PhotoKey, ServiceError> {
+    let bad = || ServiceError::invalid("key", "文件地址不正确");
+    let (prefix, rest) = key.split_once("/face-photo/").ok_or_else(bad)?;
+    let segments: Vec<&str> = rest.split('/').collect();
+    let [community, building, unit, floor, house, month, day, file] = segments.as_slice() else {
+        return Err(bad());
+    };
+    let digits = |s: &str, most: usize| {
+        !s.is_empty() && s.len() <= most && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    let number = |s: &str| -> Result<i64, ServiceError> {
+        let digits_only = s.strip_prefix('-').unwrap_or(s);
+        if !digits(digits_only, 18) {
+            return Err(bad());
+        }
+        s.parse().map_err(|_| bad())
+    };
+    let (name, extension) = file.split_once('.').ok_or_else(bad)?;
+    let image_type = match extension {
+        "jpg" => pb::ImageType::Jpeg,
+        "png" => pb::ImageType::Png,
+        _ => return Err(bad()),
+    };
+    let valid = !prefix.is_empty()
+        && !prefix.starts_with('/')
+        && !prefix
+            .split('/')
+            .any(|part| part.is_empty() || part == "." || part == "..")
+        && digits(community, 20)
+        && month.len() == 6
+        && digits(month, 6)
+        && day.len() == 2
+        && digits(day, 2)
+        && !name.is_empty()
+        && name.len() <= 64
+        && name.bytes().all(|b| b.is_ascii_alphanumeric());
+    if !valid {
+        return Err(bad());
+    }
+    Ok(pb::PhotoKey {
+        prefix: prefix.to_owned(),
+        community_identifier: (*community).to_owned(),
+        building_number: number(building)?,
+        unit_number: number(unit)?,
+        floor_number: number(floor)?,
+        house_number: number(house)?,
+        month: month.parse().map_err(|_| bad())?,
+        day: day.parse().map_err(|_| bad())?,
+        name: name.to_owned(),
+        r#type: image_type.into(),
+    })
+}
+
 /// A stored file (a face photo URL): for its uploader, or the platform managing its community.
 #[utoipa::path(
     get,
@@ -258,6 +313,7 @@ pub async fn read_file(
     req: HttpRequest,
     key: web::Path<String>,
 ) -> ApiResult {
+    let key = photo_key(&key.into_inner());
     let token = auth::bearer_token(&req);
     let (resident, platform) =
         match auth::authenticate(&state, request_id.as_str(), token, Audience::Resident).await? {
@@ -280,7 +336,7 @@ pub async fn read_file(
     let request = pb::ReadFileRequest {
         resident,
         platform,
-        key: key.into_inner(),
+        key: Some(key?),
     };
     let file = state
         .call(
@@ -309,6 +365,42 @@ mod tests {
                 .map(Text::into_string)
                 .unwrap_or_default(),
         )
+    }
+
+    #[actix_web::test]
+    async fn a_photo_key_is_read_in_the_services_layout_only() {
+        let good = "wjdh-platform/face-photo/10002/1/2/3/301/202011/21/abc.jpg";
+        let key = photo_key(good).expect("good");
+        assert_eq!(
+            (
+                key.prefix.as_str(),
+                key.community_identifier.as_str(),
+                key.house_number
+            ),
+            ("wjdh-platform", "10002", 301)
+        );
+        assert_eq!((key.month, key.day, key.name.as_str()), (202011, 21, "abc"));
+        assert_eq!(key.r#type(), pb::ImageType::Jpeg);
+        for bad in [
+            "p/face-photo/10002/1/2/3/301/202011/21/abc.jpg.owner",
+            "p/face-photo/10002/1/2/3/301/202011/21/abc.gif",
+            "p/face-photo/10002/1/2/3/301/202011/21/../abc.jpg",
+            "p/face-photo/10002/1/2/3/301/202011/../../abc.jpg",
+            "p/face-photo/10002/1/2/3/301/202011/21/a/abc.jpg",
+            "p/face-photo/../1/2/3/301/202011/21/abc.jpg",
+            "../face-photo/10002/1/2/3/301/202011/21/abc.jpg",
+            "p/other/10002/1/2/3/301/202011/21/abc.jpg",
+            "/p/face-photo/10002/1/2/3/301/202011/21/abc.jpg",
+            "p/face-photo/10002/1/2/3/301/2020-11/21/abc.jpg",
+            "p/face-photo/10002/1/2/3/301/202011/21/.jpg",
+            "p/face-photo/10002/1/2/3/301/202011/21/a-b.jpg",
+            "p/face-photo/10002/x/2/3/301/202011/21/abc.jpg",
+            "",
+        ] {
+            let error = photo_key(bad).expect_err(bad);
+            assert_eq!(error.message, "文件地址不正确", "{bad}");
+            assert!(error.msg.starts_with("key"));
+        }
     }
 
     #[actix_web::test]

@@ -3,7 +3,7 @@ use kit::error::ServiceError;
 use proto::yibiaosanshi as pb;
 use tonic::{Request, Response, Status};
 
-use super::key::PhotoAddress;
+use super::key::{PhotoAddress, PhotoType, ReadKey};
 use super::{PhotosService, Reader, url_of};
 
 /// The resident a request is for (already checked against the caller's assertion).
@@ -53,7 +53,27 @@ impl pb::photos_server::Photos for PhotosService {
                 .into());
             }
         };
-        let file = PhotosService::read_file(self, &reader, &request.key).await?;
+        let key = request.key.ok_or_else(|| ServiceError::missing("key"))?;
+        let photo_type = match key.r#type() {
+            pb::ImageType::Jpeg => PhotoType::Jpeg,
+            pb::ImageType::Png => PhotoType::Png,
+            pb::ImageType::Unspecified => return Err(ServiceError::missing("key.type").into()),
+        };
+        let key = ReadKey {
+            prefix: key.prefix,
+            address: PhotoAddress {
+                community_identifier: key.community_identifier,
+                building_number: key.building_number,
+                unit_number: key.unit_number,
+                floor_number: key.floor_number,
+                house_number: key.house_number,
+            },
+            month: key.month,
+            day: key.day,
+            name: key.name,
+            photo_type,
+        };
+        let file = PhotosService::read_file(self, &reader, &key).await?;
         Ok(Response::new(pb::StoredFile {
             content_type: file.content_type.to_owned(),
             content: file.content,

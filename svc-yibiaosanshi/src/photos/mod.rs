@@ -16,7 +16,7 @@ use kit::error::{ErrorKind, ServiceError, ServiceResult};
 use kit::settings::{ObjectStoreSettings, OcrSettings};
 use proto::yibiaosanshi::photos_server::PhotosServer;
 
-use key::{PhotoAddress, PhotoKey, PhotoType};
+use key::{PhotoAddress, PhotoKey, PhotoType, ReadKey};
 use ocr::{IdCardFront, OcrClient, OcrError};
 use store::PhotoStore;
 
@@ -120,10 +120,9 @@ impl PhotosService {
     }
 
     /// A stored photo, for its uploader or the platform managing its community.
-    pub async fn read_file(&self, reader: &Reader, key: &str) -> ServiceResult<StoredPhoto> {
-        let key = PhotoKey::parse(&self.public_prefix, key)
-            .ok_or_else(|| ServiceError::invalid("key", "文件地址不正确"))?;
+    pub async fn read_file(&self, reader: &Reader, key: &ReadKey) -> ServiceResult<StoredPhoto> {
         let unknown = || ServiceError::not_found("文件不存在", "没有找到该文件");
+        let key = PhotoKey::of_read(&self.public_prefix, key).ok_or_else(unknown)?;
         let forbidden = || {
             ServiceError::forbidden(
                 "您没有权限查看该文件",
