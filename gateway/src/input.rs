@@ -690,13 +690,14 @@ pub trait CodeTable {
 }
 
 /// A value of an enumeration of 001, as its name, an older spelling, or the numeric code seed
-/// 002 gave it (a number or its digits): kept as 001's name.
-pub struct Code<T> {
+/// 002 gave it (a number or its digits): kept as 001's name. (Seed 003's codes, which stand for
+/// variants of a text enum, are [`Code`].)
+pub struct TableCode<T> {
     name: String,
     table: std::marker::PhantomData<T>,
 }
 
-impl<T> Code<T> {
+impl<T> TableCode<T> {
     pub fn as_str(&self) -> &str {
         &self.name
     }
@@ -706,13 +707,13 @@ impl<T> Code<T> {
     }
 }
 
-impl<T> fmt::Debug for Code<T> {
+impl<T> fmt::Debug for TableCode<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.name)
     }
 }
 
-impl<'de, T: CodeTable> Deserialize<'de> for Code<T> {
+impl<'de, T: CodeTable> Deserialize<'de> for TableCode<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let table = T::table();
         let value = match scalar(deserializer)? {
@@ -730,7 +731,7 @@ impl<'de, T: CodeTable> Deserialize<'de> for Code<T> {
     }
 }
 
-impl<T: CodeTable> PartialSchema for Code<T> {
+impl<T: CodeTable> PartialSchema for TableCode<T> {
     fn schema() -> RefOr<Schema> {
         let table = T::table();
         let texts: Vec<String> = table
@@ -755,7 +756,7 @@ impl<T: CodeTable> PartialSchema for Code<T> {
     }
 }
 
-impl<T: CodeTable> ToSchema for Code<T> {
+impl<T: CodeTable> ToSchema for TableCode<T> {
     fn name() -> std::borrow::Cow<'static, str> {
         let full = std::any::type_name::<T>();
         full.rsplit("::").next().unwrap_or(full).to_owned().into()
@@ -859,7 +860,7 @@ mod tests {
 
     #[derive(Debug, Deserialize)]
     struct Coded {
-        role: Option<Code<Roles>>,
+        role: Option<TableCode<Roles>>,
     }
 
     #[test]
@@ -871,7 +872,7 @@ mod tests {
                     .cloned()
                     .unwrap_or_default(),
             )
-            .map(|coded| coded.role.map(Code::into_string))
+            .map(|coded| coded.role.map(TableCode::into_string))
         };
         assert_eq!(role(json!("妻子")).expect("name").as_deref(), Some("妻子"));
         assert_eq!(role(json!(1)).expect("code").as_deref(), Some("业主"));
@@ -887,7 +888,7 @@ mod tests {
             );
             assert!(error.msg.starts_with("role"), "{}", error.msg);
         }
-        let schema = serde_json::to_value(Code::<Roles>::schema()).expect("json");
+        let schema = serde_json::to_value(TableCode::<Roles>::schema()).expect("json");
         assert_eq!(schema["oneOf"][1]["enum"][1], 1);
     }
 

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 
 use crate::auth::ResidentCaller;
 use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
-use crate::input::{Code, CodeTable, Flag, Id, IdCard, Input, Int, Phone, Text};
+use crate::input::{CodeTable, Flag, Id, IdCard, Input, Int, Phone, TableCode, Text};
 use crate::middleware::RequestId;
 use crate::routes::reviews::{CommunityIdentifier, ShenheType};
 use crate::state::AppState;
@@ -59,13 +59,13 @@ code_tables! {
     HouseholdType => enums::HOUSEHOLD_TYPE;
 }
 
-pub type SexCode = Code<Sex>;
-pub type PoliticalStatusCode = Code<PoliticalStatus>;
-pub type RoleCode = Code<Role>;
-pub type HouseStatusCode = Code<HouseStatus>;
-pub type HouseUseCode = Code<HouseUse>;
-pub type HouseNatureCode = Code<HouseNature>;
-pub type HouseholdTypeCode = Code<HouseholdType>;
+pub type SexCode = TableCode<Sex>;
+pub type PoliticalStatusCode = TableCode<PoliticalStatus>;
+pub type RoleCode = TableCode<Role>;
+pub type HouseStatusCode = TableCode<HouseStatus>;
+pub type HouseUseCode = TableCode<HouseUse>;
+pub type HouseNatureCode = TableCode<HouseNature>;
+pub type HouseholdTypeCode = TableCode<HouseholdType>;
 
 /// 住户类型 where 001's example of 审核数据 writes the review type instead.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -208,10 +208,10 @@ impl HouseFieldsInput {
     pub fn message(self) -> pb::HouseFields {
         pb::HouseFields {
             role: self.role.into_string(),
-            status: self.status.map(Code::into_string),
-            r#use: self.r#use.map(Code::into_string),
-            xingzhi: self.xingzhi.map(Code::into_string),
-            r#type: self.r#type.map(Code::into_string),
+            status: self.status.map(TableCode::into_string),
+            r#use: self.r#use.map(TableCode::into_string),
+            xingzhi: self.xingzhi.map(TableCode::into_string),
+            r#type: self.r#type.map(TableCode::into_string),
         }
     }
 }
@@ -574,11 +574,11 @@ pub async fn modify_house(
     let kind = pb::submit_request::Kind::ModifyHouse(pb::HouseChange {
         binding_id: input.id.get(),
         house_id: input.house_id.map(Id::get),
-        role: input.role.map(Code::into_string),
-        status: input.status.map(Code::into_string),
-        r#use: input.r#use.map(Code::into_string),
-        xingzhi: input.xingzhi.map(Code::into_string),
-        r#type: input.r#type.map(Code::into_string),
+        role: input.role.map(TableCode::into_string),
+        status: input.status.map(TableCode::into_string),
+        r#use: input.r#use.map(TableCode::into_string),
+        xingzhi: input.xingzhi.map(TableCode::into_string),
+        r#type: input.r#type.map(TableCode::into_string),
     });
     submit(&state, &request_id, &resident, kind).await
 }
