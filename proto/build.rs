@@ -24,8 +24,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build_client(false)
         .build_server(false)
         .compile_fds(protox::compile(["protos/caller.proto"], ["protos"])?)?;
+    // Default stubs (each answers Unimplemented) let a test fake only what its service calls.
     tonic_prost_build::configure()
         .extern_path(".wjdh.caller.v1", "crate::caller")
+        .generate_default_stubs(true)
         .compile_fds(descriptors)?;
     Ok(())
 }

@@ -141,7 +141,9 @@ fn choices(expected: &str) -> String {
     }
 }
 
-fn invalid<E: de::Error>(sentence: &str) -> E {
+/// A field's refusal: `sentence` follows the field's name ("必须是…"), which [`refusal`] puts in
+/// front. For the route-local types of a route module.
+pub fn invalid<E: de::Error>(sentence: &str) -> E {
     E::custom(format!("{FIELD}{sentence}"))
 }
 
@@ -763,6 +765,50 @@ impl<T: CodeTable> ToSchema for TableCode<T> {
     }
 }
 
+/// A seed's code sent as text or as a number (`"1"` or `1`), read into the text enum `E` by its
+/// text: `#[serde(rename = "1")]` on a variant names the code, and a code not among them is
+/// refused as "<field>必须是0、1或all".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Code<E>(pub E);
+
+impl<E> Code<E> {
+    pub fn get(self) -> E {
+        self.0
+    }
+}
+
+impl<'de, E: DeserializeOwned> Deserialize<'de> for Code<E> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = scalar(deserializer)?.text();
+        E::deserialize(de::value::StringDeserializer::<D::Error>::new(text)).map(Self)
+    }
+}
+
+impl<E: ToSchema> ToSchema for Code<E> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        // utoipa appends the argument's name: `Code_RepairStatus`.
+        "Code".into()
+    }
+}
+
+// A generic type's schema (utoipa derives `PartialSchema` from it): the codes are the enum's
+// texts, and a numeric code may come as its number.
+impl<E: ToSchema> utoipa::__dev::ComposeSchema for Code<E> {
+    fn compose(_: Vec<RefOr<Schema>>) -> RefOr<Schema> {
+        one_of([
+            match E::schema() {
+                RefOr::T(schema) => schema,
+                RefOr::Ref(_) => Schema::Object(string_schema().build()),
+            },
+            Schema::Object(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::Type(Type::Integer))
+                    .build(),
+            ),
+        ])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -859,14 +905,14 @@ mod tests {
     }
 
     #[derive(Debug, Deserialize)]
-    struct Coded {
+    struct TableCoded {
         role: Option<TableCode<Roles>>,
     }
 
     #[test]
     fn a_code_is_read_as_a_name_a_number_or_its_digits() {
         let role = |value: Value| {
-            parse::<Coded>(
+            parse::<TableCoded>(
                 json!({ "role": value })
                     .as_object()
                     .cloned()
@@ -890,6 +936,37 @@ mod tests {
         }
         let schema = serde_json::to_value(TableCode::<Roles>::schema()).expect("json");
         assert_eq!(schema["oneOf"][1]["enum"][1], 1);
+    }
+
+    #[derive(Debug, Deserialize, PartialEq, ToSchema)]
+    enum Solved {
+        #[serde(rename = "0")]
+        No,
+        #[serde(rename = "1")]
+        Yes,
+        #[serde(rename = "all")]
+        All,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Coded {
+        status: Code<Solved>,
+    }
+
+    #[test]
+    fn a_code_is_read_from_its_text_or_its_number() {
+        let read = |value: Value| {
+            parse::<Coded>(value.as_object().cloned().unwrap_or_default()).map(|c| c.status.get())
+        };
+        assert_eq!(read(json!({"status": 1})).expect("number"), Solved::Yes);
+        assert_eq!(read(json!({"status": " 0 "})).expect("text"), Solved::No);
+        assert_eq!(read(json!({"status": "all"})).expect("word"), Solved::All);
+        let refused = |value: Value| read(value).expect_err("refused").message;
+        assert_eq!(refused(json!({"status": 2})), "status必须是0、1或all");
+        assert_eq!(refused(json!({"status": true})), "status必须是0、1或all");
+        assert_eq!(refused(json!({})), "status参数未传送");
+        let schema = serde_json::to_value(Code::<Solved>::schema()).expect("json");
+        assert_eq!(schema["oneOf"][0]["enum"], json!(["0", "1", "all"]));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use actix_web::http::header::{ALLOW, CONTENT_TYPE, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, ResponseError, web};
 use anyhow::Context;
@@ -257,7 +257,8 @@ fn trace_headers(req: &ServiceRequest) -> http::HeaderMap {
 }
 
 /// Turns the bare error responses actix produces itself (404, 405, extractor errors...) into
-/// the envelope; responses that already are JSON pass untouched.
+/// the envelope; responses that already are JSON pass untouched. A 405 names the route's
+/// methods in `Allow` (RFC 9110).
 pub async fn envelope_errors(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -278,7 +279,18 @@ pub async fn envelope_errors(
         .map(ToString::to_string)
         .unwrap_or_default();
     let error = bare_error(status, response.request(), cause);
-    Ok(response.into_response(error.error_response()))
+    let mut answer = error.error_response();
+    if status == StatusCode::METHOD_NOT_ALLOWED
+        && let Some(allowed) = response
+            .request()
+            .match_pattern()
+            .and_then(|pattern| crate::openapi::allowed_methods(&pattern))
+    {
+        answer
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static(allowed));
+    }
+    Ok(response.into_response(answer))
 }
 
 fn bare_error(status: StatusCode, request: &HttpRequest, cause: String) -> ApiError {

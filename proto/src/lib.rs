@@ -88,3 +88,8 @@ pub mod orders {
     tonic::include_proto!("wjdh.orders.v1");
     pub use crate::caller::{PlatformRef, ResidentRef};
 }
+
+/// The services' clients of one another: one per service called, shared by every caller, each
+/// call answering a `ServiceError` (through the client layer of [`kit::caller::CallerChannel`]:
+/// trace context, request id, caller assertion, the endpoint's timeout).
+pub mod clients;

@@ -1,15 +1,10 @@
 //! svc-orders: orders (001 §2.1), the resident's orders (000 §4.1), WeChat Pay and payment
 //! results to the security platform.
 pub mod actions;
-pub mod bills;
 pub mod clients;
-pub mod closing;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
 pub mod grpc;
-pub mod outbox;
-pub mod payment;
-pub mod reconcile;
 pub mod startup;

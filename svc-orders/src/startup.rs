@@ -82,12 +82,12 @@ impl Application {
             shutdown_delay,
             ..
         } = self.base;
-        let outbox = tokio::spawn(crate::outbox::run(
+        let outbox = tokio::spawn(crate::actions::outbox::run(
             db.clone(),
             self.secplat,
             metrics.clone(),
         ));
-        let reconciliation = tokio::spawn(crate::reconcile::run(
+        let reconciliation = tokio::spawn(crate::actions::reconcile::run(
             self.state.clone(),
             self.reconciliation,
         ));

@@ -1,4 +1,5 @@
 //! Operations: liveness, readiness (each service's gRPC health and the cache), metrics.
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use actix_web::{HttpResponse, web};
@@ -7,13 +8,32 @@ use tonic::transport::Channel;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
+use utoipa::ToSchema;
 
 use crate::state::AppState;
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(1);
 
+/// `/healthz`'s answer.
+#[derive(Debug, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: String,
+}
+
+/// `/readyz`'s answer.
+#[derive(Debug, ToSchema)]
+pub struct Readiness {
+    /// ready | not ready.
+    #[schema(example = "ready")]
+    pub status: String,
+    /// Each service (auth, yibiaosanshi, orders, community) and the cache: "ok" or the error.
+    #[schema(example = json!({"auth": "ok", "cache": "ok"}))]
+    pub checks: BTreeMap<String, String>,
+}
+
 /// Liveness: the process answers.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = r#"{"status":"ok"}"#)))]
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health, description = "the process answers")))]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
@@ -24,8 +44,8 @@ pub async fn healthz() -> HttpResponse {
     path = "/readyz",
     tag = "operations",
     responses(
-        (status = 200, description = r#"{"status":"ready","checks":{"auth":"ok",...}}"#),
-        (status = 503, description = r#"{"status":"not ready","checks":{...failing entries' error text}}"#)
+        (status = 200, body = Readiness, description = r#"{"status":"ready","checks":{"auth":"ok",...}}"#),
+        (status = 503, body = Readiness, description = r#"{"status":"not ready","checks":{...failing entries' error text}}"#)
     )
 )]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
@@ -77,7 +97,9 @@ async fn check_service(channel: Channel) -> Result<(), String> {
 }
 
 /// Prometheus text exposition.
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format")))]
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses(
+    (status = 200, body = String, content_type = "text/plain", description = "Prometheus text format")
+))]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     match state.metrics.render() {
         Ok(text) => HttpResponse::Ok()

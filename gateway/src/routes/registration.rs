@@ -89,7 +89,7 @@ impl HouseholdOrReviewType {
 pub struct DataResponse {
     #[serde(flatten)]
     pub head: Head,
-    #[schema(value_type = Object)]
+    /// An object or a list, as the operation says (any JSON value).
     pub data: Value,
 }
 

@@ -30,7 +30,7 @@ fn vehicles(state: &AppState) -> VehiclesClient<kit::caller::CallerChannel> {
 pub struct VehicleResponse {
     #[serde(flatten)]
     pub head: Head,
-    #[schema(value_type = Object)]
+    /// An object or a list, as the operation says (any JSON value).
     pub data: Value,
 }
 

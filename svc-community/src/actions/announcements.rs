@@ -2,74 +2,87 @@
 //! community read the open ones, top first, then weight, then newest.
 use kit::error::{ServiceError, ServiceResult};
 use kit::paging::Paging;
-use proto::community::{PlatformFields, ResidentFields};
+use proto::community::{
+    CreateAnnouncementRequest, EditAnnouncementRequest, PlatformAnnouncementsRequest,
+    PlatformRecord, PlatformRef, ResidentAnnouncementsRequest, ResidentRecord,
+};
 
 use super::{State, manages, not_yours, platform, resident};
 use crate::db::content::{self as db, AnnouncementRow};
-use crate::domain::fields::Fields;
 use crate::domain::modules::ANNOUNCEMENTS;
 use crate::error::Error;
+use crate::grpc::convert;
 
-pub const MAX_TITLE: usize = 100;
-pub const MAX_CONTENT: usize = 10_000;
-
-/// 5.1 without `id`; an edit of `id` otherwise (only the fields sent change).
-pub async fn save(state: &State, request: PlatformFields) -> ServiceResult<AnnouncementRow> {
+/// 5.1: open unless `status` says otherwise.
+pub async fn create(
+    state: &State,
+    request: CreateAnnouncementRequest,
+) -> ServiceResult<AnnouncementRow> {
     let platform = platform(request.platform.as_ref())?;
-    let fields = Fields::from(request.fields);
+    manages(platform, &request.xiaoqu)?;
     let now = kit::time::now_unix();
-    let mut row = match fields.int("id")? {
-        Some(id) => {
-            let row = find(state, id).await?;
-            manages(platform, &row.community_identifier).map_err(|_| not_yours())?;
-            row
-        }
-        None => {
-            let community = fields.required_text("xiaoqu", 32)?;
-            manages(platform, &community)?;
-            AnnouncementRow {
-                id: 0,
-                manager: String::new(),
-                community_identifier: community,
-                title: fields.required_text("title", MAX_TITLE)?,
-                content: fields.required_text("content", MAX_CONTENT)?,
-                weight: 0,
-                top: false,
-                enabled: true,
-                logo: String::new(),
-                images: String::new(),
-                created_by: platform.secret_id.clone(),
-                created_at: now,
-                updated_at: now,
-            }
-        }
+    let row = AnnouncementRow {
+        id: 0,
+        manager: request.manager.unwrap_or_default(),
+        community_identifier: request.xiaoqu,
+        title: request.title,
+        content: request.content,
+        weight: request.order,
+        top: request.top,
+        enabled: request.status.unwrap_or(true),
+        logo: request.logo.unwrap_or_default(),
+        images: request.images.join(","),
+        created_by: platform.secret_id.clone(),
+        created_at: now,
+        updated_at: now,
     };
-    if let Some(title) = fields.text("title", MAX_TITLE)? {
+    store(state, platform, row).await
+}
+
+/// An edit: only the fields sent change.
+pub async fn edit(
+    state: &State,
+    request: EditAnnouncementRequest,
+) -> ServiceResult<AnnouncementRow> {
+    let platform = platform(request.platform.as_ref())?;
+    let mut row = find(state, request.id).await?;
+    manages(platform, &row.community_identifier).map_err(|_| not_yours())?;
+    if let Some(title) = request.title {
         row.title = title;
     }
-    if let Some(content) = fields.text("content", MAX_CONTENT)? {
+    if let Some(content) = request.content {
         row.content = content;
     }
-    if let Some(weight) = fields.int("order")? {
+    if let Some(weight) = request.order {
         row.weight = weight;
     }
-    if let Some(top) = fields.flag("top")? {
+    if let Some(top) = request.top {
         row.top = top;
     }
-    if let Some(enabled) = fields.flag("status")? {
+    if let Some(enabled) = request.status {
         row.enabled = enabled;
     }
-    if let Some(manager) = fields.text("manager", 64)? {
+    if let Some(manager) = request.manager {
         row.manager = manager;
     }
-    if let Some(logo) = fields.text("logo", 500)? {
+    if let Some(logo) = request.logo {
         row.logo = logo;
     }
-    if fields.has("images") {
-        row.images = fields.images("images", 9)?.join(",");
+    if let Some(images) = request.images {
+        row.images = images.urls.join(",");
     }
+    row.updated_at = kit::time::now_unix();
+    store(state, platform, row).await
+}
+
+/// Inserts a new announcement or updates one, with the seed's default manager: the community's
+/// name + 物业 (晨曦家园物业).
+async fn store(
+    state: &State,
+    platform: &PlatformRef,
+    mut row: AnnouncementRow,
+) -> ServiceResult<AnnouncementRow> {
     if row.manager.is_empty() {
-        // The seed's default: the community's name + 物业 (晨曦家园物业).
         let name = state
             .registrations
             .community_name(&row.community_identifier)
@@ -77,7 +90,6 @@ pub async fn save(state: &State, request: PlatformFields) -> ServiceResult<Annou
             .unwrap_or_else(|| row.community_identifier.clone());
         row.manager = format!("{name}物业");
     }
-    row.updated_at = now;
     let row = state
         .db
         .run(move |conn| {
@@ -105,9 +117,9 @@ async fn find(state: &State, id: i64) -> ServiceResult<AnnouncementRow> {
         .ok_or_else(|| ServiceError::not_found("没有找到该公告", "no announcement with this id"))
 }
 
-pub async fn delete(state: &State, request: PlatformFields) -> ServiceResult<()> {
+pub async fn delete(state: &State, request: PlatformRecord) -> ServiceResult<()> {
     let platform = platform(request.platform.as_ref())?;
-    let id = Fields::from(request.fields).id("id")?;
+    let id = request.id;
     let row = find(state, id).await?;
     manages(platform, &row.community_identifier).map_err(|_| not_yours())?;
     state
@@ -135,20 +147,24 @@ async fn page(
 }
 
 /// The platform's list: `status` 0/1 filters, none lists all.
-pub async fn platform_list(state: &State, request: PlatformFields) -> ServiceResult<Page> {
+pub async fn platform_list(
+    state: &State,
+    request: PlatformAnnouncementsRequest,
+) -> ServiceResult<Page> {
     let platform = platform(request.platform.as_ref())?;
-    let fields = Fields::from(request.fields);
-    let community = fields.required_text("xiaoqu", 32)?;
-    manages(platform, &community)?;
-    page(state, community, fields.flag("status")?, fields.paging()?).await
+    manages(platform, &request.xiaoqu)?;
+    let paging = convert::paging(request.paging)?;
+    page(state, request.xiaoqu, request.status, paging).await
 }
 
 /// A resident's list of a community they are bound to: open ones only.
-pub async fn resident_list(state: &State, request: ResidentFields) -> ServiceResult<Page> {
+pub async fn resident_list(
+    state: &State,
+    request: ResidentAnnouncementsRequest,
+) -> ServiceResult<Page> {
     let resident = resident(request.resident.as_ref())?;
-    let fields = Fields::from(request.fields);
-    let community = fields.required_text("xiaoqu", 32)?;
-    let paging = fields.paging()?;
+    let community = request.xiaoqu;
+    let paging = convert::paging(request.paging)?;
     state.houses(resident).await?.community(&community)?;
     state.require_module(&community, ANNOUNCEMENTS).await?;
     page(state, community, Some(true), paging).await
@@ -157,11 +173,10 @@ pub async fn resident_list(state: &State, request: ResidentFields) -> ServiceRes
 /// One open announcement of a community the resident is bound to.
 pub async fn resident_one(
     state: &State,
-    request: ResidentFields,
+    request: ResidentRecord,
 ) -> ServiceResult<AnnouncementRow> {
     let resident = resident(request.resident.as_ref())?;
-    let id = Fields::from(request.fields).id("id")?;
-    let row = find(state, id).await?;
+    let row = find(state, request.id).await?;
     state
         .houses(resident)
         .await?

@@ -2,38 +2,34 @@
 //! house), lists their own and reads replies; the platform lists, replies and closes.
 use kit::error::{ServiceError, ServiceResult};
 use kit::paging::Paging;
-use proto::community::{PlatformFields, ResidentFields};
+use proto::community::submit_complaint_request::About;
+use proto::community::{
+    AnswerComplaintRequest, ListComplaintsRequest, MyComplaintsRequest, ResidentRecord,
+    SubmitComplaintRequest,
+};
 
 use super::{State, manages, not_yours, platform, resident};
 use crate::db::content::{self as db, ComplaintFilter, ComplaintRow};
-use crate::domain::fields::Fields;
 use crate::domain::modules::COMPLAINTS;
 use crate::error::Error;
+use crate::grpc::convert;
 
-pub const MAX_CONTENT: usize = 1000;
 pub const PENDING: &str = "待处理";
 pub const REPLIED: &str = "已回复";
 pub const CLOSED: &str = "已关闭";
 
-fn kind(fields: &Fields, required: bool) -> ServiceResult<Option<String>> {
-    match fields.get("type") {
-        None if required => Err(ServiceError::missing("type")),
-        None => Ok(None),
-        Some(kind @ ("投诉" | "建议")) => Ok(Some(kind.to_owned())),
-        Some(_) => Err(ServiceError::invalid("type", "type只能是投诉或建议")),
-    }
-}
-
-pub async fn submit(state: &State, request: ResidentFields) -> ServiceResult<ComplaintRow> {
+pub async fn submit(state: &State, request: SubmitComplaintRequest) -> ServiceResult<ComplaintRow> {
     let resident = resident(request.resident.as_ref())?;
-    let fields = Fields::from(request.fields);
-    let kind = kind(&fields, true)?.unwrap_or_default();
-    let content = fields.required_text("content", MAX_CONTENT)?;
-    let images = fields.images("images", 9)?;
-    let house_id = fields.int("house_id")?;
+    let kind = convert::complaint_kind(request.r#type())
+        .ok_or_else(|| ServiceError::missing("type"))?
+        .to_owned();
+    let (content, images) = (request.content, request.images);
+    let about = request
+        .about
+        .ok_or_else(|| ServiceError::missing("xiaoqu"))?;
     let houses = state.houses(resident).await?;
-    let (community, house_id, introduction) = match house_id {
-        Some(id) => {
+    let (community, house_id, introduction) = match about {
+        About::HouseId(id) => {
             let house = houses.house(id)?;
             (
                 house.community_identifier.clone(),
@@ -41,10 +37,7 @@ pub async fn submit(state: &State, request: ResidentFields) -> ServiceResult<Com
                 house.introduction.clone(),
             )
         }
-        None => {
-            let community = fields
-                .text("xiaoqu", 32)?
-                .ok_or_else(|| ServiceError::missing("xiaoqu"))?;
+        About::Xiaoqu(community) => {
             houses.community(&community)?;
             (community, None, String::new())
         }
@@ -81,17 +74,6 @@ pub async fn submit(state: &State, request: ResidentFields) -> ServiceResult<Com
 
 pub type Page = (Vec<ComplaintRow>, i64, Paging);
 
-fn status(fields: &Fields) -> ServiceResult<Option<String>> {
-    match fields.get("status") {
-        None => Ok(None),
-        Some(s @ (PENDING | REPLIED | CLOSED)) => Ok(Some(s.to_owned())),
-        Some(_) => Err(ServiceError::invalid(
-            "status",
-            "status只能是待处理、已回复或已关闭",
-        )),
-    }
-}
-
 async fn page(state: &State, filter: ComplaintFilter, paging: Paging) -> ServiceResult<Page> {
     let (rows, total) = state
         .db
@@ -100,16 +82,15 @@ async fn page(state: &State, filter: ComplaintFilter, paging: Paging) -> Service
     Ok((rows, total, paging))
 }
 
-pub async fn mine(state: &State, request: ResidentFields) -> ServiceResult<Page> {
+pub async fn mine(state: &State, request: MyComplaintsRequest) -> ServiceResult<Page> {
     let resident = resident(request.resident.as_ref())?;
-    let fields = Fields::from(request.fields);
     let filter = ComplaintFilter {
         user_id: Some(resident.user_id),
-        kind: kind(&fields, false)?,
-        status: status(&fields)?,
+        kind: convert::complaint_kind(request.r#type()).map(str::to_owned),
+        status: convert::complaint_status(request.status()).map(str::to_owned),
         ..ComplaintFilter::default()
     };
-    page(state, filter, fields.paging()?).await
+    page(state, filter, convert::paging(request.paging)?).await
 }
 
 async fn find(state: &State, id: i64) -> ServiceResult<ComplaintRow> {
@@ -120,37 +101,33 @@ async fn find(state: &State, id: i64) -> ServiceResult<ComplaintRow> {
         .ok_or_else(|| ServiceError::not_found("没有找到该投诉建议", "no complaint with this id"))
 }
 
-pub async fn my_one(state: &State, request: ResidentFields) -> ServiceResult<ComplaintRow> {
+pub async fn my_one(state: &State, request: ResidentRecord) -> ServiceResult<ComplaintRow> {
     let resident = resident(request.resident.as_ref())?;
-    let row = find(state, Fields::from(request.fields).id("id")?).await?;
+    let row = find(state, request.id).await?;
     if row.user_id != resident.user_id {
         return Err(not_yours());
     }
     Ok(row)
 }
 
-pub async fn list(state: &State, request: PlatformFields) -> ServiceResult<Page> {
+pub async fn list(state: &State, request: ListComplaintsRequest) -> ServiceResult<Page> {
     let platform = platform(request.platform.as_ref())?;
-    let fields = Fields::from(request.fields);
-    let community = fields.required_text("xiaoqu", 32)?;
-    manages(platform, &community)?;
+    manages(platform, &request.xiaoqu)?;
     let filter = ComplaintFilter {
-        community_identifier: Some(community),
-        kind: kind(&fields, false)?,
-        status: status(&fields)?,
+        kind: convert::complaint_kind(request.r#type()).map(str::to_owned),
+        status: convert::complaint_status(request.status()).map(str::to_owned),
+        community_identifier: Some(request.xiaoqu),
         ..ComplaintFilter::default()
     };
-    page(state, filter, fields.paging()?).await
+    page(state, filter, convert::paging(request.paging)?).await
 }
 
 /// `reply` replies (已回复); `close=1` closes (已关闭). A closed one takes nothing more.
-pub async fn answer(state: &State, request: PlatformFields) -> ServiceResult<ComplaintRow> {
+pub async fn answer(state: &State, request: AnswerComplaintRequest) -> ServiceResult<ComplaintRow> {
     let platform = platform(request.platform.as_ref())?;
-    let fields = Fields::from(request.fields);
-    let row = find(state, fields.id("id")?).await?;
+    let row = find(state, request.id).await?;
     manages(platform, &row.community_identifier).map_err(|_| not_yours())?;
-    let reply = fields.text("reply", MAX_CONTENT)?;
-    let close = fields.flag("close")?.unwrap_or(false);
+    let (reply, close) = (request.reply, request.close);
     if reply.is_none() && !close {
         return Err(ServiceError::missing("reply"));
     }

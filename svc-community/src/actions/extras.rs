@@ -1,12 +1,14 @@
 //! 应急电话 (kept by the platform, read by residents), 访客通行 (a resident's pass, checked once
 //! at the gate within its window) and the photos residents attach.
 use kit::error::{ServiceError, ServiceResult};
-use kit::types::Mobile;
-use proto::community::{PlatformFields, ReadPhotoRequest, ResidentFields, UploadPhotoRequest};
+use proto::community::{
+    IssueVisitorPassRequest, MyVisitorPassesRequest, PlatformCommunity, PlatformRecord,
+    ReadPhotoRequest, ResidentCommunity, SaveEmergencyPhoneRequest, UploadPhotoRequest,
+    VerifyVisitorPassRequest,
+};
 
 use super::{State, manages, not_yours, platform, resident};
 use crate::db::content::{self as db, EmergencyPhoneRow, VisitorPassRow};
-use crate::domain::fields::Fields;
 use crate::domain::modules::{EMERGENCY, VISITORS};
 use crate::error::Error;
 use crate::photos::Reader;
@@ -16,24 +18,16 @@ pub const MAX_PASS_SECONDS: i64 = 7 * 24 * 3600;
 
 pub async fn save_phone(
     state: &State,
-    request: PlatformFields,
+    request: SaveEmergencyPhoneRequest,
 ) -> ServiceResult<EmergencyPhoneRow> {
     let platform = platform(request.platform.as_ref())?;
-    let fields = Fields::from(request.fields);
-    let community = fields.required_text("xiaoqu", 32)?;
-    let name = fields.required_text("name", 32)?;
-    let phone = fields.required_text("phone", 20)?;
-    if !phone.chars().all(|c| c.is_ascii_digit() || c == '-') {
-        return Err(ServiceError::invalid("phone", "phone只能包含数字和-"));
-    }
-    let weight = fields.int("order")?.unwrap_or(0);
-    manages(platform, &community)?;
+    manages(platform, &request.xiaoqu)?;
     let row = EmergencyPhoneRow {
         id: 0,
-        community_identifier: community,
-        name,
-        phone,
-        weight,
+        community_identifier: request.xiaoqu,
+        name: request.name,
+        phone: request.phone,
+        weight: request.order,
         created_at: kit::time::now_unix(),
     };
     Ok(state
@@ -42,9 +36,9 @@ pub async fn save_phone(
         .await?)
 }
 
-pub async fn remove_phone(state: &State, request: PlatformFields) -> ServiceResult<()> {
+pub async fn remove_phone(state: &State, request: PlatformRecord) -> ServiceResult<()> {
     let platform = platform(request.platform.as_ref())?;
-    let id = Fields::from(request.fields).id("id")?;
+    let id = request.id;
     let row = state
         .db
         .run(move |conn| db::find_phone(conn, id).map_err(Error::from))
@@ -69,20 +63,19 @@ async fn phones_of(state: &State, community: String) -> ServiceResult<Vec<Emerge
 
 pub async fn platform_phones(
     state: &State,
-    request: PlatformFields,
+    request: PlatformCommunity,
 ) -> ServiceResult<Vec<EmergencyPhoneRow>> {
     let platform = platform(request.platform.as_ref())?;
-    let community = Fields::from(request.fields).required_text("xiaoqu", 32)?;
-    manages(platform, &community)?;
-    phones_of(state, community).await
+    manages(platform, &request.xiaoqu)?;
+    phones_of(state, request.xiaoqu).await
 }
 
 pub async fn resident_phones(
     state: &State,
-    request: ResidentFields,
+    request: ResidentCommunity,
 ) -> ServiceResult<Vec<EmergencyPhoneRow>> {
     let resident = resident(request.resident.as_ref())?;
-    let community = Fields::from(request.fields).required_text("xiaoqu", 32)?;
+    let community = request.xiaoqu;
     state.houses(resident).await?.community(&community)?;
     state.require_module(&community, EMERGENCY).await?;
     phones_of(state, community).await
@@ -90,16 +83,15 @@ pub async fn resident_phones(
 
 /// A pass for one of the resident's houses; `valid_from`/`valid_until` are unix seconds
 /// (default: now and 24 hours later), at most 7 days apart.
-pub async fn issue_pass(state: &State, request: ResidentFields) -> ServiceResult<VisitorPassRow> {
+pub async fn issue_pass(
+    state: &State,
+    request: IssueVisitorPassRequest,
+) -> ServiceResult<VisitorPassRow> {
     let resident = resident(request.resident.as_ref())?;
-    let fields = Fields::from(request.fields);
-    let house_id = fields.id("house_id")?;
-    let visitor_name = fields.required_text("visitor_name", 32)?;
-    let visitor_phone = Mobile::parse(&fields.required_text("visitor_phone", 20)?)
-        .map_err(|_| ServiceError::invalid("visitor_phone", "visitor_phone必须是正确的手机号"))?;
+    let house_id = request.house_id;
     let now = kit::time::now_unix();
-    let valid_from = fields.int("valid_from")?.unwrap_or(now);
-    let valid_until = fields.int("valid_until")?.unwrap_or(valid_from + 24 * 3600);
+    let valid_from = request.valid_from.unwrap_or(now);
+    let valid_until = request.valid_until.unwrap_or(valid_from + 24 * 3600);
     if valid_until <= valid_from || valid_until <= now {
         return Err(ServiceError::invalid(
             "valid_until",
@@ -120,8 +112,8 @@ pub async fn issue_pass(state: &State, request: ResidentFields) -> ServiceResult
         user_id: resident.user_id,
         house_id,
         house_introduction: house.introduction.clone(),
-        visitor_name,
-        visitor_phone: visitor_phone.as_str().to_owned(),
+        visitor_name: request.visitor_name,
+        visitor_phone: request.visitor_phone,
         code: kit::secret::random_digits(8),
         valid_from,
         valid_until,
@@ -142,7 +134,7 @@ pub async fn issue_pass(state: &State, request: ResidentFields) -> ServiceResult
 
 pub async fn my_passes(
     state: &State,
-    request: ResidentFields,
+    request: MyVisitorPassesRequest,
 ) -> ServiceResult<Vec<VisitorPassRow>> {
     let resident = resident(request.resident.as_ref())?;
     let user_id = resident.user_id;
@@ -153,9 +145,12 @@ pub async fn my_passes(
 }
 
 /// The gate checks `code`: the community's, within its window, not used before; it is used now.
-pub async fn verify_pass(state: &State, request: PlatformFields) -> ServiceResult<VisitorPassRow> {
+pub async fn verify_pass(
+    state: &State,
+    request: VerifyVisitorPassRequest,
+) -> ServiceResult<VisitorPassRow> {
     let platform = platform(request.platform.as_ref())?;
-    let code = Fields::from(request.fields).required_text("code", 16)?;
+    let code = request.code;
     let invalid = || ServiceError::not_found("通行码无效", "no pass with this code");
     let mut row = state
         .db
@@ -199,10 +194,7 @@ pub async fn verify_pass(state: &State, request: PlatformFields) -> ServiceResul
 /// A resident uploads a photo for a community they are bound to.
 pub async fn upload_photo(state: &State, request: UploadPhotoRequest) -> ServiceResult<String> {
     let resident = resident(request.resident.as_ref())?;
-    let community = request.community_identifier.trim().to_owned();
-    if community.is_empty() {
-        return Err(ServiceError::missing("xiaoqu"));
-    }
+    let community = request.community_identifier;
     state.houses(resident).await?.community(&community)?;
     state
         .photos

@@ -1,4 +1,4 @@
-//! What each RPC does: parse the fields, check the caller's scope, run the rules, touch the
+//! What each RPC does: check the caller's scope, run the rules, touch the
 //! database. The gRPC layer only unpacks requests and converts answers.
 pub mod announcements;
 pub mod complaints;
@@ -49,7 +49,10 @@ pub fn not_yours() -> ServiceError {
 impl State {
     /// The resident's activated bindings.
     pub async fn houses(&self, resident: &ResidentRef) -> ServiceResult<Houses> {
-        self.registrations.houses(resident.user_id).await
+        self.registrations
+            .houses(resident.user_id)
+            .await
+            .map(Houses)
     }
 
     /// Refuses with a clear `msg` when `module` is off in `community`.

@@ -3,12 +3,14 @@ use std::collections::BTreeMap;
 
 use kit::db::Database;
 use kit::error::{ServiceError, ServiceResult};
-use proto::community::{Module, ModuleList, PlatformFields, ResidentFields, SyncReply};
+use proto::community::{
+    ChangeModuleRequest, Module, ModuleList, PlatformCommunity, ResidentCommunity,
+    SyncModulesRequest, SyncReply,
+};
 use proto::yibiaosanshi::ModuleSwitch;
 
 use super::{State, manages, platform, resident};
 use crate::db::modules as db;
-use crate::domain::fields::Fields;
 use crate::domain::modules::{MODULES, REGISTRATION_MODULES, position};
 use crate::error::Error;
 
@@ -58,28 +60,19 @@ pub async fn is_enabled(database: &Database, community: &str, module: &str) -> S
     Ok(stored.unwrap_or(true))
 }
 
-fn xiaoqu(fields: &Fields) -> ServiceResult<String> {
-    fields.required_text("xiaoqu", 32)
-}
-
 /// 3.2.1.
-pub async fn list(state: &State, request: PlatformFields) -> ServiceResult<ModuleList> {
+pub async fn list(state: &State, request: PlatformCommunity) -> ServiceResult<ModuleList> {
     let platform = platform(request.platform.as_ref())?;
-    let fields = Fields::from(request.fields);
-    let community = xiaoqu(&fields)?;
-    manages(platform, &community)?;
-    list_of(&state.db, &community).await
+    manages(platform, &request.xiaoqu)?;
+    list_of(&state.db, &request.xiaoqu).await
 }
 
 /// 3.2.2.
-pub async fn change(state: &State, request: PlatformFields) -> ServiceResult<Module> {
+pub async fn change(state: &State, request: ChangeModuleRequest) -> ServiceResult<Module> {
     let platform = platform(request.platform.as_ref())?;
-    let fields = Fields::from(request.fields);
-    let community = xiaoqu(&fields)?;
-    let name = fields.required_text("module_name", 16)?;
+    let (community, name, enabled) = (request.xiaoqu, request.module_name, request.module_status);
     let id = position(&name)
         .ok_or_else(|| ServiceError::invalid("module_name", "module_name不是已有的功能模块"))?;
-    let enabled = fields.required_flag("module_status")?;
     manages(platform, &community)?;
     let (c, n) = (community.clone(), name.clone());
     let now = kit::time::now_unix();
@@ -112,12 +105,10 @@ pub async fn change(state: &State, request: PlatformFields) -> ServiceResult<Mod
 }
 
 /// A resident reads a community they are bound to.
-pub async fn for_resident(state: &State, request: ResidentFields) -> ServiceResult<ModuleList> {
+pub async fn for_resident(state: &State, request: ResidentCommunity) -> ServiceResult<ModuleList> {
     let resident = resident(request.resident.as_ref())?;
-    let fields = Fields::from(request.fields);
-    let community = xiaoqu(&fields)?;
-    state.houses(resident).await?.community(&community)?;
-    list_of(&state.db, &community).await
+    state.houses(resident).await?.community(&request.xiaoqu)?;
+    list_of(&state.db, &request.xiaoqu).await
 }
 
 /// 3.1.1: stores every switch the security platform knows; returns (communities, modules).
@@ -179,7 +170,10 @@ async fn sync_communities(state: &State, only: Option<&[String]>) -> ServiceResu
 }
 
 /// On demand, by a platform credential: the communities it manages, no others.
-pub async fn sync_on_demand(state: &State, request: PlatformFields) -> ServiceResult<SyncReply> {
+pub async fn sync_on_demand(
+    state: &State,
+    request: SyncModulesRequest,
+) -> ServiceResult<SyncReply> {
     let credential = platform(request.platform.as_ref())?;
     sync_communities(state, Some(&credential.communities)).await
 }

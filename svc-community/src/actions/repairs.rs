@@ -2,44 +2,35 @@
 //! and moves them through RECEIVE → REPAIR → DONE, with a reply and a settlement party.
 use kit::error::{ServiceError, ServiceResult};
 use kit::paging::Paging;
-use kit::types::Mobile;
-use proto::community::{CategoriesRequest, PlatformFields, PlatformRef, ResidentFields};
+use proto::community::{
+    AddCategoryRequest, CategoriesRequest, FileRepairRequest, ListRepairsRequest, MyRepairsRequest,
+    PlatformRecord, PlatformRef, RemoveCategoryRequest, ResidentRecord, UpdateRepairRequest,
+};
 
 use super::{State, manages, not_yours, platform, resident};
 use crate::db::repairs::{
     self as db, CategoryRow, NewRepair, RepairChange, RepairFilter, RepairRow,
 };
-use crate::domain::fields::Fields;
 use crate::domain::modules::REPAIRS;
-use crate::domain::repair::{Stage, pay_part};
+use crate::domain::repair::Stage;
 use crate::error::Error;
-
-pub const MAX_PLACE: usize = 200;
-pub const MAX_TEXT: usize = 1000;
-pub const MAX_IMAGES: usize = 9;
+use crate::grpc::convert;
 
 /// The community whose categories a caller means: the platform's `xiaoqu` (which it must manage;
 /// it may be left out by a credential managing one community), or the community of the
 /// resident's house `house_id` (or `xiaoqu`, where they must be bound; left out when all their
 /// houses are in one community).
 async fn categories_community(state: &State, request: &CategoriesRequest) -> ServiceResult<String> {
-    let xiaoqu = request.xiaoqu.trim();
+    let xiaoqu = request.xiaoqu.as_deref();
     if let Some(platform) = request.platform.as_ref() {
         return platform_community(platform, xiaoqu);
     }
     let resident = resident(request.resident.as_ref())?;
     let houses = state.houses(resident).await?;
-    let fields = Fields::from(std::collections::HashMap::from([(
-        "house_id".to_owned(),
-        request.house_id.clone(),
-    )]));
-    if fields.has("house_id") {
-        return Ok(houses
-            .house(fields.id("house_id")?)?
-            .community_identifier
-            .clone());
+    if let Some(house_id) = request.house_id {
+        return Ok(houses.house(house_id)?.community_identifier.clone());
     }
-    if !xiaoqu.is_empty() {
+    if let Some(xiaoqu) = xiaoqu {
         houses.community(xiaoqu)?;
         return Ok(xiaoqu.to_owned());
     }
@@ -65,14 +56,13 @@ async fn categories_community(state: &State, request: &CategoriesRequest) -> Ser
 
 /// The community a platform request names (`xiaoqu`), which the credential must manage; a
 /// credential managing exactly one community may leave it out.
-fn platform_community(platform: &PlatformRef, xiaoqu: &str) -> ServiceResult<String> {
-    let xiaoqu = xiaoqu.trim();
-    if xiaoqu.is_empty() {
+fn platform_community(platform: &PlatformRef, xiaoqu: Option<&str>) -> ServiceResult<String> {
+    let Some(xiaoqu) = xiaoqu else {
         return match platform.communities.as_slice() {
             [only] => Ok(only.clone()),
             _ => Err(ServiceError::missing("xiaoqu")),
         };
-    }
+    };
     manages(platform, xiaoqu)?;
     Ok(xiaoqu.to_owned())
 }
@@ -96,12 +86,13 @@ fn no_parent() -> ServiceError {
 
 /// The platform adds a category to one of its communities: level 1 without `parent_id`, else
 /// one below its parent (≤ 3), which is the community's own or a shared default.
-pub async fn add_category(state: &State, request: PlatformFields) -> ServiceResult<CategoryRow> {
+pub async fn add_category(
+    state: &State,
+    request: AddCategoryRequest,
+) -> ServiceResult<CategoryRow> {
     let platform = platform(request.platform.as_ref())?;
-    let fields = Fields::from(request.fields);
-    let community = platform_community(platform, fields.get("xiaoqu").unwrap_or_default())?;
-    let name = fields.required_text("name", 32)?;
-    let parent = fields.int("parent_id")?;
+    let community = platform_community(platform, request.xiaoqu.as_deref())?;
+    let (name, parent) = (request.name, request.parent_id);
     let now = kit::time::now_unix();
     let row = state
         .db
@@ -141,10 +132,9 @@ pub async fn add_category(state: &State, request: PlatformFields) -> ServiceResu
 
 /// The platform removes a category of one of its communities that has no children; shared
 /// defaults and other communities' categories are refused (403) and stay.
-pub async fn remove_category(state: &State, request: PlatformFields) -> ServiceResult<()> {
+pub async fn remove_category(state: &State, request: RemoveCategoryRequest) -> ServiceResult<()> {
     let platform = platform(request.platform.as_ref())?;
-    let fields = Fields::from(request.fields);
-    let id = fields.id("id")?;
+    let id = request.id;
     let row = state
         .db
         .run(move |conn| db::category(conn, id).map_err(Error::from))
@@ -157,7 +147,7 @@ pub async fn remove_category(state: &State, request: PlatformFields) -> ServiceR
         ));
     };
     manages(platform, &community).map_err(|_| not_yours())?;
-    if let Some(xiaoqu) = fields.get("xiaoqu")
+    if let Some(xiaoqu) = request.xiaoqu
         && xiaoqu != community
     {
         return Err(not_yours());
@@ -196,22 +186,19 @@ fn category_path(conn: &mut kit::db::AnyConnection, id: i64) -> Result<String, E
 }
 
 /// A resident files a repair.
-pub async fn file(state: &State, request: ResidentFields) -> ServiceResult<RepairRow> {
+pub async fn file(state: &State, request: FileRepairRequest) -> ServiceResult<RepairRow> {
     let resident = resident(request.resident.as_ref())?;
-    let fields = Fields::from(request.fields);
-    let house_id = fields.id("house_id")?;
-    let possion = fields.required_text("possion", MAX_PLACE)?;
-    let description = fields.required_text("description", MAX_TEXT)?;
-    let images = fields.images("images", MAX_IMAGES)?;
-    let category_id = fields.int("category_id")?;
-    let name = fields.text("name", 32)?;
-    let phone = match fields.get("phone") {
-        Some(phone) => Mobile::parse(phone)
-            .map_err(|_| ServiceError::invalid("phone", "phone必须是正确的手机号"))?
-            .as_str()
-            .to_owned(),
-        None => resident.phone.clone(),
-    };
+    let FileRepairRequest {
+        house_id,
+        possion,
+        description,
+        images,
+        category_id,
+        name,
+        phone,
+        ..
+    } = request;
+    let phone = phone.unwrap_or_else(|| resident.phone.clone());
     let houses = state.houses(resident).await?;
     let house = houses.house(house_id)?.clone();
     let community = house.community_identifier.clone();
@@ -264,21 +251,13 @@ pub async fn file(state: &State, request: ResidentFields) -> ServiceResult<Repai
     Ok(row)
 }
 
-fn status_filter(fields: &Fields) -> ServiceResult<Option<i32>> {
-    Ok(fields.flag("status")?.map(i32::from))
+/// 001 §4's status (0 未解决, 1 已解决) of a `solved` filter.
+fn status_filter(solved: Option<bool>) -> Option<i32> {
+    solved.map(i32::from)
 }
 
-fn stage_filter(fields: &Fields) -> ServiceResult<Option<String>> {
-    fields
-        .get("stage")
-        .map(|s| {
-            Stage::parse(s)
-                .map(|s| s.as_str().to_owned())
-                .ok_or_else(|| {
-                    ServiceError::invalid("stage", "stage只能是NEW、RECEIVE、REPAIR或DONE")
-                })
-        })
-        .transpose()
+fn stage_filter(stage: proto::community::RepairStage) -> Option<String> {
+    convert::stage(stage).map(|stage| stage.as_str().to_owned())
 }
 
 async fn page(
@@ -296,17 +275,16 @@ async fn page(
 /// The resident's own repairs.
 pub async fn mine(
     state: &State,
-    request: ResidentFields,
+    request: MyRepairsRequest,
 ) -> ServiceResult<(Vec<RepairRow>, i64, Paging)> {
     let resident = resident(request.resident.as_ref())?;
-    let fields = Fields::from(request.fields);
     let filter = RepairFilter {
         user_id: Some(resident.user_id),
-        status: status_filter(&fields)?,
-        stage: stage_filter(&fields)?,
+        status: status_filter(request.solved),
+        stage: stage_filter(request.stage()),
         ..RepairFilter::default()
     };
-    page(state, filter, fields.paging()?).await
+    page(state, filter, convert::paging(request.paging)?).await
 }
 
 async fn find(state: &State, id: i64) -> ServiceResult<RepairRow> {
@@ -318,75 +296,52 @@ async fn find(state: &State, id: i64) -> ServiceResult<RepairRow> {
 }
 
 /// One of the resident's own repairs; someone else's is 403.
-pub async fn my_one(state: &State, request: ResidentFields) -> ServiceResult<RepairRow> {
+pub async fn my_one(state: &State, request: ResidentRecord) -> ServiceResult<RepairRow> {
     let resident = resident(request.resident.as_ref())?;
-    let id = Fields::from(request.fields).id("id")?;
-    let row = find(state, id).await?;
+    let row = find(state, request.id).await?;
     if row.user_id != resident.user_id {
         return Err(not_yours());
     }
     Ok(row)
 }
 
-/// 4.1: `status` defaults to 0 (未解决) as the seed says; `status=all` lists both.
+/// 4.1 (the gateway reads the seed's default, 未解决).
 pub async fn list(
     state: &State,
-    request: PlatformFields,
+    request: ListRepairsRequest,
 ) -> ServiceResult<(Vec<RepairRow>, i64, Paging)> {
     let platform = platform(request.platform.as_ref())?;
-    let fields = Fields::from(request.fields);
-    let community = fields.required_text("xiaoqu", 32)?;
-    manages(platform, &community)?;
-    let status = if fields.get("status") == Some("all") {
-        None
-    } else {
-        Some(status_filter(&fields)?.unwrap_or(0))
-    };
+    manages(platform, &request.xiaoqu)?;
     let filter = RepairFilter {
-        community_identifier: Some(community),
-        status,
-        stage: stage_filter(&fields)?,
+        status: status_filter(request.solved),
+        stage: stage_filter(request.stage()),
+        community_identifier: Some(request.xiaoqu),
         ..RepairFilter::default()
     };
-    page(state, filter, fields.paging()?).await
+    page(state, filter, convert::paging(request.paging)?).await
 }
 
-async fn platform_one(
-    state: &State,
-    platform: &PlatformRef,
-    fields: &Fields,
-) -> ServiceResult<RepairRow> {
-    let row = find(state, fields.id("id")?).await?;
+async fn platform_one(state: &State, platform: &PlatformRef, id: i64) -> ServiceResult<RepairRow> {
+    let row = find(state, id).await?;
     manages(platform, &row.community_identifier).map_err(|_| not_yours())?;
     Ok(row)
 }
 
 /// 4.2.
-pub async fn get(state: &State, request: PlatformFields) -> ServiceResult<RepairRow> {
+pub async fn get(state: &State, request: PlatformRecord) -> ServiceResult<RepairRow> {
     let platform = platform(request.platform.as_ref())?;
-    platform_one(state, platform, &Fields::from(request.fields)).await
+    platform_one(state, platform, request.id).await
 }
 
 /// 4.3, with seed 003's actions: `action` RECEIVE / REPAIR / DONE (DONE needs `pay_part`), or
 /// 001's `status=1` (done; `pay_part` optional); `reply` alone only replies.
-pub async fn update(state: &State, request: PlatformFields) -> ServiceResult<RepairRow> {
+pub async fn update(state: &State, request: UpdateRepairRequest) -> ServiceResult<RepairRow> {
     let platform = platform(request.platform.as_ref())?;
-    let fields = Fields::from(request.fields);
-    let row = platform_one(state, platform, &fields).await?;
-    let reply = fields.text("reply", MAX_TEXT)?;
-    let status = fields.flag("status")?;
-    let action = fields
-        .get("action")
-        .map(|a| {
-            Stage::parse(a)
-                .filter(|s| *s != Stage::New)
-                .ok_or_else(|| ServiceError::invalid("action", "action只能是RECEIVE、REPAIR或DONE"))
-        })
-        .transpose()?;
-    let pay = fields.get("pay_part").map(pay_part).transpose()?;
-    let staff = fields
-        .text("staff", 32)?
-        .unwrap_or_else(|| platform.secret_id.clone());
+    let row = platform_one(state, platform, request.id).await?;
+    let action = convert::action(request.action());
+    let pay = convert::pay_part(request.pay_part());
+    let (reply, status) = (request.reply, request.solved);
+    let staff = request.staff.unwrap_or_else(|| platform.secret_id.clone());
     let current = Stage::parse(&row.stage).unwrap_or(Stage::New);
     let target = match (action, status) {
         (Some(Stage::Done), _) if pay.is_none() => return Err(ServiceError::missing("pay_part")),
@@ -418,7 +373,7 @@ pub async fn update(state: &State, request: PlatformFields) -> ServiceResult<Rep
             Stage::Repair => (change.repairing_by, change.repairing_at) = (Some(staff), Some(now)),
             Stage::Done => {
                 (change.done_by, change.done_at) = (Some(staff), Some(now));
-                change.pay_part = pay.map(str::to_owned);
+                change.pay_part = pay.map(|part| part.code().to_owned());
             }
             Stage::New => {}
         }

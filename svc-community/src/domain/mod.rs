@@ -1,4 +1,3 @@
-//! Validated input and the rules of each area.
-pub mod fields;
+//! The rules of each area: the modules and the repair workflow.
 pub mod modules;
 pub mod repair;

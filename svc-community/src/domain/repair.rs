@@ -77,31 +77,25 @@ impl Stage {
     }
 }
 
-/// Seed 003 §5.5's settlement parties: (code, name).
-pub const PAY_PARTS: [(&str, &str); 4] = [
-    ("OWNER_SETT", "业主结算"),
-    ("TENANT_SETT", "物业结算"),
-    ("ALL_SETTLE", "公共维修基金结算"),
-    ("OTHER_SETT", "其他"),
-];
+/// Seed 003 §5.5's settlement parties.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PayPart {
+    Owner,
+    Tenant,
+    RepairFund,
+    Other,
+}
 
-/// A settlement party by code or by name (业主/物业/公共维修基金/其他 too).
-pub fn pay_part(text: &str) -> ServiceResult<&'static str> {
-    let text = text.trim();
-    PAY_PARTS
-        .iter()
-        .find(|(code, name)| {
-            code.eq_ignore_ascii_case(text)
-                || *name == text
-                || name.trim_end_matches("结算") == text
-        })
-        .map(|(code, _)| *code)
-        .ok_or_else(|| {
-            ServiceError::invalid(
-                "pay_part",
-                "pay_part只能是OWNER_SETT、TENANT_SETT、ALL_SETTLE或OTHER_SETT",
-            )
-        })
+impl PayPart {
+    /// The code a repair keeps.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Owner => "OWNER_SETT",
+            Self::Tenant => "TENANT_SETT",
+            Self::RepairFund => "ALL_SETTLE",
+            Self::Other => "OTHER_SETT",
+        }
+    }
 }
 
 #[cfg(test)]
@@ -119,13 +113,5 @@ mod tests {
         assert!(Stage::Done.apply(Stage::Receive).is_err());
         assert!(Stage::Done.apply(Stage::Done).is_err());
         assert!(Stage::Repair.apply(Stage::Receive).is_err());
-    }
-
-    #[test]
-    fn settlement_parties_by_code_or_name() {
-        assert_eq!(pay_part("OWNER_SETT").unwrap(), "OWNER_SETT");
-        assert_eq!(pay_part("物业").unwrap(), "TENANT_SETT");
-        assert_eq!(pay_part("公共维修基金结算").unwrap(), "ALL_SETTLE");
-        assert!(pay_part("路人").is_err());
     }
 }

@@ -1,9 +1,71 @@
-//! Rows → messages.
+//! Requests' typed fields → domain values, and rows → messages.
+use kit::error::{ServiceError, ServiceResult};
+use kit::paging::Paging;
 use proto::community::*;
 
 use super::page_of;
 use crate::db::content::{AnnouncementRow, ComplaintRow, EmergencyPhoneRow, VisitorPassRow};
 use crate::db::repairs::{CategoryRow, RepairRow};
+use crate::domain::repair::{self, Stage};
+
+/// The page a request asks for (0 is the default), bounded.
+pub fn paging(request: Option<PageRequest>) -> ServiceResult<Paging> {
+    let request = request.unwrap_or_default();
+    let given = |value: i64| (value != 0).then_some(value);
+    Paging::new(given(request.page), given(request.per_page))
+        .map_err(|field| ServiceError::invalid(field, format!("{field}超出范围")))
+}
+
+/// A stage filter (`None`: every stage).
+pub fn stage(stage: RepairStage) -> Option<Stage> {
+    match stage {
+        RepairStage::Unspecified => None,
+        RepairStage::New => Some(Stage::New),
+        RepairStage::Receive => Some(Stage::Receive),
+        RepairStage::Repair => Some(Stage::Repair),
+        RepairStage::Done => Some(Stage::Done),
+    }
+}
+
+/// The stage an action leads to (`None`: no action).
+pub fn action(action: RepairAction) -> Option<Stage> {
+    match action {
+        RepairAction::Unspecified => None,
+        RepairAction::Receive => Some(Stage::Receive),
+        RepairAction::Repair => Some(Stage::Repair),
+        RepairAction::Done => Some(Stage::Done),
+    }
+}
+
+pub fn pay_part(part: PayPart) -> Option<repair::PayPart> {
+    match part {
+        PayPart::Unspecified => None,
+        PayPart::OwnerSett => Some(repair::PayPart::Owner),
+        PayPart::TenantSett => Some(repair::PayPart::Tenant),
+        PayPart::AllSettle => Some(repair::PayPart::RepairFund),
+        PayPart::OtherSett => Some(repair::PayPart::Other),
+    }
+}
+
+/// 投诉 or 建议 as a complaint keeps it (`None`: either).
+pub fn complaint_kind(kind: ComplaintKind) -> Option<&'static str> {
+    match kind {
+        ComplaintKind::Unspecified => None,
+        ComplaintKind::Complaint => Some("投诉"),
+        ComplaintKind::Suggestion => Some("建议"),
+    }
+}
+
+/// A complaint's status as it keeps it (`None`: any).
+pub fn complaint_status(status: ComplaintStatus) -> Option<&'static str> {
+    use crate::actions::complaints::{CLOSED, PENDING, REPLIED};
+    match status {
+        ComplaintStatus::Unspecified => None,
+        ComplaintStatus::Pending => Some(PENDING),
+        ComplaintStatus::Replied => Some(REPLIED),
+        ComplaintStatus::Closed => Some(CLOSED),
+    }
+}
 
 fn split(images: &str) -> Vec<String> {
     images

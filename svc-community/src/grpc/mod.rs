@@ -1,5 +1,5 @@
 //! The gRPC face: unpack, run the action, convert.
-mod convert;
+pub(crate) mod convert;
 
 use std::sync::Arc;
 
@@ -35,19 +35,19 @@ pub(crate) fn page_of(p: kit::paging::Paging, total: i64) -> (i64, i64, i64) {
 
 #[tonic::async_trait]
 impl Community for CommunityService {
-    async fn list_modules(&self, r: Request<PlatformFields>) -> Answer<ModuleList> {
+    async fn list_modules(&self, r: Request<PlatformCommunity>) -> Answer<ModuleList> {
         done(actions::modules::list(&self.0, proto::caller::checked(r)?).await)
     }
 
-    async fn change_module(&self, r: Request<PlatformFields>) -> Answer<Module> {
+    async fn change_module(&self, r: Request<ChangeModuleRequest>) -> Answer<Module> {
         done(actions::modules::change(&self.0, proto::caller::checked(r)?).await)
     }
 
-    async fn sync_modules(&self, r: Request<PlatformFields>) -> Answer<SyncReply> {
+    async fn sync_modules(&self, r: Request<SyncModulesRequest>) -> Answer<SyncReply> {
         done(actions::modules::sync_on_demand(&self.0, proto::caller::checked(r)?).await)
     }
 
-    async fn resident_modules(&self, r: Request<ResidentFields>) -> Answer<ModuleList> {
+    async fn resident_modules(&self, r: Request<ResidentCommunity>) -> Answer<ModuleList> {
         done(actions::modules::for_resident(&self.0, proto::caller::checked(r)?).await)
     }
 
@@ -73,7 +73,7 @@ impl Community for CommunityService {
         )
     }
 
-    async fn add_repair_category(&self, r: Request<PlatformFields>) -> Answer<RepairCategory> {
+    async fn add_repair_category(&self, r: Request<AddCategoryRequest>) -> Answer<RepairCategory> {
         done(
             actions::repairs::add_category(&self.0, proto::caller::checked(r)?)
                 .await
@@ -81,7 +81,7 @@ impl Community for CommunityService {
         )
     }
 
-    async fn remove_repair_category(&self, r: Request<PlatformFields>) -> Answer<Empty> {
+    async fn remove_repair_category(&self, r: Request<RemoveCategoryRequest>) -> Answer<Empty> {
         done(
             actions::repairs::remove_category(&self.0, proto::caller::checked(r)?)
                 .await
@@ -89,7 +89,7 @@ impl Community for CommunityService {
         )
     }
 
-    async fn file_repair(&self, r: Request<ResidentFields>) -> Answer<Repair> {
+    async fn file_repair(&self, r: Request<FileRepairRequest>) -> Answer<Repair> {
         done(
             actions::repairs::file(&self.0, proto::caller::checked(r)?)
                 .await
@@ -97,7 +97,7 @@ impl Community for CommunityService {
         )
     }
 
-    async fn my_repairs(&self, r: Request<ResidentFields>) -> Answer<RepairPage> {
+    async fn my_repairs(&self, r: Request<MyRepairsRequest>) -> Answer<RepairPage> {
         done(
             actions::repairs::mine(&self.0, proto::caller::checked(r)?)
                 .await
@@ -105,7 +105,7 @@ impl Community for CommunityService {
         )
     }
 
-    async fn my_repair(&self, r: Request<ResidentFields>) -> Answer<Repair> {
+    async fn my_repair(&self, r: Request<ResidentRecord>) -> Answer<Repair> {
         done(
             actions::repairs::my_one(&self.0, proto::caller::checked(r)?)
                 .await
@@ -113,7 +113,7 @@ impl Community for CommunityService {
         )
     }
 
-    async fn list_repairs(&self, r: Request<PlatformFields>) -> Answer<RepairPage> {
+    async fn list_repairs(&self, r: Request<ListRepairsRequest>) -> Answer<RepairPage> {
         done(
             actions::repairs::list(&self.0, proto::caller::checked(r)?)
                 .await
@@ -121,7 +121,7 @@ impl Community for CommunityService {
         )
     }
 
-    async fn get_repair(&self, r: Request<PlatformFields>) -> Answer<Repair> {
+    async fn get_repair(&self, r: Request<PlatformRecord>) -> Answer<Repair> {
         done(
             actions::repairs::get(&self.0, proto::caller::checked(r)?)
                 .await
@@ -129,7 +129,7 @@ impl Community for CommunityService {
         )
     }
 
-    async fn update_repair(&self, r: Request<PlatformFields>) -> Answer<Repair> {
+    async fn update_repair(&self, r: Request<UpdateRepairRequest>) -> Answer<Repair> {
         done(
             actions::repairs::update(&self.0, proto::caller::checked(r)?)
                 .await
@@ -137,15 +137,26 @@ impl Community for CommunityService {
         )
     }
 
-    async fn save_announcement(&self, r: Request<PlatformFields>) -> Answer<Announcement> {
+    async fn create_announcement(
+        &self,
+        r: Request<CreateAnnouncementRequest>,
+    ) -> Answer<Announcement> {
         done(
-            actions::announcements::save(&self.0, proto::caller::checked(r)?)
+            actions::announcements::create(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(convert::announcement),
         )
     }
 
-    async fn delete_announcement(&self, r: Request<PlatformFields>) -> Answer<Empty> {
+    async fn edit_announcement(&self, r: Request<EditAnnouncementRequest>) -> Answer<Announcement> {
+        done(
+            actions::announcements::edit(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(convert::announcement),
+        )
+    }
+
+    async fn delete_announcement(&self, r: Request<PlatformRecord>) -> Answer<Empty> {
         done(
             actions::announcements::delete(&self.0, proto::caller::checked(r)?)
                 .await
@@ -153,7 +164,10 @@ impl Community for CommunityService {
         )
     }
 
-    async fn platform_announcements(&self, r: Request<PlatformFields>) -> Answer<AnnouncementPage> {
+    async fn platform_announcements(
+        &self,
+        r: Request<PlatformAnnouncementsRequest>,
+    ) -> Answer<AnnouncementPage> {
         done(
             actions::announcements::platform_list(&self.0, proto::caller::checked(r)?)
                 .await
@@ -161,7 +175,10 @@ impl Community for CommunityService {
         )
     }
 
-    async fn resident_announcements(&self, r: Request<ResidentFields>) -> Answer<AnnouncementPage> {
+    async fn resident_announcements(
+        &self,
+        r: Request<ResidentAnnouncementsRequest>,
+    ) -> Answer<AnnouncementPage> {
         done(
             actions::announcements::resident_list(&self.0, proto::caller::checked(r)?)
                 .await
@@ -169,7 +186,7 @@ impl Community for CommunityService {
         )
     }
 
-    async fn resident_announcement(&self, r: Request<ResidentFields>) -> Answer<Announcement> {
+    async fn resident_announcement(&self, r: Request<ResidentRecord>) -> Answer<Announcement> {
         done(
             actions::announcements::resident_one(&self.0, proto::caller::checked(r)?)
                 .await
@@ -177,7 +194,7 @@ impl Community for CommunityService {
         )
     }
 
-    async fn submit_complaint(&self, r: Request<ResidentFields>) -> Answer<Complaint> {
+    async fn submit_complaint(&self, r: Request<SubmitComplaintRequest>) -> Answer<Complaint> {
         done(
             actions::complaints::submit(&self.0, proto::caller::checked(r)?)
                 .await
@@ -185,7 +202,7 @@ impl Community for CommunityService {
         )
     }
 
-    async fn my_complaints(&self, r: Request<ResidentFields>) -> Answer<ComplaintPage> {
+    async fn my_complaints(&self, r: Request<MyComplaintsRequest>) -> Answer<ComplaintPage> {
         done(
             actions::complaints::mine(&self.0, proto::caller::checked(r)?)
                 .await
@@ -193,7 +210,7 @@ impl Community for CommunityService {
         )
     }
 
-    async fn my_complaint(&self, r: Request<ResidentFields>) -> Answer<Complaint> {
+    async fn my_complaint(&self, r: Request<ResidentRecord>) -> Answer<Complaint> {
         done(
             actions::complaints::my_one(&self.0, proto::caller::checked(r)?)
                 .await
@@ -201,7 +218,7 @@ impl Community for CommunityService {
         )
     }
 
-    async fn list_complaints(&self, r: Request<PlatformFields>) -> Answer<ComplaintPage> {
+    async fn list_complaints(&self, r: Request<ListComplaintsRequest>) -> Answer<ComplaintPage> {
         done(
             actions::complaints::list(&self.0, proto::caller::checked(r)?)
                 .await
@@ -209,7 +226,7 @@ impl Community for CommunityService {
         )
     }
 
-    async fn answer_complaint(&self, r: Request<PlatformFields>) -> Answer<Complaint> {
+    async fn answer_complaint(&self, r: Request<AnswerComplaintRequest>) -> Answer<Complaint> {
         done(
             actions::complaints::answer(&self.0, proto::caller::checked(r)?)
                 .await
@@ -217,7 +234,10 @@ impl Community for CommunityService {
         )
     }
 
-    async fn save_emergency_phone(&self, r: Request<PlatformFields>) -> Answer<EmergencyPhone> {
+    async fn save_emergency_phone(
+        &self,
+        r: Request<SaveEmergencyPhoneRequest>,
+    ) -> Answer<EmergencyPhone> {
         done(
             actions::extras::save_phone(&self.0, proto::caller::checked(r)?)
                 .await
@@ -225,7 +245,7 @@ impl Community for CommunityService {
         )
     }
 
-    async fn remove_emergency_phone(&self, r: Request<PlatformFields>) -> Answer<Empty> {
+    async fn remove_emergency_phone(&self, r: Request<PlatformRecord>) -> Answer<Empty> {
         done(
             actions::extras::remove_phone(&self.0, proto::caller::checked(r)?)
                 .await
@@ -235,7 +255,7 @@ impl Community for CommunityService {
 
     async fn platform_emergency_phones(
         &self,
-        r: Request<PlatformFields>,
+        r: Request<PlatformCommunity>,
     ) -> Answer<EmergencyPhoneList> {
         done(
             actions::extras::platform_phones(&self.0, proto::caller::checked(r)?)
@@ -246,7 +266,7 @@ impl Community for CommunityService {
 
     async fn resident_emergency_phones(
         &self,
-        r: Request<ResidentFields>,
+        r: Request<ResidentCommunity>,
     ) -> Answer<EmergencyPhoneList> {
         done(
             actions::extras::resident_phones(&self.0, proto::caller::checked(r)?)
@@ -255,7 +275,7 @@ impl Community for CommunityService {
         )
     }
 
-    async fn issue_visitor_pass(&self, r: Request<ResidentFields>) -> Answer<VisitorPass> {
+    async fn issue_visitor_pass(&self, r: Request<IssueVisitorPassRequest>) -> Answer<VisitorPass> {
         done(
             actions::extras::issue_pass(&self.0, proto::caller::checked(r)?)
                 .await
@@ -263,7 +283,10 @@ impl Community for CommunityService {
         )
     }
 
-    async fn my_visitor_passes(&self, r: Request<ResidentFields>) -> Answer<VisitorPassList> {
+    async fn my_visitor_passes(
+        &self,
+        r: Request<MyVisitorPassesRequest>,
+    ) -> Answer<VisitorPassList> {
         done(
             actions::extras::my_passes(&self.0, proto::caller::checked(r)?)
                 .await
@@ -276,7 +299,10 @@ impl Community for CommunityService {
         )
     }
 
-    async fn verify_visitor_pass(&self, r: Request<PlatformFields>) -> Answer<VisitorPass> {
+    async fn verify_visitor_pass(
+        &self,
+        r: Request<VerifyVisitorPassRequest>,
+    ) -> Answer<VisitorPass> {
         done(
             actions::extras::verify_pass(&self.0, proto::caller::checked(r)?)
                 .await

@@ -322,7 +322,7 @@ fn table() -> Vec<Row> {
         row("PUT", "/api/v1/repair", PLATFORM_10002_ONLY, |w, _| {
             at(
                 "/api/v1/repair",
-                json!({"id": w.repair_a, "status": "RECEIVE", "staff": "王师傅"}),
+                json!({"id": w.repair_a, "action": "RECEIVE", "staff": "王师傅"}),
             )
         }),
         row(

@@ -824,3 +824,111 @@ async fn complaints_emergency_numbers_and_visitor_passes() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_caller_is_judged_before_the_fields_and_each_bad_field_is_named() {
+    let app = spawn_app().await;
+    let platform = app.platform_token("123456", "123456").await;
+    let stranger = app.resident_token("o-stranger", "13912345678").await;
+    let bad_repair = json!({"house_id": "x", "possion": "p", "description": "d"});
+
+    // Nobody, or the other audience, learns nothing of the fields.
+    let nobody = app
+        .post("/api/v1/weapp/repair", bad_repair.clone(), None)
+        .await;
+    assert_eq!((nobody.code(), nobody.status.as_u16()), (9, 401));
+    let platform_on_resident = app
+        .post("/api/v1/weapp/repair", bad_repair.clone(), Some(&platform))
+        .await;
+    assert_eq!(
+        (
+            platform_on_resident.code(),
+            platform_on_resident.status.as_u16()
+        ),
+        (1, 403)
+    );
+    let resident_on_platform = app
+        .put_form("/api/v1/repair", &[("id", "x")], &stranger)
+        .await;
+    assert_eq!(
+        (
+            resident_on_platform.code(),
+            resident_on_platform.status.as_u16()
+        ),
+        (1, 403)
+    );
+    let photo = app
+        .post("/api/v1/weapp/community/photo", json!({}), Some(&platform))
+        .await;
+    assert_eq!((photo.code(), photo.status.as_u16()), (1, 403));
+
+    // The caller's own bad fields: 400 naming the field.
+    let named = |answer: &Answer, field: &str| {
+        assert_eq!(
+            (answer.code(), answer.status.as_u16()),
+            (1, 400),
+            "{:?}",
+            answer.body
+        );
+        assert!(answer.str("msg").starts_with(field), "{:?}", answer.body);
+    };
+    let house = app
+        .post("/api/v1/weapp/repair", bad_repair, Some(&stranger))
+        .await;
+    named(&house, "house_id");
+    let status = app
+        .post(
+            "/api/v1/wjdh/repair/list",
+            json!({"xiaoqu": "10002", "status": "2"}),
+            Some(&platform),
+        )
+        .await;
+    named(&status, "status");
+    assert!(status.str("msg").contains("0、1或all"), "{:?}", status.body);
+    let stage = app
+        .post(
+            "/api/v1/wjdh/repair/list",
+            json!({"xiaoqu": "10002", "stage": "later"}),
+            Some(&platform),
+        )
+        .await;
+    named(&stage, "stage");
+    let hotline = app
+        .post(
+            "/api/v1/wjdh/emergency",
+            json!({"xiaoqu": "10002", "name": "物业", "phone": "call me"}),
+            Some(&platform),
+        )
+        .await;
+    named(&hotline, "phone");
+    let images = ["http://x/a.jpg"; 10].join(",");
+    let many = app
+        .post(
+            "/api/v1/announcement/new",
+            json!({"xiaoqu": "10002", "title": "t", "content": "c", "images": images}),
+            Some(&platform),
+        )
+        .await;
+    named(&many, "images");
+    let kind = app
+        .post(
+            "/api/v1/wjdh/complaints",
+            json!({"xiaoqu": "10002", "status": "处理中"}),
+            Some(&platform),
+        )
+        .await;
+    named(&kind, "status");
+
+    // Codes as the seeds write them, in any case, numbers as text or as numbers.
+    for (status, stage) in [(json!("all"), json!("new")), (json!(1), json!("DONE"))] {
+        let listed = app
+            .post(
+                "/api/v1/wjdh/repair/list",
+                json!({"xiaoqu": "10002", "status": status, "stage": stage}),
+                Some(&platform),
+            )
+            .await;
+        assert_eq!(listed.code(), 0, "{:?}", listed.body);
+    }
+    app.stop().await;
+}

@@ -75,10 +75,9 @@ pub(crate) fn rows(answer: &Answer) -> &Vec<Value> {
 }
 
 #[tokio::test]
-async fn orders_are_created_for_a_house_a_phone_and_an_id_number_with_the_seeds_codes() {
+async fn a_house_order_is_created_from_json_or_a_form_with_a_time_ordered_number() {
     let app = spawn_app().await;
     let platform = app.platform_token("123456", "123456").await;
-    let (resident, _) = fuyu(&app).await;
 
     let created = new_order(&app, &platform, "house", house_101(), json!(0.01)).await;
     assert_eq!(created.code(), 0, "{:?}", created.body);
@@ -106,6 +105,14 @@ async fn orders_are_created_for_a_house_a_phone_and_an_id_number_with_the_seeds_
         .await;
     assert_eq!(second.code(), 0, "{:?}", second.body);
     assert!(second.str("data") > number.as_str(), "time-ordered numbers");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn orders_for_a_person_by_phone_name_or_id_number_reach_the_user_bound_in_the_community() {
+    let app = spawn_app().await;
+    let platform = app.platform_token("123456", "123456").await;
+    fuyu(&app).await;
 
     // A person: phone alone (registered user), phone with name, ID number.
     let by_phone = new_order(
@@ -173,6 +180,14 @@ async fn orders_are_created_for_a_house_a_phone_and_an_id_number_with_the_seeds_
     )
     .await;
     assert_eq!(unbound.code(), 2, "{:?}", unbound.body);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn nobody_found_is_code_2_and_a_person_not_signed_up_is_code_3() {
+    let app = spawn_app().await;
+    let platform = app.platform_token("123456", "123456").await;
+    fuyu(&app).await;
 
     // Code 2: nobody / no such house; code 3: entered in 一标三实 but not registered.
     let wrong_name = new_order(
@@ -223,6 +238,13 @@ async fn orders_are_created_for_a_house_a_phone_and_an_id_number_with_the_seeds_
     )
     .await;
     assert_eq!(wife.code(), 3, "{:?}", wife.body);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_fields_are_code_1_naming_the_field() {
+    let app = spawn_app().await;
+    let platform = app.platform_token("123456", "123456").await;
 
     // Code 1 naming the field.
     for amount in [
@@ -254,6 +276,14 @@ async fn orders_are_created_for_a_house_a_phone_and_an_id_number_with_the_seeds_
     )
     .await;
     refused(&bad_identifier, 1, 400, "identifier");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn another_communitys_credential_or_a_resident_token_is_refused() {
+    let app = spawn_app().await;
+    let platform = app.platform_token("123456", "123456").await;
+    let (resident, _) = fuyu(&app).await;
 
     // Another platform's community, or a resident's token.
     let other = app
@@ -271,8 +301,9 @@ async fn orders_are_created_for_a_house_a_phone_and_an_id_number_with_the_seeds_
     app.stop().await;
 }
 
-#[tokio::test]
-async fn the_platform_lists_and_filters_its_orders_and_residents_see_what_they_may_pay() {
+/// 付钰 (imported, owner of 101 and 102) with the platform's token, and four orders of 10002:
+/// 101 0.01元, 102 0.02元, 201 0.03元 and 付钰's own 5元; (app, platform, 付钰's token, house 101).
+async fn four_orders() -> (TestApp, String, String, i64) {
     let app = spawn_app().await;
     let platform = app.platform_token("123456", "123456").await;
     let (resident, h101) = fuyu(&app).await;
@@ -309,6 +340,12 @@ async fn the_platform_lists_and_filters_its_orders_and_residents_see_what_they_m
         0
     );
 
+    (app, platform, resident, h101)
+}
+
+#[tokio::test]
+async fn the_platform_lists_its_orders_in_the_seeds_shape_and_filters_them() {
+    let (app, platform, _, _) = four_orders().await;
     let all = app
         .post(
             "/api/v1/wjdh/order/list",
@@ -383,6 +420,12 @@ async fn the_platform_lists_and_filters_its_orders_and_residents_see_what_they_m
     assert_eq!(paid.code(), 0);
     assert!(rows(&paid).is_empty());
     assert_eq!(paid.body["pages"], Value::Null);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_platforms_list_refuses_bad_filters_and_other_communities() {
+    let (app, platform, _, _) = four_orders().await;
     let skipped = app
         .post(
             "/api/v1/wjdh/order/list",
@@ -408,6 +451,12 @@ async fn the_platform_lists_and_filters_its_orders_and_residents_see_what_they_m
         .await;
     refused(&foreign, 1, 403, "您没有权限管理该小区");
 
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn residents_see_the_orders_of_the_houses_where_they_may_pay() {
+    let (app, _, resident, h101) = four_orders().await;
     // 000 §4.1.1: 付钰 pays for 101 and 102 and his own order, not for 201.
     let mine = app
         .post("/api/v1/orders/list", json!({}), Some(&resident))
@@ -455,7 +504,6 @@ async fn the_platform_lists_and_filters_its_orders_and_residents_see_what_they_m
     app.stop().await;
 }
 
-/// A call to one of the sandbox's helpers.
 pub(crate) async fn sandbox(app: &TestApp, path: &str, body: Value) -> Value {
     app.client
         .post(format!("{}{path}", app.stack.sandbox_url))

@@ -1,4 +1,6 @@
-//! The gRPC face: unpack, run the action, answer.
+//! The gRPC face: check the caller, run the action, turn its rows into messages.
+mod convert;
+
 use std::sync::Arc;
 
 use kit::error::ServiceError;
@@ -6,7 +8,7 @@ use proto::orders::orders_server::Orders;
 use proto::orders::*;
 use tonic::{Request, Response, Status};
 
-use crate::actions::{self, State};
+use crate::actions::{State, bills, closing, orders, payment};
 
 /// The service behind `OrdersServer`.
 #[derive(Clone)]
@@ -27,31 +29,37 @@ fn done<T>(result: Result<T, ServiceError>) -> Answer<T> {
 #[tonic::async_trait]
 impl Orders for OrdersService {
     async fn create_order(&self, r: Request<CreateOrderRequest>) -> Answer<CreateOrderReply> {
-        done(actions::create(&self.0, proto::caller::checked(r)?).await)
+        let order_number = orders::create(&self.0, proto::caller::checked(r)?).await;
+        done(order_number.map(|order_number| CreateOrderReply { order_number }))
     }
 
     async fn list_orders(&self, r: Request<ListOrdersRequest>) -> Answer<OrderPage> {
-        done(actions::list(&self.0, proto::caller::checked(r)?).await)
+        let page = orders::list(&self.0, proto::caller::checked(r)?).await;
+        done(page.map(convert::order_page))
     }
 
     async fn resident_orders(&self, r: Request<ResidentOrdersRequest>) -> Answer<OrderPage> {
-        done(actions::for_resident(&self.0, proto::caller::checked(r)?).await)
+        let page = orders::for_resident(&self.0, proto::caller::checked(r)?).await;
+        done(page.map(convert::order_page))
     }
 
     async fn pay(&self, r: Request<PayRequest>) -> Answer<PayReply> {
-        done(crate::payment::pay(&self.0, proto::caller::checked(r)?).await)
+        done(payment::pay(&self.0, proto::caller::checked(r)?).await)
     }
 
     async fn close_order(&self, r: Request<CloseOrderRequest>) -> Answer<Order> {
-        done(crate::closing::close_order(&self.0, proto::caller::checked(r)?).await)
+        let closed = closing::close_order(&self.0, proto::caller::checked(r)?).await;
+        done(closed.map(convert::order))
     }
 
     async fn resident_bills(&self, r: Request<ResidentOrdersRequest>) -> Answer<BillPage> {
-        done(crate::bills::for_resident(&self.0, proto::caller::checked(r)?).await)
+        let page = bills::for_resident(&self.0, proto::caller::checked(r)?).await;
+        done(page.map(convert::bill_page))
     }
 
     async fn list_bills(&self, r: Request<ListBillsRequest>) -> Answer<BillPage> {
-        done(crate::bills::for_platform(&self.0, proto::caller::checked(r)?).await)
+        let page = bills::for_platform(&self.0, proto::caller::checked(r)?).await;
+        done(page.map(convert::bill_page))
     }
 
     async fn payment_notification(
@@ -59,7 +67,7 @@ impl Orders for OrdersService {
         r: Request<NotificationRequest>,
     ) -> Answer<NotificationReply> {
         Ok(Response::new(
-            crate::payment::notification(&self.0, proto::caller::checked(r)?).await,
+            payment::notification(&self.0, proto::caller::checked(r)?).await,
         ))
     }
 }

@@ -7,7 +7,7 @@ use kit::time::now_unix;
 use proto::orders as pb;
 use wxpay::{NotificationOutcome, PaymentNotice};
 
-use crate::actions::State;
+use super::{State, paying_houses};
 use crate::db::orders::{self, OrderRow};
 use crate::db::payments::{self, NewBill, PaymentRow};
 use crate::domain::number::next_order_number;
@@ -73,13 +73,7 @@ pub async fn pay(state: &State, r: pb::PayRequest) -> ServiceResult<pb::PayReply
             "some ids are not orders",
         ));
     }
-    let houses: Vec<i64> = state
-        .yibiaosanshi
-        .paying_houses(r.user_id)
-        .await?
-        .into_iter()
-        .map(|h| h.house_id)
-        .collect();
+    let houses = paying_houses(state, r.user_id).await?;
     for row in &rows {
         let mine = row.user_id == Some(r.user_id)
             || row.house_id.is_some_and(|house| houses.contains(&house));

@@ -5,11 +5,11 @@ use kit::error::{ServiceError, ServiceResult};
 use kit::time::now_unix;
 use proto::orders as pb;
 
-use crate::actions::{State, managed, order, platform};
+use super::payment::{Closed, check_payable, close_at_wechat};
+use super::{State, managed, platform};
 use crate::db::orders::{self, OrderRow};
 use crate::db::payments::{self, PaymentRow};
 use crate::error::Error;
-use crate::payment::{Closed, check_payable, close_at_wechat};
 
 fn paid_already() -> ServiceError {
     ServiceError::conflict(
@@ -18,7 +18,7 @@ fn paid_already() -> ServiceError {
     )
 }
 
-pub async fn close_order(state: &State, r: pb::CloseOrderRequest) -> ServiceResult<pb::Order> {
+pub async fn close_order(state: &State, r: pb::CloseOrderRequest) -> ServiceResult<OrderRow> {
     let caller = platform(r.platform.as_ref())?;
     let community = managed(caller, &r.xiaoqu)?;
     let (number, id) = match r.order {
@@ -77,5 +77,5 @@ pub async fn close_order(state: &State, r: pb::CloseOrderRequest) -> ServiceResu
         credential = caller.credential_id,
         "order closed"
     );
-    Ok(order(closed))
+    Ok(closed)
 }

@@ -1,48 +1,21 @@
-//! What each RPC does: validate the fields, check the caller's scope, find the payer, touch the
-//! database.
-use kit::db::Database;
+//! Orders: 001 §2.1.1 (create), §2.1.2 (the platform's list), 000 §4.1.1 (the resident's list).
 use kit::error::{ErrorKind, ServiceError, ServiceResult};
 use kit::paging::Paging;
 use kit::time::now_unix;
 use proto::orders as pb;
 use proto::yibiaosanshi::FindPayerRequest;
 
-use crate::clients::{Auth, Community, Yibiaosanshi};
+use super::{State, house_levels, managed, paging, paying_houses, person_filter, platform};
 use crate::db::orders::{self, OrderRow, PlatformFilter, ResidentFilter};
 use crate::domain::number::next_order_number;
 use crate::domain::payer::Payer;
 use crate::error::Error;
 
-/// What every action needs.
-#[derive(Clone)]
-pub struct State {
-    pub db: Database,
-    pub yibiaosanshi: Yibiaosanshi,
-    pub auth: Auth,
-    pub community: Community,
-    pub wxpay: wxpay::WxPayClient,
-}
-
-pub(crate) fn platform(platform: Option<&pb::PlatformRef>) -> ServiceResult<&pb::PlatformRef> {
-    platform.ok_or_else(|| ServiceError::unauthenticated("no platform credential in the request"))
-}
-
-/// The community `xiaoqu` if the credential manages it (001 §1.2's Se160 answer otherwise).
-pub(crate) fn managed(platform: &pb::PlatformRef, xiaoqu: &str) -> ServiceResult<String> {
-    let xiaoqu = xiaoqu.trim();
-    if xiaoqu.is_empty() {
-        return Err(ServiceError::missing("xiaoqu"));
-    }
-    kit::scope::require_managed(&platform.communities, xiaoqu)?;
-    Ok(xiaoqu.to_owned())
-}
-
-/// The requested page, bounded (the gateway sends one; absent means the first of 20).
-pub(crate) fn paging(request: Option<pb::PageRequest>) -> ServiceResult<Paging> {
-    let request = request.unwrap_or_default();
-    let positive = |value: i64| (value != 0).then_some(value);
-    Paging::new(positive(request.page), positive(request.per_page))
-        .map_err(|field| ServiceError::invalid(field, format!("{field}超出范围")))
+/// A page of orders, each with the 商户单号 of the payment that paid it (empty if unpaid).
+pub struct OrderPage {
+    pub rows: Vec<(OrderRow, String)>,
+    pub paging: Paging,
+    pub total: i64,
 }
 
 fn nobody() -> ServiceError {
@@ -54,10 +27,7 @@ fn nobody() -> ServiceError {
 }
 
 /// 001 §2.1.1: validates, finds the payer, stores the order; its number.
-pub async fn create(
-    state: &State,
-    r: pb::CreateOrderRequest,
-) -> ServiceResult<pb::CreateOrderReply> {
+pub async fn create(state: &State, r: pb::CreateOrderRequest) -> ServiceResult<String> {
     let caller = platform(r.platform.as_ref())?;
     let community = managed(caller, &r.xiaoqu)?;
     let payer = Payer::from_request(r.payer)?;
@@ -179,13 +149,11 @@ pub async fn create(
         .await
         .map_err(ServiceError::from)?;
     tracing::info!(order = stored.id, number = %stored.order_number, kind = %stored.target_type, amount_fen, "order created");
-    Ok(pb::CreateOrderReply {
-        order_number: stored.order_number,
-    })
+    Ok(stored.order_number)
 }
 
 /// 001 §2.1.2: the community's orders, filtered.
-pub async fn list(state: &State, r: pb::ListOrdersRequest) -> ServiceResult<pb::OrderPage> {
+pub async fn list(state: &State, r: pb::ListOrdersRequest) -> ServiceResult<OrderPage> {
     let caller = platform(r.platform.as_ref())?;
     let community = managed(caller, &r.xiaoqu)?;
     let paging = paging(r.paging)?;
@@ -210,104 +178,20 @@ pub async fn list(state: &State, r: pb::ListOrdersRequest) -> ServiceResult<pb::
         })
         .await
         .map_err(ServiceError::from)?;
-    Ok(page(rows, paging, total))
-}
-
-/// `louhao`, `danyuan`, `louceng`, `fangjian` filters; each level needs the one above it (the
-/// seed's rule).
-pub(crate) fn house_levels(house: pb::AddressFilter) -> ServiceResult<[Option<i64>; 4]> {
-    let levels = [house.louhao, house.danyuan, house.louceng, house.fangjian];
-    for (index, name) in ["danyuan", "louceng", "fangjian"].into_iter().enumerate() {
-        if levels[index + 1].is_some() && levels[index].is_none() {
-            return Err(ServiceError::invalid(
-                name,
-                format!("传递{name}时必须传递上一级编号"),
-            ));
-        }
-    }
-    Ok(levels)
-}
-
-/// The person filters (`idcard`, `phone`, `name`) as the user ids they match; `None` when none
-/// was given.
-pub(crate) async fn person_filter(
-    state: &State,
-    community: &str,
-    person: pb::PersonFilter,
-) -> ServiceResult<Option<Vec<i64>>> {
-    if person.idcard.is_none() && person.phone.is_none() && person.name.is_none() {
-        return Ok(None);
-    }
-    Ok(Some(
-        person_users(state, community, person.idcard, person.phone, person.name).await?,
-    ))
-}
-
-/// The user ids of the person named by the filters (empty when nobody matches).
-async fn person_users(
-    state: &State,
-    community: &str,
-    idcard: Option<String>,
-    phone: Option<String>,
-    name: Option<String>,
-) -> ServiceResult<Vec<i64>> {
-    let mut users = Vec::new();
-    let ask = |kind: &str| FindPayerRequest {
-        community_identifier: community.to_owned(),
-        kind: kind.to_owned(),
-        ..Default::default()
-    };
-    let mut lookups = Vec::new();
-    if let Some(idcard) = idcard {
-        let mut request = ask("idcard");
-        request.idcard = idcard;
-        lookups.push(request);
-    }
-    if let Some(phone) = phone {
-        let mut request = ask("phone");
-        request.phone = phone;
-        request.name = name.clone().unwrap_or_default();
-        lookups.push(request);
-    } else if name.is_some() {
-        return Err(ServiceError::invalid(
-            "name",
-            "按姓名查询时必须同时传递phone",
-        ));
-    }
-    let mut first = true;
-    for request in lookups {
-        let found = state.yibiaosanshi.find_payer(request).await?;
-        let these: Vec<i64> = (found.user_id > 0)
-            .then_some(found.user_id)
-            .into_iter()
-            .collect();
-        // Several person filters narrow together.
-        users = if first {
-            these
-        } else {
-            users.into_iter().filter(|u| these.contains(u)).collect()
-        };
-        first = false;
-    }
-    Ok(users)
+    Ok(OrderPage {
+        rows,
+        paging,
+        total,
+    })
 }
 
 /// 000 §4.1.1: the orders of the resident's paying houses and their personal orders.
-pub async fn for_resident(
-    state: &State,
-    r: pb::ResidentOrdersRequest,
-) -> ServiceResult<pb::OrderPage> {
+pub async fn for_resident(state: &State, r: pb::ResidentOrdersRequest) -> ServiceResult<OrderPage> {
     if r.user_id <= 0 {
         return Err(ServiceError::unauthenticated("no resident in the request"));
     }
     let paging = paging(r.paging)?;
-    let houses: Vec<i64> = state
-        .yibiaosanshi
-        .paying_houses(r.user_id)
-        .await?
-        .into_iter()
-        .map(|h| h.house_id)
-        .collect();
+    let houses = paying_houses(state, r.user_id).await?;
     let house_id = r.house_id;
     if let Some(id) = house_id
         && !houses.contains(&id)
@@ -332,7 +216,11 @@ pub async fn for_resident(
         })
         .await
         .map_err(|error: Error| ServiceError::from(error))?;
-    Ok(page(rows, paging, total))
+    Ok(OrderPage {
+        rows,
+        paging,
+        total,
+    })
 }
 
 /// Each row with the out_trade_no (商户单号) of the bill that paid it, if any.
@@ -355,36 +243,4 @@ fn with_shop_numbers(
             (row, shop)
         })
         .collect())
-}
-
-fn page(rows: Vec<(OrderRow, String)>, paging: Paging, total: i64) -> pb::OrderPage {
-    pb::OrderPage {
-        orders: rows
-            .into_iter()
-            .map(|(row, shop)| pb::Order {
-                shop_number: shop,
-                ..order(row)
-            })
-            .collect(),
-        page: paging.page,
-        per_page: paging.per_page,
-        total,
-    }
-}
-
-pub(crate) fn order(row: OrderRow) -> pb::Order {
-    pb::Order {
-        id: row.id,
-        number: row.order_number,
-        title: row.title,
-        amount_fen: row.amount_fen,
-        open: row.status == orders::OPEN,
-        paied: row.paied,
-        remark: row.remark,
-        extra: row.extra,
-        house: row.house_introduction,
-        manager: row.manager,
-        shop_number: String::new(),
-        house_id: row.house_id.unwrap_or_default(),
-    }
 }

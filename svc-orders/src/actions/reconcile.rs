@@ -8,11 +8,11 @@ use std::time::Duration;
 use kit::error::{ErrorKind, ServiceError};
 use kit::time::now_unix;
 
-use crate::actions::State;
+use super::State;
+use super::payment::{close_at_wechat, settle};
 use crate::config::ReconciliationSettings;
 use crate::db::payments::{self, PaymentRow};
 use crate::domain::payment_state::PaymentEvent;
-use crate::payment::{close_at_wechat, settle};
 
 /// Payments looked at per pass.
 const BATCH: i64 = 50;

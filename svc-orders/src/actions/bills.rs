@@ -6,15 +6,13 @@ use kit::error::{ServiceError, ServiceResult};
 use kit::paging::Paging;
 use proto::orders as pb;
 
-use crate::actions::{State, house_levels, managed, order, paging, person_filter, platform};
+use super::{State, house_levels, managed, paging, person_filter, platform};
 use crate::db::bills::{self, BillFilter, BillRow, OrderMatch};
+use crate::db::orders::OrderRow;
 
 /// 000 §4.1.2: the bills of the resident's own payments. `paied` filters by the status of the
 /// bill's orders, as the seed defines it (1 进行中, 0 已关闭).
-pub async fn for_resident(
-    state: &State,
-    r: pb::ResidentOrdersRequest,
-) -> ServiceResult<pb::BillPage> {
+pub async fn for_resident(state: &State, r: pb::ResidentOrdersRequest) -> ServiceResult<BillPage> {
     if r.user_id <= 0 {
         return Err(ServiceError::unauthenticated("no resident in the request"));
     }
@@ -33,7 +31,7 @@ pub async fn for_resident(
 }
 
 /// 001 §2.1.3: the bills of one of the platform's communities.
-pub async fn for_platform(state: &State, r: pb::ListBillsRequest) -> ServiceResult<pb::BillPage> {
+pub async fn for_platform(state: &State, r: pb::ListBillsRequest) -> ServiceResult<BillPage> {
     let caller = platform(r.platform.as_ref())?;
     let community = managed(caller, &r.xiaoqu)?;
     let paging = paging(r.paging)?;
@@ -57,7 +55,14 @@ pub async fn for_platform(state: &State, r: pb::ListBillsRequest) -> ServiceResu
     load(state, filter, paging).await
 }
 
-async fn load(state: &State, filter: BillFilter, paging: Paging) -> ServiceResult<pb::BillPage> {
+/// A page of bills, each with the orders it paid.
+pub struct BillPage {
+    pub bills: Vec<(BillRow, Vec<OrderRow>)>,
+    pub paging: Paging,
+    pub total: i64,
+}
+
+async fn load(state: &State, filter: BillFilter, paging: Paging) -> ServiceResult<BillPage> {
     let (rows, paid, total) = state
         .db
         .run(move |conn| -> crate::error::Result<_> {
@@ -67,33 +72,20 @@ async fn load(state: &State, filter: BillFilter, paging: Paging) -> ServiceResul
         })
         .await
         .map_err(ServiceError::from)?;
-    let mut by_bill: HashMap<i64, Vec<pb::Order>> = HashMap::new();
+    let mut by_bill: HashMap<i64, Vec<OrderRow>> = HashMap::new();
     for row in paid {
         let Some(bill) = row.bill_id else { continue };
-        by_bill.entry(bill).or_default().push(order(row));
+        by_bill.entry(bill).or_default().push(row);
     }
-    Ok(pb::BillPage {
+    Ok(BillPage {
         bills: rows
             .into_iter()
-            .map(|bill| bill_message(bill, &mut by_bill))
+            .map(|bill| {
+                let orders = by_bill.remove(&bill.id).unwrap_or_default();
+                (bill, orders)
+            })
             .collect(),
-        page: paging.page,
-        per_page: paging.per_page,
+        paging,
         total,
     })
-}
-
-fn bill_message(bill: BillRow, orders: &mut HashMap<i64, Vec<pb::Order>>) -> pb::Bill {
-    let mut paid = orders.remove(&bill.id).unwrap_or_default();
-    for order in &mut paid {
-        order.shop_number = bill.payment_shop_number.clone();
-    }
-    pb::Bill {
-        id: bill.id,
-        total_amount_fen: bill.total_amount_fen,
-        paid_at: bill.paid_at,
-        payment_number: bill.payment_number,
-        payment_shop_number: bill.payment_shop_number,
-        orders: paid,
-    }
 }

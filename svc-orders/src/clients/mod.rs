@@ -1,0 +1,66 @@
+//! The services svc-orders calls. Every call goes through the client layer (trace context,
+//! request id, caller assertion, the endpoint's timeout).
+use kit::caller::CallerChannel;
+use kit::error::{ServiceError, ServiceResult};
+
+/// svc-yibiaosanshi: whom an order is for, community names, a resident's houses.
+pub use proto::clients::Registry as Yibiaosanshi;
+
+/// svc-auth: a user's WeChat openid.
+#[derive(Clone, Debug)]
+pub struct Auth(proto::auth::auth_client::AuthClient<CallerChannel>);
+
+impl Auth {
+    pub fn new(channel: CallerChannel) -> Self {
+        Self(proto::auth::auth_client::AuthClient::new(channel))
+    }
+
+    /// The openid the user's payments are placed for; `None` when they have none.
+    pub async fn openid(&self, user_id: i64) -> ServiceResult<Option<String>> {
+        let reply = self
+            .0
+            .clone()
+            .user_profile(proto::auth::UserProfileRequest {
+                user_id,
+                phone: String::new(),
+            })
+            .await
+            .map_err(|status| ServiceError::from_status(&status))?
+            .into_inner();
+        Ok((!reply.openid.is_empty()).then_some(reply.openid))
+    }
+}
+
+/// svc-community: whether a module (生活缴费) is on.
+#[derive(Clone, Debug)]
+pub struct Community(proto::community::community_client::CommunityClient<CallerChannel>);
+
+impl Community {
+    pub fn new(channel: CallerChannel) -> Self {
+        Self(proto::community::community_client::CommunityClient::new(
+            channel,
+        ))
+    }
+
+    /// `Err` with the module's own sentence when it is off in `community`.
+    pub async fn require_module(&self, community: &str, module: &str) -> ServiceResult<()> {
+        let reply = self
+            .0
+            .clone()
+            .module_enabled(proto::community::ModuleEnabledRequest {
+                community_identifier: community.to_owned(),
+                module_name: module.to_owned(),
+            })
+            .await
+            .map_err(|status| ServiceError::from_status(&status))?
+            .into_inner();
+        if reply.enabled {
+            Ok(())
+        } else {
+            Err(ServiceError::forbidden(
+                reply.msg,
+                format!("module {module} is off in {community}"),
+            ))
+        }
+    }
+}
