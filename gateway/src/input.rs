@@ -194,6 +194,10 @@ impl Visitor<'_> for ScalarVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+        // `12.0` is the integer 12 (some clients write every number as a float).
+        if v.fract() == 0.0 && v.abs() < 9.0e15 {
+            return Ok(Scalar::Integer(v as i64));
+        }
         Ok(Scalar::Float(v))
     }
 
@@ -251,9 +255,11 @@ impl<const MAX: usize> fmt::Debug for Text<MAX> {
 
 impl<'de, const MAX: usize> Deserialize<'de> for Text<MAX> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // A number stands for its digits: a whole one, not below zero (as the schema says).
         let text = match scalar(deserializer)? {
-            Scalar::Bool(_) => return Err(invalid("必须是字符串")),
-            other => other.text(),
+            Scalar::Text(text) => text,
+            Scalar::Integer(number) if number >= 0 => number.to_string(),
+            _ => return Err(invalid("必须是字符串")),
         };
         if text.chars().count() > MAX {
             return Err(invalid(&format!("不能超过{MAX}个字")));
@@ -319,8 +325,83 @@ impl<const MIN: i64, const MAX: i64> PartialSchema for Int<MIN, MAX> {
     fn schema() -> RefOr<Schema> {
         one_of([
             integer_schema(MIN, MAX),
-            Schema::Object(string_schema().pattern(Some(r"^-?[0-9]{1,15}$")).build()),
+            Schema::Object(
+                string_schema()
+                    .pattern(Some(integer_pattern(MIN, MAX)))
+                    .build(),
+            ),
         ])
+    }
+}
+
+/// A regular expression for exactly the integers `min..=max` written in decimal, as the string
+/// alternative of an [`Int`]'s schema says them.
+pub fn integer_pattern(min: i64, max: i64) -> String {
+    let mut alternatives = Vec::new();
+    if min < 0 {
+        let lowest = min.unsigned_abs();
+        let highest = if max < 0 { max.unsigned_abs() } else { 1 };
+        for part in digit_ranges(highest, lowest) {
+            alternatives.push(format!("-{part}"));
+        }
+    }
+    if max >= 0 {
+        alternatives.extend(digit_ranges(min.max(0).unsigned_abs(), max.unsigned_abs()));
+    }
+    format!("^({})$", alternatives.join("|"))
+}
+
+/// `min..=max` (both ≥ 0) as patterns of one length each: `[1-9]`, `[1-9][0-9]`, `100`…
+fn digit_ranges(min: u64, max: u64) -> Vec<String> {
+    let power = |k: u32| 10_u128.pow(k);
+    let (min, max) = (u128::from(min), u128::from(max));
+    let mut stops = std::collections::BTreeSet::from([max]);
+    // Up from `min`: fill its last k digits with nines (…199, …999).
+    for k in 1..=20 {
+        let stop = (min / power(k)) * power(k) + power(k) - 1;
+        if stop < min || stop >= max {
+            break;
+        }
+        stops.insert(stop);
+    }
+    // Down from `max`: zero its last k digits, one less (…099, …999 below a round number).
+    for k in 1..=20 {
+        let round = (max + 1) - (max + 1) % power(k);
+        if round == 0 || round - 1 <= min || round - 1 > max {
+            break;
+        }
+        stops.insert(round - 1);
+    }
+    let mut patterns = Vec::new();
+    let mut start = min;
+    for stop in stops {
+        if stop < start {
+            continue;
+        }
+        patterns.push(same_length_pattern(start, stop));
+        start = stop + 1;
+    }
+    patterns
+}
+
+/// `start..=stop` of one length, differing in one digit then only in full `0-9` digits.
+fn same_length_pattern(start: u128, stop: u128) -> String {
+    let (start, stop) = (start.to_string(), stop.to_string());
+    let mut pattern = String::new();
+    let mut any = 0;
+    for (low, high) in start.chars().zip(stop.chars()) {
+        if low == high {
+            pattern.push(low);
+        } else if low == '0' && high == '9' {
+            any += 1;
+        } else {
+            pattern.push_str(&format!("[{low}-{high}]"));
+        }
+    }
+    match any {
+        0 => pattern,
+        1 => format!("{pattern}[0-9]"),
+        n => format!("{pattern}[0-9]{{{n}}}"),
     }
 }
 
@@ -394,6 +475,9 @@ impl ToSchema for Flag {}
 pub trait Checked: Sized {
     /// What the schema says of it (a pattern as exact as a pattern can be).
     const PATTERN: &'static str;
+    /// A format the pattern cannot say all of (a check digit: `gb11643`), named for clients and
+    /// test generators.
+    const FORMAT: Option<&'static str> = None;
     const MAX_CHARS: usize;
     fn check(text: &str) -> Result<Self, &'static str>;
 }
@@ -408,6 +492,7 @@ impl Checked for kit::types::Mobile {
 
 impl Checked for kit::types::IdCardNumber {
     const PATTERN: &'static str = r"^[1-9][0-9]{16}[0-9Xx]$";
+    const FORMAT: Option<&'static str> = Some("gb11643");
     const MAX_CHARS: usize = 18;
     fn check(text: &str) -> Result<Self, &'static str> {
         Self::parse(text)
@@ -453,6 +538,10 @@ impl<T: Checked> PartialSchema for Valid<T> {
             string_schema()
                 .max_length(Some(T::MAX_CHARS))
                 .pattern(Some(T::PATTERN))
+                .format(
+                    T::FORMAT
+                        .map(|format| utoipa::openapi::SchemaFormat::Custom(format.to_owned())),
+                )
                 .build(),
         ))
     }
@@ -606,6 +695,50 @@ impl<const MAX: usize> ToSchema for JoinedIds<MAX> {
     fn name() -> std::borrow::Cow<'static, str> {
         "JoinedIds".into()
     }
+}
+
+/// A request schema with a rule between fields the struct alone cannot say (which fields a
+/// `type` needs, "one of these two"): `T`'s schema and `rule` both hold.
+pub fn schema_with_rule<T: PartialSchema>(rule: Schema) -> RefOr<Schema> {
+    RefOr::T(Schema::AllOf(
+        utoipa::openapi::schema::AllOfBuilder::new()
+            .item(T::schema())
+            .item(rule)
+            .build(),
+    ))
+}
+
+/// An object that has every one of `fields`.
+pub fn requires(fields: &[&str]) -> ObjectBuilder {
+    fields.iter().fold(ObjectBuilder::new(), |object, field| {
+        object.required(*field)
+    })
+}
+
+/// Any one of `alternatives` holds.
+pub fn any_of(alternatives: impl IntoIterator<Item = ObjectBuilder>) -> Schema {
+    let builder = alternatives.into_iter().fold(
+        utoipa::openapi::schema::AnyOfBuilder::new(),
+        |any, alternative| any.item(Schema::Object(alternative.build())),
+    );
+    Schema::AnyOf(builder.build())
+}
+
+/// Exactly one of `alternatives` holds.
+pub fn exactly_one_of(alternatives: impl IntoIterator<Item = ObjectBuilder>) -> Schema {
+    let builder = alternatives
+        .into_iter()
+        .fold(OneOfBuilder::new(), |one, alternative| {
+            one.item(Schema::Object(alternative.build()))
+        });
+    Schema::OneOf(builder.build())
+}
+
+/// An object whose `field` is the text `value`.
+pub fn field_is(field: &str, value: &str) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .property(field, string_schema().enum_values(Some([value])))
+        .required(field)
 }
 
 /// A JSON object, sent as an object or as its text (a form field): kept as its JSON text.
@@ -803,10 +936,25 @@ impl<E: ToSchema> utoipa::__dev::ComposeSchema for Code<E> {
             Schema::Object(
                 ObjectBuilder::new()
                     .schema_type(SchemaType::Type(Type::Integer))
+                    .enum_values(Some(numeric_codes::<E>()))
                     .build(),
             ),
         ])
     }
+}
+
+/// The codes of `E` that are numbers: what a [`Code`] accepts as a JSON number.
+fn numeric_codes<E: ToSchema>() -> Vec<i64> {
+    let schema = serde_json::to_value(E::schema()).unwrap_or_default();
+    schema["enum"]
+        .as_array()
+        .map(|codes| {
+            codes
+                .iter()
+                .filter_map(|code| code.as_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -967,6 +1115,112 @@ mod tests {
         assert_eq!(refused(json!({})), "status参数未传送");
         let schema = serde_json::to_value(Code::<Solved>::schema()).expect("json");
         assert_eq!(schema["oneOf"][0]["enum"], json!(["0", "1", "all"]));
+    }
+
+    #[test]
+    fn an_integer_range_becomes_a_pattern_of_exactly_its_numbers() {
+        let matches = |min: i64, max: i64| {
+            let pattern = integer_pattern(min, max);
+            let alternatives: Vec<String> = pattern[2..pattern.len() - 2]
+                .split('|')
+                .map(str::to_owned)
+                .collect();
+            move |n: i64| {
+                let text = n.to_string();
+                alternatives.iter().any(|alt| matches_simple(alt, &text))
+            }
+        };
+        for (min, max) in [
+            (1, 100),
+            (1, 1_000_000),
+            (0, 1),
+            (1, 99_999),
+            (-999, 999),
+            (7, 12),
+            (15, 2345),
+        ] {
+            let in_range = matches(min, max);
+            for n in (min - 30)..=(max.min(min + 3000) + 30) {
+                assert_eq!(
+                    in_range(n),
+                    (min..=max).contains(&n),
+                    "{n} in {min}..={max}"
+                );
+            }
+            assert!(in_range(max));
+            assert!(!in_range(max + 1));
+        }
+        assert_eq!(integer_pattern(1, 100), "^([1-9]|[1-9][0-9]|100)$");
+    }
+
+    /// Matches `text` against a pattern of literal digits, `-`, `[a-b]` and `[0-9]{n}` only.
+    fn matches_simple(pattern: &str, text: &str) -> bool {
+        let mut classes: Vec<(char, char)> = Vec::new();
+        let chars: Vec<char> = pattern.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            match chars[i] {
+                '[' => {
+                    classes.push((chars[i + 1], chars[i + 3]));
+                    i += 5;
+                }
+                '{' => {
+                    let end = i + chars[i..].iter().position(|c| *c == '}').unwrap_or(0);
+                    let count: usize = chars[i + 1..end]
+                        .iter()
+                        .collect::<String>()
+                        .parse()
+                        .unwrap_or(1);
+                    let last = classes.last().copied().unwrap_or(('0', '9'));
+                    for _ in 1..count {
+                        classes.push(last);
+                    }
+                    i = end + 1;
+                }
+                c => {
+                    classes.push((c, c));
+                    i += 1;
+                }
+            }
+        }
+        let text: Vec<char> = text.chars().collect();
+        text.len() == classes.len()
+            && text
+                .iter()
+                .zip(&classes)
+                .all(|(c, (low, high))| low <= c && c <= high)
+    }
+
+    #[derive(Deserialize, ToSchema)]
+    #[allow(dead_code)]
+    struct EitherField {
+        number: Option<Text<20>>,
+        id: Option<Id>,
+    }
+
+    #[test]
+    fn a_rule_between_fields_stays_in_the_schema() {
+        let schema = serde_json::to_value(schema_with_rule::<EitherField>(any_of([
+            requires(&["number"]),
+            requires(&["id"]),
+        ])))
+        .expect("json");
+        assert_eq!(
+            schema["allOf"][1]["anyOf"][0]["required"],
+            json!(["number"]),
+            "{schema}"
+        );
+        let oneof =
+            serde_json::to_value(schema_with_rule::<EitherField>(exactly_one_of([field_is(
+                "type", "house",
+            )
+            .required("number")])))
+            .expect("json");
+        assert_eq!(
+            oneof["allOf"][1]["oneOf"][0]["properties"]["type"]["enum"],
+            json!(["house"]),
+            "{oneof}"
+        );
     }
 
     #[test]

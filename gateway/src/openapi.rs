@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::schema::Schema;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -124,7 +125,7 @@ pub const DOCUMENT_PATH: &str = "/api/openapi.json";
         ops::metrics,
     ),
     components(schemas(Failure, WxPayAnswer, ops::Health, ops::Readiness)),
-    modifiers(&BearerToken, &NotifyAnswers, &Failures)
+    modifiers(&BearerToken, &NotifyAnswers, &Failures, &OptionalBodies)
 )]
 struct ApiDoc;
 
@@ -349,6 +350,55 @@ impl Modify for Failures {
                         }
                         .to_owned();
                     }
+                }
+            }
+        }
+    }
+}
+
+/// A request body whose fields are all optional may be left out (an empty body reads as no
+/// fields): the document says so, whatever the annotation said.
+struct OptionalBodies;
+
+impl OptionalBodies {
+    /// The fields `schema` requires (through a reference, and through every part of an allOf).
+    fn required(schema: &RefOr<Schema>, components: &utoipa::openapi::Components) -> usize {
+        match schema {
+            RefOr::Ref(reference) => reference
+                .ref_location
+                .rsplit('/')
+                .next()
+                .and_then(|name| components.schemas.get(name))
+                .map_or(1, |target| Self::required(target, components)),
+            RefOr::T(Schema::Object(object)) => object.required.len(),
+            RefOr::T(Schema::AllOf(all)) => all
+                .items
+                .iter()
+                .map(|part| Self::required(part, components))
+                .sum(),
+            // Alternatives: assume something is needed.
+            RefOr::T(_) => 1,
+        }
+    }
+}
+
+impl Modify for OptionalBodies {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.clone().unwrap_or_default();
+        for item in openapi.paths.paths.values_mut() {
+            for (_, operation) in operations_mut(item) {
+                let Some(RefOr::T(body)) = operation.request_body.as_mut() else {
+                    continue;
+                };
+                let optional = body.content.values().all(|content| match content {
+                    RefOr::T(content) => content
+                        .schema
+                        .as_ref()
+                        .is_some_and(|schema| Self::required(schema, &components) == 0),
+                    RefOr::Ref(_) => false,
+                });
+                if optional {
+                    body.required = Some(utoipa::openapi::Required::False);
                 }
             }
         }
@@ -623,6 +673,37 @@ mod tests {
             assert_eq!(example["code"], 1, "{status}");
             assert_eq!(example["token_expired"], 1, "{status}");
             assert!(example["data"].is_null(), "{status}");
+        }
+    }
+
+    #[test]
+    fn every_reference_in_the_document_resolves() {
+        fn refs(value: &serde_json::Value, found: &mut Vec<String>) {
+            match value {
+                serde_json::Value::Object(object) => {
+                    if let Some(serde_json::Value::String(target)) = object.get("$ref") {
+                        found.push(target.clone());
+                    }
+                    object.values().for_each(|inner| refs(inner, found));
+                }
+                serde_json::Value::Array(items) => {
+                    items.iter().for_each(|inner| refs(inner, found))
+                }
+                _ => {}
+            }
+        }
+        let value = serde_json::to_value(document()).expect("json");
+        let mut found = Vec::new();
+        refs(&value, &mut found);
+        assert!(!found.is_empty());
+        for target in found {
+            let name = target
+                .strip_prefix("#/components/schemas/")
+                .unwrap_or_else(|| panic!("a schema reference: {target}"));
+            assert!(
+                value["components"]["schemas"].get(name).is_some(),
+                "{target} is not defined"
+            );
         }
     }
 

@@ -6,15 +6,15 @@
 
 #[path = "../../kit/tests/support/database.rs"]
 mod database;
+#[path = "../../kit/tests/support/grpc.rs"]
+mod support;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use database::TestDatabase;
 use kit::cache::{MemoryCache, SharedCache};
 use kit::caller::CallerChannel;
 use kit::error::{ErrorKind, ServiceError};
-use kit::settings::{Endpoints, ServiceSettings, TelemetrySettings};
 use proto::orders as pb;
 use proto::orders::orders_client::OrdersClient;
 use proto::yibiaosanshi as yb;
@@ -150,9 +150,7 @@ struct TestService {
 impl TestService {
     async fn spawn() -> Self {
         let database = TestDatabase::new("orders");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let peers = listener.local_addr().unwrap();
-        tokio::spawn(
+        let peers = support::serve_fakes(
             tonic::transport::Server::builder()
                 .add_service(yb::registration_server::RegistrationServer::new(
                     FakeRegistry,
@@ -161,9 +159,9 @@ impl TestService {
                 .add_service(proto::auth::auth_server::AuthServer::new(FakeAuth))
                 .add_service(proto::community::community_server::CommunityServer::new(
                     FakeCommunity,
-                ))
-                .serve_with_incoming(kit::grpc::incoming(listener)),
-        );
+                )),
+        )
+        .await;
         let sandbox = sandbox::Sandbox::start(sandbox::SandboxSettings {
             listen: "127.0.0.1:0".to_owned(),
             ..sandbox::SandboxSettings::default()
@@ -182,30 +180,13 @@ impl TestService {
             ("secplat.base_url", format!("{sandbox_url}/secplat")),
         ])
         .unwrap();
-        let peers = format!("http://{peers}");
         let settings = Settings {
-            telemetry: TelemetrySettings {
-                level: "warn".to_owned(),
-                json: false,
-                sample_ratio: 0.0,
-            },
-            endpoints: Endpoints {
-                yibiaosanshi: peers.clone(),
-                auth: peers.clone(),
-                orders: "http://127.0.0.1:1".to_owned(),
-                community: peers,
-                timeout_ms: 5000,
-            },
+            telemetry: support::telemetry(),
+            endpoints: support::endpoints(&peers),
             callers: kit::settings::CallerSettings::load().unwrap(),
             secplat: outside.secplat,
             wxpay: outside.wxpay,
-            orders: ServiceSettings {
-                listen: "127.0.0.1:0".to_owned(),
-                database_url: database.url.clone(),
-                pool_size: 4,
-                metrics_listen: String::new(),
-                shutdown_delay_ms: 0,
-            },
+            orders: support::listening(&database.url),
             reconciliation: ReconciliationSettings {
                 interval_ms: 0,
                 ..ReconciliationSettings::default()
@@ -218,17 +199,7 @@ impl TestService {
         tokio::spawn(app.run_until_stopped(async move {
             let _ = stopped.await;
         }));
-        let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
-            .unwrap()
-            .timeout(Duration::from_secs(30))
-            .connect()
-            .await
-            .unwrap();
-        let channel = kit::settings::CallerSettings::load()
-            .unwrap()
-            .signer("gateway")
-            .unwrap()
-            .channel(channel);
+        let channel = support::signed_channel(addr, "gateway").await;
         Self {
             client: OrdersClient::new(channel),
             stop: Some(stop),

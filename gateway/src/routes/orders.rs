@@ -1,5 +1,9 @@
 //! Orders: 001 §2.1.1–§2.1.2 (the security platform creates and lists them) and 000 §4.1.1 (the
 //! resident's orders). The rules live in svc-orders.
+//!
+//! Each handler takes its input as `Result<Input<_>, ApiError>` and opens it after the caller is
+//! known: actix runs the extractors together, and a bad token (401) or the wrong kind of caller
+//! (403) must answer before a bad field (400).
 use actix_web::{HttpRequest, web};
 use kit::money::render_yuan;
 use proto::orders as pb;
@@ -10,7 +14,7 @@ use utoipa::openapi::schema::Schema;
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::auth::{PlatformCaller, ResidentCaller};
-use crate::envelope::{self, ApiResult, Failure, Head};
+use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
 use crate::input::{
     Date, Flag, Id, IdCard, Input, JoinedIds, JsonObject, Level, Nested, Page, PerPage, Phone,
     Text, Yuan,
@@ -63,7 +67,8 @@ pub struct OrderPageResponse {
     pub head: Head,
     #[schema(value_type = Vec<Object>)]
     pub data: Vec<Value>,
-    #[schema(value_type = Object)]
+    /// `null` for an empty page.
+    #[schema(value_type = Option<Object>)]
     pub pages: Value,
 }
 
@@ -170,6 +175,7 @@ pub struct CreateOrderInput {
     #[schema(example = "10002")]
     xiaoqu: Xiaoqu,
     r#type: PayerKind,
+    #[schema(value_type = Identifier)]
     identifier: Nested<Identifier>,
     #[schema(example = "2020年12月物业费")]
     title: Text<50>,
@@ -239,26 +245,26 @@ pub struct CreateOrderBody;
 
 impl PartialSchema for CreateOrderBody {
     fn schema() -> RefOr<Schema> {
+        use crate::input::{exactly_one_of, field_is, requires};
         let needs = |kind: &str, fields: &[&str]| {
-            json!({"properties": {"type": {"const": kind},
-                                  "identifier": {"type": "object", "required": fields}}})
+            field_is("type", kind).property("identifier", requires(fields))
         };
-        let rule = json!({"oneOf": [
+        crate::input::schema_with_rule::<CreateOrderInput>(exactly_one_of([
             needs("house", &["louhao", "danyuan", "louceng", "fangjian"]),
             needs("phone", &["phone"]),
             needs("idcard", &["idcard"]),
             needs("car_number", &["number"]),
             needs("parking_number", &["number"]),
-        ]});
-        let mut all = utoipa::openapi::schema::AllOfBuilder::new().item(CreateOrderInput::schema());
-        if let Ok(rule) = serde_json::from_value::<Schema>(rule) {
-            all = all.item(rule);
-        }
-        RefOr::T(Schema::AllOf(all.build()))
+        ]))
     }
 }
 
-impl ToSchema for CreateOrderBody {}
+impl ToSchema for CreateOrderBody {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((CreateOrderInput::name().into(), CreateOrderInput::schema()));
+        CreateOrderInput::schemas(schemas);
+    }
+}
 
 /// 001 §2.1.1 生成订单: `type` house / phone / idcard with its `identifier`; code 2 查无此人,
 /// code 3 用户未注册.
@@ -271,8 +277,9 @@ pub async fn create(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<CreateOrderInput>,
+    input: Result<Input<CreateOrderInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let message = pb::CreateOrderRequest {
         platform: Some(platform.reference()),
         payer: Some(input.payer()?),
@@ -351,9 +358,9 @@ pub async fn list(
     request: HttpRequest,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<ListOrdersInput>,
+    input: Result<Input<ListOrdersInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let message = pb::ListOrdersRequest {
         platform: Some(platform.reference()),
         xiaoqu: input.xiaoqu.into_string(),
@@ -403,15 +410,16 @@ impl ResidentListInput {
 
 /// 000 §4.1.1 订单列表: orders of the houses where the resident may pay, and their own.
 #[utoipa::path(post, path = "/api/v1/orders/list", tag = "000 §4 订单支付",
-    request_body = ResidentListInput,
+    request_body = Option<ResidentListInput>,
     responses((status = 200, body = OrderPageResponse), (status = 403, body = Failure)), security(("bearer" = [])))]
 pub async fn resident_list(
     state: web::Data<AppState>,
     request: HttpRequest,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<ResidentListInput>,
+    input: Result<Input<ResidentListInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let message = input.into_inner().message(&resident);
     let reply = state
         .call(
@@ -424,15 +432,16 @@ pub async fn resident_list(
 
 /// 000 §4.1.2 账单列表: the bills of the resident's payments, each with the orders it paid.
 #[utoipa::path(post, path = "/api/v1/payments/list", tag = "000 §4 订单支付",
-    request_body = ResidentListInput,
+    request_body = Option<ResidentListInput>,
     responses((status = 200, body = OrderPageResponse, description = "data: bills")), security(("bearer" = [])))]
 pub async fn resident_bills(
     state: web::Data<AppState>,
     request: HttpRequest,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Input<ResidentListInput>,
+    input: Result<Input<ResidentListInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let message = input.into_inner().message(&resident);
     let reply = state
         .call(
@@ -483,9 +492,9 @@ pub async fn bills(
     request: HttpRequest,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<ListBillsInput>,
+    input: Result<Input<ListBillsInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     let message = pb::ListBillsRequest {
         platform: Some(platform.reference()),
         xiaoqu: input.xiaoqu.into_string(),
@@ -532,9 +541,29 @@ pub struct CloseOrderInput {
     id: Option<Id>,
 }
 
+/// [`CloseOrderInput`] with its rule: `number` or `id`.
+pub struct CloseOrderBody;
+
+impl PartialSchema for CloseOrderBody {
+    fn schema() -> RefOr<Schema> {
+        use crate::input::{any_of, requires};
+        crate::input::schema_with_rule::<CloseOrderInput>(any_of([
+            requires(&["number"]),
+            requires(&["id"]),
+        ]))
+    }
+}
+
+impl ToSchema for CloseOrderBody {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((CloseOrderInput::name().into(), CloseOrderInput::schema()));
+        CloseOrderInput::schemas(schemas);
+    }
+}
+
 /// Closes an open, unpaid order (`number` or `id`); its WeChat Pay order is closed first.
 #[utoipa::path(post, path = "/api/v1/wjdh/order/close", tag = "001 §2.1 订单",
-    request_body = CloseOrderInput,
+    request_body = CloseOrderBody,
     responses((status = 200, body = OrderResponse), (status = 404, body = Failure),
               (status = 409, body = Failure, description = "paid or already closed")),
     security(("bearer" = [])))]
@@ -542,9 +571,9 @@ pub async fn close(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    input: Input<CloseOrderInput>,
+    input: Result<Input<CloseOrderInput>, ApiError>,
 ) -> ApiResult {
-    let input = input.into_inner();
+    let input = input?.into_inner();
     use pb::close_order_request::Order;
     let order = match (input.number, input.id) {
         (Some(number), _) => Order::Number(number.into_string()),
@@ -597,8 +626,9 @@ pub async fn pay(
     request_id: RequestId,
     resident: ResidentCaller,
     client_ip: crate::middleware::ClientIp,
-    input: Input<PayInput>,
+    input: Result<Input<PayInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let message = pb::PayRequest {
         user_id: resident.user_id,
         ids: input.ids.0.iter().copied().collect(),

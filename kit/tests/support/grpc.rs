@@ -1,0 +1,64 @@
+//! A service's own integration tests: fake peers on a free port, and a channel to the service
+//! under test through the client layer (a caller assertion on every call). Shared through
+//! `#[path]`.
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use kit::caller::CallerChannel;
+use kit::settings::{Endpoints, ServiceSettings, TelemetrySettings};
+
+/// Serves `router` (the fake peers) on a free port of loopback; its `http://` address.
+pub async fn serve_fakes(router: tonic::transport::server::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let addr = listener.local_addr().expect("its address");
+    tokio::spawn(router.serve_with_incoming(kit::grpc::incoming(listener)));
+    format!("http://{addr}")
+}
+
+/// A channel to the service at `addr`, signing every call as `component` would.
+pub async fn signed_channel(addr: SocketAddr, component: &str) -> CallerChannel {
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+        .expect("an endpoint")
+        .timeout(Duration::from_secs(30))
+        .connect()
+        .await
+        .expect("the service answers");
+    kit::settings::CallerSettings::load()
+        .expect("caller settings")
+        .signer(component)
+        .expect("a signer")
+        .channel(channel)
+}
+
+/// Quiet telemetry for a test.
+pub fn telemetry() -> TelemetrySettings {
+    TelemetrySettings {
+        level: "warn".to_owned(),
+        json: false,
+        sample_ratio: 0.0,
+    }
+}
+
+/// Every peer at `peers` (one fake server answers for all of them).
+pub fn endpoints(peers: &str) -> Endpoints {
+    Endpoints {
+        auth: peers.to_owned(),
+        yibiaosanshi: peers.to_owned(),
+        orders: peers.to_owned(),
+        community: peers.to_owned(),
+        timeout_ms: 5000,
+    }
+}
+
+/// The service on a free port over `database_url`.
+pub fn listening(database_url: &str) -> ServiceSettings {
+    ServiceSettings {
+        listen: "127.0.0.1:0".to_owned(),
+        database_url: database_url.to_owned(),
+        pool_size: 4,
+        metrics_listen: String::new(),
+        shutdown_delay_ms: 0,
+    }
+}
