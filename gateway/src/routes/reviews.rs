@@ -253,15 +253,21 @@ pub struct ContentHouse {
     people_house_use: Option<HouseUseCode>,
     people_house_xingzhi: Option<HouseNatureCode>,
     /// 住户类型; 001's example writes the review type here, which says nothing of it.
+    #[schema(inline)]
     people_house_type: Option<HouseholdOrReviewType>,
 }
 
 /// 001 前言 审核数据, corrected by the platform.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ContentInput {
+    // Inline: a nested object's schema is its own, its parts are no components.
+    #[schema(inline)]
     people: ContentPeople,
+    #[schema(inline)]
     job: ContentJob,
+    #[schema(inline)]
     company: ContentCompany,
+    #[schema(inline)]
     house: ContentHouse,
 }
 
