@@ -6,7 +6,9 @@ use kit::paging::{Links, Meta, Paging};
 use proto::yibiaosanshi as pb;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema};
+use utoipa::{PartialSchema, ToSchema};
 
 use crate::auth::PlatformCaller;
 use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
@@ -324,10 +326,45 @@ pub struct DecideReviewInput {
     content: Option<Nested<ContentInput>>,
 }
 
+/// [`DecideReviewInput`] with its rule: a refusal (`status` 0) has a reason.
+pub struct DecideReviewBody;
+
+impl PartialSchema for DecideReviewBody {
+    fn schema() -> RefOr<Schema> {
+        use crate::input::{any_of, requires};
+        let approving = ObjectBuilder::new()
+            .property(
+                "status",
+                ObjectBuilder::new().enum_values(Some([
+                    json!(1),
+                    json!("1"),
+                    json!(true),
+                    json!("true"),
+                ])),
+            )
+            .required("status");
+        crate::input::schema_with_rule::<DecideReviewInput>(any_of([
+            approving,
+            requires(&["shenhe_refuse_reason"]),
+            requires(&["refuse_reason"]),
+        ]))
+    }
+}
+
+impl ToSchema for DecideReviewBody {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((
+            DecideReviewInput::name().into(),
+            DecideReviewInput::schema(),
+        ));
+        DecideReviewInput::schemas(schemas);
+    }
+}
+
 /// 001 §1.2.4 更新审核状态: 1 approves (the content is applied in one transaction), 0 refuses
 /// with `shenhe_refuse_reason`; a decided review cannot be decided again.
 #[utoipa::path(put, path = "/api/v1/wjdh/shenhe", tag = "001 §1.2 万家灯火平台提供接口",
-    request_body = DecideReviewInput,
+    request_body = DecideReviewBody,
     responses((status = 200, body = ReviewResponse), (status = 400, body = Failure), (status = 403, body = Failure),
               (status = 409, body = Failure, description = "已处理")),
     security(("bearer" = [])))]
