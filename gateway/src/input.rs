@@ -943,6 +943,69 @@ impl<E: ToSchema> utoipa::__dev::ComposeSchema for Code<E> {
     }
 }
 
+impl Checked for kit::vehicle::Plate {
+    const PATTERN: &'static str = r"^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][ ·A-HJ-NP-Za-hj-np-zＡ-Ｚａ-ｚ0-9０-９]{6,12}$";
+    const MAX_CHARS: usize = 16;
+    fn check(text: &str) -> Result<Self, &'static str> {
+        Self::parse(text)
+    }
+}
+
+impl Checked for kit::vehicle::SpotNumber {
+    const PATTERN: &'static str = r"^[ A-Za-zＡ-Ｚａ-ｚ0-9０-９-]{1,32}$";
+    const MAX_CHARS: usize = 32;
+    fn check(text: &str) -> Result<Self, &'static str> {
+        Self::parse(text)
+    }
+}
+
+/// A mainland licence plate (冀C12345, new-energy 冀CD12345), kept normalised: upper case, no
+/// spaces or `·`.
+pub type PlateNumber = Valid<kit::vehicle::Plate>;
+/// A parking spot's number (A012, B2-101), kept in upper case.
+pub type SpotNo = Valid<kit::vehicle::SpotNumber>;
+
+/// 1 to `MAX` ASCII digits (a community's identifier, `10002`), as text or a number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Digits<const MAX: usize>(pub String);
+
+impl<const MAX: usize> Digits<MAX> {
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de, const MAX: usize> Deserialize<'de> for Digits<MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = match scalar(deserializer)? {
+            Scalar::Text(text) => Some(text),
+            Scalar::Integer(number) if number >= 0 => Some(number.to_string()),
+            _ => None,
+        }
+        .filter(|text| (1..=MAX).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()));
+        text.map(Self)
+            .ok_or_else(|| invalid(&format!("必须是1到{MAX}位数字")))
+    }
+}
+
+impl<const MAX: usize> PartialSchema for Digits<MAX> {
+    fn schema() -> RefOr<Schema> {
+        let digits = u32::try_from(MAX.min(15)).unwrap_or(15);
+        one_of([
+            Schema::Object(
+                string_schema()
+                    .pattern(Some(format!("^[0-9]{{1,{MAX}}}$")))
+                    .build(),
+            ),
+            integer_schema(0, 10_i64.pow(digits) - 1),
+        ])
+    }
+}
+
 /// The codes of `E` that are numbers: what a [`Code`] accepts as a JSON number.
 fn numeric_codes<E: ToSchema>() -> Vec<i64> {
     let schema = serde_json::to_value(E::schema()).unwrap_or_default();
@@ -955,6 +1018,64 @@ fn numeric_codes<E: ToSchema>() -> Vec<i64> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+impl<const MAX: usize> ToSchema for Digits<MAX> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        format!("Digits{MAX}").into()
+    }
+}
+
+#[cfg(test)]
+mod vehicle_and_digit_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Sample {
+        plate: Option<PlateNumber>,
+        spot: Option<SpotNo>,
+        xiaoqu: Option<Digits<20>>,
+    }
+
+    fn read(value: Value) -> Result<Sample, ServiceError> {
+        parse(value.as_object().cloned().unwrap_or_default())
+    }
+
+    #[test]
+    fn plates_spots_and_digits_are_read_normalised() {
+        let sample =
+            read(json!({"plate": "冀c 12345", "spot": " a012", "xiaoqu": 10002})).expect("read");
+        assert_eq!(
+            sample.plate.map(|p| p.0.as_str().to_owned()).as_deref(),
+            Some("冀C12345")
+        );
+        assert_eq!(
+            sample.spot.map(|s| s.0.as_str().to_owned()).as_deref(),
+            Some("A012")
+        );
+        assert_eq!(
+            sample.xiaoqu.map(Digits::into_string).as_deref(),
+            Some("10002")
+        );
+    }
+
+    #[test]
+    fn bad_plates_spots_and_digits_name_their_field() {
+        let message = |value: Value| read(value).expect_err("refused").message;
+        assert!(message(json!({"plate": "GK12001"})).starts_with("plate: 车牌号"));
+        assert!(message(json!({"spot": "车位1"})).starts_with("spot: 车位编号"));
+        assert_eq!(
+            message(json!({"xiaoqu": "10a02"})),
+            "xiaoqu必须是1到20位数字"
+        );
+        assert_eq!(message(json!({"xiaoqu": -3})), "xiaoqu必须是1到20位数字");
+        assert_eq!(
+            message(json!({"xiaoqu": "1".repeat(21)})),
+            "xiaoqu必须是1到20位数字"
+        );
+    }
 }
 
 #[cfg(test)]

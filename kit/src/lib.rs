@@ -16,3 +16,4 @@ pub mod settings;
 pub mod telemetry;
 pub mod time;
 pub mod types;
+pub mod vehicle;

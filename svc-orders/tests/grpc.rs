@@ -114,7 +114,11 @@ impl proto::auth::auth_server::Auth for FakeAuth {
         &self,
         request: Request<proto::auth::UserProfileRequest>,
     ) -> Result<Response<proto::auth::UserProfileReply>, Status> {
-        let user_id = request.into_inner().user_id;
+        let Some(proto::auth::user_profile_request::User::UserId(user_id)) =
+            request.into_inner().user
+        else {
+            return Err(Status::invalid_argument("svc-orders asks by user id"));
+        };
         Ok(Response::new(proto::auth::UserProfileReply {
             found: true,
             openid: format!("openid-of-{user_id}"),

@@ -4,18 +4,16 @@
 //! and the `car_number` orders it names, stay with its holder.
 use kit::db::{AnyConnection, write_transaction};
 use kit::error::{ServiceError, ServiceResult};
+use kit::paging::Paging;
 use kit::time::now_unix;
 use kit::types::mask_phone;
 
 use crate::db::car_transfers::{self as db, CONFIRMED, NewTransfer, REFUSED, Transfer, WAITING};
 use crate::db::{bindings, cars, people};
-use crate::domain::vehicle::{MAX_CARS_PER_USER, Plate};
+use crate::domain::vehicle::MAX_CARS_PER_USER;
 use crate::error::Result;
-use crate::registration::platform::{Page, parse_paging};
+use crate::registration::platform::Page;
 use crate::registration::{Platform, Resident, State, not_your_community};
-
-/// Longest `reason` a claimant or the platform may give.
-const MAX_REASON_CHARS: usize = 200;
 
 /// A claim as its readers see it: the claimant (the managing platform's resident) whole, the
 /// holder, who may live anywhere, by masked phone only.
@@ -36,24 +34,22 @@ impl std::fmt::Debug for TransferView {
     }
 }
 
-/// The platform's list of claims as it arrived.
-#[derive(Clone, Debug, Default)]
+/// The platform's list of claims.
+#[derive(Clone, Debug)]
 pub struct TransferQuery {
     pub xiaoqu: String,
-    pub status: String,
-    pub page: String,
-    pub per_page: String,
+    /// WAITING, CONFIRMED or REFUSED; `None` for all.
+    pub status: Option<i32>,
+    pub paging: Paging,
 }
 
-fn reason(value: &str) -> ServiceResult<String> {
-    let value = value.trim();
-    if value.chars().count() > MAX_REASON_CHARS {
-        return Err(ServiceError::invalid(
-            "reason",
-            format!("reason不能超过{MAX_REASON_CHARS}个字"),
-        ));
-    }
-    Ok(value.to_owned())
+/// A resident's claim: a checked, normalised plate, the community whose platform decides (their
+/// only one when `None`), and why the plate is theirs.
+#[derive(Clone, Debug)]
+pub struct Claim {
+    pub plate: String,
+    pub xiaoqu: Option<String>,
+    pub reason: String,
 }
 
 fn view(conn: &mut AnyConnection, transfer: Transfer) -> Result<TransferView> {
@@ -73,7 +69,11 @@ fn view(conn: &mut AnyConnection, transfer: Transfer) -> Result<TransferView> {
 
 /// The community whose platform decides the claim: `xiaoqu` where the claimant holds an
 /// activated binding, or their only such community.
-fn claimant_community(conn: &mut AnyConnection, user_id: i64, xiaoqu: &str) -> Result<String> {
+fn claimant_community(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    xiaoqu: Option<&str>,
+) -> Result<String> {
     let mut communities: Vec<String> = match people::find_by_user(conn, user_id)? {
         Some(person) => bindings::list_for_person(conn, person.id)?
             .into_iter()
@@ -84,8 +84,7 @@ fn claimant_community(conn: &mut AnyConnection, user_id: i64, xiaoqu: &str) -> R
     };
     communities.sort_unstable();
     communities.dedup();
-    let xiaoqu = xiaoqu.trim();
-    if !xiaoqu.is_empty() {
+    if let Some(xiaoqu) = xiaoqu {
         return if communities.iter().any(|c| c == xiaoqu) {
             Ok(xiaoqu.to_owned())
         } else {
@@ -111,28 +110,25 @@ fn claimant_community(conn: &mut AnyConnection, user_id: i64, xiaoqu: &str) -> R
     }
 }
 
-/// A resident claims plate `number` that another user holds; a waiting claim of theirs on the
-/// same plate is answered again.
+/// A resident claims a plate that another user holds; a waiting claim of theirs on the same
+/// plate is answered again.
 pub async fn request(
     state: &State,
     resident: &Resident,
-    number: &str,
-    xiaoqu: &str,
-    why: &str,
+    claim: Claim,
 ) -> ServiceResult<TransferView> {
-    if number.trim().is_empty() {
-        return Err(ServiceError::missing("number"));
-    }
-    let plate = Plate::parse(number).map_err(|why| ServiceError::invalid("number", why))?;
-    let why = reason(why)?;
-    let xiaoqu = xiaoqu.to_owned();
+    let Claim {
+        plate,
+        xiaoqu,
+        reason: why,
+    } = claim;
     let user_id = resident.user_id;
     let claim = state
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| -> Result<TransferView> {
                 cars::lock_user(conn, user_id)?;
-                let holder = match cars::find_by_plate(conn, plate.as_str())? {
+                let holder = match cars::find_by_plate(conn, &plate)? {
                     Some(car) if car.user_id == user_id => {
                         return Err(ServiceError::conflict(
                             "number: 您已绑定该车牌",
@@ -149,15 +145,15 @@ pub async fn request(
                         .into());
                     }
                 };
-                let community = claimant_community(conn, user_id, &xiaoqu)?;
-                if let Some(waiting) = db::find_waiting(conn, user_id, plate.as_str())? {
+                let community = claimant_community(conn, user_id, xiaoqu.as_deref())?;
+                if let Some(waiting) = db::find_waiting(conn, user_id, &plate)? {
                     return view(conn, waiting);
                 }
                 let now = now_unix();
                 let transfer = db::insert(
                     conn,
                     &NewTransfer {
-                        plate: plate.as_str(),
+                        plate: &plate,
                         claimant_user_id: user_id,
                         holder_user_id: holder,
                         community_identifier: &community,
@@ -186,21 +182,14 @@ pub async fn list(
     platform: &Platform,
     query: TransferQuery,
 ) -> ServiceResult<Page<TransferView>> {
-    let community = query.xiaoqu.trim().to_owned();
-    if community.is_empty() {
-        return Err(ServiceError::missing("xiaoqu"));
-    }
+    let TransferQuery {
+        xiaoqu: community,
+        status,
+        paging,
+    } = query;
     if !platform.manages(&community) {
         return Err(not_your_community("Se104"));
     }
-    let status = match query.status.trim() {
-        "" => None,
-        "2" => Some(WAITING),
-        "1" => Some(CONFIRMED),
-        "0" => Some(REFUSED),
-        _ => return Err(ServiceError::invalid("status", "status必须是2、1或0")),
-    };
-    let paging = parse_paging(&query.page, &query.per_page)?;
     let (rows, total) = state
         .db
         .run(move |conn| -> Result<_> {
@@ -226,36 +215,15 @@ fn transfer_not_found() -> ServiceError {
     )
 }
 
-/// The platform confirms (`status` 1: the plate moves to the claimant) or refuses (`status` 0)
-/// a waiting claim of its community.
+/// The platform confirms (the plate moves to the claimant) or refuses claim `id` of its
+/// community while it waits; `why` is its reason, if any.
 pub async fn decide(
     state: &State,
     platform: &Platform,
-    id: &str,
-    status: &str,
-    why: &str,
+    id: i64,
+    confirm: bool,
+    why: Option<String>,
 ) -> ServiceResult<TransferView> {
-    if id.trim().is_empty() {
-        return Err(ServiceError::missing("id"));
-    }
-    let id = id
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| ServiceError::invalid("id", "id必须是正整数"))?;
-    let confirm = match status.trim() {
-        "1" => true,
-        "0" => false,
-        "" => return Err(ServiceError::missing("status")),
-        _ => {
-            return Err(ServiceError::invalid(
-                "status",
-                "status必须是1（确认）或0（拒绝）",
-            ));
-        }
-    };
-    let why = reason(why)?;
     let platform = platform.clone();
     let credential_id = platform.credential_id;
     let decided = state
@@ -278,7 +246,7 @@ pub async fn decide(
                     move_plate(conn, &transfer, now)?;
                 }
                 let status = if confirm { CONFIRMED } else { REFUSED };
-                let reason = (!why.is_empty()).then_some(why.as_str());
+                let reason = why.as_deref();
                 if db::decide(conn, id, status, credential_id, reason, now)? == 0 {
                     return Err(ServiceError::conflict(
                         "该转绑申请已处理",

@@ -1,42 +1,31 @@
 //! Cars and parking spots (001 §2.1.1 `car_number` / `parking_number`): residents bind their
 //! plates; the security platform assigns its communities' spots to residents found by phone.
 //! Orders find the user behind a plate or a spot through `FindPayer`.
+//!
+//! Plates and spot numbers arrive checked and normalised (the gateway reads them with
+//! [`kit::vehicle`]); what is left here are the rules.
 use kit::error::{ServiceError, ServiceResult};
+use kit::paging::Paging;
 use kit::time::now_unix;
-use kit::types::Mobile;
+use kit::types::mask_phone;
 
 use crate::db::cars::{self, Car};
 use crate::db::parking::{self, SpotFilter, SpotView};
 use crate::db::{addresses, bindings, people};
-use crate::domain::address::is_community_identifier;
-use crate::domain::vehicle::{MAX_CARS_PER_USER, Plate, SpotNumber};
+use crate::domain::vehicle::{MAX_CARS_PER_USER, normalize};
 use crate::error::Result;
-use crate::registration::platform::{Page, parse_paging};
+use crate::registration::platform::Page;
 use crate::registration::{Platform, Resident, State, not_your_community};
 use kit::db::write_transaction;
 
-/// The platform's spot list as it arrived.
-#[derive(Clone, Debug, Default)]
+/// The platform's spot list.
+#[derive(Clone, Debug)]
 pub struct SpotQuery {
     pub xiaoqu: String,
-    pub number: String,
-    pub assigned: String,
-    pub page: String,
-    pub per_page: String,
-}
-
-fn plate(number: &str) -> ServiceResult<Plate> {
-    if number.trim().is_empty() {
-        return Err(ServiceError::missing("number"));
-    }
-    Plate::parse(number).map_err(|why| ServiceError::invalid("number", why))
-}
-
-fn spot_number(number: &str) -> ServiceResult<SpotNumber> {
-    if number.trim().is_empty() {
-        return Err(ServiceError::missing("number"));
-    }
-    SpotNumber::parse(number).map_err(|why| ServiceError::invalid("number", why))
+    /// Spot numbers starting with this (upper case).
+    pub number_prefix: Option<String>,
+    pub assigned: Option<bool>,
+    pub paging: Paging,
 }
 
 fn plate_taken() -> ServiceError {
@@ -55,16 +44,16 @@ pub async fn list_my_cars(state: &State, resident: &Resident) -> ServiceResult<V
         .await?)
 }
 
-/// Binds a plate to the resident; binding one of their own plates again changes nothing.
-pub async fn bind_car(state: &State, resident: &Resident, number: &str) -> ServiceResult<Car> {
-    let plate = plate(number)?;
+/// Binds `plate` (checked, normalised) to the resident; binding one of their own plates again
+/// changes nothing.
+pub async fn bind_car(state: &State, resident: &Resident, plate: String) -> ServiceResult<Car> {
     let user_id = resident.user_id;
     let car = state
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| -> Result<Car> {
                 cars::lock_user(conn, user_id)?;
-                if let Some(car) = cars::find_by_plate(conn, plate.as_str())? {
+                if let Some(car) = cars::find_by_plate(conn, &plate)? {
                     return if car.user_id == user_id {
                         Ok(car)
                     } else {
@@ -78,7 +67,7 @@ pub async fn bind_car(state: &State, resident: &Resident, number: &str) -> Servi
                     )
                     .into());
                 }
-                match cars::insert(conn, user_id, plate.as_str(), now_unix()) {
+                match cars::insert(conn, user_id, &plate, now_unix()) {
                     // Another user bound the same plate a moment ago.
                     Err(diesel::result::Error::DatabaseError(
                         diesel::result::DatabaseErrorKind::UniqueViolation,
@@ -93,12 +82,9 @@ pub async fn bind_car(state: &State, resident: &Resident, number: &str) -> Servi
     Ok(car)
 }
 
-/// Unbinds one of the resident's plates.
+/// Unbinds one of the resident's plates, `number` as they typed it.
 pub async fn unbind_car(state: &State, resident: &Resident, number: &str) -> ServiceResult<()> {
-    if number.trim().is_empty() {
-        return Err(ServiceError::missing("number"));
-    }
-    let plate = crate::domain::vehicle::normalize(number);
+    let plate = normalize(number);
     let user_id = resident.user_id;
     let removed = state
         .db
@@ -129,16 +115,7 @@ async fn managed_community(
     platform: &Platform,
     xiaoqu: &str,
 ) -> ServiceResult<String> {
-    let community = xiaoqu.trim().to_owned();
-    if community.is_empty() {
-        return Err(ServiceError::missing("xiaoqu"));
-    }
-    if !is_community_identifier(&community) {
-        return Err(ServiceError::invalid(
-            "xiaoqu",
-            "xiaoqu必须是小区唯一值（如10002）",
-        ));
-    }
+    let community = xiaoqu.to_owned();
     if !platform.manages(&community) {
         return Err(not_your_community("Se104"));
     }
@@ -165,21 +142,11 @@ pub async fn list_spots(
     query: SpotQuery,
 ) -> ServiceResult<Page<SpotView>> {
     let community = managed_community(state, platform, &query.xiaoqu).await?;
-    let number_prefix = match query.number.trim() {
-        "" => None,
-        given => Some(spot_number(given)?.as_str().to_owned()),
-    };
-    let assigned = match query.assigned.trim() {
-        "" => None,
-        "1" | "true" => Some(true),
-        "0" | "false" => Some(false),
-        _ => return Err(ServiceError::invalid("assigned", "assigned必须是0或1")),
-    };
-    let paging = parse_paging(&query.page, &query.per_page)?;
+    let paging = query.paging;
     let filter = SpotFilter {
         community_identifier: community,
-        number_prefix,
-        assigned,
+        number_prefix: query.number_prefix,
+        assigned: query.assigned,
     };
     let (rows, total) = state
         .db
@@ -207,19 +174,13 @@ pub async fn assign_spot(
     state: &State,
     platform: &Platform,
     xiaoqu: &str,
-    number: &str,
+    number: String,
     phone: &str,
 ) -> ServiceResult<SpotView> {
     let community = managed_community(state, platform, xiaoqu).await?;
-    let number = spot_number(number)?;
-    if phone.trim().is_empty() {
-        return Err(ServiceError::missing("phone"));
-    }
-    let phone = Mobile::parse(phone)
-        .map_err(|_| ServiceError::invalid("phone", "phone必须是正确的手机号"))?;
     let user_id = state
         .auth
-        .user_by_phone(phone.as_str())
+        .user_by_phone(phone)
         .await?
         .ok_or_else(not_a_resident_here)?;
     let credential_id = platform.credential_id;
@@ -242,7 +203,7 @@ pub async fn assign_spot(
                     let id = parking::assign(
                         conn,
                         &community,
-                        number.as_str(),
+                        &number,
                         user_id,
                         credential_id,
                         now_unix(),
@@ -258,7 +219,7 @@ pub async fn assign_spot(
         community = %community,
         spot = spot.spot.id,
         user_id,
-        phone = %phone.masked(),
+        phone = %mask_phone(phone),
         credential_id,
         "parking spot assigned"
     );
@@ -270,23 +231,21 @@ pub async fn release_spot(
     state: &State,
     platform: &Platform,
     xiaoqu: &str,
-    number: &str,
+    number: String,
 ) -> ServiceResult<SpotView> {
     let community = managed_community(state, platform, xiaoqu).await?;
-    let number = spot_number(number)?;
     let (spot, was) = {
         let community = community.clone();
         state
             .db
             .run(move |conn| {
                 write_transaction(conn, |conn| -> Result<(SpotView, Option<i64>)> {
-                    let spot =
-                        parking::find(conn, &community, number.as_str())?.ok_or_else(|| {
-                            ServiceError::not_found(
-                                "number: 没有找到该车位",
-                                "number: the community has no spot with this number",
-                            )
-                        })?;
+                    let spot = parking::find(conn, &community, &number)?.ok_or_else(|| {
+                        ServiceError::not_found(
+                            "number: 没有找到该车位",
+                            "number: the community has no spot with this number",
+                        )
+                    })?;
                     parking::release(conn, spot.id, now_unix())?;
                     let view = parking::find_view(conn, spot.id)?.ok_or_else(|| {
                         ServiceError::internal(format!("parking spot {} vanished", spot.id))

@@ -1,15 +1,33 @@
 //! 000 §2.1: the standard address tree, one level at a time (the parent is passed as `id`).
 use actix_web::web;
-use proto::yibiaosanshi::{self as pb, ChildrenRequest, ListCommunitiesRequest};
-use serde::Serialize;
+use proto::yibiaosanshi::{
+    self as pb, ChildrenRequest, ListBuildingsRequest, ListCommunitiesRequest,
+};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::auth::ResidentCaller;
 use crate::envelope::{self, ApiResult, Failure, Head};
+use crate::input::{Digits, Id, Input};
 use crate::middleware::RequestId;
-use crate::params::Params;
 use crate::state::AppState;
+
+/// 000 §2.1.2's field.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CommunityInput {
+    /// The community's `community_identifier`.
+    #[schema(example = "10002")]
+    id: Digits<20>,
+}
+
+/// 000 §2.1.3–§2.1.5's field.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ParentInput {
+    /// The parent row's id: the building's (units), the unit's (floors), the floor's (houses).
+    #[schema(example = 1)]
+    id: Id,
+}
 
 /// The seeds print `community_identifier` as a number below the community level.
 fn identifier_number(identifier: &str) -> Value {
@@ -179,15 +197,9 @@ fn list<T: ToSchema + Serialize>(msg: &str, rows: Vec<T>) -> ApiResult {
     }))
 }
 
-fn children(
-    params: &Params,
-    request_id: &RequestId,
-) -> Result<tonic::Request<ChildrenRequest>, crate::envelope::ApiError> {
-    let parent = params.required_str("id")?;
-    Ok(kit::grpc::request(
-        ChildrenRequest { parent },
-        request_id.as_str(),
-    ))
+fn children(input: Input<ParentInput>, request_id: &RequestId) -> tonic::Request<ChildrenRequest> {
+    let parent_id = input.into_inner().id.get();
+    kit::grpc::request(ChildrenRequest { parent_id }, request_id.as_str())
 }
 
 /// 000 §2.1.1 获得小区 (no token).
@@ -217,7 +229,7 @@ pub async fn communities(state: web::Data<AppState>, request_id: RequestId) -> A
     post,
     path = "/api/v1/buildings",
     tag = "000 §2.1 基础数据",
-    params(("id" = String, Query, description = "community_identifier (form or JSON body works too)")),
+    request_body = CommunityInput,
     responses(
         (status = 200, body = ListResponse<BuildingRow>),
         (status = 401, body = Failure, description = "token失效 (code 9)"),
@@ -229,15 +241,14 @@ pub async fn buildings(
     state: web::Data<AppState>,
     request_id: RequestId,
     _resident: ResidentCaller,
-    params: Params,
+    input: Input<CommunityInput>,
 ) -> ApiResult {
+    let message = ListBuildingsRequest {
+        community_identifier: input.into_inner().id.into_string(),
+    };
+    let request = kit::grpc::request(message, request_id.as_str());
     let reply = state
-        .call(
-            "yibiaosanshi",
-            state
-                .addresses()
-                .list_buildings(children(&params, &request_id)?),
-        )
+        .call("yibiaosanshi", state.addresses().list_buildings(request))
         .await?;
     list(
         "获取到了楼栋",
@@ -250,7 +261,7 @@ pub async fn buildings(
     post,
     path = "/api/v1/units",
     tag = "000 §2.1 基础数据",
-    params(("id" = i64, Query, description = "building id")),
+    request_body = ParentInput,
     responses(
         (status = 200, body = ListResponse<UnitRow>),
         (status = 401, body = Failure, description = "token失效 (code 9)"),
@@ -262,14 +273,12 @@ pub async fn units(
     state: web::Data<AppState>,
     request_id: RequestId,
     _resident: ResidentCaller,
-    params: Params,
+    input: Input<ParentInput>,
 ) -> ApiResult {
     let reply = state
         .call(
             "yibiaosanshi",
-            state
-                .addresses()
-                .list_units(children(&params, &request_id)?),
+            state.addresses().list_units(children(input, &request_id)),
         )
         .await?;
     list(
@@ -283,7 +292,7 @@ pub async fn units(
     post,
     path = "/api/v1/floors",
     tag = "000 §2.1 基础数据",
-    params(("id" = i64, Query, description = "unit id")),
+    request_body = ParentInput,
     responses(
         (status = 200, body = ListResponse<FloorRow>),
         (status = 401, body = Failure, description = "token失效 (code 9)"),
@@ -295,14 +304,12 @@ pub async fn floors(
     state: web::Data<AppState>,
     request_id: RequestId,
     _resident: ResidentCaller,
-    params: Params,
+    input: Input<ParentInput>,
 ) -> ApiResult {
     let reply = state
         .call(
             "yibiaosanshi",
-            state
-                .addresses()
-                .list_floors(children(&params, &request_id)?),
+            state.addresses().list_floors(children(input, &request_id)),
         )
         .await?;
     list(
@@ -316,7 +323,7 @@ pub async fn floors(
     post,
     path = "/api/v1/houses",
     tag = "000 §2.1 基础数据",
-    params(("id" = i64, Query, description = "floor id")),
+    request_body = ParentInput,
     responses(
         (status = 200, body = ListResponse<HouseRow>),
         (status = 401, body = Failure, description = "token失效 (code 9)"),
@@ -328,14 +335,12 @@ pub async fn houses(
     state: web::Data<AppState>,
     request_id: RequestId,
     _resident: ResidentCaller,
-    params: Params,
+    input: Input<ParentInput>,
 ) -> ApiResult {
     let reply = state
         .call(
             "yibiaosanshi",
-            state
-                .addresses()
-                .list_houses(children(&params, &request_id)?),
+            state.addresses().list_houses(children(input, &request_id)),
         )
         .await?;
     list(

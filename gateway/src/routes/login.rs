@@ -1,40 +1,87 @@
 //! 000 §1: verification codes, WeChat sign-in, registration, tokens and permissions.
 use actix_web::web;
 use kit::error::ServiceError;
+use kit::types::Mobile;
 use proto::auth::{
-    CodeToSessionRequest, LoginByCodeRequest, LoginReply, PermissionsRequest, RefreshTokenRequest,
-    RegisterRequest, SendCodeRequest,
+    self as pb, CodeToSessionRequest, LoginByCodeRequest, LoginReply, PermissionsRequest,
+    RefreshTokenRequest, RegisterRequest, SendCodeRequest,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{self, Audience, OptionalResident, ResidentCaller};
 use crate::envelope::{self, ApiResult, Failure, Head};
+use crate::input::{Input, Text};
 use crate::middleware::{ClientIp, RequestId};
-use crate::params::Params;
 use crate::state::AppState;
 
-/// 000 §1.1 request.
-#[derive(Debug, ToSchema)]
+/// What a verification code is for (000 §1.1.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CodeKind {
+    /// 注册.
+    Register,
+    /// 登录.
+    Login,
+    /// 验证: only whether the phone can be used.
+    Verify,
+    /// 业主: to a house owner's phone, good for 30 minutes.
+    Yezhu,
+}
+
+impl CodeKind {
+    fn parse(text: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::from(text)).ok()
+    }
+
+    fn proto(self) -> pb::CodeType {
+        match self {
+            Self::Register => pb::CodeType::Register,
+            Self::Login => pb::CodeType::Login,
+            Self::Verify => pb::CodeType::Verify,
+            Self::Yezhu => pb::CodeType::Yezhu,
+        }
+    }
+}
+
+/// 000 §1.1 request. The seed answers a bad `phone` or `type` with its own sentences and the
+/// phone echoed, so both are read as text and checked by [`SendCodeBody::checked`].
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct SendCodeBody {
-    /// 手机号 (a number or a string).
+    /// 手机号 (a number or a string); with `type=yezhu`, the owner's phone as 2.2.2 showed it
+    /// (masked) or whole.
     #[schema(example = "17600381130")]
-    pub phone: String,
+    phone: Text<20>,
     /// register | login | verify | yezhu.
-    #[serde(rename = "type")]
-    #[schema(example = "login")]
-    pub kind: String,
-    /// 小区+楼栋+单元+楼层+房屋的名称, with `type=yezhu`.
-    pub community_house_name: Option<String>,
+    #[schema(value_type = CodeKind, example = "login")]
+    r#type: Text<16>,
+    /// 小区+楼栋+单元+楼层+房屋的名称, required with `type=yezhu`.
+    community_house_name: Option<Text<200>>,
 }
 
 impl SendCodeBody {
-    pub fn parse(params: &Params) -> Result<Self, ServiceError> {
-        Ok(Self {
-            phone: params.required_str("phone")?,
-            kind: params.required_str("type")?,
-            community_house_name: params.optional_str("community_house_name")?,
-        })
+    /// The code type, the phone (normalised unless `yezhu`) and the house name `yezhu` needs;
+    /// a refusal echoes the phone as the seed does.
+    fn checked(self) -> Result<(pb::CodeType, String, Option<String>), ServiceError> {
+        let typed = self.phone.into_string();
+        let kind = CodeKind::parse(self.r#type.as_str());
+        let phone = if kind == Some(CodeKind::Yezhu) {
+            typed.clone()
+        } else {
+            Mobile::parse(&typed)
+                .map_err(|why| ServiceError::invalid("phone", why).with("phone", typed.clone()))?
+                .as_str()
+                .to_owned()
+        };
+        let kind = kind.ok_or_else(|| {
+            ServiceError::invalid("type", "type参数必须是login、register、verify等")
+                .with("phone", typed.clone())
+        })?;
+        let house = self.community_house_name.map(Text::into_string);
+        if kind == CodeKind::Yezhu && house.is_none() {
+            return Err(ServiceError::missing("community_house_name"));
+        }
+        Ok((kind.proto(), phone, house))
     }
 }
 
@@ -74,13 +121,13 @@ pub async fn send_code(
     request_id: RequestId,
     client_ip: ClientIp,
     resident: OptionalResident,
-    params: Params,
+    input: Input<SendCodeBody>,
 ) -> ApiResult {
-    let body = SendCodeBody::parse(&params)?;
+    let (kind, phone, house) = input.into_inner().checked()?;
     let request = SendCodeRequest {
-        phone: body.phone,
-        r#type: body.kind,
-        community_house_name: body.community_house_name.unwrap_or_default(),
+        phone,
+        r#type: kind.into(),
+        community_house_name: house,
         client_ip: client_ip.0.to_string(),
         user_id: resident.user_id(),
     };
@@ -103,19 +150,11 @@ pub async fn send_code(
 }
 
 /// 000 §1.2.1 and §1.4.1 request.
-#[derive(Debug, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct WechatCodeBody {
     /// 微信用户code码 (wx.login).
     #[schema(example = "sandbox:oRNfs4txH2QmXzewt234oyNdsa-n3HYI")]
-    pub code: String,
-}
-
-impl WechatCodeBody {
-    pub fn parse(params: &Params) -> Result<Self, ServiceError> {
-        Ok(Self {
-            code: params.required_str("code")?,
-        })
-    }
+    code: Text<128>,
 }
 
 /// 000 §1.2.1 success.
@@ -146,13 +185,10 @@ pub struct SessionResponse {
 pub async fn code_to_session(
     state: web::Data<AppState>,
     request_id: RequestId,
-    params: Params,
+    input: Input<WechatCodeBody>,
 ) -> ApiResult {
-    let body = WechatCodeBody::parse(&params)?;
-    let request = kit::grpc::request(
-        CodeToSessionRequest { code: body.code },
-        request_id.as_str(),
-    );
+    let code = input.into_inner().code.into_string();
+    let request = kit::grpc::request(CodeToSessionRequest { code }, request_id.as_str());
     let reply = state
         .call("auth", state.auth().code_to_session(request))
         .await?;
@@ -163,70 +199,92 @@ pub async fn code_to_session(
     }))
 }
 
+/// How 000 §1.2.2 proves the phone.
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
+pub enum RegisterKind {
+    /// The WeChat-bound phone: `encryptedData` and `iv`, or `phone_code`.
+    #[serde(rename = "weixin")]
+    Weixin,
+    /// Another phone, with an SMS code: `verification_key` and `verification_code`.
+    #[serde(rename = "selfPhone")]
+    SelfPhone,
+}
+
 /// 000 §1.2.2 request.
-#[derive(Debug, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterBody {
-    /// weixin (WeChat-bound phone) | selfPhone (another phone, with an SMS code).
-    #[serde(rename = "type")]
     #[schema(example = "weixin")]
-    pub kind: String,
+    r#type: RegisterKind,
     /// type=weixin: the encrypted phone data of getPhoneNumber.
     #[serde(rename = "encryptedData")]
-    pub encrypted_data: Option<String>,
+    encrypted_data: Option<Text<4096>>,
     /// type=weixin: with `encryptedData`.
-    pub iv: Option<String>,
-    /// type=weixin: WeChat's newer phone-number code instead of encryptedData/iv (alias `code`).
-    pub phone_code: Option<String>,
+    iv: Option<Text<64>>,
+    /// type=weixin: WeChat's newer phone-number code instead of encryptedData/iv.
+    phone_code: Option<Text<128>>,
+    /// type=weixin: `phone_code` by its other name.
+    code: Option<Text<128>>,
     /// type=selfPhone: `key` of 000 §1.1.
-    pub verification_key: Option<String>,
-    /// type=selfPhone: the SMS code.
-    pub verification_code: Option<String>,
-    pub openid: String,
-    pub session_key: String,
+    verification_key: Option<Text<64>>,
+    /// type=selfPhone: the SMS code (a number or a string).
+    verification_code: Option<Text<16>>,
+    openid: Text<128>,
+    /// The handle of 000 §1.2.1.
+    session_key: Text<128>,
     /// 微信用户昵称.
-    pub name: String,
+    name: Option<Text<64>>,
     /// 微信用户头像.
-    pub avatar: String,
+    avatar: Text<1024>,
 }
 
-impl RegisterBody {
-    pub fn parse(params: &Params) -> Result<Self, ServiceError> {
-        let kind = params.required_str("type")?;
-        let mut phone_code = params.optional_str("phone_code")?;
-        if phone_code.is_none() && kind == "weixin" {
-            phone_code = params.optional_str("code")?;
-        }
+impl TryFrom<RegisterBody> for RegisterRequest {
+    type Error = ServiceError;
+
+    /// The proof `type` names, from the fields it needs; the seed's sentence for a missing name.
+    fn try_from(body: RegisterBody) -> Result<Self, ServiceError> {
+        use pb::register_request::Proof;
+        let name = body
+            .name
+            .ok_or_else(|| ServiceError::invalid("name", "用户的name值未传送"))?
+            .into_string();
+        let text = |value: Option<Text<4096>>| value.map(Text::into_string);
+        let proof = match body.r#type {
+            RegisterKind::Weixin => {
+                match (text(body.encrypted_data), body.phone_code.or(body.code)) {
+                    (Some(encrypted_data), _) => Proof::Encrypted(pb::EncryptedPhone {
+                        encrypted_data,
+                        iv: body
+                            .iv
+                            .ok_or_else(|| ServiceError::missing("iv"))?
+                            .into_string(),
+                    }),
+                    (None, Some(code)) => Proof::PhoneCode(code.into_string()),
+                    (None, None) => {
+                        return Err(ServiceError::invalid(
+                            "encryptedData",
+                            "type=weixin时必须传encryptedData和iv（或phone_code）",
+                        ));
+                    }
+                }
+            }
+            RegisterKind::SelfPhone => Proof::Sms(pb::SmsProof {
+                verification_key: body
+                    .verification_key
+                    .ok_or_else(|| ServiceError::missing("verification_key"))?
+                    .into_string(),
+                verification_code: body
+                    .verification_code
+                    .ok_or_else(|| ServiceError::missing("verification_code"))?
+                    .into_string(),
+            }),
+        };
         Ok(Self {
-            encrypted_data: params.optional_str("encryptedData")?,
-            iv: params.optional_str("iv")?,
-            phone_code,
-            verification_key: params.optional_str("verification_key")?,
-            verification_code: params.optional_str("verification_code")?,
-            openid: params.required_str("openid")?,
-            session_key: params.required_str("session_key")?,
-            name: params
-                .required_str("name")
-                .map_err(|_| ServiceError::invalid("name", "用户的name值未传送"))?,
-            avatar: params.required_str("avatar")?,
-            kind,
+            proof: Some(proof),
+            openid: body.openid.into_string(),
+            session_key: body.session_key.into_string(),
+            name,
+            avatar: body.avatar.into_string(),
         })
-    }
-}
-
-impl From<RegisterBody> for RegisterRequest {
-    fn from(body: RegisterBody) -> Self {
-        Self {
-            r#type: body.kind,
-            encrypted_data: body.encrypted_data.unwrap_or_default(),
-            iv: body.iv.unwrap_or_default(),
-            phone_code: body.phone_code.unwrap_or_default(),
-            verification_key: body.verification_key.unwrap_or_default(),
-            verification_code: body.verification_code.unwrap_or_default(),
-            openid: body.openid,
-            session_key: body.session_key,
-            name: body.name,
-            avatar: body.avatar,
-        }
     }
 }
 
@@ -279,9 +337,9 @@ impl LoginResponse {
 pub async fn register(
     state: web::Data<AppState>,
     request_id: RequestId,
-    params: Params,
+    input: Input<RegisterBody>,
 ) -> ApiResult {
-    let request = RegisterRequest::from(RegisterBody::parse(&params)?);
+    let request = RegisterRequest::try_from(input.into_inner())?;
     let request = kit::grpc::request(request, request_id.as_str());
     let reply = state.call("auth", state.auth().register(request)).await?;
     let msg = if reply.registered {
@@ -312,10 +370,10 @@ const TOKEN_ISSUED: &str = "token值等用户数据获取成功";
 pub async fn login_by_code(
     state: web::Data<AppState>,
     request_id: RequestId,
-    params: Params,
+    input: Input<WechatCodeBody>,
 ) -> ApiResult {
-    let body = WechatCodeBody::parse(&params)?;
-    let request = kit::grpc::request(LoginByCodeRequest { code: body.code }, request_id.as_str());
+    let code = input.into_inner().code.into_string();
+    let request = kit::grpc::request(LoginByCodeRequest { code }, request_id.as_str());
     let reply = state
         .call("auth", state.auth().login_by_code(request))
         .await?;
@@ -391,42 +449,124 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn params(value: serde_json::Value) -> Params {
-        Params::from_values(value.as_object().cloned().unwrap_or_default())
+    fn register(value: serde_json::Value) -> Result<RegisterRequest, ServiceError> {
+        let body: RegisterBody =
+            crate::input::parse(value.as_object().cloned().unwrap_or_default())?;
+        RegisterRequest::try_from(body)
+    }
+
+    fn send_code(
+        value: serde_json::Value,
+    ) -> Result<(pb::CodeType, String, Option<String>), ServiceError> {
+        let body: SendCodeBody =
+            crate::input::parse(value.as_object().cloned().unwrap_or_default())?;
+        body.checked()
     }
 
     #[test]
     fn a_missing_name_is_worded_as_the_seed_shows() {
-        let error = RegisterBody::parse(&params(
-            json!({"type":"weixin","openid":"o","session_key":"s","avatar":"a"}),
-        ))
+        let error = register(
+            json!({"type":"weixin","phone_code":"pc","openid":"o","session_key":"s","avatar":"a"}),
+        )
         .expect_err("missing name");
         assert_eq!(error.message, "用户的name值未传送");
     }
 
     #[test]
     fn code_stands_for_phone_code_when_registering_by_weixin() {
-        let body = RegisterBody::parse(&params(
+        let request = register(
             json!({"type":"weixin","code":"pc","openid":"o","session_key":"s","name":"n","avatar":"a"}),
-        ))
-        .expect("body");
-        assert_eq!(body.phone_code.as_deref(), Some("pc"));
-        let request = RegisterRequest::from(body);
-        assert_eq!(request.r#type, "weixin");
-        assert_eq!(request.verification_code, "");
+        )
+        .expect("request");
+        assert_eq!(
+            request.proof,
+            Some(pb::register_request::Proof::PhoneCode("pc".into()))
+        );
+    }
+
+    #[test]
+    fn each_type_needs_its_own_fields() {
+        let base = |extra: serde_json::Value| {
+            let mut body = json!({"openid":"o","session_key":"s","name":"n","avatar":"a"});
+            for (key, value) in extra.as_object().cloned().unwrap_or_default() {
+                body[key] = value;
+            }
+            body
+        };
+        let message = |extra| register(base(extra)).expect_err("refused").message;
+        assert_eq!(
+            message(json!({"type":"weixin"})),
+            "type=weixin时必须传encryptedData和iv（或phone_code）"
+        );
+        assert_eq!(
+            message(json!({"type":"weixin","encryptedData":"d"})),
+            "iv参数未传送"
+        );
+        assert_eq!(
+            message(json!({"type":"selfPhone","verification_key":"k"})),
+            "verification_code参数未传送"
+        );
+        assert_eq!(
+            message(json!({"type":"phone"})),
+            "type必须是weixin或selfPhone"
+        );
     }
 
     #[test]
     fn a_numeric_phone_and_code_are_accepted() {
-        let body = SendCodeBody::parse(&params(json!({"phone":17600381130_i64,"type":"login"})))
-            .expect("body");
-        assert_eq!(body.phone, "17600381130");
-        let body = RegisterBody::parse(&params(json!({
+        let (kind, phone, _) =
+            send_code(json!({"phone":17600381130_i64,"type":"login"})).expect("body");
+        assert_eq!((kind, phone.as_str()), (pb::CodeType::Login, "17600381130"));
+        let request = register(json!({
             "type":"selfPhone","verification_key":"k","verification_code":123456,
             "openid":"o","session_key":"s","name":"n","avatar":"a"
-        })))
-        .expect("body");
-        assert_eq!(body.verification_code.as_deref(), Some("123456"));
+        }))
+        .expect("request");
+        assert_eq!(
+            request.proof,
+            Some(pb::register_request::Proof::Sms(pb::SmsProof {
+                verification_key: "k".into(),
+                verification_code: "123456".into()
+            }))
+        );
+    }
+
+    #[test]
+    fn a_bad_phone_or_type_is_answered_as_the_seed_shows() {
+        let bad_phone = send_code(json!({"phone":"1761049113","type":"login"})).expect_err("phone");
+        assert_eq!(bad_phone.message, "必须是正确的手机号");
+        assert_eq!(bad_phone.extra.get("phone"), Some(&json!("1761049113")));
+        let bad_type =
+            send_code(json!({"phone":"17610491130","type":"sign-up"})).expect_err("type");
+        assert_eq!(bad_type.message, "type参数必须是login、register、verify等");
+        assert_eq!(bad_type.extra.get("phone"), Some(&json!("17610491130")));
+        // A yezhu phone may be masked; the house name is then required.
+        let (kind, phone, _) = send_code(
+            json!({"phone":"176****1130","type":"yezhu","community_house_name":"晨曦家园1栋1单元1楼101"}),
+        )
+        .expect("yezhu");
+        assert_eq!((kind, phone.as_str()), (pb::CodeType::Yezhu, "176****1130"));
+        let no_house = send_code(json!({"phone":"176****1130","type":"yezhu"})).expect_err("house");
+        assert_eq!(no_house.message, "community_house_name参数未传送");
+    }
+
+    #[test]
+    fn the_request_schemas_are_documented() {
+        let document = serde_json::to_value(crate::openapi::document()).expect("json");
+        let schemas = &document["components"]["schemas"];
+        for name in [
+            "SendCodeBody",
+            "CodeKind",
+            "RegisterBody",
+            "RegisterKind",
+            "WechatCodeBody",
+        ] {
+            assert!(schemas[name].is_object(), "{name}");
+        }
+        assert_eq!(
+            schemas["SendCodeBody"]["properties"]["type"]["$ref"],
+            "#/components/schemas/CodeKind"
+        );
     }
 
     #[test]

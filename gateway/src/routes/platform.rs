@@ -1,31 +1,21 @@
 //! 001 §1.2.1: the security platform's credentials → a token for the `/api/v1/wjdh/*` routes.
 use actix_web::web;
-use kit::error::ServiceError;
 use proto::auth::PlatformTokenRequest;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::envelope::{self, ApiResult, Failure, Head};
+use crate::input::{Input, Text};
 use crate::middleware::{ClientIp, RequestId};
-use crate::params::Params;
 use crate::state::AppState;
 
 /// 001 §1.2.1 request (form or JSON).
-#[derive(Debug, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct SecretBody {
     #[schema(example = "123456")]
-    pub secret_id: String,
+    secret_id: Text<128>,
     #[schema(example = "123456")]
-    pub secret_key: String,
-}
-
-impl SecretBody {
-    pub fn parse(params: &Params) -> Result<Self, ServiceError> {
-        Ok(Self {
-            secret_id: params.required_str("secret_id")?,
-            secret_key: params.required_str("secret_key")?,
-        })
-    }
+    secret_key: Text<1024>,
 }
 
 /// 001 §1.2.1 success.
@@ -61,12 +51,12 @@ pub async fn secret(
     state: web::Data<AppState>,
     request_id: RequestId,
     client_ip: ClientIp,
-    params: Params,
+    input: Input<SecretBody>,
 ) -> ApiResult {
-    let body = SecretBody::parse(&params)?;
+    let body = input.into_inner();
     let request = PlatformTokenRequest {
-        secret_id: body.secret_id,
-        secret_key: body.secret_key,
+        secret_id: body.secret_id.into_string(),
+        secret_key: body.secret_key.into_string(),
         client_ip: client_ip.0.to_string(),
     };
     let request = kit::grpc::request(request, request_id.as_str());

@@ -7,16 +7,27 @@
 use actix_web::{HttpRequest, web};
 use proto::yibiaosanshi as pb;
 use proto::yibiaosanshi::vehicles_client::VehiclesClient;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use crate::auth::{PlatformCaller, ResidentCaller};
 use crate::envelope::{self, ApiResult, Failure, Head};
+use crate::input::{Digits, Flag, Id, Input, Int, Page, PerPage, Phone, PlateNumber, SpotNo, Text};
 use crate::middleware::RequestId;
-use crate::params::Params;
 use crate::routes::reviews::PageResponse;
 use crate::state::AppState;
+
+/// A community's identifier (`xiaoqu`, 10002).
+pub type Xiaoqu = Digits<20>;
+
+/// Why a plate is the claimant's, or why the platform decided as it did.
+pub type Reason = Text<200>;
+
+/// `page` / `per_page` (defaults 1 and 20).
+fn paging(page: Option<Page>, per_page: Option<PerPage>) -> (i64, i64) {
+    crate::input::paging(page, per_page)
+}
 
 const TAG_RESIDENT: &str = "车辆与车位（小程序）";
 const TAG_PLATFORM: &str = "001 §2.1 车辆与车位（安防平台）";
@@ -98,11 +109,27 @@ pub async fn my_cars(
     ok("获取车辆列表成功", Value::from(rows))
 }
 
+/// 绑定车辆's field.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BindCarInput {
+    /// 车牌号; spaces, case and the printed `·` do not matter.
+    #[schema(example = "冀C12345")]
+    number: PlateNumber,
+}
+
+/// 解绑车辆's field.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UnbindCarInput {
+    /// 车牌号 as bound; spaces and case do not matter.
+    #[schema(example = "冀C12345")]
+    number: Text<32>,
+}
+
 /// 绑定车辆: a mainland plate (冀C12345, new-energy 冀CD12345); at most 5, and a plate belongs
 /// to one user at a time. Needed before 001 §2.1.1 `car_number` orders reach the resident. A
 /// plate another user holds is refused: claim it with `/api/v1/weapp/car/transfer`.
 #[utoipa::path(post, path = "/api/v1/weapp/car/bind", tag = TAG_RESIDENT,
-    params(("number" = String, Query, description = "车牌号; spaces and case do not matter")),
+    request_body = BindCarInput,
     responses((status = 200, body = VehicleResponse), (status = 400, body = Failure, description = "车牌号格式不正确"),
               (status = 409, body = Failure, description = "bound by another user (claim it with /api/v1/weapp/car/transfer), or 5 cars already")),
     security(("bearer" = [])))]
@@ -110,11 +137,11 @@ pub async fn bind_car(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Input<BindCarInput>,
 ) -> ApiResult {
     let message = pb::CarRequest {
         resident: Some(resident.reference()),
-        number: params.str_or_empty("number")?,
+        number: input.into_inner().number.into_inner().as_str().to_owned(),
     };
     let car = state
         .call(
@@ -127,18 +154,18 @@ pub async fn bind_car(
 
 /// 解绑车辆: one of the resident's plates.
 #[utoipa::path(post, path = "/api/v1/weapp/car/unbind", tag = TAG_RESIDENT,
-    params(("number" = String, Query)),
+    request_body = UnbindCarInput,
     responses((status = 200, body = Head), (status = 404, body = Failure, description = "您没有绑定该车牌")),
     security(("bearer" = [])))]
 pub async fn unbind_car(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Input<UnbindCarInput>,
 ) -> ApiResult {
     let message = pb::CarRequest {
         resident: Some(resident.reference()),
-        number: params.str_or_empty("number")?,
+        number: input.into_inner().number.into_string(),
     };
     state
         .call(
@@ -170,11 +197,22 @@ pub async fn my_spots(
     ok("获取车位列表成功", Value::from(rows))
 }
 
+/// 车位列表's filters.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ListSpotsInput {
+    #[schema(example = "10002")]
+    xiaoqu: Xiaoqu,
+    /// Numbers starting with this (A0 finds A012).
+    number: Option<SpotNo>,
+    /// 1 assigned, 0 free.
+    assigned: Option<Flag>,
+    page: Option<Page>,
+    per_page: Option<PerPage>,
+}
+
 /// 车位列表: a managed community's spots by number, with the documented `links` and `meta`.
 #[utoipa::path(post, path = "/api/v1/wjdh/parking/list", tag = TAG_PLATFORM,
-    params(("xiaoqu" = String, Query), ("number" = Option<String>, Query, description = "numbers starting with this"),
-           ("assigned" = Option<i64>, Query, description = "1 assigned, 0 free"),
-           ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    request_body = ListSpotsInput,
     responses((status = 200, body = PageResponse), (status = 403, body = Failure, description = "您没有权限管理该小区")),
     security(("bearer" = [])))]
 pub async fn list_spots(
@@ -182,16 +220,17 @@ pub async fn list_spots(
     request: HttpRequest,
     request_id: RequestId,
     platform: PlatformCaller,
-    params: Params,
+    input: Input<ListSpotsInput>,
 ) -> ApiResult {
-    let field = |name: &str| params.str_or_empty(name);
+    let input = input.into_inner();
+    let (page, per_page) = paging(input.page, input.per_page);
     let message = pb::ListSpotsRequest {
         platform: Some(platform.reference()),
-        xiaoqu: field("xiaoqu")?,
-        number: field("number")?,
-        assigned: field("assigned")?,
-        page: field("page")?,
-        per_page: field("per_page")?,
+        xiaoqu: input.xiaoqu.into_string(),
+        number_prefix: input.number.map(|n| n.into_inner().as_str().to_owned()),
+        assigned: input.assigned.map(Flag::get),
+        page,
+        per_page,
     };
     let reply = state
         .call(
@@ -209,12 +248,33 @@ pub async fn list_spots(
     )
 }
 
+/// 分配车位's fields.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AssignSpotInput {
+    #[schema(example = "10002")]
+    xiaoqu: Xiaoqu,
+    /// 1–16 letters, digits or -.
+    #[schema(example = "A012")]
+    number: SpotNo,
+    /// The resident's registered phone.
+    #[schema(example = "17600381130")]
+    phone: Phone,
+}
+
+/// 释放车位's fields.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReleaseSpotInput {
+    #[schema(example = "10002")]
+    xiaoqu: Xiaoqu,
+    #[schema(example = "A012")]
+    number: SpotNo,
+}
+
 /// 分配车位: assigns spot `number` (created when new; reassigned when taken) to the registered
 /// resident with `phone`, who must be bound to a house of the community. 001 §2.1.1
 /// `parking_number` orders then reach them.
 #[utoipa::path(post, path = "/api/v1/wjdh/parking/assign", tag = TAG_PLATFORM,
-    params(("xiaoqu" = String, Query), ("number" = String, Query, description = "1–16 letters, digits or -: A012"),
-           ("phone" = String, Query, description = "the resident's registered phone")),
+    request_body = AssignSpotInput,
     responses((status = 200, body = VehicleResponse),
               (status = 400, body = Failure, description = "bad number, or the phone is not a registered resident of the community"),
               (status = 403, body = Failure, description = "您没有权限管理该小区")),
@@ -223,14 +283,14 @@ pub async fn assign_spot(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    params: Params,
+    input: Input<AssignSpotInput>,
 ) -> ApiResult {
-    let field = |name: &str| params.str_or_empty(name);
+    let input = input.into_inner();
     let message = pb::AssignSpotRequest {
         platform: Some(platform.reference()),
-        xiaoqu: field("xiaoqu")?,
-        number: field("number")?,
-        phone: field("phone")?,
+        xiaoqu: input.xiaoqu.into_string(),
+        number: input.number.into_inner().as_str().to_owned(),
+        phone: input.phone.into_inner().as_str().to_owned(),
     };
     let spot = state
         .call(
@@ -243,7 +303,7 @@ pub async fn assign_spot(
 
 /// 释放车位: the spot stays listed, free; `parking_number` orders for it find nobody.
 #[utoipa::path(post, path = "/api/v1/wjdh/parking/release", tag = TAG_PLATFORM,
-    params(("xiaoqu" = String, Query), ("number" = String, Query)),
+    request_body = ReleaseSpotInput,
     responses((status = 200, body = VehicleResponse), (status = 403, body = Failure),
               (status = 404, body = Failure, description = "没有找到该车位")),
     security(("bearer" = [])))]
@@ -251,13 +311,13 @@ pub async fn release_spot(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    params: Params,
+    input: Input<ReleaseSpotInput>,
 ) -> ApiResult {
-    let field = |name: &str| params.str_or_empty(name);
+    let input = input.into_inner();
     let message = pb::ReleaseSpotRequest {
         platform: Some(platform.reference()),
-        xiaoqu: field("xiaoqu")?,
-        number: field("number")?,
+        xiaoqu: input.xiaoqu.into_string(),
+        number: input.number.into_inner().as_str().to_owned(),
     };
     let spot = state
         .call(
@@ -292,14 +352,25 @@ fn transfer_json(transfer: pb::CarTransfer) -> Value {
     })
 }
 
+/// 申请转绑车牌's fields.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TransferInput {
+    /// 车牌号.
+    #[schema(example = "冀C12345")]
+    number: PlateNumber,
+    /// The community whose platform decides.
+    #[schema(example = "10002")]
+    xiaoqu: Option<Xiaoqu>,
+    /// e.g. 行驶证在物业核验.
+    reason: Option<Reason>,
+}
+
 /// 申请转绑车牌: the plate is bound by another user and the caller says it is theirs. The claim
 /// waits for the platform of the caller's community (`xiaoqu`, where they are bound; may be left
 /// out when they are bound in one community); until it confirms, the plate and its
 /// `car_number` orders stay with the holder.
 #[utoipa::path(post, path = "/api/v1/weapp/car/transfer", tag = TAG_RESIDENT,
-    params(("number" = String, Query, description = "车牌号"),
-           ("xiaoqu" = Option<String>, Query, description = "the community whose platform decides"),
-           ("reason" = Option<String>, Query, description = "≤200字, e.g. 行驶证在物业核验")),
+    request_body = TransferInput,
     responses((status = 200, body = VehicleResponse, description = "status 2: waiting for the platform"),
               (status = 400, body = Failure), (status = 403, body = Failure, description = "not bound to a house of the community"),
               (status = 409, body = Failure, description = "nobody else holds the plate, or the caller does")),
@@ -308,14 +379,14 @@ pub async fn request_transfer(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Input<TransferInput>,
 ) -> ApiResult {
-    let field = |name: &str| params.str_or_empty(name);
+    let input = input.into_inner();
     let message = pb::CarTransferRequest {
         resident: Some(resident.reference()),
-        number: field("number")?,
-        xiaoqu: field("xiaoqu")?,
-        reason: field("reason")?,
+        number: input.number.into_inner().as_str().to_owned(),
+        xiaoqu: input.xiaoqu.map(Digits::into_string),
+        reason: input.reason.map(Text::into_string),
     };
     let claim = state
         .call(
@@ -326,11 +397,21 @@ pub async fn request_transfer(
     ok("转绑申请已提交，等待物业确认", transfer_json(claim))
 }
 
+/// 车牌转绑申请列表's filters.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ListTransfersInput {
+    #[schema(example = "10002")]
+    xiaoqu: Xiaoqu,
+    /// 2 waiting, 1 confirmed, 0 refused.
+    status: Option<Int<0, 2>>,
+    page: Option<Page>,
+    per_page: Option<PerPage>,
+}
+
 /// 车牌转绑申请列表: the claims of a managed community, newest first (`status` 2 waiting / 1
 /// confirmed / 0 refused), with the documented `links` and `meta`.
 #[utoipa::path(post, path = "/api/v1/wjdh/car/transfers", tag = TAG_PLATFORM,
-    params(("xiaoqu" = String, Query), ("status" = Option<i64>, Query, description = "2 waiting, 1 confirmed, 0 refused"),
-           ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    request_body = ListTransfersInput,
     responses((status = 200, body = PageResponse), (status = 403, body = Failure, description = "您没有权限管理该小区")),
     security(("bearer" = [])))]
 pub async fn list_transfers(
@@ -338,15 +419,17 @@ pub async fn list_transfers(
     request: HttpRequest,
     request_id: RequestId,
     platform: PlatformCaller,
-    params: Params,
+    input: Input<ListTransfersInput>,
 ) -> ApiResult {
-    let field = |name: &str| params.str_or_empty(name);
+    let input = input.into_inner();
+    let (page, per_page) = paging(input.page, input.per_page);
     let message = pb::ListCarTransfersRequest {
         platform: Some(platform.reference()),
-        xiaoqu: field("xiaoqu")?,
-        status: field("status")?,
-        page: field("page")?,
-        per_page: field("per_page")?,
+        xiaoqu: input.xiaoqu.into_string(),
+        // 0..=2 by the type: fits.
+        status: input.status.map(|status| status.get() as i32),
+        page,
+        per_page,
     };
     let reply = state
         .call(
@@ -364,10 +447,20 @@ pub async fn list_transfers(
     )
 }
 
+/// 处理车牌转绑申请's fields.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DecideTransferInput {
+    /// The claim's id.
+    id: Id,
+    /// 1 confirm, 0 refuse.
+    status: Flag,
+    reason: Option<Reason>,
+}
+
 /// 处理车牌转绑申请: `status` 1 confirms (the plate moves to the claimant, and `car_number`
 /// orders with it), 0 refuses (the plate stays); `reason` optional.
 #[utoipa::path(put, path = "/api/v1/wjdh/car/transfer", tag = TAG_PLATFORM,
-    params(("id" = i64, Query), ("status" = i64, Query, description = "1 confirm, 0 refuse"), ("reason" = Option<String>, Query)),
+    request_body = DecideTransferInput,
     responses((status = 200, body = VehicleResponse), (status = 400, body = Failure),
               (status = 403, body = Failure, description = "您没有权限管理该小区"), (status = 404, body = Failure),
               (status = 409, body = Failure, description = "already decided, or the plate changed hands")),
@@ -376,14 +469,14 @@ pub async fn decide_transfer(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    params: Params,
+    input: Input<DecideTransferInput>,
 ) -> ApiResult {
-    let field = |name: &str| params.str_or_empty(name);
+    let input = input.into_inner();
     let message = pb::DecideCarTransferRequest {
         platform: Some(platform.reference()),
-        id: field("id")?,
-        status: field("status")?,
-        reason: field("reason")?,
+        id: input.id.get(),
+        confirm: input.status.get(),
+        reason: input.reason.map(Text::into_string),
     };
     let decided = state
         .call(

@@ -39,11 +39,16 @@ impl Auth for FakeAuth {
                 .with("phone", request.phone)
                 .into());
         }
-        let ttl_seconds = if request.r#type == "yezhu" { 1800 } else { 300 };
+        let kind = request
+            .r#type()
+            .as_str_name()
+            .trim_start_matches("CODE_TYPE_")
+            .to_ascii_lowercase();
+        let ttl_seconds = if kind == "yezhu" { 1800 } else { 300 };
         Ok(Response::new(SendCodeReply {
             key: format!(
                 "{}|{}|{}|{}",
-                request.user_id, request.client_ip, request_id, request.r#type
+                request.user_id, request.client_ip, request_id, kind
             ),
             expires_at: 1_605_764_078,
             ttl_seconds,

@@ -18,12 +18,14 @@ pub struct SentCode {
     pub ttl_seconds: i64,
 }
 
-/// The request of 1.1 as it arrives.
-#[derive(Debug, Default)]
+/// The request of 1.1, checked by the gateway.
+#[derive(Debug)]
 pub struct CodeRequest<'a> {
+    /// A mobile number; for `yezhu` the owner's phone as given, whole or masked.
     pub phone: &'a str,
-    pub code_type: &'a str,
-    pub community_house_name: &'a str,
+    pub code_type: CodeType,
+    /// For `yezhu`.
+    pub community_house_name: Option<&'a str>,
     pub client_ip: &'a str,
     pub user_id: i64,
 }
@@ -46,18 +48,13 @@ fn rate_limited(msg: &str, message: &str) -> ServiceError {
 /// Issues a code of the requested type and sends it by SMS.
 pub async fn send_code(state: &State, request: CodeRequest<'_>) -> ServiceResult<SentCode> {
     let echo = request.phone.to_owned();
-    let code_type = CodeType::parse(request.code_type);
-    let phone = if code_type == Some(CodeType::Yezhu) {
+    let code_type = request.code_type;
+    let phone = if code_type == CodeType::Yezhu {
         owner_phone(state, &request).await?
     } else {
-        Mobile::parse(request.phone).map_err(|message| {
-            ServiceError::invalid("phone", message).with("phone", echo.clone())
-        })?
+        // Checked by the gateway.
+        Mobile::parse(request.phone).map_err(ServiceError::internal)?
     };
-    let code_type = code_type.ok_or_else(|| {
-        ServiceError::invalid("type", "type参数必须是login、register、verify等")
-            .with("phone", echo.clone())
-    })?;
     let number = phone.as_str().to_owned();
     let registered = state
         .db
@@ -117,16 +114,12 @@ async fn owner_phone(state: &State, request: &CodeRequest<'_>) -> ServiceResult<
             "yezhu类型的验证码需要登录后获取",
         ));
     }
-    if request.community_house_name.trim().is_empty() {
-        return Err(ServiceError::missing("community_house_name"));
-    }
+    let house = request
+        .community_house_name
+        .ok_or_else(|| ServiceError::missing("community_house_name"))?;
     let remembered = state
         .cache
-        .get(&owner_key(
-            state,
-            request.user_id,
-            request.community_house_name,
-        ))
+        .get(&owner_key(state, request.user_id, house))
         .await?
         .ok_or_else(|| {
             ServiceError::conflict(
@@ -134,7 +127,7 @@ async fn owner_phone(state: &State, request: &CodeRequest<'_>) -> ServiceResult<
                 "no owner phone is known for this user and house: call /security/yezhu first",
             )
         })?;
-    let asked = request.phone.trim();
+    let asked = request.phone;
     if asked != remembered && asked != mask_phone(&remembered) {
         return Err(
             ServiceError::invalid("phone", "手机号与该房屋业主的手机号不一致")

@@ -38,12 +38,9 @@ fn wechat_failure(error: WechatError) -> ServiceError {
 
 /// 1.2.1: js_code → openid and a handle for the session key (the key itself stays here).
 pub async fn code_to_session(state: &State, code: &str) -> ServiceResult<(String, String)> {
-    if code.trim().is_empty() {
-        return Err(ServiceError::missing("code"));
-    }
     let session = state
         .wechat
-        .code_to_session(code.trim())
+        .code_to_session(code)
         .await
         .map_err(wechat_failure)?;
     let handle = random_alnum(32);
@@ -59,53 +56,41 @@ pub async fn code_to_session(state: &State, code: &str) -> ServiceResult<(String
     Ok((session.openid, handle))
 }
 
-/// The fields of 1.2.2.
-#[derive(Debug, Default)]
+/// How the phone of 1.2.2 is proven.
+#[derive(Debug)]
+pub enum PhoneProof {
+    /// type=weixin: getPhoneNumber's encrypted data, opened with the session's key.
+    Encrypted { data: String, iv: String },
+    /// type=weixin: WeChat's newer phone-number code.
+    WechatCode(String),
+    /// type=selfPhone: a code of 1.1 and its key.
+    Sms { key: String, code: String },
+}
+
+/// The fields of 1.2.2, checked by the gateway.
+#[derive(Debug)]
 pub struct Registration {
-    pub kind: String,
-    pub encrypted_data: String,
-    pub iv: String,
-    pub phone_code: String,
-    pub verification_key: String,
-    pub verification_code: String,
+    pub proof: PhoneProof,
     pub openid: String,
+    /// The handle of 1.2.1.
     pub session_key: String,
     pub name: String,
     pub avatar: String,
 }
 
-fn checked_text<'a>(field: &str, value: &'a str, max: usize) -> ServiceResult<&'a str> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(ServiceError::missing(field));
-    }
-    if value.chars().count() > max {
-        return Err(ServiceError::invalid(
-            field,
-            format!("{field}不能超过{max}个字符"),
-        ));
-    }
-    Ok(value)
-}
-
 /// 1.2.2: proves the phone (WeChat-encrypted, WeChat phone code, or SMS code), then signs the
 /// user in, creating them when neither their openid nor their phone is known.
 pub async fn register(state: &State, form: Registration) -> ServiceResult<Login> {
-    let name = checked_text("name", &form.name, 64)
-        .map_err(|e| {
-            if form.name.trim().is_empty() {
-                ServiceError::invalid("name", "用户的name值未传送")
-            } else {
-                e
-            }
-        })?
-        .to_owned();
-    let avatar = checked_text("avatar", &form.avatar, 1024)?.to_owned();
-    let openid = checked_text("openid", &form.openid, 128)?.to_owned();
-    let handle = checked_text("session_key", &form.session_key, 128)?;
+    let Registration {
+        proof,
+        openid,
+        session_key: handle,
+        name,
+        avatar,
+    } = form;
     let raw = state
         .cache
-        .get(&session_key(handle))
+        .get(&session_key(&handle))
         .await?
         .ok_or_else(|| {
             ServiceError::invalid(
@@ -117,45 +102,11 @@ pub async fn register(state: &State, form: Registration) -> ServiceResult<Login>
     if session.openid != openid {
         return Err(ServiceError::invalid("openid", "openid与session_key不匹配"));
     }
-    let phone = match form.kind.as_str() {
-        "weixin" => weixin_phone(state, &form, &session).await?,
-        "selfPhone" => {
-            consume_code(
-                state,
-                form.verification_key.trim(),
-                form.verification_code.trim(),
-                |kind| kind.signs_in(),
-                0,
-            )
-            .await?
-            .phone
-        }
-        "" => return Err(ServiceError::missing("type")),
-        _ => {
-            return Err(ServiceError::invalid(
-                "type",
-                "type参数必须是weixin或selfPhone",
-            ));
-        }
-    };
-    let phone = Mobile::parse(&phone).map_err(|m| ServiceError::invalid("phone", m))?;
-    let (user, created) = upsert_user(state, openid, phone, name, avatar).await?;
-    resident_login(state, &user, created, None)
-}
-
-async fn weixin_phone(
-    state: &State,
-    form: &Registration,
-    session: &StoredSession,
-) -> ServiceResult<String> {
-    if !form.encrypted_data.trim().is_empty() {
-        if form.iv.trim().is_empty() {
-            return Err(ServiceError::missing("iv"));
-        }
-        return decrypt_phone(
+    let phone = match proof {
+        PhoneProof::Encrypted { data, iv } => decrypt_phone(
             &session.session_key,
-            form.encrypted_data.trim(),
-            form.iv.trim(),
+            &data,
+            &iv,
             state.wechat.appid(),
         )
         .map_err(|error| match error {
@@ -163,24 +114,30 @@ async fn weixin_phone(
             DecryptError::Encoding | DecryptError::Decrypt => {
                 ServiceError::invalid("encryptedData", "encryptedData或iv无法解密，请重新获取")
             }
-        });
-    }
-    if !form.phone_code.trim().is_empty() {
-        return state
-            .wechat
-            .phone_number(form.phone_code.trim())
-            .await
-            .map_err(|error| match error {
-                WechatError::InvalidCode(_) => {
-                    ServiceError::invalid("phone_code", "手机号code不正确，请重新获取")
-                }
-                WechatError::Upstream(cause) => ServiceError::upstream(format!("wechat: {cause}")),
-            });
-    }
-    Err(ServiceError::invalid(
-        "encryptedData",
-        "type=weixin时必须传encryptedData和iv（或phone_code）",
-    ))
+        })?,
+        PhoneProof::WechatCode(code) => {
+            state
+                .wechat
+                .phone_number(&code)
+                .await
+                .map_err(|error| match error {
+                    WechatError::InvalidCode(_) => {
+                        ServiceError::invalid("phone_code", "手机号code不正确，请重新获取")
+                    }
+                    WechatError::Upstream(cause) => {
+                        ServiceError::upstream(format!("wechat: {cause}"))
+                    }
+                })?
+        }
+        PhoneProof::Sms { key, code } => {
+            consume_code(state, &key, &code, |kind| kind.signs_in(), 0)
+                .await?
+                .phone
+        }
+    };
+    let phone = Mobile::parse(&phone).map_err(|m| ServiceError::invalid("phone", m))?;
+    let (user, created) = upsert_user(state, openid, phone, name, avatar).await?;
+    resident_login(state, &user, created, None)
 }
 
 /// Finds the user by openid, else by phone (binding the openid), else creates them.
@@ -234,12 +191,9 @@ async fn upsert_user(
 
 /// 1.4.1: a registered user's token for a fresh js_code.
 pub async fn login_by_code(state: &State, code: &str) -> ServiceResult<Login> {
-    if code.trim().is_empty() {
-        return Err(ServiceError::missing("code"));
-    }
     let session = state
         .wechat
-        .code_to_session(code.trim())
+        .code_to_session(code)
         .await
         .map_err(wechat_failure)?;
     let user = state

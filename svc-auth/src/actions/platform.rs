@@ -103,19 +103,12 @@ pub async fn platform_token(
     secret_key: &str,
     client_ip: &str,
 ) -> ServiceResult<(String, i64)> {
-    let secret_id = secret_id.trim().to_owned();
-    if secret_id.is_empty() {
-        return Err(ServiceError::missing("secret_id"));
-    }
-    if secret_key.is_empty() {
-        return Err(ServiceError::missing("secret_key"));
-    }
-    let keys = PairKeys::of(state, &secret_id, client_ip);
+    let keys = PairKeys::of(state, secret_id, client_ip);
     let policy = policy(state);
     if state.cache.get(&keys.lock).await?.is_some() {
         return Err(locked());
     }
-    let lookup = secret_id.clone();
+    let lookup = secret_id.to_owned();
     let credential = state
         .db
         .run(move |conn| credentials::find_active_by_secret_id(conn, &lookup))

@@ -173,21 +173,21 @@ pub async fn permissions(state: &State, user_id: i64) -> ServiceResult<Vec<Strin
     Ok(permissions_of(&user))
 }
 
-/// A user by id, or by sign-up phone when `user_id` is 0: (id, WeChat openid or empty). The
-/// openid places payments; it is never logged.
-pub async fn profile(
-    state: &State,
-    user_id: i64,
-    phone: String,
-) -> ServiceResult<Option<(i64, String)>> {
+/// A user by id, or by the phone they signed up with.
+#[derive(Debug)]
+pub enum UserKey {
+    Id(i64),
+    Phone(String),
+}
+
+/// A user by id or by sign-up phone: (id, WeChat openid or empty). The openid places payments;
+/// it is never logged.
+pub async fn profile(state: &State, user: UserKey) -> ServiceResult<Option<(i64, String)>> {
     let user = state
         .db
-        .run(move |conn| {
-            if user_id > 0 {
-                users::find_by_id(conn, user_id)
-            } else {
-                users::find_by_phone(conn, &phone)
-            }
+        .run(move |conn| match user {
+            UserKey::Id(user_id) => users::find_by_id(conn, user_id),
+            UserKey::Phone(phone) => users::find_by_phone(conn, &phone),
         })
         .await?;
     Ok(user.map(|user| (user.id, user.openid.unwrap_or_default())))
@@ -197,14 +197,13 @@ pub async fn profile(
 pub async fn set_registration_state(
     state: &State,
     user_id: i64,
-    new_state: &str,
+    new_state: RegistrationState,
 ) -> ServiceResult<Vec<String>> {
-    let parsed = RegistrationState::parse(new_state).ok_or_else(|| {
-        ServiceError::invalid("state", "state必须是NewMember、Shenheing或HouseMember")
-    })?;
     let user = state
         .db
-        .run(move |conn| users::set_registration_state(conn, user_id, parsed.as_str(), now_unix()))
+        .run(move |conn| {
+            users::set_registration_state(conn, user_id, new_state.as_str(), now_unix())
+        })
         .await?
         .ok_or_else(|| ServiceError::not_found("用户不存在", "no such user"))?;
     Ok(permissions_of(&user))

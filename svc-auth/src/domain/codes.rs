@@ -15,16 +15,6 @@ pub enum CodeType {
 }
 
 impl CodeType {
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "register" => Some(Self::Register),
-            "login" => Some(Self::Login),
-            "verify" => Some(Self::Verify),
-            "yezhu" => Some(Self::Yezhu),
-            _ => None,
-        }
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Register => "register",
@@ -89,8 +79,6 @@ mod tests {
     fn yezhu_codes_live_thirty_minutes_the_others_five() {
         assert_eq!(CodeType::Yezhu.lifetime(), Duration::from_secs(1800));
         assert_eq!(CodeType::Login.lifetime(), Duration::from_secs(300));
-        assert_eq!(CodeType::parse("register"), Some(CodeType::Register));
-        assert_eq!(CodeType::parse("REGISTER"), None);
         assert!(!CodeType::Yezhu.signs_in());
     }
 }

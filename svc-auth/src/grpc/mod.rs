@@ -1,13 +1,49 @@
 //! The `Auth` gRPC service: converts requests into actions and answers back.
 use std::sync::Arc;
 
+use kit::error::{ServiceError, ServiceResult};
 use proto::auth as pb;
 use tonic::{Request, Response, Status};
 
 use crate::actions::codes::{self, CodeRequest};
-use crate::actions::login::{self, Registration};
-use crate::actions::tokens::{self, Caller, Login};
+use crate::actions::login::{self, PhoneProof, Registration};
+use crate::actions::tokens::{self, Caller, Login, UserKey};
 use crate::actions::{State, platform};
+use crate::domain::codes::CodeType;
+use crate::domain::permissions::RegistrationState;
+
+/// The domain's code type of a request's (the gateway always names one).
+fn code_type(value: i32) -> ServiceResult<CodeType> {
+    match pb::CodeType::try_from(value) {
+        Ok(pb::CodeType::Register) => Ok(CodeType::Register),
+        Ok(pb::CodeType::Login) => Ok(CodeType::Login),
+        Ok(pb::CodeType::Verify) => Ok(CodeType::Verify),
+        Ok(pb::CodeType::Yezhu) => Ok(CodeType::Yezhu),
+        Ok(pb::CodeType::Unspecified) | Err(_) => Err(ServiceError::missing("type")),
+    }
+}
+
+/// How a registration proves its phone (the gateway always sends one proof).
+fn phone_proof(proof: Option<pb::register_request::Proof>) -> ServiceResult<PhoneProof> {
+    use pb::register_request::Proof;
+    match proof {
+        Some(Proof::Encrypted(pb::EncryptedPhone { encrypted_data, iv })) => {
+            Ok(PhoneProof::Encrypted {
+                data: encrypted_data,
+                iv,
+            })
+        }
+        Some(Proof::PhoneCode(code)) => Ok(PhoneProof::WechatCode(code)),
+        Some(Proof::Sms(pb::SmsProof {
+            verification_key,
+            verification_code,
+        })) => Ok(PhoneProof::Sms {
+            key: verification_key,
+            code: verification_code,
+        }),
+        None => Err(ServiceError::missing("type")),
+    }
+}
 
 /// The service behind `proto::auth::auth_server::AuthServer`.
 #[derive(Clone)]
@@ -43,8 +79,8 @@ impl pb::auth_server::Auth for AuthService {
             &self.state,
             CodeRequest {
                 phone: &r.phone,
-                code_type: &r.r#type,
-                community_house_name: &r.community_house_name,
+                code_type: code_type(r.r#type)?,
+                community_house_name: r.community_house_name.as_deref(),
                 client_ip: &r.client_ip,
                 user_id: r.user_id,
             },
@@ -75,12 +111,7 @@ impl pb::auth_server::Auth for AuthService {
     ) -> Result<Response<pb::LoginReply>, Status> {
         let r = proto::caller::checked(request)?;
         let form = Registration {
-            kind: r.r#type,
-            encrypted_data: r.encrypted_data,
-            iv: r.iv,
-            phone_code: r.phone_code,
-            verification_key: r.verification_key,
-            verification_code: r.verification_code,
+            proof: phone_proof(r.proof)?,
             openid: r.openid,
             session_key: r.session_key,
             name: r.name,
@@ -144,7 +175,11 @@ impl pb::auth_server::Auth for AuthService {
         request: Request<pb::UserProfileRequest>,
     ) -> Result<Response<pb::UserProfileReply>, Status> {
         let r = proto::caller::checked(request)?;
-        let found = tokens::profile(&self.state, r.user_id, r.phone).await?;
+        let user = match r.user.ok_or_else(|| ServiceError::missing("user_id"))? {
+            pb::user_profile_request::User::UserId(id) => UserKey::Id(id),
+            pb::user_profile_request::User::Phone(phone) => UserKey::Phone(phone),
+        };
+        let found = tokens::profile(&self.state, user).await?;
         let (user_id, openid) = found.clone().unwrap_or_default();
         Ok(Response::new(pb::UserProfileReply {
             found: found.is_some(),
@@ -187,12 +222,7 @@ impl pb::auth_server::Auth for AuthService {
         request: Request<pb::VerifyCodeRequest>,
     ) -> Result<Response<pb::VerifyCodeReply>, Status> {
         let r = proto::caller::checked(request)?;
-        let wanted = crate::domain::codes::CodeType::parse(&r.r#type).ok_or_else(|| {
-            kit::error::ServiceError::invalid(
-                "type",
-                "type参数必须是login、register、verify、yezhu",
-            )
-        })?;
+        let wanted = code_type(r.r#type)?;
         let issued = codes::consume_code(
             &self.state,
             &r.key,
@@ -211,7 +241,15 @@ impl pb::auth_server::Auth for AuthService {
         request: Request<pb::SetRegistrationStateRequest>,
     ) -> Result<Response<pb::PermissionsReply>, Status> {
         let r = proto::caller::checked(request)?;
-        let permissions = tokens::set_registration_state(&self.state, r.user_id, &r.state).await?;
+        let new_state = match pb::RegistrationState::try_from(r.state) {
+            Ok(pb::RegistrationState::NewMember) => RegistrationState::NewMember,
+            Ok(pb::RegistrationState::Shenheing) => RegistrationState::Shenheing,
+            Ok(pb::RegistrationState::HouseMember) => RegistrationState::HouseMember,
+            Ok(pb::RegistrationState::Unspecified) | Err(_) => {
+                return Err(ServiceError::missing("state").into());
+            }
+        };
+        let permissions = tokens::set_registration_state(&self.state, r.user_id, new_state).await?;
         Ok(Response::new(pb::PermissionsReply { permissions }))
     }
 }

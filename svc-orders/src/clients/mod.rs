@@ -21,8 +21,7 @@ impl Auth {
             .0
             .clone()
             .user_profile(proto::auth::UserProfileRequest {
-                user_id,
-                phone: String::new(),
+                user: Some(proto::auth::user_profile_request::User::UserId(user_id)),
             })
             .await
             .map_err(|status| ServiceError::from_status(&status))?

@@ -7,22 +7,14 @@ use kit::db::Database;
 use kit::error::{ServiceError, ServiceResult};
 
 use crate::db::addresses::{self, Building, Community, Floor, House, Unit};
-use crate::domain::address::{is_community_identifier, parse_positive_id};
 
 /// 000 §2.1.1: every community, in display order.
 pub async fn list_communities(db: &Database) -> ServiceResult<Vec<Community>> {
     Ok(db.run(addresses::list_communities).await?)
 }
 
-/// 000 §2.1.2: the buildings of the community whose `community_identifier` is `parent`.
-pub async fn list_buildings(db: &Database, parent: &str) -> ServiceResult<Vec<Building>> {
-    let identifier = parent.trim().to_owned();
-    if !is_community_identifier(&identifier) {
-        return Err(ServiceError::invalid(
-            "id",
-            "id必须是小区的community_identifier",
-        ));
-    }
+/// 000 §2.1.2: the buildings of the community whose `community_identifier` is `identifier`.
+pub async fn list_buildings(db: &Database, identifier: String) -> ServiceResult<Vec<Building>> {
     db.run(move |conn| {
         let found = addresses::list_buildings(conn, &identifier)?;
         if found.is_empty() && !addresses::community_exists(conn, &identifier)? {
@@ -36,9 +28,8 @@ pub async fn list_buildings(db: &Database, parent: &str) -> ServiceResult<Vec<Bu
     .await
 }
 
-/// 000 §2.1.3: the units of building `parent`.
-pub async fn list_units(db: &Database, parent: &str) -> ServiceResult<Vec<Unit>> {
-    let building_id = parent_id(parent)?;
+/// 000 §2.1.3: the units of building `building_id`.
+pub async fn list_units(db: &Database, building_id: i64) -> ServiceResult<Vec<Unit>> {
     db.run(move |conn| {
         let found = addresses::list_units(conn, building_id)?;
         if found.is_empty() && !addresses::building_exists(conn, building_id)? {
@@ -52,9 +43,8 @@ pub async fn list_units(db: &Database, parent: &str) -> ServiceResult<Vec<Unit>>
     .await
 }
 
-/// 000 §2.1.4: the floors of unit `parent`.
-pub async fn list_floors(db: &Database, parent: &str) -> ServiceResult<Vec<Floor>> {
-    let unit_id = parent_id(parent)?;
+/// 000 §2.1.4: the floors of unit `unit_id`.
+pub async fn list_floors(db: &Database, unit_id: i64) -> ServiceResult<Vec<Floor>> {
     db.run(move |conn| {
         let found = addresses::list_floors(conn, unit_id)?;
         if found.is_empty() && !addresses::unit_exists(conn, unit_id)? {
@@ -68,9 +58,8 @@ pub async fn list_floors(db: &Database, parent: &str) -> ServiceResult<Vec<Floor
     .await
 }
 
-/// 000 §2.1.5: the houses of floor `parent`.
-pub async fn list_houses(db: &Database, parent: &str) -> ServiceResult<Vec<House>> {
-    let floor_id = parent_id(parent)?;
+/// 000 §2.1.5: the houses of floor `floor_id`.
+pub async fn list_houses(db: &Database, floor_id: i64) -> ServiceResult<Vec<House>> {
     db.run(move |conn| {
         let found = addresses::list_houses(conn, floor_id)?;
         if found.is_empty() && !addresses::floor_exists(conn, floor_id)? {
@@ -82,8 +71,4 @@ pub async fn list_houses(db: &Database, parent: &str) -> ServiceResult<Vec<House
         Ok(found)
     })
     .await
-}
-
-fn parent_id(parent: &str) -> ServiceResult<i64> {
-    parse_positive_id(parent).ok_or_else(|| ServiceError::invalid("id", "id必须是正整数"))
 }

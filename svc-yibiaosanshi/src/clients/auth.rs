@@ -17,12 +17,21 @@ pub enum CodeKind {
     Yezhu,
 }
 
-impl CodeKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Verify => "verify",
-            Self::Yezhu => "yezhu",
+impl From<CodeKind> for pb::CodeType {
+    fn from(kind: CodeKind) -> Self {
+        match kind {
+            CodeKind::Verify => Self::Verify,
+            CodeKind::Yezhu => Self::Yezhu,
         }
+    }
+}
+
+/// The proto's name for `state`.
+fn registration_state(state: RegistrationState) -> pb::RegistrationState {
+    match state {
+        RegistrationState::NewMember => pb::RegistrationState::NewMember,
+        RegistrationState::Shenheing => pb::RegistrationState::Shenheing,
+        RegistrationState::HouseMember => pb::RegistrationState::HouseMember,
     }
 }
 
@@ -54,7 +63,7 @@ impl AuthClient {
             .verify_code(pb::VerifyCodeRequest {
                 key: key.to_owned(),
                 code: code.to_owned(),
-                r#type: kind.as_str().to_owned(),
+                r#type: pb::CodeType::from(kind).into(),
                 user_id,
             })
             .await
@@ -88,8 +97,7 @@ impl AuthClient {
             .inner
             .clone()
             .user_profile(pb::UserProfileRequest {
-                user_id: 0,
-                phone: phone.to_owned(),
+                user: Some(pb::user_profile_request::User::Phone(phone.to_owned())),
             })
             .await
             .map_err(|status| ServiceError::from_status(&status))?
@@ -107,7 +115,7 @@ impl AuthClient {
             .clone()
             .set_registration_state(pb::SetRegistrationStateRequest {
                 user_id,
-                state: state.as_str().to_owned(),
+                state: registration_state(state).into(),
             })
             .await
             .map_err(|status| ServiceError::from_status(&status))?;

@@ -38,10 +38,10 @@ impl pb::addresses_server::Addresses for AddressesService {
 
     async fn list_buildings(
         &self,
-        request: Request<pb::ChildrenRequest>,
+        request: Request<pb::ListBuildingsRequest>,
     ) -> Result<Response<pb::BuildingList>, Status> {
-        let found =
-            addresses::list_buildings(&self.db, &proto::caller::checked(request)?.parent).await?;
+        let identifier = proto::caller::checked(request)?.community_identifier;
+        let found = addresses::list_buildings(&self.db, identifier).await?;
         Ok(Response::new(pb::BuildingList {
             buildings: found.into_iter().map(Into::into).collect(),
         }))
@@ -52,7 +52,7 @@ impl pb::addresses_server::Addresses for AddressesService {
         request: Request<pb::ChildrenRequest>,
     ) -> Result<Response<pb::UnitList>, Status> {
         let found =
-            addresses::list_units(&self.db, &proto::caller::checked(request)?.parent).await?;
+            addresses::list_units(&self.db, proto::caller::checked(request)?.parent_id).await?;
         Ok(Response::new(pb::UnitList {
             units: found.into_iter().map(Into::into).collect(),
         }))
@@ -63,7 +63,7 @@ impl pb::addresses_server::Addresses for AddressesService {
         request: Request<pb::ChildrenRequest>,
     ) -> Result<Response<pb::FloorList>, Status> {
         let found =
-            addresses::list_floors(&self.db, &proto::caller::checked(request)?.parent).await?;
+            addresses::list_floors(&self.db, proto::caller::checked(request)?.parent_id).await?;
         Ok(Response::new(pb::FloorList {
             floors: found.into_iter().map(Into::into).collect(),
         }))
@@ -74,7 +74,7 @@ impl pb::addresses_server::Addresses for AddressesService {
         request: Request<pb::ChildrenRequest>,
     ) -> Result<Response<pb::HouseList>, Status> {
         let found =
-            addresses::list_houses(&self.db, &proto::caller::checked(request)?.parent).await?;
+            addresses::list_houses(&self.db, proto::caller::checked(request)?.parent_id).await?;
         Ok(Response::new(pb::HouseList {
             houses: found.into_iter().map(Into::into).collect(),
         }))

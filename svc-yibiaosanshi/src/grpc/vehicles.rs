@@ -1,13 +1,22 @@
 //! The `Vehicles` gRPC service: who is calling, the request into an action, the answer back.
 use std::sync::Arc;
 
+use kit::error::{ServiceError, ServiceResult};
+use kit::paging::Paging;
 use proto::yibiaosanshi as pb;
 use tonic::{Request, Response, Status};
 
 use super::registration::{platform, resident, serve};
-use crate::car_transfers::{self, TransferQuery};
+use crate::car_transfers::{self, Claim, TransferQuery};
 use crate::registration::State;
 use crate::vehicles::{self, SpotQuery};
+
+/// The requested page, bounded (the gateway sends one; 0 means the default).
+fn paging(page: i64, per_page: i64) -> ServiceResult<Paging> {
+    let given = |value: i64| (value != 0).then_some(value);
+    Paging::new(given(page), given(per_page))
+        .map_err(|field| ServiceError::invalid(field, format!("{field}超出范围")))
+}
 
 /// The service behind `proto::yibiaosanshi::vehicles_server::VehiclesServer`.
 #[derive(Clone)]
@@ -41,7 +50,7 @@ impl pb::vehicles_server::Vehicles for VehiclesService {
         request: Request<pb::CarRequest>,
     ) -> Result<Response<pb::Car>, Status> {
         serve(request, |r| async move {
-            let car = vehicles::bind_car(&self.state, &resident(r.resident)?, &r.number).await?;
+            let car = vehicles::bind_car(&self.state, &resident(r.resident)?, r.number).await?;
             Ok(car.into())
         })
         .await
@@ -78,10 +87,9 @@ impl pb::vehicles_server::Vehicles for VehiclesService {
         serve(request, |r| async move {
             let query = SpotQuery {
                 xiaoqu: r.xiaoqu,
-                number: r.number,
+                number_prefix: r.number_prefix,
                 assigned: r.assigned,
-                page: r.page,
-                per_page: r.per_page,
+                paging: paging(r.page, r.per_page)?,
             };
             let page = vehicles::list_spots(&self.state, &platform(r.platform)?, query).await?;
             Ok(page.into())
@@ -98,7 +106,7 @@ impl pb::vehicles_server::Vehicles for VehiclesService {
                 &self.state,
                 &platform(r.platform)?,
                 &r.xiaoqu,
-                &r.number,
+                r.number,
                 &r.phone,
             )
             .await?;
@@ -113,7 +121,7 @@ impl pb::vehicles_server::Vehicles for VehiclesService {
     ) -> Result<Response<pb::Spot>, Status> {
         serve(request, |r| async move {
             let spot =
-                vehicles::release_spot(&self.state, &platform(r.platform)?, &r.xiaoqu, &r.number)
+                vehicles::release_spot(&self.state, &platform(r.platform)?, &r.xiaoqu, r.number)
                     .await?;
             Ok(spot.into())
         })
@@ -125,14 +133,12 @@ impl pb::vehicles_server::Vehicles for VehiclesService {
         request: Request<pb::CarTransferRequest>,
     ) -> Result<Response<pb::CarTransfer>, Status> {
         serve(request, |r| async move {
-            let claim = car_transfers::request(
-                &self.state,
-                &resident(r.resident)?,
-                &r.number,
-                &r.xiaoqu,
-                &r.reason,
-            )
-            .await?;
+            let claim = Claim {
+                plate: r.number,
+                xiaoqu: r.xiaoqu,
+                reason: r.reason.unwrap_or_default(),
+            };
+            let claim = car_transfers::request(&self.state, &resident(r.resident)?, claim).await?;
             Ok(claim.into())
         })
         .await
@@ -146,8 +152,7 @@ impl pb::vehicles_server::Vehicles for VehiclesService {
             let query = TransferQuery {
                 xiaoqu: r.xiaoqu,
                 status: r.status,
-                page: r.page,
-                per_page: r.per_page,
+                paging: paging(r.page, r.per_page)?,
             };
             let page = car_transfers::list(&self.state, &platform(r.platform)?, query).await?;
             Ok(page.into())
@@ -163,9 +168,9 @@ impl pb::vehicles_server::Vehicles for VehiclesService {
             let decided = car_transfers::decide(
                 &self.state,
                 &platform(r.platform)?,
-                &r.id,
-                &r.status,
-                &r.reason,
+                r.id,
+                r.confirm,
+                r.reason,
             )
             .await?;
             Ok(decided.into())

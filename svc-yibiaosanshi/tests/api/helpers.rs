@@ -197,7 +197,8 @@ impl auth_pb::auth_server::Auth for FakeAuthService {
                 ServiceError::new(ErrorKind::Invalid, "验证码已失效", "验证码已失效").into(),
             );
         };
-        if issued.kind != r.r#type {
+        let kind = r.r#type().as_str_name()["CODE_TYPE_".len()..].to_ascii_lowercase();
+        if issued.kind != kind {
             return Err(ServiceError::invalid("verification_key", "验证码类型不正确").into());
         }
         if issued.code != r.code {
@@ -220,13 +221,19 @@ impl auth_pb::auth_server::Auth for FakeAuthService {
         request: Request<auth_pb::SetRegistrationStateRequest>,
     ) -> Result<Response<auth_pb::PermissionsReply>, Status> {
         let r = request.into_inner();
+        let state = match r.state() {
+            auth_pb::RegistrationState::NewMember => "NewMember",
+            auth_pb::RegistrationState::Shenheing => "Shenheing",
+            auth_pb::RegistrationState::HouseMember => "HouseMember",
+            auth_pb::RegistrationState::Unspecified => "",
+        };
         self.0
             .states
             .lock()
             .unwrap()
-            .push((r.user_id, r.state.clone()));
+            .push((r.user_id, state.to_owned()));
         Ok(Response::new(auth_pb::PermissionsReply {
-            permissions: vec![r.state],
+            permissions: vec![state.to_owned()],
         }))
     }
 }

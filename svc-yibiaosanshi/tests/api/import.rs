@@ -145,7 +145,7 @@ async fn a_second_import_renames_and_adds_without_duplicating() {
     let communities = list_communities(&db).await.unwrap();
     assert_eq!(communities.len(), 1);
     assert_eq!(communities[0].community_name, "新新小区");
-    let buildings = list_buildings(&db, "30001").await.unwrap();
+    let buildings = list_buildings(&db, "30001".to_owned()).await.unwrap();
     assert_eq!(buildings.len(), 1);
     assert_eq!(buildings[0].building_name, "一号楼");
     let exported = parse_csv(export(&db, "30001").await.unwrap().as_bytes()).unwrap();

@@ -225,3 +225,36 @@ async fn a_token_by_code_for_registered_users_only() {
     assert_failure(&bad, 1, 400, "小程序code不正确，请传递新code值");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn each_registration_type_needs_its_own_fields() {
+    let app = spawn_app().await;
+    let (openid, session_key) = app.wechat_session("o-fields").await;
+    for (extra, field) in [
+        (json!({"type": "weixin", "encryptedData": "abc"}), "iv"),
+        (json!({"type": "weixin"}), "encryptedData"),
+        (
+            json!({"type": "selfPhone", "verification_code": 123456}),
+            "verification_key",
+        ),
+        (json!({"type": "qq"}), "type"),
+        (
+            json!({"type": "weixin", "phone_code": "pc", "avatar": "a".repeat(1025)}),
+            "avatar",
+        ),
+    ] {
+        let mut body = json!({"openid": openid, "session_key": session_key, "name": "n",
+                              "avatar": "a"});
+        for (key, value) in extra.as_object().unwrap() {
+            body[key] = value.clone();
+        }
+        let answer = app.post("/api/v1/weapp/users", body, None).await;
+        assert_eq!((answer.code(), answer.status.as_u16()), (1, 400), "{field}");
+        assert!(
+            answer.str("msg").contains(field),
+            "{field}: {:?}",
+            answer.body
+        );
+    }
+    app.stop().await;
+}

@@ -179,3 +179,31 @@ async fn secrets_are_stored_hashed_and_revocation_is_immediate() {
     assert!(listed.iter().any(|c| c.secret_id == "123456" && !c.revoked));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_oversized_secret_is_refused_at_the_edge_naming_the_field() {
+    let app = spawn_app().await;
+    let answer = app
+        .post(
+            "/api/v1/wjdh/secret",
+            json!({"secret_id": "123456", "secret_key": "k".repeat(1025)}),
+            None,
+        )
+        .await;
+    assert_eq!((answer.code(), answer.status.as_u16()), (1, 400));
+    assert!(
+        answer.str("msg").contains("secret_key"),
+        "{:?}",
+        answer.body
+    );
+    // Numbers are read as their digits.
+    let numeric = app
+        .post(
+            "/api/v1/wjdh/secret",
+            json!({"secret_id": 123456, "secret_key": 123456}),
+            None,
+        )
+        .await;
+    assert_eq!(numeric.code(), 0, "{:?}", numeric.body);
+    app.stop().await;
+}

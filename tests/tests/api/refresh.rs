@@ -151,7 +151,7 @@ async fn permissions_follow_the_registration_state() {
         .await
         .set_registration_state(proto::auth::SetRegistrationStateRequest {
             user_id: id,
-            state: "HouseMember".to_owned(),
+            state: proto::auth::RegistrationState::HouseMember.into(),
         })
         .await
         .unwrap();

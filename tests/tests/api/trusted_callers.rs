@@ -31,8 +31,7 @@ fn with_assertion<T>(message: T, assertion: &str) -> tonic::Request<T> {
 
 fn profile() -> proto::auth::UserProfileRequest {
     proto::auth::UserProfileRequest {
-        user_id: 1,
-        phone: String::new(),
+        user: Some(proto::auth::user_profile_request::User::UserId(1)),
     }
 }
 

@@ -444,3 +444,74 @@ async fn the_platform_assigns_its_parking_spots_and_parking_orders_follow_the_as
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_edge_reads_each_field_once_and_names_the_bad_one() {
+    let app = spawn_app().await;
+    let platform = app.platform_token("123456", "123456").await;
+    let driver = app.resident_token("o-driver", "13700000011").await;
+    let long = "理".repeat(201);
+    for (path, body, field) in [
+        (
+            "/api/v1/wjdh/parking/list",
+            json!({"xiaoqu": "10a02"}),
+            "xiaoqu",
+        ),
+        (
+            "/api/v1/wjdh/parking/list",
+            json!({"xiaoqu": "10002", "assigned": "x"}),
+            "assigned",
+        ),
+        (
+            "/api/v1/wjdh/parking/list",
+            json!({"xiaoqu": "10002", "per_page": 101}),
+            "per_page",
+        ),
+        (
+            "/api/v1/wjdh/car/transfers",
+            json!({"xiaoqu": "10002", "status": 3}),
+            "status",
+        ),
+        (
+            "/api/v1/wjdh/parking/release",
+            json!({"xiaoqu": "10002"}),
+            "number",
+        ),
+    ] {
+        refused(&app.post(path, body, Some(&platform)).await, 400, field);
+    }
+    let decide = app
+        .put_json(
+            "/api/v1/wjdh/car/transfer",
+            json!({"id": 1, "status": 2}),
+            &platform,
+        )
+        .await;
+    refused(&decide, 400, "status");
+    let decide = app
+        .put_json(
+            "/api/v1/wjdh/car/transfer",
+            json!({"id": "x", "status": 1}),
+            &platform,
+        )
+        .await;
+    refused(&decide, 400, "id");
+    let claim = app
+        .post(
+            "/api/v1/weapp/car/transfer",
+            json!({"number": "冀C12345", "reason": long}),
+            Some(&driver),
+        )
+        .await;
+    refused(&claim, 400, "reason");
+    // Numbers as numbers, plates as typed: a list still answers.
+    let listed = app
+        .post(
+            "/api/v1/wjdh/parking/list",
+            json!({"xiaoqu": 10002, "assigned": 0, "page": "1"}),
+            Some(&platform),
+        )
+        .await;
+    assert_eq!(listed.code(), 0, "{:?}", listed.body);
+    app.stop().await;
+}

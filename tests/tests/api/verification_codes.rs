@@ -252,7 +252,7 @@ async fn yezhu_codes_go_to_the_remembered_owner_for_thirty_minutes() {
         .verify_code(proto::auth::VerifyCodeRequest {
             key: sent.str("key").to_owned(),
             code: messages[0]["code"].as_str().unwrap().to_owned(),
-            r#type: "yezhu".to_owned(),
+            r#type: proto::auth::CodeType::Yezhu.into(),
             user_id: resident.user_id,
         })
         .await
