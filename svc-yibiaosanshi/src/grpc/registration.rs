@@ -3,6 +3,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use kit::error::{ServiceError, ServiceResult};
+use kit::paging::Paging;
 use proto::caller::CallerRefs;
 use proto::yibiaosanshi as pb;
 use tonic::{Request, Response, Status};
@@ -35,6 +36,13 @@ where
 {
     let reply = work(proto::caller::checked(request)?).await?;
     Ok(Response::new(reply))
+}
+
+/// The requested page, bounded (the gateway sends one; 0 means the default).
+pub(super) fn paging(page: i64, per_page: i64) -> ServiceResult<Paging> {
+    let given = |value: i64| (value != 0).then_some(value);
+    Paging::new(given(page), given(per_page))
+        .map_err(|field| ServiceError::invalid(field, format!("{field}超出范围")))
 }
 
 pub(super) fn resident(resident: Option<pb::ResidentRef>) -> ServiceResult<Resident> {
@@ -260,7 +268,7 @@ impl pb::registration_server::Registration for RegistrationService {
                 community_identifier: r.community_identifier,
                 shenhe_type,
                 status,
-                paging: platform::paging(r.page, r.per_page)?,
+                paging: paging(r.page, r.per_page)?,
             };
             let page = platform::list_reviews(&self.state, &platform(r.platform)?, query).await?;
             Ok(page.into())
@@ -311,7 +319,7 @@ impl pb::registration_server::Registration for RegistrationService {
                 &self.state,
                 &platform(r.platform)?,
                 r.community_identifier.as_deref(),
-                platform::paging(r.page, r.per_page)?,
+                paging(r.page, r.per_page)?,
             )
             .await?;
             Ok(page.into())

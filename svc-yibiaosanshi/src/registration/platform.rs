@@ -54,42 +54,6 @@ pub struct Decision {
     pub content: Option<Correction>,
 }
 
-/// The page a request asks for; 0 stands for the default.
-pub fn paging(page: i64, per_page: i64) -> ServiceResult<Paging> {
-    Paging::new(
-        (page != 0).then_some(page),
-        (per_page != 0).then_some(per_page),
-    )
-    .map_err(|field| ServiceError::invalid(field, format!("{field} is out of range")))
-}
-
-fn page_number(field: &str, value: &str) -> ServiceResult<Option<i64>> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Ok(None);
-    }
-    value
-        .parse::<i64>()
-        .map(Some)
-        .map_err(|_| ServiceError::invalid(field, format!("{field}必须是正整数")))
-}
-
-/// `page` (default 1) and `per_page` (default 20, at most 100), naming the field that is wrong.
-pub fn parse_paging(page: &str, per_page: &str) -> ServiceResult<Paging> {
-    Paging::new(
-        page_number("page", page)?,
-        page_number("per_page", per_page)?,
-    )
-    .map_err(|field| {
-        let message = if field == "page" {
-            "page必须是正整数".to_owned()
-        } else {
-            format!("per_page必须在1到{}之间", kit::paging::MAX_PER_PAGE)
-        };
-        ServiceError::invalid(field, message)
-    })
-}
-
 /// 1.2.2: a community's reviews, newest first.
 pub async fn list_reviews(
     state: &State,
