@@ -21,8 +21,8 @@ use crate::routes::registration::{
 };
 use crate::state::AppState;
 
-/// A community's identifier.
-pub type CommunityIdentifier = Text<32>;
+/// A community's identifier (as orders name it `xiaoqu`).
+pub type CommunityIdentifier = crate::routes::orders::Xiaoqu;
 
 /// A review as 001 renders it (times in Beijing time, `2020年11月18日11:01:46`).
 pub fn review_json(review: pb::Review) -> Value {

@@ -9,9 +9,6 @@ pub const FACE_PHOTO: &str = "face-photo";
 /// Length of the random file name (the seed's example has 40).
 pub const NAME_LEN: usize = 40;
 
-/// Longest community identifier accepted (digits), as the address tree has them.
-const MAX_IDENTIFIER_DIGITS: usize = 20;
-
 /// The image types a face photo may have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PhotoType {
@@ -59,14 +56,8 @@ pub struct PhotoAddress {
 impl PhotoAddress {
     /// A community identifier is 1 to 20 digits: it is a folder of the key.
     pub fn is_filable(&self) -> bool {
-        is_community_identifier(&self.community_identifier)
+        crate::domain::address::is_community_identifier(&self.community_identifier)
     }
-}
-
-fn is_community_identifier(value: &str) -> bool {
-    !value.is_empty()
-        && value.len() <= MAX_IDENTIFIER_DIGITS
-        && value.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A key as the gateway read it from a URL (in the layout [`PhotoKey::new`] makes).
