@@ -819,6 +819,85 @@ impl<T: ToSchema> utoipa::__dev::ComposeSchema for Nested<T> {
     }
 }
 
+/// One of 001's enumerations (居民角色, 房屋状态, 性别...): the table its values come from.
+pub trait CodeTable {
+    fn table() -> &'static secplat::enums::Table;
+}
+
+/// A value of an enumeration of 001, as its name, an older spelling, or the numeric code seed
+/// 002 gave it (a number or its digits): kept as 001's name. (Seed 003's codes, which stand for
+/// variants of a text enum, are [`Code`].)
+pub struct TableCode<T> {
+    name: String,
+    table: std::marker::PhantomData<T>,
+}
+
+impl<T> TableCode<T> {
+    pub fn as_str(&self) -> &str {
+        &self.name
+    }
+
+    pub fn into_string(self) -> String {
+        self.name
+    }
+}
+
+impl<T> fmt::Debug for TableCode<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+impl<'de, T: CodeTable> Deserialize<'de> for TableCode<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let table = T::table();
+        let value = match scalar(deserializer)? {
+            Scalar::Text(text) => Value::String(text),
+            Scalar::Integer(code) => Value::from(code),
+            _ => Value::Null,
+        };
+        table
+            .name(&value)
+            .map(|name| Self {
+                name,
+                table: std::marker::PhantomData,
+            })
+            .map_err(|_| invalid(&format!("必须是{}之一", table.names.join("、"))))
+    }
+}
+
+impl<T: CodeTable> PartialSchema for TableCode<T> {
+    fn schema() -> RefOr<Schema> {
+        let table = T::table();
+        let texts: Vec<String> = table
+            .names
+            .iter()
+            .chain(table.aliases.iter().map(|(alias, _)| alias))
+            .map(|name| (*name).to_owned())
+            .chain(table.codes.iter().map(|(code, _)| code.to_string()))
+            .collect();
+        let mut alternatives = vec![Schema::Object(
+            string_schema().enum_values(Some(texts)).build(),
+        )];
+        if !table.codes.is_empty() {
+            alternatives.push(Schema::Object(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::Type(Type::Integer))
+                    .enum_values(Some(table.codes.iter().map(|(code, _)| *code)))
+                    .build(),
+            ));
+        }
+        one_of(alternatives)
+    }
+}
+
+impl<T: CodeTable> ToSchema for TableCode<T> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        let full = std::any::type_name::<T>();
+        full.rsplit("::").next().unwrap_or(full).to_owned().into()
+    }
+}
+
 /// A seed's code sent as text or as a number (`"1"` or `1`), read into the text enum `E` by its
 /// text: `#[serde(rename = "1")]` on a variant names the code, and a code not among them is
 /// refused as "<field>必须是0、1或all".
@@ -1084,6 +1163,48 @@ mod tests {
         let error = read(json!({"name": "a", "nested": 5})).expect_err("refused");
         assert_eq!(error.message, "nested必须是JSON对象");
         assert!(error.msg.starts_with("nested"));
+    }
+
+    struct Roles;
+
+    impl CodeTable for Roles {
+        fn table() -> &'static secplat::enums::Table {
+            &secplat::enums::ROLE
+        }
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct TableCoded {
+        role: Option<TableCode<Roles>>,
+    }
+
+    #[test]
+    fn a_code_is_read_as_a_name_a_number_or_its_digits() {
+        let role = |value: Value| {
+            parse::<TableCoded>(
+                json!({ "role": value })
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            )
+            .map(|coded| coded.role.map(TableCode::into_string))
+        };
+        assert_eq!(role(json!("妻子")).expect("name").as_deref(), Some("妻子"));
+        assert_eq!(role(json!(1)).expect("code").as_deref(), Some("业主"));
+        assert_eq!(role(json!(" 2 ")).expect("digits").as_deref(), Some("租客"));
+        assert_eq!(role(json!("本人")).expect("alias").as_deref(), Some("业主"));
+        assert_eq!(role(json!("")).expect("blank").as_deref(), None);
+        for bad in [json!("房东"), json!(14), json!(true), json!(1.5)] {
+            let error = role(bad.clone()).expect_err("refused");
+            assert!(
+                error.message.starts_with("role必须是家属、业主、租客"),
+                "{bad}: {}",
+                error.message
+            );
+            assert!(error.msg.starts_with("role"), "{}", error.msg);
+        }
+        let schema = serde_json::to_value(TableCode::<Roles>::schema()).expect("json");
+        assert_eq!(schema["oneOf"][1]["enum"][1], 1);
     }
 
     #[derive(Debug, Deserialize, PartialEq, ToSchema)]

@@ -1,4 +1,5 @@
 //! 000 §2.3: face photo upload, ID-card OCR, and the stored files behind the photo URLs.
+//! Inputs are extracted as in [`super::registration`]: the caller is answered first.
 use std::rc::Rc;
 
 use actix_web::body::MessageBody;
@@ -6,33 +7,40 @@ use actix_web::dev::{Extensions, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{CacheControl, CacheDirective};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
+use base64::Engine;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use kit::error::{ErrorKind, ServiceError};
 use proto::auth::caller;
 use proto::yibiaosanshi as pb;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{self, Audience, ResidentCaller};
-use crate::envelope::{self, ApiResult, Failure, Head};
+use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
+use crate::input::{Input, Level, Text};
 use crate::middleware::RequestId;
-use crate::params::{Params, ParamsLimits};
+use crate::params::ParamsLimits;
+use crate::routes::reviews::CommunityIdentifier;
 use crate::state::AppState;
 
-/// 000 §2.3.1 request (`wx.uploadFile` with `name: 'file'` and `formData`).
-#[derive(ToSchema)]
+/// 000 §2.3.1 request (`wx.uploadFile` with `name: 'file'` and `formData`): the house the photo
+/// is filed under, and the photo.
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct FacePhotoForm {
-    /// The photo: JPEG or PNG, whatever its name says.
+    /// The photo: JPEG or PNG, whatever its name says (a file part, read apart from the fields).
     #[schema(value_type = String, format = Binary)]
-    pub file: Vec<u8>,
+    #[serde(default)]
+    pub file: Option<serde::de::IgnoredAny>,
     #[schema(example = "10002")]
-    pub community_identifier: String,
+    pub community_identifier: CommunityIdentifier,
     #[schema(example = "1")]
-    pub building_number: String,
+    pub building_number: Level,
     #[schema(example = "1")]
-    pub unit_number: String,
+    pub unit_number: Level,
     #[schema(example = "1")]
-    pub floor_number: String,
+    pub floor_number: Level,
     #[schema(example = "101")]
-    pub house_number: String,
+    pub house_number: Level,
 }
 
 /// 000 §2.3.1 success.
@@ -47,11 +55,44 @@ pub struct FacePhotoResponse {
     pub data: String,
 }
 
+/// Longest base64 text of an ID-card photo, in characters (the service refuses a photo larger
+/// than its limit once decoded).
+const MAX_IMAGE_CHARS: usize = 16 * 1024 * 1024;
+
+/// 2.3.2's base64 text.
+pub type ImageText = Text<MAX_IMAGE_CHARS>;
+
 /// 000 §2.3.2 request.
-#[derive(ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct IdCardBody {
-    /// 身份证的base64码 (a `data:image/...;base64,` prefix is allowed).
-    pub image: String,
+    /// 身份证的base64码 (a `data:image/...;base64,` prefix and line breaks are allowed).
+    pub image: Option<ImageText>,
+}
+
+/// Standard base64, padding optional (clients differ).
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// The image bytes of 2.3.2's `image`; its absence is answered as the seed words it.
+fn image_bytes(image: Option<&str>) -> Result<Vec<u8>, ServiceError> {
+    let text = image.unwrap_or_default();
+    let text = match text.split_once(";base64,") {
+        Some((head, rest)) if head.starts_with("data:") => rest,
+        _ => text,
+    };
+    if text.trim().is_empty() {
+        return Err(ServiceError::new(
+            ErrorKind::Invalid,
+            "没有传递image的base64码",
+            "传递的image字段为空",
+        ));
+    }
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    BASE64
+        .decode(compact)
+        .map_err(|_| ServiceError::invalid("image", "image必须是图片的base64码"))
 }
 
 /// 000 §2.3.2.4 `data`: the caller's own card, so nothing is masked.
@@ -115,20 +156,28 @@ pub async fn upload_face_photo(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Result<Input<FacePhotoForm>, ApiError>,
 ) -> ApiResult {
-    let file = params.file("file");
+    let input = input?;
+    let file = input
+        .file("file")
+        .filter(|file| !file.bytes.is_empty())
+        .ok_or_else(|| {
+            ServiceError::new(
+                ErrorKind::Invalid,
+                "没有传递任何文件到后台",
+                "传递的file为空",
+            )
+        })?;
     let request = pb::UploadFacePhotoRequest {
         resident: Some(resident.reference()),
-        community_identifier: params.str_or_empty("community_identifier")?,
-        building_number: params.str_or_empty("building_number")?,
-        unit_number: params.str_or_empty("unit_number")?,
-        floor_number: params.str_or_empty("floor_number")?,
-        house_number: params.str_or_empty("house_number")?,
-        filename: file
-            .and_then(|file| file.filename.clone())
-            .unwrap_or_default(),
-        content: file.map(|file| file.bytes.to_vec()).unwrap_or_default(),
+        community_identifier: input.community_identifier.as_str().to_owned(),
+        building_number: input.building_number.get(),
+        unit_number: input.unit_number.get(),
+        floor_number: input.floor_number.get(),
+        house_number: input.house_number.get(),
+        filename: file.filename.clone().unwrap_or_default(),
+        content: file.bytes.to_vec(),
     };
     let uploaded = state
         .call(
@@ -162,11 +211,12 @@ pub async fn read_id_card(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Result<Input<IdCardBody>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let request = pb::ReadIdCardRequest {
         resident: Some(resident.reference()),
-        image_base64: params.str_or_empty("image")?,
+        image: image_bytes(input.image.as_ref().map(Text::as_str))?,
     };
     let card = state
         .call(
@@ -185,6 +235,61 @@ pub async fn read_id_card(
             name: card.name,
         },
     }))
+}
+
+/// The key of a face photo URL: only the exact layout the service makes is read, so no `..`, no
+/// sidecar and nothing outside `{prefix}/face-photo/` can be named.
+fn photo_key(key: &str) -> Result<pb::PhotoKey, ServiceError> {
+    let bad = || ServiceError::invalid("key", "文件地址不正确");
+    let (prefix, rest) = key.split_once("/face-photo/").ok_or_else(bad)?;
+    let segments: Vec<&str> = rest.split('/').collect();
+    let [community, building, unit, floor, house, month, day, file] = segments.as_slice() else {
+        return Err(bad());
+    };
+    let digits = |s: &str, most: usize| {
+        !s.is_empty() && s.len() <= most && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    let number = |s: &str| -> Result<i64, ServiceError> {
+        let digits_only = s.strip_prefix('-').unwrap_or(s);
+        if !digits(digits_only, 18) {
+            return Err(bad());
+        }
+        s.parse().map_err(|_| bad())
+    };
+    let (name, extension) = file.split_once('.').ok_or_else(bad)?;
+    let image_type = match extension {
+        "jpg" => pb::ImageType::Jpeg,
+        "png" => pb::ImageType::Png,
+        _ => return Err(bad()),
+    };
+    let valid = !prefix.is_empty()
+        && !prefix.starts_with('/')
+        && !prefix
+            .split('/')
+            .any(|part| part.is_empty() || part == "." || part == "..")
+        && digits(community, 20)
+        && month.len() == 6
+        && digits(month, 6)
+        && day.len() == 2
+        && digits(day, 2)
+        && !name.is_empty()
+        && name.len() <= 64
+        && name.bytes().all(|b| b.is_ascii_alphanumeric());
+    if !valid {
+        return Err(bad());
+    }
+    Ok(pb::PhotoKey {
+        prefix: prefix.to_owned(),
+        community_identifier: (*community).to_owned(),
+        building_number: number(building)?,
+        unit_number: number(unit)?,
+        floor_number: number(floor)?,
+        house_number: number(house)?,
+        month: month.parse().map_err(|_| bad())?,
+        day: day.parse().map_err(|_| bad())?,
+        name: name.to_owned(),
+        r#type: image_type.into(),
+    })
 }
 
 /// A stored file (a face photo URL): for its uploader, or the platform managing its community.
@@ -208,6 +313,7 @@ pub async fn read_file(
     req: HttpRequest,
     key: web::Path<String>,
 ) -> ApiResult {
+    let key = photo_key(&key.into_inner());
     let token = auth::bearer_token(&req);
     let (resident, platform) =
         match auth::authenticate(&state, request_id.as_str(), token, Audience::Resident).await? {
@@ -230,7 +336,7 @@ pub async fn read_file(
     let request = pb::ReadFileRequest {
         resident,
         platform,
-        key: key.into_inner(),
+        key: Some(key?),
     };
     let file = state
         .call(
@@ -251,8 +357,74 @@ mod tests {
     use actix_web::middleware::from_fn;
     use actix_web::{App, test};
 
-    async fn echo_image(params: Params) -> HttpResponse {
-        HttpResponse::Ok().body(params.str_or_empty("image").unwrap_or_default())
+    async fn echo_image(input: Input<IdCardBody>) -> HttpResponse {
+        HttpResponse::Ok().body(
+            input
+                .into_inner()
+                .image
+                .map(Text::into_string)
+                .unwrap_or_default(),
+        )
+    }
+
+    #[actix_web::test]
+    async fn a_photo_key_is_read_in_the_services_layout_only() {
+        let good = "wjdh-platform/face-photo/10002/1/2/3/301/202011/21/abc.jpg";
+        let key = photo_key(good).expect("good");
+        assert_eq!(
+            (
+                key.prefix.as_str(),
+                key.community_identifier.as_str(),
+                key.house_number
+            ),
+            ("wjdh-platform", "10002", 301)
+        );
+        assert_eq!((key.month, key.day, key.name.as_str()), (202011, 21, "abc"));
+        assert_eq!(key.r#type(), pb::ImageType::Jpeg);
+        for bad in [
+            "p/face-photo/10002/1/2/3/301/202011/21/abc.jpg.owner",
+            "p/face-photo/10002/1/2/3/301/202011/21/abc.gif",
+            "p/face-photo/10002/1/2/3/301/202011/21/../abc.jpg",
+            "p/face-photo/10002/1/2/3/301/202011/../../abc.jpg",
+            "p/face-photo/10002/1/2/3/301/202011/21/a/abc.jpg",
+            "p/face-photo/../1/2/3/301/202011/21/abc.jpg",
+            "../face-photo/10002/1/2/3/301/202011/21/abc.jpg",
+            "p/other/10002/1/2/3/301/202011/21/abc.jpg",
+            "/p/face-photo/10002/1/2/3/301/202011/21/abc.jpg",
+            "p/face-photo/10002/1/2/3/301/2020-11/21/abc.jpg",
+            "p/face-photo/10002/1/2/3/301/202011/21/.jpg",
+            "p/face-photo/10002/1/2/3/301/202011/21/a-b.jpg",
+            "p/face-photo/10002/x/2/3/301/202011/21/abc.jpg",
+            "",
+        ] {
+            let error = photo_key(bad).expect_err(bad);
+            assert_eq!(error.message, "文件地址不正确", "{bad}");
+            assert!(error.msg.starts_with("key"));
+        }
+    }
+
+    #[actix_web::test]
+    async fn an_id_card_image_is_read_from_base64_or_a_data_url() {
+        let image = b"IDCARD:{}".to_vec();
+        let plain = base64::engine::general_purpose::STANDARD.encode(&image);
+        assert_eq!(image_bytes(Some(&plain)).expect("plain"), image);
+        let unpadded = plain.trim_end_matches('=');
+        let (head, tail) = unpadded.split_at(4);
+        let data_url = format!("data:image/jpeg;base64,{head}\n{tail}");
+        assert_eq!(image_bytes(Some(&data_url)).expect("data url"), image);
+        for empty in [
+            None,
+            Some("data:image/png;base64,"),
+            Some("data:image/png;base64,  "),
+        ] {
+            let error = image_bytes(empty).expect_err("empty");
+            assert_eq!(
+                (error.msg.as_str(), error.message.as_str()),
+                ("没有传递image的base64码", "传递的image字段为空")
+            );
+        }
+        let error = image_bytes(Some("this is not base64!")).expect_err("not base64");
+        assert!(error.msg.starts_with("image"), "{}", error.msg);
     }
 
     #[actix_web::test]

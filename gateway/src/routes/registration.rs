@@ -1,17 +1,88 @@
 //! 000 §2.2–§3.2: the resident's 一标三实 — security-platform import, owner verification,
 //! registration forms (every change is a review), houses, reviews and family rights.
+//!
+//! Handlers take their input as `Result<Input<_>, ApiError>` and answer its error only after the
+//! caller's: actix polls all extractors together, so a bad body would otherwise be answered 400
+//! before a token of the wrong audience is refused (the caller's check waits for svc-auth).
 use actix_web::web;
 use kit::error::ServiceError;
 use proto::yibiaosanshi as pb;
-use serde::Serialize;
+use secplat::enums::{self, Table};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use crate::auth::ResidentCaller;
-use crate::envelope::{self, ApiResult, Failure, Head};
+use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
+use crate::input::{CodeTable, Flag, Id, IdCard, Input, Int, Phone, TableCode, Text};
 use crate::middleware::RequestId;
-use crate::params::Params;
+use crate::routes::reviews::{CommunityIdentifier, ShenheType};
 use crate::state::AppState;
+
+/// 政治面貌 as residents declare it; seed 002 sent 1 群众 and 2 党员.
+static POLITICAL_STATUS: Table = Table {
+    field: "zzmm",
+    names: &["群众", "党员", "共青团员", "民主党派", "其他"],
+    codes: &[(1, "群众"), (2, "党员")],
+    aliases: &[],
+};
+
+macro_rules! code_tables {
+    ($($(#[$doc:meta])* $name:ident => $table:expr;)*) => {
+        $(
+            $(#[$doc])*
+            pub struct $name;
+
+            impl CodeTable for $name {
+                fn table() -> &'static Table {
+                    &$table
+                }
+            }
+        )*
+    };
+}
+
+code_tables! {
+    /// 性别: 男, 女 (002: 1, 2).
+    Sex => enums::SEX;
+    /// 政治面貌.
+    PoliticalStatus => POLITICAL_STATUS;
+    /// 居民角色.
+    Role => enums::ROLE;
+    /// 房屋状态.
+    HouseStatus => enums::HOUSE_STATUS;
+    /// 房屋用途.
+    HouseUse => enums::HOUSE_USE;
+    /// 房屋性质.
+    HouseNature => enums::HOUSE_NATURE;
+    /// 住户类型.
+    HouseholdType => enums::HOUSEHOLD_TYPE;
+}
+
+pub type SexCode = TableCode<Sex>;
+pub type PoliticalStatusCode = TableCode<PoliticalStatus>;
+pub type RoleCode = TableCode<Role>;
+pub type HouseStatusCode = TableCode<HouseStatus>;
+pub type HouseUseCode = TableCode<HouseUse>;
+pub type HouseNatureCode = TableCode<HouseNature>;
+pub type HouseholdTypeCode = TableCode<HouseholdType>;
+
+/// 住户类型 where 001's example of 审核数据 writes the review type instead.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum HouseholdOrReviewType {
+    Household(HouseholdTypeCode),
+    Review(ShenheType),
+}
+
+impl HouseholdOrReviewType {
+    pub fn household(self) -> Option<HouseholdTypeCode> {
+        match self {
+            Self::Household(kind) => Some(kind),
+            Self::Review(_) => None,
+        }
+    }
+}
 
 /// A success with a `data` object or list.
 #[derive(Debug, Serialize, ToSchema)]
@@ -42,42 +113,167 @@ fn with_data(msg: &str, message: &str, data: Value) -> ApiResult {
     }))
 }
 
-fn person_form(params: &Params) -> Result<pb::PersonForm, ServiceError> {
-    let field = |name: &str| params.str_or_empty(name);
-    Ok(pb::PersonForm {
-        phone: field("phone")?,
-        idcard: field("idcard")?,
-        name: field("name")?,
-        photo: field("photo")?,
-        sex: field("sex")?,
-        birth: field("birth")?,
-        nation: field("nation")?,
-        address: field("address")?,
-        zzmm: field("zzmm")?,
-        tyjr: field("tyjr")?,
-        dibao: field("dibao")?,
-        shangfang: field("shangfang")?,
-        job: field("job")?,
-        company: field("company")?,
-    })
+/// A person's data as 2.4.1 names it, read; [`PersonInput::message`] checks what spans fields.
+#[derive(Debug)]
+pub struct PersonInput {
+    pub phone: Phone,
+    pub idcard: IdCard,
+    pub name: Text<32>,
+    pub photo: Text<512>,
+    pub sex: SexCode,
+    pub birth: Option<Text<10>>,
+    pub nation: Text<64>,
+    pub address: Text<128>,
+    pub zzmm: PoliticalStatusCode,
+    pub tyjr: Flag,
+    pub dibao: Flag,
+    pub shangfang: Flag,
+    pub job: Text<64>,
+    pub company: Text<128>,
 }
 
-fn house_choice(params: &Params) -> Result<pb::HouseChoice, ServiceError> {
-    let field = |name: &str| params.str_or_empty(name);
-    Ok(pb::HouseChoice {
-        house_id: params.required_str("house_id")?,
-        role: field("role")?,
-        status: field("status")?,
-        r#use: field("use")?,
-        xingzhi: field("xingzhi")?,
-        choice: field("choice")?,
-        r#type: field("type")?,
-    })
+impl PersonInput {
+    /// The person, once `birth` (`YYYYMMDD`, `1992-11-30` or `1992/11/30`; the ID number's when
+    /// left out) is the ID number's and no text holds a control character. `prefix` goes before
+    /// the field names of the errors (`content.people.people_` for a platform's correction).
+    pub fn message(self, prefix: &str) -> Result<pb::PersonForm, ServiceError> {
+        let field = |name: &str| format!("{prefix}{name}");
+        let idcard = self.idcard.0.as_str().to_owned();
+        let born = idcard.get(6..14).unwrap_or_default().to_owned();
+        let birth = match self.birth {
+            None => born,
+            Some(given) => {
+                let digits: String = given
+                    .as_str()
+                    .chars()
+                    .filter(|c| !matches!(c, '-' | '/' | '.'))
+                    .collect();
+                if digits.len() != 8 || !digits.chars().all(|c| c.is_ascii_digit()) {
+                    let field = field("birth");
+                    return Err(ServiceError::invalid(
+                        &field,
+                        format!("{field}必须是YYYYMMDD格式的日期"),
+                    ));
+                }
+                if digits != born {
+                    return Err(ServiceError::invalid(
+                        &field("birth"),
+                        "出生日期与身份证号不一致",
+                    ));
+                }
+                digits
+            }
+        };
+        let text = |name: &str, value: Text<512>| -> Result<String, ServiceError> {
+            if value.as_str().chars().any(char::is_control) {
+                let field = field(name);
+                return Err(ServiceError::invalid(
+                    &field,
+                    format!("{field}不能包含控制字符"),
+                ));
+            }
+            Ok(value.into_string())
+        };
+        let wide = |value: String| Text::<512>(value);
+        Ok(pb::PersonForm {
+            phone: self.phone.0.as_str().to_owned(),
+            idcard,
+            name: text("name", wide(self.name.into_string()))?,
+            photo: text("photo", self.photo)?,
+            sex: self.sex.into_string(),
+            birth,
+            nation: text("nation", wide(self.nation.into_string()))?,
+            address: text("address", wide(self.address.into_string()))?,
+            zhengzhimianmao: self.zzmm.into_string(),
+            tuiyijunren: self.tyjr.get(),
+            dibao: self.dibao.get(),
+            shangfang: self.shangfang.get(),
+            job: text("job", wide(self.job.into_string()))?,
+            company: text("company", wide(self.company.into_string()))?,
+        })
+    }
+}
+
+/// A person's place in a house: the role and the house's data, in 001's names.
+#[derive(Debug)]
+pub struct HouseFieldsInput {
+    pub role: RoleCode,
+    pub status: Option<HouseStatusCode>,
+    pub r#use: Option<HouseUseCode>,
+    pub xingzhi: Option<HouseNatureCode>,
+    pub r#type: Option<HouseholdTypeCode>,
+}
+
+impl HouseFieldsInput {
+    pub fn message(self) -> pb::HouseFields {
+        pb::HouseFields {
+            role: self.role.into_string(),
+            status: self.status.map(TableCode::into_string),
+            r#use: self.r#use.map(TableCode::into_string),
+            xingzhi: self.xingzhi.map(TableCode::into_string),
+            r#type: self.r#type.map(TableCode::into_string),
+        }
+    }
+}
+
+/// The house part of 2.4.1 and 2.4.2.
+fn house_choice(
+    house_id: Id,
+    fields: HouseFieldsInput,
+    choice: Option<Int<1, 2>>,
+) -> pb::HouseChoice {
+    pb::HouseChoice {
+        house_id: house_id.get(),
+        fields: Some(fields.message()),
+        replace_owner: choice.is_some_and(|choice| choice.get() == 2),
+    }
+}
+
+/// A house by its id (`id`).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct HouseIdInput {
+    /// The house's id.
+    id: Id,
+}
+
+/// One of the caller's bindings, or a member's binding of the caller's house (`id`).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BindingIdInput {
+    /// The binding's id.
+    id: Id,
+}
+
+/// One of the caller's reviews (`id`).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OwnReviewInput {
+    /// The review's id.
+    id: Id,
+}
+
+/// 000 §2.2.1's fields.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SecurityPhoneInput {
+    /// From 1.1 (`type=verify`).
+    verification_key: Text<64>,
+    #[schema(example = "123456")]
+    verification_code: Text<16>,
+    /// The community the resident chose (its community_identifier).
+    #[schema(example = "10002")]
+    id: CommunityIdentifier,
+}
+
+/// 000 §2.2.3's fields.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct VerificationInput {
+    /// From 1.1 (`type=yezhu`).
+    verification_key: Text<64>,
+    #[schema(example = "123456")]
+    verification_code: Text<16>,
 }
 
 /// 000 §2.2.1 验证手机号是否已经绑定一标三实: imports the caller's record from the security platform.
 #[utoipa::path(post, path = "/api/v1/security/phone", tag = "000 §2.2 安防数据",
-    params(("verification_key" = String, Query), ("verification_code" = String, Query), ("id" = String, Query, description = "community_identifier")),
+    request_body = SecurityPhoneInput,
     responses((status = 200, body = DoneResponse, description = "code 0 imported; code 2 unknown to the security platform"),
         (status = 400, body = Failure), (status = 502, body = Failure, description = "安防平台接口出现故障")),
     security(("bearer" = [])))]
@@ -85,13 +281,14 @@ pub async fn security_phone(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Result<Input<SecurityPhoneInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?.into_inner();
     let request = pb::ImportRequest {
         resident: Some(resident.reference()),
-        verification_key: params.required_str("verification_key")?,
-        verification_code: params.required_str("verification_code")?,
-        community_identifier: params.required_str("id")?,
+        verification_key: input.verification_key.into_string(),
+        verification_code: input.verification_code.into_string(),
+        community_identifier: input.id.into_string(),
     };
     let reply = state
         .call(
@@ -112,18 +309,19 @@ pub async fn security_phone(
 
 /// 000 §2.2.2 查询某房间是否绑定业主: the owner's phone, masked (DESIGN).
 #[utoipa::path(post, path = "/api/v1/security/yezhu", tag = "000 §2.2 安防数据",
-    params(("id" = i64, Query, description = "house id")),
+    request_body = HouseIdInput,
     responses((status = 200, body = DataResponse, description = "code 0 found (the house's people_house_* are null until the owner's code was verified through 2.2.3); code 2 no owner"), (status = 404, body = Failure), (status = 429, body = Failure, description = "每人每天最多查询20次")),
     security(("bearer" = [])))]
 pub async fn security_yezhu(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Result<Input<HouseIdInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let request = pb::LookUpOwnerRequest {
         resident: Some(resident.reference()),
-        house_id: params.required_str("id")?,
+        house_id: input.id.get(),
     };
     let owner = state
         .call(
@@ -148,19 +346,20 @@ pub async fn security_yezhu(
 
 /// 000 §2.2.3 校验业主手机号是否正确: the owner's `yezhu` code.
 #[utoipa::path(post, path = "/api/v1/security/yezhu-code", tag = "000 §2.2 安防数据",
-    params(("verification_key" = String, Query), ("verification_code" = String, Query)),
+    request_body = VerificationInput,
     responses((status = 200, body = DataResponse), (status = 400, body = Failure, description = "验证码错误")),
     security(("bearer" = [])))]
 pub async fn security_yezhu_code(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Result<Input<VerificationInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?.into_inner();
     let request = pb::VerifyOwnerRequest {
         resident: Some(resident.reference()),
-        verification_key: params.required_str("verification_key")?,
-        verification_code: params.required_str("verification_code")?,
+        verification_key: input.verification_key.into_string(),
+        verification_code: input.verification_code.into_string(),
     };
     let house = state
         .call(
@@ -181,7 +380,16 @@ pub async fn security_yezhu_code(
     )
 }
 
-async fn submit(state: &AppState, request_id: &RequestId, request: pb::SubmitRequest) -> ApiResult {
+async fn submit(
+    state: &AppState,
+    request_id: &RequestId,
+    resident: &ResidentCaller,
+    kind: pb::submit_request::Kind,
+) -> ApiResult {
+    let request = pb::SubmitRequest {
+        resident: Some(resident.reference()),
+        kind: Some(kind),
+    };
     let reply = state
         .call(
             "yibiaosanshi",
@@ -195,115 +403,242 @@ async fn submit(state: &AppState, request_id: &RequestId, request: pb::SubmitReq
     )
 }
 
+/// 000 §2.4.1's form: the person and the house (002's numeric codes accepted for 性别, 政治面貌,
+/// 角色 and the house's data).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct FirstRegistrationInput {
+    #[schema(example = "17600381130")]
+    phone: Phone,
+    #[schema(example = "130302199211302519")]
+    idcard: IdCard,
+    #[schema(example = "杨哲")]
+    name: Text<32>,
+    /// The face photo's URL (2.3.1).
+    photo: Text<512>,
+    #[schema(example = "男")]
+    sex: SexCode,
+    /// YYYYMMDD, the ID number's (taken from it when left out).
+    #[schema(example = "19921130")]
+    birth: Option<Text<10>>,
+    #[schema(example = "汉族")]
+    nation: Text<64>,
+    /// 户籍地址.
+    address: Text<128>,
+    /// 政治面貌.
+    #[schema(example = "群众")]
+    zzmm: PoliticalStatusCode,
+    /// 退役军人.
+    tyjr: Flag,
+    /// 低保.
+    dibao: Flag,
+    /// 上访记录.
+    shangfang: Flag,
+    job: Text<64>,
+    company: Text<128>,
+    house_id: Id,
+    #[schema(example = "业主")]
+    role: RoleCode,
+    status: Option<HouseStatusCode>,
+    r#use: Option<HouseUseCode>,
+    xingzhi: Option<HouseNatureCode>,
+    /// 1 与业主绑定 (default), 2 替换业主.
+    choice: Option<Int<1, 2>>,
+    /// 住户类型.
+    r#type: Option<HouseholdTypeCode>,
+}
+
 /// 000 §2.4.1 第一次录入一标三实表单: person and house, submitted for review.
 #[utoipa::path(post, path = "/api/v1/weapp/yibiaosanshi", tag = "000 §2.4 表单提交",
+    request_body = FirstRegistrationInput,
     responses((status = 200, body = DataResponse, description = "已提交审核"), (status = 400, body = Failure), (status = 403, body = Failure, description = "请先验证业主手机号"), (status = 409, body = Failure)),
     security(("bearer" = [])))]
 pub async fn first_registration(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Result<Input<FirstRegistrationInput>, ApiError>,
 ) -> ApiResult {
-    let request = pb::SubmitRequest {
-        resident: Some(resident.reference()),
-        kind: "first".to_owned(),
-        person: Some(person_form(&params)?),
-        house: Some(house_choice(&params)?),
-        binding_id: String::new(),
+    let input = input?.into_inner();
+    let person = PersonInput {
+        phone: input.phone,
+        idcard: input.idcard,
+        name: input.name,
+        photo: input.photo,
+        sex: input.sex,
+        birth: input.birth,
+        nation: input.nation,
+        address: input.address,
+        zzmm: input.zzmm,
+        tyjr: input.tyjr,
+        dibao: input.dibao,
+        shangfang: input.shangfang,
+        job: input.job,
+        company: input.company,
+    }
+    .message("")?;
+    let fields = HouseFieldsInput {
+        role: input.role,
+        status: input.status,
+        r#use: input.r#use,
+        xingzhi: input.xingzhi,
+        r#type: input.r#type,
     };
-    submit(&state, &request_id, request).await
+    let kind = pb::submit_request::Kind::First(pb::FirstRegistration {
+        person: Some(person),
+        house: Some(house_choice(input.house_id, fields, input.choice)),
+    });
+    submit(&state, &request_id, &resident, kind).await
+}
+
+/// 000 §2.4.2's form: the house part of 2.4.1.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BindHouseInput {
+    house_id: Id,
+    #[schema(example = "妻子")]
+    role: RoleCode,
+    status: Option<HouseStatusCode>,
+    r#use: Option<HouseUseCode>,
+    xingzhi: Option<HouseNatureCode>,
+    /// 1 与业主绑定 (default), 2 替换业主.
+    choice: Option<Int<1, 2>>,
+    /// 住户类型.
+    r#type: Option<HouseholdTypeCode>,
 }
 
 /// 000 §2.4.2 绑定更多房屋 (DESIGN: this path): a further house for a registered person.
 #[utoipa::path(post, path = "/api/v1/weapp/bindHouse", tag = "000 §2.4 表单提交",
+    request_body = BindHouseInput,
     responses((status = 200, body = DataResponse, description = "已提交审核"), (status = 400, body = Failure), (status = 409, body = Failure)),
     security(("bearer" = [])))]
 pub async fn bind_house(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Result<Input<BindHouseInput>, ApiError>,
 ) -> ApiResult {
-    let request = pb::SubmitRequest {
-        resident: Some(resident.reference()),
-        kind: "bind".to_owned(),
-        person: None,
-        house: Some(house_choice(&params)?),
-        binding_id: String::new(),
+    let input = input?.into_inner();
+    let fields = HouseFieldsInput {
+        role: input.role,
+        status: input.status,
+        r#use: input.r#use,
+        xingzhi: input.xingzhi,
+        r#type: input.r#type,
     };
-    submit(&state, &request_id, request).await
+    let kind = pb::submit_request::Kind::Bind(house_choice(input.house_id, fields, input.choice));
+    submit(&state, &request_id, &resident, kind).await
 }
 
 /// 业主/租客/家属解绑 (seed: 未开发): the resident asks to leave a house; reviewed like the others.
 #[utoipa::path(post, path = "/api/v1/weapp/unbindHouse", tag = "000 §2.4 表单提交",
-    params(("id" = i64, Query, description = "the caller's binding id")),
+    request_body = BindingIdInput,
     responses((status = 200, body = DataResponse, description = "已提交审核"), (status = 404, body = Failure)),
     security(("bearer" = [])))]
 pub async fn unbind_house(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Result<Input<BindingIdInput>, ApiError>,
 ) -> ApiResult {
-    let request = pb::SubmitRequest {
-        resident: Some(resident.reference()),
-        kind: "unbind".to_owned(),
-        person: None,
-        house: None,
-        binding_id: params.required_str("id")?,
-    };
-    submit(&state, &request_id, request).await
+    let input = input?;
+    let kind = pb::submit_request::Kind::Unbind(input.id.get());
+    submit(&state, &request_id, &resident, kind).await
+}
+
+/// 修改房屋数据's fields: what is left out stays as it is.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ModifyHouseInput {
+    /// The caller's binding.
+    id: Id,
+    /// The binding's house, when given.
+    house_id: Option<Id>,
+    role: Option<RoleCode>,
+    status: Option<HouseStatusCode>,
+    r#use: Option<HouseUseCode>,
+    xingzhi: Option<HouseNatureCode>,
+    /// 住户类型.
+    r#type: Option<HouseholdTypeCode>,
 }
 
 /// 修改房屋数据 (seed: 未开发): new role/status/use/xingzhi/type for one of the caller's bindings.
 #[utoipa::path(post, path = "/api/v1/weapp/modifyHouse", tag = "000 §2.4 表单提交",
-    params(("id" = i64, Query, description = "the caller's binding id")),
+    request_body = ModifyHouseInput,
     responses((status = 200, body = DataResponse, description = "已提交审核"), (status = 400, body = Failure)),
     security(("bearer" = [])))]
 pub async fn modify_house(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Result<Input<ModifyHouseInput>, ApiError>,
 ) -> ApiResult {
-    let field = |name: &str| params.str_or_empty(name);
-    let request = pb::SubmitRequest {
-        resident: Some(resident.reference()),
-        kind: "modify_house".to_owned(),
-        person: None,
-        house: Some(pb::HouseChoice {
-            house_id: field("house_id")?,
-            role: field("role")?,
-            status: field("status")?,
-            r#use: field("use")?,
-            xingzhi: field("xingzhi")?,
-            choice: field("choice")?,
-            r#type: field("type")?,
-        }),
-        binding_id: params.required_str("id")?,
-    };
-    submit(&state, &request_id, request).await
+    let input = input?.into_inner();
+    let kind = pb::submit_request::Kind::ModifyHouse(pb::HouseChange {
+        binding_id: input.id.get(),
+        house_id: input.house_id.map(Id::get),
+        role: input.role.map(TableCode::into_string),
+        status: input.status.map(TableCode::into_string),
+        r#use: input.r#use.map(TableCode::into_string),
+        xingzhi: input.xingzhi.map(TableCode::into_string),
+        r#type: input.r#type.map(TableCode::into_string),
+    });
+    submit(&state, &request_id, &resident, kind).await
+}
+
+/// 修改个人信息's fields: 2.4.1's person, and the house whose platform reviews it.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ModifyPersonInput {
+    phone: Phone,
+    idcard: IdCard,
+    name: Text<32>,
+    photo: Text<512>,
+    sex: SexCode,
+    /// YYYYMMDD, the ID number's (taken from it when left out).
+    birth: Option<Text<10>>,
+    nation: Text<64>,
+    address: Text<128>,
+    zzmm: PoliticalStatusCode,
+    tyjr: Flag,
+    dibao: Flag,
+    shangfang: Flag,
+    job: Text<64>,
+    company: Text<128>,
+    /// One of the caller's houses (their first when left out).
+    house_id: Option<Id>,
 }
 
 /// 修改个人信息 (seed: 未开发): corrected personal data, reviewed.
 #[utoipa::path(post, path = "/api/v1/weapp/modifyPerson", tag = "000 §2.4 表单提交",
+    request_body = ModifyPersonInput,
     responses((status = 200, body = DataResponse, description = "已提交审核"), (status = 400, body = Failure)),
     security(("bearer" = [])))]
 pub async fn modify_person(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Result<Input<ModifyPersonInput>, ApiError>,
 ) -> ApiResult {
-    let request = pb::SubmitRequest {
-        resident: Some(resident.reference()),
-        kind: "modify_person".to_owned(),
-        person: Some(person_form(&params)?),
-        house: None,
-        binding_id: String::new(),
-    };
-    submit(&state, &request_id, request).await
+    let input = input?.into_inner();
+    let person = PersonInput {
+        phone: input.phone,
+        idcard: input.idcard,
+        name: input.name,
+        photo: input.photo,
+        sex: input.sex,
+        birth: input.birth,
+        nation: input.nation,
+        address: input.address,
+        zzmm: input.zzmm,
+        tyjr: input.tyjr,
+        dibao: input.dibao,
+        shangfang: input.shangfang,
+        job: input.job,
+        company: input.company,
+    }
+    .message("")?;
+    let kind = pb::submit_request::Kind::ModifyPerson(pb::PersonChange {
+        person: Some(person),
+        house_id: input.house_id.map(Id::get),
+    });
+    submit(&state, &request_id, &resident, kind).await
 }
 
 /// 000 §3.1.1 绑定房屋列表: bindings, then pending and refused reviews.
@@ -351,17 +686,18 @@ fn member(member: pb::HouseMember) -> Value {
 
 /// 000 §3.1.2 房屋详情页.
 #[utoipa::path(post, path = "/api/v1/house/detail", tag = "000 §3 列表",
-    params(("id" = i64, Query, description = "house id")),
+    request_body = HouseIdInput,
     responses((status = 200, body = DataResponse), (status = 403, body = Failure)), security(("bearer" = [])))]
 pub async fn house_detail(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Result<Input<HouseIdInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let request = pb::HouseDetailRequest {
         resident: Some(resident.reference()),
-        house_id: params.required_str("id")?,
+        house_id: input.id.get(),
     };
     let house = state
         .call(
@@ -394,17 +730,18 @@ pub async fn house_detail(
 
 /// 000 §3.1.3 审核详情页: the applicant's own review.
 #[utoipa::path(post, path = "/api/v1/shenhe/detail", tag = "000 §3 列表",
-    params(("id" = i64, Query, description = "review id")),
+    request_body = OwnReviewInput,
     responses((status = 200, body = DataResponse), (status = 404, body = Failure, description = "未查找到审核信息")), security(("bearer" = [])))]
 pub async fn review_detail(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Result<Input<OwnReviewInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let request = pb::ReviewDetailRequest {
         resident: Some(resident.reference()),
-        review_id: params.required_str("id")?,
+        review_id: input.id.get(),
     };
     let r = state
         .call(
@@ -431,17 +768,18 @@ pub async fn review_detail(
 
 /// 000 §3.1.4 删除审核: the applicant withdraws a pending review.
 #[utoipa::path(delete, path = "/api/v1/shenhe/detail", tag = "000 §3 列表",
-    params(("id" = i64, Query, description = "review id")),
+    request_body = OwnReviewInput,
     responses((status = 200, body = DoneResponse), (status = 409, body = Failure, description = "删除失败")), security(("bearer" = [])))]
 pub async fn delete_review(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Result<Input<OwnReviewInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let request = pb::ReviewDetailRequest {
         resident: Some(resident.reference()),
-        review_id: params.required_str("id")?,
+        review_id: input.id.get(),
     };
     state
         .call(
@@ -461,14 +799,18 @@ enum Grant {
 
 impl Grant {
     /// The RPC's name for it, the seed's column and the seed's wording of 0 and 1.
-    fn words(self) -> (&'static str, &'static str, &'static str) {
+    fn words(self) -> (pb::Grant, &'static str, &'static str) {
         match self {
             Self::Manage => (
-                "manage",
+                pb::Grant::Manage,
                 "people_house_shouquan",
                 "0为禁止管理，1为授权管理",
             ),
-            Self::Pay => ("pay", "people_house_charge", "0为禁止支付，1为授权支付"),
+            Self::Pay => (
+                pb::Grant::Pay,
+                "people_house_charge",
+                "0为禁止支付，1为授权支付",
+            ),
         }
     }
 }
@@ -478,14 +820,14 @@ async fn toggle(
     state: &AppState,
     request_id: &RequestId,
     resident: &ResidentCaller,
-    params: &Params,
+    binding: &BindingIdInput,
     grant: Grant,
 ) -> ApiResult {
     let (name, column, meaning) = grant.words();
     let request = pb::ToggleGrantRequest {
         resident: Some(resident.reference()),
-        binding_id: params.required_str("id")?,
-        grant: name.to_owned(),
+        binding_id: binding.id.get(),
+        grant: name.into(),
     };
     let reply = state
         .call(
@@ -516,43 +858,46 @@ pub struct ButtonResponse {
 
 /// 000 §3.2.1 业主授权/禁用家庭成员管理.
 #[utoipa::path(put, path = "/api/v1/house/shouquan", tag = "000 §3.2 用户授权",
-    params(("id" = i64, Query, description = "binding id")),
+    request_body = BindingIdInput,
     responses((status = 200, body = ButtonResponse), (status = 403, body = Failure)), security(("bearer" = [])))]
 pub async fn toggle_manage(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Result<Input<BindingIdInput>, ApiError>,
 ) -> ApiResult {
-    toggle(&state, &request_id, &resident, &params, Grant::Manage).await
+    let input = input?;
+    toggle(&state, &request_id, &resident, &input, Grant::Manage).await
 }
 
 /// 000 §3.2.3 业主授权/禁用家庭成员支付.
 #[utoipa::path(put, path = "/api/v1/house/charge", tag = "000 §3.2 用户授权",
-    params(("id" = i64, Query, description = "binding id")),
+    request_body = BindingIdInput,
     responses((status = 200, body = ButtonResponse), (status = 403, body = Failure)), security(("bearer" = [])))]
 pub async fn toggle_charge(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Result<Input<BindingIdInput>, ApiError>,
 ) -> ApiResult {
-    toggle(&state, &request_id, &resident, &params, Grant::Pay).await
+    let input = input?;
+    toggle(&state, &request_id, &resident, &input, Grant::Pay).await
 }
 
 /// 000 §3.2.2 解绑: the owner (or a member with management rights) removes a member.
 #[utoipa::path(delete, path = "/api/v1/house/shouquan", tag = "000 §3.2 用户授权",
-    params(("id" = i64, Query, description = "binding id")),
+    request_body = BindingIdInput,
     responses((status = 200, body = DoneResponse), (status = 403, body = Failure)), security(("bearer" = [])))]
 pub async fn unbind(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    params: Params,
+    input: Result<Input<BindingIdInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let request = pb::UnbindRequest {
         resident: Some(resident.reference()),
-        binding_id: params.required_str("id")?,
+        binding_id: input.id.get(),
     };
     state
         .call(
@@ -561,4 +906,70 @@ pub async fn unbind(
         )
         .await?;
     done("解绑成功", "删除成功")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn form(changes: Value) -> Result<pb::PersonForm, ServiceError> {
+        let mut form = json!({
+            "phone": "17600381130", "idcard": "130302199211302519", "name": "杨哲",
+            "photo": "https://example.com/p.png", "sex": "男", "nation": "汉族",
+            "address": "河北秦皇岛海港区", "zzmm": "群众", "tyjr": 0, "dibao": "0",
+            "shangfang": "0", "job": "程序员", "company": "万家灯火",
+            "house_id": 4, "role": "业主",
+        });
+        if let (Some(form), Some(changes)) = (form.as_object_mut(), changes.as_object()) {
+            form.extend(changes.clone());
+        }
+        let input: FirstRegistrationInput =
+            crate::input::parse(form.as_object().cloned().unwrap_or_default())?;
+        PersonInput {
+            phone: input.phone,
+            idcard: input.idcard,
+            name: input.name,
+            photo: input.photo,
+            sex: input.sex,
+            birth: input.birth,
+            nation: input.nation,
+            address: input.address,
+            zzmm: input.zzmm,
+            tyjr: input.tyjr,
+            dibao: input.dibao,
+            shangfang: input.shangfang,
+            job: input.job,
+            company: input.company,
+        }
+        .message("")
+    }
+
+    #[test]
+    fn the_birth_date_is_the_id_numbers() {
+        assert_eq!(form(json!({})).expect("taken").birth, "19921130");
+        assert_eq!(
+            form(json!({"birth": "1992-11-30"})).expect("dashes").birth,
+            "19921130"
+        );
+        let error = form(json!({"birth": "19921201"})).expect_err("another day");
+        assert_eq!(error.message, "出生日期与身份证号不一致");
+        let error = form(json!({"birth": "723052800"})).expect_err("a timestamp");
+        assert!(error.msg.starts_with("birth"), "{}", error.msg);
+    }
+
+    #[test]
+    fn the_codes_of_002_become_001s_names() {
+        let person = form(json!({"sex": 2, "zzmm": "2", "tyjr": "1"})).expect("codes");
+        assert_eq!(
+            (person.sex.as_str(), person.zhengzhimianmao.as_str()),
+            ("女", "党员")
+        );
+        assert!(person.tuiyijunren);
+        let error = form(json!({"zzmm": 3})).expect_err("no such code");
+        assert!(error.msg.starts_with("zzmm"), "{}", error.msg);
+        let error = form(json!({"name": "杨\u{7}哲"})).expect_err("a bell");
+        assert!(error.msg.starts_with("name"), "{}", error.msg);
+    }
 }

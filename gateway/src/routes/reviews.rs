@@ -1,17 +1,28 @@
 //! 001 §1.2.2–§1.2.4: the security platform reads and decides the reviews of its communities.
+//! Inputs are extracted as in [`super::registration`]: the caller is answered first.
 use actix_web::{HttpRequest, web};
+use kit::error::ServiceError;
 use kit::paging::{Links, Meta, Paging};
 use proto::yibiaosanshi as pb;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema};
+use utoipa::{PartialSchema, ToSchema};
 
 use crate::auth::PlatformCaller;
-use crate::envelope::{self, ApiResult, Failure, Head};
+use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
+use crate::input::{Flag, Id, IdCard, Input, Int, Nested, Page, PerPage, Phone, Text};
 use crate::middleware::RequestId;
-use crate::params::Params;
 use crate::routes::pages;
+use crate::routes::registration::{
+    HouseFieldsInput, HouseNatureCode, HouseStatusCode, HouseUseCode, HouseholdOrReviewType,
+    PersonInput, PoliticalStatusCode, RoleCode, SexCode,
+};
 use crate::state::AppState;
+
+/// A community's identifier (as orders name it `xiaoqu`).
+pub type CommunityIdentifier = crate::routes::orders::Xiaoqu;
 
 /// A review as 001 renders it (times in Beijing time, `2020年11月18日11:01:46`).
 pub fn review_json(review: pb::Review) -> Value {
@@ -67,10 +78,60 @@ pub(crate) fn page(
     }))
 }
 
+/// 审核类型.
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
+pub enum ShenheType {
+    #[serde(rename = "业主绑定")]
+    OwnerBind,
+    #[serde(rename = "租客绑定")]
+    TenantBind,
+    #[serde(rename = "家属绑定")]
+    FamilyBind,
+    #[serde(rename = "替换业主")]
+    ReplaceOwner,
+    #[serde(rename = "业主解绑")]
+    OwnerUnbind,
+    #[serde(rename = "租客解绑")]
+    TenantUnbind,
+    #[serde(rename = "家属解绑")]
+    FamilyUnbind,
+    #[serde(rename = "修改房屋数据")]
+    ModifyHouse,
+    #[serde(rename = "修改个人信息")]
+    ModifyPerson,
+}
+
+impl From<ShenheType> for pb::ReviewType {
+    fn from(kind: ShenheType) -> Self {
+        match kind {
+            ShenheType::OwnerBind => Self::OwnerBind,
+            ShenheType::TenantBind => Self::TenantBind,
+            ShenheType::FamilyBind => Self::FamilyBind,
+            ShenheType::ReplaceOwner => Self::ReplaceOwner,
+            ShenheType::OwnerUnbind => Self::OwnerUnbind,
+            ShenheType::TenantUnbind => Self::TenantUnbind,
+            ShenheType::FamilyUnbind => Self::FamilyUnbind,
+            ShenheType::ModifyHouse => Self::ModifyHouse,
+            ShenheType::ModifyPerson => Self::ModifyPerson,
+        }
+    }
+}
+
+/// 001 §1.2.2's filters.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ListReviewsInput {
+    #[schema(example = "10002")]
+    community_identifier: CommunityIdentifier,
+    r#type: Option<ShenheType>,
+    /// 0 审核未通过, 1 审核通过, 2 等待审核.
+    status: Option<Int<0, 2>>,
+    page: Option<Page>,
+    per_page: Option<PerPage>,
+}
+
 /// 001 §1.2.2 获取审核数据列表.
 #[utoipa::path(post, path = "/api/v1/wjdh/shenheList", tag = "001 §1.2 万家灯火平台提供接口",
-    params(("community_identifier" = String, Query), ("type" = Option<String>, Query), ("status" = Option<i64>, Query),
-           ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    request_body = ListReviewsInput,
     responses((status = 200, body = PageResponse), (status = 403, body = Failure, description = "您没有权限管理该小区"),
               (status = 404, body = Failure, description = "没有根据community_identifier查找到小区")),
     security(("bearer" = [])))]
@@ -79,16 +140,22 @@ pub async fn list(
     request: HttpRequest,
     request_id: RequestId,
     platform: PlatformCaller,
-    params: Params,
+    input: Result<Input<ListReviewsInput>, ApiError>,
 ) -> ApiResult {
-    let field = |name: &str| params.str_or_empty(name);
+    let input = input?.into_inner();
+    let (page_number, per_page) = crate::input::paging(input.page, input.per_page);
+    let status = input.status.map(|status| match status.get() {
+        0 => pb::ReviewStatus::Refused,
+        1 => pb::ReviewStatus::Approved,
+        _ => pb::ReviewStatus::Pending,
+    });
     let message = pb::ListReviewsRequest {
         platform: Some(platform.reference()),
-        r#type: field("type")?,
-        community_identifier: field("community_identifier")?,
-        status: field("status")?,
-        page: field("page")?,
-        per_page: field("per_page")?,
+        r#type: input.r#type.map(|kind| pb::ReviewType::from(kind).into()),
+        community_identifier: input.community_identifier.into_string(),
+        status: status.map(Into::into),
+        page: page_number,
+        per_page,
     };
     let reply = state
         .call(
@@ -107,19 +174,34 @@ pub async fn list(
     )
 }
 
+/// A review by its id (`id`, the seed's own sentence when it is missing).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReviewIdInput {
+    /// The review's id.
+    id: Option<Id>,
+}
+
+/// The review `id` names: 001 §1.2.3 words its absence.
+fn review_id(id: Option<Id>) -> Result<i64, ServiceError> {
+    id.map(Id::get)
+        .ok_or_else(|| ServiceError::invalid("id", "必须传递shenhe表的id值"))
+}
+
 /// 001 §1.2.3 获取单独一条审核数据.
 #[utoipa::path(post, path = "/api/v1/wjdh/shenhe", tag = "001 §1.2 万家灯火平台提供接口",
-    params(("id" = i64, Query, description = "review id")),
-    responses((status = 200, body = ReviewResponse), (status = 403, body = Failure)), security(("bearer" = [])))]
+    request_body = ReviewIdInput,
+    responses((status = 200, body = ReviewResponse), (status = 400, body = Failure, description = "必须传递shenhe表的id值"),
+              (status = 403, body = Failure)), security(("bearer" = [])))]
 pub async fn one(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    params: Params,
+    input: Result<Input<ReviewIdInput>, ApiError>,
 ) -> ApiResult {
+    let input = input?;
     let message = pb::PlatformReviewRequest {
         platform: Some(platform.reference()),
-        id: params.str_or_empty("id")?,
+        id: review_id(input.id)?,
     };
     let review = state
         .call(
@@ -133,30 +215,188 @@ pub async fn one(
     }))
 }
 
+/// 审核数据 `people` as the platform may correct it: a resident's form under 001's names
+/// (`people_birth` may be left out: the ID number's).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ContentPeople {
+    user_id: Id,
+    people_phone: Phone,
+    people_idcard: IdCard,
+    people_name: Text<32>,
+    people_photo: Text<512>,
+    people_sex: SexCode,
+    people_birth: Option<Text<10>>,
+    people_nation: Text<64>,
+    people_address: Text<128>,
+    people_zhengzhimianmao: PoliticalStatusCode,
+    people_tuiyijunren: Option<Flag>,
+    people_dibao: Option<Flag>,
+    people_shangfang: Option<Flag>,
+}
+
+/// 审核数据 `job`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ContentJob {
+    job_name: Text<64>,
+}
+
+/// 审核数据 `company`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ContentCompany {
+    company_name: Text<128>,
+}
+
+/// 审核数据 `house`: the review's house (it cannot change) and the person's place in it.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ContentHouse {
+    id: Id,
+    people_house_role: RoleCode,
+    people_house_status: Option<HouseStatusCode>,
+    people_house_use: Option<HouseUseCode>,
+    people_house_xingzhi: Option<HouseNatureCode>,
+    /// 住户类型; 001's example writes the review type here, which says nothing of it.
+    #[schema(inline)]
+    people_house_type: Option<HouseholdOrReviewType>,
+}
+
+/// 001 前言 审核数据, corrected by the platform.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ContentInput {
+    // Inline: a nested object's schema is its own, its parts are no components.
+    #[schema(inline)]
+    people: ContentPeople,
+    #[schema(inline)]
+    job: ContentJob,
+    #[schema(inline)]
+    company: ContentCompany,
+    #[schema(inline)]
+    house: ContentHouse,
+}
+
+impl ContentInput {
+    fn message(self) -> Result<pb::CorrectedContent, ServiceError> {
+        let people = self.people;
+        let person = PersonInput {
+            phone: people.people_phone,
+            idcard: people.people_idcard,
+            name: people.people_name,
+            photo: people.people_photo,
+            sex: people.people_sex,
+            birth: people.people_birth,
+            nation: people.people_nation,
+            address: people.people_address,
+            zzmm: people.people_zhengzhimianmao,
+            tyjr: people.people_tuiyijunren.unwrap_or(Flag(false)),
+            dibao: people.people_dibao.unwrap_or(Flag(false)),
+            shangfang: people.people_shangfang.unwrap_or(Flag(false)),
+            job: self.job.job_name,
+            company: self.company.company_name,
+        };
+        let house = self.house;
+        Ok(pb::CorrectedContent {
+            user_id: people.user_id.get(),
+            house_id: house.id.get(),
+            person: Some(person.message("content.people.people_")?),
+            fields: Some(
+                HouseFieldsInput {
+                    role: house.people_house_role,
+                    status: house.people_house_status,
+                    r#use: house.people_house_use,
+                    xingzhi: house.people_house_xingzhi,
+                    r#type: house.people_house_type.and_then(|kind| kind.household()),
+                }
+                .message(),
+            ),
+        })
+    }
+}
+
+/// 001 §1.2.4's fields.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DecideReviewInput {
+    /// The review's id.
+    id: Option<Id>,
+    /// 1 审核通过, 0 审核未通过.
+    status: Flag,
+    /// Required when refusing.
+    shenhe_refuse_reason: Option<Text<200>>,
+    /// The same, under its short name.
+    refuse_reason: Option<Text<200>>,
+    /// Corrected 审核数据 (an object or its JSON text), decided instead of the submitted one.
+    content: Option<Nested<ContentInput>>,
+}
+
+/// [`DecideReviewInput`] with its rule: a refusal (`status` 0) has a reason.
+pub struct DecideReviewBody;
+
+impl PartialSchema for DecideReviewBody {
+    fn schema() -> RefOr<Schema> {
+        use crate::input::{any_of, requires};
+        let approving = ObjectBuilder::new()
+            .property(
+                "status",
+                ObjectBuilder::new().enum_values(Some([
+                    json!(1),
+                    json!("1"),
+                    json!(true),
+                    json!("true"),
+                ])),
+            )
+            .required("status");
+        crate::input::schema_with_rule::<DecideReviewInput>(any_of([
+            approving,
+            requires(&["shenhe_refuse_reason"]),
+            requires(&["refuse_reason"]),
+        ]))
+    }
+}
+
+impl ToSchema for DecideReviewBody {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((
+            DecideReviewInput::name().into(),
+            DecideReviewInput::schema(),
+        ));
+        DecideReviewInput::schemas(schemas);
+    }
+}
+
 /// 001 §1.2.4 更新审核状态: 1 approves (the content is applied in one transaction), 0 refuses
 /// with `shenhe_refuse_reason`; a decided review cannot be decided again.
 #[utoipa::path(put, path = "/api/v1/wjdh/shenhe", tag = "001 §1.2 万家灯火平台提供接口",
-    params(("id" = i64, Query), ("status" = i64, Query, description = "1 审核通过, 0 审核未通过"),
-           ("shenhe_refuse_reason" = Option<String>, Query, description = "required when refusing"),
-           ("content" = Option<String>, Query, description = "corrected 审核数据 JSON")),
-    responses((status = 200, body = ReviewResponse), (status = 403, body = Failure), (status = 409, body = Failure, description = "已处理")),
+    request_body = DecideReviewBody,
+    responses((status = 200, body = ReviewResponse), (status = 400, body = Failure), (status = 403, body = Failure),
+              (status = 409, body = Failure, description = "已处理")),
     security(("bearer" = [])))]
 pub async fn decide(
     state: web::Data<AppState>,
     request_id: RequestId,
     platform: PlatformCaller,
-    params: Params,
+    input: Result<Input<DecideReviewInput>, ApiError>,
 ) -> ApiResult {
-    let reason = match params.optional_str("shenhe_refuse_reason")? {
-        Some(reason) => reason,
-        None => params.str_or_empty("refuse_reason")?,
+    let input = input?;
+    use pb::decide_review_request::Decision;
+    let input = input.into_inner();
+    let id = review_id(input.id)?;
+    let decision = if input.status.get() {
+        Decision::Approve(pb::Approval {})
+    } else {
+        let reason = input
+            .shenhe_refuse_reason
+            .or(input.refuse_reason)
+            .ok_or_else(|| ServiceError::invalid("refuse_reason", "拒绝时必须填写拒绝原因"))?;
+        Decision::Refuse(pb::Refusal {
+            reason: reason.into_string(),
+        })
     };
     let message = pb::DecideReviewRequest {
         platform: Some(platform.reference()),
-        id: params.str_or_empty("id")?,
-        status: params.required_str("status")?,
-        refuse_reason: reason,
-        content: params.str_or_empty("content")?,
+        id,
+        decision: Some(decision),
+        content: input
+            .content
+            .map(|content| content.0.message())
+            .transpose()?,
     };
     let review = state
         .call(
@@ -170,23 +410,33 @@ pub async fn decide(
     }))
 }
 
+/// The decision log's filters.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ListDecisionsInput {
+    /// One of the platform's communities (all of them when absent).
+    community_identifier: Option<CommunityIdentifier>,
+    page: Option<Page>,
+    per_page: Option<PerPage>,
+}
+
 /// Every decision taken on the platform's communities: who, when, what.
 #[utoipa::path(post, path = "/api/v1/wjdh/shenheLog", tag = "001 §1.2 万家灯火平台提供接口",
-    params(("community_identifier" = Option<String>, Query), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    request_body = ListDecisionsInput,
     responses((status = 200, body = PageResponse), (status = 403, body = Failure)), security(("bearer" = [])))]
 pub async fn decisions(
     state: web::Data<AppState>,
     request: HttpRequest,
     request_id: RequestId,
     platform: PlatformCaller,
-    params: Params,
+    input: Result<Input<ListDecisionsInput>, ApiError>,
 ) -> ApiResult {
-    let field = |name: &str| params.str_or_empty(name);
+    let input = input?.into_inner();
+    let (page_number, per_page) = crate::input::paging(input.page, input.per_page);
     let message = pb::ListDecisionsRequest {
         platform: Some(platform.reference()),
-        community_identifier: field("community_identifier")?,
-        page: field("page")?,
-        per_page: field("per_page")?,
+        community_identifier: input.community_identifier.map(Text::into_string),
+        page: page_number,
+        per_page,
     };
     let reply = state
         .call(

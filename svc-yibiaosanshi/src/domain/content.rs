@@ -1,5 +1,6 @@
-//! 审核数据 (seed 001 前言 shenhe_content): the JSON a review carries, as we write it and as the
-//! security platform may send it back corrected (numbers or strings, 002's codes or names).
+//! 审核数据 (seed 001 前言 shenhe_content): the JSON a review carries, as we write it and read it
+//! back (leniently: numbers or strings, 002's codes or names). A platform's correction arrives
+//! typed, checked by the gateway.
 use std::fmt;
 
 use kit::error::{ServiceError, ServiceResult};
@@ -10,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::house::HouseFields;
 use super::person::PersonData;
-use super::registration::{POLITICAL_STATUS, ReviewType};
+use super::registration::ReviewType;
 
 /// The whole 审核数据 object.
 #[derive(Clone, PartialEq, Eq, Serialize)]
@@ -203,9 +204,7 @@ impl ReviewContent {
                 people_address: people.text("people_address")?,
                 people_idcard: people.text("people_idcard")?.to_ascii_uppercase(),
                 people_photo: people.text("people_photo")?,
-                people_zhengzhimianmao: people.choice("people_zhengzhimianmao", |v| {
-                    POLITICAL_STATUS.name_of(v).ok()
-                })?,
+                people_zhengzhimianmao: people.text("people_zhengzhimianmao")?,
                 people_tuiyijunren: people.flag("people_tuiyijunren")?,
                 people_shangfang: people.flag("people_shangfang")?,
                 people_dibao: people.flag("people_dibao")?,
@@ -391,7 +390,6 @@ mod tests {
         let read = ReviewContent::read(text).expect("reads");
         assert_eq!(read.people.people_sex, "女");
         assert_eq!(read.people.people_birth, "723052800");
-        assert_eq!(read.people.people_zhengzhimianmao, "群众");
         assert_eq!(read.house.id, 1);
         assert_eq!(read.house.people_house_role, "业主");
         assert_eq!(read.house.people_house_use, "住宅");

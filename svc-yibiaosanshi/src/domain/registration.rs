@@ -2,20 +2,10 @@
 //! that introduce a house and a review, and the labels of the family-rights buttons.
 use std::fmt;
 
-use secplat::enums::Table;
-
 /// The 居民角色 of a house's owner.
 pub const OWNER: &str = "业主";
 /// The 居民角色 of a tenant.
 pub const TENANT: &str = "租客";
-
-/// 政治面貌 as residents declare it; seed 002 sent 1 群众 and 2 党员.
-pub static POLITICAL_STATUS: Table = Table {
-    field: "zzmm",
-    names: &["群众", "党员", "共青团员", "民主党派", "其他"],
-    codes: &[(1, "群众"), (2, "党员")],
-    aliases: &[],
-};
 
 /// Who the applicant is in a house, as the review sentences name them: family roles and 其他
 /// are all 家属.
@@ -156,42 +146,12 @@ impl ReviewStatus {
         }
     }
 
-    /// `0`, `1` or `2` as a caller sent it.
-    pub fn parse(value: &str) -> Option<Self> {
-        value.trim().parse::<i32>().ok().and_then(Self::from_code)
-    }
-
     /// How the resident's lists show it (000 §3.1.1, §3.1.2).
     pub fn resident_label(self) -> &'static str {
         match self {
             Self::Refused => "未通过",
             Self::Approved => "审核通过",
             Self::Pending => "待审核",
-        }
-    }
-}
-
-/// What a resident's submission asks for (`SubmitRequest.kind`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SubmissionKind {
-    /// 2.4.1: person and a first house.
-    First,
-    /// 2.4.2: a further house for a registered person.
-    Bind,
-    Unbind,
-    ModifyHouse,
-    ModifyPerson,
-}
-
-impl SubmissionKind {
-    pub fn parse(value: &str) -> Option<Self> {
-        match value.trim() {
-            "first" => Some(Self::First),
-            "bind" => Some(Self::Bind),
-            "unbind" => Some(Self::Unbind),
-            "modify_house" => Some(Self::ModifyHouse),
-            "modify_person" => Some(Self::ModifyPerson),
-            _ => None,
         }
     }
 }
@@ -256,14 +216,6 @@ pub enum Grant {
 }
 
 impl Grant {
-    pub fn parse(value: &str) -> Option<Self> {
-        match value.trim() {
-            "manage" => Some(Self::Manage),
-            "pay" => Some(Self::Pay),
-            _ => None,
-        }
-    }
-
     /// The button text while the right is `granted`: it offers the opposite.
     pub fn button(self, granted: bool) -> &'static str {
         match (self, granted) {
@@ -333,9 +285,8 @@ mod tests {
             assert_eq!(ReviewType::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(ReviewType::parse("业主"), None);
-        assert_eq!(ReviewStatus::parse("2"), Some(ReviewStatus::Pending));
-        assert_eq!(ReviewStatus::parse("3"), None);
-        assert_eq!(ReviewStatus::parse(""), None);
+        assert_eq!(ReviewStatus::from_code(2), Some(ReviewStatus::Pending));
+        assert_eq!(ReviewStatus::from_code(3), None);
         assert_eq!(ReviewStatus::Refused.resident_label(), "未通过");
         assert!(ReviewType::ReplaceOwner.binds());
         assert!(ReviewType::TenantUnbind.unbinds());

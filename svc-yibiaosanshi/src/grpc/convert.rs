@@ -66,45 +66,92 @@ impl From<House> for pb::House {
 
 // ---- 一标三实 ----
 
+use kit::error::ServiceError;
+
 use crate::db::reviews::{DecisionRow, Review};
-use crate::domain::house::HouseChoiceInput;
-use crate::domain::person::PersonInput;
+use crate::domain::house::{HouseChange, HouseChoice, HouseFields};
+use crate::domain::person::PersonData;
 use crate::registration::houses::{HouseDetail, HouseReview, Member, MyHouseRow, ReviewDetail};
 use crate::registration::owner::{OwnerLookUp, VerifiedHouse};
-use crate::registration::platform::Page;
+use crate::registration::platform::{Correction, Page};
 
-impl From<pb::PersonForm> for PersonInput {
+impl From<pb::PersonForm> for PersonData {
     fn from(form: pb::PersonForm) -> Self {
         Self {
             phone: form.phone,
-            idcard: form.idcard,
             name: form.name,
-            photo: form.photo,
             sex: form.sex,
-            birth: form.birth,
             nation: form.nation,
+            birth: form.birth,
             address: form.address,
-            zzmm: form.zzmm,
-            tyjr: form.tyjr,
+            idcard: form.idcard,
+            photo: form.photo,
+            zhengzhimianmao: form.zhengzhimianmao,
+            tuiyijunren: form.tuiyijunren,
             dibao: form.dibao,
             shangfang: form.shangfang,
-            job: form.job,
-            company: form.company,
+            job_name: form.job,
+            company_name: form.company,
         }
     }
 }
 
-impl From<pb::HouseChoice> for HouseChoiceInput {
-    fn from(choice: pb::HouseChoice) -> Self {
+impl From<pb::HouseFields> for HouseFields {
+    fn from(fields: pb::HouseFields) -> Self {
         Self {
-            house_id: choice.house_id,
-            role: choice.role,
-            status: choice.status,
-            house_use: choice.r#use,
-            xingzhi: choice.xingzhi,
-            choice: choice.choice,
-            household_type: choice.r#type,
+            role: fields.role,
+            status: fields.status.unwrap_or_default(),
+            house_use: fields.r#use.unwrap_or_default(),
+            xingzhi: fields.xingzhi.unwrap_or_default(),
+            household_type: fields.r#type.unwrap_or_default(),
         }
+    }
+}
+
+impl TryFrom<pb::HouseChoice> for HouseChoice {
+    type Error = ServiceError;
+
+    fn try_from(choice: pb::HouseChoice) -> Result<Self, ServiceError> {
+        Ok(Self {
+            house_id: choice.house_id,
+            fields: choice
+                .fields
+                .ok_or_else(|| ServiceError::missing("role"))?
+                .into(),
+            replace_owner: choice.replace_owner,
+        })
+    }
+}
+
+impl From<pb::HouseChange> for HouseChange {
+    fn from(change: pb::HouseChange) -> Self {
+        Self {
+            house_id: change.house_id,
+            role: change.role,
+            status: change.status,
+            house_use: change.r#use,
+            xingzhi: change.xingzhi,
+            household_type: change.r#type,
+        }
+    }
+}
+
+impl TryFrom<pb::CorrectedContent> for Correction {
+    type Error = ServiceError;
+
+    fn try_from(content: pb::CorrectedContent) -> Result<Self, ServiceError> {
+        Ok(Self {
+            user_id: content.user_id,
+            house_id: content.house_id,
+            person: content
+                .person
+                .ok_or_else(|| ServiceError::missing("content.people"))?
+                .into(),
+            fields: content
+                .fields
+                .ok_or_else(|| ServiceError::missing("content.house"))?
+                .into(),
+        })
     }
 }
 

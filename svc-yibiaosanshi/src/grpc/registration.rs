@@ -2,11 +2,13 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use kit::error::ServiceResult;
+use kit::error::{ServiceError, ServiceResult};
+use kit::paging::Paging;
 use proto::caller::CallerRefs;
 use proto::yibiaosanshi as pb;
 use tonic::{Request, Response, Status};
 
+use crate::domain::registration::{Grant, ReviewStatus, ReviewType};
 use crate::registration::platform::{self, Decision, ReviewQuery};
 use crate::registration::submit::{self, Submission};
 use crate::registration::{Platform, Resident, State, houses, import, owner, switches};
@@ -36,6 +38,13 @@ where
     Ok(Response::new(reply))
 }
 
+/// The requested page, bounded (the gateway sends one; 0 means the default).
+pub(super) fn paging(page: i64, per_page: i64) -> ServiceResult<Paging> {
+    let given = |value: i64| (value != 0).then_some(value);
+    Paging::new(given(page), given(per_page))
+        .map_err(|field| ServiceError::invalid(field, format!("{field}超出范围")))
+}
+
 pub(super) fn resident(resident: Option<pb::ResidentRef>) -> ServiceResult<Resident> {
     Resident::new(resident.map(|r| r.user_id))
 }
@@ -49,6 +58,49 @@ pub(super) fn platform(platform: Option<pb::PlatformRef>) -> ServiceResult<Platf
         secret_id: platform.secret_id,
         communities: platform.communities,
     })
+}
+
+/// The submission a request's `kind` carries.
+fn submission(kind: Option<pb::submit_request::Kind>) -> ServiceResult<Submission> {
+    use pb::submit_request::Kind;
+    let missing = |field: &str| ServiceError::missing(field);
+    Ok(match kind.ok_or_else(|| missing("kind"))? {
+        Kind::First(first) => Submission::First {
+            person: first.person.ok_or_else(|| missing("person"))?.into(),
+            choice: first.house.ok_or_else(|| missing("house"))?.try_into()?,
+        },
+        Kind::Bind(choice) => Submission::Bind(choice.try_into()?),
+        Kind::Unbind(binding_id) => Submission::Unbind { binding_id },
+        Kind::ModifyHouse(change) => Submission::ModifyHouse {
+            binding_id: change.binding_id,
+            change: change.into(),
+        },
+        Kind::ModifyPerson(change) => Submission::ModifyPerson {
+            person: change.person.ok_or_else(|| missing("person"))?.into(),
+            house_id: change.house_id,
+        },
+    })
+}
+
+fn review_type(kind: i32) -> ServiceResult<ReviewType> {
+    let kind = pb::ReviewType::try_from(kind).unwrap_or(pb::ReviewType::Unspecified);
+    Ok(match kind {
+        pb::ReviewType::OwnerBind => ReviewType::OwnerBind,
+        pb::ReviewType::TenantBind => ReviewType::TenantBind,
+        pb::ReviewType::FamilyBind => ReviewType::FamilyBind,
+        pb::ReviewType::ReplaceOwner => ReviewType::ReplaceOwner,
+        pb::ReviewType::OwnerUnbind => ReviewType::OwnerUnbind,
+        pb::ReviewType::TenantUnbind => ReviewType::TenantUnbind,
+        pb::ReviewType::FamilyUnbind => ReviewType::FamilyUnbind,
+        pb::ReviewType::ModifyHouse => ReviewType::ModifyHouse,
+        pb::ReviewType::ModifyPerson => ReviewType::ModifyPerson,
+        pb::ReviewType::Unspecified => return Err(ServiceError::missing("type")),
+    })
+}
+
+fn review_status(status: i32) -> ServiceResult<ReviewStatus> {
+    ReviewStatus::from_code(status)
+        .ok_or_else(|| ServiceError::invalid("status", format!("no review status {status}")))
 }
 
 #[tonic::async_trait]
@@ -81,7 +133,7 @@ impl pb::registration_server::Registration for RegistrationService {
     ) -> Result<Response<pb::LookUpOwnerReply>, Status> {
         serve(request, |r| async move {
             let found =
-                owner::look_up_owner(&self.state, &resident(r.resident)?, &r.house_id).await?;
+                owner::look_up_owner(&self.state, &resident(r.resident)?, r.house_id).await?;
             Ok(found.into())
         })
         .await
@@ -109,12 +161,7 @@ impl pb::registration_server::Registration for RegistrationService {
         request: Request<pb::SubmitRequest>,
     ) -> Result<Response<pb::SubmitReply>, Status> {
         serve(request, |r| async move {
-            let submission = Submission {
-                kind: r.kind,
-                person: r.person.map(Into::into),
-                house: r.house.map(Into::into),
-                binding_id: r.binding_id,
-            };
+            let submission = submission(r.kind)?;
             let submitted = submit::submit(&self.state, &resident(r.resident)?, submission).await?;
             Ok(pb::SubmitReply {
                 review_id: submitted.review_id,
@@ -143,7 +190,7 @@ impl pb::registration_server::Registration for RegistrationService {
     ) -> Result<Response<pb::HouseDetailReply>, Status> {
         serve(request, |r| async move {
             let house =
-                houses::house_detail(&self.state, &resident(r.resident)?, &r.house_id).await?;
+                houses::house_detail(&self.state, &resident(r.resident)?, r.house_id).await?;
             Ok(house.into())
         })
         .await
@@ -155,7 +202,7 @@ impl pb::registration_server::Registration for RegistrationService {
     ) -> Result<Response<pb::ReviewDetailReply>, Status> {
         serve(request, |r| async move {
             let detail =
-                houses::review_detail(&self.state, &resident(r.resident)?, &r.review_id).await?;
+                houses::review_detail(&self.state, &resident(r.resident)?, r.review_id).await?;
             Ok(detail.into())
         })
         .await
@@ -166,7 +213,7 @@ impl pb::registration_server::Registration for RegistrationService {
         request: Request<pb::ReviewDetailRequest>,
     ) -> Result<Response<pb::DeleteReviewReply>, Status> {
         serve(request, |r| async move {
-            houses::delete_review(&self.state, &resident(r.resident)?, &r.review_id).await?;
+            houses::delete_review(&self.state, &resident(r.resident)?, r.review_id).await?;
             Ok(pb::DeleteReviewReply {})
         })
         .await
@@ -177,8 +224,13 @@ impl pb::registration_server::Registration for RegistrationService {
         request: Request<pb::ToggleGrantRequest>,
     ) -> Result<Response<pb::ToggleGrantReply>, Status> {
         serve(request, |r| async move {
+            let grant = match r.grant() {
+                pb::Grant::Manage => Grant::Manage,
+                pb::Grant::Pay => Grant::Pay,
+                pb::Grant::Unspecified => return Err(ServiceError::missing("grant")),
+            };
             let (button, granted) =
-                houses::toggle_grant(&self.state, &resident(r.resident)?, &r.binding_id, &r.grant)
+                houses::toggle_grant(&self.state, &resident(r.resident)?, r.binding_id, grant)
                     .await?;
             Ok(pb::ToggleGrantReply {
                 button: button.to_owned(),
@@ -193,7 +245,7 @@ impl pb::registration_server::Registration for RegistrationService {
         request: Request<pb::UnbindRequest>,
     ) -> Result<Response<pb::UnbindReply>, Status> {
         serve(request, |r| async move {
-            houses::unbind(&self.state, &resident(r.resident)?, &r.binding_id).await?;
+            houses::unbind(&self.state, &resident(r.resident)?, r.binding_id).await?;
             Ok(pb::UnbindReply {})
         })
         .await
@@ -204,12 +256,19 @@ impl pb::registration_server::Registration for RegistrationService {
         request: Request<pb::ListReviewsRequest>,
     ) -> Result<Response<pb::ReviewPage>, Status> {
         serve(request, |r| async move {
+            let shenhe_type = match r.r#type {
+                Some(kind) => Some(review_type(kind)?),
+                None => None,
+            };
+            let status = match r.status {
+                Some(status) => Some(review_status(status)?),
+                None => None,
+            };
             let query = ReviewQuery {
                 community_identifier: r.community_identifier,
-                shenhe_type: r.r#type,
-                status: r.status,
-                page: r.page,
-                per_page: r.per_page,
+                shenhe_type,
+                status,
+                paging: paging(r.page, r.per_page)?,
             };
             let page = platform::list_reviews(&self.state, &platform(r.platform)?, query).await?;
             Ok(page.into())
@@ -222,7 +281,7 @@ impl pb::registration_server::Registration for RegistrationService {
         request: Request<pb::PlatformReviewRequest>,
     ) -> Result<Response<pb::Review>, Status> {
         serve(request, |r| async move {
-            let review = platform::get_review(&self.state, &platform(r.platform)?, &r.id).await?;
+            let review = platform::get_review(&self.state, &platform(r.platform)?, r.id).await?;
             Ok(review.into())
         })
         .await
@@ -233,11 +292,16 @@ impl pb::registration_server::Registration for RegistrationService {
         request: Request<pb::DecideReviewRequest>,
     ) -> Result<Response<pb::Review>, Status> {
         serve(request, |r| async move {
+            use pb::decide_review_request::Decision as Decided;
+            let refusal = match r.decision {
+                Some(Decided::Approve(_)) => None,
+                Some(Decided::Refuse(refusal)) => Some(refusal.reason),
+                None => return Err(ServiceError::missing("status")),
+            };
             let decision = Decision {
                 id: r.id,
-                status: r.status,
-                refuse_reason: r.refuse_reason,
-                content: r.content,
+                refusal,
+                content: r.content.map(TryInto::try_into).transpose()?,
             };
             let review =
                 platform::decide_review(&self.state, &platform(r.platform)?, decision).await?;
@@ -254,9 +318,8 @@ impl pb::registration_server::Registration for RegistrationService {
             let page = platform::list_decisions(
                 &self.state,
                 &platform(r.platform)?,
-                &r.community_identifier,
-                &r.page,
-                &r.per_page,
+                r.community_identifier.as_deref(),
+                paging(r.page, r.per_page)?,
             )
             .await?;
             Ok(page.into())

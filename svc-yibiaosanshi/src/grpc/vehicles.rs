@@ -1,22 +1,13 @@
 //! The `Vehicles` gRPC service: who is calling, the request into an action, the answer back.
 use std::sync::Arc;
 
-use kit::error::{ServiceError, ServiceResult};
-use kit::paging::Paging;
 use proto::yibiaosanshi as pb;
 use tonic::{Request, Response, Status};
 
-use super::registration::{platform, resident, serve};
+use super::registration::{paging, platform, resident, serve};
 use crate::car_transfers::{self, Claim, TransferQuery};
 use crate::registration::State;
 use crate::vehicles::{self, SpotQuery};
-
-/// The requested page, bounded (the gateway sends one; 0 means the default).
-fn paging(page: i64, per_page: i64) -> ServiceResult<Paging> {
-    let given = |value: i64| (value != 0).then_some(value);
-    Paging::new(given(page), given(per_page))
-        .map_err(|field| ServiceError::invalid(field, format!("{field}超出范围")))
-}
 
 /// The service behind `proto::yibiaosanshi::vehicles_server::VehiclesServer`.
 #[derive(Clone)]

@@ -3,6 +3,7 @@ use kit::error::ServiceError;
 use proto::yibiaosanshi as pb;
 use tonic::{Request, Response, Status};
 
+use super::key::{PhotoAddress, PhotoType, ReadKey};
 use super::{PhotosService, Reader, url_of};
 
 /// The resident a request is for (already checked against the caller's assertion).
@@ -19,13 +20,13 @@ impl pb::photos_server::Photos for PhotosService {
         request: Request<pb::UploadFacePhotoRequest>,
     ) -> Result<Response<pb::UploadedPhoto>, Status> {
         let request = proto::caller::checked(request)?;
-        let address = [
-            request.community_identifier.as_str(),
-            request.building_number.as_str(),
-            request.unit_number.as_str(),
-            request.floor_number.as_str(),
-            request.house_number.as_str(),
-        ];
+        let address = PhotoAddress {
+            community_identifier: request.community_identifier,
+            building_number: request.building_number,
+            unit_number: request.unit_number,
+            floor_number: request.floor_number,
+            house_number: request.house_number,
+        };
         let user_id = resident_id(request.resident.as_ref())?;
         let key = PhotosService::upload_face_photo(self, user_id, address, request.content).await?;
         Ok(Response::new(pb::UploadedPhoto {
@@ -52,7 +53,27 @@ impl pb::photos_server::Photos for PhotosService {
                 .into());
             }
         };
-        let file = PhotosService::read_file(self, &reader, &request.key).await?;
+        let key = request.key.ok_or_else(|| ServiceError::missing("key"))?;
+        let photo_type = match key.r#type() {
+            pb::ImageType::Jpeg => PhotoType::Jpeg,
+            pb::ImageType::Png => PhotoType::Png,
+            pb::ImageType::Unspecified => return Err(ServiceError::missing("key.type").into()),
+        };
+        let key = ReadKey {
+            prefix: key.prefix,
+            address: PhotoAddress {
+                community_identifier: key.community_identifier,
+                building_number: key.building_number,
+                unit_number: key.unit_number,
+                floor_number: key.floor_number,
+                house_number: key.house_number,
+            },
+            month: key.month,
+            day: key.day,
+            name: key.name,
+            photo_type,
+        };
+        let file = PhotosService::read_file(self, &reader, &key).await?;
         Ok(Response::new(pb::StoredFile {
             content_type: file.content_type.to_owned(),
             content: file.content,
@@ -65,7 +86,7 @@ impl pb::photos_server::Photos for PhotosService {
     ) -> Result<Response<pb::IdCardFields>, Status> {
         let request = proto::caller::checked(request)?;
         let user_id = resident_id(request.resident.as_ref())?;
-        let front = PhotosService::read_id_card(self, user_id, &request.image_base64).await?;
+        let front = PhotosService::read_id_card(self, user_id, request.image).await?;
         Ok(Response::new(pb::IdCardFields {
             birthday: front.birthday,
             address: front.address,

@@ -1,17 +1,13 @@
 //! Face photos as values: the accepted image types (by content, never by name), the house address
-//! a photo is filed under, and its object key — built for a new photo, or parsed, strictly, from
-//! a URL.
+//! a photo is filed under, and its object key — built for a new photo, or from the parts the
+//! gateway read from a URL.
 use chrono::{DateTime, Utc};
-use kit::error::{ServiceError, ServiceResult};
 
 /// The folder under the public prefix that holds face photos (000 §2.3.1.4).
 pub const FACE_PHOTO: &str = "face-photo";
 
 /// Length of the random file name (the seed's example has 40).
 pub const NAME_LEN: usize = 40;
-
-/// Longest community identifier accepted (digits), as the address tree has them.
-const MAX_IDENTIFIER_DIGITS: usize = 20;
 
 /// The image types a face photo may have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,17 +41,9 @@ impl PhotoType {
             Self::Png => "image/png",
         }
     }
-
-    fn from_extension(extension: &str) -> Option<Self> {
-        match extension {
-            "jpg" => Some(Self::Jpeg),
-            "png" => Some(Self::Png),
-            _ => None,
-        }
-    }
 }
 
-/// The house a photo belongs to, parsed from the form's strings.
+/// The house a photo belongs to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PhotoAddress {
     pub community_identifier: String,
@@ -66,48 +54,23 @@ pub struct PhotoAddress {
 }
 
 impl PhotoAddress {
-    /// Each field as it arrived; a missing or malformed one is named.
-    pub fn parse(
-        community_identifier: &str,
-        building_number: &str,
-        unit_number: &str,
-        floor_number: &str,
-        house_number: &str,
-    ) -> ServiceResult<Self> {
-        let community_identifier = community_identifier.trim();
-        if community_identifier.is_empty() {
-            return Err(ServiceError::missing("community_identifier"));
-        }
-        if !is_community_identifier(community_identifier) {
-            return Err(ServiceError::invalid(
-                "community_identifier",
-                "community_identifier必须是小区的唯一标识",
-            ));
-        }
-        Ok(Self {
-            community_identifier: community_identifier.to_owned(),
-            building_number: number("building_number", building_number)?,
-            unit_number: number("unit_number", unit_number)?,
-            floor_number: number("floor_number", floor_number)?,
-            house_number: number("house_number", house_number)?,
-        })
+    /// A community identifier is 1 to 20 digits: it is a folder of the key.
+    pub fn is_filable(&self) -> bool {
+        crate::domain::address::is_community_identifier(&self.community_identifier)
     }
 }
 
-fn is_community_identifier(value: &str) -> bool {
-    !value.is_empty()
-        && value.len() <= MAX_IDENTIFIER_DIGITS
-        && value.bytes().all(|b| b.is_ascii_digit())
-}
-
-fn number(field: &str, value: &str) -> ServiceResult<i64> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(ServiceError::missing(field));
-    }
-    value
-        .parse::<i64>()
-        .map_err(|_| ServiceError::invalid(field, format!("{field}必须是整数")))
+/// A key as the gateway read it from a URL (in the layout [`PhotoKey::new`] makes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadKey {
+    /// Everything before `/face-photo/`.
+    pub prefix: String,
+    pub address: PhotoAddress,
+    /// `YYYYMM` and `DD` of the upload.
+    pub month: i32,
+    pub day: i32,
+    pub name: String,
+    pub photo_type: PhotoType,
 }
 
 /// `{prefix}/face-photo/{community}/{building}/{unit}/{floor}/{house}/{YYYYMM}/{DD}/{name}.{ext}`.
@@ -145,38 +108,28 @@ impl PhotoKey {
         }
     }
 
-    /// A key from outside (a URL): only the exact layout [`Self::new`] makes is accepted, so no
-    /// `..`, no sidecar and nothing outside `{prefix}/face-photo/` can be named.
-    pub fn parse(prefix: &str, key: &str) -> Option<Self> {
-        let rest = key
-            .strip_prefix(prefix)?
-            .strip_prefix('/')?
-            .strip_prefix(FACE_PHOTO)?
-            .strip_prefix('/')?;
-        let segments: Vec<&str> = rest.split('/').collect();
-        let [community, building, unit, floor, house, month, day, file] = segments.as_slice()
-        else {
+    /// The key the gateway read from a URL, when it is under this store's `prefix`.
+    pub fn of_read(prefix: &str, read: &ReadKey) -> Option<Self> {
+        if read.prefix != prefix || !read.address.is_filable() {
             return None;
-        };
-        let is_number = |s: &str| {
-            let digits = s.strip_prefix('-').unwrap_or(s);
-            !digits.is_empty() && digits.len() <= 19 && digits.bytes().all(|b| b.is_ascii_digit())
-        };
-        let all_digits =
-            |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
-        let (name, extension) = file.split_once('.')?;
-        let valid = is_community_identifier(community)
-            && [building, unit, floor, house].iter().all(|s| is_number(s))
-            && all_digits(month, 6)
-            && all_digits(day, 2)
-            && !name.is_empty()
-            && name.len() <= 64
-            && name.bytes().all(|b| b.is_ascii_alphanumeric());
-        let photo_type = PhotoType::from_extension(extension).filter(|_| valid)?;
+        }
+        let address = &read.address;
+        let key = format!(
+            "{prefix}/{FACE_PHOTO}/{}/{}/{}/{}/{}/{:06}/{:02}/{}.{}",
+            address.community_identifier,
+            address.building_number,
+            address.unit_number,
+            address.floor_number,
+            address.house_number,
+            read.month,
+            read.day,
+            read.name,
+            read.photo_type.extension(),
+        );
         Some(Self {
-            key: key.to_owned(),
-            community_identifier: (*community).to_owned(),
-            photo_type,
+            key,
+            community_identifier: address.community_identifier.clone(),
+            photo_type: read.photo_type,
         })
     }
 
@@ -208,7 +161,13 @@ mod tests {
     const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\0\x10JFIF\0";
 
     fn address() -> PhotoAddress {
-        PhotoAddress::parse("10002", "1", "2", "3", "301").expect("address")
+        PhotoAddress {
+            community_identifier: "10002".into(),
+            building_number: 1,
+            unit_number: 2,
+            floor_number: 3,
+            house_number: 301,
+        }
     }
 
     #[test]
@@ -232,47 +191,29 @@ mod tests {
             key.as_str(),
             "wjdh-platform/face-photo/10002/1/2/3/301/202011/21/QhnV7ro72m5eYCTtdCNl6vLTusEigO7mNY7oVrVQ.png"
         );
-        assert_eq!(
-            PhotoKey::parse("wjdh-platform", key.as_str()),
-            Some(key.clone())
-        );
+        let read = ReadKey {
+            prefix: "wjdh-platform".into(),
+            address: address(),
+            month: 202011,
+            day: 21,
+            name: name.into(),
+            photo_type: PhotoType::Png,
+        };
+        assert_eq!(PhotoKey::of_read("wjdh-platform", &read), Some(key.clone()));
+        assert_eq!(PhotoKey::of_read("another", &read), None);
         assert_eq!(key.community_identifier(), "10002");
         assert_eq!(key.owner_key(), format!("{}.owner", key.as_str()));
     }
 
     #[test]
-    fn keys_outside_the_layout_are_refused() {
-        let good = "p/face-photo/10002/1/2/3/301/202011/21/abc.jpg";
-        assert!(PhotoKey::parse("p", good).is_some());
-        for bad in [
-            "p/face-photo/10002/1/2/3/301/202011/21/abc.jpg.owner",
-            "p/face-photo/10002/1/2/3/301/202011/21/abc.gif",
-            "p/face-photo/10002/1/2/3/301/202011/21/../abc.jpg",
-            "p/face-photo/10002/1/2/3/301/202011/../../abc.jpg",
-            "p/face-photo/10002/1/2/3/301/202011/21/a/abc.jpg",
-            "p/face-photo/../1/2/3/301/202011/21/abc.jpg",
-            "p/other/10002/1/2/3/301/202011/21/abc.jpg",
-            "q/face-photo/10002/1/2/3/301/202011/21/abc.jpg",
-            "/p/face-photo/10002/1/2/3/301/202011/21/abc.jpg",
-            "p/face-photo/10002/1/2/3/301/2020-11/21/abc.jpg",
-            "p/face-photo/10002/1/2/3/301/202011/21/.jpg",
-            "p/face-photo/10002/1/2/3/301/202011/21/a-b.jpg",
-            "",
-        ] {
-            assert_eq!(PhotoKey::parse("p", bad), None, "{bad}");
+    fn only_a_community_of_digits_is_a_folder() {
+        assert!(address().is_filable());
+        for bad in ["../x", "", "10 002", &"1".repeat(21)] {
+            let address = PhotoAddress {
+                community_identifier: bad.to_owned(),
+                ..address()
+            };
+            assert!(!address.is_filable(), "{bad}");
         }
-    }
-
-    #[test]
-    fn address_fields_are_named_when_missing_or_malformed() {
-        assert_eq!(address().house_number, 301);
-        let missing = PhotoAddress::parse("", "1", "1", "1", "101").expect_err("missing");
-        assert!(missing.msg.starts_with("community_identifier"));
-        let bad = PhotoAddress::parse("10002", "1", "x", "1", "101").expect_err("bad");
-        assert!(bad.msg.starts_with("unit_number"));
-        let path = PhotoAddress::parse("../x", "1", "1", "1", "101").expect_err("path");
-        assert!(path.msg.starts_with("community_identifier"));
-        let blank = PhotoAddress::parse("10002", "1", "1", " ", "101").expect_err("blank");
-        assert!(blank.msg.starts_with("floor_number"));
     }
 }

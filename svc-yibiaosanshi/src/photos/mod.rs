@@ -10,29 +10,21 @@ pub mod ocr;
 mod places;
 pub mod store;
 
-use base64::Engine;
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use chrono::Utc;
 use kit::db::Database;
 use kit::error::{ErrorKind, ServiceError, ServiceResult};
 use kit::settings::{ObjectStoreSettings, OcrSettings};
 use proto::yibiaosanshi::photos_server::PhotosServer;
 
-use key::{PhotoAddress, PhotoKey, PhotoType};
+use key::{PhotoAddress, PhotoKey, PhotoType, ReadKey};
 use ocr::{IdCardFront, OcrClient, OcrError};
 use store::PhotoStore;
 
-/// Largest gRPC message the service accepts: a base64 image under the gateway's upload cap.
+/// Largest gRPC message the service accepts: an image under the gateway's upload cap.
 pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Where the gateway serves a stored file.
 pub const FILES_PATH: &str = "/api/v1/files/";
-
-/// Standard base64, padding optional (clients differ).
-const BASE64: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
 
 /// Who asks for a stored file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,7 +73,7 @@ impl PhotosService {
         })
     }
 
-    /// The tonic service, admitting messages as large as a base64 image may be.
+    /// The tonic service, admitting messages as large as an image may be.
     pub fn into_server(self) -> PhotosServer<Self> {
         PhotosServer::new(self)
             .max_decoding_message_size(MAX_MESSAGE_BYTES)
@@ -92,28 +84,20 @@ impl PhotosService {
     pub async fn upload_face_photo(
         &self,
         user_id: i64,
-        address: [&str; 5],
+        address: PhotoAddress,
         content: Vec<u8>,
     ) -> ServiceResult<PhotoKey> {
-        if content.is_empty() {
-            return Err(ServiceError::new(
-                ErrorKind::Invalid,
-                "没有传递任何文件到后台",
-                "传递的file为空",
-            ));
-        }
         if content.len() > self.max_photo_bytes {
             return Err(too_large("file", self.max_photo_bytes));
         }
         let photo_type = PhotoType::sniff(&content)
             .ok_or_else(|| ServiceError::invalid("file", "只能上传JPG或PNG格式的图片"))?;
-        let [community, building, unit, floor, house] = address;
-        let address = PhotoAddress::parse(community, building, unit, floor, house)?;
         let lookup = address.clone();
-        let exists = self
-            .db
-            .run(move |conn| places::house_exists(conn, &lookup))
-            .await?;
+        let exists = address.is_filable()
+            && self
+                .db
+                .run(move |conn| places::house_exists(conn, &lookup))
+                .await?;
         if !exists {
             return Err(ServiceError::not_found(
                 "没有找到该房屋",
@@ -136,10 +120,9 @@ impl PhotosService {
     }
 
     /// A stored photo, for its uploader or the platform managing its community.
-    pub async fn read_file(&self, reader: &Reader, key: &str) -> ServiceResult<StoredPhoto> {
-        let key = PhotoKey::parse(&self.public_prefix, key)
-            .ok_or_else(|| ServiceError::invalid("key", "文件地址不正确"))?;
+    pub async fn read_file(&self, reader: &Reader, key: &ReadKey) -> ServiceResult<StoredPhoto> {
         let unknown = || ServiceError::not_found("文件不存在", "没有找到该文件");
+        let key = PhotoKey::of_read(&self.public_prefix, key).ok_or_else(unknown)?;
         let forbidden = || {
             ServiceError::forbidden(
                 "您没有权限查看该文件",
@@ -173,9 +156,11 @@ impl PhotosService {
         })
     }
 
-    /// 000 §2.3.2: the front of the ID card in the base64 `image`.
-    pub async fn read_id_card(&self, user_id: i64, image: &str) -> ServiceResult<IdCardFront> {
-        let image = self.decode_image(image)?;
+    /// 000 §2.3.2: the front of the ID card in `image`.
+    pub async fn read_id_card(&self, user_id: i64, image: Vec<u8>) -> ServiceResult<IdCardFront> {
+        if image.len() > self.max_photo_bytes {
+            return Err(too_large("image", self.max_photo_bytes));
+        }
         match self.ocr.read_front(&image).await {
             Ok(front) => {
                 tracing::info!(user_id, "ID card read");
@@ -197,34 +182,6 @@ impl PhotosService {
                 )))
             }
         }
-    }
-
-    /// The image bytes of a base64 text (a `data:` URL prefix and line breaks are allowed).
-    fn decode_image(&self, image: &str) -> ServiceResult<Vec<u8>> {
-        let text = image.trim();
-        let text = match text.split_once(";base64,") {
-            Some((head, rest)) if head.starts_with("data:") => rest,
-            _ => text,
-        };
-        if text.trim().is_empty() {
-            return Err(ServiceError::new(
-                ErrorKind::Invalid,
-                "没有传递image的base64码",
-                "传递的image字段为空",
-            ));
-        }
-        // Refuse before decoding: base64 is four characters for every three bytes.
-        if text.len() / 4 * 3 > self.max_photo_bytes + 1024 {
-            return Err(too_large("image", self.max_photo_bytes));
-        }
-        let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-        let bytes = BASE64
-            .decode(compact)
-            .map_err(|_| ServiceError::invalid("image", "image必须是图片的base64码"))?;
-        if bytes.len() > self.max_photo_bytes {
-            return Err(too_large("image", self.max_photo_bytes));
-        }
-        Ok(bytes)
     }
 }
 

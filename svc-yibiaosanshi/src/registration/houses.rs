@@ -14,7 +14,7 @@ use crate::db::bindings::{self, Binding};
 use crate::db::reviews::{self, Review};
 use crate::db::{cars, parking, people};
 use crate::domain::content::ReviewContent;
-use crate::domain::house::{HouseFields, parse_house_id, parse_row_id};
+use crate::domain::house::HouseFields;
 use crate::domain::registration::{
     Grant, OWNER, ReviewStatus, charge_label, review_row_introduction, shouquan_label,
 };
@@ -184,9 +184,8 @@ pub async fn resident_houses(state: &State, user_id: i64) -> ServiceResult<Vec<p
 pub async fn house_detail(
     state: &State,
     resident: &Resident,
-    house_id: &str,
+    house_id: i64,
 ) -> ServiceResult<HouseDetail> {
-    let house_id = parse_house_id("id", house_id)?;
     let user_id = resident.user_id;
     state
         .db
@@ -253,9 +252,8 @@ fn review_not_found() -> ServiceError {
 pub async fn review_detail(
     state: &State,
     resident: &Resident,
-    review_id: &str,
+    review_id: i64,
 ) -> ServiceResult<ReviewDetail> {
-    let review_id = parse_row_id("id", review_id)?;
     let user_id = resident.user_id;
     let review = state
         .db
@@ -279,9 +277,8 @@ fn not_deleted() -> ServiceError {
 pub async fn delete_review(
     state: &State,
     resident: &Resident,
-    review_id: &str,
+    review_id: i64,
 ) -> ServiceResult<()> {
-    let review_id = parse_row_id("id", review_id)?;
     let user_id = resident.user_id;
     state
         .db
@@ -341,12 +338,9 @@ fn managed_binding(
 pub async fn toggle_grant(
     state: &State,
     resident: &Resident,
-    binding_id: &str,
-    grant: &str,
+    binding_id: i64,
+    grant: Grant,
 ) -> ServiceResult<(&'static str, bool)> {
-    let grant = Grant::parse(grant)
-        .ok_or_else(|| ServiceError::invalid("grant", "grant必须是manage或pay"))?;
-    let binding_id = parse_row_id("id", binding_id)?;
     let user_id = resident.user_id;
     let granted = state
         .db
@@ -373,8 +367,7 @@ pub async fn toggle_grant(
 
 /// 3.2.2: the owner (or a manager) removes a member; one's own binding goes through an
 /// `unbind` review instead.
-pub async fn unbind(state: &State, resident: &Resident, binding_id: &str) -> ServiceResult<()> {
-    let binding_id = parse_row_id("id", binding_id)?;
+pub async fn unbind(state: &State, resident: &Resident, binding_id: i64) -> ServiceResult<()> {
     let user_id = resident.user_id;
     let removed_user = state
         .db

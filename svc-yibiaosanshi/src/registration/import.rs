@@ -10,7 +10,6 @@ use crate::clients::auth::CodeKind;
 use crate::db::addresses;
 use crate::db::bindings::{self, NewBinding};
 use crate::db::people::{self, Person};
-use crate::domain::address::is_community_identifier;
 use crate::domain::house::HouseFields;
 use crate::domain::person::PersonData;
 use crate::domain::registration::OWNER;
@@ -44,16 +43,7 @@ pub async fn import_from_security_platform(
     verification_code: &str,
     community_identifier: &str,
 ) -> ServiceResult<Imported> {
-    let community = community_identifier.trim().to_owned();
-    if community.is_empty() {
-        return Err(ServiceError::missing("id"));
-    }
-    if !is_community_identifier(&community) {
-        return Err(ServiceError::invalid(
-            "id",
-            "id必须是小区的community_identifier",
-        ));
-    }
+    let community = community_identifier.to_owned();
     // Checked before the code is consumed, so a wrong community does not cost the code.
     if !state
         .db

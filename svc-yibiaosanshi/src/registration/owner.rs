@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{Resident, State, load_place};
 use crate::clients::auth::CodeKind;
 use crate::db::bindings;
-use crate::domain::house::{HouseFields, parse_house_id};
+use crate::domain::house::HouseFields;
 use crate::error::Result;
 
 /// How long a look-up and a proof are remembered: as long as the `yezhu` code lives.
@@ -84,9 +84,8 @@ fn no_owner() -> ServiceError {
 pub async fn look_up_owner(
     state: &State,
     resident: &Resident,
-    house_id: &str,
+    house_id: i64,
 ) -> ServiceResult<OwnerLookUp> {
-    let house_id = parse_house_id("id", house_id)?;
     let look_ups = state
         .cache
         .incr(&look_ups_key(resident.user_id), LOOK_UP_WINDOW)

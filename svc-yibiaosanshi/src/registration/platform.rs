@@ -11,15 +11,12 @@ use super::{
 };
 use crate::db::addresses;
 use crate::db::reviews::{self, DecisionRow, NewDecision, Review, ReviewFilter};
-use crate::domain::address::{is_community_identifier, parse_positive_id};
 use crate::domain::content::ReviewContent;
+use crate::domain::house::HouseFields;
 use crate::domain::person::PersonData;
 use crate::domain::registration::{ReviewStatus, ReviewType};
 use crate::error::Result;
 use kit::db::write_transaction;
-
-/// Longest refusal reason, in characters.
-pub const MAX_REFUSE_REASON_CHARS: usize = 200;
 
 /// A page of rows and where it sits.
 #[derive(Clone, Debug)]
@@ -29,50 +26,32 @@ pub struct Page<T> {
     pub paging: Paging,
 }
 
-/// The list request of 1.2.2 as it arrived.
-#[derive(Clone, Debug, Default)]
+/// The list request of 1.2.2.
+#[derive(Clone, Debug)]
 pub struct ReviewQuery {
     pub community_identifier: String,
-    pub shenhe_type: String,
-    pub status: String,
-    pub page: String,
-    pub per_page: String,
+    pub shenhe_type: Option<ReviewType>,
+    pub status: Option<ReviewStatus>,
+    pub paging: Paging,
 }
 
-/// The decision of 1.2.4 as it arrived.
-#[derive(Clone, Default)]
+/// A platform's correction of 审核数据: the applicant, the house (neither may change), the
+/// person and their place in the house.
+#[derive(Clone, Debug)]
+pub struct Correction {
+    pub user_id: i64,
+    pub house_id: i64,
+    pub person: PersonData,
+    pub fields: HouseFields,
+}
+
+/// The decision of 1.2.4: approve, or refuse with a reason; maybe with a corrected content.
+#[derive(Clone, Debug)]
 pub struct Decision {
-    pub id: String,
-    pub status: String,
-    pub refuse_reason: String,
-    pub content: String,
-}
-
-fn page_number(field: &str, value: &str) -> ServiceResult<Option<i64>> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Ok(None);
-    }
-    value
-        .parse::<i64>()
-        .map(Some)
-        .map_err(|_| ServiceError::invalid(field, format!("{field}必须是正整数")))
-}
-
-/// `page` (default 1) and `per_page` (default 20, at most 100), naming the field that is wrong.
-pub fn parse_paging(page: &str, per_page: &str) -> ServiceResult<Paging> {
-    Paging::new(
-        page_number("page", page)?,
-        page_number("per_page", per_page)?,
-    )
-    .map_err(|field| {
-        let message = if field == "page" {
-            "page必须是正整数".to_owned()
-        } else {
-            format!("per_page必须在1到{}之间", kit::paging::MAX_PER_PAGE)
-        };
-        ServiceError::invalid(field, message)
-    })
+    pub id: i64,
+    /// The reason of a refusal; `None` approves.
+    pub refusal: Option<String>,
+    pub content: Option<Correction>,
 }
 
 /// 1.2.2: a community's reviews, newest first.
@@ -81,28 +60,13 @@ pub async fn list_reviews(
     platform: &Platform,
     query: ReviewQuery,
 ) -> ServiceResult<Page<Review>> {
-    let community = query.community_identifier.trim().to_owned();
-    if community.is_empty() {
-        return Err(ServiceError::invalid(
-            "community_identifier",
-            "必须传递community_identifier",
-        ));
-    }
-    let shenhe_type = match query.shenhe_type.trim() {
-        "" => None,
-        given => Some(ReviewType::parse(given).ok_or_else(|| {
-            ServiceError::invalid("type", "type必须是审核类型之一（业主绑定、租客绑定……）")
-        })?),
-    };
-    let status = match query.status.trim() {
-        "" => None,
-        given => Some(
-            ReviewStatus::parse(given)
-                .ok_or_else(|| ServiceError::invalid("status", "status必须是0、1或2"))?,
-        ),
-    };
-    let paging = parse_paging(&query.page, &query.per_page)?;
-    let known = is_community_identifier(&community) && {
+    let ReviewQuery {
+        community_identifier: community,
+        shenhe_type,
+        status,
+        paging,
+    } = query;
+    let known = {
         let community = community.clone();
         state
             .db
@@ -134,13 +98,6 @@ pub async fn list_reviews(
     })
 }
 
-fn review_id(value: &str) -> ServiceResult<i64> {
-    if value.trim().is_empty() {
-        return Err(ServiceError::invalid("id", "必须传递shenhe表的id值"));
-    }
-    parse_positive_id(value).ok_or_else(|| ServiceError::invalid("id", "id必须是正整数"))
-}
-
 fn no_such_review() -> ServiceError {
     ServiceError::not_found("未查找到审核信息", "没有根据id查找到审核数据")
 }
@@ -155,8 +112,7 @@ fn managed_review(conn: &mut AnyConnection, platform: &Platform, id: i64) -> Res
 }
 
 /// 1.2.3.
-pub async fn get_review(state: &State, platform: &Platform, id: &str) -> ServiceResult<Review> {
-    let id = review_id(id)?;
+pub async fn get_review(state: &State, platform: &Platform, id: i64) -> ServiceResult<Review> {
     let platform = platform.clone();
     Ok(state
         .db
@@ -171,38 +127,15 @@ pub async fn decide_review(
     platform: &Platform,
     decision: Decision,
 ) -> ServiceResult<Review> {
-    let id = review_id(&decision.id)?;
-    let status = match decision.status.trim() {
-        "" => return Err(ServiceError::missing("status")),
-        "1" => ReviewStatus::Approved,
-        "0" => ReviewStatus::Refused,
-        _ => {
-            return Err(ServiceError::invalid(
-                "status",
-                "status必须是0（审核未通过）或1（审核通过）",
-            ));
-        }
-    };
-    let reason = decision.refuse_reason.trim().to_owned();
-    let reason = match status {
-        ReviewStatus::Refused if reason.is_empty() => {
-            return Err(ServiceError::invalid(
-                "refuse_reason",
-                "拒绝时必须填写拒绝原因",
-            ));
-        }
-        ReviewStatus::Refused if reason.chars().count() > MAX_REFUSE_REASON_CHARS => {
-            return Err(ServiceError::invalid(
-                "refuse_reason",
-                format!("拒绝原因不能超过{MAX_REFUSE_REASON_CHARS}个字"),
-            ));
-        }
-        ReviewStatus::Refused => Some(reason),
-        _ => None,
-    };
-    let corrected = match decision.content.trim() {
-        "" => None,
-        text => Some(ReviewContent::read(text)?),
+    let Decision {
+        id,
+        refusal: reason,
+        content: corrected,
+    } = decision;
+    let status = if reason.is_some() {
+        ReviewStatus::Refused
+    } else {
+        ReviewStatus::Approved
     };
     let platform_ref = platform.clone();
     let (review, applied) = state
@@ -239,7 +172,7 @@ fn decide(
     id: i64,
     status: ReviewStatus,
     reason: Option<&str>,
-    corrected: Option<ReviewContent>,
+    corrected: Option<Correction>,
 ) -> Result<(Review, Vec<i64>)> {
     let review = managed_review(conn, platform, id)?;
     if !review.is_pending() {
@@ -288,58 +221,40 @@ fn already_decided() -> ServiceError {
     )
 }
 
-/// The form field a content path stands for, to name content fields in errors.
-fn content_path(field: &str) -> String {
-    match field {
-        "job" => "content.job.job_name".to_owned(),
-        "company" => "content.company.company_name".to_owned(),
-        "zzmm" => "content.people.people_zhengzhimianmao".to_owned(),
-        "tyjr" => "content.people.people_tuiyijunren".to_owned(),
-        other => format!("content.people.people_{other}"),
-    }
-}
-
-/// A corrected content keeps the review's house and applicant; a corrected person is checked
-/// as a resident's form is; the house's place is taken from the address tree.
+/// A corrected content keeps the review's house and applicant; the house's place is taken from
+/// the address tree.
 fn checked_correction(
     conn: &mut AnyConnection,
     review: &Review,
     stored: &ReviewContent,
-    mut corrected: ReviewContent,
+    corrected: Correction,
 ) -> Result<ReviewContent> {
-    if Some(corrected.house.id) != review.house_id || corrected.people.user_id != review.user_id {
+    if Some(corrected.house_id) != review.house_id || corrected.user_id != review.user_id {
         return Err(ServiceError::invalid(
             "content",
             "content不能更改审核的房屋（house.id）或申请人（people.user_id）",
         )
         .into());
     }
-    let person = corrected.person();
-    if person != stored.person() {
-        let checked = PersonData::parse(&person.to_input()).map_err(|error| {
-            let field = error.msg.split(':').next().unwrap_or("content").to_owned();
-            ServiceError::invalid(&content_path(&field), error.message)
-        })?;
-        corrected = ReviewContent::new(review.user_id, &checked, corrected.house);
-    }
     let place = load_place(conn, stored.house.id)?;
-    corrected.house = house_part(&place, &corrected.house_fields());
-    Ok(corrected)
+    Ok(ReviewContent::new(
+        review.user_id,
+        &corrected.person,
+        house_part(&place, &corrected.fields),
+    ))
 }
 
 /// Every decision of the platform's communities (or of the one asked for), newest first.
 pub async fn list_decisions(
     state: &State,
     platform: &Platform,
-    community_identifier: &str,
-    page: &str,
-    per_page: &str,
+    community_identifier: Option<&str>,
+    paging: Paging,
 ) -> ServiceResult<Page<DecisionRow>> {
-    let paging = parse_paging(page, per_page)?;
-    let communities = match community_identifier.trim() {
-        "" => platform.communities.clone(),
-        given if platform.manages(given) => vec![given.to_owned()],
-        _ => return Err(not_your_community("Se104")),
+    let communities = match community_identifier {
+        None => platform.communities.clone(),
+        Some(given) if platform.manages(given) => vec![given.to_owned()],
+        Some(_) => return Err(not_your_community("Se104")),
     };
     let (rows, total) = state
         .db

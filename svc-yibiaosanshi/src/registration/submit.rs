@@ -13,23 +13,34 @@ use crate::db::module_switches;
 use crate::db::people::{self, Person};
 use crate::db::reviews::{self, NewReview};
 use crate::domain::content::ReviewContent;
-use crate::domain::house::{
-    HouseChoice, HouseChoiceInput, HouseFields, parse_house_id, parse_row_id,
-};
-use crate::domain::person::{PersonData, PersonInput};
-use crate::domain::registration::{
-    Applicant, OWNER, ReviewType, SubmissionKind, action_introduction,
-};
+use crate::domain::house::{HouseChange, HouseChoice};
+use crate::domain::person::PersonData;
+use crate::domain::registration::{Applicant, OWNER, ReviewType, action_introduction};
 use crate::error::Result;
 use kit::db::write_transaction;
 
-/// A submission as it arrived.
-#[derive(Clone, Default)]
-pub struct Submission {
-    pub kind: String,
-    pub person: Option<PersonInput>,
-    pub house: Option<HouseChoiceInput>,
-    pub binding_id: String,
+/// What a resident asks for (the gateway checked the fields).
+#[derive(Clone, Debug)]
+pub enum Submission {
+    /// 2.4.1: person and a first house.
+    First {
+        person: PersonData,
+        choice: HouseChoice,
+    },
+    /// 2.4.2: a further house for a registered person.
+    Bind(HouseChoice),
+    /// The user leaves the house of their binding.
+    Unbind { binding_id: i64 },
+    /// New role or house data for one of the user's bindings.
+    ModifyHouse {
+        binding_id: i64,
+        change: HouseChange,
+    },
+    /// Corrected personal data, reviewed by the platform of `house_id` (or of the first house).
+    ModifyPerson {
+        person: PersonData,
+        house_id: Option<i64>,
+    },
 }
 
 /// The review a submission became.
@@ -45,17 +56,10 @@ pub async fn submit(
     resident: &Resident,
     submission: Submission,
 ) -> ServiceResult<Submitted> {
-    let kind = SubmissionKind::parse(&submission.kind).ok_or_else(|| {
-        ServiceError::invalid(
-            "kind",
-            "kind必须是first、bind、unbind、modify_house或modify_person",
-        )
-    })?;
     let user_id = resident.user_id;
-    let submitted = match kind {
-        SubmissionKind::First => {
-            let person = PersonData::parse(&submission.person.unwrap_or_default())?;
-            let choice = HouseChoice::parse(&submission.house.unwrap_or_default())?;
+    let registers = matches!(submission, Submission::First { .. } | Submission::Bind(_));
+    let submitted = match submission {
+        Submission::First { person, choice } => {
             let consent = consent(state, user_id, &choice).await?;
             state
                 .db
@@ -66,8 +70,7 @@ pub async fn submit(
                 })
                 .await?
         }
-        SubmissionKind::Bind => {
-            let choice = HouseChoice::parse(&submission.house.unwrap_or_default())?;
+        Submission::Bind(choice) => {
             let consent = consent(state, user_id, &choice).await?;
             state
                 .db
@@ -76,8 +79,7 @@ pub async fn submit(
                 })
                 .await?
         }
-        SubmissionKind::Unbind => {
-            let binding_id = parse_row_id("id", &submission.binding_id)?;
+        Submission::Unbind { binding_id } => {
             state
                 .db
                 .run(move |conn| {
@@ -85,24 +87,17 @@ pub async fn submit(
                 })
                 .await?
         }
-        SubmissionKind::ModifyHouse => {
-            let binding_id = parse_row_id("id", &submission.binding_id)?;
-            let input = submission.house.unwrap_or_default();
+        Submission::ModifyHouse { binding_id, change } => {
             state
                 .db
                 .run(move |conn| {
                     write_transaction(conn, |conn| {
-                        file_modify_house(conn, user_id, binding_id, &input)
+                        file_modify_house(conn, user_id, binding_id, &change)
                     })
                 })
                 .await?
         }
-        SubmissionKind::ModifyPerson => {
-            let person = PersonData::parse(&submission.person.unwrap_or_default())?;
-            let house_id = match submission.house.as_ref().map(|h| h.house_id.trim()) {
-                Some(id) if !id.is_empty() => Some(parse_house_id("house_id", id)?),
-                _ => None,
-            };
+        Submission::ModifyPerson { person, house_id } => {
             state
                 .db
                 .run(move |conn| {
@@ -119,7 +114,7 @@ pub async fn submit(
         shenhe_type = submitted.shenhe_type.as_str(),
         "review submitted"
     );
-    if matches!(kind, SubmissionKind::First | SubmissionKind::Bind) {
+    if registers {
         sync_registration_states(state, vec![user_id]).await;
     }
     Ok(submitted)
@@ -355,16 +350,17 @@ fn file_modify_house(
     conn: &mut AnyConnection,
     user_id: i64,
     binding_id: i64,
-    input: &HouseChoiceInput,
+    change: &HouseChange,
 ) -> Result<Submitted> {
     let (person, binding) = own_binding(conn, user_id, binding_id)?;
-    if !input.house_id.trim().is_empty()
-        && parse_house_id("house_id", &input.house_id)? != binding.house_id
+    if change
+        .house_id
+        .is_some_and(|house_id| house_id != binding.house_id)
     {
         return Err(ServiceError::invalid("house_id", "house_id与该绑定的房屋不一致").into());
     }
     let current = binding.fields();
-    let fields = HouseFields::parse_change(input, &current)?;
+    let fields = change.applied_to(&current);
     if fields == current {
         return Err(
             ServiceError::conflict("房屋数据没有变化", "提交的房屋数据与已绑定的数据相同").into(),

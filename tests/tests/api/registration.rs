@@ -1038,3 +1038,73 @@ async fn the_binding_switches_refuse_registrations_while_they_are_off() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_corrected_content_is_read_as_an_object_with_002s_codes_and_a_bad_field_is_named() {
+    let app = spawn_app().await;
+    let owner = resident(&app, "o-corrected", "13700005555").await;
+    let house = house_id(&app, &owner, 3, 2, 6, 602).await;
+    let mut form = tenant_form(house);
+    form["phone"] = json!("13700005555");
+    form["idcard"] = json!(idcard("13030219800303301"));
+    form["birth"] = json!("19800303");
+    form["role"] = json!(1);
+    form["status"] = json!("1");
+    form["type"] = json!(1);
+    let submitted = app
+        .post("/api/v1/weapp/yibiaosanshi", form, Some(&owner))
+        .await;
+    assert_eq!(submitted.code(), 0, "{:?}", submitted.body);
+    let review = submitted.body["data"]["shenhe_id"].as_i64().unwrap();
+    let platform = app.platform_token("123456", "123456").await;
+    let seen = app
+        .post(
+            "/api/v1/wjdh/shenhe",
+            json!({"id": review}),
+            Some(&platform),
+        )
+        .await;
+    let mut content: Value =
+        serde_json::from_str(seen.body["data"]["shenhe_content"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        content["house"]["people_house_role"], "业主",
+        "002's code 1"
+    );
+
+    content["people"]["people_sex"] = json!(3);
+    let refused = app
+        .put_json(
+            "/api/v1/wjdh/shenhe",
+            json!({"id": review, "status": 1, "content": content.clone()}),
+            &platform,
+        )
+        .await;
+    assert_eq!((refused.code(), refused.status.as_u16()), (1, 400));
+    assert_eq!(
+        refused.str("message"),
+        "content.people.people_sex必须是男、女之一",
+        "{:?}",
+        refused.body
+    );
+
+    content["people"]["people_sex"] = json!(2);
+    content["people"]["people_name"] = json!("张薇");
+    content["house"]["people_house_status"] = json!(2);
+    // 001's example writes the review type where the household type goes.
+    content["house"]["people_house_type"] = json!("业主绑定");
+    let approved = app
+        .put_json(
+            "/api/v1/wjdh/shenhe",
+            json!({"id": review, "status": "1", "content": content}),
+            &platform,
+        )
+        .await;
+    assert_eq!(approved.code(), 0, "{:?}", approved.body);
+    let applied: Value =
+        serde_json::from_str(approved.body["data"]["shenhe_content"].as_str().unwrap()).unwrap();
+    assert_eq!(applied["people"]["people_sex"], "女");
+    assert_eq!(applied["people"]["people_name"], "张薇");
+    assert_eq!(applied["house"]["people_house_status"], "闲置");
+    assert_eq!(applied["house"]["people_house_type"], "");
+    app.stop().await;
+}
