@@ -1,6 +1,6 @@
-//! One extractor for every way a caller sends fields: a JSON object, a form, multipart/form-data
-//! or the query string, merged (the body wins). A number may arrive as a string and a string as
-//! a number; the accessors take either.
+//! Reads every way a caller sends fields — a JSON object, a form, multipart/form-data or the
+//! query string, merged (the body wins) — into raw values and files, under the body caps.
+//! [`crate::input::Input`] turns them into a route's typed request; nothing else reads them.
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::pin::Pin;
@@ -59,79 +59,9 @@ pub struct Params {
 }
 
 impl Params {
-    /// Params from already-parsed values (tests, internal calls).
-    pub fn from_values(values: Map<String, Value>) -> Self {
-        Self {
-            values,
-            files: BTreeMap::new(),
-        }
-    }
-
-    /// The fields and the files, for [`crate::input::Input`].
+    /// The fields and the files, for [`crate::input::Input`], the one parser of their values.
     pub fn into_parts(self) -> (Map<String, Value>, BTreeMap<String, Upload>) {
         (self.values, self.files)
-    }
-
-    /// The raw value, for nested JSON.
-    pub fn value(&self, name: &str) -> Option<&Value> {
-        self.values.get(name)
-    }
-
-    /// A text field that must be present and non-empty; numbers are taken as their digits.
-    pub fn required_str(&self, name: &str) -> Result<String, ServiceError> {
-        self.optional_str(name)?
-            .ok_or_else(|| ServiceError::missing(name))
-    }
-
-    /// A text field; missing, null or blank is `None`.
-    pub fn optional_str(&self, name: &str) -> Result<Option<String>, ServiceError> {
-        let text = match self.values.get(name) {
-            None | Some(Value::Null) => return Ok(None),
-            Some(Value::String(text)) => text.trim().to_owned(),
-            Some(Value::Number(number)) => number.to_string(),
-            Some(Value::Bool(flag)) => flag.to_string(),
-            Some(Value::Array(_) | Value::Object(_)) => {
-                return Err(ServiceError::invalid(name, format!("{name}必须是字符串")));
-            }
-        };
-        Ok((!text.is_empty()).then_some(text))
-    }
-
-    /// A text field, empty when absent: for the proto's optional strings.
-    pub fn str_or_empty(&self, name: &str) -> Result<String, ServiceError> {
-        Ok(self.optional_str(name)?.unwrap_or_default())
-    }
-
-    /// An integer given as a number or as digits; missing or blank is `None`.
-    pub fn optional_i64(&self, name: &str) -> Result<Option<i64>, ServiceError> {
-        let bad = || ServiceError::invalid(name, format!("{name}必须是整数"));
-        match self.values.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(number)) => number
-                .as_i64()
-                .or_else(|| {
-                    number
-                        .as_f64()
-                        .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
-                        .map(|f| f as i64)
-                })
-                .map(Some)
-                .ok_or_else(bad),
-            Some(Value::String(text)) if text.trim().is_empty() => Ok(None),
-            Some(Value::String(text)) => text.trim().parse().map(Some).map_err(|_| bad()),
-            Some(_) => Err(bad()),
-        }
-    }
-
-    /// An integer that must be present.
-    pub fn required_i64(&self, name: &str) -> Result<i64, ServiceError> {
-        self.optional_i64(name)?
-            .ok_or_else(|| ServiceError::missing(name))
-    }
-
-    /// A file field of a multipart body.
-    pub fn file(&self, name: &str) -> Option<&Upload> {
-        self.files.get(name)
     }
 
     fn merge_pairs(&mut self, pairs: Vec<(String, String)>) {
@@ -340,6 +270,11 @@ mod tests {
         Params::from_request(&req, &mut payload).await
     }
 
+    /// A field as it arrived.
+    fn field(params: &Params, name: &str) -> Value {
+        params.values.get(name).cloned().unwrap_or(Value::Null)
+    }
+
     #[actix_web::test]
     async fn reads_a_json_object_with_a_number_for_a_string() {
         let params = extract(
@@ -350,13 +285,12 @@ mod tests {
         )
         .await
         .expect("params");
-        assert_eq!(params.required_str("phone").expect("phone"), "17600381130");
-        assert_eq!(params.required_str("type").expect("type"), "login");
-        assert_eq!(params.optional_i64("page").expect("page"), Some(2));
         assert_eq!(
-            params.optional_i64("phone").expect("phone"),
-            Some(17_600_381_130)
+            field(&params, "phone"),
+            serde_json::json!(17_600_381_130_i64)
         );
+        assert_eq!(field(&params, "type"), "login");
+        assert_eq!(field(&params, "page"), "2");
     }
 
     #[actix_web::test]
@@ -369,9 +303,9 @@ mod tests {
         )
         .await
         .expect("params");
-        assert_eq!(params.required_str("secret_id").expect("id"), "123456");
-        assert_eq!(params.required_str("secret_key").expect("key"), "中");
-        assert_eq!(params.required_str("extra").expect("extra"), "q");
+        assert_eq!(field(&params, "secret_id"), "123456");
+        assert_eq!(field(&params, "secret_key"), "中");
+        assert_eq!(field(&params, "extra"), "q");
     }
 
     #[actix_web::test]
@@ -379,11 +313,8 @@ mod tests {
         let params = extract(TestRequest::get().uri("/x?page=3&name=a%20b"))
             .await
             .expect("params");
-        assert_eq!(params.required_i64("page").expect("page"), 3);
-        assert_eq!(
-            params.optional_str("name").expect("name").as_deref(),
-            Some("a b")
-        );
+        assert_eq!(field(&params, "page"), "3");
+        assert_eq!(field(&params, "name"), "a b");
     }
 
     #[actix_web::test]
@@ -404,8 +335,8 @@ mod tests {
         )
         .await
         .expect("params");
-        assert_eq!(params.required_str("phone").expect("phone"), "17600381130");
-        let photo = params.file("photo").expect("photo");
+        assert_eq!(field(&params, "phone"), "17600381130");
+        let photo = params.files.get("photo").expect("photo");
         assert_eq!(photo.filename.as_deref(), Some("a.jpg"));
         assert_eq!(photo.bytes.as_ref(), b"JPEG");
     }
@@ -515,38 +446,10 @@ mod tests {
         )
         .await
         .expect("json");
-        assert_eq!(json.required_str("code").expect("code"), "abc");
+        assert_eq!(field(&json, "code"), "abc");
         let form = extract(TestRequest::post().uri("/x").set_payload("code=abc"))
             .await
             .expect("form");
-        assert_eq!(form.required_str("code").expect("code"), "abc");
-    }
-
-    #[test]
-    fn missing_blank_and_bad_values_are_named() {
-        let params = Params::from_values(
-            serde_json::json!({"blank": "  ", "word": "abc", "list": [1], "n": 1.5})
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
-        );
-        assert!(
-            params
-                .required_str("absent")
-                .expect_err("missing")
-                .msg
-                .contains("absent")
-        );
-        assert!(params.required_str("blank").is_err());
-        assert_eq!(params.optional_str("blank").expect("blank"), None);
-        assert_eq!(
-            params
-                .optional_i64("word")
-                .expect_err("not a number")
-                .message,
-            "word必须是整数"
-        );
-        assert!(params.optional_i64("n").is_err());
-        assert!(params.optional_str("list").is_err());
+        assert_eq!(field(&form, "code"), "abc");
     }
 }
