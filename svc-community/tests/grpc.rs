@@ -18,9 +18,9 @@ use kit::error::{ErrorKind, ServiceError};
 use proto::community as pb;
 use proto::community::community_client::CommunityClient;
 use proto::yibiaosanshi as yb;
+use support::{platform, signed};
 use svc_community::config::{ModuleSyncSettings, Settings};
 use svc_community::startup::Application;
-use tokio::sync::oneshot;
 use tonic::{Request, Response, Status};
 
 const COMMUNITY: &str = "10002";
@@ -89,7 +89,7 @@ impl yb::addresses_server::Addresses for FakeRegistry {
 struct TestService {
     client: CommunityClient<CallerChannel>,
     registry: FakeRegistry,
-    stop: Option<oneshot::Sender<()>>,
+    _stop: support::Stop,
     _sandbox: sandbox::Sandbox,
     _objects: tempfile::TempDir,
     _database: TestDatabase,
@@ -143,14 +143,12 @@ impl TestService {
         let app = Application::build(settings, cache).await.unwrap();
         app.sync_modules().await.unwrap();
         let addr = app.addr();
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(app.run_until_stopped(async move {
-            let _ = stopped.await;
-        }));
+        let (stop, stopped) = support::Stop::new();
+        tokio::spawn(app.run_until_stopped(stopped));
         Self {
             client: CommunityClient::new(support::signed_channel(addr, "gateway").await),
             registry,
-            stop: Some(stop),
+            _stop: stop,
             _sandbox: sandbox,
             _objects: objects,
             _database: database,
@@ -162,31 +160,11 @@ impl TestService {
     }
 }
 
-impl Drop for TestService {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
-
-fn platform(communities: &[&str]) -> Option<pb::PlatformRef> {
-    Some(pb::PlatformRef {
-        credential_id: 1,
-        secret_id: "123456".to_owned(),
-        communities: communities.iter().map(|c| (*c).to_owned()).collect(),
-    })
-}
-
 fn resident(user_id: i64) -> Option<pb::ResidentRef> {
     Some(pb::ResidentRef {
         user_id,
         phone: "15131512234".to_owned(),
     })
-}
-
-fn signed<T: proto::caller::CallerRefs>(message: T) -> Request<T> {
-    proto::caller::acting_for(kit::grpc::request(message, "community-test"))
 }
 
 fn error(status: Status) -> ServiceError {

@@ -18,9 +18,9 @@ use kit::error::{ErrorKind, ServiceError};
 use proto::orders as pb;
 use proto::orders::orders_client::OrdersClient;
 use proto::yibiaosanshi as yb;
+use support::{platform, signed};
 use svc_orders::config::{ReconciliationSettings, Settings};
 use svc_orders::startup::Application;
-use tokio::sync::oneshot;
 use tonic::{Request, Response, Status};
 
 const COMMUNITY: &str = "10002";
@@ -146,7 +146,7 @@ impl proto::community::community_server::Community for FakeCommunity {
 /// svc-orders on a free port with its peers, and a client that signs as the gateway would.
 struct TestService {
     client: OrdersClient<CallerChannel>,
-    stop: Option<oneshot::Sender<()>>,
+    _stop: support::Stop,
     _sandbox: sandbox::Sandbox,
     _database: TestDatabase,
 }
@@ -199,14 +199,12 @@ impl TestService {
         let cache: SharedCache = Arc::new(MemoryCache::new("test:"));
         let app = Application::build(settings, cache).await.unwrap();
         let addr = app.addr();
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(app.run_until_stopped(async move {
-            let _ = stopped.await;
-        }));
+        let (stop, stopped) = support::Stop::new();
+        tokio::spawn(app.run_until_stopped(stopped));
         let channel = support::signed_channel(addr, "gateway").await;
         Self {
             client: OrdersClient::new(channel),
-            stop: Some(stop),
+            _stop: stop,
             _sandbox: sandbox,
             _database: database,
         }
@@ -215,27 +213,6 @@ impl TestService {
     fn orders(&self) -> OrdersClient<CallerChannel> {
         self.client.clone()
     }
-}
-
-impl Drop for TestService {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
-
-/// The platform credential managing `communities`, as the gateway asserts it.
-fn platform(communities: &[&str]) -> Option<pb::PlatformRef> {
-    Some(pb::PlatformRef {
-        credential_id: 1,
-        secret_id: "10002".to_owned(),
-        communities: communities.iter().map(|c| (*c).to_owned()).collect(),
-    })
-}
-
-fn signed<T: proto::caller::CallerRefs>(message: T) -> Request<T> {
-    proto::caller::acting_for(kit::grpc::request(message, "orders-test"))
 }
 
 fn house_101() -> pb::create_order_request::Payer {

@@ -196,6 +196,9 @@ impl CreateOrderInput {
         let need = |name: &str| kit::error::ServiceError::missing(&format!("identifier.{name}"));
         let level =
             |value: Option<Level>, name: &str| value.map(Level::get).ok_or_else(|| need(name));
+        let phone = || id.phone.as_ref().map(|p| p.0.as_str().to_owned());
+        let idcard = || id.idcard.as_ref().map(|i| i.0.as_str().to_owned());
+        let number = || id.number.as_ref().map(|n| n.as_str().to_owned());
         Ok(match self.r#type {
             PayerKind::House => Payer::House(pb::HouseAddress {
                 louhao: level(id.louhao, "louhao")?,
@@ -204,37 +207,14 @@ impl CreateOrderInput {
                 fangjian: level(id.fangjian, "fangjian")?,
             }),
             PayerKind::Phone => Payer::Phone(pb::PhonePayer {
-                phone: id
-                    .phone
-                    .as_ref()
-                    .ok_or_else(|| need("phone"))?
-                    .0
-                    .as_str()
-                    .to_owned(),
+                phone: phone().ok_or_else(|| need("phone"))?,
                 name: id.name.as_ref().map(|name| name.as_str().to_owned()),
             }),
-            PayerKind::Idcard => Payer::Idcard(
-                id.idcard
-                    .as_ref()
-                    .ok_or_else(|| need("idcard"))?
-                    .0
-                    .as_str()
-                    .to_owned(),
-            ),
-            PayerKind::CarNumber => Payer::CarNumber(
-                id.number
-                    .as_ref()
-                    .ok_or_else(|| need("number"))?
-                    .as_str()
-                    .to_owned(),
-            ),
-            PayerKind::ParkingNumber => Payer::ParkingNumber(
-                id.number
-                    .as_ref()
-                    .ok_or_else(|| need("number"))?
-                    .as_str()
-                    .to_owned(),
-            ),
+            PayerKind::Idcard => Payer::Idcard(idcard().ok_or_else(|| need("idcard"))?),
+            PayerKind::CarNumber => Payer::CarNumber(number().ok_or_else(|| need("number"))?),
+            PayerKind::ParkingNumber => {
+                Payer::ParkingNumber(number().ok_or_else(|| need("number"))?)
+            }
         })
     }
 }

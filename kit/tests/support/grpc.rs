@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use kit::caller::CallerChannel;
 use kit::settings::{Endpoints, ServiceSettings, TelemetrySettings};
+use proto::caller::{CallerRefs, PlatformRef};
+use tokio::sync::oneshot;
 
 /// Serves `router` (the fake peers) on a free port of loopback; its `http://` address.
 pub async fn serve_fakes(router: tonic::transport::server::Router) -> String {
@@ -60,5 +62,40 @@ pub fn listening(database_url: &str) -> ServiceSettings {
         pool_size: 4,
         metrics_listen: String::new(),
         shutdown_delay_ms: 0,
+    }
+}
+
+/// The platform credential managing `communities`, as the gateway asserts it.
+pub fn platform(communities: &[&str]) -> Option<PlatformRef> {
+    Some(PlatformRef {
+        credential_id: 1,
+        secret_id: "123456".to_owned(),
+        communities: communities.iter().map(|c| (*c).to_owned()).collect(),
+    })
+}
+
+/// `message` with a request id, acting for whom it names (as the gateway sends it).
+pub fn signed<T: CallerRefs>(message: T) -> tonic::Request<T> {
+    proto::caller::acting_for(kit::grpc::request(message, "service-test"))
+}
+
+/// Stops the service under test when dropped.
+pub struct Stop(Option<oneshot::Sender<()>>);
+
+impl Stop {
+    /// The guard, and the future the service serves until.
+    pub fn new() -> (Self, impl std::future::Future<Output = ()> + Send + 'static) {
+        let (stop, stopped) = oneshot::channel::<()>();
+        (Self(Some(stop)), async move {
+            let _ = stopped.await;
+        })
+    }
+}
+
+impl Drop for Stop {
+    fn drop(&mut self) {
+        if let Some(stop) = self.0.take() {
+            let _ = stop.send(());
+        }
     }
 }
