@@ -238,6 +238,9 @@ fn integer_schema(min: i64, max: i64) -> Schema {
 pub struct Text<const MAX: usize>(pub String);
 
 impl<const MAX: usize> Text<MAX> {
+    /// The largest number taken for its digits: MAX digits, at most 15.
+    const LARGEST_NUMBER: i64 = 10_i64.pow(if MAX < 15 { MAX as u32 } else { 15 }) - 1;
+
     pub fn into_string(self) -> String {
         self.0
     }
@@ -255,10 +258,12 @@ impl<const MAX: usize> fmt::Debug for Text<MAX> {
 
 impl<'de, const MAX: usize> Deserialize<'de> for Text<MAX> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // A number stands for its digits: a whole one, not below zero (as the schema says).
+        // A number stands for its digits: a whole one within the schema's bounds.
         let text = match scalar(deserializer)? {
             Scalar::Text(text) => text,
-            Scalar::Integer(number) if number >= 0 => number.to_string(),
+            Scalar::Integer(number) if (0..=Self::LARGEST_NUMBER).contains(&number) => {
+                number.to_string()
+            }
             _ => return Err(invalid("必须是字符串")),
         };
         if text.chars().count() > MAX {
@@ -271,7 +276,6 @@ impl<'de, const MAX: usize> Deserialize<'de> for Text<MAX> {
 impl<const MAX: usize> PartialSchema for Text<MAX> {
     fn schema() -> RefOr<Schema> {
         // A number's digits count against MAX like any text.
-        let digits = u32::try_from(MAX.min(15)).unwrap_or(15);
         one_of([
             Schema::Object(
                 string_schema()
@@ -280,7 +284,7 @@ impl<const MAX: usize> PartialSchema for Text<MAX> {
                     .pattern(Some(r"\S"))
                     .build(),
             ),
-            integer_schema(0, 10_i64.pow(digits) - 1),
+            integer_schema(0, Self::LARGEST_NUMBER),
         ])
     }
 }

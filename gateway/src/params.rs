@@ -135,8 +135,6 @@ async fn read(
     if as_json {
         match serde_json::from_slice::<Value>(&body) {
             Ok(Value::Object(object)) => params.values.extend(object),
-            // `null`: no fields, like an empty body.
-            Ok(Value::Null) => {}
             Ok(_) => return Err(bad_body("请求体必须是JSON对象")),
             Err(_) => return Err(bad_body("请求体不是合法的JSON")),
         }

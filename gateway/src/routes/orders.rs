@@ -390,7 +390,7 @@ impl ResidentListInput {
 
 /// 000 §4.1.1 订单列表: orders of the houses where the resident may pay, and their own.
 #[utoipa::path(post, path = "/api/v1/orders/list", tag = "000 §4 订单支付",
-    request_body = Option<ResidentListInput>,
+    request_body = ResidentListInput,
     responses((status = 200, body = OrderPageResponse), (status = 403, body = Failure)), security(("bearer" = [])))]
 pub async fn resident_list(
     state: web::Data<AppState>,
@@ -412,7 +412,7 @@ pub async fn resident_list(
 
 /// 000 §4.1.2 账单列表: the bills of the resident's payments, each with the orders it paid.
 #[utoipa::path(post, path = "/api/v1/payments/list", tag = "000 §4 订单支付",
-    request_body = Option<ResidentListInput>,
+    request_body = ResidentListInput,
     responses((status = 200, body = OrderPageResponse, description = "data: bills")), security(("bearer" = [])))]
 pub async fn resident_bills(
     state: web::Data<AppState>,
