@@ -1,6 +1,9 @@
 //! A service's own integration tests: fake peers on a free port, and a channel to the service
 //! under test through the client layer (a caller assertion on every call). Shared through
 //! `#[path]`.
+// Each test crate uses the helpers it needs.
+#![allow(dead_code)]
+
 use std::net::SocketAddr;
 use std::time::Duration;
 

@@ -1,0 +1,173 @@
+//! svc-auth over gRPC on port 0 against the sandbox's WeChat and Alibaba Cloud SMS, on its own
+//! database (SQLite, or PostgreSQL when `WJDH_TEST_POSTGRES_URL` is set): codes, WeChat sign-in,
+//! tokens and platform credentials, as the gateway calls them.
+#![allow(clippy::unwrap_used)]
+
+#[path = "../../kit/tests/support/database.rs"]
+mod database;
+#[path = "../../kit/tests/support/grpc.rs"]
+mod support;
+
+use std::sync::Arc;
+
+use database::TestDatabase;
+use kit::cache::{MemoryCache, SharedCache};
+use kit::caller::CallerChannel;
+use kit::error::{ErrorKind, ServiceError};
+use proto::auth as pb;
+use proto::auth::auth_client::AuthClient;
+use support::signed;
+use svc_auth::config::Settings;
+use svc_auth::startup::Application;
+
+struct TestService {
+    client: AuthClient<CallerChannel>,
+    sandbox_url: String,
+    _stop: support::Stop,
+    _sandbox: sandbox::Sandbox,
+    _database: TestDatabase,
+}
+
+impl TestService {
+    async fn spawn() -> Self {
+        let database = TestDatabase::new("auth");
+        let sandbox = sandbox::Sandbox::start(sandbox::SandboxSettings {
+            listen: "127.0.0.1:0".to_owned(),
+            ..sandbox::SandboxSettings::default()
+        })
+        .await
+        .unwrap();
+        let sandbox_url = sandbox.base_url();
+        let mut settings: Settings = kit::settings::load_with(&[
+            ("auth.listen", "127.0.0.1:0".to_owned()),
+            ("auth.database_url", database.url.clone()),
+            ("auth.metrics_listen", String::new()),
+            ("auth.wechat.base_url", sandbox_url.clone()),
+            ("auth.sms.endpoint", format!("{sandbox_url}/aliyun-sms/")),
+        ])
+        .unwrap();
+        settings.telemetry = support::telemetry();
+        let cache: SharedCache = Arc::new(MemoryCache::new("test:"));
+        let app = Application::build(settings, cache).await.unwrap();
+        svc_auth::admin::ensure_demo_credentials(&app.database())
+            .await
+            .unwrap();
+        let addr = app.addr();
+        let (stop, stopped) = support::Stop::new();
+        tokio::spawn(app.run_until_stopped(stopped));
+        Self {
+            client: AuthClient::new(support::signed_channel(addr, "gateway").await),
+            sandbox_url,
+            _stop: stop,
+            _sandbox: sandbox,
+            _database: database,
+        }
+    }
+
+    fn auth(&self) -> AuthClient<CallerChannel> {
+        self.client.clone()
+    }
+
+    async fn platform_token(
+        &self,
+        secret_id: &str,
+        secret_key: &str,
+    ) -> Result<String, ServiceError> {
+        self.auth()
+            .platform_token(signed(pb::PlatformTokenRequest {
+                secret_id: secret_id.to_owned(),
+                secret_key: secret_key.to_owned(),
+                client_ip: "203.0.113.7".to_owned(),
+            }))
+            .await
+            .map(|reply| reply.into_inner().access_token)
+            .map_err(|status| ServiceError::from_status(&status))
+    }
+
+    async fn authenticate(&self, token: &str) -> Result<pb::Caller, ServiceError> {
+        self.auth()
+            .authenticate(signed(pb::AuthenticateRequest {
+                token: token.to_owned(),
+            }))
+            .await
+            .map(tonic::Response::into_inner)
+            .map_err(|status| ServiceError::from_status(&status))
+    }
+}
+
+#[tokio::test]
+async fn a_credential_gets_a_token_that_names_its_communities_and_a_wrong_secret_gets_none() {
+    let service = TestService::spawn().await;
+    let token = service.platform_token("123456", "123456").await.unwrap();
+    let caller = service.authenticate(&token).await.unwrap();
+    let Some(pb::caller::Kind::Platform(platform)) = caller.kind else {
+        panic!("a platform caller: {caller:?}");
+    };
+    assert_eq!(platform.secret_id, "123456");
+    assert_eq!(platform.communities, ["10002"]);
+
+    let refused = service.platform_token("123456", "wrong").await.unwrap_err();
+    assert_ne!(refused.kind, ErrorKind::Internal);
+    assert_eq!(
+        service.authenticate("not-a-token").await.unwrap_err().kind,
+        ErrorKind::Unauthenticated
+    );
+}
+
+#[tokio::test]
+async fn a_login_code_is_sent_by_sms_once_a_minute_and_checked_once() {
+    let service = TestService::spawn().await;
+    let phone = "17600381130";
+    let send = || {
+        let mut auth = service.auth();
+        async move {
+            auth.send_code(signed(pb::SendCodeRequest {
+                phone: phone.to_owned(),
+                r#type: pb::CodeType::Verify.into(),
+                community_house_name: None,
+                client_ip: "203.0.113.8".to_owned(),
+                user_id: 0,
+            }))
+            .await
+        }
+    };
+    let sent = send().await.unwrap().into_inner();
+    assert!(!sent.key.is_empty());
+    assert!(sent.ttl_seconds > 0);
+    let again = send().await.unwrap_err();
+    assert_eq!(
+        ServiceError::from_status(&again).kind,
+        ErrorKind::RateLimited
+    );
+
+    let messages: Vec<serde_json::Value> = reqwest::get(format!(
+        "{}/sms/messages?phone={phone}",
+        service.sandbox_url
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let code = messages.last().unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let verify = |code: String| {
+        let mut auth = service.auth();
+        let key = sent.key.clone();
+        async move {
+            auth.verify_code(signed(pb::VerifyCodeRequest {
+                key,
+                code,
+                r#type: pb::CodeType::Verify.into(),
+                user_id: 0,
+            }))
+            .await
+        }
+    };
+    let verified = verify(code.clone()).await.unwrap().into_inner();
+    assert_eq!(verified.phone, phone);
+    // Once: the same code again is an expired one.
+    assert!(verify(code).await.is_err());
+}
