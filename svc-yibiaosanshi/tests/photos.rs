@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used)]
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use kit::error::{ErrorKind, ServiceError};
 use kit::settings::{ObjectStoreKind, ObjectStoreSettings, OcrSettings};
@@ -34,47 +33,10 @@ const JPEG: &[u8] = &[
     0x00, 0x01, 0x00, 0x00, 0xFF, 0xD9,
 ];
 
-/// A database for one test, removed after it.
-struct TestDatabase {
-    url: String,
-    postgres: Option<(String, String)>,
-    _dir: tempfile::TempDir,
-}
+#[path = "../../kit/tests/support/database.rs"]
+mod database;
 
-impl TestDatabase {
-    fn new() -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = tempfile::tempdir().unwrap();
-        match std::env::var("WJDH_TEST_POSTGRES_URL") {
-            Ok(admin) => {
-                let name = format!(
-                    "wjdh_photos_{}_{}",
-                    std::process::id(),
-                    NEXT.fetch_add(1, Ordering::Relaxed)
-                );
-                let url = kit::db::create_postgres_database(&admin, &name).unwrap();
-                Self {
-                    url,
-                    postgres: Some((admin, name)),
-                    _dir: dir,
-                }
-            }
-            Err(_) => Self {
-                url: format!("sqlite://{}/yibiaosanshi.db", dir.path().display()),
-                postgres: None,
-                _dir: dir,
-            },
-        }
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        if let Some((admin, name)) = &self.postgres {
-            kit::db::drop_postgres_database(admin, name).unwrap();
-        }
-    }
-}
+use database::TestDatabase;
 
 struct TestPhotos {
     client: PhotosClient<kit::caller::CallerChannel>,
@@ -119,7 +81,7 @@ async fn spawn_photos() -> TestPhotos {
 }
 
 async fn spawn_photos_with(ocr: OcrSettings) -> TestPhotos {
-    let database = TestDatabase::new();
+    let database = TestDatabase::new("photos");
     let db = kit::db::Database::connect(&database.url, 4, &MIGRATIONS)
         .await
         .unwrap();

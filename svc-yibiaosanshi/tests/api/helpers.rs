@@ -2,9 +2,7 @@
 //! security platform, and the calls the tests share.
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use kit::cache::{MemoryCache, SharedCache};
 use kit::caller::CallerChannel;
@@ -22,50 +20,32 @@ use svc_yibiaosanshi::startup::Application;
 use tokio::sync::oneshot;
 use tonic::{Request, Response, Status};
 
-/// A database made for one test and removed after it.
-pub struct TestDatabase {
-    pub url: String,
-    postgres: Option<(String, String)>,
-    _dir: tempfile::TempDir,
-}
+#[path = "../../../kit/tests/support/database.rs"]
+mod database;
+#[path = "../../../kit/tests/support/grpc.rs"]
+mod support;
+
+/// A database made for one test and removed after it (`kit/tests/support`), migrated here.
+pub struct TestDatabase(database::TestDatabase);
 
 impl TestDatabase {
     pub fn new() -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = tempfile::tempdir().unwrap();
-        match std::env::var("WJDH_TEST_POSTGRES_URL") {
-            Ok(admin) => {
-                let name = format!(
-                    "wjdh_yb_{}_{}",
-                    std::process::id(),
-                    NEXT.fetch_add(1, Ordering::Relaxed)
-                );
-                let url = kit::db::create_postgres_database(&admin, &name).unwrap();
-                Self {
-                    url,
-                    postgres: Some((admin, name)),
-                    _dir: dir,
-                }
-            }
-            Err(_) => Self {
-                url: format!("sqlite://{}/yibiaosanshi.db", dir.path().display()),
-                postgres: None,
-                _dir: dir,
-            },
-        }
+        Self(database::TestDatabase::new("yb"))
     }
 
     /// Migrates and opens a pool.
     pub async fn connect(&self) -> Database {
-        Database::connect(&self.url, 4, &MIGRATIONS).await.unwrap()
+        Database::connect(&self.0.url, 4, &MIGRATIONS)
+            .await
+            .unwrap()
     }
 }
 
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        if let Some((admin, name)) = &self.postgres {
-            kit::db::drop_postgres_database(admin, name).unwrap();
-        }
+impl std::ops::Deref for TestDatabase {
+    type Target = database::TestDatabase;
+
+    fn deref(&self) -> &database::TestDatabase {
+        &self.0
     }
 }
 
@@ -327,18 +307,8 @@ pub async fn spawn_service() -> TestService {
     let server = tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
     }));
-    let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
-        .unwrap()
-        .timeout(Duration::from_secs(30))
-        .connect()
-        .await
-        .unwrap();
     // Through the client layer, as the tests' own component: a caller assertion on every call.
-    let channel = kit::settings::CallerSettings::load()
-        .unwrap()
-        .signer("tests")
-        .unwrap()
-        .channel(channel);
+    let channel = support::signed_channel(addr, "tests").await;
     TestService {
         addr,
         db,
