@@ -31,12 +31,7 @@ struct TestService {
 impl TestService {
     async fn spawn() -> Self {
         let database = TestDatabase::new("auth");
-        let sandbox = sandbox::Sandbox::start(sandbox::SandboxSettings {
-            listen: "127.0.0.1:0".to_owned(),
-            ..sandbox::SandboxSettings::default()
-        })
-        .await
-        .unwrap();
+        let sandbox = support::sandbox().await;
         let sandbox_url = sandbox.base_url();
         let mut settings: Settings = kit::settings::load_with(&[
             ("auth.listen", "127.0.0.1:0".to_owned()),

@@ -74,14 +74,7 @@ impl yb::addresses_server::Addresses for FakeRegistry {
         &self,
         _: Request<yb::ListCommunitiesRequest>,
     ) -> Result<Response<yb::CommunityList>, Status> {
-        Ok(Response::new(yb::CommunityList {
-            communities: vec![yb::Community {
-                id: 1,
-                community_name: "晨曦家园".to_owned(),
-                community_identifier: COMMUNITY.to_owned(),
-                ..Default::default()
-            }],
-        }))
+        Ok(Response::new(support::one_community()))
     }
 }
 
@@ -107,12 +100,7 @@ impl TestService {
                 .add_service(yb::addresses_server::AddressesServer::new(registry.clone())),
         )
         .await;
-        let sandbox = sandbox::Sandbox::start(sandbox::SandboxSettings {
-            listen: "127.0.0.1:0".to_owned(),
-            ..sandbox::SandboxSettings::default()
-        })
-        .await
-        .unwrap();
+        let sandbox = support::sandbox().await;
         let objects = tempfile::tempdir().unwrap();
         /// The security platform and object storage as configured by default, here.
         #[derive(serde::Deserialize)]

@@ -94,14 +94,7 @@ impl yb::addresses_server::Addresses for FakeRegistry {
         &self,
         _: Request<yb::ListCommunitiesRequest>,
     ) -> Result<Response<yb::CommunityList>, Status> {
-        Ok(Response::new(yb::CommunityList {
-            communities: vec![yb::Community {
-                id: 1,
-                community_name: "晨曦家园".to_owned(),
-                community_identifier: COMMUNITY.to_owned(),
-                ..Default::default()
-            }],
-        }))
+        Ok(Response::new(support::one_community()))
     }
 }
 
@@ -166,12 +159,7 @@ impl TestService {
                 )),
         )
         .await;
-        let sandbox = sandbox::Sandbox::start(sandbox::SandboxSettings {
-            listen: "127.0.0.1:0".to_owned(),
-            ..sandbox::SandboxSettings::default()
-        })
-        .await
-        .unwrap();
+        let sandbox = support::sandbox().await;
         let sandbox_url = sandbox.base_url();
         /// WeChat Pay and the security platform as configured by default, at this sandbox.
         #[derive(serde::Deserialize)]

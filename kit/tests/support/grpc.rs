@@ -102,3 +102,25 @@ impl Drop for Stop {
         }
     }
 }
+
+/// The sandbox (the outside world) on a free port of loopback.
+pub async fn sandbox() -> sandbox::Sandbox {
+    sandbox::Sandbox::start(sandbox::SandboxSettings {
+        listen: "127.0.0.1:0".to_owned(),
+        ..sandbox::SandboxSettings::default()
+    })
+    .await
+    .expect("the sandbox starts")
+}
+
+/// svc-yibiaosanshi's answer to ListCommunities with one community, 10002 晨曦家园.
+pub fn one_community() -> proto::yibiaosanshi::CommunityList {
+    proto::yibiaosanshi::CommunityList {
+        communities: vec![proto::yibiaosanshi::Community {
+            id: 1,
+            community_name: "晨曦家园".to_owned(),
+            community_identifier: "10002".to_owned(),
+            ..Default::default()
+        }],
+    }
+}
