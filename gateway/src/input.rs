@@ -948,7 +948,8 @@ impl<E: ToSchema> utoipa::__dev::ComposeSchema for Code<E> {
 }
 
 impl Checked for kit::vehicle::Plate {
-    const PATTERN: &'static str = r"^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][ ·A-HJ-NP-Za-hj-np-zＡ-Ｚａ-ｚ0-9０-９]{6,12}$";
+    // Province, office letter, then 5 serial characters, or 6 with D/F first or last (new energy).
+    const PATTERN: &'static str = r"^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Za-hj-np-z]([0-9A-HJ-NP-Za-hj-np-z]{5}|[DFdf][0-9A-HJ-NP-Za-hj-np-z]{5}|[0-9A-HJ-NP-Za-hj-np-z]{5}[DFdf])$";
     const MAX_CHARS: usize = 16;
     fn check(text: &str) -> Result<Self, &'static str> {
         Self::parse(text)
@@ -956,7 +957,8 @@ impl Checked for kit::vehicle::Plate {
 }
 
 impl Checked for kit::vehicle::SpotNumber {
-    const PATTERN: &'static str = r"^[ A-Za-zＡ-Ｚａ-ｚ0-9０-９-]{1,32}$";
+    // 1 to 16 letters, digits or `-` (spaces are dropped).
+    const PATTERN: &'static str = r"^ *([A-Za-z0-9-] *){1,16}$";
     const MAX_CHARS: usize = 32;
     fn check(text: &str) -> Result<Self, &'static str> {
         Self::parse(text)

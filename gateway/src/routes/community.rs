@@ -458,14 +458,52 @@ pub async fn modules(
     )
 }
 
+/// 001 §3's nine modules, by the names the seed gives them.
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
+pub enum ModuleName {
+    #[serde(rename = "绑定房屋")]
+    BindHouse,
+    #[serde(rename = "绑定家属")]
+    BindFamily,
+    #[serde(rename = "生活缴费")]
+    Payments,
+    #[serde(rename = "物业报修")]
+    Repairs,
+    #[serde(rename = "云停车场")]
+    Parking,
+    #[serde(rename = "投诉建议")]
+    Complaints,
+    #[serde(rename = "公告通知")]
+    Announcements,
+    #[serde(rename = "应急电话")]
+    Emergency,
+    #[serde(rename = "访客通行")]
+    Visitors,
+}
+
+impl ModuleName {
+    fn name(self) -> &'static str {
+        match self {
+            Self::BindHouse => "绑定房屋",
+            Self::BindFamily => "绑定家属",
+            Self::Payments => "生活缴费",
+            Self::Repairs => "物业报修",
+            Self::Parking => "云停车场",
+            Self::Complaints => "投诉建议",
+            Self::Announcements => "公告通知",
+            Self::Emergency => "应急电话",
+            Self::Visitors => "访客通行",
+        }
+    }
+}
+
 /// 001 §3.2.2's fields.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ChangeModuleInput {
     #[schema(example = "10002")]
     xiaoqu: Xiaoqu,
     /// One of the nine, as 001 §3.2.1 lists them.
-    #[schema(example = "绑定房屋")]
-    module_name: Text<16>,
+    module_name: ModuleName,
     /// 0 关闭, 1 开启.
     module_status: Flag,
 }
@@ -484,7 +522,7 @@ pub async fn change_module(
     let message = pb::ChangeModuleRequest {
         platform: Some(platform.reference()),
         xiaoqu: input.xiaoqu.into_string(),
-        module_name: input.module_name.into_string(),
+        module_name: input.module_name.name().to_owned(),
         module_status: input.module_status.get(),
     };
     state
