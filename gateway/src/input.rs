@@ -232,14 +232,20 @@ fn integer_schema(min: i64, max: i64) -> Schema {
     )
 }
 
+/// The largest number a field of `digits` digits takes as a JSON number (at most 15 digits:
+/// beyond that a JSON number is no longer exact).
+const fn largest_of_digits(digits: usize) -> i64 {
+    let digits = if digits < 15 { digits as u32 } else { 15 };
+    10_i64.pow(digits) - 1
+}
+
 /// Text of 1 to `MAX` characters, trimmed. A number is taken as its digits (the mini-program
 /// sends phone numbers as numbers).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Text<const MAX: usize>(pub String);
 
 impl<const MAX: usize> Text<MAX> {
-    /// The largest number taken for its digits: MAX digits, at most 15.
-    const LARGEST_NUMBER: i64 = 10_i64.pow(if MAX < 15 { MAX as u32 } else { 15 }) - 1;
+    const LARGEST_NUMBER: i64 = largest_of_digits(MAX);
 
     pub fn into_string(self) -> String {
         self.0
@@ -712,6 +718,12 @@ pub fn schema_with_rule<T: PartialSchema>(rule: Schema) -> RefOr<Schema> {
     ))
 }
 
+/// What a body type built on `T` (with [`schema_with_rule`]) registers: `T` and what `T` names.
+pub fn register_input<T: ToSchema>(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+    schemas.push((T::name().into(), T::schema()));
+    T::schemas(schemas);
+}
+
 /// An object that has every one of `fields`.
 pub fn requires(fields: &[&str]) -> ObjectBuilder {
     fields.iter().fold(ObjectBuilder::new(), |object, field| {
@@ -749,17 +761,23 @@ pub fn field_is(field: &str, value: &str) -> ObjectBuilder {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JsonObject<const MAX_BYTES: usize>(pub String);
 
+/// A JSON object sent as an object, or as its JSON text (a form field carries it so).
+fn object_or_its_text<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Map<String, Value>, D::Error> {
+    match Value::deserialize(deserializer)? {
+        Value::String(text) => match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Object(object)) => Ok(object),
+            _ => Err(invalid("必须是JSON对象")),
+        },
+        Value::Object(object) => Ok(object),
+        _ => Err(invalid("必须是JSON对象")),
+    }
+}
+
 impl<'de, const MAX_BYTES: usize> Deserialize<'de> for JsonObject<MAX_BYTES> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let object = match Value::deserialize(deserializer)? {
-            Value::String(text) => match serde_json::from_str::<Value>(&text) {
-                Ok(object @ Value::Object(_)) => object,
-                _ => return Err(invalid("必须是JSON对象")),
-            },
-            object @ Value::Object(_) => object,
-            _ => return Err(invalid("必须是JSON对象")),
-        };
-        let text = object.to_string();
+        let text = Value::Object(object_or_its_text(deserializer)?).to_string();
         if text.len() > MAX_BYTES {
             return Err(invalid("过长"));
         }
@@ -790,15 +808,8 @@ pub struct Nested<T>(pub T);
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Nested<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let object = match Value::deserialize(deserializer)? {
-            Value::String(text) => match serde_json::from_str::<Value>(&text) {
-                Ok(Value::Object(object)) => object,
-                _ => return Err(invalid("必须是JSON对象")),
-            },
-            Value::Object(object) => object,
-            _ => return Err(invalid("必须是JSON对象")),
-        };
-        let object = normalised(Value::Object(object)).unwrap_or(Value::Object(Map::new()));
+        let object = Value::Object(object_or_its_text(deserializer)?);
+        let object = normalised(object).unwrap_or(Value::Object(Map::new()));
         serde_path_to_error::deserialize(object)
             .map(Self)
             .map_err(|error| {
@@ -1000,14 +1011,13 @@ impl<'de, const MAX: usize> Deserialize<'de> for Digits<MAX> {
 
 impl<const MAX: usize> PartialSchema for Digits<MAX> {
     fn schema() -> RefOr<Schema> {
-        let digits = u32::try_from(MAX.min(15)).unwrap_or(15);
         one_of([
             Schema::Object(
                 string_schema()
                     .pattern(Some(format!("^[0-9]{{1,{MAX}}}$")))
                     .build(),
             ),
-            integer_schema(0, 10_i64.pow(digits) - 1),
+            integer_schema(0, largest_of_digits(MAX)),
         ])
     }
 }

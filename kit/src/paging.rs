@@ -13,6 +13,14 @@ pub struct Paging {
 }
 
 impl Paging {
+    /// The page a service request asks for, where 0 means the default (proto3's absent), bounded
+    /// as [`Paging::new`] bounds it; an error names the field.
+    pub fn requested(page: i64, per_page: i64) -> crate::error::ServiceResult<Self> {
+        let given = |value: i64| (value != 0).then_some(value);
+        Self::new(given(page), given(per_page))
+            .map_err(|field| crate::error::ServiceError::invalid(field, format!("{field}超出范围")))
+    }
+
     /// `page` ≥ 1 (default 1), `per_page` in 1..=100 (default 20); anything else is an error
     /// naming the field.
     pub fn new(page: Option<i64>, per_page: Option<i64>) -> Result<Self, &'static str> {

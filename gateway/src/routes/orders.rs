@@ -241,8 +241,7 @@ impl PartialSchema for CreateOrderBody {
 
 impl ToSchema for CreateOrderBody {
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        schemas.push((CreateOrderInput::name().into(), CreateOrderInput::schema()));
-        CreateOrderInput::schemas(schemas);
+        crate::input::register_input::<CreateOrderInput>(schemas);
     }
 }
 
@@ -536,8 +535,7 @@ impl PartialSchema for CloseOrderBody {
 
 impl ToSchema for CloseOrderBody {
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        schemas.push((CloseOrderInput::name().into(), CloseOrderInput::schema()));
-        CloseOrderInput::schemas(schemas);
+        crate::input::register_input::<CloseOrderInput>(schemas);
     }
 }
 

@@ -132,6 +132,29 @@ pub struct PersonInput {
     pub company: Text<128>,
 }
 
+/// The [`PersonInput`] fields of a route's input (every person form repeats them: no
+/// `#[serde(flatten)]`, which would lose the field names of its errors).
+macro_rules! person_of {
+    ($input:expr) => {
+        PersonInput {
+            phone: $input.phone,
+            idcard: $input.idcard,
+            name: $input.name,
+            photo: $input.photo,
+            sex: $input.sex,
+            birth: $input.birth,
+            nation: $input.nation,
+            address: $input.address,
+            zzmm: $input.zzmm,
+            tyjr: $input.tyjr,
+            dibao: $input.dibao,
+            shangfang: $input.shangfang,
+            job: $input.job,
+            company: $input.company,
+        }
+    };
+}
+
 impl PersonInput {
     /// The person, once `birth` (`YYYYMMDD`, `1992-11-30` or `1992/11/30`; the ID number's when
     /// left out) is the ID number's and no text holds a control character. `prefix` goes before
@@ -459,23 +482,7 @@ pub async fn first_registration(
     input: Result<Input<FirstRegistrationInput>, ApiError>,
 ) -> ApiResult {
     let input = input?.into_inner();
-    let person = PersonInput {
-        phone: input.phone,
-        idcard: input.idcard,
-        name: input.name,
-        photo: input.photo,
-        sex: input.sex,
-        birth: input.birth,
-        nation: input.nation,
-        address: input.address,
-        zzmm: input.zzmm,
-        tyjr: input.tyjr,
-        dibao: input.dibao,
-        shangfang: input.shangfang,
-        job: input.job,
-        company: input.company,
-    }
-    .message("")?;
+    let person = person_of!(input).message("")?;
     let fields = HouseFieldsInput {
         role: input.role,
         status: input.status,
@@ -617,23 +624,7 @@ pub async fn modify_person(
     input: Result<Input<ModifyPersonInput>, ApiError>,
 ) -> ApiResult {
     let input = input?.into_inner();
-    let person = PersonInput {
-        phone: input.phone,
-        idcard: input.idcard,
-        name: input.name,
-        photo: input.photo,
-        sex: input.sex,
-        birth: input.birth,
-        nation: input.nation,
-        address: input.address,
-        zzmm: input.zzmm,
-        tyjr: input.tyjr,
-        dibao: input.dibao,
-        shangfang: input.shangfang,
-        job: input.job,
-        company: input.company,
-    }
-    .message("")?;
+    let person = person_of!(input).message("")?;
     let kind = pb::submit_request::Kind::ModifyPerson(pb::PersonChange {
         person: Some(person),
         house_id: input.house_id.map(Id::get),
@@ -927,23 +918,7 @@ mod tests {
         }
         let input: FirstRegistrationInput =
             crate::input::parse(form.as_object().cloned().unwrap_or_default())?;
-        PersonInput {
-            phone: input.phone,
-            idcard: input.idcard,
-            name: input.name,
-            photo: input.photo,
-            sex: input.sex,
-            birth: input.birth,
-            nation: input.nation,
-            address: input.address,
-            zzmm: input.zzmm,
-            tyjr: input.tyjr,
-            dibao: input.dibao,
-            shangfang: input.shangfang,
-            job: input.job,
-            company: input.company,
-        }
-        .message("")
+        person_of!(input).message("")
     }
 
     #[test]

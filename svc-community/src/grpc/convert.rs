@@ -1,5 +1,5 @@
 //! Requests' typed fields → domain values, and rows → messages.
-use kit::error::{ServiceError, ServiceResult};
+use kit::error::ServiceResult;
 use kit::paging::Paging;
 use proto::community::*;
 
@@ -11,9 +11,7 @@ use crate::domain::repair::{self, Stage};
 /// The page a request asks for (0 is the default), bounded.
 pub fn paging(request: Option<PageRequest>) -> ServiceResult<Paging> {
     let request = request.unwrap_or_default();
-    let given = |value: i64| (value != 0).then_some(value);
-    Paging::new(given(request.page), given(request.per_page))
-        .map_err(|field| ServiceError::invalid(field, format!("{field}超出范围")))
+    Paging::requested(request.page, request.per_page)
 }
 
 /// A stage filter (`None`: every stage).

@@ -55,9 +55,7 @@ pub(crate) async fn paying_houses(state: &State, user_id: i64) -> ServiceResult<
 /// The requested page, bounded (the gateway sends one; absent means the first of 20).
 pub(crate) fn paging(request: Option<pb::PageRequest>) -> ServiceResult<Paging> {
     let request = request.unwrap_or_default();
-    let positive = |value: i64| (value != 0).then_some(value);
-    Paging::new(positive(request.page), positive(request.per_page))
-        .map_err(|field| ServiceError::invalid(field, format!("{field}超出范围")))
+    Paging::requested(request.page, request.per_page)
 }
 
 /// `louhao`, `danyuan`, `louceng`, `fangjian` filters; each level needs the one above it (the

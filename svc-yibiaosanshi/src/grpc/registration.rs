@@ -40,9 +40,7 @@ where
 
 /// The requested page, bounded (the gateway sends one; 0 means the default).
 pub(super) fn paging(page: i64, per_page: i64) -> ServiceResult<Paging> {
-    let given = |value: i64| (value != 0).then_some(value);
-    Paging::new(given(page), given(per_page))
-        .map_err(|field| ServiceError::invalid(field, format!("{field}超出范围")))
+    Paging::requested(page, per_page)
 }
 
 pub(super) fn resident(resident: Option<pb::ResidentRef>) -> ServiceResult<Resident> {
