@@ -31,6 +31,29 @@ impl Answer {
     pub fn str(&self, field: &str) -> &str {
         self.body[field].as_str().unwrap_or_default()
     }
+
+    /// `data` as a list.
+    pub fn rows(&self) -> &Vec<Value> {
+        self.body["data"]
+            .as_array()
+            .unwrap_or_else(|| panic!("a list: {:?}", self.body))
+    }
+
+    /// `data.<list>` as a list (the community lists put their rows there).
+    pub fn rows_in(&self, list: &str) -> &Vec<Value> {
+        self.body["data"][list]
+            .as_array()
+            .unwrap_or_else(|| panic!("{list} in {:?}", self.body))
+    }
+
+    /// The WeChat Pay `prepay_id` of a 000 §4.2.1 answer.
+    pub fn prepay_id(&self) -> String {
+        self.body["data"]["package"]
+            .as_str()
+            .unwrap_or_else(|| panic!("pay params: {:?}", self.body))
+            .trim_start_matches("prepay_id=")
+            .to_owned()
+    }
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -318,6 +341,19 @@ pub fn assert_failure(answer: &Answer, code: i64, status: u16, message: &str) {
     );
 }
 
+/// Code 1 with this HTTP status, `msg` naming the field or saying why.
+pub fn assert_refused(answer: &Answer, status: u16, says: &str) {
+    assert_refused_for("", answer, status, says);
+}
+
+/// [`assert_refused`] for one row of a table, named in the message when it fails.
+pub fn assert_refused_for(row: &str, answer: &Answer, status: u16, says: &str) {
+    assert_eq!(answer.code(), 1, "{row}: {:?}", answer.body);
+    assert_eq!(answer.status.as_u16(), status, "{row}: {:?}", answer.body);
+    assert!(answer.str("msg").contains(says), "{row}: {:?}", answer.body);
+    assert_eq!(answer.body["token_expired"], 1, "{row}: {:?}", answer.body);
+}
+
 /// A response whose body may be anything: status, headers and bytes.
 #[derive(Debug)]
 pub struct RawAnswer {
@@ -382,14 +418,179 @@ impl TestApp {
 pub const PLATFORM_10002: (&str, &str) = ("123456", "123456");
 pub const PLATFORM_10003: (&str, &str) = ("jyl-demo", "jyl-demo-secret");
 
-/// People of the security platform's fixture, each the 业主 of one demo house:
+/// A person of the security platform's fixture, the 业主 of one demo house:
 /// `(phone, community, [building, unit, floor, house])`.
+pub type FixturePerson = (&'static str, &'static str, [i64; 4]);
+
+/// People of the security platform's fixture, each the 业主 of one demo house. 付钰 owns 1-1-1-102
+/// too; his father 付文生, son 付聪 and wife 李娜 are entered but never signed up.
 pub const FU_YU: (&str, &str, [i64; 4]) = ("15131512234", "10002", [1, 1, 1, 101]);
 pub const WANG_FANG: (&str, &str, [i64; 4]) = ("17600381130", "10002", [1, 1, 2, 201]);
 pub const ZHAO_QIANG: (&str, &str, [i64; 4]) = ("13800138000", "10003", [1, 1, 1, 101]);
 
-/// Typed steps shared by the tenant-isolation tests and the order and vehicle tests.
+/// A 1×1 PNG, for the photo uploads.
+pub const TINY_PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+
+/// 001 §2.1.1's `identifier` of 晨曦家园 building 1, unit 1, `louceng`-`fangjian`.
+pub fn house_identifier(louceng: &str, fangjian: &str) -> Value {
+    json!({"louhao": "1", "danyuan": "1", "louceng": louceng, "fangjian": fangjian})
+}
+
+/// A resident imported from the security platform's fixture, with their demo house.
+pub struct BoundResident {
+    pub token: String,
+    pub house: i64,
+}
+
+/// Typed steps shared by the tests: who calls, and what they own.
 impl TestApp {
+    /// The token of credential `123456`, managing 10002 (晨曦家园).
+    pub async fn platform(&self) -> String {
+        self.platform_token(PLATFORM_10002.0, PLATFORM_10002.1)
+            .await
+    }
+
+    /// The token of credential `jyl-demo`, managing 10003 (交运里).
+    pub async fn platform_10003(&self) -> String {
+        self.platform_token(PLATFORM_10003.0, PLATFORM_10003.1)
+            .await
+    }
+
+    /// `person` of the fixture signed in, imported, and the id of their demo house. Their openid
+    /// names the house (`o-10002-1-1-1-101`), not the phone: openids are logged, phones never.
+    pub async fn bound_resident(&self, person: FixturePerson) -> BoundResident {
+        let (phone, community, numbers) = person;
+        let [building, unit, floor, house] = numbers;
+        let openid = format!("o-{community}-{building}-{unit}-{floor}-{house}");
+        let token = self.imported_resident(&openid, phone, community).await;
+        let house = self.house_id(&token, community, numbers).await;
+        BoundResident { token, house }
+    }
+
+    /// 000 §2.2.1: imports the household of `phone` (whose code is asked and read here) into
+    /// `community` for the signed-in `token`; the answer.
+    pub async fn import_household(&self, token: &str, phone: &str, community: &str) -> Answer {
+        self.a_minute_passes(phone).await;
+        let sent = self.request_code(phone, "verify").await;
+        assert_eq!(sent.code(), 0, "{:?}", sent.body);
+        let code = self.last_code(phone).await;
+        self.post(
+            "/api/v1/security/phone",
+            json!({"verification_key": sent.str("key"), "verification_code": code, "id": community}),
+            Some(token),
+        )
+        .await
+    }
+
+    /// The roles the caller has now (`["NewMember"]`, `["HouseMember"]` …).
+    pub async fn permissions(&self, token: &str) -> Value {
+        self.post("/api/v1/people/permissions", json!({}), Some(token))
+            .await
+            .body["data"]
+            .clone()
+    }
+
+    /// 3.2.2: turns module `module` of 10002 on (`"1"`) or off (`"0"`) as `platform`.
+    pub async fn set_module(&self, platform: &str, module: &str, on: &str) {
+        let answer = self
+            .put_form(
+                "/api/v1/wjdh/module",
+                &[
+                    ("xiaoqu", "10002"),
+                    ("module_name", module),
+                    ("module_status", on),
+                ],
+                platform,
+            )
+            .await;
+        assert_eq!(answer.code(), 0, "{:?}", answer.body);
+    }
+
+    /// Approves review `id` as `platform`; the answer.
+    pub async fn approve(&self, platform: &str, id: i64) -> Answer {
+        self.put_form(
+            "/api/v1/wjdh/shenhe",
+            &[("id", &id.to_string()), ("status", "1")],
+            platform,
+        )
+        .await
+    }
+
+    /// Binds the car `number` to the caller.
+    pub async fn bind_car(&self, token: &str, number: &str) -> Answer {
+        self.post(
+            "/api/v1/weapp/car/bind",
+            json!({"number": number}),
+            Some(token),
+        )
+        .await
+    }
+
+    /// The plates bound to the caller.
+    pub async fn plates_of(&self, token: &str) -> Vec<String> {
+        self.numbers_listed("/api/v1/weapp/cars", token).await
+    }
+
+    /// The order numbers in a resident's 000 §4.1.1 list, newest first.
+    pub async fn order_numbers(&self, token: &str) -> Vec<String> {
+        self.numbers_listed("/api/v1/orders/list", token).await
+    }
+
+    /// The `number` of each row of the caller's list at `path`.
+    async fn numbers_listed(&self, path: &str, token: &str) -> Vec<String> {
+        let list = self.post(path, json!({}), Some(token)).await;
+        assert_eq!(list.code(), 0, "{path}: {:?}", list.body);
+        list.rows()
+            .iter()
+            .map(|row| row["number"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// The id of the resident's order of `amount` (`"0.01元"`).
+    pub async fn order_id(&self, token: &str, amount: &str) -> i64 {
+        let mine = self
+            .post("/api/v1/orders/list", json!({"per_page": 100}), Some(token))
+            .await;
+        mine.rows()
+            .iter()
+            .find(|r| r["amount"] == amount)
+            .unwrap_or_else(|| panic!("{amount} in {:?}", mine.body))["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// 000 §4.2.1: pays the orders `ids` (`"12A13"`).
+    pub async fn pay(&self, token: &str, ids: &str) -> Answer {
+        self.post("/api/v1/weapp/payment", json!({ "ids": ids }), Some(token))
+            .await
+    }
+
+    /// POST to the sandbox (`/wxpay/pay`, `/secplat/fail` …); its JSON answer.
+    pub async fn sandbox(&self, path: &str, body: Value) -> Value {
+        self.client
+            .post(format!("{}{path}", self.stack.sandbox_url))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// The payments the security platform heard of (001 §2.2.1).
+    pub async fn secplat_payments(&self) -> Vec<Value> {
+        self.client
+            .get(format!("{}/secplat/payments", self.stack.sandbox_url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// A platform credential's token (`123456` manages 10002, `jyl-demo` manages 10003).
     pub async fn platform_token(&self, secret_id: &str, secret_key: &str) -> String {
         let answer = self
@@ -407,17 +608,7 @@ impl TestApp {
     /// (their houses there bound and activated); their token.
     pub async fn imported_resident(&self, openid: &str, phone: &str, community: &str) -> String {
         let token = self.resident_token(openid, phone).await;
-        self.a_minute_passes(phone).await;
-        let sent = self.request_code(phone, "verify").await;
-        assert_eq!(sent.code(), 0, "{:?}", sent.body);
-        let code = self.last_code(phone).await;
-        let imported = self
-            .post(
-                "/api/v1/security/phone",
-                json!({"verification_key": sent.str("key"), "verification_code": code, "id": community}),
-                Some(&token),
-            )
-            .await;
+        let imported = self.import_household(&token, phone, community).await;
         assert_eq!(imported.code(), 0, "{:?}", imported.body);
         token
     }
@@ -456,13 +647,7 @@ impl TestApp {
             .await;
         assert_eq!(filed.code(), 0, "{:?}", filed.body);
         let review = filed.body["data"]["shenhe_id"].as_i64().unwrap();
-        let approved = self
-            .put_form(
-                "/api/v1/wjdh/shenhe",
-                &[("id", &review.to_string()), ("status", "1")],
-                platform,
-            )
-            .await;
+        let approved = self.approve(platform, review).await;
         assert_eq!(approved.code(), 0, "{:?}", approved.body);
     }
 }
