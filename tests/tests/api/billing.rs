@@ -4,26 +4,17 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Answer, TestApp, spawn_app, spawn_app_with};
-use crate::orders::{
-    fuyu, house_101, order_id, prepay_id, refused, rows, sandbox, secplat_payments,
+use crate::helpers::{
+    Answer, BoundResident, FU_YU, TestApp, assert_refused, assert_refused_for, house_identifier,
+    spawn_app, spawn_app_with,
 };
-
-async fn pay(app: &TestApp, resident: &str, ids: &str) -> Answer {
-    app.post(
-        "/api/v1/weapp/payment",
-        json!({ "ids": ids }),
-        Some(resident),
-    )
-    .await
-}
 
 /// An order titled `title` for 晨曦家园 1-1-1-101.
 async fn titled_order(app: &TestApp, platform: &str, title: &str, amount: &str) -> String {
     let created = app
         .post(
             "/api/v1/order/new",
-            json!({"xiaoqu": "10002", "type": "house", "identifier": house_101(),
+            json!({"xiaoqu": "10002", "type": "house", "identifier": house_identifier("1", "101"),
                    "title": title, "amount": amount}),
             Some(platform),
         )
@@ -51,44 +42,74 @@ fn today() -> String {
     kit::time::beijing_datetime(kit::time::now_unix())[..10].to_owned()
 }
 
-#[tokio::test]
-async fn bills_show_what_each_payment_paid_to_the_payer_and_the_platform() {
-    let app = spawn_app().await;
-    let platform = app.platform_token("123456", "123456").await;
-    let (resident, house) = fuyu(&app).await;
-    let first = titled_order(&app, &platform, "测试费1", "0.01").await;
-    let second = titled_order(&app, &platform, "测试费2", "0.01").await;
-    let (a, b) = {
-        let mine = app
-            .post("/api/v1/orders/list", json!({}), Some(&resident))
-            .await;
-        let id = |number: &str| {
-            rows(&mine).iter().find(|r| r["number"] == number).unwrap()["id"]
-                .as_i64()
-                .unwrap()
-        };
-        (id(&first), id(&second))
+/// 付钰 (bound to 101) with two orders of 101, 测试费1 and 测试费2 (0.01 each), paid together.
+struct PaidBill {
+    platform: String,
+    resident: BoundResident,
+    /// The orders' numbers and ids, in the order they were made.
+    orders: [(String, i64); 2],
+    /// The sandbox's payment (`out_trade_no`, `transaction_id`).
+    paid: Value,
+}
+
+async fn paid_bill(app: &TestApp) -> PaidBill {
+    let platform = app.platform().await;
+    let resident = app.bound_resident(FU_YU).await;
+    let first = titled_order(app, &platform, "测试费1", "0.01").await;
+    let second = titled_order(app, &platform, "测试费2", "0.01").await;
+    let mine = app
+        .post("/api/v1/orders/list", json!({}), Some(&resident.token))
+        .await;
+    let id = |number: &str| {
+        mine.rows().iter().find(|r| r["number"] == number).unwrap()["id"]
+            .as_i64()
+            .unwrap()
     };
+    let (a, b) = (id(&first), id(&second));
+    let paying = app.pay(&resident.token, &format!("{a}A{b}")).await;
+    let paid = app
+        .sandbox("/wxpay/pay", json!({"prepay_id": paying.prepay_id()}))
+        .await;
+    assert_eq!(paid["delivered"], true, "{paid:?}");
+    PaidBill {
+        platform,
+        resident,
+        orders: [(first, a), (second, b)],
+        paid,
+    }
+}
+
+#[tokio::test]
+async fn a_resident_who_paid_nothing_has_an_empty_bill_list() {
+    let app = spawn_app().await;
+    let resident = app.bound_resident(FU_YU).await.token;
     let empty = app
         .post("/api/v1/payments/list", json!({}), Some(&resident))
         .await;
     assert_eq!(empty.code(), 0, "{:?}", empty.body);
-    assert!(rows(&empty).is_empty());
+    assert!(empty.rows().is_empty());
     assert_eq!(empty.body["pages"], Value::Null);
+    app.stop().await;
+}
 
-    let paying = pay(&app, &resident, &format!("{a}A{b}")).await;
-    let paid = sandbox(&app, "/wxpay/pay", json!({"prepay_id": prepay_id(&paying)})).await;
-    assert_eq!(paid["delivered"], true, "{paid:?}");
-
+#[tokio::test]
+async fn a_bill_shows_what_its_payment_paid_as_the_seed_shows() {
+    let app = spawn_app().await;
+    let PaidBill {
+        resident,
+        orders: paid_orders,
+        paid,
+        ..
+    } = paid_bill(&app).await;
     // 000 §4.1.2's example, field by field.
     let bills = app
-        .post("/api/v1/payments/list", json!({}), Some(&resident))
+        .post("/api/v1/payments/list", json!({}), Some(&resident.token))
         .await;
     assert_eq!(bills.code(), 0, "{:?}", bills.body);
     assert_eq!(bills.str("msg"), "成功获取账单列表");
     assert_eq!(bills.str("message"), "成功获取账单列表Payments234");
     assert_eq!(bills.body["token_expired"], 1);
-    let list = rows(&bills);
+    let list = bills.rows();
     assert_eq!(list.len(), 1, "{:?}", bills.body);
     let bill = &list[0];
     assert!(bill["id"].as_i64().unwrap() > 0);
@@ -100,11 +121,11 @@ async fn bills_show_what_each_payment_paid_to_the_payer_and_the_platform() {
     assert_eq!(bill["payment_shop_number"], paid["out_trade_no"]);
     let orders = bill["orders"].as_array().unwrap();
     assert_eq!(orders.len(), 2);
-    for (order, (id, number, title)) in orders
+    for (order, ((number, id), title)) in orders
         .iter()
-        .zip([(a, &first, "测试费1"), (b, &second, "测试费2")])
+        .zip(paid_orders.iter().zip(["测试费1", "测试费2"]))
     {
-        assert_eq!(order["id"], id);
+        assert_eq!(order["id"], *id);
         assert_eq!(order["number"], number.as_str());
         assert_eq!(order["title"], title);
         assert_eq!(order["amount"], "0.01元");
@@ -121,9 +142,15 @@ async fn bills_show_what_each_payment_paid_to_the_payer_and_the_platform() {
             .unwrap()
             .ends_with("/api/v1/payments/list")
     );
+    app.stop().await;
+}
 
-    // The resident's filters: title, house, and `paied` as the orders' status (1 进行中).
-    let count = |answer: &Answer| rows(answer).len();
+#[tokio::test]
+async fn a_residents_bills_are_filtered_by_title_house_and_order_status() {
+    let app = spawn_app().await;
+    let PaidBill { resident, .. } = paid_bill(&app).await;
+    let BoundResident { token, house } = resident;
+    // `paied` is the orders' status (1 进行中).
     for (filter, expected) in [
         (json!({"title": "测试费1"}), 1),
         (json!({"title": "水费"}), 0),
@@ -134,31 +161,42 @@ async fn bills_show_what_each_payment_paid_to_the_payer_and_the_platform() {
         (json!({"page": 2}), 0),
     ] {
         let answer = app
-            .post("/api/v1/payments/list", filter.clone(), Some(&resident))
+            .post("/api/v1/payments/list", filter.clone(), Some(&token))
             .await;
         assert_eq!(answer.code(), 0, "{filter}: {:?}", answer.body);
-        assert_eq!(count(&answer), expected, "{filter}: {:?}", answer.body);
+        assert_eq!(answer.rows().len(), expected, "{filter}: {:?}", answer.body);
     }
     let bad = app
         .post(
             "/api/v1/payments/list",
             json!({"house_id": "x"}),
-            Some(&resident),
+            Some(&token),
         )
         .await;
-    refused(&bad, 1, 400, "house_id");
+    assert_refused(&bad, 400, "house_id");
     let no_token = app.post("/api/v1/payments/list", json!({}), None).await;
     assert_eq!(no_token.code(), 9);
+    app.stop().await;
+}
 
-    // Nobody else sees it.
+#[tokio::test]
+async fn nobody_else_sees_a_residents_bill() {
+    let app = spawn_app().await;
+    paid_bill(&app).await;
     let other = app.resident_token("o-wangfang", "17600381130").await;
     let theirs = app
         .post("/api/v1/payments/list", json!({}), Some(&other))
         .await;
     assert_eq!(theirs.code(), 0);
-    assert!(rows(&theirs).is_empty(), "{:?}", theirs.body);
+    assert!(theirs.rows().is_empty(), "{:?}", theirs.body);
+    app.stop().await;
+}
 
-    // 001 §2.1.3: the community's bills, with the order list's filters and the payment's.
+#[tokio::test]
+async fn the_platform_lists_its_communitys_bills_by_the_order_lists_filters_and_the_payments() {
+    let app = spawn_app().await;
+    let PaidBill { platform, paid, .. } = paid_bill(&app).await;
+    // 001 §2.1.3.
     for (filter, expected) in [
         (json!({}), 1),
         (
@@ -183,7 +221,7 @@ async fn bills_show_what_each_payment_paid_to_the_payer_and_the_platform() {
             .post("/api/v1/wjdh/bill/list", body, Some(&platform))
             .await;
         assert_eq!(answer.code(), 0, "{filter}: {:?}", answer.body);
-        assert_eq!(count(&answer), expected, "{filter}: {:?}", answer.body);
+        assert_eq!(answer.rows().len(), expected, "{filter}: {:?}", answer.body);
     }
     let listed = app
         .post(
@@ -192,7 +230,14 @@ async fn bills_show_what_each_payment_paid_to_the_payer_and_the_platform() {
             Some(&platform),
         )
         .await;
-    assert_eq!(rows(&listed)[0]["orders"].as_array().unwrap().len(), 2);
+    assert_eq!(listed.rows()[0]["orders"].as_array().unwrap().len(), 2);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_platforms_bill_list_refuses_bad_filters_and_other_communities() {
+    let app = spawn_app().await;
+    let PaidBill { platform, .. } = paid_bill(&app).await;
     for (body, field) in [
         (
             json!({"xiaoqu": "10002", "paid_from": "2020/12/13"}),
@@ -205,9 +250,9 @@ async fn bills_show_what_each_payment_paid_to_the_payer_and_the_platform() {
         let answer = app
             .post("/api/v1/wjdh/bill/list", body.clone(), Some(&platform))
             .await;
-        refused(&answer, 1, 400, field);
+        assert_refused_for(field, &answer, 400, field);
     }
-    let jyl = app.platform_token("jyl-demo", "jyl-demo-secret").await;
+    let jyl = app.platform_10003().await;
     let foreign = app
         .post(
             "/api/v1/wjdh/bill/list",
@@ -215,7 +260,7 @@ async fn bills_show_what_each_payment_paid_to_the_payer_and_the_platform() {
             Some(&jyl),
         )
         .await;
-    refused(&foreign, 1, 403, "没有权限");
+    assert_refused(&foreign, 403, "没有权限");
     let own = app
         .post(
             "/api/v1/wjdh/bill/list",
@@ -224,37 +269,33 @@ async fn bills_show_what_each_payment_paid_to_the_payer_and_the_platform() {
         )
         .await;
     assert_eq!(own.code(), 0);
-    assert!(rows(&own).is_empty());
+    assert!(own.rows().is_empty());
     app.stop().await;
+}
+
+/// Closes order `number` of 10002 as `platform` (no `number` when it is null).
+async fn close(app: &TestApp, platform: &str, number: Value) -> Answer {
+    let mut body = json!({"xiaoqu": "10002"});
+    if !number.is_null() {
+        body["number"] = number;
+    }
+    app.post("/api/v1/wjdh/order/close", body, Some(platform))
+        .await
 }
 
 #[tokio::test]
 async fn the_platform_closes_an_unpaid_order_and_its_wechat_payment_with_it() {
     let app = spawn_app().await;
-    let platform = app.platform_token("123456", "123456").await;
-    let (resident, _) = fuyu(&app).await;
+    let platform = app.platform().await;
+    let resident = app.bound_resident(FU_YU).await.token;
     let number = titled_order(&app, &platform, "物业费", "0.03").await;
-    let paid_number = titled_order(&app, &platform, "水费", "0.04").await;
-    let id = order_id(&app, &resident, "0.03元").await;
-    let paid_id = order_id(&app, &resident, "0.04元").await;
-    let prepay = prepay_id(&pay(&app, &resident, &id.to_string()).await);
+    let id = app.order_id(&resident, "0.03元").await;
+    let prepay = app.pay(&resident, &id.to_string()).await.prepay_id();
 
-    let jyl = app.platform_token("jyl-demo", "jyl-demo-secret").await;
-    let foreign = app
-        .post(
-            "/api/v1/wjdh/order/close",
-            json!({"xiaoqu": "10002", "number": number}),
-            Some(&jyl),
-        )
-        .await;
-    refused(&foreign, 1, 403, "没有权限");
-    let closed = app
-        .post(
-            "/api/v1/wjdh/order/close",
-            json!({"xiaoqu": "10002", "number": number}),
-            Some(&platform),
-        )
-        .await;
+    let jyl = app.platform_10003().await;
+    let foreign = close(&app, &jyl, json!(number)).await;
+    assert_refused(&foreign, 403, "没有权限");
+    let closed = close(&app, &platform, json!(number)).await;
     assert_eq!(closed.code(), 0, "{:?}", closed.body);
     assert_eq!(closed.str("msg"), "订单已关闭");
     assert_eq!(closed.body["data"]["status"], "已关闭");
@@ -269,12 +310,7 @@ async fn the_platform_closes_an_unpaid_order_and_its_wechat_payment_with_it() {
         .await
         .unwrap();
     assert_eq!(late.status().as_u16(), 409);
-    refused(
-        &pay(&app, &resident, &id.to_string()).await,
-        1,
-        409,
-        "已关闭",
-    );
+    assert_refused(&app.pay(&resident, &id.to_string()).await, 409, "已关闭");
     let again = app
         .post(
             "/api/v1/order/close",
@@ -282,7 +318,7 @@ async fn the_platform_closes_an_unpaid_order_and_its_wechat_payment_with_it() {
             Some(&platform),
         )
         .await;
-    refused(&again, 1, 409, "已关闭");
+    assert_refused(&again, 409, "已关闭");
     let listed = app
         .post(
             "/api/v1/wjdh/order/list",
@@ -290,64 +326,55 @@ async fn the_platform_closes_an_unpaid_order_and_its_wechat_payment_with_it() {
             Some(&platform),
         )
         .await;
-    assert_eq!(rows(&listed).len(), 1);
-    assert_eq!(rows(&listed)[0]["number"], number.as_str());
+    assert_eq!(listed.rows().len(), 1);
+    assert_eq!(listed.rows()[0]["number"], number.as_str());
+    app.stop().await;
+}
 
-    // A paid order stays paid; unknown and missing numbers are named.
-    let paying = pay(&app, &resident, &paid_id.to_string()).await;
-    sandbox(&app, "/wxpay/pay", json!({"prepay_id": prepay_id(&paying)})).await;
-    let paid = app
-        .post(
-            "/api/v1/wjdh/order/close",
-            json!({"xiaoqu": "10002", "number": paid_number}),
-            Some(&platform),
-        )
+#[tokio::test]
+async fn a_paid_order_is_not_closed_and_unknown_or_missing_numbers_are_named() {
+    let app = spawn_app().await;
+    let platform = app.platform().await;
+    let resident = app.bound_resident(FU_YU).await.token;
+    let paid_number = titled_order(&app, &platform, "水费", "0.04").await;
+    let paid_id = app.order_id(&resident, "0.04元").await;
+    let paying = app.pay(&resident, &paid_id.to_string()).await;
+    app.sandbox("/wxpay/pay", json!({"prepay_id": paying.prepay_id()}))
         .await;
-    refused(&paid, 1, 409, "已支付");
-    let unknown = app
-        .post(
-            "/api/v1/wjdh/order/close",
-            json!({"xiaoqu": "10002", "number": "20201211114931367693"}),
-            Some(&platform),
-        )
-        .await;
-    refused(&unknown, 1, 404, "订单不存在");
-    let missing = app
-        .post(
-            "/api/v1/wjdh/order/close",
-            json!({"xiaoqu": "10002"}),
-            Some(&platform),
-        )
-        .await;
-    refused(&missing, 1, 400, "number");
+    let paid = close(&app, &platform, json!(paid_number)).await;
+    assert_refused(&paid, 409, "已支付");
+    let unknown = close(&app, &platform, json!("20201211114931367693")).await;
+    assert_refused(&unknown, 404, "订单不存在");
+    let missing = close(&app, &platform, Value::Null).await;
+    assert_refused(&missing, 400, "number");
     app.stop().await;
 }
 
 #[tokio::test]
 async fn an_order_never_has_two_wechat_payments_that_could_both_take_money() {
     let app = spawn_app().await;
-    let platform = app.platform_token("123456", "123456").await;
-    let (resident, _) = fuyu(&app).await;
+    let platform = app.platform().await;
+    let resident = app.bound_resident(FU_YU).await.token;
     titled_order(&app, &platform, "物业费", "0.11").await;
     titled_order(&app, &platform, "物业费", "0.12").await;
-    let a = order_id(&app, &resident, "0.11元").await;
-    let b = order_id(&app, &resident, "0.12元").await;
+    let a = app.order_id(&resident, "0.11元").await;
+    let b = app.order_id(&resident, "0.12元").await;
 
     // A double tap, twenty times over: one WeChat Pay order, offered to every call.
     let set = format!("{a}A{b}");
-    let calls = (0..20).map(|_| pay(&app, &resident, &set));
+    let calls = (0..20).map(|_| app.pay(&resident, &set));
     let answers = futures::future::join_all(calls).await;
-    let first = prepay_id(&answers[0]);
+    let first = answers[0].prepay_id();
     for answer in &answers {
         assert_eq!(answer.code(), 0, "{:?}", answer.body);
-        assert_eq!(prepay_id(answer), first);
+        assert_eq!(answer.prepay_id(), first);
     }
 
     // Paying a smaller set replaces it: the first WeChat Pay order is closed before the new one
     // is offered.
-    let only_a = pay(&app, &resident, &a.to_string()).await;
+    let only_a = app.pay(&resident, &a.to_string()).await;
     assert_eq!(only_a.code(), 0, "{:?}", only_a.body);
-    let second = prepay_id(&only_a);
+    let second = only_a.prepay_id();
     assert_ne!(second, first);
     let stale = app
         .client
@@ -357,18 +384,20 @@ async fn an_order_never_has_two_wechat_payments_that_could_both_take_money() {
         .await
         .unwrap();
     assert_eq!(stale.status().as_u16(), 409, "the replaced order is closed");
-    let paid = sandbox(&app, "/wxpay/pay", json!({ "prepay_id": second })).await;
+    let paid = app
+        .sandbox("/wxpay/pay", json!({ "prepay_id": second }))
+        .await;
     assert_eq!(paid["delivered"], true, "{paid:?}");
-    refused(&pay(&app, &resident, &set).await, 1, 409, "已支付");
+    assert_refused(&app.pay(&resident, &set).await, 409, "已支付");
     let bills = app
         .post("/api/v1/payments/list", json!({}), Some(&resident))
         .await;
-    assert_eq!(rows(&bills).len(), 1);
-    assert_eq!(rows(&bills)[0]["total_amount"], "0.11");
+    assert_eq!(bills.rows().len(), 1);
+    assert_eq!(bills.rows()[0]["total_amount"], "0.11");
 
     // One payment goes to one community: a personal order from 交运里 (where he owns a house
     // too; 交运里's credential reaches only its own residents) cannot join.
-    let jyl = app.platform_token("jyl-demo", "jyl-demo-secret").await;
+    let jyl = app.platform_10003().await;
     let jyl_102 = app.house_id(&resident, "10003", [1, 1, 1, 102]).await;
     app.owner_bound_by_review(&resident, &jyl, jyl_102).await;
     let personal = app
@@ -380,14 +409,9 @@ async fn an_order_never_has_two_wechat_payments_that_could_both_take_money() {
         )
         .await;
     assert_eq!(personal.code(), 0, "{:?}", personal.body);
-    let c = order_id(&app, &resident, "0.13元").await;
-    refused(
-        &pay(&app, &resident, &format!("{b}A{c}")).await,
-        1,
-        400,
-        "ids",
-    );
-    assert_eq!(pay(&app, &resident, &c.to_string()).await.code(), 0);
+    let c = app.order_id(&resident, "0.13元").await;
+    assert_refused(&app.pay(&resident, &format!("{b}A{c}")).await, 400, "ids");
+    assert_eq!(app.pay(&resident, &c.to_string()).await.code(), 0);
     app.stop().await;
 }
 
@@ -398,49 +422,49 @@ async fn a_payment_whose_notification_never_arrives_is_found_by_asking_wechat_pa
         ("reconciliation.after_seconds", "0"),
     ])
     .await;
-    let platform = app.platform_token("123456", "123456").await;
-    let (resident, _) = fuyu(&app).await;
+    let platform = app.platform().await;
+    let resident = app.bound_resident(FU_YU).await.token;
     let number = titled_order(&app, &platform, "物业费", "0.21").await;
-    let id = order_id(&app, &resident, "0.21元").await;
-    let paying = pay(&app, &resident, &id.to_string()).await;
-    let paid = sandbox(
-        &app,
-        "/wxpay/pay",
-        json!({"prepay_id": prepay_id(&paying), "deliver": false}),
-    )
-    .await;
+    let id = app.order_id(&resident, "0.21元").await;
+    let paying = app.pay(&resident, &id.to_string()).await;
+    let paid = app
+        .sandbox(
+            "/wxpay/pay",
+            json!({"prepay_id": paying.prepay_id(), "deliver": false}),
+        )
+        .await;
     assert_eq!(paid["delivered"], false, "{paid:?}");
     eventually("the order is paid", || async {
         let mine = app
             .post("/api/v1/orders/list", json!({"paied": 1}), Some(&resident))
             .await;
-        rows(&mine).len() == 1
+        mine.rows().len() == 1
     })
     .await;
     let bills = app
         .post("/api/v1/payments/list", json!({}), Some(&resident))
         .await;
-    assert_eq!(rows(&bills).len(), 1);
-    assert_eq!(rows(&bills)[0]["payment_number"], paid["transaction_id"]);
+    assert_eq!(bills.rows().len(), 1);
+    assert_eq!(bills.rows()[0]["payment_number"], paid["transaction_id"]);
     eventually("the security platform hears of it", || async {
-        secplat_payments(&app)
+        app.secplat_payments()
             .await
             .iter()
             .any(|p| p["order_number"] == number.as_str())
     })
     .await;
     // The late notification changes nothing.
-    let late = sandbox(
-        &app,
-        "/wxpay/pay",
-        json!({"prepay_id": prepay_id(&paying), "times": 5}),
-    )
-    .await;
+    let late = app
+        .sandbox(
+            "/wxpay/pay",
+            json!({"prepay_id": paying.prepay_id(), "times": 5}),
+        )
+        .await;
     assert_eq!(late["delivered"], true, "{late:?}");
     let bills = app
         .post("/api/v1/payments/list", json!({}), Some(&resident))
         .await;
-    assert_eq!(rows(&bills).len(), 1);
+    assert_eq!(bills.rows().len(), 1);
     app.stop().await;
 }
 
@@ -449,12 +473,12 @@ async fn wechat_pay_apiv2_pays_with_md5_or_hmac_signatures_as_the_seed_shows() {
     for sign_type in ["MD5", "HMAC-SHA256"] {
         let app =
             spawn_app_with(&[("wxpay.version", "v2"), ("wxpay.v2_sign_type", sign_type)]).await;
-        let platform = app.platform_token("123456", "123456").await;
-        let (resident, _) = fuyu(&app).await;
+        let platform = app.platform().await;
+        let resident = app.bound_resident(FU_YU).await.token;
         titled_order(&app, &platform, "物业费", "0.31").await;
-        let id = order_id(&app, &resident, "0.31元").await;
+        let id = app.order_id(&resident, "0.31元").await;
         // 000 §4.2.1's example: the mini-program's parameters, signed as configured.
-        let paying = pay(&app, &resident, &id.to_string()).await;
+        let paying = app.pay(&resident, &id.to_string()).await;
         assert_eq!(paying.code(), 0, "{:?}", paying.body);
         assert_eq!(paying.str("msg"), "成功获取缴费信息");
         let data = &paying.body["data"];
@@ -470,25 +494,25 @@ async fn wechat_pay_apiv2_pays_with_md5_or_hmac_signatures_as_the_seed_shows() {
                     .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_lowercase()),
             "{sign}"
         );
-        let forged = sandbox(
-            &app,
-            "/wxpay/pay",
-            json!({"prepay_id": prepay_id(&paying), "forge": true}),
-        )
-        .await;
+        let forged = app
+            .sandbox(
+                "/wxpay/pay",
+                json!({"prepay_id": paying.prepay_id(), "forge": true}),
+            )
+            .await;
         assert_eq!(forged["delivered"], false, "{forged:?}");
-        let paid = sandbox(
-            &app,
-            "/wxpay/pay",
-            json!({"prepay_id": prepay_id(&paying), "times": 10}),
-        )
-        .await;
+        let paid = app
+            .sandbox(
+                "/wxpay/pay",
+                json!({"prepay_id": paying.prepay_id(), "times": 10}),
+            )
+            .await;
         assert_eq!(paid["delivered"], true, "{paid:?}");
         let bills = app
             .post("/api/v1/payments/list", json!({}), Some(&resident))
             .await;
-        assert_eq!(rows(&bills).len(), 1, "{sign_type}: {:?}", bills.body);
-        assert_eq!(rows(&bills)[0]["payment_number"], paid["transaction_id"]);
+        assert_eq!(bills.rows().len(), 1, "{sign_type}: {:?}", bills.body);
+        assert_eq!(bills.rows()[0]["payment_number"], paid["transaction_id"]);
         app.stop().await;
     }
 }
