@@ -2,49 +2,29 @@
 //! for a house or a person and lists them; residents see the orders they may pay.
 use serde_json::{Value, json};
 
-use crate::helpers::{Answer, TestApp, spawn_app};
+use crate::helpers::{
+    Answer, BoundResident, FU_YU, TestApp, WANG_FANG, assert_refused, assert_refused_for,
+    house_identifier, spawn_app,
+};
 
-/// The fixture's 付钰 (owner of 晨曦家园 1-1-101 and 102), imported with his family; (token, house 101).
-pub(crate) async fn fuyu(app: &TestApp) -> (String, i64) {
-    let phone = "15131512234";
-    let token = app.resident_token("o-fuyu", phone).await;
-    app.a_minute_passes(phone).await;
-    let sent = app
-        .post(
-            "/api/v1/verificationCodes/phone",
-            json!({"phone": phone, "type": "verify"}),
-            None,
-        )
-        .await;
-    assert_eq!(sent.code(), 0, "{:?}", sent.body);
-    let code = app.last_code(phone).await;
-    let imported = app
-        .post(
-            "/api/v1/security/phone",
-            json!({"verification_key": sent.str("key"), "verification_code": code, "id": "10002"}),
-            Some(&token),
-        )
-        .await;
-    assert_eq!(imported.code(), 0, "{:?}", imported.body);
-    let list = app
-        .post("/api/v1/user/housesList", json!({}), Some(&token))
-        .await;
-    let house = list.body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["introduction"] == "晨曦家园1栋1单元1楼101号")
-        .unwrap_or_else(|| panic!("101 in {:?}", list.body))["house_id"]
-        .as_i64()
-        .unwrap();
-    (token, house)
+fn house_101() -> Value {
+    house_identifier("1", "101")
 }
 
-pub(crate) fn house_101() -> Value {
-    json!({"louhao": "1", "danyuan": "1", "louceng": "1", "fangjian": "101"})
+/// [`new_order`], which must succeed; the order's number.
+async fn created(
+    app: &TestApp,
+    platform: &str,
+    kind: &str,
+    identifier: Value,
+    amount: Value,
+) -> String {
+    let answer = new_order(app, platform, kind, identifier, amount).await;
+    assert_eq!(answer.code(), 0, "{:?}", answer.body);
+    answer.str("data").to_owned()
 }
 
-pub(crate) async fn new_order(
+async fn new_order(
     app: &TestApp,
     platform: &str,
     kind: &str,
@@ -60,24 +40,10 @@ pub(crate) async fn new_order(
     .await
 }
 
-/// Code 1 with this HTTP status, `msg` naming the field or saying why.
-pub(crate) fn refused(answer: &Answer, code: i64, status: u16, says: &str) {
-    assert_eq!(answer.code(), code, "{:?}", answer.body);
-    assert_eq!(answer.status.as_u16(), status, "{:?}", answer.body);
-    assert!(answer.str("msg").contains(says), "{:?}", answer.body);
-    assert_eq!(answer.body["token_expired"], 1);
-}
-
-pub(crate) fn rows(answer: &Answer) -> &Vec<Value> {
-    answer.body["data"]
-        .as_array()
-        .unwrap_or_else(|| panic!("a list: {:?}", answer.body))
-}
-
 #[tokio::test]
 async fn a_house_order_is_created_from_json_or_a_form_with_a_time_ordered_number() {
     let app = spawn_app().await;
-    let platform = app.platform_token("123456", "123456").await;
+    let platform = app.platform().await;
 
     let created = new_order(&app, &platform, "house", house_101(), json!(0.01)).await;
     assert_eq!(created.code(), 0, "{:?}", created.body);
@@ -111,8 +77,8 @@ async fn a_house_order_is_created_from_json_or_a_form_with_a_time_ordered_number
 #[tokio::test]
 async fn orders_for_a_person_by_phone_name_or_id_number_reach_the_user_bound_in_the_community() {
     let app = spawn_app().await;
-    let platform = app.platform_token("123456", "123456").await;
-    fuyu(&app).await;
+    let platform = app.platform().await;
+    app.bound_resident(FU_YU).await;
 
     // A person: phone alone (registered user), phone with name, ID number.
     let by_phone = new_order(
@@ -144,9 +110,7 @@ async fn orders_for_a_person_by_phone_name_or_id_number_reach_the_user_bound_in_
     assert_eq!(by_idcard.code(), 0, "{:?}", by_idcard.body);
 
     // A user signed up with the phone (mode 1) and bound in the community sees their order.
-    let newcomer = app
-        .imported_resident("o-wangfang", "17600381130", "10002")
-        .await;
+    let newcomer = app.bound_resident(WANG_FANG).await.token;
     let signed_up = new_order(
         &app,
         &platform,
@@ -159,8 +123,8 @@ async fn orders_for_a_person_by_phone_name_or_id_number_reach_the_user_bound_in_
     let theirs = app
         .post("/api/v1/orders/list", json!({}), Some(&newcomer))
         .await;
-    assert_eq!(rows(&theirs).len(), 1, "{:?}", theirs.body);
-    assert_eq!(rows(&theirs)[0]["amount"], "6.60元");
+    assert_eq!(theirs.rows().len(), 1, "{:?}", theirs.body);
+    assert_eq!(theirs.rows()[0]["amount"], "6.60元");
     let listed = app
         .post(
             "/api/v1/wjdh/order/list",
@@ -168,7 +132,7 @@ async fn orders_for_a_person_by_phone_name_or_id_number_reach_the_user_bound_in_
             Some(&platform),
         )
         .await;
-    assert_eq!(rows(&listed).len(), 1, "{:?}", listed.body);
+    assert_eq!(listed.rows().len(), 1, "{:?}", listed.body);
     // Signed up but bound to no house of the community: nobody the credential may bill.
     app.resident_token("o-newcomer", "13700000002").await;
     let unbound = new_order(
@@ -186,8 +150,8 @@ async fn orders_for_a_person_by_phone_name_or_id_number_reach_the_user_bound_in_
 #[tokio::test]
 async fn nobody_found_is_code_2_and_a_person_not_signed_up_is_code_3() {
     let app = spawn_app().await;
-    let platform = app.platform_token("123456", "123456").await;
-    fuyu(&app).await;
+    let platform = app.platform().await;
+    app.bound_resident(FU_YU).await;
 
     // Code 2: nobody / no such house; code 3: entered in 一标三实 but not registered.
     let wrong_name = new_order(
@@ -214,7 +178,7 @@ async fn nobody_found_is_code_2_and_a_person_not_signed_up_is_code_3() {
         &app,
         &platform,
         "house",
-        json!({"louhao": "1", "danyuan": "1", "louceng": "1", "fangjian": "999"}),
+        house_identifier("1", "999"),
         json!(1),
     )
     .await;
@@ -244,7 +208,7 @@ async fn nobody_found_is_code_2_and_a_person_not_signed_up_is_code_3() {
 #[tokio::test]
 async fn bad_fields_are_code_1_naming_the_field() {
     let app = spawn_app().await;
-    let platform = app.platform_token("123456", "123456").await;
+    let platform = app.platform().await;
 
     // Code 1 naming the field.
     for amount in [
@@ -254,8 +218,9 @@ async fn bad_fields_are_code_1_naming_the_field() {
         json!(0),
         json!("1e3"),
     ] {
+        let row = amount.to_string();
         let bad = new_order(&app, &platform, "house", house_101(), amount).await;
-        refused(&bad, 1, 400, "amount");
+        assert_refused_for(&row, &bad, 400, "amount");
     }
     let no_title = app
         .post(
@@ -264,9 +229,9 @@ async fn bad_fields_are_code_1_naming_the_field() {
             Some(&platform),
         )
         .await;
-    refused(&no_title, 1, 400, "title");
+    assert_refused(&no_title, 400, "title");
     let bad_type = new_order(&app, &platform, "car", house_101(), json!(1)).await;
-    refused(&bad_type, 1, 400, "type");
+    assert_refused(&bad_type, 400, "type");
     let bad_identifier = new_order(
         &app,
         &platform,
@@ -275,15 +240,15 @@ async fn bad_fields_are_code_1_naming_the_field() {
         json!(1),
     )
     .await;
-    refused(&bad_identifier, 1, 400, "identifier");
+    assert_refused(&bad_identifier, 400, "identifier");
     app.stop().await;
 }
 
 #[tokio::test]
 async fn another_communitys_credential_or_a_resident_token_is_refused() {
     let app = spawn_app().await;
-    let platform = app.platform_token("123456", "123456").await;
-    let (resident, _) = fuyu(&app).await;
+    let platform = app.platform().await;
+    let resident = app.bound_resident(FU_YU).await.token;
 
     // Another platform's community, or a resident's token.
     let other = app
@@ -291,8 +256,8 @@ async fn another_communitys_credential_or_a_resident_token_is_refused() {
               json!({"xiaoqu": "10003", "type": "house", "identifier": house_101(), "title": "物业费", "amount": "1"}),
               Some(&platform))
         .await;
-    refused(&other, 1, 403, "您没有权限管理该小区");
-    let jyl = app.platform_token("jyl-demo", "jyl-demo-secret").await;
+    assert_refused(&other, 403, "您没有权限管理该小区");
+    let jyl = app.platform_10003().await;
     let foreign = new_order(&app, &jyl, "house", house_101(), json!(1)).await;
     assert_eq!(foreign.code(), 1);
     assert_eq!(foreign.status, 403);
@@ -305,40 +270,24 @@ async fn another_communitys_credential_or_a_resident_token_is_refused() {
 /// 101 0.01元, 102 0.02元, 201 0.03元 and 付钰's own 5元; (app, platform, 付钰's token, house 101).
 async fn four_orders() -> (TestApp, String, String, i64) {
     let app = spawn_app().await;
-    let platform = app.platform_token("123456", "123456").await;
-    let (resident, h101) = fuyu(&app).await;
-    assert_eq!(
-        new_order(&app, &platform, "house", house_101(), json!("0.01"))
-            .await
-            .code(),
-        0
-    );
-    let h102 = json!({"louhao": "1", "danyuan": "1", "louceng": "1", "fangjian": "102"});
-    assert_eq!(
-        new_order(&app, &platform, "house", h102, json!("0.02"))
-            .await
-            .code(),
-        0
-    );
-    let h201 = json!({"louhao": "1", "danyuan": "1", "louceng": "2", "fangjian": "201"});
-    assert_eq!(
-        new_order(&app, &platform, "house", h201, json!("0.03"))
-            .await
-            .code(),
-        0
-    );
-    assert_eq!(
-        new_order(
-            &app,
-            &platform,
-            "idcard",
-            json!({"idcard": "130302198705041019"}),
-            json!("5")
-        )
-        .await
-        .code(),
-        0
-    );
+    let platform = app.platform().await;
+    let BoundResident {
+        token: resident,
+        house: h101,
+    } = app.bound_resident(FU_YU).await;
+    created(&app, &platform, "house", house_101(), json!("0.01")).await;
+    let h102 = house_identifier("1", "102");
+    created(&app, &platform, "house", h102, json!("0.02")).await;
+    let h201 = house_identifier("2", "201");
+    created(&app, &platform, "house", h201, json!("0.03")).await;
+    created(
+        &app,
+        &platform,
+        "idcard",
+        json!({"idcard": "130302198705041019"}),
+        json!("5"),
+    )
+    .await;
 
     (app, platform, resident, h101)
 }
@@ -355,8 +304,8 @@ async fn the_platform_lists_its_orders_in_the_seeds_shape_and_filters_them() {
         .await;
     assert_eq!(all.code(), 0, "{:?}", all.body);
     assert_eq!(all.str("msg"), "获取订单列表成功");
-    assert_eq!(rows(&all).len(), 4);
-    let newest = &rows(&all)[0];
+    assert_eq!(all.rows().len(), 4);
+    let newest = &all.rows()[0];
     assert_eq!(newest["amount"], "5.00元");
     assert_eq!(newest["paied"], "未付款");
     assert_eq!(newest["status"], "进行中");
@@ -364,7 +313,7 @@ async fn the_platform_lists_its_orders_in_the_seeds_shape_and_filters_them() {
         newest.get("house").is_none(),
         "a personal order has no house"
     );
-    let oldest = &rows(&all)[3];
+    let oldest = &all.rows()[3];
     assert_eq!(oldest["amount"], "0.01元");
     assert_eq!(oldest["house"], "晨曦家园1栋1单元1楼101号");
     assert_eq!(oldest["remark"], "2020年物业费征收");
@@ -384,11 +333,11 @@ async fn the_platform_lists_its_orders_in_the_seeds_shape_and_filters_them() {
             Some(&platform),
         )
         .await;
-    assert_eq!(rows(&floor_1).len(), 2, "{:?}", floor_1.body);
+    assert_eq!(floor_1.rows().len(), 2, "{:?}", floor_1.body);
     let room = app.post("/api/v1/wjdh/order/list",
         json!({"xiaoqu": "10002", "louhao": "1", "danyuan": "1", "louceng": "2", "fangjian": "201"}), Some(&platform)).await;
-    assert_eq!(rows(&room).len(), 1);
-    assert_eq!(rows(&room)[0]["amount"], "0.03元");
+    assert_eq!(room.rows().len(), 1);
+    assert_eq!(room.rows()[0]["amount"], "0.03元");
     let person = app
         .post(
             "/api/v1/wjdh/order/list",
@@ -396,7 +345,7 @@ async fn the_platform_lists_its_orders_in_the_seeds_shape_and_filters_them() {
             Some(&platform),
         )
         .await;
-    assert_eq!(rows(&person).len(), 1, "{:?}", person.body);
+    assert_eq!(person.rows().len(), 1, "{:?}", person.body);
     let by_idcard = app
         .post(
             "/api/v1/wjdh/order/list",
@@ -404,10 +353,10 @@ async fn the_platform_lists_its_orders_in_the_seeds_shape_and_filters_them() {
             Some(&platform),
         )
         .await;
-    assert_eq!(rows(&by_idcard).len(), 1);
+    assert_eq!(by_idcard.rows().len(), 1);
     let titled = app.post("/api/v1/wjdh/order/list",
         json!({"xiaoqu": "10002", "title": "物业费", "status": 1, "paied": 0, "per_page": 3, "page": 2}), Some(&platform)).await;
-    assert_eq!(rows(&titled).len(), 1, "{:?}", titled.body);
+    assert_eq!(titled.rows().len(), 1, "{:?}", titled.body);
     assert_eq!(titled.body["pages"]["last_page"], 2);
     assert_eq!(titled.body["pages"]["from"], 4);
     let paid = app
@@ -418,7 +367,7 @@ async fn the_platform_lists_its_orders_in_the_seeds_shape_and_filters_them() {
         )
         .await;
     assert_eq!(paid.code(), 0);
-    assert!(rows(&paid).is_empty());
+    assert!(paid.rows().is_empty());
     assert_eq!(paid.body["pages"], Value::Null);
     app.stop().await;
 }
@@ -433,7 +382,7 @@ async fn the_platforms_list_refuses_bad_filters_and_other_communities() {
             Some(&platform),
         )
         .await;
-    refused(&skipped, 1, 400, "fangjian");
+    assert_refused(&skipped, 400, "fangjian");
     let bad_flag = app
         .post(
             "/api/v1/wjdh/order/list",
@@ -441,7 +390,7 @@ async fn the_platforms_list_refuses_bad_filters_and_other_communities() {
             Some(&platform),
         )
         .await;
-    refused(&bad_flag, 1, 400, "paied");
+    assert_refused(&bad_flag, 400, "paied");
     let foreign = app
         .post(
             "/api/v1/wjdh/order/list",
@@ -449,7 +398,7 @@ async fn the_platforms_list_refuses_bad_filters_and_other_communities() {
             Some(&platform),
         )
         .await;
-    refused(&foreign, 1, 403, "您没有权限管理该小区");
+    assert_refused(&foreign, 403, "您没有权限管理该小区");
 
     app.stop().await;
 }
@@ -462,12 +411,13 @@ async fn residents_see_the_orders_of_the_houses_where_they_may_pay() {
         .post("/api/v1/orders/list", json!({}), Some(&resident))
         .await;
     assert_eq!(mine.code(), 0, "{:?}", mine.body);
-    let amounts: Vec<&str> = rows(&mine)
+    let amounts: Vec<&str> = mine
+        .rows()
         .iter()
         .map(|r| r["amount"].as_str().unwrap())
         .collect();
     assert_eq!(amounts, ["5.00元", "0.02元", "0.01元"]);
-    assert_eq!(rows(&mine)[2]["manager"], "晨曦家园");
+    assert_eq!(mine.rows()[2]["manager"], "晨曦家园");
     let one_house = app
         .post(
             "/api/v1/orders/list",
@@ -475,7 +425,7 @@ async fn residents_see_the_orders_of_the_houses_where_they_may_pay() {
             Some(&resident),
         )
         .await;
-    assert_eq!(rows(&one_house).len(), 1);
+    assert_eq!(one_house.rows().len(), 1);
     let paged = app
         .post(
             "/api/v1/orders/list",
@@ -483,7 +433,7 @@ async fn residents_see_the_orders_of_the_houses_where_they_may_pay() {
             Some(&resident),
         )
         .await;
-    assert_eq!(rows(&paged).len(), 1);
+    assert_eq!(paged.rows().len(), 1);
     assert_eq!(paged.body["pages"]["total"], 3);
     let not_mine = app
         .post(
@@ -492,93 +442,83 @@ async fn residents_see_the_orders_of_the_houses_where_they_may_pay() {
             Some(&resident),
         )
         .await;
-    refused(&not_mine, 1, 403, "缴费权限");
+    assert_refused(&not_mine, 403, "缴费权限");
     let stranger = app.resident_token("o-stranger", "13700000001").await;
     let none = app
         .post("/api/v1/orders/list", json!({}), Some(&stranger))
         .await;
     assert_eq!(none.code(), 0);
-    assert!(rows(&none).is_empty());
+    assert!(none.rows().is_empty());
     let anonymous = app.post("/api/v1/orders/list", json!({}), None).await;
     assert_eq!(anonymous.code(), 9);
     app.stop().await;
 }
 
-pub(crate) async fn sandbox(app: &TestApp, path: &str, body: Value) -> Value {
-    app.client
-        .post(format!("{}{path}", app.stack.sandbox_url))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+/// 付钰's orders for 101 (0.01元) and 102 (0.02元), 王芳's for 201 (0.04元); 付钰's two by
+/// number and by id.
+struct ThreeOrders {
+    platform: String,
+    resident: String,
+    numbers: [String; 2],
+    a: i64,
+    b: i64,
 }
 
-pub(crate) async fn secplat_payments(app: &TestApp) -> Vec<Value> {
-    app.client
-        .get(format!("{}/secplat/payments", app.stack.sandbox_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+async fn three_orders(app: &TestApp) -> ThreeOrders {
+    let platform = app.platform().await;
+    let resident = app.bound_resident(FU_YU).await.token;
+    let numbers = [
+        created(app, &platform, "house", house_101(), json!("0.01")).await,
+        created(
+            app,
+            &platform,
+            "house",
+            house_identifier("1", "102"),
+            json!("0.02"),
+        )
+        .await,
+    ];
+    created(
+        app,
+        &platform,
+        "house",
+        house_identifier("2", "201"),
+        json!("0.04"),
+    )
+    .await;
+    ThreeOrders {
+        a: app.order_id(&resident, "0.01元").await,
+        b: app.order_id(&resident, "0.02元").await,
+        numbers,
+        platform,
+        resident,
+    }
 }
 
-/// The resident's order ids by amount.
-pub(crate) async fn order_id(app: &TestApp, resident: &str, amount: &str) -> i64 {
-    let mine = app
-        .post(
-            "/api/v1/orders/list",
-            json!({"per_page": 100}),
-            Some(resident),
+/// [`three_orders`] with 付钰's two paid together while the security platform is down for the
+/// first two deliveries; the sandbox's payment (`out_trade_no`, `transaction_id`).
+async fn paid_together(app: &TestApp) -> (ThreeOrders, Value) {
+    let orders = three_orders(app).await;
+    let paying = app
+        .pay(&orders.resident, &format!("{}A{}", orders.a, orders.b))
+        .await;
+    assert_eq!(paying.code(), 0, "{:?}", paying.body);
+    app.sandbox("/secplat/fail", json!({"times": 2})).await;
+    let paid = app
+        .sandbox(
+            "/wxpay/pay",
+            json!({"prepay_id": paying.prepay_id(), "times": 100}),
         )
         .await;
-    rows(&mine)
-        .iter()
-        .find(|r| r["amount"] == amount)
-        .unwrap_or_else(|| panic!("{amount} in {:?}", mine.body))["id"]
-        .as_i64()
-        .unwrap()
-}
-
-pub(crate) fn prepay_id(answer: &Answer) -> String {
-    answer.body["data"]["package"]
-        .as_str()
-        .unwrap_or_else(|| panic!("pay params: {:?}", answer.body))
-        .trim_start_matches("prepay_id=")
-        .to_owned()
+    assert_eq!(paid["delivered"], true, "{paid:?}");
+    (orders, paid)
 }
 
 #[tokio::test]
-async fn orders_paid_together_make_one_bill_once_and_reach_the_security_platform() {
+async fn paying_a_set_of_orders_gives_the_mini_programs_parameters_once_per_set() {
     let app = spawn_app().await;
-    let platform = app.platform_token("123456", "123456").await;
-    let (resident, _) = fuyu(&app).await;
-    let h102 = json!({"louhao": "1", "danyuan": "1", "louceng": "1", "fangjian": "102"});
-    let h201 = json!({"louhao": "1", "danyuan": "1", "louceng": "2", "fangjian": "201"});
-    let first = new_order(&app, &platform, "house", house_101(), json!("0.01")).await;
-    let second = new_order(&app, &platform, "house", h102, json!("0.02")).await;
-    assert_eq!(
-        new_order(&app, &platform, "house", h201, json!("0.04"))
-            .await
-            .code(),
-        0
-    );
-    let (a, b) = (
-        order_id(&app, &resident, "0.01元").await,
-        order_id(&app, &resident, "0.02元").await,
-    );
-
-    let paying = app
-        .post(
-            "/api/v1/weapp/payment",
-            json!({"ids": format!("{a}A{b}")}),
-            Some(&resident),
-        )
-        .await;
+    let ThreeOrders { resident, a, b, .. } = three_orders(&app).await;
+    let paying = app.pay(&resident, &format!("{a}A{b}")).await;
     assert_eq!(paying.code(), 0, "{:?}", paying.body);
     assert_eq!(paying.str("msg"), "成功获取缴费信息");
     let data = &paying.body["data"];
@@ -587,21 +527,24 @@ async fn orders_paid_together_make_one_bill_once_and_reach_the_security_platform
     for key in ["timeStamp", "nonceStr", "paySign"] {
         assert!(!data[key].as_str().unwrap().is_empty(), "{key}");
     }
-    let prepay = prepay_id(&paying);
-    let again = app
-        .post(
-            "/api/v1/weapp/payment",
-            json!({"ids": format!("{b}A{a}")}),
-            Some(&resident),
-        )
-        .await;
+    let again = app.pay(&resident, &format!("{b}A{a}")).await;
     assert_eq!(
-        prepay_id(&again),
-        prepay,
+        again.prepay_id(),
+        paying.prepay_id(),
         "the same set reuses its WeChat order"
     );
+    app.stop().await;
+}
 
-    // Not theirs, not an id list.
+#[tokio::test]
+async fn paying_refuses_an_order_not_theirs_a_bad_id_list_and_an_unknown_order() {
+    let app = spawn_app().await;
+    let ThreeOrders {
+        platform,
+        resident,
+        a,
+        ..
+    } = three_orders(&app).await;
     let all = app
         .post(
             "/api/v1/wjdh/order/list",
@@ -609,75 +552,55 @@ async fn orders_paid_together_make_one_bill_once_and_reach_the_security_platform
             Some(&platform),
         )
         .await;
-    let foreign = rows(&all).iter().find(|r| r["amount"] == "0.04元").unwrap()["id"]
+    let foreign = all.rows().iter().find(|r| r["amount"] == "0.04元").unwrap()["id"]
         .as_i64()
         .unwrap();
-    let not_mine = app
-        .post(
-            "/api/v1/weapp/payment",
-            json!({"ids": format!("{a}A{foreign}")}),
-            Some(&resident),
-        )
-        .await;
-    refused(&not_mine, 1, 403, "缴费权限");
-    let bad = app
-        .post(
-            "/api/v1/weapp/payment",
-            json!({"ids": "21AxA"}),
-            Some(&resident),
-        )
-        .await;
-    refused(&bad, 1, 400, "ids");
-    let unknown = app
-        .post(
-            "/api/v1/weapp/payment",
-            json!({"ids": "999999"}),
-            Some(&resident),
-        )
-        .await;
-    refused(&unknown, 1, 404, "订单不存在");
+    let not_mine = app.pay(&resident, &format!("{a}A{foreign}")).await;
+    assert_refused(&not_mine, 403, "缴费权限");
+    let bad = app.pay(&resident, "21AxA").await;
+    assert_refused(&bad, 400, "ids");
+    let unknown = app.pay(&resident, "999999").await;
+    assert_refused(&unknown, 404, "订单不存在");
+    app.stop().await;
+}
 
-    // The security platform is down for the first two deliveries.
-    sandbox(&app, "/secplat/fail", json!({"times": 2})).await;
-    let paid = sandbox(
-        &app,
-        "/wxpay/pay",
-        json!({"prepay_id": prepay, "times": 100}),
-    )
-    .await;
-    assert_eq!(paid["delivered"], true, "{paid:?}");
-    let out_trade_no = paid["out_trade_no"].as_str().unwrap().to_owned();
-    let transaction_id = paid["transaction_id"].as_str().unwrap().to_owned();
-
+#[tokio::test]
+async fn orders_paid_together_are_paid_with_one_shop_number_and_cannot_be_paid_again() {
+    let app = spawn_app().await;
+    let (orders, paid) = paid_together(&app).await;
     let mine = app
-        .post("/api/v1/orders/list", json!({"paied": 1}), Some(&resident))
+        .post(
+            "/api/v1/orders/list",
+            json!({"paied": 1}),
+            Some(&orders.resident),
+        )
         .await;
-    assert_eq!(rows(&mine).len(), 2, "{:?}", mine.body);
-    for row in rows(&mine) {
+    assert_eq!(mine.rows().len(), 2, "{:?}", mine.body);
+    for row in mine.rows() {
         assert_eq!(row["paied"], "已付款");
-        assert_eq!(row["shop_number"], out_trade_no.as_str());
+        assert_eq!(row["shop_number"], paid["out_trade_no"]);
     }
     let unpaid = app
         .post(
             "/api/v1/wjdh/order/list",
             json!({"xiaoqu": "10002", "paied": 0}),
-            Some(&platform),
+            Some(&orders.platform),
         )
         .await;
-    assert_eq!(rows(&unpaid).len(), 1, "only 201's order is left");
-    let twice = app
-        .post(
-            "/api/v1/weapp/payment",
-            json!({"ids": format!("{a}")}),
-            Some(&resident),
-        )
-        .await;
-    refused(&twice, 1, 409, "已支付");
+    assert_eq!(unpaid.rows().len(), 1, "only 201's order is left");
+    let twice = app.pay(&orders.resident, &orders.a.to_string()).await;
+    assert_refused(&twice, 409, "已支付");
+    app.stop().await;
+}
 
-    // 001 §2.2.1: both orders reach the security platform, once each, despite the failures.
+#[tokio::test]
+async fn orders_paid_together_reach_the_security_platform_once_each_despite_its_failures() {
+    let app = spawn_app().await;
+    let (orders, paid) = paid_together(&app).await;
+    // 001 §2.2.1.
     let mut delivered = Vec::new();
     for _ in 0..60 {
-        delivered = secplat_payments(&app).await;
+        delivered = app.secplat_payments().await;
         if delivered.len() >= 2 {
             break;
         }
@@ -685,7 +608,7 @@ async fn orders_paid_together_make_one_bill_once_and_reach_the_security_platform
     }
     tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
     let delivered = {
-        let settled = secplat_payments(&app).await;
+        let settled = app.secplat_payments().await;
         assert_eq!(settled.len(), delivered.len().max(2), "{settled:?}");
         settled
     };
@@ -694,97 +617,68 @@ async fn orders_paid_together_make_one_bill_once_and_reach_the_security_platform
         .map(|p| p["order_number"].as_str().unwrap())
         .collect();
     numbers.sort_unstable();
-    let mut expected = vec![first.str("data"), second.str("data")];
+    let mut expected = vec![orders.numbers[0].as_str(), orders.numbers[1].as_str()];
     expected.sort_unstable();
     assert_eq!(numbers, expected);
     for payment in &delivered {
-        assert_eq!(payment["shop_number"], out_trade_no.as_str());
-        assert_eq!(payment["weixin_number"], transaction_id.as_str());
+        assert_eq!(payment["shop_number"], paid["out_trade_no"]);
+        assert_eq!(payment["weixin_number"], paid["transaction_id"]);
     }
     app.stop().await;
 }
 
 #[tokio::test]
-async fn forged_or_short_notifications_change_nothing_and_the_switch_stops_payments() {
+async fn forged_or_short_notifications_change_nothing() {
     let app = spawn_app().await;
-    let platform = app.platform_token("123456", "123456").await;
-    let (resident, _) = fuyu(&app).await;
-    assert_eq!(
-        new_order(&app, &platform, "house", house_101(), json!("0.05"))
-            .await
-            .code(),
-        0
-    );
-    assert_eq!(
-        new_order(
-            &app,
-            &platform,
-            "idcard",
-            json!({"idcard": "130302198705041019"}),
-            json!("0.07")
-        )
-        .await
-        .code(),
-        0
-    );
+    let platform = app.platform().await;
+    let resident = app.bound_resident(FU_YU).await.token;
+    created(&app, &platform, "house", house_101(), json!("0.05")).await;
+    created(
+        &app,
+        &platform,
+        "idcard",
+        json!({"idcard": "130302198705041019"}),
+        json!("0.07"),
+    )
+    .await;
     let (a, b) = (
-        order_id(&app, &resident, "0.05元").await,
-        order_id(&app, &resident, "0.07元").await,
+        app.order_id(&resident, "0.05元").await,
+        app.order_id(&resident, "0.07元").await,
     );
-    let first = app
-        .post(
-            "/api/v1/weapp/payment",
-            json!({"ids": a.to_string()}),
-            Some(&resident),
+    let first = app.pay(&resident, &a.to_string()).await;
+    let forged = app
+        .sandbox(
+            "/wxpay/pay",
+            json!({"prepay_id": first.prepay_id(), "forge": true}),
         )
         .await;
-    let forged = sandbox(
-        &app,
-        "/wxpay/pay",
-        json!({"prepay_id": prepay_id(&first), "forge": true}),
-    )
-    .await;
     assert_eq!(forged["delivered"], false, "{forged:?}");
-    let second = app
-        .post(
-            "/api/v1/weapp/payment",
-            json!({"ids": b.to_string()}),
-            Some(&resident),
+    let second = app.pay(&resident, &b.to_string()).await;
+    let short = app
+        .sandbox(
+            "/wxpay/pay",
+            json!({"prepay_id": second.prepay_id(), "amount_fen": 1}),
         )
         .await;
-    let short = sandbox(
-        &app,
-        "/wxpay/pay",
-        json!({"prepay_id": prepay_id(&second), "amount_fen": 1}),
-    )
-    .await;
     assert_eq!(short["delivered"], false, "{short:?}");
     let paid = app
         .post("/api/v1/orders/list", json!({"paied": 1}), Some(&resident))
         .await;
-    assert!(rows(&paid).is_empty(), "{:?}", paid.body);
+    assert!(paid.rows().is_empty(), "{:?}", paid.body);
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
-    assert!(secplat_payments(&app).await.is_empty());
+    assert!(app.secplat_payments().await.is_empty());
+    app.stop().await;
+}
 
-    let off = app
-        .put_form(
-            "/api/v1/wjdh/module",
-            &[
-                ("xiaoqu", "10002"),
-                ("module_name", "生活缴费"),
-                ("module_status", "0"),
-            ],
-            &platform,
-        )
-        .await;
-    assert_eq!(off.code(), 0, "{:?}", off.body);
-    let refused_pay = app
-        .post(
-            "/api/v1/weapp/payment",
-            json!({"ids": a.to_string()}),
-            Some(&resident),
-        )
-        .await;
-    refused(&refused_pay, 1, 403, "生活缴费");
+#[tokio::test]
+async fn with_payments_off_no_order_is_paid() {
+    let app = spawn_app().await;
+    let platform = app.platform().await;
+    let resident = app.bound_resident(FU_YU).await.token;
+    created(&app, &platform, "house", house_101(), json!("0.05")).await;
+    let a = app.order_id(&resident, "0.05元").await;
+    app.set_module(&platform, "生活缴费", "0").await;
+    let refused_pay = app.pay(&resident, &a.to_string()).await;
+    assert_refused(&refused_pay, 403, "生活缴费");
     app.stop().await;
 }
