@@ -3,7 +3,7 @@
 //! code the issue was filed against.
 use serde_json::{Value, json};
 
-use crate::helpers::{Answer, TestApp, spawn_app};
+use crate::helpers::{Answer, FU_YU, TestApp, WANG_FANG, ZHAO_QIANG, spawn_app};
 
 /// 付钰, owner of 晨曦家园 (10002) 1-1-1-101; registered. His father 付文生 and his wife 李娜 are
 /// entered in 一标三实 but never signed up.
@@ -23,8 +23,8 @@ struct Credentials {
 
 async fn credentials(app: &TestApp) -> Credentials {
     Credentials {
-        chenxi: app.platform_token("123456", "123456").await,
-        jiaoyunli: app.platform_token("jyl-demo", "jyl-demo-secret").await,
+        chenxi: app.platform().await,
+        jiaoyunli: app.platform_10003().await,
     }
 }
 
@@ -45,12 +45,6 @@ async fn new_order(
     .await
 }
 
-fn rows(answer: &Answer) -> &Vec<Value> {
-    answer.body["data"]
-        .as_array()
-        .unwrap_or_else(|| panic!("a list: {:?}", answer.body))
-}
-
 /// Someone bound elsewhere answers exactly as someone unknown: same HTTP status and body.
 fn indistinguishable(elsewhere: &Answer, unknown: &Answer) {
     assert_eq!(elsewhere.code(), 2, "{:?}", elsewhere.body);
@@ -69,19 +63,11 @@ async fn platform_orders(app: &TestApp, platform: &str, xiaoqu: &str, filter: Va
     list
 }
 
-async fn resident_orders(app: &TestApp, token: &str) -> Vec<Value> {
-    let list = app
-        .post("/api/v1/orders/list", json!({}), Some(token))
-        .await;
-    assert_eq!(list.code(), 0, "{:?}", list.body);
-    rows(&list).clone()
-}
-
 #[tokio::test]
 async fn a_credential_cannot_bill_a_resident_of_another_community_by_phone() {
     let app = spawn_app().await;
     let keys = credentials(&app).await;
-    let fuyu = app.imported_resident("o-fuyu", FUYU_PHONE, "10002").await;
+    let fuyu = app.bound_resident(FU_YU).await.token;
     // Signed up, bound nowhere.
     app.resident_token("o-drifter", "13700000078").await;
 
@@ -108,10 +94,10 @@ async fn a_credential_cannot_bill_a_resident_of_another_community_by_phone() {
 
     // Nothing of 10002 in 10003's list, filtered or not, nor in 付钰's.
     let all = platform_orders(&app, &keys.jiaoyunli, "10003", json!({})).await;
-    assert!(rows(&all).is_empty(), "{:?}", all.body);
+    assert!(all.rows().is_empty(), "{:?}", all.body);
     let his = platform_orders(&app, &keys.jiaoyunli, "10003", json!({"phone": FUYU_PHONE})).await;
-    assert!(rows(&his).is_empty(), "{:?}", his.body);
-    assert!(resident_orders(&app, &fuyu).await.is_empty());
+    assert!(his.rows().is_empty(), "{:?}", his.body);
+    assert!(app.order_numbers(&fuyu).await.is_empty());
 
     // His own community's credential still bills him.
     let own = new_order(
@@ -123,9 +109,9 @@ async fn a_credential_cannot_bill_a_resident_of_another_community_by_phone() {
     )
     .await;
     assert_eq!(own.code(), 0, "{:?}", own.body);
-    assert_eq!(resident_orders(&app, &fuyu).await.len(), 1);
+    assert_eq!(app.order_numbers(&fuyu).await.len(), 1);
     let still_none = platform_orders(&app, &keys.jiaoyunli, "10003", json!({})).await;
-    assert!(rows(&still_none).is_empty(), "{:?}", still_none.body);
+    assert!(still_none.rows().is_empty(), "{:?}", still_none.body);
     app.stop().await;
 }
 
@@ -133,7 +119,7 @@ async fn a_credential_cannot_bill_a_resident_of_another_community_by_phone() {
 async fn a_credential_cannot_bill_a_resident_of_another_community_by_phone_and_name() {
     let app = spawn_app().await;
     let keys = credentials(&app).await;
-    let fuyu = app.imported_resident("o-fuyu", FUYU_PHONE, "10002").await;
+    let fuyu = app.bound_resident(FU_YU).await.token;
     let unknown = new_order(
         &app,
         &keys.jiaoyunli,
@@ -154,7 +140,7 @@ async fn a_credential_cannot_bill_a_resident_of_another_community_by_phone_and_n
         .await;
         indistinguishable(&elsewhere, &unknown);
     }
-    assert!(resident_orders(&app, &fuyu).await.is_empty());
+    assert!(app.order_numbers(&fuyu).await.is_empty());
 
     // At home the seed's codes hold: 0 for him, 3 for his wife who never signed up.
     let own = new_order(
@@ -182,7 +168,7 @@ async fn a_credential_cannot_bill_a_resident_of_another_community_by_phone_and_n
 async fn a_credential_cannot_bill_a_resident_of_another_community_by_id_number() {
     let app = spawn_app().await;
     let keys = credentials(&app).await;
-    let fuyu = app.imported_resident("o-fuyu", FUYU_PHONE, "10002").await;
+    let fuyu = app.bound_resident(FU_YU).await.token;
     let unknown = new_order(
         &app,
         &keys.jiaoyunli,
@@ -209,8 +195,8 @@ async fn a_credential_cannot_bill_a_resident_of_another_community_by_id_number()
         json!({"idcard": FUYU_IDCARD}),
     )
     .await;
-    assert!(rows(&by_idcard).is_empty(), "{:?}", by_idcard.body);
-    assert!(resident_orders(&app, &fuyu).await.is_empty());
+    assert!(by_idcard.rows().is_empty(), "{:?}", by_idcard.body);
+    assert!(app.order_numbers(&fuyu).await.is_empty());
 
     let own = new_order(
         &app,
@@ -237,14 +223,8 @@ async fn a_credential_cannot_bill_a_resident_of_another_community_by_id_number()
 async fn a_credential_cannot_bill_a_resident_of_another_community_by_plate() {
     let app = spawn_app().await;
     let keys = credentials(&app).await;
-    let fuyu = app.imported_resident("o-fuyu", FUYU_PHONE, "10002").await;
-    let bound = app
-        .post(
-            "/api/v1/weapp/car/bind",
-            json!({"number": "冀C12345"}),
-            Some(&fuyu),
-        )
-        .await;
+    let fuyu = app.bound_resident(FU_YU).await.token;
+    let bound = app.bind_car(&fuyu, "冀C12345").await;
     assert_eq!(bound.code(), 0, "{:?}", bound.body);
 
     let unknown = new_order(
@@ -265,7 +245,7 @@ async fn a_credential_cannot_bill_a_resident_of_another_community_by_plate() {
     )
     .await;
     indistinguishable(&elsewhere, &unknown);
-    assert!(resident_orders(&app, &fuyu).await.is_empty());
+    assert!(app.order_numbers(&fuyu).await.is_empty());
 
     let own = new_order(
         &app,
@@ -276,39 +256,16 @@ async fn a_credential_cannot_bill_a_resident_of_another_community_by_plate() {
     )
     .await;
     assert_eq!(own.code(), 0, "{:?}", own.body);
-    assert_eq!(resident_orders(&app, &fuyu).await.len(), 1);
+    assert_eq!(app.order_numbers(&fuyu).await.len(), 1);
     app.stop().await;
 }
 
 #[tokio::test]
-async fn a_parking_order_does_not_reach_a_holder_who_left_the_community() {
+async fn assigning_a_spot_tells_a_credential_nothing_of_someone_bound_elsewhere() {
     let app = spawn_app().await;
     let keys = credentials(&app).await;
-    let wangfang = app
-        .imported_resident("o-wangfang", "17600381130", "10002")
-        .await;
-    let assigned = app
-        .post(
-            "/api/v1/wjdh/parking/assign",
-            json!({"xiaoqu": "10002", "number": "A012", "phone": "17600381130"}),
-            Some(&keys.chenxi),
-        )
-        .await;
-    assert_eq!(assigned.code(), 0, "{:?}", assigned.body);
-    let first = new_order(
-        &app,
-        &keys.chenxi,
-        "10002",
-        "parking_number",
-        json!({"number": "A012"}),
-    )
-    .await;
-    assert_eq!(first.code(), 0, "{:?}", first.body);
-
-    // Assigning a spot tells a credential no more: someone registered and bound elsewhere is
-    // refused exactly as a phone nobody signed up with.
-    app.imported_resident("o-zhaoqiang", "13800138000", "10003")
-        .await;
+    // Someone registered and bound elsewhere is refused exactly as a phone nobody signed up with.
+    app.bound_resident(ZHAO_QIANG).await;
     let assign = |phone: &'static str| {
         app.post(
             "/api/v1/wjdh/parking/assign",
@@ -320,8 +277,37 @@ async fn a_parking_order_does_not_reach_a_holder_who_left_the_community() {
     assert_eq!(elsewhere.code(), 1, "{:?}", elsewhere.body);
     assert_eq!(elsewhere.status, unknown.status);
     assert_eq!(elsewhere.body, unknown.body);
+    app.stop().await;
+}
 
-    // Another credential names the spot in its own community: there is none.
+/// 王芳 bound to 10002 and holding its spot A012, with one parking order billed to her.
+async fn wangfang_with_a_spot(app: &TestApp, keys: &Credentials) -> String {
+    let wangfang = app.bound_resident(WANG_FANG).await.token;
+    let assigned = app
+        .post(
+            "/api/v1/wjdh/parking/assign",
+            json!({"xiaoqu": "10002", "number": "A012", "phone": "17600381130"}),
+            Some(&keys.chenxi),
+        )
+        .await;
+    assert_eq!(assigned.code(), 0, "{:?}", assigned.body);
+    let first = new_order(
+        app,
+        &keys.chenxi,
+        "10002",
+        "parking_number",
+        json!({"number": "A012"}),
+    )
+    .await;
+    assert_eq!(first.code(), 0, "{:?}", first.body);
+    wangfang
+}
+
+#[tokio::test]
+async fn another_credential_naming_a_spot_finds_none_in_its_own_community() {
+    let app = spawn_app().await;
+    let keys = credentials(&app).await;
+    wangfang_with_a_spot(&app, &keys).await;
     let foreign = new_order(
         &app,
         &keys.jiaoyunli,
@@ -331,13 +317,20 @@ async fn a_parking_order_does_not_reach_a_holder_who_left_the_community() {
     )
     .await;
     assert_eq!(foreign.code(), 2, "{:?}", foreign.body);
+    app.stop().await;
+}
 
+#[tokio::test]
+async fn a_parking_order_does_not_reach_a_holder_who_left_the_community() {
+    let app = spawn_app().await;
+    let keys = credentials(&app).await;
+    let wangfang = wangfang_with_a_spot(&app, &keys).await;
     // She leaves 晨曦家园 (业主解绑, approved); the spot still names her, but she is no longer
     // a resident there: the next order finds nobody, as for a free spot.
     let houses = app
         .post("/api/v1/user/housesList", json!({}), Some(&wangfang))
         .await;
-    let binding = rows(&houses)[0]["id"].as_i64().unwrap();
+    let binding = houses.rows()[0]["id"].as_i64().unwrap();
     let leave = app
         .post(
             "/api/v1/weapp/unbindHouse",
@@ -346,16 +339,8 @@ async fn a_parking_order_does_not_reach_a_holder_who_left_the_community() {
         )
         .await;
     assert_eq!(leave.code(), 0, "{:?}", leave.body);
-    let approved = app
-        .put_form(
-            "/api/v1/wjdh/shenhe",
-            &[
-                ("id", &leave.body["data"]["shenhe_id"].to_string()),
-                ("status", "1"),
-            ],
-            &keys.chenxi,
-        )
-        .await;
+    let review = leave.body["data"]["shenhe_id"].as_i64().unwrap();
+    let approved = app.approve(&keys.chenxi, review).await;
     assert_eq!(approved.code(), 0, "{:?}", approved.body);
     let free = new_order(
         &app,
@@ -376,7 +361,7 @@ async fn a_parking_order_does_not_reach_a_holder_who_left_the_community() {
     assert_eq!(after.code(), 2, "{:?}", after.body);
     assert_eq!(after.body, free.body);
     assert_eq!(
-        resident_orders(&app, &wangfang).await.len(),
+        app.order_numbers(&wangfang).await.len(),
         1,
         "only the first"
     );
@@ -402,14 +387,9 @@ async fn categories(app: &TestApp, token: &str, filter: Value) -> Answer {
         .await
 }
 
-#[tokio::test]
-async fn a_credential_cannot_delete_a_repair_category_of_another_community() {
-    let app = spawn_app().await;
-    let keys = credentials(&app).await;
-    let fuyu = app.imported_resident("o-fuyu", FUYU_PHONE, "10002").await;
-    let zhaoqiang = app
-        .imported_resident("o-zhaoqiang", "13800138000", "10003")
-        .await;
+/// The two credentials and 10002's repair category 楼道; its id.
+async fn category_of_10002(app: &TestApp) -> (Credentials, i64) {
+    let keys = credentials(app).await;
     let added = app
         .post(
             "/api/v1/wjdh/repair/category",
@@ -419,20 +399,44 @@ async fn a_credential_cannot_delete_a_repair_category_of_another_community() {
         .await;
     assert_eq!(added.code(), 0, "{:?}", added.body);
     let id = added.body["data"]["id"].as_i64().unwrap();
+    (keys, id)
+}
 
+#[tokio::test]
+async fn a_credential_cannot_delete_a_repair_category_of_another_community() {
+    let app = spawn_app().await;
+    let (keys, id) = category_of_10002(&app).await;
     // 10003's credential: refused, however it names the category, and it stays.
     for body in [json!({"id": id}), json!({"id": id, "xiaoqu": "10003"})] {
+        let row = body.to_string();
         let deleted = app
             .delete_json("/api/v1/wjdh/repair/category", body, &keys.jiaoyunli)
             .await;
-        assert_eq!(deleted.code(), 1, "{:?}", deleted.body);
-        assert_eq!(deleted.status.as_u16(), 403, "{:?}", deleted.body);
+        assert_eq!(deleted.code(), 1, "{row}: {:?}", deleted.body);
+        assert_eq!(deleted.status.as_u16(), 403, "{row}: {:?}", deleted.body);
     }
     let chenxi = categories(&app, &keys.chenxi, json!({"xiaoqu": "10002"})).await;
     assert_eq!(category_names(&chenxi), ["楼道"]);
     assert_eq!(chenxi.body["data"][0]["xiaoqu"], "10002");
 
-    // Nor can it see, extend or list 10002's tree.
+    // Its own credential removes it.
+    let removed = app
+        .delete_json(
+            "/api/v1/wjdh/repair/category",
+            json!({"id": id}),
+            &keys.chenxi,
+        )
+        .await;
+    assert_eq!(removed.code(), 0, "{:?}", removed.body);
+    let gone = categories(&app, &keys.chenxi, json!({})).await;
+    assert!(category_names(&gone).is_empty(), "{:?}", gone.body);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_credential_cannot_see_extend_or_add_to_another_communitys_categories() {
+    let app = spawn_app().await;
+    let (keys, id) = category_of_10002(&app).await;
     let own = categories(&app, &keys.jiaoyunli, json!({"xiaoqu": "10003"})).await;
     assert!(category_names(&own).is_empty(), "{:?}", own.body);
     let foreign = categories(&app, &keys.jiaoyunli, json!({"xiaoqu": "10002"})).await;
@@ -463,8 +467,15 @@ async fn a_credential_cannot_delete_a_repair_category_of_another_community() {
         )
         .await;
     assert_eq!(elsewhere.status.as_u16(), 403, "{:?}", elsewhere.body);
+    app.stop().await;
+}
 
-    // Residents see the categories of their own community only.
+#[tokio::test]
+async fn residents_see_the_repair_categories_of_their_own_community_only() {
+    let app = spawn_app().await;
+    category_of_10002(&app).await;
+    let fuyu = app.bound_resident(FU_YU).await.token;
+    let zhaoqiang = app.bound_resident(ZHAO_QIANG).await.token;
     assert_eq!(
         category_names(&categories(&app, &fuyu, json!({})).await),
         ["楼道"]
@@ -472,28 +483,7 @@ async fn a_credential_cannot_delete_a_repair_category_of_another_community() {
     assert!(category_names(&categories(&app, &zhaoqiang, json!({})).await).is_empty());
     let not_theirs = categories(&app, &zhaoqiang, json!({"xiaoqu": "10002"})).await;
     assert_eq!(not_theirs.status.as_u16(), 403, "{:?}", not_theirs.body);
-
-    // Its own credential removes it.
-    let removed = app
-        .delete_json(
-            "/api/v1/wjdh/repair/category",
-            json!({"id": id}),
-            &keys.chenxi,
-        )
-        .await;
-    assert_eq!(removed.code(), 0, "{:?}", removed.body);
-    let gone = categories(&app, &keys.chenxi, json!({})).await;
-    assert!(category_names(&gone).is_empty(), "{:?}", gone.body);
     app.stop().await;
-}
-
-async fn plates_of(app: &TestApp, token: &str) -> Vec<String> {
-    let cars = app.post("/api/v1/weapp/cars", json!({}), Some(token)).await;
-    assert_eq!(cars.code(), 0, "{:?}", cars.body);
-    rows(&cars)
-        .iter()
-        .map(|car| car["number"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 async fn claim(app: &TestApp, token: &str, number: &str) -> Answer {
@@ -528,49 +518,51 @@ async fn plate_order(app: &TestApp, platform: &str, number: &str) -> String {
     created.str("data").to_owned()
 }
 
-fn numbers(orders: &[Value]) -> Vec<&str> {
-    orders
-        .iter()
-        .map(|order| order["number"].as_str().unwrap())
-        .collect()
+/// 付钰 bound 冀C12345 first, without proof; 王芳, who holds its 行驶证, claimed it.
+struct Claim {
+    keys: Credentials,
+    squatter: String,
+    owner: String,
+    /// The claim's answer.
+    claimed: Answer,
+    id: i64,
+}
+
+async fn claimed_plate(app: &TestApp) -> Claim {
+    let keys = credentials(app).await;
+    let squatter = app.bound_resident(FU_YU).await.token;
+    let owner = app.bound_resident(WANG_FANG).await.token;
+    assert_eq!(app.bind_car(&squatter, "冀C12345").await.code(), 0);
+    let claimed = claim(app, &owner, "冀c 12345").await;
+    assert_eq!(claimed.code(), 0, "{:?}", claimed.body);
+    let id = claimed.body["data"]["id"].as_i64().unwrap();
+    Claim {
+        keys,
+        squatter,
+        owner,
+        claimed,
+        id,
+    }
 }
 
 #[tokio::test]
-async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms() {
+async fn a_plate_held_by_another_resident_is_claimed_and_waits_for_the_platform() {
     let app = spawn_app().await;
-    let keys = credentials(&app).await;
-    // Someone bound the plate first, without proof; its owner holds the 行驶证.
-    let squatter = app.imported_resident("o-fuyu", FUYU_PHONE, "10002").await;
-    let owner = app
-        .imported_resident("o-wangfang", "17600381130", "10002")
-        .await;
-    assert_eq!(
-        app.post(
-            "/api/v1/weapp/car/bind",
-            json!({"number": "冀C12345"}),
-            Some(&squatter)
-        )
-        .await
-        .code(),
-        0
-    );
-
-    // Binding it outright is refused; the claim waits for the platform.
-    let taken = app
-        .post(
-            "/api/v1/weapp/car/bind",
-            json!({"number": "冀c 12345"}),
-            Some(&owner),
-        )
-        .await;
+    let Claim {
+        keys,
+        squatter,
+        owner,
+        claimed,
+        id,
+    } = claimed_plate(&app).await;
+    // Binding it outright is refused.
+    let taken = app.bind_car(&owner, "冀c 12345").await;
     assert_eq!(
         (taken.code(), taken.status.as_u16()),
         (1, 409),
         "{:?}",
         taken.body
     );
-    let claimed = claim(&app, &owner, "冀c 12345").await;
-    assert_eq!(claimed.code(), 0, "{:?}", claimed.body);
     assert!(
         claimed.str("msg").contains("等待物业确认"),
         "{:?}",
@@ -582,7 +574,6 @@ async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms(
         (&json!(2), &json!("10002"), &json!("冀C12345"))
     );
     assert_eq!(data["holder_phone"], "151****2234", "the holder is masked");
-    let id = data["id"].as_i64().unwrap();
     assert_eq!(
         claim(&app, &owner, "冀C12345").await.body["data"]["id"],
         json!(id),
@@ -590,16 +581,20 @@ async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms(
     );
 
     // Until confirmed, the plate and its orders stay with whoever holds it.
-    assert_eq!(plates_of(&app, &squatter).await, ["冀C12345"]);
-    assert!(plates_of(&app, &owner).await.is_empty());
+    assert_eq!(app.plates_of(&squatter).await, ["冀C12345"]);
+    assert!(app.plates_of(&owner).await.is_empty());
     let first = plate_order(&app, &keys.chenxi, "冀C12345").await;
-    assert_eq!(
-        numbers(&resident_orders(&app, &squatter).await),
-        [first.as_str()]
-    );
-    assert!(resident_orders(&app, &owner).await.is_empty());
+    assert_eq!(app.order_numbers(&squatter).await, [first]);
+    assert!(app.order_numbers(&owner).await.is_empty());
+    app.stop().await;
+}
 
-    // Only the credential managing the claimant's community sees and decides it.
+#[tokio::test]
+async fn only_the_credential_managing_the_claimants_community_sees_and_decides_a_claim() {
+    let app = spawn_app().await;
+    let Claim {
+        keys, squatter, id, ..
+    } = claimed_plate(&app).await;
     let foreign_list = app
         .post(
             "/api/v1/wjdh/car/transfers",
@@ -615,7 +610,7 @@ async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms(
         "{:?}",
         foreign.body
     );
-    assert_eq!(plates_of(&app, &squatter).await, ["冀C12345"]);
+    assert_eq!(app.plates_of(&squatter).await, ["冀C12345"]);
     let waiting = app
         .post(
             "/api/v1/wjdh/car/transfers",
@@ -624,25 +619,32 @@ async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms(
         )
         .await;
     assert_eq!(waiting.code(), 0, "{:?}", waiting.body);
-    assert_eq!(rows(&waiting).len(), 1, "{:?}", waiting.body);
-    assert_eq!(rows(&waiting)[0]["name"], "王芳");
-    assert_eq!(rows(&waiting)[0]["phone"], "17600381130");
+    assert_eq!(waiting.rows().len(), 1, "{:?}", waiting.body);
+    assert_eq!(waiting.rows()[0]["name"], "王芳");
+    assert_eq!(waiting.rows()[0]["phone"], "17600381130");
+    app.stop().await;
+}
 
-    // Confirmed: the plate and the next orders move; the first order stays the squatter's.
+#[tokio::test]
+async fn a_confirmed_claim_moves_the_plate_and_the_next_orders_and_is_decided_once() {
+    let app = spawn_app().await;
+    let Claim {
+        keys,
+        squatter,
+        owner,
+        id,
+        ..
+    } = claimed_plate(&app).await;
+    let first = plate_order(&app, &keys.chenxi, "冀C12345").await;
     let confirmed = decide(&app, &keys.chenxi, id, "1").await;
     assert_eq!(confirmed.code(), 0, "{:?}", confirmed.body);
     assert_eq!(confirmed.body["data"]["status"], 1);
-    assert!(plates_of(&app, &squatter).await.is_empty());
-    assert_eq!(plates_of(&app, &owner).await, ["冀C12345"]);
+    assert!(app.plates_of(&squatter).await.is_empty());
+    assert_eq!(app.plates_of(&owner).await, ["冀C12345"]);
+    // The first order stays the squatter's.
     let second = plate_order(&app, &keys.chenxi, "冀C12345").await;
-    assert_eq!(
-        numbers(&resident_orders(&app, &owner).await),
-        [second.as_str()]
-    );
-    assert_eq!(
-        numbers(&resident_orders(&app, &squatter).await),
-        [first.as_str()]
-    );
+    assert_eq!(app.order_numbers(&owner).await, [second]);
+    assert_eq!(app.order_numbers(&squatter).await, [first]);
     let twice = decide(&app, &keys.chenxi, id, "0").await;
     assert_eq!(
         (twice.code(), twice.status.as_u16()),
@@ -650,8 +652,21 @@ async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms(
         "{:?}",
         twice.body
     );
+    app.stop().await;
+}
 
-    // A refused claim (the squatter tries to take it back) leaves the plate where it is.
+#[tokio::test]
+async fn a_refused_claim_leaves_the_plate_where_it_is() {
+    let app = spawn_app().await;
+    let Claim {
+        keys,
+        squatter,
+        owner,
+        id,
+        ..
+    } = claimed_plate(&app).await;
+    assert_eq!(decide(&app, &keys.chenxi, id, "1").await.code(), 0);
+    // The squatter tries to take it back.
     let back = claim(&app, &squatter, "冀C12345").await;
     assert_eq!(back.code(), 0, "{:?}", back.body);
     let refused = decide(
@@ -662,9 +677,17 @@ async fn a_plate_held_by_another_resident_moves_only_when_the_platform_confirms(
     )
     .await;
     assert_eq!(refused.body["data"]["status"], 0, "{:?}", refused.body);
-    assert_eq!(plates_of(&app, &owner).await, ["冀C12345"]);
+    assert_eq!(app.plates_of(&owner).await, ["冀C12345"]);
+    app.stop().await;
+}
 
-    // Claims need a house in a community (its platform decides) and a plate someone else holds.
+#[tokio::test]
+async fn a_claim_needs_a_house_in_a_community_a_plate_someone_else_holds_and_good_fields() {
+    let app = spawn_app().await;
+    let Claim {
+        keys, squatter, id, ..
+    } = claimed_plate(&app).await;
+    // Its platform decides: someone with no house has none.
     let drifter = app.resident_token("o-drifter", "13700000078").await;
     let homeless = claim(&app, &drifter, "冀C12345").await;
     assert_eq!(
