@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    FU_YU, PLATFORM_10002, PLATFORM_10003, TestApp, WANG_FANG, ZHAO_QIANG, spawn_app_with,
+    BoundResident, FU_YU, TINY_PNG, TestApp, WANG_FANG, ZHAO_QIANG, spawn_app_with,
 };
 use crate::privacy::captured_logs;
 
@@ -745,21 +745,14 @@ async fn call(
     (status, response.text().await.unwrap_or_default())
 }
 
-#[tokio::test]
-async fn every_route_admits_exactly_who_it_should_and_shows_personal_data_only_to_those_entitled() {
-    let logs = captured_logs();
-    let app = spawn_app_with(&[("gateway.rate_limit_per_minute", "100000")]).await;
-    let world = build_world(&app).await;
-    let table = table();
-    let people = people();
-    assert!(people.len() >= 5, "the fixture's people");
-
+#[test]
+fn the_matrix_has_a_row_for_every_route_the_gateway_registers_and_no_other() {
     let registered = registered_routes();
     assert!(
         registered.len() > 50,
         "routes read from the gateway: {registered:?}"
     );
-    let listed: BTreeSet<(String, String)> = table
+    let listed: BTreeSet<(String, String)> = table()
         .iter()
         .map(|row| (row.method.to_owned(), row.route.to_owned()))
         .collect();
@@ -776,9 +769,18 @@ async fn every_route_admits_exactly_who_it_should_and_shows_personal_data_only_t
         unknown.is_empty(),
         "rows for routes the gateway does not have: {unknown:?}"
     );
+}
+
+#[tokio::test]
+async fn every_route_admits_exactly_who_it_should_and_shows_personal_data_only_to_those_entitled() {
+    let logs = captured_logs();
+    let app = spawn_app_with(&[("gateway.rate_limit_per_minute", "100000")]).await;
+    let world = build_world(&app).await;
+    let people = people();
+    assert!(people.len() >= 5, "the fixture's people");
 
     let mut wrong = Vec::new();
-    for row in &table {
+    for row in &table() {
         assert_eq!(row.allowed.len(), EVERYONE.len(), "{}", row.route);
         // Refused callers first: an allowed write must not change what they are refused.
         let mut order: Vec<(Who, bool)> = EVERYONE
@@ -848,16 +850,14 @@ async fn every_route_admits_exactly_who_it_should_and_shows_personal_data_only_t
 
 /// Three fixture residents, the demo credentials, and one of everything A owns.
 async fn build_world(app: &TestApp) -> World {
-    let p2 = app.platform_token(PLATFORM_10002.0, PLATFORM_10002.1).await;
-    let p3 = app.platform_token(PLATFORM_10003.0, PLATFORM_10003.1).await;
-    let a = app.imported_resident("o-matrix-a", FU_YU.0, FU_YU.1).await;
-    let b = app
-        .imported_resident("o-matrix-b", WANG_FANG.0, WANG_FANG.1)
-        .await;
-    let c = app
-        .imported_resident("o-matrix-c", ZHAO_QIANG.0, ZHAO_QIANG.1)
-        .await;
-    let house_a = app.house_id(&a, FU_YU.1, FU_YU.2).await;
+    let p2 = app.platform().await;
+    let p3 = app.platform_10003().await;
+    let BoundResident {
+        token: a,
+        house: house_a,
+    } = app.bound_resident(FU_YU).await;
+    let b = app.bound_resident(WANG_FANG).await.token;
+    let c = app.bound_resident(ZHAO_QIANG).await.token;
     let buildings = app
         .post("/api/v1/buildings", json!({"id": "10002"}), Some(&a))
         .await;
@@ -887,14 +887,7 @@ async fn build_world(app: &TestApp) -> World {
     assert_eq!(review.code(), 0, "{:?}", review.body);
     let review_a = review.body["data"]["shenhe_id"].as_i64().unwrap();
 
-    let switched = app
-        .put_json(
-            "/api/v1/wjdh/module",
-            json!({"xiaoqu": "10002", "module_name": "访客通行", "module_status": 1}),
-            &p2,
-        )
-        .await;
-    assert_eq!(switched.code(), 0, "{:?}", switched.body);
+    app.set_module(&p2, "访客通行", "1").await;
 
     let repair = app
         .post(
@@ -964,13 +957,7 @@ async fn build_world(app: &TestApp) -> World {
             .unwrap()
     };
 
-    let bound = app
-        .post(
-            "/api/v1/weapp/car/bind",
-            json!({"number": plate(Who::A)}),
-            Some(&a),
-        )
-        .await;
+    let bound = app.bind_car(&a, plate(Who::A)).await;
     assert_eq!(bound.code(), 0, "{:?}", bound.body);
     let claimed = app
         .post(
@@ -981,8 +968,6 @@ async fn build_world(app: &TestApp) -> World {
         .await;
     assert_eq!(claimed.code(), 0, "{:?}", claimed.body);
 
-    let png =
-        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89".to_vec();
     let face = reqwest::multipart::Form::new()
         .text("community_identifier", "10002")
         .text("building_number", "1")
@@ -991,7 +976,7 @@ async fn build_world(app: &TestApp) -> World {
         .text("house_number", "101")
         .part(
             "file",
-            reqwest::multipart::Part::bytes(png.clone()).file_name("face.png"),
+            reqwest::multipart::Part::bytes(TINY_PNG).file_name("face.png"),
         );
     let face = app.post_multipart("/api/v1/people/photo", face, &a).await;
     assert_eq!(face.code(), 0, "{:?}", face.body);
@@ -999,7 +984,7 @@ async fn build_world(app: &TestApp) -> World {
         .text("xiaoqu", "10002")
         .part(
             "file",
-            reqwest::multipart::Part::bytes(png).file_name("a.png"),
+            reqwest::multipart::Part::bytes(TINY_PNG).file_name("a.png"),
         );
     let photo = app
         .post_multipart("/api/v1/weapp/community/photo", photo, &a)
