@@ -125,11 +125,11 @@ async fn a_face_photo_is_uploaded_and_read_back_by_its_uploader_and_the_managing
     assert_eq!(refused.status.as_u16(), 403);
     assert_eq!(refused.json()["code"], json!(1));
 
-    let managing = app.platform_token("123456", "123456").await;
+    let managing = app.platform().await;
     let platform = app.get_raw(&url, Some(&managing)).await;
     assert_eq!(platform.status.as_u16(), 200);
     assert_eq!(platform.bytes, PNG);
-    let elsewhere = app.platform_token("jyl-demo", "jyl-demo-secret").await;
+    let elsewhere = app.platform_10003().await;
     let other_platform = app.get_raw(&url, Some(&elsewhere)).await;
     assert_eq!(other_platform.status.as_u16(), 403);
     assert_eq!(other_platform.json()["code"], json!(1));

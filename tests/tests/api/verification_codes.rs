@@ -175,18 +175,22 @@ async fn a_code_signs_in_once() {
     app.stop().await;
 }
 
+/// A yezhu code request of `phone` for 晨曦家园1栋1单元1楼101.
+fn yezhu_request(phone: &str) -> serde_json::Value {
+    json!({"phone": phone, "type": "yezhu", "community_house_name": YEZHU_HOUSE})
+}
+
+const YEZHU_HOUSE: &str = "晨曦家园1栋1单元1楼101";
+
 #[tokio::test]
-async fn yezhu_codes_go_to_the_remembered_owner_for_thirty_minutes() {
+async fn a_yezhu_code_needs_a_signed_in_applicant_who_looked_the_owner_up() {
     let app = spawn_app().await;
     let token = app.resident_token("o-applicant", "13600000001").await;
-    let house = "晨曦家园1栋1单元1楼101";
-    let request =
-        |phone: &str| json!({"phone": phone, "type": "yezhu", "community_house_name": house});
     // Signed out: the owner code needs to know who applies.
     let anonymous = app
         .post(
             "/api/v1/verificationCodes/phone",
-            request("176****1130"),
+            yezhu_request("176****1130"),
             None,
         )
         .await;
@@ -195,11 +199,19 @@ async fn yezhu_codes_go_to_the_remembered_owner_for_thirty_minutes() {
     let early = app
         .post(
             "/api/v1/verificationCodes/phone",
-            request("176****1130"),
+            yezhu_request("176****1130"),
             Some(&token),
         )
         .await;
     assert_eq!((early.code(), early.status.as_u16()), (1, 409));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn yezhu_codes_go_to_the_remembered_owner_for_thirty_minutes() {
+    let app = spawn_app().await;
+    let token = app.resident_token("o-applicant", "13600000001").await;
+    let house = YEZHU_HOUSE;
 
     let mut auth = app.auth_client().await;
     let caller = auth
@@ -227,7 +239,7 @@ async fn yezhu_codes_go_to_the_remembered_owner_for_thirty_minutes() {
     let wrong = app
         .post(
             "/api/v1/verificationCodes/phone",
-            request("13600000001"),
+            yezhu_request("13600000001"),
             Some(&token),
         )
         .await;
@@ -235,7 +247,7 @@ async fn yezhu_codes_go_to_the_remembered_owner_for_thirty_minutes() {
     let sent = app
         .post(
             "/api/v1/verificationCodes/phone",
-            request(&masked),
+            yezhu_request(&masked),
             Some(&token),
         )
         .await;
