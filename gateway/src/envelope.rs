@@ -25,6 +25,23 @@ pub struct Head {
     pub message: String,
 }
 
+/// A success with `data`: an object or a list, as the operation says.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DataResponse {
+    #[serde(flatten)]
+    pub head: Head,
+    /// An object or a list, as the operation says (any JSON value).
+    pub data: serde_json::Value,
+}
+
+/// A success whose `data` is `data`.
+pub fn ok_with(msg: &str, message: &str, data: serde_json::Value) -> HttpResponse {
+    ok(&DataResponse {
+        head: Head::ok(msg, message),
+        data,
+    })
+}
+
 impl Head {
     /// The head of a success.
     pub fn ok(msg: impl Into<String>, message: impl Into<String>) -> Self {

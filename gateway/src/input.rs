@@ -222,6 +222,43 @@ fn string_schema() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(SchemaType::Type(Type::String))
 }
 
+/// What `str::trim` removes (Unicode `White_Space`), as the body of a regex class: the
+/// document's "blank" and "not blank" say exactly what the parser trims.
+pub const WHITESPACE: &str = r"\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+
+/// Text with something besides whitespace in it.
+pub fn not_blank_pattern() -> String {
+    format!("[^{WHITESPACE}]")
+}
+
+/// Empty or only whitespace: the same as leaving the field out.
+pub fn blank_pattern() -> String {
+    format!("^[{WHITESPACE}]*$")
+}
+
+/// A value that counts as given: anything but null and blank text.
+fn given() -> Schema {
+    let any = utoipa::openapi::schema::AnyOfBuilder::new()
+        .item(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::Array(
+                    [
+                        Type::Integer,
+                        Type::Number,
+                        Type::Boolean,
+                        Type::Object,
+                        Type::Array,
+                    ]
+                    .into(),
+                ))
+                .build(),
+        ))
+        .item(Schema::Object(
+            string_schema().pattern(Some(not_blank_pattern())).build(),
+        ));
+    Schema::AnyOf(any.build())
+}
+
 fn integer_schema(min: i64, max: i64) -> Schema {
     Schema::Object(
         ObjectBuilder::new()
@@ -287,7 +324,7 @@ impl<const MAX: usize> PartialSchema for Text<MAX> {
                 string_schema()
                     .min_length(Some(1))
                     .max_length(Some(MAX))
-                    .pattern(Some(r"\S"))
+                    .pattern(Some(not_blank_pattern()))
                     .build(),
             ),
             integer_schema(0, Self::LARGEST_NUMBER),
@@ -488,12 +525,19 @@ pub trait Checked: Sized {
     /// A format the pattern cannot say all of (a check digit: `gb11643`), named for clients and
     /// test generators.
     const FORMAT: Option<&'static str> = None;
+    /// The whole numbers that are one, when a client may send it as a JSON number.
+    const NUMBERS: Option<(i64, i64)> = None;
+    /// One, for the document (and for test generators, where the pattern alone does not make
+    /// one: a check character).
+    const EXAMPLE: Option<&'static str> = None;
     const MAX_CHARS: usize;
     fn check(text: &str) -> Result<Self, &'static str>;
 }
 
 impl Checked for kit::types::Mobile {
     const PATTERN: &'static str = r"^(\+86|0086)?1[3-9][0-9]{9}$";
+    /// `1[3-9]` and nine digits, as a number.
+    const NUMBERS: Option<(i64, i64)> = Some((13_000_000_000, 19_999_999_999));
     const MAX_CHARS: usize = 15;
     fn check(text: &str) -> Result<Self, &'static str> {
         Self::parse(text)
@@ -503,6 +547,8 @@ impl Checked for kit::types::Mobile {
 impl Checked for kit::types::IdCardNumber {
     const PATTERN: &'static str = r"^[1-9][0-9]{16}[0-9Xx]$";
     const FORMAT: Option<&'static str> = Some("gb11643");
+    /// 1303**********2519 of the seeds, whole.
+    const EXAMPLE: Option<&'static str> = Some("130302198001012519");
     const MAX_CHARS: usize = 18;
     fn check(text: &str) -> Result<Self, &'static str> {
         Self::parse(text)
@@ -544,7 +590,7 @@ impl<'de, T: Checked> Deserialize<'de> for Valid<T> {
 
 impl<T: Checked> PartialSchema for Valid<T> {
     fn schema() -> RefOr<Schema> {
-        RefOr::T(Schema::Object(
+        let text = Schema::Object(
             string_schema()
                 .max_length(Some(T::MAX_CHARS))
                 .pattern(Some(T::PATTERN))
@@ -552,8 +598,13 @@ impl<T: Checked> PartialSchema for Valid<T> {
                     T::FORMAT
                         .map(|format| utoipa::openapi::SchemaFormat::Custom(format.to_owned())),
                 )
+                .examples(T::EXAMPLE)
                 .build(),
-        ))
+        );
+        match T::NUMBERS {
+            Some((least, most)) => one_of([text, integer_schema(least, most)]),
+            None => RefOr::T(text),
+        }
     }
 }
 
@@ -707,6 +758,31 @@ impl<const MAX: usize> ToSchema for JoinedIds<MAX> {
     }
 }
 
+/// A file part of a multipart body. Files are read apart from the fields ([`Input::file`]); a
+/// route's struct names it only so that the document does.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FilePart;
+
+impl<'de> Deserialize<'de> for FilePart {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::IgnoredAny::deserialize(deserializer).map(|_| Self)
+    }
+}
+
+impl PartialSchema for FilePart {
+    fn schema() -> RefOr<Schema> {
+        RefOr::T(Schema::Object(
+            string_schema()
+                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                    utoipa::openapi::KnownFormat::Binary,
+                )))
+                .build(),
+        ))
+    }
+}
+
+impl ToSchema for FilePart {}
+
 /// A request schema with a rule between fields the struct alone cannot say (which fields a
 /// `type` needs, "one of these two"): `T`'s schema and `rule` both hold.
 pub fn schema_with_rule<T: PartialSchema>(rule: Schema) -> RefOr<Schema> {
@@ -724,10 +800,15 @@ pub fn register_input<T: ToSchema>(schemas: &mut Vec<(String, RefOr<Schema>)>) {
     T::schemas(schemas);
 }
 
-/// An object that has every one of `fields`.
+/// An object that has every one of `fields`, each given (not null, not blank).
 pub fn requires(fields: &[&str]) -> ObjectBuilder {
-    fields.iter().fold(ObjectBuilder::new(), |object, field| {
-        object.required(*field)
+    also_requires(ObjectBuilder::new(), fields)
+}
+
+/// `object`, with every one of `fields` given too.
+pub fn also_requires(object: ObjectBuilder, fields: &[&str]) -> ObjectBuilder {
+    fields.iter().fold(object, |object, field| {
+        object.required(*field).property(*field, given())
     })
 }
 
@@ -986,6 +1067,10 @@ pub type SpotNo = Valid<kit::vehicle::SpotNumber>;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Digits<const MAX: usize>(pub String);
 
+/// A community's identifier (`xiaoqu`, `community_identifier`): digits, as the seeds write it
+/// (`10002`, `00001`: leading zeros kept).
+pub type Xiaoqu = Digits<20>;
+
 impl<const MAX: usize> Digits<MAX> {
     pub fn into_string(self) -> String {
         self.0
@@ -1047,12 +1132,42 @@ mod vehicle_and_digit_tests {
     use super::*;
     use serde_json::json;
 
+    #[test]
+    fn blank_is_what_trim_removes() {
+        let blank = regex::Regex::new(&blank_pattern()).expect("blank");
+        let given = regex::Regex::new(&not_blank_pattern()).expect("not blank");
+        for c in (0..=0x3100_u32).chain(0xFEFF..=0xFEFF).filter_map(char::from_u32) {
+            let text = c.to_string();
+            assert_eq!(blank.is_match(&text), text.trim().is_empty(), "{c:?}");
+            assert_eq!(given.is_match(&text), !text.trim().is_empty(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn a_blank_or_null_field_is_a_missing_one() {
+        #[derive(Debug, Deserialize)]
+        struct Both {
+            name: Option<Text<8>>,
+            page: Option<Page>,
+        }
+        for value in [json!(""), json!(" \u{3000}\t"), json!(null)] {
+            let both: Both = parse(
+                json!({"name": value, "page": value})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            )
+            .expect("blank");
+            assert!(both.name.is_none() && both.page.is_none(), "{value}");
+        }
+    }
+
     #[derive(Debug, Deserialize)]
     #[allow(dead_code)]
     struct Sample {
         plate: Option<PlateNumber>,
         spot: Option<SpotNo>,
-        xiaoqu: Option<Digits<20>>,
+        xiaoqu: Option<Xiaoqu>,
     }
 
     fn read(value: Value) -> Result<Sample, ServiceError> {

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 use utoipa::openapi::path::{Operation, PathItem};
-use utoipa::openapi::schema::Schema;
+use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -125,7 +125,14 @@ pub const DOCUMENT_PATH: &str = "/api/openapi.json";
         ops::metrics,
     ),
     components(schemas(Failure, WxPayAnswer, ops::Health, ops::Readiness)),
-    modifiers(&BearerToken, &NotifyAnswers, &Failures, &OptionalBodies)
+    modifiers(
+        &BearerToken,
+        &NotifyAnswers,
+        &Failures,
+        &OptionalBodies,
+        &BlankIsAbsent,
+        &FileKeys
+    )
 )]
 struct ApiDoc;
 
@@ -405,6 +412,131 @@ impl Modify for OptionalBodies {
     }
 }
 
+/// A blank text is the same as a field left out (`crate::input`): every optional field of a
+/// request may come blank (`""`, `" "`: the mini-program's empty inputs), and the document says
+/// so beside the field's own schema.
+struct BlankIsAbsent;
+
+impl BlankIsAbsent {
+    /// The names of the components a request body reaches, through references and combinators.
+    fn reached(
+        schema: &RefOr<Schema>,
+        components: &utoipa::openapi::Components,
+        names: &mut std::collections::BTreeSet<String>,
+    ) {
+        let parts: Vec<&RefOr<Schema>> = match schema {
+            RefOr::Ref(reference) => {
+                let name = reference.ref_location.rsplit('/').next().unwrap_or_default();
+                if names.insert(name.to_owned())
+                    && let Some(target) = components.schemas.get(name)
+                {
+                    Self::reached(target, components, names);
+                }
+                return;
+            }
+            RefOr::T(Schema::Object(object)) => object.properties.values().collect(),
+            RefOr::T(Schema::AllOf(all)) => all.items.iter().collect(),
+            RefOr::T(Schema::OneOf(one)) => one.items.iter().collect(),
+            RefOr::T(Schema::AnyOf(any)) => any.items.iter().collect(),
+            RefOr::T(_) => Vec::new(),
+        };
+        for part in parts {
+            Self::reached(part, components, names);
+        }
+    }
+
+    /// Lets each optional property of `schema`'s objects be blank.
+    fn allow_blanks(schema: &mut RefOr<Schema>) {
+        match schema {
+            RefOr::T(Schema::Object(object)) => {
+                for (name, property) in object.properties.iter_mut() {
+                    if object.required.contains(name) {
+                        continue;
+                    }
+                    let own = std::mem::replace(property, RefOr::T(Schema::default()));
+                    let blank = ObjectBuilder::new()
+                        .schema_type(SchemaType::Type(Type::String))
+                        .pattern(Some(crate::input::blank_pattern()));
+                    *property = RefOr::T(Schema::AnyOf(
+                        AnyOfBuilder::new()
+                            .item(own)
+                            .item(Schema::Object(blank.build()))
+                            .build(),
+                    ));
+                }
+            }
+            RefOr::T(Schema::AllOf(all)) => {
+                // The struct's own fields; the rule beside it only requires.
+                if let Some(first) = all.items.first_mut() {
+                    Self::allow_blanks(first);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Modify for BlankIsAbsent {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let mut names = std::collections::BTreeSet::new();
+        for item in openapi.paths.paths.values_mut() {
+            for (_, operation) in operations_mut(item) {
+                let Some(RefOr::T(body)) = operation.request_body.as_mut() else {
+                    continue;
+                };
+                for content in body.content.values_mut() {
+                    if let RefOr::T(content) = content
+                        && let Some(schema) = content.schema.as_mut()
+                    {
+                        Self::reached(schema, components, &mut names);
+                        Self::allow_blanks(schema);
+                    }
+                }
+            }
+        }
+        for name in names {
+            if let Some(schema) = components.schemas.get_mut(&name) {
+                Self::allow_blanks(schema);
+            }
+        }
+    }
+}
+
+/// A stored file's `key` (path parameter) is exactly the layout its service makes: the
+/// pattern the route checks it by.
+struct FileKeys;
+
+impl Modify for FileKeys {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, layout) in [
+            ("/api/v1/files/{key}", photos::FACE_PHOTO_KEY),
+            ("/api/v1/community/files/{key}", community::COMMUNITY_PHOTO_KEY),
+        ] {
+            let parameters = openapi
+                .paths
+                .paths
+                .get_mut(path)
+                .and_then(|item| item.get.as_mut())
+                .and_then(|operation| operation.parameters.as_mut());
+            for parameter in parameters.into_iter().flatten() {
+                if let RefOr::T(parameter) = parameter
+                    && parameter.name == "key"
+                {
+                    parameter.schema = Some(RefOr::T(Schema::Object(
+                        ObjectBuilder::new()
+                            .schema_type(SchemaType::Type(Type::String))
+                            .pattern(Some(layout))
+                            .build(),
+                    )));
+                }
+            }
+        }
+    }
+}
+
 /// WeChat Pay's answer to its notification (APIv3 JSON; APIv2 answers the same as XML
 /// `<xml><return_code>…</return_code><return_msg>…</return_msg></xml>`).
 #[derive(Debug, Serialize, ToSchema)]
@@ -582,6 +714,37 @@ mod tests {
         }
         assert!(value["components"]["schemas"]["LoginResponse"].is_object());
         assert!(value["components"]["securitySchemes"]["bearer"].is_object());
+    }
+
+    #[test]
+    fn optional_request_fields_may_be_blank_and_file_keys_have_their_layout() {
+        let value = serde_json::to_value(document()).expect("json");
+        let schemas = &value["components"]["schemas"];
+        let blank = serde_json::json!({"type": "string", "pattern": crate::input::blank_pattern()});
+        for field in [
+            "/SubmitComplaintInput/properties/xiaoqu",
+            "/MyComplaintsInput/properties/per_page",
+            "/CloseOrderBody/allOf/0/properties/id",
+            "/Identifier/properties/louhao",
+        ] {
+            let alternatives = schemas
+                .pointer(&format!("{field}/anyOf"))
+                .and_then(serde_json::Value::as_array)
+                .unwrap_or_else(|| panic!("{field}: {}", schemas.pointer(field).unwrap_or_default()));
+            assert_eq!(alternatives.last(), Some(&blank), "{field}");
+        }
+        // A required field is not blank.
+        assert!(schemas["SubmitComplaintInput"]["properties"]["content"]["anyOf"].is_null());
+        for (path, layout) in [
+            ("/api/v1/files/{key}", photos::FACE_PHOTO_KEY),
+            ("/api/v1/community/files/{key}", community::COMMUNITY_PHOTO_KEY),
+        ] {
+            assert_eq!(
+                value["paths"][path]["get"]["parameters"][0]["schema"]["pattern"],
+                layout,
+                "{path}"
+            );
+        }
     }
 
     /// `(method, path, operation)` of every operation of the document.

@@ -132,6 +132,24 @@ impl ServiceError {
         Self::new(ErrorKind::Invalid, format!("{field}: {message}"), message)
     }
 
+    /// A well-formed `field` that names nothing there (404); `msg` names the field.
+    pub fn not_found_in(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::new(ErrorKind::NotFound, format!("{field}: {message}"), message)
+    }
+
+    /// A well-formed `field` that does not fit what is stored (409); `msg` names the field.
+    pub fn conflict_in(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::new(ErrorKind::Conflict, format!("{field}: {message}"), message)
+    }
+
+    /// A well-formed `field` naming what the caller may not use (403); `msg` names the field.
+    pub fn forbidden_in(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::new(ErrorKind::Forbidden, format!("{field}: {message}"), message)
+    }
+
     /// A required field is missing.
     pub fn missing(field: &str) -> Self {
         Self::invalid(field, format!("{field}参数未传送"))

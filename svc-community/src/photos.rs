@@ -137,7 +137,7 @@ impl Photos {
         let key = url.split_once(FILES_PATH).map_or(url, |(_, key)| key);
         match self.parts(key) {
             Some((c, u)) if c == community && u == user_id => Ok(()),
-            _ => Err(ServiceError::invalid(
+            _ => Err(ServiceError::forbidden_in(
                 field,
                 format!("{field}只能是您为该小区上传的图片地址"),
             )),
@@ -146,9 +146,10 @@ impl Photos {
 
     /// A stored photo: `(content type, bytes)`.
     pub async fn read(&self, reader: Reader<'_>, key: &str) -> ServiceResult<(String, Vec<u8>)> {
+        // A key of another layout or prefix names no photo of ours.
         let (community, uploader) = self
             .parts(key)
-            .ok_or_else(|| ServiceError::invalid("key", "文件地址不正确"))?;
+            .ok_or_else(|| ServiceError::not_found("文件不存在", "没有找到该文件"))?;
         let allowed = match reader {
             Reader::Resident(user_id) => user_id == uploader,
             Reader::Platform(communities) => kit::scope::manages(communities, community),

@@ -9,16 +9,16 @@ use utoipa::ToSchema;
 
 use crate::auth::ResidentCaller;
 use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
-use crate::input::{Digits, Id, Input};
+use crate::input::{Id, Input, Xiaoqu};
 use crate::middleware::RequestId;
 use crate::state::AppState;
 
 /// 000 §2.1.2's field.
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct CommunityInput {
+pub struct CommunityIdInput {
     /// The community's `community_identifier`.
     #[schema(example = "10002")]
-    id: Digits<20>,
+    id: Xiaoqu,
 }
 
 /// 000 §2.1.3–§2.1.5's field.
@@ -229,7 +229,7 @@ pub async fn communities(state: web::Data<AppState>, request_id: RequestId) -> A
     post,
     path = "/api/v1/buildings",
     tag = "000 §2.1 基础数据",
-    request_body = CommunityInput,
+    request_body = CommunityIdInput,
     responses(
         (status = 200, body = ListResponse<BuildingRow>),
         (status = 401, body = Failure, description = "token失效 (code 9)"),
@@ -241,7 +241,7 @@ pub async fn buildings(
     state: web::Data<AppState>,
     request_id: RequestId,
     _resident: ResidentCaller,
-    input: Result<Input<CommunityInput>, ApiError>,
+    input: Result<Input<CommunityIdInput>, ApiError>,
 ) -> ApiResult {
     let input = input?;
     let message = ListBuildingsRequest {

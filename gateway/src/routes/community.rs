@@ -6,21 +6,25 @@
 //! as `Result<Input<_>, ApiError>` and opens it after the caller: actix runs a handler's
 //! extractors side by side, and a bad field (judged at once) would otherwise answer 400 before
 //! the token is checked (401/403).
+use std::sync::LazyLock;
+
 use actix_web::http::header::{CacheControl, CacheDirective};
 use actix_web::{HttpRequest, HttpResponse, web};
 use kit::error::ServiceError;
 use proto::auth::caller;
 use proto::community as pb;
 use serde::de::{self, DeserializeOwned, Deserializer};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::auth::{self, Audience, PlatformCaller, ResidentCaller};
-use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
-use crate::input::{Code, Flag, Id, Input, Int, Page, PerPage, Phone, Text, invalid};
+use crate::envelope::{self, ApiError, ApiResult, DataResponse, Failure, Head};
+use crate::input::{
+    Code, FilePart, Flag, Id, Input, Int, Page, PerPage, Phone, Text, WHITESPACE, Xiaoqu, invalid,
+};
 use crate::middleware::RequestId;
 use crate::routes::pages;
 use crate::state::AppState;
@@ -28,20 +32,8 @@ use crate::state::AppState;
 const TAG_PLATFORM: &str = "001 §3–§6 社区功能（安防平台）";
 const TAG_RESIDENT: &str = "社区功能（小程序）";
 
-/// A success with `data`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DataResponse {
-    #[serde(flatten)]
-    pub head: Head,
-    /// An object or a list, as the operation says (any JSON value).
-    pub data: Value,
-}
-
 fn ok(msg: &str, message: &str, data: Value) -> ApiResult {
-    Ok(envelope::ok(&DataResponse {
-        head: Head::ok(msg, message),
-        data,
-    }))
+    Ok(envelope::ok_with(msg, message, data))
 }
 
 fn ok_bare(msg: &str, message: &str) -> ApiResult {
@@ -156,8 +148,6 @@ fn pass_json(p: pb::VisitorPass) -> Value {
 
 // ---- input types ----
 
-/// A community's identifier (`xiaoqu`).
-pub type Xiaoqu = Text<32>;
 /// Unix seconds (up to the year 9999).
 pub type UnixTime = Int<0, 253_402_300_799>;
 /// A list weight (`order`): larger first.
@@ -165,48 +155,134 @@ pub type Weight = Int<-999_999_999, 999_999_999>;
 
 /// Most images a repair, complaint or announcement carries.
 const MAX_IMAGES: usize = 9;
-/// Longest image URL.
-const MAX_IMAGE_URL: usize = 500;
+
+/// What one image URL of an [`Images`] list may be.
+pub trait ImageUrl {
+    /// One URL: a regex without anchors that matches no comma and no whitespace.
+    fn pattern() -> String;
+    /// [`Self::pattern`], whole.
+    fn whole() -> &'static regex::Regex;
+    /// Why a URL that does not match is refused (after the field's name).
+    const REFUSAL: &'static str;
+}
+
+fn whole(pattern: &str) -> regex::Regex {
+    regex::Regex::new(&format!("^(?:{pattern})$")).expect("an image URL pattern")
+}
+
+/// Any URL of at most 500 characters (an announcement's pictures may be anywhere).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnyUrl;
+
+impl ImageUrl for AnyUrl {
+    fn pattern() -> String {
+        format!("[^,{WHITESPACE}]{{1,500}}")
+    }
+
+    fn whole() -> &'static regex::Regex {
+        static WHOLE: LazyLock<regex::Regex> = LazyLock::new(|| whole(&AnyUrl::pattern()));
+        &WHOLE
+    }
+
+    const REFUSAL: &'static str = "的图片地址太长";
+}
+
+/// A photo /api/v1/weapp/community/photo answered (its URL or its key): a resident's repair or
+/// complaint shows only what they uploaded (the service checks whose it is).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadedPhoto;
+
+impl ImageUrl for UploadedPhoto {
+    fn pattern() -> String {
+        format!(
+            r"[^,{WHITESPACE}]{{0,300}}/community-photo/[A-Za-z0-9]{{1,20}}/[0-9]{{1,18}}/[0-9]{{8}}/[A-Za-z0-9]{{1,64}}\.(jpg|png)"
+        )
+    }
+
+    fn whole() -> &'static regex::Regex {
+        static WHOLE: LazyLock<regex::Regex> =
+            LazyLock::new(|| whole(&UploadedPhoto::pattern()));
+        &WHOLE
+    }
+
+    const REFUSAL: &'static str = "只能是/api/v1/weapp/community/photo上传的图片地址";
+}
 
 /// Image URLs joined by commas, as 001 §5.1 sends them (`http://x/a.jpg,http://x/b.png`): at
-/// most 9, each at most 500 characters.
+/// most 9, each as `U` says; blanks between commas are skipped.
+fn image_urls<'de, U: ImageUrl, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<String>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    let urls: Vec<String> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|url| !url.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if urls.len() > MAX_IMAGES {
+        return Err(invalid(&format!("最多{MAX_IMAGES}张图片")));
+    }
+    if !urls.iter().all(|url| U::whole().is_match(url)) {
+        return Err(invalid(U::REFUSAL));
+    }
+    Ok(urls)
+}
+
+/// The schema of [`image_urls`]: items separated by commas, blanks (and empty items) around.
+fn image_urls_schema<U: ImageUrl>() -> RefOr<Schema> {
+    let (item, more) = (U::pattern(), MAX_IMAGES - 1);
+    let gap = format!("[,{WHITESPACE}]");
+    let space = format!("[{WHITESPACE}]");
+    RefOr::T(Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::String))
+            .description(Some(format!(
+                "comma-separated image URLs, at most {MAX_IMAGES}"
+            )))
+            .pattern(Some(format!(
+                "^{gap}*(({item})({space}*,{gap}*({item})){{0,{more}}})?{gap}*$"
+            )))
+            .build(),
+    ))
+}
+
+/// An announcement's pictures: [`AnyUrl`]s joined by commas.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Images(pub Vec<String>);
 
 impl<'de> Deserialize<'de> for Images {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        let urls: Vec<String> = text
-            .split(',')
-            .map(str::trim)
-            .filter(|url| !url.is_empty())
-            .map(str::to_owned)
-            .collect();
-        if urls.len() > MAX_IMAGES {
-            return Err(invalid(&format!("最多{MAX_IMAGES}张图片")));
-        }
-        if urls.iter().any(|url| url.chars().count() > MAX_IMAGE_URL) {
-            return Err(invalid("的图片地址太长"));
-        }
-        Ok(Self(urls))
+        image_urls::<AnyUrl, D>(deserializer).map(Self)
     }
 }
 
 impl PartialSchema for Images {
     fn schema() -> RefOr<Schema> {
-        RefOr::T(Schema::Object(
-            ObjectBuilder::new()
-                .schema_type(SchemaType::Type(Type::String))
-                .description(Some(format!(
-                    "comma-separated URLs, at most {MAX_IMAGES}, each at most {MAX_IMAGE_URL} characters"
-                )))
-                .max_length(Some(MAX_IMAGES * (MAX_IMAGE_URL + 1)))
-                .build(),
-        ))
+        image_urls_schema::<AnyUrl>()
     }
 }
 
 impl ToSchema for Images {}
+
+/// A repair's or complaint's photos: [`UploadedPhoto`]s joined by commas.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UploadedPhotos(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for UploadedPhotos {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        image_urls::<UploadedPhoto, D>(deserializer).map(Self)
+    }
+}
+
+impl PartialSchema for UploadedPhotos {
+    fn schema() -> RefOr<Schema> {
+        image_urls_schema::<UploadedPhoto>()
+    }
+}
+
+impl ToSchema for UploadedPhotos {}
+
 
 /// An emergency number: digits and `-` (`0335-1234567`, `110`), at most 20.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -620,7 +696,7 @@ pub async fn repair_categories(
     .await?;
     let input = input?.into_inner();
     let mut message = pb::CategoriesRequest {
-        xiaoqu: input.xiaoqu.map(Text::into_string),
+        xiaoqu: input.xiaoqu.map(Xiaoqu::into_string),
         house_id: input.house_id.map(Id::get),
         ..Default::default()
     };
@@ -684,7 +760,7 @@ pub async fn add_category(
     let input = input?.into_inner();
     let message = pb::AddCategoryRequest {
         platform: Some(platform.reference()),
-        xiaoqu: input.xiaoqu.map(Text::into_string),
+        xiaoqu: input.xiaoqu.map(Xiaoqu::into_string),
         name: input.name.into_string(),
         parent_id: input.parent_id.map(Id::get),
     };
@@ -729,7 +805,7 @@ pub async fn remove_category(
     let message = pb::RemoveCategoryRequest {
         platform: Some(platform.reference()),
         id: input.id.get(),
-        xiaoqu: input.xiaoqu.map(Text::into_string),
+        xiaoqu: input.xiaoqu.map(Xiaoqu::into_string),
     };
     state
         .call(
@@ -764,7 +840,7 @@ pub struct FileRepairInput {
     #[schema(example = "水管漏水")]
     description: Text<1000>,
     /// URLs from /api/v1/weapp/community/photo.
-    images: Option<Images>,
+    images: Option<UploadedPhotos>,
     /// A third-level category.
     category_id: Option<Id>,
     /// The house's role when absent.
@@ -1261,7 +1337,7 @@ pub struct SubmitComplaintInput {
     #[schema(example = "楼道太吵")]
     content: Text<1000>,
     /// URLs from /api/v1/weapp/community/photo.
-    images: Option<Images>,
+    images: Option<UploadedPhotos>,
     /// One of the resident's houses; or
     house_id: Option<Id>,
     /// a community where they are bound (needed without `house_id`).
@@ -1669,9 +1745,21 @@ pub async fn verify_pass(
 
 // ---- photos ----
 
+/// A repair or complaint photo's key, as svc-community lays it out:
+/// `{prefix}/community-photo/{community}/{uploader}/{yyyymmdd}/{name}.jpg` (or `.png`); the
+/// document states it as the `key` parameter's pattern.
+pub const COMMUNITY_PHOTO_KEY: &str = r"^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*/community-photo/[A-Za-z0-9]{1,20}/[0-9]{1,18}/[0-9]{8}/[A-Za-z0-9]{1,64}\.(jpg|png)$";
+
+static COMMUNITY_PHOTO_LAYOUT: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(COMMUNITY_PHOTO_KEY).expect("COMMUNITY_PHOTO_KEY"));
+
 /// A photo's community; the multipart `file` is the photo.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PhotoInput {
+    /// The photo: JPEG or PNG (a file part).
+    #[schema(required = true)]
+    #[serde(default)]
+    pub file: FilePart,
     #[schema(example = "10002")]
     xiaoqu: Xiaoqu,
 }
@@ -1743,10 +1831,14 @@ pub async fn read_photo(
             }),
         ),
     };
+    let key = key.into_inner();
+    if !COMMUNITY_PHOTO_LAYOUT.is_match(&key) {
+        return Err(ServiceError::invalid("key", "文件地址不正确").into());
+    }
     let request = pb::ReadPhotoRequest {
         resident,
         platform,
-        key: key.into_inner(),
+        key,
     };
     let file = state
         .call(
@@ -1772,28 +1864,90 @@ mod tests {
 
     #[test]
     fn images_are_split_at_commas_and_capped() {
+        let photo = |n: u8| {
+            format!("http://x/api/v1/community/files/wjdh-platform/community-photo/10002/7/20261202/a{n}.jpg")
+        };
         let input: FileRepairInput = read(json!({
             "house_id": 7, "possion": "p", "description": "d",
-            "images": " http://x/a.jpg, http://x/b.png ,",
+            "images": format!(" {}, {} ,", photo(1), photo(2)),
         }))
         .expect("read");
         assert_eq!(
             input.images.map(|images| images.0),
-            Some(vec![
-                "http://x/a.jpg".to_owned(),
-                "http://x/b.png".to_owned()
-            ])
+            Some(vec![photo(1), photo(2)])
         );
-        let many = ["u"; 10].join(",");
         let refused = |images: Value| {
             read::<FileRepairInput>(
                 json!({"house_id": 7, "possion": "p", "description": "d", "images": images}),
             )
             .expect_err("refused")
         };
-        assert_eq!(refused(json!(many)), "images最多9张图片");
-        assert_eq!(refused(json!("u".repeat(501))), "images的图片地址太长");
+        let many: Vec<String> = (0..10).map(photo).collect();
+        assert_eq!(refused(json!(many.join(","))), "images最多9张图片");
+        assert_eq!(
+            refused(json!("http://evil/x.jpg")),
+            "images只能是/api/v1/weapp/community/photo上传的图片地址"
+        );
         assert_eq!(refused(json!(["u"])), "images格式不正确");
+        let announcement = |images: &str| {
+            read::<CreateAnnouncementInput>(
+                json!({"xiaoqu": "10002", "title": "t", "content": "c", "images": images}),
+            )
+            .map(|input| input.images.map(|images| images.0))
+        };
+        assert_eq!(
+            announcement("http://x/a.jpg,,http://x/b.png").expect("read"),
+            Some(vec!["http://x/a.jpg".to_owned(), "http://x/b.png".to_owned()])
+        );
+        assert_eq!(
+            announcement(&"u".repeat(501)).expect_err("long"),
+            "images的图片地址太长"
+        );
+    }
+
+    #[test]
+    fn the_images_pattern_says_what_the_parser_takes() {
+        let pattern = |schema: RefOr<Schema>| match schema {
+            RefOr::T(Schema::Object(object)) => {
+                regex::Regex::new(&object.pattern.expect("pattern")).expect("regex")
+            }
+            _ => panic!("an object schema"),
+        };
+        let any = pattern(Images::schema());
+        let uploaded = pattern(UploadedPhotos::schema());
+        let photo = "wjdh-platform/community-photo/10002/7/20261202/abc.png";
+        let cases = [
+            "http://x/a.jpg".to_owned(),
+            " , a , ,b,".to_owned(),
+            "a b".to_owned(),
+            "u".repeat(501),
+            ["u"; 9].join(","),
+            ["u"; 10].join(","),
+            photo.to_owned(),
+            format!("https://h/api/v1/community/files/{photo}, {photo}"),
+            format!("{photo} x"),
+            "\u{3000}a\u{0085}".to_owned(),
+            "\u{001c}".to_owned(),
+        ];
+        for case in cases {
+            // The parser sees the text trimmed and takes a blank one as no field at all.
+            let parsed = |text: &str| {
+                let text = text.trim();
+                text.is_empty() || {
+                    let field = json!({"xiaoqu": "10002", "title": "t", "content": "c", "images": text});
+                    read::<CreateAnnouncementInput>(field).is_ok()
+                }
+            };
+            assert_eq!(any.is_match(&case), parsed(&case), "{case:?}");
+            let parsed = |text: &str| {
+                let text = text.trim();
+                text.is_empty() || {
+                    let field = json!({"house_id": 7, "possion": "p", "description": "d", "images": text});
+                    read::<FileRepairInput>(field).is_ok()
+                }
+            };
+            assert_eq!(uploaded.is_match(&case), parsed(&case), "uploaded {case:?}");
+        }
     }
 
     #[test]

@@ -7,11 +7,13 @@ use proto::auth::{
     RefreshTokenRequest, RegisterRequest, SendCodeRequest,
 };
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
+use utoipa::{PartialSchema, ToSchema};
 
 use crate::auth::{self, Audience, OptionalResident, ResidentCaller};
 use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
-use crate::input::{Input, Text};
+use crate::input::{Input, Phone, Text};
 use crate::middleware::{ClientIp, RequestId};
 use crate::state::AppState;
 
@@ -45,9 +47,9 @@ impl CodeKind {
 }
 
 /// 000 §1.1 request. The seed answers a bad `phone` or `type` with its own sentences and the
-/// phone echoed, so both are read as text and checked by [`SendCodeBody::checked`].
+/// phone echoed, so both are read as text and checked by [`SendCodeInput::checked`].
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct SendCodeBody {
+pub struct SendCodeInput {
     /// 手机号 (a number or a string); with `type=yezhu`, the owner's phone as 2.2.2 showed it
     /// (masked) or whole.
     #[schema(example = "17600381130")]
@@ -59,7 +61,27 @@ pub struct SendCodeBody {
     community_house_name: Option<Text<200>>,
 }
 
-impl SendCodeBody {
+/// [`SendCodeInput`] with its rule: `yezhu` names the house and takes the owner's phone as 2.2.2
+/// showed it; every other type takes a mainland mobile.
+pub struct SendCodeBody;
+
+impl PartialSchema for SendCodeBody {
+    fn schema() -> RefOr<Schema> {
+        use crate::input::{also_requires, any_of, field_is, requires};
+        crate::input::schema_with_rule::<SendCodeInput>(any_of([
+            also_requires(field_is("type", "yezhu"), &["community_house_name"]),
+            requires(&["phone"]).property("phone", Phone::schema()),
+        ]))
+    }
+}
+
+impl ToSchema for SendCodeBody {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        crate::input::register_input::<SendCodeInput>(schemas);
+    }
+}
+
+impl SendCodeInput {
     /// The code type, the phone (normalised unless `yezhu`) and the house name `yezhu` needs;
     /// a refusal echoes the phone as the seed does.
     fn checked(self) -> Result<(pb::CodeType, String, Option<String>), ServiceError> {
@@ -121,7 +143,7 @@ pub async fn send_code(
     request_id: RequestId,
     client_ip: ClientIp,
     resident: OptionalResident,
-    input: Result<Input<SendCodeBody>, ApiError>,
+    input: Result<Input<SendCodeInput>, ApiError>,
 ) -> ApiResult {
     let input = input?;
     let (kind, phone, house) = input.into_inner().checked()?;
@@ -462,7 +484,7 @@ mod tests {
     fn send_code(
         value: serde_json::Value,
     ) -> Result<(pb::CodeType, String, Option<String>), ServiceError> {
-        let body: SendCodeBody =
+        let body: SendCodeInput =
             crate::input::parse(value.as_object().cloned().unwrap_or_default())?;
         body.checked()
     }
@@ -559,7 +581,7 @@ mod tests {
         let document = serde_json::to_value(crate::openapi::document()).expect("json");
         let schemas = &document["components"]["schemas"];
         for name in [
-            "SendCodeBody",
+            "SendCodeInput",
             "CodeKind",
             "RegisterBody",
             "RegisterKind",
@@ -568,7 +590,7 @@ mod tests {
             assert!(schemas[name].is_object(), "{name}");
         }
         assert_eq!(
-            schemas["SendCodeBody"]["properties"]["type"]["$ref"],
+            schemas["SendCodeInput"]["properties"]["type"]["$ref"],
             "#/components/schemas/CodeKind"
         );
     }

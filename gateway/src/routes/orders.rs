@@ -15,16 +15,13 @@ use utoipa::{PartialSchema, ToSchema};
 
 use crate::auth::{PlatformCaller, ResidentCaller};
 use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
-use crate::input::{
+use crate::input::{Xiaoqu, 
     Date, Flag, Id, IdCard, Input, JoinedIds, JsonObject, Level, Nested, Page, PerPage, Phone,
     Text, Yuan,
 };
 use crate::middleware::RequestId;
 use crate::routes::pages;
 use crate::state::AppState;
-
-/// A community's identifier (`xiaoqu`).
-pub type Xiaoqu = Text<32>;
 
 /// `page` / `per_page` (defaults 1 and 20).
 fn paging(page: Option<Page>, per_page: Option<PerPage>) -> pb::PageRequest {

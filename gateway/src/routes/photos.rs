@@ -17,10 +17,9 @@ use utoipa::ToSchema;
 
 use crate::auth::{self, Audience, ResidentCaller};
 use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
-use crate::input::{Input, Level, Text};
+use crate::input::{FilePart, Xiaoqu, Input, Level, Text};
 use crate::middleware::RequestId;
 use crate::params::ParamsLimits;
-use crate::routes::reviews::CommunityIdentifier;
 use crate::state::AppState;
 
 /// 000 §2.3.1 request (`wx.uploadFile` with `name: 'file'` and `formData`): the house the photo
@@ -28,11 +27,11 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct FacePhotoForm {
     /// The photo: JPEG or PNG, whatever its name says (a file part, read apart from the fields).
-    #[schema(value_type = String, format = Binary)]
+    #[schema(required = true)]
     #[serde(default)]
-    pub file: Option<serde::de::IgnoredAny>,
+    pub file: FilePart,
     #[schema(example = "10002")]
-    pub community_identifier: CommunityIdentifier,
+    pub community_identifier: Xiaoqu,
     #[schema(example = "1")]
     pub building_number: Level,
     #[schema(example = "1")]
@@ -65,7 +64,9 @@ pub type ImageText = Text<MAX_IMAGE_CHARS>;
 /// 000 §2.3.2 request.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct IdCardBody {
-    /// 身份证的base64码 (a `data:image/...;base64,` prefix and line breaks are allowed).
+    /// 身份证的base64码 (a `data:image/...;base64,` prefix and line breaks are allowed); the
+    /// seed words its absence.
+    #[schema(required = true, value_type = ImageText)]
     pub image: Option<ImageText>,
 }
 
@@ -237,49 +238,31 @@ pub async fn read_id_card(
     }))
 }
 
-/// The key of a face photo URL: only the exact layout the service makes is read, so no `..`, no
-/// sidecar and nothing outside `{prefix}/face-photo/` can be named.
+/// A face photo's key, exactly as svc-yibiaosanshi lays it out:
+/// `{prefix}/face-photo/{community}/{building}/{unit}/{floor}/{house}/{yyyymm}/{dd}/{name}.jpg`
+/// (or `.png`). The document states it as the `key` parameter's pattern; no `..`, no sidecar and
+/// nothing outside a `face-photo/` layout can be named.
+pub const FACE_PHOTO_KEY: &str = r"^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*/face-photo/[0-9]{1,20}(/-?[0-9]{1,18}){4}/[0-9]{6}/[0-9]{2}/[A-Za-z0-9]{1,64}\.(jpg|png)$";
+
+/// The key of a face photo URL, read by [`FACE_PHOTO_KEY`].
 fn photo_key(key: &str) -> Result<pb::PhotoKey, ServiceError> {
+    static LAYOUT: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(FACE_PHOTO_KEY).expect("FACE_PHOTO_KEY"));
     let bad = || ServiceError::invalid("key", "文件地址不正确");
-    let (prefix, rest) = key.split_once("/face-photo/").ok_or_else(bad)?;
-    let segments: Vec<&str> = rest.split('/').collect();
-    let [community, building, unit, floor, house, month, day, file] = segments.as_slice() else {
-        return Err(bad());
-    };
-    let digits = |s: &str, most: usize| {
-        !s.is_empty() && s.len() <= most && s.bytes().all(|b| b.is_ascii_digit())
-    };
-    let number = |s: &str| -> Result<i64, ServiceError> {
-        let digits_only = s.strip_prefix('-').unwrap_or(s);
-        if !digits(digits_only, 18) {
-            return Err(bad());
-        }
-        s.parse().map_err(|_| bad())
-    };
-    let (name, extension) = file.split_once('.').ok_or_else(bad)?;
-    let image_type = match extension {
-        "jpg" => pb::ImageType::Jpeg,
-        "png" => pb::ImageType::Png,
-        _ => return Err(bad()),
-    };
-    let valid = !prefix.is_empty()
-        && !prefix.starts_with('/')
-        && !prefix
-            .split('/')
-            .any(|part| part.is_empty() || part == "." || part == "..")
-        && digits(community, 20)
-        && month.len() == 6
-        && digits(month, 6)
-        && day.len() == 2
-        && digits(day, 2)
-        && !name.is_empty()
-        && name.len() <= 64
-        && name.bytes().all(|b| b.is_ascii_alphanumeric());
-    if !valid {
+    if !LAYOUT.is_match(key) {
         return Err(bad());
     }
+    // From the right: the eight parts the layout fixes, `face-photo`, and the prefix.
+    let mut parts: Vec<&str> = key.rsplitn(10, '/').collect();
+    parts.reverse();
+    let [prefix, _, community, building, unit, floor, house, month, day, file] = parts.as_slice()
+    else {
+        return Err(bad());
+    };
+    let number = |s: &str| s.parse::<i64>().map_err(|_| bad());
+    let (name, extension) = file.split_once('.').ok_or_else(bad)?;
     Ok(pb::PhotoKey {
-        prefix: prefix.to_owned(),
+        prefix: (*prefix).to_owned(),
         community_identifier: (*community).to_owned(),
         building_number: number(building)?,
         unit_number: number(unit)?,
@@ -288,7 +271,12 @@ fn photo_key(key: &str) -> Result<pb::PhotoKey, ServiceError> {
         month: month.parse().map_err(|_| bad())?,
         day: day.parse().map_err(|_| bad())?,
         name: name.to_owned(),
-        r#type: image_type.into(),
+        r#type: if extension == "png" {
+            pb::ImageType::Png
+        } else {
+            pb::ImageType::Jpeg
+        }
+        .into(),
     })
 }
 
@@ -381,6 +369,12 @@ mod tests {
         );
         assert_eq!((key.month, key.day, key.name.as_str()), (202011, 21, "abc"));
         assert_eq!(key.r#type(), pb::ImageType::Jpeg);
+        // A prefix of several segments, one of them named like the layout's.
+        let deep = photo_key("a/face-photo/b/face-photo/1/-2/3/4/5/202011/21/x.png").expect("deep");
+        assert_eq!(
+            (deep.prefix.as_str(), deep.building_number, deep.r#type()),
+            ("a/face-photo/b", -2, pb::ImageType::Png)
+        );
         for bad in [
             "p/face-photo/10002/1/2/3/301/202011/21/abc.jpg.owner",
             "p/face-photo/10002/1/2/3/301/202011/21/abc.gif",
@@ -395,6 +389,8 @@ mod tests {
             "p/face-photo/10002/1/2/3/301/202011/21/.jpg",
             "p/face-photo/10002/1/2/3/301/202011/21/a-b.jpg",
             "p/face-photo/10002/x/2/3/301/202011/21/abc.jpg",
+            "p/face-photo/face-photo/10002/1/2/3/301/202011/21/abc.jpg.jpg",
+            "./face-photo/10002/1/2/3/301/202011/21/abc.jpg",
             "",
         ] {
             let error = photo_key(bad).expect_err(bad);

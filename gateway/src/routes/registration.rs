@@ -13,10 +13,10 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use crate::auth::ResidentCaller;
-use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
-use crate::input::{CodeTable, Flag, Id, IdCard, Input, Int, Phone, TableCode, Text};
+use crate::envelope::{self, ApiError, ApiResult, DataResponse, Failure, Head};
+use crate::input::{Xiaoqu, CodeTable, Flag, Id, IdCard, Input, Int, Phone, TableCode, Text};
 use crate::middleware::RequestId;
-use crate::routes::reviews::{CommunityIdentifier, ShenheType};
+use crate::routes::reviews::ShenheType;
 use crate::state::AppState;
 
 /// 政治面貌 as residents declare it; seed 002 sent 1 群众 and 2 党员.
@@ -84,15 +84,6 @@ impl HouseholdOrReviewType {
     }
 }
 
-/// A success with a `data` object or list.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DataResponse {
-    #[serde(flatten)]
-    pub head: Head,
-    /// An object or a list, as the operation says (any JSON value).
-    pub data: Value,
-}
-
 /// A success without data.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DoneResponse {
@@ -107,10 +98,7 @@ fn done(msg: &str, message: &str) -> ApiResult {
 }
 
 fn with_data(msg: &str, message: &str, data: Value) -> ApiResult {
-    Ok(envelope::ok(&DataResponse {
-        head: Head::ok(msg, message),
-        data,
-    }))
+    Ok(envelope::ok_with(msg, message, data))
 }
 
 /// A person's data as 2.4.1 names it, read; [`PersonInput::message`] checks what spans fields.
@@ -282,7 +270,7 @@ pub struct SecurityPhoneInput {
     verification_code: Text<16>,
     /// The community the resident chose (its community_identifier).
     #[schema(example = "10002")]
-    id: CommunityIdentifier,
+    id: Xiaoqu,
 }
 
 /// 000 §2.2.3's fields.

@@ -7,12 +7,12 @@ use proto::yibiaosanshi as pb;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{ObjectBuilder, Schema};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::auth::PlatformCaller;
 use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
-use crate::input::{Flag, Id, IdCard, Input, Int, Nested, Page, PerPage, Phone, Text};
+use crate::input::{Flag, Id, IdCard, Input, Int, Nested, Page, PerPage, Phone, Text, Xiaoqu};
 use crate::middleware::RequestId;
 use crate::routes::pages;
 use crate::routes::registration::{
@@ -20,9 +20,6 @@ use crate::routes::registration::{
     PersonInput, PoliticalStatusCode, RoleCode, SexCode,
 };
 use crate::state::AppState;
-
-/// A community's identifier (as orders name it `xiaoqu`).
-pub type CommunityIdentifier = crate::routes::orders::Xiaoqu;
 
 /// A review as 001 renders it (times in Beijing time, `2020年11月18日11:01:46`).
 pub fn review_json(review: pb::Review) -> Value {
@@ -121,7 +118,7 @@ impl From<ShenheType> for pb::ReviewType {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ListReviewsInput {
     #[schema(example = "10002")]
-    community_identifier: CommunityIdentifier,
+    community_identifier: Xiaoqu,
     r#type: Option<ShenheType>,
     /// 0 审核未通过, 1 审核通过, 2 等待审核.
     status: Option<Int<0, 2>>,
@@ -178,6 +175,7 @@ pub async fn list(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReviewIdInput {
     /// The review's id.
+    #[schema(required = true, value_type = Id)]
     id: Option<Id>,
 }
 
@@ -314,7 +312,8 @@ impl ContentInput {
 /// 001 §1.2.4's fields.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DecideReviewInput {
-    /// The review's id.
+    /// The review's id (001 §1.2.4 words its absence).
+    #[schema(required = true, value_type = Id)]
     id: Option<Id>,
     /// 1 审核通过, 0 审核未通过.
     status: Flag,
@@ -335,7 +334,7 @@ impl PartialSchema for DecideReviewBody {
         let approving = ObjectBuilder::new()
             .property(
                 "status",
-                ObjectBuilder::new().enum_values(Some([
+                ObjectBuilder::new().schema_type(SchemaType::AnyValue).enum_values(Some([
                     json!(1),
                     json!("1"),
                     json!(true),
@@ -414,7 +413,7 @@ pub async fn decide(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ListDecisionsInput {
     /// One of the platform's communities (all of them when absent).
-    community_identifier: Option<CommunityIdentifier>,
+    community_identifier: Option<Xiaoqu>,
     page: Option<Page>,
     per_page: Option<PerPage>,
 }
@@ -434,7 +433,7 @@ pub async fn decisions(
     let (page_number, per_page) = crate::input::paging(input.page, input.per_page);
     let message = pb::ListDecisionsRequest {
         platform: Some(platform.reference()),
-        community_identifier: input.community_identifier.map(Text::into_string),
+        community_identifier: input.community_identifier.map(Xiaoqu::into_string),
         page: page_number,
         per_page,
     };

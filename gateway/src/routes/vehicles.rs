@@ -13,13 +13,12 @@ use utoipa::ToSchema;
 
 use crate::auth::{PlatformCaller, ResidentCaller};
 use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
-use crate::input::{Digits, Flag, Id, Input, Int, Page, PerPage, Phone, PlateNumber, SpotNo, Text};
+use crate::input::{Xiaoqu, Digits, Flag, Id, Input, Int, Page, PerPage, Phone, PlateNumber, SpotNo, Text};
 use crate::middleware::RequestId;
 use crate::routes::reviews::PageResponse;
 use crate::state::AppState;
 
 /// A community's identifier (`xiaoqu`, 10002).
-pub type Xiaoqu = Digits<20>;
 
 /// Why a plate is the claimant's, or why the platform decided as it did.
 pub type Reason = Text<200>;

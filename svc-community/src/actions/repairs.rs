@@ -81,7 +81,7 @@ pub async fn categories(
 }
 
 fn no_parent() -> ServiceError {
-    ServiceError::invalid("parent_id", "没有找到上级报修类型")
+    ServiceError::not_found_in("parent_id", "没有找到上级报修类型")
 }
 
 /// The platform adds a category to one of its communities: level 1 without `parent_id`, else

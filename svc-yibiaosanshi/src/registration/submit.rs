@@ -357,7 +357,7 @@ fn file_modify_house(
         .house_id
         .is_some_and(|house_id| house_id != binding.house_id)
     {
-        return Err(ServiceError::invalid("house_id", "house_id与该绑定的房屋不一致").into());
+        return Err(ServiceError::conflict_in("house_id", "house_id与该绑定的房屋不一致").into());
     }
     let current = binding.fields();
     let fields = change.applied_to(&current);
