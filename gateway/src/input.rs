@@ -758,6 +758,52 @@ impl<const MAX: usize> ToSchema for JoinedIds<MAX> {
     }
 }
 
+/// A birth date as 8 digits `YYYYMMDD`, which `-`, `/` or `.` may separate (`1992-11-30`,
+/// `1992/11/30`): kept as its digits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BirthDate(pub String);
+
+impl BirthDate {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for BirthDate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = match scalar(deserializer)? {
+            Scalar::Text(text) if text.chars().count() <= 10 => text,
+            Scalar::Integer(number) => number.to_string(),
+            _ => return Err(invalid("必须是YYYYMMDD格式的日期")),
+        };
+        let digits: String = text
+            .chars()
+            .filter(|c| !matches!(c, '-' | '/' | '.'))
+            .collect();
+        if digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid("必须是YYYYMMDD格式的日期"));
+        }
+        Ok(Self(digits))
+    }
+}
+
+impl PartialSchema for BirthDate {
+    fn schema() -> RefOr<Schema> {
+        one_of([
+            Schema::Object(
+                string_schema()
+                    .max_length(Some(10))
+                    .pattern(Some(r"^[-/.]*([0-9][-/.]*){8}$"))
+                    .examples(["1992-11-30"])
+                    .build(),
+            ),
+            integer_schema(10_000_000, 99_999_999),
+        ])
+    }
+}
+
+impl ToSchema for BirthDate {}
+
 /// A file part of a multipart body. Files are read apart from the fields ([`Input::file`]); a
 /// route's struct names it only so that the document does.
 #[derive(Clone, Copy, Debug, Default)]

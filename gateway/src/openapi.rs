@@ -130,8 +130,7 @@ pub const DOCUMENT_PATH: &str = "/api/openapi.json";
         &NotifyAnswers,
         &Failures,
         &OptionalBodies,
-        &BlankIsAbsent,
-        &FileKeys
+        &BlankIsAbsent
     )
 )]
 struct ApiDoc;
@@ -188,6 +187,8 @@ const SERVICE_FAILURES: &[(&str, &str, &[u16])] = &[
     ("get", "/api/v1/community/files/{key}", &[404, 502]),
     ("post", "/api/v1/weapp/community/photo", &[502]),
     ("put", "/api/v1/repair", &[404]),
+    ("post", "/api/v1/weapp/repair", &[404]),
+    ("post", "/api/v1/wjdh/repair/category", &[404]),
     ("post", "/api/v1/weapp/repair/detail", &[404]),
     ("delete", "/api/v1/announcement", &[404]),
     ("put", "/api/v1/wjdh/complaint", &[404]),
@@ -505,38 +506,6 @@ impl Modify for BlankIsAbsent {
     }
 }
 
-/// A stored file's `key` (path parameter) is exactly the layout its service makes: the
-/// pattern the route checks it by.
-struct FileKeys;
-
-impl Modify for FileKeys {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for (path, layout) in [
-            ("/api/v1/files/{key}", photos::FACE_PHOTO_KEY),
-            ("/api/v1/community/files/{key}", community::COMMUNITY_PHOTO_KEY),
-        ] {
-            let parameters = openapi
-                .paths
-                .paths
-                .get_mut(path)
-                .and_then(|item| item.get.as_mut())
-                .and_then(|operation| operation.parameters.as_mut());
-            for parameter in parameters.into_iter().flatten() {
-                if let RefOr::T(parameter) = parameter
-                    && parameter.name == "key"
-                {
-                    parameter.schema = Some(RefOr::T(Schema::Object(
-                        ObjectBuilder::new()
-                            .schema_type(SchemaType::Type(Type::String))
-                            .pattern(Some(layout))
-                            .build(),
-                    )));
-                }
-            }
-        }
-    }
-}
-
 /// WeChat Pay's answer to its notification (APIv3 JSON; APIv2 answers the same as XML
 /// `<xml><return_code>…</return_code><return_msg>…</return_msg></xml>`).
 #[derive(Debug, Serialize, ToSchema)]
@@ -717,12 +686,12 @@ mod tests {
     }
 
     #[test]
-    fn optional_request_fields_may_be_blank_and_file_keys_have_their_layout() {
+    fn optional_request_fields_may_be_blank() {
         let value = serde_json::to_value(document()).expect("json");
         let schemas = &value["components"]["schemas"];
         let blank = serde_json::json!({"type": "string", "pattern": crate::input::blank_pattern()});
         for field in [
-            "/SubmitComplaintInput/properties/xiaoqu",
+            "/SubmitComplaintBody/allOf/0/properties/xiaoqu",
             "/MyComplaintsInput/properties/per_page",
             "/CloseOrderBody/allOf/0/properties/id",
             "/Identifier/properties/louhao",
@@ -734,17 +703,7 @@ mod tests {
             assert_eq!(alternatives.last(), Some(&blank), "{field}");
         }
         // A required field is not blank.
-        assert!(schemas["SubmitComplaintInput"]["properties"]["content"]["anyOf"].is_null());
-        for (path, layout) in [
-            ("/api/v1/files/{key}", photos::FACE_PHOTO_KEY),
-            ("/api/v1/community/files/{key}", community::COMMUNITY_PHOTO_KEY),
-        ] {
-            assert_eq!(
-                value["paths"][path]["get"]["parameters"][0]["schema"]["pattern"],
-                layout,
-                "{path}"
-            );
-        }
+        assert!(schemas["SubmitComplaintBody"]["allOf"][0]["properties"]["content"]["anyOf"].is_null());
     }
 
     /// `(method, path, operation)` of every operation of the document.

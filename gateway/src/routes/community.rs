@@ -1345,9 +1345,28 @@ pub struct SubmitComplaintInput {
     xiaoqu: Option<Xiaoqu>,
 }
 
+/// [`SubmitComplaintInput`] with its rule: the house, or the community.
+pub struct SubmitComplaintBody;
+
+impl PartialSchema for SubmitComplaintBody {
+    fn schema() -> RefOr<Schema> {
+        use crate::input::{any_of, requires};
+        crate::input::schema_with_rule::<SubmitComplaintInput>(any_of([
+            requires(&["house_id"]),
+            requires(&["xiaoqu"]),
+        ]))
+    }
+}
+
+impl ToSchema for SubmitComplaintBody {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        crate::input::register_input::<SubmitComplaintInput>(schemas);
+    }
+}
+
 /// A resident submits a complaint or suggestion.
 #[utoipa::path(post, path = "/api/v1/weapp/complaint", tag = TAG_RESIDENT,
-    request_body = SubmitComplaintInput,
+    request_body = SubmitComplaintBody,
     responses((status = 200, body = DataResponse), (status = 403, body = Failure)), security(("bearer" = [])))]
 pub async fn submit_complaint(
     state: web::Data<AppState>,
@@ -1746,8 +1765,8 @@ pub async fn verify_pass(
 // ---- photos ----
 
 /// A repair or complaint photo's key, as svc-community lays it out:
-/// `{prefix}/community-photo/{community}/{uploader}/{yyyymmdd}/{name}.jpg` (or `.png`); the
-/// document states it as the `key` parameter's pattern.
+/// `{prefix}/community-photo/{community}/{uploader}/{yyyymmdd}/{name}.jpg` (or `.png`); any
+/// other key names no file (404).
 pub const COMMUNITY_PHOTO_KEY: &str = r"^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*/community-photo/[A-Za-z0-9]{1,20}/[0-9]{1,18}/[0-9]{8}/[A-Za-z0-9]{1,64}\.(jpg|png)$";
 
 static COMMUNITY_PHOTO_LAYOUT: LazyLock<regex::Regex> =
@@ -1800,7 +1819,8 @@ pub async fn upload_photo(
 
 /// A community photo, for its uploader or the platform managing the community.
 #[utoipa::path(get, path = "/api/v1/community/files/{key}", tag = TAG_RESIDENT,
-    params(("key" = String, Path)), responses((status = 200, description = "the image"), (status = 403, body = Failure)), security(("bearer" = [])))]
+    params(("key" = String, Path, description = "the object key, slashes included: `{prefix}/community-photo/{community}/{uploader}/{yyyymmdd}/{name}.jpg` (or .png); any other key is 404")),
+    responses((status = 200, description = "the image"), (status = 403, body = Failure)), security(("bearer" = [])))]
 pub async fn read_photo(
     state: web::Data<AppState>,
     request_id: RequestId,
@@ -1833,7 +1853,7 @@ pub async fn read_photo(
     };
     let key = key.into_inner();
     if !COMMUNITY_PHOTO_LAYOUT.is_match(&key) {
-        return Err(ServiceError::invalid("key", "文件地址不正确").into());
+        return Err(ServiceError::not_found("文件不存在", "not a community photo key").into());
     }
     let request = pb::ReadPhotoRequest {
         resident,

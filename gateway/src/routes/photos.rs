@@ -240,15 +240,16 @@ pub async fn read_id_card(
 
 /// A face photo's key, exactly as svc-yibiaosanshi lays it out:
 /// `{prefix}/face-photo/{community}/{building}/{unit}/{floor}/{house}/{yyyymm}/{dd}/{name}.jpg`
-/// (or `.png`). The document states it as the `key` parameter's pattern; no `..`, no sidecar and
-/// nothing outside a `face-photo/` layout can be named.
+/// (or `.png`). No `..`, no sidecar and nothing outside a `face-photo/` layout can be named: any
+/// other key names no file (404). (An OpenAPI path parameter cannot hold `/`, so the document
+/// says the layout in words.)
 pub const FACE_PHOTO_KEY: &str = r"^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*/face-photo/[0-9]{1,20}(/-?[0-9]{1,18}){4}/[0-9]{6}/[0-9]{2}/[A-Za-z0-9]{1,64}\.(jpg|png)$";
 
 /// The key of a face photo URL, read by [`FACE_PHOTO_KEY`].
 fn photo_key(key: &str) -> Result<pb::PhotoKey, ServiceError> {
     static LAYOUT: std::sync::LazyLock<regex::Regex> =
         std::sync::LazyLock::new(|| regex::Regex::new(FACE_PHOTO_KEY).expect("FACE_PHOTO_KEY"));
-    let bad = || ServiceError::invalid("key", "文件地址不正确");
+    let bad = || ServiceError::not_found("文件不存在", "not a face photo key");
     if !LAYOUT.is_match(key) {
         return Err(bad());
     }
@@ -285,10 +286,9 @@ fn photo_key(key: &str) -> Result<pb::PhotoKey, ServiceError> {
     get,
     path = "/api/v1/files/{key}",
     tag = "000 §2.3 附件上传",
-    params(("key" = String, Path, description = "the object key, slashes included: wjdh-platform/face-photo/...")),
+    params(("key" = String, Path, description = "the object key, slashes included: `{prefix}/face-photo/{community}/{building}/{unit}/{floor}/{house}/{yyyymm}/{dd}/{name}.jpg` (or .png); any other key is 404")),
     responses(
         (status = 200, description = "the bytes, with their content type", content_type = "image/*"),
-        (status = 400, body = Failure, description = "key: 文件地址不正确"),
         (status = 401, body = Failure, description = "token missing or invalid (code 9)"),
         (status = 403, body = Failure, description = "neither the uploader nor the managing platform"),
         (status = 404, body = Failure, description = "文件不存在")
@@ -394,8 +394,8 @@ mod tests {
             "",
         ] {
             let error = photo_key(bad).expect_err(bad);
-            assert_eq!(error.message, "文件地址不正确", "{bad}");
-            assert!(error.msg.starts_with("key"));
+            assert_eq!(error.msg, "文件不存在", "{bad}");
+            assert_eq!(error.kind, kit::error::ErrorKind::NotFound, "{bad}");
         }
     }
 

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 
 use crate::auth::ResidentCaller;
 use crate::envelope::{self, ApiError, ApiResult, DataResponse, Failure, Head};
-use crate::input::{Xiaoqu, CodeTable, Flag, Id, IdCard, Input, Int, Phone, TableCode, Text};
+use crate::input::{BirthDate, Xiaoqu, CodeTable, Flag, Id, IdCard, Input, Int, Phone, TableCode, Text};
 use crate::middleware::RequestId;
 use crate::routes::reviews::ShenheType;
 use crate::state::AppState;
@@ -109,7 +109,7 @@ pub struct PersonInput {
     pub name: Text<32>,
     pub photo: Text<512>,
     pub sex: SexCode,
-    pub birth: Option<Text<10>>,
+    pub birth: Option<BirthDate>,
     pub nation: Text<64>,
     pub address: Text<128>,
     pub zzmm: PoliticalStatusCode,
@@ -154,18 +154,7 @@ impl PersonInput {
         let birth = match self.birth {
             None => born,
             Some(given) => {
-                let digits: String = given
-                    .as_str()
-                    .chars()
-                    .filter(|c| !matches!(c, '-' | '/' | '.'))
-                    .collect();
-                if digits.len() != 8 || !digits.chars().all(|c| c.is_ascii_digit()) {
-                    let field = field("birth");
-                    return Err(ServiceError::invalid(
-                        &field,
-                        format!("{field}必须是YYYYMMDD格式的日期"),
-                    ));
-                }
+                let digits = given.0;
                 if digits != born {
                     return Err(ServiceError::invalid(
                         &field("birth"),
@@ -430,7 +419,7 @@ pub struct FirstRegistrationInput {
     sex: SexCode,
     /// YYYYMMDD, the ID number's (taken from it when left out).
     #[schema(example = "19921130")]
-    birth: Option<Text<10>>,
+    birth: Option<BirthDate>,
     #[schema(example = "汉族")]
     nation: Text<64>,
     /// 户籍地址.
@@ -587,7 +576,7 @@ pub struct ModifyPersonInput {
     photo: Text<512>,
     sex: SexCode,
     /// YYYYMMDD, the ID number's (taken from it when left out).
-    birth: Option<Text<10>>,
+    birth: Option<BirthDate>,
     nation: Text<64>,
     address: Text<128>,
     zzmm: PoliticalStatusCode,

@@ -12,7 +12,7 @@ use utoipa::{PartialSchema, ToSchema};
 
 use crate::auth::PlatformCaller;
 use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
-use crate::input::{Flag, Id, IdCard, Input, Int, Nested, Page, PerPage, Phone, Text, Xiaoqu};
+use crate::input::{BirthDate, Flag, Id, IdCard, Input, Int, Nested, Page, PerPage, Phone, Text, Xiaoqu};
 use crate::middleware::RequestId;
 use crate::routes::pages;
 use crate::routes::registration::{
@@ -223,7 +223,7 @@ pub struct ContentPeople {
     people_name: Text<32>,
     people_photo: Text<512>,
     people_sex: SexCode,
-    people_birth: Option<Text<10>>,
+    people_birth: Option<BirthDate>,
     people_nation: Text<64>,
     people_address: Text<128>,
     people_zhengzhimianmao: PoliticalStatusCode,

@@ -220,7 +220,7 @@ pub async fn file(state: &State, request: FileRepairRequest) -> ServiceResult<Re
                         category_path(conn, id)?
                     }
                     _ => {
-                        return Err(Error::from(ServiceError::invalid(
+                        return Err(Error::from(ServiceError::not_found_in(
                             "category_id",
                             "category_id必须是三级报修类型",
                         )));
