@@ -19,7 +19,7 @@ use crate::config::Settings;
 use crate::db::MIGRATIONS;
 use crate::grpc::{AddressesService, RegistrationService, VehiclesService};
 use crate::photos::PhotosService;
-use crate::registration::State;
+use crate::actions::State;
 
 const NAME: &str = "svc-yibiaosanshi";
 

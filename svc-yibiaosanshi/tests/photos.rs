@@ -85,7 +85,7 @@ async fn spawn_photos_with(ocr: OcrSettings) -> TestPhotos {
     let db = kit::db::Database::connect(&database.url, 4, &MIGRATIONS)
         .await
         .unwrap();
-    svc_yibiaosanshi::addresses::demo::ensure_demo_dataset(&db)
+    svc_yibiaosanshi::actions::addresses::demo::ensure_demo_dataset(&db)
         .await
         .unwrap();
     let objects = tempfile::tempdir().unwrap();

@@ -159,7 +159,7 @@ async fn credentials(action: CredentialAction) -> anyhow::Result<()> {
 }
 
 async fn addresses(action: AddressAction) -> anyhow::Result<()> {
-    use svc_yibiaosanshi::addresses::import;
+    use svc_yibiaosanshi::actions::addresses::import;
     let platform: kit::settings::Platform = kit::settings::load()?;
     let db = kit::db::Database::connect(
         &platform.yibiaosanshi.database_url,

@@ -8,7 +8,7 @@ use kit::db::Database;
 use proto::yibiaosanshi as pb;
 use tonic::{Request, Response, Status};
 
-use crate::addresses;
+use crate::actions::addresses;
 pub use registration::RegistrationService;
 pub use vehicles::VehiclesService;
 

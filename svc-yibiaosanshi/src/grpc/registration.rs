@@ -8,10 +8,11 @@ use proto::caller::CallerRefs;
 use proto::yibiaosanshi as pb;
 use tonic::{Request, Response, Status};
 
+use crate::actions::registration::platform::{self, Decision, ReviewQuery};
+use crate::actions::registration::submit::{self, Submission};
+use crate::actions::registration::{houses, import, owner, switches};
+use crate::actions::{Platform, Resident, State};
 use crate::domain::registration::{Grant, ReviewStatus, ReviewType};
-use crate::registration::platform::{self, Decision, ReviewQuery};
-use crate::registration::submit::{self, Submission};
-use crate::registration::{Platform, Resident, State, houses, import, owner, switches};
 
 /// The service behind `proto::yibiaosanshi::registration_server::RegistrationServer`.
 #[derive(Clone)]

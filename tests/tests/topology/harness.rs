@@ -329,7 +329,7 @@ impl Topology {
             kit::db::Database::connect(&yibiaosanshi_url, 1, &svc_yibiaosanshi::db::MIGRATIONS)
                 .await
                 .unwrap();
-        svc_yibiaosanshi::addresses::demo::ensure_demo_dataset(&db)
+        svc_yibiaosanshi::actions::addresses::demo::ensure_demo_dataset(&db)
             .await
             .unwrap();
         let db = kit::db::Database::connect(&auth_database_url, 1, &svc_auth::db::MIGRATIONS)

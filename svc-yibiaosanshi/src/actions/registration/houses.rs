@@ -8,7 +8,8 @@ use kit::time::now_unix;
 use kit::types::mask_phone;
 use proto::yibiaosanshi as pb;
 
-use super::{Resident, State, house_not_found, sync_registration_states};
+use super::{house_not_found, sync_registration_states};
+use crate::actions::{Resident, State};
 use crate::db::addresses;
 use crate::db::bindings::{self, Binding};
 use crate::db::reviews::{self, Review};

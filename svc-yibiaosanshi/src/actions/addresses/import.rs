@@ -714,7 +714,7 @@ mod tests {
 
     #[test]
     fn rows_written_out_parse_back_the_same() {
-        let rows = crate::addresses::demo::demo_rows();
+        let rows = crate::actions::addresses::demo::demo_rows();
         let text = write_csv(&rows).expect("writes");
         assert!(text.starts_with(HEADER_LINE));
         assert_eq!(parse(&text).expect("parses"), rows);
@@ -722,7 +722,7 @@ mod tests {
 
     #[test]
     fn rows_given_directly_are_checked_too() {
-        let mut rows = crate::addresses::demo::demo_rows();
+        let mut rows = crate::actions::addresses::demo::demo_rows();
         rows[3].house_type = "公寓".to_owned();
         rows[5].house_name = " 301号".to_owned();
         let errors = validate(&rows).expect_err("refused");
