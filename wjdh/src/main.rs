@@ -160,6 +160,7 @@ async fn credentials(action: CredentialAction) -> anyhow::Result<()> {
 
 async fn addresses(action: AddressAction) -> anyhow::Result<()> {
     use svc_yibiaosanshi::actions::addresses::import;
+    use svc_yibiaosanshi::domain::address_csv::parse_csv;
     let platform: kit::settings::Platform = kit::settings::load()?;
     let db = kit::db::Database::connect(
         &platform.yibiaosanshi.database_url,
@@ -172,7 +173,7 @@ async fn addresses(action: AddressAction) -> anyhow::Result<()> {
         AddressAction::Import { file } => {
             let input = std::fs::File::open(&file)
                 .with_context(|| format!("opening {}", file.display()))?;
-            let rows = match import::parse_csv(input) {
+            let rows = match parse_csv(input) {
                 Ok(rows) => rows,
                 Err(errors) => {
                     for error in &errors {
