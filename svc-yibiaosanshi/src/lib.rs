@@ -9,5 +9,4 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod grpc;
-pub mod photos;
 pub mod startup;

@@ -2,6 +2,7 @@
 //! function per capability, over the database (`db/`); the gRPC layer only converts.
 pub mod addresses;
 pub mod car_transfers;
+pub mod photos;
 pub mod registration;
 pub mod vehicles;
 

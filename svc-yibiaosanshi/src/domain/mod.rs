@@ -5,5 +5,6 @@ pub mod address_rows;
 pub mod content;
 pub mod house;
 pub mod person;
+pub mod photo_key;
 pub mod registration;
 pub mod vehicle;
