@@ -128,19 +128,25 @@ async fn credentials(action: CredentialAction) -> anyhow::Result<()> {
             name,
             communities,
         } => {
-            svc_auth::admin::create_credential(&db, &secret_id, &secret_key, &name, &communities)
-                .await?;
+            svc_auth::actions::admin::create_credential(
+                &db,
+                &secret_id,
+                &secret_key,
+                &name,
+                &communities,
+            )
+            .await?;
             println!("created {secret_id} managing {}", communities.join(","));
         }
         CredentialAction::Revoke { secret_id } => {
-            if svc_auth::admin::revoke_credential(&db, &secret_id).await? {
+            if svc_auth::actions::admin::revoke_credential(&db, &secret_id).await? {
                 println!("revoked {secret_id}");
             } else {
                 anyhow::bail!("no live credential {secret_id}");
             }
         }
         CredentialAction::List => {
-            for credential in svc_auth::admin::list_credentials(&db).await? {
+            for credential in svc_auth::actions::admin::list_credentials(&db).await? {
                 println!(
                     "{}\t{}\t{}\t{}",
                     credential.secret_id,

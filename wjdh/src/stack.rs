@@ -164,7 +164,7 @@ impl Stack {
         if demo.houses > 0 {
             tracing::info!(houses = demo.houses, "demo address tree created");
         }
-        let seeded = svc_auth::admin::ensure_demo_credentials(&auth_db).await?;
+        let seeded = svc_auth::actions::admin::ensure_demo_credentials(&auth_db).await?;
         if seeded > 0 {
             tracing::info!(seeded, "demo platform credentials created");
         }
