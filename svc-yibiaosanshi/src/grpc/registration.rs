@@ -10,7 +10,7 @@ use tonic::{Request, Response, Status};
 
 use crate::actions::registration::platform::{self, Decision, ReviewQuery};
 use crate::actions::registration::submit::{self, Submission};
-use crate::actions::registration::{houses, import, owner, switches};
+use crate::actions::registration::{houses, import, owner, payer, switches};
 use crate::actions::{Platform, Resident, State};
 use crate::domain::registration::{Grant, ReviewStatus, ReviewType};
 
@@ -341,7 +341,7 @@ impl pb::registration_server::Registration for RegistrationService {
         &self,
         request: Request<pb::FindPayerRequest>,
     ) -> Result<Response<pb::FindPayerReply>, Status> {
-        serve(request, |r| houses::find_payer(&self.state, r)).await
+        serve(request, |r| payer::find_payer(&self.state, r)).await
     }
 
     async fn set_module_switches(

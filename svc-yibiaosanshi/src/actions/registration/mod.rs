@@ -4,6 +4,7 @@ pub mod apply;
 pub mod houses;
 pub mod import;
 pub mod owner;
+pub mod payer;
 pub mod platform;
 pub mod submit;
 pub mod switches;
