@@ -14,12 +14,12 @@ use proto::auth::auth_server::{AuthServer, SERVICE_NAME};
 use tokio::net::TcpListener;
 
 use crate::actions::State;
+use crate::actions::hashing::Hashing;
 use crate::clients::sms::SmsClient;
 use crate::clients::wechat::WechatClient;
 use crate::config::Settings;
 use crate::db::MIGRATIONS;
 use crate::grpc::AuthService;
-use crate::hashing::Hashing;
 
 /// svc-auth, bound and migrated, not yet serving.
 pub struct Application {

@@ -44,7 +44,7 @@ impl TestService {
         settings.telemetry = support::telemetry();
         let cache: SharedCache = Arc::new(MemoryCache::new("test:"));
         let app = Application::build(settings, cache).await.unwrap();
-        svc_auth::admin::ensure_demo_credentials(&app.database())
+        svc_auth::actions::admin::ensure_demo_credentials(&app.database())
             .await
             .unwrap();
         let addr = app.addr();

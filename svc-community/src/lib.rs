@@ -8,5 +8,4 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod grpc;
-pub mod photos;
 pub mod startup;

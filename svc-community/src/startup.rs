@@ -12,11 +12,11 @@ use proto::community::community_server::CommunityServer;
 use secplat::SecplatClient;
 
 use crate::actions::State;
+use crate::actions::photos::Photos;
 use crate::clients::yibiaosanshi::Registrations;
 use crate::config::Settings;
 use crate::db::MIGRATIONS;
 use crate::grpc::{CommunityService, MAX_MESSAGE_BYTES};
-use crate::photos::Photos;
 
 const NAME: &str = "svc-community";
 

@@ -2,15 +2,11 @@
 //! people, their bindings to houses and the reviews (审核) that change them; the cars residents
 //! bind (a held plate moves only with the platform's confirmation) and the parking spots the
 //! security platform assigns.
-pub mod addresses;
-pub mod car_transfers;
+pub mod actions;
 pub mod clients;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
 pub mod grpc;
-pub mod photos;
-pub mod registration;
 pub mod startup;
-pub mod vehicles;

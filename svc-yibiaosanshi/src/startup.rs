@@ -14,12 +14,12 @@ use proto::yibiaosanshi::registration_server::RegistrationServer;
 use proto::yibiaosanshi::vehicles_server::VehiclesServer;
 use secplat::SecplatClient;
 
+use crate::actions::State;
+use crate::actions::photos::Photos;
 use crate::clients::auth::AuthClient;
 use crate::config::Settings;
 use crate::db::MIGRATIONS;
-use crate::grpc::{AddressesService, RegistrationService, VehiclesService};
-use crate::photos::PhotosService;
-use crate::registration::State;
+use crate::grpc::{AddressesService, PhotosService, RegistrationService, VehiclesService};
 
 const NAME: &str = "svc-yibiaosanshi";
 
@@ -49,12 +49,12 @@ impl Application {
             auth: AuthClient::new(signer.channel(channel)),
             secplat,
         };
-        let photos = PhotosService::new(settings.objects, settings.ocr, base.db.clone())
+        let photos = Photos::new(settings.objects, settings.ocr, base.db.clone())
             .context("photos: object store and OCR client")?;
         Ok(Self {
             base,
             state: Arc::new(state),
-            photos,
+            photos: PhotosService::new(photos),
             callers,
         })
     }

@@ -12,8 +12,9 @@ use proto::yibiaosanshi::{
     IdCardFields, ImageType, PhotoKey, PlatformRef, ReadFileRequest, ReadIdCardRequest,
     ResidentRef, StoredFile, UploadFacePhotoRequest, UploadedPhoto,
 };
+use svc_yibiaosanshi::actions::photos::Photos;
 use svc_yibiaosanshi::db::MIGRATIONS;
-use svc_yibiaosanshi::photos::PhotosService;
+use svc_yibiaosanshi::grpc::PhotosService;
 use tokio::sync::oneshot;
 
 const MAX_PHOTO_BYTES: usize = 64 * 1024;
@@ -85,11 +86,12 @@ async fn spawn_photos_with(ocr: OcrSettings) -> TestPhotos {
     let db = kit::db::Database::connect(&database.url, 4, &MIGRATIONS)
         .await
         .unwrap();
-    svc_yibiaosanshi::addresses::demo::ensure_demo_dataset(&db)
+    svc_yibiaosanshi::actions::addresses::demo::ensure_demo_dataset(&db)
         .await
         .unwrap();
     let objects = tempfile::tempdir().unwrap();
-    let service = PhotosService::new(objects_settings(objects.path()), ocr, db).unwrap();
+    let photos = Photos::new(objects_settings(objects.path()), ocr, db).unwrap();
+    let service = PhotosService::new(photos);
     let callers = kit::settings::CallerSettings::load().unwrap();
     let signer = callers.signer("tests").unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -111,8 +113,8 @@ async fn spawn_photos_with(ocr: OcrSettings) -> TestPhotos {
         .await
         .unwrap();
     let client = PhotosClient::new(signer.channel(channel))
-        .max_decoding_message_size(svc_yibiaosanshi::photos::MAX_MESSAGE_BYTES)
-        .max_encoding_message_size(svc_yibiaosanshi::photos::MAX_MESSAGE_BYTES);
+        .max_decoding_message_size(svc_yibiaosanshi::grpc::MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(svc_yibiaosanshi::grpc::MAX_MESSAGE_BYTES);
     TestPhotos {
         client,
         objects,

@@ -128,7 +128,7 @@ async fn measure_stack(
             Ok(house)
         })
         .await?;
-    svc_auth::admin::create_credential(
+    svc_auth::actions::admin::create_credential(
         &stack.auth_db,
         "bench-platform",
         "bench-secret",

@@ -128,19 +128,25 @@ async fn credentials(action: CredentialAction) -> anyhow::Result<()> {
             name,
             communities,
         } => {
-            svc_auth::admin::create_credential(&db, &secret_id, &secret_key, &name, &communities)
-                .await?;
+            svc_auth::actions::admin::create_credential(
+                &db,
+                &secret_id,
+                &secret_key,
+                &name,
+                &communities,
+            )
+            .await?;
             println!("created {secret_id} managing {}", communities.join(","));
         }
         CredentialAction::Revoke { secret_id } => {
-            if svc_auth::admin::revoke_credential(&db, &secret_id).await? {
+            if svc_auth::actions::admin::revoke_credential(&db, &secret_id).await? {
                 println!("revoked {secret_id}");
             } else {
                 anyhow::bail!("no live credential {secret_id}");
             }
         }
         CredentialAction::List => {
-            for credential in svc_auth::admin::list_credentials(&db).await? {
+            for credential in svc_auth::actions::admin::list_credentials(&db).await? {
                 println!(
                     "{}\t{}\t{}\t{}",
                     credential.secret_id,
@@ -159,7 +165,8 @@ async fn credentials(action: CredentialAction) -> anyhow::Result<()> {
 }
 
 async fn addresses(action: AddressAction) -> anyhow::Result<()> {
-    use svc_yibiaosanshi::addresses::import;
+    use svc_yibiaosanshi::actions::addresses::import;
+    use svc_yibiaosanshi::domain::address_csv::parse_csv;
     let platform: kit::settings::Platform = kit::settings::load()?;
     let db = kit::db::Database::connect(
         &platform.yibiaosanshi.database_url,
@@ -172,7 +179,7 @@ async fn addresses(action: AddressAction) -> anyhow::Result<()> {
         AddressAction::Import { file } => {
             let input = std::fs::File::open(&file)
                 .with_context(|| format!("opening {}", file.display()))?;
-            let rows = match import::parse_csv(input) {
+            let rows = match parse_csv(input) {
                 Ok(rows) => rows,
                 Err(errors) => {
                     for error in &errors {

@@ -158,11 +158,13 @@ impl Stack {
         let orders_db = orders.database();
         let auth_db = auth.database();
         let yibiaosanshi_db = yibiaosanshi.database();
-        let demo = svc_yibiaosanshi::addresses::demo::ensure_demo_dataset(&yibiaosanshi_db).await?;
+        let demo =
+            svc_yibiaosanshi::actions::addresses::demo::ensure_demo_dataset(&yibiaosanshi_db)
+                .await?;
         if demo.houses > 0 {
             tracing::info!(houses = demo.houses, "demo address tree created");
         }
-        let seeded = svc_auth::admin::ensure_demo_credentials(&auth_db).await?;
+        let seeded = svc_auth::actions::admin::ensure_demo_credentials(&auth_db).await?;
         if seeded > 0 {
             tracing::info!(seeded, "demo platform credentials created");
         }

@@ -1,5 +1,7 @@
 //! What svc-auth does, one function per capability; the gRPC layer only converts.
+pub mod admin;
 pub mod codes;
+pub mod hashing;
 pub mod login;
 pub mod platform;
 pub mod tokens;
@@ -11,7 +13,7 @@ use kit::db::Database;
 use crate::clients::sms::SmsClient;
 use crate::clients::wechat::WechatClient;
 use crate::config::AuthSettings;
-use crate::hashing::Hashing;
+use hashing::Hashing;
 
 /// Everything the actions need.
 pub struct State {

@@ -3,7 +3,7 @@
 //! Guessing is bounded twice: per (secret_id, client IP) an attempt is reserved in the cache
 //! before the secret is verified, so concurrent guesses cannot all slip in, and the pair is locked
 //! with a growing lock once its attempts are used up; and the Argon2 verifications themselves run
-//! a few at a time ([`crate::hashing`]).
+//! a few at a time ([`crate::actions::hashing`]).
 use std::time::Duration;
 
 use crate::domain::tokens::TokenKind;

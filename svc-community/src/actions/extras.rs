@@ -7,11 +7,11 @@ use proto::community::{
     VerifyVisitorPassRequest,
 };
 
+use super::photos::Reader;
 use super::{State, manages, not_yours, platform, resident};
 use crate::db::content::{self as db, EmergencyPhoneRow, VisitorPassRow};
 use crate::domain::modules::{EMERGENCY, VISITORS};
 use crate::error::Error;
-use crate::photos::Reader;
 
 /// The longest a visitor pass may last.
 pub const MAX_PASS_SECONDS: i64 = 7 * 24 * 3600;

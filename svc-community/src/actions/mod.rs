@@ -4,6 +4,7 @@ pub mod announcements;
 pub mod complaints;
 pub mod extras;
 pub mod modules;
+pub mod photos;
 pub mod repairs;
 
 use kit::db::Database;
@@ -12,7 +13,7 @@ use proto::community::{PlatformRef, ResidentRef};
 use secplat::SecplatClient;
 
 use crate::clients::yibiaosanshi::{Houses, Registrations};
-use crate::photos::Photos;
+use photos::Photos;
 
 /// What every action needs.
 #[derive(Clone)]

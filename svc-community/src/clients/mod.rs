@@ -1,2 +1,3 @@
-//! Clients of the other services.
+//! The parties svc-community calls: svc-yibiaosanshi, and the object store holding photos.
+pub mod photo_store;
 pub mod yibiaosanshi;

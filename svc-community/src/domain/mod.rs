@@ -1,3 +1,4 @@
-//! The rules of each area: the modules and the repair workflow.
+//! The rules of each area: the modules, the repair workflow and the photo keys.
 pub mod modules;
+pub mod photo_key;
 pub mod repair;

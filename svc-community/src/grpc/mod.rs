@@ -315,7 +315,7 @@ impl Community for CommunityService {
             actions::extras::upload_photo(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(|key| UploadPhotoReply {
-                    url: format!("{}{key}", crate::photos::FILES_PATH),
+                    url: format!("{}{key}", crate::domain::photo_key::FILES_PATH),
                     key,
                 }),
         )

@@ -68,12 +68,15 @@ impl From<House> for pb::House {
 
 use kit::error::ServiceError;
 
+use crate::actions::Page;
+use crate::actions::registration::houses::{
+    HouseDetail, HouseReview, Member, MyHouseRow, ReviewDetail,
+};
+use crate::actions::registration::owner::{OwnerLookUp, VerifiedHouse};
+use crate::actions::registration::platform::Correction;
 use crate::db::reviews::{DecisionRow, Review};
 use crate::domain::house::{HouseChange, HouseChoice, HouseFields};
 use crate::domain::person::PersonData;
-use crate::registration::houses::{HouseDetail, HouseReview, Member, MyHouseRow, ReviewDetail};
-use crate::registration::owner::{OwnerLookUp, VerifiedHouse};
-use crate::registration::platform::{Correction, Page};
 
 impl From<pb::PersonForm> for PersonData {
     fn from(form: pb::PersonForm) -> Self {
@@ -398,7 +401,7 @@ impl From<Page<SpotView>> for pb::SpotPage {
     }
 }
 
-use crate::car_transfers::TransferView;
+use crate::actions::car_transfers::TransferView;
 
 impl From<TransferView> for pb::CarTransfer {
     fn from(view: TransferView) -> Self {

@@ -1,6 +1,8 @@
-//! The gRPC services: `Addresses` (the address tree), `Registration` (一标三实) and `Vehicles`
-//! (cars and parking spots). Each converts requests into actions and answers back.
+//! The gRPC services: `Addresses` (the address tree), `Registration` (一标三实), `Vehicles`
+//! (cars and parking spots) and `Photos` (face photos, stored files, ID-card OCR). Each converts
+//! requests into actions and answers back.
 mod convert;
+mod photos;
 mod registration;
 mod vehicles;
 
@@ -8,7 +10,8 @@ use kit::db::Database;
 use proto::yibiaosanshi as pb;
 use tonic::{Request, Response, Status};
 
-use crate::addresses;
+use crate::actions::addresses;
+pub use photos::{MAX_MESSAGE_BYTES, PhotosService};
 pub use registration::RegistrationService;
 pub use vehicles::VehiclesService;
 

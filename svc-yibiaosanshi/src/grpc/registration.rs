@@ -8,10 +8,11 @@ use proto::caller::CallerRefs;
 use proto::yibiaosanshi as pb;
 use tonic::{Request, Response, Status};
 
+use crate::actions::registration::platform::{self, Decision, ReviewQuery};
+use crate::actions::registration::submit::{self, Submission};
+use crate::actions::registration::{houses, import, owner, payer, switches};
+use crate::actions::{Platform, Resident, State};
 use crate::domain::registration::{Grant, ReviewStatus, ReviewType};
-use crate::registration::platform::{self, Decision, ReviewQuery};
-use crate::registration::submit::{self, Submission};
-use crate::registration::{Platform, Resident, State, houses, import, owner, switches};
 
 /// The service behind `proto::yibiaosanshi::registration_server::RegistrationServer`.
 #[derive(Clone)]
@@ -340,7 +341,7 @@ impl pb::registration_server::Registration for RegistrationService {
         &self,
         request: Request<pb::FindPayerRequest>,
     ) -> Result<Response<pb::FindPayerReply>, Status> {
-        serve(request, |r| houses::find_payer(&self.state, r)).await
+        serve(request, |r| payer::find_payer(&self.state, r)).await
     }
 
     async fn set_module_switches(

@@ -5,9 +5,9 @@ use proto::yibiaosanshi as pb;
 use tonic::{Request, Response, Status};
 
 use super::registration::{paging, platform, resident, serve};
-use crate::car_transfers::{self, Claim, TransferQuery};
-use crate::registration::State;
-use crate::vehicles::{self, SpotQuery};
+use crate::actions::State;
+use crate::actions::car_transfers::{self, Claim, TransferQuery};
+use crate::actions::vehicles::{self, SpotQuery};
 
 /// The service behind `proto::yibiaosanshi::vehicles_server::VehiclesServer`.
 #[derive(Clone)]

@@ -1,7 +1,7 @@
 //! The `Addresses` RPCs over the demo dataset.
 use kit::error::{ErrorKind, ServiceError};
 use proto::yibiaosanshi::{ChildrenRequest, ListBuildingsRequest, ListCommunitiesRequest};
-use svc_yibiaosanshi::addresses::demo::ensure_demo_dataset;
+use svc_yibiaosanshi::actions::addresses::demo::ensure_demo_dataset;
 use svc_yibiaosanshi::db::addresses::{upsert_building, upsert_community};
 use tonic::Code;
 

@@ -2,11 +2,11 @@
 use std::sync::{Arc, Mutex};
 
 use diesel::RunQueryDsl;
-use svc_yibiaosanshi::addresses::demo::{demo_rows, ensure_demo_dataset};
-use svc_yibiaosanshi::addresses::import::{
-    HouseRow, ImportError, ImportSummary, export, import, parse_csv,
-};
-use svc_yibiaosanshi::addresses::{list_buildings, list_communities};
+use svc_yibiaosanshi::actions::addresses::demo::{demo_rows, ensure_demo_dataset};
+use svc_yibiaosanshi::actions::addresses::import::{ImportError, ImportSummary, export, import};
+use svc_yibiaosanshi::actions::addresses::{list_buildings, list_communities};
+use svc_yibiaosanshi::domain::address_csv::parse_csv;
+use svc_yibiaosanshi::domain::address_rows::HouseRow;
 
 use crate::helpers::TestDatabase;
 

@@ -5,8 +5,8 @@ use kit::db::write_transaction;
 use kit::error::{ErrorKind, ServiceError};
 use secplat::PersonRecord;
 use serde_json::json;
-use svc_yibiaosanshi::addresses::demo::ensure_demo_dataset;
-use svc_yibiaosanshi::registration::import::{Imported, save_record};
+use svc_yibiaosanshi::actions::addresses::demo::ensure_demo_dataset;
+use svc_yibiaosanshi::actions::registration::import::{Imported, save_record};
 
 use crate::helpers::TestDatabase;
 

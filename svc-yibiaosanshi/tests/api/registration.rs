@@ -3,7 +3,7 @@
 use kit::error::{ErrorKind, ServiceError};
 use proto::yibiaosanshi as pb;
 use proto::yibiaosanshi::submit_request::Kind;
-use svc_yibiaosanshi::addresses::demo::ensure_demo_dataset;
+use svc_yibiaosanshi::actions::addresses::demo::ensure_demo_dataset;
 use svc_yibiaosanshi::db::addresses::find_house_at;
 
 use crate::helpers::{TestService, error_of, platform, resident, spawn_service};

@@ -124,7 +124,7 @@ async fn repeated_failures_lock_the_secret_id_for_a_while() {
 async fn secrets_are_stored_hashed_and_revocation_is_immediate() {
     let app = spawn_app().await;
     let db = app.stack.auth_db.clone();
-    svc_auth::admin::create_credential(
+    svc_auth::actions::admin::create_credential(
         &db,
         "ops-1",
         "s3cret-value",
@@ -160,7 +160,7 @@ async fn secrets_are_stored_hashed_and_revocation_is_immediate() {
         other => panic!("not a platform: {other:?}"),
     }
     assert!(
-        svc_auth::admin::revoke_credential(&db, "ops-1")
+        svc_auth::actions::admin::revoke_credential(&db, "ops-1")
             .await
             .unwrap()
     );
@@ -174,7 +174,9 @@ async fn secrets_are_stored_hashed_and_revocation_is_immediate() {
         )
         .await;
     assert_eq!(again.code(), 1);
-    let listed = svc_auth::admin::list_credentials(&db).await.unwrap();
+    let listed = svc_auth::actions::admin::list_credentials(&db)
+        .await
+        .unwrap();
     assert!(listed.iter().any(|c| c.secret_id == "ops-1" && c.revoked));
     assert!(listed.iter().any(|c| c.secret_id == "123456" && !c.revoked));
     app.stop().await;

@@ -329,13 +329,15 @@ impl Topology {
             kit::db::Database::connect(&yibiaosanshi_url, 1, &svc_yibiaosanshi::db::MIGRATIONS)
                 .await
                 .unwrap();
-        svc_yibiaosanshi::addresses::demo::ensure_demo_dataset(&db)
+        svc_yibiaosanshi::actions::addresses::demo::ensure_demo_dataset(&db)
             .await
             .unwrap();
         let db = kit::db::Database::connect(&auth_database_url, 1, &svc_auth::db::MIGRATIONS)
             .await
             .unwrap();
-        svc_auth::admin::ensure_demo_credentials(&db).await.unwrap();
+        svc_auth::actions::admin::ensure_demo_credentials(&db)
+            .await
+            .unwrap();
 
         let mut processes = Vec::new();
         let mut start = |name: &str, binary_name: &str, env: Vec<(String, String)>| {

@@ -4,24 +4,15 @@
 //! house of the address tree and stored with its uploader; it is read back by that uploader or by
 //! the platform managing the house's community. ID-card images go to the OCR provider and the
 //! fields come back unmasked: they are the caller's own.
-mod grpc;
-pub mod key;
-pub mod ocr;
-mod places;
-pub mod store;
-
 use chrono::Utc;
-use kit::db::Database;
+use kit::db::{Database, DbError};
 use kit::error::{ErrorKind, ServiceError, ServiceResult};
 use kit::settings::{ObjectStoreSettings, OcrSettings};
-use proto::yibiaosanshi::photos_server::PhotosServer;
 
-use key::{PhotoAddress, PhotoKey, PhotoType, ReadKey};
-use ocr::{IdCardFront, OcrClient, OcrError};
-use store::PhotoStore;
-
-/// Largest gRPC message the service accepts: an image under the gateway's upload cap.
-pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+use crate::clients::ocr::{IdCardFront, OcrClient, OcrError};
+use crate::clients::photo_store::PhotoStore;
+use crate::db::addresses;
+use crate::domain::photo_key::{self, PhotoAddress, PhotoKey, PhotoType, ReadKey};
 
 /// Where the gateway serves a stored file.
 pub const FILES_PATH: &str = "/api/v1/files/";
@@ -42,9 +33,9 @@ pub struct StoredPhoto {
     pub content: Vec<u8>,
 }
 
-/// The service behind `proto::yibiaosanshi::photos_server::PhotosServer`.
+/// What the photo actions need: the store, the OCR client, the address tree and the limits.
 #[derive(Clone)]
-pub struct PhotosService {
+pub struct Photos {
     store: PhotoStore,
     ocr: OcrClient,
     db: Database,
@@ -52,7 +43,7 @@ pub struct PhotosService {
     max_photo_bytes: usize,
 }
 
-impl PhotosService {
+impl Photos {
     /// Opens the object store (creating the local directory) and the OCR client.
     pub fn new(
         objects: ObjectStoreSettings,
@@ -73,13 +64,6 @@ impl PhotosService {
         })
     }
 
-    /// The tonic service, admitting messages as large as an image may be.
-    pub fn into_server(self) -> PhotosServer<Self> {
-        PhotosServer::new(self)
-            .max_decoding_message_size(MAX_MESSAGE_BYTES)
-            .max_encoding_message_size(MAX_MESSAGE_BYTES)
-    }
-
     /// 000 §2.3.1: checks and stores a face photo of the house at `address`; returns its key.
     pub async fn upload_face_photo(
         &self,
@@ -92,11 +76,13 @@ impl PhotosService {
         }
         let photo_type = PhotoType::sniff(&content)
             .ok_or_else(|| ServiceError::invalid("file", "只能上传JPG或PNG格式的图片"))?;
-        let lookup = address.clone();
+        let house = address.house_address();
         let exists = address.is_filable()
             && self
                 .db
-                .run(move |conn| places::house_exists(conn, &lookup))
+                .run(move |conn| {
+                    Ok::<_, DbError>(addresses::find_house_at(conn, &house)?.is_some())
+                })
                 .await?;
         if !exists {
             return Err(ServiceError::not_found(
@@ -104,7 +90,7 @@ impl PhotosService {
                 "没有根据小区唯一标识、楼号、单元号、楼层号和房屋号查找到房屋",
             ));
         }
-        let name = kit::secret::random_alnum(key::NAME_LEN);
+        let name = kit::secret::random_alnum(photo_key::NAME_LEN);
         let key = PhotoKey::new(&self.public_prefix, &address, Utc::now(), &name, photo_type);
         let size = content.len();
         if let Err(error) = self.store.put_photo(&key, user_id, content).await {

@@ -8,12 +8,11 @@ use kit::paging::Paging;
 use kit::time::now_unix;
 use kit::types::mask_phone;
 
+use crate::actions::{Page, Platform, Resident, State, not_your_community};
 use crate::db::car_transfers::{self as db, CONFIRMED, NewTransfer, REFUSED, Transfer, WAITING};
 use crate::db::{bindings, cars, people};
 use crate::domain::vehicle::MAX_CARS_PER_USER;
 use crate::error::Result;
-use crate::registration::platform::Page;
-use crate::registration::{Platform, Resident, State, not_your_community};
 
 /// A claim as its readers see it: the claimant (the managing platform's resident) whole, the
 /// holder, who may live anywhere, by masked phone only.

@@ -6,7 +6,8 @@ use kit::error::{ServiceError, ServiceResult};
 use kit::time::now_unix;
 
 use super::owner::owner_verified;
-use super::{Resident, State, house_part, load_place, sync_registration_states};
+use super::{house_part, load_place, sync_registration_states};
+use crate::actions::{Resident, State};
 use crate::db::addresses::{self, HousePlace};
 use crate::db::bindings::{self, Binding};
 use crate::db::module_switches;

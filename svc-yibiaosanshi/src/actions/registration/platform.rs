@@ -6,9 +6,8 @@ use kit::paging::Paging;
 use kit::time::now_unix;
 
 use super::apply::apply;
-use super::{
-    Platform, State, house_part, load_place, not_your_community, sync_registration_states,
-};
+use super::{house_part, load_place, sync_registration_states};
+use crate::actions::{Page, Platform, State, not_your_community};
 use crate::db::addresses;
 use crate::db::reviews::{self, DecisionRow, NewDecision, Review, ReviewFilter};
 use crate::domain::content::ReviewContent;
@@ -17,14 +16,6 @@ use crate::domain::person::PersonData;
 use crate::domain::registration::{ReviewStatus, ReviewType};
 use crate::error::Result;
 use kit::db::write_transaction;
-
-/// A page of rows and where it sits.
-#[derive(Clone, Debug)]
-pub struct Page<T> {
-    pub rows: Vec<T>,
-    pub total: i64,
-    pub paging: Paging,
-}
 
 /// The list request of 1.2.2.
 #[derive(Clone, Debug)]

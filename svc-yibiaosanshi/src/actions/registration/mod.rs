@@ -1,71 +1,24 @@
-//! 一标三实 (000 §2.2–§3.2, 001 §1.2): what svc-yibiaosanshi does for residents and for the
-//! security platform, one function per capability; the gRPC layer only converts.
+//! 一标三实 (000 §2.2–§3.2, 001 §1.2): people, their bindings to houses and the reviews that
+//! change them, for residents and for the security platform.
 pub mod apply;
 pub mod houses;
 pub mod import;
 pub mod owner;
+pub mod payer;
 pub mod platform;
 pub mod submit;
 pub mod switches;
 
-use kit::cache::SharedCache;
-use kit::db::{AnyConnection, Database};
-use kit::error::{ServiceError, ServiceResult};
-use secplat::SecplatClient;
+use kit::db::AnyConnection;
+use kit::error::ServiceError;
 
-use crate::clients::auth::AuthClient;
+use super::State;
 use crate::db::addresses::{self, HousePlace};
 use crate::db::{bindings, people, reviews};
 use crate::domain::content::HousePart;
 use crate::domain::house::HouseFields;
 use crate::domain::registration::RegistrationState;
 use crate::error::Result;
-
-/// Everything the actions need.
-pub struct State {
-    pub db: Database,
-    pub cache: SharedCache,
-    pub auth: AuthClient,
-    pub secplat: SecplatClient,
-}
-
-/// The signed-in resident, as svc-auth authenticated them.
-#[derive(Clone, Debug)]
-pub struct Resident {
-    pub user_id: i64,
-}
-
-impl Resident {
-    /// The resident of a request; a request without one was not authenticated.
-    pub fn new(user_id: Option<i64>) -> ServiceResult<Self> {
-        match user_id {
-            Some(user_id) if user_id > 0 => Ok(Self { user_id }),
-            _ => Err(ServiceError::unauthenticated(
-                "the request carries no authenticated resident",
-            )),
-        }
-    }
-}
-
-/// A security platform credential and the communities it manages.
-#[derive(Clone, Debug)]
-pub struct Platform {
-    pub credential_id: i64,
-    pub secret_id: String,
-    pub communities: Vec<String>,
-}
-
-impl Platform {
-    pub fn manages(&self, community_identifier: &str) -> bool {
-        kit::scope::manages(&self.communities, community_identifier)
-    }
-}
-
-/// The platform's refusal of a community it does not manage; `code` is the seed's message code
-/// (Se104 for lists, Se160 for one review).
-pub fn not_your_community(code: &str) -> ServiceError {
-    kit::scope::not_managed(Some(code))
-}
 
 pub(crate) fn house_not_found() -> ServiceError {
     ServiceError::not_found(

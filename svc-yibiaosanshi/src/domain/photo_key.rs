@@ -58,6 +58,17 @@ impl PhotoAddress {
     pub fn is_filable(&self) -> bool {
         crate::domain::address::is_community_identifier(&self.community_identifier)
     }
+
+    /// The same house as the address tree looks it up.
+    pub fn house_address(&self) -> secplat::HouseAddress {
+        secplat::HouseAddress {
+            community_identifier: self.community_identifier.clone(),
+            building_number: self.building_number,
+            unit_number: self.unit_number,
+            floor_number: self.floor_number,
+            house_number: self.house_number,
+        }
+    }
 }
 
 /// A key as the gateway read it from a URL (in the layout [`PhotoKey::new`] makes).

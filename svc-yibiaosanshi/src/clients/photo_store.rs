@@ -11,7 +11,7 @@ use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::{ClientOptions, ObjectStore, PutPayload};
 
-use super::key::PhotoKey;
+use crate::domain::photo_key::PhotoKey;
 
 /// Per-request timeout of the S3 client (it retries idempotent requests within it).
 const S3_TIMEOUT: Duration = Duration::from_secs(30);

@@ -9,13 +9,12 @@ use kit::paging::Paging;
 use kit::time::now_unix;
 use kit::types::mask_phone;
 
+use crate::actions::{Page, Platform, Resident, State, not_your_community};
 use crate::db::cars::{self, Car};
 use crate::db::parking::{self, SpotFilter, SpotView};
 use crate::db::{addresses, bindings, people};
 use crate::domain::vehicle::{MAX_CARS_PER_USER, normalize};
 use crate::error::Result;
-use crate::registration::platform::Page;
-use crate::registration::{Platform, Resident, State, not_your_community};
 use kit::db::write_transaction;
 
 /// The platform's spot list.

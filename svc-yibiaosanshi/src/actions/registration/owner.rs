@@ -8,7 +8,8 @@ use kit::error::{ErrorKind, ServiceError, ServiceResult};
 use kit::types::{Mobile, mask_phone};
 use serde::{Deserialize, Serialize};
 
-use super::{Resident, State, load_place};
+use super::load_place;
+use crate::actions::{Resident, State};
 use crate::clients::auth::CodeKind;
 use crate::db::bindings;
 use crate::domain::house::HouseFields;

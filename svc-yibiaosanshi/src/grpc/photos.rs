@@ -1,10 +1,33 @@
 //! The `Photos` gRPC service: requests in, actions run, answers out.
 use kit::error::ServiceError;
 use proto::yibiaosanshi as pb;
+use proto::yibiaosanshi::photos_server::PhotosServer;
 use tonic::{Request, Response, Status};
 
-use super::key::{PhotoAddress, PhotoType, ReadKey};
-use super::{PhotosService, Reader, url_of};
+use crate::actions::photos::{Photos, Reader, url_of};
+use crate::domain::photo_key::{PhotoAddress, PhotoType, ReadKey};
+
+/// Largest gRPC message the service accepts: an image under the gateway's upload cap.
+pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+
+/// The service behind `proto::yibiaosanshi::photos_server::PhotosServer`.
+#[derive(Clone)]
+pub struct PhotosService {
+    photos: Photos,
+}
+
+impl PhotosService {
+    pub fn new(photos: Photos) -> Self {
+        Self { photos }
+    }
+
+    /// The tonic service, admitting messages as large as an image may be.
+    pub fn into_server(self) -> PhotosServer<Self> {
+        PhotosServer::new(self)
+            .max_decoding_message_size(MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(MAX_MESSAGE_BYTES)
+    }
+}
 
 /// The resident a request is for (already checked against the caller's assertion).
 fn resident_id(resident: Option<&pb::ResidentRef>) -> Result<i64, ServiceError> {
@@ -28,7 +51,10 @@ impl pb::photos_server::Photos for PhotosService {
             house_number: request.house_number,
         };
         let user_id = resident_id(request.resident.as_ref())?;
-        let key = PhotosService::upload_face_photo(self, user_id, address, request.content).await?;
+        let key = self
+            .photos
+            .upload_face_photo(user_id, address, request.content)
+            .await?;
         Ok(Response::new(pb::UploadedPhoto {
             url: url_of(&key),
             key: key.as_str().to_owned(),
@@ -73,7 +99,7 @@ impl pb::photos_server::Photos for PhotosService {
             name: key.name,
             photo_type,
         };
-        let file = PhotosService::read_file(self, &reader, &key).await?;
+        let file = self.photos.read_file(&reader, &key).await?;
         Ok(Response::new(pb::StoredFile {
             content_type: file.content_type.to_owned(),
             content: file.content,
@@ -86,7 +112,7 @@ impl pb::photos_server::Photos for PhotosService {
     ) -> Result<Response<pb::IdCardFields>, Status> {
         let request = proto::caller::checked(request)?;
         let user_id = resident_id(request.resident.as_ref())?;
-        let front = PhotosService::read_id_card(self, user_id, request.image).await?;
+        let front = self.photos.read_id_card(user_id, request.image).await?;
         Ok(Response::new(pb::IdCardFields {
             birthday: front.birthday,
             address: front.address,

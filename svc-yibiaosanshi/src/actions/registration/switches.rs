@@ -4,7 +4,7 @@ use kit::error::{ServiceError, ServiceResult};
 use kit::time::now_unix;
 use proto::yibiaosanshi as pb;
 
-use super::State;
+use crate::actions::State;
 use crate::db::module_switches;
 use crate::error::Result;
 

@@ -2,8 +2,9 @@
 //! seeding it again changes nothing.
 use kit::db::Database;
 
-use super::import::{HouseRow, ImportError, ImportSummary, import};
+use super::import::{ImportError, ImportSummary, import};
 use crate::domain::address::HouseType;
+use crate::domain::address_rows::HouseRow;
 
 /// A demo community's shape: identifier, name, pinyin, buildings, units per building, floors per
 /// unit (two houses a floor).

@@ -5,7 +5,8 @@ use kit::error::{ErrorKind, ServiceError, ServiceResult};
 use kit::time::now_unix;
 use secplat::{HouseRecord, MemberRecord, PersonRecord, SecplatError};
 
-use super::{Resident, State, sync_registration_states};
+use super::sync_registration_states;
+use crate::actions::{Resident, State};
 use crate::clients::auth::CodeKind;
 use crate::db::addresses;
 use crate::db::bindings::{self, NewBinding};
