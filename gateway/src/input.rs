@@ -224,7 +224,8 @@ fn string_schema() -> ObjectBuilder {
 
 /// What `str::trim` removes (Unicode `White_Space`), as the body of a regex class: the
 /// document's "blank" and "not blank" say exactly what the parser trims.
-pub const WHITESPACE: &str = r"\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+pub const WHITESPACE: &str =
+    r"\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
 
 /// Text with something besides whitespace in it.
 pub fn not_blank_pattern() -> String {
@@ -1182,7 +1183,10 @@ mod vehicle_and_digit_tests {
     fn blank_is_what_trim_removes() {
         let blank = regex::Regex::new(&blank_pattern()).expect("blank");
         let given = regex::Regex::new(&not_blank_pattern()).expect("not blank");
-        for c in (0..=0x3100_u32).chain(0xFEFF..=0xFEFF).filter_map(char::from_u32) {
+        for c in (0..=0x3100_u32)
+            .chain(0xFEFF..=0xFEFF)
+            .filter_map(char::from_u32)
+        {
             let text = c.to_string();
             assert_eq!(blank.is_match(&text), text.trim().is_empty(), "{c:?}");
             assert_eq!(given.is_match(&text), !text.trim().is_empty(), "{c:?}");

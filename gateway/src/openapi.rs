@@ -427,7 +427,11 @@ impl BlankIsAbsent {
     ) {
         let parts: Vec<&RefOr<Schema>> = match schema {
             RefOr::Ref(reference) => {
-                let name = reference.ref_location.rsplit('/').next().unwrap_or_default();
+                let name = reference
+                    .ref_location
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default();
                 if names.insert(name.to_owned())
                     && let Some(target) = components.schemas.get(name)
                 {
@@ -699,11 +703,15 @@ mod tests {
             let alternatives = schemas
                 .pointer(&format!("{field}/anyOf"))
                 .and_then(serde_json::Value::as_array)
-                .unwrap_or_else(|| panic!("{field}: {}", schemas.pointer(field).unwrap_or_default()));
+                .unwrap_or_else(|| {
+                    panic!("{field}: {}", schemas.pointer(field).unwrap_or_default())
+                });
             assert_eq!(alternatives.last(), Some(&blank), "{field}");
         }
         // A required field is not blank.
-        assert!(schemas["SubmitComplaintBody"]["allOf"][0]["properties"]["content"]["anyOf"].is_null());
+        assert!(
+            schemas["SubmitComplaintBody"]["allOf"][0]["properties"]["content"]["anyOf"].is_null()
+        );
     }
 
     /// `(method, path, operation)` of every operation of the document.

@@ -13,8 +13,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use kit::error::ServiceError;
 use proto::auth::caller;
 use proto::community as pb;
-use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, Deserializer};
 use serde_json::{Value, json};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
@@ -200,8 +200,7 @@ impl ImageUrl for UploadedPhoto {
     }
 
     fn whole() -> &'static regex::Regex {
-        static WHOLE: LazyLock<regex::Regex> =
-            LazyLock::new(|| whole(&UploadedPhoto::pattern()));
+        static WHOLE: LazyLock<regex::Regex> = LazyLock::new(|| whole(&UploadedPhoto::pattern()));
         &WHOLE
     }
 
@@ -282,7 +281,6 @@ impl PartialSchema for UploadedPhotos {
 }
 
 impl ToSchema for UploadedPhotos {}
-
 
 /// An emergency number: digits and `-` (`0335-1234567`, `110`), at most 20.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -1885,7 +1883,9 @@ mod tests {
     #[test]
     fn images_are_split_at_commas_and_capped() {
         let photo = |n: u8| {
-            format!("http://x/api/v1/community/files/wjdh-platform/community-photo/10002/7/20261202/a{n}.jpg")
+            format!(
+                "http://x/api/v1/community/files/wjdh-platform/community-photo/10002/7/20261202/a{n}.jpg"
+            )
         };
         let input: FileRepairInput = read(json!({
             "house_id": 7, "possion": "p", "description": "d",
@@ -1917,7 +1917,10 @@ mod tests {
         };
         assert_eq!(
             announcement("http://x/a.jpg,,http://x/b.png").expect("read"),
-            Some(vec!["http://x/a.jpg".to_owned(), "http://x/b.png".to_owned()])
+            Some(vec![
+                "http://x/a.jpg".to_owned(),
+                "http://x/b.png".to_owned()
+            ])
         );
         assert_eq!(
             announcement(&"u".repeat(501)).expect_err("long"),
@@ -1954,7 +1957,8 @@ mod tests {
             let parsed = |text: &str| {
                 let text = text.trim();
                 text.is_empty() || {
-                    let field = json!({"xiaoqu": "10002", "title": "t", "content": "c", "images": text});
+                    let field =
+                        json!({"xiaoqu": "10002", "title": "t", "content": "c", "images": text});
                     read::<CreateAnnouncementInput>(field).is_ok()
                 }
             };
@@ -1962,7 +1966,8 @@ mod tests {
             let parsed = |text: &str| {
                 let text = text.trim();
                 text.is_empty() || {
-                    let field = json!({"house_id": 7, "possion": "p", "description": "d", "images": text});
+                    let field =
+                        json!({"house_id": 7, "possion": "p", "description": "d", "images": text});
                     read::<FileRepairInput>(field).is_ok()
                 }
             };

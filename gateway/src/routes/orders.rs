@@ -15,9 +15,9 @@ use utoipa::{PartialSchema, ToSchema};
 
 use crate::auth::{PlatformCaller, ResidentCaller};
 use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
-use crate::input::{Xiaoqu, 
+use crate::input::{
     Date, Flag, Id, IdCard, Input, JoinedIds, JsonObject, Level, Nested, Page, PerPage, Phone,
-    Text, Yuan,
+    Text, Xiaoqu, Yuan,
 };
 use crate::middleware::RequestId;
 use crate::routes::pages;

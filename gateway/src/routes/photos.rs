@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 
 use crate::auth::{self, Audience, ResidentCaller};
 use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
-use crate::input::{FilePart, Xiaoqu, Input, Level, Text};
+use crate::input::{FilePart, Input, Level, Text, Xiaoqu};
 use crate::middleware::RequestId;
 use crate::params::ParamsLimits;
 use crate::state::AppState;
@@ -256,7 +256,18 @@ fn photo_key(key: &str) -> Result<pb::PhotoKey, ServiceError> {
     // From the right: the eight parts the layout fixes, `face-photo`, and the prefix.
     let mut parts: Vec<&str> = key.rsplitn(10, '/').collect();
     parts.reverse();
-    let [prefix, _, community, building, unit, floor, house, month, day, file] = parts.as_slice()
+    let [
+        prefix,
+        _,
+        community,
+        building,
+        unit,
+        floor,
+        house,
+        month,
+        day,
+        file,
+    ] = parts.as_slice()
     else {
         return Err(bad());
     };

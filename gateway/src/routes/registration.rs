@@ -14,7 +14,9 @@ use utoipa::ToSchema;
 
 use crate::auth::ResidentCaller;
 use crate::envelope::{self, ApiError, ApiResult, DataResponse, Failure, Head};
-use crate::input::{BirthDate, Xiaoqu, CodeTable, Flag, Id, IdCard, Input, Int, Phone, TableCode, Text};
+use crate::input::{
+    BirthDate, CodeTable, Flag, Id, IdCard, Input, Int, Phone, TableCode, Text, Xiaoqu,
+};
 use crate::middleware::RequestId;
 use crate::routes::reviews::ShenheType;
 use crate::state::AppState;

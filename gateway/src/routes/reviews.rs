@@ -12,7 +12,9 @@ use utoipa::{PartialSchema, ToSchema};
 
 use crate::auth::PlatformCaller;
 use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
-use crate::input::{BirthDate, Flag, Id, IdCard, Input, Int, Nested, Page, PerPage, Phone, Text, Xiaoqu};
+use crate::input::{
+    BirthDate, Flag, Id, IdCard, Input, Int, Nested, Page, PerPage, Phone, Text, Xiaoqu,
+};
 use crate::middleware::RequestId;
 use crate::routes::pages;
 use crate::routes::registration::{
@@ -334,12 +336,9 @@ impl PartialSchema for DecideReviewBody {
         let approving = ObjectBuilder::new()
             .property(
                 "status",
-                ObjectBuilder::new().schema_type(SchemaType::AnyValue).enum_values(Some([
-                    json!(1),
-                    json!("1"),
-                    json!(true),
-                    json!("true"),
-                ])),
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::AnyValue)
+                    .enum_values(Some([json!(1), json!("1"), json!(true), json!("true")])),
             )
             .required("status");
         crate::input::schema_with_rule::<DecideReviewInput>(any_of([

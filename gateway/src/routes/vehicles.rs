@@ -13,7 +13,9 @@ use utoipa::ToSchema;
 
 use crate::auth::{PlatformCaller, ResidentCaller};
 use crate::envelope::{self, ApiError, ApiResult, Failure, Head};
-use crate::input::{Xiaoqu, Digits, Flag, Id, Input, Int, Page, PerPage, Phone, PlateNumber, SpotNo, Text};
+use crate::input::{
+    Digits, Flag, Id, Input, Int, Page, PerPage, Phone, PlateNumber, SpotNo, Text, Xiaoqu,
+};
 use crate::middleware::RequestId;
 use crate::routes::reviews::PageResponse;
 use crate::state::AppState;
