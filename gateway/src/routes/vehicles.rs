@@ -20,8 +20,6 @@ use crate::middleware::RequestId;
 use crate::routes::reviews::PageResponse;
 use crate::state::AppState;
 
-/// A community's identifier (`xiaoqu`, 10002).
-
 /// Why a plate is the claimant's, or why the platform decided as it did.
 pub type Reason = Text<200>;
 
