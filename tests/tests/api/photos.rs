@@ -142,8 +142,9 @@ async fn a_face_photo_is_uploaded_and_read_back_by_its_uploader_and_the_managing
         .await;
     assert_eq!(unknown.status.as_u16(), 404);
     assert_eq!(unknown.json()["code"], json!(1));
+    // A key outside the layout (the sidecar) names no file.
     let sidecar = app.get_raw(&format!("{url}.owner"), Some(&token)).await;
-    assert_eq!(sidecar.status.as_u16(), 400);
+    assert_eq!(sidecar.status.as_u16(), 404);
     assert_eq!(sidecar.json()["code"], json!(1));
     app.stop().await;
 }
