@@ -878,14 +878,22 @@ pub async fn file_repair(
     ok("报修提交成功", "报修提交成功", repair_json(repair))
 }
 
+/// One page of a list: `{"<name>": rows, "pages": …}` under `sentence`.
+fn list_page(
+    request: &HttpRequest,
+    sentence: &str,
+    name: &str,
+    rows: Vec<Value>,
+    (page, per_page, total): (i64, i64, i64),
+) -> ApiResult {
+    let pages = pages::flat(request, page, per_page, rows.len(), total);
+    ok(sentence, sentence, json!({name: rows, "pages": pages}))
+}
+
 fn repair_page(request: &HttpRequest, reply: pb::RepairPage) -> ApiResult {
-    let count = reply.repairs.len();
-    let rows: Vec<Value> = reply.repairs.into_iter().map(repair_json).collect();
-    ok(
-        "成功查询返回报修列表",
-        "成功查询返回报修列表",
-        json!({"repairs": rows, "pages": pages::flat(request, reply.page, reply.per_page, count, reply.total)}),
-    )
+    let rows = reply.repairs.into_iter().map(repair_json).collect();
+    let page = (reply.page, reply.per_page, reply.total);
+    list_page(request, "成功查询返回报修列表", "repairs", rows, page)
 }
 
 /// The resident's filters.
@@ -1397,13 +1405,9 @@ pub async fn submit_complaint(
 }
 
 fn complaint_page(request: &HttpRequest, reply: pb::ComplaintPage) -> ApiResult {
-    let count = reply.complaints.len();
-    let rows: Vec<Value> = reply.complaints.into_iter().map(complaint_json).collect();
-    ok(
-        "成功获取投诉建议列表",
-        "成功获取投诉建议列表",
-        json!({"complaints": rows, "pages": pages::flat(request, reply.page, reply.per_page, count, reply.total)}),
-    )
+    let rows = reply.complaints.into_iter().map(complaint_json).collect();
+    let page = (reply.page, reply.per_page, reply.total);
+    list_page(request, "成功获取投诉建议列表", "complaints", rows, page)
 }
 
 /// The resident's filters.
