@@ -775,7 +775,7 @@ impl<'de> Deserialize<'de> for BirthDate {
         let text = match scalar(deserializer)? {
             Scalar::Text(text) if text.chars().count() <= 10 => text,
             Scalar::Integer(number) => number.to_string(),
-            _ => return Err(invalid("必须是YYYYMMDD格式的日期")),
+            _ => String::new(),
         };
         let digits: String = text
             .chars()

@@ -156,61 +156,38 @@ pub type Weight = Int<-999_999_999, 999_999_999>;
 /// Most images a repair, complaint or announcement carries.
 const MAX_IMAGES: usize = 9;
 
-/// What one image URL of an [`Images`] list may be.
-pub trait ImageUrl {
-    /// One URL: a regex without anchors that matches no comma and no whitespace.
-    fn pattern() -> String;
-    /// [`Self::pattern`], whole.
-    fn whole() -> &'static regex::Regex;
-    /// Why a URL that does not match is refused (after the field's name).
-    const REFUSAL: &'static str;
+/// What one image URL of an image list may be: a regex without anchors that matches no comma
+/// and no whitespace, and why a URL that does not match is refused (after the field's name).
+pub struct ImageUrl {
+    pattern: LazyLock<String>,
+    whole: LazyLock<regex::Regex>,
+    refusal: &'static str,
 }
+
+/// Any URL of at most 500 characters (an announcement's pictures may be anywhere).
+static ANY_URL: ImageUrl = ImageUrl {
+    pattern: LazyLock::new(|| format!("[^,{WHITESPACE}]{{1,500}}")),
+    whole: LazyLock::new(|| whole(&ANY_URL.pattern)),
+    refusal: "的图片地址太长",
+};
+
+/// A photo /api/v1/weapp/community/photo answered (its URL or its key): a resident's repair or
+/// complaint shows only what they uploaded (the service checks whose it is).
+static UPLOADED_PHOTO: ImageUrl = ImageUrl {
+    pattern: LazyLock::new(|| format!("[^,{WHITESPACE}]{{0,300}}{COMMUNITY_PHOTO_LAYOUT}")),
+    whole: LazyLock::new(|| whole(&UPLOADED_PHOTO.pattern)),
+    refusal: "只能是/api/v1/weapp/community/photo上传的图片地址",
+};
 
 fn whole(pattern: &str) -> regex::Regex {
     regex::Regex::new(&format!("^(?:{pattern})$")).expect("an image URL pattern")
 }
 
-/// Any URL of at most 500 characters (an announcement's pictures may be anywhere).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AnyUrl;
-
-impl ImageUrl for AnyUrl {
-    fn pattern() -> String {
-        format!("[^,{WHITESPACE}]{{1,500}}")
-    }
-
-    fn whole() -> &'static regex::Regex {
-        static WHOLE: LazyLock<regex::Regex> = LazyLock::new(|| whole(&AnyUrl::pattern()));
-        &WHOLE
-    }
-
-    const REFUSAL: &'static str = "的图片地址太长";
-}
-
-/// A photo /api/v1/weapp/community/photo answered (its URL or its key): a resident's repair or
-/// complaint shows only what they uploaded (the service checks whose it is).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UploadedPhoto;
-
-impl ImageUrl for UploadedPhoto {
-    fn pattern() -> String {
-        format!(
-            r"[^,{WHITESPACE}]{{0,300}}/community-photo/[A-Za-z0-9]{{1,20}}/[0-9]{{1,18}}/[0-9]{{8}}/[A-Za-z0-9]{{1,64}}\.(jpg|png)"
-        )
-    }
-
-    fn whole() -> &'static regex::Regex {
-        static WHOLE: LazyLock<regex::Regex> = LazyLock::new(|| whole(&UploadedPhoto::pattern()));
-        &WHOLE
-    }
-
-    const REFUSAL: &'static str = "只能是/api/v1/weapp/community/photo上传的图片地址";
-}
-
 /// Image URLs joined by commas, as 001 §5.1 sends them (`http://x/a.jpg,http://x/b.png`): at
-/// most 9, each as `U` says; blanks between commas are skipped.
-fn image_urls<'de, U: ImageUrl, D: Deserializer<'de>>(
+/// most 9, each as `rule` says; blanks between commas are skipped.
+fn image_urls<'de, D: Deserializer<'de>>(
     deserializer: D,
+    rule: &ImageUrl,
 ) -> Result<Vec<String>, D::Error> {
     let text = String::deserialize(deserializer)?;
     let urls: Vec<String> = text
@@ -222,15 +199,15 @@ fn image_urls<'de, U: ImageUrl, D: Deserializer<'de>>(
     if urls.len() > MAX_IMAGES {
         return Err(invalid(&format!("最多{MAX_IMAGES}张图片")));
     }
-    if !urls.iter().all(|url| U::whole().is_match(url)) {
-        return Err(invalid(U::REFUSAL));
+    if !urls.iter().all(|url| rule.whole.is_match(url)) {
+        return Err(invalid(rule.refusal));
     }
     Ok(urls)
 }
 
 /// The schema of [`image_urls`]: items separated by commas, blanks (and empty items) around.
-fn image_urls_schema<U: ImageUrl>() -> RefOr<Schema> {
-    let (item, more) = (U::pattern(), MAX_IMAGES - 1);
+fn image_urls_schema(rule: &ImageUrl) -> RefOr<Schema> {
+    let (item, more) = (rule.pattern.as_str(), MAX_IMAGES - 1);
     let gap = format!("[,{WHITESPACE}]");
     let space = format!("[{WHITESPACE}]");
     RefOr::T(Schema::Object(
@@ -246,37 +223,37 @@ fn image_urls_schema<U: ImageUrl>() -> RefOr<Schema> {
     ))
 }
 
-/// An announcement's pictures: [`AnyUrl`]s joined by commas.
+/// An announcement's pictures: [`ANY_URL`]s joined by commas.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Images(pub Vec<String>);
 
 impl<'de> Deserialize<'de> for Images {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        image_urls::<AnyUrl, D>(deserializer).map(Self)
+        image_urls(deserializer, &ANY_URL).map(Self)
     }
 }
 
 impl PartialSchema for Images {
     fn schema() -> RefOr<Schema> {
-        image_urls_schema::<AnyUrl>()
+        image_urls_schema(&ANY_URL)
     }
 }
 
 impl ToSchema for Images {}
 
-/// A repair's or complaint's photos: [`UploadedPhoto`]s joined by commas.
+/// A repair's or complaint's photos: [`UPLOADED_PHOTO`]s joined by commas.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UploadedPhotos(pub Vec<String>);
 
 impl<'de> Deserialize<'de> for UploadedPhotos {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        image_urls::<UploadedPhoto, D>(deserializer).map(Self)
+        image_urls(deserializer, &UPLOADED_PHOTO).map(Self)
     }
 }
 
 impl PartialSchema for UploadedPhotos {
     fn schema() -> RefOr<Schema> {
-        image_urls_schema::<UploadedPhoto>()
+        image_urls_schema(&UPLOADED_PHOTO)
     }
 }
 
@@ -1766,13 +1743,17 @@ pub async fn verify_pass(
 
 // ---- photos ----
 
-/// A repair or complaint photo's key, as svc-community lays it out:
-/// `{prefix}/community-photo/{community}/{uploader}/{yyyymmdd}/{name}.jpg` (or `.png`); any
-/// other key names no file (404).
-pub const COMMUNITY_PHOTO_KEY: &str = r"^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*/community-photo/[A-Za-z0-9]{1,20}/[0-9]{1,18}/[0-9]{8}/[A-Za-z0-9]{1,64}\.(jpg|png)$";
+/// The end of a repair or complaint photo's key, as svc-community lays it out:
+/// `…/community-photo/{community}/{uploader}/{yyyymmdd}/{name}.jpg` (or `.png`).
+const COMMUNITY_PHOTO_LAYOUT: &str =
+    r"/community-photo/[A-Za-z0-9]{1,20}/[0-9]{1,18}/[0-9]{8}/[A-Za-z0-9]{1,64}\.(jpg|png)";
 
-static COMMUNITY_PHOTO_LAYOUT: LazyLock<regex::Regex> =
-    LazyLock::new(|| regex::Regex::new(COMMUNITY_PHOTO_KEY).expect("COMMUNITY_PHOTO_KEY"));
+/// A whole community photo key: an object-store prefix, then [`COMMUNITY_PHOTO_LAYOUT`]; any
+/// other key names no file (404).
+static COMMUNITY_PHOTO_KEY: LazyLock<regex::Regex> = LazyLock::new(|| {
+    let pattern = format!("^{}{COMMUNITY_PHOTO_LAYOUT}$", super::photos::KEY_PREFIX);
+    regex::Regex::new(&pattern).expect("COMMUNITY_PHOTO_KEY")
+});
 
 /// A photo's community; the multipart `file` is the photo.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -1854,7 +1835,7 @@ pub async fn read_photo(
         ),
     };
     let key = key.into_inner();
-    if !COMMUNITY_PHOTO_LAYOUT.is_match(&key) {
+    if !COMMUNITY_PHOTO_KEY.is_match(&key) {
         return Err(ServiceError::not_found("文件不存在", "not a community photo key").into());
     }
     let request = pb::ReadPhotoRequest {

@@ -238,19 +238,24 @@ pub async fn read_id_card(
     }))
 }
 
+/// The object-store prefix a stored file's key starts with: segments of letters, digits, `.`,
+/// `_` and `-`, none of them `.` or `..`.
+pub const KEY_PREFIX: &str = r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*";
+
 /// A face photo's key, exactly as svc-yibiaosanshi lays it out:
 /// `{prefix}/face-photo/{community}/{building}/{unit}/{floor}/{house}/{yyyymm}/{dd}/{name}.jpg`
 /// (or `.png`). No `..`, no sidecar and nothing outside a `face-photo/` layout can be named: any
 /// other key names no file (404). (An OpenAPI path parameter cannot hold `/`, so the document
 /// says the layout in words.)
-pub const FACE_PHOTO_KEY: &str = r"^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*/face-photo/[0-9]{1,20}(/-?[0-9]{1,18}){4}/[0-9]{6}/[0-9]{2}/[A-Za-z0-9]{1,64}\.(jpg|png)$";
+static FACE_PHOTO_KEY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    let layout = r"/face-photo/[0-9]{1,20}(/-?[0-9]{1,18}){4}/[0-9]{6}/[0-9]{2}/[A-Za-z0-9]{1,64}\.(jpg|png)";
+    regex::Regex::new(&format!("^{KEY_PREFIX}{layout}$")).expect("FACE_PHOTO_KEY")
+});
 
 /// The key of a face photo URL, read by [`FACE_PHOTO_KEY`].
 fn photo_key(key: &str) -> Result<pb::PhotoKey, ServiceError> {
-    static LAYOUT: std::sync::LazyLock<regex::Regex> =
-        std::sync::LazyLock::new(|| regex::Regex::new(FACE_PHOTO_KEY).expect("FACE_PHOTO_KEY"));
     let bad = || ServiceError::not_found("文件不存在", "not a face photo key");
-    if !LAYOUT.is_match(key) {
+    if !FACE_PHOTO_KEY.is_match(key) {
         return Err(bad());
     }
     // From the right: the eight parts the layout fixes, `face-photo`, and the prefix.

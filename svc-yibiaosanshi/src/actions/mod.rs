@@ -22,6 +22,17 @@ pub struct State {
     pub secplat: SecplatClient,
 }
 
+impl State {
+    /// Whether `community` is in the address tree.
+    pub async fn community_known(&self, community: &str) -> ServiceResult<bool> {
+        let community = community.to_owned();
+        Ok(self
+            .db
+            .run(move |conn| crate::db::addresses::community_exists(conn, &community))
+            .await?)
+    }
+}
+
 /// The signed-in resident, as svc-auth authenticated them.
 #[derive(Clone, Debug)]
 pub struct Resident {

@@ -12,7 +12,7 @@ use kit::types::mask_phone;
 use crate::actions::{Page, Platform, Resident, State, not_your_community};
 use crate::db::cars::{self, Car};
 use crate::db::parking::{self, SpotFilter, SpotView};
-use crate::db::{addresses, bindings, people};
+use crate::db::{bindings, people};
 use crate::domain::vehicle::{MAX_CARS_PER_USER, normalize};
 use crate::error::Result;
 use kit::db::write_transaction;
@@ -118,14 +118,7 @@ async fn managed_community(
     if !platform.manages(&community) {
         return Err(not_your_community("Se104"));
     }
-    let known = {
-        let community = community.clone();
-        state
-            .db
-            .run(move |conn| addresses::community_exists(conn, &community))
-            .await?
-    };
-    if !known {
+    if !state.community_known(&community).await? {
         return Err(ServiceError::not_found(
             "xiaoqu: 没有找到该小区",
             "没有根据xiaoqu查找到小区，请核实小区的唯一值是否有误",

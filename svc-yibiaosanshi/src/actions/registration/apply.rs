@@ -4,7 +4,7 @@
 use kit::db::AnyConnection;
 use kit::error::ServiceError;
 
-use crate::db::bindings::{self, NewBinding};
+use crate::db::bindings;
 use crate::db::people::{self, Person};
 use crate::db::reviews::Review;
 use crate::domain::content::ReviewContent;
@@ -145,34 +145,8 @@ fn bind(
         }
     }
     let fields = content.house_fields();
-    let owner = fields.role == OWNER;
-    match bindings::find_for(conn, person.id, house_id)? {
-        Some(found) => {
-            bindings::update(
-                conn,
-                found.id,
-                &fields,
-                found.shouquan || owner,
-                found.charge || owner,
-                true,
-                now,
-            )?;
-        }
-        None => {
-            bindings::insert(
-                conn,
-                &NewBinding {
-                    people_id: person.id,
-                    house_id,
-                    community_identifier: &review.community_identifier,
-                    fields: &fields,
-                    shouquan: owner,
-                    charge: owner,
-                    activated: true,
-                },
-                now,
-            )?;
-        }
-    }
+    let existing = bindings::find_for(conn, person.id, house_id)?;
+    let community = &review.community_identifier;
+    super::bind_activated(conn, existing, person.id, house_id, community, &fields, now)?;
     Ok(applied)
 }

@@ -44,13 +44,8 @@ pub async fn import_from_security_platform(
     verification_code: &str,
     community_identifier: &str,
 ) -> ServiceResult<Imported> {
-    let community = community_identifier.to_owned();
     // Checked before the code is consumed, so a wrong community does not cost the code.
-    if !state
-        .db
-        .run(move |conn| addresses::community_exists(conn, &community))
-        .await?
-    {
+    if !state.community_known(community_identifier).await? {
         return Err(ServiceError::not_found(
             "没有找到该小区",
             "没有根据id查找到小区，请核实社区的唯一标识是否有误",
@@ -234,39 +229,21 @@ fn bind_person(
         xingzhi: house.people_house_xingzhi.clone(),
         household_type: house.people_house_type.clone(),
     };
-    let owner = fields.role == OWNER;
-    match bindings::find_for(conn, person.id, house_id)? {
-        Some(found) if found.activated => Ok(false),
-        // Listed as someone's family member before signing up: this activates it.
-        Some(found) => {
-            bindings::update(
-                conn,
-                found.id,
-                &fields,
-                found.shouquan || owner,
-                found.charge || owner,
-                true,
-                now,
-            )?;
-            Ok(true)
-        }
-        None => {
-            bindings::insert(
-                conn,
-                &NewBinding {
-                    people_id: person.id,
-                    house_id,
-                    community_identifier,
-                    fields: &fields,
-                    shouquan: owner,
-                    charge: owner,
-                    activated: true,
-                },
-                now,
-            )?;
-            Ok(true)
-        }
+    let existing = bindings::find_for(conn, person.id, house_id)?;
+    if existing.as_ref().is_some_and(|found| found.activated) {
+        return Ok(false);
     }
+    // Not bound, or listed as someone's family member before signing up: this activates it.
+    super::bind_activated(
+        conn,
+        existing,
+        person.id,
+        house_id,
+        community_identifier,
+        &fields,
+        now,
+    )?;
+    Ok(true)
 }
 
 /// Saves a member (by ID number; a registered user's link is left alone) and binds them to the

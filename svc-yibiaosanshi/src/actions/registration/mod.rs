@@ -94,3 +94,37 @@ pub(crate) async fn sync_registration_states(state: &State, user_ids: Vec<i64>) 
         }
     }
 }
+
+/// Binds person `people_id` to `house_id` as an activated member with `fields`: the binding
+/// they already have (`existing`) is updated, else one is made. An owner holds 授权 and 收费
+/// (and rights someone gave before are kept).
+pub(super) fn bind_activated(
+    conn: &mut AnyConnection,
+    existing: Option<bindings::Binding>,
+    people_id: i64,
+    house_id: i64,
+    community_identifier: &str,
+    fields: &HouseFields,
+    now: i64,
+) -> Result<()> {
+    let owner = fields.role == crate::domain::registration::OWNER;
+    match existing {
+        Some(found) => {
+            let (shouquan, charge) = (found.shouquan || owner, found.charge || owner);
+            bindings::update(conn, found.id, fields, shouquan, charge, true, now)?;
+        }
+        None => {
+            let new = bindings::NewBinding {
+                people_id,
+                house_id,
+                community_identifier,
+                fields,
+                shouquan: owner,
+                charge: owner,
+                activated: true,
+            };
+            bindings::insert(conn, &new, now)?;
+        }
+    }
+    Ok(())
+}

@@ -8,7 +8,6 @@ use kit::time::now_unix;
 use super::apply::apply;
 use super::{house_part, load_place, sync_registration_states};
 use crate::actions::{Page, Platform, State, not_your_community};
-use crate::db::addresses;
 use crate::db::reviews::{self, DecisionRow, NewDecision, Review, ReviewFilter};
 use crate::domain::content::ReviewContent;
 use crate::domain::house::HouseFields;
@@ -57,14 +56,7 @@ pub async fn list_reviews(
         status,
         paging,
     } = query;
-    let known = {
-        let community = community.clone();
-        state
-            .db
-            .run(move |conn| addresses::community_exists(conn, &community))
-            .await?
-    };
-    if !known {
+    if !state.community_known(&community).await? {
         return Err(ServiceError::not_found(
             "服务器开小差，请重试",
             "没有根据community_identifier查找到小区，请核实社区的唯一标识是否有误",
