@@ -1132,7 +1132,11 @@ impl<'de, const MAX: usize> Deserialize<'de> for Digits<MAX> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = match scalar(deserializer)? {
             Scalar::Text(text) => Some(text),
-            Scalar::Integer(number) if number >= 0 => Some(number.to_string()),
+            // A JSON number stands for its digits within the schema's bound (15 digits: beyond,
+            // a JSON number is no longer exact).
+            Scalar::Integer(number) if (0..=largest_of_digits(MAX)).contains(&number) => {
+                Some(number.to_string())
+            }
             _ => None,
         }
         .filter(|text| (1..=MAX).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()));
@@ -1191,6 +1195,15 @@ mod vehicle_and_digit_tests {
             assert_eq!(blank.is_match(&text), text.trim().is_empty(), "{c:?}");
             assert_eq!(given.is_match(&text), !text.trim().is_empty(), "{c:?}");
         }
+    }
+
+    #[test]
+    fn digits_as_a_json_number_stay_within_the_schemas_bound() {
+        let read = |value: Value| Digits::<20>::deserialize(value).map(Digits::into_string);
+        assert_eq!(read(json!(10002)).expect("number"), "10002");
+        assert_eq!(read(json!("00001")).expect("text"), "00001");
+        assert!(read(json!(999_999_999_999_999_i64)).is_ok());
+        assert!(read(json!(1_000_000_000_000_000_i64)).is_err());
     }
 
     #[test]
