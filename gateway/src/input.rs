@@ -99,6 +99,10 @@ fn normalised(value: Value) -> Option<Value> {
 /// The one translation from a deserialisation error at `path` to the caller's sentence; the
 /// fields of a nested object are named `prefix` + their path.
 fn refusal(prefix: &str, path: &str, cause: &str) -> ServiceError {
+    if let Some(msg) = cause.strip_prefix(PASSED_ON) {
+        let (field, message) = msg.split_once(": ").unwrap_or(("body", msg));
+        return ServiceError::invalid(field, message);
+    }
     let parent = if path == "." { "" } else { path };
     if let Some(name) = between(cause, "missing field `", "`") {
         let field = if parent.is_empty() {
@@ -138,6 +142,26 @@ fn choices(expected: &str) -> String {
         Some((last, [])) => (*last).to_owned(),
         Some((last, rest)) => format!("{}或{last}", rest.join("、")),
         None => expected.to_owned(),
+    }
+}
+
+/// Marks a refusal [`Both`] passes on whole from one of its parts.
+const PASSED_ON: &str = "\u{0}refused\u{0}";
+
+/// The fields of two input structs sent side by side (a route's own and a set other routes
+/// share): each reads the same fields, and a refusal names the field as that struct would.
+#[derive(Debug)]
+pub struct Both<A, B>(pub A, pub B);
+
+impl<'de, A: DeserializeOwned, B: DeserializeOwned> Deserialize<'de> for Both<A, B> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let fields = Map::<String, Value>::deserialize(deserializer)?;
+        let passed_on = |error: ServiceError| {
+            <D::Error as de::Error>::custom(format!("{PASSED_ON}{}", error.msg))
+        };
+        let first = parse::<A>(fields.clone()).map_err(passed_on)?;
+        let second = parse::<B>(fields).map_err(passed_on)?;
+        Ok(Self(first, second))
     }
 }
 
@@ -210,7 +234,7 @@ fn scalar<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Scalar, D::Error
     deserializer.deserialize_any(ScalarVisitor)
 }
 
-fn one_of(alternatives: impl IntoIterator<Item = Schema>) -> RefOr<Schema> {
+pub fn one_of(alternatives: impl IntoIterator<Item = Schema>) -> RefOr<Schema> {
     let mut builder = OneOfBuilder::new();
     for alternative in alternatives {
         builder = builder.item(alternative);
@@ -218,7 +242,7 @@ fn one_of(alternatives: impl IntoIterator<Item = Schema>) -> RefOr<Schema> {
     RefOr::T(Schema::OneOf(builder.build()))
 }
 
-fn string_schema() -> ObjectBuilder {
+pub fn string_schema() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(SchemaType::Type(Type::String))
 }
 
@@ -260,7 +284,7 @@ fn given() -> Schema {
     Schema::AnyOf(any.build())
 }
 
-fn integer_schema(min: i64, max: i64) -> Schema {
+pub fn integer_schema(min: i64, max: i64) -> Schema {
     Schema::Object(
         ObjectBuilder::new()
             .schema_type(SchemaType::Type(Type::Integer))

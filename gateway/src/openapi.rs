@@ -18,7 +18,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::envelope::Failure;
 
 use crate::routes::{
-    addresses, community, login, ops, orders, photos, platform, registration, reviews, vehicles,
+    addresses, community, login, ops, orders, photos, platform, registration, rental, reviews,
+    vehicles,
 };
 
 /// Where the document is served.
@@ -120,6 +121,19 @@ pub const DOCUMENT_PATH: &str = "/api/openapi.json";
         community::verify_pass,
         community::upload_photo,
         community::read_photo,
+        rental::my_profile,
+        rental::save_profile,
+        rental::create_listing,
+        rental::release_listing,
+        rental::my_listings,
+        rental::update_listing,
+        rental::pull_off_listing,
+        rental::delete_listing,
+        rental::search,
+        rental::invite_codes,
+        rental::set_invite_code,
+        rental::platform_listings,
+        rental::review_listing,
         ops::healthz,
         ops::readyz,
         ops::metrics,
@@ -194,6 +208,13 @@ const SERVICE_FAILURES: &[(&str, &str, &[u16])] = &[
     ("put", "/api/v1/wjdh/complaint", &[404]),
     ("post", "/api/v1/weapp/complaint/detail", &[404]),
     ("delete", "/api/v1/wjdh/emergency", &[404]),
+    // svc-community's rental marketplace.
+    ("post", "/api/v1/rental/house_create", &[404]),
+    ("post", "/api/v1/rental/house_release", &[404]),
+    ("post", "/api/v1/rental/update_house_info", &[404, 409]),
+    ("post", "/api/v1/rental/pulloff_house", &[404]),
+    ("post", "/api/v1/rental/delete_house_info", &[404]),
+    ("put", "/api/v1/wjdh/rental", &[404]),
     // svc-orders: orders and WeChat Pay.
     ("post", "/api/v1/wjdh/order/new", &[404]),
     ("post", "/api/v1/weapp/payment", &[404, 502]),

@@ -10,6 +10,7 @@ use kit::caller::{CallerChannel, Signer};
 use proto::auth::auth_client::AuthClient;
 use proto::community::community_client::CommunityClient;
 use proto::orders::orders_client::OrdersClient;
+use proto::rental::rental_client::RentalClient;
 use proto::yibiaosanshi::addresses_client::AddressesClient;
 use proto::yibiaosanshi::photos_client::PhotosClient;
 use proto::yibiaosanshi::registration_client::RegistrationClient;
@@ -159,6 +160,13 @@ impl AppState {
     /// A client of svc-community; its messages may carry a photo.
     pub fn community(&self) -> CommunityClient<CallerChannel> {
         CommunityClient::new(self.through_layer(&self.channels.community))
+            .max_decoding_message_size(PHOTO_MESSAGE_BYTES)
+            .max_encoding_message_size(PHOTO_MESSAGE_BYTES)
+    }
+
+    /// A client of svc-community's rental marketplace; its messages may carry a photo or video.
+    pub fn rental(&self) -> RentalClient<CallerChannel> {
+        RentalClient::new(self.through_layer(&self.channels.community))
             .max_decoding_message_size(PHOTO_MESSAGE_BYTES)
             .max_encoding_message_size(PHOTO_MESSAGE_BYTES)
     }

@@ -82,6 +82,13 @@ pub mod community {
     pub use crate::caller::{PlatformRef, ResidentRef};
 }
 
+/// svc-community's rental marketplace (seed 004): profiles, listings, search, invitations.
+pub mod rental {
+    #![allow(clippy::all, clippy::pedantic, missing_docs)]
+    tonic::include_proto!("wjdh.rental.v1");
+    pub use crate::caller::{PlatformRef, ResidentRef};
+}
+
 /// svc-orders: orders, bills, WeChat Pay.
 pub mod orders {
     #![allow(clippy::all, clippy::pedantic, missing_docs)]

@@ -9,6 +9,7 @@ use kit::cache::SharedCache;
 use kit::db::Database;
 use kit::service::{Health, ServiceBase};
 use proto::community::community_server::CommunityServer;
+use proto::rental::rental_server::RentalServer;
 use secplat::SecplatClient;
 
 use crate::actions::State;
@@ -16,6 +17,7 @@ use crate::actions::photos::Photos;
 use crate::clients::yibiaosanshi::Registrations;
 use crate::config::Settings;
 use crate::db::MIGRATIONS;
+use crate::grpc::rental::RentalService;
 use crate::grpc::{CommunityService, MAX_MESSAGE_BYTES};
 
 const NAME: &str = "svc-community";
@@ -106,9 +108,13 @@ impl Application {
         });
         let health = Health::new(&[
             <CommunityServer<CommunityService> as tonic::server::NamedService>::NAME,
+            <RentalServer<RentalService> as tonic::server::NamedService>::NAME,
         ])
         .await;
         health.watch_database(db);
+        let rental = RentalServer::new(RentalService::new(self.state.clone()))
+            .max_decoding_message_size(MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(MAX_MESSAGE_BYTES);
         let service = CommunityServer::new(CommunityService::new(self.state))
             .max_decoding_message_size(MAX_MESSAGE_BYTES)
             .max_encoding_message_size(MAX_MESSAGE_BYTES);
@@ -119,6 +125,7 @@ impl Application {
             .layer(kit::caller::require(self.callers))
             .add_service(health.server())
             .add_service(service)
+            .add_service(rental)
             .serve_with_incoming_shutdown(
                 kit::grpc::incoming(listener),
                 health.stop_after(shutdown, shutdown_delay),

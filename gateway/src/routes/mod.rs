@@ -13,6 +13,7 @@ pub mod pages;
 pub mod photos;
 pub mod platform;
 pub mod registration;
+pub mod rental;
 pub mod reviews;
 pub mod vehicles;
 
@@ -125,6 +126,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(platform::secret)),
         );
     community_routes(cfg);
+    rental_routes(cfg);
     order_routes(cfg);
     vehicle_routes(cfg);
 }
@@ -162,6 +164,35 @@ fn vehicle_routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/api/v1/wjdh/car/transfer").route(web::put().to(v::decide_transfer)),
         );
+}
+
+/// Seed 004 under `/api/v1/rental/` (methods kept) and the platform's review (svc-community).
+fn rental_routes(cfg: &mut web::ServiceConfig) {
+    use rental as r;
+    let (get, post) = (web::get, web::post);
+    cfg.service(web::resource("/api/v1/rental/wx_fetch_userinfo").route(get().to(r::my_profile)))
+        .service(web::resource("/api/v1/rental/create_userinfo").route(post().to(r::save_profile)))
+        .service(web::resource("/api/v1/rental/house_create").route(post().to(r::create_listing)))
+        .service(web::resource("/api/v1/rental/house_release").route(post().to(r::release_listing)))
+        .service(web::resource("/api/v1/rental/my_house_list").route(post().to(r::my_listings)))
+        .service(
+            web::resource("/api/v1/rental/update_house_info").route(post().to(r::update_listing)),
+        )
+        .service(
+            web::resource("/api/v1/rental/pulloff_house").route(post().to(r::pull_off_listing)),
+        )
+        .service(
+            web::resource("/api/v1/rental/delete_house_info").route(post().to(r::delete_listing)),
+        )
+        .service(web::resource("/api/v1/rental/search_house").route(post().to(r::search)))
+        .service(
+            web::resource("/api/v1/rental/invitation/getcode").route(get().to(r::invite_codes)),
+        )
+        .service(
+            web::resource("/api/v1/rental/invitation/setcode").route(get().to(r::set_invite_code)),
+        )
+        .service(web::resource("/api/v1/wjdh/rental/list").route(post().to(r::platform_listings)))
+        .service(web::resource("/api/v1/wjdh/rental").route(web::put().to(r::review_listing)));
 }
 
 /// 001 §3–§6 and the resident's side of them (svc-community).

@@ -5,6 +5,7 @@ pub mod complaints;
 pub mod extras;
 pub mod modules;
 pub mod photos;
+pub mod rental;
 pub mod repairs;
 
 use kit::db::Database;

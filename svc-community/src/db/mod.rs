@@ -1,6 +1,7 @@
 //! svc-community's tables and the plain queries over them.
 pub mod content;
 pub mod modules;
+pub mod rental;
 pub mod repairs;
 pub mod schema;
 

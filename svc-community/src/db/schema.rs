@@ -113,3 +113,83 @@ diesel::table! {
         created_at -> BigInt,
     }
 }
+
+diesel::table! {
+    rental_profiles (user_id) {
+        user_id -> BigInt,
+        nickname -> Nullable<Text>,
+        sex -> Nullable<Integer>,
+        user_type -> Nullable<Integer>,
+        self_description -> Nullable<Text>,
+        portrait_key -> Nullable<Text>,
+        address_province -> Nullable<Text>,
+        address_city -> Nullable<Text>,
+        birthday -> Nullable<Text>,
+        constellations -> Nullable<Text>,
+        education -> Nullable<Text>,
+        occupation -> Nullable<Text>,
+        account_name -> Nullable<Text>,
+        account_number -> Nullable<Text>,
+        account_idcardnumber -> Nullable<Text>,
+        tel -> Nullable<Text>,
+        virtual_tel_flag -> Nullable<Bool>,
+        virtual_tel -> Nullable<Text>,
+        wechat -> Nullable<Text>,
+        qq -> Nullable<Text>,
+        inviter_id -> Nullable<BigInt>,
+        saved_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    rental_listings (id) {
+        id -> BigInt,
+        owner_id -> BigInt,
+        community_identifier -> Text,
+        community_house_id -> BigInt,
+        house_introduction -> Text,
+        status -> Nullable<Integer>,
+        reason -> Text,
+        platform_hold -> Bool,
+        owner_verified -> Bool,
+        longitude -> Nullable<Double>,
+        latitude -> Nullable<Double>,
+        house_rent_fen -> Nullable<BigInt>,
+        house_size -> Nullable<Double>,
+        house_type -> Nullable<Text>,
+        rent_time_type -> Nullable<Integer>,
+        rent_room_type -> Nullable<Integer>,
+        house_source -> Nullable<Integer>,
+        house_direction -> Nullable<Text>,
+        house_decoration -> Nullable<Text>,
+        house_rooms -> Nullable<BigInt>,
+        subdistrict_code -> Nullable<BigInt>,
+        subway_station_code -> Nullable<BigInt>,
+        house_characteristic -> Nullable<Text>,
+        description_title -> Nullable<Text>,
+        details -> Text,
+        praise_count -> BigInt,
+        view_count -> BigInt,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        released_at -> Nullable<BigInt>,
+        submitted_at -> Nullable<BigInt>,
+        deleted_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    rental_media (id) {
+        id -> BigInt,
+        listing_id -> BigInt,
+        kind -> Text,
+        object_key -> Text,
+        rooms_type -> Nullable<Integer>,
+        rooms_area -> Nullable<Double>,
+        rooms_orientation -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}

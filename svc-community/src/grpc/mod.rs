@@ -1,5 +1,6 @@
 //! The gRPC face: unpack, run the action, convert.
 pub(crate) mod convert;
+pub mod rental;
 
 use std::sync::Arc;
 

@@ -51,6 +51,12 @@ struct World {
     transfer: i64,
     face_photo: String,
     community_photo: String,
+    /// A's draft listing of her house, complete enough to release.
+    listing_a: i64,
+    /// A's published listing, for the platform to take down.
+    listing_review: i64,
+    /// B's invitation code.
+    invite_b: String,
 }
 
 impl World {
@@ -413,6 +419,115 @@ fn table() -> Vec<Row> {
                 at(
                     "/api/v1/wjdh/complaint",
                     json!({"id": w.complaint_a, "reply": "已提醒"}),
+                )
+            },
+        ),
+        // The rental marketplace (seed 004) and the platform's review of listings.
+        row(
+            "GET",
+            "/api/v1/rental/wx_fetch_userinfo",
+            RESIDENTS,
+            |_, _| at("/api/v1/rental/wx_fetch_userinfo", json!({})),
+        ),
+        row(
+            "POST",
+            "/api/v1/rental/create_userinfo",
+            RESIDENTS,
+            |_, _| {
+                at(
+                    "/api/v1/rental/create_userinfo",
+                    json!({"nickname": "房东", "user_type": 1}),
+                )
+            },
+        ),
+        row("POST", "/api/v1/rental/house_create", RESIDENT_A, |w, _| {
+            at(
+                "/api/v1/rental/house_create",
+                json!({"community_identifier": "10002", "community_house_id": w.house_a}),
+            )
+        }),
+        row(
+            "POST",
+            "/api/v1/rental/house_release",
+            RESIDENT_A,
+            |w, _| {
+                at(
+                    "/api/v1/rental/house_release",
+                    json!({"house_id": w.listing_a}),
+                )
+            },
+        ),
+        row("POST", "/api/v1/rental/my_house_list", RESIDENTS, |_, _| {
+            at("/api/v1/rental/my_house_list", json!({}))
+        }),
+        row(
+            "POST",
+            "/api/v1/rental/update_house_info",
+            RESIDENT_A,
+            |w, _| {
+                at(
+                    "/api/v1/rental/update_house_info",
+                    json!({"house_id": w.listing_a, "attr_name": "house_rent", "attr_value": "2600"}),
+                )
+            },
+        ),
+        row("POST", "/api/v1/rental/search_house", RESIDENTS, |_, _| {
+            at(
+                "/api/v1/rental/search_house",
+                json!({"longitude": 119.6, "latitude": 39.93, "radius": 3}),
+            )
+        }),
+        row(
+            "GET",
+            "/api/v1/rental/invitation/getcode",
+            RESIDENTS,
+            |_, _| at("/api/v1/rental/invitation/getcode", json!({})),
+        ),
+        row(
+            "GET",
+            "/api/v1/rental/invitation/setcode",
+            RESIDENTS,
+            |w, _| {
+                at(
+                    &format!(
+                        "/api/v1/rental/invitation/setcode?invite_code={}",
+                        w.invite_b
+                    ),
+                    json!({}),
+                )
+            },
+        ),
+        row(
+            "POST",
+            "/api/v1/wjdh/rental/list",
+            PLATFORM_10002_ONLY,
+            |_, _| at("/api/v1/wjdh/rental/list", json!({"xiaoqu": "10002"})),
+        ),
+        row("PUT", "/api/v1/wjdh/rental", PLATFORM_10002_ONLY, |w, _| {
+            at(
+                "/api/v1/wjdh/rental",
+                json!({"id": w.listing_review, "status": 3, "reason": "图片与实际不符"}),
+            )
+        }),
+        row(
+            "POST",
+            "/api/v1/rental/pulloff_house",
+            RESIDENT_A,
+            |w, _| {
+                at(
+                    "/api/v1/rental/pulloff_house",
+                    json!({"house_id": w.listing_a}),
+                )
+            },
+        ),
+        row(
+            "POST",
+            "/api/v1/rental/delete_house_info",
+            RESIDENT_A,
+            |w, _| {
+                at(
+                    "/api/v1/rental/delete_house_info",
+                    json!({"house_id": w.listing_a}),
                 )
             },
         ),
@@ -990,6 +1105,32 @@ async fn build_world(app: &TestApp) -> World {
         .post_multipart("/api/v1/weapp/community/photo", photo, &a)
         .await;
     assert_eq!(photo.code(), 0, "{:?}", photo.body);
+    let listing = |title: &str| {
+        json!({
+            "community_identifier": "10002", "community_house_id": house_a,
+            "description_title": title, "house_rent": 2500, "house_size": 89.5,
+            "rent_time_type": 2, "rent_room_type": 1, "longitude": 119.6, "latitude": 39.93,
+        })
+    };
+    let listing_a = app
+        .post("/api/v1/rental/house_create", listing("南向两居"), Some(&a))
+        .await;
+    assert_eq!(listing_a.code(), 0, "{:?}", listing_a.body);
+    let listing_review = app
+        .post("/api/v1/rental/house_create", listing("近地铁"), Some(&a))
+        .await;
+    assert_eq!(listing_review.code(), 0, "{:?}", listing_review.body);
+    let listing_review = listing_review.body["data"]["house_id"].as_i64().unwrap();
+    let released = app
+        .post(
+            "/api/v1/rental/house_release",
+            json!({"house_id": listing_review}),
+            Some(&a),
+        )
+        .await;
+    assert_eq!(released.code(), 0, "{:?}", released.body);
+    let invite_b = app.get_as("/api/v1/rental/invitation/getcode", &b).await;
+    assert_eq!(invite_b.code(), 0, "{:?}", invite_b.body);
     let path_of = |url: &str| {
         let at = url
             .find("/api/")
@@ -1018,5 +1159,11 @@ async fn build_world(app: &TestApp) -> World {
             .to_owned(),
         face_photo: path_of(face.str("data").to_owned().as_str()),
         community_photo: path_of(photo.str("data")),
+        listing_a: listing_a.body["data"]["house_id"].as_i64().unwrap(),
+        listing_review,
+        invite_b: invite_b.body["data"]["my_invite_code"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
     }
 }

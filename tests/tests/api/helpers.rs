@@ -187,6 +187,15 @@ impl TestApp {
         .await
     }
 
+    /// GET with a bearer token.
+    pub async fn get_as(&self, path: &str, token: &str) -> Answer {
+        let request = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token);
+        Self::answer(request.send().await.unwrap()).await
+    }
+
     /// The SMS messages the sandbox delivered to `phone`, oldest first.
     pub async fn sms_to(&self, phone: &str) -> Vec<Value> {
         self.client

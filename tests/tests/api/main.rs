@@ -19,6 +19,7 @@ mod platform;
 mod privacy;
 mod refresh;
 mod registration;
+mod rental;
 mod sandbox_setup;
 mod security_abuse;
 mod security_tenant;

@@ -1,0 +1,3 @@
+DROP TABLE rental_media;
+DROP TABLE rental_listings;
+DROP TABLE rental_profiles;

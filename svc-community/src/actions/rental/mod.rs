@@ -1,0 +1,87 @@
+//! The rental marketplace (seed 004): profiles and invitations, listings and the platform's
+//! review of them, the map search.
+pub mod fields;
+pub mod listings;
+pub mod profiles;
+pub mod search;
+
+use std::collections::HashMap;
+
+use kit::error::{ServiceError, ServiceResult};
+use proto::rental::ResidentRef;
+
+use super::State;
+use crate::db::rental::{self as db, ListingRow, MediaRow};
+use crate::error::Error;
+
+/// The role whose binding makes a resident a house's verified landlord.
+const OWNER: &str = "业主";
+
+/// A listing as it is shown: its row, photos and videos, its landlord's profile type and, for
+/// a search row, the distance from the search's point.
+pub struct Shown {
+    pub row: ListingRow,
+    pub media: Vec<MediaRow>,
+    pub user_type: i32,
+    pub distance_km: f64,
+}
+
+/// `rows` with their media and their landlords' types, in the same order.
+pub async fn shown(
+    state: &State,
+    rows: Vec<ListingRow>,
+    distances: Vec<f64>,
+) -> ServiceResult<Vec<Shown>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut owners: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
+    owners.sort_unstable();
+    owners.dedup();
+    let (media, types) = state
+        .db
+        .run(move |conn| -> Result<_, Error> {
+            Ok((db::media_of(conn, &ids)?, db::user_types(conn, &owners)?))
+        })
+        .await?;
+    let types: HashMap<i64, i32> = types
+        .into_iter()
+        .map(|(user, kind)| (user, kind.unwrap_or(0)))
+        .collect();
+    let mut by_listing: HashMap<i64, Vec<MediaRow>> = HashMap::new();
+    for m in media {
+        by_listing.entry(m.listing_id).or_default().push(m);
+    }
+    Ok(rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, row)| Shown {
+            media: by_listing.remove(&row.id).unwrap_or_default(),
+            user_type: types.get(&row.owner_id).copied().unwrap_or(0),
+            distance_km: distances.get(i).copied().unwrap_or(0.0),
+            row,
+        })
+        .collect())
+}
+
+/// The house's introduction when `resident` is its bound 业主 in the registry.
+async fn owned_house(
+    state: &State,
+    resident: &ResidentRef,
+    community: &str,
+    house_id: i64,
+) -> ServiceResult<Option<String>> {
+    let houses = state.houses(resident).await?;
+    Ok(houses
+        .0
+        .into_iter()
+        .find(|h| h.house_id == house_id && h.community_identifier == community && h.role == OWNER)
+        .map(|h| h.introduction))
+}
+
+/// The caller's own listing, or 404 (none) / 403 (another landlord's).
+fn own_listing(row: Option<ListingRow>, resident: &ResidentRef) -> Result<ListingRow, Error> {
+    let row = row.ok_or_else(|| ServiceError::not_found_in("house_id", "没有找到该房源"))?;
+    if row.owner_id != resident.user_id {
+        return Err(ServiceError::forbidden_in("house_id", "只有房东本人可以修改该房源").into());
+    }
+    Ok(row)
+}

@@ -1,0 +1,368 @@
+//! The rental marketplace's tables: profiles, listings and their media.
+use diesel::prelude::*;
+use kit::db::AnyConnection;
+
+use super::Backend;
+use super::schema::{rental_listings, rental_media, rental_profiles};
+use crate::domain::rental::{BoundingBox, PUBLISHED};
+
+#[derive(Clone, Debug, Default, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = rental_profiles, treat_none_as_null = true)]
+pub struct ProfileRow {
+    #[diesel(skip_update)]
+    pub user_id: i64,
+    pub nickname: Option<String>,
+    pub sex: Option<i32>,
+    pub user_type: Option<i32>,
+    pub self_description: Option<String>,
+    pub portrait_key: Option<String>,
+    pub address_province: Option<String>,
+    pub address_city: Option<String>,
+    pub birthday: Option<String>,
+    pub constellations: Option<String>,
+    pub education: Option<String>,
+    pub occupation: Option<String>,
+    pub account_name: Option<String>,
+    pub account_number: Option<String>,
+    pub account_idcardnumber: Option<String>,
+    pub tel: Option<String>,
+    pub virtual_tel_flag: Option<bool>,
+    pub virtual_tel: Option<String>,
+    pub wechat: Option<String>,
+    pub qq: Option<String>,
+    #[diesel(skip_update)]
+    pub inviter_id: Option<i64>,
+    pub saved_at: Option<i64>,
+    #[diesel(skip_update)]
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+pub fn find_profile(conn: &mut AnyConnection, user_id: i64) -> QueryResult<Option<ProfileRow>> {
+    rental_profiles::table
+        .find(user_id)
+        .select(ProfileRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The user's profile row, made empty when they never had one.
+pub fn ensure_profile(conn: &mut AnyConnection, user_id: i64, now: i64) -> QueryResult<ProfileRow> {
+    let row = ProfileRow {
+        user_id,
+        created_at: now,
+        updated_at: now,
+        ..ProfileRow::default()
+    };
+    if let Some(found) = find_profile(conn, user_id)? {
+        return Ok(found);
+    }
+    // A concurrent first call may have made it meanwhile: the key is the user.
+    match diesel::insert_into(rental_profiles::table)
+        .values(&row)
+        .execute(conn)
+    {
+        Ok(_)
+        | Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => {}
+        Err(error) => return Err(error),
+    }
+    rental_profiles::table
+        .find(user_id)
+        .select(ProfileRow::as_select())
+        .first(conn)
+}
+
+pub fn save_profile(conn: &mut AnyConnection, row: &ProfileRow) -> QueryResult<ProfileRow> {
+    diesel::update(rental_profiles::table.find(row.user_id))
+        .set(row)
+        .returning(rental_profiles::all_columns)
+        .get_result(conn)
+}
+
+/// Sets the user's inviter when none is set yet; answers whether it did.
+pub fn set_inviter(conn: &mut AnyConnection, user_id: i64, inviter: i64) -> QueryResult<bool> {
+    let changed = diesel::update(
+        rental_profiles::table
+            .find(user_id)
+            .filter(rental_profiles::inviter_id.is_null()),
+    )
+    .set(rental_profiles::inviter_id.eq(inviter))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// The user's inviter, if any (`None` also when the user has no profile row).
+pub fn inviter_of(conn: &mut AnyConnection, user_id: i64) -> QueryResult<Option<i64>> {
+    Ok(rental_profiles::table
+        .find(user_id)
+        .select(rental_profiles::inviter_id)
+        .first::<Option<i64>>(conn)
+        .optional()?
+        .flatten())
+}
+
+/// The profile types (房东, 二房东, 中介) of `users`.
+pub fn user_types(conn: &mut AnyConnection, users: &[i64]) -> QueryResult<Vec<(i64, Option<i32>)>> {
+    rental_profiles::table
+        .filter(rental_profiles::user_id.eq_any(users))
+        .select((rental_profiles::user_id, rental_profiles::user_type))
+        .load(conn)
+}
+
+#[derive(Clone, Debug, Default, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = rental_listings, treat_none_as_null = true)]
+pub struct ListingRow {
+    #[diesel(skip_insertion, skip_update)]
+    pub id: i64,
+    #[diesel(skip_update)]
+    pub owner_id: i64,
+    #[diesel(skip_update)]
+    pub community_identifier: String,
+    #[diesel(skip_update)]
+    pub community_house_id: i64,
+    pub house_introduction: String,
+    pub status: Option<i32>,
+    pub reason: String,
+    pub platform_hold: bool,
+    pub owner_verified: bool,
+    pub longitude: Option<f64>,
+    pub latitude: Option<f64>,
+    pub house_rent_fen: Option<i64>,
+    pub house_size: Option<f64>,
+    pub house_type: Option<String>,
+    pub rent_time_type: Option<i32>,
+    pub rent_room_type: Option<i32>,
+    pub house_source: Option<i32>,
+    pub house_direction: Option<String>,
+    pub house_decoration: Option<String>,
+    pub house_rooms: Option<i64>,
+    pub subdistrict_code: Option<i64>,
+    pub subway_station_code: Option<i64>,
+    pub house_characteristic: Option<String>,
+    pub description_title: Option<String>,
+    pub details: String,
+    /// Counters change by their own statements, never by a whole-row update.
+    #[diesel(skip_update)]
+    pub praise_count: i64,
+    #[diesel(skip_update)]
+    pub view_count: i64,
+    #[diesel(skip_update)]
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub released_at: Option<i64>,
+    pub submitted_at: Option<i64>,
+    pub deleted_at: Option<i64>,
+}
+
+pub fn insert_listing(conn: &mut AnyConnection, row: &ListingRow) -> QueryResult<ListingRow> {
+    diesel::insert_into(rental_listings::table)
+        .values(row)
+        .returning(rental_listings::all_columns)
+        .get_result(conn)
+}
+
+pub fn update_listing(conn: &mut AnyConnection, row: &ListingRow) -> QueryResult<ListingRow> {
+    diesel::update(rental_listings::table.find(row.id))
+        .set(row)
+        .returning(rental_listings::all_columns)
+        .get_result(conn)
+}
+
+/// A listing not deleted.
+pub fn find_listing(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<ListingRow>> {
+    rental_listings::table
+        .find(id)
+        .filter(rental_listings::deleted_at.is_null())
+        .select(ListingRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The landlord's listings, newest first.
+pub fn listings_of_owner(conn: &mut AnyConnection, owner: i64) -> QueryResult<Vec<ListingRow>> {
+    rental_listings::table
+        .filter(rental_listings::owner_id.eq(owner))
+        .filter(rental_listings::deleted_at.is_null())
+        .order(rental_listings::id.desc())
+        .select(ListingRow::as_select())
+        .load(conn)
+}
+
+/// A page of a community's listings (of one status when given), newest first, and the total.
+pub fn page_of_community(
+    conn: &mut AnyConnection,
+    community: &str,
+    status: Option<i32>,
+    paging: kit::paging::Paging,
+) -> QueryResult<(Vec<ListingRow>, i64)> {
+    let filtered = || {
+        let mut query = rental_listings::table
+            .filter(rental_listings::community_identifier.eq(community))
+            .filter(rental_listings::status.is_not_null())
+            .into_boxed::<Backend>();
+        if let Some(status) = status {
+            query = query.filter(rental_listings::status.eq(status));
+        }
+        query
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order(rental_listings::id.desc())
+        .limit(paging.per_page)
+        .offset(paging.offset())
+        .select(ListingRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Listings by id (any order).
+pub fn listings_by_id(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<ListingRow>> {
+    rental_listings::table
+        .filter(rental_listings::id.eq_any(ids))
+        .select(ListingRow::as_select())
+        .load(conn)
+}
+
+/// What the map search filters on besides the box; empty sets and `None` filter nothing.
+#[derive(Clone, Debug, Default)]
+pub struct SearchFilter {
+    pub title_contains: Option<String>,
+    pub house_type: Option<String>,
+    pub rent_time_types: Vec<i32>,
+    pub rent_room_types: Vec<i32>,
+    pub rent_fen: (Option<i64>, Option<i64>),
+    pub house_sources: Vec<i32>,
+    pub size: (Option<f64>, Option<f64>),
+    pub directions: Vec<String>,
+    pub decorations: Vec<String>,
+    pub rooms: Vec<i64>,
+    pub subdistrict_code: Option<i64>,
+    pub subway_station_code: Option<i64>,
+    /// Each stored as `|tag|`; all must be there.
+    pub tags: Vec<String>,
+}
+
+/// A published listing in the box: what sorting needs, before its row is read.
+#[derive(Clone, Copy, Debug, Queryable)]
+pub struct Candidate {
+    pub id: i64,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub released_at: Option<i64>,
+    pub praise_count: i64,
+    pub view_count: i64,
+    pub house_rent_fen: Option<i64>,
+    pub house_size: Option<f64>,
+}
+
+/// `text` for a LIKE pattern, its wildcards escaped with `\`.
+fn like_escaped(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// The published listings in `area` that pass `filter`: read through the map index
+/// (`rental_listings_on_map`: status, then the latitude range, then longitude).
+pub fn candidates(
+    conn: &mut AnyConnection,
+    area: BoundingBox,
+    filter: &SearchFilter,
+) -> QueryResult<Vec<Candidate>> {
+    use rental_listings as l;
+    let mut query = l::table
+        .filter(l::status.eq(PUBLISHED))
+        .filter(l::latitude.between(area.lat_min, area.lat_max))
+        .filter(l::longitude.between(area.lon_min, area.lon_max))
+        .into_boxed::<Backend>();
+    if let Some(text) = &filter.title_contains {
+        let pattern = format!("%{}%", like_escaped(text));
+        query = query.filter(l::description_title.like(pattern).escape('\\'));
+    }
+    if let Some(house_type) = &filter.house_type {
+        query = query.filter(l::house_type.eq(house_type.clone()));
+    }
+    if !filter.rent_time_types.is_empty() {
+        query = query.filter(l::rent_time_type.eq_any(filter.rent_time_types.clone()));
+    }
+    if !filter.rent_room_types.is_empty() {
+        query = query.filter(l::rent_room_type.eq_any(filter.rent_room_types.clone()));
+    }
+    if let Some(low) = filter.rent_fen.0 {
+        query = query.filter(l::house_rent_fen.ge(low));
+    }
+    if let Some(high) = filter.rent_fen.1 {
+        query = query.filter(l::house_rent_fen.le(high));
+    }
+    if !filter.house_sources.is_empty() {
+        query = query.filter(l::house_source.eq_any(filter.house_sources.clone()));
+    }
+    if let Some(low) = filter.size.0 {
+        query = query.filter(l::house_size.ge(low));
+    }
+    if let Some(high) = filter.size.1 {
+        query = query.filter(l::house_size.le(high));
+    }
+    if !filter.directions.is_empty() {
+        query = query.filter(l::house_direction.eq_any(filter.directions.clone()));
+    }
+    if !filter.decorations.is_empty() {
+        query = query.filter(l::house_decoration.eq_any(filter.decorations.clone()));
+    }
+    if !filter.rooms.is_empty() {
+        query = query.filter(l::house_rooms.eq_any(filter.rooms.clone()));
+    }
+    if let Some(code) = filter.subdistrict_code {
+        query = query.filter(l::subdistrict_code.eq(code));
+    }
+    if let Some(code) = filter.subway_station_code {
+        query = query.filter(l::subway_station_code.eq(code));
+    }
+    for tag in &filter.tags {
+        let pattern = format!("%|{}|%", like_escaped(tag));
+        query = query.filter(l::house_characteristic.like(pattern).escape('\\'));
+    }
+    query
+        .select((
+            l::id,
+            l::latitude,
+            l::longitude,
+            l::released_at,
+            l::praise_count,
+            l::view_count,
+            l::house_rent_fen,
+            l::house_size,
+        ))
+        .load(conn)
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = rental_media)]
+pub struct MediaRow {
+    #[diesel(skip_insertion)]
+    pub id: i64,
+    pub listing_id: i64,
+    pub kind: String,
+    pub object_key: String,
+    pub rooms_type: Option<i32>,
+    pub rooms_area: Option<f64>,
+    pub rooms_orientation: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The photos and videos of `listings`, oldest first.
+pub fn media_of(conn: &mut AnyConnection, listings: &[i64]) -> QueryResult<Vec<MediaRow>> {
+    rental_media::table
+        .filter(rental_media::listing_id.eq_any(listings))
+        .order((
+            rental_media::listing_id,
+            rental_media::kind,
+            rental_media::id,
+        ))
+        .select(MediaRow::as_select())
+        .load(conn)
+}

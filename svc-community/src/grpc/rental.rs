@@ -1,0 +1,220 @@
+//! The `Rental` service: unpack, run the action, convert.
+use std::sync::Arc;
+
+use kit::error::ServiceError;
+use proto::rental::rental_server::Rental;
+use proto::rental::*;
+use tonic::{Request, Response, Status};
+
+use crate::actions::State;
+use crate::actions::rental::{Shown, listings, profiles, search};
+use crate::db::rental::{MediaRow, ProfileRow};
+use crate::domain::rental::invite_code;
+
+/// The service behind `RentalServer`.
+#[derive(Clone)]
+pub struct RentalService(Arc<State>);
+
+impl RentalService {
+    pub fn new(state: Arc<State>) -> Self {
+        Self(state)
+    }
+}
+
+type Answer<T> = Result<Response<T>, Status>;
+
+fn done<T>(result: Result<T, ServiceError>) -> Answer<T> {
+    result.map(Response::new).map_err(Status::from)
+}
+
+fn listings_of(rows: Vec<Shown>) -> Vec<Listing> {
+    rows.into_iter().map(listing).collect()
+}
+
+#[tonic::async_trait]
+impl Rental for RentalService {
+    async fn my_profile(&self, r: Request<Caller>) -> Answer<Profile> {
+        done(
+            profiles::mine(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(profile),
+        )
+    }
+
+    async fn save_profile(&self, r: Request<SaveProfileRequest>) -> Answer<Profile> {
+        done(
+            profiles::save(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(profile),
+        )
+    }
+
+    async fn create_listing(&self, r: Request<CreateListingRequest>) -> Answer<Listing> {
+        done(
+            listings::create(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(listing),
+        )
+    }
+
+    async fn release_listing(&self, r: Request<ListingRef>) -> Answer<Listing> {
+        done(
+            listings::release(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(listing),
+        )
+    }
+
+    async fn my_listings(&self, r: Request<Caller>) -> Answer<ListingList> {
+        done(
+            listings::mine(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(|rows| ListingList {
+                    listings: listings_of(rows),
+                }),
+        )
+    }
+
+    async fn update_listing(&self, r: Request<UpdateListingRequest>) -> Answer<Listing> {
+        done(
+            listings::update(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(listing),
+        )
+    }
+
+    async fn pull_off_listing(&self, r: Request<ListingRef>) -> Answer<Listing> {
+        done(
+            listings::pull_off(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(listing),
+        )
+    }
+
+    async fn delete_listing(&self, r: Request<ListingRef>) -> Answer<Empty> {
+        done(
+            listings::delete(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(|()| Empty {}),
+        )
+    }
+
+    async fn search(&self, r: Request<SearchRequest>) -> Answer<SearchReply> {
+        done(
+            search::search(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(|rows| SearchReply {
+                    listings: listings_of(rows),
+                }),
+        )
+    }
+
+    async fn invite_codes(&self, r: Request<Caller>) -> Answer<InviteCodesReply> {
+        done(
+            profiles::codes(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(|(mine, friend)| InviteCodesReply {
+                    my_invite_code: mine,
+                    friend_invite_code: friend,
+                }),
+        )
+    }
+
+    async fn set_invite_code(&self, r: Request<SetInviteCodeRequest>) -> Answer<Empty> {
+        done(
+            profiles::set_code(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(|()| Empty {}),
+        )
+    }
+
+    async fn platform_listings(&self, r: Request<PlatformListingsRequest>) -> Answer<ListingPage> {
+        done(
+            listings::platform_list(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(|(rows, total, paging)| ListingPage {
+                    listings: listings_of(rows),
+                    page: paging.page,
+                    per_page: paging.per_page,
+                    total,
+                }),
+        )
+    }
+
+    async fn review_listing(&self, r: Request<ReviewListingRequest>) -> Answer<Listing> {
+        done(
+            listings::review(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(listing),
+        )
+    }
+}
+
+fn profile(row: ProfileRow) -> Profile {
+    Profile {
+        id: row.user_id,
+        saved: row.saved_at.is_some(),
+        friend_invite_code: row.inviter_id.map(invite_code).unwrap_or_default(),
+        fields: Some(ProfileFields {
+            nickname: row.nickname,
+            sex: row.sex,
+            user_type: row.user_type,
+            self_description: row.self_description,
+            address_province: row.address_province,
+            address_city: row.address_city,
+            birthday: row.birthday,
+            constellations: row.constellations,
+            education: row.education,
+            occupation: row.occupation,
+            account_name: row.account_name,
+            account_number: row.account_number,
+            account_idcardnumber: row.account_idcardnumber,
+            tel: row.tel,
+            virtual_tel_flag: row.virtual_tel_flag,
+            virtual_tel: row.virtual_tel,
+            wechat: row.wechat,
+            qq: row.qq,
+        }),
+    }
+}
+
+fn media(row: MediaRow) -> Media {
+    Media {
+        id: row.id,
+        key: row.object_key,
+        rooms_type: row.rooms_type.unwrap_or(0),
+        rooms_area: row.rooms_area.unwrap_or(0.0),
+        rooms_orientation: row.rooms_orientation.unwrap_or_default(),
+    }
+}
+
+fn listing(shown: Shown) -> Listing {
+    let Shown {
+        row,
+        media: files,
+        user_type,
+        distance_km,
+    } = shown;
+    let (videos, photos): (Vec<MediaRow>, Vec<MediaRow>) =
+        files.into_iter().partition(|m| m.kind == "video");
+    Listing {
+        id: row.id,
+        owner_id: row.owner_id,
+        fields: Some(crate::actions::rental::fields::of_row(&row)),
+        community_identifier: row.community_identifier,
+        community_house_id: row.community_house_id,
+        house_introduction: row.house_introduction,
+        status: row.status,
+        reason: row.reason,
+        owner_verified: row.owner_verified,
+        praise_count: row.praise_count,
+        view_count: row.view_count,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        released_at: row.released_at.unwrap_or(0),
+        photos: photos.into_iter().map(media).collect(),
+        videos: videos.into_iter().map(media).collect(),
+        user_type,
+        distance_km,
+    }
+}
