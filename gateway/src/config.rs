@@ -20,6 +20,8 @@ pub struct GatewaySettings {
     pub body_limit_bytes: usize,
     /// Largest accepted body of the routes that take photos.
     pub upload_limit_bytes: usize,
+    /// Largest accepted body of the rental video routes.
+    pub video_upload_limit_bytes: usize,
     /// Requests per client IP per minute, across replicas.
     pub rate_limit_per_minute: i64,
     /// Requests per client IP per minute to `/api/v1/wjdh/secret` (password hashing), besides
@@ -79,6 +81,7 @@ mod tests {
         assert_eq!(settings.gateway.listen, "127.0.0.1:8080");
         assert!(settings.gateway.trusted_proxies.is_empty());
         assert!(settings.gateway.body_limit_bytes < settings.gateway.upload_limit_bytes);
+        assert!(settings.gateway.upload_limit_bytes < settings.gateway.video_upload_limit_bytes);
         assert!(
             settings.gateway.secret_rate_limit_per_minute < settings.gateway.rate_limit_per_minute
         );

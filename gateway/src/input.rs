@@ -32,7 +32,7 @@ const FIELD: &str = "{field}";
 /// A route's fields, parsed and checked, and the files of a multipart body.
 pub struct Input<T> {
     fields: T,
-    files: BTreeMap<String, Upload>,
+    files: BTreeMap<String, Vec<Upload>>,
 }
 
 impl<T> Input<T> {
@@ -40,9 +40,14 @@ impl<T> Input<T> {
         self.fields
     }
 
-    /// A file of a multipart body.
+    /// A file of a multipart body (the first, when several parts share the name).
     pub fn file(&self, name: &str) -> Option<&Upload> {
-        self.files.get(name)
+        self.files.get(name).and_then(|files| files.first())
+    }
+
+    /// Every file of a multipart body sent under `name`, in the order sent.
+    pub fn files(&self, name: &str) -> &[Upload] {
+        self.files.get(name).map_or(&[], Vec::as_slice)
     }
 }
 

@@ -29,6 +29,8 @@ pub struct ParamsLimits {
     pub body: usize,
     /// What `body` becomes on the routes that take files (`photos::admit_image_body`).
     pub upload: usize,
+    /// What `body` becomes on the rental video routes (`photos::admit_video_body`).
+    pub video: usize,
     /// Most parts (fields and files) of a multipart body.
     pub parts: usize,
 }
@@ -38,6 +40,7 @@ impl Default for ParamsLimits {
         Self {
             body: 64 * 1024,
             upload: 5 * 1024 * 1024,
+            video: 12 * 1024 * 1024,
             parts: 64,
         }
     }
@@ -55,12 +58,13 @@ pub struct Upload {
 #[derive(Clone, Debug, Default)]
 pub struct Params {
     values: Map<String, Value>,
-    files: BTreeMap<String, Upload>,
+    /// Files by part name; several parts may share one (seed 004 sends several photos so).
+    files: BTreeMap<String, Vec<Upload>>,
 }
 
 impl Params {
     /// The fields and the files, for [`crate::input::Input`], the one parser of their values.
-    pub fn into_parts(self) -> (Map<String, Value>, BTreeMap<String, Upload>) {
+    pub fn into_parts(self) -> (Map<String, Value>, BTreeMap<String, Vec<Upload>>) {
         (self.values, self.files)
     }
 
@@ -245,7 +249,7 @@ async fn read_multipart(
                 content_type,
                 bytes: bytes.freeze(),
             };
-            params.files.insert(name, upload);
+            params.files.entry(name).or_default().push(upload);
         } else {
             let text = String::from_utf8(bytes.to_vec())
                 .map_err(|_| ServiceError::invalid(&name, format!("{name}必须是UTF-8文本")))?;
@@ -334,7 +338,11 @@ mod tests {
         .await
         .expect("params");
         assert_eq!(field(&params, "phone"), "17600381130");
-        let photo = params.files.get("photo").expect("photo");
+        let photo = params
+            .files
+            .get("photo")
+            .and_then(|files| files.first())
+            .expect("photo");
         assert_eq!(photo.filename.as_deref(), Some("a.jpg"));
         assert_eq!(photo.bytes.as_ref(), b"JPEG");
     }
@@ -370,6 +378,7 @@ mod tests {
         let limits = ParamsLimits {
             body: 4096,
             upload: 4096,
+            video: 4096,
             parts: 8,
         };
         assert_eq!(status_of(limits, empty_fields(8, 10)).await, StatusCode::OK);
@@ -409,6 +418,7 @@ mod tests {
             .app_data(ParamsLimits {
                 body: 8,
                 upload: 16,
+                video: 16,
                 parts: 4,
             })
             .insert_header((CONTENT_TYPE, "application/json"))
@@ -427,6 +437,7 @@ mod tests {
             .app_data(ParamsLimits {
                 body: 8,
                 upload: 16,
+                video: 16,
                 parts: 4,
             })
             .set_payload("code=far+too+long+for+the+cap")

@@ -49,6 +49,7 @@ impl Application {
         let limits = ParamsLimits {
             body: settings.gateway.body_limit_bytes,
             upload: settings.gateway.upload_limit_bytes,
+            video: settings.gateway.video_upload_limit_bytes,
             parts: settings.gateway.multipart_max_parts,
         };
         let document = openapi::document();

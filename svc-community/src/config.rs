@@ -1,5 +1,6 @@
 //! svc-community's settings: its `[community]` section, where svc-yibiaosanshi is, the security
-//! platform (module sync), the object store (photos) and how often the switches are synced.
+//! platform (module sync), the object store (photos), how often the switches are synced and the
+//! rental marketplace's limits.
 use kit::settings::{Endpoints, ObjectStoreSettings, ServiceSettings, TelemetrySettings};
 use secplat::SecplatSettings;
 
@@ -13,6 +14,16 @@ pub struct Settings {
     pub community: ServiceSettings,
     #[serde(default)]
     pub module_sync: ModuleSyncSettings,
+    pub rental: RentalSettings,
+}
+
+/// `[rental]`: the rental marketplace's limits.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct RentalSettings {
+    /// The largest listing video (MP4), bytes.
+    pub max_video_bytes: usize,
+    pub max_photos_per_listing: i64,
+    pub max_videos_per_listing: i64,
 }
 
 /// `[module_sync]`: the schedule of 001 §3.1.1.

@@ -14,6 +14,7 @@ use secplat::SecplatClient;
 
 use crate::actions::State;
 use crate::actions::photos::Photos;
+use crate::actions::rental::media::RentalFiles;
 use crate::clients::yibiaosanshi::Registrations;
 use crate::config::Settings;
 use crate::db::MIGRATIONS;
@@ -48,11 +49,14 @@ impl Application {
         let secplat =
             SecplatClient::new(settings.secplat, cache).context("security platform client")?;
         let photos = Photos::open(&settings.objects).context("object store")?;
+        let rental_files = RentalFiles::open(&settings.objects, &settings.rental)
+            .context("object store (rental)")?;
         let state = State {
             db: base.db.clone(),
             registrations: Registrations::new(signer.channel(channel)),
             secplat,
             photos,
+            rental_files,
         };
         let seconds = settings.module_sync.interval_seconds;
         Ok(Self {

@@ -107,6 +107,7 @@ impl TestService {
         struct Outside {
             secplat: secplat::SecplatSettings,
             objects: kit::settings::ObjectStoreSettings,
+            rental: svc_community::config::RentalSettings,
         }
         let outside: Outside = kit::settings::load_with(&[
             (
@@ -126,6 +127,7 @@ impl TestService {
             module_sync: ModuleSyncSettings {
                 interval_seconds: 0,
             },
+            rental: outside.rental,
         };
         let cache: SharedCache = Arc::new(MemoryCache::new("test:"));
         let app = Application::build(settings, cache).await.unwrap();

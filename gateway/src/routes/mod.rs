@@ -170,8 +170,37 @@ fn vehicle_routes(cfg: &mut web::ServiceConfig) {
 fn rental_routes(cfg: &mut web::ServiceConfig) {
     use rental as r;
     let (get, post) = (web::get, web::post);
+    let image = || from_fn(photos::admit_image_body);
+    let video = || from_fn(photos::admit_video_body);
     cfg.service(web::resource("/api/v1/rental/wx_fetch_userinfo").route(get().to(r::my_profile)))
-        .service(web::resource("/api/v1/rental/create_userinfo").route(post().to(r::save_profile)))
+        .service(
+            web::resource("/api/v1/rental/create_userinfo")
+                .wrap(image())
+                .route(post().to(r::save_profile)),
+        )
+        .service(
+            web::resource("/api/v1/rental/create_house_photo")
+                .wrap(image())
+                .route(post().to(r::media::add_photos)),
+        )
+        .service(
+            web::resource("/api/v1/rental/update_house_photo")
+                .wrap(image())
+                .route(post().to(r::media::replace_photo)),
+        )
+        .service(
+            web::resource("/api/v1/rental/create_house_video")
+                .wrap(video())
+                .route(post().to(r::media::add_video)),
+        )
+        .service(
+            web::resource("/api/v1/rental/update_house_video")
+                .wrap(video())
+                .route(post().to(r::media::replace_video)),
+        )
+        .service(
+            web::resource("/api/v1/rental/files/{key:.*}").route(get().to(r::media::read_file)),
+        )
         .service(web::resource("/api/v1/rental/house_create").route(post().to(r::create_listing)))
         .service(web::resource("/api/v1/rental/house_release").route(post().to(r::release_listing)))
         .service(web::resource("/api/v1/rental/my_house_list").route(post().to(r::my_listings)))

@@ -125,13 +125,29 @@ pub struct IdCardResponse {
 /// form, face and community photos as multipart. Every other route reads at most
 /// `body_limit_bytes`, multipart included.
 pub async fn admit_image_body(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    admit_body(req, next, |limits| limits.upload).await
+}
+
+/// Lets a rental video route read a body as large as a video upload.
+pub async fn admit_video_body(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    admit_body(req, next, |limits| limits.video).await
+}
+
+async fn admit_body(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
+    body: impl Fn(&ParamsLimits) -> usize,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let limits = req.app_data::<ParamsLimits>().copied().unwrap_or_default();
     let mut data = Extensions::new();
     data.insert(ParamsLimits {
-        body: limits.upload,
+        body: body(&limits),
         ..limits
     });
     req.add_data_container(Rc::new(data));
@@ -446,6 +462,7 @@ mod tests {
                 .app_data(ParamsLimits {
                     body: 16,
                     upload: 1024,
+                    video: 1024,
                     parts: 4,
                 })
                 .service(

@@ -23,6 +23,7 @@ pub struct State {
     pub registrations: Registrations,
     pub secplat: SecplatClient,
     pub photos: Photos,
+    pub rental_files: rental::media::RentalFiles,
 }
 
 /// The resident of a request, or code 9 (the gateway always sends one).

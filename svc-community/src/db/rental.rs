@@ -366,3 +366,43 @@ pub fn media_of(conn: &mut AnyConnection, listings: &[i64]) -> QueryResult<Vec<M
         .select(MediaRow::as_select())
         .load(conn)
 }
+
+/// How many files of `kind` listing `listing` has.
+pub fn count_media(conn: &mut AnyConnection, listing: i64, kind: &str) -> QueryResult<i64> {
+    rental_media::table
+        .filter(rental_media::listing_id.eq(listing))
+        .filter(rental_media::kind.eq(kind))
+        .count()
+        .get_result(conn)
+}
+
+pub fn insert_media(conn: &mut AnyConnection, row: &MediaRow) -> QueryResult<MediaRow> {
+    diesel::insert_into(rental_media::table)
+        .values(row)
+        .returning(rental_media::all_columns)
+        .get_result(conn)
+}
+
+pub fn find_media(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<MediaRow>> {
+    rental_media::table
+        .find(id)
+        .select(MediaRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Points media `id` at a new file.
+pub fn replace_media(
+    conn: &mut AnyConnection,
+    id: i64,
+    key: &str,
+    now: i64,
+) -> QueryResult<MediaRow> {
+    diesel::update(rental_media::table.find(id))
+        .set((
+            rental_media::object_key.eq(key),
+            rental_media::updated_at.eq(now),
+        ))
+        .returning(rental_media::all_columns)
+        .get_result(conn)
+}

@@ -3,4 +3,5 @@
 pub mod modules;
 pub mod photo_key;
 pub mod rental;
+pub mod rental_key;
 pub mod repair;

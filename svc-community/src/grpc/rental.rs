@@ -7,7 +7,7 @@ use proto::rental::*;
 use tonic::{Request, Response, Status};
 
 use crate::actions::State;
-use crate::actions::rental::{Shown, listings, profiles, search};
+use crate::actions::rental::{Shown, listings, media as files, profiles, search};
 use crate::db::rental::{MediaRow, ProfileRow};
 use crate::domain::rental::invite_code;
 
@@ -109,6 +109,33 @@ impl Rental for RentalService {
         )
     }
 
+    async fn add_media(&self, r: Request<AddMediaRequest>) -> Answer<MediaList> {
+        done(
+            files::add(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(|rows| MediaList {
+                    media: rows.into_iter().map(media).collect(),
+                }),
+        )
+    }
+
+    async fn replace_media(&self, r: Request<ReplaceMediaRequest>) -> Answer<Media> {
+        done(
+            files::replace(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(media),
+        )
+    }
+
+    async fn read_file(&self, r: Request<ReadFileRequest>) -> Answer<StoredFile> {
+        done(files::read(&self.0, proto::caller::checked(r)?).await.map(
+            |(content_type, content)| StoredFile {
+                content_type,
+                content,
+            },
+        ))
+    }
+
     async fn invite_codes(&self, r: Request<Caller>) -> Answer<InviteCodesReply> {
         done(
             profiles::codes(&self.0, proto::caller::checked(r)?)
@@ -155,6 +182,7 @@ fn profile(row: ProfileRow) -> Profile {
         id: row.user_id,
         saved: row.saved_at.is_some(),
         friend_invite_code: row.inviter_id.map(invite_code).unwrap_or_default(),
+        portrait_key: row.portrait_key.clone().unwrap_or_default(),
         fields: Some(ProfileFields {
             nickname: row.nickname,
             sex: row.sex,

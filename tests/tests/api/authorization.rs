@@ -57,6 +57,10 @@ struct World {
     listing_review: i64,
     /// B's invitation code.
     invite_b: String,
+    /// A photo and a video of `listing_a`, and the photo's path.
+    listing_photo: i64,
+    listing_video: i64,
+    listing_photo_path: String,
 }
 
 impl World {
@@ -457,6 +461,53 @@ fn table() -> Vec<Row> {
                 )
             },
         ),
+        row(
+            "POST",
+            "/api/v1/rental/create_house_photo",
+            RESIDENT_A,
+            |w, _| {
+                at(
+                    "/api/v1/rental/create_house_photo",
+                    json!({"house_id": w.listing_a, "rooms_type": 3}),
+                )
+            },
+        ),
+        row(
+            "POST",
+            "/api/v1/rental/update_house_photo",
+            RESIDENT_A,
+            |w, _| {
+                at(
+                    "/api/v1/rental/update_house_photo",
+                    json!({"photo_id": w.listing_photo}),
+                )
+            },
+        ),
+        row(
+            "POST",
+            "/api/v1/rental/create_house_video",
+            RESIDENT_A,
+            |w, _| {
+                at(
+                    "/api/v1/rental/create_house_video",
+                    json!({"house_id": w.listing_a}),
+                )
+            },
+        ),
+        row(
+            "POST",
+            "/api/v1/rental/update_house_video",
+            RESIDENT_A,
+            |w, _| {
+                at(
+                    "/api/v1/rental/update_house_video",
+                    json!({"video_id": w.listing_video}),
+                )
+            },
+        ),
+        row("GET", "/api/v1/rental/files/{key:.*}", PUBLIC, |w, _| {
+            at(&w.listing_photo_path, json!({}))
+        }),
         row("POST", "/api/v1/rental/my_house_list", RESIDENTS, |_, _| {
             at("/api/v1/rental/my_house_list", json!({}))
         }),
@@ -1129,6 +1180,31 @@ async fn build_world(app: &TestApp) -> World {
         )
         .await;
     assert_eq!(released.code(), 0, "{:?}", released.body);
+    let media = |name: &str, bytes: &'static [u8]| {
+        reqwest::multipart::Form::new()
+            .text("house_id", listing_a.body["data"]["house_id"].to_string())
+            .text("rooms_type", "3")
+            .part(
+                name.to_owned(),
+                reqwest::multipart::Part::bytes(bytes).file_name("f"),
+            )
+    };
+    let photo_added = app
+        .post_multipart(
+            "/api/v1/rental/create_house_photo",
+            media("house_photo", TINY_PNG),
+            &a,
+        )
+        .await;
+    assert_eq!(photo_added.code(), 0, "{:?}", photo_added.body);
+    let video_added = app
+        .post_multipart(
+            "/api/v1/rental/create_house_video",
+            media("house_video", crate::helpers::TINY_MP4),
+            &a,
+        )
+        .await;
+    assert_eq!(video_added.code(), 0, "{:?}", video_added.body);
     let invite_b = app.get_as("/api/v1/rental/invitation/getcode", &b).await;
     assert_eq!(invite_b.code(), 0, "{:?}", invite_b.body);
     let path_of = |url: &str| {
@@ -1161,6 +1237,9 @@ async fn build_world(app: &TestApp) -> World {
         community_photo: path_of(photo.str("data")),
         listing_a: listing_a.body["data"]["house_id"].as_i64().unwrap(),
         listing_review,
+        listing_photo: photo_added.body["data"]["id"][0].as_i64().unwrap(),
+        listing_video: video_added.body["data"]["id"].as_i64().unwrap(),
+        listing_photo_path: path_of(photo_added.body["data"]["url"][0].as_str().unwrap()),
         invite_b: invite_b.body["data"]["my_invite_code"]
             .as_str()
             .unwrap()

@@ -441,6 +441,9 @@ pub const ZHAO_QIANG: (&str, &str, [i64; 4]) = ("13800138000", "10003", [1, 1, 1
 pub const TINY_PNG: &[u8] =
     b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
+/// The start of an MP4 file (`ftyp` box, brand `isom`): what a sniffer recognises as MP4.
+pub const TINY_MP4: &[u8] = b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2mp41\0\0\0\x08free";
+
 /// 001 §2.1.1's `identifier` of 晨曦家园 building 1, unit 1, `louceng`-`fangjian`.
 pub fn house_identifier(louceng: &str, fangjian: &str) -> Value {
     json!({"louhao": "1", "danyuan": "1", "louceng": louceng, "fangjian": fangjian})

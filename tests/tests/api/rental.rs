@@ -2,9 +2,23 @@
 //! invitations, and the platform's review of listings.
 use serde_json::{Value, json};
 
+use reqwest::multipart::{Form, Part};
+
 use crate::helpers::{
-    BoundResident, FU_YU, TestApp, WANG_FANG, ZHAO_QIANG, assert_refused, spawn_app,
+    BoundResident, FU_YU, TINY_MP4, TINY_PNG, TestApp, WANG_FANG, ZHAO_QIANG, assert_refused,
+    spawn_app,
 };
+
+fn file(bytes: &'static [u8], name: &str) -> Part {
+    Part::bytes(bytes).file_name(name.to_owned())
+}
+
+/// The path of an absolute file URL the gateway answered.
+fn path_of(url: &Value) -> String {
+    let url = url.as_str().unwrap_or_else(|| panic!("a URL: {url:?}"));
+    assert!(url.starts_with("http"), "absolute: {url}");
+    url[url.find("/api/").unwrap()..].to_owned()
+}
 
 /// 晨曦家园's neighbourhood (GCJ-02).
 const HERE: (f64, f64) = (119.600_492, 39.935_385);
@@ -717,6 +731,154 @@ async fn an_invitation_code_is_set_once_never_ones_own_and_never_in_a_circle() {
         code_of(a).await["friend_invite_code"],
         code_b["my_invite_code"]
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_listings_photos_and_videos_are_its_landlords_and_anyone_sees_them() {
+    let app = spawn_app().await;
+    let BoundResident { token: a, house } = app.bound_resident(FU_YU).await;
+    let b = app.bound_resident(WANG_FANG).await.token;
+    let id = app
+        .create_listing(&a, listing(house, "南向两居", 2500, 0.5))
+        .await;
+
+    // Seed 004: one or several photos at once, with the room they show.
+    let form = Form::new()
+        .text("house_id", id.to_string())
+        .text("rooms_type", "1")
+        .text("rooms_area", "12.5")
+        .text("rooms_orientation", "南")
+        .part("house_photo", file(TINY_PNG, "a.png"))
+        .part("house_photo", file(TINY_PNG, "b.png"));
+    let added = app
+        .post_multipart("/api/v1/rental/create_house_photo", form, &a)
+        .await;
+    assert_eq!(added.code(), 0, "{:?}", added.body);
+    let urls = added.body["data"]["url"].as_array().unwrap().clone();
+    let ids = added.body["data"]["id"].as_array().unwrap().clone();
+    assert_eq!((urls.len(), ids.len()), (2, 2), "{:?}", added.body);
+    // Anyone reads them, without a token (a mini-program's <image> sends none).
+    let photo = app.get_raw(&path_of(&urls[0]), None).await;
+    assert_eq!(photo.status.as_u16(), 200);
+    assert_eq!(photo.header("content-type"), "image/png");
+    assert_eq!(photo.bytes, TINY_PNG);
+
+    let row = app.my_listing(&a, id).await.unwrap();
+    let photos = row["house_photo"].as_array().unwrap();
+    assert_eq!(photos.len(), 2, "{row:?}");
+    assert_eq!(photos[0]["rooms_type"], 1);
+    assert_eq!(photos[0]["rooms_area"], 12.5);
+    assert_eq!(photos[0]["rooms_orientation"], "南");
+    assert_eq!(photos[0]["url"], urls[0]);
+
+    // Only the landlord; bytes are sniffed.
+    let form = |bytes: &'static [u8]| {
+        Form::new()
+            .text("photo_id", ids[0].to_string())
+            .part("house_photo", file(bytes, "c.png"))
+    };
+    let foreign = app
+        .post_multipart("/api/v1/rental/update_house_photo", form(TINY_PNG), &b)
+        .await;
+    assert_refused(&foreign, 403, "photo_id");
+    let not_image = app
+        .post_multipart("/api/v1/rental/update_house_photo", form(TINY_MP4), &a)
+        .await;
+    assert_refused(&not_image, 400, "house_photo: 只能上传JPG或PNG格式的图片");
+    let replaced = app
+        .post_multipart("/api/v1/rental/update_house_photo", form(TINY_PNG), &a)
+        .await;
+    assert_eq!(replaced.code(), 0, "{:?}", replaced.body);
+    let row = app.my_listing(&a, id).await.unwrap();
+    assert_ne!(row["house_photo"][0]["url"], urls[0]);
+    let foreign = Form::new()
+        .text("house_id", id.to_string())
+        .text("rooms_type", "3")
+        .part("house_photo", file(TINY_PNG, "a.png"));
+    let foreign = app
+        .post_multipart("/api/v1/rental/create_house_photo", foreign, &b)
+        .await;
+    assert_refused(&foreign, 403, "house_id");
+
+    // A video: MP4 only.
+    let video = |bytes: &'static [u8]| {
+        Form::new()
+            .text("house_id", id.to_string())
+            .part("house_video", file(bytes, "v.mp4"))
+    };
+    let refused = app
+        .post_multipart("/api/v1/rental/create_house_video", video(TINY_PNG), &a)
+        .await;
+    assert_refused(&refused, 400, "house_video: 只能上传MP4格式的视频");
+    let added = app
+        .post_multipart("/api/v1/rental/create_house_video", video(TINY_MP4), &a)
+        .await;
+    assert_eq!(added.code(), 0, "{:?}", added.body);
+    let video_id = added.body["data"]["id"].as_i64().unwrap();
+    let stored = app
+        .get_raw(&path_of(&added.body["data"]["url"]), None)
+        .await;
+    assert_eq!(stored.header("content-type"), "video/mp4");
+    let replace = Form::new()
+        .text("video_id", video_id.to_string())
+        .part("house_video", file(TINY_MP4, "w.mp4"));
+    let replaced = app
+        .post_multipart("/api/v1/rental/update_house_video", replace, &a)
+        .await;
+    assert_eq!(replaced.code(), 0, "{:?}", replaced.body);
+    // A photo id is not a video id.
+    let wrong = Form::new()
+        .text("video_id", ids[1].to_string())
+        .part("house_video", file(TINY_MP4, "w.mp4"));
+    let wrong = app
+        .post_multipart("/api/v1/rental/update_house_video", wrong, &a)
+        .await;
+    assert_refused(&wrong, 404, "video_id");
+    let row = app.my_listing(&a, id).await.unwrap();
+    assert_eq!(row["house_video"].as_array().unwrap().len(), 1);
+
+    // Search rows carry the photos as URLs.
+    assert_eq!(app.release(&a, id).await.code(), 0);
+    let found = app
+        .post(
+            "/api/v1/rental/search_house",
+            json!({"longitude": HERE.0, "latitude": HERE.1}),
+            Some(&b),
+        )
+        .await;
+    assert_eq!(found.rows()[0]["photos"].as_array().unwrap().len(), 2);
+    let unknown = app
+        .get_raw(
+            "/api/v1/rental/files/wjdh-platform/rental/1/house-photo/20261202/x.gif",
+            None,
+        )
+        .await;
+    assert_eq!(unknown.status.as_u16(), 404);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_portrait_is_the_profiles_headimgurl() {
+    let app = spawn_app().await;
+    let a = app.bound_resident(FU_YU).await.token;
+    let form = Form::new()
+        .text("nickname", "付女士")
+        .part("portrait", file(TINY_PNG, "me.png"));
+    let saved = app
+        .post_multipart("/api/v1/rental/create_userinfo", form, &a)
+        .await;
+    assert_eq!(saved.code(), 0, "{:?}", saved.body);
+    let profile = app.get_as("/api/v1/rental/wx_fetch_userinfo", &a).await;
+    let portrait = app
+        .get_raw(&path_of(&profile.body["data"]["headimgurl"]), None)
+        .await;
+    assert_eq!(portrait.bytes, TINY_PNG);
+    let form = Form::new().part("portrait", file(b"GIF89a", "me.gif"));
+    let refused = app
+        .post_multipart("/api/v1/rental/create_userinfo", form, &a)
+        .await;
+    assert_refused(&refused, 400, "portrait: 只能上传JPG或PNG格式的图片");
     app.stop().await;
 }
 

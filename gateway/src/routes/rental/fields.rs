@@ -334,7 +334,9 @@ impl<const EACH: usize, const PARTS: usize> Words<EACH, PARTS> {
 impl<'de, const EACH: usize, const PARTS: usize> Deserialize<'de> for Words<EACH, PARTS> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let bad = || invalid(&format!("最多{PARTS}项，每项1到{EACH}个字，多项用|隔开"));
-        let text = text_of(&Value::deserialize(deserializer)?).ok_or_else(bad)?;
+        let Value::String(text) = Value::deserialize(deserializer)? else {
+            return Err(bad());
+        };
         let parts: Vec<&str> = text.split('|').collect();
         if parts.len() > PARTS
             || parts

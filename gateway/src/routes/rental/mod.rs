@@ -6,6 +6,9 @@
 //! Each route reads its fields into one input struct (its request schema), opened after the
 //! caller is known.
 pub mod fields;
+pub mod media;
+
+use std::sync::LazyLock;
 
 use actix_web::{HttpRequest, web};
 use kit::error::ServiceError;
@@ -21,8 +24,8 @@ use self::fields::{CodeSet, Decimal, Education, Latitude, Longitude, PaymentType
 use crate::auth::{PlatformCaller, ResidentCaller};
 use crate::envelope::{self, ApiError, ApiResult, DataResponse, Failure};
 use crate::input::{
-    Both, Code, Date, Digits, Flag, Id, IdCard, Input, Int, Page, PerPage, Phone, Text, Xiaoqu,
-    Yuan, invalid, one_of, string_schema,
+    Both, Code, Date, Digits, FilePart, Flag, Id, IdCard, Input, Int, Page, PerPage, Phone, Text,
+    Xiaoqu, Yuan, invalid, one_of, string_schema,
 };
 use crate::middleware::RequestId;
 use crate::routes::community::Hotline;
@@ -70,10 +73,10 @@ pub async fn my_profile(
             state.rental().my_profile(request_id.grpc(message)),
         )
         .await?;
-    ok("成功获取用户信息", profile_json(profile))
+    ok("成功获取用户信息", profile_json(&state, profile))
 }
 
-fn profile_json(profile: pb::Profile) -> Value {
+fn profile_json(state: &AppState, profile: pb::Profile) -> Value {
     let f = profile.fields.unwrap_or_default();
     json!({
         "id": profile.id,
@@ -81,7 +84,7 @@ fn profile_json(profile: pb::Profile) -> Value {
         "sex": f.sex,
         "user_type": f.user_type,
         "self_description": f.self_description,
-        "headimgurl": Value::Null,
+        "headimgurl": (!profile.portrait_key.is_empty()).then(|| media_url(state, &profile.portrait_key)),
         "addressProvince": f.address_province,
         "addressCity": f.address_city,
         "birthday": f.birthday,
@@ -106,6 +109,9 @@ fn profile_json(profile: pb::Profile) -> Value {
 pub struct ProfileInput {
     #[schema(example = "李先生")]
     nickname: Option<Text<32>>,
+    /// 头像: a JPEG or PNG file (multipart).
+    #[serde(default)]
+    pub portrait: Option<FilePart>,
     /// 1 男, 2 女, 0 未知.
     sex: Option<Int<0, 2>>,
     /// 1 房东, 2 二房东, 3 中介.
@@ -137,9 +143,10 @@ pub struct ProfileInput {
     qq: Option<Digits<12>>,
 }
 
-/// 用户信息录入: saves the fields sent (a 400 short number only for 房东 and 二房东).
+/// 用户信息录入: saves the fields sent (a 400 short number only for 房东 and 二房东); a
+/// `portrait` file becomes the profile's `headimgurl`.
 #[utoipa::path(post, path = "/api/v1/rental/create_userinfo", tag = TAG,
-    request_body = ProfileInput,
+    request_body(content = ProfileInput, content_type = "multipart/form-data"),
     responses((status = 200, body = DataResponse), (status = 403, body = Failure)), security(("bearer" = [])))]
 pub async fn save_profile(
     state: web::Data<AppState>,
@@ -147,7 +154,9 @@ pub async fn save_profile(
     resident: ResidentCaller,
     input: Result<Input<ProfileInput>, ApiError>,
 ) -> ApiResult {
-    let i = input?.into_inner();
+    let input = input?;
+    let portrait = input.file("portrait").map(|file| file.bytes.to_vec());
+    let i = input.into_inner();
     let fields = pb::ProfileFields {
         nickname: i.nickname.map(Text::into_string),
         sex: i.sex.map(|v| v.get() as i32),
@@ -171,6 +180,7 @@ pub async fn save_profile(
     let message = pb::SaveProfileRequest {
         resident: Some(resident.reference()),
         fields: Some(fields),
+        portrait,
     };
     state
         .call(
@@ -459,6 +469,16 @@ pub async fn my_listings(
     ok("成功获取房源列表", Value::Array(rows))
 }
 
+/// A whole rental file key: an object-store prefix, then the layout svc-community writes; any
+/// other key names no file (404).
+static RENTAL_FILE_KEY: LazyLock<regex::Regex> = LazyLock::new(|| {
+    let pattern = format!(
+        r"^{}/rental/[1-9][0-9]{{0,18}}/(portrait|house-photo|house-video)/[0-9]{{8}}/[A-Za-z0-9]{{1,64}}\.(jpg|png|mp4)$",
+        crate::routes::photos::KEY_PREFIX
+    );
+    regex::Regex::new(&pattern).expect("RENTAL_FILE_KEY")
+});
+
 /// A listing's photo or video, as an absolute URL.
 fn media_url(state: &AppState, key: &str) -> String {
     state.file_url(&format!("/api/v1/rental/files/{key}"))
@@ -625,9 +645,35 @@ pub struct UpdateListingInput {
     house_id: Id,
 }
 
+/// [`UpdateListingInput`] with its rule: `attr_value` is what 创建房源 takes for `attr_name`.
+pub struct UpdateListingBody;
+
+impl PartialSchema for UpdateListingBody {
+    fn schema() -> RefOr<Schema> {
+        let RefOr::T(Schema::Object(fields)) = ListingFieldsInput::schema() else {
+            return UpdateListingInput::schema();
+        };
+        let alternatives = fields.properties.into_iter().map(|(name, value)| {
+            crate::input::field_is("attr_name", &name)
+                .property("attr_value", value)
+                .required("attr_value")
+        });
+        crate::input::schema_with_rule::<UpdateListingInput>(crate::input::exactly_one_of(
+            alternatives,
+        ))
+    }
+}
+
+impl ToSchema for UpdateListingBody {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        crate::input::register_input::<UpdateListingInput>(schemas);
+        ListingFieldsInput::schemas(schemas);
+    }
+}
+
 /// 修改房源信息: the value is checked as 创建房源 checks that field; only the landlord.
 #[utoipa::path(post, path = "/api/v1/rental/update_house_info", tag = TAG,
-    request_body = UpdateListingInput,
+    request_body = UpdateListingBody,
     responses((status = 200, body = DataResponse), (status = 403, body = Failure)), security(("bearer" = [])))]
 pub async fn update_listing(
     state: web::Data<AppState>,
@@ -907,7 +953,7 @@ pub struct InviteCodeInput {
 
 /// 填写邀请码: once; not one's own, nor a code of someone the caller invited.
 #[utoipa::path(get, path = "/api/v1/rental/invitation/setcode", tag = TAG,
-    params(("invite_code" = String, Query, description = "8位邀请码，如00000006")),
+    params(("invite_code" = InviteCode, Query, description = "8位邀请码，如00000006")),
     responses((status = 200, body = DataResponse), (status = 404, body = Failure), (status = 409, body = Failure)),
     security(("bearer" = [])))]
 pub async fn set_invite_code(

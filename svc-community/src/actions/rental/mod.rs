@@ -2,6 +2,7 @@
 //! review of them, the map search.
 pub mod fields;
 pub mod listings;
+pub mod media;
 pub mod profiles;
 pub mod search;
 

@@ -7,6 +7,7 @@ use proto::rental::{Caller, ProfileFields, SaveProfileRequest, SetInviteCodeRequ
 use crate::actions::{State, resident};
 use crate::db::rental::{self as db, ProfileRow};
 use crate::domain::rental::{invite_code, invite_code_user};
+use crate::domain::rental_key::FileKind;
 use crate::error::Error;
 
 /// Profile types that are landlords (房东, 二房东): only they may show a 400 short number.
@@ -29,6 +30,15 @@ pub async fn mine(state: &State, request: Caller) -> ServiceResult<ProfileRow> {
 pub async fn save(state: &State, request: SaveProfileRequest) -> ServiceResult<ProfileRow> {
     let user = resident(request.resident.as_ref())?.user_id;
     let fields = request.fields.unwrap_or_default();
+    let portrait = match request.portrait {
+        Some(content) => Some(
+            state
+                .rental_files
+                .put("portrait", user, FileKind::Portrait, content)
+                .await?,
+        ),
+        None => None,
+    };
     let now = kit::time::now_unix();
     Ok(state
         .db
@@ -36,6 +46,9 @@ pub async fn save(state: &State, request: SaveProfileRequest) -> ServiceResult<P
             kit::db::write_transaction(conn, |conn| {
                 let mut row = db::ensure_profile(conn, user, now)?;
                 apply(&mut row, fields)?;
+                if portrait.is_some() {
+                    row.portrait_key = portrait;
+                }
                 row.saved_at = Some(now);
                 row.updated_at = now;
                 Ok::<_, Error>(db::save_profile(conn, &row)?)

@@ -13,13 +13,14 @@ use crate::db::rental::{self as db, Candidate, SearchFilter};
 use crate::domain::rental::{bounding_box, distance_km, stored_tags};
 use crate::error::Error;
 
-/// The largest radius and page the gateway lets through, checked again here.
-pub const MAX_RADIUS_KM: f64 = 50.0;
+/// The largest radius (the gateway's `Decimal<50>`: 50.99 km) and page the gateway lets
+/// through, checked again here.
+pub const MAX_RADIUS_KM: f64 = 51.0;
 pub const MAX_COUNT: i64 = 100;
 
 pub async fn search(state: &State, request: SearchRequest) -> ServiceResult<Vec<Shown>> {
     resident(request.resident.as_ref())?;
-    if !(request.radius_km > 0.0 && request.radius_km <= MAX_RADIUS_KM) {
+    if !(request.radius_km > 0.0 && request.radius_km < MAX_RADIUS_KM) {
         return Err(ServiceError::invalid("radius", "radius超出范围"));
     }
     if !(1..=MAX_COUNT).contains(&request.count) || request.shift < 0 {
