@@ -3,12 +3,18 @@
 use kit::caller::CallerChannel;
 use kit::error::{ServiceError, ServiceResult};
 
+use crate::caller::ResidentRef;
 use crate::yibiaosanshi::addresses_client::AddressesClient;
+use crate::yibiaosanshi::photos_client::PhotosClient;
 use crate::yibiaosanshi::registration_client::RegistrationClient;
 use crate::yibiaosanshi::{
-    FindPayerReply, FindPayerRequest, ListCommunitiesRequest, ModuleSwitch, ModuleSwitchesRequest,
-    ResidentHouse, ResidentHousesRequest,
+    FindHouseRequest, FindPayerReply, FindPayerRequest, FoundHouse, IdCardFields,
+    ListCommunitiesRequest, ModuleSwitch, ModuleSwitchesRequest, ReadIdCardRequest, ResidentHouse,
+    ResidentHousesRequest,
 };
+
+/// The largest message to and from the OCR call: an ID-card photo, with room.
+const PHOTO_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 
 fn failed(status: tonic::Status) -> ServiceError {
     ServiceError::from_status(&status)
@@ -19,14 +25,48 @@ fn failed(status: tonic::Status) -> ServiceError {
 pub struct Registry {
     registration: RegistrationClient<CallerChannel>,
     addresses: AddressesClient<CallerChannel>,
+    photos: PhotosClient<CallerChannel>,
 }
 
 impl Registry {
     pub fn new(channel: CallerChannel) -> Self {
         Self {
             registration: RegistrationClient::new(channel.clone()),
-            addresses: AddressesClient::new(channel),
+            addresses: AddressesClient::new(channel.clone()),
+            photos: PhotosClient::new(channel)
+                .max_decoding_message_size(PHOTO_MESSAGE_BYTES)
+                .max_encoding_message_size(PHOTO_MESSAGE_BYTES),
         }
+    }
+
+    /// House `id` of the address tree (its community and introduction), if there is one.
+    pub async fn house(&self, id: i64) -> ServiceResult<Option<FoundHouse>> {
+        let found = self
+            .addresses
+            .clone()
+            .find_house(FindHouseRequest { id })
+            .await
+            .map_err(failed)?
+            .into_inner();
+        Ok(found.found.then_some(found))
+    }
+
+    /// The fields OCR reads on the front of `resident`'s ID card.
+    pub async fn read_id_card(
+        &self,
+        resident: ResidentRef,
+        image: Vec<u8>,
+    ) -> ServiceResult<IdCardFields> {
+        Ok(self
+            .photos
+            .clone()
+            .read_id_card(ReadIdCardRequest {
+                resident: Some(resident),
+                image,
+            })
+            .await
+            .map_err(failed)?
+            .into_inner())
     }
 
     /// The name of a community (晨曦家园), if the address tree has it.

@@ -3,7 +3,8 @@
 //!
 //! DESIGN's helper: an image whose bytes are `IDCARD:` followed by JSON of the seed's fields
 //! (`birthday`, `address`, `gender`, `nation`, `idcard`, `name`) is read as a card carrying them;
-//! any other image is unreadable (`{"success": false}`). A missing or wrong AppCode is 401, a body
+//! so is a JPEG or PNG image with that text appended (a photo the platform also keeps, and
+//! sniffs first); any other image is unreadable (`{"success": false}`). A missing or wrong AppCode is 401, a body
 //! that is not JSON or has no image is 400, both with the market gateway's `X-Ca-Error-Message`.
 
 use actix_web::http::StatusCode;
@@ -22,6 +23,22 @@ pub(crate) const APPCODE: &str = "sandbox-appcode";
 
 /// What an image must start with to be read as a card.
 const CARD_MARK: &[u8] = b"IDCARD:";
+
+/// The JSON a helper image carries: after the mark at its start, or after the last mark of a
+/// JPEG or PNG image.
+fn card_fields(bytes: &[u8]) -> Option<&[u8]> {
+    if let Some(json) = bytes.strip_prefix(CARD_MARK) {
+        return Some(json);
+    }
+    let image = bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xFF, 0xD8, 0xFF]);
+    if !image {
+        return None;
+    }
+    let at = bytes
+        .windows(CARD_MARK.len())
+        .rposition(|window| window == CARD_MARK)?;
+    Some(&bytes[at + CARD_MARK.len()..])
+}
 
 /// Largest request body: a base64 photo of a few megabytes.
 const MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
@@ -103,7 +120,7 @@ async fn recognize(req: HttpRequest, state: web::Data<AppState>, body: web::Byte
     };
     // The sandbox only knows the fronts of its helper cards.
     let card = (side == "face")
-        .then(|| bytes.strip_prefix(CARD_MARK))
+        .then(|| card_fields(&bytes))
         .flatten()
         .and_then(|json| serde_json::from_slice::<SeedFields>(json).ok());
     let Some(card) = card else {

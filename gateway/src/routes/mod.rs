@@ -201,6 +201,24 @@ fn rental_routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/api/v1/rental/files/{key:.*}").route(get().to(r::media::read_file)),
         )
+        .service(
+            web::resource("/api/v1/rental/user_identification")
+                .wrap(image())
+                .route(post().to(r::identity::identify_user)),
+        )
+        .service(
+            web::resource("/api/v1/rental/house_identification")
+                .wrap(image())
+                .route(post().to(r::identity::identify_house)),
+        )
+        .service(
+            web::resource("/api/v1/wjdh/rental/identifications")
+                .route(post().to(r::identity::identifications)),
+        )
+        .service(
+            web::resource("/api/v1/wjdh/rental/identification")
+                .route(web::put().to(r::identity::decide_identification)),
+        )
         .service(web::resource("/api/v1/rental/house_create").route(post().to(r::create_listing)))
         .service(web::resource("/api/v1/rental/house_release").route(post().to(r::release_listing)))
         .service(web::resource("/api/v1/rental/my_house_list").route(post().to(r::my_listings)))

@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use kit::db::AnyConnection;
 
 use super::Backend;
-use super::schema::{rental_listings, rental_media, rental_profiles};
+use super::schema::{rental_identifications, rental_listings, rental_media, rental_profiles};
 use crate::domain::rental::{BoundingBox, PUBLISHED};
 
 #[derive(Clone, Debug, Default, Queryable, Selectable, Insertable, AsChangeset)]
@@ -36,6 +36,12 @@ pub struct ProfileRow {
     #[diesel(skip_update)]
     pub created_at: i64,
     pub updated_at: i64,
+    pub realname: Option<String>,
+    pub idcardnumber: Option<String>,
+    pub id_portrait_key: Option<String>,
+    pub idcard_front_key: Option<String>,
+    pub idcard_back_key: Option<String>,
+    pub identified_at: Option<i64>,
 }
 
 pub fn find_profile(conn: &mut AnyConnection, user_id: i64) -> QueryResult<Option<ProfileRow>> {
@@ -405,4 +411,119 @@ pub fn replace_media(
         ))
         .returning(rental_media::all_columns)
         .get_result(conn)
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = rental_identifications, treat_none_as_null = true)]
+pub struct IdentificationRow {
+    #[diesel(skip_insertion, skip_update)]
+    pub id: i64,
+    pub user_id: i64,
+    pub community_identifier: String,
+    pub community_house_id: i64,
+    pub house_introduction: String,
+    pub certname: String,
+    pub idcardnumber: String,
+    pub property_cert_number: String,
+    pub property_cert_key: String,
+    pub house_type: i32,
+    pub lease_key: Option<String>,
+    pub status: i32,
+    pub reason: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<i64>,
+    #[diesel(skip_update)]
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+pub fn insert_identification(
+    conn: &mut AnyConnection,
+    row: &IdentificationRow,
+) -> QueryResult<IdentificationRow> {
+    diesel::insert_into(rental_identifications::table)
+        .values(row)
+        .returning(rental_identifications::all_columns)
+        .get_result(conn)
+}
+
+pub fn update_identification(
+    conn: &mut AnyConnection,
+    row: &IdentificationRow,
+) -> QueryResult<IdentificationRow> {
+    diesel::update(rental_identifications::table.find(row.id))
+        .set(row)
+        .returning(rental_identifications::all_columns)
+        .get_result(conn)
+}
+
+pub fn find_identification(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> QueryResult<Option<IdentificationRow>> {
+    rental_identifications::table
+        .find(id)
+        .select(IdentificationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The user's claims on house `house`, newest first.
+pub fn identifications_of(
+    conn: &mut AnyConnection,
+    user: i64,
+    house: i64,
+) -> QueryResult<Vec<IdentificationRow>> {
+    rental_identifications::table
+        .filter(rental_identifications::user_id.eq(user))
+        .filter(rental_identifications::community_house_id.eq(house))
+        .order(rental_identifications::id.desc())
+        .select(IdentificationRow::as_select())
+        .load(conn)
+}
+
+/// The claim whose property certificate or lease agreement is the file `key`.
+pub fn identification_with_file(
+    conn: &mut AnyConnection,
+    key: &str,
+) -> QueryResult<Option<IdentificationRow>> {
+    let by_cert = rental_identifications::table
+        .filter(rental_identifications::property_cert_key.eq(key))
+        .select(IdentificationRow::as_select())
+        .first(conn)
+        .optional()?;
+    if by_cert.is_some() {
+        return Ok(by_cert);
+    }
+    rental_identifications::table
+        .filter(rental_identifications::lease_key.eq(key))
+        .select(IdentificationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A page of a community's claims (of one status when given), newest first, and the total.
+pub fn identifications_of_community(
+    conn: &mut AnyConnection,
+    community: &str,
+    status: Option<i32>,
+    paging: kit::paging::Paging,
+) -> QueryResult<(Vec<IdentificationRow>, i64)> {
+    let filtered = || {
+        let mut query = rental_identifications::table
+            .filter(rental_identifications::community_identifier.eq(community))
+            .into_boxed::<Backend>();
+        if let Some(status) = status {
+            query = query.filter(rental_identifications::status.eq(status));
+        }
+        query
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order(rental_identifications::id.desc())
+        .limit(paging.per_page)
+        .offset(paging.offset())
+        .select(IdentificationRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
 }

@@ -140,6 +140,12 @@ diesel::table! {
         saved_at -> Nullable<BigInt>,
         created_at -> BigInt,
         updated_at -> BigInt,
+        realname -> Nullable<Text>,
+        idcardnumber -> Nullable<Text>,
+        id_portrait_key -> Nullable<Text>,
+        idcard_front_key -> Nullable<Text>,
+        idcard_back_key -> Nullable<Text>,
+        identified_at -> Nullable<BigInt>,
     }
 }
 
@@ -189,6 +195,28 @@ diesel::table! {
         rooms_type -> Nullable<Integer>,
         rooms_area -> Nullable<Double>,
         rooms_orientation -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    rental_identifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        community_identifier -> Text,
+        community_house_id -> BigInt,
+        house_introduction -> Text,
+        certname -> Text,
+        idcardnumber -> Text,
+        property_cert_number -> Text,
+        property_cert_key -> Text,
+        house_type -> Integer,
+        lease_key -> Nullable<Text>,
+        status -> Integer,
+        reason -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<BigInt>,
         created_at -> BigInt,
         updated_at -> BigInt,
     }

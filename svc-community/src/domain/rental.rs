@@ -6,6 +6,8 @@ pub const REFUSED: i32 = 0;
 pub const PUBLISHED: i32 = 1;
 pub const WAITING: i32 = 2;
 pub const TAKEN_DOWN: i32 = 3;
+/// A house identification's `status`: 2 waiting ([`WAITING`]), 1 approved, 0 refused.
+pub const APPROVED: i32 = 1;
 
 /// What a listing's status becomes when its landlord releases it: a verified 业主's listing is
 /// published at once unless the platform holds it (it refused or took it down before); anyone

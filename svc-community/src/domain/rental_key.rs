@@ -13,17 +13,43 @@ pub enum FileKind {
     Portrait,
     HousePhoto,
     HouseVideo,
+    /// /user_identification's photos: the person, the card's front and back (owner only).
+    IdPortrait,
+    IdCardFront,
+    IdCardBack,
+    /// /house_identification's documents (owner and the platform deciding the claim).
+    PropertyCert,
+    Lease,
 }
 
 impl FileKind {
-    const ALL: [Self; 3] = [Self::Portrait, Self::HousePhoto, Self::HouseVideo];
+    const ALL: [Self; 8] = [
+        Self::Portrait,
+        Self::HousePhoto,
+        Self::HouseVideo,
+        Self::IdPortrait,
+        Self::IdCardFront,
+        Self::IdCardBack,
+        Self::PropertyCert,
+        Self::Lease,
+    ];
 
     pub fn segment(self) -> &'static str {
         match self {
             Self::Portrait => "portrait",
             Self::HousePhoto => "house-photo",
             Self::HouseVideo => "house-video",
+            Self::IdPortrait => "id-portrait",
+            Self::IdCardFront => "idcard-front",
+            Self::IdCardBack => "idcard-back",
+            Self::PropertyCert => "property-cert",
+            Self::Lease => "lease",
         }
+    }
+
+    /// Every segment, as a regex alternation (the gateway's key pattern says the same).
+    pub fn segments() -> Vec<&'static str> {
+        Self::ALL.iter().map(|kind| kind.segment()).collect()
     }
 
     fn of_segment(segment: &str) -> Option<Self> {
@@ -32,6 +58,11 @@ impl FileKind {
 
     pub fn is_public(self) -> bool {
         matches!(self, Self::Portrait | Self::HousePhoto | Self::HouseVideo)
+    }
+
+    /// A document the platform reviews with the claim it belongs to.
+    pub fn is_claim_document(self) -> bool {
+        matches!(self, Self::PropertyCert | Self::Lease)
     }
 
     pub fn is_video(self) -> bool {

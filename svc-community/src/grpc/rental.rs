@@ -7,8 +7,8 @@ use proto::rental::*;
 use tonic::{Request, Response, Status};
 
 use crate::actions::State;
-use crate::actions::rental::{Shown, listings, media as files, profiles, search};
-use crate::db::rental::{MediaRow, ProfileRow};
+use crate::actions::rental::{Shown, identity, listings, media as files, profiles, search};
+use crate::db::rental::{IdentificationRow, MediaRow, ProfileRow};
 use crate::domain::rental::invite_code;
 
 /// The service behind `RentalServer`.
@@ -109,6 +109,55 @@ impl Rental for RentalService {
         )
     }
 
+    async fn identify_user(&self, r: Request<IdentifyUserRequest>) -> Answer<Identity> {
+        done(
+            identity::identify_user(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(|row| Identity {
+                    realname: row.realname.unwrap_or_default(),
+                    idcardnumber: row.idcardnumber.unwrap_or_default(),
+                }),
+        )
+    }
+
+    async fn identify_house(
+        &self,
+        r: Request<IdentifyHouseRequest>,
+    ) -> Answer<HouseIdentification> {
+        done(
+            identity::identify_house(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(identification),
+        )
+    }
+
+    async fn platform_identifications(
+        &self,
+        r: Request<PlatformListingsRequest>,
+    ) -> Answer<HouseIdentificationPage> {
+        done(
+            identity::platform_list(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(|(rows, total, paging)| HouseIdentificationPage {
+                    identifications: rows.into_iter().map(identification).collect(),
+                    page: paging.page,
+                    per_page: paging.per_page,
+                    total,
+                }),
+        )
+    }
+
+    async fn review_identification(
+        &self,
+        r: Request<ReviewListingRequest>,
+    ) -> Answer<HouseIdentification> {
+        done(
+            identity::review(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(identification),
+        )
+    }
+
     async fn add_media(&self, r: Request<AddMediaRequest>) -> Answer<MediaList> {
         done(
             files::add(&self.0, proto::caller::checked(r)?)
@@ -129,9 +178,10 @@ impl Rental for RentalService {
 
     async fn read_file(&self, r: Request<ReadFileRequest>) -> Answer<StoredFile> {
         done(files::read(&self.0, proto::caller::checked(r)?).await.map(
-            |(content_type, content)| StoredFile {
+            |(is_public, content_type, content)| StoredFile {
                 content_type,
                 content,
+                is_public,
             },
         ))
     }
@@ -183,6 +233,8 @@ fn profile(row: ProfileRow) -> Profile {
         saved: row.saved_at.is_some(),
         friend_invite_code: row.inviter_id.map(invite_code).unwrap_or_default(),
         portrait_key: row.portrait_key.clone().unwrap_or_default(),
+        realname: row.realname.clone().unwrap_or_default(),
+        idcardnumber: row.idcardnumber.clone().unwrap_or_default(),
         fields: Some(ProfileFields {
             nickname: row.nickname,
             sex: row.sex,
@@ -203,6 +255,26 @@ fn profile(row: ProfileRow) -> Profile {
             wechat: row.wechat,
             qq: row.qq,
         }),
+    }
+}
+
+fn identification(row: IdentificationRow) -> HouseIdentification {
+    HouseIdentification {
+        id: row.id,
+        user_id: row.user_id,
+        community_identifier: row.community_identifier,
+        community_house_id: row.community_house_id,
+        house_introduction: row.house_introduction,
+        certname: row.certname,
+        idcardnumber: row.idcardnumber,
+        property_cert_number: row.property_cert_number,
+        property_cert_key: row.property_cert_key,
+        house_type: row.house_type,
+        lease_key: row.lease_key.unwrap_or_default(),
+        status: row.status,
+        reason: row.reason,
+        created_at: row.created_at,
+        decided_at: row.decided_at.unwrap_or(0),
     }
 }
 

@@ -82,4 +82,21 @@ impl pb::addresses_server::Addresses for AddressesService {
             houses: found.into_iter().map(Into::into).collect(),
         }))
     }
+
+    async fn find_house(
+        &self,
+        request: Request<pb::FindHouseRequest>,
+    ) -> Result<Response<pb::FoundHouse>, Status> {
+        let id = proto::caller::checked(request)?.id;
+        let place = addresses::find_house(&self.db, id).await?;
+        Ok(Response::new(place.map_or_else(
+            pb::FoundHouse::default,
+            |place| pb::FoundHouse {
+                found: true,
+                id: place.house_id,
+                introduction: place.introduction(),
+                community_identifier: place.community_identifier,
+            },
+        )))
+    }
 }

@@ -61,6 +61,8 @@ struct World {
     listing_photo: i64,
     listing_video: i64,
     listing_photo_path: String,
+    /// B's claim to let A's house, waiting for 10002's platform.
+    claim_b: i64,
 }
 
 impl World {
@@ -444,12 +446,18 @@ fn table() -> Vec<Row> {
                 )
             },
         ),
-        row("POST", "/api/v1/rental/house_create", RESIDENT_A, |w, _| {
-            at(
-                "/api/v1/rental/house_create",
-                json!({"community_identifier": "10002", "community_house_id": w.house_a}),
-            )
-        }),
+        // B may draft a listing of A's house while B's claim on it waits (`claim_b`).
+        row(
+            "POST",
+            "/api/v1/rental/house_create",
+            RESIDENTS_OF_10002,
+            |w, _| {
+                at(
+                    "/api/v1/rental/house_create",
+                    json!({"community_identifier": "10002", "community_house_id": w.house_a}),
+                )
+            },
+        ),
         row(
             "POST",
             "/api/v1/rental/house_release",
@@ -508,6 +516,50 @@ fn table() -> Vec<Row> {
         row("GET", "/api/v1/rental/files/{key:.*}", PUBLIC, |w, _| {
             at(&w.listing_photo_path, json!({}))
         }),
+        row(
+            "POST",
+            "/api/v1/rental/user_identification",
+            RESIDENTS,
+            |_, _| {
+                at(
+                    "/api/v1/rental/user_identification",
+                    json!({"realname": "李先生"}),
+                )
+            },
+        ),
+        row(
+            "POST",
+            "/api/v1/rental/house_identification",
+            RESIDENTS,
+            |w, _| {
+                at(
+                    "/api/v1/rental/house_identification",
+                    json!({"community_identifier": "10002", "community_house_id": w.house_a}),
+                )
+            },
+        ),
+        row(
+            "POST",
+            "/api/v1/wjdh/rental/identifications",
+            PLATFORM_10002_ONLY,
+            |_, _| {
+                at(
+                    "/api/v1/wjdh/rental/identifications",
+                    json!({"xiaoqu": "10002"}),
+                )
+            },
+        ),
+        row(
+            "PUT",
+            "/api/v1/wjdh/rental/identification",
+            PLATFORM_10002_ONLY,
+            |w, _| {
+                at(
+                    "/api/v1/wjdh/rental/identification",
+                    json!({"id": w.claim_b, "status": 0, "reason": "材料不清"}),
+                )
+            },
+        ),
         row("POST", "/api/v1/rental/my_house_list", RESIDENTS, |_, _| {
             at("/api/v1/rental/my_house_list", json!({}))
         }),
@@ -1205,6 +1257,30 @@ async fn build_world(app: &TestApp) -> World {
         )
         .await;
     assert_eq!(video_added.code(), 0, "{:?}", video_added.body);
+    let claim = reqwest::multipart::Form::new()
+        .text("community_identifier", "10002")
+        .text("community_house_id", house_a.to_string())
+        .text("certname", "王芳")
+        .text("idcardnumber", "110101199003071233")
+        .text("property_cert_number", "冀2020不动产权第0002号")
+        .part(
+            "property_cert_photo",
+            reqwest::multipart::Part::bytes(TINY_PNG).file_name("cert.png"),
+        );
+    let claim = app
+        .post_multipart("/api/v1/rental/house_identification", claim, &b)
+        .await;
+    assert_eq!(claim.code(), 0, "{:?}", claim.body);
+    let claims = app
+        .post(
+            "/api/v1/wjdh/rental/identifications",
+            json!({"xiaoqu": "10002", "status": 2}),
+            Some(&p2),
+        )
+        .await;
+    let claim_b = claims.body["data"]["identifications"][0]["id"]
+        .as_i64()
+        .unwrap();
     let invite_b = app.get_as("/api/v1/rental/invitation/getcode", &b).await;
     assert_eq!(invite_b.code(), 0, "{:?}", invite_b.body);
     let path_of = |url: &str| {
@@ -1237,6 +1313,7 @@ async fn build_world(app: &TestApp) -> World {
         community_photo: path_of(photo.str("data")),
         listing_a: listing_a.body["data"]["house_id"].as_i64().unwrap(),
         listing_review,
+        claim_b,
         listing_photo: photo_added.body["data"]["id"][0].as_i64().unwrap(),
         listing_video: video_added.body["data"]["id"].as_i64().unwrap(),
         listing_photo_path: path_of(photo_added.body["data"]["url"][0].as_str().unwrap()),

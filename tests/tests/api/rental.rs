@@ -882,6 +882,205 @@ async fn a_portrait_is_the_profiles_headimgurl() {
     app.stop().await;
 }
 
+/// The front of an ID card as the sandbox's OCR reads it: a PNG carrying the fields.
+fn card_front(name: &str, idcard: &str) -> Vec<u8> {
+    let fields = json!({
+        "birthday": "19870504", "address": "河北省秦皇岛市海港区", "gender": "女",
+        "nation": "汉", "idcard": idcard, "name": name,
+    });
+    [TINY_PNG, format!("IDCARD:{fields}").as_bytes()].concat()
+}
+
+#[tokio::test]
+async fn a_real_name_is_the_one_on_the_id_card() {
+    let app = spawn_app().await;
+    let a = app.bound_resident(FU_YU).await.token;
+    let identify = |name: &'static str, number: &'static str, front: Vec<u8>| {
+        let form = Form::new()
+            .text("realname", name)
+            .text("idcardnumber", number)
+            .part("portrait", file(TINY_PNG, "me.png"))
+            .part("idcardfront", Part::bytes(front).file_name("front.png"))
+            .part("idcardback", file(TINY_PNG, "back.png"));
+        let app = &app;
+        let a = a.clone();
+        async move {
+            app.post_multipart("/api/v1/rental/user_identification", form, &a)
+                .await
+        }
+    };
+    let card = card_front("李先生", "513812198703014651");
+    // Seed 004's answer: [姓名, 身份证号], the caller's own.
+    let done = identify("李先生", "513812198703014651", card.clone()).await;
+    assert_eq!(done.code(), 0, "{:?}", done.body);
+    assert_eq!(done.body["data"], json!(["李先生", "513812198703014651"]));
+    let other_name = identify("王先生", "513812198703014651", card.clone()).await;
+    assert_refused(&other_name, 409, "realname");
+    let other_number = identify("李先生", "130302198001012519", card).await;
+    assert_refused(&other_number, 409, "idcardnumber");
+    let unreadable = identify("李先生", "513812198703014651", TINY_PNG.to_vec()).await;
+    assert_refused(&unreadable, 400, "idcardfront");
+    let bad_number = identify("李先生", "513812198703014650", TINY_PNG.to_vec()).await;
+    assert_refused(&bad_number, 400, "idcardnumber");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_landlord_who_is_not_the_owner_lets_a_house_once_the_platform_approves_the_claim() {
+    let app = spawn_app().await;
+    let BoundResident { token: a, house } = app.bound_resident(FU_YU).await;
+    let b = app.bound_resident(WANG_FANG).await.token;
+    let p2 = app.platform().await;
+    let p3 = app.platform_10003().await;
+    let claim = |token: String, house_type: &'static str, lease: bool| {
+        let mut form = Form::new()
+            .text("community_identifier", "10002")
+            .text("community_house_id", house.to_string())
+            .text("certname", "付钰")
+            .text("idcardnumber", "130302198001012519")
+            .text("property_cert_number", "冀2020秦皇岛市不动产权第0001号")
+            .text("house_type", house_type)
+            .part("property_cert_photo", file(TINY_PNG, "cert.png"));
+        if lease {
+            form = form.part("lease_agreement_photo_url", file(TINY_PNG, "lease.png"));
+        }
+        let app = &app;
+        async move {
+            app.post_multipart("/api/v1/rental/house_identification", form, &token)
+                .await
+        }
+    };
+
+    // B (not the owner) cannot list A's house before claiming it.
+    let refused = app
+        .post(
+            "/api/v1/rental/house_create",
+            listing(house, "二房东转租", 1800, 1.0),
+            Some(&b),
+        )
+        .await;
+    assert_refused(&refused, 403, "community_house_id");
+    // A 二房东 needs the lease agreement.
+    assert_refused(
+        &claim(b.clone(), "2", false).await,
+        400,
+        "lease_agreement_photo_url",
+    );
+    let claimed = claim(b.clone(), "2", true).await;
+    assert_eq!(claimed.code(), 0, "{:?}", claimed.body);
+    let answer = claimed.body["data"].as_array().unwrap().clone();
+    assert_eq!(answer.len(), 5, "seed 004's five fields: {answer:?}");
+    assert_eq!(answer[0], "付钰");
+    assert_eq!(answer[2], "冀2020秦皇岛市不动产权第0001号");
+    // The documents are the claimant's and the deciding platform's only.
+    let cert = path_of(&answer[3]);
+    assert_eq!(app.get_raw(&cert, Some(&b)).await.status.as_u16(), 200);
+    assert_eq!(app.get_raw(&cert, Some(&p2)).await.status.as_u16(), 200);
+    assert_eq!(app.get_raw(&cert, Some(&p3)).await.status.as_u16(), 403);
+    assert_eq!(app.get_raw(&cert, Some(&a)).await.status.as_u16(), 403);
+    assert_eq!(app.get_raw(&cert, None).await.status.as_u16(), 403);
+    assert_eq!(
+        app.get_raw(&cert, Some(&b)).await.header("cache-control"),
+        "private, no-store"
+    );
+
+    // While the claim waits: a draft, but no release.
+    let id = app
+        .create_listing(&b, listing(house, "二房东转租", 1800, 1.0))
+        .await;
+    assert_eq!(
+        app.my_listing(&b, id).await.unwrap()["owner_verified"],
+        false
+    );
+    assert_refused(&app.release(&b, id).await, 403, "house_id");
+
+    // The platform of 10002 decides; 10003's cannot.
+    let listed = app
+        .post(
+            "/api/v1/wjdh/rental/identifications",
+            json!({"xiaoqu": "10002", "status": 2}),
+            Some(&p2),
+        )
+        .await;
+    assert_eq!(listed.code(), 0, "{:?}", listed.body);
+    let row = listed.rows_in("identifications")[0].clone();
+    assert_eq!(row["idcardnumber"], "130302198001012519");
+    assert_eq!(row["house_introduction"], "晨曦家园1栋1单元1楼101号");
+    let claim_id = row["id"].as_i64().unwrap();
+    let foreign = app
+        .put_json(
+            "/api/v1/wjdh/rental/identification",
+            json!({"id": claim_id, "status": 1}),
+            &p3,
+        )
+        .await;
+    assert_refused(&foreign, 403, "");
+    let no_reason = app
+        .put_json(
+            "/api/v1/wjdh/rental/identification",
+            json!({"id": claim_id, "status": 0}),
+            &p2,
+        )
+        .await;
+    assert_refused(&no_reason, 400, "reason");
+    let approved = app
+        .put_json(
+            "/api/v1/wjdh/rental/identification",
+            json!({"id": claim_id, "status": 1}),
+            &p2,
+        )
+        .await;
+    assert_eq!(approved.code(), 0, "{:?}", approved.body);
+    assert_eq!(approved.body["data"]["status"], 1);
+    let again = app
+        .put_json(
+            "/api/v1/wjdh/rental/identification",
+            json!({"id": claim_id, "status": 0, "reason": "x"}),
+            &p2,
+        )
+        .await;
+    assert_refused(&again, 409, "status");
+
+    // Approved, the listing still waits for the platform (only the registry's 业主 skips it).
+    assert_eq!(app.release(&b, id).await.body["data"]["status"], 2);
+    let decided = app
+        .put_json("/api/v1/wjdh/rental", json!({"id": id, "status": 1}), &p2)
+        .await;
+    assert_eq!(decided.code(), 0, "{:?}", decided.body);
+    let found = app.search_ids(&a, json!({})).await;
+    assert!(found.contains(&id));
+
+    // The bound 业主's own claim is approved by the registry at once.
+    let own = claim(a.clone(), "1", false).await;
+    assert_eq!(own.code(), 0, "{:?}", own.body);
+    let listed = app
+        .post(
+            "/api/v1/wjdh/rental/identifications",
+            json!({"xiaoqu": "10002", "status": 1}),
+            Some(&p2),
+        )
+        .await;
+    assert_eq!(
+        listed.rows_in("identifications").len(),
+        2,
+        "{:?}",
+        listed.body
+    );
+    // A house outside the tree is named as such.
+    let mut unknown = Form::new()
+        .text("community_identifier", "10003")
+        .text("community_house_id", house.to_string())
+        .text("certname", "付钰")
+        .text("idcardnumber", "130302198001012519")
+        .text("property_cert_number", "x");
+    unknown = unknown.part("property_cert_photo", file(TINY_PNG, "cert.png"));
+    let unknown = app
+        .post_multipart("/api/v1/rental/house_identification", unknown, &b)
+        .await;
+    assert_refused(&unknown, 404, "community_house_id");
+    app.stop().await;
+}
+
 /// What each backend's planner says of a statement.
 #[derive(diesel::QueryableByName)]
 struct PlanLine {
@@ -903,6 +1102,10 @@ async fn the_map_search_and_the_lists_are_read_through_indexes() {
         "SELECT * FROM rental_listings WHERE community_identifier = '10002' AND status IS NOT NULL AND status = 2 ORDER BY id DESC LIMIT 20 OFFSET 0",
         "SELECT * FROM rental_media WHERE listing_id IN (1, 2) ORDER BY listing_id, kind, id",
         "SELECT user_id, inviter_id FROM rental_profiles WHERE user_id = 7",
+        "SELECT * FROM rental_identifications WHERE user_id = 7 AND community_house_id = 3 ORDER BY id DESC",
+        "SELECT * FROM rental_identifications WHERE community_identifier = '10002' AND status = 2 ORDER BY id DESC LIMIT 20 OFFSET 0",
+        "SELECT * FROM rental_identifications WHERE property_cert_key = 'k'",
+        "SELECT * FROM rental_identifications WHERE lease_key = 'k'",
     ];
     for query in queries {
         let plan = db

@@ -213,10 +213,11 @@ pub async fn replace_video(
 }
 
 /// A rental file: listing photos, videos and portraits for anyone (a mini-program's `<image>`
-/// sends no token).
+/// sends no token); identification documents for their owner (and a claim's for the platform
+/// deciding it), with the caller's token.
 #[utoipa::path(get, path = "/api/v1/rental/files/{key}", tag = TAG,
-    params(("key" = String, Path, description = "the object key, slashes included: `{prefix}/rental/{user}/{portrait|house-photo|house-video}/{yyyymmdd}/{name}.{jpg|png|mp4}`; any other key is 404")),
-    responses((status = 200, description = "the file"), (status = 404, body = Failure)))]
+    params(("key" = String, Path, description = "the object key, slashes included: `{prefix}/rental/{user}/{kind}/{yyyymmdd}/{name}.{jpg|png|mp4}` (kind: portrait, house-photo, house-video — anyone; id-portrait, idcard-front, idcard-back — their owner; property-cert, lease — their owner and the platform managing the house); any other key is 404")),
+    responses((status = 200, description = "the file"), (status = 403, body = Failure), (status = 404, body = Failure)))]
 pub async fn read_file(
     state: web::Data<AppState>,
     request_id: RequestId,
@@ -259,11 +260,13 @@ pub async fn read_file(
             state.rental().read_file(request_id.grpc(request)),
         )
         .await?;
+    let cache = if file.is_public {
+        vec![CacheDirective::Public, CacheDirective::MaxAge(86_400)]
+    } else {
+        vec![CacheDirective::Private, CacheDirective::NoStore]
+    };
     Ok(HttpResponse::Ok()
         .content_type(file.content_type)
-        .insert_header(CacheControl(vec![
-            CacheDirective::Public,
-            CacheDirective::MaxAge(86_400),
-        ]))
+        .insert_header(CacheControl(cache))
         .body(file.content))
 }

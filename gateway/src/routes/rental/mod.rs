@@ -6,6 +6,7 @@
 //! Each route reads its fields into one input struct (its request schema), opened after the
 //! caller is known.
 pub mod fields;
+pub mod identity;
 pub mod media;
 
 use std::sync::LazyLock;
@@ -473,7 +474,7 @@ pub async fn my_listings(
 /// other key names no file (404).
 static RENTAL_FILE_KEY: LazyLock<regex::Regex> = LazyLock::new(|| {
     let pattern = format!(
-        r"^{}/rental/[1-9][0-9]{{0,18}}/(portrait|house-photo|house-video)/[0-9]{{8}}/[A-Za-z0-9]{{1,64}}\.(jpg|png|mp4)$",
+        r"^{}/rental/[1-9][0-9]{{0,18}}/(portrait|house-photo|house-video|id-portrait|idcard-front|idcard-back|property-cert|lease)/[0-9]{{8}}/[A-Za-z0-9]{{1,64}}\.(jpg|png|mp4)$",
         crate::routes::photos::KEY_PREFIX
     );
     regex::Regex::new(&pattern).expect("RENTAL_FILE_KEY")
@@ -953,7 +954,7 @@ pub struct InviteCodeInput {
 
 /// 填写邀请码: once; not one's own, nor a code of someone the caller invited.
 #[utoipa::path(get, path = "/api/v1/rental/invitation/setcode", tag = TAG,
-    params(("invite_code" = InviteCode, Query, description = "8位邀请码，如00000006")),
+    params(("invite_code" = inline(InviteCode), Query, description = "8位邀请码，如00000006")),
     responses((status = 200, body = DataResponse), (status = 404, body = Failure), (status = 409, body = Failure)),
     security(("bearer" = [])))]
 pub async fn set_invite_code(

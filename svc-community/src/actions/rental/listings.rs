@@ -8,7 +8,7 @@ use proto::rental::{
     UpdateListingRequest,
 };
 
-use super::{Shown, fields, own_listing, owned_house, shown};
+use super::{Holding, Shown, fields, holding, own_listing, shown};
 use crate::actions::{State, manages, not_yours, platform, resident};
 use crate::db::rental::{self as db, ListingRow};
 use crate::domain::rental::{self as rules, Decision};
@@ -20,26 +20,32 @@ async fn one(state: &State, row: ListingRow) -> ServiceResult<Shown> {
         .ok_or_else(|| ServiceError::internal("a listing went missing"))
 }
 
-/// A draft listing of a house the caller holds: today, the house's bound 业主.
+/// A draft listing of a house the caller holds: its bound 业主, or with a house identification
+/// (approved, or waiting for the platform).
 pub async fn create(state: &State, request: CreateListingRequest) -> ServiceResult<Shown> {
     let resident = resident(request.resident.as_ref())?;
     let community = request.community_identifier;
     let house_id = request.community_house_id;
-    let introduction = owned_house(state, resident, &community, house_id)
-        .await?
-        .ok_or_else(|| {
-            ServiceError::forbidden_in(
+    let held = holding(state, resident, &community, house_id).await?;
+    let owner = matches!(held, Holding::Owner(_));
+    let introduction = match held {
+        Holding::Owner(introduction)
+        | Holding::Identified(introduction)
+        | Holding::Claimed(introduction) => introduction,
+        Holding::None => {
+            return Err(ServiceError::forbidden_in(
                 "community_house_id",
-                "您不是该房屋已绑定的业主，不能发布该房屋的房源",
-            )
-        })?;
+                "请先完成该房屋的房东身份认证（/house_identification）",
+            ));
+        }
+    };
     let now = kit::time::now_unix();
     let mut row = ListingRow {
         owner_id: resident.user_id,
         community_identifier: community,
         community_house_id: house_id,
         house_introduction: introduction,
-        owner_verified: true,
+        owner_verified: owner,
         details: "{}".to_owned(),
         created_at: now,
         updated_at: now,
@@ -74,8 +80,8 @@ async fn change(
         .await?)
 }
 
-/// Releases a draft (or a listing taken down or refused): the registry says whether the caller
-/// still is the house's 业主.
+/// Releases a draft (or a listing taken down or refused): the house's bound 业主 publishes at
+/// once; a landlord whose house identification the platform approved waits for the platform.
 pub async fn release(state: &State, request: ListingRef) -> ServiceResult<Shown> {
     let resident = resident(request.resident.as_ref())?;
     let id = request.house_id;
@@ -84,20 +90,29 @@ pub async fn release(state: &State, request: ListingRef) -> ServiceResult<Shown>
         .run(move |conn| db::find_listing(conn, id).map_err(Error::from))
         .await?;
     let current = own_listing(current, resident)?;
-    let verified = owned_house(
+    let verified = match holding(
         state,
         resident,
         &current.community_identifier,
         current.community_house_id,
     )
     .await?
-    .is_some();
-    if !verified {
-        return Err(ServiceError::forbidden_in(
-            "house_id",
-            "您已不是该房屋绑定的业主，不能发布该房源",
-        ));
-    }
+    {
+        Holding::Owner(_) => true,
+        Holding::Identified(_) => false,
+        Holding::Claimed(_) => {
+            return Err(ServiceError::forbidden_in(
+                "house_id",
+                "您的房东身份认证尚在审核中，通过后才能发布",
+            ));
+        }
+        Holding::None => {
+            return Err(ServiceError::forbidden_in(
+                "house_id",
+                "您已不再持有该房屋，不能发布该房源",
+            ));
+        }
+    };
     let row = change(state, resident, id, move |row| {
         if !rules::may_release(row.status) {
             return Err(ServiceError::conflict_in("house_id", "该房源已发布或正在审核").into());

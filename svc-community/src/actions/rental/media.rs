@@ -203,16 +203,34 @@ pub async fn replace(state: &State, request: ReplaceMediaRequest) -> ServiceResu
         .await?)
 }
 
-/// A stored file: `(content type, bytes)`.
-pub async fn read(state: &State, request: ReadFileRequest) -> ServiceResult<(String, Vec<u8>)> {
+/// A stored file: whether anyone may read it, its content type and bytes. Listing media and
+/// portraits are anyone's; identification photos their owner's; a claim's documents also the
+/// platform's that manages the claimed house.
+pub async fn read(
+    state: &State,
+    request: ReadFileRequest,
+) -> ServiceResult<(bool, String, Vec<u8>)> {
     let files = &state.rental_files;
     let not_found = || ServiceError::not_found("文件不存在", "没有找到该文件");
     let (owner, kind) = rental_key::parts(&files.prefix, &request.key).ok_or_else(not_found)?;
-    let allowed = kind.is_public()
+    let mut allowed = kind.is_public()
         || request
             .resident
             .as_ref()
             .is_some_and(|r| r.user_id == owner);
+    if !allowed
+        && kind.is_claim_document()
+        && let Some(platform) = request.platform.clone()
+    {
+        let key = request.key.clone();
+        let claim = state
+            .db
+            .run(move |conn| db::identification_with_file(conn, &key).map_err(Error::from))
+            .await?;
+        allowed = claim.is_some_and(|claim| {
+            kit::scope::manages(&platform.communities, &claim.community_identifier)
+        });
+    }
     if !allowed {
         return Err(ServiceError::forbidden(
             "您没有权限查看该文件",
@@ -226,5 +244,9 @@ pub async fn read(state: &State, request: ReadFileRequest) -> ServiceResult<(Str
         .await
         .map_err(ServiceError::internal)?
         .ok_or_else(not_found)?;
-    Ok((rental_key::content_type(&request.key).to_owned(), content))
+    Ok((
+        kind.is_public(),
+        rental_key::content_type(&request.key).to_owned(),
+        content,
+    ))
 }

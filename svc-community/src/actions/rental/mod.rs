@@ -1,6 +1,7 @@
 //! The rental marketplace (seed 004): profiles and invitations, listings and the platform's
 //! review of them, the map search.
 pub mod fields;
+pub mod identity;
 pub mod listings;
 pub mod media;
 pub mod profiles;
@@ -13,6 +14,7 @@ use proto::rental::ResidentRef;
 
 use super::State;
 use crate::db::rental::{self as db, ListingRow, MediaRow};
+use crate::domain::rental::{APPROVED, WAITING};
 use crate::error::Error;
 
 /// The role whose binding makes a resident a house's verified landlord.
@@ -63,19 +65,51 @@ pub async fn shown(
         .collect())
 }
 
-/// The house's introduction when `resident` is its bound 业主 in the registry.
-async fn owned_house(
+/// How a resident holds a house they would let (each with the house's introduction).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Holding {
+    /// Its bound 业主 in the 一标三实 registry.
+    Owner(String),
+    /// The platform approved their house identification.
+    Identified(String),
+    /// Their house identification waits for the platform.
+    Claimed(String),
+    None,
+}
+
+/// How `resident` holds house `house_id` of `community`: the registry first, then their claims.
+pub async fn holding(
     state: &State,
     resident: &ResidentRef,
     community: &str,
     house_id: i64,
-) -> ServiceResult<Option<String>> {
+) -> ServiceResult<Holding> {
     let houses = state.houses(resident).await?;
-    Ok(houses
+    if let Some(house) = houses
         .0
         .into_iter()
         .find(|h| h.house_id == house_id && h.community_identifier == community && h.role == OWNER)
-        .map(|h| h.introduction))
+    {
+        return Ok(Holding::Owner(house.introduction));
+    }
+    let user = resident.user_id;
+    let claims = state
+        .db
+        .run(move |conn| db::identifications_of(conn, user, house_id).map_err(Error::from))
+        .await?;
+    let of = |status: i32| {
+        claims
+            .iter()
+            .find(|c| c.status == status && c.community_identifier == community)
+            .map(|c| c.house_introduction.clone())
+    };
+    Ok(if let Some(introduction) = of(APPROVED) {
+        Holding::Identified(introduction)
+    } else if let Some(introduction) = of(WAITING) {
+        Holding::Claimed(introduction)
+    } else {
+        Holding::None
+    })
 }
 
 /// The caller's own listing, or 404 (none) / 403 (another landlord's).

@@ -8,6 +8,15 @@ use kit::error::{ServiceError, ServiceResult};
 
 use crate::db::addresses::{self, Building, Community, Floor, House, Unit};
 
+/// House `id` with its community and the names of its ancestors, if the tree has it.
+pub async fn find_house(db: &Database, id: i64) -> ServiceResult<Option<addresses::HousePlace>> {
+    Ok(db
+        .run(move |conn| -> Result<_, kit::db::DbError> {
+            Ok(addresses::find_house_place(conn, id)?)
+        })
+        .await?)
+}
+
 /// 000 §2.1.1: every community, in display order.
 pub async fn list_communities(db: &Database) -> ServiceResult<Vec<Community>> {
     Ok(db.run(addresses::list_communities).await?)
