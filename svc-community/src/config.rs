@@ -24,6 +24,8 @@ pub struct RentalSettings {
     pub max_video_bytes: usize,
     pub max_photos_per_listing: i64,
     pub max_videos_per_listing: i64,
+    /// Seconds between two checks that listings' landlords still hold their houses (0: never).
+    pub holding_check_seconds: u64,
 }
 
 /// `[module_sync]`: the schedule of 001 §3.1.1.

@@ -28,6 +28,8 @@ pub struct Application {
     base: ServiceBase,
     state: Arc<State>,
     sync_every: Option<Duration>,
+    /// How often listings' landlords are checked to still hold their houses.
+    check_holdings_every: Option<Duration>,
     callers: kit::caller::Verifier,
 }
 
@@ -59,10 +61,12 @@ impl Application {
             rental_files,
         };
         let seconds = settings.module_sync.interval_seconds;
+        let holdings = settings.rental.holding_check_seconds;
         Ok(Self {
             base,
             state: Arc::new(state),
             sync_every: (seconds > 0).then(|| Duration::from_secs(seconds)),
+            check_holdings_every: (holdings > 0).then(|| Duration::from_secs(holdings)),
             callers,
         })
     }
@@ -110,6 +114,19 @@ impl Application {
                 }
             })
         });
+        let checker = self.check_holdings_every.map(|every| {
+            let state = self.state.clone();
+            tokio::spawn(async move {
+                let mut ticks =
+                    tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+                loop {
+                    ticks.tick().await;
+                    if let Err(error) = crate::actions::rental::listings::check_holdings(&state).await {
+                        tracing::warn!(error = %error.message, "checking listings' landlords failed; next time again");
+                    }
+                }
+            })
+        });
         let health = Health::new(&[
             <CommunityServer<CommunityService> as tonic::server::NamedService>::NAME,
             <RentalServer<RentalService> as tonic::server::NamedService>::NAME,
@@ -136,6 +153,9 @@ impl Application {
             )
             .await
             .context("svc-community server");
+        if let Some(checker) = checker {
+            checker.abort();
+        }
         if let Some(syncer) = syncer {
             syncer.abort();
         }

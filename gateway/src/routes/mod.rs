@@ -232,6 +232,14 @@ fn rental_routes(cfg: &mut web::ServiceConfig) {
             web::resource("/api/v1/rental/delete_house_info").route(post().to(r::delete_listing)),
         )
         .service(web::resource("/api/v1/rental/search_house").route(post().to(r::search)))
+        .service(web::resource("/api/v1/rental/house_detail").route(post().to(r::browse::detail)))
+        .service(web::resource("/api/v1/rental/favorite_house").route(post().to(r::browse::keep)))
+        .service(
+            web::resource("/api/v1/rental/unfavorite_house").route(post().to(r::browse::let_go)),
+        )
+        .service(
+            web::resource("/api/v1/rental/my_favorites").route(post().to(r::browse::my_favourites)),
+        )
         .service(
             web::resource("/api/v1/rental/invitation/getcode").route(get().to(r::invite_codes)),
         )

@@ -3,8 +3,11 @@ use diesel::prelude::*;
 use kit::db::AnyConnection;
 
 use super::Backend;
-use super::schema::{rental_identifications, rental_listings, rental_media, rental_profiles};
-use crate::domain::rental::{BoundingBox, PUBLISHED};
+use super::schema::{
+    rental_favourites, rental_identifications, rental_listings, rental_media, rental_profiles,
+    rental_views,
+};
+use crate::domain::rental::{BoundingBox, PUBLISHED, TAKEN_DOWN, WAITING};
 
 #[derive(Clone, Debug, Default, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = rental_profiles, treat_none_as_null = true)]
@@ -110,11 +113,30 @@ pub fn inviter_of(conn: &mut AnyConnection, user_id: i64) -> QueryResult<Option<
         .flatten())
 }
 
-/// The profile types (房东, 二房东, 中介) of `users`.
-pub fn user_types(conn: &mut AnyConnection, users: &[i64]) -> QueryResult<Vec<(i64, Option<i32>)>> {
-    rental_profiles::table
-        .filter(rental_profiles::user_id.eq_any(users))
-        .select((rental_profiles::user_id, rental_profiles::user_type))
+/// What a listing shows of its landlord.
+#[derive(Clone, Debug, Queryable)]
+pub struct Landlord {
+    pub user_id: i64,
+    /// 房东, 二房东 or 中介 (1, 2, 3).
+    pub user_type: Option<i32>,
+    pub nickname: Option<String>,
+    pub portrait_key: Option<String>,
+    /// When /user_identification checked their name and number against their ID card.
+    pub identified_at: Option<i64>,
+}
+
+/// The landlords `users` who have a profile.
+pub fn landlords(conn: &mut AnyConnection, users: &[i64]) -> QueryResult<Vec<Landlord>> {
+    use rental_profiles as p;
+    p::table
+        .filter(p::user_id.eq_any(users))
+        .select((
+            p::user_id,
+            p::user_type,
+            p::nickname,
+            p::portrait_key,
+            p::identified_at,
+        ))
         .load(conn)
 }
 
@@ -229,6 +251,160 @@ pub fn listings_by_id(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<
     rental_listings::table
         .filter(rental_listings::id.eq_any(ids))
         .select(ListingRow::as_select())
+        .load(conn)
+}
+
+/// A listing on the market or on its way there, and the house its landlord lets.
+#[derive(Clone, Debug, Queryable)]
+pub struct LiveListing {
+    pub id: i64,
+    pub owner_id: i64,
+    pub community_identifier: String,
+    pub community_house_id: i64,
+}
+
+/// The published or waiting listings after id `after`, in id order, at most `limit`.
+pub fn live_listings_after(
+    conn: &mut AnyConnection,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<LiveListing>> {
+    use rental_listings as l;
+    l::table
+        .filter(l::status.eq_any([PUBLISHED, WAITING]))
+        .filter(l::id.gt(after))
+        .order(l::id)
+        .limit(limit)
+        .select((
+            l::id,
+            l::owner_id,
+            l::community_identifier,
+            l::community_house_id,
+        ))
+        .load(conn)
+}
+
+/// Takes listing `id` of `owner` off the market with `reason` (the landlord sees it) when it is
+/// still published or waiting; answers whether it did. Not the platform's hold: the landlord may
+/// release it again once they hold the house again.
+pub fn take_down(
+    conn: &mut AnyConnection,
+    id: i64,
+    owner: i64,
+    reason: &str,
+    now: i64,
+) -> QueryResult<bool> {
+    use rental_listings as l;
+    let changed = diesel::update(
+        l::table
+            .find(id)
+            .filter(l::owner_id.eq(owner))
+            .filter(l::status.eq_any([PUBLISHED, WAITING])),
+    )
+    .set((
+        l::status.eq(TAKEN_DOWN),
+        l::reason.eq(reason),
+        l::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Takes listing `id`'s row lock (PostgreSQL; SQLite's write transaction holds the database)
+/// so that two transactions counting on the same listing take turns; false when there is no
+/// such listing.
+fn lock_listing(conn: &mut AnyConnection, id: i64) -> QueryResult<bool> {
+    use rental_listings as l;
+    let locked = diesel::update(l::table.find(id))
+        .set(l::praise_count.eq(l::praise_count))
+        .execute(conn)?;
+    Ok(locked == 1)
+}
+
+/// Counts `user` once among listing `id`'s viewers; answers whether this was their first view.
+/// Call it inside a write transaction.
+pub fn count_view(conn: &mut AnyConnection, id: i64, user: i64, now: i64) -> QueryResult<bool> {
+    use rental_listings as l;
+    use rental_views as v;
+    if !lock_listing(conn, id)? {
+        return Ok(false);
+    }
+    let seen = v::table
+        .find((id, user))
+        .select(v::viewed_at)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some();
+    if seen {
+        return Ok(false);
+    }
+    diesel::insert_into(v::table)
+        .values((
+            v::listing_id.eq(id),
+            v::user_id.eq(user),
+            v::viewed_at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::update(l::table.find(id))
+        .set(l::view_count.eq(l::view_count + 1))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Keeps (or lets go) listing `id` among `user`'s favourites, keeping its `praise_count` the
+/// number of its favourites; idempotent. Call it inside a write transaction.
+pub fn set_favourite(
+    conn: &mut AnyConnection,
+    id: i64,
+    user: i64,
+    keep: bool,
+    now: i64,
+) -> QueryResult<()> {
+    use rental_favourites as f;
+    use rental_listings as l;
+    if !lock_listing(conn, id)? {
+        return Ok(());
+    }
+    let kept = is_favourite(conn, id, user)?;
+    if keep && !kept {
+        diesel::insert_into(f::table)
+            .values((
+                f::user_id.eq(user),
+                f::listing_id.eq(id),
+                f::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        diesel::update(l::table.find(id))
+            .set(l::praise_count.eq(l::praise_count + 1))
+            .execute(conn)?;
+    } else if !keep && kept {
+        diesel::delete(f::table.find((user, id))).execute(conn)?;
+        diesel::update(l::table.find(id))
+            .set(l::praise_count.eq(l::praise_count - 1))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Whether `user` keeps listing `id` among their favourites.
+pub fn is_favourite(conn: &mut AnyConnection, id: i64, user: i64) -> QueryResult<bool> {
+    use rental_favourites as f;
+    Ok(f::table
+        .find((user, id))
+        .select(f::created_at)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
+}
+
+/// The listings `user` keeps, the latest kept first (read through `rental_favourites_by_user`).
+pub fn favourites_of(conn: &mut AnyConnection, user: i64, limit: i64) -> QueryResult<Vec<i64>> {
+    use rental_favourites as f;
+    f::table
+        .filter(f::user_id.eq(user))
+        .order((f::created_at.desc(), f::listing_id.desc()))
+        .select(f::listing_id)
+        .limit(limit)
         .load(conn)
 }
 

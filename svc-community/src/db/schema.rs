@@ -221,3 +221,19 @@ diesel::table! {
         updated_at -> BigInt,
     }
 }
+
+diesel::table! {
+    rental_favourites (user_id, listing_id) {
+        user_id -> BigInt,
+        listing_id -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    rental_views (listing_id, user_id) {
+        listing_id -> BigInt,
+        user_id -> BigInt,
+        viewed_at -> BigInt,
+    }
+}

@@ -7,8 +7,8 @@ use proto::rental::*;
 use tonic::{Request, Response, Status};
 
 use crate::actions::State;
-use crate::actions::rental::{Shown, identity, listings, media as files, profiles, search};
-use crate::db::rental::{IdentificationRow, MediaRow, ProfileRow};
+use crate::actions::rental::{Shown, browse, identity, listings, media as files, profiles, search};
+use crate::db::rental::{IdentificationRow, Landlord, MediaRow, ProfileRow};
 use crate::domain::rental::invite_code;
 
 /// The service behind `RentalServer`.
@@ -29,6 +29,13 @@ fn done<T>(result: Result<T, ServiceError>) -> Answer<T> {
 
 fn listings_of(rows: Vec<Shown>) -> Vec<Listing> {
     rows.into_iter().map(listing).collect()
+}
+
+fn detail((shown, favourite): (Shown, bool)) -> ListingDetail {
+    ListingDetail {
+        listing: Some(listing(shown)),
+        favourite,
+    }
 }
 
 #[tonic::async_trait]
@@ -104,6 +111,32 @@ impl Rental for RentalService {
             search::search(&self.0, proto::caller::checked(r)?)
                 .await
                 .map(|rows| SearchReply {
+                    listings: listings_of(rows),
+                }),
+        )
+    }
+
+    async fn detail(&self, r: Request<ListingRef>) -> Answer<ListingDetail> {
+        done(
+            browse::detail(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(detail),
+        )
+    }
+
+    async fn favourite(&self, r: Request<FavouriteRequest>) -> Answer<ListingDetail> {
+        done(
+            browse::favourite(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(detail),
+        )
+    }
+
+    async fn my_favourites(&self, r: Request<Caller>) -> Answer<ListingList> {
+        done(
+            browse::my_favourites(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(|rows| ListingList {
                     listings: listings_of(rows),
                 }),
         )
@@ -292,9 +325,16 @@ fn listing(shown: Shown) -> Listing {
     let Shown {
         row,
         media: files,
-        user_type,
+        landlord,
         distance_km,
     } = shown;
+    let landlord = landlord.unwrap_or(Landlord {
+        user_id: row.owner_id,
+        user_type: None,
+        nickname: None,
+        portrait_key: None,
+        identified_at: None,
+    });
     let (videos, photos): (Vec<MediaRow>, Vec<MediaRow>) =
         files.into_iter().partition(|m| m.kind == "video");
     Listing {
@@ -314,7 +354,10 @@ fn listing(shown: Shown) -> Listing {
         released_at: row.released_at.unwrap_or(0),
         photos: photos.into_iter().map(media).collect(),
         videos: videos.into_iter().map(media).collect(),
-        user_type,
+        user_type: landlord.user_type.unwrap_or(0),
         distance_km,
+        landlord_nickname: landlord.nickname.unwrap_or_default(),
+        landlord_portrait_key: landlord.portrait_key.unwrap_or_default(),
+        landlord_identified: landlord.identified_at.is_some(),
     }
 }

@@ -606,6 +606,34 @@ fn table() -> Vec<Row> {
             PLATFORM_10002_ONLY,
             |_, _| at("/api/v1/wjdh/rental/list", json!({"xiaoqu": "10002"})),
         ),
+        // Before the platform takes `listing_review` down: anyone signed in opens and keeps it,
+        // but not its landlord (A) keeps her own.
+        row("POST", "/api/v1/rental/house_detail", RESIDENTS, |w, _| {
+            at(
+                "/api/v1/rental/house_detail",
+                json!({"house_id": w.listing_review}),
+            )
+        }),
+        row("POST", "/api/v1/rental/favorite_house", "--yy--", |w, _| {
+            at(
+                "/api/v1/rental/favorite_house",
+                json!({"house_id": w.listing_review}),
+            )
+        }),
+        row("POST", "/api/v1/rental/my_favorites", RESIDENTS, |_, _| {
+            at("/api/v1/rental/my_favorites", json!({}))
+        }),
+        row(
+            "POST",
+            "/api/v1/rental/unfavorite_house",
+            RESIDENTS,
+            |w, _| {
+                at(
+                    "/api/v1/rental/unfavorite_house",
+                    json!({"house_id": w.listing_review}),
+                )
+            },
+        ),
         row("PUT", "/api/v1/wjdh/rental", PLATFORM_10002_ONLY, |w, _| {
             at(
                 "/api/v1/wjdh/rental",

@@ -6,7 +6,7 @@ use reqwest::multipart::{Form, Part};
 
 use crate::helpers::{
     BoundResident, FU_YU, TINY_MP4, TINY_PNG, TestApp, WANG_FANG, ZHAO_QIANG, assert_refused,
-    spawn_app,
+    spawn_app, spawn_app_with,
 };
 
 fn file(bytes: &'static [u8], name: &str) -> Part {
@@ -1149,4 +1149,232 @@ struct PgPlanLine {
     #[diesel(sql_type = diesel::sql_types::Text)]
     #[diesel(column_name = "QUERY PLAN")]
     plan: String,
+}
+
+#[tokio::test]
+async fn seekers_open_listings_and_keep_favourites_which_the_attention_sort_reads() {
+    let app = spawn_app().await;
+    let BoundResident { token: a, house } = app.bound_resident(FU_YU).await;
+    let b = app.bound_resident(WANG_FANG).await.token;
+    let c = app.bound_resident(ZHAO_QIANG).await.token;
+    let saved = app
+        .post_form_token(
+            "/api/v1/rental/create_userinfo",
+            &[("nickname", "付女士"), ("user_type", "1")],
+            &a,
+        )
+        .await;
+    assert_eq!(saved.code(), 0, "{:?}", saved.body);
+
+    let mut body = listing(house, "一号", 1500, 0.5);
+    body["verification_code"] = json!("1101052026120300123");
+    let first = app.create_listing(&a, body).await;
+    let second = app
+        .create_listing(&a, listing(house, "二号", 1600, 1.0))
+        .await;
+    let draft = app
+        .create_listing(&a, listing(house, "三号", 1700, 1.5))
+        .await;
+    for id in [first, second] {
+        assert_eq!(app.release(&a, id).await.code(), 0);
+    }
+    let attention = json!({"sort": 3});
+    // Nobody looked yet: ties go to the nearer.
+    assert_eq!(
+        app.search_ids(&b, attention.clone()).await,
+        vec![first, second]
+    );
+    const DETAIL: &str = "/api/v1/rental/house_detail";
+    const KEEP: &str = "/api/v1/rental/favorite_house";
+    const LET_GO: &str = "/api/v1/rental/unfavorite_house";
+    const FAVOURITES: &str = "/api/v1/rental/my_favorites";
+    async fn call(app: &TestApp, path: &str, token: &str, id: i64) -> crate::helpers::Answer {
+        app.post(path, json!({"house_id": id}), Some(token)).await
+    }
+
+    // A seeker sees every field of 创建房源, the media, the landlord, the 核验码, but not which
+    // flat it is.
+    let seen = call(&app, DETAIL, &b, first).await;
+    assert_eq!(seen.code(), 0, "{:?}", seen.body);
+    let data = &seen.body["data"];
+    assert_eq!(data["house_id"], first);
+    assert_eq!(data["description_title"], "一号");
+    assert_eq!(data["house_rent"], 1500);
+    assert_eq!(data["verification_code"], "1101052026120300123");
+    assert_eq!(data["landlord"]["nickname"], "付女士");
+    assert_eq!(data["landlord"]["user_type"], 1);
+    assert_eq!(data["landlord"]["identified"], false);
+    assert_eq!(data["owner_verified"], true);
+    assert_eq!(data["is_favorite"], false);
+    assert_eq!(data["view_count"], 1);
+    assert!(data.get("house_introduction").is_none(), "{data}");
+    assert!(data.get("community_house_id").is_none(), "{data}");
+    // Seen again by the same seeker: still one view; the landlord's own look counts nothing.
+    assert_eq!(
+        call(&app, DETAIL, &b, first).await.body["data"]["view_count"],
+        1
+    );
+    let own = call(&app, DETAIL, &a, first).await;
+    assert_eq!(own.body["data"]["view_count"], 1);
+    assert!(own.body["data"]["house_introduction"].is_string());
+    // Two seekers open the second: it leads the attention sort.
+    for token in [&b, &c] {
+        assert_eq!(call(&app, DETAIL, token, second).await.code(), 0);
+    }
+    assert_eq!(
+        app.search_ids(&b, attention.clone()).await,
+        vec![second, first]
+    );
+    // A draft is its landlord's alone; an unknown id is nobody's.
+    assert_eq!(call(&app, DETAIL, &a, draft).await.code(), 0);
+    assert_refused(&call(&app, DETAIL, &b, draft).await, 404, "house_id");
+    assert_refused(&call(&app, DETAIL, &b, 999_999).await, 404, "house_id");
+
+    // Favourites: kept once however often asked, counted in praise_count.
+    let kept = call(&app, KEEP, &b, first).await;
+    assert_eq!(kept.code(), 0, "{:?}", kept.body);
+    assert_eq!(
+        kept.body["data"],
+        json!({"house_id": first, "praise_count": 1, "is_favorite": true})
+    );
+    assert_eq!(
+        call(&app, KEEP, &b, first).await.body["data"]["praise_count"],
+        1
+    );
+    assert_eq!(
+        call(&app, KEEP, &c, first).await.body["data"]["praise_count"],
+        2
+    );
+    assert_eq!(call(&app, KEEP, &c, second).await.code(), 0);
+    assert_refused(&call(&app, KEEP, &a, first).await, 403, "house_id");
+    assert_refused(&call(&app, KEEP, &b, draft).await, 404, "house_id");
+    // Both now 3 (first: 1 view + 2 favourites; second: 2 + 1); C's look at the first tips it.
+    assert_eq!(
+        call(&app, DETAIL, &c, first).await.body["data"]["is_favorite"],
+        true
+    );
+    assert_eq!(
+        app.search_ids(&b, attention.clone()).await,
+        vec![first, second]
+    );
+    let found = app
+        .post(
+            "/api/v1/rental/search_house",
+            json!({"longitude": HERE.0, "latitude": HERE.1}),
+            Some(&b),
+        )
+        .await;
+    let row = &found.rows()[0];
+    assert_eq!(row["praise_count"], 2);
+    assert_eq!(row["landlord"]["nickname"], "付女士");
+    assert!(row.get("house_introduction").is_none());
+
+    let mine = call(&app, FAVOURITES, &c, 0).await;
+    assert_eq!(mine.code(), 0, "{:?}", mine.body);
+    let ids: Vec<i64> = mine
+        .rows()
+        .iter()
+        .map(|r| r["house_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![second, first], "the latest kept first");
+    // Pulled off, it stays among them with its status; deleted, it is gone.
+    let pulled = app
+        .post(
+            "/api/v1/rental/pulloff_house",
+            json!({"house_id": first}),
+            Some(&a),
+        )
+        .await;
+    assert_eq!(pulled.code(), 0, "{:?}", pulled.body);
+    let rows = call(&app, FAVOURITES, &c, 0).await.rows().to_vec();
+    assert_eq!(rows.len(), 2);
+    assert_ne!(rows[1]["status"], 1);
+    let deleted = app
+        .post(
+            "/api/v1/rental/delete_house_info",
+            json!({"house_id": second}),
+            Some(&a),
+        )
+        .await;
+    assert_eq!(deleted.code(), 0, "{:?}", deleted.body);
+    assert_eq!(call(&app, FAVOURITES, &c, 0).await.rows().len(), 1);
+    // Let go twice: counted down once, and a listing no longer published can be let go.
+    assert_eq!(
+        call(&app, LET_GO, &b, first).await.body["data"],
+        json!({"house_id": first, "praise_count": 1, "is_favorite": false})
+    );
+    assert_eq!(
+        call(&app, LET_GO, &b, first).await.body["data"]["praise_count"],
+        1
+    );
+    assert!(call(&app, FAVOURITES, &b, 0).await.rows().is_empty());
+
+    // The 核验码 is checked like every field, at create and update.
+    let mut body = listing(house, "四号", 1500, 0.5);
+    body["verification_code"] = json!("核验码");
+    let refused = app
+        .post("/api/v1/rental/house_create", body, Some(&a))
+        .await;
+    assert_refused(&refused, 400, "verification_code");
+    let updated = app
+        .post(
+            "/api/v1/rental/update_house_info",
+            json!({"house_id": first, "attr_name": "verification_code", "attr_value": "SH-2026-0001"}),
+            Some(&a),
+        )
+        .await;
+    assert_eq!(updated.code(), 0, "{:?}", updated.body);
+    assert_eq!(
+        app.my_listing(&a, first).await.unwrap()["verification_code"],
+        "SH-2026-0001"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_landlord_who_no_longer_holds_the_house_loses_the_listing() {
+    let app = spawn_app_with(&[("rental.holding_check_seconds", "1")]).await;
+    let BoundResident { token: b, house } = app.bound_resident(WANG_FANG).await;
+    let c = app.bound_resident(ZHAO_QIANG).await.token;
+    let id = app
+        .create_listing(&b, listing(house, "王芳的房", 2000, 0.5))
+        .await;
+    assert_eq!(app.release(&b, id).await.code(), 0);
+    assert_eq!(app.search_ids(&c, json!({})).await, vec![id]);
+
+    // 业主解绑, approved by the platform: the registry no longer has her in the house.
+    let houses = app
+        .post("/api/v1/user/housesList", json!({}), Some(&b))
+        .await;
+    let binding = houses.body["data"][0]["id"].as_i64().unwrap();
+    let filed = app
+        .post(
+            "/api/v1/weapp/unbindHouse",
+            json!({"id": binding}),
+            Some(&b),
+        )
+        .await;
+    assert_eq!(filed.code(), 0, "{:?}", filed.body);
+    let review = filed.body["data"]["shenhe_id"].as_i64().unwrap();
+    let platform = app.platform().await;
+    assert_eq!(app.approve(&platform, review).await.code(), 0);
+
+    // The next check takes the listing down, with the reason she reads.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !app.search_ids(&c, json!({})).await.is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still listed after 20 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let mine = app.my_listing(&b, id).await.unwrap();
+    assert_eq!(mine["status"], 3);
+    assert!(
+        mine["reason"].as_str().unwrap().contains("不再持有该房屋"),
+        "{mine}"
+    );
+    // Nor can she release it again.
+    assert_refused(&app.release(&b, id).await, 403, "house_id");
+    app.stop().await;
 }

@@ -134,6 +134,36 @@ impl PartialSchema for PaymentType {
 
 impl ToSchema for PaymentType {}
 
+/// A listing's 房源核验码: the code a city's housing authority gives a listing before it may be
+/// advertised (Beijing, Shanghai, Shenzhen…), letters, digits and hyphens, 6 to 32 of them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerificationCode(pub String);
+
+const VERIFICATION_CODE: &str = r"^[0-9A-Za-z-]{6,32}$";
+
+impl<'de> Deserialize<'de> for VerificationCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        static RULE: LazyLock<Regex> = LazyLock::new(|| whole(VERIFICATION_CODE));
+        match text_of(&Value::deserialize(deserializer)?) {
+            Some(text) if RULE.is_match(&text) => Ok(Self(text)),
+            _ => Err(invalid("必须是6到32位的字母、数字或连字符")),
+        }
+    }
+}
+
+impl PartialSchema for VerificationCode {
+    fn schema() -> RefOr<Schema> {
+        RefOr::T(Schema::Object(
+            string_schema()
+                .pattern(Some(VERIFICATION_CODE))
+                .examples(["1101052026120300123"])
+                .build(),
+        ))
+    }
+}
+
+impl ToSchema for VerificationCode {}
+
 /// A positive decimal with at most two places and at most `MAX_WHOLE` before the point
 /// (`89.5`, `"3"`): kept in hundredths.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -466,6 +496,7 @@ mod tests {
     fn payment_types_and_ranges_are_seed_004s_writing() {
         assert!(read::<PaymentType>(json!("1|3")).is_ok());
         assert!(read::<PaymentType>(json!("1|4")).is_err());
+        agrees::<VerificationCode>(&["1101052026120300123", "SH-2026-0001", "12345", "码123456"]);
         agrees::<PaymentType>(&["1|3", "0|12", "4|1", "1|13", "1 |3"]);
         let range = read::<Range>(json!("[100, 500]")).expect("range");
         assert_eq!((range.low, range.high), (Some(100.0), Some(500.0)));

@@ -5,6 +5,7 @@
 //!
 //! Each route reads its fields into one input struct (its request schema), opened after the
 //! caller is known.
+pub mod browse;
 pub mod fields;
 pub mod identity;
 pub mod media;
@@ -21,7 +22,9 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{Schema, SchemaType, Type};
 use utoipa::{PartialSchema, ToSchema};
 
-use self::fields::{CodeSet, Decimal, Education, Latitude, Longitude, PaymentType, Range, Words};
+use self::fields::{
+    CodeSet, Decimal, Education, Latitude, Longitude, PaymentType, Range, VerificationCode, Words,
+};
 use crate::auth::{PlatformCaller, ResidentCaller};
 use crate::envelope::{self, ApiError, ApiResult, DataResponse, Failure};
 use crate::input::{
@@ -260,10 +263,12 @@ pub struct ListingFieldsInput {
     earliest_checkin_time: Option<Date>,
     /// 额外费用 1–8: 1|2|3.
     extra_fee: Option<CodeSet<1, 8>>,
+    /// 房源核验码 (where the city requires one), shown on the listing.
+    verification_code: Option<VerificationCode>,
 }
 
 /// The fields `update_house_info` may name: those of [`ListingFieldsInput`].
-const LISTING_ATTRS: [&str; 36] = [
+const LISTING_ATTRS: [&str; 37] = [
     "province_name",
     "province_code",
     "city_name",
@@ -300,6 +305,7 @@ const LISTING_ATTRS: [&str; 36] = [
     "all_floor",
     "earliest_checkin_time",
     "extra_fee",
+    "verification_code",
 ];
 
 impl ListingFieldsInput {
@@ -343,6 +349,7 @@ impl ListingFieldsInput {
             all_floor: self.all_floor.map(Int::get),
             earliest_checkin_time: self.earliest_checkin_time.map(|d| day(d.day_start())),
             extra_fee: self.extra_fee.map(|f| f.joined()),
+            verification_code: self.verification_code.map(|c| c.0),
         }
     }
 }
@@ -411,11 +418,11 @@ pub async fn create_listing(
 
 /// A listing of the caller's, by seed 004's `house_id`.
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct HouseIdInput {
+pub struct ListingIdInput {
     house_id: Id,
 }
 
-fn listing_ref(resident: &ResidentCaller, input: Input<HouseIdInput>) -> pb::ListingRef {
+fn listing_ref(resident: &ResidentCaller, input: Input<ListingIdInput>) -> pb::ListingRef {
     pb::ListingRef {
         resident: Some(resident.reference()),
         house_id: input.into_inner().house_id.get(),
@@ -426,14 +433,14 @@ fn listing_ref(resident: &ResidentCaller, input: Input<HouseIdInput>) -> pb::Lis
 /// registry (unless the platform refused or took it down before); else waiting for the
 /// platform. `data.status`: 1 published, 2 waiting.
 #[utoipa::path(post, path = "/api/v1/rental/house_release", tag = TAG,
-    request_body = HouseIdInput,
+    request_body = ListingIdInput,
     responses((status = 200, body = DataResponse), (status = 403, body = Failure), (status = 409, body = Failure, description = "已发布，或缺少发布所需的字段")),
     security(("bearer" = [])))]
 pub async fn release_listing(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Result<Input<HouseIdInput>, ApiError>,
+    input: Result<Input<ListingIdInput>, ApiError>,
 ) -> ApiResult {
     let message = listing_ref(&resident, input?);
     let listing = state
@@ -577,6 +584,7 @@ fn fields_json(f: &pb::ListingFields) -> Map<String, Value> {
         "all_floor": f.all_floor,
         "earliest_checkin_time": f.earliest_checkin_time,
         "extra_fee": f.extra_fee,
+        "verification_code": f.verification_code,
     });
     match value {
         Value::Object(map) => map,
@@ -702,14 +710,14 @@ pub async fn update_listing(
 
 /// 下架房源: off the market until released again.
 #[utoipa::path(post, path = "/api/v1/rental/pulloff_house", tag = TAG,
-    request_body = HouseIdInput,
+    request_body = ListingIdInput,
     responses((status = 200, body = DataResponse), (status = 403, body = Failure), (status = 409, body = Failure, description = "未发布")),
     security(("bearer" = [])))]
 pub async fn pull_off_listing(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Result<Input<HouseIdInput>, ApiError>,
+    input: Result<Input<ListingIdInput>, ApiError>,
 ) -> ApiResult {
     let message = listing_ref(&resident, input?);
     state
@@ -723,13 +731,13 @@ pub async fn pull_off_listing(
 
 /// 删除房源: gone from every list and from search at once.
 #[utoipa::path(post, path = "/api/v1/rental/delete_house_info", tag = TAG,
-    request_body = HouseIdInput,
+    request_body = ListingIdInput,
     responses((status = 200, body = DataResponse), (status = 403, body = Failure)), security(("bearer" = [])))]
 pub async fn delete_listing(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Result<Input<HouseIdInput>, ApiError>,
+    input: Result<Input<ListingIdInput>, ApiError>,
 ) -> ApiResult {
     let message = listing_ref(&resident, input?);
     state
@@ -858,6 +866,7 @@ pub async fn search(
 /// flat itself (its house id and introduction stay with the landlord and the platform).
 fn search_row(state: &AppState, l: pb::Listing) -> Value {
     let now = kit::time::now_unix();
+    let landlord = browse::landlord_json(state, &l);
     let f = l.fields.unwrap_or_default();
     let since = if l.released_at > 0 {
         l.released_at
@@ -890,6 +899,7 @@ fn search_row(state: &AppState, l: pb::Listing) -> Value {
         "longitude": f.longitude,
         "latitude": f.latitude,
         "owner_verified": l.owner_verified,
+        "landlord": landlord,
     })
 }
 

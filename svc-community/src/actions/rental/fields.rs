@@ -31,6 +31,7 @@ pub struct Details {
     all_floor: Option<i64>,
     earliest_checkin_time: Option<String>,
     extra_fee: Option<String>,
+    verification_code: Option<String>,
 }
 
 impl Details {
@@ -89,6 +90,7 @@ pub fn apply(row: &mut ListingRow, fields: ListingFields) {
     set!(d.all_floor, fields.all_floor);
     set!(d.earliest_checkin_time, fields.earliest_checkin_time);
     set!(d.extra_fee, fields.extra_fee);
+    set!(d.verification_code, fields.verification_code);
     row.details = serde_json::to_string(&d).unwrap_or_else(|_| "{}".to_owned());
 }
 
@@ -132,6 +134,7 @@ pub fn of_row(row: &ListingRow) -> ListingFields {
         all_floor: d.all_floor,
         earliest_checkin_time: d.earliest_checkin_time,
         extra_fee: d.extra_fee,
+        verification_code: d.verification_code,
     }
 }
 

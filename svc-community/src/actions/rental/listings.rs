@@ -8,17 +8,11 @@ use proto::rental::{
     UpdateListingRequest,
 };
 
-use super::{Holding, Shown, fields, holding, own_listing, shown};
+use super::{Holding, Shown, fields, holding, one, own_listing, shown};
 use crate::actions::{State, manages, not_yours, platform, resident};
 use crate::db::rental::{self as db, ListingRow};
 use crate::domain::rental::{self as rules, Decision};
 use crate::error::Error;
-
-async fn one(state: &State, row: ListingRow) -> ServiceResult<Shown> {
-    let mut rows = shown(state, vec![row], Vec::new()).await?;
-    rows.pop()
-        .ok_or_else(|| ServiceError::internal("a listing went missing"))
-}
 
 /// A draft listing of a house the caller holds: its bound 业主, or with a house identification
 /// (approved, or waiting for the platform).
@@ -249,4 +243,70 @@ pub async fn review(state: &State, request: ReviewListingRequest) -> ServiceResu
         })
         .await?;
     one(state, row).await
+}
+
+/// How many live listings one read of [`check_holdings`] takes.
+const HOLDING_BATCH: i64 = 500;
+
+/// What a landlord reads on a listing taken down because they no longer hold its house.
+pub const NO_LONGER_HELD: &str =
+    "您已不再持有该房屋（一标三实登记或房东身份认证已变更），房源已下架";
+
+/// Takes down every published or waiting listing whose landlord no longer holds its house: no
+/// longer its bound 业主 in the registry (unbound, replaced) and without an approved house
+/// identification. Answers how many it took down. Runs every `[rental] holding_check_seconds`.
+pub async fn check_holdings(state: &State) -> ServiceResult<usize> {
+    let mut held: std::collections::HashMap<(i64, String, i64), bool> = Default::default();
+    let (mut after, mut taken) = (0, 0);
+    loop {
+        let batch = state
+            .db
+            .run(move |conn| {
+                db::live_listings_after(conn, after, HOLDING_BATCH).map_err(Error::from)
+            })
+            .await?;
+        let Some(last) = batch.last() else {
+            return Ok(taken);
+        };
+        after = last.id;
+        for listing in batch {
+            let key = (
+                listing.owner_id,
+                listing.community_identifier.clone(),
+                listing.community_house_id,
+            );
+            let holds = match held.get(&key) {
+                Some(holds) => *holds,
+                None => {
+                    let landlord = proto::rental::ResidentRef {
+                        user_id: listing.owner_id,
+                        ..Default::default()
+                    };
+                    let holds = matches!(
+                        holding(state, &landlord, &key.1, key.2).await?,
+                        Holding::Owner(_) | Holding::Identified(_)
+                    );
+                    held.insert(key, holds);
+                    holds
+                }
+            };
+            if holds {
+                continue;
+            }
+            let (id, owner, now) = (listing.id, listing.owner_id, kit::time::now_unix());
+            let done = state
+                .db
+                .run(move |conn| {
+                    db::take_down(conn, id, owner, NO_LONGER_HELD, now).map_err(Error::from)
+                })
+                .await?;
+            if done {
+                tracing::info!(
+                    listing = id,
+                    "listing taken down: its landlord no longer holds the house"
+                );
+                taken += 1;
+            }
+        }
+    }
 }

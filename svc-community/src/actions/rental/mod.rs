@@ -1,5 +1,6 @@
 //! The rental marketplace (seed 004): profiles and invitations, listings and the platform's
 //! review of them, the map search.
+pub mod browse;
 pub mod fields;
 pub mod identity;
 pub mod listings;
@@ -13,23 +14,23 @@ use kit::error::{ServiceError, ServiceResult};
 use proto::rental::ResidentRef;
 
 use super::State;
-use crate::db::rental::{self as db, ListingRow, MediaRow};
+use crate::db::rental::{self as db, Landlord, ListingRow, MediaRow};
 use crate::domain::rental::{APPROVED, WAITING};
 use crate::error::Error;
 
 /// The role whose binding makes a resident a house's verified landlord.
 const OWNER: &str = "业主";
 
-/// A listing as it is shown: its row, photos and videos, its landlord's profile type and, for
-/// a search row, the distance from the search's point.
+/// A listing as it is shown: its row, photos and videos, its landlord's profile (when they
+/// saved one) and, for a search row, the distance from the search's point.
 pub struct Shown {
     pub row: ListingRow,
     pub media: Vec<MediaRow>,
-    pub user_type: i32,
+    pub landlord: Option<Landlord>,
     pub distance_km: f64,
 }
 
-/// `rows` with their media and their landlords' types, in the same order.
+/// `rows` with their media and their landlords, in the same order.
 pub async fn shown(
     state: &State,
     rows: Vec<ListingRow>,
@@ -39,16 +40,13 @@ pub async fn shown(
     let mut owners: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
     owners.sort_unstable();
     owners.dedup();
-    let (media, types) = state
+    let (media, landlords) = state
         .db
         .run(move |conn| -> Result<_, Error> {
-            Ok((db::media_of(conn, &ids)?, db::user_types(conn, &owners)?))
+            Ok((db::media_of(conn, &ids)?, db::landlords(conn, &owners)?))
         })
         .await?;
-    let types: HashMap<i64, i32> = types
-        .into_iter()
-        .map(|(user, kind)| (user, kind.unwrap_or(0)))
-        .collect();
+    let landlords: HashMap<i64, Landlord> = landlords.into_iter().map(|l| (l.user_id, l)).collect();
     let mut by_listing: HashMap<i64, Vec<MediaRow>> = HashMap::new();
     for m in media {
         by_listing.entry(m.listing_id).or_default().push(m);
@@ -58,11 +56,18 @@ pub async fn shown(
         .enumerate()
         .map(|(i, row)| Shown {
             media: by_listing.remove(&row.id).unwrap_or_default(),
-            user_type: types.get(&row.owner_id).copied().unwrap_or(0),
+            landlord: landlords.get(&row.owner_id).cloned(),
             distance_km: distances.get(i).copied().unwrap_or(0.0),
             row,
         })
         .collect())
+}
+
+/// One listing as it is shown.
+pub async fn one(state: &State, row: ListingRow) -> ServiceResult<Shown> {
+    let mut rows = shown(state, vec![row], Vec::new()).await?;
+    rows.pop()
+        .ok_or_else(|| ServiceError::internal("a listing went missing"))
 }
 
 /// How a resident holds a house they would let (each with the house's introduction).

@@ -1,0 +1,2 @@
+DROP TABLE rental_views;
+DROP TABLE rental_favourites;
