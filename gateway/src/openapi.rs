@@ -136,6 +136,7 @@ pub const DOCUMENT_PATH: &str = "/api/openapi.json";
         rental::media::read_file,
         rental::identity::identify_user,
         rental::identity::identify_house,
+        rental::identity::my_identifications,
         rental::identity::identifications,
         rental::identity::decide_identification,
         rental::search,

@@ -212,6 +212,10 @@ fn rental_routes(cfg: &mut web::ServiceConfig) {
                 .route(post().to(r::identity::identify_house)),
         )
         .service(
+            web::resource("/api/v1/rental/my_identifications")
+                .route(post().to(r::identity::my_identifications)),
+        )
+        .service(
             web::resource("/api/v1/wjdh/rental/identifications")
                 .route(post().to(r::identity::identifications)),
         )

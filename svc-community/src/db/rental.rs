@@ -658,6 +658,21 @@ pub fn identifications_of(
         .load(conn)
 }
 
+/// `user`'s claims, the latest first, at most `limit` (read through
+/// `rental_identifications_by_user`).
+pub fn identifications_by_user(
+    conn: &mut AnyConnection,
+    user: i64,
+    limit: i64,
+) -> QueryResult<Vec<IdentificationRow>> {
+    rental_identifications::table
+        .filter(rental_identifications::user_id.eq(user))
+        .order(rental_identifications::id.desc())
+        .limit(limit)
+        .select(IdentificationRow::as_select())
+        .load(conn)
+}
+
 /// The claim whose property certificate or lease agreement is the file `key`.
 pub fn identification_with_file(
     conn: &mut AnyConnection,

@@ -180,6 +180,19 @@ impl Rental for RentalService {
         )
     }
 
+    async fn my_identifications(&self, r: Request<Caller>) -> Answer<HouseIdentificationPage> {
+        done(
+            identity::mine(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(|rows| HouseIdentificationPage {
+                    total: rows.len() as i64,
+                    per_page: identity::MY_CLAIMS_LIMIT,
+                    page: 1,
+                    identifications: rows.into_iter().map(identification).collect(),
+                }),
+        )
+    }
+
     async fn review_identification(
         &self,
         r: Request<ReviewListingRequest>,

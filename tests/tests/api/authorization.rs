@@ -540,6 +540,12 @@ fn table() -> Vec<Row> {
         ),
         row(
             "POST",
+            "/api/v1/rental/my_identifications",
+            RESIDENTS,
+            |_, _| at("/api/v1/rental/my_identifications", json!({})),
+        ),
+        row(
+            "POST",
             "/api/v1/wjdh/rental/identifications",
             PLATFORM_10002_ONLY,
             |_, _| {

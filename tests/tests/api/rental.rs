@@ -1007,6 +1007,20 @@ async fn a_landlord_who_is_not_the_owner_lets_a_house_once_the_platform_approves
     assert_eq!(row["idcardnumber"], "130302198001012519");
     assert_eq!(row["house_introduction"], "晨曦家园1栋1单元1楼101号");
     let claim_id = row["id"].as_i64().unwrap();
+    // The claimant follows her claim; nobody else sees it.
+    let mine = |token: String| {
+        let app = &app;
+        async move {
+            app.post("/api/v1/rental/my_identifications", json!({}), Some(&token))
+                .await
+        }
+    };
+    let waiting = mine(b.clone()).await;
+    assert_eq!(waiting.code(), 0, "{:?}", waiting.body);
+    assert_eq!(waiting.rows().len(), 1);
+    assert_eq!(waiting.rows()[0]["id"], claim_id);
+    assert_eq!(waiting.rows()[0]["status"], 2);
+    assert!(mine(a.clone()).await.rows().is_empty());
     let foreign = app
         .put_json(
             "/api/v1/wjdh/rental/identification",
@@ -1040,6 +1054,9 @@ async fn a_landlord_who_is_not_the_owner_lets_a_house_once_the_platform_approves
         )
         .await;
     assert_refused(&again, 409, "status");
+    let decided = mine(b.clone()).await;
+    assert_eq!(decided.rows()[0]["status"], 1);
+    assert!(decided.rows()[0]["decided_at"].is_string());
 
     // Approved, the listing still waits for the platform (only the registry's 业主 skips it).
     assert_eq!(app.release(&b, id).await.body["data"]["status"], 2);

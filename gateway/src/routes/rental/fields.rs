@@ -13,11 +13,17 @@ use utoipa::{PartialSchema, ToSchema};
 
 use crate::input::{integer_pattern, integer_schema, invalid, one_of, string_schema};
 
-/// A value sent as text or as a JSON number, as its text (`None` for anything else).
+/// A value sent as text or as a JSON number, as its text (`None` for anything else). A whole
+/// number written with a fraction (`5.0`) is an integer to JSON Schema, so it reads as `5`.
 fn text_of(value: &Value) -> Option<String> {
     match value {
         Value::String(text) => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
+        Value::Number(number) => match number.as_f64() {
+            Some(whole) if !number.is_i64() && whole.fract() == 0.0 && whole.abs() < 1e15 => {
+                Some(format!("{whole:.0}"))
+            }
+            _ => Some(number.to_string()),
+        },
         _ => None,
     }
 }
@@ -496,6 +502,10 @@ mod tests {
     fn payment_types_and_ranges_are_seed_004s_writing() {
         assert!(read::<PaymentType>(json!("1|3")).is_ok());
         assert!(read::<PaymentType>(json!("1|4")).is_err());
+        assert_eq!(
+            read::<CodeSet<1, 8>>(json!(5.0)).expect("5.0").joined(),
+            "5"
+        );
         agrees::<VerificationCode>(&["1101052026120300123", "SH-2026-0001", "12345", "码123456"]);
         agrees::<PaymentType>(&["1|3", "0|12", "4|1", "1|13", "1 |3"]);
         let range = read::<Range>(json!("[100, 500]")).expect("range");

@@ -218,6 +218,32 @@ fn claim_json(state: &AppState, c: pb::HouseIdentification) -> Value {
     })
 }
 
+/// 我的房东身份认证: the caller's claims to let a house, the latest first (at most 100), each
+/// waiting (2), approved (1) or refused (0) with the platform's `reason`.
+#[utoipa::path(post, path = "/api/v1/rental/my_identifications", tag = TAG,
+    responses((status = 200, body = DataResponse)), security(("bearer" = [])))]
+pub async fn my_identifications(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    resident: ResidentCaller,
+) -> ApiResult {
+    let message = pb::Caller {
+        resident: Some(resident.reference()),
+    };
+    let reply = state
+        .call(
+            "community",
+            state.rental().my_identifications(request_id.grpc(message)),
+        )
+        .await?;
+    let rows = reply
+        .identifications
+        .into_iter()
+        .map(|c| claim_json(&state, c))
+        .collect();
+    ok("成功获取房东身份认证记录", Value::Array(rows))
+}
+
 /// The platform's filters.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct IdentificationsInput {

@@ -5,7 +5,8 @@
 use kit::error::{ErrorKind, ServiceError, ServiceResult};
 use kit::paging::Paging;
 use proto::rental::{
-    IdentifyHouseRequest, IdentifyUserRequest, PlatformListingsRequest, ReviewListingRequest,
+    Caller, IdentifyHouseRequest, IdentifyUserRequest, PlatformListingsRequest,
+    ReviewListingRequest,
 };
 
 use super::{Holding, holding};
@@ -166,6 +167,21 @@ pub async fn identify_house(
 }
 
 pub type Page = (Vec<IdentificationRow>, i64, Paging);
+
+/// The most claims /my_identifications answers.
+pub const MY_CLAIMS_LIMIT: i64 = 100;
+
+/// The caller's own claims to let a house, the latest first: waiting, approved, or refused with
+/// the platform's reason.
+pub async fn mine(state: &State, request: Caller) -> ServiceResult<Vec<IdentificationRow>> {
+    let user = resident(request.resident.as_ref())?.user_id;
+    Ok(state
+        .db
+        .run(move |conn| {
+            db::identifications_by_user(conn, user, MY_CLAIMS_LIMIT).map_err(Error::from)
+        })
+        .await?)
+}
 
 /// A page of one of the platform's communities' claims.
 pub async fn platform_list(state: &State, request: PlatformListingsRequest) -> ServiceResult<Page> {
