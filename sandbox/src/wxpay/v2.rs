@@ -212,6 +212,11 @@ pub(super) fn notification(
         ("nonce_str", &nonce),
         ("is_subscribe", "N"),
     ]));
+    // WeChat Pay names a sign other than the default MD5, and signs the name with the rest:
+    // merchants' SDKs (wechatpy, WxJava) choose how to verify from it.
+    if sign_type != WxPaySignType::Md5 {
+        notice.insert("sign_type".to_owned(), sign_type.as_str().to_owned());
+    }
     let key = if forge {
         "forged-key-wechat-pay-never-had!"
     } else {

@@ -196,6 +196,15 @@ async fn a_payment_goes_round(version: &str, sign_type: &str) {
     assert!(notice.is_paid());
     assert_eq!(notice.transaction_id, answer["transaction_id"]);
     assert!(notice.success_time.is_some());
+    if version == "v2" {
+        // As WeChat Pay does: a sign other than MD5 is named (merchants' SDKs read it).
+        let body = String::from_utf8_lossy(&received[0].body);
+        assert_eq!(
+            body.contains("<sign_type><![CDATA[HMAC-SHA256]]></sign_type>"),
+            sign_type == "HMAC-SHA256",
+            "{body}"
+        );
+    }
 
     let queried = client.query(&no).await.expect("queried").expect("paid");
     assert_eq!(queried.transaction_id, notice.transaction_id);
