@@ -216,13 +216,14 @@ pub fn refuse_development_secrets(component: Component) -> anyhow::Result<()> {
 }
 
 /// The listeners of the sandbox setup (`wjdh`); a `*.metrics_listen` may be empty (not served).
-pub const SANDBOX_LISTENERS: [&str; 10] = [
+pub const SANDBOX_LISTENERS: [&str; 11] = [
     "gateway.listen",
     "auth.listen",
     "yibiaosanshi.listen",
     "orders.listen",
     "community.listen",
     "sandbox.listen",
+    "sandbox.sms_listen",
     "auth.metrics_listen",
     "yibiaosanshi.metrics_listen",
     "orders.metrics_listen",

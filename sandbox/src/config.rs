@@ -6,6 +6,10 @@
 pub struct SandboxSettings {
     /// Address to bind, e.g. `127.0.0.1:8090`; port 0 picks a free port.
     pub listen: String,
+    /// Where SMS is also served at the root, as `dysmsapi.aliyuncs.com` is a host of its own and
+    /// Alibaba Cloud's SDKs call the root of their endpoint (e.g. `127.0.0.1:8091`; port 0 picks
+    /// a free port); empty = nowhere but `/aliyun-sms/`.
+    pub sms_listen: String,
     /// The mini-program appid WeChat knows.
     pub wechat_appid: String,
     /// The mini-program secret WeChat knows.
@@ -45,6 +49,7 @@ impl Default for SandboxSettings {
     fn default() -> Self {
         Self {
             listen: "127.0.0.1:8090".to_owned(),
+            sms_listen: String::new(),
             wechat_appid: "wx-sandbox-appid".to_owned(),
             wechat_secret: "sandbox-wechat-secret".to_owned(),
             sms_access_key_id: "sandbox-ak".to_owned(),
@@ -66,7 +71,7 @@ impl Default for SandboxSettings {
 }
 
 impl SandboxSettings {
-    /// The defaults, overridden by `WJDH__SANDBOX__<FIELD>` (`LISTEN`, `WECHAT_APPID`,
+    /// The defaults, overridden by `WJDH__SANDBOX__<FIELD>` (`LISTEN`, `SMS_LISTEN`, `WECHAT_APPID`,
     /// `WECHAT_SECRET`, `SMS_ACCESS_KEY_ID`, `SMS_ACCESS_KEY_SECRET`, `SECPLAT_FIXTURE`,
     /// `SECPLAT_KEY_K`, `SECPLAT_KEY_D`, `WXPAY_MCHID`, `WXPAY_V2_KEY`, `WXPAY_V3_API_KEY`,
     /// `WXPAY_MERCHANT_SERIAL`, `WXPAY_PLATFORM_PUBLIC_KEY_ID`, `WXPAY_MERCHANT_PUBLIC_KEY`,
@@ -77,8 +82,9 @@ impl SandboxSettings {
 
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let mut settings = Self::default();
-        let fields: [(&str, &mut String); 16] = [
+        let fields: [(&str, &mut String); 17] = [
             ("LISTEN", &mut settings.listen),
+            ("SMS_LISTEN", &mut settings.sms_listen),
             ("WECHAT_APPID", &mut settings.wechat_appid),
             ("WECHAT_SECRET", &mut settings.wechat_secret),
             ("SMS_ACCESS_KEY_ID", &mut settings.sms_access_key_id),

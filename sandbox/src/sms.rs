@@ -1,10 +1,14 @@
-//! Alibaba Cloud SMS (dysmsapi 2017-05-25, RPC style) `SendSms`, and the `/sms/messages` helper
-//! that shows tests what was sent.
+//! Alibaba Cloud SMS (dysmsapi 2017-05-25) `SendSms`, and the `/sms/messages` helper that shows
+//! tests what was sent. A request is authenticated as Alibaba Cloud does either way it may come:
+//! the RPC signature (`Signature` among the parameters, HMAC-SHA1), or the V3 signature
+//! (`Authorization: ACS3-HMAC-SHA256 …` over the method, path, query, signed headers and body)
+//! that Alibaba Cloud's current SDKs send to the root of their endpoint — which is why SMS is also
+//! served at `/` of a port of its own (`sms_listen`).
 
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::CONTENT_TYPE;
+use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, SecondsFormat, Utc};
 use rand::Rng;
@@ -37,6 +41,26 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/sms/messages", web::get().to(list_messages));
 }
+
+/// SMS's own port, as `dysmsapi.aliyuncs.com` is its own host: `SendSms` at the root.
+pub(crate) fn own_host_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/")
+            .route(web::get().to(send_sms))
+            .route(web::post().to(send_sms)),
+    )
+    .route("/sms/messages", web::get().to(list_messages));
+}
+
+/// The headers a V3 request must sign: who it is for, what it asks, when, once, and its body.
+const V3_SIGNED: [&str; 6] = [
+    "host",
+    "x-acs-action",
+    "x-acs-version",
+    "x-acs-date",
+    "x-acs-signature-nonce",
+    "x-acs-content-sha256",
+];
 
 /// A refusal in Alibaba Cloud's words.
 #[derive(Debug)]
@@ -143,7 +167,17 @@ async fn send_sms(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>
     if is_form && !body.is_empty() {
         params.extend(parse_pairs(&String::from_utf8_lossy(&body)));
     }
-    match send(req.method().as_str(), &params, &state, Utc::now()) {
+    let authorization = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .filter(|value| value.starts_with("ACS3-"));
+    let now = Utc::now();
+    let sent = match authorization {
+        Some(authorization) => send_v3(&req, authorization, &body, params, &state, now),
+        None => send(req.method().as_str(), &params, &state, now),
+    };
+    match sent {
         Ok(biz_id) => HttpResponse::Ok().json(SendSmsAnswer {
             code: "OK",
             message: "OK",
@@ -217,14 +251,135 @@ fn send(
             "Specified signature nonce was used already.",
         ));
     }
-    if required(params, "Action")? != "SendSms" {
+    deliver(
+        required(params, "Action")?,
+        required(params, "Version")?,
+        params,
+        state,
+        now,
+    )
+}
+
+fn signature_mismatch(string_to_sign: &str) -> PopError {
+    PopError::new(
+        StatusCode::BAD_REQUEST,
+        "SignatureDoesNotMatch",
+        format!(
+            "Specified signature is not matched with our calculation. server string to sign is:{string_to_sign}"
+        ),
+    )
+}
+
+/// Authenticates a V3 (`ACS3-HMAC-SHA256`) request as Alibaba Cloud does, then sends; the
+/// action and version come in `x-acs-action` and `x-acs-version`, the parameters in the query
+/// (or a form body).
+fn send_v3(
+    req: &HttpRequest,
+    authorization: &str,
+    body: &[u8],
+    params: BTreeMap<String, String>,
+    state: &AppState,
+    now: DateTime<Utc>,
+) -> Result<String, PopError> {
+    use aliyun::acs3;
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let Some(authorization) = acs3::Authorization::parse(authorization) else {
+        return Err(PopError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidAuthorization",
+            "Specified authorization is not valid.",
+        ));
+    };
+    if authorization.access_key_id != state.settings.sms_access_key_id {
+        return Err(PopError::new(
+            StatusCode::NOT_FOUND,
+            "InvalidAccessKeyId.NotFound",
+            "Specified access key is not found.",
+        ));
+    }
+    if let Some(unsigned) = V3_SIGNED
+        .iter()
+        .find(|name| !authorization.signed_headers.iter().any(|s| s == *name))
+    {
+        return Err(PopError::new(
+            StatusCode::BAD_REQUEST,
+            "IncompleteSignature",
+            format!(
+                "The request signature does not conform to Aliyun standards: {unsigned} is not signed."
+            ),
+        ));
+    }
+    let payload = acs3::content_sha256(body);
+    if header("x-acs-content-sha256") != payload {
+        return Err(PopError::new(
+            StatusCode::BAD_REQUEST,
+            "ContentSHA256NotMatch",
+            "The x-acs-content-sha256 is not the SHA-256 of the request body.",
+        ));
+    }
+    let mut signed = Vec::new();
+    for name in &authorization.signed_headers {
+        let values: Vec<_> = req.headers().get_all(name.as_str()).collect();
+        if values.is_empty() {
+            return Err(signature_mismatch(""));
+        }
+        for value in values {
+            signed.push((name.clone(), value.to_str().unwrap_or_default().to_owned()));
+        }
+    }
+    let query = parse_pairs(req.query_string());
+    let string_to_sign =
+        acs3::string_to_sign(req.method().as_str(), req.path(), &query, &signed, &payload);
+    let expected = acs3::signature(&state.settings.sms_access_key_secret, &string_to_sign);
+    if expected.is_empty()
+        || !bool::from(
+            expected
+                .as_bytes()
+                .ct_eq(authorization.signature.to_ascii_lowercase().as_bytes()),
+        )
+    {
+        return Err(signature_mismatch(&string_to_sign));
+    }
+    check_timestamp(&header("x-acs-date"), now)?;
+    if !state.claim_nonce(&header("x-acs-signature-nonce"), now) {
+        return Err(PopError::new(
+            StatusCode::BAD_REQUEST,
+            "SignatureNonceUsed",
+            "Specified signature nonce was used already.",
+        ));
+    }
+    deliver(
+        &header("x-acs-action"),
+        &header("x-acs-version"),
+        &params,
+        state,
+        now,
+    )
+}
+
+/// `SendSms` of an authenticated request: checks the action, the version and the parameters,
+/// then records the message; returns the BizId.
+fn deliver(
+    action: &str,
+    version: &str,
+    params: &BTreeMap<String, String>,
+    state: &AppState,
+    now: DateTime<Utc>,
+) -> Result<String, PopError> {
+    if action != "SendSms" {
         return Err(PopError::new(
             StatusCode::NOT_FOUND,
             "InvalidAction.NotFound",
             "Specified api is not found, please check your url and method.",
         ));
     }
-    if required(params, "Version")? != API_VERSION {
+    if version != API_VERSION {
         return Err(PopError::new(
             StatusCode::BAD_REQUEST,
             "InvalidVersion",

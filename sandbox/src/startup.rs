@@ -15,9 +15,35 @@ use crate::{health, ocr, secplat, sms, wechat, wxpay};
 
 /// A running sandbox; [`Sandbox::stop`] shuts it down gracefully.
 pub struct Sandbox {
+    main: Server,
+    /// SMS at the root of its own port, when `sms_listen` asks for one.
+    sms: Option<Server>,
+}
+
+/// One HTTP server of the sandbox.
+struct Server {
     addr: SocketAddr,
     handle: ServerHandle,
     task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    async fn stop(self) {
+        self.handle.stop(true).await;
+        match self.task.await {
+            Ok(Ok(())) => tracing::info!(addr = %self.addr, "sandbox server stopped"),
+            Ok(Err(error)) => tracing::warn!(%error, "sandbox server ended with an error"),
+            Err(error) => tracing::warn!(%error, "sandbox server task failed"),
+        }
+    }
+}
+
+/// `http://127.0.0.1:PORT` of `addr`; an unspecified bind address is reached through loopback.
+fn base_url_of(mut addr: SocketAddr) -> String {
+    if addr.ip().is_unspecified() {
+        addr.set_ip(Ipv4Addr::LOCALHOST.into());
+    }
+    format!("http://{addr}")
 }
 
 impl Sandbox {
@@ -36,7 +62,9 @@ impl Sandbox {
         );
         let payments =
             web::Data::new(wxpay::WxPay::new(&settings).context("loading WeChat Pay's keys")?);
+        let sms_listen = settings.sms_listen.clone();
         let state = web::Data::new(AppState::new(settings));
+        let sms_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(log_request))
@@ -59,31 +87,56 @@ impl Sandbox {
         let handle = server.handle();
         let task = runtime.spawn(server);
         tracing::info!(%addr, "sandbox started");
-        Ok(Sandbox { addr, handle, task })
+        let sms = if sms_listen.trim().is_empty() {
+            None
+        } else {
+            let listener = TcpListener::bind(&sms_listen)
+                .with_context(|| format!("binding the sandbox's SMS host to {sms_listen}"))?;
+            let addr = listener
+                .local_addr()
+                .context("reading the SMS host's address")?;
+            let server = HttpServer::new(move || {
+                App::new()
+                    .wrap(from_fn(log_request))
+                    .app_data(sms_state.clone())
+                    .configure(sms::own_host_routes)
+            })
+            .workers(1)
+            .disable_signals()
+            .shutdown_timeout(5)
+            .listen(listener)
+            .context("listening on the SMS host's socket")?
+            .run();
+            let handle = server.handle();
+            let task = runtime.spawn(server);
+            tracing::info!(%addr, "sandbox SMS host started");
+            Some(Server { addr, handle, task })
+        };
+        let main = Server { addr, handle, task };
+        Ok(Sandbox { main, sms })
+    }
+
+    /// The SMS host's base URL (`SendSms` at its root), when `sms_listen` asked for one.
+    pub fn sms_url(&self) -> Option<String> {
+        self.sms.as_ref().map(|sms| base_url_of(sms.addr))
     }
 
     /// The address actually bound.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.main.addr
     }
 
     /// `http://127.0.0.1:PORT`; an unspecified bind address is reached through loopback.
     pub fn base_url(&self) -> String {
-        let mut addr = self.addr;
-        if addr.ip().is_unspecified() {
-            addr.set_ip(Ipv4Addr::LOCALHOST.into());
-        }
-        format!("http://{addr}")
+        base_url_of(self.main.addr)
     }
 
-    /// Stops accepting, lets requests in flight finish, and waits for the server to end.
+    /// Stops accepting, lets requests in flight finish, and waits for the servers to end.
     pub async fn stop(self) {
-        self.handle.stop(true).await;
-        match self.task.await {
-            Ok(Ok(())) => tracing::info!(addr = %self.addr, "sandbox stopped"),
-            Ok(Err(error)) => tracing::warn!(%error, "sandbox server ended with an error"),
-            Err(error) => tracing::warn!(%error, "sandbox server task failed"),
+        if let Some(sms) = self.sms {
+            sms.stop().await;
         }
+        self.main.stop().await;
     }
 }
 

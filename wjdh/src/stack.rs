@@ -60,6 +60,7 @@ impl Stack {
         if options.ephemeral_ports {
             for key in [
                 "sandbox.listen",
+                "sandbox.sms_listen",
                 "auth.listen",
                 "yibiaosanshi.listen",
                 "orders.listen",

@@ -1,4 +1,6 @@
-//! Alibaba Cloud RPC request signing (SignatureVersion 1.0, HMAC-SHA1), as the SMS API defines it.
+//! Alibaba Cloud request signing: the RPC signature (SignatureVersion 1.0, HMAC-SHA1) the SMS API
+//! defines, and the V3 signature (`ACS3-HMAC-SHA256`, [`acs3`]) Alibaba Cloud's current SDKs send.
+pub mod acs3;
 
 use std::collections::BTreeMap;
 

@@ -156,3 +156,121 @@ async fn listing_messages_requires_a_phone() {
     assert_eq!(status, 400);
     assert_eq!(body, serde_json::json!({"error": "phone is required"}));
 }
+
+/// A SendSms as Alibaba Cloud's current SDKs send it: `POST /` of the SMS host, the parameters in
+/// the query, the V3 signature (`ACS3-HMAC-SHA256`) over the signed headers; each test changes
+/// one thing with `tamper` before it is sent.
+async fn send_v3(
+    app: &crate::helpers::TestSandbox,
+    phone: &str,
+    secret: &str,
+    tamper: impl FnOnce(&mut Vec<(String, String)>, &mut String),
+) -> (u16, serde_json::Value) {
+    use sandbox::aliyun::acs3;
+    let base = app.sandbox.sms_url().expect("the SMS host");
+    let host = base.trim_start_matches("http://").to_owned();
+    let query: std::collections::BTreeMap<String, String> = [
+        ("PhoneNumbers", phone),
+        ("SignName", "万家灯火"),
+        ("TemplateCode", "SMS_000001"),
+        ("TemplateParam", r#"{"code":"654321"}"#),
+        ("OutId", "login:v3"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let mut headers: Vec<(String, String)> = [
+        ("host", host.as_str()),
+        ("x-acs-action", "SendSms"),
+        ("x-acs-version", "2017-05-25"),
+        (
+            "x-acs-date",
+            &chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        ),
+        ("x-acs-signature-nonce", &uuid::Uuid::new_v4().to_string()),
+        ("x-acs-content-sha256", &acs3::content_sha256(b"")),
+        ("accept", "application/json"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let payload = acs3::content_sha256(b"");
+    let to_sign = acs3::string_to_sign("POST", "/", &query, &headers, &payload);
+    let (_, signed) = acs3::canonical_headers(&headers);
+    let mut authorization = acs3::Authorization {
+        access_key_id: app.settings.sms_access_key_id.clone(),
+        signed_headers: signed.split(';').map(str::to_owned).collect(),
+        signature: acs3::signature(secret, &to_sign),
+    }
+    .header_value();
+    tamper(&mut headers, &mut authorization);
+    let mut request = app
+        .client
+        .post(format!("{base}/"))
+        .query(&query)
+        .header("Authorization", authorization);
+    for (name, value) in headers.iter().filter(|(name, _)| name != "host") {
+        request = request.header(name.as_str(), value.as_str());
+    }
+    let response = request.send().await.expect("request sent");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("JSON body"))
+}
+
+#[tokio::test]
+async fn a_v3_signed_request_at_the_sms_hosts_root_sends() {
+    let app = crate::helpers::spawn_sandbox_with(sandbox::SandboxSettings {
+        sms_listen: "127.0.0.1:0".to_owned(),
+        ..Default::default()
+    })
+    .await;
+    let secret = app.settings.sms_access_key_secret.clone();
+    let (status, body) = send_v3(&app, "13600136000", &secret, |_, _| {}).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["Code"], "OK");
+    let messages = app.messages_to("13600136000").await;
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0]["code"], "654321");
+    assert_eq!(messages[0]["type"], "login");
+
+    // Another secret; a header changed after signing; a header left unsigned.
+    let (status, body) = send_v3(&app, "13600136000", "wrong-secret", |_, _| {}).await;
+    assert_eq!(
+        (status, body["Code"].clone()),
+        (400, "SignatureDoesNotMatch".into())
+    );
+    let (status, body) = send_v3(&app, "13600136000", &secret, |headers, _| {
+        headers[1].1 = "SendBatchSms".to_owned();
+    })
+    .await;
+    assert_eq!(
+        (status, body["Code"].clone()),
+        (400, "SignatureDoesNotMatch".into())
+    );
+    let (status, body) = send_v3(&app, "13600136000", &secret, |_, authorization| {
+        *authorization = authorization.replace("x-acs-date;", "");
+    })
+    .await;
+    assert_eq!(
+        (status, body["Code"].clone()),
+        (400, "IncompleteSignature".into())
+    );
+    let (status, body) = send_v3(&app, "13600136000", &secret, |headers, _| {
+        headers[5].1 = sandbox::aliyun::acs3::content_sha256(b"a body");
+    })
+    .await;
+    assert_eq!(
+        (status, body["Code"].clone()),
+        (400, "ContentSHA256NotMatch".into())
+    );
+    assert_eq!(app.messages_to("13600136000").await.len(), 1);
+    // The RPC signature is still served beside it.
+    let params = app.sms_params("13600136000", "111111", "login:rpc");
+    assert_eq!(app.send_sms("GET", params, &secret).await.1["Code"], "OK");
+}
+
+#[tokio::test]
+async fn no_sms_host_unless_asked() {
+    let app = spawn_sandbox().await;
+    assert_eq!(app.sandbox.sms_url(), None);
+}
