@@ -1,0 +1,333 @@
+//! The Alipay (支付宝) openapi client: the WAP payment page (`alipay.trade.wap.pay`), trade queries
+//! (`alipay.trade.query`) and the asynchronous notifications, every request signed RSA2 with the
+//! application's private key and every answer and notification verified with Alipay's public key.
+//!
+//! Nothing here is retried: the caller decides when to ask again. Every call is bounded by
+//! `timeout_ms`.
+pub mod sign;
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use sign::{RSA2, RsaSigner, RsaVerifier};
+
+/// `code` of an answer that did what was asked.
+pub const SUCCESS_CODE: &str = "10000";
+/// `trade_status` of a paid trade (`TRADE_FINISHED`: paid, and no refund is possible any more).
+pub const TRADE_SUCCESS: &str = "TRADE_SUCCESS";
+pub const TRADE_FINISHED: &str = "TRADE_FINISHED";
+/// What a merchant answers a notification it took: Alipay stops sending it.
+pub const NOTIFICATION_TAKEN: &str = "success";
+
+/// `[alipay]`: which application we are at Alipay, and how to reach it.
+#[derive(Clone, Deserialize)]
+pub struct AlipaySettings {
+    /// The openapi gateway, `https://openapi.alipay.com/gateway.do` in production.
+    pub gateway: String,
+    /// Our application's APPID.
+    pub app_id: String,
+    /// Our merchant's Alipay user id (2088…): the `seller_id` a notification must name.
+    pub seller_id: String,
+    /// The application private key (PEM, or the bare base64 Alipay's tools print).
+    pub app_private_key: String,
+    /// Alipay's public key (支付宝公钥; PEM or bare base64).
+    pub alipay_public_key: String,
+    /// Where Alipay sends its asynchronous notifications.
+    pub notify_url: String,
+    pub timeout_ms: u64,
+}
+
+impl std::fmt::Debug for AlipaySettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlipaySettings")
+            .field("gateway", &self.gateway)
+            .field("app_id", &self.app_id)
+            .field("seller_id", &self.seller_id)
+            .field("notify_url", &self.notify_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why an Alipay call or notification gave nothing we can use.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AlipayError {
+    /// Timeout, no connection, a 5xx, or an answer we cannot read.
+    #[error("Alipay unavailable: {0}")]
+    Unavailable(String),
+    /// Alipay answered and said no (`sub_code` such as `ACQ.TRADE_NOT_EXIST`, else `code`).
+    #[error("Alipay refused: {code} {message}")]
+    Refused { code: String, message: String },
+    /// An answer or notification whose signature is missing or wrong.
+    #[error("Alipay answer has a bad signature")]
+    BadSignature,
+    /// A notification that is not Alipay's for us, or cannot be read.
+    #[error("bad Alipay notification: {0}")]
+    BadNotification(String),
+    /// A key of the settings that cannot be read.
+    #[error("Alipay key: {0}")]
+    Key(String),
+}
+
+impl AlipayError {
+    /// The `sub_code` (or `code`) of a refusal.
+    pub fn refusal_code(&self) -> Option<&str> {
+        match self {
+            Self::Refused { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+/// A trade as `alipay.trade.query` tells it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trade {
+    pub trade_no: String,
+    pub out_trade_no: String,
+    /// `WAIT_BUYER_PAY`, `TRADE_CLOSED`, `TRADE_SUCCESS` or `TRADE_FINISHED`.
+    pub trade_status: String,
+    pub total_fen: i64,
+    pub buyer_user_id: String,
+}
+
+impl Trade {
+    pub fn is_paid(&self) -> bool {
+        matches!(self.trade_status.as_str(), TRADE_SUCCESS | TRADE_FINISHED)
+    }
+}
+
+/// A verified asynchronous notification of a trade of ours.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TradeNotice {
+    pub notify_id: String,
+    pub trade_no: String,
+    pub out_trade_no: String,
+    pub trade_status: String,
+    pub total_fen: i64,
+    pub buyer_id: String,
+    /// `gmt_payment` (Beijing time, `yyyy-MM-dd HH:mm:ss`), when paid.
+    pub gmt_payment: Option<String>,
+}
+
+impl TradeNotice {
+    pub fn is_paid(&self) -> bool {
+        matches!(self.trade_status.as_str(), TRADE_SUCCESS | TRADE_FINISHED)
+    }
+}
+
+/// Our application at Alipay.
+#[derive(Clone)]
+pub struct Alipay {
+    settings: AlipaySettings,
+    signer: RsaSigner,
+    alipay: RsaVerifier,
+    http: reqwest::Client,
+}
+
+impl std::fmt::Debug for Alipay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Alipay")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Alipay {
+    /// Reads the keys; fails naming the one that cannot be read.
+    pub fn new(settings: AlipaySettings) -> Result<Self, AlipayError> {
+        let signer = RsaSigner::from_pem(&sign::armoured(&settings.app_private_key, "PRIVATE KEY"))
+            .map_err(|e| AlipayError::Key(format!("alipay.app_private_key: {}", e.0)))?;
+        let alipay =
+            RsaVerifier::from_pem(&sign::armoured(&settings.alipay_public_key, "PUBLIC KEY"))
+                .map_err(|e| AlipayError::Key(format!("alipay.alipay_public_key: {}", e.0)))?;
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_millis(settings.timeout_ms))
+            .build()
+            .map_err(|e| AlipayError::Unavailable(e.to_string()))?;
+        Ok(Self {
+            settings,
+            signer,
+            alipay,
+            http,
+        })
+    }
+
+    /// The common parameters of a call of `method` with `biz_content`, signed.
+    fn signed(
+        &self,
+        method: &str,
+        biz_content: &Value,
+        extra: &[(&str, &str)],
+    ) -> Result<BTreeMap<String, String>, AlipayError> {
+        let mut params: BTreeMap<String, String> = [
+            ("app_id", self.settings.app_id.as_str()),
+            ("method", method),
+            ("format", "JSON"),
+            ("charset", "utf-8"),
+            ("sign_type", RSA2),
+            ("version", "1.0"),
+        ]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        params.insert(
+            "timestamp".to_owned(),
+            kit::time::beijing_datetime(kit::time::now_unix()),
+        );
+        params.insert("biz_content".to_owned(), biz_content.to_string());
+        let signature = self
+            .signer
+            .sign(sign::request_content(&params).as_bytes())
+            .map_err(|e| AlipayError::Key(e.0))?;
+        params.insert("sign".to_owned(), signature);
+        Ok(params)
+    }
+
+    /// The address of Alipay's mobile payment page for a trade (`alipay.trade.wap.pay`): the
+    /// payer's browser opens it; Alipay notifies `notify_url` and sends the payer back to
+    /// `return_url`.
+    pub fn wap_pay_url(
+        &self,
+        out_trade_no: &str,
+        subject: &str,
+        total_fen: i64,
+        return_url: &str,
+    ) -> Result<String, AlipayError> {
+        let biz = json!({
+            "out_trade_no": out_trade_no,
+            "total_amount": sign::amount(total_fen),
+            "subject": subject,
+            "product_code": "QUICK_WAP_WAY",
+        });
+        let mut extra = vec![("notify_url", self.settings.notify_url.as_str())];
+        if !return_url.is_empty() {
+            extra.push(("return_url", return_url));
+        }
+        let params = self.signed("alipay.trade.wap.pay", &biz, &extra)?;
+        let mut url = url::Url::parse(&self.settings.gateway)
+            .map_err(|e| AlipayError::Unavailable(format!("alipay.gateway: {e}")))?;
+        url.query_pairs_mut().extend_pairs(params.iter());
+        Ok(url.into())
+    }
+
+    /// Calls `method` and returns its verified `<method>_response` object when its `code` is
+    /// 10000; a refusal names its `sub_code`.
+    async fn call(&self, method: &str, biz_content: &Value) -> Result<Value, AlipayError> {
+        let params = self.signed(method, biz_content, &[])?;
+        let response = self
+            .http
+            .post(&self.settings.gateway)
+            .form(&params)
+            .send()
+            .await
+            .map_err(|e| AlipayError::Unavailable(e.to_string()))?;
+        let status = response.status();
+        let body = response
+            .text()
+            .await
+            .map_err(|e| AlipayError::Unavailable(e.to_string()))?;
+        if status.is_server_error() {
+            return Err(AlipayError::Unavailable(format!("HTTP {status}")));
+        }
+        let key = format!("{}_response", method.replace('.', "_"));
+        let (node_key, signed) = match sign::response_object(&body, &key) {
+            Some(text) => (key.as_str(), text),
+            None => match sign::response_object(&body, "error_response") {
+                Some(text) => ("error_response", text),
+                None => return Err(AlipayError::Unavailable(format!("HTTP {status}: no {key}"))),
+            },
+        };
+        let whole: Value = serde_json::from_str(&body)
+            .map_err(|e| AlipayError::Unavailable(format!("unreadable answer: {e}")))?;
+        let node = whole[node_key].clone();
+        // Alipay signs every answer it can attribute to our application; an unsigned
+        // `error_response` (our own signature refused, an unknown app_id) is a refusal still.
+        match whole["sign"].as_str() {
+            Some(signature) if self.alipay.verify(signed.as_bytes(), signature) => {}
+            Some(_) => return Err(AlipayError::BadSignature),
+            None if node_key == "error_response" => {}
+            None => return Err(AlipayError::BadSignature),
+        }
+        let code = node["code"].as_str().unwrap_or_default();
+        if code != SUCCESS_CODE {
+            let sub = node["sub_code"].as_str().filter(|s| !s.is_empty());
+            return Err(AlipayError::Refused {
+                code: sub.unwrap_or(code).to_owned(),
+                message: node["sub_msg"]
+                    .as_str()
+                    .or(node["msg"].as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+            });
+        }
+        Ok(node)
+    }
+
+    /// `alipay.trade.query`: the trade, or `None` when Alipay has none of that number (the payer
+    /// never opened the payment page).
+    pub async fn query(&self, out_trade_no: &str) -> Result<Option<Trade>, AlipayError> {
+        let node = match self
+            .call(
+                "alipay.trade.query",
+                &json!({ "out_trade_no": out_trade_no }),
+            )
+            .await
+        {
+            Ok(node) => node,
+            Err(error) if error.refusal_code() == Some("ACQ.TRADE_NOT_EXIST") => return Ok(None),
+            Err(error) => return Err(error),
+        };
+        let text = |key: &str| node[key].as_str().unwrap_or_default().to_owned();
+        Ok(Some(Trade {
+            trade_no: text("trade_no"),
+            out_trade_no: text("out_trade_no"),
+            trade_status: text("trade_status"),
+            total_fen: sign::fen_of(&text("total_amount")).ok_or_else(|| {
+                AlipayError::Unavailable(format!("total_amount {:?}", text("total_amount")))
+            })?,
+            buyer_user_id: text("buyer_user_id"),
+        }))
+    }
+
+    /// A trade notification (the form Alipay posts), verified: Alipay's RSA2 signature, our
+    /// `app_id` and `seller_id`, a readable amount. The caller still checks the amount against
+    /// its own order and answers [`NOTIFICATION_TAKEN`] once it applied it.
+    pub fn verify_notification(&self, form: &[u8]) -> Result<TradeNotice, AlipayError> {
+        let params: BTreeMap<String, String> = url::form_urlencoded::parse(form)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let bad = |what: &str| AlipayError::BadNotification(what.to_owned());
+        let signature = params.get("sign").ok_or_else(|| bad("no sign"))?;
+        if params.get("sign_type").map(String::as_str) != Some(RSA2) {
+            return Err(bad("sign_type is not RSA2"));
+        }
+        if !self
+            .alipay
+            .verify(sign::notification_content(&params).as_bytes(), signature)
+        {
+            return Err(AlipayError::BadSignature);
+        }
+        let text = |key: &str| params.get(key).cloned().unwrap_or_default();
+        if text("app_id") != self.settings.app_id {
+            return Err(bad("another application's notification"));
+        }
+        if !self.settings.seller_id.is_empty() && text("seller_id") != self.settings.seller_id {
+            return Err(bad("another merchant's notification"));
+        }
+        let total_fen = sign::fen_of(&text("total_amount")).ok_or_else(|| bad("total_amount"))?;
+        if text("out_trade_no").is_empty() || text("trade_status").is_empty() {
+            return Err(bad("out_trade_no or trade_status missing"));
+        }
+        Ok(TradeNotice {
+            notify_id: text("notify_id"),
+            trade_no: text("trade_no"),
+            out_trade_no: text("out_trade_no"),
+            trade_status: text("trade_status"),
+            total_fen,
+            buyer_id: text("buyer_id"),
+            gmt_payment: params.get("gmt_payment").cloned(),
+        })
+    }
+}
