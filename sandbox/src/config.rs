@@ -43,6 +43,16 @@ pub struct SandboxSettings {
     pub wxpay_platform_private_key: String,
     /// The Alibaba Cloud market AppCode the OCR accepts.
     pub ocr_appcode: String,
+    /// Our application's APPID at Alipay.
+    pub alipay_app_id: String,
+    /// Our merchant's Alipay user id (2088…), `seller_id` in notifications.
+    pub alipay_seller_id: String,
+    /// The application public key (PEM or bare base64) that verifies our requests; empty = the
+    /// dev key of `fixtures/alipay/`.
+    pub alipay_app_public_key: String,
+    /// Alipay's private key (PEM or bare base64) the sandbox signs with; empty = the dev key of
+    /// `fixtures/alipay/`.
+    pub alipay_private_key: String,
 }
 
 impl Default for SandboxSettings {
@@ -66,6 +76,10 @@ impl Default for SandboxSettings {
             wxpay_merchant_public_key: String::new(),
             wxpay_platform_private_key: String::new(),
             ocr_appcode: crate::ocr::APPCODE.to_owned(),
+            alipay_app_id: "2021000000000001".to_owned(),
+            alipay_seller_id: "2088000000000001".to_owned(),
+            alipay_app_public_key: String::new(),
+            alipay_private_key: String::new(),
         }
     }
 }
@@ -75,14 +89,15 @@ impl SandboxSettings {
     /// `WECHAT_SECRET`, `SMS_ACCESS_KEY_ID`, `SMS_ACCESS_KEY_SECRET`, `SECPLAT_FIXTURE`,
     /// `SECPLAT_KEY_K`, `SECPLAT_KEY_D`, `WXPAY_MCHID`, `WXPAY_V2_KEY`, `WXPAY_V3_API_KEY`,
     /// `WXPAY_MERCHANT_SERIAL`, `WXPAY_PLATFORM_PUBLIC_KEY_ID`, `WXPAY_MERCHANT_PUBLIC_KEY`,
-    /// `WXPAY_PLATFORM_PRIVATE_KEY`, `OCR_APPCODE`) where set.
+    /// `WXPAY_PLATFORM_PRIVATE_KEY`, `OCR_APPCODE`, `ALIPAY_APP_ID`, `ALIPAY_SELLER_ID`,
+    /// `ALIPAY_APP_PUBLIC_KEY`, `ALIPAY_PRIVATE_KEY`) where set.
     pub fn from_env() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let mut settings = Self::default();
-        let fields: [(&str, &mut String); 17] = [
+        let fields: [(&str, &mut String); 21] = [
             ("LISTEN", &mut settings.listen),
             ("SMS_LISTEN", &mut settings.sms_listen),
             ("WECHAT_APPID", &mut settings.wechat_appid),
@@ -109,6 +124,10 @@ impl SandboxSettings {
                 &mut settings.wxpay_platform_private_key,
             ),
             ("OCR_APPCODE", &mut settings.ocr_appcode),
+            ("ALIPAY_APP_ID", &mut settings.alipay_app_id),
+            ("ALIPAY_SELLER_ID", &mut settings.alipay_seller_id),
+            ("ALIPAY_APP_PUBLIC_KEY", &mut settings.alipay_app_public_key),
+            ("ALIPAY_PRIVATE_KEY", &mut settings.alipay_private_key),
         ];
         for (suffix, field) in fields {
             if let Some(value) = lookup(&format!("WJDH__SANDBOX__{suffix}")) {

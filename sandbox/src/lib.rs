@@ -1,7 +1,8 @@
 //! The outside world simulated over real HTTP: WeChat login and phone numbers, Alibaba Cloud SMS,
-//! the security platform (安防平台), ID-card OCR, WeChat Pay.
+//! the security platform (安防平台), ID-card OCR, WeChat Pay, Alipay.
 
 pub use aliyun;
+mod alipay;
 pub mod config;
 mod health;
 mod ocr;

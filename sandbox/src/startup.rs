@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::SandboxSettings;
 use crate::state::AppState;
-use crate::{health, ocr, secplat, sms, wechat, wxpay};
+use crate::{alipay, health, ocr, secplat, sms, wechat, wxpay};
 
 /// A running sandbox; [`Sandbox::stop`] shuts it down gracefully.
 pub struct Sandbox {
@@ -62,6 +62,8 @@ impl Sandbox {
         );
         let payments =
             web::Data::new(wxpay::WxPay::new(&settings).context("loading WeChat Pay's keys")?);
+        let alipay =
+            web::Data::new(alipay::Alipay::new(&settings).context("loading Alipay's keys")?);
         let sms_listen = settings.sms_listen.clone();
         let state = web::Data::new(AppState::new(settings));
         let sms_state = state.clone();
@@ -71,12 +73,14 @@ impl Sandbox {
                 .app_data(state.clone())
                 .app_data(platform.clone())
                 .app_data(payments.clone())
+                .app_data(alipay.clone())
                 .configure(health::routes)
                 .configure(wechat::routes)
                 .configure(sms::routes)
                 .configure(secplat::routes)
                 .configure(ocr::routes)
                 .configure(wxpay::routes)
+                .configure(alipay::routes)
         })
         .workers(2)
         .disable_signals()

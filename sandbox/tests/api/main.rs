@@ -1,5 +1,6 @@
 //! The sandbox over real HTTP, one sandbox per test.
 
+mod alipay_client;
 mod health;
 mod helpers;
 mod ocr;

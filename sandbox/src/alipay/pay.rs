@@ -1,0 +1,180 @@
+//! `POST /alipay/pay`: the payer pays a trade the payment page opened, and Alipay posts its signed
+//! asynchronous notification (a form, RSA2) to the trade's `notify_url`.
+//!
+//! Body: `{"out_trade_no": "…"}`; answers `{"delivered": bool, "status": http_status_or_0,
+//! "statuses": [...], "trade_no"}`. `delivered` is true when the merchant answered every delivery
+//! with HTTP 200 and the text `success`. Optional test fields: `"times": N` (1–100) delivers the
+//! same notification N times at once; `"forge": true` signs it with a key Alipay never had;
+//! `"deliver": false` pays without notifying (only `alipay.trade.query` finds it). Paying a paid
+//! trade again re-sends its notification; an unknown one is 404.
+//!
+//! `GET /alipay/trades?out_trade_no=N`: `{"trade_status","total_amount","refund_amount"}`.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use alipay::sign::{self, RSA2};
+use chrono::Utc;
+use rand::Rng;
+use serde::Deserialize;
+use serde_json::json;
+use tokio::task::JoinSet;
+
+use super::{Alipay, Trade, TradeStatus};
+use crate::params::parse_pairs;
+
+/// Most deliveries one call makes.
+const MAX_TIMES: u32 = 100;
+
+#[derive(Deserialize)]
+pub(super) struct PayRequest {
+    out_trade_no: String,
+    times: Option<u32>,
+    #[serde(default)]
+    forge: bool,
+    deliver: Option<bool>,
+}
+
+fn helper_error(status: u16, message: &str) -> HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(status)
+        .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST);
+    HttpResponse::build(status).json(json!({ "error": message }))
+}
+
+pub(super) async fn pay(body: web::Bytes, ali: web::Data<Alipay>) -> HttpResponse {
+    let Ok(request) = serde_json::from_slice::<PayRequest>(&body) else {
+        return helper_error(400, "body must be {\"out_trade_no\": \"…\"}");
+    };
+    let times = request.times.unwrap_or(1);
+    if !(1..=MAX_TIMES).contains(&times) {
+        return helper_error(400, "times must be 1–100");
+    }
+    let trade = {
+        let mut trades = ali.trades();
+        let Some(trade) = trades.get_mut(&request.out_trade_no) else {
+            return helper_error(404, "unknown out_trade_no (open the payment page first)");
+        };
+        if trade.status == TradeStatus::WaitBuyerPay {
+            trade.status = TradeStatus::Success;
+            trade.paid_at = Some(Utc::now());
+            trade.buyer_id = format!(
+                "2088{:012}",
+                rand::rng().random_range(0..1_000_000_000_000u64)
+            );
+        }
+        trade.clone()
+    };
+    let answer = |delivered: bool, status: u16, statuses: &[u16]| {
+        HttpResponse::Ok().json(json!({
+            "delivered": delivered,
+            "status": status,
+            "statuses": statuses,
+            "trade_no": trade.trade_no,
+        }))
+    };
+    if request.deliver == Some(false) || trade.notify_url.is_empty() {
+        return answer(false, 0, &[]);
+    }
+    let form = notification(&ali, &trade, request.forge);
+    let answers = deliver(&ali, &trade.notify_url, form, times).await;
+    let delivered = answers.iter().all(|(_, taken)| *taken);
+    let statuses: Vec<u16> = answers.iter().map(|(status, _)| *status).collect();
+    let status = statuses
+        .iter()
+        .copied()
+        .find(|status| *status != 200)
+        .or_else(|| statuses.first().copied())
+        .unwrap_or(0);
+    tracing::info!(out_trade_no = %trade.out_trade_no, times, delivered, status, forge = request.forge, "Alipay notification sent");
+    answer(delivered, status, &statuses)
+}
+
+/// Alipay's `trade_status_sync` notification of a paid trade, as a form body.
+fn notification(ali: &Alipay, trade: &Trade, forge: bool) -> String {
+    let now = Utc::now();
+    let paid_at = trade.paid_at.unwrap_or(now);
+    let amount = sign::amount(trade.total_fen);
+    let mut fields: BTreeMap<String, String> = [
+        ("notify_time", super::beijing(now)),
+        ("notify_type", "trade_status_sync".to_owned()),
+        ("notify_id", uuid::Uuid::new_v4().simple().to_string()),
+        ("app_id", ali.app_id.clone()),
+        ("charset", "utf-8".to_owned()),
+        ("version", "1.0".to_owned()),
+        ("sign_type", RSA2.to_owned()),
+        ("trade_no", trade.trade_no.clone()),
+        ("out_trade_no", trade.out_trade_no.clone()),
+        ("buyer_id", trade.buyer_id.clone()),
+        ("buyer_logon_id", "138****0000".to_owned()),
+        ("seller_id", ali.seller_id.clone()),
+        ("trade_status", trade.status.as_str().to_owned()),
+        ("total_amount", amount.clone()),
+        ("receipt_amount", amount.clone()),
+        ("invoice_amount", amount.clone()),
+        ("buyer_pay_amount", amount.clone()),
+        ("subject", trade.subject.clone()),
+        ("gmt_create", super::beijing(trade.created_at)),
+        ("gmt_payment", super::beijing(paid_at)),
+        (
+            "fund_bill_list",
+            json!([{"amount": amount, "fundChannel": "ALIPAYACCOUNT"}]).to_string(),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let signer = if forge { &ali.forger } else { &ali.alipay };
+    let signature = signer
+        .sign(sign::notification_content(&fields).as_bytes())
+        .unwrap_or_default();
+    fields.insert("sign".to_owned(), signature);
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields.iter())
+        .finish()
+}
+
+/// Posts `form` to `url` `times` times at once; each delivery's HTTP status (0 when none came)
+/// and whether the merchant took it: HTTP 200 and the text `success`.
+async fn deliver(ali: &Alipay, url: &str, form: String, times: u32) -> Vec<(u16, bool)> {
+    let mut deliveries = JoinSet::new();
+    for index in 0..times {
+        let request = ali
+            .http
+            .post(url)
+            .header(
+                "Content-Type",
+                "application/x-www-form-urlencoded; charset=utf-8",
+            )
+            .body(form.clone());
+        deliveries.spawn(async move {
+            let answer = match request.send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let text = response.text().await.unwrap_or_default();
+                    (status, status == 200 && text.trim() == alipay::NOTIFICATION_TAKEN)
+                }
+                Err(_) => (0, false),
+            };
+            (index, answer)
+        });
+    }
+    let mut answers = vec![(0, false); times as usize];
+    while let Some(Ok((index, answer))) = deliveries.join_next().await {
+        answers[index as usize] = answer;
+    }
+    answers
+}
+
+/// `GET /alipay/trades?out_trade_no=N`: the trade as Alipay holds it.
+pub(super) async fn trade(req: HttpRequest, ali: web::Data<Alipay>) -> HttpResponse {
+    let query = parse_pairs(req.query_string());
+    let out_trade_no = query.get("out_trade_no").cloned().unwrap_or_default();
+    match ali.trades().get(&out_trade_no) {
+        Some(trade) => HttpResponse::Ok().json(json!({
+            "trade_status": trade.status.as_str(),
+            "total_amount": sign::amount(trade.total_fen),
+            "refund_amount": "0.00",
+        })),
+        None => helper_error(404, "unknown out_trade_no"),
+    }
+}
