@@ -59,10 +59,7 @@ impl Refusal {
 fn answer(ali: &Alipay, key: &str, node: &Value) -> HttpResponse {
     let text = node.to_string();
     let signature = ali.alipay.sign(text.as_bytes()).unwrap_or_default();
-    let body = format!(
-        "{{\"{key}\":{text},\"sign\":{}}}",
-        Value::String(signature)
-    );
+    let body = format!("{{\"{key}\":{text},\"sign\":{}}}", Value::String(signature));
     HttpResponse::Ok()
         .content_type("application/json;charset=utf-8")
         .body(body)
@@ -227,7 +224,11 @@ fn open_trade(
     let total_fen = sign::fen_of(&text("total_amount"))
         .filter(|fen| (1..=10_000_000_000).contains(fen))
         .ok_or_else(|| Refusal::invalid("isv.invalid-total-amount", "total_amount不合法"))?;
-    if text("product_code") != "QUICK_WAP_WAY" {
+    // Alipay documents QUICK_WAP_WAY and takes QUICK_WAP_PAY too, which python-alipay-sdk sends.
+    if !matches!(
+        text("product_code").as_str(),
+        "QUICK_WAP_WAY" | "QUICK_WAP_PAY"
+    ) {
         return Err(Refusal::invalid(
             "isv.invalid-product-code",
             "product_code必须是QUICK_WAP_WAY",

@@ -151,7 +151,10 @@ async fn deliver(ali: &Alipay, url: &str, form: String, times: u32) -> Vec<(u16,
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let text = response.text().await.unwrap_or_default();
-                    (status, status == 200 && text.trim() == alipay::NOTIFICATION_TAKEN)
+                    (
+                        status,
+                        status == 200 && text.trim() == alipay::NOTIFICATION_TAKEN,
+                    )
                 }
                 Err(_) => (0, false),
             };

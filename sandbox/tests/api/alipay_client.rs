@@ -77,7 +77,11 @@ async fn pay(app: &TestSandbox, body: Value) -> Value {
 async fn a_wap_payment_opens_is_paid_notified_and_found_by_query() {
     let (app, client, notices) = setup().await;
     let no = out_trade_no();
-    assert_eq!(client.query(&no).await, Ok(None), "no trade before the page");
+    assert_eq!(
+        client.query(&no).await,
+        Ok(None),
+        "no trade before the page"
+    );
 
     // The payer's browser opens the payment page: the trade is open, waiting.
     let url = client
@@ -128,12 +132,22 @@ async fn a_wap_payment_opens_is_paid_notified_and_found_by_query() {
     // A paid trade's page is refused, as is the same number for another amount.
     let again = app
         .client
-        .get(client.wap_pay_url(&no, "看房信息费", 1000, "").expect("signed"))
+        .get(
+            client
+                .wap_pay_url(&no, "看房信息费", 1000, "")
+                .expect("signed"),
+        )
         .send()
         .await
         .expect("page");
     assert_eq!(again.status().as_u16(), 400);
-    assert!(again.text().await.expect("html").contains("ACQ.TRADE_HAS_SUCCESS"));
+    assert!(
+        again
+            .text()
+            .await
+            .expect("html")
+            .contains("ACQ.TRADE_HAS_SUCCESS")
+    );
 }
 
 #[tokio::test]
@@ -142,19 +156,33 @@ async fn a_request_alipay_cannot_verify_is_refused_and_a_foreign_notification_to
     let no = out_trade_no();
     let other = app
         .client
-        .get(client.wap_pay_url(&no, "看房信息费", 1000, "").expect("signed"))
+        .get(
+            client
+                .wap_pay_url(&no, "看房信息费", 1000, "")
+                .expect("signed"),
+        )
         .send()
         .await
         .expect("page");
     assert_eq!(other.status().as_u16(), 200);
     let changed = app
         .client
-        .get(client.wap_pay_url(&no, "看房信息费", 999, "").expect("signed"))
+        .get(
+            client
+                .wap_pay_url(&no, "看房信息费", 999, "")
+                .expect("signed"),
+        )
         .send()
         .await
         .expect("page");
     assert_eq!(changed.status().as_u16(), 400);
-    assert!(changed.text().await.expect("html").contains("ACQ.CONTEXT_INCONSISTENT"));
+    assert!(
+        changed
+            .text()
+            .await
+            .expect("html")
+            .contains("ACQ.CONTEXT_INCONSISTENT")
+    );
 
     // Signed with a key that is not the application's: Alipay says so.
     let impostor = Alipay::new(AlipaySettings {
