@@ -11,6 +11,7 @@ use proto::auth::auth_client::AuthClient;
 use proto::community::community_client::CommunityClient;
 use proto::orders::orders_client::OrdersClient;
 use proto::rental::rental_client::RentalClient;
+use proto::viewings::viewings_client::ViewingsClient;
 use proto::yibiaosanshi::addresses_client::AddressesClient;
 use proto::yibiaosanshi::photos_client::PhotosClient;
 use proto::yibiaosanshi::registration_client::RegistrationClient;
@@ -155,6 +156,11 @@ impl AppState {
     /// A client of svc-orders.
     pub fn orders(&self) -> OrdersClient<CallerChannel> {
         OrdersClient::new(self.through_layer(&self.channels.orders))
+    }
+
+    /// A client of svc-orders's viewing requests (seed 004 看房申请).
+    pub fn viewings(&self) -> ViewingsClient<CallerChannel> {
+        ViewingsClient::new(self.through_layer(&self.channels.orders))
     }
 
     /// A client of svc-community; its messages may carry a photo.

@@ -41,6 +41,13 @@ pub fn parse_yuan(input: &str) -> Result<i64, &'static str> {
     Ok(fen)
 }
 
+/// 12345 fen as yuan with two places, `"123.45"` (how Alipay and DESIGN's `fee` write amounts).
+pub fn yuan_decimal(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let fen = fen.unsigned_abs();
+    format!("{sign}{}.{:02}", fen / 100, fen % 100)
+}
+
 /// 1 → `0.01元`.
 pub fn render_yuan(fen: i64) -> String {
     format!("{}.{:02}元", fen / 100, fen % 100)

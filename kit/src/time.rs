@@ -47,6 +47,21 @@ pub fn beijing_date_start(date: &str) -> Option<i64> {
     Some(midnight.and_local_timezone(beijing()).single()?.timestamp())
 }
 
+/// `2026-12-05 10:00` (Beijing time, to the minute) as unix seconds; `None` when it is not one.
+pub fn beijing_minute(text: &str) -> Option<i64> {
+    let minute = chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M").ok()?;
+    Some(minute.and_local_timezone(beijing()).single()?.timestamp())
+}
+
+/// Unix seconds as `2026-12-05 10:00` in Beijing time.
+pub fn beijing_minute_text(unix: i64) -> String {
+    DateTime::from_timestamp(unix, 0)
+        .unwrap_or_default()
+        .with_timezone(&beijing())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -89,6 +89,13 @@ pub mod rental {
     pub use crate::caller::{PlatformRef, ResidentRef};
 }
 
+/// svc-orders's viewing requests of the rental marketplace (seed 004 看房申请).
+pub mod viewings {
+    #![allow(clippy::all, clippy::pedantic, missing_docs)]
+    tonic::include_proto!("wjdh.viewings.v1");
+    pub use crate::caller::{PlatformRef, ResidentRef};
+}
+
 /// svc-orders: orders, bills, WeChat Pay.
 pub mod orders {
     #![allow(clippy::all, clippy::pedantic, missing_docs)]

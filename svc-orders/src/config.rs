@@ -14,6 +14,14 @@ pub struct Settings {
     pub orders: ServiceSettings,
     #[serde(default)]
     pub reconciliation: ReconciliationSettings,
+    pub rental: ViewingSettings,
+}
+
+/// The part of `[rental]` svc-orders reads: the viewing fee (看房信息费).
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct ViewingSettings {
+    /// What a viewing request costs, fen (at least 1).
+    pub viewing_fee_fen: i64,
 }
 
 /// `[reconciliation]`: how WeChat Pay orders still open on our side are looked after.

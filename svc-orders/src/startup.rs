@@ -8,14 +8,16 @@ use anyhow::Context;
 use kit::cache::SharedCache;
 use kit::service::{Health, ServiceBase};
 use proto::orders::orders_server::OrdersServer;
+use proto::viewings::viewings_server::ViewingsServer;
 use secplat::SecplatClient;
 use wxpay::WxPayClient;
 
 use crate::actions::State;
-use crate::clients::{Auth, Community, Yibiaosanshi};
+use crate::clients::{Auth, Community, Rental, Yibiaosanshi};
 use crate::config::Settings;
 use crate::db::MIGRATIONS;
 use crate::grpc::OrdersService;
+use crate::grpc::viewings::ViewingsService;
 
 const NAME: &str = "svc-orders";
 
@@ -48,8 +50,14 @@ impl Application {
             yibiaosanshi: Yibiaosanshi::new(channel("svc-yibiaosanshi", &endpoints.yibiaosanshi)?),
             auth: Auth::new(channel("svc-auth", &endpoints.auth)?),
             community: Community::new(channel("svc-community", &endpoints.community)?),
+            rental: Rental::new(channel("svc-community", &endpoints.community)?),
             wxpay: WxPayClient::new(settings.wxpay).context("WeChat Pay client")?,
+            viewing_fee_fen: settings.rental.viewing_fee_fen,
         };
+        anyhow::ensure!(
+            state.viewing_fee_fen >= 1,
+            "rental.viewing_fee_fen must be at least 1 fen"
+        );
         let secplat =
             SecplatClient::new(settings.secplat, cache).context("security platform client")?;
         Ok(Self {
@@ -91,9 +99,11 @@ impl Application {
             self.state.clone(),
             self.reconciliation,
         ));
-        let health =
-            Health::new(&[<OrdersServer<OrdersService> as tonic::server::NamedService>::NAME])
-                .await;
+        let health = Health::new(&[
+            <OrdersServer<OrdersService> as tonic::server::NamedService>::NAME,
+            <ViewingsServer<ViewingsService> as tonic::server::NamedService>::NAME,
+        ])
+        .await;
         health.watch_database(db);
         tracing::info!(%addr, "{NAME} serving");
         let served = tonic::transport::Server::builder()
@@ -101,6 +111,9 @@ impl Application {
             .layer(metrics.rpc_layer())
             .layer(kit::caller::require(self.callers))
             .add_service(health.server())
+            .add_service(ViewingsServer::new(ViewingsService::new(
+                self.state.clone(),
+            )))
             .add_service(OrdersServer::new(OrdersService::new(self.state)))
             .serve_with_incoming_shutdown(
                 kit::grpc::incoming(listener),

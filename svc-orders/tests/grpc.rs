@@ -166,6 +166,7 @@ impl TestService {
         struct Outside {
             wxpay: wxpay::WxPaySettings,
             secplat: secplat::SecplatSettings,
+            rental: svc_orders::config::ViewingSettings,
         }
         let outside: Outside = kit::settings::load_with(&[
             ("wxpay.base_url", sandbox_url.clone()),
@@ -183,6 +184,7 @@ impl TestService {
                 interval_ms: 0,
                 ..ReconciliationSettings::default()
             },
+            rental: outside.rental,
         };
         let cache: SharedCache = Arc::new(MemoryCache::new("test:"));
         let app = Application::build(settings, cache).await.unwrap();

@@ -92,9 +92,7 @@ pub fn response_object<'a>(body: &'a str, key: &str) -> Option<&'a str> {
 
 /// `12345` fen as Alipay writes amounts: `"123.45"` (yuan, two places).
 pub fn amount(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let fen = fen.unsigned_abs();
-    format!("{sign}{}.{:02}", fen / 100, fen % 100)
+    kit::money::yuan_decimal(fen)
 }
 
 /// An Alipay amount (`"123.45"`, `"10"`) in fen; `None` when it is not one.

@@ -236,6 +236,17 @@ fn rental_routes(cfg: &mut web::ServiceConfig) {
             web::resource("/api/v1/rental/delete_house_info").route(post().to(r::delete_listing)),
         )
         .service(web::resource("/api/v1/rental/search_house").route(post().to(r::search)))
+        .service(
+            web::resource("/api/v1/rental/order/create_preorder")
+                .route(post().to(r::viewings::create)),
+        )
+        .service(
+            web::resource("/api/v1/rental/order/my_preorders").route(post().to(r::viewings::mine)),
+        )
+        .service(
+            web::resource("/api/v1/rental/order/owner_preorders")
+                .route(post().to(r::viewings::of_owner)),
+        )
         .service(web::resource("/api/v1/rental/house_detail").route(post().to(r::browse::detail)))
         .service(web::resource("/api/v1/rental/favorite_house").route(post().to(r::browse::keep)))
         .service(

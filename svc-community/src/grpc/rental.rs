@@ -132,6 +132,14 @@ impl Rental for RentalService {
         )
     }
 
+    async fn viewable(&self, r: Request<ListingRef>) -> Answer<Listing> {
+        done(
+            browse::viewable(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(listing),
+        )
+    }
+
     async fn my_favourites(&self, r: Request<Caller>) -> Answer<ListingList> {
         done(
             browse::my_favourites(&self.0, proto::caller::checked(r)?)

@@ -7,7 +7,7 @@ use kit::paging::Paging;
 use proto::orders as pb;
 use proto::yibiaosanshi::FindPayerRequest;
 
-use crate::clients::{Auth, Community, Yibiaosanshi};
+use crate::clients::{Auth, Community, Rental, Yibiaosanshi};
 
 pub mod bills;
 pub mod closing;
@@ -15,6 +15,7 @@ pub mod orders;
 pub mod outbox;
 pub mod payment;
 pub mod reconcile;
+pub mod viewings;
 
 /// What every action needs.
 #[derive(Clone)]
@@ -23,7 +24,11 @@ pub struct State {
     pub yibiaosanshi: Yibiaosanshi,
     pub auth: Auth,
     pub community: Community,
+    /// svc-community's rental marketplace: which listings may be asked to view.
+    pub rental: Rental,
     pub wxpay: wxpay::WxPayClient,
+    /// `[rental] viewing_fee_fen`: what a viewing request costs.
+    pub viewing_fee_fen: i64,
 }
 
 pub(crate) fn platform(platform: Option<&pb::PlatformRef>) -> ServiceResult<&pb::PlatformRef> {

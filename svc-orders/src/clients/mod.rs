@@ -63,3 +63,32 @@ impl Community {
         }
     }
 }
+
+/// svc-community's rental marketplace: the listing a viewing request names.
+#[derive(Clone, Debug)]
+pub struct Rental(proto::rental::rental_client::RentalClient<CallerChannel>);
+
+impl Rental {
+    pub fn new(channel: CallerChannel) -> Self {
+        Self(proto::rental::rental_client::RentalClient::new(channel))
+    }
+
+    /// The published listing `house_id` that `seeker` may ask to view (svc-community's refusal,
+    /// naming `house_id`, when it is not published or is their own).
+    pub async fn viewable(
+        &self,
+        seeker: proto::caller::ResidentRef,
+        house_id: i64,
+    ) -> ServiceResult<proto::rental::Listing> {
+        Ok(self
+            .0
+            .clone()
+            .viewable(proto::rental::ListingRef {
+                resident: Some(seeker),
+                house_id,
+            })
+            .await
+            .map_err(|status| ServiceError::from_status(&status))?
+            .into_inner())
+    }
+}

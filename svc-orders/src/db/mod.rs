@@ -3,6 +3,7 @@ pub mod bills;
 pub mod orders;
 pub mod payments;
 pub mod schema;
+pub mod viewings;
 
 use diesel::Connection;
 use kit::db::AnyConnection;

@@ -73,4 +73,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    viewing_requests (id) {
+        id -> BigInt,
+        seeker_id -> BigInt,
+        listing_id -> BigInt,
+        owner_id -> BigInt,
+        community_identifier -> Text,
+        house_title -> Text,
+        wished_times -> Text,
+        fee_fen -> BigInt,
+        status -> Text,
+        viewing_time -> Nullable<BigInt>,
+        reason -> Text,
+        paid_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(orders, payments, bills, live_payments);

@@ -1,5 +1,6 @@
 //! The gRPC face: check the caller, run the action, turn its rows into messages.
 mod convert;
+pub mod viewings;
 
 use std::sync::Arc;
 

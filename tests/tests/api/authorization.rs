@@ -55,6 +55,8 @@ struct World {
     listing_a: i64,
     /// A's published listing, for the platform to take down.
     listing_review: i64,
+    /// A's landlord id (`owner_id` on her listings).
+    owner_a: i64,
     /// B's invitation code.
     invite_b: String,
     /// A photo and a video of `listing_a`, and the photo's path.
@@ -626,6 +628,29 @@ fn table() -> Vec<Row> {
                 json!({"house_id": w.listing_review}),
             )
         }),
+        row(
+            "POST",
+            "/api/v1/rental/order/create_preorder",
+            "--yy--",
+            |w, _| {
+                at(
+                    "/api/v1/rental/order/create_preorder",
+                    json!({"owner_id": w.owner_a, "house_id": w.listing_review}),
+                )
+            },
+        ),
+        row(
+            "POST",
+            "/api/v1/rental/order/my_preorders",
+            RESIDENTS,
+            |_, _| at("/api/v1/rental/order/my_preorders", json!({})),
+        ),
+        row(
+            "POST",
+            "/api/v1/rental/order/owner_preorders",
+            RESIDENTS,
+            |_, _| at("/api/v1/rental/order/owner_preorders", json!({})),
+        ),
         row("POST", "/api/v1/rental/my_favorites", RESIDENTS, |_, _| {
             at("/api/v1/rental/my_favorites", json!({}))
         }),
@@ -1266,6 +1291,12 @@ async fn build_world(app: &TestApp) -> World {
         )
         .await;
     assert_eq!(released.code(), 0, "{:?}", released.body);
+    let owner_a = app
+        .get_as("/api/v1/rental/wx_fetch_userinfo", &a)
+        .await
+        .body["data"]["id"]
+        .as_i64()
+        .unwrap();
     let media = |name: &str, bytes: &'static [u8]| {
         reqwest::multipart::Form::new()
             .text("house_id", listing_a.body["data"]["house_id"].to_string())
@@ -1347,6 +1378,7 @@ async fn build_world(app: &TestApp) -> World {
         community_photo: path_of(photo.str("data")),
         listing_a: listing_a.body["data"]["house_id"].as_i64().unwrap(),
         listing_review,
+        owner_a,
         claim_b,
         listing_photo: photo_added.body["data"]["id"][0].as_i64().unwrap(),
         listing_video: video_added.body["data"]["id"].as_i64().unwrap(),

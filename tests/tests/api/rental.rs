@@ -1395,3 +1395,134 @@ async fn a_landlord_who_no_longer_holds_the_house_loses_the_listing() {
     assert_refused(&app.release(&b, id).await, 403, "house_id");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_seeker_asks_to_view_a_listing_and_both_sides_see_the_request() {
+    let app = spawn_app().await;
+    let BoundResident { token: a, house } = app.bound_resident(FU_YU).await;
+    let b = app.bound_resident(WANG_FANG).await.token;
+    let c = app.bound_resident(ZHAO_QIANG).await.token;
+    let owner = app
+        .get_as("/api/v1/rental/wx_fetch_userinfo", &a)
+        .await
+        .body["data"]["id"]
+        .as_i64()
+        .unwrap();
+    let published = app
+        .create_listing(&a, listing(house, "南向两居", 2500, 0.5))
+        .await;
+    assert_eq!(app.release(&a, published).await.code(), 0);
+    let draft = app
+        .create_listing(&a, listing(house, "草稿", 2500, 0.5))
+        .await;
+
+    // Seed 004's answer: the pre_order_id.
+    let tomorrow = kit::time::beijing_minute_text(kit::time::now_unix() + 86_400);
+    let asked = app
+        .post(
+            "/api/v1/rental/order/create_preorder",
+            json!({"owner_id": owner, "house_id": published, "wished_times": tomorrow}),
+            Some(&b),
+        )
+        .await;
+    assert_eq!(asked.code(), 0, "{:?}", asked.body);
+    assert_eq!(asked.str("msg"), "OK");
+    let id = asked.body["data"]
+        .as_i64()
+        .expect("ans is the pre_order_id");
+    // Asked again while it is open: the same request.
+    let again = app
+        .post(
+            "/api/v1/rental/order/create_preorder",
+            json!({"owner_id": owner, "house_id": published}),
+            Some(&b),
+        )
+        .await;
+    assert_eq!(again.body["data"], id);
+
+    // The seeker's list and the landlord's show DESIGN's row.
+    let mine = app
+        .post("/api/v1/rental/order/my_preorders", json!({}), Some(&b))
+        .await;
+    assert_eq!(mine.code(), 0, "{:?}", mine.body);
+    let row = &mine.rows()[0];
+    assert_eq!(row["pre_order_id"], id);
+    assert_eq!(row["house_id"], published);
+    assert_eq!(row["owner_id"], owner);
+    assert_eq!(row["status"], "待支付");
+    assert_eq!(row["fee"], "10.00");
+    assert_eq!(row["house_title"], "南向两居");
+    assert_eq!(row["wished_times"], json!([tomorrow]));
+    assert!(row["viewing_time"].is_null());
+    let landlords = app
+        .post("/api/v1/rental/order/owner_preorders", json!({}), Some(&a))
+        .await;
+    assert_eq!(landlords.rows().len(), 1);
+    assert_eq!(landlords.rows()[0]["pre_order_id"], id);
+    // Nobody else sees it.
+    for token in [&c, &a] {
+        let theirs = app
+            .post("/api/v1/rental/order/my_preorders", json!({}), Some(token))
+            .await;
+        assert!(theirs.rows().is_empty(), "{:?}", theirs.body);
+    }
+    assert!(
+        app.post("/api/v1/rental/order/owner_preorders", json!({}), Some(&b))
+            .await
+            .rows()
+            .is_empty()
+    );
+
+    // Refusals name their field: not one's own, only a published listing, its landlord, times
+    // to come.
+    let ask = |token: String, body: Value| {
+        let app = &app;
+        async move {
+            app.post("/api/v1/rental/order/create_preorder", body, Some(&token))
+                .await
+        }
+    };
+    assert_refused(
+        &ask(a.clone(), json!({"owner_id": owner, "house_id": published})).await,
+        403,
+        "house_id",
+    );
+    assert_refused(
+        &ask(c.clone(), json!({"owner_id": owner, "house_id": draft})).await,
+        404,
+        "house_id",
+    );
+    assert_refused(
+        &ask(
+            c.clone(),
+            json!({"owner_id": owner + 1, "house_id": published}),
+        )
+        .await,
+        400,
+        "owner_id",
+    );
+    assert_refused(
+        &ask(
+            c.clone(),
+            json!({"owner_id": owner, "house_id": published, "wished_times": "2020-01-01 10:00"}),
+        )
+        .await,
+        400,
+        "wished_times",
+    );
+    assert_refused(
+        &ask(
+            c.clone(),
+            json!({"owner_id": owner, "house_id": published, "wished_times": "明天上午"}),
+        )
+        .await,
+        400,
+        "wished_times",
+    );
+    assert_refused(
+        &ask(c.clone(), json!({"house_id": published})).await,
+        400,
+        "owner_id",
+    );
+    app.stop().await;
+}

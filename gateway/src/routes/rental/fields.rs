@@ -170,6 +170,62 @@ impl PartialSchema for VerificationCode {
 
 impl ToSchema for VerificationCode {}
 
+/// Times to the minute in Beijing time (`2026-12-05 10:00`), one or up to `MAX` joined by `|`:
+/// kept as unix seconds, in order, each once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Minutes<const MAX: usize>(pub Vec<i64>);
+
+const MINUTE: &str =
+    r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]) ([01][0-9]|2[0-3]):[0-5][0-9]";
+
+impl<const MAX: usize> Minutes<MAX> {
+    fn pattern() -> String {
+        format!("^{MINUTE}(\\|{MINUTE}){{0,{}}}$", MAX - 1)
+    }
+}
+
+impl<'de, const MAX: usize> Deserialize<'de> for Minutes<MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let bad = || {
+            invalid(&format!(
+                "必须是如2026-12-05 10:00的时间，最多{MAX}个，用|隔开"
+            ))
+        };
+        let text = text_of(&Value::deserialize(deserializer)?).ok_or_else(bad)?;
+        let parts: Vec<&str> = text.split('|').collect();
+        if parts.len() > MAX {
+            return Err(bad());
+        }
+        let mut minutes = parts
+            .into_iter()
+            .map(|part| {
+                if part.len() == 16 {
+                    kit::time::beijing_minute(part)
+                } else {
+                    None
+                }
+            })
+            .collect::<Option<Vec<i64>>>()
+            .ok_or_else(bad)?;
+        minutes.sort_unstable();
+        minutes.dedup();
+        Ok(Self(minutes))
+    }
+}
+
+impl<const MAX: usize> PartialSchema for Minutes<MAX> {
+    fn schema() -> RefOr<Schema> {
+        RefOr::T(Schema::Object(
+            string_schema()
+                .pattern(Some(Self::pattern()))
+                .examples(["2026-12-05 10:00|2026-12-06 15:30"])
+                .build(),
+        ))
+    }
+}
+
+impl<const MAX: usize> ToSchema for Minutes<MAX> {}
+
 /// A positive decimal with at most two places and at most `MAX_WHOLE` before the point
 /// (`89.5`, `"3"`): kept in hundredths.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -506,6 +562,16 @@ mod tests {
             read::<CodeSet<1, 8>>(json!(5.0)).expect("5.0").joined(),
             "5"
         );
+        let minutes = read::<Minutes<3>>(json!("2026-12-06 15:30|2026-12-05 10:00")).expect("two");
+        assert_eq!(minutes.0.len(), 2);
+        assert!(minutes.0[0] < minutes.0[1]);
+        agrees::<Minutes<3>>(&[
+            "2026-12-05 10:00",
+            "2026-12-05 10:00|2026-12-06 15:30|2026-12-07 09:00",
+            "2026-12-05 10:00|2026-12-06 15:30|2026-12-07 09:00|2026-12-08 09:00",
+            "2026-12-05 24:00",
+            "2026-12-05",
+        ]);
         agrees::<VerificationCode>(&["1101052026120300123", "SH-2026-0001", "12345", "码123456"]);
         agrees::<PaymentType>(&["1|3", "0|12", "4|1", "1|13", "1 |3"]);
         let range = read::<Range>(json!("[100, 500]")).expect("range");

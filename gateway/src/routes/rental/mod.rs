@@ -9,6 +9,7 @@ pub mod browse;
 pub mod fields;
 pub mod identity;
 pub mod media;
+pub mod viewings;
 
 use std::sync::LazyLock;
 

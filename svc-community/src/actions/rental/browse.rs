@@ -102,3 +102,23 @@ pub async fn my_favourites(state: &State, request: Caller) -> ServiceResult<Vec<
         .await?;
     shown(state, rows, Vec::new()).await
 }
+
+/// For a viewing request (svc-orders): a published listing the caller may ask to view; not
+/// their own.
+pub async fn viewable(state: &State, request: ListingRef) -> ServiceResult<Shown> {
+    let user = resident(request.resident.as_ref())?.user_id;
+    let id = request.house_id;
+    let row = state
+        .db
+        .run(move |conn| db::find_listing(conn, id).map_err(Error::from))
+        .await?
+        .filter(|row| row.deleted_at.is_none() && row.status == Some(PUBLISHED))
+        .ok_or_else(no_such_listing)?;
+    if row.owner_id == user {
+        return Err(ServiceError::forbidden_in(
+            "house_id",
+            "不能预约查看自己发布的房源",
+        ));
+    }
+    one(state, row).await
+}

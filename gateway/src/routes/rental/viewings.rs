@@ -1,0 +1,119 @@
+//! Seed 004's viewing requests (看房申请) and DESIGN's calls beside them: a seeker asks to view a
+//! published listing (`/order/create_preorder`) and follows their requests
+//! (`/order/my_preorders`); the landlord sees the requests for their listings
+//! (`/order/owner_preorders`). svc-orders keeps them: the viewing fee is a payment.
+use actix_web::web;
+use proto::viewings as pb;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use super::fields::Minutes;
+use super::{TAG, ok};
+use crate::auth::ResidentCaller;
+use crate::envelope::{ApiError, ApiResult, DataResponse, Failure};
+use crate::input::{Id, Input};
+use crate::middleware::RequestId;
+use crate::state::AppState;
+
+/// 创建看房申请: the listing (`house_id`) and its landlord (`owner_id`), as search rows name them.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreatePreorderInput {
+    owner_id: Id,
+    house_id: Id,
+    /// 希望看房的时间 (北京时间), 最多3个, 用|隔开, 须在今后30天之内.
+    wished_times: Option<Minutes<3>>,
+}
+
+/// A request as its seeker and its landlord see it (DESIGN's row).
+fn viewing_json(v: pb::Viewing) -> Value {
+    let status = match pb::ViewingStatus::try_from(v.status) {
+        Ok(pb::ViewingStatus::Unpaid) => "待支付",
+        Ok(pb::ViewingStatus::Paid) => "已支付",
+        Ok(pb::ViewingStatus::Confirmed) => "已确认",
+        Ok(pb::ViewingStatus::Declined) => "已拒绝",
+        Ok(pb::ViewingStatus::Refunded) => "已退款",
+        _ => "",
+    };
+    json!({
+        "pre_order_id": v.id,
+        "house_id": v.house_id,
+        "owner_id": v.owner_id,
+        "seeker_id": v.seeker_id,
+        "house_title": v.house_title,
+        "status": status,
+        "fee": kit::money::yuan_decimal(v.fee_fen),
+        "wished_times": v.wished_times.iter().map(|t| kit::time::beijing_minute_text(*t)).collect::<Vec<_>>(),
+        "viewing_time": (v.viewing_time > 0).then(|| kit::time::beijing_minute_text(v.viewing_time)),
+        "reason": v.reason,
+        "created_at": kit::time::beijing_datetime(v.created_at),
+        "paid_at": (v.paid_at > 0).then(|| kit::time::beijing_datetime(v.paid_at)),
+    })
+}
+
+/// 创建看房申请: `data` is the `pre_order_id` (seed 004's `ans`). A published listing that is not
+/// the caller's own; asked again while the caller's request for it is open, that request's id.
+#[utoipa::path(post, path = "/api/v1/rental/order/create_preorder", tag = TAG,
+    request_body = CreatePreorderInput,
+    responses((status = 200, body = DataResponse), (status = 403, body = Failure, description = "不能预约查看自己发布的房源"), (status = 404, body = Failure)),
+    security(("bearer" = [])))]
+pub async fn create(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    resident: ResidentCaller,
+    input: Result<Input<CreatePreorderInput>, ApiError>,
+) -> ApiResult {
+    let i = input?.into_inner();
+    let message = pb::CreateViewingRequest {
+        resident: Some(resident.reference()),
+        owner_id: i.owner_id.get(),
+        house_id: i.house_id.get(),
+        wished_times: i.wished_times.map(|m| m.0).unwrap_or_default(),
+    };
+    let viewing = state
+        .call("orders", state.viewings().create(request_id.grpc(message)))
+        .await?;
+    ok("OK", json!(viewing.id))
+}
+
+fn list(rows: pb::ViewingList) -> ApiResult {
+    let rows: Vec<Value> = rows.viewings.into_iter().map(viewing_json).collect();
+    ok("成功获取看房申请", Value::Array(rows))
+}
+
+/// 我的看房申请: the caller's requests, the latest first (at most 200).
+#[utoipa::path(post, path = "/api/v1/rental/order/my_preorders", tag = TAG,
+    responses((status = 200, body = DataResponse)), security(("bearer" = [])))]
+pub async fn mine(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    resident: ResidentCaller,
+) -> ApiResult {
+    let message = pb::Caller {
+        resident: Some(resident.reference()),
+    };
+    let rows = state
+        .call("orders", state.viewings().mine(request_id.grpc(message)))
+        .await?;
+    list(rows)
+}
+
+/// 房东收到的看房申请: the requests for the caller's listings, the latest first (at most 200).
+#[utoipa::path(post, path = "/api/v1/rental/order/owner_preorders", tag = TAG,
+    responses((status = 200, body = DataResponse)), security(("bearer" = [])))]
+pub async fn of_owner(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    resident: ResidentCaller,
+) -> ApiResult {
+    let message = pb::Caller {
+        resident: Some(resident.reference()),
+    };
+    let rows = state
+        .call(
+            "orders",
+            state.viewings().of_owner(request_id.grpc(message)),
+        )
+        .await?;
+    list(rows)
+}

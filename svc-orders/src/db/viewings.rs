@@ -1,0 +1,77 @@
+//! `viewing_requests`: seed 004's 看房申请.
+use diesel::prelude::*;
+use kit::db::AnyConnection;
+
+use super::schema::viewing_requests;
+
+/// A viewing request's row.
+#[derive(Clone, Debug, Default, Queryable, Selectable, Insertable)]
+#[diesel(table_name = viewing_requests)]
+pub struct ViewingRow {
+    #[diesel(skip_insertion)]
+    pub id: i64,
+    pub seeker_id: i64,
+    pub listing_id: i64,
+    pub owner_id: i64,
+    pub community_identifier: String,
+    pub house_title: String,
+    /// JSON array of unix seconds.
+    pub wished_times: String,
+    pub fee_fen: i64,
+    /// `unpaid`, `paid`, `confirmed`, `declined` or `refunded`.
+    pub status: String,
+    pub viewing_time: Option<i64>,
+    pub reason: String,
+    pub paid_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The most requests one list answers, the latest first.
+pub const LIST_LIMIT: i64 = 200;
+
+pub fn insert(conn: &mut AnyConnection, row: &ViewingRow) -> QueryResult<ViewingRow> {
+    diesel::insert_into(viewing_requests::table)
+        .values(row)
+        .returning(viewing_requests::all_columns)
+        .get_result(conn)
+}
+
+/// The seeker's requests for the listing in one of `statuses`, the latest first.
+pub fn of_seeker_for(
+    conn: &mut AnyConnection,
+    seeker: i64,
+    listing: i64,
+    statuses: &[&str],
+) -> QueryResult<Vec<ViewingRow>> {
+    use viewing_requests as v;
+    v::table
+        .filter(v::seeker_id.eq(seeker))
+        .filter(v::listing_id.eq(listing))
+        .filter(v::status.eq_any(statuses))
+        .order(v::id.desc())
+        .select(ViewingRow::as_select())
+        .load(conn)
+}
+
+/// The seeker's requests, the latest first (at most [`LIST_LIMIT`]).
+pub fn of_seeker(conn: &mut AnyConnection, seeker: i64) -> QueryResult<Vec<ViewingRow>> {
+    use viewing_requests as v;
+    v::table
+        .filter(v::seeker_id.eq(seeker))
+        .order(v::id.desc())
+        .limit(LIST_LIMIT)
+        .select(ViewingRow::as_select())
+        .load(conn)
+}
+
+/// The requests for the landlord's listings, the latest first (at most [`LIST_LIMIT`]).
+pub fn of_owner(conn: &mut AnyConnection, owner: i64) -> QueryResult<Vec<ViewingRow>> {
+    use viewing_requests as v;
+    v::table
+        .filter(v::owner_id.eq(owner))
+        .order(v::id.desc())
+        .limit(LIST_LIMIT)
+        .select(ViewingRow::as_select())
+        .load(conn)
+}
