@@ -257,7 +257,8 @@ fn trace_headers(req: &ServiceRequest) -> http::HeaderMap {
 }
 
 /// Turns the bare error responses actix produces itself (404, 405, extractor errors...) into
-/// the envelope; responses that already are JSON pass untouched. A 405 names the route's
+/// the envelope; responses that already are JSON pass untouched, and so do the answers to
+/// Alipay's notifications. A 405 names the route's
 /// methods in `Allow` (RFC 9110).
 pub async fn envelope_errors(
     req: ServiceRequest,
@@ -270,7 +271,9 @@ pub async fn envelope_errors(
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+    // Alipay reads its notification's answer as text (`success` / `fail`), never an envelope.
+    let alipay_answer = response.request().path() == crate::openapi::ALIPAY_NOTIFY_PATH;
+    if !(status.is_client_error() || status.is_server_error()) || is_json || alipay_answer {
         return Ok(response);
     }
     let cause = response

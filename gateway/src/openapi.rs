@@ -142,6 +142,8 @@ pub const DOCUMENT_PATH: &str = "/api/openapi.json";
         rental::search,
         rental::viewings::create,
         rental::viewings::mine,
+        rental::viewings::alipay_url,
+        rental::viewings::alipay_notify,
         rental::viewings::of_owner,
         rental::browse::detail,
         rental::browse::keep,
@@ -184,6 +186,14 @@ const OPERATIONS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 
 /// The notification route of WeChat Pay (answers in WeChat Pay's format, not the envelope).
 const NOTIFY_PATH: &str = "/api/v1/weapp/payment/notify";
+/// Alipay's asynchronous notification (answers Alipay's `success` / `fail` text).
+pub const ALIPAY_NOTIFY_PATH: &str = "/api/v1/rental/payment/ali/notify";
+
+/// Whether `path`'s own answers wear the envelope: every operation's but the payment providers'
+/// notifications, which answer in the provider's format.
+fn in_envelope(path: &str) -> bool {
+    path != NOTIFY_PATH && path != ALIPAY_NOTIFY_PATH
+}
 
 /// Failures the services answer beyond what an operation's own annotation lists: a record the
 /// request names that is not there (404), a state that forbids the change (409), an outside
@@ -378,7 +388,7 @@ impl Modify for Failures {
             }
             for (method, operation) in operations_mut(item) {
                 let responses = &mut operation.responses.responses;
-                if path != NOTIFY_PATH {
+                if in_envelope(path) {
                     // The annotation's own failures wear the envelope, with their sentences.
                     for (status, response) in responses.iter_mut() {
                         let Ok(code) = status.parse::<u16>() else {
@@ -874,7 +884,7 @@ mod tests {
                 let response = responses
                     .get(status)
                     .unwrap_or_else(|| panic!("{label}: no {status}"));
-                if path != NOTIFY_PATH {
+                if in_envelope(&path) {
                     assert_eq!(
                         schema_ref(response, "application/json").as_deref(),
                         Some("#/components/schemas/Failure"),
@@ -883,7 +893,7 @@ mod tests {
                 }
             }
             for (status, response) in responses {
-                if status.as_str() >= "400" && path != NOTIFY_PATH {
+                if status.as_str() >= "400" && in_envelope(&path) {
                     assert_eq!(
                         schema_ref(response, "application/json").as_deref(),
                         Some("#/components/schemas/Failure"),

@@ -92,6 +92,8 @@ const ORDERS_SECRETS: &[Secret] = &[
     Secret::when("wxpay.v3_merchant_private_key", "wxpay.version", "v3"),
     Secret::when("wxpay.v3_platform_public_key", "wxpay.version", "v3"),
     Secret::when("wxpay.v2_key", "wxpay.version", "v2"),
+    Secret::always("alipay.app_private_key"),
+    Secret::always("alipay.alipay_public_key"),
 ];
 const COMMUNITY_SECRETS: &[Secret] = &[
     CALLERS_KEY,
@@ -351,7 +353,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 25);
+        assert_eq!(checked, 27);
     }
 
     #[test]
@@ -368,6 +370,8 @@ mod tests {
                 "wxpay.v3_api_key",
                 "wxpay.v3_merchant_private_key",
                 "wxpay.v3_platform_public_key",
+                "alipay.app_private_key",
+                "alipay.alipay_public_key",
             ]
         );
         let message = refused.to_string();

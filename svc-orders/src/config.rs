@@ -11,6 +11,7 @@ pub struct Settings {
     pub callers: kit::settings::CallerSettings,
     pub secplat: SecplatSettings,
     pub wxpay: WxPaySettings,
+    pub alipay: alipay::AlipaySettings,
     pub orders: ServiceSettings,
     #[serde(default)]
     pub reconciliation: ReconciliationSettings,

@@ -52,6 +52,7 @@ impl Application {
             community: Community::new(channel("svc-community", &endpoints.community)?),
             rental: Rental::new(channel("svc-community", &endpoints.community)?),
             wxpay: WxPayClient::new(settings.wxpay).context("WeChat Pay client")?,
+            alipay: alipay::Alipay::new(settings.alipay).context("Alipay client")?,
             viewing_fee_fen: settings.rental.viewing_fee_fen,
         };
         anyhow::ensure!(

@@ -167,6 +167,7 @@ impl TestService {
             wxpay: wxpay::WxPaySettings,
             secplat: secplat::SecplatSettings,
             rental: svc_orders::config::ViewingSettings,
+            alipay: alipay::AlipaySettings,
         }
         let outside: Outside = kit::settings::load_with(&[
             ("wxpay.base_url", sandbox_url.clone()),
@@ -185,6 +186,7 @@ impl TestService {
                 ..ReconciliationSettings::default()
             },
             rental: outside.rental,
+            alipay: outside.alipay,
         };
         let cache: SharedCache = Arc::new(MemoryCache::new("test:"));
         let app = Application::build(settings, cache).await.unwrap();

@@ -146,10 +146,18 @@ impl Stack {
             .transpose()?;
         let mut beside_orders = beside_yibiaosanshi.clone();
         beside_orders.push(("wxpay.base_url".to_owned(), sandbox_url.clone()));
+        beside_orders.push((
+            "alipay.gateway".to_owned(),
+            format!("{sandbox_url}/alipay/gateway.do"),
+        ));
         if let Some(addr) = gateway_port {
             beside_orders.push((
                 "wxpay.notify_url".to_owned(),
                 format!("http://{addr}/api/v1/weapp/payment/notify"),
+            ));
+            beside_orders.push((
+                "alipay.notify_url".to_owned(),
+                format!("http://{addr}/api/v1/rental/payment/ali/notify"),
             ));
         }
         let orders_settings: svc_orders::config::Settings = settings(&load(&beside_orders))?;

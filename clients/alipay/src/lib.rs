@@ -80,6 +80,26 @@ impl AlipayError {
     }
 }
 
+impl From<AlipayError> for kit::error::ServiceError {
+    fn from(error: AlipayError) -> Self {
+        use kit::error::{ErrorKind, ServiceError};
+        tracing::warn!(%error, "Alipay call failed");
+        let cause = error.to_string();
+        match &error {
+            AlipayError::Refused { code, .. } if code == "ACQ.TRADE_HAS_SUCCESS" => {
+                ServiceError::new(ErrorKind::Conflict, "该笔费用已支付，请勿重复支付", cause)
+            }
+            AlipayError::BadNotification(_) => {
+                ServiceError::new(ErrorKind::Invalid, "支付宝通知无效", cause)
+            }
+            AlipayError::Key(_) => {
+                ServiceError::new(ErrorKind::Internal, "支付宝配置有误，请联系工作人员", cause)
+            }
+            _ => ServiceError::new(ErrorKind::Upstream, "支付宝暂时不可用，请稍后重试", cause),
+        }
+    }
+}
+
 /// A trade as `alipay.trade.query` tells it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trade {

@@ -244,6 +244,14 @@ fn rental_routes(cfg: &mut web::ServiceConfig) {
             web::resource("/api/v1/rental/order/my_preorders").route(post().to(r::viewings::mine)),
         )
         .service(
+            web::resource("/api/v1/rental/order/get_preorder_paymenturl")
+                .route(post().to(r::viewings::alipay_url)),
+        )
+        .service(
+            web::resource("/api/v1/rental/payment/ali/notify")
+                .route(post().to(r::viewings::alipay_notify)),
+        )
+        .service(
             web::resource("/api/v1/rental/order/owner_preorders")
                 .route(post().to(r::viewings::of_owner)),
         )

@@ -27,6 +27,8 @@ pub struct State {
     /// svc-community's rental marketplace: which listings may be asked to view.
     pub rental: Rental,
     pub wxpay: wxpay::WxPayClient,
+    /// Alipay, for viewing fees paid on its mobile payment page.
+    pub alipay: alipay::Alipay,
     /// `[rental] viewing_fee_fen`: what a viewing request costs.
     pub viewing_fee_fen: i64,
 }

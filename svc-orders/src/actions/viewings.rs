@@ -2,7 +2,7 @@
 //! landlord (svc-community says which listings are), at the viewing fee of `[rental]
 //! viewing_fee_fen`; the seeker and the landlord each see their requests.
 use kit::error::{ServiceError, ServiceResult};
-use proto::viewings::{Caller, CreateViewingRequest};
+use proto::viewings::{AlipayNotice, Caller, CreateViewingRequest, PaymentUrlRequest};
 
 use super::State;
 use crate::db::viewings::{self as db, ViewingRow};
@@ -107,4 +107,96 @@ pub async fn of_owner(state: &State, request: Caller) -> ServiceResult<Vec<Viewi
         .db
         .run(move |conn| db::of_owner(conn, owner).map_err(Error::from))
         .await?)
+}
+
+/// What the payer's Alipay shows as the trade's subject.
+pub const FEE_SUBJECT: &str = "看房信息费";
+/// `out_trade_no` of request `id`'s fee: `KF` and the id (one trade per request, so asking for
+/// the page again reopens the same trade).
+const TRADE_PREFIX: &str = "KF";
+
+pub fn out_trade_no(id: i64) -> String {
+    format!("{TRADE_PREFIX}{id:012}")
+}
+
+fn viewing_of(out_trade_no: &str) -> Option<i64> {
+    out_trade_no
+        .strip_prefix(TRADE_PREFIX)?
+        .parse()
+        .ok()
+        .filter(|id| *id > 0)
+}
+
+/// Alipay's mobile payment page for the caller's unpaid request.
+pub async fn alipay_url(state: &State, request: PaymentUrlRequest) -> ServiceResult<String> {
+    let seeker = user_of(request.resident.as_ref())?;
+    let id = request.id;
+    let row = state
+        .db
+        .run(move |conn| db::find(conn, id).map_err(Error::from))
+        .await?
+        .filter(|row| row.seeker_id == seeker)
+        .ok_or_else(|| ServiceError::not_found_in("pre_order_id", "没有找到该看房申请"))?;
+    if row.status != UNPAID {
+        return Err(ServiceError::conflict_in(
+            "pre_order_id",
+            "该看房申请已支付，无需再次支付",
+        ));
+    }
+    Ok(state.alipay.wap_pay_url(
+        &out_trade_no(row.id),
+        FEE_SUBJECT,
+        row.fee_fen,
+        &request.return_url,
+    )?)
+}
+
+/// Alipay's asynchronous notification: verified (signature, app_id, seller_id), the trade one of
+/// our requests' fees, the amount its fee; a paid trade marks the request paid, once however
+/// often it comes. Answers whether it was taken (Alipay notifies again until it is).
+pub async fn alipay_notification(state: &State, notice: AlipayNotice) -> bool {
+    let notice = match state.alipay.verify_notification(&notice.form) {
+        Ok(notice) => notice,
+        Err(error) => {
+            tracing::warn!(%error, "Alipay notification refused");
+            return false;
+        }
+    };
+    if !notice.is_paid() {
+        // WAIT_BUYER_PAY, TRADE_CLOSED: nothing to apply.
+        return true;
+    }
+    let Some(id) = viewing_of(&notice.out_trade_no) else {
+        tracing::warn!(out_trade_no = %notice.out_trade_no, "Alipay notification of a trade not ours");
+        return false;
+    };
+    let now = kit::time::now_unix();
+    let trade_no = notice.trade_no.clone();
+    let total = notice.total_fen;
+    let applied = state
+        .db
+        .run(move |conn| {
+            kit::db::write_transaction(conn, |conn| {
+                let Some(row) = db::find(conn, id)? else {
+                    return Ok::<_, Error>(Err("no such request"));
+                };
+                if row.fee_fen != total {
+                    return Ok(Err("the amount is not the request's fee"));
+                }
+                db::mark_paid(conn, id, "alipay", &trade_no, now)?;
+                Ok(Ok(()))
+            })
+        })
+        .await;
+    match applied {
+        Ok(Ok(())) => true,
+        Ok(Err(problem)) => {
+            tracing::warn!(viewing = id, problem, "Alipay notification not applied");
+            false
+        }
+        Err(error) => {
+            tracing::warn!(viewing = id, %error, "Alipay notification not applied");
+            false
+        }
+    }
 }

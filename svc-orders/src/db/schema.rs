@@ -86,6 +86,8 @@ diesel::table! {
         status -> Text,
         viewing_time -> Nullable<BigInt>,
         reason -> Text,
+        pay_channel -> Nullable<Text>,
+        trade_no -> Nullable<Text>,
         paid_at -> Nullable<BigInt>,
         created_at -> BigInt,
         updated_at -> BigInt,

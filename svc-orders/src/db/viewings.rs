@@ -22,6 +22,9 @@ pub struct ViewingRow {
     pub status: String,
     pub viewing_time: Option<i64>,
     pub reason: String,
+    /// `alipay` or `wxpay`, once paid.
+    pub pay_channel: Option<String>,
+    pub trade_no: Option<String>,
     pub paid_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -74,4 +77,34 @@ pub fn of_owner(conn: &mut AnyConnection, owner: i64) -> QueryResult<Vec<Viewing
         .limit(LIST_LIMIT)
         .select(ViewingRow::as_select())
         .load(conn)
+}
+
+pub fn find(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<ViewingRow>> {
+    viewing_requests::table
+        .find(id)
+        .select(ViewingRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Marks request `id` paid through `channel` when it is still unpaid; answers whether it did
+/// (false: paid already, by this notification's earlier delivery or another).
+pub fn mark_paid(
+    conn: &mut AnyConnection,
+    id: i64,
+    channel: &str,
+    trade_no: &str,
+    now: i64,
+) -> QueryResult<bool> {
+    use viewing_requests as v;
+    let changed = diesel::update(v::table.find(id).filter(v::status.eq("unpaid")))
+        .set((
+            v::status.eq("paid"),
+            v::pay_channel.eq(channel),
+            v::trade_no.eq(trade_no),
+            v::paid_at.eq(now),
+            v::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(changed == 1)
 }

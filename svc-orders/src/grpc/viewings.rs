@@ -50,6 +50,19 @@ impl Viewings for ViewingsService {
         )
     }
 
+    async fn alipay_payment_url(&self, r: Request<PaymentUrlRequest>) -> Answer<PaymentUrl> {
+        done(
+            viewings::alipay_url(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(|payment_url| PaymentUrl { payment_url }),
+        )
+    }
+
+    async fn alipay_notification(&self, r: Request<AlipayNotice>) -> Answer<AlipayAnswer> {
+        let taken = viewings::alipay_notification(&self.0, proto::caller::checked(r)?).await;
+        Ok(Response::new(AlipayAnswer { taken }))
+    }
+
     async fn of_owner(&self, r: Request<Caller>) -> Answer<ViewingList> {
         done(
             viewings::of_owner(&self.0, proto::caller::checked(r)?)

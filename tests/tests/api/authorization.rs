@@ -57,6 +57,8 @@ struct World {
     listing_review: i64,
     /// A's landlord id (`owner_id` on her listings).
     owner_a: i64,
+    /// B's viewing request of `listing_review`.
+    preorder_b: i64,
     /// B's invitation code.
     invite_b: String,
     /// A photo and a video of `listing_a`, and the photo's path.
@@ -638,6 +640,26 @@ fn table() -> Vec<Row> {
                     json!({"owner_id": w.owner_a, "house_id": w.listing_review}),
                 )
             },
+        ),
+        // Only the caller's own request: B's (made with the world) is hers, nobody else's.
+        row(
+            "POST",
+            "/api/v1/rental/order/get_preorder_paymenturl",
+            "--y---",
+            |w, _| {
+                at(
+                    "/api/v1/rental/order/get_preorder_paymenturl",
+                    json!({"pre_order_id": w.preorder_b, "return_url": "https://m.example.com/paid"}),
+                )
+            },
+        ),
+        // Alipay's notification carries its own proof (the signature), no token: anyone reaches
+        // it, and an unsigned one is refused in Alipay's format.
+        row(
+            "POST",
+            "/api/v1/rental/payment/ali/notify",
+            PUBLIC,
+            |_, _| at("/api/v1/rental/payment/ali/notify", json!({})),
         ),
         row(
             "POST",
@@ -1297,6 +1319,15 @@ async fn build_world(app: &TestApp) -> World {
         .body["data"]["id"]
         .as_i64()
         .unwrap();
+    let preorder_b = app
+        .post(
+            "/api/v1/rental/order/create_preorder",
+            json!({"owner_id": owner_a, "house_id": listing_review}),
+            Some(&b),
+        )
+        .await;
+    assert_eq!(preorder_b.code(), 0, "{:?}", preorder_b.body);
+    let preorder_b = preorder_b.body["data"].as_i64().unwrap();
     let media = |name: &str, bytes: &'static [u8]| {
         reqwest::multipart::Form::new()
             .text("house_id", listing_a.body["data"]["house_id"].to_string())
@@ -1379,6 +1410,7 @@ async fn build_world(app: &TestApp) -> World {
         listing_a: listing_a.body["data"]["house_id"].as_i64().unwrap(),
         listing_review,
         owner_a,
+        preorder_b,
         claim_b,
         listing_photo: photo_added.body["data"]["id"][0].as_i64().unwrap(),
         listing_video: video_added.body["data"]["id"].as_i64().unwrap(),

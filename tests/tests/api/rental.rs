@@ -1526,3 +1526,119 @@ async fn a_seeker_asks_to_view_a_listing_and_both_sides_see_the_request() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_viewing_fee_is_paid_on_alipays_page_and_applied_once() {
+    let app = spawn_app().await;
+    let BoundResident { token: a, house } = app.bound_resident(FU_YU).await;
+    let b = app.bound_resident(WANG_FANG).await.token;
+    let c = app.bound_resident(ZHAO_QIANG).await.token;
+    let owner = app
+        .get_as("/api/v1/rental/wx_fetch_userinfo", &a)
+        .await
+        .body["data"]["id"]
+        .as_i64()
+        .unwrap();
+    let listing_id = app
+        .create_listing(&a, listing(house, "南向两居", 2500, 0.5))
+        .await;
+    assert_eq!(app.release(&a, listing_id).await.code(), 0);
+    let asked = app
+        .post(
+            "/api/v1/rental/order/create_preorder",
+            json!({"owner_id": owner, "house_id": listing_id}),
+            Some(&b),
+        )
+        .await;
+    let id = asked.body["data"].as_i64().unwrap();
+    let url_of = |token: String, id: i64| {
+        let app = &app;
+        async move {
+            app.post(
+                "/api/v1/rental/order/get_preorder_paymenturl",
+                json!({"pre_order_id": id, "return_url": "https://m.example.com/paid"}),
+                Some(&token),
+            )
+            .await
+        }
+    };
+
+    // Seed 004's answer: Alipay's mobile payment page, signed, with our notify_url.
+    let answer = url_of(b.clone(), id).await;
+    assert_eq!(answer.code(), 0, "{:?}", answer.body);
+    assert_eq!(answer.body["data"]["result"], "SUCCESS");
+    let payment_url = answer.body["data"]["payment_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let parsed = url::Url::parse(&payment_url).expect("a URL");
+    let params: std::collections::HashMap<String, String> =
+        parsed.query_pairs().into_owned().collect();
+    assert_eq!(params["method"], "alipay.trade.wap.pay");
+    assert_eq!(params["sign_type"], "RSA2");
+    assert_eq!(params["return_url"], "https://m.example.com/paid");
+    assert!(params["notify_url"].ends_with("/api/v1/rental/payment/ali/notify"));
+    let biz: Value = serde_json::from_str(&params["biz_content"]).unwrap();
+    assert_eq!(biz["total_amount"], "10.00");
+    let out_trade_no = biz["out_trade_no"].as_str().unwrap().to_owned();
+    // Nobody else's request.
+    assert_refused(&url_of(c.clone(), id).await, 404, "pre_order_id");
+    assert_refused(&url_of(a.clone(), id).await, 404, "pre_order_id");
+
+    // The payer opens the page and pays: Alipay's notification is taken, once.
+    let page = app.client.get(&payment_url).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let forged = app
+        .sandbox(
+            "/alipay/pay",
+            json!({"out_trade_no": out_trade_no, "forge": true}),
+        )
+        .await;
+    assert_eq!(forged["delivered"], false, "{forged}");
+    assert_eq!(forged["status"], 400);
+    let mine = |token: String| {
+        let app = &app;
+        async move {
+            app.post("/api/v1/rental/order/my_preorders", json!({}), Some(&token))
+                .await
+        }
+    };
+    assert_eq!(mine(b.clone()).await.rows()[0]["status"], "待支付");
+    let paid = app
+        .sandbox(
+            "/alipay/pay",
+            json!({"out_trade_no": out_trade_no, "times": 100}),
+        )
+        .await;
+    assert_eq!(paid["delivered"], true, "{paid}");
+    let row = mine(b.clone()).await.rows()[0].clone();
+    assert_eq!(row["status"], "已支付");
+    assert!(row["paid_at"].is_string());
+    let landlords = app
+        .post("/api/v1/rental/order/owner_preorders", json!({}), Some(&a))
+        .await;
+    assert_eq!(landlords.rows()[0]["status"], "已支付");
+    // Paid: no second page.
+    assert_refused(&url_of(b.clone(), id).await, 409, "pre_order_id");
+    // A notification that is not Alipay's is refused in Alipay's format.
+    let raw = app
+        .client
+        .post(format!("{}/api/v1/rental/payment/ali/notify", app.base))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("out_trade_no=KF000000000001&trade_status=TRADE_SUCCESS&sign=bm9wZQ==")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status().as_u16(), 400);
+    assert_eq!(raw.text().await.unwrap(), "fail");
+    // A return_url that is not a web address is named.
+    let bad = app
+        .post(
+            "/api/v1/rental/order/get_preorder_paymenturl",
+            json!({"pre_order_id": id, "return_url": "javascript:alert(1)"}),
+            Some(&b),
+        )
+        .await;
+    assert_refused(&bad, 400, "return_url");
+    app.stop().await;
+}

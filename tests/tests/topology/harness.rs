@@ -46,8 +46,9 @@ fn free_port() -> u16 {
 
 /// This deployment's secrets, given as a Secret gives them: none is a development default (the
 /// standalone binaries refuse those), and the sandbox knows the same ones, as WeChat, Alibaba
-/// Cloud and the security platform would. The WeChat Pay keys are this suite's own pairs
-/// (`tests/fixtures/wxpay/`), not the defaults' (`sandbox/fixtures/wxpay/`).
+/// Cloud and the security platform would. The WeChat Pay and Alipay keys are this suite's own
+/// pairs (`tests/fixtures/wxpay/`, `tests/fixtures/alipay/`), not the defaults'
+/// (`sandbox/fixtures/`).
 fn deployment_secrets(run: &str) -> Vec<(String, String)> {
     let pair = |ours: &str, sandbox: &str, value: String| {
         [
@@ -84,6 +85,22 @@ fn deployment_secrets(run: &str) -> Vec<(String, String)> {
         (
             "WJDH__SANDBOX__WXPAY_PLATFORM_PRIVATE_KEY".to_owned(),
             include_str!("../../fixtures/wxpay/platform-private-key.pem").to_owned(),
+        ),
+        (
+            "WJDH__ALIPAY__APP_PRIVATE_KEY".to_owned(),
+            include_str!("../../fixtures/alipay/app-private-key.pem").to_owned(),
+        ),
+        (
+            "WJDH__SANDBOX__ALIPAY_APP_PUBLIC_KEY".to_owned(),
+            include_str!("../../fixtures/alipay/app-public-key.pem").to_owned(),
+        ),
+        (
+            "WJDH__ALIPAY__ALIPAY_PUBLIC_KEY".to_owned(),
+            include_str!("../../fixtures/alipay/alipay-public-key.pem").to_owned(),
+        ),
+        (
+            "WJDH__SANDBOX__ALIPAY_PRIVATE_KEY".to_owned(),
+            include_str!("../../fixtures/alipay/alipay-private-key.pem").to_owned(),
         ),
     ];
     for (ours, sandbox, value) in [

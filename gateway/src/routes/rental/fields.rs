@@ -226,6 +226,42 @@ impl<const MAX: usize> PartialSchema for Minutes<MAX> {
 
 impl<const MAX: usize> ToSchema for Minutes<MAX> {}
 
+/// An absolute http(s) address of at most 512 characters, such as a page the payer returns to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebAddress(pub String);
+
+const WEB_ADDRESS: &str =
+    r"^https?://[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?(:[0-9]{1,5})?([/?#][^\s]*)?$";
+
+impl<'de> Deserialize<'de> for WebAddress {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        static RULE: LazyLock<Regex> = LazyLock::new(|| whole(WEB_ADDRESS));
+        let bad = || invalid("必须是以http://或https://开头的完整链接，最多512个字符");
+        let text = text_of(&Value::deserialize(deserializer)?).ok_or_else(bad)?;
+        if text.chars().count() > 512 || !RULE.is_match(&text) {
+            return Err(bad());
+        }
+        match url::Url::parse(&text) {
+            Ok(parsed) if parsed.host_str().is_some_and(|h| !h.is_empty()) => Ok(Self(text)),
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl PartialSchema for WebAddress {
+    fn schema() -> RefOr<Schema> {
+        RefOr::T(Schema::Object(
+            string_schema()
+                .pattern(Some(WEB_ADDRESS))
+                .max_length(Some(512))
+                .examples(["https://m.example.com/paid"])
+                .build(),
+        ))
+    }
+}
+
+impl ToSchema for WebAddress {}
+
 /// A positive decimal with at most two places and at most `MAX_WHOLE` before the point
 /// (`89.5`, `"3"`): kept in hundredths.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use super::fields::Minutes;
+use super::fields::{Minutes, WebAddress};
 use super::{TAG, ok};
 use crate::auth::ResidentCaller;
 use crate::envelope::{ApiError, ApiResult, DataResponse, Failure};
@@ -116,4 +116,77 @@ pub async fn of_owner(
         )
         .await?;
     list(rows)
+}
+
+/// 获取看房申请支付url: the caller's unpaid request (`pre_order_id`) and where Alipay sends the
+/// payer back (`return_url`, with Alipay's `alipay.trade.wap.pay.return` parameters).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PaymentUrlInput {
+    pre_order_id: Id,
+    return_url: WebAddress,
+}
+
+/// 获取看房申请支付url: seed 004's `{"result": "SUCCESS", "payment_url"}`, Alipay's mobile payment
+/// page (`alipay.trade.wap.pay`, signed RSA2) for the viewing fee.
+#[utoipa::path(post, path = "/api/v1/rental/order/get_preorder_paymenturl", tag = TAG,
+    request_body = PaymentUrlInput,
+    responses((status = 200, body = DataResponse), (status = 404, body = Failure), (status = 409, body = Failure, description = "该看房申请已支付")),
+    security(("bearer" = [])))]
+pub async fn alipay_url(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    resident: ResidentCaller,
+    input: Result<Input<PaymentUrlInput>, ApiError>,
+) -> ApiResult {
+    let i = input?.into_inner();
+    let message = pb::PaymentUrlRequest {
+        resident: Some(resident.reference()),
+        id: i.pre_order_id.get(),
+        return_url: i.return_url.0,
+    };
+    let url = state
+        .call(
+            "orders",
+            state
+                .viewings()
+                .alipay_payment_url(request_id.grpc(message)),
+        )
+        .await?;
+    ok(
+        "",
+        json!({"result": "SUCCESS", "payment_url": url.payment_url}),
+    )
+}
+
+/// Alipay's asynchronous notification (a form, RSA2): svc-orders verifies it and applies it once;
+/// the answer is Alipay's: the text `success` when taken, anything else and Alipay notifies again.
+#[utoipa::path(post, path = "/api/v1/rental/payment/ali/notify", tag = TAG,
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "Alipay's signed notification"),
+    responses((status = 200, description = "taken: `success` (Alipay's format)", content_type = "text/plain"), (status = 400, description = "not taken: `fail`; Alipay notifies again", content_type = "text/plain"), (status = 503, description = "svc-orders unreachable; Alipay notifies again", content_type = "text/plain")))]
+pub async fn alipay_notify(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    body: web::Bytes,
+) -> actix_web::HttpResponse {
+    let message = pb::AlipayNotice {
+        form: body.to_vec(),
+    };
+    let text = |status: actix_web::http::StatusCode, body: &'static str| {
+        actix_web::HttpResponse::build(status)
+            .content_type("text/plain; charset=utf-8")
+            .body(body)
+    };
+    match state
+        .call(
+            "orders",
+            state
+                .viewings()
+                .alipay_notification(request_id.grpc(message)),
+        )
+        .await
+    {
+        Ok(answer) if answer.taken => text(actix_web::http::StatusCode::OK, "success"),
+        Ok(_) => text(actix_web::http::StatusCode::BAD_REQUEST, "fail"),
+        Err(_) => text(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, "fail"),
+    }
 }

@@ -14,6 +14,9 @@ CREATE TABLE viewing_requests (
     status TEXT NOT NULL,
     viewing_time BIGINT,
     reason TEXT NOT NULL,
+    -- How the fee was paid (alipay, wxpay) and the provider's trade number.
+    pay_channel TEXT,
+    trade_no TEXT,
     paid_at BIGINT,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
