@@ -23,6 +23,9 @@ fn svc_orders_on_the_development_defaults_exits_naming_each_secret_and_no_value(
         "wxpay.v3_merchant_private_key",
         "wxpay.v3_platform_public_key",
         "WJDH__WXPAY__V3_MERCHANT_PRIVATE_KEY",
+        "alipay.app_private_key",
+        "alipay.alipay_public_key",
+        "WJDH__ALIPAY__APP_PRIVATE_KEY",
     ] {
         assert!(stderr.contains(key), "{key} not named: {stderr}");
     }
@@ -51,6 +54,8 @@ fn svc_orders_with_one_secret_left_exits_naming_only_that_one() {
             "real-v3-api-key-0123456789abcdef",
         ),
         ("WJDH__WXPAY__V3_MERCHANT_PRIVATE_KEY", "real merchant key"),
+        ("WJDH__ALIPAY__APP_PRIVATE_KEY", "real application key"),
+        ("WJDH__ALIPAY__ALIPAY_PUBLIC_KEY", "real alipay public key"),
     ]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "{stderr}");
