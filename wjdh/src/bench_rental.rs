@@ -99,6 +99,22 @@ async fn measure_stack(
         .await
         .context("seeding")?;
     let seconds = started.elapsed().as_secs_f64();
+    let plans = stack
+        .community_db
+        .run(
+            |conn| -> Result<Vec<(&str, Vec<String>)>, kit::db::DbError> {
+                let postgres = matches!(conn, kit::db::AnyConnection::Postgresql(_));
+                search_shapes(postgres)
+                    .into_iter()
+                    .map(|(shape, query)| Ok((shape, explain(conn, &query)?)))
+                    .collect()
+            },
+        )
+        .await
+        .context("explaining the search")?;
+    for (shape, plan) in plans {
+        println!("plan of the {shape} read: {}", plan.join(" / "));
+    }
 
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(options.concurrency)
@@ -125,6 +141,18 @@ async fn measure_stack(
         .json::<serde_json::Value>()
         .await?;
     anyhow::ensure!(first["code"] == 0, "search failed: {first}");
+    for (sort, label) in SORTS {
+        let found = client
+            .post(&url)
+            .bearer_auth(&token)
+            .json(&body(0, sort))
+            .send()
+            .await?
+            .json::<serde_json::Value>()
+            .await?;
+        let rows = found["data"].as_array().map_or(0, Vec::len);
+        println!("the first point finds {rows} listings sorted by {label}");
+    }
 
     let mut figures = Vec::new();
     for (sort, label) in SORTS {
@@ -144,4 +172,103 @@ async fn measure_stack(
         );
     }
     Ok((seconds, figures))
+}
+
+/// The map search's statements at the city's centre, as svc-community writes them (3 km box,
+/// the measured filters), one per shape: the planner's choice at this size is printed, so a
+/// plan that walks the wrong index or sorts the box shows next to the figures.
+fn search_shapes(postgres: bool) -> Vec<(&'static str, String)> {
+    use svc_community::db::rental::{
+        MAP_BAND_SQL, POSTGRES_WRITES, SQLITE_WRITES, Written, band_written,
+    };
+    let (lat, lon) = (LAT_MIN + LAT_SPAN / 2.0, LON_MIN + LON_SPAN / 2.0);
+    let (dlat, dlon) = (0.027, 0.032);
+    let written = if postgres {
+        POSTGRES_WRITES
+    } else {
+        SQLITE_WRITES
+    };
+    let filters = |w: Written| {
+        format!(
+            "status = 1 AND {} BETWEEN {} AND {} AND {} BETWEEN {} AND {} \
+             AND rent_room_type IN (1) AND {} >= 200000 AND {} <= 600000",
+            w.latitude,
+            lat - dlat,
+            lat + dlat,
+            w.longitude,
+            lon - dlon,
+            lon + dlon,
+            w.rent,
+            w.rent
+        )
+    };
+    let sorted = filters(written);
+    let low = ((lat - dlat) * 1000.0).floor() as i64 + 100_000 - 1;
+    let high = ((lat + dlat) * 1000.0).floor() as i64 + 100_000 + 1;
+    let bands: Vec<String> = (low..=high).map(|b| b.to_string()).collect();
+    let select = "SELECT id, latitude, longitude, released_at, praise_count, view_count, \
+                  house_rent_fen, house_size FROM rental_listings WHERE";
+    let rent = "house_rent_fen >= 200000 AND house_rent_fen <= 600000";
+    let ordered = |key: &str, direction: &str| {
+        let own = if key == "house_rent_fen" {
+            rent
+        } else {
+            "1 = 1"
+        };
+        format!(
+            "{select} {sorted} AND {own} AND {key} IS NOT NULL ORDER BY {key} {direction} LIMIT 38"
+        )
+    };
+    vec![
+        (
+            "distance",
+            format!(
+                "{select} {} AND {MAP_BAND_SQL} IN ({})",
+                filters(band_written(written)),
+                bands.join(", ")
+            ),
+        ),
+        ("newest", ordered("released_at", "DESC")),
+        ("attention", ordered("(praise_count + view_count)", "DESC")),
+        ("rent ascending", ordered("house_rent_fen", "ASC")),
+        ("rent descending", ordered("house_rent_fen", "DESC")),
+        ("size ascending", ordered("house_size", "ASC")),
+        (
+            "a rent's ties",
+            format!("{select} {sorted} AND {rent} AND house_rent_fen = 300000"),
+        ),
+    ]
+}
+
+/// `EXPLAIN` (PostgreSQL) or `EXPLAIN QUERY PLAN` (SQLite) of `query`, one line per step.
+fn explain(
+    conn: &mut kit::db::AnyConnection,
+    query: &str,
+) -> Result<Vec<String>, kit::db::DbError> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Detail {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        detail: String,
+    }
+    #[derive(diesel::QueryableByName)]
+    struct PgLine {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        #[diesel(column_name = "QUERY PLAN")]
+        plan: String,
+    }
+    Ok(match conn {
+        kit::db::AnyConnection::Postgresql(_) => diesel::sql_query(format!("EXPLAIN {query}"))
+            .load::<PgLine>(conn)?
+            .into_iter()
+            .map(|l| l.plan)
+            .collect(),
+        kit::db::AnyConnection::Sqlite(_) => {
+            diesel::sql_query(format!("EXPLAIN QUERY PLAN {query}"))
+                .load::<Detail>(conn)?
+                .into_iter()
+                .map(|l| l.detail)
+                .collect()
+        }
+    })
 }
