@@ -1472,3 +1472,94 @@ async fn a_landlord_who_no_longer_holds_the_house_loses_the_listing() {
     assert_refused(&app.release(&b, id).await, 403, "house_id");
     app.stop().await;
 }
+
+/// A seeded listing as the search sorts it.
+#[derive(diesel::QueryableByName)]
+struct Seeded {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    id: i64,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    latitude: f64,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    longitude: f64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    house_rent_fen: i64,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    house_size: f64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    attention: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    released_at: i64,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    rent_room_type: i32,
+}
+
+#[tokio::test]
+async fn every_sort_pages_through_many_tied_listings_as_a_full_sort_would() {
+    use diesel::RunQueryDsl;
+    use diesel::connection::SimpleConnection;
+    use svc_community::domain::rental::distance_km;
+    let app = spawn_app().await;
+    let b = app.bound_resident(WANG_FANG).await.token;
+    // 400 listings within about 2.5 km, few rents, sizes, attentions and release times (ties
+    // everywhere), every tenth waiting for the platform.
+    let listings = app
+        .stack
+        .community_db
+        .run(|conn| -> Result<Vec<Seeded>, kit::db::DbError> {
+            conn.batch_execute(&format!(
+                "WITH RECURSIVE seq(n) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT n + 1 FROM seq WHERE n < 400)
+INSERT INTO rental_listings (owner_id, community_identifier, community_house_id, house_introduction, status, reason, platform_hold, owner_verified, longitude, latitude, house_rent_fen, house_size, rent_time_type, rent_room_type, details, praise_count, view_count, created_at, updated_at, released_at)
+SELECT 1000, '10002', n, '', CASE WHEN n % 10 = 0 THEN 2 ELSE 1 END, '', false, true, {lon} + (n * 53 % 103 - 51) * 0.0004, {lat} + (n * 37 % 101 - 50) * 0.0004,
+  100000 + (n % 5) * 50000, 20 + n % 7, 1, 1 + n % 2, '{{}}', n % 3, n % 4, n, n, 1760000000 + n % 9
+FROM seq",
+                lon = HERE.0,
+                lat = HERE.1
+            ))?;
+            Ok(diesel::sql_query(
+                "SELECT id, latitude, longitude, house_rent_fen, house_size, praise_count + view_count AS attention, released_at, rent_room_type FROM rental_listings WHERE status = 1",
+            )
+            .load::<Seeded>(conn)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(listings.len(), 360);
+    for radius in [3.0, 1.5] {
+        for room in [None, Some(1)] {
+            for sort in 1..=6 {
+                let mut expected: Vec<(&Seeded, f64)> = listings
+                    .iter()
+                    .filter(|l| room.is_none_or(|r| l.rent_room_type == r))
+                    .map(|l| (l, distance_km(HERE.1, HERE.0, l.latitude, l.longitude)))
+                    .filter(|(_, d)| *d <= radius)
+                    .collect();
+                expected.sort_by(|(x, dx), (y, dy)| {
+                    let first = match sort {
+                        2 => y.released_at.cmp(&x.released_at),
+                        3 => y.attention.cmp(&x.attention),
+                        4 => x.house_rent_fen.cmp(&y.house_rent_fen),
+                        5 => y.house_rent_fen.cmp(&x.house_rent_fen),
+                        6 => x.house_size.total_cmp(&y.house_size),
+                        _ => std::cmp::Ordering::Equal,
+                    };
+                    first.then(dx.total_cmp(dy)).then(y.id.cmp(&x.id))
+                });
+                let expected: Vec<i64> = expected.iter().map(|(l, _)| l.id).collect();
+                let mut found = Vec::new();
+                for shift in (0..expected.len() + 20).step_by(20) {
+                    let mut body =
+                        json!({"sort": sort, "radius": radius, "shift": shift, "count": 20});
+                    if let Some(room) = room {
+                        body["house_rent_room_type"] = json!(room.to_string());
+                    }
+                    found.extend(app.search_ids(&b, body).await);
+                }
+                assert_eq!(
+                    found, expected,
+                    "sort {sort}, radius {radius}, room {room:?}"
+                );
+            }
+        }
+    }
+    app.stop().await;
+}
