@@ -34,6 +34,8 @@ enum Command {
     BenchCommunity(wjdh::bench_community::CommunityBenchOptions),
     /// Benchmark of order creation and of the resident's and platform's order lists at 100,000 orders.
     BenchOrders(wjdh::bench_orders::OrdersBenchOptions),
+    /// Benchmark of the rental map search, each sort, over N listings spread over a city.
+    BenchRental(wjdh::bench_rental::RentalBenchOptions),
 }
 
 #[derive(Subcommand)]
@@ -89,6 +91,7 @@ async fn main() -> anyhow::Result<()> {
         Command::BenchRegistry(options) => wjdh::bench_registry::run(options).await,
         Command::BenchCommunity(options) => wjdh::bench_community::run(options).await,
         Command::BenchOrders(options) => wjdh::bench_orders::run(options).await,
+        Command::BenchRental(options) => wjdh::bench_rental::run(options).await,
     }
 }
 

@@ -447,18 +447,60 @@ fn like_escaped(text: &str) -> String {
         .replace('_', "\\_")
 }
 
-/// The published listings in `area` that pass `filter`: read through the map index
-/// (`rental_listings_on_map`: status, then the latitude range, then longitude).
-pub fn candidates(
-    conn: &mut AnyConnection,
+/// How the map search writes the columns it filters on besides the key it reads by, for a
+/// backend's planner: each planner must take the band index for the band read and the sort's
+/// own index for a read in a sort's order, at 10,000 listings as at a million.
+#[derive(Clone, Copy, Debug)]
+pub struct Written {
+    pub latitude: &'static str,
+    pub longitude: &'static str,
+    pub rent: &'static str,
+    pub size: &'static str,
+}
+
+/// PostgreSQL checks conditions on an index's later columns on its entries (without reading
+/// the row) only when they are written on the columns, and estimates them well that way, so
+/// everything stays plain.
+pub const POSTGRES_WRITES: Written = Written {
+    latitude: "latitude",
+    longitude: "longitude",
+    rent: "house_rent_fen",
+    size: "house_size",
+};
+
+/// SQLite reads the coordinates from the index entry either way (its deferred seek), but given
+/// plain ones it may skip-scan a sort index over the few values of its leading columns and sort
+/// the box, and given a plain rent range it may walk the rent index and sort: a read that grows
+/// with the listings. Unary plus makes each an expression no index serves.
+pub const SQLITE_WRITES: Written = Written {
+    latitude: "(+latitude)",
+    longitude: "(+longitude)",
+    rent: "(+house_rent_fen)",
+    size: "(+house_size)",
+};
+
+/// How `conn`'s backend has the search written.
+fn written_for(conn: &AnyConnection) -> Written {
+    match conn {
+        AnyConnection::Postgresql(_) => POSTGRES_WRITES,
+        AnyConnection::Sqlite(_) => SQLITE_WRITES,
+    }
+}
+
+/// The published listings in `area` that pass `filter`, as a query still to be ordered, its
+/// columns `written` so.
+fn in_area(
     area: BoundingBox,
     filter: &SearchFilter,
-) -> QueryResult<Vec<Candidate>> {
+    written: Written,
+) -> rental_listings::BoxedQuery<'static, Backend> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{BigInt, Double, Nullable};
     use rental_listings as l;
     let mut query = l::table
         .filter(l::status.eq(PUBLISHED))
-        .filter(l::latitude.between(area.lat_min, area.lat_max))
-        .filter(l::longitude.between(area.lon_min, area.lon_max))
+        .filter(sql::<Nullable<Double>>(written.latitude).between(area.lat_min, area.lat_max))
+        .filter(sql::<Nullable<Double>>(written.longitude).between(area.lon_min, area.lon_max))
         .into_boxed::<Backend>();
     if let Some(text) = &filter.title_contains {
         let pattern = format!("%{}%", like_escaped(text));
@@ -473,20 +515,21 @@ pub fn candidates(
     if !filter.rent_room_types.is_empty() {
         query = query.filter(l::rent_room_type.eq_any(filter.rent_room_types.clone()));
     }
+    // A read in the rent's or the size's order bounds them on the column as well (`by_key`).
     if let Some(low) = filter.rent_fen.0 {
-        query = query.filter(l::house_rent_fen.ge(low));
+        query = query.filter(sql::<Nullable<BigInt>>(written.rent).ge(low));
     }
     if let Some(high) = filter.rent_fen.1 {
-        query = query.filter(l::house_rent_fen.le(high));
+        query = query.filter(sql::<Nullable<BigInt>>(written.rent).le(high));
     }
     if !filter.house_sources.is_empty() {
         query = query.filter(l::house_source.eq_any(filter.house_sources.clone()));
     }
     if let Some(low) = filter.size.0 {
-        query = query.filter(l::house_size.ge(low));
+        query = query.filter(sql::<Nullable<Double>>(written.size).ge(low));
     }
     if let Some(high) = filter.size.1 {
-        query = query.filter(l::house_size.le(high));
+        query = query.filter(sql::<Nullable<Double>>(written.size).le(high));
     }
     if !filter.directions.is_empty() {
         query = query.filter(l::house_direction.eq_any(filter.directions.clone()));
@@ -508,17 +551,181 @@ pub fn candidates(
         query = query.filter(l::house_characteristic.like(pattern).escape('\\'));
     }
     query
-        .select((
-            l::id,
-            l::latitude,
-            l::longitude,
-            l::released_at,
-            l::praise_count,
-            l::view_count,
-            l::house_rent_fen,
-            l::house_size,
-        ))
+}
+
+/// What a candidate's row holds for sorting.
+type CandidateColumns = (
+    rental_listings::id,
+    rental_listings::latitude,
+    rental_listings::longitude,
+    rental_listings::released_at,
+    rental_listings::praise_count,
+    rental_listings::view_count,
+    rental_listings::house_rent_fen,
+    rental_listings::house_size,
+);
+
+const CANDIDATE: CandidateColumns = (
+    rental_listings::id,
+    rental_listings::latitude,
+    rental_listings::longitude,
+    rental_listings::released_at,
+    rental_listings::praise_count,
+    rental_listings::view_count,
+    rental_listings::house_rent_fen,
+    rental_listings::house_size,
+);
+
+/// A listing's latitude band, as `rental_listings_on_map_bands` indexes it: the same text, or
+/// the planners do not match the index. SQLite truncates the cast and PostgreSQL rounds it, so a
+/// band read is [`bands_of`](crate::domain::rental::bands_of) with a band to spare on each side.
+pub const MAP_BAND_SQL: &str = "CAST(latitude * 1000 + 100000 AS INTEGER)";
+
+/// The coordinates as the band index holds them, `(longitude + 0)` and `(latitude + 0)`: the
+/// band read matches them (each band's longitude is one range of the index), and a read in
+/// a sort's order, which writes them otherwise, cannot turn to the band index and sort the box.
+pub fn band_written(written: Written) -> Written {
+    Written {
+        latitude: "(latitude + 0)",
+        longitude: "(longitude + 0)",
+        ..written
+    }
+}
+
+/// The published listings in `area` that pass `filter`, read by latitude band through
+/// `rental_listings_on_map_bands` (status, band, longitude, latitude): one range of longitude
+/// in each of `bands`, so the index entries read are those of the box (and of its edge bands),
+/// however many listings lie elsewhere in the city.
+pub fn in_bands(
+    conn: &mut AnyConnection,
+    area: BoundingBox,
+    bands: &[i32],
+    filter: &SearchFilter,
+) -> QueryResult<Vec<Candidate>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::Integer;
+    in_area(area, filter, band_written(written_for(conn)))
+        .filter(sql::<Integer>(MAP_BAND_SQL).eq_any(bands.to_vec()))
+        .select(CANDIDATE)
         .load(conn)
+}
+
+/// A column the map search sorts by, each read through an index that leads with `status`, then
+/// the column, and holds the coordinates, so the box is checked on index entries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortKey {
+    /// `released_at` (`rental_listings_by_release`).
+    Released,
+    /// `praise_count + view_count` (`rental_listings_by_attention`, an index on that expression).
+    Attention,
+    /// `house_rent_fen` (`rental_listings_by_rent`).
+    Rent,
+    /// `house_size` (`rental_listings_by_size`).
+    Size,
+}
+
+/// A value of a [`SortKey`]: whole for the integer columns, real for the size.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum KeyValue {
+    Whole(i64),
+    Real(f64),
+}
+
+impl SortKey {
+    /// The key of `c`; `None` for a listing without it (never published: see
+    /// `missing_for_release`).
+    pub fn of(self, c: &Candidate) -> Option<KeyValue> {
+        match self {
+            Self::Released => c.released_at.map(KeyValue::Whole),
+            Self::Attention => Some(KeyValue::Whole(c.praise_count + c.view_count)),
+            Self::Rent => c.house_rent_fen.map(KeyValue::Whole),
+            Self::Size => c.house_size.map(KeyValue::Real),
+        }
+    }
+}
+
+/// Where a read in key order starts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum KeyFrom {
+    /// At the first key.
+    Start,
+    /// Past this key (after it in the order read).
+    Beyond(KeyValue),
+    /// Only the listings with exactly this key.
+    At(KeyValue),
+}
+
+/// The published listings in `area` that pass `filter`, read in `key`'s order (`descending` or
+/// not) from `from`, at most `limit` of them. Each read walks the key's index from `from` and
+/// checks the box on its entries, so it stops after `limit` listings in the box: the entries
+/// walked are about `limit` divided by the share of the city's listings the box holds, a share
+/// that does not grow with the number of listings. Rows are ordered by the key only; a caller
+/// that cuts a read short reads the last key's listings whole with [`KeyFrom::At`] (an
+/// equality on the key, then the box's latitudes: a range of the same index).
+pub fn by_key(
+    conn: &mut AnyConnection,
+    area: BoundingBox,
+    filter: &SearchFilter,
+    key: SortKey,
+    descending: bool,
+    from: KeyFrom,
+    limit: Option<i64>,
+) -> QueryResult<Vec<Candidate>> {
+    use rental_listings as l;
+    let mut query = in_area(area, filter, written_for(conn));
+    macro_rules! keyed {
+        ($column:expr, $variant:ident) => {{
+            query = query.filter(($column).is_not_null());
+            match from {
+                KeyFrom::Start => {}
+                KeyFrom::Beyond(KeyValue::$variant(v)) if descending => {
+                    query = query.filter(($column).lt(v))
+                }
+                KeyFrom::Beyond(KeyValue::$variant(v)) => query = query.filter(($column).gt(v)),
+                KeyFrom::At(KeyValue::$variant(v)) => query = query.filter(($column).eq(v)),
+                KeyFrom::Beyond(_) | KeyFrom::At(_) => {
+                    return Err(diesel::result::Error::QueryBuilderError(
+                        "a sort key of another type".into(),
+                    ));
+                }
+            }
+            query = if descending {
+                query.order(($column).desc())
+            } else {
+                query.order(($column).asc())
+            };
+        }};
+    }
+    match key {
+        SortKey::Released => keyed!(l::released_at, Whole),
+        SortKey::Attention => keyed!(l::praise_count + l::view_count, Whole),
+        SortKey::Rent => keyed!(l::house_rent_fen, Whole),
+        SortKey::Size => keyed!(l::house_size, Real),
+    }
+    // The filter's range of the key itself bounds the index's range.
+    match key {
+        SortKey::Rent => {
+            if let Some(low) = filter.rent_fen.0 {
+                query = query.filter(l::house_rent_fen.ge(low));
+            }
+            if let Some(high) = filter.rent_fen.1 {
+                query = query.filter(l::house_rent_fen.le(high));
+            }
+        }
+        SortKey::Size => {
+            if let Some(low) = filter.size.0 {
+                query = query.filter(l::house_size.ge(low));
+            }
+            if let Some(high) = filter.size.1 {
+                query = query.filter(l::house_size.le(high));
+            }
+        }
+        SortKey::Released | SortKey::Attention => {}
+    }
+    if let Some(limit) = limit {
+        query = query.limit(limit);
+    }
+    query.select(CANDIDATE).load(conn)
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]

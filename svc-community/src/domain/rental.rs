@@ -96,6 +96,21 @@ pub fn bounding_box(lat: f64, lon: f64, radius_km: f64) -> BoundingBox {
     }
 }
 
+/// How many bands a degree of latitude holds: a band is 0.001° (about 111 m) high.
+const BANDS_PER_DEGREE: f64 = 1000.0;
+
+/// The band latitude `lat` lies in: `floor(lat × 1000) + 100000` (positive for every latitude),
+/// what the map's band index holds for a listing (`rental_listings_on_map_bands`).
+pub fn map_band(lat: f64) -> i32 {
+    (lat * BANDS_PER_DEGREE + 100_000.0).floor() as i32
+}
+
+/// Every band a box crosses, with one more on each side: the index's cast truncates on SQLite
+/// and rounds on PostgreSQL, and the box's exact latitudes filter the extra rows out anyway.
+pub fn bands_of(area: BoundingBox) -> Vec<i32> {
+    (map_band(area.lat_min) - 1..=map_band(area.lat_max) + 1).collect()
+}
+
 /// A user's invitation code: their id in 8 upper-case hex digits (`00000006`, `0000000A`), as
 /// seed 004 shows them.
 pub fn invite_code(user_id: i64) -> String {
@@ -179,6 +194,19 @@ mod tests {
             assert!((b.lat_min..=b.lat_max).contains(&p_lat), "{step}");
             assert!((b.lon_min..=b.lon_max).contains(&p_lon), "{step}");
         }
+    }
+
+    #[test]
+    fn bands_are_thousandths_of_a_degree_and_a_box_reads_all_it_crosses() {
+        assert_eq!(map_band(31.2345), 131_234);
+        assert_eq!(map_band(-0.0005), 99_999);
+        assert_eq!(map_band(0.0), 100_000);
+        let b = bounding_box(31.2, 121.4, 3.0);
+        let bands = bands_of(b);
+        assert_eq!(bands.first(), Some(&(map_band(b.lat_min) - 1)));
+        assert_eq!(bands.last(), Some(&(map_band(b.lat_max) + 1)));
+        // 6 km of latitude is about 54 bands.
+        assert!((55..=60).contains(&bands.len()), "{}", bands.len());
     }
 
     #[test]

@@ -1,16 +1,27 @@
 //! /search_house: the published listings within `radius` km of a point that pass the filters,
-//! sorted one of seed 004's six ways. The box around the circle is read through the map index;
-//! the exact great-circle distance then drops the box's corners, and only the page's rows are
-//! read whole.
+//! sorted one of seed 004's six ways, read so that the work of a page does not grow with the
+//! number of listings in the city (issue 12):
+//!
+//! - nearest first: squares of growing half-width (250 m, 500 m, 1 km, … up to the radius) are
+//!   read by latitude band (0.001°, one range of longitude per band); once the circle
+//!   inscribed in a square holds the page, nothing outside it can come before the page's last;
+//! - the other sorts: listings are read in the sort's order through an index that holds the
+//!   coordinates, in batches checked against the box on the index, until the page is found;
+//!   the last key's listings are then read whole, so ties still go to the nearer, then the newer.
+//!
+//! The exact great-circle distance drops the box's corners, and only the page's rows are read
+//! whole.
 use std::cmp::Ordering;
 
+use diesel::QueryResult;
+use kit::db::AnyConnection;
 use kit::error::{ServiceError, ServiceResult};
 use proto::rental::{SearchRequest, Sort};
 
 use super::{Shown, shown};
 use crate::actions::{State, resident};
-use crate::db::rental::{self as db, Candidate, SearchFilter};
-use crate::domain::rental::{bounding_box, distance_km, stored_tags};
+use crate::db::rental::{self as db, Candidate, KeyFrom, SearchFilter, SortKey};
+use crate::domain::rental::{bands_of, bounding_box, distance_km, stored_tags};
 use crate::error::Error;
 
 /// The largest radius (the gateway's `Decimal<50>`: 50.99 km) and page the gateway lets
@@ -27,21 +38,23 @@ pub async fn search(state: &State, request: SearchRequest) -> ServiceResult<Vec<
         return Err(ServiceError::invalid("count", "count超出范围"));
     }
     let (lat, lon, radius) = (request.latitude, request.longitude, request.radius_km);
-    let area = bounding_box(lat, lon, radius);
     let sort = request.sort();
     let (shift, count) = (request.shift as usize, request.count as usize);
     let filter = filter_of(request);
-    let found = state
+    let around = Around { lat, lon, radius };
+    let need = shift + count;
+    let mut near = state
         .db
-        .run(move |conn| db::candidates(conn, area, &filter).map_err(Error::from))
-        .await?;
-    let mut near: Vec<(Candidate, f64)> = found
-        .into_iter()
-        .filter_map(|c| {
-            let d = distance_km(lat, lon, c.latitude?, c.longitude?);
-            (d <= radius).then_some((c, d))
+        .run(move |conn| {
+            let found = match sort_key(sort) {
+                None => nearest(conn, around, &filter, need),
+                Some((key, descending)) => {
+                    in_key_order(conn, around, &filter, key, descending, need)
+                }
+            };
+            found.map_err(Error::from)
         })
-        .collect();
+        .await?;
     near.sort_by(|a, b| order(sort, a, b));
     let page: Vec<(Candidate, f64)> = near.into_iter().skip(shift).take(count).collect();
     let ids: Vec<i64> = page.iter().map(|(c, _)| c.id).collect();
@@ -59,6 +72,118 @@ pub async fn search(state: &State, request: SearchRequest) -> ServiceResult<Vec<
         }
     }
     shown(state, ordered, distances).await
+}
+
+/// Where a search looks: a point and a radius (km).
+#[derive(Clone, Copy, Debug)]
+struct Around {
+    lat: f64,
+    lon: f64,
+    radius: f64,
+}
+
+impl Around {
+    /// The candidates within `within` km (at most the radius), each with its distance.
+    fn keep(&self, found: Vec<Candidate>, within: f64) -> Vec<(Candidate, f64)> {
+        let within = within.min(self.radius);
+        found
+            .into_iter()
+            .filter_map(|c| {
+                let d = distance_km(self.lat, self.lon, c.latitude?, c.longitude?);
+                (d <= within).then_some((c, d))
+            })
+            .collect()
+    }
+}
+
+/// The half-width (km) of the first square the nearest-first search reads; each next one is
+/// twice as wide, the last the radius.
+const FIRST_SQUARE_KM: f64 = 0.25;
+
+/// The nearest-first candidates: every listing within some distance `r` that holds at least
+/// `need` of them (or within the radius, when it holds fewer). Squares of half-width `r` are
+/// read through the band index; all listings within `r` lie in that square, so when `need` are
+/// found within `r` no listing farther away can enter the first `need`. Reading the inner
+/// squares again costs at most a third more than the last square alone.
+fn nearest(
+    conn: &mut AnyConnection,
+    around: Around,
+    filter: &SearchFilter,
+    need: usize,
+) -> QueryResult<Vec<(Candidate, f64)>> {
+    let mut r = FIRST_SQUARE_KM.min(around.radius);
+    loop {
+        let area = bounding_box(around.lat, around.lon, r);
+        let found = db::in_bands(conn, area, &bands_of(area), filter)?;
+        let near = around.keep(found, r);
+        if near.len() >= need || r >= around.radius {
+            return Ok(near);
+        }
+        r = (r * 2.0).min(around.radius);
+    }
+}
+
+/// The key and direction a sort other than nearest-first reads in.
+fn sort_key(sort: Sort) -> Option<(SortKey, bool)> {
+    match sort {
+        Sort::Unspecified | Sort::Distance => None,
+        Sort::Newest => Some((SortKey::Released, true)),
+        Sort::Attention => Some((SortKey::Attention, true)),
+        Sort::RentAscending => Some((SortKey::Rent, false)),
+        Sort::RentDescending => Some((SortKey::Rent, true)),
+        Sort::SizeAscending => Some((SortKey::Size, false)),
+    }
+}
+
+/// The candidates of a sort by `key`: every listing within the radius whose key comes before
+/// the `need`th one's, and all those sharing that key (their order is the distance's, then the
+/// id's). Batches are read in key order; a full batch's last key is read whole, and the next
+/// batch starts past it.
+fn in_key_order(
+    conn: &mut AnyConnection,
+    around: Around,
+    filter: &SearchFilter,
+    key: SortKey,
+    descending: bool,
+    need: usize,
+) -> QueryResult<Vec<(Candidate, f64)>> {
+    let area = bounding_box(around.lat, around.lon, around.radius);
+    // The circle covers π/4 of its box: a batch of 3/2 the page mostly holds it.
+    let batch = need + need / 2 + 8;
+    let mut near = Vec::new();
+    let mut from = KeyFrom::Start;
+    loop {
+        let mut found = db::by_key(
+            conn,
+            area,
+            filter,
+            key,
+            descending,
+            from,
+            Some(batch as i64),
+        )?;
+        let full = found.len() == batch;
+        if full {
+            let last = found.last().and_then(|c| key.of(c));
+            if let Some(last) = last {
+                found.retain(|c| key.of(c) != Some(last));
+                found.extend(db::by_key(
+                    conn,
+                    area,
+                    filter,
+                    key,
+                    descending,
+                    KeyFrom::At(last),
+                    None,
+                )?);
+                from = KeyFrom::Beyond(last);
+            }
+        }
+        near.extend(around.keep(found, around.radius));
+        if near.len() >= need || !full {
+            return Ok(near);
+        }
+    }
 }
 
 fn filter_of(r: SearchRequest) -> SearchFilter {
