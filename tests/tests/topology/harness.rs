@@ -36,12 +36,25 @@ fn binary(name: &str) -> PathBuf {
     path
 }
 
+/// A loopback port no listener holds and this test process never handed out before: the port
+/// is released before a child binds it, so the OS could offer it again to the next call (another
+/// service, or another test's stack starting alongside) in between.
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    static HANDED_OUT: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut handed_out = HANDED_OUT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        if !handed_out.contains(&port) {
+            handed_out.push(port);
+            return port;
+        }
+    }
 }
 
 /// This deployment's secrets, given as a Secret gives them: none is a development default (the
