@@ -12,31 +12,28 @@ fn beijing() -> FixedOffset {
 
 use chrono::Offset;
 
-/// `2020-11-19 13:34:38` in Beijing time, as the seeds print `expired_at`.
-pub fn beijing_datetime(unix: i64) -> String {
+/// Unix seconds on Beijing's clock, written with `pattern` (chrono's `strftime`).
+fn beijing_format(unix: i64, pattern: &str) -> String {
     DateTime::from_timestamp(unix, 0)
         .unwrap_or_default()
         .with_timezone(&beijing())
-        .format("%Y-%m-%d %H:%M:%S")
+        .format(pattern)
         .to_string()
+}
+
+/// `2020-11-19 13:34:38` in Beijing time, as the seeds print `expired_at`.
+pub fn beijing_datetime(unix: i64) -> String {
+    beijing_format(unix, "%Y-%m-%d %H:%M:%S")
 }
 
 /// `2020年11月18日11:01:46` in Beijing time, as the review lists print times.
 pub fn beijing_chinese(unix: i64) -> String {
-    DateTime::from_timestamp(unix, 0)
-        .unwrap_or_default()
-        .with_timezone(&beijing())
-        .format("%Y年%m月%d日%H:%M:%S")
-        .to_string()
+    beijing_format(unix, "%Y年%m月%d日%H:%M:%S")
 }
 
 /// Today's date in Beijing (`20201119`), for per-day limits.
 pub fn beijing_day(unix: i64) -> String {
-    DateTime::from_timestamp(unix, 0)
-        .unwrap_or_default()
-        .with_timezone(&beijing())
-        .format("%Y%m%d")
-        .to_string()
+    beijing_format(unix, "%Y%m%d")
 }
 
 /// The first second of a Beijing date written `2020-12-13`, as unix seconds; `None` for
@@ -55,11 +52,7 @@ pub fn beijing_minute(text: &str) -> Option<i64> {
 
 /// Unix seconds as `2026-12-05 10:00` in Beijing time.
 pub fn beijing_minute_text(unix: i64) -> String {
-    DateTime::from_timestamp(unix, 0)
-        .unwrap_or_default()
-        .with_timezone(&beijing())
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    beijing_format(unix, "%Y-%m-%d %H:%M")
 }
 
 #[cfg(test)]

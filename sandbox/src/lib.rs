@@ -5,6 +5,7 @@ pub use aliyun;
 mod alipay;
 pub mod config;
 mod health;
+mod notify;
 mod ocr;
 mod params;
 mod secplat;

@@ -217,7 +217,7 @@ impl Alipay {
     ) -> Result<String, AlipayError> {
         let biz = json!({
             "out_trade_no": out_trade_no,
-            "total_amount": sign::amount(total_fen),
+            "total_amount": kit::money::yuan_decimal(total_fen),
             "subject": subject,
             "product_code": "QUICK_WAP_WAY",
         });

@@ -90,12 +90,8 @@ pub fn response_object<'a>(body: &'a str, key: &str) -> Option<&'a str> {
     None
 }
 
-/// `12345` fen as Alipay writes amounts: `"123.45"` (yuan, two places).
-pub fn amount(fen: i64) -> String {
-    kit::money::yuan_decimal(fen)
-}
-
-/// An Alipay amount (`"123.45"`, `"10"`) in fen; `None` when it is not one.
+/// An Alipay amount (`"123.45"`, `"10"`) in fen; `None` when it is not one. Amounts are written
+/// with [`kit::money::yuan_decimal`].
 pub fn fen_of(amount: &str) -> Option<i64> {
     if amount.trim() == "0" || amount.trim() == "0.00" {
         return Some(0);
@@ -148,9 +144,9 @@ mod tests {
 
     #[test]
     fn amounts_are_yuan_with_two_places() {
-        assert_eq!(amount(1000), "10.00");
-        assert_eq!(amount(1), "0.01");
-        assert_eq!(amount(-250), "-2.50");
+        assert_eq!(kit::money::yuan_decimal(1000), "10.00");
+        assert_eq!(kit::money::yuan_decimal(1), "0.01");
+        assert_eq!(kit::money::yuan_decimal(-250), "-2.50");
         assert_eq!(fen_of("10.00"), Some(1000));
         assert_eq!(fen_of("0.01"), Some(1));
         assert_eq!(fen_of("88.8"), Some(8880));

@@ -187,15 +187,15 @@ pub(super) fn trade_node(ali: &Alipay, trade: &Trade) -> Value {
         "trade_no": trade.trade_no,
         "out_trade_no": trade.out_trade_no,
         "trade_status": trade.status.as_str(),
-        "total_amount": sign::amount(trade.total_fen),
+        "total_amount": kit::money::yuan_decimal(trade.total_fen),
         "buyer_pay_amount": "0.00",
         "receipt_amount": "0.00",
     });
     if let Some(paid_at) = trade.paid_at {
         node["buyer_user_id"] = json!(trade.buyer_id);
         node["buyer_logon_id"] = json!("138****0000");
-        node["buyer_pay_amount"] = json!(sign::amount(trade.total_fen));
-        node["receipt_amount"] = json!(sign::amount(trade.total_fen));
+        node["buyer_pay_amount"] = json!(kit::money::yuan_decimal(trade.total_fen));
+        node["receipt_amount"] = json!(kit::money::yuan_decimal(trade.total_fen));
         node["send_pay_date"] = json!(super::beijing(paid_at));
         node["seller_id"] = json!(ali.seller_id);
     }
@@ -277,7 +277,7 @@ fn payment_page(trade: &Trade) -> HttpResponse {
              <body><h1>{}</h1><p class=\"amount\">￥{}</p><p class=\"out-trade-no\">{}</p>\
              <p>沙箱：POST /alipay/pay {{\"out_trade_no\"}} 付款</p></body></html>",
             html_escape(&trade.subject),
-            sign::amount(trade.total_fen),
+            kit::money::yuan_decimal(trade.total_fen),
             html_escape(&trade.out_trade_no)
         ))
 }

@@ -19,6 +19,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 
 use crate::config::SandboxSettings;
+use crate::notify::or_dev;
 
 const APP_PUBLIC_KEY: &str = include_str!("../../fixtures/alipay/dev-app-public-key.pem");
 const ALIPAY_PRIVATE_KEY: &str = include_str!("../../fixtures/alipay/dev-alipay-private-key.pem");
@@ -83,13 +84,6 @@ pub(crate) struct Alipay {
 
 impl Alipay {
     pub(crate) fn new(settings: &SandboxSettings) -> anyhow::Result<Self> {
-        let or_dev = |configured: &str, dev: &str| {
-            if configured.trim().is_empty() {
-                dev.to_owned()
-            } else {
-                configured.to_owned()
-            }
-        };
         let read = |what: &str, error: alipay::sign::CryptoError| {
             anyhow::anyhow!("Alipay {what}: {}", error.0)
         };
@@ -97,12 +91,12 @@ impl Alipay {
             app_id: settings.alipay_app_id.clone(),
             seller_id: settings.alipay_seller_id.clone(),
             app: RsaVerifier::from_pem(&alipay::sign::armoured(
-                &or_dev(&settings.alipay_app_public_key, APP_PUBLIC_KEY),
+                or_dev(&settings.alipay_app_public_key, APP_PUBLIC_KEY),
                 "PUBLIC KEY",
             ))
             .map_err(|error| read("application public key", error))?,
             alipay: RsaSigner::from_pem(&alipay::sign::armoured(
-                &or_dev(&settings.alipay_private_key, ALIPAY_PRIVATE_KEY),
+                or_dev(&settings.alipay_private_key, ALIPAY_PRIVATE_KEY),
                 "PRIVATE KEY",
             ))
             .map_err(|error| read("private key", error))?,

@@ -18,9 +18,9 @@ use chrono::Utc;
 use rand::Rng;
 use serde::Deserialize;
 use serde_json::json;
-use tokio::task::JoinSet;
 
 use super::{Alipay, Trade, TradeStatus};
+use crate::notify::helper_error;
 use crate::params::parse_pairs;
 
 /// Most deliveries one call makes.
@@ -33,12 +33,6 @@ pub(super) struct PayRequest {
     #[serde(default)]
     forge: bool,
     deliver: Option<bool>,
-}
-
-fn helper_error(status: u16, message: &str) -> HttpResponse {
-    let status = actix_web::http::StatusCode::from_u16(status)
-        .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST);
-    HttpResponse::build(status).json(json!({ "error": message }))
 }
 
 pub(super) async fn pay(body: web::Bytes, ali: web::Data<Alipay>) -> HttpResponse {
@@ -93,7 +87,7 @@ pub(super) async fn pay(body: web::Bytes, ali: web::Data<Alipay>) -> HttpRespons
 fn notification(ali: &Alipay, trade: &Trade, forge: bool) -> String {
     let now = Utc::now();
     let paid_at = trade.paid_at.unwrap_or(now);
-    let amount = sign::amount(trade.total_fen);
+    let amount = kit::money::yuan_decimal(trade.total_fen);
     let mut fields: BTreeMap<String, String> = [
         ("notify_time", super::beijing(now)),
         ("notify_type", "trade_status_sync".to_owned()),
@@ -136,36 +130,18 @@ fn notification(ali: &Alipay, trade: &Trade, forge: bool) -> String {
 /// Posts `form` to `url` `times` times at once; each delivery's HTTP status (0 when none came)
 /// and whether the merchant took it: HTTP 200 and the text `success`.
 async fn deliver(ali: &Alipay, url: &str, form: String, times: u32) -> Vec<(u16, bool)> {
-    let mut deliveries = JoinSet::new();
-    for index in 0..times {
-        let request = ali
-            .http
-            .post(url)
-            .header(
-                "Content-Type",
-                "application/x-www-form-urlencoded; charset=utf-8",
-            )
-            .body(form.clone());
-        deliveries.spawn(async move {
-            let answer = match request.send().await {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let text = response.text().await.unwrap_or_default();
-                    (
-                        status,
-                        status == 200 && text.trim() == alipay::NOTIFICATION_TAKEN,
-                    )
-                }
-                Err(_) => (0, false),
-            };
-            (index, answer)
-        });
-    }
-    let mut answers = vec![(0, false); times as usize];
-    while let Some(Ok((index, answer))) = deliveries.join_next().await {
-        answers[index as usize] = answer;
-    }
-    answers
+    let request = ali
+        .http
+        .post(url)
+        .header(
+            "Content-Type",
+            "application/x-www-form-urlencoded; charset=utf-8",
+        )
+        .body(form);
+    crate::notify::deliver("Alipay", request, times, |status, body| {
+        status == 200 && body.trim() == alipay::NOTIFICATION_TAKEN
+    })
+    .await
 }
 
 /// `GET /alipay/trades?out_trade_no=N`: the trade as Alipay holds it.
@@ -175,7 +151,7 @@ pub(super) async fn trade(req: HttpRequest, ali: web::Data<Alipay>) -> HttpRespo
     match ali.trades().get(&out_trade_no) {
         Some(trade) => HttpResponse::Ok().json(json!({
             "trade_status": trade.status.as_str(),
-            "total_amount": sign::amount(trade.total_fen),
+            "total_amount": kit::money::yuan_decimal(trade.total_fen),
             "refund_amount": "0.00",
         })),
         None => helper_error(404, "unknown out_trade_no"),

@@ -20,6 +20,7 @@ use anyhow::Context;
 use wxpay::crypto::{RsaSigner, RsaVerifier};
 
 use crate::config::SandboxSettings;
+use crate::notify::or_dev;
 use orders::Orders;
 
 const MERCHANT_PUBLIC_KEY: &str = include_str!("../../fixtures/wxpay/dev-merchant-public-key.pem");
@@ -95,15 +96,6 @@ impl WxPay {
 
     fn orders(&self) -> std::sync::MutexGuard<'_, Orders> {
         crate::state::lock(&self.orders)
-    }
-}
-
-/// The configured key, or the dev key of `fixtures/wxpay/` when none is.
-fn or_dev<'a>(configured: &'a str, dev: &'a str) -> &'a str {
-    if configured.trim().is_empty() {
-        dev
-    } else {
-        configured
     }
 }
 

@@ -18,12 +18,12 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
-use tokio::task::JoinSet;
 use wxpay::mask_openid;
 use wxpay::xml::from_xml;
 
 use super::orders::{Api, PayProblem, State};
 use super::{WxPay, v2, v3};
+use crate::notify::helper_error;
 
 /// Most deliveries one call makes.
 const MAX_TIMES: u32 = 100;
@@ -43,12 +43,6 @@ pub(super) struct Notification {
     pub content_type: &'static str,
     pub headers: Vec<(&'static str, String)>,
     pub body: Vec<u8>,
-}
-
-fn helper_error(status: u16, message: &str) -> HttpResponse {
-    let status = actix_web::http::StatusCode::from_u16(status)
-        .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST);
-    HttpResponse::build(status).json(json!({ "error": message }))
 }
 
 pub(super) async fn pay(body: web::Bytes, wx: web::Data<WxPay>) -> HttpResponse {
@@ -125,43 +119,20 @@ async fn deliver(
     times: u32,
     v2: bool,
 ) -> Vec<(u16, bool)> {
-    let mut deliveries = JoinSet::new();
-    for index in 0..times {
-        let mut request = wx
-            .http
-            .post(url)
-            .header("Content-Type", notification.content_type)
-            .body(notification.body.clone());
-        for (name, value) in &notification.headers {
-            request = request.header(*name, value.as_str());
-        }
-        deliveries.spawn(async move {
-            let answer = match request.send().await {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let body = response.text().await.unwrap_or_default();
-                    let accepted = (200..300).contains(&status)
-                        && (!v2
-                            || from_xml(&body).is_ok_and(|fields| {
-                                fields.get("return_code").map(String::as_str) == Some("SUCCESS")
-                            }));
-                    (status, accepted)
-                }
-                Err(error) => {
-                    tracing::info!(error = %error.without_url(), "WeChat Pay notification not delivered");
-                    (0, false)
-                }
-            };
-            (index, answer)
-        });
+    let mut request = wx
+        .http
+        .post(url)
+        .header("Content-Type", notification.content_type)
+        .body(notification.body);
+    for (name, value) in &notification.headers {
+        request = request.header(*name, value.as_str());
     }
-    let mut answers = vec![(0, false); times as usize];
-    while let Some(joined) = deliveries.join_next().await {
-        if let Ok((index, answer)) = joined
-            && let Some(slot) = answers.get_mut(index as usize)
-        {
-            *slot = answer;
-        }
-    }
-    answers
+    crate::notify::deliver("WeChat Pay", request, times, move |status, body| {
+        (200..300).contains(&status)
+            && (!v2
+                || from_xml(body).is_ok_and(|fields| {
+                    fields.get("return_code").map(String::as_str) == Some("SUCCESS")
+                }))
+    })
+    .await
 }

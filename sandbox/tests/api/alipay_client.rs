@@ -67,6 +67,15 @@ fn out_trade_no() -> String {
     format!("KF{}", &uuid::Uuid::new_v4().simple().to_string()[..16])
 }
 
+/// The payer's browser opens the payment page of trade `no` for `fen`: its status and HTML.
+async fn open_page(app: &TestSandbox, client: &Alipay, no: &str, fen: i64) -> (u16, String) {
+    let url = client
+        .wap_pay_url(no, "看房信息费", fen, "")
+        .expect("signed");
+    let page = app.client.get(url).send().await.expect("page");
+    (page.status().as_u16(), page.text().await.expect("html"))
+}
+
 async fn pay(app: &TestSandbox, body: Value) -> Value {
     let (status, answer) = app.post_json("/alipay/pay", &[], &body).await;
     assert_eq!(status, 200, "{answer}");
@@ -130,59 +139,20 @@ async fn a_wap_payment_opens_is_paid_notified_and_found_by_query() {
     assert_eq!(received[3], Err(AlipayError::BadSignature));
 
     // A paid trade's page is refused, as is the same number for another amount.
-    let again = app
-        .client
-        .get(
-            client
-                .wap_pay_url(&no, "看房信息费", 1000, "")
-                .expect("signed"),
-        )
-        .send()
-        .await
-        .expect("page");
-    assert_eq!(again.status().as_u16(), 400);
-    assert!(
-        again
-            .text()
-            .await
-            .expect("html")
-            .contains("ACQ.TRADE_HAS_SUCCESS")
-    );
+    let (status, html) = open_page(&app, &client, &no, 1000).await;
+    assert_eq!(status, 400);
+    assert!(html.contains("ACQ.TRADE_HAS_SUCCESS"));
 }
 
 #[tokio::test]
 async fn a_request_alipay_cannot_verify_is_refused_and_a_foreign_notification_too() {
     let (app, client, _) = setup().await;
     let no = out_trade_no();
-    let other = app
-        .client
-        .get(
-            client
-                .wap_pay_url(&no, "看房信息费", 1000, "")
-                .expect("signed"),
-        )
-        .send()
-        .await
-        .expect("page");
-    assert_eq!(other.status().as_u16(), 200);
-    let changed = app
-        .client
-        .get(
-            client
-                .wap_pay_url(&no, "看房信息费", 999, "")
-                .expect("signed"),
-        )
-        .send()
-        .await
-        .expect("page");
-    assert_eq!(changed.status().as_u16(), 400);
-    assert!(
-        changed
-            .text()
-            .await
-            .expect("html")
-            .contains("ACQ.CONTEXT_INCONSISTENT")
-    );
+    let (status, _) = open_page(&app, &client, &no, 1000).await;
+    assert_eq!(status, 200);
+    let (status, html) = open_page(&app, &client, &no, 999).await;
+    assert_eq!(status, 400);
+    assert!(html.contains("ACQ.CONTEXT_INCONSISTENT"));
 
     // Signed with a key that is not the application's: Alipay says so.
     let impostor = Alipay::new(AlipaySettings {
@@ -207,18 +177,8 @@ async fn a_request_alipay_cannot_verify_is_refused_and_a_foreign_notification_to
     })
     .expect("client");
     let (url, notices) = receiver(foreign);
-    let page = app
-        .client
-        .get(
-            Alipay::new(settings(&app, &url))
-                .expect("client")
-                .wap_pay_url(&out_trade_no(), "看房信息费", 1000, "")
-                .expect("signed"),
-        )
-        .send()
-        .await
-        .expect("page");
-    let html = page.text().await.expect("html");
+    let notifying_there = Alipay::new(settings(&app, &url)).expect("client");
+    let (_, html) = open_page(&app, &notifying_there, &out_trade_no(), 1000).await;
     let opened = html
         .split("class=\"out-trade-no\">")
         .nth(1)

@@ -114,7 +114,7 @@ pub fn inviter_of(conn: &mut AnyConnection, user_id: i64) -> QueryResult<Option<
 }
 
 /// What a listing shows of its landlord.
-#[derive(Clone, Debug, Queryable)]
+#[derive(Clone, Debug, Default, Queryable)]
 pub struct Landlord {
     pub user_id: i64,
     /// 房东, 二房东 or 中介 (1, 2, 3).
@@ -326,16 +326,7 @@ fn lock_listing(conn: &mut AnyConnection, id: i64) -> QueryResult<bool> {
 pub fn count_view(conn: &mut AnyConnection, id: i64, user: i64, now: i64) -> QueryResult<bool> {
     use rental_listings as l;
     use rental_views as v;
-    if !lock_listing(conn, id)? {
-        return Ok(false);
-    }
-    let seen = v::table
-        .find((id, user))
-        .select(v::viewed_at)
-        .first::<i64>(conn)
-        .optional()?
-        .is_some();
-    if seen {
+    if !lock_listing(conn, id)? || has_viewed(conn, id, user)? {
         return Ok(false);
     }
     diesel::insert_into(v::table)
@@ -349,6 +340,17 @@ pub fn count_view(conn: &mut AnyConnection, id: i64, user: i64, now: i64) -> Que
         .set(l::view_count.eq(l::view_count + 1))
         .execute(conn)?;
     Ok(true)
+}
+
+/// Whether `user` is already counted among listing `id`'s viewers.
+pub fn has_viewed(conn: &mut AnyConnection, id: i64, user: i64) -> QueryResult<bool> {
+    use rental_views as v;
+    Ok(v::table
+        .find((id, user))
+        .select(v::viewed_at)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
 }
 
 /// Keeps (or lets go) listing `id` among `user`'s favourites, keeping its `praise_count` the

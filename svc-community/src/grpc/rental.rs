@@ -8,7 +8,7 @@ use tonic::{Request, Response, Status};
 
 use crate::actions::State;
 use crate::actions::rental::{Shown, browse, identity, listings, media as files, profiles, search};
-use crate::db::rental::{IdentificationRow, Landlord, MediaRow, ProfileRow};
+use crate::db::rental::{IdentificationRow, MediaRow, ProfileRow};
 use crate::domain::rental::invite_code;
 
 /// The service behind `RentalServer`.
@@ -349,13 +349,8 @@ fn listing(shown: Shown) -> Listing {
         landlord,
         distance_km,
     } = shown;
-    let landlord = landlord.unwrap_or(Landlord {
-        user_id: row.owner_id,
-        user_type: None,
-        nickname: None,
-        portrait_key: None,
-        identified_at: None,
-    });
+    // A landlord who never saved a profile shows nothing of it.
+    let landlord = landlord.unwrap_or_default();
     let (videos, photos): (Vec<MediaRow>, Vec<MediaRow>) =
         files.into_iter().partition(|m| m.kind == "video");
     Listing {

@@ -177,26 +177,23 @@ pub async fn alipay_notification(state: &State, notice: AlipayNotice) -> bool {
         .db
         .run(move |conn| {
             kit::db::write_transaction(conn, |conn| {
-                let Some(row) = db::find(conn, id)? else {
-                    return Ok::<_, Error>(Err("no such request"));
-                };
+                let row = db::find(conn, id)?.ok_or_else(|| {
+                    ServiceError::not_found_in("out_trade_no", "no such viewing request")
+                })?;
                 if row.fee_fen != total {
-                    return Ok(Err("the amount is not the request's fee"));
+                    return Err(ServiceError::conflict_in(
+                        "total_amount",
+                        "the amount is not the request's fee",
+                    )
+                    .into());
                 }
                 db::mark_paid(conn, id, "alipay", &trade_no, now)?;
-                Ok(Ok(()))
+                Ok::<_, Error>(())
             })
         })
         .await;
-    match applied {
-        Ok(Ok(())) => true,
-        Ok(Err(problem)) => {
-            tracing::warn!(viewing = id, problem, "Alipay notification not applied");
-            false
-        }
-        Err(error) => {
-            tracing::warn!(viewing = id, %error, "Alipay notification not applied");
-            false
-        }
+    if let Err(error) = &applied {
+        tracing::warn!(viewing = id, %error, "Alipay notification not applied");
     }
+    applied.is_ok()
 }

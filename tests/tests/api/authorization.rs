@@ -1313,12 +1313,7 @@ async fn build_world(app: &TestApp) -> World {
         )
         .await;
     assert_eq!(released.code(), 0, "{:?}", released.body);
-    let owner_a = app
-        .get_as("/api/v1/rental/wx_fetch_userinfo", &a)
-        .await
-        .body["data"]["id"]
-        .as_i64()
-        .unwrap();
+    let owner_a = app.landlord_id(&a).await;
     let preorder_b = app
         .post(
             "/api/v1/rental/order/create_preorder",

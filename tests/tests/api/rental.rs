@@ -35,6 +35,15 @@ fn listing(house: i64, title: &str, rent: i64, east_km: f64) -> Value {
 }
 
 impl TestApp {
+    /// The caller's landlord id (`owner_id` on their listings), from /wx_fetch_userinfo.
+    pub(crate) async fn landlord_id(&self, token: &str) -> i64 {
+        self.get_as("/api/v1/rental/wx_fetch_userinfo", token)
+            .await
+            .body["data"]["id"]
+            .as_i64()
+            .unwrap()
+    }
+
     /// Creates `body` as `token`; the listing's id.
     async fn create_listing(&self, token: &str, body: Value) -> i64 {
         let created = self
@@ -1490,22 +1499,50 @@ async fn a_landlord_who_no_longer_holds_the_house_loses_the_listing() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn a_seeker_asks_to_view_a_listing_and_both_sides_see_the_request() {
+/// A's published listing of her house (南向两居, 2,500 元), and B and C signed in to ask to view it.
+struct Viewable {
+    app: TestApp,
+    a: String,
+    b: String,
+    c: String,
+    house: i64,
+    /// A's landlord id.
+    owner: i64,
+    listing: i64,
+}
+
+async fn viewable_listing() -> Viewable {
     let app = spawn_app().await;
     let BoundResident { token: a, house } = app.bound_resident(FU_YU).await;
     let b = app.bound_resident(WANG_FANG).await.token;
     let c = app.bound_resident(ZHAO_QIANG).await.token;
-    let owner = app
-        .get_as("/api/v1/rental/wx_fetch_userinfo", &a)
-        .await
-        .body["data"]["id"]
-        .as_i64()
-        .unwrap();
-    let published = app
+    let owner = app.landlord_id(&a).await;
+    let listing = app
         .create_listing(&a, listing(house, "南向两居", 2500, 0.5))
         .await;
-    assert_eq!(app.release(&a, published).await.code(), 0);
+    assert_eq!(app.release(&a, listing).await.code(), 0);
+    Viewable {
+        app,
+        a,
+        b,
+        c,
+        house,
+        owner,
+        listing,
+    }
+}
+
+#[tokio::test]
+async fn a_seeker_asks_to_view_a_listing_and_both_sides_see_the_request() {
+    let Viewable {
+        app,
+        a,
+        b,
+        c,
+        house,
+        owner,
+        listing: published,
+    } = viewable_listing().await;
     let draft = app
         .create_listing(&a, listing(house, "草稿", 2500, 0.5))
         .await;
@@ -1623,20 +1660,15 @@ async fn a_seeker_asks_to_view_a_listing_and_both_sides_see_the_request() {
 
 #[tokio::test]
 async fn the_viewing_fee_is_paid_on_alipays_page_and_applied_once() {
-    let app = spawn_app().await;
-    let BoundResident { token: a, house } = app.bound_resident(FU_YU).await;
-    let b = app.bound_resident(WANG_FANG).await.token;
-    let c = app.bound_resident(ZHAO_QIANG).await.token;
-    let owner = app
-        .get_as("/api/v1/rental/wx_fetch_userinfo", &a)
-        .await
-        .body["data"]["id"]
-        .as_i64()
-        .unwrap();
-    let listing_id = app
-        .create_listing(&a, listing(house, "南向两居", 2500, 0.5))
-        .await;
-    assert_eq!(app.release(&a, listing_id).await.code(), 0);
+    let Viewable {
+        app,
+        a,
+        b,
+        c,
+        owner,
+        listing: listing_id,
+        ..
+    } = viewable_listing().await;
     let asked = app
         .post(
             "/api/v1/rental/order/create_preorder",

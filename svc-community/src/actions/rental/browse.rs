@@ -36,7 +36,9 @@ pub async fn detail(state: &State, request: ListingRef) -> ServiceResult<(Shown,
             let mut row = db::find_listing(conn, id)?
                 .filter(|row| visible(row, user))
                 .ok_or_else(no_such_listing)?;
+            // A seeker counted before only reads: the write lock is taken for a first view.
             if row.owner_id != user
+                && !db::has_viewed(conn, id, user)?
                 && kit::db::write_transaction(conn, |conn| db::count_view(conn, id, user, now))?
             {
                 row.view_count += 1;
