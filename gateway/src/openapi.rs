@@ -77,6 +77,7 @@ pub const DOCUMENT_PATH: &str = "/api/openapi.json";
         orders::resident_bills,
         orders::pay,
         orders::notify,
+        orders::refund_notify,
         vehicles::my_cars,
         vehicles::bind_car,
         vehicles::unbind_car,
@@ -145,6 +146,9 @@ pub const DOCUMENT_PATH: &str = "/api/openapi.json";
         rental::viewings::alipay_url,
         rental::viewings::alipay_notify,
         rental::viewings::of_owner,
+        rental::viewings::wechat_pay,
+        rental::viewings::confirm,
+        rental::viewings::decline,
         rental::browse::detail,
         rental::browse::keep,
         rental::browse::let_go,
@@ -184,15 +188,18 @@ impl Modify for BearerToken {
 /// Where the platform's operational routes live (no envelope, no token, no rate limit).
 const OPERATIONS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 
-/// The notification route of WeChat Pay (answers in WeChat Pay's format, not the envelope).
+/// The notification routes of WeChat Pay, payments and refunds (answer in WeChat Pay's format,
+/// not the envelope).
 const NOTIFY_PATH: &str = "/api/v1/weapp/payment/notify";
+const REFUND_NOTIFY_PATH: &str = "/api/v1/weapp/payment/refund_notify";
+const WXPAY_NOTIFY_PATHS: [&str; 2] = [NOTIFY_PATH, REFUND_NOTIFY_PATH];
 /// Alipay's asynchronous notification (answers Alipay's `success` / `fail` text).
 pub const ALIPAY_NOTIFY_PATH: &str = "/api/v1/rental/payment/ali/notify";
 
 /// Whether `path`'s own answers wear the envelope: every operation's but the payment providers'
 /// notifications, which answer in the provider's format.
 fn in_envelope(path: &str) -> bool {
-    path != NOTIFY_PATH && path != ALIPAY_NOTIFY_PATH
+    !WXPAY_NOTIFY_PATHS.contains(&path) && path != ALIPAY_NOTIFY_PATH
 }
 
 /// Failures the services answer beyond what an operation's own annotation lists: a record the
@@ -596,65 +603,70 @@ struct NotifyAnswers;
 
 impl Modify for NotifyAnswers {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let Some(operation) = openapi
-            .paths
-            .paths
-            .get_mut(NOTIFY_PATH)
-            .and_then(|item| item.post.as_mut())
-        else {
-            return;
-        };
-        let answer = |description: &str, example: serde_json::Value, xml: bool| {
-            let mut builder = ResponseBuilder::new().description(description).content(
-                "application/json",
+        for path in WXPAY_NOTIFY_PATHS {
+            if let Some(operation) = openapi
+                .paths
+                .paths
+                .get_mut(path)
+                .and_then(|item| item.post.as_mut())
+            {
+                operation.responses.responses = wxpay_answers();
+                operation.security = None;
+            }
+        }
+    }
+}
+
+/// What a WeChat Pay notification route answers, in WeChat Pay's format.
+fn wxpay_answers() -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+    let answer = |description: &str, example: serde_json::Value, xml: bool| {
+        let mut builder = ResponseBuilder::new().description(description).content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("WxPayAnswer")))
+                .example(Some(example))
+                .build(),
+        );
+        if xml {
+            builder = builder.content(
+                "text/xml",
                 ContentBuilder::new()
-                    .schema(Some(Ref::from_schema_name("WxPayAnswer")))
-                    .example(Some(example))
+                    .schema(Some(utoipa::openapi::schema::Object::with_type(
+                        utoipa::openapi::schema::Type::String,
+                    )))
                     .build(),
             );
-            if xml {
-                builder = builder.content(
-                    "text/xml",
-                    ContentBuilder::new()
-                        .schema(Some(utoipa::openapi::schema::Object::with_type(
-                            utoipa::openapi::schema::Type::String,
-                        )))
-                        .build(),
-                );
-            }
-            RefOr::T(builder.build())
-        };
-        let responses = BTreeMap::from([
-            (
-                "200".to_owned(),
-                answer(
-                    "applied (or applied before): WeChat Pay stops notifying. APIv2 answers \
+        }
+        RefOr::T(builder.build())
+    };
+    BTreeMap::from([
+        (
+            "200".to_owned(),
+            answer(
+                "applied (or applied before): WeChat Pay stops notifying. APIv2 answers \
                      text/xml, with return_code SUCCESS or FAIL",
-                    serde_json::json!({"code": "SUCCESS"}),
-                    true,
-                ),
+                serde_json::json!({"code": "SUCCESS"}),
+                true,
             ),
-            (
-                "400".to_owned(),
-                answer(
-                    "not a valid notification (signature, format, merchant, amount): refused",
-                    serde_json::json!({"code": "FAIL", "message": "通知无效"}),
-                    false,
-                ),
+        ),
+        (
+            "400".to_owned(),
+            answer(
+                "not a valid notification (signature, format, merchant, amount): refused",
+                serde_json::json!({"code": "FAIL", "message": "通知无效"}),
+                false,
             ),
-            (
-                "500".to_owned(),
-                answer(
-                    "a valid notification not applied this time (a database or service failed): \
+        ),
+        (
+            "500".to_owned(),
+            answer(
+                "a valid notification not applied this time (a database or service failed): \
                      WeChat Pay notifies again",
-                    serde_json::json!({"code": "FAIL", "message": "失败"}),
-                    false,
-                ),
+                serde_json::json!({"code": "FAIL", "message": "失败"}),
+                false,
             ),
-        ]);
-        operation.responses.responses = responses;
-        operation.security = None;
-    }
+        ),
+    ])
 }
 
 /// The `Allow` header of a 405 on route `pattern` (actix's, `{name:regex}` segments included):
@@ -950,24 +962,26 @@ mod tests {
     }
 
     #[test]
-    fn the_payment_notification_answers_wechat_pay_and_never_names_a_token() {
+    fn the_payment_notifications_answer_wechat_pay_and_never_name_a_token() {
         let mut document = document();
-        let notify = document
-            .paths
-            .paths
-            .get_mut(NOTIFY_PATH)
-            .and_then(|item| item.post.clone())
-            .expect("notify");
-        assert!(notify.security.is_none());
-        let responses = &notify.responses.responses;
-        for status in ["200", "400", "500"] {
-            assert_eq!(
-                schema_ref(&responses[status], "application/json").as_deref(),
-                Some("#/components/schemas/WxPayAnswer"),
-                "{status}"
-            );
+        for path in WXPAY_NOTIFY_PATHS {
+            let notify = document
+                .paths
+                .paths
+                .get_mut(path)
+                .and_then(|item| item.post.clone())
+                .expect("notify");
+            assert!(notify.security.is_none());
+            let responses = &notify.responses.responses;
+            for status in ["200", "400", "500"] {
+                assert_eq!(
+                    schema_ref(&responses[status], "application/json").as_deref(),
+                    Some("#/components/schemas/WxPayAnswer"),
+                    "{status}"
+                );
+            }
+            assert!(!responses.contains_key("401"));
         }
-        assert!(!responses.contains_key("401"));
     }
 
     #[test]

@@ -23,6 +23,9 @@ pub struct Settings {
 pub struct ViewingSettings {
     /// What a viewing request costs, fen (at least 1).
     pub viewing_fee_fen: i64,
+    /// How long a paid fee is held for the landlord to confirm, hours (fractions allowed); then
+    /// it goes back to the seeker.
+    pub confirm_within_hours: f64,
 }
 
 /// `[reconciliation]`: how WeChat Pay orders still open on our side are looked after.

@@ -54,10 +54,16 @@ impl Application {
             wxpay: WxPayClient::new(settings.wxpay).context("WeChat Pay client")?,
             alipay: alipay::Alipay::new(settings.alipay).context("Alipay client")?,
             viewing_fee_fen: settings.rental.viewing_fee_fen,
+            confirm_within_secs: (settings.rental.confirm_within_hours * 3600.0).round() as i64,
+            check_after_secs: settings.reconciliation.after_seconds,
         };
         anyhow::ensure!(
             state.viewing_fee_fen >= 1,
             "rental.viewing_fee_fen must be at least 1 fen"
+        );
+        anyhow::ensure!(
+            state.confirm_within_secs >= 1,
+            "rental.confirm_within_hours must be more than 0"
         );
         let secplat =
             SecplatClient::new(settings.secplat, cache).context("security platform client")?;
@@ -96,6 +102,7 @@ impl Application {
             self.secplat,
             metrics.clone(),
         ));
+        let refunds = tokio::spawn(crate::actions::refunds::run(self.state.clone()));
         let reconciliation = tokio::spawn(crate::actions::reconcile::run(
             self.state.clone(),
             self.reconciliation,
@@ -123,6 +130,7 @@ impl Application {
             .await
             .context("svc-orders server");
         outbox.abort();
+        refunds.abort();
         reconciliation.abort();
         served
     }

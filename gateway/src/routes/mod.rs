@@ -145,7 +145,11 @@ fn order_routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/api/v1/orders/list").route(post().to(orders::resident_list)))
         .service(web::resource("/api/v1/payments/list").route(post().to(orders::resident_bills)))
         .service(web::resource("/api/v1/weapp/payment").route(post().to(orders::pay)))
-        .service(web::resource("/api/v1/weapp/payment/notify").route(post().to(orders::notify)));
+        .service(web::resource("/api/v1/weapp/payment/notify").route(post().to(orders::notify)))
+        .service(
+            web::resource("/api/v1/weapp/payment/refund_notify")
+                .route(post().to(orders::refund_notify)),
+        );
 }
 
 /// Cars and parking spots, the payers of 001 §2.1.1 `car_number` / `parking_number` orders.
@@ -254,6 +258,18 @@ fn rental_routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/api/v1/rental/order/owner_preorders")
                 .route(post().to(r::viewings::of_owner)),
+        )
+        .service(
+            web::resource("/api/v1/rental/order/pay_preorder")
+                .route(post().to(r::viewings::wechat_pay)),
+        )
+        .service(
+            web::resource("/api/v1/rental/order/confirm_preorder")
+                .route(post().to(r::viewings::confirm)),
+        )
+        .service(
+            web::resource("/api/v1/rental/order/decline_preorder")
+                .route(post().to(r::viewings::decline)),
         )
         .service(web::resource("/api/v1/rental/house_detail").route(post().to(r::browse::detail)))
         .service(web::resource("/api/v1/rental/favorite_house").route(post().to(r::browse::keep)))

@@ -636,6 +636,42 @@ pub async fn notify(
     request_id: RequestId,
     body: web::Bytes,
 ) -> actix_web::HttpResponse {
+    let message = notification(&request, body);
+    let answer = state
+        .call(
+            "orders",
+            state
+                .orders()
+                .payment_notification(request_id.grpc(message)),
+        )
+        .await;
+    wechat_pay_answer(answer)
+}
+
+/// WeChat Pay's refund notification (退款结果通知): svc-orders verifies it (v3: signature and
+/// AES-256-GCM; v2: `req_info`, AES-256-ECB) and records the refund once; WeChat Pay's own
+/// answer format comes back.
+#[utoipa::path(post, path = "/api/v1/weapp/payment/refund_notify", tag = "000 §4 订单支付",
+    request_body(content = String, description = "WeChat Pay's refund notification (v3 JSON or v2 XML)"),
+    responses((status = 200, description = "accepted (WeChat Pay's format)"), (status = 500, description = "not accepted: WeChat Pay retries")))]
+pub async fn refund_notify(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    request_id: RequestId,
+    body: web::Bytes,
+) -> actix_web::HttpResponse {
+    let message = notification(&request, body);
+    let answer = state
+        .call(
+            "orders",
+            state.orders().refund_notification(request_id.grpc(message)),
+        )
+        .await;
+    wechat_pay_answer(answer)
+}
+
+/// A WeChat Pay notification as received: headers (lower-case names) and the raw body.
+fn notification(request: &HttpRequest, body: web::Bytes) -> pb::NotificationRequest {
     let headers = request
         .headers()
         .iter()
@@ -646,19 +682,15 @@ pub async fn notify(
             })
         })
         .collect();
-    let message = pb::NotificationRequest {
+    pb::NotificationRequest {
         headers,
         body: body.to_vec(),
-    };
-    match state
-        .call(
-            "orders",
-            state
-                .orders()
-                .payment_notification(request_id.grpc(message)),
-        )
-        .await
-    {
+    }
+}
+
+/// svc-orders's answer for WeChat Pay, in WeChat Pay's format.
+fn wechat_pay_answer(answer: Result<pb::NotificationReply, ApiError>) -> actix_web::HttpResponse {
+    match answer {
         Ok(answer) => {
             let status =
                 actix_web::http::StatusCode::from_u16(u16::try_from(answer.status).unwrap_or(500))

@@ -15,6 +15,7 @@ pub mod orders;
 pub mod outbox;
 pub mod payment;
 pub mod reconcile;
+pub mod refunds;
 pub mod viewings;
 
 /// What every action needs.
@@ -31,6 +32,12 @@ pub struct State {
     pub alipay: alipay::Alipay,
     /// `[rental] viewing_fee_fen`: what a viewing request costs.
     pub viewing_fee_fen: i64,
+    /// `[rental] confirm_within_hours`, in seconds: how long a paid viewing fee waits for the
+    /// landlord's confirmation before it goes back.
+    pub confirm_within_secs: i64,
+    /// `[reconciliation] after_seconds`: how long after a payment was offered reconciliation
+    /// first asks the providers about it.
+    pub check_after_secs: i64,
 }
 
 pub(crate) fn platform(platform: Option<&pb::PlatformRef>) -> ServiceResult<&pb::PlatformRef> {

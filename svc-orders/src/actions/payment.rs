@@ -7,7 +7,7 @@ use kit::time::now_unix;
 use proto::orders as pb;
 use wxpay::{NotificationOutcome, PaymentNotice};
 
-use super::{State, paying_houses};
+use super::{State, paying_houses, refunds, viewings};
 use crate::db::orders::{self, OrderRow};
 use crate::db::payments::{self, NewBill, PaymentRow};
 use crate::domain::number::next_order_number;
@@ -402,15 +402,32 @@ enum Applied {
 /// WeChat Pay's notification: verified, checked against our payment, applied once. The answer
 /// tells WeChat Pay whether to stop notifying.
 pub async fn notification(state: &State, r: pb::NotificationRequest) -> pb::NotificationReply {
-    let headers: HashMap<String, String> = r
+    let (headers, body) = received(r);
+    let accepted = accept(state, &headers, &body).await;
+    wechat_pay_answer(state, accepted, "payment notification")
+}
+
+/// A WeChat Pay notification's headers by (lower-case) name, and its body.
+pub(crate) fn received(r: pb::NotificationRequest) -> (HashMap<String, String>, Vec<u8>) {
+    let headers = r
         .headers
         .into_iter()
         .map(|header| (header.name, header.value))
         .collect();
-    let outcome = match accept(state, &headers, &r.body).await {
+    (headers, r.body)
+}
+
+/// What WeChat Pay hears of a notification: taken; refused (not WeChat Pay's, or wrong); or
+/// failed here (WeChat Pay notifies again).
+pub(crate) fn wechat_pay_answer(
+    state: &State,
+    accepted: ServiceResult<()>,
+    what: &str,
+) -> pb::NotificationReply {
+    let outcome = match accepted {
         Ok(()) => NotificationOutcome::Accepted,
         Err(error) => {
-            tracing::warn!(msg = %error.msg, message = %error.message, "payment notification refused");
+            tracing::warn!(msg = %error.msg, message = %error.message, "{what} refused");
             match error.kind {
                 ErrorKind::Internal | ErrorKind::Unavailable | ErrorKind::Upstream => {
                     NotificationOutcome::Failed
@@ -443,6 +460,22 @@ async fn accept(
         // Nothing was paid: nothing to apply, and nothing to hear again.
         tracing::info!(out_trade_no = %notice.out_trade_no, state = %notice.trade_state, "unpaid notification");
         return Ok(());
+    }
+    if viewings::is_viewing_trade(&notice.out_trade_no) {
+        if notice.currency != "CNY" {
+            return Err(ServiceError::invalid("amount", "支付币种不符"));
+        }
+        return viewings::paid(
+            state,
+            &viewings::Payment {
+                out_trade_no: &notice.out_trade_no,
+                channel: refunds::WXPAY,
+                trade_no: &notice.transaction_id,
+                total_fen: notice.total_fen,
+                paid_at: notice.success_time.map_or_else(now_unix, |t| t.timestamp()),
+            },
+        )
+        .await;
     }
     let applied = state
         .db

@@ -1,15 +1,17 @@
 //! Reconciliation: WeChat Pay orders still open on our side are asked about. A paid one whose
 //! notification never arrived is applied exactly as a notification would be; one taken off its
 //! orders (superseded, abandoned while placing) is closed at WeChat Pay; an unpaid one past its
-//! lifetime is closed, freeing its orders.
+//! lifetime is closed, freeing its orders. Viewing fees: a paid fee the landlord has not
+//! confirmed in time goes back, and an offered fee whose notification never came is looked up
+//! at Alipay and WeChat Pay.
 use std::sync::Arc;
 use std::time::Duration;
 
 use kit::error::{ErrorKind, ServiceError};
 use kit::time::now_unix;
 
-use super::State;
 use super::payment::{close_at_wechat, settle};
+use super::{State, viewings};
 use crate::config::ReconciliationSettings;
 use crate::db::payments::{self, PaymentRow};
 use crate::domain::payment_state::PaymentEvent;
@@ -37,8 +39,18 @@ pub async fn run(state: Arc<State>, settings: ReconciliationSettings) {
     }
 }
 
-/// One pass: how many payments were looked at.
+/// One pass: how many payments and viewing requests were looked at.
 pub async fn pass(state: &State, settings: &ReconciliationSettings) -> Result<usize, ServiceError> {
+    let viewings = viewings::expire_unconfirmed(state, state.confirm_within_secs).await?
+        + viewings::find_missed_payments(state).await?;
+    Ok(viewings + property_fees(state, settings).await?)
+}
+
+/// WeChat Pay orders of property fees: how many were looked at.
+async fn property_fees(
+    state: &State,
+    settings: &ReconciliationSettings,
+) -> Result<usize, ServiceError> {
     let now = now_unix();
     let before = now - settings.after_seconds;
     let due = state

@@ -2,9 +2,14 @@
 //! landlord (svc-community says which listings are), at the viewing fee of `[rental]
 //! viewing_fee_fen`; the seeker and the landlord each see their requests.
 use kit::error::{ServiceError, ServiceResult};
-use proto::viewings::{AlipayNotice, Caller, CreateViewingRequest, PaymentUrlRequest};
+use proto::viewings::{
+    AlipayNotice, Caller, ConfirmViewingRequest, CreateViewingRequest, DeclineViewingRequest,
+    PaymentUrlRequest, WechatPayRequest,
+};
 
 use super::State;
+use super::refunds::{self, ALIPAY, Returned, WXPAY};
+use crate::db::refunds as refunds_db;
 use crate::db::viewings::{self as db, ViewingRow};
 use crate::error::Error;
 
@@ -127,33 +132,73 @@ fn viewing_of(out_trade_no: &str) -> Option<i64> {
         .filter(|id| *id > 0)
 }
 
-/// Alipay's mobile payment page for the caller's unpaid request.
-pub async fn alipay_url(state: &State, request: PaymentUrlRequest) -> ServiceResult<String> {
-    let seeker = user_of(request.resident.as_ref())?;
-    let id = request.id;
+/// The caller's request `id`, which must be unpaid.
+async fn unpaid_of(state: &State, seeker: i64, id: i64) -> ServiceResult<ViewingRow> {
     let row = state
         .db
         .run(move |conn| db::find(conn, id).map_err(Error::from))
         .await?
         .filter(|row| row.seeker_id == seeker)
         .ok_or_else(|| ServiceError::not_found_in("pre_order_id", "没有找到该看房申请"))?;
-    if row.status != UNPAID {
-        return Err(ServiceError::conflict_in(
+    match row.status.as_str() {
+        UNPAID => Ok(row),
+        DECLINED | REFUNDED => Err(ServiceError::conflict_in(
+            "pre_order_id",
+            "房东已拒绝该看房申请，无需支付",
+        )),
+        _ => Err(ServiceError::conflict_in(
             "pre_order_id",
             "该看房申请已支付，无需再次支付",
-        ));
+        )),
     }
-    Ok(state.alipay.wap_pay_url(
+}
+
+/// Alipay's mobile payment page for the caller's unpaid request.
+pub async fn alipay_url(state: &State, request: PaymentUrlRequest) -> ServiceResult<String> {
+    let seeker = user_of(request.resident.as_ref())?;
+    let row = unpaid_of(state, seeker, request.id).await?;
+    let url = state.alipay.wap_pay_url(
         &out_trade_no(row.id),
         FEE_SUBJECT,
         row.fee_fen,
         &request.return_url,
-    )?)
+    )?;
+    offered(state, row.id).await?;
+    Ok(url)
+}
+
+/// `/order/pay_preorder`: a WeChat Pay order for the caller's unpaid request, answered as the
+/// mini-program's `wx.requestPayment` parameters (000 §4.2.1's fields).
+pub async fn wechat_pay(
+    state: &State,
+    request: WechatPayRequest,
+) -> ServiceResult<wxpay::PayParams> {
+    let seeker = user_of(request.resident.as_ref())?;
+    let row = unpaid_of(state, seeker, request.id).await?;
+    let openid = state.auth.openid(seeker).await?.ok_or_else(|| {
+        ServiceError::forbidden(
+            "请使用微信登录小程序后再支付",
+            "the user has no WeChat openid",
+        )
+    })?;
+    let prepay_id = state
+        .wxpay
+        .create_jsapi(
+            &out_trade_no(row.id),
+            FEE_SUBJECT,
+            row.fee_fen,
+            &openid,
+            &request.client_ip,
+        )
+        .await?;
+    offered(state, row.id).await?;
+    Ok(state.wxpay.mini_program_params(&prepay_id)?)
 }
 
 /// Alipay's asynchronous notification: verified (signature, app_id, seller_id), the trade one of
-/// our requests' fees, the amount its fee; a paid trade marks the request paid, once however
-/// often it comes. Answers whether it was taken (Alipay notifies again until it is).
+/// our requests' fees, the amount its fee. A paid trade pays the request once however often it
+/// comes; a refund's notification confirms that refund. Answers whether it was taken (Alipay
+/// notifies again until it is).
 pub async fn alipay_notification(state: &State, notice: AlipayNotice) -> bool {
     let notice = match state.alipay.verify_notification(&notice.form) {
         Ok(notice) => notice,
@@ -162,38 +207,355 @@ pub async fn alipay_notification(state: &State, notice: AlipayNotice) -> bool {
             return false;
         }
     };
-    if !notice.is_paid() {
+    let taken = if let Some(refund) = &notice.refund {
+        refunds::notified(
+            state,
+            refund.out_biz_no.clone(),
+            notice.trade_no.clone(),
+            true,
+        )
+        .await
+    } else if !notice.is_paid() {
         // WAIT_BUYER_PAY, TRADE_CLOSED: nothing to apply.
-        return true;
-    }
-    let Some(id) = viewing_of(&notice.out_trade_no) else {
-        tracing::warn!(out_trade_no = %notice.out_trade_no, "Alipay notification of a trade not ours");
-        return false;
+        Ok(())
+    } else {
+        paid(
+            state,
+            &Payment {
+                out_trade_no: &notice.out_trade_no,
+                channel: ALIPAY,
+                trade_no: &notice.trade_no,
+                total_fen: notice.total_fen,
+                paid_at: kit::time::now_unix(),
+            },
+        )
+        .await
     };
-    let now = kit::time::now_unix();
-    let trade_no = notice.trade_no.clone();
-    let total = notice.total_fen;
+    if let Err(error) = &taken {
+        tracing::warn!(out_trade_no = %notice.out_trade_no, msg = %error.msg, message = %error.message, "Alipay notification not applied");
+    }
+    taken.is_ok()
+}
+
+/// A viewing fee's payment as a provider reports it.
+pub struct Payment<'a> {
+    pub out_trade_no: &'a str,
+    /// [`ALIPAY`] or [`WXPAY`].
+    pub channel: &'a str,
+    /// The provider's trade number.
+    pub trade_no: &'a str,
+    pub total_fen: i64,
+    pub paid_at: i64,
+}
+
+/// What a payment did to its request.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// The request is paid now.
+    Now,
+    /// This payment was applied before.
+    Already,
+    /// The request was paid another way, or can no longer be paid: this money goes back.
+    Returned,
+}
+
+/// Whether `out_trade_no` is one of our requests' fees (`KF` and the id).
+pub fn is_viewing_trade(out_trade_no: &str) -> bool {
+    viewing_of(out_trade_no).is_some()
+}
+
+/// Applies a reported payment of a request's fee: once, whichever channel reports it and however
+/// often; a second payment (the other channel, or a request no longer unpaid) is refunded.
+pub async fn paid(state: &State, payment: &Payment<'_>) -> ServiceResult<()> {
+    let id = viewing_of(payment.out_trade_no).ok_or_else(|| {
+        ServiceError::not_found_in("out_trade_no", "a trade that is not a viewing fee")
+    })?;
+    let channel = payment.channel.to_owned();
+    let trade_no = payment.trade_no.to_owned();
+    let out_trade_no = payment.out_trade_no.to_owned();
+    let (total, paid_at) = (payment.total_fen, payment.paid_at);
     let applied = state
         .db
         .run(move |conn| {
             kit::db::write_transaction(conn, |conn| {
-                let row = db::find(conn, id)?.ok_or_else(|| {
-                    ServiceError::not_found_in("out_trade_no", "no such viewing request")
-                })?;
-                if row.fee_fen != total {
-                    return Err(ServiceError::conflict_in(
-                        "total_amount",
-                        "the amount is not the request's fee",
-                    )
-                    .into());
-                }
-                db::mark_paid(conn, id, "alipay", &trade_no, now)?;
-                Ok::<_, Error>(())
+                apply(conn, id, &channel, &trade_no, &out_trade_no, total, paid_at)
             })
         })
-        .await;
-    if let Err(error) = &applied {
-        tracing::warn!(viewing = id, %error, "Alipay notification not applied");
+        .await?;
+    match applied {
+        Applied::Now => tracing::info!(viewing = id, channel = payment.channel, "viewing fee paid"),
+        Applied::Already => {}
+        Applied::Returned => {
+            tracing::warn!(
+                viewing = id,
+                channel = payment.channel,
+                "viewing fee paid twice: the second goes back"
+            )
+        }
     }
-    applied.is_ok()
+    Ok(())
+}
+
+fn apply(
+    conn: &mut kit::db::AnyConnection,
+    id: i64,
+    channel: &str,
+    trade_no: &str,
+    out_trade_no: &str,
+    total: i64,
+    paid_at: i64,
+) -> Result<Applied, Error> {
+    let row = db::lock(conn, id)?
+        .ok_or_else(|| ServiceError::not_found_in("out_trade_no", "no such viewing request"))?;
+    if row.fee_fen != total {
+        return Err(ServiceError::conflict_in(
+            "total_amount",
+            "the amount is not the request's fee",
+        )
+        .into());
+    }
+    let now = kit::time::now_unix();
+    if row.status == UNPAID {
+        db::mark_paid(conn, id, channel, trade_no, paid_at, now)?;
+        return Ok(Applied::Now);
+    }
+    if row.pay_channel.as_deref() == Some(channel) && row.trade_no.as_deref() == Some(trade_no) {
+        return Ok(Applied::Already);
+    }
+    let returned = refunds_db::of_trade(conn, out_trade_no)?
+        .iter()
+        .any(|r| r.purpose == refunds_db::FOR_DUPLICATE && r.channel == channel);
+    if !returned {
+        refunds::request(
+            conn,
+            &Returned {
+                channel,
+                out_trade_no,
+                total_fen: total,
+                amount_fen: total,
+                reason: DUPLICATE_REASON,
+                purpose: refunds_db::FOR_DUPLICATE,
+                viewing_id: Some(id),
+            },
+            now,
+        )?;
+    }
+    Ok(Applied::Returned)
+}
+
+/// Why a second payment goes back.
+const DUPLICATE_REASON: &str = "看房费重复支付，原路退回";
+
+/// `/order/confirm_preorder`: the landlord confirms a paid request with the viewing time.
+pub async fn confirm(state: &State, request: ConfirmViewingRequest) -> ServiceResult<ViewingRow> {
+    let owner = user_of(request.resident.as_ref())?;
+    let now = kit::time::now_unix();
+    let at = request.viewing_time;
+    if at <= now || at > now + WISHED_WITHIN_SECS {
+        return Err(ServiceError::invalid(
+            "viewing_time",
+            "viewing_time须在今后30天之内",
+        ));
+    }
+    let id = request.id;
+    Ok(state
+        .db
+        .run(move |conn| {
+            kit::db::write_transaction(conn, |conn| {
+                let row = landlords(conn, id, owner)?;
+                if row.status != PAID {
+                    return Err(not_now(&row.status, "确认").into());
+                }
+                db::change_status(conn, id, &[PAID], CONFIRMED, Some(at), "", now)?;
+                Ok::<_, Error>(db::find(conn, id)?.unwrap_or(row))
+            })
+        })
+        .await?)
+}
+
+/// `/order/decline_preorder`: the landlord declines an unpaid or paid request, with a reason; a
+/// paid fee goes back the way it came.
+pub async fn decline(state: &State, request: DeclineViewingRequest) -> ServiceResult<ViewingRow> {
+    let owner = user_of(request.resident.as_ref())?;
+    let id = request.id;
+    let reason = request.reason;
+    Ok(state
+        .db
+        .run(move |conn| {
+            kit::db::write_transaction(conn, |conn| {
+                let row = landlords(conn, id, owner)?;
+                if row.status != PAID && row.status != UNPAID {
+                    return Err(not_now(&row.status, "拒绝").into());
+                }
+                give_back(conn, &row, &reason)?;
+                Ok::<_, Error>(db::find(conn, id)?.unwrap_or(row))
+            })
+        })
+        .await?)
+}
+
+/// Declines `row` (unpaid or paid) with `reason`; a paid fee is refunded the way it came.
+fn give_back(
+    conn: &mut kit::db::AnyConnection,
+    row: &ViewingRow,
+    reason: &str,
+) -> Result<(), Error> {
+    let now = kit::time::now_unix();
+    if !db::change_status(conn, row.id, &[UNPAID, PAID], DECLINED, None, reason, now)? {
+        return Ok(());
+    }
+    if row.status == PAID {
+        let channel = row.pay_channel.clone().unwrap_or_default();
+        refunds::request(
+            conn,
+            &Returned {
+                channel: &channel,
+                out_trade_no: &out_trade_no(row.id),
+                total_fen: row.fee_fen,
+                amount_fen: row.fee_fen,
+                reason,
+                purpose: refunds_db::FOR_VIEWING,
+                viewing_id: Some(row.id),
+            },
+            now,
+        )?;
+    }
+    Ok(())
+}
+
+/// Request `id` of landlord `owner`, locked; someone else's is not found.
+fn landlords(conn: &mut kit::db::AnyConnection, id: i64, owner: i64) -> Result<ViewingRow, Error> {
+    db::lock(conn, id)?
+        .filter(|row| row.owner_id == owner)
+        .ok_or_else(|| ServiceError::not_found_in("pre_order_id", "没有找到该看房申请").into())
+}
+
+fn not_now(status: &str, what: &str) -> ServiceError {
+    let now = match status {
+        UNPAID => "尚未支付",
+        CONFIRMED => "已确认",
+        DECLINED => "已拒绝",
+        REFUNDED => "已退款",
+        _ => "已支付",
+    };
+    ServiceError::conflict_in("pre_order_id", format!("该看房申请{now}，不能{what}"))
+}
+
+/// Requests looked at per reconciliation pass.
+const BATCH: i64 = 50;
+/// An offered payment is looked for by asking the providers from `[reconciliation]
+/// after_seconds` after the offer, then less and less often, until a day has passed.
+const CHECK_FOR_SECS: i64 = 24 * 3600;
+
+/// A payment was offered for request `id`: reconciliation looks for it if no notification comes.
+async fn offered(state: &State, id: i64) -> ServiceResult<()> {
+    let now = kit::time::now_unix();
+    let check_after = state.check_after_secs;
+    state
+        .db
+        .run(move |conn| db::offered(conn, id, now, now + check_after).map_err(Error::from))
+        .await?;
+    Ok(())
+}
+
+/// Escrow: every paid request the landlord has not confirmed within `confirm_within_secs` of its
+/// payment is declined and its fee refunded; how many.
+pub async fn expire_unconfirmed(state: &State, confirm_within_secs: i64) -> ServiceResult<usize> {
+    let now = kit::time::now_unix();
+    let reason = format!(
+        "房东未在{}小时内确认，看房费原路退回",
+        (confirm_within_secs as f64 / 3600.0).ceil()
+    );
+    Ok(state
+        .db
+        .run(move |conn| {
+            let due = db::unconfirmed(conn, now - confirm_within_secs, BATCH)?;
+            let count = due.len();
+            for row in due {
+                kit::db::write_transaction(conn, |conn| match db::lock(conn, row.id)? {
+                    Some(fresh) if fresh.status == PAID => give_back(conn, &fresh, &reason),
+                    _ => Ok(()),
+                })?;
+            }
+            Ok::<_, Error>(count)
+        })
+        .await?)
+}
+
+/// Reconciliation: unpaid requests whose payment was offered are looked up at both providers; a
+/// payment whose notification never came is applied as the notification would have been.
+pub async fn find_missed_payments(state: &State) -> ServiceResult<usize> {
+    let now = kit::time::now_unix();
+    let due = state
+        .db
+        .run(move |conn| db::to_check(conn, now, BATCH).map_err(Error::from))
+        .await?;
+    let count = due.len();
+    // The shortest wait between two looks at one request.
+    let every = state.check_after_secs.max(1);
+    for row in due {
+        let trade = out_trade_no(row.id);
+        let found = look_up(state, &trade).await;
+        let next = match found {
+            Ok(Some(payment)) => {
+                paid(state, &payment.as_payment(&trade)).await?;
+                None
+            }
+            Ok(None) => {
+                let offered = row.offered_at.unwrap_or(now);
+                (now - offered < CHECK_FOR_SECS).then(|| now + (now - offered).max(every))
+            }
+            Err(error) => {
+                tracing::warn!(viewing = row.id, msg = %error.msg, message = %error.message, "viewing fee not looked up");
+                Some(now + every)
+            }
+        };
+        let id = row.id;
+        state
+            .db
+            .run(move |conn| db::check_again(conn, id, next).map_err(Error::from))
+            .await?;
+    }
+    Ok(count)
+}
+
+/// A payment one provider holds.
+struct Found {
+    channel: &'static str,
+    trade_no: String,
+    total_fen: i64,
+}
+
+impl Found {
+    fn as_payment<'a>(&'a self, out_trade_no: &'a str) -> Payment<'a> {
+        Payment {
+            out_trade_no,
+            channel: self.channel,
+            trade_no: &self.trade_no,
+            total_fen: self.total_fen,
+            paid_at: kit::time::now_unix(),
+        }
+    }
+}
+
+async fn look_up(state: &State, out_trade_no: &str) -> ServiceResult<Option<Found>> {
+    if let Some(trade) = state.alipay.query(out_trade_no).await?
+        && trade.is_paid()
+    {
+        return Ok(Some(Found {
+            channel: ALIPAY,
+            trade_no: trade.trade_no,
+            total_fen: trade.total_fen,
+        }));
+    }
+    if let Some(notice) = state.wxpay.query(out_trade_no).await?
+        && notice.is_paid()
+    {
+        return Ok(Some(Found {
+            channel: WXPAY,
+            trade_no: notice.transaction_id,
+            total_fen: notice.total_fen,
+        }));
+    }
+    Ok(None)
 }

@@ -2,6 +2,7 @@
 pub mod bills;
 pub mod orders;
 pub mod payments;
+pub mod refunds;
 pub mod schema;
 pub mod viewings;
 

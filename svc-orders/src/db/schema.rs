@@ -91,6 +91,31 @@ diesel::table! {
         paid_at -> Nullable<BigInt>,
         created_at -> BigInt,
         updated_at -> BigInt,
+        offered_at -> Nullable<BigInt>,
+        check_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    refunds (id) {
+        id -> BigInt,
+        out_refund_no -> Text,
+        channel -> Text,
+        out_trade_no -> Text,
+        total_fen -> BigInt,
+        amount_fen -> BigInt,
+        reason -> Text,
+        purpose -> Text,
+        viewing_id -> Nullable<BigInt>,
+        bill_id -> Nullable<BigInt>,
+        state -> Text,
+        refund_id -> Nullable<Text>,
+        failure -> Text,
+        attempts -> Integer,
+        next_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        refunded_at -> Nullable<BigInt>,
     }
 }
 

@@ -28,6 +28,10 @@ pub struct ViewingRow {
     pub paid_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When a payment page or WeChat Pay order was last offered for it.
+    pub offered_at: Option<i64>,
+    /// When reconciliation next asks the providers whether it was paid (None: not to be asked).
+    pub check_at: Option<i64>,
 }
 
 /// The most requests one list answers, the latest first.
@@ -87,6 +91,18 @@ pub fn find(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<ViewingRow>
         .optional()
 }
 
+/// Request `id` with its row lock (PostgreSQL; SQLite's write transaction holds the database),
+/// taken by a no-op update: every change of a request's status starts here, so two never
+/// interleave.
+pub fn lock(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<ViewingRow>> {
+    use viewing_requests as v;
+    diesel::update(v::table.find(id))
+        .set(v::updated_at.eq(v::updated_at))
+        .returning(viewing_requests::all_columns)
+        .get_result(conn)
+        .optional()
+}
+
 /// Marks request `id` paid through `channel` when it is still unpaid; answers whether it did
 /// (false: paid already, by this notification's earlier delivery or another).
 pub fn mark_paid(
@@ -94,6 +110,7 @@ pub fn mark_paid(
     id: i64,
     channel: &str,
     trade_no: &str,
+    paid_at: i64,
     now: i64,
 ) -> QueryResult<bool> {
     use viewing_requests as v;
@@ -102,9 +119,86 @@ pub fn mark_paid(
             v::status.eq("paid"),
             v::pay_channel.eq(channel),
             v::trade_no.eq(trade_no),
-            v::paid_at.eq(now),
+            v::paid_at.eq(paid_at),
+            v::check_at.eq(None::<i64>),
             v::updated_at.eq(now),
         ))
         .execute(conn)?;
     Ok(changed == 1)
+}
+
+/// Moves request `id` from `from` to `to`, with the viewing time or the reason; whether it did.
+pub fn change_status(
+    conn: &mut AnyConnection,
+    id: i64,
+    from: &[&str],
+    to: &str,
+    viewing_time: Option<i64>,
+    reason: &str,
+    now: i64,
+) -> QueryResult<bool> {
+    use viewing_requests as v;
+    let changed = diesel::update(v::table.find(id).filter(v::status.eq_any(from)))
+        .set((
+            v::status.eq(to),
+            v::viewing_time.eq(viewing_time),
+            v::reason.eq(reason),
+            v::check_at.eq(None::<i64>),
+            v::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Request `id`'s fee is back with its payer: `declined` becomes `refunded`.
+pub fn mark_refunded(conn: &mut AnyConnection, id: i64, now: i64) -> QueryResult<bool> {
+    use viewing_requests as v;
+    let changed = diesel::update(v::table.find(id).filter(v::status.eq("declined")))
+        .set((v::status.eq("refunded"), v::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// A payment was offered for request `id` (a page or a WeChat Pay order): reconciliation asks
+/// the providers about it from `check_at` on, unless it is paid by then.
+pub fn offered(conn: &mut AnyConnection, id: i64, now: i64, check_at: i64) -> QueryResult<usize> {
+    use viewing_requests as v;
+    diesel::update(v::table.find(id).filter(v::status.eq("unpaid")))
+        .set((v::offered_at.eq(now), v::check_at.eq(check_at)))
+        .execute(conn)
+}
+
+/// When reconciliation next asks about request `id` (None: no more).
+pub fn check_again(conn: &mut AnyConnection, id: i64, at: Option<i64>) -> QueryResult<usize> {
+    use viewing_requests as v;
+    diesel::update(v::table.find(id))
+        .set(v::check_at.eq(at))
+        .execute(conn)
+}
+
+/// Unpaid requests whose payment reconciliation should look for now, the most overdue first.
+pub fn to_check(conn: &mut AnyConnection, now: i64, limit: i64) -> QueryResult<Vec<ViewingRow>> {
+    use viewing_requests as v;
+    v::table
+        .filter(v::check_at.le(now))
+        .order(v::check_at.asc())
+        .limit(limit)
+        .select(ViewingRow::as_select())
+        .load(conn)
+}
+
+/// Paid requests the landlord has not confirmed since `paid_before`, the oldest first.
+pub fn unconfirmed(
+    conn: &mut AnyConnection,
+    paid_before: i64,
+    limit: i64,
+) -> QueryResult<Vec<ViewingRow>> {
+    use viewing_requests as v;
+    v::table
+        .filter(v::status.eq("paid"))
+        .filter(v::paid_at.lt(paid_before))
+        .order(v::paid_at.asc())
+        .limit(limit)
+        .select(ViewingRow::as_select())
+        .load(conn)
 }

@@ -9,7 +9,7 @@ use proto::orders::orders_server::Orders;
 use proto::orders::*;
 use tonic::{Request, Response, Status};
 
-use crate::actions::{State, bills, closing, orders, payment};
+use crate::actions::{State, bills, closing, orders, payment, refunds};
 
 /// The service behind `OrdersServer`.
 #[derive(Clone)]
@@ -69,6 +69,15 @@ impl Orders for OrdersService {
     ) -> Answer<NotificationReply> {
         Ok(Response::new(
             payment::notification(&self.0, proto::caller::checked(r)?).await,
+        ))
+    }
+
+    async fn refund_notification(
+        &self,
+        r: Request<NotificationRequest>,
+    ) -> Answer<NotificationReply> {
+        Ok(Response::new(
+            refunds::wechat_notification(&self.0, proto::caller::checked(r)?).await,
         ))
     }
 }

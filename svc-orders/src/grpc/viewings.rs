@@ -63,6 +63,37 @@ impl Viewings for ViewingsService {
         Ok(Response::new(AlipayAnswer { taken }))
     }
 
+    async fn wechat_pay(&self, r: Request<WechatPayRequest>) -> Answer<WechatPayParams> {
+        done(
+            viewings::wechat_pay(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(|p| WechatPayParams {
+                    app_id: p.app_id,
+                    time_stamp: p.time_stamp,
+                    nonce_str: p.nonce_str,
+                    package: p.package,
+                    sign_type: p.sign_type,
+                    pay_sign: p.pay_sign,
+                }),
+        )
+    }
+
+    async fn confirm(&self, r: Request<ConfirmViewingRequest>) -> Answer<Viewing> {
+        done(
+            viewings::confirm(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(viewing),
+        )
+    }
+
+    async fn decline(&self, r: Request<DeclineViewingRequest>) -> Answer<Viewing> {
+        done(
+            viewings::decline(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(viewing),
+        )
+    }
+
     async fn of_owner(&self, r: Request<Caller>) -> Answer<ViewingList> {
         done(
             viewings::of_owner(&self.0, proto::caller::checked(r)?)

@@ -653,6 +653,42 @@ fn table() -> Vec<Row> {
                 )
             },
         ),
+        row(
+            "POST",
+            "/api/v1/rental/order/pay_preorder",
+            "--y---",
+            |w, _| {
+                at(
+                    "/api/v1/rental/order/pay_preorder",
+                    json!({"pre_order_id": w.preorder_b}),
+                )
+            },
+        ),
+        // Only the landlord (A) answers B's request: unpaid, it cannot be confirmed (409, past
+        // the authorisation), then A declines it.
+        row(
+            "POST",
+            "/api/v1/rental/order/confirm_preorder",
+            RESIDENT_A,
+            |w, _| {
+                let tomorrow = kit::time::beijing_minute_text(kit::time::now_unix() + 86_400);
+                at(
+                    "/api/v1/rental/order/confirm_preorder",
+                    json!({"pre_order_id": w.preorder_b, "viewing_time": tomorrow}),
+                )
+            },
+        ),
+        row(
+            "POST",
+            "/api/v1/rental/order/decline_preorder",
+            RESIDENT_A,
+            |w, _| {
+                at(
+                    "/api/v1/rental/order/decline_preorder",
+                    json!({"pre_order_id": w.preorder_b, "reason": "这周没空"}),
+                )
+            },
+        ),
         // Alipay's notification carries its own proof (the signature), no token: anyone reaches
         // it, and an unsigned one is refused in Alipay's format.
         row(

@@ -26,3 +26,4 @@ mod security_tenant;
 mod trusted_callers;
 mod vehicles;
 mod verification_codes;
+mod viewings;

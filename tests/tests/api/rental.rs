@@ -24,7 +24,7 @@ fn path_of(url: &Value) -> String {
 const HERE: (f64, f64) = (119.600_492, 39.935_385);
 
 /// A listing of `house` complete enough to release, `east_km` east of [`HERE`].
-fn listing(house: i64, title: &str, rent: i64, east_km: f64) -> Value {
+pub(crate) fn listing(house: i64, title: &str, rent: i64, east_km: f64) -> Value {
     // A degree of longitude at 39.9° is about 85.3 km.
     json!({
         "community_identifier": "10002", "community_house_id": house,
@@ -45,7 +45,7 @@ impl TestApp {
     }
 
     /// Creates `body` as `token`; the listing's id.
-    async fn create_listing(&self, token: &str, body: Value) -> i64 {
+    pub(crate) async fn create_listing(&self, token: &str, body: Value) -> i64 {
         let created = self
             .post("/api/v1/rental/house_create", body, Some(token))
             .await;
@@ -54,7 +54,7 @@ impl TestApp {
     }
 
     /// Releases listing `id` as `token`; the answer.
-    async fn release(&self, token: &str, id: i64) -> crate::helpers::Answer {
+    pub(crate) async fn release(&self, token: &str, id: i64) -> crate::helpers::Answer {
         self.post(
             "/api/v1/rental/house_release",
             json!({"house_id": id}),
@@ -1496,276 +1496,6 @@ async fn a_landlord_who_no_longer_holds_the_house_loses_the_listing() {
     );
     // Nor can she release it again.
     assert_refused(&app.release(&b, id).await, 403, "house_id");
-    app.stop().await;
-}
-
-/// A's published listing of her house (南向两居, 2,500 元), and B and C signed in to ask to view it.
-struct Viewable {
-    app: TestApp,
-    a: String,
-    b: String,
-    c: String,
-    house: i64,
-    /// A's landlord id.
-    owner: i64,
-    listing: i64,
-}
-
-async fn viewable_listing() -> Viewable {
-    let app = spawn_app().await;
-    let BoundResident { token: a, house } = app.bound_resident(FU_YU).await;
-    let b = app.bound_resident(WANG_FANG).await.token;
-    let c = app.bound_resident(ZHAO_QIANG).await.token;
-    let owner = app.landlord_id(&a).await;
-    let listing = app
-        .create_listing(&a, listing(house, "南向两居", 2500, 0.5))
-        .await;
-    assert_eq!(app.release(&a, listing).await.code(), 0);
-    Viewable {
-        app,
-        a,
-        b,
-        c,
-        house,
-        owner,
-        listing,
-    }
-}
-
-#[tokio::test]
-async fn a_seeker_asks_to_view_a_listing_and_both_sides_see_the_request() {
-    let Viewable {
-        app,
-        a,
-        b,
-        c,
-        house,
-        owner,
-        listing: published,
-    } = viewable_listing().await;
-    let draft = app
-        .create_listing(&a, listing(house, "草稿", 2500, 0.5))
-        .await;
-
-    // Seed 004's answer: the pre_order_id.
-    let tomorrow = kit::time::beijing_minute_text(kit::time::now_unix() + 86_400);
-    let asked = app
-        .post(
-            "/api/v1/rental/order/create_preorder",
-            json!({"owner_id": owner, "house_id": published, "wished_times": tomorrow}),
-            Some(&b),
-        )
-        .await;
-    assert_eq!(asked.code(), 0, "{:?}", asked.body);
-    assert_eq!(asked.str("msg"), "OK");
-    let id = asked.body["data"]
-        .as_i64()
-        .expect("ans is the pre_order_id");
-    // Asked again while it is open: the same request.
-    let again = app
-        .post(
-            "/api/v1/rental/order/create_preorder",
-            json!({"owner_id": owner, "house_id": published}),
-            Some(&b),
-        )
-        .await;
-    assert_eq!(again.body["data"], id);
-
-    // The seeker's list and the landlord's show DESIGN's row.
-    let mine = app
-        .post("/api/v1/rental/order/my_preorders", json!({}), Some(&b))
-        .await;
-    assert_eq!(mine.code(), 0, "{:?}", mine.body);
-    let row = &mine.rows()[0];
-    assert_eq!(row["pre_order_id"], id);
-    assert_eq!(row["house_id"], published);
-    assert_eq!(row["owner_id"], owner);
-    assert_eq!(row["status"], "待支付");
-    assert_eq!(row["fee"], "10.00");
-    assert_eq!(row["house_title"], "南向两居");
-    assert_eq!(row["wished_times"], json!([tomorrow]));
-    assert!(row["viewing_time"].is_null());
-    let landlords = app
-        .post("/api/v1/rental/order/owner_preorders", json!({}), Some(&a))
-        .await;
-    assert_eq!(landlords.rows().len(), 1);
-    assert_eq!(landlords.rows()[0]["pre_order_id"], id);
-    // Nobody else sees it.
-    for token in [&c, &a] {
-        let theirs = app
-            .post("/api/v1/rental/order/my_preorders", json!({}), Some(token))
-            .await;
-        assert!(theirs.rows().is_empty(), "{:?}", theirs.body);
-    }
-    assert!(
-        app.post("/api/v1/rental/order/owner_preorders", json!({}), Some(&b))
-            .await
-            .rows()
-            .is_empty()
-    );
-
-    // Refusals name their field: not one's own, only a published listing, its landlord, times
-    // to come.
-    let ask = |token: String, body: Value| {
-        let app = &app;
-        async move {
-            app.post("/api/v1/rental/order/create_preorder", body, Some(&token))
-                .await
-        }
-    };
-    assert_refused(
-        &ask(a.clone(), json!({"owner_id": owner, "house_id": published})).await,
-        403,
-        "house_id",
-    );
-    assert_refused(
-        &ask(c.clone(), json!({"owner_id": owner, "house_id": draft})).await,
-        404,
-        "house_id",
-    );
-    assert_refused(
-        &ask(
-            c.clone(),
-            json!({"owner_id": owner + 1, "house_id": published}),
-        )
-        .await,
-        400,
-        "owner_id",
-    );
-    assert_refused(
-        &ask(
-            c.clone(),
-            json!({"owner_id": owner, "house_id": published, "wished_times": "2020-01-01 10:00"}),
-        )
-        .await,
-        400,
-        "wished_times",
-    );
-    assert_refused(
-        &ask(
-            c.clone(),
-            json!({"owner_id": owner, "house_id": published, "wished_times": "明天上午"}),
-        )
-        .await,
-        400,
-        "wished_times",
-    );
-    assert_refused(
-        &ask(c.clone(), json!({"house_id": published})).await,
-        400,
-        "owner_id",
-    );
-    app.stop().await;
-}
-
-#[tokio::test]
-async fn the_viewing_fee_is_paid_on_alipays_page_and_applied_once() {
-    let Viewable {
-        app,
-        a,
-        b,
-        c,
-        owner,
-        listing: listing_id,
-        ..
-    } = viewable_listing().await;
-    let asked = app
-        .post(
-            "/api/v1/rental/order/create_preorder",
-            json!({"owner_id": owner, "house_id": listing_id}),
-            Some(&b),
-        )
-        .await;
-    let id = asked.body["data"].as_i64().unwrap();
-    let url_of = |token: String, id: i64| {
-        let app = &app;
-        async move {
-            app.post(
-                "/api/v1/rental/order/get_preorder_paymenturl",
-                json!({"pre_order_id": id, "return_url": "https://m.example.com/paid"}),
-                Some(&token),
-            )
-            .await
-        }
-    };
-
-    // Seed 004's answer: Alipay's mobile payment page, signed, with our notify_url.
-    let answer = url_of(b.clone(), id).await;
-    assert_eq!(answer.code(), 0, "{:?}", answer.body);
-    assert_eq!(answer.body["data"]["result"], "SUCCESS");
-    let payment_url = answer.body["data"]["payment_url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let parsed = url::Url::parse(&payment_url).expect("a URL");
-    let params: std::collections::HashMap<String, String> =
-        parsed.query_pairs().into_owned().collect();
-    assert_eq!(params["method"], "alipay.trade.wap.pay");
-    assert_eq!(params["sign_type"], "RSA2");
-    assert_eq!(params["return_url"], "https://m.example.com/paid");
-    assert!(params["notify_url"].ends_with("/api/v1/rental/payment/ali/notify"));
-    let biz: Value = serde_json::from_str(&params["biz_content"]).unwrap();
-    assert_eq!(biz["total_amount"], "10.00");
-    let out_trade_no = biz["out_trade_no"].as_str().unwrap().to_owned();
-    // Nobody else's request.
-    assert_refused(&url_of(c.clone(), id).await, 404, "pre_order_id");
-    assert_refused(&url_of(a.clone(), id).await, 404, "pre_order_id");
-
-    // The payer opens the page and pays: Alipay's notification is taken, once.
-    let page = app.client.get(&payment_url).send().await.unwrap();
-    assert_eq!(page.status().as_u16(), 200);
-    let forged = app
-        .sandbox(
-            "/alipay/pay",
-            json!({"out_trade_no": out_trade_no, "forge": true}),
-        )
-        .await;
-    assert_eq!(forged["delivered"], false, "{forged}");
-    assert_eq!(forged["status"], 400);
-    let mine = |token: String| {
-        let app = &app;
-        async move {
-            app.post("/api/v1/rental/order/my_preorders", json!({}), Some(&token))
-                .await
-        }
-    };
-    assert_eq!(mine(b.clone()).await.rows()[0]["status"], "待支付");
-    let paid = app
-        .sandbox(
-            "/alipay/pay",
-            json!({"out_trade_no": out_trade_no, "times": 100}),
-        )
-        .await;
-    assert_eq!(paid["delivered"], true, "{paid}");
-    let row = mine(b.clone()).await.rows()[0].clone();
-    assert_eq!(row["status"], "已支付");
-    assert!(row["paid_at"].is_string());
-    let landlords = app
-        .post("/api/v1/rental/order/owner_preorders", json!({}), Some(&a))
-        .await;
-    assert_eq!(landlords.rows()[0]["status"], "已支付");
-    // Paid: no second page.
-    assert_refused(&url_of(b.clone(), id).await, 409, "pre_order_id");
-    // A notification that is not Alipay's is refused in Alipay's format.
-    let raw = app
-        .client
-        .post(format!("{}/api/v1/rental/payment/ali/notify", app.base))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body("out_trade_no=KF000000000001&trade_status=TRADE_SUCCESS&sign=bm9wZQ==")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(raw.status().as_u16(), 400);
-    assert_eq!(raw.text().await.unwrap(), "fail");
-    // A return_url that is not a web address is named.
-    let bad = app
-        .post(
-            "/api/v1/rental/order/get_preorder_paymenturl",
-            json!({"pre_order_id": id, "return_url": "javascript:alert(1)"}),
-            Some(&b),
-        )
-        .await;
-    assert_refused(&bad, 400, "return_url");
     app.stop().await;
 }
 

@@ -12,7 +12,7 @@ use super::fields::{Minutes, WebAddress};
 use super::{TAG, ok};
 use crate::auth::ResidentCaller;
 use crate::envelope::{ApiError, ApiResult, DataResponse, Failure};
-use crate::input::{Id, Input};
+use crate::input::{Id, Input, Text};
 use crate::middleware::RequestId;
 use crate::state::AppState;
 
@@ -189,4 +189,112 @@ pub async fn alipay_notify(
         Ok(_) => text(actix_web::http::StatusCode::BAD_REQUEST, "fail"),
         Err(_) => text(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, "fail"),
     }
+}
+
+/// A viewing request of the caller's (`pre_order_id`).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PreorderIdInput {
+    pre_order_id: Id,
+}
+
+/// 微信支付看房费: a WeChat Pay order for the caller's unpaid request; `data` holds the
+/// mini-program's `wx.requestPayment` parameters, the same fields as 000 §4.2.1.
+#[utoipa::path(post, path = "/api/v1/rental/order/pay_preorder", tag = TAG,
+    request_body = PreorderIdInput,
+    responses((status = 200, body = DataResponse), (status = 403, body = Failure, description = "未使用微信登录"), (status = 404, body = Failure), (status = 409, body = Failure, description = "已支付，或房东已拒绝")),
+    security(("bearer" = [])))]
+pub async fn wechat_pay(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    resident: ResidentCaller,
+    client_ip: crate::middleware::ClientIp,
+    input: Result<Input<PreorderIdInput>, ApiError>,
+) -> ApiResult {
+    let i = input?.into_inner();
+    let message = pb::WechatPayRequest {
+        resident: Some(resident.reference()),
+        id: i.pre_order_id.get(),
+        client_ip: client_ip.0.to_string(),
+    };
+    let p = state
+        .call(
+            "orders",
+            state.viewings().wechat_pay(request_id.grpc(message)),
+        )
+        .await?;
+    ok(
+        "成功获取支付信息",
+        json!({
+            "appId": p.app_id,
+            "timeStamp": p.time_stamp,
+            "nonceStr": p.nonce_str,
+            "package": p.package,
+            "signType": p.sign_type,
+            "paySign": p.pay_sign,
+        }),
+    )
+}
+
+/// 确认看房申请: the landlord's paid request (`pre_order_id`) and when the seeker may come
+/// (`viewing_time`, Beijing time to the minute, within the next 30 days).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ConfirmPreorderInput {
+    pre_order_id: Id,
+    viewing_time: Minutes<1>,
+}
+
+/// 确认看房申请: the landlord confirms a paid request with the viewing time; the fee is theirs
+/// from then on. `data` is the request's row.
+#[utoipa::path(post, path = "/api/v1/rental/order/confirm_preorder", tag = TAG,
+    request_body = ConfirmPreorderInput,
+    responses((status = 200, body = DataResponse), (status = 404, body = Failure), (status = 409, body = Failure, description = "尚未支付、已确认或已拒绝")),
+    security(("bearer" = [])))]
+pub async fn confirm(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    resident: ResidentCaller,
+    input: Result<Input<ConfirmPreorderInput>, ApiError>,
+) -> ApiResult {
+    let i = input?.into_inner();
+    let message = pb::ConfirmViewingRequest {
+        resident: Some(resident.reference()),
+        id: i.pre_order_id.get(),
+        viewing_time: i.viewing_time.0.first().copied().unwrap_or_default(),
+    };
+    let viewing = state
+        .call("orders", state.viewings().confirm(request_id.grpc(message)))
+        .await?;
+    ok("已确认看房时间", viewing_json(viewing))
+}
+
+/// 拒绝看房申请: the landlord's unpaid or paid request (`pre_order_id`) and why (`reason`, the
+/// seeker reads it).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DeclinePreorderInput {
+    pre_order_id: Id,
+    reason: Text<100>,
+}
+
+/// 拒绝看房申请: the landlord declines; a paid fee goes back the way it came (the request is
+/// 已拒绝 until the refund is through, then 已退款). `data` is the request's row.
+#[utoipa::path(post, path = "/api/v1/rental/order/decline_preorder", tag = TAG,
+    request_body = DeclinePreorderInput,
+    responses((status = 200, body = DataResponse), (status = 404, body = Failure), (status = 409, body = Failure, description = "已确认或已拒绝")),
+    security(("bearer" = [])))]
+pub async fn decline(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    resident: ResidentCaller,
+    input: Result<Input<DeclinePreorderInput>, ApiError>,
+) -> ApiResult {
+    let i = input?.into_inner();
+    let message = pb::DeclineViewingRequest {
+        resident: Some(resident.reference()),
+        id: i.pre_order_id.get(),
+        reason: i.reason.into_string(),
+    };
+    let viewing = state
+        .call("orders", state.viewings().decline(request_id.grpc(message)))
+        .await?;
+    ok("已拒绝看房申请", viewing_json(viewing))
 }
