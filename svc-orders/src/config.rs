@@ -26,6 +26,9 @@ pub struct ViewingSettings {
     /// How long a paid fee is held for the landlord to confirm, hours (fractions allowed); then
     /// it goes back to the seeker.
     pub confirm_within_hours: f64,
+    /// The part (0–1) of a landlord's confirmed viewing fee the user who invited them earns, on
+    /// top, paid by the platform.
+    pub invite_share: f64,
 }
 
 /// `[reconciliation]`: how WeChat Pay orders still open on our side are looked after.

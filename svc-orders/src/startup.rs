@@ -56,10 +56,15 @@ impl Application {
             viewing_fee_fen: settings.rental.viewing_fee_fen,
             confirm_within_secs: (settings.rental.confirm_within_hours * 3600.0).round() as i64,
             check_after_secs: settings.reconciliation.after_seconds,
+            invite_share: settings.rental.invite_share,
         };
         anyhow::ensure!(
             state.viewing_fee_fen >= 1,
             "rental.viewing_fee_fen must be at least 1 fen"
+        );
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&state.invite_share),
+            "rental.invite_share must lie between 0 and 1"
         );
         anyhow::ensure!(
             state.confirm_within_secs >= 1,

@@ -132,11 +132,14 @@ impl Rental for RentalService {
         )
     }
 
-    async fn viewable(&self, r: Request<ListingRef>) -> Answer<Listing> {
+    async fn viewable(&self, r: Request<ListingRef>) -> Answer<ViewableListing> {
         done(
             browse::viewable(&self.0, proto::caller::checked(r)?)
                 .await
-                .map(listing),
+                .map(|(shown, inviter)| ViewableListing {
+                    listing: Some(listing(shown)),
+                    landlord_inviter_id: inviter.unwrap_or(0),
+                }),
         )
     }
 

@@ -11,6 +11,7 @@ use crate::clients::{Auth, Community, Rental, Yibiaosanshi};
 
 pub mod bills;
 pub mod closing;
+pub mod ledger;
 pub mod orders;
 pub mod outbox;
 pub mod payment;
@@ -38,6 +39,8 @@ pub struct State {
     /// `[reconciliation] after_seconds`: how long after a payment was offered reconciliation
     /// first asks the providers about it.
     pub check_after_secs: i64,
+    /// `[rental] invite_share`: the part of a landlord's confirmed fee their inviter earns.
+    pub invite_share: f64,
 }
 
 pub(crate) fn platform(platform: Option<&pb::PlatformRef>) -> ServiceResult<&pb::PlatformRef> {

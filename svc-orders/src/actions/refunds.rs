@@ -10,7 +10,7 @@ use kit::time::now_unix;
 use rand::Rng;
 
 use super::outbox::backoff_secs;
-use super::{State, payment};
+use super::{State, ledger, payment};
 use crate::db::refunds::{self, FOR_VIEWING, PENDING, PROCESSING, RefundRow};
 use crate::db::viewings;
 use crate::domain::number::next_order_number;
@@ -235,6 +235,21 @@ pub fn succeed(
     if refunds::succeed(conn, id, refund_id, now)? {
         if let (FOR_VIEWING, Some(viewing)) = (refund.purpose.as_str(), refund.viewing_id) {
             viewings::mark_refunded(conn, viewing, now)?;
+        }
+        if refund.viewing_id.is_some() {
+            ledger::post(
+                conn,
+                &format!("refund:{id}"),
+                &[
+                    (ledger::REFUNDS.to_owned(), refund.amount_fen),
+                    (ledger::provider(&refund.channel), -refund.amount_fen),
+                ],
+                ledger::Subject {
+                    viewing_id: refund.viewing_id,
+                    refund_id: Some(id),
+                },
+                now,
+            )?;
         }
         tracing::info!(out_refund_no = %refund.out_refund_no, amount_fen = refund.amount_fen, "refund paid back");
     }

@@ -8,6 +8,7 @@ use proto::viewings::{
 };
 
 use super::State;
+use super::ledger;
 use super::refunds::{self, ALIPAY, Returned, WXPAY};
 use crate::db::refunds as refunds_db;
 use crate::db::viewings::{self as db, ViewingRow};
@@ -57,7 +58,8 @@ pub async fn create(state: &State, request: CreateViewingRequest) -> ServiceResu
             "wished_times最多3个，且须在今后30天之内",
         ));
     }
-    let listing = state.rental.viewable(resident, request.house_id).await?;
+    let viewable = state.rental.viewable(resident, request.house_id).await?;
+    let listing = viewable.listing.unwrap_or_default();
     if listing.owner_id != request.owner_id {
         return Err(ServiceError::invalid(
             "owner_id",
@@ -76,6 +78,7 @@ pub async fn create(state: &State, request: CreateViewingRequest) -> ServiceResu
         wished_times: serde_json::to_string(&wished).unwrap_or_else(|_| "[]".to_owned()),
         fee_fen: state.viewing_fee_fen,
         status: UNPAID.to_owned(),
+        inviter_id: (viewable.landlord_inviter_id > 0).then_some(viewable.landlord_inviter_id),
         created_at: now,
         updated_at: now,
         ..ViewingRow::default()
@@ -317,6 +320,16 @@ fn apply(
     let now = kit::time::now_unix();
     if row.status == UNPAID {
         db::mark_paid(conn, id, channel, trade_no, paid_at, now)?;
+        ledger::post(
+            conn,
+            &format!("viewing-paid:{id}"),
+            &[
+                (ledger::provider(channel), total),
+                (ledger::ESCROW.to_owned(), -total),
+            ],
+            viewing(id),
+            now,
+        )?;
         return Ok(Applied::Now);
     }
     if row.pay_channel.as_deref() == Some(channel) && row.trade_no.as_deref() == Some(trade_no) {
@@ -326,7 +339,7 @@ fn apply(
         .iter()
         .any(|r| r.purpose == refunds_db::FOR_DUPLICATE && r.channel == channel);
     if !returned {
-        refunds::request(
+        let refund = refunds::request(
             conn,
             &Returned {
                 channel,
@@ -336,6 +349,19 @@ fn apply(
                 reason: DUPLICATE_REASON,
                 purpose: refunds_db::FOR_DUPLICATE,
                 viewing_id: Some(id),
+            },
+            now,
+        )?;
+        ledger::post(
+            conn,
+            &format!("duplicate:{}", refund.id),
+            &[
+                (ledger::provider(channel), total),
+                (ledger::REFUNDS.to_owned(), -total),
+            ],
+            ledger::Subject {
+                viewing_id: Some(id),
+                refund_id: Some(refund.id),
             },
             now,
         )?;
@@ -358,6 +384,7 @@ pub async fn confirm(state: &State, request: ConfirmViewingRequest) -> ServiceRe
         ));
     }
     let id = request.id;
+    let share = state.invite_share;
     Ok(state
         .db
         .run(move |conn| {
@@ -367,6 +394,7 @@ pub async fn confirm(state: &State, request: ConfirmViewingRequest) -> ServiceRe
                     return Err(not_now(&row.status, "确认").into());
                 }
                 db::change_status(conn, id, &[PAID], CONFIRMED, Some(at), "", now)?;
+                credit(conn, &row, share, now)?;
                 Ok::<_, Error>(db::find(conn, id)?.unwrap_or(row))
             })
         })
@@ -406,6 +434,16 @@ fn give_back(
     }
     if row.status == PAID {
         let channel = row.pay_channel.clone().unwrap_or_default();
+        ledger::post(
+            conn,
+            &format!("viewing-declined:{}", row.id),
+            &[
+                (ledger::ESCROW.to_owned(), row.fee_fen),
+                (ledger::REFUNDS.to_owned(), -row.fee_fen),
+            ],
+            viewing(row.id),
+            now,
+        )?;
         refunds::request(
             conn,
             &Returned {
@@ -421,6 +459,46 @@ fn give_back(
         )?;
     }
     Ok(())
+}
+
+/// A confirmed fee is the landlord's; whoever invited the landlord earns `share` of it on top.
+fn credit(
+    conn: &mut kit::db::AnyConnection,
+    row: &ViewingRow,
+    share: f64,
+    now: i64,
+) -> Result<(), Error> {
+    ledger::post(
+        conn,
+        &format!("viewing-confirmed:{}", row.id),
+        &[
+            (ledger::ESCROW.to_owned(), row.fee_fen),
+            (ledger::user(row.owner_id), -row.fee_fen),
+        ],
+        viewing(row.id),
+        now,
+    )?;
+    let earned = ledger::share_of(row.fee_fen, share);
+    if let Some(inviter) = row.inviter_id.filter(|_| earned > 0) {
+        ledger::post(
+            conn,
+            &format!("invite-share:{}", row.id),
+            &[
+                (ledger::INVITATIONS.to_owned(), earned),
+                (ledger::user(inviter), -earned),
+            ],
+            viewing(row.id),
+            now,
+        )?;
+    }
+    Ok(())
+}
+
+fn viewing(id: i64) -> ledger::Subject {
+    ledger::Subject {
+        viewing_id: Some(id),
+        refund_id: None,
+    }
 }
 
 /// Request `id` of landlord `owner`, locked; someone else's is not found.

@@ -74,12 +74,12 @@ impl Rental {
     }
 
     /// The published listing `house_id` that `seeker` may ask to view (svc-community's refusal,
-    /// naming `house_id`, when it is not published or is their own).
+    /// naming `house_id`, when it is not published or is their own), and its landlord's inviter.
     pub async fn viewable(
         &self,
         seeker: proto::caller::ResidentRef,
         house_id: i64,
-    ) -> ServiceResult<proto::rental::Listing> {
+    ) -> ServiceResult<proto::rental::ViewableListing> {
         Ok(self
             .0
             .clone()

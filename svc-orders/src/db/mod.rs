@@ -1,5 +1,6 @@
 //! svc-orders's tables and the plain queries over them.
 pub mod bills;
+pub mod ledger;
 pub mod orders;
 pub mod payments;
 pub mod refunds;

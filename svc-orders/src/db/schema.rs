@@ -93,6 +93,19 @@ diesel::table! {
         updated_at -> BigInt,
         offered_at -> Nullable<BigInt>,
         check_at -> Nullable<BigInt>,
+        inviter_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    ledger_entries (id) {
+        id -> BigInt,
+        movement -> Text,
+        account -> Text,
+        amount_fen -> BigInt,
+        viewing_id -> Nullable<BigInt>,
+        refund_id -> Nullable<BigInt>,
+        created_at -> BigInt,
     }
 }
 

@@ -32,6 +32,8 @@ pub struct ViewingRow {
     pub offered_at: Option<i64>,
     /// When reconciliation next asks the providers whether it was paid (None: not to be asked).
     pub check_at: Option<i64>,
+    /// Who invited the landlord when the request was made.
+    pub inviter_id: Option<i64>,
 }
 
 /// The most requests one list answers, the latest first.

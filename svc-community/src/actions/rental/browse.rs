@@ -107,14 +107,21 @@ pub async fn my_favourites(state: &State, request: Caller) -> ServiceResult<Vec<
 
 /// For a viewing request (svc-orders): a published listing the caller may ask to view; not
 /// their own.
-pub async fn viewable(state: &State, request: ListingRef) -> ServiceResult<Shown> {
+pub async fn viewable(state: &State, request: ListingRef) -> ServiceResult<(Shown, Option<i64>)> {
     let user = resident(request.resident.as_ref())?.user_id;
     let id = request.house_id;
-    let row = state
+    let (row, inviter) = state
         .db
-        .run(move |conn| db::find_listing(conn, id).map_err(Error::from))
+        .run(move |conn| {
+            let Some(row) = db::find_listing(conn, id)?
+                .filter(|row| row.deleted_at.is_none() && row.status == Some(PUBLISHED))
+            else {
+                return Ok::<_, Error>(None);
+            };
+            let inviter = db::inviter_of(conn, row.owner_id)?;
+            Ok(Some((row, inviter)))
+        })
         .await?
-        .filter(|row| row.deleted_at.is_none() && row.status == Some(PUBLISHED))
         .ok_or_else(no_such_listing)?;
     if row.owner_id == user {
         return Err(ServiceError::forbidden_in(
@@ -122,5 +129,5 @@ pub async fn viewable(state: &State, request: ListingRef) -> ServiceResult<Shown
             "不能预约查看自己发布的房源",
         ));
     }
-    one(state, row).await
+    Ok((one(state, row).await?, inviter))
 }

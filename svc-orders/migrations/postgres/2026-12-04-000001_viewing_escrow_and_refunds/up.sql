@@ -3,6 +3,8 @@
 -- reconciliation next asks the providers about it (NULL: not to be asked).
 ALTER TABLE viewing_requests ADD COLUMN offered_at BIGINT;
 ALTER TABLE viewing_requests ADD COLUMN check_at BIGINT;
+-- Who invited the landlord when the request was made: they earn a share of the fee confirmed.
+ALTER TABLE viewing_requests ADD COLUMN inviter_id BIGINT;
 -- Unpaid requests whose payment may have been missed, by when they are due.
 CREATE INDEX viewing_requests_to_check ON viewing_requests (check_at) WHERE check_at IS NOT NULL;
 -- Paid requests waiting for the landlord, oldest payment first (escrow expiry).
@@ -41,3 +43,22 @@ CREATE TABLE refunds (
 CREATE INDEX refunds_due ON refunds (next_at) WHERE next_at IS NOT NULL;
 CREATE INDEX refunds_of_trade ON refunds (out_trade_no);
 CREATE INDEX refunds_of_viewing ON refunds (viewing_id) WHERE viewing_id IS NOT NULL;
+
+-- The double-entry ledger of the marketplace's money: every movement is rows summing to zero
+-- (debits positive, credits negative). Accounts: provider:alipay, provider:wxpay (money held at
+-- the provider), escrow (viewing fees held for the landlord's answer), refunds (money owed back
+-- to payers), user:<id> (what we owe a landlord or an inviter), platform:invitations (what the
+-- invitation shares cost the platform).
+CREATE TABLE ledger_entries (
+    id BIGSERIAL PRIMARY KEY,
+    -- One movement's rows share it, e.g. viewing-paid:12; an account appears once in each.
+    movement TEXT NOT NULL,
+    account TEXT NOT NULL,
+    amount_fen BIGINT NOT NULL,
+    viewing_id BIGINT,
+    refund_id BIGINT,
+    created_at BIGINT NOT NULL
+);
+
+CREATE UNIQUE INDEX ledger_entries_once ON ledger_entries (movement, account);
+CREATE INDEX ledger_entries_by_account ON ledger_entries (account, id);
