@@ -78,6 +78,8 @@ pub const DOCUMENT_PATH: &str = "/api/openapi.json";
         orders::pay,
         orders::notify,
         orders::refund_notify,
+        orders::refund_bill,
+        orders::bill_refunds,
         vehicles::my_cars,
         vehicles::bind_car,
         vehicles::unbind_car,

@@ -141,6 +141,8 @@ fn order_routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/api/v1/wjdh/order/close").route(post().to(orders::close)))
         .service(web::resource("/api/v1/order/close").route(post().to(orders::close)))
         .service(web::resource("/api/v1/wjdh/bill/list").route(post().to(orders::bills)))
+        .service(web::resource("/api/v1/wjdh/bill/refund").route(post().to(orders::refund_bill)))
+        .service(web::resource("/api/v1/wjdh/bill/refunds").route(post().to(orders::bill_refunds)))
         .service(web::resource("/api/v1/bill/list").route(post().to(orders::bills)))
         .service(web::resource("/api/v1/orders/list").route(post().to(orders::resident_list)))
         .service(web::resource("/api/v1/payments/list").route(post().to(orders::resident_bills)))

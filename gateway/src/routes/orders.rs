@@ -703,3 +703,108 @@ fn wechat_pay_answer(answer: Result<pb::NotificationReply, ApiError>) -> actix_w
         Err(_) => actix_web::HttpResponse::ServiceUnavailable().finish(),
     }
 }
+
+/// 账单退款: a bill of the credential's community (`bill_id`, as the bill list gives it), how much
+/// of it goes back (`amount`, 元, at most what is left of the bill), the platform's own number for
+/// this refund (`refund_number`: 1–64 letters, digits, `_` or `-`; the same number again is the
+/// same refund) and the reason WeChat Pay shows the payer (`reason`, at most 80 characters).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RefundBillInput {
+    xiaoqu: Xiaoqu,
+    bill_id: Id,
+    #[schema(example = "30.00")]
+    amount: Yuan,
+    #[schema(example = "TK20261203001")]
+    refund_number: Text<64>,
+    reason: Option<Text<80>>,
+}
+
+/// A refund as the platform sees it.
+fn bill_refund_json(r: pb::BillRefund) -> Value {
+    let status = match r.state.as_str() {
+        "succeeded" => "已退款",
+        "failed" => "退款失败",
+        _ => "退款中",
+    };
+    json!({
+        "bill_id": r.bill_id,
+        "refund_number": r.refund_number,
+        "out_refund_no": r.out_refund_no,
+        "amount": kit::money::yuan_decimal(r.amount_fen),
+        "reason": r.reason,
+        "status": status,
+        "failure": r.failure,
+        "created_at": kit::time::beijing_datetime(r.created_at),
+        "refunded_at": (r.refunded_at > 0).then(|| kit::time::beijing_datetime(r.refunded_at)),
+    })
+}
+
+/// 账单退款: the platform refunds a bill of its community in whole or in part, the way it was paid
+/// (WeChat Pay); the refund is 退款中 until WeChat Pay has paid it back (已退款) or refused it
+/// (退款失败, with WeChat Pay's reason). Asked again with the same `refund_number`, the same refund.
+#[utoipa::path(post, path = "/api/v1/wjdh/bill/refund", tag = "001 §2.1 订单",
+    request_body = RefundBillInput,
+    responses((status = 200, body = OrderResponse, description = "data: the refund"), (status = 403, body = Failure), (status = 404, body = Failure, description = "没有找到该账单"), (status = 409, body = Failure, description = "该退款单号已用于另一金额的退款")),
+    security(("bearer" = [])))]
+pub async fn refund_bill(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    platform: PlatformCaller,
+    input: Result<Input<RefundBillInput>, ApiError>,
+) -> ApiResult {
+    let i = input?.into_inner();
+    let message = pb::RefundBillRequest {
+        platform: Some(platform.reference()),
+        xiaoqu: i.xiaoqu.into_string(),
+        bill_id: i.bill_id.get(),
+        amount_fen: i.amount.fen(),
+        refund_number: i.refund_number.into_string(),
+        reason: i.reason.map(Text::into_string).unwrap_or_default(),
+    };
+    let refund = state
+        .call(
+            "orders",
+            state.orders().refund_bill(request_id.grpc(message)),
+        )
+        .await?;
+    Ok(envelope::ok(&OrderResponse {
+        head: Head::ok("退款已受理", "退款已受理"),
+        data: bill_refund_json(refund),
+    }))
+}
+
+/// 账单退款列表: the community (`xiaoqu`).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BillRefundsInput {
+    xiaoqu: Xiaoqu,
+}
+
+/// 账单退款列表: the refunds of the credential's community's bills, the latest first (at most
+/// 200): those it asked for, and second payments refunded on their own; a 退款失败 one waits for
+/// the platform's decision.
+#[utoipa::path(post, path = "/api/v1/wjdh/bill/refunds", tag = "001 §2.1 订单",
+    request_body = BillRefundsInput,
+    responses((status = 200, body = OrderResponse, description = "data: the refunds"), (status = 403, body = Failure)),
+    security(("bearer" = [])))]
+pub async fn bill_refunds(
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    platform: PlatformCaller,
+    input: Result<Input<BillRefundsInput>, ApiError>,
+) -> ApiResult {
+    let i = input?.into_inner();
+    let message = pb::BillRefundsRequest {
+        platform: Some(platform.reference()),
+        xiaoqu: i.xiaoqu.into_string(),
+    };
+    let list = state
+        .call(
+            "orders",
+            state.orders().bill_refunds(request_id.grpc(message)),
+        )
+        .await?;
+    Ok(envelope::ok(&OrderResponse {
+        head: Head::ok("成功获取退款列表", "成功获取退款列表"),
+        data: Value::Array(list.refunds.into_iter().map(bill_refund_json).collect()),
+    }))
+}

@@ -9,6 +9,7 @@ use proto::yibiaosanshi::FindPayerRequest;
 
 use crate::clients::{Auth, Community, Rental, Yibiaosanshi};
 
+pub mod bill_refunds;
 pub mod bills;
 pub mod closing;
 pub mod ledger;

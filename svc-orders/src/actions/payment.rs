@@ -532,17 +532,35 @@ fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Ap
             community_identifier: community,
         },
     )?;
-    let changed = payments::pay_orders(conn, &ids, bill_id, now)?;
-    if changed != ids.len() {
-        // Paid twice through two WeChat orders: the money is kept on the bill; a refund is manual.
-        tracing::error!(
+    payments::pay_orders(conn, &ids, bill_id, now)?;
+    // Orders another payment had paid already (two WeChat Pay orders both paid): that part of
+    // this payment goes back to the payer.
+    let (before, newly): (Vec<&OrderRow>, Vec<&OrderRow>) =
+        paid_orders.iter().partition(|order| order.paied);
+    let twice: i64 = before.iter().map(|order| order.amount_fen).sum();
+    if twice > 0 {
+        tracing::warn!(
             bill_id,
-            expected = ids.len(),
-            changed,
-            "some orders were already paid"
+            amount_fen = twice,
+            "orders paid twice: the second payment goes back"
         );
+        refunds::request(
+            conn,
+            &refunds::Returned {
+                channel: refunds::WXPAY,
+                out_trade_no: &notice.out_trade_no,
+                total_fen: payment.amount_fen,
+                amount_fen: twice,
+                reason: "重复缴费，原路退回",
+                purpose: crate::db::refunds::FOR_DUPLICATE,
+                viewing_id: None,
+                bill_id: Some(bill_id),
+                request_no: None,
+            },
+            now,
+        )?;
     }
-    for order in &paid_orders {
+    for order in newly {
         let payload = serde_json::json!({
             "order_number": order.order_number,
             "shop_number": notice.out_trade_no,

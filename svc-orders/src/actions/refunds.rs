@@ -36,6 +36,9 @@ pub struct Returned<'a> {
     pub reason: &'a str,
     pub purpose: &'a str,
     pub viewing_id: Option<i64>,
+    pub bill_id: Option<i64>,
+    /// The platform's own number of a bill refund it asked for.
+    pub request_no: Option<&'a str>,
 }
 
 /// Writes a refund for the worker to send; call it in the transaction that decided it.
@@ -55,6 +58,8 @@ pub fn request(
             reason: returned.reason.to_owned(),
             purpose: returned.purpose.to_owned(),
             viewing_id: returned.viewing_id,
+            bill_id: returned.bill_id,
+            request_no: returned.request_no.map(str::to_owned),
             state: PENDING.to_owned(),
             next_at: Some(now),
             created_at: now,

@@ -349,6 +349,8 @@ fn apply(
                 reason: DUPLICATE_REASON,
                 purpose: refunds_db::FOR_DUPLICATE,
                 viewing_id: Some(id),
+                bill_id: None,
+                request_no: None,
             },
             now,
         )?;
@@ -454,6 +456,8 @@ fn give_back(
                 reason,
                 purpose: refunds_db::FOR_VIEWING,
                 viewing_id: Some(row.id),
+                bill_id: None,
+                request_no: None,
             },
             now,
         )?;

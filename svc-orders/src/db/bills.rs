@@ -160,3 +160,11 @@ pub fn orders_of(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<Order
         .select(OrderRow::as_select())
         .load(conn)
 }
+
+pub fn find(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<BillRow>> {
+    bills::table
+        .find(id)
+        .select(BillRow::as_select())
+        .first(conn)
+        .optional()
+}

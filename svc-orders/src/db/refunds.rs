@@ -17,6 +17,8 @@ pub const FAILED: &str = "failed";
 pub const FOR_VIEWING: &str = "viewing";
 /// A second payment of something already paid.
 pub const FOR_DUPLICATE: &str = "duplicate";
+/// The platform refunds (part of) a property bill.
+pub const FOR_BILL: &str = "bill";
 
 /// A refund's row.
 #[derive(Clone, Debug, Default, Queryable, Selectable, Insertable)]
@@ -44,6 +46,8 @@ pub struct RefundRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub refunded_at: Option<i64>,
+    /// The platform's own number of a bill refund it asked for.
+    pub request_no: Option<String>,
 }
 
 pub fn insert(conn: &mut AnyConnection, row: &RefundRow) -> QueryResult<RefundRow> {
@@ -77,6 +81,31 @@ pub fn of_trade(conn: &mut AnyConnection, out_trade_no: &str) -> QueryResult<Vec
     refunds::table
         .filter(refunds::out_trade_no.eq(out_trade_no))
         .order(refunds::id.asc())
+        .select(RefundRow::as_select())
+        .load(conn)
+}
+
+/// The refunds of bill `id`, oldest first.
+pub fn of_bill(conn: &mut AnyConnection, id: i64) -> QueryResult<Vec<RefundRow>> {
+    refunds::table
+        .filter(refunds::bill_id.eq(id))
+        .order(refunds::id.asc())
+        .select(RefundRow::as_select())
+        .load(conn)
+}
+
+/// The refunds of the bills of `community` (the bills table names it), latest first.
+pub fn of_community(
+    conn: &mut AnyConnection,
+    community: &str,
+    limit: i64,
+) -> QueryResult<Vec<RefundRow>> {
+    use super::schema::bills;
+    refunds::table
+        .inner_join(bills::table.on(refunds::bill_id.eq(bills::id.nullable())))
+        .filter(bills::community_identifier.eq(community))
+        .order(refunds::id.desc())
+        .limit(limit)
         .select(RefundRow::as_select())
         .load(conn)
 }

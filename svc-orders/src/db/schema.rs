@@ -129,7 +129,8 @@ diesel::table! {
         created_at -> BigInt,
         updated_at -> BigInt,
         refunded_at -> Nullable<BigInt>,
+        request_no -> Nullable<Text>,
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(orders, payments, bills, live_payments);
+diesel::allow_tables_to_appear_in_same_query!(orders, payments, bills, live_payments, refunds);

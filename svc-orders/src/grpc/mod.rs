@@ -9,7 +9,8 @@ use proto::orders::orders_server::Orders;
 use proto::orders::*;
 use tonic::{Request, Response, Status};
 
-use crate::actions::{State, bills, closing, orders, payment, refunds};
+use crate::actions::{State, bill_refunds, bills, closing, orders, payment, refunds};
+use crate::db::refunds::RefundRow;
 
 /// The service behind `OrdersServer`.
 #[derive(Clone)]
@@ -72,6 +73,24 @@ impl Orders for OrdersService {
         ))
     }
 
+    async fn refund_bill(&self, r: Request<RefundBillRequest>) -> Answer<BillRefund> {
+        done(
+            bill_refunds::refund_bill(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(bill_refund),
+        )
+    }
+
+    async fn bill_refunds(&self, r: Request<BillRefundsRequest>) -> Answer<BillRefundList> {
+        done(
+            bill_refunds::list(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(|rows| BillRefundList {
+                    refunds: rows.into_iter().map(bill_refund).collect(),
+                }),
+        )
+    }
+
     async fn refund_notification(
         &self,
         r: Request<NotificationRequest>,
@@ -79,5 +98,19 @@ impl Orders for OrdersService {
         Ok(Response::new(
             refunds::wechat_notification(&self.0, proto::caller::checked(r)?).await,
         ))
+    }
+}
+
+fn bill_refund(row: RefundRow) -> BillRefund {
+    BillRefund {
+        bill_id: row.bill_id.unwrap_or(0),
+        refund_number: row.request_no.unwrap_or_default(),
+        out_refund_no: row.out_refund_no,
+        amount_fen: row.amount_fen,
+        reason: row.reason,
+        state: row.state,
+        failure: row.failure,
+        created_at: row.created_at,
+        refunded_at: row.refunded_at.unwrap_or(0),
     }
 }

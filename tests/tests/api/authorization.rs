@@ -46,6 +46,8 @@ struct World {
     category: i64,
     order_a: i64,
     order_to_close: i64,
+    /// A's paid bill (its order is the fixture's third).
+    bill_a: i64,
     pass_code: String,
     /// B's claim on A's plate, waiting for 10002's platform.
     transfer: i64,
@@ -823,6 +825,23 @@ fn table() -> Vec<Row> {
         }),
         row(
             "POST",
+            "/api/v1/wjdh/bill/refund",
+            PLATFORM_10002_ONLY,
+            |w, _| {
+                at(
+                    "/api/v1/wjdh/bill/refund",
+                    json!({"xiaoqu": "10002", "bill_id": w.bill_a, "amount": "0.01", "refund_number": "matrix-1"}),
+                )
+            },
+        ),
+        row(
+            "POST",
+            "/api/v1/wjdh/bill/refunds",
+            PLATFORM_10002_ONLY,
+            |_, _| at("/api/v1/wjdh/bill/refunds", json!({"xiaoqu": "10002"})),
+        ),
+        row(
+            "POST",
             "/api/v1/wjdh/order/close",
             PLATFORM_10002_ONLY,
             |w, _| {
@@ -1274,7 +1293,7 @@ async fn build_world(app: &TestApp) -> World {
     assert_eq!(category.code(), 0, "{:?}", category.body);
 
     let mut orders = Vec::new();
-    for _ in 0..2 {
+    for _ in 0..3 {
         let (path, body) = new_order("/api/v1/wjdh/order/new");
         let order = app.post(&path, body, Some(&p2)).await;
         assert_eq!(order.code(), 0, "{:?}", order.body);
@@ -1291,6 +1310,24 @@ async fn build_world(app: &TestApp) -> World {
             .as_i64()
             .unwrap()
     };
+
+    // The third order paid: a bill for the platform to refund.
+    let paying = app.pay(&a, &id_of(&orders[2]).to_string()).await;
+    assert_eq!(paying.code(), 0, "{:?}", paying.body);
+    let paid = app
+        .sandbox("/wxpay/pay", json!({"prepay_id": paying.prepay_id()}))
+        .await;
+    assert_eq!(paid["delivered"], true, "{paid}");
+    let bills = app
+        .post(
+            "/api/v1/wjdh/bill/list",
+            json!({"xiaoqu": "10002"}),
+            Some(&p2),
+        )
+        .await;
+    let bill_a = bills.body["data"][0]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("a bill: {:?}", bills.body));
 
     let bound = app.bind_car(&a, plate(Who::A)).await;
     assert_eq!(bound.code(), 0, "{:?}", bound.body);
@@ -1431,6 +1468,7 @@ async fn build_world(app: &TestApp) -> World {
         category: category.body["data"]["id"].as_i64().unwrap(),
         order_a: id_of(&orders[0]),
         order_to_close: id_of(&orders[1]),
+        bill_a,
         transfer: claimed.body["data"]["id"].as_i64().unwrap(),
         pass_code: pass.body["data"]["code"]
             .as_str()

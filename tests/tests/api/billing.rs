@@ -516,3 +516,108 @@ async fn wechat_pay_apiv2_pays_with_md5_or_hmac_signatures_as_the_seed_shows() {
         app.stop().await;
     }
 }
+
+/// The platform's refunds of `xiaoqu`'s bills.
+async fn refunds_of(app: &TestApp, platform: &str) -> Vec<Value> {
+    let list = app
+        .post(
+            "/api/v1/wjdh/bill/refunds",
+            json!({"xiaoqu": "10002"}),
+            Some(platform),
+        )
+        .await;
+    assert_eq!(list.code(), 0, "{:?}", list.body);
+    list.rows().clone()
+}
+
+/// Waits (up to 15 s) until the refund numbered `number` is `status`; the row.
+async fn refund_becomes(app: &TestApp, platform: &str, number: &str, status: &str) -> Value {
+    for _ in 0..150 {
+        let rows = refunds_of(app, platform).await;
+        if let Some(row) = rows
+            .iter()
+            .find(|row| row["refund_number"] == number && row["status"] == status)
+        {
+            return row.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "refund {number} never became {status}: {:?}",
+        refunds_of(app, platform).await
+    );
+}
+
+#[tokio::test]
+async fn the_platform_refunds_a_bill_in_part_once_per_refund_number() {
+    let app = spawn_app().await;
+    let PaidBill { platform, paid, .. } = paid_bill(&app).await;
+    let bills = app
+        .post(
+            "/api/v1/wjdh/bill/list",
+            json!({"xiaoqu": "10002"}),
+            Some(&platform),
+        )
+        .await;
+    let bill = bills.rows()[0]["id"].as_i64().unwrap();
+    let refund = |number: &str, amount: &str| {
+        let (app, platform) = (&app, platform.clone());
+        let body = json!({"xiaoqu": "10002", "bill_id": bill, "amount": amount,
+            "refund_number": number, "reason": "多收了"});
+        async move {
+            app.post("/api/v1/wjdh/bill/refund", body, Some(&platform))
+                .await
+        }
+    };
+
+    // Half of the bill: accepted, then paid back by WeChat Pay (its refund notification).
+    let first = refund("TK-1", "0.01").await;
+    assert_eq!(first.code(), 0, "{:?}", first.body);
+    assert_eq!(first.body["data"]["amount"], "0.01");
+    assert_eq!(first.body["data"]["refund_number"], "TK-1");
+    let done = refund_becomes(&app, &platform, "TK-1", "已退款").await;
+    assert!(done["refunded_at"].is_string(), "{done}");
+    // The same number again: the same refund, nothing more goes back.
+    let again = refund("TK-1", "0.01").await;
+    assert_eq!(
+        again.body["data"]["out_refund_no"],
+        first.body["data"]["out_refund_no"]
+    );
+    assert_refused(&refund("TK-1", "0.02").await, 409, "refund_number");
+    // More than is left.
+    assert_refused(&refund("TK-2", "0.02").await, 400, "amount");
+    assert_refused(&refund("退款一", "0.01").await, 400, "refund_number");
+    // Another community's credential reaches nothing; a bill that is not there is named.
+    let jyl = app.platform_10003().await;
+    let theirs = app
+        .post(
+            "/api/v1/wjdh/bill/refund",
+            json!({"xiaoqu": "10003", "bill_id": bill, "amount": "0.01", "refund_number": "X-1"}),
+            Some(&jyl),
+        )
+        .await;
+    assert_refused(&theirs, 404, "bill_id");
+    let listed = refunds_of(&app, &platform).await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    // WeChat Pay holds one refund of 0.01 for the payment.
+    let out_trade_no = paid["out_trade_no"].as_str().unwrap();
+    let at_wechat: Value = app
+        .client
+        .get(format!(
+            "{}/wxpay/refunds?out_trade_no={out_trade_no}",
+            app.stack.sandbox_url
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(at_wechat.as_array().map(Vec::len), Some(1), "{at_wechat}");
+    // The rest: the bill is then fully refunded.
+    let rest = refund("TK-2", "0.01").await;
+    assert_eq!(rest.code(), 0, "{:?}", rest.body);
+    refund_becomes(&app, &platform, "TK-2", "已退款").await;
+    assert_refused(&refund("TK-3", "0.01").await, 400, "amount");
+    app.stop().await;
+}

@@ -396,6 +396,49 @@ impl TestApp {
     }
 }
 
+/// An account's balance in svc-orders's ledger.
+#[derive(diesel::QueryableByName, Debug)]
+struct Balance {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    total: i64,
+}
+
+impl TestApp {
+    /// svc-orders's ledger: every movement sums to zero; the accounts' balances (debits
+    /// positive, zero balances left out), which then sum to zero too.
+    async fn ledger(&self) -> std::collections::BTreeMap<String, i64> {
+        use diesel::RunQueryDsl;
+        let (movements, accounts) = self
+            .stack
+            .orders_db
+            .run(|conn| -> Result<_, kit::db::DbError> {
+                let unbalanced = diesel::sql_query(
+                    "SELECT movement AS name, CAST(SUM(amount_fen) AS BIGINT) AS total \
+                     FROM ledger_entries GROUP BY movement HAVING SUM(amount_fen) <> 0",
+                )
+                .load::<Balance>(conn)?;
+                let accounts = diesel::sql_query(
+                    "SELECT account AS name, CAST(SUM(amount_fen) AS BIGINT) AS total \
+                     FROM ledger_entries GROUP BY account",
+                )
+                .load::<Balance>(conn)?;
+                Ok((unbalanced, accounts))
+            })
+            .await
+            .unwrap();
+        assert!(movements.is_empty(), "unbalanced movements: {movements:?}");
+        let balances: std::collections::BTreeMap<String, i64> = accounts
+            .into_iter()
+            .map(|b| (b.name, b.total))
+            .filter(|(_, total)| *total != 0)
+            .collect();
+        assert_eq!(balances.values().sum::<i64>(), 0, "{balances:?}");
+        balances
+    }
+}
+
 /// Tomorrow at this minute, as the API writes times.
 fn tomorrow() -> String {
     kit::time::beijing_minute_text(kit::time::now_unix() + 86_400)
@@ -516,6 +559,58 @@ async fn the_landlord_confirms_one_paid_request_and_declines_another_whose_fee_g
         409,
         "pre_order_id",
     );
+
+    // The ledger: B's fee is A's; C's went in and back out; nothing is left held.
+    let ledger = app.ledger().await;
+    let expected: std::collections::BTreeMap<String, i64> = [
+        ("provider:alipay".to_owned(), 1000),
+        (format!("user:{owner}"), -1000),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(ledger, expected);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn whoever_invited_the_landlord_earns_a_share_of_each_confirmed_fee() {
+    let Viewable {
+        app,
+        a,
+        b,
+        c,
+        owner,
+        listing,
+        ..
+    } = viewable_listing_with(&[("rental.invite_share", "0.25")]).await;
+    // C invited A.
+    let codes = app.get_as("/api/v1/rental/invitation/getcode", &c).await;
+    let code = codes.body["data"]["my_invite_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let set = app
+        .get_as(
+            &format!("/api/v1/rental/invitation/setcode?invite_code={code}"),
+            &a,
+        )
+        .await;
+    assert_eq!(set.code(), 0, "{:?}", set.body);
+    let inviter = app.landlord_id(&c).await;
+
+    let id = app.ask_to_view(&b, owner, listing).await;
+    app.pay_by_alipay(&b, id).await;
+    // Held: nobody has earned anything yet.
+    let held = app.ledger().await;
+    assert_eq!(held["escrow"], -1000, "{held:?}");
+    assert!(!held.contains_key(&format!("user:{owner}")));
+    let confirmed = app.confirm_viewing(&a, id, &tomorrow()).await;
+    assert_eq!(confirmed.code(), 0, "{:?}", confirmed.body);
+    let ledger = app.ledger().await;
+    assert_eq!(ledger[&format!("user:{owner}")], -1000, "{ledger:?}");
+    assert_eq!(ledger[&format!("user:{inviter}")], -250, "{ledger:?}");
+    assert_eq!(ledger["platform:invitations"], 250, "{ledger:?}");
+    assert!(!ledger.contains_key("escrow"), "{ledger:?}");
     app.stop().await;
 }
 

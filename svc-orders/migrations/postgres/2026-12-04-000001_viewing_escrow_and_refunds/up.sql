@@ -37,12 +37,16 @@ CREATE TABLE refunds (
     next_at BIGINT,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
-    refunded_at BIGINT
+    refunded_at BIGINT,
+    -- The platform's own number for a bill refund it asked for: asking again with it gives the
+    -- same refund.
+    request_no TEXT
 );
 
 CREATE INDEX refunds_due ON refunds (next_at) WHERE next_at IS NOT NULL;
 CREATE INDEX refunds_of_trade ON refunds (out_trade_no);
 CREATE INDEX refunds_of_viewing ON refunds (viewing_id) WHERE viewing_id IS NOT NULL;
+CREATE UNIQUE INDEX refunds_of_bill ON refunds (bill_id, request_no) WHERE bill_id IS NOT NULL;
 
 -- The double-entry ledger of the marketplace's money: every movement is rows summing to zero
 -- (debits positive, credits negative). Accounts: provider:alipay, provider:wxpay (money held at
