@@ -691,3 +691,100 @@ async fn a_fee_whose_notification_never_came_is_found_by_reconciliation() {
     app.preorder_becomes(&c, by_wechat, "已支付").await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_fee_paid_twice_goes_back_once_and_wechat_pay_refunds_a_declined_fee() {
+    let Viewable {
+        app,
+        a,
+        b,
+        owner,
+        listing,
+        ..
+    } = viewable_listing().await;
+    let id = app.ask_to_view(&b, owner, listing).await;
+    // B opens Alipay's page, then pays in the mini-program with WeChat Pay (seed 000 §4.2.1's
+    // fields), then pays on Alipay's page too: both notifications at once.
+    let on_alipay = app.open_alipay_page(&b, id).await;
+    let params = app
+        .post(
+            "/api/v1/rental/order/pay_preorder",
+            json!({"pre_order_id": id}),
+            Some(&b),
+        )
+        .await;
+    assert_eq!(params.code(), 0, "{:?}", params.body);
+    for field in [
+        "appId",
+        "timeStamp",
+        "nonceStr",
+        "package",
+        "signType",
+        "paySign",
+    ] {
+        assert!(
+            params.body["data"][field].is_string(),
+            "{field}: {:?}",
+            params.body
+        );
+    }
+    let prepay_id = params.prepay_id();
+    let (by_wechat, by_alipay) = tokio::join!(
+        app.sandbox("/wxpay/pay", json!({"prepay_id": prepay_id, "times": 5})),
+        app.sandbox(
+            "/alipay/pay",
+            json!({"out_trade_no": on_alipay, "times": 5})
+        ),
+    );
+    assert_eq!(by_wechat["delivered"], true, "{by_wechat}");
+    assert_eq!(by_alipay["delivered"], true, "{by_alipay}");
+    // One payment counts; the other goes back the way it came, once.
+    let row = app.preorder_becomes(&b, id, "已支付").await;
+    let kept_alipay = app.alipay_trade(&on_alipay).await;
+    let out_trade_no = by_wechat["out_trade_no"].as_str().unwrap().to_owned();
+    let wechat_refunds = |app: &TestApp| {
+        let url = format!(
+            "{}/wxpay/refunds?out_trade_no={out_trade_no}",
+            app.stack.sandbox_url
+        );
+        let client = app.client.clone();
+        async move {
+            client
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let mut returned = false;
+    for _ in 0..150 {
+        let alipay_back = app.alipay_trade(&on_alipay).await["refund_amount"] == "10.00";
+        let wechat_back = wechat_refunds(&app)
+            .await
+            .as_array()
+            .is_some_and(|r| !r.is_empty());
+        assert!(!(alipay_back && wechat_back), "both payments went back");
+        if alipay_back || wechat_back {
+            returned = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(returned, "the second payment went back: {kept_alipay}");
+    assert_eq!(row["status"], "已支付");
+
+    // A declines: the fee goes back through the channel that paid it, and the request is 已退款.
+    let declined = app.decline_viewing(&a, id, "房子已租出").await;
+    assert_eq!(declined.code(), 0, "{:?}", declined.body);
+    app.preorder_becomes(&b, id, "已退款").await;
+    assert_eq!(app.alipay_trade(&on_alipay).await["refund_amount"], "10.00");
+    let at_wechat = wechat_refunds(&app).await;
+    assert_eq!(at_wechat.as_array().map(Vec::len), Some(1), "{at_wechat}");
+    // Nothing is left held or owed.
+    let ledger = app.ledger().await;
+    assert!(ledger.is_empty(), "{ledger:?}");
+    app.stop().await;
+}
