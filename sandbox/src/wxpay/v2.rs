@@ -159,7 +159,10 @@ pub(super) async fn refund_query(body: web::Bytes, wx: web::Data<WxPay>) -> Http
     let refunds = {
         let orders = wx.orders();
         if !text("out_refund_no").is_empty() {
-            orders.get_refund(text("out_refund_no")).into_iter().collect()
+            orders
+                .get_refund(text("out_refund_no"))
+                .into_iter()
+                .collect()
         } else {
             orders.refunds_of(text("out_trade_no"))
         }
@@ -249,8 +252,7 @@ pub(super) fn refund_notification(wx: &WxPay, refund: &Refund) -> Option<Notific
         ("refund_account", "REFUND_SOURCE_UNSETTLED_FUNDS"),
         ("refund_request_source", "API"),
     ]));
-    let req_info =
-        v2_req_info_seal(&wx.v2_key, to_xml_root(&content, "root").as_bytes()).ok()?;
+    let req_info = v2_req_info_seal(&wx.v2_key, to_xml_root(&content, "root").as_bytes()).ok()?;
     let nonce = kit::secret::random_alnum(32);
     let notice = fields(&[
         ("return_code", "SUCCESS"),

@@ -219,7 +219,10 @@ fn refund_refusal(problem: RefundProblem) -> (u16, Refusal) {
         RefundProblem::Exceeds => (400, ("INVALID_REQUEST", "申请退款金额超过订单可退金额")),
         RefundProblem::NumberReused => (
             400,
-            ("INVALID_REQUEST", "该退款单号已用于其他订单或金额，请核实后再试"),
+            (
+                "INVALID_REQUEST",
+                "该退款单号已用于其他订单或金额，请核实后再试",
+            ),
         ),
     }
 }
