@@ -156,6 +156,10 @@ impl Stack {
                 format!("http://{addr}/api/v1/weapp/payment/notify"),
             ));
             beside_orders.push((
+                "wxpay.refund_notify_url".to_owned(),
+                format!("http://{addr}/api/v1/weapp/payment/refund_notify"),
+            ));
+            beside_orders.push((
                 "alipay.notify_url".to_owned(),
                 format!("http://{addr}/api/v1/rental/payment/ali/notify"),
             ));

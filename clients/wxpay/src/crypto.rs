@@ -1,9 +1,13 @@
 //! WeChat Pay's signatures and encryption: APIv2's MD5 / HMAC-SHA256 signs over sorted fields,
-//! APIv3's SHA256withRSA signatures (requests, answers, notifications, `paySign`) and the
-//! AEAD_AES_256_GCM that seals notification resources.
+//! APIv3's SHA256withRSA signatures (requests, answers, notifications, `paySign`), the
+//! AEAD_AES_256_GCM that seals notification resources, and the AES-256-ECB of APIv2 refund
+//! notifications' `req_info`.
 
 use std::collections::BTreeMap;
 
+use aes::Aes256;
+use aes::cipher::block_padding::Pkcs7;
+use aes::cipher::{BlockDecrypt, BlockEncrypt};
 use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 use base64::Engine;
@@ -239,6 +243,31 @@ pub fn aes_gcm_open(
         .map_err(|_| CryptoError("the resource does not decrypt".to_owned()))
 }
 
+/// The AES-256 key of APIv2 refund notifications: the lowercase hex MD5 of the APIv2 key.
+fn req_info_cipher(v2_key: &str) -> Result<Aes256, CryptoError> {
+    let key = hex::encode(Md5::digest(v2_key.as_bytes()));
+    Aes256::new_from_slice(key.as_bytes())
+        .map_err(|_| CryptoError("the req_info key is not 32 bytes".to_owned()))
+}
+
+/// An APIv2 refund notification's `req_info`: base64 of `plaintext` under AES-256-ECB with
+/// PKCS#7 padding, keyed by the lowercase hex MD5 of the APIv2 key.
+pub fn v2_req_info_seal(v2_key: &str, plaintext: &[u8]) -> Result<String, CryptoError> {
+    let sealed = req_info_cipher(v2_key)?.encrypt_padded_vec::<Pkcs7>(plaintext);
+    Ok(STANDARD.encode(sealed))
+}
+
+/// Opens a `req_info`. ECB carries no tag: a wrong key shows as bad padding, or as text that is
+/// not the `<root>` XML the caller then fails to read.
+pub fn v2_req_info_open(v2_key: &str, req_info: &str) -> Result<Vec<u8>, CryptoError> {
+    let sealed = STANDARD
+        .decode(req_info.trim())
+        .map_err(|_| CryptoError("req_info is not base64".to_owned()))?;
+    req_info_cipher(v2_key)?
+        .decrypt_padded_vec::<Pkcs7>(&sealed)
+        .map_err(|_| CryptoError("req_info does not decrypt".to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,5 +412,43 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    /// Made with `openssl enc -aes-256-ecb -nosalt -K <hex of md5hex(key)>` over [`ROOT`], then
+    /// base64: an outside implementation of what WeChat Pay does.
+    const REQ_INFO_KEY: &str = "sandbox-wxpay-v2-key-0123456789a";
+    const ROOT: &str = "<root><out_refund_no><![CDATA[WJDHR0001]]></out_refund_no>\
+        <refund_fee><![CDATA[300]]></refund_fee><refund_status><![CDATA[SUCCESS]]></refund_status>\
+        </root>";
+    const REQ_INFO: &str = "3B+pNNudUW2rNaBdjve3ufYQvuCnZKeoEuP87uHc9l56h7aS1qK1vAvnAhLOrNRtj55u\
+        yY/TuUnQOlXimmAmV1t4nRSpNiTU86wxTwr+9TD9nu8EJj0F4ffjAnHPKMEE1KejXsm0HtaCjIAXsfbw6Pp9BOQ/P4\
+        SL6K4MLZyVzMZILy7lW4XX6hXed1e988Ww8g5ajxbVltU46ns3FTV6pg==";
+
+    #[test]
+    fn req_info_opens_as_openssl_sealed_it_and_seals_the_same() {
+        assert_eq!(
+            v2_req_info_open(REQ_INFO_KEY, REQ_INFO).expect("opens"),
+            ROOT.as_bytes()
+        );
+        assert_eq!(
+            v2_req_info_seal(REQ_INFO_KEY, ROOT.as_bytes()).expect("sealed"),
+            REQ_INFO
+        );
+    }
+
+    #[test]
+    fn req_info_under_another_key_or_mangled_does_not_open() {
+        // Almost every wrong key breaks the padding; the rare one that does not yields bytes
+        // the notification reader refuses as XML.
+        let opened = v2_req_info_open("another-v2-key-0123456789abcdefg", REQ_INFO);
+        assert!(opened.is_err() || opened.is_ok_and(|bytes| !bytes.starts_with(b"<root>")));
+        assert!(v2_req_info_open(REQ_INFO_KEY, "%%%").is_err());
+        assert!(v2_req_info_open(REQ_INFO_KEY, "").is_err());
+        // Not a whole number of blocks.
+        assert!(v2_req_info_open(REQ_INFO_KEY, &STANDARD.encode([0u8; 17])).is_err());
+        let mut bytes = STANDARD.decode(REQ_INFO).expect("base64");
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0x55;
+        assert!(v2_req_info_open(REQ_INFO_KEY, &STANDARD.encode(bytes)).is_err());
     }
 }

@@ -1,9 +1,11 @@
 //! The WeChat Pay (微信支付) client for mini-program (JSAPI) payments: place an order, hand the
 //! mini-program its `wx.requestPayment` parameters, read and answer payment notifications, query
-//! and close orders. APIv3 or APIv2 is chosen by `[wxpay] version`; callers see one API.
+//! and close orders; refund them, query refunds, read refund notifications. APIv3 or APIv2 is
+//! chosen by `[wxpay] version`; callers see one API.
 //!
-//! Nothing here is retried: placing and closing orders change state at WeChat, and the caller
-//! decides when to query again. Every call is bounded by `timeout_ms`.
+//! Nothing here is retried: placing, closing and refunding change state at WeChat, and the caller
+//! decides when to query again (a refund retried under the same `out_refund_no` is refunded
+//! once). Every call is bounded by `timeout_ms`.
 pub mod crypto;
 mod settings;
 mod v2;
@@ -74,6 +76,22 @@ impl From<WxPayError> for ServiceError {
                 "OUT_TRADE_NO_USED" => {
                     ServiceError::new(ErrorKind::Conflict, "订单金额已变化，请重新下单", cause)
                 }
+                // Refunds: more than is left to refund, an unpaid order, or a refund number
+                // reused for another amount (APIv3 says INVALID_REQUEST for all of them).
+                "INVALID_REQUEST"
+                | "REFUND_FEE_INVALID"
+                | "REFUND_FEE_MISMATCH"
+                | "TRADE_STATE_ERROR" => ServiceError::new(
+                    ErrorKind::Conflict,
+                    "微信支付不受理此退款：退款金额超过可退金额，或订单状态不允许退款",
+                    cause,
+                ),
+                // The merchant's account holds too little to refund from.
+                "NOT_ENOUGH" | "NOTENOUGH" => ServiceError::new(
+                    ErrorKind::Upstream,
+                    "商户账户余额不足，暂时无法退款，请联系工作人员",
+                    cause,
+                ),
                 _ => ServiceError::new(
                     ErrorKind::Upstream,
                     "微信支付未能受理，请稍后重试或联系工作人员",
@@ -142,6 +160,100 @@ impl std::fmt::Debug for PaymentNotice {
     }
 }
 
+/// A refund to ask WeChat Pay for: part or all of a paid order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RefundRequest<'a> {
+    pub out_trade_no: &'a str,
+    /// Our number of the refund (商户退款单号): asking again with it refunds once.
+    pub out_refund_no: &'a str,
+    /// What to refund, fen; at most what is left of the order.
+    pub refund_fen: i64,
+    /// The order's total as paid, fen.
+    pub total_fen: i64,
+    /// Shown to the payer; up to 80 characters, may be empty.
+    pub reason: &'a str,
+}
+
+/// Where a refund stands at WeChat Pay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefundStatus {
+    /// The money is back with the payer.
+    Success,
+    /// Accepted, not finished yet.
+    Processing,
+    /// Closed without refunding (APIv2 `REFUNDCLOSE`).
+    Closed,
+    /// Failed: the payer's account is closed or frozen (APIv2 `CHANGE`); refund another way.
+    Abnormal,
+}
+
+impl RefundStatus {
+    /// APIv3's `status` / `refund_status`, or APIv2's `refund_status`.
+    fn from_wechat(status: &str) -> Option<Self> {
+        match status {
+            "SUCCESS" => Some(Self::Success),
+            "PROCESSING" => Some(Self::Processing),
+            "CLOSED" | "REFUNDCLOSE" => Some(Self::Closed),
+            "ABNORMAL" | "CHANGE" => Some(Self::Abnormal),
+            _ => None,
+        }
+    }
+
+    /// APIv3's name of it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "SUCCESS",
+            Self::Processing => "PROCESSING",
+            Self::Closed => "CLOSED",
+            Self::Abnormal => "ABNORMAL",
+        }
+    }
+}
+
+/// A refund as WeChat Pay answers a refund request or a refund query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundOutcome {
+    pub out_refund_no: String,
+    /// WeChat's own number of the refund (微信退款单号).
+    pub refund_id: String,
+    /// APIv2 answers a refund request without one: `Processing` until queried or notified.
+    pub status: RefundStatus,
+    pub refund_fen: i64,
+}
+
+/// A refund notification's content, verified.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RefundNotice {
+    pub out_trade_no: String,
+    pub transaction_id: String,
+    pub out_refund_no: String,
+    pub refund_id: String,
+    pub status: RefundStatus,
+    pub refund_fen: i64,
+    /// The order's total, fen.
+    pub total_fen: i64,
+    /// Where the money went (`支付用户零钱`, a bank card's name and last digits): personal.
+    pub received_account: String,
+    /// When it was refunded, UTC; set for `Success`.
+    pub success_time: Option<DateTime<Utc>>,
+}
+
+impl std::fmt::Debug for RefundNotice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefundNotice")
+            .field("out_trade_no", &self.out_trade_no)
+            .field("transaction_id", &self.transaction_id)
+            .field("out_refund_no", &self.out_refund_no)
+            .field("refund_id", &self.refund_id)
+            .field("status", &self.status)
+            .field("refund_fen", &self.refund_fen)
+            .field("total_fen", &self.total_fen)
+            .field("received_account", &"***")
+            .field("success_time", &self.success_time)
+            .finish()
+    }
+}
+
 /// What became of a notification, for the answer WeChat Pay gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NotificationOutcome {
@@ -180,6 +292,14 @@ pub fn is_valid_out_trade_no(out_trade_no: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'|' | b'*'))
 }
 
+/// An out_refund_no WeChat accepts: 1–64 of letters, digits, `_ - | * @`.
+pub fn is_valid_out_refund_no(out_refund_no: &str) -> bool {
+    (1..=64).contains(&out_refund_no.len())
+        && out_refund_no
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'|' | b'*' | b'@'))
+}
+
 /// APIv3 keys, read once.
 struct V3Keys {
     merchant: RsaSigner,
@@ -190,6 +310,8 @@ struct V3Keys {
 #[derive(Clone)]
 pub struct WxPayClient {
     http: reqwest::Client,
+    /// APIv2's `/secapi/` calls: `http` with the merchant certificate when one is configured.
+    secapi_http: reqwest::Client,
     settings: Arc<WxPaySettings>,
     /// Present when `version` is v3.
     v3_keys: Option<Arc<V3Keys>>,
@@ -225,8 +347,10 @@ impl WxPayClient {
             }
         };
         let http = kit::outbound::http_client(settings.timeout_ms)?;
+        let secapi_http = secapi_client(&settings)?.unwrap_or_else(|| http.clone());
         Ok(Self {
             http,
+            secapi_http,
             settings: Arc::new(settings),
             v3_keys,
         })
@@ -379,6 +503,69 @@ impl WxPayClient {
         Ok(())
     }
 
+    /// Refunds part or all of a paid order. Asking again with the same `out_refund_no` and amount
+    /// gives the same refund; with another amount, a refusal. The outcome is usually
+    /// `Processing`: the result comes by refund notification or [`Self::query_refund`].
+    pub async fn refund(&self, refund: &RefundRequest<'_>) -> Result<RefundOutcome, WxPayError> {
+        check_refund(refund)?;
+        let outcome = match self.settings.version {
+            WxPayVersion::V3 => self.v3_refund(refund).await?,
+            WxPayVersion::V2 => self.v2_refund(refund).await?,
+        };
+        if outcome.out_refund_no != refund.out_refund_no {
+            return Err(WxPayError::Unavailable(
+                "refund: the answer is about another refund".to_owned(),
+            ));
+        }
+        tracing::info!(
+            out_trade_no = refund.out_trade_no,
+            out_refund_no = refund.out_refund_no,
+            refund_fen = outcome.refund_fen,
+            status = outcome.status.as_str(),
+            "WeChat Pay refund requested"
+        );
+        Ok(outcome)
+    }
+
+    /// The refund as WeChat Pay knows it; `None` when it knows no refund of that number.
+    pub async fn query_refund(
+        &self,
+        out_refund_no: &str,
+    ) -> Result<Option<RefundOutcome>, WxPayError> {
+        check_out_refund_no(out_refund_no)?;
+        let outcome = match self.settings.version {
+            WxPayVersion::V3 => self.v3_query_refund(out_refund_no).await?,
+            WxPayVersion::V2 => self.v2_query_refund(out_refund_no).await?,
+        };
+        let status = outcome
+            .as_ref()
+            .map_or("REFUND_NOT_EXIST", |outcome| outcome.status.as_str());
+        tracing::info!(out_refund_no, status, "WeChat Pay refund queried");
+        Ok(outcome)
+    }
+
+    /// Verifies and reads a refund notification, taken as [`Self::parse_notification`] takes a
+    /// payment notification; any failure is `BadNotification`. Answer it with
+    /// [`Self::notification_answer`].
+    pub fn parse_refund_notification(
+        &self,
+        headers: &HashMap<String, String>,
+        body: &[u8],
+    ) -> Result<RefundNotice, WxPayError> {
+        let notice = match self.settings.version {
+            WxPayVersion::V3 => self.v3_parse_refund_notification(headers, body, Utc::now())?,
+            WxPayVersion::V2 => self.v2_parse_refund_notification(body)?,
+        };
+        tracing::info!(
+            out_trade_no = %notice.out_trade_no,
+            out_refund_no = %notice.out_refund_no,
+            refund_fen = notice.refund_fen,
+            status = notice.status.as_str(),
+            "WeChat Pay refund notification verified"
+        );
+        Ok(notice)
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.settings.base_url.trim_end_matches('/'))
     }
@@ -392,6 +579,53 @@ fn check_out_trade_no(out_trade_no: &str) -> Result<(), WxPayError> {
             "PARAM_ERROR",
             "out_trade_no must be 6-32 letters, digits or _-|*",
         ))
+    }
+}
+
+fn check_out_refund_no(out_refund_no: &str) -> Result<(), WxPayError> {
+    if is_valid_out_refund_no(out_refund_no) {
+        Ok(())
+    } else {
+        Err(WxPayError::refused(
+            "PARAM_ERROR",
+            "out_refund_no must be 1-64 letters, digits or _-|*@",
+        ))
+    }
+}
+
+/// What WeChat Pay would refuse anyway, refused before sending.
+fn check_refund(refund: &RefundRequest<'_>) -> Result<(), WxPayError> {
+    check_out_trade_no(refund.out_trade_no)?;
+    check_out_refund_no(refund.out_refund_no)?;
+    let problem = if refund.total_fen <= 0 || refund.refund_fen <= 0 {
+        "the amounts must be positive"
+    } else if refund.refund_fen > refund.total_fen {
+        "the refund exceeds the order's total"
+    } else if refund.reason.chars().count() > 80 {
+        "the reason is longer than 80 characters"
+    } else {
+        return Ok(());
+    };
+    Err(WxPayError::refused("PARAM_ERROR", problem))
+}
+
+/// The `/secapi/` client presenting the merchant certificate, when one is configured.
+fn secapi_client(settings: &WxPaySettings) -> anyhow::Result<Option<reqwest::Client>> {
+    let cert = settings.v2_client_cert_pem.trim();
+    let key = settings.v2_client_key_pem.trim();
+    match (cert.is_empty(), key.is_empty()) {
+        (true, true) => Ok(None),
+        (false, false) => {
+            let unusable = |error: reqwest::Error| {
+                anyhow::anyhow!("wxpay.v2_client_cert_pem / v2_client_key_pem: {error}")
+            };
+            let identity = reqwest::Identity::from_pem(format!("{key}\n{cert}\n").as_bytes())
+                .map_err(unusable)?;
+            kit::outbound::http_client_with_identity(settings.timeout_ms, identity)
+                .map(Some)
+                .map_err(unusable)
+        }
+        _ => anyhow::bail!("wxpay.v2_client_cert_pem and wxpay.v2_client_key_pem go together"),
     }
 }
 
@@ -433,5 +667,94 @@ mod tests {
         assert_eq!(forged.kind, ErrorKind::Invalid);
         let other: ServiceError = WxPayError::refused("SYSTEMERROR", "x").into();
         assert_eq!(other.kind, ErrorKind::Upstream);
+    }
+
+    const MERCHANT_CERT: &str =
+        include_str!("../../../sandbox/fixtures/wxpay/dev-merchant-cert.pem");
+    const MERCHANT_KEY: &str =
+        include_str!("../../../sandbox/fixtures/wxpay/dev-merchant-private-key.pem");
+
+    fn v2_with_certificate(cert: &str, key: &str) -> anyhow::Result<WxPayClient> {
+        #[derive(serde::Deserialize)]
+        struct Section {
+            wxpay: WxPaySettings,
+        }
+        let section: Section = kit::settings::load_with(&[
+            ("wxpay.version", "v2".to_owned()),
+            ("wxpay.v2_client_cert_pem", cert.to_owned()),
+            ("wxpay.v2_client_key_pem", key.to_owned()),
+        ])?;
+        WxPayClient::new(section.wxpay)
+    }
+
+    #[test]
+    fn a_merchant_certificate_starts_only_with_its_key() {
+        assert!(v2_with_certificate("", "").is_ok());
+        assert!(v2_with_certificate(MERCHANT_CERT, MERCHANT_KEY).is_ok());
+        assert!(v2_with_certificate(MERCHANT_CERT, "").is_err());
+        assert!(v2_with_certificate("", MERCHANT_KEY).is_err());
+        assert!(v2_with_certificate("not a certificate", MERCHANT_KEY).is_err());
+        assert!(v2_with_certificate(MERCHANT_CERT, "not a key").is_err());
+    }
+
+    #[test]
+    fn refunds_wechat_would_refuse_are_not_sent() {
+        let good = RefundRequest {
+            out_trade_no: "WJDH20240101000001",
+            out_refund_no: "WJDHR20240101000001",
+            refund_fen: 100,
+            total_fen: 100,
+            reason: "",
+        };
+        assert_eq!(check_refund(&good), Ok(()));
+        let long_reason = "退".repeat(81);
+        for bad in [
+            RefundRequest {
+                refund_fen: 0,
+                ..good
+            },
+            RefundRequest {
+                refund_fen: 101,
+                ..good
+            },
+            RefundRequest {
+                total_fen: -1,
+                ..good
+            },
+            RefundRequest {
+                out_refund_no: "",
+                ..good
+            },
+            RefundRequest {
+                out_refund_no: "has space",
+                ..good
+            },
+            RefundRequest {
+                out_trade_no: "../x",
+                ..good
+            },
+            RefundRequest {
+                reason: &long_reason,
+                ..good
+            },
+        ] {
+            let refused = check_refund(&bad).expect_err("refused");
+            assert_eq!(refused.refusal_code(), Some("PARAM_ERROR"), "{bad:?}");
+        }
+        assert!(is_valid_out_refund_no("R|1*2@3-4_5"));
+        assert!(!is_valid_out_refund_no(&"1".repeat(65)));
+    }
+
+    #[test]
+    fn refund_refusals_speak_to_the_resident() {
+        let over: ServiceError =
+            WxPayError::refused("INVALID_REQUEST", "申请退款金额超过订单可退金额").into();
+        assert_eq!(over.kind, ErrorKind::Conflict);
+        assert!(over.message.contains("申请退款金额超过订单可退金额"));
+        let v2_over: ServiceError = WxPayError::refused("REFUND_FEE_INVALID", "x").into();
+        assert_eq!(v2_over.kind, ErrorKind::Conflict);
+        let poor: ServiceError = WxPayError::refused("NOT_ENOUGH", "余额不足").into();
+        assert_eq!(poor.kind, ErrorKind::Upstream);
+        assert!(poor.msg.contains("余额不足"));
     }
 }

@@ -42,9 +42,18 @@ pub struct WxPaySettings {
     pub mchid: String,
     /// Where WeChat Pay posts payment results.
     pub notify_url: String,
+    /// Where WeChat Pay posts refund results.
+    pub refund_notify_url: String,
     /// APIv2 key (API密钥, 32 characters); never printed.
     pub v2_key: String,
     pub v2_sign_type: WxPaySignType,
+    /// The merchant API certificate (`apiclient_cert.pem`) that APIv2's `/secapi/` calls
+    /// (refunds) present over mutual TLS; empty for none. Set with `v2_client_key_pem`.
+    #[serde(default)]
+    pub v2_client_cert_pem: String,
+    /// Its private key (`apiclient_key.pem`), PEM; never printed.
+    #[serde(default)]
+    pub v2_client_key_pem: String,
     /// APIv3 key (32 bytes) that decrypts notifications; never printed.
     pub v3_api_key: String,
     /// Serial number of the merchant API certificate whose key signs our requests.
@@ -67,8 +76,11 @@ impl std::fmt::Debug for WxPaySettings {
             .field("appid", &self.appid)
             .field("mchid", &self.mchid)
             .field("notify_url", &self.notify_url)
+            .field("refund_notify_url", &self.refund_notify_url)
             .field("v2_key", &"***")
             .field("v2_sign_type", &self.v2_sign_type)
+            .field("v2_client_cert_pem", &!self.v2_client_cert_pem.is_empty())
+            .field("v2_client_key_pem", &"***")
             .field("v3_api_key", &"***")
             .field("v3_merchant_serial", &self.v3_merchant_serial)
             .field("v3_merchant_private_key", &"***")
@@ -94,6 +106,11 @@ mod tests {
         assert_eq!(wxpay.version, WxPayVersion::V3);
         assert_eq!(wxpay.base_url, "http://127.0.0.1:8090");
         assert_eq!(wxpay.v2_sign_type, WxPaySignType::HmacSha256);
+        assert_eq!(
+            wxpay.refund_notify_url,
+            "http://127.0.0.1:8080/api/v1/weapp/payment/refund_notify"
+        );
+        assert!(wxpay.v2_client_cert_pem.is_empty() && wxpay.v2_client_key_pem.is_empty());
         assert_eq!(wxpay.v2_key.len(), 32);
         assert_eq!(wxpay.v3_api_key.len(), 32);
         assert!(wxpay.v3_merchant_private_key.contains("BEGIN PRIVATE KEY"));

@@ -4,11 +4,11 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 
-use super::crypto::{v2_sign, v2_verify};
-use super::xml::{from_xml, to_xml};
+use super::crypto::{v2_req_info_open, v2_sign, v2_verify};
+use super::xml::{from_xml, from_xml_root, to_xml};
 use super::{
-    NotificationAnswer, NotificationOutcome, PaymentNotice, TRADE_SUCCESS, WxPayClient, WxPayError,
-    transport,
+    NotificationAnswer, NotificationOutcome, PaymentNotice, RefundNotice, RefundOutcome,
+    RefundRequest, RefundStatus, TRADE_SUCCESS, WxPayClient, WxPayError, transport,
 };
 use crate::settings::WxPaySettings;
 
@@ -83,22 +83,12 @@ impl WxPayClient {
     }
 
     pub(super) fn v2_parse_notification(&self, body: &[u8]) -> Result<PaymentNotice, WxPayError> {
-        let bad = |problem: &str| WxPayError::BadNotification(problem.to_owned());
-        let text = std::str::from_utf8(body).map_err(|_| bad("the body is not UTF-8"))?;
-        let fields =
-            from_xml(text).map_err(|error| WxPayError::BadNotification(error.to_string()))?;
-        if fields.get("return_code").map(String::as_str) != Some(SUCCESS) {
-            return Err(bad("return_code is not SUCCESS"));
-        }
+        let fields = self.v2_notification_fields(body)?;
         let settings = &self.settings;
         if !v2_verify(&fields, &settings.v2_key, settings.v2_sign_type) {
-            return Err(bad("the sign does not match"));
-        }
-        if fields.get("mch_id") != Some(&settings.mchid) {
-            return Err(bad("the payment is another merchant's"));
-        }
-        if fields.get("appid") != Some(&settings.appid) {
-            return Err(bad("the payment is another app's"));
+            return Err(WxPayError::BadNotification(
+                "the sign does not match".to_owned(),
+            ));
         }
         let state = match fields.get("result_code").map(String::as_str) {
             Some(SUCCESS) => TRADE_SUCCESS.to_owned(),
@@ -107,7 +97,100 @@ impl WxPayClient {
         notice_of(&fields, state).map_err(WxPayError::BadNotification)
     }
 
+    /// Refunds over `/secapi/`, which WeChat Pay serves only to the merchant certificate.
+    pub(super) async fn v2_refund(
+        &self,
+        refund: &RefundRequest<'_>,
+    ) -> Result<RefundOutcome, WxPayError> {
+        let answer = self
+            .v2_call(
+                "/secapi/pay/refund",
+                &[
+                    ("out_trade_no", refund.out_trade_no),
+                    ("out_refund_no", refund.out_refund_no),
+                    ("total_fee", &refund.total_fen.to_string()),
+                    ("refund_fee", &refund.refund_fen.to_string()),
+                    ("refund_desc", refund.reason),
+                    ("notify_url", &self.settings.refund_notify_url),
+                ],
+            )
+            .await?;
+        let answer = result(answer)?;
+        let text = |name: &str| answer.get(name).cloned().unwrap_or_default();
+        let refund_fen = fen(&answer, "refund_fee")
+            .map_err(|problem| WxPayError::Unavailable(format!("refund: {problem}")))?;
+        if text("refund_id").is_empty() {
+            return Err(WxPayError::Unavailable(
+                "refund: an answer without refund_id".to_owned(),
+            ));
+        }
+        // APIv2 only says the refund was accepted; its result comes later.
+        Ok(RefundOutcome {
+            out_refund_no: text("out_refund_no"),
+            refund_id: text("refund_id"),
+            status: RefundStatus::Processing,
+            refund_fen,
+        })
+    }
+
+    /// `None` when WeChat Pay has no such refund.
+    pub(super) async fn v2_query_refund(
+        &self,
+        out_refund_no: &str,
+    ) -> Result<Option<RefundOutcome>, WxPayError> {
+        let answer = self
+            .v2_call("/pay/refundquery", &[("out_refund_no", out_refund_no)])
+            .await?;
+        if answer.get("result_code").map(String::as_str) != Some(SUCCESS)
+            && answer.get("err_code").map(String::as_str) == Some("REFUNDNOTEXIST")
+        {
+            return Ok(None);
+        }
+        let answer = result(answer)?;
+        listed_refund(&answer, out_refund_no)
+            .map(Some)
+            .map_err(|problem| WxPayError::Unavailable(format!("refundquery: {problem}")))
+    }
+
+    /// A refund notification carries no sign: its `req_info` opens only with our API key.
+    pub(super) fn v2_parse_refund_notification(
+        &self,
+        body: &[u8],
+    ) -> Result<RefundNotice, WxPayError> {
+        let bad = |problem: &str| WxPayError::BadNotification(problem.to_owned());
+        let fields = self.v2_notification_fields(body)?;
+        let req_info = fields
+            .get("req_info")
+            .filter(|info| !info.is_empty())
+            .ok_or_else(|| bad("no req_info"))?;
+        let plaintext = v2_req_info_open(&self.settings.v2_key, req_info)
+            .map_err(|error| WxPayError::BadNotification(error.to_string()))?;
+        let text = String::from_utf8(plaintext).map_err(|_| bad("req_info is not UTF-8"))?;
+        let refund = from_xml_root(&text, "root")
+            .map_err(|error| WxPayError::BadNotification(format!("req_info: {error}")))?;
+        refund_notice(&refund).map_err(WxPayError::BadNotification)
+    }
+
+    /// A notification's fields once it is XML with `return_code` SUCCESS for our merchant and app.
+    fn v2_notification_fields(&self, body: &[u8]) -> Result<Fields, WxPayError> {
+        let bad = |problem: &str| WxPayError::BadNotification(problem.to_owned());
+        let text = std::str::from_utf8(body).map_err(|_| bad("the body is not UTF-8"))?;
+        let fields =
+            from_xml(text).map_err(|error| WxPayError::BadNotification(error.to_string()))?;
+        if fields.get("return_code").map(String::as_str) != Some(SUCCESS) {
+            return Err(bad("return_code is not SUCCESS"));
+        }
+        if fields.get("mch_id") != Some(&self.settings.mchid) {
+            return Err(bad("the notification is another merchant's"));
+        }
+        if fields.get("appid") != Some(&self.settings.appid) {
+            return Err(bad("the notification is another app's"));
+        }
+        Ok(fields)
+    }
+
     /// Signs and posts `fields` with the common ones; checks `return_code` and the answer's sign.
+    /// `/secapi/` paths go out with the merchant certificate.
     async fn v2_call(&self, path: &str, fields: &[(&str, &str)]) -> Result<Fields, WxPayError> {
         let settings = &self.settings;
         let mut request: Fields = fields
@@ -123,9 +206,13 @@ impl WxPayClient {
         );
         let sign = v2_sign(&request, &settings.v2_key, settings.v2_sign_type);
         request.insert("sign".to_owned(), sign);
-        let what = path.trim_start_matches("/pay/");
-        let response = self
-            .http
+        let what = path.rsplit('/').next().unwrap_or(path);
+        let http = if path.starts_with("/secapi/") {
+            &self.secapi_http
+        } else {
+            &self.http
+        };
+        let response = http
             .post(self.url(path))
             .header("Content-Type", "text/xml; charset=utf-8")
             .body(to_xml(&request))
@@ -247,9 +334,77 @@ fn notice_of(fields: &Fields, trade_state: String) -> Result<PaymentNotice, Stri
     })
 }
 
+/// A whole number of fen in `name`.
+fn fen(fields: &Fields, name: &str) -> Result<i64, String> {
+    fields
+        .get(name)
+        .and_then(|fee| fee.trim().parse::<i64>().ok())
+        .ok_or_else(|| format!("{name} is not a whole number of fen"))
+}
+
+/// The refund numbered `out_refund_no` among a refund query's `*_$n` fields.
+fn listed_refund(answer: &Fields, out_refund_no: &str) -> Result<RefundOutcome, String> {
+    let count = fen(answer, "refund_count")?;
+    let n = (0..count.clamp(0, 50))
+        .find(|n| {
+            answer
+                .get(&format!("out_refund_no_{n}"))
+                .map(String::as_str)
+                == Some(out_refund_no)
+        })
+        .ok_or("the answer does not list the refund")?;
+    let status = answer
+        .get(&format!("refund_status_{n}"))
+        .map(String::as_str)
+        .unwrap_or_default();
+    Ok(RefundOutcome {
+        out_refund_no: out_refund_no.to_owned(),
+        refund_id: answer
+            .get(&format!("refund_id_{n}"))
+            .cloned()
+            .unwrap_or_default(),
+        status: RefundStatus::from_wechat(status)
+            .ok_or_else(|| format!("an unknown refund_status {status:?}"))?,
+        refund_fen: fen(answer, &format!("refund_fee_{n}"))?,
+    })
+}
+
+/// The `<root>` fields of a refund notification's `req_info` as a notice.
+fn refund_notice(refund: &Fields) -> Result<RefundNotice, String> {
+    let text = |name: &str| refund.get(name).cloned().unwrap_or_default();
+    let status = text("refund_status");
+    let notice = RefundNotice {
+        out_trade_no: text("out_trade_no"),
+        transaction_id: text("transaction_id"),
+        out_refund_no: text("out_refund_no"),
+        refund_id: text("refund_id"),
+        status: RefundStatus::from_wechat(&status)
+            .ok_or_else(|| format!("an unknown refund_status {status:?}"))?,
+        refund_fen: fen(refund, "refund_fee")?,
+        total_fen: fen(refund, "total_fee")?,
+        received_account: text("refund_recv_accout"),
+        success_time: match refund.get("success_time").filter(|time| !time.is_empty()) {
+            Some(time) => Some(
+                parse_beijing(time, "%Y-%m-%d %H:%M:%S")
+                    .ok_or("success_time is not yyyy-MM-dd HH:mm:ss")?,
+            ),
+            None => None,
+        },
+    };
+    if notice.out_trade_no.is_empty() || notice.out_refund_no.is_empty() {
+        return Err("no out_trade_no or out_refund_no".to_owned());
+    }
+    Ok(notice)
+}
+
 /// `20141030133525`, Beijing time, as UTC.
 fn parse_time_end(time: &str) -> Option<DateTime<Utc>> {
-    let local = NaiveDateTime::parse_from_str(time, "%Y%m%d%H%M%S").ok()?;
+    parse_beijing(time, "%Y%m%d%H%M%S")
+}
+
+/// `time` in `format` on Beijing's clock, as UTC.
+fn parse_beijing(time: &str, format: &str) -> Option<DateTime<Utc>> {
+    let local = NaiveDateTime::parse_from_str(time, format).ok()?;
     let beijing = FixedOffset::east_opt(8 * 3600)?;
     beijing
         .from_local_datetime(&local)
@@ -271,8 +426,12 @@ mod tests {
             appid: "wx-sandbox-appid".to_owned(),
             mchid: "1900000001".to_owned(),
             notify_url: "http://127.0.0.1:8080/api/v1/weapp/payment/notify".to_owned(),
+            refund_notify_url: "http://127.0.0.1:8080/api/v1/weapp/payment/refund_notify"
+                .to_owned(),
             v2_key: "sandbox-wxpay-v2-key-0123456789a".to_owned(),
             v2_sign_type: sign_type,
+            v2_client_cert_pem: String::new(),
+            v2_client_key_pem: String::new(),
             v3_api_key: String::new(),
             v3_merchant_serial: String::new(),
             v3_merchant_private_key: String::new(),
@@ -389,5 +548,118 @@ mod tests {
         );
         let json = serde_json::to_value(&params).expect("serializes");
         assert!(json.get("appId").is_some() && json.get("paySign").is_some());
+    }
+
+    /// A refund notification as WeChat Pay sends it: `refund` as `<root>` sealed under `key`.
+    fn refund_notification(settings: &WxPaySettings, key: &str, refund: &Fields) -> Vec<u8> {
+        let req_info = crate::crypto::v2_req_info_seal(
+            key,
+            crate::xml::to_xml_root(refund, "root").as_bytes(),
+        )
+        .expect("sealed");
+        let fields: Fields = [
+            ("return_code", "SUCCESS"),
+            ("appid", settings.appid.as_str()),
+            ("mch_id", settings.mchid.as_str()),
+            ("nonce_str", "TeqClE3i0mvn3DrK"),
+            ("req_info", req_info.as_str()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        to_xml(&fields).into_bytes()
+    }
+
+    fn refund(status: &str) -> Fields {
+        [
+            ("out_refund_no", "WJDHR0000000001"),
+            ("out_trade_no", "WJDH0000000001"),
+            ("refund_account", "REFUND_SOURCE_RECHARGE_FUNDS"),
+            ("refund_fee", "300"),
+            ("refund_id", "50000000382019052709732678859"),
+            ("refund_recv_accout", "招商银行信用卡0403"),
+            ("refund_request_source", "API"),
+            ("refund_status", status),
+            ("settlement_refund_fee", "300"),
+            ("settlement_total_fee", "12800"),
+            ("success_time", "2024-01-01 12:00:00"),
+            ("total_fee", "12800"),
+            ("transaction_id", "4200000000202401010000000001"),
+            ("cash_refund_fee", "300"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+    }
+
+    #[test]
+    fn a_refund_notification_opens_with_the_api_key() {
+        let settings = settings(WxPaySignType::HmacSha256);
+        let client = WxPayClient::new(settings.clone()).expect("client");
+        let body = refund_notification(&settings, &settings.v2_key, &refund("SUCCESS"));
+        let notice = client
+            .parse_refund_notification(&HashMap::new(), &body)
+            .expect("accepted");
+        assert_eq!(notice.out_refund_no, "WJDHR0000000001");
+        assert_eq!(notice.out_trade_no, "WJDH0000000001");
+        assert_eq!(notice.refund_id, "50000000382019052709732678859");
+        assert_eq!(notice.status, RefundStatus::Success);
+        assert_eq!((notice.refund_fen, notice.total_fen), (300, 12800));
+        assert_eq!(
+            notice.success_time.map(|t| t.to_rfc3339()),
+            Some("2024-01-01T04:00:00+00:00".to_owned())
+        );
+        assert!(!format!("{notice:?}").contains("0403"));
+        for (wechat, status) in [
+            ("CHANGE", RefundStatus::Abnormal),
+            ("REFUNDCLOSE", RefundStatus::Closed),
+        ] {
+            let body = refund_notification(&settings, &settings.v2_key, &refund(wechat));
+            let notice = client.parse_refund_notification(&HashMap::new(), &body);
+            assert_eq!(notice.map(|n| n.status), Ok(status));
+        }
+    }
+
+    #[test]
+    fn refund_notifications_sealed_with_another_key_or_not_ours_are_refused() {
+        let settings = settings(WxPaySignType::Md5);
+        let client = WxPayClient::new(settings.clone()).expect("client");
+        let refused = |body: Vec<u8>| {
+            matches!(
+                client.parse_refund_notification(&HashMap::new(), &body),
+                Err(WxPayError::BadNotification(_))
+            )
+        };
+        let other_key = "another-v2-key-0123456789abcdefg";
+        assert!(refused(refund_notification(
+            &settings,
+            other_key,
+            &refund("SUCCESS")
+        )));
+        let mut other = settings.clone();
+        other.mchid = "1900000002".to_owned();
+        assert!(refused(refund_notification(
+            &other,
+            &settings.v2_key,
+            &refund("SUCCESS")
+        )));
+        assert!(refused(refund_notification(
+            &settings,
+            &settings.v2_key,
+            &refund("UNKNOWN")
+        )));
+        let mut no_amount = refund("SUCCESS");
+        no_amount.remove("refund_fee");
+        assert!(refused(refund_notification(
+            &settings,
+            &settings.v2_key,
+            &no_amount
+        )));
+        // A payment notification is not a refund notification.
+        assert!(refused(notification(&settings, |_| {})));
+        assert!(refused(
+            b"<xml><return_code>SUCCESS</return_code></xml>".to_vec()
+        ));
+        assert!(refused(Vec::new()));
     }
 }

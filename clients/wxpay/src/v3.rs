@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use super::crypto::{self, V3Authorization};
 use super::{
-    MAX_CLOCK_SKEW_SECS, NotificationAnswer, NotificationOutcome, PaymentNotice, V3Keys,
-    WxPayClient, WxPayError, transport,
+    MAX_CLOCK_SKEW_SECS, NotificationAnswer, NotificationOutcome, PaymentNotice, RefundNotice,
+    RefundOutcome, RefundRequest, RefundStatus, V3Keys, WxPayClient, WxPayError, transport,
 };
 
 /// The user agent WeChat Pay asks every APIv3 caller to send.
@@ -116,6 +116,48 @@ impl WxPayClient {
         now: DateTime<Utc>,
     ) -> Result<PaymentNotice, WxPayError> {
         let bad = |problem: &str| WxPayError::BadNotification(problem.to_owned());
+        let (_, transaction) = self.v3_open_notification(headers, body, now)?;
+        let text = |name: &str| transaction.get(name).and_then(Value::as_str);
+        if text("mchid") != Some(self.settings.mchid.as_str()) {
+            return Err(bad("the transaction is another merchant's"));
+        }
+        if text("appid") != Some(self.settings.appid.as_str()) {
+            return Err(bad("the transaction is another app's"));
+        }
+        transaction_notice(&transaction).map_err(WxPayError::BadNotification)
+    }
+
+    pub(super) fn v3_parse_refund_notification(
+        &self,
+        headers: &HashMap<String, String>,
+        body: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<RefundNotice, WxPayError> {
+        let bad = |problem: &str| WxPayError::BadNotification(problem.to_owned());
+        let (notification, refund) = self.v3_open_notification(headers, body, now)?;
+        let event_type = notification
+            .get("event_type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !event_type.starts_with("REFUND.") {
+            return Err(bad("not a refund notification (event_type)"));
+        }
+        // A refund resource names the merchant but not the app.
+        if refund.get("mchid").and_then(Value::as_str) != Some(self.settings.mchid.as_str()) {
+            return Err(bad("the refund is another merchant's"));
+        }
+        refund_notice(&refund).map_err(WxPayError::BadNotification)
+    }
+
+    /// A notification whose headers sign its body with WeChat Pay's key, recently: the body and
+    /// its resource opened with the APIv3 key.
+    fn v3_open_notification(
+        &self,
+        headers: &HashMap<String, String>,
+        body: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<(Value, Value), WxPayError> {
+        let bad = |problem: &str| WxPayError::BadNotification(problem.to_owned());
         let keys = self
             .keys()
             .map_err(|_| bad("APIv3 keys are not configured"))?;
@@ -151,16 +193,49 @@ impl WxPayClient {
             field("ciphertext").unwrap_or_default(),
         )
         .map_err(|error| WxPayError::BadNotification(error.to_string()))?;
-        let transaction: Value = serde_json::from_slice(&plaintext)
-            .map_err(|_| bad("the resource is not a JSON transaction"))?;
-        let text = |name: &str| transaction.get(name).and_then(Value::as_str);
-        if text("mchid") != Some(self.settings.mchid.as_str()) {
-            return Err(bad("the transaction is another merchant's"));
+        let opened: Value =
+            serde_json::from_slice(&plaintext).map_err(|_| bad("the resource is not JSON"))?;
+        Ok((notification, opened))
+    }
+
+    pub(super) async fn v3_refund(
+        &self,
+        refund: &RefundRequest<'_>,
+    ) -> Result<RefundOutcome, WxPayError> {
+        let mut body = json!({
+            "out_trade_no": refund.out_trade_no,
+            "out_refund_no": refund.out_refund_no,
+            "notify_url": self.settings.refund_notify_url,
+            "amount": {"refund": refund.refund_fen, "total": refund.total_fen, "currency": "CNY"},
+        });
+        if !refund.reason.is_empty() {
+            body["reason"] = json!(refund.reason);
         }
-        if text("appid") != Some(self.settings.appid.as_str()) {
-            return Err(bad("the transaction is another app's"));
-        }
-        transaction_notice(&transaction).map_err(WxPayError::BadNotification)
+        let answer = self
+            .v3_call(Method::POST, "/v3/refund/domestic/refunds", Some(&body))
+            .await?;
+        refund_outcome(&json_of(&answer.body)?)
+            .map_err(|problem| WxPayError::Unavailable(format!("refund: {problem}")))
+    }
+
+    /// `None` when WeChat Pay has no such refund.
+    pub(super) async fn v3_query_refund(
+        &self,
+        out_refund_no: &str,
+    ) -> Result<Option<RefundOutcome>, WxPayError> {
+        let path = format!(
+            "/v3/refund/domestic/refunds/{}",
+            path_segment(out_refund_no)
+        );
+        let answer = match self.v3_call(Method::GET, &path, None).await {
+            Err(WxPayError::Refused { code, .. }) if code == "RESOURCE_NOT_EXISTS" => {
+                return Ok(None);
+            }
+            other => other?,
+        };
+        refund_outcome(&json_of(&answer.body)?)
+            .map(Some)
+            .map_err(|problem| WxPayError::Unavailable(format!("refund query: {problem}")))
     }
 
     /// Sends one signed request; verifies the answer's signature; a 4xx becomes `Refused`.
@@ -328,9 +403,76 @@ fn json_of(body: &[u8]) -> Result<Value, WxPayError> {
         .map_err(|_| WxPayError::Unavailable("the answer is not JSON".to_owned()))
 }
 
-/// `|` is not allowed in a URL path as it is; the other characters of an out_trade_no are.
-fn path_segment(out_trade_no: &str) -> String {
-    out_trade_no.replace('|', "%7C")
+/// `|` is not allowed in a URL path as it is; the other characters of an out_trade_no or
+/// out_refund_no are.
+fn path_segment(number: &str) -> String {
+    number.replace('|', "%7C")
+}
+
+/// The time `name` of `object` as UTC; `None` when absent or empty.
+fn rfc3339_time(object: &Value, name: &str) -> Result<Option<DateTime<Utc>>, String> {
+    match object.get(name).and_then(Value::as_str) {
+        Some(time) if !time.is_empty() => DateTime::parse_from_rfc3339(time)
+            .map(|time| Some(time.with_timezone(&Utc)))
+            .map_err(|_| format!("{name} is not RFC 3339")),
+        _ => Ok(None),
+    }
+}
+
+/// A refund (refund or refund query answer) as an outcome.
+fn refund_outcome(refund: &Value) -> Result<RefundOutcome, String> {
+    let text = |name: &str| refund.get(name).and_then(Value::as_str).unwrap_or_default();
+    let status = text("status");
+    let status = RefundStatus::from_wechat(status)
+        .ok_or_else(|| format!("an unknown refund status {status:?}"))?;
+    let refund_fen = refund
+        .pointer("/amount/refund")
+        .and_then(Value::as_i64)
+        .ok_or("no amount.refund")?;
+    if text("out_refund_no").is_empty() || text("refund_id").is_empty() {
+        return Err("no out_refund_no or refund_id".to_owned());
+    }
+    Ok(RefundOutcome {
+        out_refund_no: text("out_refund_no").to_owned(),
+        refund_id: text("refund_id").to_owned(),
+        status,
+        refund_fen,
+    })
+}
+
+/// A refund notification's resource as a notice.
+fn refund_notice(refund: &Value) -> Result<RefundNotice, String> {
+    let text = |name: &str| {
+        refund
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let status = text("refund_status");
+    let status = RefundStatus::from_wechat(&status)
+        .ok_or_else(|| format!("an unknown refund_status {status:?}"))?;
+    let fen = |pointer: &str| {
+        refund
+            .pointer(pointer)
+            .and_then(Value::as_i64)
+            .ok_or_else(|| format!("no {pointer}"))
+    };
+    let notice = RefundNotice {
+        out_trade_no: text("out_trade_no"),
+        transaction_id: text("transaction_id"),
+        out_refund_no: text("out_refund_no"),
+        refund_id: text("refund_id"),
+        status,
+        refund_fen: fen("/amount/refund")?,
+        total_fen: fen("/amount/total")?,
+        received_account: text("user_received_account"),
+        success_time: rfc3339_time(refund, "success_time")?,
+    };
+    if notice.out_trade_no.is_empty() || notice.out_refund_no.is_empty() {
+        return Err("the refund has no out_trade_no or out_refund_no".to_owned());
+    }
+    Ok(notice)
 }
 
 /// A transaction (query answer or notification resource) as a notice.
@@ -351,14 +493,7 @@ pub(super) fn transaction_notice(transaction: &Value) -> Result<PaymentNotice, S
     let total_fen = amount
         .and_then(|amount| amount.get("total"))
         .and_then(Value::as_i64);
-    let success_time = match transaction.get("success_time").and_then(Value::as_str) {
-        Some(time) if !time.is_empty() => Some(
-            DateTime::parse_from_rfc3339(time)
-                .map_err(|_| "success_time is not RFC 3339".to_owned())?
-                .with_timezone(&Utc),
-        ),
-        _ => None,
-    };
+    let success_time = rfc3339_time(transaction, "success_time")?;
     let paid = trade_state == super::TRADE_SUCCESS;
     if paid && (total_fen.is_none() || success_time.is_none()) {
         return Err("a paid transaction without amount.total or success_time".to_owned());
@@ -409,8 +544,12 @@ mod tests {
             appid: "wx-sandbox-appid".to_owned(),
             mchid: "1900000001".to_owned(),
             notify_url: "http://127.0.0.1:8080/api/v1/weapp/payment/notify".to_owned(),
+            refund_notify_url: "http://127.0.0.1:8080/api/v1/weapp/payment/refund_notify"
+                .to_owned(),
             v2_key: String::new(),
             v2_sign_type: WxPaySignType::HmacSha256,
+            v2_client_cert_pem: String::new(),
+            v2_client_key_pem: String::new(),
             v3_api_key: API_KEY.to_owned(),
             v3_merchant_serial: "5A4D3E2F1B0C9D8E7F6A5B4C3D2E1F0A9B8C7D6E".to_owned(),
             v3_merchant_private_key: MERCHANT_KEY.to_owned(),
@@ -437,9 +576,28 @@ mod tests {
         })
     }
 
-    /// A notification as WeChat Pay sends it: resource sealed with `api_key`, body signed with
-    /// `signer` at `at`.
+    /// A payment notification as WeChat Pay sends it: resource sealed with `api_key`, body
+    /// signed with `signer` at `at`.
     fn notification(
+        resource: &Value,
+        api_key: &str,
+        signer: &str,
+        at: DateTime<Utc>,
+    ) -> (HashMap<String, String>, Vec<u8>) {
+        event(
+            "TRANSACTION.SUCCESS",
+            "transaction",
+            resource,
+            api_key,
+            signer,
+            at,
+        )
+    }
+
+    /// A notification of `event_type` whose resource is of `original_type`.
+    fn event(
+        event_type: &str,
+        original_type: &str,
         resource: &Value,
         api_key: &str,
         signer: &str,
@@ -449,7 +607,7 @@ mod tests {
         let ciphertext = crypto::aes_gcm_seal(
             api_key.as_bytes(),
             nonce.as_bytes(),
-            b"transaction",
+            original_type.as_bytes(),
             resource.to_string().as_bytes(),
         )
         .expect("sealed");
@@ -457,13 +615,13 @@ mod tests {
             "id": "EV-2018022511223320873",
             "create_time": "2024-01-01T12:00:01+08:00",
             "resource_type": "encrypt-resource",
-            "event_type": "TRANSACTION.SUCCESS",
-            "summary": "支付成功",
+            "event_type": event_type,
+            "summary": "通知",
             "resource": {
-                "original_type": "transaction",
+                "original_type": original_type,
                 "algorithm": "AEAD_AES_256_GCM",
                 "ciphertext": ciphertext,
-                "associated_data": "transaction",
+                "associated_data": original_type,
                 "nonce": nonce
             }
         })
@@ -600,5 +758,109 @@ mod tests {
         settings.v3_merchant_private_key = MERCHANT_KEY.to_owned();
         settings.v3_api_key = "short".to_owned();
         assert!(WxPayClient::new(settings).is_err());
+    }
+
+    fn refund(status: &str) -> Value {
+        json!({
+            "mchid": "1900000001",
+            "out_trade_no": "WJDH0000000001",
+            "transaction_id": "4200000000202401010000000001",
+            "out_refund_no": "WJDHR0000000001",
+            "refund_id": "50000000382019052709732678859",
+            "refund_status": status,
+            "success_time": "2024-01-01T12:00:00+08:00",
+            "user_received_account": "招商银行信用卡0403",
+            "amount": {"total": 12800, "refund": 300, "payer_total": 12800, "payer_refund": 300}
+        })
+    }
+
+    #[test]
+    fn a_signed_refund_notification_is_opened_and_read() {
+        let client = client();
+        for (wechat, status) in [
+            ("SUCCESS", RefundStatus::Success),
+            ("ABNORMAL", RefundStatus::Abnormal),
+            ("CLOSED", RefundStatus::Closed),
+        ] {
+            let (headers, body) = event(
+                &format!("REFUND.{wechat}"),
+                "refund",
+                &refund(wechat),
+                API_KEY,
+                PLATFORM_KEY,
+                Utc::now(),
+            );
+            let notice = client
+                .parse_refund_notification(&headers, &body)
+                .expect("accepted");
+            assert_eq!(notice.status, status);
+            assert_eq!(notice.out_refund_no, "WJDHR0000000001");
+            assert_eq!(notice.refund_id, "50000000382019052709732678859");
+            assert_eq!((notice.refund_fen, notice.total_fen), (300, 12800));
+            assert_eq!(
+                notice.success_time.map(|t| t.to_rfc3339()),
+                Some("2024-01-01T04:00:00+00:00".to_owned())
+            );
+            assert!(!format!("{notice:?}").contains("0403"));
+        }
+    }
+
+    #[test]
+    fn forged_foreign_or_payment_notifications_are_not_refunds() {
+        let client = client();
+        let now = Utc::now();
+        let refused = |(headers, body): (HashMap<String, String>, Vec<u8>)| {
+            matches!(
+                client.parse_refund_notification(&headers, &body),
+                Err(WxPayError::BadNotification(_))
+            )
+        };
+        let genuine = || {
+            event(
+                "REFUND.SUCCESS",
+                "refund",
+                &refund("SUCCESS"),
+                API_KEY,
+                PLATFORM_KEY,
+                now,
+            )
+        };
+        assert!(!refused(genuine()));
+        assert!(refused(event(
+            "REFUND.SUCCESS",
+            "refund",
+            &refund("SUCCESS"),
+            API_KEY,
+            MERCHANT_KEY,
+            now
+        )));
+        let (headers, mut body) = genuine();
+        let last = body.len() - 2;
+        body[last] = b' ';
+        assert!(refused((headers, body)));
+        let mut foreign = refund("SUCCESS");
+        foreign["mchid"] = json!("1900000002");
+        assert!(refused(event(
+            "REFUND.SUCCESS",
+            "refund",
+            &foreign,
+            API_KEY,
+            PLATFORM_KEY,
+            now
+        )));
+        assert!(refused(notification(
+            &transaction(1),
+            API_KEY,
+            PLATFORM_KEY,
+            now
+        )));
+        assert!(refused(event(
+            "REFUND.SUCCESS",
+            "refund",
+            &refund("REFUNDED"),
+            API_KEY,
+            PLATFORM_KEY,
+            now
+        )));
     }
 }

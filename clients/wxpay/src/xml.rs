@@ -1,5 +1,5 @@
-//! WeChat Pay APIv2's XML: one flat `<xml>` element of `<key>value</key>` children, no
-//! attributes, no nesting. Values are written as CDATA; CDATA, text and the five predefined
+//! WeChat Pay APIv2's XML: one flat `<xml>` element (`<root>` inside a refund notification's
+//! `req_info`) of `<key>value</key>` children, no attributes, no nesting. Values are written as CDATA; CDATA, text and the five predefined
 //! entities (plus numeric ones) are read. DTDs are refused, so no entity can be smuggled in.
 
 use std::collections::BTreeMap;
@@ -15,19 +15,31 @@ fn error(problem: impl Into<String>) -> XmlError {
 
 /// `<xml><k><![CDATA[v]]></k>…</xml>`, keys in their sorted order.
 pub fn to_xml(fields: &BTreeMap<String, String>) -> String {
-    let mut out = String::from("<xml>");
+    to_xml_root(fields, "xml")
+}
+
+/// Like [`to_xml`] with another root element, e.g. `root`.
+pub fn to_xml_root(fields: &BTreeMap<String, String>, root: &str) -> String {
+    let mut out = format!("<{root}>");
     for (key, value) in fields {
         // "]]>" cannot appear inside one CDATA section: it is split across two.
         let value = value.replace("]]>", "]]]]><![CDATA[>");
         out.push_str(&format!("<{key}><![CDATA[{value}]]></{key}>"));
     }
-    out.push_str("</xml>");
+    out.push_str(&format!("</{root}>"));
     out
 }
 
 /// The fields of a flat `<xml>` document; a repeated key, a nested element, an attribute or a
 /// DTD is an error.
 pub fn from_xml(text: &str) -> Result<BTreeMap<String, String>, XmlError> {
+    from_xml_root(text, "xml")
+}
+
+/// Like [`from_xml`] for a document whose root element is `root`.
+pub fn from_xml_root(text: &str, root: &str) -> Result<BTreeMap<String, String>, XmlError> {
+    let open = format!("<{root}>");
+    let close = format!("</{root}>");
     let mut rest = text.trim_start_matches('\u{feff}').trim_start();
     if rest.starts_with("<?xml") {
         let end = rest
@@ -36,14 +48,14 @@ pub fn from_xml(text: &str) -> Result<BTreeMap<String, String>, XmlError> {
         rest = rest[end + 2..].trim_start();
     }
     rest = rest
-        .strip_prefix("<xml>")
-        .ok_or_else(|| error("no <xml> root"))?;
+        .strip_prefix(open.as_str())
+        .ok_or_else(|| error(format!("no {open} root")))?;
     let mut fields = BTreeMap::new();
     loop {
         rest = rest.trim_start();
-        if let Some(after) = rest.strip_prefix("</xml>") {
+        if let Some(after) = rest.strip_prefix(close.as_str()) {
             if !after.trim().is_empty() {
-                return Err(error("content after </xml>"));
+                return Err(error(format!("content after {close}")));
             }
             return Ok(fields);
         }
@@ -159,6 +171,11 @@ mod tests {
         let text = to_xml(&written);
         assert!(text.starts_with("<xml><body><![CDATA[物业费"));
         assert_eq!(from_xml(&text).expect("readable"), written);
+        let root = to_xml_root(&written, "root");
+        assert!(root.starts_with("<root><body>") && root.ends_with("</root>"));
+        assert_eq!(from_xml_root(&root, "root").expect("readable"), written);
+        assert!(from_xml(&root).is_err());
+        assert!(from_xml_root(&text, "root").is_err());
     }
 
     #[test]

@@ -1,7 +1,9 @@
-//! WeChat Pay (微信支付) for one merchant: JSAPI orders, order query and close over APIv3
-//! (`/v3/pay/transactions/...`, RSA-signed both ways) and APIv2 (`/pay/unifiedorder`,
-//! `/pay/orderquery`, `/pay/closeorder`, XML signed with the API key); and the helper
-//! `POST /wxpay/pay` that plays the payer and sends WeChat Pay's notification (see [`pay`]).
+//! WeChat Pay (微信支付) for one merchant: JSAPI orders, order query and close, refunds and
+//! refund queries over APIv3 (`/v3/pay/transactions/...`, `/v3/refund/domestic/refunds`,
+//! RSA-signed both ways) and APIv2 (`/pay/unifiedorder`, `/pay/orderquery`, `/pay/closeorder`,
+//! `/secapi/pay/refund`, `/pay/refundquery`, XML signed with the API key); the helper
+//! `POST /wxpay/pay` that plays the payer and sends WeChat Pay's notification (see [`pay`]); and
+//! refund notifications with the helper `GET /wxpay/refunds` (see [`refunds`]).
 //!
 //! The sandbox holds the merchant's PUBLIC key (to verify our APIv3 requests) and WeChat Pay's
 //! PRIVATE key (to sign answers and notifications): the dev keys of `fixtures/wxpay/` unless
@@ -10,6 +12,7 @@
 
 mod orders;
 mod pay;
+mod refunds;
 mod v2;
 mod v3;
 
@@ -27,6 +30,8 @@ const MERCHANT_PUBLIC_KEY: &str = include_str!("../../fixtures/wxpay/dev-merchan
 const PLATFORM_PRIVATE_KEY: &str =
     include_str!("../../fixtures/wxpay/dev-platform-private-key.pem");
 const FORGER_PRIVATE_KEY: &str = include_str!("../../fixtures/wxpay/dev-forger-private-key.pem");
+/// Where refunded money goes, as refunds report it (退款入账账户).
+const RECEIVED_ACCOUNT: &str = "支付用户零钱";
 /// How long the sandbox waits for our notify endpoint, milliseconds.
 const NOTIFY_TIMEOUT_MS: u64 = 5000;
 
@@ -43,7 +48,15 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
         .route("/pay/unifiedorder", web::post().to(v2::unified_order))
         .route("/pay/orderquery", web::post().to(v2::order_query))
         .route("/pay/closeorder", web::post().to(v2::close_order))
-        .route("/wxpay/pay", web::post().to(pay::pay));
+        .route("/v3/refund/domestic/refunds", web::post().to(v3::refund))
+        .route(
+            "/v3/refund/domestic/refunds/{out_refund_no}",
+            web::get().to(v3::query_refund),
+        )
+        .route("/secapi/pay/refund", web::post().to(v2::refund))
+        .route("/pay/refundquery", web::post().to(v2::refund_query))
+        .route("/wxpay/pay", web::post().to(pay::pay))
+        .route("/wxpay/refunds", web::get().to(refunds::list));
 }
 
 /// One merchant's WeChat Pay: its credentials, WeChat Pay's keys, its orders.

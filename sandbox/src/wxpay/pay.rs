@@ -112,7 +112,7 @@ pub(super) async fn pay(body: web::Bytes, wx: web::Data<WxPay>) -> HttpResponse 
 /// Posts `notification` to `url` `times` times at once; each delivery's HTTP status (0 when none
 /// came: timeout, refused connection) and whether the merchant accepted it: a 2xx, and for APIv2
 /// (always HTTP 200) `return_code` SUCCESS in the XML answer.
-async fn deliver(
+pub(super) async fn deliver(
     wx: &WxPay,
     url: &str,
     notification: Notification,

@@ -4,11 +4,12 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
-use wxpay::crypto::{v2_sign, v2_verify};
-use wxpay::xml::{from_xml, to_xml};
-use wxpay::{WxPaySignType, is_valid_out_trade_no, mask_openid};
+use chrono::Utc;
+use wxpay::crypto::{v2_req_info_seal, v2_sign, v2_verify};
+use wxpay::xml::{from_xml, to_xml, to_xml_root};
+use wxpay::{WxPaySignType, is_valid_out_refund_no, is_valid_out_trade_no, mask_openid};
 
-use super::orders::{Api, NewOrder, Order, Refusal, State};
+use super::orders::{Api, NewOrder, NewRefund, Order, Refund, RefundProblem, Refusal, State};
 use super::pay::Notification;
 use super::{WxPay, beijing};
 
@@ -91,6 +92,181 @@ pub(super) async fn close_order(body: web::Bytes, wx: web::Data<WxPay>) -> HttpR
         Err(refusal) => Err(refusal),
     };
     answer(&wx, sign_type, result)
+}
+
+/// `POST /secapi/pay/refund`: refunds part or all of a paid order by out_trade_no. (WeChat Pay
+/// serves it only over mutual TLS with the merchant certificate; the sandbox speaks plain HTTP.)
+pub(super) async fn refund(body: web::Bytes, wx: web::Data<WxPay>) -> HttpResponse {
+    let (request, sign_type) = match read(&wx, &body) {
+        Ok(read) => read,
+        Err(message) => return fail(message),
+    };
+    let text = |name: &str| request.get(name).map(String::as_str).unwrap_or("");
+    let fen = |name: &str| text(name).parse::<i64>().ok().filter(|fen| *fen > 0);
+    let (refund_fen, total_fen) = (fen("refund_fee"), fen("total_fee"));
+    let problem = if text("out_trade_no").is_empty() && !text("transaction_id").is_empty() {
+        Some("沙箱仅支持以out_trade_no申请退款")
+    } else if !is_valid_out_trade_no(text("out_trade_no")) {
+        Some("out_trade_no格式错误")
+    } else if !is_valid_out_refund_no(text("out_refund_no")) {
+        Some("out_refund_no格式错误")
+    } else if refund_fen.is_none() || total_fen.is_none() {
+        Some("refund_fee和total_fee应为正整数")
+    } else if refund_fen > total_fen {
+        Some("refund_fee不能大于total_fee")
+    } else if !matches!(text("refund_fee_type"), "" | "CNY") {
+        Some("refund_fee_type仅支持CNY")
+    } else if text("refund_desc").chars().count() > 80 {
+        Some("refund_desc不能超过80个字符")
+    } else if !text("notify_url").is_empty() && !text("notify_url").starts_with("http") {
+        Some("notify_url格式错误")
+    } else {
+        None
+    };
+    if let Some(message) = problem {
+        return answer(&wx, sign_type, Err(("PARAM_ERROR", message)));
+    }
+    let accepted = wx.orders().refund(
+        NewRefund {
+            api: Api::V2(sign_type),
+            out_trade_no: text("out_trade_no").to_owned(),
+            out_refund_no: text("out_refund_no").to_owned(),
+            refund_fen: refund_fen.unwrap_or_default(),
+            total_fen: total_fen.unwrap_or_default(),
+            notify_url: text("notify_url").to_owned(),
+        },
+        Utc::now(),
+    );
+    let result = match accepted {
+        Ok((refund, new)) => {
+            if new {
+                super::refunds::notify_later(wx.clone(), refund.out_refund_no.clone());
+            }
+            Ok(refund_fields(&refund))
+        }
+        Err(problem) => Err(refund_refusal(problem)),
+    };
+    answer(&wx, sign_type, result)
+}
+
+/// `POST /pay/refundquery` by out_refund_no (that refund) or out_trade_no (the order's).
+pub(super) async fn refund_query(body: web::Bytes, wx: web::Data<WxPay>) -> HttpResponse {
+    let (request, sign_type) = match read(&wx, &body) {
+        Ok(read) => read,
+        Err(message) => return fail(message),
+    };
+    let text = |name: &str| request.get(name).map(String::as_str).unwrap_or("");
+    let refunds = {
+        let orders = wx.orders();
+        if !text("out_refund_no").is_empty() {
+            orders
+                .get_refund(text("out_refund_no"))
+                .into_iter()
+                .collect()
+        } else {
+            orders.refunds_of(text("out_trade_no"))
+        }
+    };
+    let result = match refunds.first() {
+        None => Err(("REFUNDNOTEXIST", "退款订单查询失败")),
+        Some(first) => {
+            let mut listed = refund_fields(first);
+            listed.retain(|name, _| {
+                matches!(
+                    name.as_str(),
+                    "transaction_id" | "out_trade_no" | "total_fee" | "cash_fee" | "fee_type"
+                )
+            });
+            listed.insert("refund_count".to_owned(), refunds.len().to_string());
+            for (n, refund) in refunds.iter().enumerate() {
+                let success_time = refund
+                    .success_time
+                    .map(|time| beijing(time).format("%Y-%m-%d %H:%M:%S").to_string())
+                    .unwrap_or_default();
+                for (name, value) in [
+                    ("out_refund_no", refund.out_refund_no.as_str()),
+                    ("refund_id", &refund.refund_id),
+                    ("refund_channel", "ORIGINAL"),
+                    ("refund_fee", &refund.refund_fen.to_string()),
+                    ("settlement_refund_fee", &refund.refund_fen.to_string()),
+                    ("refund_status", refund.state.as_str()),
+                    ("refund_account", "REFUND_SOURCE_UNSETTLED_FUNDS"),
+                    ("refund_recv_accout", super::RECEIVED_ACCOUNT),
+                    ("refund_success_time", &success_time),
+                ] {
+                    listed.insert(format!("{name}_{n}"), value.to_owned());
+                }
+            }
+            Ok(listed)
+        }
+    };
+    answer(&wx, sign_type, result)
+}
+
+/// APIv2's refusal of a refund.
+fn refund_refusal(problem: RefundProblem) -> Refusal {
+    match problem {
+        RefundProblem::UnknownOrder => ORDER_NOT_EXIST,
+        RefundProblem::NotPaid => ("TRADE_STATE_ERROR", "订单状态错误"),
+        RefundProblem::TotalMismatch => ("PARAM_ERROR", "total_fee与订单金额不一致"),
+        RefundProblem::Exceeds => ("REFUND_FEE_INVALID", "累计退款金额大于支付金额"),
+        RefundProblem::NumberReused => (
+            "REFUND_FEE_MISMATCH",
+            "订单金额或退款金额与之前请求不一致，请核实后再试",
+        ),
+    }
+}
+
+/// A refund as `/secapi/pay/refund` answers it.
+fn refund_fields(refund: &Refund) -> Fields {
+    let refund_fee = refund.refund_fen.to_string();
+    let total_fee = refund.total_fen.to_string();
+    fields(&[
+        ("transaction_id", &refund.transaction_id),
+        ("out_trade_no", &refund.out_trade_no),
+        ("out_refund_no", &refund.out_refund_no),
+        ("refund_id", &refund.refund_id),
+        ("refund_fee", &refund_fee),
+        ("settlement_refund_fee", &refund_fee),
+        ("total_fee", &total_fee),
+        ("settlement_total_fee", &total_fee),
+        ("fee_type", "CNY"),
+        ("cash_fee", &total_fee),
+        ("cash_refund_fee", &refund_fee),
+    ])
+}
+
+/// WeChat Pay's refund notification: unsigned, its content the `<root>` XML in `req_info`,
+/// sealed with AES-256-ECB under the MD5 of the API key.
+pub(super) fn refund_notification(wx: &WxPay, refund: &Refund) -> Option<Notification> {
+    let success_time = refund
+        .success_time
+        .map(|time| beijing(time).format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_default();
+    let mut content = refund_fields(refund);
+    content.retain(|name, _| !matches!(name.as_str(), "fee_type" | "cash_fee"));
+    content.extend(fields(&[
+        ("refund_status", refund.state.as_str()),
+        ("success_time", &success_time),
+        ("refund_recv_accout", super::RECEIVED_ACCOUNT),
+        ("refund_account", "REFUND_SOURCE_UNSETTLED_FUNDS"),
+        ("refund_request_source", "API"),
+    ]));
+    let req_info = v2_req_info_seal(&wx.v2_key, to_xml_root(&content, "root").as_bytes()).ok()?;
+    let nonce = kit::secret::random_alnum(32);
+    let notice = fields(&[
+        ("return_code", "SUCCESS"),
+        ("return_msg", "OK"),
+        ("appid", &wx.appid),
+        ("mch_id", &wx.mchid),
+        ("nonce_str", &nonce),
+        ("req_info", &req_info),
+    ]);
+    Some(Notification {
+        content_type: "text/xml",
+        headers: Vec::new(),
+        body: to_xml(&notice).into_bytes(),
+    })
 }
 
 /// The request's fields and sign type, once its XML, sign, appid and mch_id check out; otherwise
@@ -185,7 +361,7 @@ fn query_fields(order: &Order) -> Fields {
                 &beijing(*success_time).format("%Y%m%d%H%M%S").to_string(),
             ),
             ("bank_type", "OTHERS"),
-            ("trade_state_desc", "支付成功"),
+            ("trade_state_desc", order.trade_state_desc()),
         ]));
     }
     fields

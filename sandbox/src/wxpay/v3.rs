@@ -6,9 +6,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde_json::{Value, json};
 use wxpay::crypto::{self, V3Authorization};
-use wxpay::{MAX_CLOCK_SKEW_SECS, is_valid_out_trade_no, mask_openid};
+use wxpay::{MAX_CLOCK_SKEW_SECS, is_valid_out_refund_no, is_valid_out_trade_no, mask_openid};
 
-use super::orders::{Api, NewOrder, Order, Refusal, State};
+use super::orders::{Api, NewOrder, NewRefund, Order, Refund, RefundProblem, Refusal, State};
 use super::pay::Notification;
 use super::{WxPay, beijing};
 
@@ -118,6 +118,164 @@ pub(super) async fn close(
         Ok(None) => refuse(&wx, 404, ("ORDER_NOT_EXIST", "订单不存在")),
         Err(refusal) => refuse(&wx, 400, v3_code(refusal)),
     }
+}
+
+/// `POST /v3/refund/domestic/refunds`: refunds part or all of a paid order by out_trade_no.
+pub(super) async fn refund(
+    req: HttpRequest,
+    body: web::Bytes,
+    wx: web::Data<WxPay>,
+) -> HttpResponse {
+    if let Err(refusal) = verify(&wx, &req, &body) {
+        return *refusal;
+    }
+    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+        return refuse(&wx, 400, ("PARAM_ERROR", "请求体不是合法的JSON"));
+    };
+    let text = |pointer: &str| {
+        request
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    };
+    let fen = |pointer: &str| {
+        request
+            .pointer(pointer)
+            .and_then(Value::as_i64)
+            .filter(|fen| *fen > 0)
+    };
+    let (refund_fen, total_fen) = (fen("/amount/refund"), fen("/amount/total"));
+    let problem = if text("/out_trade_no").is_empty() && !text("/transaction_id").is_empty() {
+        Some("沙箱仅支持以out_trade_no申请退款")
+    } else if !is_valid_out_trade_no(text("/out_trade_no")) {
+        Some("out_trade_no格式错误")
+    } else if !is_valid_out_refund_no(text("/out_refund_no")) {
+        Some("out_refund_no格式错误")
+    } else if refund_fen.is_none() || total_fen.is_none() {
+        Some("amount.refund和amount.total应为正整数")
+    } else if refund_fen > total_fen {
+        Some("amount.refund不能大于amount.total")
+    } else if text("/amount/currency") != "CNY" {
+        Some("amount.currency应为CNY")
+    } else if text("/reason").chars().count() > 80 {
+        Some("reason不能超过80个字符")
+    } else if !text("/notify_url").is_empty() && !text("/notify_url").starts_with("http") {
+        Some("notify_url格式错误")
+    } else {
+        None
+    };
+    if let Some(message) = problem {
+        return refuse(&wx, 400, ("PARAM_ERROR", message));
+    }
+    let accepted = wx.orders().refund(
+        NewRefund {
+            api: Api::V3,
+            out_trade_no: text("/out_trade_no").to_owned(),
+            out_refund_no: text("/out_refund_no").to_owned(),
+            refund_fen: refund_fen.unwrap_or_default(),
+            total_fen: total_fen.unwrap_or_default(),
+            notify_url: text("/notify_url").to_owned(),
+        },
+        Utc::now(),
+    );
+    match accepted {
+        Ok((refund, new)) => {
+            if new {
+                super::refunds::notify_later(wx.clone(), refund.out_refund_no.clone());
+            }
+            signed(&wx, StatusCode::OK, Some(&refund_answer(&refund)))
+        }
+        Err(problem) => {
+            let (status, refusal) = refund_refusal(problem);
+            refuse(&wx, status, refusal)
+        }
+    }
+}
+
+/// `GET /v3/refund/domestic/refunds/{out_refund_no}`.
+pub(super) async fn query_refund(
+    req: HttpRequest,
+    path: web::Path<String>,
+    wx: web::Data<WxPay>,
+) -> HttpResponse {
+    if let Err(refusal) = verify(&wx, &req, &[]) {
+        return *refusal;
+    }
+    let refund = wx.orders().get_refund(&path);
+    match refund {
+        Some(refund) => signed(&wx, StatusCode::OK, Some(&refund_answer(&refund))),
+        None => refuse(&wx, 404, ("RESOURCE_NOT_EXISTS", "退款单不存在")),
+    }
+}
+
+/// APIv3's status and refusal of a refund. A refund above what is left is a business rule
+/// broken (400 INVALID_REQUEST); APIv3's 403 NOT_ENOUGH is the merchant's balance running short,
+/// which the sandbox never does.
+fn refund_refusal(problem: RefundProblem) -> (u16, Refusal) {
+    match problem {
+        RefundProblem::UnknownOrder => (404, ("RESOURCE_NOT_EXISTS", "订单不存在")),
+        RefundProblem::NotPaid => (400, ("INVALID_REQUEST", "订单未支付或已关闭，不能退款")),
+        RefundProblem::TotalMismatch => (400, ("INVALID_REQUEST", "订单金额与原订单金额不一致")),
+        RefundProblem::Exceeds => (400, ("INVALID_REQUEST", "申请退款金额超过订单可退金额")),
+        RefundProblem::NumberReused => (
+            400,
+            (
+                "INVALID_REQUEST",
+                "该退款单号已用于其他订单或金额，请核实后再试",
+            ),
+        ),
+    }
+}
+
+/// A refund as the refund request and the refund query answer it.
+fn refund_answer(refund: &Refund) -> Value {
+    let mut answer = json!({
+        "refund_id": refund.refund_id,
+        "out_refund_no": refund.out_refund_no,
+        "transaction_id": refund.transaction_id,
+        "out_trade_no": refund.out_trade_no,
+        "channel": "ORIGINAL",
+        "user_received_account": super::RECEIVED_ACCOUNT,
+        "create_time": beijing(refund.created).to_rfc3339(),
+        "status": refund.state.as_str(),
+        "funds_account": "AVAILABLE",
+        "amount": {
+            "total": refund.total_fen,
+            "refund": refund.refund_fen,
+            "payer_total": refund.total_fen,
+            "payer_refund": refund.refund_fen,
+            "settlement_refund": refund.refund_fen,
+            "settlement_total": refund.total_fen,
+            "discount_refund": 0,
+            "currency": "CNY",
+        },
+    });
+    if let Some(time) = refund.success_time {
+        answer["success_time"] = json!(beijing(time).to_rfc3339());
+    }
+    answer
+}
+
+/// WeChat Pay's `REFUND.SUCCESS` notification of a refund: its resource sealed with the APIv3
+/// key, the body signed with WeChat Pay's key.
+pub(super) fn refund_notification(wx: &WxPay, refund: &Refund) -> Option<Notification> {
+    let resource = json!({
+        "mchid": wx.mchid,
+        "out_trade_no": refund.out_trade_no,
+        "transaction_id": refund.transaction_id,
+        "out_refund_no": refund.out_refund_no,
+        "refund_id": refund.refund_id,
+        "refund_status": refund.state.as_str(),
+        "success_time": refund.success_time.map(|time| beijing(time).to_rfc3339()),
+        "user_received_account": super::RECEIVED_ACCOUNT,
+        "amount": {
+            "total": refund.total_fen,
+            "refund": refund.refund_fen,
+            "payer_total": refund.total_fen,
+            "payer_refund": refund.refund_fen,
+        },
+    });
+    sealed_notification(wx, "REFUND.SUCCESS", "退款成功", "refund", &resource, false)
 }
 
 /// APIv3 spells a closed order `ORDER_CLOSED`; APIv2 `ORDERCLOSED`.
@@ -240,11 +398,7 @@ fn transaction(wx: &WxPay, order: &Order) -> Value {
         "out_trade_no": order.out_trade_no,
         "trade_type": "JSAPI",
         "trade_state": order.trade_state(),
-        "trade_state_desc": match order.state {
-            State::NotPay => "未支付",
-            State::Paid { .. } => "支付成功",
-            State::Closed => "已关闭",
-        },
+        "trade_state_desc": order.trade_state_desc(),
         "payer": {"openid": order.openid},
         "amount": {"total": order.total_fen, "currency": "CNY"},
     });
@@ -269,26 +423,46 @@ fn transaction(wx: &WxPay, order: &Order) -> Value {
 /// WeChat Pay's `TRANSACTION.SUCCESS` notification of a paid order: the transaction sealed with
 /// the APIv3 key, the body signed with WeChat Pay's key (or the forger's).
 pub(super) fn notification(wx: &WxPay, order: &Order, forge: bool) -> Option<Notification> {
+    let transaction = transaction(wx, order);
+    sealed_notification(
+        wx,
+        "TRANSACTION.SUCCESS",
+        "支付成功",
+        "transaction",
+        &transaction,
+        forge,
+    )
+}
+
+/// A notification of `event_type` whose `original_type` resource is sealed with the APIv3 key
+/// (that name its associated data), the body signed with WeChat Pay's key or the forger's.
+fn sealed_notification(
+    wx: &WxPay,
+    event_type: &str,
+    summary: &str,
+    original_type: &str,
+    resource: &Value,
+    forge: bool,
+) -> Option<Notification> {
     let nonce = kit::secret::random_alnum(12);
-    let associated_data = "transaction";
     let ciphertext = crypto::aes_gcm_seal(
         wx.v3_api_key.as_bytes(),
         nonce.as_bytes(),
-        associated_data.as_bytes(),
-        transaction(wx, order).to_string().as_bytes(),
+        original_type.as_bytes(),
+        resource.to_string().as_bytes(),
     )
     .ok()?;
     let body = json!({
         "id": format!("EV-{}", uuid::Uuid::new_v4().simple()),
         "create_time": beijing(Utc::now()).to_rfc3339(),
         "resource_type": "encrypt-resource",
-        "event_type": "TRANSACTION.SUCCESS",
-        "summary": "支付成功",
+        "event_type": event_type,
+        "summary": summary,
         "resource": {
-            "original_type": "transaction",
+            "original_type": original_type,
             "algorithm": crypto::V3_RESOURCE_ALGORITHM,
             "ciphertext": ciphertext,
-            "associated_data": associated_data,
+            "associated_data": original_type,
             "nonce": nonce,
         },
     })

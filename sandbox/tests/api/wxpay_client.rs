@@ -9,8 +9,8 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use serde_json::{Value, json};
 use wxpay::crypto::{RsaVerifier, v2_sign};
 use wxpay::{
-    NotificationOutcome, PayParams, PaymentNotice, WxPayClient, WxPayError, WxPaySettings,
-    WxPaySignType, WxPayVersion,
+    NotificationOutcome, PayParams, PaymentNotice, RefundNotice, RefundRequest, RefundStatus,
+    WxPayClient, WxPayError, WxPaySettings, WxPaySignType, WxPayVersion,
 };
 
 use crate::helpers::{TestSandbox, spawn_sandbox};
@@ -36,31 +36,45 @@ fn settings(app: &TestSandbox, version: &str, sign_type: &str, notify_url: &str)
 }
 
 /// What our notify endpoint received, and what it made of it.
-struct Received {
+struct Received<T> {
     headers: HashMap<String, String>,
     body: Vec<u8>,
-    parsed: Result<PaymentNotice, WxPayError>,
+    parsed: Result<T, WxPayError>,
 }
 
-/// A notify endpoint on a free port that verifies with `client` and answers as WeChat requires.
+type Inbox<T> = Arc<Mutex<Vec<Received<T>>>>;
+
+/// Notify endpoints (payments and refunds) on a free port that verify with `client` and answer
+/// as WeChat requires.
 struct Receiver {
     url: String,
-    received: Arc<Mutex<Vec<Received>>>,
+    refund_url: String,
+    received: Inbox<PaymentNotice>,
+    refunds: Inbox<RefundNotice>,
 }
 
 impl Receiver {
     async fn start(client: WxPayClient) -> Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-        let url = format!(
-            "http://{}/api/v1/weapp/payment/notify",
+        let base = format!(
+            "http://{}/api/v1/weapp/payment",
             listener.local_addr().expect("bound")
         );
-        let received: Arc<Mutex<Vec<Received>>> = Arc::default();
-        let state = web::Data::new((client, received.clone()));
+        let received: Inbox<PaymentNotice> = Arc::default();
+        let refunds: Inbox<RefundNotice> = Arc::default();
+        let state = web::Data::new(ReceiverState {
+            client,
+            received: received.clone(),
+            refunds: refunds.clone(),
+        });
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .route("/api/v1/weapp/payment/notify", web::post().to(notify))
+                .route(
+                    "/api/v1/weapp/payment/refund_notify",
+                    web::post().to(refund_notify),
+                )
         })
         .workers(1)
         .disable_signals()
@@ -68,22 +82,65 @@ impl Receiver {
         .expect("listening")
         .run();
         tokio::spawn(server);
-        Receiver { url, received }
+        Receiver {
+            url: format!("{base}/notify"),
+            refund_url: format!("{base}/refund_notify"),
+            received,
+            refunds,
+        }
     }
 
-    fn take(&self) -> Vec<Received> {
+    fn take(&self) -> Vec<Received<PaymentNotice>> {
         std::mem::take(&mut *self.received.lock().expect("lock"))
+    }
+
+    fn take_refunds(&self) -> Vec<Received<RefundNotice>> {
+        std::mem::take(&mut *self.refunds.lock().expect("lock"))
     }
 }
 
-type ReceiverState = (WxPayClient, Arc<Mutex<Vec<Received>>>);
+struct ReceiverState {
+    client: WxPayClient,
+    received: Inbox<PaymentNotice>,
+    refunds: Inbox<RefundNotice>,
+}
 
 async fn notify(
     req: HttpRequest,
     body: web::Bytes,
     state: web::Data<ReceiverState>,
 ) -> HttpResponse {
-    let (client, received) = state.get_ref();
+    receive(
+        &state.client,
+        &req,
+        &body,
+        &state.received,
+        WxPayClient::parse_notification,
+    )
+}
+
+async fn refund_notify(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<ReceiverState>,
+) -> HttpResponse {
+    receive(
+        &state.client,
+        &req,
+        &body,
+        &state.refunds,
+        WxPayClient::parse_refund_notification,
+    )
+}
+
+/// Verifies with `parse` as the gateway will, keeps what came, answers as WeChat requires.
+fn receive<T>(
+    client: &WxPayClient,
+    req: &HttpRequest,
+    body: &[u8],
+    inbox: &Inbox<T>,
+    parse: fn(&WxPayClient, &HashMap<String, String>, &[u8]) -> Result<T, WxPayError>,
+) -> HttpResponse {
     let headers: HashMap<String, String> = req
         .headers()
         .iter()
@@ -91,13 +148,13 @@ async fn notify(
             Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
         })
         .collect();
-    let parsed = client.parse_notification(&headers, &body);
+    let parsed = parse(client, &headers, body);
     let answer = client.notification_answer(if parsed.is_ok() {
         NotificationOutcome::Accepted
     } else {
         NotificationOutcome::Refused
     });
-    received.lock().expect("lock").push(Received {
+    inbox.lock().expect("lock").push(Received {
         headers,
         body: body.to_vec(),
         parsed,
@@ -116,8 +173,9 @@ async fn setup(version: &str, sign_type: &str) -> (TestSandbox, WxPayClient, Rec
         WxPayClient::new(settings(&app, version, sign_type, "http://unused")).expect("client"),
     )
     .await;
-    let client =
-        WxPayClient::new(settings(&app, version, sign_type, &receiver.url)).expect("client");
+    let mut ours = settings(&app, version, sign_type, &receiver.url);
+    ours.refund_notify_url = receiver.refund_url.clone();
+    let client = WxPayClient::new(ours).expect("client");
     (app, client, receiver)
 }
 
@@ -472,4 +530,313 @@ fn the_kit_defaults_hold_the_sandboxs_dev_keys() {
     );
     assert_eq!(section.wxpay.appid, sandbox.wechat_appid);
     assert_eq!(section.wxpay.v2_sign_type, WxPaySignType::HmacSha256);
+}
+
+const MERCHANT_CERT: &str = include_str!("../../fixtures/wxpay/dev-merchant-cert.pem");
+const MERCHANT_KEY: &str = include_str!("../../fixtures/wxpay/dev-merchant-private-key.pem");
+
+/// The order's refunds as the sandbox lists them.
+async fn refunds_of(app: &TestSandbox, out_trade_no: &str) -> Vec<Value> {
+    let (status, list) = app
+        .get_json("/wxpay/refunds", &[("out_trade_no", out_trade_no)])
+        .await;
+    assert_eq!(status, 200, "{list}");
+    list.as_array().expect("a list").clone()
+}
+
+/// The order's refunds once `count` of them are listed and every notification was taken.
+async fn notified_refunds(app: &TestSandbox, out_trade_no: &str, count: usize) -> Vec<Value> {
+    for _ in 0..100 {
+        let list = refunds_of(app, out_trade_no).await;
+        if list.len() == count && list.iter().all(|refund| refund["notified"] == true) {
+            return list;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{count} notified refunds of {out_trade_no} never came");
+}
+
+/// A paid order of `total_fen`, its payment notification consumed.
+async fn paid_order(
+    app: &TestSandbox,
+    client: &WxPayClient,
+    receiver: &Receiver,
+    total_fen: i64,
+) -> String {
+    let no = out_trade_no("P");
+    let prepay_id = client
+        .create_jsapi(&no, "物业费", total_fen, OPENID, "")
+        .await
+        .expect("placed");
+    let answer = pay(app, json!({ "prepay_id": prepay_id })).await;
+    assert_eq!(answer["delivered"], true, "{answer}");
+    receiver.take();
+    no
+}
+
+fn refund_request<'a>(
+    out_trade_no: &'a str,
+    out_refund_no: &'a str,
+    refund_fen: i64,
+) -> RefundRequest<'a> {
+    RefundRequest {
+        out_trade_no,
+        out_refund_no,
+        refund_fen,
+        total_fen: 10_000,
+        reason: "多缴退还",
+    }
+}
+
+/// The one refund notification received, verified.
+fn the_refund_notice(receiver: &Receiver) -> (Received<RefundNotice>, RefundNotice) {
+    let mut received = receiver.take_refunds();
+    assert_eq!(received.len(), 1, "one refund notification");
+    let received = received.remove(0);
+    let notice = received
+        .parsed
+        .clone()
+        .expect("the refund notification verifies");
+    (received, notice)
+}
+
+/// Partial refund, its notification and query, a retry, refusals, then the rest.
+async fn refunds_go_round(version: &str, sign_type: &str) {
+    let (app, client, receiver) = setup(version, sign_type).await;
+    let client = if version == "v2" {
+        // APIv2 refunds go out with the merchant certificate (plain HTTP to the sandbox).
+        let mut with_certificate = settings(&app, version, sign_type, &receiver.url);
+        with_certificate.refund_notify_url = receiver.refund_url.clone();
+        with_certificate.v2_client_cert_pem = MERCHANT_CERT.to_owned();
+        with_certificate.v2_client_key_pem = MERCHANT_KEY.to_owned();
+        WxPayClient::new(with_certificate).expect("client")
+    } else {
+        client
+    };
+    let v3 = client.version() == WxPayVersion::V3;
+    let no = paid_order(&app, &client, &receiver, 10_000).await;
+    let first_no = format!("{no}R1");
+
+    let first = client
+        .refund(&refund_request(&no, &first_no, 3_000))
+        .await
+        .expect("refunded in part");
+    assert_eq!(first.out_refund_no, first_no);
+    assert_eq!(first.refund_fen, 3_000);
+    assert_eq!(first.status, RefundStatus::Processing);
+    assert!(!first.refund_id.is_empty());
+    let listed = notified_refunds(&app, &no, 1).await;
+    assert_eq!(listed[0]["status"], "SUCCESS");
+    assert_eq!(listed[0]["refund_fen"], 3_000);
+    let (received, notice) = the_refund_notice(&receiver);
+    assert_eq!(notice.out_trade_no, no);
+    assert_eq!(notice.out_refund_no, first_no);
+    assert_eq!(notice.refund_id, first.refund_id);
+    assert_eq!((notice.refund_fen, notice.total_fen), (3_000, 10_000));
+    assert_eq!(notice.status, RefundStatus::Success);
+    assert!(notice.success_time.is_some());
+    let queried = client.query_refund(&first_no).await.expect("queried");
+    assert_eq!(
+        queried.map(|q| (q.refund_id, q.status, q.refund_fen)),
+        Some((first.refund_id.clone(), RefundStatus::Success, 3_000))
+    );
+    // The order is refunded in part: no longer plainly paid.
+    assert_eq!(client.query(&no).await, Ok(None));
+
+    // The same refund again is the same refund, refunded and notified once.
+    let again = client
+        .refund(&refund_request(&no, &first_no, 3_000))
+        .await
+        .expect("the same refund");
+    assert_eq!(again.refund_id, first.refund_id);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(receiver.take_refunds().is_empty(), "no second notification");
+    assert_eq!(refunds_of(&app, &no).await.len(), 1);
+
+    // The same number for another amount, more than is left, an unknown or unpaid order.
+    let reused = client
+        .refund(&refund_request(&no, &first_no, 3_001))
+        .await
+        .expect_err("another amount under the same number");
+    assert_eq!(
+        reused.refusal_code(),
+        Some(if v3 {
+            "INVALID_REQUEST"
+        } else {
+            "REFUND_FEE_MISMATCH"
+        })
+    );
+    let rest_no = format!("{no}R2");
+    let over = client
+        .refund(&refund_request(&no, &rest_no, 7_001))
+        .await
+        .expect_err("more than is left");
+    assert_eq!(
+        over.refusal_code(),
+        Some(if v3 {
+            "INVALID_REQUEST"
+        } else {
+            "REFUND_FEE_INVALID"
+        })
+    );
+    let unknown = out_trade_no("U");
+    let refused = client
+        .refund(&refund_request(&unknown, &format!("{unknown}R"), 1))
+        .await
+        .expect_err("unknown order");
+    assert_eq!(
+        refused.refusal_code(),
+        Some(if v3 {
+            "RESOURCE_NOT_EXISTS"
+        } else {
+            "ORDERNOTEXIST"
+        })
+    );
+    let unpaid = out_trade_no("N");
+    client
+        .create_jsapi(&unpaid, "物业费", 10_000, OPENID, "")
+        .await
+        .expect("placed");
+    let refused = client
+        .refund(&refund_request(&unpaid, &format!("{unpaid}R"), 1))
+        .await
+        .expect_err("unpaid order");
+    assert_eq!(
+        refused.refusal_code(),
+        Some(if v3 {
+            "INVALID_REQUEST"
+        } else {
+            "TRADE_STATE_ERROR"
+        })
+    );
+    assert_eq!(refunds_of(&app, &unpaid).await, Vec::<Value>::new());
+
+    // The rest: the order is refunded in full, and nothing more can be.
+    client
+        .refund(&refund_request(&no, &rest_no, 7_000))
+        .await
+        .expect("the rest refunded");
+    let listed = notified_refunds(&app, &no, 2).await;
+    let refunded: i64 = listed.iter().filter_map(|r| r["refund_fen"].as_i64()).sum();
+    assert_eq!(refunded, 10_000);
+    let (_, rest) = the_refund_notice(&receiver);
+    assert_eq!(
+        (rest.out_refund_no.as_str(), rest.refund_fen),
+        (rest_no.as_str(), 7_000)
+    );
+    let beyond = client
+        .refund(&refund_request(&no, &format!("{no}R3"), 1))
+        .await
+        .expect_err("nothing left");
+    assert!(beyond.refusal_code().is_some(), "{beyond:?}");
+    assert_eq!(client.query_refund(&format!("{no}R3")).await, Ok(None));
+
+    refund_forgeries_are_refused(&client, received);
+}
+
+/// The genuine refund notification `received`, altered or sealed by someone else: refused.
+fn refund_forgeries_are_refused(client: &WxPayClient, received: Received<RefundNotice>) {
+    let refused = |headers: &HashMap<String, String>, body: &[u8]| {
+        matches!(
+            client.parse_refund_notification(headers, body),
+            Err(WxPayError::BadNotification(_))
+        )
+    };
+    assert!(
+        !refused(&received.headers, &received.body),
+        "the genuine one verifies"
+    );
+    match client.version() {
+        WxPayVersion::V3 => {
+            // One byte of the signed body changed.
+            let mut body = received.body.clone();
+            let last = body.len() - 2;
+            body[last] = b' ';
+            assert!(refused(&received.headers, &body));
+            // Another signature.
+            let mut headers = received.headers.clone();
+            let other = client
+                .mini_program_params("wx-any")
+                .expect("a merchant signature");
+            headers.insert("wechatpay-signature".to_owned(), other.pay_sign);
+            assert!(refused(&headers, &received.body));
+        }
+        WxPayVersion::V2 => {
+            // The same content sealed with another API key.
+            let text = String::from_utf8(received.body.clone()).expect("UTF-8");
+            let mut fields = wxpay::xml::from_xml(&text).expect("XML");
+            let ours = wxpay::crypto::v2_req_info_open(
+                "sandbox-wxpay-v2-key-0123456789a",
+                &fields["req_info"],
+            )
+            .expect("opens with our key");
+            let forged = wxpay::crypto::v2_req_info_seal("another-v2-key-0123456789abcdefg", &ours)
+                .expect("sealed");
+            fields.insert("req_info".to_owned(), forged);
+            let body = wxpay::xml::to_xml(&fields);
+            assert!(refused(&received.headers, body.as_bytes()));
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_v3_refund_is_notified_queried_idempotent_and_bounded_by_the_paid_total() {
+    refunds_go_round("v3", "HMAC-SHA256").await;
+}
+
+#[tokio::test]
+async fn a_v2_refund_is_notified_queried_idempotent_and_bounded_by_the_paid_total() {
+    refunds_go_round("v2", "HMAC-SHA256").await;
+    refunds_go_round("v2", "MD5").await;
+}
+
+#[tokio::test]
+async fn refund_endpoints_refuse_garbage_without_a_500() {
+    let app = spawn_sandbox().await;
+    let post = |path: &str, body: &'static str| {
+        app.client
+            .post(app.url(path))
+            .header("Content-Type", "text/xml")
+            .body(body)
+            .send()
+    };
+    for path in ["/secapi/pay/refund", "/pay/refundquery"] {
+        for body in ["", "<xml>", "<xml><appid>x</appid></xml>", "\u{1F600}"] {
+            let response = post(path, body).await.expect("answered");
+            assert_eq!(response.status(), 200, "{path} {body:?}");
+            let text = response.text().await.expect("a body");
+            assert!(text.contains("<return_code><![CDATA[FAIL]]>"), "{text}");
+        }
+    }
+    let unsigned = post("/v3/refund/domestic/refunds", "{}")
+        .await
+        .expect("answered");
+    assert_eq!(unsigned.status(), 401);
+    let unsigned = app
+        .client
+        .get(app.url("/v3/refund/domestic/refunds/WJDHR1"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(unsigned.status(), 401);
+    let (status, _) = app.get_json("/wxpay/refunds", &[]).await;
+    assert_eq!(status, 400);
+    let (status, _) = app
+        .get_json("/wxpay/refunds", &[("out_trade_no", "WJDH-none")])
+        .await;
+    assert_eq!(status, 404);
+    // A refund the client refuses to send: WeChat would refuse it too.
+    let client =
+        WxPayClient::new(settings(&app, "v3", "MD5", "http://127.0.0.1:1/notify")).expect("client");
+    let bad = client
+        .refund(&RefundRequest {
+            out_trade_no: "WJDH000001",
+            out_refund_no: "R 1",
+            refund_fen: 1,
+            total_fen: 1,
+            reason: "",
+        })
+        .await
+        .expect_err("not sent");
+    assert_eq!(bad.refusal_code(), Some("PARAM_ERROR"));
 }

@@ -305,6 +305,13 @@ impl Topology {
                 gateway_ports[0]
             ),
         ));
+        common.push((
+            "WJDH__WXPAY__REFUND_NOTIFY_URL".into(),
+            format!(
+                "http://127.0.0.1:{}/api/v1/weapp/payment/refund_notify",
+                gateway_ports[0]
+            ),
+        ));
         let mut databases = Vec::new();
         let mut auth_database_url = String::new();
         for (section, _) in SERVICES {
