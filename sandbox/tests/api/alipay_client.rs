@@ -21,6 +21,8 @@ fn settings(app: &TestSandbox, notify_url: &str) -> AlipaySettings {
         app_private_key: APP_PRIVATE_KEY.to_owned(),
         alipay_public_key: ALIPAY_PUBLIC_KEY.to_owned(),
         notify_url: notify_url.to_owned(),
+        auth_page: app.url("/alipay/oauth2/publicAppAuthorize.htm"),
+        auth_redirect_url: "http://127.0.0.1:9/auth_notify".to_owned(),
         timeout_ms: 3000,
     }
 }
