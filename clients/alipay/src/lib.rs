@@ -433,3 +433,113 @@ fn fen_in(node: &Value, key: &str) -> Result<i64, AlipayError> {
     let text = text_of(node, key);
     sign::fen_of(&text).ok_or_else(|| AlipayError::Unavailable(format!("{key} {text:?}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIXTURES: &str = "../../sandbox/fixtures/alipay";
+
+    fn client() -> Alipay {
+        let key = |name: &str| {
+            std::fs::read_to_string(format!("{}/{FIXTURES}/{name}", env!("CARGO_MANIFEST_DIR")))
+                .expect("a dev key")
+        };
+        Alipay::new(AlipaySettings {
+            gateway: "http://127.0.0.1:9/gateway.do".to_owned(),
+            app_id: "2021000000000001".to_owned(),
+            seller_id: "2088000000000001".to_owned(),
+            app_private_key: key("dev-app-private-key.pem"),
+            alipay_public_key: key("dev-alipay-public-key.pem"),
+            notify_url: "https://wjdh.example.com/notify".to_owned(),
+            auth_page: "https://openauth.alipay.com/oauth2/publicAppAuthorize.htm".to_owned(),
+            auth_redirect_url: "https://wjdh.example.com/api/v1/rental/payment/ali/auth_notify"
+                .to_owned(),
+            timeout_ms: 1000,
+        })
+        .expect("client")
+    }
+
+    /// A notification form signed with Alipay's dev key.
+    fn signed_form(fields: &[(&str, &str)]) -> Vec<u8> {
+        let pem = std::fs::read_to_string(format!(
+            "{}/{FIXTURES}/dev-alipay-private-key.pem",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("Alipay's dev key");
+        let mut params: BTreeMap<String, String> = fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        params.insert("sign_type".to_owned(), RSA2.to_owned());
+        let signature = RsaSigner::from_pem(&pem)
+            .expect("key")
+            .sign(sign::notification_content(&params).as_bytes())
+            .expect("signed");
+        params.insert("sign".to_owned(), signature);
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params.iter())
+            .finish()
+            .into_bytes()
+    }
+
+    const TRADE: &[(&str, &str)] = &[
+        ("app_id", "2021000000000001"),
+        ("seller_id", "2088000000000001"),
+        ("notify_id", "n1"),
+        ("trade_no", "2026010122001000000000000001"),
+        ("out_trade_no", "KF1"),
+        ("total_amount", "10.00"),
+        ("buyer_id", "2088000000000009"),
+    ];
+
+    #[test]
+    fn a_refund_notification_is_never_a_payment() {
+        let client = client();
+        let paid = [TRADE, &[("trade_status", TRADE_SUCCESS)]].concat();
+        let paid = client
+            .verify_notification(&signed_form(&paid))
+            .expect("verifies");
+        assert!(paid.is_paid() && !paid.is_refund());
+
+        for (status, refunded) in [(TRADE_SUCCESS, "3.00"), (TRADE_CLOSED, "10.00")] {
+            let refund = [
+                TRADE,
+                &[
+                    ("trade_status", status),
+                    ("out_biz_no", "R1"),
+                    ("refund_fee", refunded),
+                    ("gmt_refund", "2026-01-01 10:00:00.320"),
+                ],
+            ]
+            .concat();
+            let notice = client
+                .verify_notification(&signed_form(&refund))
+                .expect("verifies");
+            assert!(notice.is_refund() && !notice.is_paid(), "{notice:?}");
+            let refund = notice.refund.expect("refund fields");
+            assert_eq!(refund.out_biz_no, "R1");
+            assert_eq!(Some(refund.refund_fee), sign::fen_of(refunded));
+            assert_eq!(refund.gmt_refund, "2026-01-01 10:00:00.320");
+        }
+        let unreadable = [
+            TRADE,
+            &[("trade_status", TRADE_SUCCESS), ("refund_fee", "ten")],
+        ]
+        .concat();
+        assert!(matches!(
+            client.verify_notification(&signed_form(&unreadable)),
+            Err(AlipayError::BadNotification(_))
+        ));
+    }
+
+    #[test]
+    fn the_authorisation_page_carries_our_app_the_scope_and_the_encoded_return() {
+        assert_eq!(
+            client().auth_url("a b&c"),
+            "https://openauth.alipay.com/oauth2/publicAppAuthorize.htm?app_id=2021000000000001\
+             &scope=auth_user&redirect_uri=https%3A%2F%2Fwjdh.example.com%2Fapi%2Fv1%2Frental%2F\
+             payment%2Fali%2Fauth_notify&state=a+b%26c"
+        );
+    }
+}
