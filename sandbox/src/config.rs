@@ -53,6 +53,9 @@ pub struct SandboxSettings {
     /// Alipay's private key (PEM or bare base64) the sandbox signs with; empty = the dev key of
     /// `fixtures/alipay/`.
     pub alipay_private_key: String,
+    /// Where `POST /alipay/authorize` sends the user back (our `auth_notify`) when no
+    /// authorisation page was opened with that state.
+    pub alipay_auth_redirect_uri: String,
 }
 
 impl Default for SandboxSettings {
@@ -80,6 +83,8 @@ impl Default for SandboxSettings {
             alipay_seller_id: "2088000000000001".to_owned(),
             alipay_app_public_key: String::new(),
             alipay_private_key: String::new(),
+            alipay_auth_redirect_uri: "http://127.0.0.1:8080/api/v1/rental/payment/ali/auth_notify"
+                .to_owned(),
         }
     }
 }
@@ -90,14 +95,14 @@ impl SandboxSettings {
     /// `SECPLAT_KEY_K`, `SECPLAT_KEY_D`, `WXPAY_MCHID`, `WXPAY_V2_KEY`, `WXPAY_V3_API_KEY`,
     /// `WXPAY_MERCHANT_SERIAL`, `WXPAY_PLATFORM_PUBLIC_KEY_ID`, `WXPAY_MERCHANT_PUBLIC_KEY`,
     /// `WXPAY_PLATFORM_PRIVATE_KEY`, `OCR_APPCODE`, `ALIPAY_APP_ID`, `ALIPAY_SELLER_ID`,
-    /// `ALIPAY_APP_PUBLIC_KEY`, `ALIPAY_PRIVATE_KEY`) where set.
+    /// `ALIPAY_APP_PUBLIC_KEY`, `ALIPAY_PRIVATE_KEY`, `ALIPAY_AUTH_REDIRECT_URI`) where set.
     pub fn from_env() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let mut settings = Self::default();
-        let fields: [(&str, &mut String); 21] = [
+        let fields: [(&str, &mut String); 22] = [
             ("LISTEN", &mut settings.listen),
             ("SMS_LISTEN", &mut settings.sms_listen),
             ("WECHAT_APPID", &mut settings.wechat_appid),
@@ -128,6 +133,10 @@ impl SandboxSettings {
             ("ALIPAY_SELLER_ID", &mut settings.alipay_seller_id),
             ("ALIPAY_APP_PUBLIC_KEY", &mut settings.alipay_app_public_key),
             ("ALIPAY_PRIVATE_KEY", &mut settings.alipay_private_key),
+            (
+                "ALIPAY_AUTH_REDIRECT_URI",
+                &mut settings.alipay_auth_redirect_uri,
+            ),
         ];
         for (suffix, field) in fields {
             if let Some(value) = lookup(&format!("WJDH__SANDBOX__{suffix}")) {

@@ -15,5 +15,6 @@ mod state;
 mod wechat;
 mod wxpay;
 
+pub use crate::alipay::{ACCOUNTS, OPENING_BALANCE_FEN, zhima_score};
 pub use config::SandboxSettings;
 pub use startup::Sandbox;

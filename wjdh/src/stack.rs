@@ -85,7 +85,25 @@ impl Stack {
         let load = |extra: &[(String, String)]| -> Vec<(String, String)> {
             overrides.iter().chain(extra).cloned().collect()
         };
-        let sandbox_settings: SandboxSection = settings(&load(&[]))?;
+        // Outside parties (WeChat Pay, Alipay) call back into this stack's gateway. On free ports
+        // the gateway's listener is bound here, before the sandbox learns its address, and the
+        // gateway serves on it.
+        let gateway_listener = if options.ephemeral_ports {
+            Some(std::net::TcpListener::bind("127.0.0.1:0")?)
+        } else {
+            None
+        };
+        let gateway_port = gateway_listener
+            .as_ref()
+            .map(std::net::TcpListener::local_addr)
+            .transpose()?;
+        let auth_notify =
+            gateway_port.map(|addr| format!("http://{addr}/api/v1/rental/payment/ali/auth_notify"));
+        let sandbox_wiring: Vec<(String, String)> = auth_notify
+            .iter()
+            .map(|url| ("sandbox.alipay_auth_redirect_uri".to_owned(), url.clone()))
+            .collect();
+        let sandbox_settings: SandboxSection = settings(&load(&sandbox_wiring))?;
         let sandbox = sandbox::Sandbox::start(sandbox_settings.sandbox)
             .await
             .context("starting the sandbox")?;
@@ -133,22 +151,17 @@ impl Stack {
             "endpoints.community".to_owned(),
             format!("http://{}", community.addr()),
         ));
-        // WeChat Pay is the sandbox; its notifications must reach this stack's gateway. On free
-        // ports the gateway's listener is bound here, and the gateway serves on it.
-        let gateway_listener = if options.ephemeral_ports {
-            Some(std::net::TcpListener::bind("127.0.0.1:0")?)
-        } else {
-            None
-        };
-        let gateway_port = gateway_listener
-            .as_ref()
-            .map(std::net::TcpListener::local_addr)
-            .transpose()?;
+        // WeChat Pay and Alipay are the sandbox; their notifications must reach this stack's
+        // gateway.
         let mut beside_orders = beside_yibiaosanshi.clone();
         beside_orders.push(("wxpay.base_url".to_owned(), sandbox_url.clone()));
         beside_orders.push((
             "alipay.gateway".to_owned(),
             format!("{sandbox_url}/alipay/gateway.do"),
+        ));
+        beside_orders.push((
+            "alipay.auth_page".to_owned(),
+            format!("{sandbox_url}/alipay/oauth2/publicAppAuthorize.htm"),
         ));
         if let Some(addr) = gateway_port {
             beside_orders.push((
@@ -163,6 +176,9 @@ impl Stack {
                 "alipay.notify_url".to_owned(),
                 format!("http://{addr}/api/v1/rental/payment/ali/notify"),
             ));
+        }
+        if let Some(url) = auth_notify {
+            beside_orders.push(("alipay.auth_redirect_url".to_owned(), url));
         }
         let orders_settings: svc_orders::config::Settings = settings(&load(&beside_orders))?;
         let orders =

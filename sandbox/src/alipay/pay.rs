@@ -6,7 +6,10 @@
 //! with HTTP 200 and the text `success`. Optional test fields: `"times": N` (1–100) delivers the
 //! same notification N times at once; `"forge": true` signs it with a key Alipay never had;
 //! `"deliver": false` pays without notifying (only `alipay.trade.query` finds it). Paying a paid
-//! trade again re-sends its notification; an unknown one is 404.
+//! trade again re-sends its notification; an unknown one is 404, a closed (refunded) one 409.
+//!
+//! A refund's notification (see [`super::refund`]) is the same form with the trade's status
+//! after the refund and `out_biz_no`, `refund_fee` (refunded so far) and `gmt_refund`.
 //!
 //! `GET /alipay/trades?out_trade_no=N`: `{"trade_status","total_amount","refund_amount"}`.
 
@@ -19,7 +22,7 @@ use rand::Rng;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Alipay, Trade, TradeStatus};
+use super::{Alipay, Trade, TradeRefund, TradeStatus};
 use crate::notify::helper_error;
 use crate::params::parse_pairs;
 
@@ -48,7 +51,11 @@ pub(super) async fn pay(body: web::Bytes, ali: web::Data<Alipay>) -> HttpRespons
         let Some(trade) = trades.get_mut(&request.out_trade_no) else {
             return helper_error(404, "unknown out_trade_no (open the payment page first)");
         };
+        if trade.status == TradeStatus::Closed {
+            return helper_error(409, "the trade is closed (fully refunded)");
+        }
         if trade.status == TradeStatus::WaitBuyerPay {
+            ali.credit(trade.total_fen);
             trade.status = TradeStatus::Success;
             trade.paid_at = Some(Utc::now());
             trade.buyer_id = format!(
@@ -69,8 +76,8 @@ pub(super) async fn pay(body: web::Bytes, ali: web::Data<Alipay>) -> HttpRespons
     if request.deliver == Some(false) || trade.notify_url.is_empty() {
         return answer(false, 0, &[]);
     }
-    let form = notification(&ali, &trade, request.forge);
-    let answers = deliver(&ali, &trade.notify_url, form, times).await;
+    let form = notification(&ali, &trade, None, request.forge);
+    let answers = deliver(notification_request(&ali, &trade.notify_url, form), times).await;
     let delivered = answers.iter().all(|(_, taken)| *taken);
     let statuses: Vec<u16> = answers.iter().map(|(status, _)| *status).collect();
     let status = statuses
@@ -83,8 +90,13 @@ pub(super) async fn pay(body: web::Bytes, ali: web::Data<Alipay>) -> HttpRespons
     answer(delivered, status, &statuses)
 }
 
-/// Alipay's `trade_status_sync` notification of a paid trade, as a form body.
-fn notification(ali: &Alipay, trade: &Trade, forge: bool) -> String {
+/// Alipay's `trade_status_sync` notification of a paid trade, or of its `refund`, as a form body.
+pub(super) fn notification(
+    ali: &Alipay,
+    trade: &Trade,
+    refund: Option<&TradeRefund>,
+    forge: bool,
+) -> String {
     let now = Utc::now();
     let paid_at = trade.paid_at.unwrap_or(now);
     let amount = kit::money::yuan_decimal(trade.total_fen);
@@ -117,6 +129,16 @@ fn notification(ali: &Alipay, trade: &Trade, forge: bool) -> String {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
+    if let Some(refund) = refund {
+        fields.extend([
+            ("out_biz_no".to_owned(), refund.out_request_no.clone()),
+            (
+                "refund_fee".to_owned(),
+                kit::money::yuan_decimal(trade.refunded_fen()),
+            ),
+            ("gmt_refund".to_owned(), super::beijing_millis(refund.at)),
+        ]);
+    }
     let signer = if forge { &ali.forger } else { &ali.alipay };
     let signature = signer
         .sign(sign::notification_content(&fields).as_bytes())
@@ -127,17 +149,20 @@ fn notification(ali: &Alipay, trade: &Trade, forge: bool) -> String {
         .finish()
 }
 
-/// Posts `form` to `url` `times` times at once; each delivery's HTTP status (0 when none came)
-/// and whether the merchant took it: HTTP 200 and the text `success`.
-async fn deliver(ali: &Alipay, url: &str, form: String, times: u32) -> Vec<(u16, bool)> {
-    let request = ali
-        .http
+/// The POST of a notification's `form` to `url`.
+pub(super) fn notification_request(ali: &Alipay, url: &str, form: String) -> reqwest::RequestBuilder {
+    ali.http
         .post(url)
         .header(
             "Content-Type",
             "application/x-www-form-urlencoded; charset=utf-8",
         )
-        .body(form);
+        .body(form)
+}
+
+/// Sends a notification `times` times at once; each delivery's HTTP status (0 when none came)
+/// and whether the merchant took it: HTTP 200 and the text `success`.
+pub(super) async fn deliver(request: reqwest::RequestBuilder, times: u32) -> Vec<(u16, bool)> {
     crate::notify::deliver("Alipay", request, times, |status, body| {
         status == 200 && body.trim() == alipay::NOTIFICATION_TAKEN
     })
@@ -152,7 +177,7 @@ pub(super) async fn trade(req: HttpRequest, ali: web::Data<Alipay>) -> HttpRespo
         Some(trade) => HttpResponse::Ok().json(json!({
             "trade_status": trade.status.as_str(),
             "total_amount": kit::money::yuan_decimal(trade.total_fen),
-            "refund_amount": "0.00",
+            "refund_amount": kit::money::yuan_decimal(trade.refunded_fen()),
         })),
         None => helper_error(404, "unknown out_trade_no"),
     }
