@@ -20,10 +20,15 @@ pub struct EntryRow {
     pub created_at: i64,
 }
 
+/// Inserts a movement's rows (one statement each: a multi-row insert is not portable across the
+/// two backends).
 pub fn insert(conn: &mut AnyConnection, rows: &[EntryRow]) -> QueryResult<usize> {
-    diesel::insert_into(ledger_entries::table)
-        .values(rows)
-        .execute(conn)
+    rows.iter().try_fold(0, |count, row| {
+        Ok(count
+            + diesel::insert_into(ledger_entries::table)
+                .values(row)
+                .execute(conn)?)
+    })
 }
 
 /// What `account` holds: the sum of its rows (positive: a debit balance).
