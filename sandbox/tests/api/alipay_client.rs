@@ -2,18 +2,17 @@
 //! the notification verifies at a small notify endpoint, and the query finds the trade; refunds
 //! and their notifications, payouts, the user's authorisation, its token and 芝麻分.
 use std::collections::BTreeMap;
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use alipay::{
     Alipay, AlipayError, AlipaySettings, IdentityType, Refund, TradeNotice, Transfer, Transferred,
 };
 use sandbox::SandboxSettings;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestSandbox, spawn_sandbox, spawn_sandbox_with};
+use crate::helpers::{TestSandbox, serve, spawn_sandbox, spawn_sandbox_with};
 
 const APP_PRIVATE_KEY: &str = include_str!("../../fixtures/alipay/dev-app-private-key.pem");
 const ALIPAY_PUBLIC_KEY: &str = include_str!("../../fixtures/alipay/dev-alipay-public-key.pem");
@@ -38,29 +37,17 @@ type Notices = Arc<Mutex<Vec<Result<TradeNotice, AlipayError>>>>;
 /// A notify endpoint on a free port: verifies each notification with `client`, answers
 /// `success` when it verified (as a merchant must), and keeps what it made of each.
 fn receiver(client: Alipay) -> (String, Notices) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    let url = format!("http://{}/notify", listener.local_addr().expect("bound"));
     let notices: Notices = Arc::default();
-    let state = web::Data::new((client, notices.clone()));
-    let server = HttpServer::new(move || {
-        App::new().app_data(state.clone()).route(
-            "/notify",
-            web::post().to(
-                |body: web::Bytes, state: web::Data<(Alipay, Notices)>| async move {
-                    let notice = state.0.verify_notification(&body);
-                    let answer = if notice.is_ok() { "success" } else { "fail" };
-                    state.1.lock().expect("lock").push(notice);
-                    HttpResponse::Ok().body(answer)
-                },
-            ),
+    let url = serve("/notify", (client, notices.clone()), || {
+        web::post().to(
+            |body: web::Bytes, state: web::Data<(Alipay, Notices)>| async move {
+                let notice = state.0.verify_notification(&body);
+                let answer = if notice.is_ok() { "success" } else { "fail" };
+                state.1.lock().expect("lock").push(notice);
+                HttpResponse::Ok().body(answer)
+            },
         )
-    })
-    .workers(1)
-    .disable_signals()
-    .listen(listener)
-    .expect("listening")
-    .run();
-    tokio::spawn(server);
+    });
     (url, notices)
 }
 
@@ -481,31 +468,16 @@ type Returns = Arc<Mutex<Vec<BTreeMap<String, String>>>>;
 
 /// Our `auth_notify` on a free port: keeps the query of each return from Alipay.
 fn auth_receiver() -> (String, Returns) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    let url = format!(
-        "http://{}/auth_notify",
-        listener.local_addr().expect("bound")
-    );
     let returns: Returns = Arc::default();
-    let state = web::Data::new(returns.clone());
-    let server = HttpServer::new(move || {
-        App::new().app_data(state.clone()).route(
-            "/auth_notify",
-            web::get().to(|req: HttpRequest, returns: web::Data<Returns>| async move {
-                let query = url::form_urlencoded::parse(req.query_string().as_bytes())
-                    .into_owned()
-                    .collect();
-                returns.lock().expect("lock").push(query);
-                HttpResponse::Ok().body("<html>授权成功</html>")
-            }),
-        )
-    })
-    .workers(1)
-    .disable_signals()
-    .listen(listener)
-    .expect("listening")
-    .run();
-    tokio::spawn(server);
+    let url = serve("/auth_notify", returns.clone(), || {
+        web::get().to(|req: HttpRequest, returns: web::Data<Returns>| async move {
+            let query = url::form_urlencoded::parse(req.query_string().as_bytes())
+                .into_owned()
+                .collect();
+            returns.lock().expect("lock").push(query);
+            HttpResponse::Ok().body("<html>授权成功</html>")
+        })
+    });
     (url, returns)
 }
 

@@ -2,10 +2,9 @@
 //! notify endpoint that verifies notifications as the gateway will.
 
 use std::collections::HashMap;
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 use wxpay::crypto::{RsaVerifier, v2_sign};
 use wxpay::{
@@ -50,24 +49,12 @@ struct Receiver {
 
 impl Receiver {
     async fn start(client: WxPayClient) -> Receiver {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-        let url = format!(
-            "http://{}/api/v1/weapp/payment/notify",
-            listener.local_addr().expect("bound")
-        );
         let received: Arc<Mutex<Vec<Received>>> = Arc::default();
-        let state = web::Data::new((client, received.clone()));
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
-                .route("/api/v1/weapp/payment/notify", web::post().to(notify))
-        })
-        .workers(1)
-        .disable_signals()
-        .listen(listener)
-        .expect("listening")
-        .run();
-        tokio::spawn(server);
+        let url = crate::helpers::serve(
+            "/api/v1/weapp/payment/notify",
+            (client, received.clone()),
+            || web::post().to(notify),
+        );
         Receiver { url, received }
     }
 
