@@ -174,7 +174,8 @@ pub struct RefundNotice {
 impl TradeNotice {
     /// A payment: the trade is paid and this notification is not a refund's.
     pub fn is_paid(&self) -> bool {
-        self.refund.is_none() && matches!(self.trade_status.as_str(), TRADE_SUCCESS | TRADE_FINISHED)
+        self.refund.is_none()
+            && matches!(self.trade_status.as_str(), TRADE_SUCCESS | TRADE_FINISHED)
     }
 
     /// A refund's notification (`TRADE_SUCCESS` after a partial refund, `TRADE_CLOSED` after the
@@ -329,7 +330,8 @@ impl Alipay {
             None => return Err(AlipayError::BadSignature),
         }
         let code = node["code"].as_str().unwrap_or_default();
-        let done = node_key != "error_response" && (code == SUCCESS_CODE || node.get("code").is_none());
+        let done =
+            node_key != "error_response" && (code == SUCCESS_CODE || node.get("code").is_none());
         if !done {
             let sub = node["sub_code"].as_str().filter(|s| !s.is_empty());
             return Err(AlipayError::Refused {

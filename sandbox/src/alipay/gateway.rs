@@ -24,7 +24,10 @@ pub(super) struct Call {
 impl Call {
     /// The text member `key` of `biz_content` ("" when absent or not text).
     pub(super) fn text(&self, key: &str) -> &str {
-        self.biz.get(key).and_then(Value::as_str).unwrap_or_default()
+        self.biz
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
     }
 
     /// The text member `key` of `biz_content`, refused as missing when empty.

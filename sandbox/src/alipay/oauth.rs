@@ -78,7 +78,11 @@ impl Grants {
     }
 
     /// Uses up `refresh_token`: its grant, unless unknown, used or expired.
-    fn redeem_refresh(&mut self, refresh_token: &str, now: DateTime<Utc>) -> Result<Grant, Refusal> {
+    fn redeem_refresh(
+        &mut self,
+        refresh_token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Grant, Refusal> {
         let grant = self.refresh_tokens.remove(refresh_token).ok_or_else(|| {
             Refusal::invalid("isv.refresh-token-invalid", "刷新令牌refresh_token无效")
         })?;
@@ -101,7 +105,8 @@ impl Grants {
             ..grant.clone()
         };
         self.tokens.insert(access.clone(), lasting(TOKEN_TTL));
-        self.refresh_tokens.insert(refresh.clone(), lasting(REFRESH_TTL));
+        self.refresh_tokens
+            .insert(refresh.clone(), lasting(REFRESH_TTL));
         (access, refresh)
     }
 
@@ -127,7 +132,10 @@ pub(super) async fn page(req: HttpRequest, ali: web::Data<Alipay>) -> HttpRespon
     }
     let scope = text("scope");
     if scope.is_empty() || !scope.split(',').all(|one| SCOPES.contains(&one)) {
-        return error_page(&Refusal::invalid("isv.invalid-scope", "无效的授权范围scope"));
+        return error_page(&Refusal::invalid(
+            "isv.invalid-scope",
+            "无效的授权范围scope",
+        ));
     }
     let redirect_uri = text("redirect_uri");
     if !url::Url::parse(redirect_uri).is_ok_and(|url| matches!(url.scheme(), "http" | "https")) {
@@ -137,9 +145,10 @@ pub(super) async fn page(req: HttpRequest, ali: web::Data<Alipay>) -> HttpRespon
         ));
     }
     let state = text("state");
-    ali.grants()
-        .pages
-        .insert(state.to_owned(), (redirect_uri.to_owned(), scope.to_owned()));
+    ali.grants().pages.insert(
+        state.to_owned(),
+        (redirect_uri.to_owned(), scope.to_owned()),
+    );
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(format!(
@@ -162,7 +171,10 @@ pub(super) struct AuthorizeRequest {
 /// `POST /alipay/authorize`: the user approves; Alipay sends them back with an `auth_code`.
 pub(super) async fn authorize(body: web::Bytes, ali: web::Data<Alipay>) -> HttpResponse {
     let Ok(request) = serde_json::from_slice::<AuthorizeRequest>(&body) else {
-        return helper_error(400, "body must be {\"state\": \"…\", \"user_id\": \"2088…\"}");
+        return helper_error(
+            400,
+            "body must be {\"state\": \"…\", \"user_id\": \"2088…\"}",
+        );
     };
     if !super::transfer::is_user_id(&request.user_id) {
         return helper_error(400, "user_id must be an Alipay user id: 2088 and 12 digits");
@@ -239,7 +251,10 @@ pub(super) fn token(ali: &Alipay, call: &Call) -> Answer {
 /// The user's id for our application: the same for the same app and user.
 fn open_id(app_id: &str, user_id: &str) -> String {
     let digest = Sha256::digest(format!("{app_id}:{user_id}").as_bytes());
-    let hex: String = digest[..20].iter().map(|byte| format!("{byte:02x}")).collect();
+    let hex: String = digest[..20]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
     format!("074{hex}")
 }
 
@@ -265,13 +280,17 @@ mod tests {
 
     #[test]
     fn a_score_is_the_users_own_and_in_range() {
-        assert_eq!(zhima_score("2088102000000001"), zhima_score("2088102000000001"));
+        assert_eq!(
+            zhima_score("2088102000000001"),
+            zhima_score("2088102000000001")
+        );
         for user in 0..200 {
             let score = zhima_score(&format!("2088{user:012}"));
             assert!((350..=950).contains(&score), "{score}");
         }
-        let distinct: std::collections::HashSet<i64> =
-            (0..50).map(|user| zhima_score(&format!("2088{user:012}"))).collect();
+        let distinct: std::collections::HashSet<i64> = (0..50)
+            .map(|user| zhima_score(&format!("2088{user:012}")))
+            .collect();
         assert!(distinct.len() > 40, "scores vary by user");
     }
 
@@ -284,7 +303,10 @@ mod tests {
         assert_eq!(grant.user_id, "2088000000000009");
         assert!(grants.redeem_code(&code, now).is_err(), "used");
         let late = grants.issue_code("2088000000000009", now);
-        assert!(grants.redeem_code(&late, now + CODE_TTL).is_err(), "expired");
+        assert!(
+            grants.redeem_code(&late, now + CODE_TTL).is_err(),
+            "expired"
+        );
     }
 
     #[test]
@@ -294,11 +316,17 @@ mod tests {
         let code = grants.issue_code("2088000000000009", now);
         let grant = grants.redeem_code(&code, now).expect("code");
         let (access, refresh) = grants.issue_tokens(&grant, now);
-        assert_eq!(grants.user_of(&access, now).ok().as_deref(), Some("2088000000000009"));
+        assert_eq!(
+            grants.user_of(&access, now).ok().as_deref(),
+            Some("2088000000000009")
+        );
         assert!(grants.user_of(&access, now + TOKEN_TTL).is_err());
         assert!(grants.user_of("authusrBnope", now).is_err());
         let renewed = grants.redeem_refresh(&refresh, now).expect("refresh");
         assert_eq!(renewed.user_id, "2088000000000009");
-        assert!(grants.redeem_refresh(&refresh, now).is_err(), "refresh tokens are single use");
+        assert!(
+            grants.redeem_refresh(&refresh, now).is_err(),
+            "refresh tokens are single use"
+        );
     }
 }

@@ -150,7 +150,11 @@ pub(super) fn notification(
 }
 
 /// The POST of a notification's `form` to `url`.
-pub(super) fn notification_request(ali: &Alipay, url: &str, form: String) -> reqwest::RequestBuilder {
+pub(super) fn notification_request(
+    ali: &Alipay,
+    url: &str,
+    form: String,
+) -> reqwest::RequestBuilder {
     ali.http
         .post(url)
         .header(

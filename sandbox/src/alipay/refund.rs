@@ -48,7 +48,10 @@ pub(super) fn refund(ali: &Alipay, call: &Call) -> Answer {
         return Ok(refund_node(trade, done, false));
     }
     if trade.status != TradeStatus::Success {
-        return Err(Refusal::business("ACQ.TRADE_STATUS_ERROR", "交易状态不合法"));
+        return Err(Refusal::business(
+            "ACQ.TRADE_STATUS_ERROR",
+            "交易状态不合法",
+        ));
     }
     if whole_only && refund_fen != trade.total_fen {
         return Err(Refusal::business(

@@ -145,9 +145,7 @@ pub(super) fn transfer(ali: &Alipay, call: &Call) -> Answer {
 fn is_logon_id(identity: &str) -> bool {
     let mobile = match identity.as_bytes() {
         [b'1', second, ..] => {
-            identity.len() == 11
-                && *second >= b'3'
-                && identity.bytes().all(|b| b.is_ascii_digit())
+            identity.len() == 11 && *second >= b'3' && identity.bytes().all(|b| b.is_ascii_digit())
         }
         _ => false,
     };
@@ -183,7 +181,12 @@ mod tests {
 
     #[test]
     fn mobiles_and_emails_are_logon_ids() {
-        for yes in ["13800138000", "19912345678", "a@b.cn", "landlord@example.com"] {
+        for yes in [
+            "13800138000",
+            "19912345678",
+            "a@b.cn",
+            "landlord@example.com",
+        ] {
             assert!(is_logon_id(yes), "{yes}");
         }
         for no in [

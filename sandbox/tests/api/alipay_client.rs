@@ -2,18 +2,17 @@
 //! the notification verifies at a small notify endpoint, and the query finds the trade; refunds
 //! and their notifications, payouts, the user's authorisation, its token and 芝麻分.
 use std::collections::BTreeMap;
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use alipay::{
     Alipay, AlipayError, AlipaySettings, IdentityType, Refund, TradeNotice, Transfer, Transferred,
 };
 use sandbox::SandboxSettings;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestSandbox, spawn_sandbox, spawn_sandbox_with};
+use crate::helpers::{TestSandbox, serve, spawn_sandbox, spawn_sandbox_with};
 
 const APP_PRIVATE_KEY: &str = include_str!("../../fixtures/alipay/dev-app-private-key.pem");
 const ALIPAY_PUBLIC_KEY: &str = include_str!("../../fixtures/alipay/dev-alipay-public-key.pem");
@@ -38,29 +37,17 @@ type Notices = Arc<Mutex<Vec<Result<TradeNotice, AlipayError>>>>;
 /// A notify endpoint on a free port: verifies each notification with `client`, answers
 /// `success` when it verified (as a merchant must), and keeps what it made of each.
 fn receiver(client: Alipay) -> (String, Notices) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    let url = format!("http://{}/notify", listener.local_addr().expect("bound"));
     let notices: Notices = Arc::default();
-    let state = web::Data::new((client, notices.clone()));
-    let server = HttpServer::new(move || {
-        App::new().app_data(state.clone()).route(
-            "/notify",
-            web::post().to(
-                |body: web::Bytes, state: web::Data<(Alipay, Notices)>| async move {
-                    let notice = state.0.verify_notification(&body);
-                    let answer = if notice.is_ok() { "success" } else { "fail" };
-                    state.1.lock().expect("lock").push(notice);
-                    HttpResponse::Ok().body(answer)
-                },
-            ),
+    let url = serve("/notify", (client, notices.clone()), || {
+        web::post().to(
+            |body: web::Bytes, state: web::Data<(Alipay, Notices)>| async move {
+                let notice = state.0.verify_notification(&body);
+                let answer = if notice.is_ok() { "success" } else { "fail" };
+                state.1.lock().expect("lock").push(notice);
+                HttpResponse::Ok().body(answer)
+            },
         )
-    })
-    .workers(1)
-    .disable_signals()
-    .listen(listener)
-    .expect("listening")
-    .run();
-    tokio::spawn(server);
+    });
     (url, notices)
 }
 
@@ -222,14 +209,19 @@ async fn received(notices: &Notices, count: usize) -> Vec<Result<TradeNotice, Al
 async fn paid_trade(app: &TestSandbox, client: &Alipay, notices: &Notices, fen: i64) -> String {
     let no = out_trade_no();
     assert_eq!(open_page(app, client, &no, fen).await.0, 200);
-    assert_eq!(pay(app, json!({ "out_trade_no": no })).await["delivered"], true);
+    assert_eq!(
+        pay(app, json!({ "out_trade_no": no })).await["delivered"],
+        true
+    );
     let payment = std::mem::take(&mut *notices.lock().expect("lock"));
     assert!(payment[0].as_ref().is_ok_and(TradeNotice::is_paid));
     no
 }
 
 async fn held(app: &TestSandbox, no: &str) -> Value {
-    let (status, held) = app.get_json("/alipay/trades", &[("out_trade_no", no)]).await;
+    let (status, held) = app
+        .get_json("/alipay/trades", &[("out_trade_no", no)])
+        .await;
     assert_eq!(status, 200, "{held}");
     held
 }
@@ -248,9 +240,16 @@ async fn a_paid_trade_is_refunded_in_part_then_in_whole_each_refund_notified_as_
     let no = paid_trade(&app, &client, &notices, 1000).await;
 
     // A partial refund: the trade stays TRADE_SUCCESS and says what was refunded.
-    let first = client.refund(&no, "R1", 300, "看房取消").await.expect("refunded");
+    let first = client
+        .refund(&no, "R1", 300, "看房取消")
+        .await
+        .expect("refunded");
     assert_eq!(
-        (first.refund_fen, first.total_refunded_fen, first.fund_change),
+        (
+            first.refund_fen,
+            first.total_refunded_fen,
+            first.fund_change
+        ),
         (300, 300, true)
     );
     assert_eq!(first.out_trade_no, no);
@@ -267,8 +266,17 @@ async fn a_paid_trade_is_refunded_in_part_then_in_whole_each_refund_notified_as_
 
     // The same request again is the same refund: nothing more moves; another amount under it
     // is refused, as is more than is left.
-    let again = client.refund(&no, "R1", 300, "看房取消").await.expect("answered");
-    assert_eq!(again, Refund { fund_change: false, ..first.clone() });
+    let again = client
+        .refund(&no, "R1", 300, "看房取消")
+        .await
+        .expect("answered");
+    assert_eq!(
+        again,
+        Refund {
+            fund_change: false,
+            ..first.clone()
+        }
+    );
     assert_eq!(
         refused(client.refund(&no, "R1", 500, "").await),
         "ACQ.REASON_TRADE_REFUND_FEE_ERR"
@@ -359,16 +367,32 @@ async fn a_payout_is_made_once_per_out_biz_no_and_listed() {
 
     // Refusals as Alipay's.
     let cases = [
-        (payout("T2", 9, logon, Some(name)), "EXCEED_LIMIT_SM_MIN_AMOUNT"),
-        (payout("T2", 10, logon, Some("张三")), "PAYEE_USER_INFO_ERROR"),
-        (payout("T2", 10, user, Some("张三")), "PAYEE_USER_INFO_ERROR"),
-        (payout("T2", 10, logon, None), "isv.missing-required-arguments"),
+        (
+            payout("T2", 9, logon, Some(name)),
+            "EXCEED_LIMIT_SM_MIN_AMOUNT",
+        ),
+        (
+            payout("T2", 10, logon, Some("张三")),
+            "PAYEE_USER_INFO_ERROR",
+        ),
+        (
+            payout("T2", 10, user, Some("张三")),
+            "PAYEE_USER_INFO_ERROR",
+        ),
+        (
+            payout("T2", 10, logon, None),
+            "isv.missing-required-arguments",
+        ),
         (payout("T2", 10, "nobody", Some("张三")), "PAYEE_NOT_EXIST"),
         (payout("T2", 10, "2088123", None), "PAYEE_NOT_EXIST"),
         (payout("T1", 20, logon, Some(name)), "INVALID_PARAMETER"),
     ];
     for (transfer, code) in cases {
-        assert_eq!(refused(client.transfer(&transfer).await), code, "{transfer:?}");
+        assert_eq!(
+            refused(client.transfer(&transfer).await),
+            code,
+            "{transfer:?}"
+        );
     }
 
     // Any mobile or email is an account, named as the payout names it; a listed user id is
@@ -388,7 +412,12 @@ async fn a_payout_is_made_once_per_out_biz_no_and_listed() {
         .iter()
         .map(|t| {
             let text = |key: &str| t[key].as_str().unwrap_or_default();
-            (text("out_biz_no"), text("amount"), text("identity"), text("name"))
+            (
+                text("out_biz_no"),
+                text("amount"),
+                text("identity"),
+                text("name"),
+            )
         })
         .collect();
     assert_eq!(
@@ -411,7 +440,12 @@ async fn refunds_and_payouts_draw_on_the_merchants_balance() {
     // The opening balance goes out, then half of the payment: 5.00 元 are left.
     let (logon, _, name) = sandbox::ACCOUNTS[0];
     client
-        .transfer(&payout("B1", sandbox::OPENING_BALANCE_FEN, logon, Some(name)))
+        .transfer(&payout(
+            "B1",
+            sandbox::OPENING_BALANCE_FEN,
+            logon,
+            Some(name),
+        ))
         .await
         .expect("paid out");
     client
@@ -434,28 +468,16 @@ type Returns = Arc<Mutex<Vec<BTreeMap<String, String>>>>;
 
 /// Our `auth_notify` on a free port: keeps the query of each return from Alipay.
 fn auth_receiver() -> (String, Returns) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    let url = format!("http://{}/auth_notify", listener.local_addr().expect("bound"));
     let returns: Returns = Arc::default();
-    let state = web::Data::new(returns.clone());
-    let server = HttpServer::new(move || {
-        App::new().app_data(state.clone()).route(
-            "/auth_notify",
-            web::get().to(|req: HttpRequest, returns: web::Data<Returns>| async move {
-                let query = url::form_urlencoded::parse(req.query_string().as_bytes())
-                    .into_owned()
-                    .collect();
-                returns.lock().expect("lock").push(query);
-                HttpResponse::Ok().body("<html>授权成功</html>")
-            }),
-        )
-    })
-    .workers(1)
-    .disable_signals()
-    .listen(listener)
-    .expect("listening")
-    .run();
-    tokio::spawn(server);
+    let url = serve("/auth_notify", returns.clone(), || {
+        web::get().to(|req: HttpRequest, returns: web::Data<Returns>| async move {
+            let query = url::form_urlencoded::parse(req.query_string().as_bytes())
+                .into_owned()
+                .collect();
+            returns.lock().expect("lock").push(query);
+            HttpResponse::Ok().body("<html>授权成功</html>")
+        })
+    });
     (url, returns)
 }
 
@@ -481,7 +503,12 @@ async fn an_approved_authorisation_buys_a_token_and_the_users_zhima_score() {
     );
     let page = app.client.get(&url).send().await.expect("page");
     assert_eq!(page.status().as_u16(), 200);
-    assert!(page.text().await.expect("html").contains("listing 42&amp;x"));
+    assert!(
+        page.text()
+            .await
+            .expect("html")
+            .contains("listing 42&amp;x")
+    );
     let user_id = "2088102000000042";
     let (status, approved) = app
         .post_json(
@@ -491,13 +518,19 @@ async fn an_approved_authorisation_buys_a_token_and_the_users_zhima_score() {
         )
         .await;
     assert_eq!(status, 200, "{approved}");
-    assert_eq!(approved, json!({"delivered": true, "status": 200, "auth_code": approved["auth_code"]}));
+    assert_eq!(
+        approved,
+        json!({"delivered": true, "status": 200, "auth_code": approved["auth_code"]})
+    );
     let back = returns.lock().expect("lock").clone();
     assert_eq!(back.len(), 1);
     let text = |key: &str| back[0].get(key).cloned().unwrap_or_default();
     assert_eq!(text("state"), "listing 42&x");
     assert_eq!(text("app_id"), app.settings.alipay_app_id);
-    assert_eq!((text("source").as_str(), text("scope").as_str()), ("alipay_wallet", "auth_user"));
+    assert_eq!(
+        (text("source").as_str(), text("scope").as_str()),
+        ("alipay_wallet", "auth_user")
+    );
     let auth_code = text("auth_code");
     assert_eq!(approved["auth_code"], auth_code.as_str());
 
@@ -510,7 +543,10 @@ async fn an_approved_authorisation_buys_a_token_and_the_users_zhima_score() {
         refused(client.oauth_token(&auth_code).await),
         "isv.code-invalid"
     );
-    assert_eq!(refused(client.oauth_token("made-up").await), "isv.code-invalid");
+    assert_eq!(
+        refused(client.oauth_token("made-up").await),
+        "isv.code-invalid"
+    );
 
     // The token reads that user's score, and no one else's.
     let score = client
@@ -536,7 +572,12 @@ async fn an_authorisation_without_a_page_returns_to_the_configured_address() {
     let user = json!({"state": "s-1", "user_id": "2088102000000043"});
     let (status, approved) = app.post_json("/alipay/authorize", &[], &user).await;
     assert_eq!((status, approved["delivered"].clone()), (200, json!(true)));
-    assert_eq!(returns.lock().expect("lock")[0].get("state").map(String::as_str), Some("s-1"));
+    assert_eq!(
+        returns.lock().expect("lock")[0]
+            .get("state")
+            .map(String::as_str),
+        Some("s-1")
+    );
 
     // Not an Alipay user id, or not the body: the helper says so.
     for body in [
@@ -544,18 +585,31 @@ async fn an_authorisation_without_a_page_returns_to_the_configured_address() {
         json!({"state": "s-1", "user_id": "3088102000000043"}),
         json!({"user_id": "2088102000000043"}),
     ] {
-        assert_eq!(app.post_json("/alipay/authorize", &[], &body).await.0, 400, "{body}");
+        assert_eq!(
+            app.post_json("/alipay/authorize", &[], &body).await.0,
+            400,
+            "{body}"
+        );
     }
     // Another application's page is refused.
     let page = app
         .client
         .get(app.url("/alipay/oauth2/publicAppAuthorize.htm"))
-        .query(&[("app_id", "2021999999999999"), ("scope", "auth_user"), ("redirect_uri", "http://x.cn/")])
+        .query(&[
+            ("app_id", "2021999999999999"),
+            ("scope", "auth_user"),
+            ("redirect_uri", "http://x.cn/"),
+        ])
         .send()
         .await
         .expect("page");
     assert_eq!(page.status().as_u16(), 400);
-    assert!(page.text().await.expect("html").contains("isv.invalid-app-id"));
+    assert!(
+        page.text()
+            .await
+            .expect("html")
+            .contains("isv.invalid-app-id")
+    );
 }
 
 #[tokio::test]
@@ -570,7 +624,11 @@ async fn a_request_signed_with_another_key_is_refused_by_every_new_method() {
     let (logon, _, name) = sandbox::ACCOUNTS[0];
     let forged = [
         refused(impostor.refund(&no, "R1", 1000, "").await),
-        refused(impostor.transfer(&payout("F1", 10, logon, Some(name))).await),
+        refused(
+            impostor
+                .transfer(&payout("F1", 10, logon, Some(name)))
+                .await,
+        ),
         refused(impostor.oauth_token("any").await),
         refused(impostor.zhima_score("any", "ZM-TX-3").await),
     ];

@@ -1,7 +1,9 @@
 //! Starts a sandbox on a free port and speaks to it like our clients do.
 
 use std::collections::BTreeMap;
+use std::net::TcpListener;
 
+use actix_web::{App, HttpServer, web};
 use chrono::{DateTime, Duration, Utc};
 use sandbox::{Sandbox, SandboxSettings};
 
@@ -155,6 +157,26 @@ pub fn sms_params_at(
         params.insert("OutId".to_owned(), out_id.to_owned());
     }
     params
+}
+
+/// Serves `route()` at `path` on a free loopback port, `state` its app data (an endpoint of ours
+/// that a provider calls back); its URL.
+pub fn serve<S: Send + Sync + 'static>(
+    path: &'static str,
+    state: S,
+    route: fn() -> actix_web::Route,
+) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let url = format!("http://{}{path}", listener.local_addr().expect("bound"));
+    let state = web::Data::new(state);
+    let server = HttpServer::new(move || App::new().app_data(state.clone()).route(path, route()))
+        .workers(1)
+        .disable_signals()
+        .listen(listener)
+        .expect("listening")
+        .run();
+    tokio::spawn(server);
+    url
 }
 
 pub fn minutes_ago(minutes: i64) -> DateTime<Utc> {

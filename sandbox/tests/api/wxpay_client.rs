@@ -2,10 +2,9 @@
 //! notify endpoint that verifies notifications as the gateway will.
 
 use std::collections::HashMap;
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 use wxpay::crypto::{RsaVerifier, v2_sign};
 use wxpay::{
