@@ -63,9 +63,7 @@ impl WxPayClient {
         let answer = self
             .v2_call("/pay/orderquery", &[("out_trade_no", out_trade_no)])
             .await?;
-        if answer.get("result_code").map(String::as_str) != Some(SUCCESS)
-            && answer.get("err_code").map(String::as_str) == Some("ORDERNOTEXIST")
-        {
+        if refused_with(&answer, "ORDERNOTEXIST") {
             return Ok(None);
         }
         let answer = result(answer)?;
@@ -141,9 +139,7 @@ impl WxPayClient {
         let answer = self
             .v2_call("/pay/refundquery", &[("out_refund_no", out_refund_no)])
             .await?;
-        if answer.get("result_code").map(String::as_str) != Some(SUCCESS)
-            && answer.get("err_code").map(String::as_str) == Some("REFUNDNOTEXIST")
-        {
+        if refused_with(&answer, "REFUNDNOTEXIST") {
             return Ok(None);
         }
         let answer = result(answer)?;
@@ -241,6 +237,12 @@ impl WxPayClient {
         }
         Ok(answer)
     }
+}
+
+/// Whether the answer refuses with `err_code`.
+fn refused_with(answer: &Fields, err_code: &str) -> bool {
+    answer.get("result_code").map(String::as_str) != Some(SUCCESS)
+        && answer.get("err_code").map(String::as_str) == Some(err_code)
 }
 
 /// The answer itself when `result_code` is SUCCESS; otherwise its `err_code` as a refusal.

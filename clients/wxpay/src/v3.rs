@@ -88,9 +88,8 @@ impl WxPayClient {
             path_segment(out_trade_no),
             self.settings.mchid
         );
-        let answer = match self.v3_call(Method::GET, &path, None).await {
-            Err(WxPayError::Refused { code, .. }) if code == "ORDER_NOT_EXIST" => return Ok(None),
-            other => other?,
+        let Some(answer) = self.v3_find(&path, "ORDER_NOT_EXIST").await? else {
+            return Ok(None);
         };
         let transaction = json_of(&answer.body)?;
         transaction_notice(&transaction)
@@ -227,15 +226,20 @@ impl WxPayClient {
             "/v3/refund/domestic/refunds/{}",
             path_segment(out_refund_no)
         );
-        let answer = match self.v3_call(Method::GET, &path, None).await {
-            Err(WxPayError::Refused { code, .. }) if code == "RESOURCE_NOT_EXISTS" => {
-                return Ok(None);
-            }
-            other => other?,
+        let Some(answer) = self.v3_find(&path, "RESOURCE_NOT_EXISTS").await? else {
+            return Ok(None);
         };
         refund_outcome(&json_of(&answer.body)?)
             .map(Some)
             .map_err(|problem| WxPayError::Unavailable(format!("refund query: {problem}")))
+    }
+
+    /// A signed GET; `None` when WeChat Pay refuses it with `missing` (it knows no such thing).
+    async fn v3_find(&self, path: &str, missing: &str) -> Result<Option<Answer>, WxPayError> {
+        match self.v3_call(Method::GET, path, None).await {
+            Err(WxPayError::Refused { code, .. }) if code == missing => Ok(None),
+            other => other.map(Some),
+        }
     }
 
     /// Sends one signed request; verifies the answer's signature; a 4xx becomes `Refused`.

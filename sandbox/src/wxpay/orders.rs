@@ -385,31 +385,50 @@ mod tests {
         let prepay_id = orders.place(new_order(100)).expect("placed");
         let now = Utc::now();
         assert_eq!(
-            orders.refund(new_refund("R1", 30, 100), now).map(|(_, new)| new),
+            orders
+                .refund(new_refund("R1", 30, 100), now)
+                .map(|(_, new)| new),
             Err(RefundProblem::NotPaid)
         );
         orders.pay(&prepay_id, None, now).expect("paid");
-        let (first, new) = orders.refund(new_refund("R1", 30, 100), now).expect("refunded");
+        let (first, new) = orders
+            .refund(new_refund("R1", 30, 100), now)
+            .expect("refunded");
         assert!(new);
-        assert_eq!(orders.get("WJDH000001").map(|o| o.trade_state()), Some("REFUND"));
-        let (again, new) = orders.refund(new_refund("R1", 30, 100), now).expect("the same");
+        assert_eq!(
+            orders.get("WJDH000001").map(|o| o.trade_state()),
+            Some("REFUND")
+        );
+        let (again, new) = orders
+            .refund(new_refund("R1", 30, 100), now)
+            .expect("the same");
         assert!(!new);
         assert_eq!(again.refund_id, first.refund_id);
         assert_eq!(
-            orders.refund(new_refund("R1", 31, 100), now).map(|(_, new)| new),
+            orders
+                .refund(new_refund("R1", 31, 100), now)
+                .map(|(_, new)| new),
             Err(RefundProblem::NumberReused)
         );
         assert_eq!(
-            orders.refund(new_refund("R2", 71, 100), now).map(|(_, new)| new),
+            orders
+                .refund(new_refund("R2", 71, 100), now)
+                .map(|(_, new)| new),
             Err(RefundProblem::Exceeds)
         );
         assert_eq!(
-            orders.refund(new_refund("R2", 70, 99), now).map(|(_, new)| new),
+            orders
+                .refund(new_refund("R2", 70, 99), now)
+                .map(|(_, new)| new),
             Err(RefundProblem::TotalMismatch)
         );
-        orders.refund(new_refund("R2", 70, 100), now).expect("the rest");
+        orders
+            .refund(new_refund("R2", 70, 100), now)
+            .expect("the rest");
         assert_eq!(
-            orders.refund(new_refund("R3", 1, 100), now).map(|(_, new)| new),
+            orders
+                .refund(new_refund("R3", 1, 100), now)
+                .map(|(_, new)| new),
             Err(RefundProblem::Exceeds)
         );
         let mut unknown = new_refund("R4", 1, 100);

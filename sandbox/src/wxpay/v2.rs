@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use wxpay::crypto::{v2_req_info_seal, v2_sign, v2_verify};
 use wxpay::xml::{from_xml, to_xml, to_xml_root};
-use wxpay::{WxPaySignType, is_valid_out_refund_no, is_valid_out_trade_no, mask_openid};
+use wxpay::{WxPaySignType, is_valid_out_trade_no, mask_openid};
 
-use super::orders::{Api, NewOrder, NewRefund, Order, Refund, RefundProblem, Refusal, State};
+use super::orders::{Api, NewOrder, Order, Refund, RefundProblem, Refusal, State};
 use super::pay::Notification;
+use super::refunds::RefundAsk;
 use super::{WxPay, beijing};
 
 type Fields = BTreeMap<String, String>;
@@ -103,49 +103,27 @@ pub(super) async fn refund(body: web::Bytes, wx: web::Data<WxPay>) -> HttpRespon
     };
     let text = |name: &str| request.get(name).map(String::as_str).unwrap_or("");
     let fen = |name: &str| text(name).parse::<i64>().ok().filter(|fen| *fen > 0);
-    let (refund_fen, total_fen) = (fen("refund_fee"), fen("total_fee"));
-    let problem = if text("out_trade_no").is_empty() && !text("transaction_id").is_empty() {
-        Some("沙箱仅支持以out_trade_no申请退款")
-    } else if !is_valid_out_trade_no(text("out_trade_no")) {
-        Some("out_trade_no格式错误")
-    } else if !is_valid_out_refund_no(text("out_refund_no")) {
-        Some("out_refund_no格式错误")
-    } else if refund_fen.is_none() || total_fen.is_none() {
-        Some("refund_fee和total_fee应为正整数")
-    } else if refund_fen > total_fen {
-        Some("refund_fee不能大于total_fee")
-    } else if !matches!(text("refund_fee_type"), "" | "CNY") {
-        Some("refund_fee_type仅支持CNY")
-    } else if text("refund_desc").chars().count() > 80 {
-        Some("refund_desc不能超过80个字符")
-    } else if !text("notify_url").is_empty() && !text("notify_url").starts_with("http") {
-        Some("notify_url格式错误")
-    } else {
-        None
+    let ask = RefundAsk {
+        out_trade_no: text("out_trade_no"),
+        transaction_id: text("transaction_id"),
+        out_refund_no: text("out_refund_no"),
+        refund_fen: fen("refund_fee"),
+        total_fen: fen("total_fee"),
+        // APIv2 leaves the currency out when it is CNY.
+        currency: match text("refund_fee_type") {
+            "" => "CNY",
+            other => other,
+        },
+        reason: text("refund_desc"),
+        notify_url: text("notify_url"),
     };
-    if let Some(message) = problem {
+    if let Some(message) = ask.problem() {
         return answer(&wx, sign_type, Err(("PARAM_ERROR", message)));
     }
-    let accepted = wx.orders().refund(
-        NewRefund {
-            api: Api::V2(sign_type),
-            out_trade_no: text("out_trade_no").to_owned(),
-            out_refund_no: text("out_refund_no").to_owned(),
-            refund_fen: refund_fen.unwrap_or_default(),
-            total_fen: total_fen.unwrap_or_default(),
-            notify_url: text("notify_url").to_owned(),
-        },
-        Utc::now(),
-    );
-    let result = match accepted {
-        Ok((refund, new)) => {
-            if new {
-                super::refunds::notify_later(wx.clone(), refund.out_refund_no.clone());
-            }
-            Ok(refund_fields(&refund))
-        }
-        Err(problem) => Err(refund_refusal(problem)),
-    };
+    let result = ask
+        .accept(&wx, Api::V2(sign_type))
+        .map(|refund| refund_fields(&refund))
+        .map_err(refund_refusal);
     answer(&wx, sign_type, result)
 }
 

@@ -6,10 +6,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde_json::{Value, json};
 use wxpay::crypto::{self, V3Authorization};
-use wxpay::{MAX_CLOCK_SKEW_SECS, is_valid_out_refund_no, is_valid_out_trade_no, mask_openid};
+use wxpay::{MAX_CLOCK_SKEW_SECS, is_valid_out_trade_no, mask_openid};
 
-use super::orders::{Api, NewOrder, NewRefund, Order, Refund, RefundProblem, Refusal, State};
+use super::orders::{Api, NewOrder, Order, Refund, RefundProblem, Refusal, State};
 use super::pay::Notification;
+use super::refunds::RefundAsk;
 use super::{WxPay, beijing};
 
 pub(super) async fn jsapi(
@@ -17,18 +18,11 @@ pub(super) async fn jsapi(
     body: web::Bytes,
     wx: web::Data<WxPay>,
 ) -> HttpResponse {
-    if let Err(refusal) = verify(&wx, &req, &body) {
-        return *refusal;
-    }
-    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
-        return refuse(&wx, 400, ("PARAM_ERROR", "请求体不是合法的JSON"));
+    let request = match signed_json(&wx, &req, &body) {
+        Ok(request) => request,
+        Err(refusal) => return *refusal,
     };
-    let text = |pointer: &str| {
-        request
-            .pointer(pointer)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-    };
+    let text = |pointer: &str| text(&request, pointer);
     if text("/appid") != wx.appid || text("/mchid") != wx.mchid {
         return refuse(&wx, 400, ("APPID_MCHID_NOT_MATCH", "appid和mch_id不匹配"));
     }
@@ -126,17 +120,9 @@ pub(super) async fn refund(
     body: web::Bytes,
     wx: web::Data<WxPay>,
 ) -> HttpResponse {
-    if let Err(refusal) = verify(&wx, &req, &body) {
-        return *refusal;
-    }
-    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
-        return refuse(&wx, 400, ("PARAM_ERROR", "请求体不是合法的JSON"));
-    };
-    let text = |pointer: &str| {
-        request
-            .pointer(pointer)
-            .and_then(Value::as_str)
-            .unwrap_or("")
+    let request = match signed_json(&wx, &req, &body) {
+        Ok(request) => request,
+        Err(refusal) => return *refusal,
     };
     let fen = |pointer: &str| {
         request
@@ -144,47 +130,21 @@ pub(super) async fn refund(
             .and_then(Value::as_i64)
             .filter(|fen| *fen > 0)
     };
-    let (refund_fen, total_fen) = (fen("/amount/refund"), fen("/amount/total"));
-    let problem = if text("/out_trade_no").is_empty() && !text("/transaction_id").is_empty() {
-        Some("沙箱仅支持以out_trade_no申请退款")
-    } else if !is_valid_out_trade_no(text("/out_trade_no")) {
-        Some("out_trade_no格式错误")
-    } else if !is_valid_out_refund_no(text("/out_refund_no")) {
-        Some("out_refund_no格式错误")
-    } else if refund_fen.is_none() || total_fen.is_none() {
-        Some("amount.refund和amount.total应为正整数")
-    } else if refund_fen > total_fen {
-        Some("amount.refund不能大于amount.total")
-    } else if text("/amount/currency") != "CNY" {
-        Some("amount.currency应为CNY")
-    } else if text("/reason").chars().count() > 80 {
-        Some("reason不能超过80个字符")
-    } else if !text("/notify_url").is_empty() && !text("/notify_url").starts_with("http") {
-        Some("notify_url格式错误")
-    } else {
-        None
+    let ask = RefundAsk {
+        out_trade_no: text(&request, "/out_trade_no"),
+        transaction_id: text(&request, "/transaction_id"),
+        out_refund_no: text(&request, "/out_refund_no"),
+        refund_fen: fen("/amount/refund"),
+        total_fen: fen("/amount/total"),
+        currency: text(&request, "/amount/currency"),
+        reason: text(&request, "/reason"),
+        notify_url: text(&request, "/notify_url"),
     };
-    if let Some(message) = problem {
+    if let Some(message) = ask.problem() {
         return refuse(&wx, 400, ("PARAM_ERROR", message));
     }
-    let accepted = wx.orders().refund(
-        NewRefund {
-            api: Api::V3,
-            out_trade_no: text("/out_trade_no").to_owned(),
-            out_refund_no: text("/out_refund_no").to_owned(),
-            refund_fen: refund_fen.unwrap_or_default(),
-            total_fen: total_fen.unwrap_or_default(),
-            notify_url: text("/notify_url").to_owned(),
-        },
-        Utc::now(),
-    );
-    match accepted {
-        Ok((refund, new)) => {
-            if new {
-                super::refunds::notify_later(wx.clone(), refund.out_refund_no.clone());
-            }
-            signed(&wx, StatusCode::OK, Some(&refund_answer(&refund)))
-        }
+    match ask.accept(&wx, Api::V3) {
+        Ok(refund) => signed(&wx, StatusCode::OK, Some(&refund_answer(&refund))),
         Err(problem) => {
             let (status, refusal) = refund_refusal(problem);
             refuse(&wx, status, refusal)
@@ -284,6 +244,21 @@ fn v3_code(refusal: Refusal) -> Refusal {
         ("ORDERCLOSED", message) => ("ORDER_CLOSED", message),
         other => other,
     }
+}
+
+/// The JSON body of a request whose `Authorization` checks out; otherwise WeChat Pay's refusal.
+fn signed_json(wx: &WxPay, req: &HttpRequest, body: &[u8]) -> Result<Value, Box<HttpResponse>> {
+    verify(wx, req, body)?;
+    serde_json::from_slice(body)
+        .map_err(|_| Box::new(refuse(wx, 400, ("PARAM_ERROR", "请求体不是合法的JSON"))))
+}
+
+/// The text at `pointer` of a JSON request; empty when absent or not text.
+fn text<'a>(request: &'a Value, pointer: &str) -> &'a str {
+    request
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }
 
 /// Checks the `Authorization` of our request: our merchant, its certificate, fresh, and signed

@@ -42,6 +42,8 @@ struct Received<T> {
 }
 
 type Inbox<T> = Arc<Mutex<Vec<Received<T>>>>;
+/// How the gateway reads a notification: `parse_notification` or `parse_refund_notification`.
+type Parse<T> = fn(&WxPayClient, &HashMap<String, String>, &[u8]) -> Result<T, WxPayError>;
 
 /// Notify endpoints (payments and refunds) on a free port that verify with `client` and answer
 /// as WeChat requires.
@@ -138,7 +140,7 @@ fn receive<T>(
     req: &HttpRequest,
     body: &[u8],
     inbox: &Inbox<T>,
-    parse: fn(&WxPayClient, &HashMap<String, String>, &[u8]) -> Result<T, WxPayError>,
+    parse: Parse<T>,
 ) -> HttpResponse {
     let headers: HashMap<String, String> = req
         .headers()
