@@ -166,15 +166,30 @@ pub fn serve<S: Send + Sync + 'static>(
     state: S,
     route: fn() -> actix_web::Route,
 ) -> String {
+    format!("{}{path}", serve_routes(state, &[(path, route)]))
+}
+
+/// An HTTP server on a free port with `routes` over `state`; its base URL (`http://ip:port`).
+pub fn serve_routes<S: Send + Sync + 'static>(
+    state: S,
+    routes: &[(&'static str, fn() -> actix_web::Route)],
+) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    let url = format!("http://{}{path}", listener.local_addr().expect("bound"));
+    let url = format!("http://{}", listener.local_addr().expect("bound"));
     let state = web::Data::new(state);
-    let server = HttpServer::new(move || App::new().app_data(state.clone()).route(path, route()))
-        .workers(1)
-        .disable_signals()
-        .listen(listener)
-        .expect("listening")
-        .run();
+    let routes = routes.to_vec();
+    let server = HttpServer::new(move || {
+        routes
+            .iter()
+            .fold(App::new().app_data(state.clone()), |app, (path, route)| {
+                app.route(path, route())
+            })
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)
+    .expect("listening")
+    .run();
     tokio::spawn(server);
     url
 }

@@ -56,33 +56,25 @@ struct Receiver {
 
 impl Receiver {
     async fn start(client: WxPayClient) -> Receiver {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-        let base = format!(
-            "http://{}/api/v1/weapp/payment",
-            listener.local_addr().expect("bound")
-        );
         let received: Inbox<PaymentNotice> = Arc::default();
         let refunds: Inbox<RefundNotice> = Arc::default();
-        let state = web::Data::new(ReceiverState {
+        let state = ReceiverState {
             client,
             received: received.clone(),
             refunds: refunds.clone(),
-        });
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
-                .route("/api/v1/weapp/payment/notify", web::post().to(notify))
-                .route(
-                    "/api/v1/weapp/payment/refund_notify",
-                    web::post().to(refund_notify),
-                )
-        })
-        .workers(1)
-        .disable_signals()
-        .listen(listener)
-        .expect("listening")
-        .run();
-        tokio::spawn(server);
+        };
+        let base = format!(
+            "{}/api/v1/weapp/payment",
+            crate::helpers::serve_routes(
+                state,
+                &[
+                    ("/api/v1/weapp/payment/notify", || web::post().to(notify)),
+                    ("/api/v1/weapp/payment/refund_notify", || {
+                        web::post().to(refund_notify)
+                    }),
+                ],
+            )
+        );
         Receiver {
             url: format!("{base}/notify"),
             refund_url: format!("{base}/refund_notify"),

@@ -26,9 +26,10 @@ pub fn provider(channel: &str) -> String {
     format!("provider:{channel}")
 }
 
-/// What we owe user `id` (a landlord's confirmed fees, an inviter's shares).
-pub fn user(id: i64) -> String {
-    format!("user:{id}")
+/// What we owe user `id` of the fees earned in `community` (a landlord's confirmed fees, an
+/// inviter's shares): paid out by the platform credential managing that community.
+pub fn user(id: i64, community: &str) -> String {
+    format!("user:{id}@{community}")
 }
 
 /// What a movement concerns.

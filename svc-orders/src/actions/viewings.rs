@@ -477,7 +477,10 @@ fn credit(
         &format!("viewing-confirmed:{}", row.id),
         &[
             (ledger::ESCROW.to_owned(), row.fee_fen),
-            (ledger::user(row.owner_id), -row.fee_fen),
+            (
+                ledger::user(row.owner_id, &row.community_identifier),
+                -row.fee_fen,
+            ),
         ],
         viewing(row.id),
         now,
@@ -489,7 +492,7 @@ fn credit(
             &format!("invite-share:{}", row.id),
             &[
                 (ledger::INVITATIONS.to_owned(), earned),
-                (ledger::user(inviter), -earned),
+                (ledger::user(inviter, &row.community_identifier), -earned),
             ],
             viewing(row.id),
             now,

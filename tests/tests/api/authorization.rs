@@ -878,9 +878,12 @@ fn table() -> Vec<Row> {
             at("/api/v1/weapp/payment/notify", json!({}))
         }),
         // WeChat Pay's refund notification proves itself (signature, encryption): no token.
-        row("POST", "/api/v1/weapp/payment/refund_notify", PUBLIC, |_, _| {
-            at("/api/v1/weapp/payment/refund_notify", json!({}))
-        }),
+        row(
+            "POST",
+            "/api/v1/weapp/payment/refund_notify",
+            PUBLIC,
+            |_, _| at("/api/v1/weapp/payment/refund_notify", json!({})),
+        ),
         // Cars and parking spots.
         row("POST", "/api/v1/weapp/car/bind", RESIDENTS, |_, who| {
             at("/api/v1/weapp/car/bind", json!({"number": plate(who)}))

@@ -564,7 +564,7 @@ async fn the_landlord_confirms_one_paid_request_and_declines_another_whose_fee_g
     let ledger = app.ledger().await;
     let expected: std::collections::BTreeMap<String, i64> = [
         ("provider:alipay".to_owned(), 1000),
-        (format!("user:{owner}"), -1000),
+        (format!("user:{owner}@10002"), -1000),
     ]
     .into_iter()
     .collect();
@@ -603,12 +603,12 @@ async fn whoever_invited_the_landlord_earns_a_share_of_each_confirmed_fee() {
     // Held: nobody has earned anything yet.
     let held = app.ledger().await;
     assert_eq!(held["escrow"], -1000, "{held:?}");
-    assert!(!held.contains_key(&format!("user:{owner}")));
+    assert!(!held.contains_key(&format!("user:{owner}@10002")));
     let confirmed = app.confirm_viewing(&a, id, &tomorrow()).await;
     assert_eq!(confirmed.code(), 0, "{:?}", confirmed.body);
     let ledger = app.ledger().await;
-    assert_eq!(ledger[&format!("user:{owner}")], -1000, "{ledger:?}");
-    assert_eq!(ledger[&format!("user:{inviter}")], -250, "{ledger:?}");
+    assert_eq!(ledger[&format!("user:{owner}@10002")], -1000, "{ledger:?}");
+    assert_eq!(ledger[&format!("user:{inviter}@10002")], -250, "{ledger:?}");
     assert_eq!(ledger["platform:invitations"], 250, "{ledger:?}");
     assert!(!ledger.contains_key("escrow"), "{ledger:?}");
     app.stop().await;

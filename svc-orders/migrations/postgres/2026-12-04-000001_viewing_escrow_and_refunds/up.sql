@@ -51,7 +51,8 @@ CREATE UNIQUE INDEX refunds_of_bill ON refunds (bill_id, request_no) WHERE bill_
 -- The double-entry ledger of the marketplace's money: every movement is rows summing to zero
 -- (debits positive, credits negative). Accounts: provider:alipay, provider:wxpay (money held at
 -- the provider), escrow (viewing fees held for the landlord's answer), refunds (money owed back
--- to payers), user:<id> (what we owe a landlord or an inviter), platform:invitations (what the
+-- to payers), user:<id>@<community> (what we owe a landlord or an inviter of the fees earned in
+-- that community), platform:invitations (what the
 -- invitation shares cost the platform).
 CREATE TABLE ledger_entries (
     id BIGSERIAL PRIMARY KEY,
