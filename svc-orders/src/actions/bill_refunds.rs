@@ -1,7 +1,7 @@
 //! The platform refunds property bills (the money goes back to the payer's WeChat Pay): in whole
 //! or in part, never more than was paid, once per refund number; and it sees every refund of its
-//! communities' bills, including second payments refunded on their own and refunds WeChat Pay
-//! refused, which wait for its decision.
+//! communities' bills and payments, including second payments and payments of another amount
+//! refunded on their own, and refunds WeChat Pay refused, which wait for its decision.
 use kit::error::{ServiceError, ServiceResult};
 use kit::time::now_unix;
 use proto::orders as pb;
@@ -96,6 +96,7 @@ pub async fn refund_bill(state: &State, r: pb::RefundBillRequest) -> ServiceResu
                         viewing_id: None,
                         bill_id: Some(bill_id),
                         request_no: Some(&number),
+                        community: &bill.community_identifier,
                     },
                     now_unix(),
                 )

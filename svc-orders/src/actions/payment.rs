@@ -397,6 +397,8 @@ enum Applied {
     Now,
     /// An earlier delivery did it.
     Already,
+    /// Paid with another amount: nothing applied, the money goes back.
+    Returned,
 }
 
 /// WeChat Pay's notification: verified, checked against our payment, applied once. The answer
@@ -492,24 +494,14 @@ fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Ap
     let payment = payments::find_by_out_trade_no(conn, &notice.out_trade_no)?.ok_or_else(|| {
         ServiceError::not_found("支付记录不存在", "notification for an unknown out_trade_no")
     })?;
-    if payment.state == payments::PAID {
+    if payment.state == payments::PAID || payment.state == payments::DISPUTED {
         return Ok(Applied::Already);
     }
-    if notice.total_fen != payment.amount_fen || notice.currency != "CNY" {
-        tracing::error!(
-            out_trade_no = %notice.out_trade_no,
-            reported_fen = notice.total_fen,
-            expected_fen = payment.amount_fen,
-            currency = %notice.currency,
-            "payment notification does not match the payment: not applied"
-        );
-        return Err(ServiceError::invalid("amount", "支付金额与订单不符").into());
+    if notice.currency != "CNY" {
+        tracing::error!(out_trade_no = %notice.out_trade_no, currency = %notice.currency, "payment in another currency: not applied");
+        return Err(ServiceError::invalid("amount", "支付币种不符").into());
     }
     let now = now_unix();
-    if payments::mark_paid(conn, payment.id, now)? == 0 {
-        return Ok(Applied::Already);
-    }
-    let paid_at = notice.success_time.map_or(now, |t| t.timestamp());
     let ids: Vec<i64> = payment
         .order_ids
         .split('A')
@@ -520,6 +512,39 @@ fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Ap
         .first()
         .map(|row| row.community_identifier.as_str())
         .unwrap_or_default();
+    if notice.total_fen != payment.amount_fen {
+        // Paid with another amount: it pays none of its orders, and all of it goes back; the
+        // community's platform sees the refund.
+        tracing::error!(
+            out_trade_no = %notice.out_trade_no,
+            reported_fen = notice.total_fen,
+            expected_fen = payment.amount_fen,
+            "payment of another amount: refunded"
+        );
+        if payments::end_unsettled(conn, payment.id, PaymentEvent::PaidOtherwise, now)? == 1 {
+            refunds::request(
+                conn,
+                &refunds::Returned {
+                    channel: refunds::WXPAY,
+                    out_trade_no: &notice.out_trade_no,
+                    total_fen: notice.total_fen,
+                    amount_fen: notice.total_fen,
+                    reason: "支付金额与订单不符，原路退回",
+                    purpose: crate::db::refunds::FOR_MISMATCH,
+                    viewing_id: None,
+                    bill_id: None,
+                    request_no: None,
+                    community,
+                },
+                now,
+            )?;
+        }
+        return Ok(Applied::Returned);
+    }
+    if payments::mark_paid(conn, payment.id, now)? == 0 {
+        return Ok(Applied::Already);
+    }
+    let paid_at = notice.success_time.map_or(now, |t| t.timestamp());
     let bill_id = payments::insert_bill(
         conn,
         &NewBill {
@@ -556,6 +581,7 @@ fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Ap
                 viewing_id: None,
                 bill_id: Some(bill_id),
                 request_no: None,
+                community,
             },
             now,
         )?;

@@ -39,6 +39,8 @@ pub struct Returned<'a> {
     pub bill_id: Option<i64>,
     /// The platform's own number of a bill refund it asked for.
     pub request_no: Option<&'a str>,
+    /// The community whose bill or listing it was paid for.
+    pub community: &'a str,
 }
 
 /// Writes a refund for the worker to send; call it in the transaction that decided it.
@@ -60,6 +62,7 @@ pub fn request(
             viewing_id: returned.viewing_id,
             bill_id: returned.bill_id,
             request_no: returned.request_no.map(str::to_owned),
+            community_identifier: Some(returned.community.to_owned()),
             state: PENDING.to_owned(),
             next_at: Some(now),
             created_at: now,

@@ -351,6 +351,7 @@ fn apply(
                 viewing_id: Some(id),
                 bill_id: None,
                 request_no: None,
+                community: &row.community_identifier,
             },
             now,
         )?;
@@ -458,6 +459,7 @@ fn give_back(
                 viewing_id: Some(row.id),
                 bill_id: None,
                 request_no: None,
+                community: &row.community_identifier,
             },
             now,
         )?;

@@ -19,6 +19,8 @@ pub const FOR_VIEWING: &str = "viewing";
 pub const FOR_DUPLICATE: &str = "duplicate";
 /// The platform refunds (part of) a property bill.
 pub const FOR_BILL: &str = "bill";
+/// A payment of another amount than was asked: it paid nothing, all of it goes back.
+pub const FOR_MISMATCH: &str = "mismatch";
 
 /// A refund's row.
 #[derive(Clone, Debug, Default, Queryable, Selectable, Insertable)]
@@ -48,6 +50,8 @@ pub struct RefundRow {
     pub refunded_at: Option<i64>,
     /// The platform's own number of a bill refund it asked for.
     pub request_no: Option<String>,
+    /// The community whose bill or listing the money was paid for.
+    pub community_identifier: Option<String>,
 }
 
 pub fn insert(conn: &mut AnyConnection, row: &RefundRow) -> QueryResult<RefundRow> {
@@ -94,16 +98,15 @@ pub fn of_bill(conn: &mut AnyConnection, id: i64) -> QueryResult<Vec<RefundRow>>
         .load(conn)
 }
 
-/// The refunds of the bills of `community` (the bills table names it), latest first.
+/// The refunds of `community`'s bills and payments, latest first.
 pub fn of_community(
     conn: &mut AnyConnection,
     community: &str,
     limit: i64,
 ) -> QueryResult<Vec<RefundRow>> {
-    use super::schema::bills;
     refunds::table
-        .inner_join(bills::table.on(refunds::bill_id.eq(bills::id.nullable())))
-        .filter(bills::community_identifier.eq(community))
+        .filter(refunds::community_identifier.eq(community))
+        .filter(refunds::purpose.ne(FOR_VIEWING))
         .order(refunds::id.desc())
         .limit(limit)
         .select(RefundRow::as_select())

@@ -130,7 +130,8 @@ diesel::table! {
         updated_at -> BigInt,
         refunded_at -> Nullable<BigInt>,
         request_no -> Nullable<Text>,
+        community_identifier -> Nullable<Text>,
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(orders, payments, bills, live_payments, refunds);
+diesel::allow_tables_to_appear_in_same_query!(orders, payments, bills, live_payments);

@@ -628,7 +628,7 @@ async fn orders_paid_together_reach_the_security_platform_once_each_despite_its_
 }
 
 #[tokio::test]
-async fn forged_or_short_notifications_change_nothing() {
+async fn a_forged_notification_changes_nothing_and_a_short_payment_goes_back() {
     let app = spawn_app().await;
     let platform = app.platform().await;
     let resident = app.bound_resident(FU_YU).await.token;
@@ -660,12 +660,61 @@ async fn forged_or_short_notifications_change_nothing() {
             json!({"prepay_id": second.prepay_id(), "amount_fen": 1}),
         )
         .await;
-    assert_eq!(short["delivered"], false, "{short:?}");
+    // Taken (WeChat Pay stops notifying), but it pays nothing: the 0.01 goes back, and the
+    // platform sees that refund.
+    assert_eq!(short["delivered"], true, "{short:?}");
     let paid = app
         .post("/api/v1/orders/list", json!({"paied": 1}), Some(&resident))
         .await;
     assert!(paid.rows().is_empty(), "{:?}", paid.body);
-    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let mut refunds = Vec::new();
+    for _ in 0..150 {
+        let listed = app
+            .post(
+                "/api/v1/wjdh/bill/refunds",
+                json!({"xiaoqu": "10002"}),
+                Some(&platform),
+            )
+            .await;
+        refunds = listed.rows().clone();
+        if refunds.iter().any(|r| r["status"] == "已退款") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(refunds.len(), 1, "{refunds:?}");
+    assert_eq!(refunds[0]["amount"], "0.01");
+    assert_eq!(refunds[0]["status"], "已退款", "{refunds:?}");
+    let at_wechat: Value = app
+        .client
+        .get(format!(
+            "{}/wxpay/refunds?out_trade_no={}",
+            app.stack.sandbox_url,
+            short["out_trade_no"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(at_wechat[0]["refund_fen"], 1, "{at_wechat}");
+    // The same notification again refunds nothing more.
+    let again = app
+        .sandbox(
+            "/wxpay/pay",
+            json!({"prepay_id": second.prepay_id(), "amount_fen": 1}),
+        )
+        .await;
+    assert_eq!(again["delivered"], true, "{again:?}");
+    let listed = app
+        .post(
+            "/api/v1/wjdh/bill/refunds",
+            json!({"xiaoqu": "10002"}),
+            Some(&platform),
+        )
+        .await;
+    assert_eq!(listed.rows().len(), 1, "{:?}", listed.body);
     assert!(app.secplat_payments().await.is_empty());
     app.stop().await;
 }

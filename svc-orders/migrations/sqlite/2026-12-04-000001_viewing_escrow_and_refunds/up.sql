@@ -11,8 +11,8 @@ CREATE INDEX viewing_requests_to_check ON viewing_requests (check_at) WHERE chec
 CREATE INDEX viewing_requests_awaiting ON viewing_requests (status, paid_at);
 
 -- Money going back the way it came. purpose: viewing (a viewing fee returned: the request
--- becomes refunded), duplicate (a second payment of something already paid), bill (the
--- platform refunds a property bill). state: pending (to be sent), processing (the provider
+-- becomes refunded), duplicate (a second payment of something already paid), mismatch (a
+-- payment of another amount than asked), bill (the platform refunds a property bill). state: pending (to be sent), processing (the provider
 -- took it and is paying it back), succeeded, failed (the provider refused: staff decide).
 CREATE TABLE refunds (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -40,13 +40,16 @@ CREATE TABLE refunds (
     refunded_at BIGINT,
     -- The platform's own number for a bill refund it asked for: asking again with it gives the
     -- same refund.
-    request_no TEXT
+    request_no TEXT,
+    -- The community whose bill or listing the money was paid for: its platform sees the refund.
+    community_identifier TEXT
 );
 
 CREATE INDEX refunds_due ON refunds (next_at) WHERE next_at IS NOT NULL;
 CREATE INDEX refunds_of_trade ON refunds (out_trade_no);
 CREATE INDEX refunds_of_viewing ON refunds (viewing_id) WHERE viewing_id IS NOT NULL;
 CREATE UNIQUE INDEX refunds_of_bill ON refunds (bill_id, request_no) WHERE bill_id IS NOT NULL;
+CREATE INDEX refunds_of_community ON refunds (community_identifier, id);
 
 -- The double-entry ledger of the marketplace's money: every movement is rows summing to zero
 -- (debits positive, credits negative). Accounts: provider:alipay, provider:wxpay (money held at
