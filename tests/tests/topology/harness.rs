@@ -306,6 +306,17 @@ impl Topology {
             ),
         ));
         common.push((
+            "WJDH__ALIPAY__GATEWAY".into(),
+            format!("{sandbox_url}/alipay/gateway.do"),
+        ));
+        common.push((
+            "WJDH__ALIPAY__NOTIFY_URL".into(),
+            format!(
+                "http://127.0.0.1:{}/api/v1/rental/payment/ali/notify",
+                gateway_ports[0]
+            ),
+        ));
+        common.push((
             "WJDH__WXPAY__REFUND_NOTIFY_URL".into(),
             format!(
                 "http://127.0.0.1:{}/api/v1/weapp/payment/refund_notify",
@@ -516,6 +527,78 @@ impl Api {
             .await
             .unwrap();
         (response.status().as_u16(), response.json().await.unwrap())
+    }
+
+    /// GET `path` of `gateway` with a token: (HTTP status, body).
+    pub async fn get(&self, gateway: &str, path: &str, token: &str) -> (u16, Value) {
+        match self
+            .client
+            .get(format!("{gateway}{path}"))
+            .bearer_auth(token)
+            .send()
+            .await
+        {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                (status, response.json().await.unwrap_or(Value::Null))
+            }
+            Err(_) => (0, Value::Null),
+        }
+    }
+
+    /// POST JSON to the sandbox: its answer.
+    pub async fn sandbox(&self, path: &str, body: Value) -> Value {
+        self.client
+            .post(format!("{}{path}", self.sandbox_url))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// A resident who signed up with WeChat (`openid`, `phone`) and imported the household the
+    /// security platform knows for `phone` into 10002 (000 §2.2.1): their token.
+    pub async fn imported_resident(&self, gateway: &str, openid: &str, phone: &str) -> String {
+        let (_, login) = self.register_weixin(gateway, openid, phone).await;
+        let resident = login["access_token"].as_str().unwrap().to_owned();
+        let (_, sent) = self
+            .post(
+                gateway,
+                "/api/v1/verificationCodes/phone",
+                json!({"phone": phone, "type": "verify"}),
+                None,
+                None,
+            )
+            .await;
+        let code = self.last_code(phone).await;
+        let (_, imported) = self
+            .post(
+                gateway,
+                "/api/v1/security/phone",
+                json!({"verification_key": sent["key"], "verification_code": code, "id": "10002"}),
+                Some(&resident),
+                None,
+            )
+            .await;
+        assert_eq!(imported["code"], json!(0), "{imported:?}");
+        resident
+    }
+
+    /// The demo credential managing 10002: its token.
+    pub async fn platform_10002(&self, gateway: &str) -> String {
+        let (_, secret) = self
+            .post(
+                gateway,
+                "/api/v1/wjdh/secret",
+                json!({"secret_id": "123456", "secret_key": "123456"}),
+                None,
+                None,
+            )
+            .await;
+        secret["access_token"].as_str().unwrap().to_owned()
     }
 
     /// The last code the sandbox delivered to `phone`.

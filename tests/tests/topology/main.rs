@@ -14,3 +14,4 @@ mod payments;
 mod shutdown;
 mod topology;
 mod tracing;
+mod viewings;

@@ -33,40 +33,10 @@ async fn svc_orders_killed_during_a_burst_of_payments_loses_none_and_pays_none_t
     let api = topology.api.clone();
 
     // 付钰 signs up and imports his houses; the platform bills house 101 thirty times.
-    let (_, login) = api
-        .register_weixin(&gateway, "o-topo-fuyu", "15131512234")
+    let resident = api
+        .imported_resident(&gateway, "o-topo-fuyu", "15131512234")
         .await;
-    let resident = login["access_token"].as_str().unwrap().to_owned();
-    let (_, sent) = api
-        .post(
-            &gateway,
-            "/api/v1/verificationCodes/phone",
-            json!({"phone": "15131512234", "type": "verify"}),
-            None,
-            None,
-        )
-        .await;
-    let code = api.last_code("15131512234").await;
-    let (_, imported) = api
-        .post(
-            &gateway,
-            "/api/v1/security/phone",
-            json!({"verification_key": sent["key"], "verification_code": code, "id": "10002"}),
-            Some(&resident),
-            None,
-        )
-        .await;
-    assert_eq!(imported["code"], json!(0), "{imported:?}");
-    let (_, secret) = api
-        .post(
-            &gateway,
-            "/api/v1/wjdh/secret",
-            json!({"secret_id": "123456", "secret_key": "123456"}),
-            None,
-            None,
-        )
-        .await;
-    let platform = secret["access_token"].as_str().unwrap().to_owned();
+    let platform = api.platform_10002(&gateway).await;
     let mut numbers = BTreeSet::new();
     for i in 0..ORDERS {
         let (_, created) = api
@@ -116,17 +86,8 @@ async fn svc_orders_killed_during_a_burst_of_payments_loses_none_and_pays_none_t
         let api = api.clone();
         burst.push(tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(i as u64 * 50)).await;
-            let paid: Value = api
-                .client
-                .post(format!("{}/wxpay/pay", api.sandbox_url))
-                .json(&json!({ "prepay_id": prepay_id }))
-                .send()
+            api.sandbox("/wxpay/pay", json!({ "prepay_id": prepay_id }))
                 .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            paid
         }));
     }
     tokio::time::sleep(Duration::from_millis(400)).await;
