@@ -47,7 +47,7 @@ const SORTS: [(i64, &str); 6] = [
 /// Portable seeding SQL: listing n's coordinates, rent, size and kinds come from multiplicative
 /// hashes of n modulo primes, so the city fills evenly and every run seeds the same rows.
 /// Coordinates are whole hundred-thousandths of a degree (`u` north, `v` east of the corner).
-fn seed_sql(listings: i64) -> String {
+pub(crate) fn seed_sql(listings: i64) -> String {
     let u = "(n * 40503 % 45007)";
     let v = "(n * 65537 % 50021)";
     format!(

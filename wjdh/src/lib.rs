@@ -5,4 +5,5 @@ pub mod bench_community;
 pub mod bench_orders;
 pub mod bench_registry;
 pub mod bench_rental;
+pub mod bench_viewings;
 pub mod stack;

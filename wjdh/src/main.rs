@@ -36,6 +36,8 @@ enum Command {
     BenchOrders(wjdh::bench_orders::OrdersBenchOptions),
     /// Benchmark of the rental map search, each sort, over N listings spread over a city.
     BenchRental(wjdh::bench_rental::RentalBenchOptions),
+    /// Benchmark of viewing fees paid end to end (ask, pay by Alipay or WeChat Pay, notified, applied).
+    BenchViewings(wjdh::bench_viewings::ViewingsBenchOptions),
 }
 
 #[derive(Subcommand)]
@@ -92,6 +94,7 @@ async fn main() -> anyhow::Result<()> {
         Command::BenchCommunity(options) => wjdh::bench_community::run(options).await,
         Command::BenchOrders(options) => wjdh::bench_orders::run(options).await,
         Command::BenchRental(options) => wjdh::bench_rental::run(options).await,
+        Command::BenchViewings(options) => wjdh::bench_viewings::run(options).await,
     }
 }
 

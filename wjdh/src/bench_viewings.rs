@@ -1,0 +1,159 @@
+//! `wjdh bench-viewings`: viewing fees paid per second end to end — a seeker asks to view a
+//! published listing (`/order/create_preorder`), opens the payment (Alipay's page through
+//! `/order/get_preorder_paymenturl`, or WeChat Pay's `/order/pay_preorder`), the payer pays in
+//! the sandbox, and the provider's notification comes back to the gateway and is applied: one
+//! operation ends when the provider heard our `success`.
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::connection::SimpleConnection;
+use serde_json::{Value, json};
+
+use crate::bench::{FreshStack, measure, resident_token};
+use crate::stack::Stack;
+
+/// Options of `wjdh bench-viewings`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ViewingsBenchOptions {
+    /// Fees paid through each provider (each on a listing of its own).
+    #[arg(long, default_value_t = 500)]
+    pub requests: usize,
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// A PostgreSQL admin URL: run on fresh PostgreSQL databases instead of SQLite files.
+    #[arg(long)]
+    pub postgres: Option<String>,
+}
+
+/// Runs the benchmark and prints its figures.
+pub async fn run(options: ViewingsBenchOptions) -> anyhow::Result<()> {
+    let fresh = FreshStack::start("viewings", options.postgres.as_deref()).await?;
+    let result = measure_stack(&fresh.stack, &options).await;
+    fresh.finish().await?;
+    crate::bench::print(&result?);
+    Ok(())
+}
+
+/// A seeded listing: its id and its landlord.
+#[derive(diesel::QueryableByName)]
+struct Listing {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    id: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    owner_id: i64,
+}
+
+/// One fee, asked for and paid through `provider`; whether the provider's notification was taken.
+async fn pay_one(
+    client: &reqwest::Client,
+    gateway: &str,
+    sandbox: &str,
+    token: &str,
+    listing: &Listing,
+    alipay: bool,
+) -> anyhow::Result<bool> {
+    let post = |url: String, body: Value| {
+        let request = client.post(url).bearer_auth(token).json(&body);
+        async move { anyhow::Ok(request.send().await?.json::<Value>().await?) }
+    };
+    let asked = post(
+        format!("{gateway}/api/v1/rental/order/create_preorder"),
+        json!({"owner_id": listing.owner_id, "house_id": listing.id}),
+    )
+    .await?;
+    let id = asked["data"].as_i64().with_context(|| format!("{asked}"))?;
+    let (path, body) = if alipay {
+        let page = post(
+            format!("{gateway}/api/v1/rental/order/get_preorder_paymenturl"),
+            json!({"pre_order_id": id, "return_url": "https://m.example.com/paid"}),
+        )
+        .await?;
+        let url = page["data"]["payment_url"]
+            .as_str()
+            .with_context(|| format!("{page}"))?;
+        client.get(url).send().await?.error_for_status()?;
+        ("alipay/pay", json!({"out_trade_no": format!("KF{id:012}")}))
+    } else {
+        let params = post(
+            format!("{gateway}/api/v1/rental/order/pay_preorder"),
+            json!({ "pre_order_id": id }),
+        )
+        .await?;
+        let package = params["data"]["package"]
+            .as_str()
+            .with_context(|| format!("{params}"))?;
+        (
+            "wxpay/pay",
+            json!({"prepay_id": package.trim_start_matches("prepay_id=")}),
+        )
+    };
+    let paid: Value = client
+        .post(format!("{sandbox}/{path}"))
+        .json(&body)
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok(paid["delivered"] == true)
+}
+
+async fn measure_stack(
+    stack: &Stack,
+    options: &ViewingsBenchOptions,
+) -> anyhow::Result<Vec<crate::bench::Figures>> {
+    let listings = i64::try_from(options.requests * 2)?;
+    let sql = crate::bench_rental::seed_sql(listings);
+    let seeded = stack
+        .community_db
+        .run(move |conn| -> Result<Vec<Listing>, kit::db::DbError> {
+            use diesel::RunQueryDsl;
+            conn.batch_execute(&format!("BEGIN; {sql} COMMIT;"))?;
+            crate::bench::settle_tables(conn, &["rental_listings"])?;
+            Ok(
+                diesel::sql_query("SELECT id, owner_id FROM rental_listings ORDER BY id")
+                    .load(conn)?,
+            )
+        })
+        .await
+        .context("seeding listings")?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(options.concurrency)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    let gateway = stack.gateway_url();
+    let sandbox = stack.sandbox_url.clone();
+    let token = resident_token(&client, &gateway, &sandbox).await?;
+    let seeded = std::sync::Arc::new(seeded);
+    let mut figures = Vec::new();
+    for (half, (name, alipay)) in [
+        ("viewing fee by Alipay, end to end", true),
+        ("viewing fee by WeChat Pay, end to end", false),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (c, g, s, t, l) = (
+            client.clone(),
+            gateway.clone(),
+            sandbox.clone(),
+            token.clone(),
+            seeded.clone(),
+        );
+        let offset = half * options.requests;
+        figures.push(
+            measure(name, options.requests, options.concurrency, move |i| {
+                let (c, g, s, t, l) = (c.clone(), g.clone(), s.clone(), t.clone(), l.clone());
+                async move {
+                    match l.get(offset + i) {
+                        Some(listing) => pay_one(&c, &g, &s, &t, listing, alipay)
+                            .await
+                            .unwrap_or(false),
+                        None => false,
+                    }
+                }
+            })
+            .await,
+        );
+    }
+    Ok(figures)
+}
