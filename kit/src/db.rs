@@ -188,7 +188,11 @@ impl<DB: diesel::backend::Backend> MigrationSource<DB> for Borrowed<'_> {
     }
 }
 
-/// Per-connection settings SQLite needs for concurrent use.
+/// Per-connection settings SQLite needs for concurrent use, and for reads that stay fast as a
+/// table grows: a page cache of up to 16 MiB per connection (SQLite's default is 2 MiB, so a
+/// million-row index walk kept going back to the file) and the file read through a memory map
+/// of up to 256 MiB (pages the OS already holds are read in place, not copied). Both are
+/// ceilings, taken as pages are read: an idle connection holds neither.
 #[derive(Debug)]
 struct SqlitePragmas;
 
@@ -196,7 +200,8 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
         if let AnyConnection::Sqlite(conn) = conn {
             conn.batch_execute(
-                "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                 PRAGMA cache_size = -16384; PRAGMA mmap_size = 268435456;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
