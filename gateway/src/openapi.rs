@@ -268,6 +268,8 @@ const SERVICE_FAILURES: &[(&str, &str, &[u16])] = &[
     ("post", "/api/v1/rental/house_identification", &[502]),
     ("put", "/api/v1/wjdh/rental/identification", &[404]),
     ("put", "/api/v1/wjdh/rental", &[404]),
+    // svc-orders: viewing fees (WeChat Pay places the order).
+    ("post", "/api/v1/rental/order/pay_preorder", &[502]),
     // svc-orders: orders and WeChat Pay.
     ("post", "/api/v1/wjdh/order/new", &[404]),
     ("post", "/api/v1/weapp/payment", &[404, 502]),
