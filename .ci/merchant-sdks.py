@@ -6,6 +6,7 @@ import http.server
 import json
 import sys
 import threading
+import time
 import urllib.parse
 import urllib.request
 import uuid
@@ -127,8 +128,25 @@ def alipay():
 
     answer = client.api_alipay_trade_query(out_trade_no=out_trade_no)
     assert answer["code"] == "10000" and answer["trade_status"] == "TRADE_SUCCESS", answer
+
+    refunded = client.api_alipay_trade_refund(
+        refund_amount="10.00", out_trade_no=out_trade_no, out_request_no="SDKREFUND1"
+    )
+    assert refunded["code"] == "10000" and refunded["fund_change"] == "Y", refunded
+    again = client.api_alipay_trade_refund(
+        refund_amount="10.00", out_trade_no=out_trade_no, out_request_no="SDKREFUND1"
+    )
+    assert again["code"] == "10000" and again["fund_change"] == "N", again
+    for _ in range(100):
+        if len(notices) > 1:
+            break
+        time.sleep(0.05)
+    notice = dict(notices[1])
+    signature = notice.pop("sign")
+    assert client.verify(notice, signature), "the SDK's verification of the refund notification"
+    assert notice["out_biz_no"] == "SDKREFUND1" and notice["refund_fee"] == "10.00", notice
     server.shutdown()
-    print("python-alipay-sdk: the page, the query and the notification verified")
+    print("python-alipay-sdk: the page, the query, the refund and both notifications verified")
 
 
 aliyun_sms()
