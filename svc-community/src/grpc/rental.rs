@@ -143,10 +143,7 @@ impl Rental for RentalService {
         )
     }
 
-    async fn payout_account(
-        &self,
-        r: Request<PayoutAccountRequest>,
-    ) -> Answer<PayoutAccountReply> {
+    async fn payout_account(&self, r: Request<PayoutAccountRequest>) -> Answer<PayoutAccountReply> {
         let request = proto::caller::from_service(r)?;
         done(
             profiles::payout_account(&self.0, request.user_id)

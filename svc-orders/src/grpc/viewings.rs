@@ -7,9 +7,9 @@ use proto::viewings::*;
 use tonic::{Request, Response, Status};
 
 use crate::actions::State;
+use crate::actions::alipay_users;
 use crate::actions::payouts::{self, USER_ID};
 use crate::actions::viewings::{self, CONFIRMED, DECLINED, PAID, REFUNDED, UNPAID};
-use crate::actions::alipay_users;
 use crate::db::payouts::{FAILED, PayoutRow, SUCCEEDED};
 use crate::db::viewings::ViewingRow;
 
