@@ -169,11 +169,11 @@ pub fn serve<S: Send + Sync + 'static>(
     format!("{}{path}", serve_routes(state, &[(path, route)]))
 }
 
+/// A path and the route serving it.
+pub type Served = (&'static str, fn() -> actix_web::Route);
+
 /// An HTTP server on a free port with `routes` over `state`; its base URL (`http://ip:port`).
-pub fn serve_routes<S: Send + Sync + 'static>(
-    state: S,
-    routes: &[(&'static str, fn() -> actix_web::Route)],
-) -> String {
+pub fn serve_routes<S: Send + Sync + 'static>(state: S, routes: &[Served]) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let url = format!("http://{}", listener.local_addr().expect("bound"));
     let state = web::Data::new(state);
