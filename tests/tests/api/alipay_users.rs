@@ -237,14 +237,17 @@ impl TestApp {
 
     /// The payouts the sandbox's Alipay received, oldest first.
     async fn alipay_transfers(&self) -> Vec<Value> {
-        self.client
-            .get(format!("{}/alipay/transfers", self.stack.sandbox_url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        serde_json::from_value(self.sandbox_get("/alipay/transfers").await).unwrap()
+    }
+
+    /// The platform's list of `xiaoqu`'s payouts, as `token`.
+    async fn payouts(&self, token: &str, xiaoqu: &str) -> Answer {
+        self.post(
+            "/api/v1/wjdh/rental/payouts",
+            json!({ "xiaoqu": xiaoqu }),
+            Some(token),
+        )
+        .await
     }
 
     /// Saves `token`'s payout account on their rental profile.
@@ -408,23 +411,11 @@ async fn the_platform_pays_a_landlord_what_their_confirmed_fees_earned_once_per_
     );
 
     // The platform's list, the latest first; another's community is not its to see.
-    let list = app
-        .post(
-            "/api/v1/wjdh/rental/payouts",
-            json!({"xiaoqu": "10002"}),
-            Some(&platform),
-        )
-        .await;
+    let list = app.payouts(&platform, "10002").await;
     assert_eq!(list.code(), 0, "{:?}", list.body);
     let orders: Vec<&Value> = list.rows().iter().map(|row| &row["order_id"]).collect();
     assert_eq!(orders, [&json!("PO-2"), &json!("PO-1")]);
-    let theirs = app
-        .post(
-            "/api/v1/wjdh/rental/payouts",
-            json!({"xiaoqu": "10002"}),
-            Some(&jyl),
-        )
-        .await;
+    let theirs = app.payouts(&jyl, "10002").await;
     assert_eq!(theirs.status.as_u16(), 403, "{:?}", theirs.body);
 
     // The payee's account and name reach the logs masked only.
@@ -457,13 +448,7 @@ async fn a_payout_alipay_refuses_fails_and_the_money_is_owed_again() {
         409,
         "PAYEE_USER_INFO_ERROR",
     );
-    let list = app
-        .post(
-            "/api/v1/wjdh/rental/payouts",
-            json!({"xiaoqu": "10002"}),
-            Some(&platform),
-        )
-        .await;
+    let list = app.payouts(&platform, "10002").await;
     assert_eq!(list.rows()[0]["status"], "转账失败");
 
     // With the right name, a new order_id pays the whole balance.

@@ -364,17 +364,8 @@ impl TestApp {
 
     /// Alipay's view of a trade (the sandbox's `/alipay/trades`).
     async fn alipay_trade(&self, out_trade_no: &str) -> Value {
-        self.client
-            .get(format!(
-                "{}/alipay/trades?out_trade_no={out_trade_no}",
-                self.stack.sandbox_url
-            ))
-            .send()
+        self.sandbox_get(&format!("/alipay/trades?out_trade_no={out_trade_no}"))
             .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
     }
 
     pub(crate) async fn confirm_viewing(&self, token: &str, id: i64, at: &str) -> Answer {

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
+use super::viewings::caller;
 use super::{TAG, TAG_PLATFORM, ok};
 use crate::auth::{PlatformCaller, ResidentCaller};
 use crate::envelope::{ApiError, ApiResult, DataResponse, Failure};
@@ -26,9 +27,7 @@ pub async fn auth_url(
     request_id: RequestId,
     resident: ResidentCaller,
 ) -> ApiResult {
-    let message = pb::Caller {
-        resident: Some(resident.reference()),
-    };
+    let message = caller(&resident);
     let reply = state
         .call(
             "orders",
@@ -82,9 +81,7 @@ pub async fn binding_status(
     request_id: RequestId,
     resident: ResidentCaller,
 ) -> ApiResult {
-    let message = pb::Caller {
-        resident: Some(resident.reference()),
-    };
+    let message = caller(&resident);
     let reply = state
         .call(
             "orders",
