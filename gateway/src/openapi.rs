@@ -151,6 +151,12 @@ pub const DOCUMENT_PATH: &str = "/api/openapi.json";
         rental::viewings::wechat_pay,
         rental::viewings::confirm,
         rental::viewings::decline,
+        rental::alipay::auth_url,
+        rental::alipay::auth_notify,
+        rental::alipay::binding_status,
+        rental::alipay::zhima,
+        rental::alipay::pay_to_customer,
+        rental::alipay::payouts,
         rental::browse::detail,
         rental::browse::keep,
         rental::browse::let_go,
@@ -270,6 +276,8 @@ const SERVICE_FAILURES: &[(&str, &str, &[u16])] = &[
     ("put", "/api/v1/wjdh/rental", &[404]),
     // svc-orders: viewing fees (WeChat Pay places the order).
     ("post", "/api/v1/rental/order/pay_preorder", &[502]),
+    // svc-orders: the Alipay user (seed 004 /payment/ali/*) and payouts.
+    ("get", "/api/v1/rental/payment/ali/auth_notify", &[502]),
     // svc-orders: orders and WeChat Pay.
     ("post", "/api/v1/wjdh/order/new", &[404]),
     ("post", "/api/v1/weapp/payment", &[404, 502]),

@@ -140,9 +140,33 @@ pub fn mask_idcard(idcard: &str) -> String {
     mask_middle(idcard, 4, 4)
 }
 
+/// Masks a payout account for logs and strangers: an email keeps the first character of its
+/// local part and its domain (`l*******@example.com`), anything else (a phone, an Alipay user id)
+/// its first 3 and last 4 characters (`138****8000`).
+pub fn mask_account(account: &str) -> String {
+    match account.split_once('@') {
+        Some((local, domain)) => format!("{}@{domain}", mask_middle(local, 1, 0)),
+        None => mask_middle(account, 3, 4),
+    }
+}
+
+/// Masks a person's name for logs: its first character stays (`李*`, `欧**`).
+pub fn mask_name(name: &str) -> String {
+    mask_middle(name, 1, 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn payout_accounts_and_names_are_masked() {
+        assert_eq!(mask_account("landlord@example.com"), "l*******@example.com");
+        assert_eq!(mask_account("13800138000"), "138****8000");
+        assert_eq!(mask_account("2088102000000001"), "208*********0001");
+        assert_eq!(mask_name("李雷"), "李*");
+        assert_eq!(mask_name("欧阳娜娜"), "欧***");
+    }
 
     #[test]
     fn mobiles_are_mainland_eleven_digit_numbers() {

@@ -52,6 +52,21 @@ pub mod caller {
         Ok(request.into_inner())
     }
 
+    /// The message of a request only another service may send, never the gateway (what it
+    /// answers is not for residents or credentials to ask directly).
+    pub fn from_service<T: CallerRefs>(request: tonic::Request<T>) -> Result<T, tonic::Status> {
+        let internal = request
+            .extensions()
+            .get::<Caller>()
+            .is_some_and(|caller| caller.component != kit::caller::GATEWAY);
+        if !internal {
+            return Err(tonic::Status::permission_denied(
+                "only another service may ask this",
+            ));
+        }
+        checked(request)
+    }
+
     /// An outgoing request (from the gateway) that acts for whom its message names: the client
     /// layer signs the assertion for that resident or credential.
     pub fn acting_for<T: CallerRefs>(mut request: tonic::Request<T>) -> tonic::Request<T> {

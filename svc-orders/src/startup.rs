@@ -57,6 +57,7 @@ impl Application {
             confirm_within_secs: (settings.rental.confirm_within_hours * 3600.0).round() as i64,
             check_after_secs: settings.reconciliation.after_seconds,
             invite_share: settings.rental.invite_share,
+            cache: cache.clone(),
         };
         anyhow::ensure!(
             state.viewing_fee_fen >= 1,

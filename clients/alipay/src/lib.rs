@@ -21,7 +21,7 @@ use sign::{RSA2, RsaSigner, RsaVerifier};
 
 pub use auth::{OauthToken, ZHIMA_SCORE_PRODUCT, ZhimaScore};
 pub use refund::Refund;
-pub use transfer::{IdentityType, Transfer, Transferred};
+pub use transfer::{IdentityType, Transfer, Transferred, is_user_id};
 
 /// `code` of an answer that did what was asked.
 pub const SUCCESS_CODE: &str = "10000";

@@ -25,6 +25,13 @@ impl IdentityType {
     }
 }
 
+/// An Alipay user id (`ALIPAY_USER_ID`): 2088 and 12 digits.
+pub fn is_user_id(identity: &str) -> bool {
+    identity.len() == 16
+        && identity.starts_with("2088")
+        && identity.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// A payout to ask for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Transfer<'a> {

@@ -258,6 +258,26 @@ fn rental_routes(cfg: &mut web::ServiceConfig) {
                 .route(post().to(r::viewings::alipay_notify)),
         )
         .service(
+            web::resource("/api/v1/rental/payment/ali/get_auth_url")
+                .route(post().to(r::alipay::auth_url)),
+        )
+        .service(
+            web::resource("/api/v1/rental/payment/ali/auth_notify")
+                .route(get().to(r::alipay::auth_notify)),
+        )
+        .service(
+            web::resource("/api/v1/rental/payment/ali/binding_status")
+                .route(post().to(r::alipay::binding_status)),
+        )
+        .service(
+            web::resource("/api/v1/rental/payment/ali/zhima").route(post().to(r::alipay::zhima)),
+        )
+        .service(
+            web::resource("/api/v1/rental/payment/ali/pay_to_customer")
+                .route(post().to(r::alipay::pay_to_customer)),
+        )
+        .service(web::resource("/api/v1/wjdh/rental/payouts").route(post().to(r::alipay::payouts)))
+        .service(
             web::resource("/api/v1/rental/order/owner_preorders")
                 .route(post().to(r::viewings::of_owner)),
         )

@@ -14,6 +14,8 @@ use serde_json::{Value, json};
 use super::gateway::{Answer, Call, Refusal, success};
 use super::{ACCOUNTS, Alipay};
 
+pub(super) use alipay::is_user_id;
+
 /// The smallest payout, fen (0.10 元).
 const MIN_FEN: i64 = 10;
 
@@ -161,13 +163,6 @@ fn is_logon_id(identity: &str) -> bool {
         None => false,
     };
     mobile || email
-}
-
-/// An Alipay user id: 2088 and 12 digits.
-pub(super) fn is_user_id(identity: &str) -> bool {
-    identity.len() == 16
-        && identity.starts_with("2088")
-        && identity.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// `GET /alipay/transfers`.

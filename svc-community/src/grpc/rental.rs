@@ -143,6 +143,18 @@ impl Rental for RentalService {
         )
     }
 
+    async fn payout_account(&self, r: Request<PayoutAccountRequest>) -> Answer<PayoutAccountReply> {
+        let request = proto::caller::from_service(r)?;
+        done(
+            profiles::payout_account(&self.0, request.user_id)
+                .await
+                .map(|(account_number, account_name)| PayoutAccountReply {
+                    account_number,
+                    account_name,
+                }),
+        )
+    }
+
     async fn my_favourites(&self, r: Request<Caller>) -> Answer<ListingList> {
         done(
             browse::my_favourites(&self.0, proto::caller::checked(r)?)

@@ -7,7 +7,7 @@ use kit::time::now_unix;
 use proto::orders as pb;
 
 use super::refunds::{self, Returned, WXPAY};
-use super::{State, managed, platform};
+use super::{State, managed, platform, request_number};
 use crate::db::bills;
 use crate::db::refunds::{self as db, FAILED, FOR_BILL, RefundRow};
 use crate::error::Error;
@@ -27,18 +27,7 @@ pub async fn refund_bill(state: &State, r: pb::RefundBillRequest) -> ServiceResu
     if r.amount_fen < 1 {
         return Err(ServiceError::invalid("amount", "amount至少0.01元"));
     }
-    let number = r.refund_number.trim().to_owned();
-    if number.is_empty()
-        || number.len() > 64
-        || !number
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
-        return Err(ServiceError::invalid(
-            "refund_number",
-            "refund_number须为1-64位字母、数字、_或-",
-        ));
-    }
+    let number = request_number("refund_number", &r.refund_number)?;
     let reason = match r.reason.trim() {
         "" => DEFAULT_REASON.to_owned(),
         text if text.chars().count() > MAX_REASON_CHARS => {

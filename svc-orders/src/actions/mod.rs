@@ -9,6 +9,7 @@ use proto::yibiaosanshi::FindPayerRequest;
 
 use crate::clients::{Auth, Community, Rental, Yibiaosanshi};
 
+pub mod alipay_users;
 pub mod bill_refunds;
 pub mod bills;
 pub mod closing;
@@ -16,6 +17,7 @@ pub mod ledger;
 pub mod orders;
 pub mod outbox;
 pub mod payment;
+pub mod payouts;
 pub mod reconcile;
 pub mod refunds;
 pub mod viewings;
@@ -42,6 +44,8 @@ pub struct State {
     pub check_after_secs: i64,
     /// `[rental] invite_share`: the part of a landlord's confirmed fee their inviter earns.
     pub invite_share: f64,
+    /// The shared cache: Alipay authorisation states.
+    pub cache: kit::cache::SharedCache,
 }
 
 pub(crate) fn platform(platform: Option<&pb::PlatformRef>) -> ServiceResult<&pb::PlatformRef> {
@@ -56,6 +60,24 @@ pub(crate) fn managed(platform: &pb::PlatformRef, xiaoqu: &str) -> ServiceResult
     }
     kit::scope::require_managed(&platform.communities, xiaoqu)?;
     Ok(xiaoqu.to_owned())
+}
+
+/// The platform's own number of a request it may send again (`refund_number`, `order_id`): 1–64
+/// letters, digits, `_` or `-`, trimmed.
+pub(crate) fn request_number(field: &str, text: &str) -> ServiceResult<String> {
+    let number = text.trim();
+    if number.is_empty()
+        || number.len() > 64
+        || !number
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(ServiceError::invalid(
+            field,
+            format!("{field}须为1-64位字母、数字、_或-"),
+        ));
+    }
+    Ok(number.to_owned())
 }
 
 /// The houses where the resident holds the payment right (activated bindings).

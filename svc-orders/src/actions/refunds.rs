@@ -110,7 +110,7 @@ pub enum Outcome {
 }
 
 /// Refusals that may pass when tried again.
-const TRANSIENT: [&str; 4] = [
+pub(crate) const TRANSIENT: [&str; 4] = [
     "ACQ.SYSTEM_ERROR",
     "SYSTEMERROR",
     "SYSTEM_ERROR",

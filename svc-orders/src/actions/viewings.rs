@@ -29,7 +29,8 @@ pub const MAX_WISHED_TIMES: usize = 3;
 /// How far ahead a wished time may be, seconds (30 days).
 pub const WISHED_WITHIN_SECS: i64 = 30 * 24 * 3600;
 
-fn user_of(resident: Option<&proto::viewings::ResidentRef>) -> ServiceResult<i64> {
+/// The signed-in resident the request names.
+pub(crate) fn user_of(resident: Option<&proto::viewings::ResidentRef>) -> ServiceResult<i64> {
     resident
         .map(|r| r.user_id)
         .filter(|id| *id > 0)

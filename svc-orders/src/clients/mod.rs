@@ -91,4 +91,17 @@ impl Rental {
             .map_err(|status| ServiceError::from_status(&status))?
             .into_inner())
     }
+
+    /// The payout account (`account_number`, `account_name`) of user `user_id`'s rental
+    /// profile; empty texts when none was saved.
+    pub async fn payout_account(&self, user_id: i64) -> ServiceResult<(String, String)> {
+        let reply = self
+            .0
+            .clone()
+            .payout_account(proto::rental::PayoutAccountRequest { user_id })
+            .await
+            .map_err(|status| ServiceError::from_status(&status))?
+            .into_inner();
+        Ok((reply.account_number, reply.account_name))
+    }
 }

@@ -42,3 +42,15 @@ pub fn balance(conn: &mut AnyConnection, account: &str) -> QueryResult<i64> {
         .first(conn)?;
     Ok(total.unwrap_or(0))
 }
+
+/// Serialises, until the transaction ends, every change that draws on `account`: PostgreSQL
+/// takes a transaction-level advisory lock named by it; SQLite's write transaction already holds
+/// the whole database.
+pub fn lock_account(conn: &mut AnyConnection, account: &str) -> QueryResult<()> {
+    if let AnyConnection::Postgresql(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind::<diesel::sql_types::Text, _>(account)
+            .execute(pg)?;
+    }
+    Ok(())
+}

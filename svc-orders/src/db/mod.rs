@@ -1,8 +1,10 @@
 //! svc-orders's tables and the plain queries over them.
+pub mod alipay_users;
 pub mod bills;
 pub mod ledger;
 pub mod orders;
 pub mod payments;
+pub mod payouts;
 pub mod refunds;
 pub mod schema;
 pub mod viewings;

@@ -134,4 +134,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    alipay_users (user_id) {
+        user_id -> BigInt,
+        alipay_user_id -> Text,
+        access_token -> Text,
+        token_expires_at -> BigInt,
+        refresh_token -> Text,
+        zhima_score -> Nullable<BigInt>,
+        zhima_fetched_at -> Nullable<BigInt>,
+        bound_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    payouts (id) {
+        id -> BigInt,
+        order_id -> Text,
+        out_biz_no -> Text,
+        community_identifier -> Text,
+        owner_id -> BigInt,
+        payee_type -> Text,
+        payee_account -> Text,
+        payee_name -> Text,
+        amount_fen -> BigInt,
+        remark -> Text,
+        state -> Text,
+        alipay_order_id -> Nullable<Text>,
+        failure -> Text,
+        credential_id -> BigInt,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        paid_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(orders, payments, bills, live_payments);

@@ -7,7 +7,10 @@ use proto::viewings::*;
 use tonic::{Request, Response, Status};
 
 use crate::actions::State;
+use crate::actions::alipay_users;
+use crate::actions::payouts::{self, USER_ID};
 use crate::actions::viewings::{self, CONFIRMED, DECLINED, PAID, REFUNDED, UNPAID};
+use crate::db::payouts::{FAILED, PayoutRow, SUCCEEDED};
 use crate::db::viewings::ViewingRow;
 
 /// The service behind `ViewingsServer`.
@@ -100,6 +103,85 @@ impl Viewings for ViewingsService {
                 .await
                 .map(list),
         )
+    }
+
+    async fn alipay_auth_url(&self, r: Request<Caller>) -> Answer<AlipayAuthUrlReply> {
+        done(
+            alipay_users::auth_url(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(|auth_url| AlipayAuthUrlReply { auth_url }),
+        )
+    }
+
+    async fn alipay_authorized(&self, r: Request<AlipayAuthorization>) -> Answer<AlipayBinding> {
+        done(
+            alipay_users::authorized(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(|()| AlipayBinding { bound: true }),
+        )
+    }
+
+    async fn alipay_binding_status(&self, r: Request<Caller>) -> Answer<AlipayBinding> {
+        done(
+            alipay_users::is_bound(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(|bound| AlipayBinding { bound }),
+        )
+    }
+
+    async fn zhima(&self, r: Request<ZhimaRequest>) -> Answer<ZhimaScore> {
+        done(
+            alipay_users::zhima(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(|(score, fetched_at)| ZhimaScore { score, fetched_at }),
+        )
+    }
+
+    async fn pay_to_customer(&self, r: Request<PayoutRequest>) -> Answer<Payout> {
+        done(
+            payouts::pay(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(payout),
+        )
+    }
+
+    async fn payouts(&self, r: Request<PayoutsRequest>) -> Answer<PayoutList> {
+        done(
+            payouts::list(&self.0, proto::caller::checked(r)?)
+                .await
+                .map(|rows| PayoutList {
+                    payouts: rows.into_iter().map(payout).collect(),
+                }),
+        )
+    }
+}
+
+fn payout(row: PayoutRow) -> Payout {
+    let state = match row.state.as_str() {
+        SUCCEEDED => PayoutState::Succeeded,
+        FAILED => PayoutState::Failed,
+        _ => PayoutState::Pending,
+    };
+    let payee_type = if row.payee_type == USER_ID {
+        PayeeType::UserId
+    } else {
+        PayeeType::LogonId
+    };
+    Payout {
+        order_id: row.order_id,
+        out_biz_no: row.out_biz_no,
+        xiaoqu: row.community_identifier,
+        owner_id: row.owner_id,
+        payee_type: payee_type as i32,
+        payee_account: row.payee_account,
+        payee_name: row.payee_name,
+        amount_fen: row.amount_fen,
+        remark: row.remark,
+        state: state as i32,
+        alipay_order_id: row.alipay_order_id.unwrap_or_default(),
+        failure: row.failure,
+        created_at: row.created_at,
+        paid_at: row.paid_at.unwrap_or(0),
     }
 }
 

@@ -699,6 +699,61 @@ fn table() -> Vec<Row> {
             PUBLIC,
             |_, _| at("/api/v1/rental/payment/ali/notify", json!({})),
         ),
+        // Seed 004's Alipay user: a resident's own page, binding and score; Alipay sends the
+        // browser back without a token (an unknown state: 400 naming it, past the
+        // authorisation).
+        row(
+            "POST",
+            "/api/v1/rental/payment/ali/get_auth_url",
+            RESIDENTS,
+            |_, _| at("/api/v1/rental/payment/ali/get_auth_url", json!({})),
+        ),
+        row(
+            "GET",
+            "/api/v1/rental/payment/ali/auth_notify",
+            PUBLIC,
+            |_, _| {
+                at(
+                    "/api/v1/rental/payment/ali/auth_notify?auth_code=c&state=0123456789abcdef0123456789abcdef",
+                    json!({}),
+                )
+            },
+        ),
+        row(
+            "POST",
+            "/api/v1/rental/payment/ali/binding_status",
+            RESIDENTS,
+            |_, _| at("/api/v1/rental/payment/ali/binding_status", json!({})),
+        ),
+        row(
+            "POST",
+            "/api/v1/rental/payment/ali/zhima",
+            RESIDENTS,
+            |_, _| at("/api/v1/rental/payment/ali/zhima", json!({"refresh": "N"})),
+        ),
+        // Internal: only the platform managing 10002 pays A out, and never more than the ledger
+        // owes her (nothing yet: 400 naming amount, past the authorisation).
+        row(
+            "POST",
+            "/api/v1/rental/payment/ali/pay_to_customer",
+            PLATFORM_10002_ONLY,
+            |w, _| {
+                at(
+                    "/api/v1/rental/payment/ali/pay_to_customer",
+                    json!({
+                        "xiaoqu": "10002", "owner_id": w.owner_a, "order_id": "matrix-1",
+                        "payee_type": "ALIPAY_LOGONID", "payee_acount": "landlord@example.com",
+                        "amount": "1.00",
+                    }),
+                )
+            },
+        ),
+        row(
+            "POST",
+            "/api/v1/wjdh/rental/payouts",
+            PLATFORM_10002_ONLY,
+            |_, _| at("/api/v1/wjdh/rental/payouts", json!({"xiaoqu": "10002"})),
+        ),
         row(
             "POST",
             "/api/v1/rental/order/my_preorders",

@@ -591,16 +591,21 @@ impl TestApp {
             .unwrap()
     }
 
-    /// The payments the security platform heard of (001 §2.2.1).
-    pub async fn secplat_payments(&self) -> Vec<Value> {
+    /// GET from the sandbox (`/secplat/payments`, `/alipay/transfers` …); its JSON answer.
+    pub async fn sandbox_get(&self, path: &str) -> Value {
         self.client
-            .get(format!("{}/secplat/payments", self.stack.sandbox_url))
+            .get(format!("{}{path}", self.stack.sandbox_url))
             .send()
             .await
             .unwrap()
             .json()
             .await
             .unwrap()
+    }
+
+    /// The payments the security platform heard of (001 §2.2.1).
+    pub async fn secplat_payments(&self) -> Vec<Value> {
+        serde_json::from_value(self.sandbox_get("/secplat/payments").await).unwrap()
     }
 
     /// A platform credential's token (`123456` manages 10002, `jyl-demo` manages 10003).

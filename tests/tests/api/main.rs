@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod addresses;
+mod alipay_users;
 mod authorization;
 mod billing;
 mod community;

@@ -10,18 +10,18 @@ use crate::helpers::{
 use crate::rental::listing;
 
 /// A's published listing of her house (南向两居, 2,500 元), and B and C signed in to ask to view it.
-struct Viewable {
-    app: TestApp,
-    a: String,
-    b: String,
-    c: String,
-    house: i64,
+pub(crate) struct Viewable {
+    pub(crate) app: TestApp,
+    pub(crate) a: String,
+    pub(crate) b: String,
+    pub(crate) c: String,
+    pub(crate) house: i64,
     /// A's landlord id.
-    owner: i64,
-    listing: i64,
+    pub(crate) owner: i64,
+    pub(crate) listing: i64,
 }
 
-async fn viewable_listing() -> Viewable {
+pub(crate) async fn viewable_listing() -> Viewable {
     viewable_listing_with(&[]).await
 }
 
@@ -285,7 +285,7 @@ async fn the_viewing_fee_is_paid_on_alipays_page_and_applied_once() {
 
 impl TestApp {
     /// Asks, as `token`, to view `listing` of landlord `owner`; the `pre_order_id`.
-    async fn ask_to_view(&self, token: &str, owner: i64, listing: i64) -> i64 {
+    pub(crate) async fn ask_to_view(&self, token: &str, owner: i64, listing: i64) -> i64 {
         let asked = self
             .post(
                 "/api/v1/rental/order/create_preorder",
@@ -322,7 +322,7 @@ impl TestApp {
     }
 
     /// Pays request `id` on Alipay's page as `token`; the trade's `out_trade_no`.
-    async fn pay_by_alipay(&self, token: &str, id: i64) -> String {
+    pub(crate) async fn pay_by_alipay(&self, token: &str, id: i64) -> String {
         let out_trade_no = self.open_alipay_page(token, id).await;
         let paid = self
             .sandbox("/alipay/pay", json!({"out_trade_no": out_trade_no}))
@@ -364,20 +364,11 @@ impl TestApp {
 
     /// Alipay's view of a trade (the sandbox's `/alipay/trades`).
     async fn alipay_trade(&self, out_trade_no: &str) -> Value {
-        self.client
-            .get(format!(
-                "{}/alipay/trades?out_trade_no={out_trade_no}",
-                self.stack.sandbox_url
-            ))
-            .send()
+        self.sandbox_get(&format!("/alipay/trades?out_trade_no={out_trade_no}"))
             .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
     }
 
-    async fn confirm_viewing(&self, token: &str, id: i64, at: &str) -> Answer {
+    pub(crate) async fn confirm_viewing(&self, token: &str, id: i64, at: &str) -> Answer {
         self.post(
             "/api/v1/rental/order/confirm_preorder",
             json!({"pre_order_id": id, "viewing_time": at}),
@@ -408,7 +399,7 @@ struct Balance {
 impl TestApp {
     /// svc-orders's ledger: every movement sums to zero; the accounts' balances (debits
     /// positive, zero balances left out), which then sum to zero too.
-    async fn ledger(&self) -> std::collections::BTreeMap<String, i64> {
+    pub(crate) async fn ledger(&self) -> std::collections::BTreeMap<String, i64> {
         use diesel::RunQueryDsl;
         let (movements, accounts) = self
             .stack
@@ -440,7 +431,7 @@ impl TestApp {
 }
 
 /// Tomorrow at this minute, as the API writes times.
-fn tomorrow() -> String {
+pub(crate) fn tomorrow() -> String {
     kit::time::beijing_minute_text(kit::time::now_unix() + 86_400)
 }
 

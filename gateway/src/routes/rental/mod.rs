@@ -5,6 +5,7 @@
 //!
 //! Each route reads its fields into one input struct (its request schema), opened after the
 //! caller is known.
+pub mod alipay;
 pub mod browse;
 pub mod fields;
 pub mod identity;

@@ -25,6 +25,13 @@ pub struct CreatePreorderInput {
     wished_times: Option<Minutes<3>>,
 }
 
+/// svc-orders's message naming the signed-in resident.
+pub(super) fn caller(resident: &ResidentCaller) -> pb::Caller {
+    pb::Caller {
+        resident: Some(resident.reference()),
+    }
+}
+
 /// A request as its seeker and its landlord see it (DESIGN's row).
 fn viewing_json(v: pb::Viewing) -> Value {
     let status = match pb::ViewingStatus::try_from(v.status) {
@@ -89,9 +96,7 @@ pub async fn mine(
     request_id: RequestId,
     resident: ResidentCaller,
 ) -> ApiResult {
-    let message = pb::Caller {
-        resident: Some(resident.reference()),
-    };
+    let message = caller(&resident);
     let rows = state
         .call("orders", state.viewings().mine(request_id.grpc(message)))
         .await?;
@@ -106,9 +111,7 @@ pub async fn of_owner(
     request_id: RequestId,
     resident: ResidentCaller,
 ) -> ApiResult {
-    let message = pb::Caller {
-        resident: Some(resident.reference()),
-    };
+    let message = caller(&resident);
     let rows = state
         .call(
             "orders",

@@ -26,6 +26,23 @@ pub async fn mine(state: &State, request: Caller) -> ServiceResult<ProfileRow> {
         .await?)
 }
 
+/// The payout account (`account_number`, `account_name`) of user `user_id`'s profile, empty
+/// when they never saved one.
+pub async fn payout_account(state: &State, user_id: i64) -> ServiceResult<(String, String)> {
+    let row = state
+        .db
+        .run(move |conn| db::find_profile(conn, user_id).map_err(Error::from))
+        .await?;
+    Ok(row
+        .map(|row| {
+            (
+                row.account_number.unwrap_or_default(),
+                row.account_name.unwrap_or_default(),
+            )
+        })
+        .unwrap_or_default())
+}
+
 /// Saves the fields sent.
 pub async fn save(state: &State, request: SaveProfileRequest) -> ServiceResult<ProfileRow> {
     let user = resident(request.resident.as_ref())?.user_id;
