@@ -6,7 +6,7 @@
 //! | a fee paid | provider +fee, escrow −fee |
 //! | a fee confirmed | escrow +fee, landlord −fee; with an inviter: invitations +share, inviter −share |
 //! | a paid fee declined or expired | escrow +fee, refunds −fee |
-//! | a second payment | provider +amount, refunds −amount |
+//! | a second payment, or one of another amount | provider +amount, refunds −amount |
 //! | a refund paid back | refunds +amount, provider −amount |
 use kit::db::AnyConnection;
 use kit::error::ServiceError;

@@ -311,15 +311,9 @@ fn apply(
 ) -> Result<Applied, Error> {
     let row = db::lock(conn, id)?
         .ok_or_else(|| ServiceError::not_found_in("out_trade_no", "no such viewing request"))?;
-    if row.fee_fen != total {
-        return Err(ServiceError::conflict_in(
-            "total_amount",
-            "the amount is not the request's fee",
-        )
-        .into());
-    }
     let now = kit::time::now_unix();
-    if row.status == UNPAID {
+    let the_fee = row.fee_fen == total;
+    if the_fee && row.status == UNPAID {
         db::mark_paid(conn, id, channel, trade_no, paid_at, now)?;
         ledger::post(
             conn,
@@ -333,12 +327,23 @@ fn apply(
         )?;
         return Ok(Applied::Now);
     }
-    if row.pay_channel.as_deref() == Some(channel) && row.trade_no.as_deref() == Some(trade_no) {
+    if the_fee
+        && row.pay_channel.as_deref() == Some(channel)
+        && row.trade_no.as_deref() == Some(trade_no)
+    {
         return Ok(Applied::Already);
     }
-    let returned = refunds_db::of_trade(conn, out_trade_no)?
-        .iter()
-        .any(|r| r.purpose == refunds_db::FOR_DUPLICATE && r.channel == channel);
+    // Paid twice (the other channel, or a request no longer payable), or another amount than
+    // the fee: this money goes back, once per channel.
+    let (purpose, reason) = if the_fee {
+        (refunds_db::FOR_DUPLICATE, DUPLICATE_REASON)
+    } else {
+        (refunds_db::FOR_MISMATCH, MISMATCH_REASON)
+    };
+    let returned = refunds_db::of_trade(conn, out_trade_no)?.iter().any(|r| {
+        r.channel == channel
+            && (r.purpose == refunds_db::FOR_DUPLICATE || r.purpose == refunds_db::FOR_MISMATCH)
+    });
     if !returned {
         let refund = refunds::request(
             conn,
@@ -347,8 +352,8 @@ fn apply(
                 out_trade_no,
                 total_fen: total,
                 amount_fen: total,
-                reason: DUPLICATE_REASON,
-                purpose: refunds_db::FOR_DUPLICATE,
+                reason,
+                purpose,
                 viewing_id: Some(id),
                 bill_id: None,
                 request_no: None,
@@ -358,7 +363,7 @@ fn apply(
         )?;
         ledger::post(
             conn,
-            &format!("duplicate:{}", refund.id),
+            &format!("returned:{}", refund.id),
             &[
                 (ledger::provider(channel), total),
                 (ledger::REFUNDS.to_owned(), -total),
@@ -375,6 +380,8 @@ fn apply(
 
 /// Why a second payment goes back.
 const DUPLICATE_REASON: &str = "看房费重复支付，原路退回";
+/// Why a payment of another amount than the fee goes back.
+const MISMATCH_REASON: &str = "支付金额与看房费不符，原路退回";
 
 /// `/order/confirm_preorder`: the landlord confirms a paid request with the viewing time.
 pub async fn confirm(state: &State, request: ConfirmViewingRequest) -> ServiceResult<ViewingRow> {

@@ -601,18 +601,7 @@ async fn the_platform_refunds_a_bill_in_part_once_per_refund_number() {
     assert_eq!(listed.len(), 1, "{listed:?}");
     // WeChat Pay holds one refund of 0.01 for the payment.
     let out_trade_no = paid["out_trade_no"].as_str().unwrap();
-    let at_wechat: Value = app
-        .client
-        .get(format!(
-            "{}/wxpay/refunds?out_trade_no={out_trade_no}",
-            app.stack.sandbox_url
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let at_wechat = app.wechat_refunds(out_trade_no).await;
     assert_eq!(at_wechat.as_array().map(Vec::len), Some(1), "{at_wechat}");
     // The rest: the bill is then fully refunded.
     let rest = refund("TK-2", "0.01").await;

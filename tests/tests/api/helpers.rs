@@ -603,6 +603,12 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The refunds WeChat Pay (the sandbox) holds of order `out_trade_no`, oldest first.
+    pub async fn wechat_refunds(&self, out_trade_no: &str) -> Value {
+        self.sandbox_get(&format!("/wxpay/refunds?out_trade_no={out_trade_no}"))
+            .await
+    }
+
     /// The payments the security platform heard of (001 §2.2.1).
     pub async fn secplat_payments(&self) -> Vec<Value> {
         serde_json::from_value(self.sandbox_get("/secplat/payments").await).unwrap()

@@ -685,19 +685,9 @@ async fn a_forged_notification_changes_nothing_and_a_short_payment_goes_back() {
     assert_eq!(refunds.len(), 1, "{refunds:?}");
     assert_eq!(refunds[0]["amount"], "0.01");
     assert_eq!(refunds[0]["status"], "已退款", "{refunds:?}");
-    let at_wechat: Value = app
-        .client
-        .get(format!(
-            "{}/wxpay/refunds?out_trade_no={}",
-            app.stack.sandbox_url,
-            short["out_trade_no"].as_str().unwrap()
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let at_wechat = app
+        .wechat_refunds(short["out_trade_no"].as_str().unwrap())
+        .await;
     assert_eq!(at_wechat[0]["refund_fen"], 1, "{at_wechat}");
     // The same notification again refunds nothing more.
     let again = app

@@ -321,6 +321,19 @@ impl TestApp {
         biz["out_trade_no"].as_str().unwrap().to_owned()
     }
 
+    /// `/order/pay_preorder` for request `id` as `token`: the mini-program's WeChat Pay fields.
+    async fn wechat_pay_params(&self, token: &str, id: i64) -> Answer {
+        let params = self
+            .post(
+                "/api/v1/rental/order/pay_preorder",
+                json!({ "pre_order_id": id }),
+                Some(token),
+            )
+            .await;
+        assert_eq!(params.code(), 0, "{:?}", params.body);
+        params
+    }
+
     /// Pays request `id` on Alipay's page as `token`; the trade's `out_trade_no`.
     pub(crate) async fn pay_by_alipay(&self, token: &str, id: i64) -> String {
         let out_trade_no = self.open_alipay_page(token, id).await;
@@ -664,14 +677,7 @@ async fn a_fee_whose_notification_never_came_is_found_by_reconciliation() {
     app.preorder_becomes(&b, by_alipay, "已支付").await;
     // WeChat Pay: the same.
     let by_wechat = app.ask_to_view(&c, owner, listing).await;
-    let params = app
-        .post(
-            "/api/v1/rental/order/pay_preorder",
-            json!({"pre_order_id": by_wechat}),
-            Some(&c),
-        )
-        .await;
-    assert_eq!(params.code(), 0, "{:?}", params.body);
+    let params = app.wechat_pay_params(&c, by_wechat).await;
     let paid = app
         .sandbox(
             "/wxpay/pay",
@@ -697,14 +703,7 @@ async fn a_fee_paid_twice_goes_back_once_and_wechat_pay_refunds_a_declined_fee()
     // B opens Alipay's page, then pays in the mini-program with WeChat Pay (seed 000 §4.2.1's
     // fields), then pays on Alipay's page too: both notifications at once.
     let on_alipay = app.open_alipay_page(&b, id).await;
-    let params = app
-        .post(
-            "/api/v1/rental/order/pay_preorder",
-            json!({"pre_order_id": id}),
-            Some(&b),
-        )
-        .await;
-    assert_eq!(params.code(), 0, "{:?}", params.body);
+    let params = app.wechat_pay_params(&b, id).await;
     for field in [
         "appId",
         "timeStamp",
@@ -733,27 +732,11 @@ async fn a_fee_paid_twice_goes_back_once_and_wechat_pay_refunds_a_declined_fee()
     let row = app.preorder_becomes(&b, id, "已支付").await;
     let kept_alipay = app.alipay_trade(&on_alipay).await;
     let out_trade_no = by_wechat["out_trade_no"].as_str().unwrap().to_owned();
-    let wechat_refunds = |app: &TestApp| {
-        let url = format!(
-            "{}/wxpay/refunds?out_trade_no={out_trade_no}",
-            app.stack.sandbox_url
-        );
-        let client = app.client.clone();
-        async move {
-            client
-                .get(url)
-                .send()
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
-        }
-    };
     let mut returned = false;
     for _ in 0..150 {
         let alipay_back = app.alipay_trade(&on_alipay).await["refund_amount"] == "10.00";
-        let wechat_back = wechat_refunds(&app)
+        let wechat_back = app
+            .wechat_refunds(&out_trade_no)
             .await
             .as_array()
             .is_some_and(|r| !r.is_empty());
@@ -772,9 +755,58 @@ async fn a_fee_paid_twice_goes_back_once_and_wechat_pay_refunds_a_declined_fee()
     assert_eq!(declined.code(), 0, "{:?}", declined.body);
     app.preorder_becomes(&b, id, "已退款").await;
     assert_eq!(app.alipay_trade(&on_alipay).await["refund_amount"], "10.00");
-    let at_wechat = wechat_refunds(&app).await;
+    let at_wechat = app.wechat_refunds(&out_trade_no).await;
     assert_eq!(at_wechat.as_array().map(Vec::len), Some(1), "{at_wechat}");
     // Nothing is left held or owed.
+    let ledger = app.ledger().await;
+    assert!(ledger.is_empty(), "{ledger:?}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_payment_of_another_amount_pays_nothing_and_goes_back() {
+    let Viewable {
+        app,
+        b,
+        owner,
+        listing,
+        ..
+    } = viewable_listing().await;
+    let id = app.ask_to_view(&b, owner, listing).await;
+    let params = app.wechat_pay_params(&b, id).await;
+    // WeChat Pay reports 0.01 paid for a fee of 10.00, twice.
+    let short = app
+        .sandbox(
+            "/wxpay/pay",
+            json!({"prepay_id": params.prepay_id(), "amount_fen": 1, "times": 2}),
+        )
+        .await;
+    assert_eq!(
+        short["delivered"], true,
+        "taken, so WeChat Pay stops: {short}"
+    );
+    let out_trade_no = short["out_trade_no"].as_str().unwrap().to_owned();
+    let mut refunds = Value::Null;
+    for _ in 0..150 {
+        refunds = app.wechat_refunds(&out_trade_no).await;
+        if refunds[0]["notified"] == true {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(refunds.as_array().map(Vec::len), Some(1), "{refunds}");
+    assert_eq!(refunds[0]["refund_fen"], 1, "{refunds}");
+    // Nothing was paid: the request still waits for its fee, and nothing is held or owed.
+    assert_eq!(
+        app.preorder(&b, "my_preorders", id).await["status"],
+        "待支付"
+    );
+    for _ in 0..50 {
+        if app.ledger().await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let ledger = app.ledger().await;
     assert!(ledger.is_empty(), "{ledger:?}");
     app.stop().await;
