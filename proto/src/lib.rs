@@ -118,6 +118,21 @@ pub mod orders {
     pub use crate::caller::{PlatformRef, ResidentRef};
 }
 
+/// A viewing fee's `wx.requestPayment` parameters are a property fee's: one shape for the
+/// mini-program (000 §4.2.1).
+impl From<viewings::WechatPayParams> for orders::PayReply {
+    fn from(p: viewings::WechatPayParams) -> Self {
+        Self {
+            app_id: p.app_id,
+            time_stamp: p.time_stamp,
+            nonce_str: p.nonce_str,
+            package: p.package,
+            sign_type: p.sign_type,
+            pay_sign: p.pay_sign,
+        }
+    }
+}
+
 /// The services' clients of one another: one per service called, shared by every caller, each
 /// call answering a `ServiceError` (through the client layer of [`kit::caller::CallerChannel`]:
 /// trace context, request id, caller assertion, the endpoint's timeout).

@@ -614,15 +614,20 @@ pub async fn pay(
         .await?;
     Ok(envelope::ok(&PayResponse {
         head: Head::ok("成功获取缴费信息", "成功获取缴费信息"),
-        data: json!({
-            "appId": reply.app_id,
-            "timeStamp": reply.time_stamp,
-            "nonceStr": reply.nonce_str,
-            "package": reply.package,
-            "signType": reply.sign_type,
-            "paySign": reply.pay_sign,
-        }),
+        data: request_payment(reply),
     }))
+}
+
+/// 000 §4.2.1's `data`: what the mini-program passes to `wx.requestPayment`.
+pub(crate) fn request_payment(reply: pb::PayReply) -> Value {
+    json!({
+        "appId": reply.app_id,
+        "timeStamp": reply.time_stamp,
+        "nonceStr": reply.nonce_str,
+        "package": reply.package,
+        "signType": reply.sign_type,
+        "paySign": reply.pay_sign,
+    })
 }
 
 /// WeChat Pay's payment notification: headers and raw body go to svc-orders, which verifies

@@ -82,10 +82,10 @@ pub async fn refund_bill(state: &State, r: pb::RefundBillRequest) -> ServiceResu
                         amount_fen: amount,
                         reason: &reason,
                         purpose: FOR_BILL,
-                        viewing_id: None,
                         bill_id: Some(bill_id),
                         request_no: Some(&number),
                         community: &bill.community_identifier,
+                        ..Returned::default()
                     },
                     now_unix(),
                 )

@@ -469,12 +469,12 @@ async fn accept(
         }
         return viewings::paid(
             state,
-            &viewings::Payment {
-                out_trade_no: &notice.out_trade_no,
-                channel: refunds::WXPAY,
-                trade_no: &notice.transaction_id,
-                total_fen: notice.total_fen,
+            viewings::Payment {
                 paid_at: notice.success_time.map_or_else(now_unix, |t| t.timestamp()),
+                out_trade_no: notice.out_trade_no,
+                channel: refunds::WXPAY,
+                trade_no: notice.transaction_id,
+                total_fen: notice.total_fen,
             },
         )
         .await;
@@ -531,10 +531,8 @@ fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Ap
                     amount_fen: notice.total_fen,
                     reason: "支付金额与订单不符，原路退回",
                     purpose: crate::db::refunds::FOR_MISMATCH,
-                    viewing_id: None,
-                    bill_id: None,
-                    request_no: None,
                     community,
+                    ..refunds::Returned::default()
                 },
                 now,
             )?;
@@ -578,10 +576,9 @@ fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Ap
                 amount_fen: twice,
                 reason: "重复缴费，原路退回",
                 purpose: crate::db::refunds::FOR_DUPLICATE,
-                viewing_id: None,
                 bill_id: Some(bill_id),
-                request_no: None,
                 community,
+                ..refunds::Returned::default()
             },
             now,
         )?;

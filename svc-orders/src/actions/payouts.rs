@@ -13,7 +13,7 @@ use kit::error::{ErrorKind, ServiceError, ServiceResult};
 use kit::types::{mask_account, mask_name};
 use proto::viewings::{PayeeType, PayoutRequest, PayoutsRequest};
 
-use super::refunds::{ALIPAY, TRANSIENT};
+use super::refunds::{ALIPAY, refused_for_good};
 use super::{State, ledger, managed, platform, request_number};
 use crate::db::ledger as ledger_db;
 use crate::db::payouts::{self as db, FAILED, PENDING, PayoutRow, SUCCEEDED};
@@ -239,7 +239,7 @@ async fn send(state: &State, row: PayoutRow) -> ServiceResult<PayoutRow> {
     let outcome = match state.alipay.transfer(&transfer).await {
         Ok(done) if done.status == "FAIL" => Outcome::Refused(format!("status {}", done.status)),
         Ok(done) => Outcome::Paid(done.order_id),
-        Err(AlipayError::Refused { code, message }) if !TRANSIENT.contains(&code.as_str()) => {
+        Err(AlipayError::Refused { code, message }) if refused_for_good(Some(&code)) => {
             Outcome::Refused(format!("{code} {message}"))
         }
         Err(error) => Outcome::Unreachable(error.to_string()),

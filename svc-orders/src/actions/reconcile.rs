@@ -41,8 +41,8 @@ pub async fn run(state: Arc<State>, settings: ReconciliationSettings) {
 
 /// One pass: how many payments and viewing requests were looked at.
 pub async fn pass(state: &State, settings: &ReconciliationSettings) -> Result<usize, ServiceError> {
-    let viewings = viewings::expire_unconfirmed(state, state.confirm_within_secs).await?
-        + viewings::find_missed_payments(state).await?;
+    let viewings =
+        viewings::expire_unconfirmed(state).await? + viewings::find_missed_payments(state).await?;
     Ok(viewings + property_fees(state, settings).await?)
 }
 

@@ -28,6 +28,7 @@ pub const ALIPAY: &str = "alipay";
 pub const WXPAY: &str = "wxpay";
 
 /// What the money goes back for, and of which payment.
+#[derive(Default)]
 pub struct Returned<'a> {
     pub channel: &'a str,
     pub out_trade_no: &'a str,
@@ -110,7 +111,7 @@ pub enum Outcome {
 }
 
 /// Refusals that may pass when tried again.
-pub(crate) const TRANSIENT: [&str; 4] = [
+const TRANSIENT: [&str; 4] = [
     "ACQ.SYSTEM_ERROR",
     "SYSTEMERROR",
     "SYSTEM_ERROR",
@@ -165,10 +166,17 @@ async fn ask(state: &State, refund: &RefundRow) -> Outcome {
 }
 
 fn failed(code: Option<&str>, why: String) -> Outcome {
-    match code {
-        Some(code) if !TRANSIENT.contains(&code) => Outcome::Refused(why),
-        _ => Outcome::Unreachable(why),
+    if refused_for_good(code) {
+        Outcome::Refused(why)
+    } else {
+        Outcome::Unreachable(why)
     }
+}
+
+/// Whether a provider's call that failed with refusal `code` (`None`: not reached or not read)
+/// will fail the same way when sent again: a refusal that is not a passing one.
+pub(crate) fn refused_for_good(code: Option<&str>) -> bool {
+    code.is_some_and(|code| !TRANSIENT.contains(&code))
 }
 
 /// Records what the provider said of `refund`.

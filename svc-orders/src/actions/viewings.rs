@@ -225,10 +225,10 @@ pub async fn alipay_notification(state: &State, notice: AlipayNotice) -> bool {
     } else {
         paid(
             state,
-            &Payment {
-                out_trade_no: &notice.out_trade_no,
+            Payment {
+                out_trade_no: notice.out_trade_no.clone(),
                 channel: ALIPAY,
-                trade_no: &notice.trade_no,
+                trade_no: notice.trade_no.clone(),
                 total_fen: notice.total_fen,
                 paid_at: kit::time::now_unix(),
             },
@@ -242,12 +242,12 @@ pub async fn alipay_notification(state: &State, notice: AlipayNotice) -> bool {
 }
 
 /// A viewing fee's payment as a provider reports it.
-pub struct Payment<'a> {
-    pub out_trade_no: &'a str,
+pub struct Payment {
+    pub out_trade_no: String,
     /// [`ALIPAY`] or [`WXPAY`].
-    pub channel: &'a str,
+    pub channel: &'static str,
     /// The provider's trade number.
-    pub trade_no: &'a str,
+    pub trade_no: String,
     pub total_fen: i64,
     pub paid_at: i64,
 }
@@ -270,29 +270,22 @@ pub fn is_viewing_trade(out_trade_no: &str) -> bool {
 
 /// Applies a reported payment of a request's fee: once, whichever channel reports it and however
 /// often; a second payment (the other channel, or a request no longer unpaid) is refunded.
-pub async fn paid(state: &State, payment: &Payment<'_>) -> ServiceResult<()> {
-    let id = viewing_of(payment.out_trade_no).ok_or_else(|| {
+pub async fn paid(state: &State, payment: Payment) -> ServiceResult<()> {
+    let id = viewing_of(&payment.out_trade_no).ok_or_else(|| {
         ServiceError::not_found_in("out_trade_no", "a trade that is not a viewing fee")
     })?;
-    let channel = payment.channel.to_owned();
-    let trade_no = payment.trade_no.to_owned();
-    let out_trade_no = payment.out_trade_no.to_owned();
-    let (total, paid_at) = (payment.total_fen, payment.paid_at);
+    let channel = payment.channel;
     let applied = state
         .db
-        .run(move |conn| {
-            kit::db::write_transaction(conn, |conn| {
-                apply(conn, id, &channel, &trade_no, &out_trade_no, total, paid_at)
-            })
-        })
+        .run(move |conn| kit::db::write_transaction(conn, |conn| apply(conn, id, &payment)))
         .await?;
     match applied {
-        Applied::Now => tracing::info!(viewing = id, channel = payment.channel, "viewing fee paid"),
+        Applied::Now => tracing::info!(viewing = id, channel, "viewing fee paid"),
         Applied::Already => {}
         Applied::Returned => {
             tracing::warn!(
                 viewing = id,
-                channel = payment.channel,
+                channel,
                 "viewing fee paid twice: the second goes back"
             )
         }
@@ -300,21 +293,15 @@ pub async fn paid(state: &State, payment: &Payment<'_>) -> ServiceResult<()> {
     Ok(())
 }
 
-fn apply(
-    conn: &mut kit::db::AnyConnection,
-    id: i64,
-    channel: &str,
-    trade_no: &str,
-    out_trade_no: &str,
-    total: i64,
-    paid_at: i64,
-) -> Result<Applied, Error> {
+fn apply(conn: &mut kit::db::AnyConnection, id: i64, payment: &Payment) -> Result<Applied, Error> {
+    let (channel, total) = (payment.channel, payment.total_fen);
+    let (trade_no, out_trade_no) = (payment.trade_no.as_str(), payment.out_trade_no.as_str());
     let row = db::lock(conn, id)?
         .ok_or_else(|| ServiceError::not_found_in("out_trade_no", "no such viewing request"))?;
     let now = kit::time::now_unix();
     let the_fee = row.fee_fen == total;
     if the_fee && row.status == UNPAID {
-        db::mark_paid(conn, id, channel, trade_no, paid_at, now)?;
+        db::mark_paid(conn, id, channel, trade_no, payment.paid_at, now)?;
         ledger::post(
             conn,
             &format!("viewing-paid:{id}"),
@@ -355,9 +342,8 @@ fn apply(
                 reason,
                 purpose,
                 viewing_id: Some(id),
-                bill_id: None,
-                request_no: None,
                 community: &row.community_identifier,
+                ..Returned::default()
             },
             now,
         )?;
@@ -404,9 +390,11 @@ pub async fn confirm(state: &State, request: ConfirmViewingRequest) -> ServiceRe
                 if row.status != PAID {
                     return Err(not_now(&row.status, "确认").into());
                 }
-                db::change_status(conn, id, &[PAID], CONFIRMED, Some(at), "", now)?;
                 credit(conn, &row, share, now)?;
-                Ok::<_, Error>(db::find(conn, id)?.unwrap_or(row))
+                Ok::<_, Error>(
+                    db::change_status(conn, id, &[PAID], CONFIRMED, Some(at), "", now)?
+                        .unwrap_or(row),
+                )
             })
         })
         .await?)
@@ -426,23 +414,25 @@ pub async fn decline(state: &State, request: DeclineViewingRequest) -> ServiceRe
                 if row.status != PAID && row.status != UNPAID {
                     return Err(not_now(&row.status, "拒绝").into());
                 }
-                give_back(conn, &row, &reason)?;
-                Ok::<_, Error>(db::find(conn, id)?.unwrap_or(row))
+                Ok::<_, Error>(give_back(conn, &row, &reason)?.unwrap_or(row))
             })
         })
         .await?)
 }
 
-/// Declines `row` (unpaid or paid) with `reason`; a paid fee is refunded the way it came.
+/// Declines `row` (unpaid or paid) with `reason`; a paid fee is refunded the way it came. The
+/// request as it then stands (`None`: it was neither).
 fn give_back(
     conn: &mut kit::db::AnyConnection,
     row: &ViewingRow,
     reason: &str,
-) -> Result<(), Error> {
+) -> Result<Option<ViewingRow>, Error> {
     let now = kit::time::now_unix();
-    if !db::change_status(conn, row.id, &[UNPAID, PAID], DECLINED, None, reason, now)? {
-        return Ok(());
-    }
+    let Some(declined) =
+        db::change_status(conn, row.id, &[UNPAID, PAID], DECLINED, None, reason, now)?
+    else {
+        return Ok(None);
+    };
     if row.status == PAID {
         let channel = row.pay_channel.clone().unwrap_or_default();
         ledger::post(
@@ -465,14 +455,13 @@ fn give_back(
                 reason,
                 purpose: refunds_db::FOR_VIEWING,
                 viewing_id: Some(row.id),
-                bill_id: None,
-                request_no: None,
                 community: &row.community_identifier,
+                ..Returned::default()
             },
             now,
         )?;
     }
-    Ok(())
+    Ok(Some(declined))
 }
 
 /// A confirmed fee is the landlord's; whoever invited the landlord earns `share` of it on top.
@@ -553,10 +542,11 @@ async fn offered(state: &State, id: i64) -> ServiceResult<()> {
     Ok(())
 }
 
-/// Escrow: every paid request the landlord has not confirmed within `confirm_within_secs` of its
-/// payment is declined and its fee refunded; how many.
-pub async fn expire_unconfirmed(state: &State, confirm_within_secs: i64) -> ServiceResult<usize> {
+/// Escrow: every paid request the landlord has not confirmed within `[rental]
+/// confirm_within_hours` of its payment is declined and its fee refunded; how many.
+pub async fn expire_unconfirmed(state: &State) -> ServiceResult<usize> {
     let now = kit::time::now_unix();
+    let confirm_within_secs = state.confirm_within_secs;
     let reason = format!(
         "房东未在{}小时内确认，看房费原路退回",
         (confirm_within_secs as f64 / 3600.0).ceil()
@@ -568,7 +558,9 @@ pub async fn expire_unconfirmed(state: &State, confirm_within_secs: i64) -> Serv
             let count = due.len();
             for row in due {
                 kit::db::write_transaction(conn, |conn| match db::lock(conn, row.id)? {
-                    Some(fresh) if fresh.status == PAID => give_back(conn, &fresh, &reason),
+                    Some(fresh) if fresh.status == PAID => {
+                        give_back(conn, &fresh, &reason).map(drop)
+                    }
                     _ => Ok(()),
                 })?;
             }
@@ -593,7 +585,7 @@ pub async fn find_missed_payments(state: &State) -> ServiceResult<usize> {
         let found = look_up(state, &trade).await;
         let next = match found {
             Ok(Some(payment)) => {
-                paid(state, &payment.as_payment(&trade)).await?;
+                paid(state, payment).await?;
                 None
             }
             Ok(None) => {
@@ -614,43 +606,24 @@ pub async fn find_missed_payments(state: &State) -> ServiceResult<usize> {
     Ok(count)
 }
 
-/// A payment one provider holds.
-struct Found {
-    channel: &'static str,
-    trade_no: String,
-    total_fen: i64,
-}
-
-impl Found {
-    fn as_payment<'a>(&'a self, out_trade_no: &'a str) -> Payment<'a> {
-        Payment {
-            out_trade_no,
-            channel: self.channel,
-            trade_no: &self.trade_no,
-            total_fen: self.total_fen,
-            paid_at: kit::time::now_unix(),
-        }
-    }
-}
-
-async fn look_up(state: &State, out_trade_no: &str) -> ServiceResult<Option<Found>> {
+/// The payment of `out_trade_no` one of the providers holds, if any.
+async fn look_up(state: &State, out_trade_no: &str) -> ServiceResult<Option<Payment>> {
+    let paid = |channel, trade_no, total_fen| Payment {
+        out_trade_no: out_trade_no.to_owned(),
+        channel,
+        trade_no,
+        total_fen,
+        paid_at: kit::time::now_unix(),
+    };
     if let Some(trade) = state.alipay.query(out_trade_no).await?
         && trade.is_paid()
     {
-        return Ok(Some(Found {
-            channel: ALIPAY,
-            trade_no: trade.trade_no,
-            total_fen: trade.total_fen,
-        }));
+        return Ok(Some(paid(ALIPAY, trade.trade_no, trade.total_fen)));
     }
     if let Some(notice) = state.wxpay.query(out_trade_no).await?
         && notice.is_paid()
     {
-        return Ok(Some(Found {
-            channel: WXPAY,
-            trade_no: notice.transaction_id,
-            total_fen: notice.total_fen,
-        }));
+        return Ok(Some(paid(WXPAY, notice.transaction_id, notice.total_fen)));
     }
     Ok(None)
 }

@@ -129,7 +129,8 @@ pub fn mark_paid(
     Ok(changed == 1)
 }
 
-/// Moves request `id` from `from` to `to`, with the viewing time or the reason; whether it did.
+/// Moves request `id` from `from` to `to`, with the viewing time or the reason; the request as
+/// it then stands (`None`: it was not in `from`).
 pub fn change_status(
     conn: &mut AnyConnection,
     id: i64,
@@ -138,9 +139,9 @@ pub fn change_status(
     viewing_time: Option<i64>,
     reason: &str,
     now: i64,
-) -> QueryResult<bool> {
+) -> QueryResult<Option<ViewingRow>> {
     use viewing_requests as v;
-    let changed = diesel::update(v::table.find(id).filter(v::status.eq_any(from)))
+    diesel::update(v::table.find(id).filter(v::status.eq_any(from)))
         .set((
             v::status.eq(to),
             v::viewing_time.eq(viewing_time),
@@ -148,8 +149,9 @@ pub fn change_status(
             v::check_at.eq(None::<i64>),
             v::updated_at.eq(now),
         ))
-        .execute(conn)?;
-    Ok(changed == 1)
+        .returning(viewing_requests::all_columns)
+        .get_result(conn)
+        .optional()
 }
 
 /// Request `id`'s fee is back with its payer: `declined` becomes `refunded`.

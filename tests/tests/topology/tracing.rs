@@ -23,40 +23,10 @@ async fn a_payments_trace_id_and_request_id_reach_every_service_it_touches() {
     let api = topology.api.clone();
 
     // 付钰 signs up and imports his houses; the platform bills house 101.
-    let (_, login) = api
-        .register_weixin(&gateway, "o-trace-fuyu", "15131512234")
+    let resident = api
+        .imported_resident(&gateway, "o-trace-fuyu", "15131512234")
         .await;
-    let resident = login["access_token"].as_str().unwrap().to_owned();
-    let (_, sent) = api
-        .post(
-            &gateway,
-            "/api/v1/verificationCodes/phone",
-            json!({"phone": "15131512234", "type": "verify"}),
-            None,
-            None,
-        )
-        .await;
-    let code = api.last_code("15131512234").await;
-    let (_, imported) = api
-        .post(
-            &gateway,
-            "/api/v1/security/phone",
-            json!({"verification_key": sent["key"], "verification_code": code, "id": "10002"}),
-            Some(&resident),
-            None,
-        )
-        .await;
-    assert_eq!(imported["code"], json!(0), "{imported:?}");
-    let (_, secret) = api
-        .post(
-            &gateway,
-            "/api/v1/wjdh/secret",
-            json!({"secret_id": "123456", "secret_key": "123456"}),
-            None,
-            None,
-        )
-        .await;
-    let platform = secret["access_token"].as_str().unwrap().to_owned();
+    let platform = api.platform_10002(&gateway).await;
     let (_, created) = api
         .post(
             &gateway,

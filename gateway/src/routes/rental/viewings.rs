@@ -227,14 +227,7 @@ pub async fn wechat_pay(
         .await?;
     ok(
         "成功获取支付信息",
-        json!({
-            "appId": p.app_id,
-            "timeStamp": p.time_stamp,
-            "nonceStr": p.nonce_str,
-            "package": p.package,
-            "signType": p.sign_type,
-            "paySign": p.pay_sign,
-        }),
+        crate::routes::orders::request_payment(p.into()),
     )
 }
 
