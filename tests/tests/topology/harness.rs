@@ -601,19 +601,23 @@ impl Api {
         secret["access_token"].as_str().unwrap().to_owned()
     }
 
-    /// The last code the sandbox delivered to `phone`.
-    pub async fn last_code(&self, phone: &str) -> String {
-        let messages: Vec<Value> = self
-            .client
-            .get(format!("{}/sms/messages", self.sandbox_url))
-            .query(&[("phone", phone)])
+    /// GET a sandbox helper (`/sms/messages`, `/alipay/trades` …) with `query`: its answer.
+    pub async fn sandbox_get(&self, path: &str, query: &[(&str, &str)]) -> Value {
+        self.client
+            .get(format!("{}{path}", self.sandbox_url))
+            .query(query)
             .send()
             .await
             .unwrap()
             .json()
             .await
-            .unwrap();
-        messages.last().unwrap()["code"]
+            .unwrap()
+    }
+
+    /// The last code the sandbox delivered to `phone`.
+    pub async fn last_code(&self, phone: &str) -> String {
+        let messages = self.sandbox_get("/sms/messages", &[("phone", phone)]).await;
+        messages.as_array().unwrap().last().unwrap()["code"]
             .as_str()
             .unwrap()
             .to_owned()

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::harness::{Topology, backends};
 
@@ -197,20 +197,13 @@ async fn svc_orders_killed_during_a_burst_of_viewing_fees_loses_none_and_pays_no
     for (i, id) in requests.iter().enumerate() {
         let out_trade_no = format!("KF{id:012}");
         let helper = if i % 2 == 0 {
-            "alipay/trades"
+            "/alipay/trades"
         } else {
-            "wxpay/refunds"
+            "/wxpay/refunds"
         };
-        let held: Value = api
-            .client
-            .get(format!("{}/{helper}", api.sandbox_url))
-            .query(&[("out_trade_no", &out_trade_no)])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let held = api
+            .sandbox_get(helper, &[("out_trade_no", &out_trade_no)])
+            .await;
         if i % 2 == 0 {
             assert_eq!(held["refund_amount"], "0.00", "{out_trade_no}: {held}");
         } else {
