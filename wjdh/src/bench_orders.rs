@@ -34,7 +34,7 @@ const COMMUNITY: &str = "10002";
 /// 10002 when n % 10 = 0, else in one of nine other communities. Of these, n % 400 = 0 is for
 /// the resident's `house` and n % 1000 = 1 is the resident's (`user`) own; the others go to
 /// 30,000 houses and 40,000 people. A third are paid.
-fn seed_sql(orders: i64, house: i64, user: i64) -> String {
+pub(crate) fn seed_sql(orders: i64, house: i64, user: i64) -> String {
     let mine = "n % 400 = 0";
     let personal = "n % 4 = 1";
     format!(

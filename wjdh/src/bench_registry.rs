@@ -29,7 +29,7 @@ pub struct RegistryBenchOptions {
 }
 
 /// The seeding SQL, portable between SQLite and PostgreSQL (recursive CTEs, `||`, CAST).
-fn seed_sql(communities: i64, per_floor: i64) -> String {
+pub(crate) fn seed_sql(communities: i64, per_floor: i64) -> String {
     let range = |n: i64| {
         format!("WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {n})")
     };

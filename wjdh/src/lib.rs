@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod bench_community;
 pub mod bench_orders;
+pub mod bench_paths;
 pub mod bench_registry;
 pub mod bench_rental;
 pub mod bench_viewings;

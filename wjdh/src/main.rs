@@ -38,6 +38,9 @@ enum Command {
     BenchRental(wjdh::bench_rental::RentalBenchOptions),
     /// Benchmark of viewing fees paid end to end (ask, pay by Alipay or WeChat Pay, notified, applied).
     BenchViewings(wjdh::bench_viewings::ViewingsBenchOptions),
+    /// Every resident and platform read path and the writes, each beside the limit a one-hop
+    /// read reaches on the same stack (probes measured in the same run), at `--scale` rows.
+    BenchPaths(wjdh::bench_paths::PathsBenchOptions),
 }
 
 #[derive(Subcommand)]
@@ -95,6 +98,7 @@ async fn main() -> anyhow::Result<()> {
         Command::BenchOrders(options) => wjdh::bench_orders::run(options).await,
         Command::BenchRental(options) => wjdh::bench_rental::run(options).await,
         Command::BenchViewings(options) => wjdh::bench_viewings::run(options).await,
+        Command::BenchPaths(options) => wjdh::bench_paths::run(options).await,
     }
 }
 

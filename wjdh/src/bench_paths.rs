@@ -1,0 +1,491 @@
+//! `wjdh bench-paths`: every resident and platform read path, and the writes, each beside the
+//! limit the same stack can reach (issue 14), in one run:
+//!
+//! - three probes: a bare actix JSON handler; actix → one tonic call; actix → one tonic call →
+//!   one primary-key read of the same database the services use;
+//! - the read paths: the community list (no token), a resident's permissions, houses and
+//!   orders, the platform's orders and reviews;
+//! - the writes: an order, a registration (a family member bound), a payment notification.
+//!
+//! The load is external in style, as wrk's: its own thread and runtime, `connections` separate
+//! keep-alive connections each sending its next request when the last is answered, for
+//! `seconds`. Each path's share of its probe (reads and writes: one call + one read) is printed.
+//! `--scale` people, houses and orders are seeded first (1,000 and 1,000,000 are the sizes the
+//! issue compares).
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use diesel::connection::SimpleConnection;
+use serde_json::{Value, json};
+
+use crate::bench::{FreshStack, import_houses, platform_token, resident_token_for};
+use crate::stack::Stack;
+
+/// Options of `wjdh bench-paths`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PathsBenchOptions {
+    /// People, houses and orders seeded (each) before measuring.
+    #[arg(long, default_value_t = 1000)]
+    pub scale: i64,
+    /// Seconds each path is loaded.
+    #[arg(long, default_value_t = 8)]
+    pub seconds: u64,
+    /// Keep-alive connections, each with one request in flight.
+    #[arg(long, default_value_t = 32)]
+    pub connections: usize,
+    /// A PostgreSQL admin URL: run on fresh PostgreSQL databases instead of SQLite files.
+    #[arg(long)]
+    pub postgres: Option<String>,
+}
+
+/// The fixture's 付钰: owner of 晨曦家园 1-1-1-101 and 102 at the security platform.
+const PHONE: &str = "15131512234";
+const COMMUNITY: &str = "10002";
+
+/// What one path measured.
+#[derive(Debug, Clone)]
+struct Row {
+    name: String,
+    per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    failures: usize,
+    /// The probe this path is compared with (its index among the rows), if any.
+    baseline: Option<usize>,
+}
+
+/// One request of a load: method, URL, bearer token and JSON body (`i` numbers the request).
+type MakeRequest = Arc<dyn Fn(&reqwest::Client, usize) -> reqwest::RequestBuilder + Send + Sync>;
+
+/// Loads `request` from `connections` connections for `seconds`, on a thread and runtime of its
+/// own. A request counts as done when its answer is read whole; it fails unless the envelope's
+/// `code` is 0 (or, for a probe, the status is 200).
+fn load(name: &str, connections: usize, seconds: u64, request: MakeRequest) -> Row {
+    let name = name.to_owned();
+    let worker = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("load runtime");
+        runtime.block_on(async move {
+            let stop = Arc::new(AtomicBool::new(false));
+            let next = Arc::new(AtomicUsize::new(0));
+            let mut tasks = Vec::new();
+            for _ in 0..connections.max(1) {
+                let (stop, next, request) = (stop.clone(), next.clone(), request.clone());
+                tasks.push(tokio::spawn(async move {
+                    // One connection per task, as wrk holds them.
+                    let client = reqwest::Client::builder()
+                        .pool_max_idle_per_host(1)
+                        .timeout(Duration::from_secs(30))
+                        .build()
+                        .expect("client");
+                    let mut latencies = Vec::new();
+                    let mut failures = 0;
+                    while !stop.load(Ordering::Relaxed) {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let begun = Instant::now();
+                        let ok = match request(&client, i).send().await {
+                            Ok(response) => {
+                                let status = response.status();
+                                match response.bytes().await {
+                                    Ok(body) => answered_ok(status, &body),
+                                    Err(_) => false,
+                                }
+                            }
+                            Err(_) => false,
+                        };
+                        latencies.push(begun.elapsed());
+                        if !ok {
+                            failures += 1;
+                        }
+                    }
+                    (latencies, failures)
+                }));
+            }
+            let started = Instant::now();
+            tokio::time::sleep(Duration::from_secs(seconds)).await;
+            stop.store(true, Ordering::Relaxed);
+            let mut latencies = Vec::new();
+            let mut failures = 0;
+            for task in tasks {
+                if let Ok((mut done, failed)) = task.await {
+                    latencies.append(&mut done);
+                    failures += failed;
+                }
+            }
+            let elapsed = started.elapsed().as_secs_f64();
+            latencies.sort();
+            let at = |fraction: f64| {
+                let index = ((latencies.len().saturating_sub(1)) as f64 * fraction).round();
+                latencies
+                    .get(index as usize)
+                    .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+            };
+            Row {
+                name,
+                per_second: latencies.len() as f64 / elapsed,
+                p50_ms: at(0.50),
+                p99_ms: at(0.99),
+                failures,
+                baseline: None,
+            }
+        })
+    });
+    worker.join().expect("load thread")
+}
+
+/// A JSON envelope with code 0, or a probe's 200.
+fn answered_ok(status: reqwest::StatusCode, body: &[u8]) -> bool {
+    if !status.is_success() {
+        return false;
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(answer) => answer.get("code").is_none_or(|code| code == 0),
+        Err(_) => false,
+    }
+}
+
+/// POST `url` with `body(i)` and the bearer `token`, if any.
+fn post(
+    url: String,
+    token: Option<String>,
+    body: impl Fn(usize) -> Value + Send + Sync + 'static,
+) -> MakeRequest {
+    Arc::new(move |client, i| {
+        let request = client.post(&url).json(&body(i));
+        match &token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    })
+}
+
+/// The probes: a tonic health service whose `check` of service `"read"` reads one user by
+/// primary key from `db` (the stack's svc-auth database), and an actix app in front of it.
+mod probe {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    use std::time::Duration;
+
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    use serde_json::json;
+    use tonic::{Request, Response, Status};
+    use tonic_health::pb::health_client::HealthClient;
+    use tonic_health::pb::health_server::{Health, HealthServer};
+    use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
+
+    struct ReadOne {
+        db: kit::db::Database,
+        users: i64,
+        next: AtomicI64,
+    }
+
+    #[tonic::async_trait]
+    impl Health for ReadOne {
+        async fn check(
+            &self,
+            request: Request<HealthCheckRequest>,
+        ) -> Result<Response<HealthCheckResponse>, Status> {
+            if request.get_ref().service == "read" {
+                // Users in turn, spread over the table.
+                let turn = self.next.fetch_add(7919, Ordering::Relaxed);
+                let id = 1 + turn % self.users.max(1);
+                let found = self
+                    .db
+                    .run(move |conn| svc_auth::db::users::find_by_id(conn, id))
+                    .await
+                    .map_err(|e| Status::internal(e.to_string()))?;
+                if found.is_none() {
+                    return Err(Status::not_found("no such user"));
+                }
+            }
+            Ok(Response::new(HealthCheckResponse { status: 1 }))
+        }
+
+        type WatchStream = futures::stream::Empty<Result<HealthCheckResponse, Status>>;
+
+        async fn watch(
+            &self,
+            _: Request<HealthCheckRequest>,
+        ) -> Result<Response<Self::WatchStream>, Status> {
+            Err(Status::unimplemented("watch"))
+        }
+    }
+
+    /// Where the probes answer: `/bare`, `/call` and `/read`.
+    pub struct Probes {
+        pub url: String,
+        actix: actix_web::dev::ServerHandle,
+        tonic: tokio::task::JoinHandle<()>,
+    }
+
+    impl Probes {
+        pub async fn start(
+            db: kit::db::Database,
+            users: i64,
+            workers: usize,
+        ) -> anyhow::Result<Self> {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            let grpc = format!("http://{}", listener.local_addr()?);
+            let tonic = tokio::spawn(async move {
+                let _ = tonic::transport::Server::builder()
+                    .add_service(HealthServer::new(ReadOne {
+                        db,
+                        users,
+                        next: AtomicI64::new(0),
+                    }))
+                    .serve_with_incoming(kit::grpc::incoming(listener))
+                    .await;
+            });
+            // The channel as the gateway holds its channels: lazy, shared by its workers.
+            let channel = kit::grpc::lazy_channel(&grpc, Duration::from_secs(10))?;
+            let server = HttpServer::new(move || {
+                let client = HealthClient::new(channel.clone());
+                let call = move |service: &'static str| {
+                    let client = client.clone();
+                    move || {
+                        let mut client = client.clone();
+                        async move {
+                            let request = HealthCheckRequest {
+                                service: service.to_owned(),
+                            };
+                            match client.check(request).await {
+                                Ok(_) => HttpResponse::Ok().json(json!({"code": 0, "msg": "ok"})),
+                                Err(status) => HttpResponse::InternalServerError()
+                                    .json(json!({"code": 500, "msg": status.message()})),
+                            }
+                        }
+                    }
+                };
+                App::new()
+                    .route(
+                        "/bare",
+                        web::post().to(|| async {
+                            HttpResponse::Ok().json(json!({"code": 0, "msg": "ok"}))
+                        }),
+                    )
+                    .route("/call", web::post().to(call("")))
+                    .route("/read", web::post().to(call("read")))
+            })
+            .workers(workers.max(1))
+            .disable_signals()
+            .bind("127.0.0.1:0")?;
+            let addr = server
+                .addrs()
+                .first()
+                .copied()
+                .ok_or_else(|| anyhow::anyhow!("probe address"))?;
+            let server = server.run();
+            let actix = server.handle();
+            tokio::spawn(server);
+            Ok(Self {
+                url: format!("http://{addr}"),
+                actix,
+                tonic,
+            })
+        }
+
+        pub async fn stop(self) {
+            self.actix.stop(true).await;
+            self.tonic.abort();
+        }
+    }
+}
+
+/// Portable seeding SQL for svc-auth: `scale` users (the probe reads them by id).
+fn users_sql(scale: i64) -> String {
+    format!(
+        "WITH RECURSIVE seq(n) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT n + 1 FROM seq WHERE n < {scale})
+INSERT INTO users (openid, phone, name, avatar, registration_state, created_at, updated_at)
+SELECT 'bench-' || CAST(n AS TEXT), CAST(16000000000 + n AS TEXT), '居民' || CAST(n AS TEXT), '', 'HouseMember', n, n
+FROM seq;"
+    )
+}
+
+/// Runs the benchmark and prints its figures.
+pub async fn run(options: PathsBenchOptions) -> anyhow::Result<()> {
+    let fresh = FreshStack::start("paths", options.postgres.as_deref()).await?;
+    let result = measure_stack(&fresh.stack, &options).await;
+    let backend = fresh.backend();
+    fresh.finish().await?;
+    let (seconds, rows) = result?;
+    println!(
+        "seeded {} people, houses and orders on {backend} in {seconds:.1} s; {} connections, {} s a path",
+        options.scale, options.connections, options.seconds
+    );
+    print(&rows);
+    Ok(())
+}
+
+fn print(rows: &[Row]) {
+    println!(
+        "{:<52} {:>9} {:>8} {:>8} {:>7} {:>12}",
+        "path", "req/s", "p50 ms", "p99 ms", "failed", "of baseline"
+    );
+    for row in rows {
+        let share = row.baseline.map_or_else(String::new, |b| {
+            format!(
+                "{:.0} % of {}",
+                100.0 * row.per_second / rows[b].per_second.max(f64::EPSILON),
+                b + 1
+            )
+        });
+        println!(
+            "{:<52} {:>9.0} {:>8.2} {:>8.2} {:>7} {:>12}",
+            row.name, row.per_second, row.p50_ms, row.p99_ms, row.failures, share
+        );
+    }
+}
+
+async fn measure_stack(
+    stack: &Stack,
+    options: &PathsBenchOptions,
+) -> anyhow::Result<(f64, Vec<Row>)> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    let gateway = stack.gateway_url();
+    let sandbox = &stack.sandbox_url;
+    // The resident first, so that their user id is small and their houses are the fixture's.
+    let token = resident_token_for(&client, &gateway, sandbox, "bench-fuyu", PHONE).await?;
+    import_houses(&client, &gateway, sandbox, &token, PHONE, COMMUNITY).await?;
+    let houses: Value = client
+        .post(format!("{gateway}/api/v1/user/housesList"))
+        .bearer_auth(&token)
+        .json(&json!({}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let house = houses["data"]
+        .as_array()
+        .and_then(|rows| {
+            rows.iter()
+                .find(|row| row["introduction"] == "晨曦家园1栋1单元1楼101号")
+        })
+        .and_then(|row| row["house_id"].as_i64())
+        .with_context(|| format!("house 101 in {houses}"))?;
+    let user = stack
+        .auth_db
+        .run(|conn| svc_auth::db::users::find_by_phone(conn, PHONE))
+        .await?
+        .context("bench user")?
+        .id;
+
+    let started = Instant::now();
+    let scale = options.scale.max(1000);
+    let (people, orders) = (
+        crate::bench_registry::seed_sql(scale / 1000, 10),
+        crate::bench_orders::seed_sql(scale, house, user),
+    );
+    let users = users_sql(scale);
+    let seeded = [
+        (&stack.auth_db, users, vec!["users"]),
+        (
+            &stack.yibiaosanshi_db,
+            people,
+            vec!["houses", "people", "people_houses", "reviews"],
+        ),
+        (&stack.orders_db, orders, vec!["orders"]),
+    ];
+    for (db, sql, tables) in seeded {
+        db.run(move |conn| -> Result<(), kit::db::DbError> {
+            conn.batch_execute(&format!("BEGIN; {sql} COMMIT;"))?;
+            crate::bench::settle_tables(conn, &tables)
+        })
+        .await
+        .context("seeding")?;
+    }
+    let seeding = started.elapsed().as_secs_f64();
+    let platform = platform_token(&client, &gateway, "123456", "123456").await?;
+
+    let probes = probe::Probes::start(stack.auth_db.clone(), scale, 2).await?;
+    let (bare, call, read) = (0, 1, 2);
+    let url = |path: &str| format!("{gateway}{path}");
+    let resident = Some(token.clone());
+    let platform = Some(platform);
+    let mut plan: Vec<(&str, MakeRequest, Option<usize>)> = vec![
+        (
+            "bare actix JSON handler",
+            post(format!("{}/bare", probes.url), None, |_| json!({})),
+            None,
+        ),
+        (
+            "actix → one tonic call",
+            post(format!("{}/call", probes.url), None, |_| json!({})),
+            Some(bare),
+        ),
+        (
+            "actix → one tonic call → one primary-key read",
+            post(format!("{}/read", probes.url), None, |_| json!({})),
+            Some(call),
+        ),
+    ];
+    let reads: [(&str, &str, &Option<String>, Value); 6] = [
+        (
+            "/api/v1/communities",
+            "POST /api/v1/communities (no token)",
+            &None,
+            json!({}),
+        ),
+        (
+            "/api/v1/people/permissions",
+            "POST /api/v1/people/permissions",
+            &resident,
+            json!({}),
+        ),
+        (
+            "/api/v1/user/housesList",
+            "POST /api/v1/user/housesList (2 houses)",
+            &resident,
+            json!({}),
+        ),
+        (
+            "/api/v1/orders/list",
+            "POST /api/v1/orders/list (resident)",
+            &resident,
+            json!({}),
+        ),
+        (
+            "/api/v1/order/list",
+            "POST /api/v1/order/list (platform, 10002)",
+            &platform,
+            json!({"xiaoqu": COMMUNITY}),
+        ),
+        (
+            "/api/v1/wjdh/shenheList",
+            "POST /api/v1/wjdh/shenheList (platform)",
+            &platform,
+            json!({"community_identifier": COMMUNITY, "status": 2}),
+        ),
+    ];
+    for (path, name, token, body) in reads {
+        let request = post(url(path), token.clone(), move |_| body.clone());
+        plan.push((name, request, Some(read)));
+    }
+    plan.push((
+        "POST /api/v1/order/new (write)",
+        post(url("/api/v1/order/new"), platform.clone(), |_| {
+            json!({
+                "xiaoqu": 10002, "type": "house", "title": "物业费", "remark": "压测",
+                "identifier": {"louhao": "1", "danyuan": "1", "louceng": "1", "fangjian": "101"},
+                "amount": "0.01",
+            })
+        }),
+        Some(read),
+    ));
+    let (connections, seconds) = (options.connections, options.seconds);
+    let mut rows = Vec::new();
+    for (name, request, baseline) in plan {
+        let name = name.to_owned();
+        // Off the stack's runtime: the load has a thread of its own.
+        let mut row =
+            tokio::task::spawn_blocking(move || load(&name, connections, seconds, request)).await?;
+        row.baseline = baseline;
+        rows.push(row);
+    }
+    probes.stop().await;
+    Ok((seeding, rows))
+}
