@@ -1,4 +1,5 @@
-//! Who is calling: the bearer token checked by svc-auth (`Auth.Authenticate`).
+//! Who is calling: the bearer token checked by svc-auth (`Auth.Authenticate`), or remembered
+//! from an earlier check (`callers.rs`).
 //!
 //! Handlers take [`ResidentCaller`] (000, the mini-program) or [`PlatformCaller`] (001, the
 //! security platform) as an argument; [`OptionalResident`] where a token is welcome but not
@@ -140,11 +141,22 @@ pub async fn authenticate(
     let Some(token) = token else {
         return Err(audience.unauthenticated(TOKEN_MISSING));
     };
-    let request = kit::grpc::request(AuthenticateRequest { token }, request_id);
+    if let Some(known) = state.callers.get(&token, &state.cache).await {
+        return Ok(known);
+    }
+    let request = kit::grpc::request(
+        AuthenticateRequest {
+            token: token.clone(),
+        },
+        request_id,
+    );
     match state.call("auth", state.auth().authenticate(request)).await {
-        Ok(reply) => reply
-            .kind
-            .ok_or_else(|| ServiceError::internal("Authenticate answered without a caller").into()),
+        Ok(reply) => {
+            state.callers.remember(&token, &reply);
+            reply.kind.ok_or_else(|| {
+                ServiceError::internal("Authenticate answered without a caller").into()
+            })
+        }
         Err(error) if error.error().kind == ErrorKind::Unauthenticated => {
             Err(audience.unauthenticated(&error.error().message))
         }

@@ -38,6 +38,15 @@ pub struct GatewaySettings {
     /// Where clients reach this gateway (`https://api.example.com`): file URLs in answers are
     /// absolute from here (DESIGN; 000 §2.3.1), as a mini-program's `<image src>` needs.
     pub public_base_url: String,
+    /// How long a resident whose token svc-auth accepted is remembered (`callers.rs`); 0: ask
+    /// svc-auth on every call.
+    pub caller_cache_seconds: u64,
+    /// The same for platform credentials (whose communities may change).
+    pub platform_caller_cache_seconds: u64,
+    /// Whether this gateway's cache is the one svc-auth writes (Redis, or one process): only
+    /// then are callers remembered. The standalone gateway sets it from the cache it opened.
+    #[serde(default)]
+    pub cache_shared_with_auth: bool,
     /// After SIGTERM, how long `/readyz` answers 503 while requests are still served.
     #[serde(default)]
     pub shutdown_delay_ms: u64,

@@ -1,5 +1,6 @@
 //! 万家灯火 gateway: the documented HTTP API in front of the gRPC services.
 pub mod auth;
+pub mod callers;
 pub mod config;
 pub mod envelope;
 pub mod input;

@@ -88,6 +88,8 @@ pub struct AppState {
     /// Signs the caller assertion of every call to a service (the client layer).
     pub signer: Signer,
     pub cache: SharedCache,
+    /// Callers svc-auth already checked (`callers.rs`).
+    pub callers: crate::callers::KnownCallers,
     pub metrics: Metrics,
     pub rate_limit_per_minute: i64,
     /// The tighter per-client limit of `/api/v1/wjdh/secret`.
@@ -103,6 +105,11 @@ impl AppState {
         Ok(Self {
             channels: Channels::connect(&settings.endpoints)?,
             signer: settings.callers.signer(kit::caller::GATEWAY)?,
+            callers: crate::callers::KnownCallers::new(
+                settings.gateway.cache_shared_with_auth || cache.kind() == "redis",
+                settings.gateway.caller_cache_seconds,
+                settings.gateway.platform_caller_cache_seconds,
+            ),
             cache,
             metrics: Metrics::new().context("registering metrics")?,
             rate_limit_per_minute: settings.gateway.rate_limit_per_minute,

@@ -40,6 +40,20 @@ pub trait Cache: Send + Sync {
     fn kind(&self) -> &'static str;
 }
 
+/// The keys svc-auth writes and the gateway reads to end a token at once, whichever of them
+/// remembers the caller: one place, so the two never spell them apart.
+pub mod keys {
+    /// Set when a resident token (by its `jti`) was exchanged for a new one (000 §1.4.2).
+    pub fn token_used(token_id: &str) -> String {
+        format!("token-used:{token_id}")
+    }
+
+    /// Set when a platform credential was revoked: its tokens stop at their next call.
+    pub fn credential_revoked(credential_id: i64) -> String {
+        format!("credential-revoked:{credential_id}")
+    }
+}
+
 /// The cache as the components hold it.
 pub type SharedCache = Arc<dyn Cache>;
 

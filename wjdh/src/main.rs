@@ -149,7 +149,9 @@ async fn credentials(action: CredentialAction) -> anyhow::Result<()> {
             println!("created {secret_id} managing {}", communities.join(","));
         }
         CredentialAction::Revoke { secret_id } => {
-            if svc_auth::actions::admin::revoke_credential(&db, &secret_id).await? {
+            let cache = kit::cache::connect(&settings.cache)?;
+            let ttl = settings.tokens.access_ttl_seconds;
+            if svc_auth::actions::admin::revoke_credential(&db, &cache, &secret_id, ttl).await? {
                 println!("revoked {secret_id}");
             } else {
                 anyhow::bail!("no live credential {secret_id}");

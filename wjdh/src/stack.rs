@@ -214,7 +214,10 @@ impl Stack {
                 format!("http://{addr}"),
             ));
         }
-        let gateway_settings: gateway::config::Settings = settings(&load(&wired))?;
+        let mut gateway_settings: gateway::config::Settings = settings(&load(&wired))?;
+        // One process, one cache: what svc-auth writes there (an exchanged token, a revoked
+        // credential) the gateway reads at once.
+        gateway_settings.gateway.cache_shared_with_auth = true;
         let gateway = gateway::startup::Application::build_on(
             gateway_settings,
             cache.clone(),

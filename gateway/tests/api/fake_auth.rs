@@ -114,7 +114,10 @@ impl Auth for FakeAuth {
             }),
             _ => return Err(ServiceError::unauthenticated("token已过期").into()),
         };
-        Ok(Response::new(Caller { kind: Some(kind) }))
+        Ok(Response::new(Caller {
+            kind: Some(kind),
+            ..Default::default()
+        }))
     }
 
     async fn permissions(

@@ -1,4 +1,7 @@
 //! Operator commands on platform credentials: create, revoke, list; and the demo pair.
+use std::time::Duration;
+
+use kit::cache::SharedCache;
 use kit::db::{Database, DbError};
 use kit::time::now_unix;
 
@@ -28,6 +31,8 @@ pub enum AdminError {
     Invalid(String),
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error("cache: {0}")]
+    Cache(String),
 }
 
 /// Creates a credential managing `communities`.
@@ -70,12 +75,34 @@ pub async fn create_credential(
     .await
 }
 
-/// Revokes a credential: its tokens stop working at once. False when none was live.
-pub async fn revoke_credential(db: &Database, secret_id: &str) -> Result<bool, AdminError> {
+/// Revokes a credential: its tokens stop working at once. False when none was live. The
+/// revocation is written to `cache` too, where a gateway that remembers the credential's callers
+/// looks on every call; a gateway that cannot see this cache (another process's in-memory
+/// cache) forgets a platform caller after `gateway.platform_caller_cache_seconds` anyway.
+pub async fn revoke_credential(
+    db: &Database,
+    cache: &SharedCache,
+    secret_id: &str,
+    token_ttl_seconds: i64,
+) -> Result<bool, AdminError> {
     let secret_id = secret_id.to_owned();
-    Ok(db
-        .run(move |conn| credentials::revoke(conn, &secret_id, now_unix()))
-        .await?)
+    let revoked = db
+        .run(move |conn| {
+            let Some(credential) = credentials::find_active_by_secret_id(conn, &secret_id)? else {
+                return Ok::<_, DbError>(None);
+            };
+            Ok(credentials::revoke(conn, &secret_id, now_unix())?.then_some(credential.id))
+        })
+        .await?;
+    let Some(id) = revoked else {
+        return Ok(false);
+    };
+    let ttl = Duration::from_secs(u64::try_from(token_ttl_seconds.max(1)).unwrap_or(1));
+    cache
+        .set(&kit::cache::keys::credential_revoked(id), "1", ttl)
+        .await
+        .map_err(|error| AdminError::Cache(error.to_string()))?;
+    Ok(true)
 }
 
 /// Every credential, oldest first.

@@ -20,6 +20,14 @@ pub struct Login {
     pub registered: bool,
 }
 
+/// A checked token: who holds it, its id and when it expires.
+#[derive(Debug)]
+pub struct Authenticated {
+    pub caller: Caller,
+    pub token_id: String,
+    pub expires_at: i64,
+}
+
 /// Who is calling.
 #[derive(Debug)]
 pub enum Caller {
@@ -62,7 +70,7 @@ pub fn resident_login(
 }
 
 fn used_key(claims: &Claims) -> String {
-    format!("token-used:{}", claims.jti)
+    kit::cache::keys::token_used(&claims.jti)
 }
 
 fn subject_id(claims: &Claims) -> ServiceResult<i64> {
@@ -115,7 +123,7 @@ pub async fn refresh(state: &State, token: &str) -> ServiceResult<Login> {
 }
 
 /// Checks a token for a call: signature, expiry, not rotated away, subject still there.
-pub async fn authenticate(state: &State, token: &str) -> ServiceResult<Caller> {
+pub async fn authenticate(state: &State, token: &str) -> ServiceResult<Authenticated> {
     if token.is_empty() {
         return Err(ServiceError::unauthenticated("token值缺失"));
     }
@@ -129,17 +137,17 @@ pub async fn authenticate(state: &State, token: &str) -> ServiceResult<Caller> {
         ));
     }
     let id = subject_id(&claims)?;
-    match claims.kind {
+    let caller = match claims.kind {
         TokenKind::Resident => {
             // A token whose user is gone still names a caller: a visitor (1.5.1 says "这只是个游客").
             let user = state
                 .db
                 .run(move |conn| users::find_by_id(conn, id))
                 .await?;
-            Ok(Caller::Resident {
+            Caller::Resident {
                 user_id: id,
                 phone: user.map(|user| user.phone).unwrap_or_default(),
-            })
+            }
         }
         TokenKind::Platform => {
             let found = state
@@ -154,13 +162,18 @@ pub async fn authenticate(state: &State, token: &str) -> ServiceResult<Caller> {
                 .await?;
             let (credential, communities) =
                 found.ok_or_else(|| ServiceError::unauthenticated("平台凭证已被吊销"))?;
-            Ok(Caller::Platform {
+            Caller::Platform {
                 credential_id: credential.id,
                 secret_id: credential.secret_id,
                 communities,
-            })
+            }
         }
-    }
+    };
+    Ok(Authenticated {
+        caller,
+        token_id: claims.jti,
+        expires_at: claims.exp,
+    })
 }
 
 /// 1.5.1: the user's permissions.

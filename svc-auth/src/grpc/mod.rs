@@ -142,9 +142,9 @@ impl pb::auth_server::Auth for AuthService {
         &self,
         request: Request<pb::AuthenticateRequest>,
     ) -> Result<Response<pb::Caller>, Status> {
-        let kind = match tokens::authenticate(&self.state, &proto::caller::checked(request)?.token)
-            .await?
-        {
+        let checked =
+            tokens::authenticate(&self.state, &proto::caller::checked(request)?.token).await?;
+        let kind = match checked.caller {
             Caller::Resident { user_id, phone } => {
                 pb::caller::Kind::Resident(pb::Resident { user_id, phone })
             }
@@ -158,7 +158,11 @@ impl pb::auth_server::Auth for AuthService {
                 communities,
             }),
         };
-        Ok(Response::new(pb::Caller { kind: Some(kind) }))
+        Ok(Response::new(pb::Caller {
+            kind: Some(kind),
+            token_id: checked.token_id,
+            expires_at: checked.expires_at,
+        }))
     }
 
     async fn permissions(

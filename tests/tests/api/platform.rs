@@ -159,13 +159,24 @@ async fn secrets_are_stored_hashed_and_revocation_is_immediate() {
         }
         other => panic!("not a platform: {other:?}"),
     }
+    // The gateway remembers the caller after the first call...
+    let orders = json!({"xiaoqu": "10002"});
+    for _ in 0..2 {
+        let listed = app
+            .post("/api/v1/order/list", orders.clone(), Some(&token))
+            .await;
+        assert_eq!(listed.code(), 0, "{:?}", listed.body);
+    }
     assert!(
-        svc_auth::actions::admin::revoke_credential(&db, "ops-1")
+        svc_auth::actions::admin::revoke_credential(&db, &app.stack.cache, "ops-1", 7200)
             .await
             .unwrap()
     );
     let status = caller(&app, &token).await.unwrap_err();
     assert_eq!(status.code(), tonic::Code::Unauthenticated);
+    // ...and forgets it at once when the credential is revoked.
+    let refused = app.post("/api/v1/order/list", orders, Some(&token)).await;
+    assert_eq!((refused.code(), refused.status.as_u16()), (9, 401));
     let again = app
         .post(
             "/api/v1/wjdh/secret",
