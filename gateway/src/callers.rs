@@ -105,6 +105,7 @@ impl KnownCallers {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use proto::auth::{Platform, Resident};
