@@ -13,6 +13,8 @@ use crate::viewings::{Viewable, tomorrow, viewable_listing};
 const FU_YU_OPENID: &str = "o-10002-1-1-1-101";
 /// WANG_FANG's openid.
 const WANG_FANG_OPENID: &str = "o-10002-1-1-2-201";
+/// ZHAO_QIANG's openid.
+const ZHAO_QIANG_OPENID: &str = "o-10003-1-1-1-101";
 
 impl TestApp {
     /// The resident `openid` answers `wx.requestSubscribeMessage` with `results` (WeChat records
@@ -299,21 +301,22 @@ async fn a_viewing_request_confirmed_declined_and_refunded_reaches_the_seeker() 
         app,
         a,
         b,
+        c,
         owner,
         listing,
         ..
     } = viewable_listing().await;
     app.subscribe(&b, WANG_FANG_OPENID, json!({"sandbox-viewing": "accept"}))
         .await;
-    app.subscribe(&b, WANG_FANG_OPENID, json!({"sandbox-viewing": "accept"}))
-        .await;
-    app.subscribe(&b, WANG_FANG_OPENID, json!({"sandbox-viewing": "accept"}))
-        .await;
+    for _ in 0..2 {
+        app.subscribe(&c, ZHAO_QIANG_OPENID, json!({"sandbox-viewing": "accept"}))
+            .await;
+    }
 
-    // Confirmed.
-    let first = app.ask_to_view(&b, owner, listing).await;
-    app.pay_by_alipay(&b, first).await;
-    let confirmed = app.confirm_viewing(&a, first, &tomorrow()).await;
+    // B's request is confirmed.
+    let of_b = app.ask_to_view(&b, owner, listing).await;
+    app.pay_by_alipay(&b, of_b).await;
+    let confirmed = app.confirm_viewing(&a, of_b, &tomorrow()).await;
     assert_eq!(confirmed.code(), 0, "{:?}", confirmed.body);
     let sent = app.wechat_messages_reach(WANG_FANG_OPENID, 1, 10).await;
     assert_eq!(sent[0]["template_id"], "sandbox-viewing");
@@ -321,29 +324,30 @@ async fn a_viewing_request_confirmed_declined_and_refunded_reaches_the_seeker() 
     assert_eq!(sent[0]["data"]["amount5"], "10.00元");
     assert_eq!(sent[0]["data"]["thing1"], "南向两居");
 
-    // Declined, and its fee refunded.
-    let second = app.ask_to_view(&b, owner, listing).await;
-    app.pay_by_alipay(&b, second).await;
+    // C's is declined, and the fee goes back.
+    let of_c = app.ask_to_view(&c, owner, listing).await;
+    app.pay_by_alipay(&c, of_c).await;
     let declined = app
         .post(
             "/api/v1/rental/order/decline_preorder",
-            json!({"pre_order_id": second, "reason": "这周都不在家"}),
+            json!({"pre_order_id": of_c, "reason": "这周都不在家"}),
             Some(&a),
         )
         .await;
     assert_eq!(declined.code(), 0, "{:?}", declined.body);
-    let sent = app.wechat_messages_reach(WANG_FANG_OPENID, 3, 20).await;
-    assert_eq!(sent[1]["data"]["phrase2"], "已拒绝");
-    assert_eq!(sent[1]["data"]["thing4"], "这周都不在家");
-    assert_eq!(sent[2]["data"]["phrase2"], "已退款");
+    let sent = app.wechat_messages_reach(ZHAO_QIANG_OPENID, 2, 20).await;
+    assert_eq!(sent[0]["data"]["phrase2"], "已拒绝");
+    assert_eq!(sent[0]["data"]["thing4"], "这周都不在家");
+    assert_eq!(sent[1]["data"]["phrase2"], "已退款");
     assert!(
-        sent[2]["page"]
+        sent[1]["page"]
             .as_str()
             .unwrap()
-            .ends_with(&format!("pre_order_id={second}")),
+            .ends_with(&format!("pre_order_id={of_c}")),
         "{:?}",
-        sent[2]
+        sent[1]
     );
+    assert_eq!(app.wechat_messages(WANG_FANG_OPENID).await.len(), 1);
     app.stop().await;
 }
 
