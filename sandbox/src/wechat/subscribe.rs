@@ -127,11 +127,8 @@ fn invalid_argument(what: &str) -> HttpResponse {
 }
 
 /// The template's values out of `data` (`{"thing1": {"value": "…"}}`), each checked against
-/// its type's limits; the refusal WeChat answers otherwise.
-fn checked_data(
-    keys: &[&str],
-    data: &Map<String, Value>,
-) -> Result<Map<String, Value>, HttpResponse> {
+/// its type's limits; otherwise what WeChat's 47003 names.
+fn checked_data(keys: &[&str], data: &Map<String, Value>) -> Result<Map<String, Value>, String> {
     let mut values = Map::new();
     for key in keys {
         let value = data
@@ -140,11 +137,11 @@ fn checked_data(
             .and_then(Value::as_str)
             .unwrap_or_default();
         if value.is_empty() {
-            return Err(invalid_argument(&format!("data.{key}.value is empty")));
+            return Err(format!("data.{key}.value is empty"));
         }
         let fits = ValueType::of_key(key).is_some_and(|value_type| value_type.accepts(value));
         if !fits {
-            return Err(invalid_argument(&format!("data.{key}.value invalid")));
+            return Err(format!("data.{key}.value invalid"));
         }
         values.insert((*key).to_owned(), Value::from(value));
     }
@@ -201,7 +198,7 @@ async fn send(
     }
     let data = match checked_data(keys, &request.data.unwrap_or_default()) {
         Ok(data) => data,
-        Err(refusal) => return refusal,
+        Err(what) => return invalid_argument(&what),
     };
     if !subscriptions.take_quota(&openid, &template_id) {
         tracing::info!(
