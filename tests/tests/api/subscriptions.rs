@@ -407,6 +407,43 @@ async fn while_wechat_fails_and_across_a_restart_every_message_arrives_once() {
 }
 
 #[tokio::test]
+async fn a_message_wechat_refuses_for_want_of_an_accept_consumes_nothing() {
+    let app = spawn_app().await;
+    let BoundResident { token, house } = app.bound_resident(FU_YU).await;
+    let platform = app.platform().await;
+    // WeChat heard her reject; the platform is told she accepted.
+    app.sandbox(
+        "/wechat/subscribe",
+        json!({"openid": FU_YU_OPENID, "results": {"sandbox-repair": "reject"}}),
+    )
+    .await;
+    let reported = app
+        .post(
+            "/api/v1/weapp/subscriptions",
+            json!({"results": {"sandbox-repair": "accept"}}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(reported.body["data"][0]["remaining"], 1);
+    let repair = app.file_repair(&token, house, "灯不亮").await;
+    app.work_on_repair(&platform, repair, &[("action", "RECEIVE")])
+        .await;
+    let refused = app.newest_message_becomes(&token, "refused").await;
+    assert_eq!(refused["reason"], "您已拒绝接收该消息");
+    assert!(app.wechat_messages(FU_YU_OPENID).await.is_empty());
+    // WeChat's 43101 consumed nothing: her accept is still there, and the next one adds to it.
+    let again = app
+        .post(
+            "/api/v1/weapp/subscriptions",
+            json!({"results": {"sandbox-repair": "accept"}}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(again.body["data"][0]["remaining"], 2);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_bad_report_is_refused_naming_the_field() {
     let app = spawn_app().await;
     let BoundResident { token, .. } = app.bound_resident(FU_YU).await;
