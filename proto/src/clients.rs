@@ -108,6 +108,20 @@ impl Registry {
         Ok(reply.houses.into_iter().filter(|h| h.activated).collect())
     }
 
+    /// The signed-up residents of `community` (an announcement's readers).
+    pub async fn community_residents(&self, community: &str) -> ServiceResult<Vec<i64>> {
+        Ok(self
+            .registration
+            .clone()
+            .community_residents(crate::yibiaosanshi::CommunityResidentsRequest {
+                community_identifier: community.to_owned(),
+            })
+            .await
+            .map_err(failed)?
+            .into_inner()
+            .user_ids)
+    }
+
     /// Tells the registry the switches that gate registrations (绑定房屋, 绑定家属): it keeps
     /// them, so it never has to ask the service that owns them.
     pub async fn tell_switches(&self, switches: Vec<ModuleSwitch>) -> ServiceResult<()> {

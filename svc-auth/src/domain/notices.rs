@@ -178,7 +178,7 @@ impl Template {
                     Source::Time => Some(time_text(*value_type, values.time)),
                 }
                 .unwrap_or_default();
-                (key.clone(), value_type.fit(&text))
+                (key.clone(), value_type.fit(&masked(&text)))
             })
             .collect();
         let page = match values.page_query.as_deref() {
@@ -189,6 +189,34 @@ impl Template {
         };
         Rendered { page, data }
     }
+}
+
+/// `text` with every mainland mobile number and ID number in it masked (`176****1130`,
+/// `1303**********2519`): free text (a repair's words, a reply) may carry them.
+fn masked(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if !c.is_ascii_digit() {
+            out.push(c);
+            continue;
+        }
+        let mut run = String::from(c);
+        while let Some(next) = chars.next_if(char::is_ascii_digit) {
+            run.push(next);
+        }
+        if run.len() == 17
+            && let Some(check) = chars.next_if(|c| *c == 'X' || *c == 'x')
+        {
+            run.push(check);
+        }
+        match run.len() {
+            11 if run.starts_with('1') => out.push_str(&kit::types::mask_phone(&run)),
+            15 | 18 => out.push_str(&kit::types::mask_idcard(&run)),
+            _ => out.push_str(&run),
+        }
+    }
+    out
 }
 
 /// A time as a `time` key writes it (`2026年12月05日 14:30`, Beijing), or as a `date` does.
@@ -287,6 +315,22 @@ mod tests {
                 ("time4".to_owned(), "2020年11月19日 13:34".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn phones_and_id_numbers_in_free_text_are_masked() {
+        assert_eq!(masked("请联系17600381130修"), "请联系176****1130修");
+        assert_eq!(
+            masked("身份证130321198001012519"),
+            "身份证1303**********2519"
+        );
+        assert_eq!(
+            masked("订单20201211114931367693"),
+            "订单20201211114931367693"
+        );
+        assert_eq!(masked("1号楼101"), "1号楼101");
+        assert_eq!(masked("box17600381130"), "box176****1130");
+        assert_eq!(masked("13032119800101251X"), "1303**********251X");
     }
 
     #[test]

@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{BoundResident, FU_YU, TestApp, assert_refused, house_identifier, spawn_app};
+use crate::helpers::{
+    BoundResident, FU_YU, TestApp, WANG_FANG, ZHAO_QIANG, assert_refused, house_identifier,
+    spawn_app,
+};
 use crate::viewings::{Viewable, tomorrow, viewable_listing};
 
 /// FU_YU's openid (`bound_resident` names it after her house).
@@ -262,7 +265,7 @@ async fn orders_payments_repairs_and_complaints_reach_the_resident_through_wecha
     let complaint = app
         .post(
             "/api/v1/weapp/complaint",
-            json!({"type": "投诉", "content": "楼道太吵", "house_id": house}),
+            json!({"type": "投诉", "content": "楼道太吵请回电17600381130", "house_id": house}),
             Some(&token),
         )
         .await;
@@ -280,6 +283,10 @@ async fn orders_payments_repairs_and_complaints_reach_the_resident_through_wecha
     assert_eq!(sent[4]["template_id"], "sandbox-complaint");
     assert_eq!(sent[4]["data"]["phrase2"], "已回复");
     assert_eq!(sent[4]["data"]["thing3"], "已提醒邻居");
+    assert_eq!(
+        sent[4]["data"]["thing1"], "楼道太吵请回电176****1130",
+        "a phone in free text is masked"
+    );
 
     // Her list shows the five, newest first, each sent once.
     let mine = app.my_messages(&token).await;
@@ -348,6 +355,36 @@ async fn a_viewing_request_confirmed_declined_and_refunded_reaches_the_seeker() 
         sent[1]
     );
     assert_eq!(app.wechat_messages(WANG_FANG_OPENID).await.len(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_published_announcement_reaches_the_communitys_subscribed_residents() {
+    let app = spawn_app().await;
+    let fu_yu = app.bound_resident(FU_YU).await.token;
+    let wang_fang = app.bound_resident(WANG_FANG).await.token;
+    let zhao_qiang = app.bound_resident(ZHAO_QIANG).await.token;
+    let platform = app.platform().await;
+    for (token, openid) in [(&fu_yu, FU_YU_OPENID), (&zhao_qiang, ZHAO_QIANG_OPENID)] {
+        app.subscribe(token, openid, json!({"sandbox-announcement": "accept"}))
+            .await;
+    }
+    let made = app
+        .post(
+            "/api/v1/announcement/new",
+            json!({"xiaoqu": "10002", "title": "本周六上午停水", "content": "请提前储水"}),
+            Some(&platform),
+        )
+        .await;
+    assert_eq!(made.code(), 0, "{:?}", made.body);
+    let sent = app.wechat_messages_reach(FU_YU_OPENID, 1, 10).await;
+    assert_eq!(sent[0]["template_id"], "sandbox-announcement");
+    assert_eq!(sent[0]["data"]["thing1"], "本周六上午停水");
+    // 王芳 lives there too but never accepted; 赵强 accepted but lives in 交运里.
+    let unsent = app.newest_message_becomes(&wang_fang, "unsubscribed").await;
+    assert_eq!(unsent["type"], "announcement");
+    assert!(app.my_messages(&zhao_qiang).await.is_empty());
+    assert!(app.wechat_messages(ZHAO_QIANG_OPENID).await.is_empty());
     app.stop().await;
 }
 
