@@ -84,6 +84,16 @@ pub fn parse<T: DeserializeOwned>(values: Map<String, Value>) -> Result<T, Servi
     })
 }
 
+/// Reads `values` into `T` as they were sent: nothing trimmed or dropped. For inputs whose map
+/// keys are data (`results` of a subscribe report), where a blank entry is an answer to judge,
+/// not a field left out.
+pub fn parse_as_sent<T: DeserializeOwned>(values: Map<String, Value>) -> Result<T, ServiceError> {
+    serde_path_to_error::deserialize(Value::Object(values)).map_err(|error| {
+        let path = error.path().to_string();
+        refusal("", &path, &error.into_inner().to_string())
+    })
+}
+
 fn normalised(value: Value) -> Option<Value> {
     match value {
         Value::Null => None,
@@ -1316,6 +1326,20 @@ mod subscribe_results_tests {
             unreachable!()
         };
         parse(values)
+    }
+
+    #[test]
+    fn a_blank_answer_is_judged_not_dropped() {
+        let Value::Object(values) = json!({"results": {"sandbox-review": "accept", "bad id": ""}})
+        else {
+            unreachable!()
+        };
+        let error = parse_as_sent::<Body>(values).expect_err("a bad id with a blank answer");
+        assert!(
+            error.message.starts_with("results的模板id"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]

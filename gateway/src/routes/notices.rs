@@ -11,6 +11,7 @@ use crate::auth::ResidentCaller;
 use crate::envelope::{self, ApiError, ApiResult, DataResponse, Failure};
 use crate::input::{Input, Page, PerPage, SubscribeAnswer, SubscribeResults};
 use crate::middleware::RequestId;
+use crate::params::Params;
 use crate::routes::pages;
 use crate::state::AppState;
 
@@ -48,9 +49,10 @@ pub async fn subscribe(
     state: web::Data<AppState>,
     request_id: RequestId,
     resident: ResidentCaller,
-    input: Result<Input<SubscriptionsInput>, ApiError>,
+    input: Result<Params, ApiError>,
 ) -> ApiResult {
-    let input = input?.into_inner();
+    // Judged as sent: a blank answer under a bad template id is refused, never dropped unseen.
+    let input: SubscriptionsInput = crate::input::parse_as_sent(input?.into_parts().0)?;
     let message = pb::SubscribeRequest {
         resident: Some(resident.reference()),
         answers: input
