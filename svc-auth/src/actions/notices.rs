@@ -91,7 +91,7 @@ pub async fn notify(state: &State, event: Event) -> ServiceResult<bool> {
     let rendered = template.render(&event.values);
     let data = serde_json::to_string(&rendered.data)
         .map_err(|error| ServiceError::internal(format!("notice data: {error}")))?;
-    let recorded = state
+    let recording = state
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| -> Result<Option<(i64, Status)>> {
@@ -128,7 +128,16 @@ pub async fn notify(state: &State, event: Event) -> ServiceResult<bool> {
                 Ok(Some((row.id, status)))
             })
         })
-        .await?;
+        .await;
+    // Two hand-overs of one event at once: the second finds the first's row by its unique key.
+    let recorded = match recording {
+        Err(kit::db::WorkError::Db(kit::db::DbError::Query(error)))
+            if crate::db::is_unique_violation(&error) =>
+        {
+            None
+        }
+        other => other?,
+    };
     match recorded {
         Some((id, status)) => {
             tracing::info!(
