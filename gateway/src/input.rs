@@ -84,6 +84,16 @@ pub fn parse<T: DeserializeOwned>(values: Map<String, Value>) -> Result<T, Servi
     })
 }
 
+/// Reads `values` into `T` as they were sent: nothing trimmed or dropped. For inputs whose map
+/// keys are data (`results` of a subscribe report), where a blank entry is an answer to judge,
+/// not a field left out.
+pub fn parse_as_sent<T: DeserializeOwned>(values: Map<String, Value>) -> Result<T, ServiceError> {
+    serde_path_to_error::deserialize(Value::Object(values)).map_err(|error| {
+        let path = error.path().to_string();
+        refusal("", &path, &error.into_inner().to_string())
+    })
+}
+
 fn normalised(value: Value) -> Option<Value> {
     match value {
         Value::Null => None,
@@ -1204,6 +1214,169 @@ fn numeric_codes<E: ToSchema>() -> Vec<i64> {
 impl<const MAX: usize> ToSchema for Digits<MAX> {
     fn name() -> std::borrow::Cow<'static, str> {
         format!("Digits{MAX}").into()
+    }
+}
+
+/// What a resident answered for a template in `wx.requestSubscribeMessage`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SubscribeAnswer {
+    Accept,
+    Reject,
+    Ban,
+    Filter,
+}
+
+/// The longest template id taken (WeChat's are 43 characters).
+pub const TEMPLATE_ID_MAX: usize = 64;
+/// The most templates one report names (`wx.requestSubscribeMessage` asks for at most 3 at once).
+pub const SUBSCRIBE_RESULTS_MAX: usize = 20;
+
+/// `wx.requestSubscribeMessage`'s answers, `{"<template_id>": "accept" | "reject" | "ban" |
+/// "filter"}`: 1 to 20 templates, each id 1–64 characters of `[A-Za-z0-9_-]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubscribeResults(pub BTreeMap<String, SubscribeAnswer>);
+
+fn is_template_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= TEMPLATE_ID_MAX
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+impl<'de> Deserialize<'de> for SubscribeResults {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let refuse = |field: &str, message: &str| {
+            <D::Error as de::Error>::custom(format!("{PASSED_ON}{field}: {message}"))
+        };
+        let Ok(answers) = Map::<String, Value>::deserialize(deserializer) else {
+            return Err(refuse(
+                "results",
+                "results必须是对象：{\"模板id\": \"accept|reject|ban|filter\"}",
+            ));
+        };
+        if answers.is_empty() {
+            return Err(refuse("results", "results参数未传送"));
+        }
+        if answers.len() > SUBSCRIBE_RESULTS_MAX {
+            return Err(refuse(
+                "results",
+                &format!("results最多{SUBSCRIBE_RESULTS_MAX}个模板"),
+            ));
+        }
+        let mut parsed = BTreeMap::new();
+        for (id, answer) in answers {
+            if !is_template_id(&id) {
+                return Err(refuse(
+                    "results",
+                    &format!("results的模板id须为1到{TEMPLATE_ID_MAX}个字母、数字、_或-"),
+                ));
+            }
+            let field = format!("results.{id}");
+            let answer = serde_json::from_value::<SubscribeAnswer>(answer).map_err(|_| {
+                refuse(&field, &format!("{field}必须是accept、reject、ban或filter"))
+            })?;
+            parsed.insert(id, answer);
+        }
+        Ok(Self(parsed))
+    }
+}
+
+impl PartialSchema for SubscribeResults {
+    fn schema() -> RefOr<Schema> {
+        let answer = string_schema().enum_values(Some(["accept", "reject", "ban", "filter"]));
+        let names = string_schema()
+            .min_length(Some(1))
+            .max_length(Some(TEMPLATE_ID_MAX))
+            .pattern(Some("^[A-Za-z0-9_-]+$"));
+        RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::Type(Type::Object))
+                .description(Some(
+                    "每个模板id（1–64个字母、数字、_或-）的用户选择：accept、reject、ban或filter",
+                ))
+                .additional_properties(Some(RefOr::T(Schema::Object(answer.build()))))
+                .property_names(Some(Schema::Object(names.build())))
+                .min_properties(Some(1))
+                .max_properties(Some(SUBSCRIBE_RESULTS_MAX))
+                .build(),
+        ))
+    }
+}
+
+impl ToSchema for SubscribeResults {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "SubscribeResults".into()
+    }
+}
+
+#[cfg(test)]
+mod subscribe_results_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Debug, Deserialize)]
+    struct Body {
+        results: SubscribeResults,
+    }
+
+    fn parsed(body: Value) -> Result<Body, ServiceError> {
+        let Value::Object(values) = body else {
+            unreachable!()
+        };
+        parse(values)
+    }
+
+    #[test]
+    fn a_blank_answer_is_judged_not_dropped() {
+        let Value::Object(values) = json!({"results": {"sandbox-review": "accept", "bad id": ""}})
+        else {
+            unreachable!()
+        };
+        let error = parse_as_sent::<Body>(values).expect_err("a bad id with a blank answer");
+        assert!(
+            error.message.starts_with("results的模板id"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn answers_are_read_per_template() {
+        let body = parsed(json!({"results": {"sandbox-review": "accept", "t_2": "reject"}}))
+            .expect("valid");
+        assert_eq!(body.results.0["sandbox-review"], SubscribeAnswer::Accept);
+        assert_eq!(body.results.0["t_2"], SubscribeAnswer::Reject);
+    }
+
+    #[test]
+    fn a_bad_answer_or_template_id_names_the_field() {
+        let error = parsed(json!({"results": {"sandbox-review": "maybe"}})).expect_err("bad");
+        assert_eq!(
+            error.message,
+            "results.sandbox-review必须是accept、reject、ban或filter"
+        );
+        assert!(
+            error.msg.starts_with("results.sandbox-review"),
+            "{}",
+            error.msg
+        );
+        let long = "x".repeat(TEMPLATE_ID_MAX + 1);
+        let error = parsed(json!({"results": {long: "accept"}})).expect_err("long");
+        assert!(
+            error.message.starts_with("results的模板id"),
+            "{}",
+            error.message
+        );
+        let error = parsed(json!({"results": {}})).expect_err("empty");
+        assert!(error.msg.contains("results"), "{}", error.msg);
+        let error = parsed(json!({"results": "accept"})).expect_err("not an object");
+        assert!(
+            error.message.starts_with("results必须是对象"),
+            "{}",
+            error.message
+        );
     }
 }
 

@@ -18,8 +18,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::envelope::Failure;
 
 use crate::routes::{
-    addresses, community, login, ops, orders, photos, platform, registration, rental, reviews,
-    vehicles,
+    addresses, community, login, notices, ops, orders, photos, platform, registration, rental,
+    reviews, vehicles,
 };
 
 /// Where the document is served.
@@ -41,6 +41,8 @@ pub const DOCUMENT_PATH: &str = "/api/openapi.json";
         login::login_by_code,
         login::refresh_token,
         login::permissions,
+        notices::subscribe,
+        notices::messages,
         addresses::communities,
         addresses::buildings,
         addresses::units,

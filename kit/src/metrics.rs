@@ -101,8 +101,8 @@ impl ServiceMetrics {
         let _ = self.0.database.set(database.clone());
     }
 
-    /// Sets the outbox backlog: messages written and not yet acknowledged. svc-orders calls it
-    /// after each delivery round with the count of undelivered rows of its `outbox` table.
+    /// Sets the outbox backlog: messages written and not yet acknowledged. `kit::outbox::run`
+    /// calls it after each delivery round with the count of undelivered rows of the `outbox` table.
     pub fn set_outbox_backlog(&self, pending: i64) {
         self.0.outbox_backlog.set(pending);
     }

@@ -13,7 +13,7 @@ fn beijing() -> FixedOffset {
 use chrono::Offset;
 
 /// Unix seconds on Beijing's clock, written with `pattern` (chrono's `strftime`).
-fn beijing_format(unix: i64, pattern: &str) -> String {
+pub fn beijing_format(unix: i64, pattern: &str) -> String {
     DateTime::from_timestamp(unix, 0)
         .unwrap_or_default()
         .with_timezone(&beijing())

@@ -108,6 +108,20 @@ impl Registry {
         Ok(reply.houses.into_iter().filter(|h| h.activated).collect())
     }
 
+    /// The signed-up residents of `community` (an announcement's readers).
+    pub async fn community_residents(&self, community: &str) -> ServiceResult<Vec<i64>> {
+        Ok(self
+            .registration
+            .clone()
+            .community_residents(crate::yibiaosanshi::CommunityResidentsRequest {
+                community_identifier: community.to_owned(),
+            })
+            .await
+            .map_err(failed)?
+            .into_inner()
+            .user_ids)
+    }
+
     /// Tells the registry the switches that gate registrations (绑定房屋, 绑定家属): it keeps
     /// them, so it never has to ask the service that owns them.
     pub async fn tell_switches(&self, switches: Vec<ModuleSwitch>) -> ServiceResult<()> {
@@ -120,5 +134,75 @@ impl Registry {
             .await
             .map_err(failed)?;
         Ok(())
+    }
+}
+
+/// svc-auth as the other services hand it their residents' notices (subscribe messages).
+#[derive(Clone, Debug)]
+pub struct Notices(crate::auth::auth_client::AuthClient<CallerChannel>);
+
+impl Notices {
+    pub fn new(channel: CallerChannel) -> Self {
+        Self(crate::auth::auth_client::AuthClient::new(channel))
+    }
+
+    /// Hands over a `notice` message of `source`'s outbox (its id is the event's id, so a
+    /// message handed over twice is recorded once); `Err` with the reason when svc-auth did not
+    /// take it, so the outbox tries again later.
+    pub async fn hand_over(
+        &self,
+        source: &str,
+        message: &kit::outbox::Message,
+    ) -> Result<(), String> {
+        use crate::auth::{NoticeFields, NoticeKind, NotifyRequest};
+        use kit::outbox::NoticeKind as Kind;
+        let notice = kit::outbox::Notice::from_payload(&message.payload)?;
+        let kind = match notice.kind {
+            Kind::Review => NoticeKind::Review,
+            Kind::Order => NoticeKind::Order,
+            Kind::Paid => NoticeKind::Paid,
+            Kind::Repair => NoticeKind::Repair,
+            Kind::Complaint => NoticeKind::Complaint,
+            Kind::Viewing => NoticeKind::Viewing,
+            Kind::Announcement => NoticeKind::Announcement,
+        };
+        let Some(&user_id) = notice.users.first() else {
+            return Ok(());
+        };
+        let request = NotifyRequest {
+            source: source.to_owned(),
+            event_id: message.id,
+            user_id,
+            kind: kind.into(),
+            fields: Some(NoticeFields {
+                title: notice.title,
+                status: notice.status,
+                remark: notice.remark,
+                amount_fen: notice.amount_fen,
+                number: notice.number,
+                subject: notice.subject,
+                phone: notice.phone,
+                time: notice.time,
+                page_query: notice.page_query,
+            }),
+        };
+        self.0
+            .clone()
+            .notify(request)
+            .await
+            .map(|_| ())
+            .map_err(|status| format!("svc-auth: {} {}", status.code(), status.message()))
+    }
+}
+
+impl Notices {
+    /// Hands every `notice` message of `db`'s outbox to svc-auth as `source`, until the task
+    /// running it is aborted.
+    pub async fn run(self, db: kit::db::Database, source: &'static str) {
+        kit::outbox::run(db, kit::outbox::NOTICE, None, move |message| {
+            let notices = self.clone();
+            async move { notices.hand_over(source, &message).await }
+        })
+        .await;
     }
 }

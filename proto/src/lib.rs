@@ -81,6 +81,7 @@ pub mod caller {
 pub mod auth {
     #![allow(clippy::all, clippy::pedantic, missing_docs)]
     tonic::include_proto!("wjdh.auth.v1");
+    pub use crate::caller::ResidentRef;
 }
 
 /// svc-yibiaosanshi: the address tree, people, bindings, reviews, photos, cars and parking spots.

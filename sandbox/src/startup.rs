@@ -64,6 +64,7 @@ impl Sandbox {
             web::Data::new(wxpay::WxPay::new(&settings).context("loading WeChat Pay's keys")?);
         let alipay =
             web::Data::new(alipay::Alipay::new(&settings).context("loading Alipay's keys")?);
+        let subscriptions = web::Data::new(wechat::Subscriptions::default());
         let sms_listen = settings.sms_listen.clone();
         let state = web::Data::new(AppState::new(settings));
         let sms_state = state.clone();
@@ -74,6 +75,7 @@ impl Sandbox {
                 .app_data(platform.clone())
                 .app_data(payments.clone())
                 .app_data(alipay.clone())
+                .app_data(subscriptions.clone())
                 .configure(health::routes)
                 .configure(wechat::routes)
                 .configure(sms::routes)

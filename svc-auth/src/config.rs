@@ -39,6 +39,52 @@ pub struct AuthSettings {
     pub platform_lock_max_seconds: u64,
     pub wechat: WechatSettings,
     pub sms: SmsSettings,
+    pub notices: NoticeSettings,
+}
+
+/// `[auth.notices]`: subscribe messages (订阅消息), one template per event.
+#[derive(Clone, Debug, Deserialize)]
+pub struct NoticeSettings {
+    /// Which mini-program a message opens: `developer`, `trial` or `formal`.
+    pub miniprogram_state: String,
+    /// `zh_CN`, `en_US`, `zh_HK` or `zh_TW`.
+    pub lang: String,
+    pub review: TemplateSettings,
+    pub order: TemplateSettings,
+    pub paid: TemplateSettings,
+    pub repair: TemplateSettings,
+    pub complaint: TemplateSettings,
+    pub viewing: TemplateSettings,
+    pub announcement: TemplateSettings,
+}
+
+impl NoticeSettings {
+    /// The template of an event kind.
+    pub fn template(&self, kind: kit::outbox::NoticeKind) -> &TemplateSettings {
+        use kit::outbox::NoticeKind as Kind;
+        match kind {
+            Kind::Review => &self.review,
+            Kind::Order => &self.order,
+            Kind::Paid => &self.paid,
+            Kind::Repair => &self.repair,
+            Kind::Complaint => &self.complaint,
+            Kind::Viewing => &self.viewing,
+            Kind::Announcement => &self.announcement,
+        }
+    }
+}
+
+/// One event's template: its id (the mini-program's), the page a message opens and which value
+/// of the event fills each of the template's keys (`thing1 = "title"`).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct TemplateSettings {
+    /// Empty: residents are not told of this event.
+    #[serde(default)]
+    pub template_id: String,
+    #[serde(default)]
+    pub page: String,
+    #[serde(default)]
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

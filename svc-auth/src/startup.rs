@@ -19,6 +19,7 @@ use crate::clients::sms::SmsClient;
 use crate::clients::wechat::WechatClient;
 use crate::config::Settings;
 use crate::db::MIGRATIONS;
+use crate::domain::notices::Templates;
 use crate::grpc::AuthService;
 
 /// svc-auth, bound and migrated, not yet serving.
@@ -56,11 +57,13 @@ impl Application {
         hashing
             .register(&metrics)
             .context("registering the hashing metrics")?;
+        let templates = Templates::new(&auth.notices).map_err(anyhow::Error::msg)?;
         let state = State {
             db,
             wechat: WechatClient::new(auth.wechat.clone(), cache.clone())?,
             sms: SmsClient::new(auth.sms.clone())?,
             hashing,
+            templates,
             cache,
             tokens: TokenKeys::new(&settings.tokens),
             settings: auth,
@@ -98,9 +101,21 @@ impl Application {
     ) -> anyhow::Result<()> {
         let health = Health::new(&[SERVICE_NAME]).await;
         health.watch_database(self.state.db.clone());
+        let sender = {
+            let state = self.state.clone();
+            tokio::spawn(kit::outbox::run(
+                self.state.db.clone(),
+                crate::actions::notices::TO_WECHAT,
+                Some(self.metrics.clone()),
+                move |message| {
+                    let state = state.clone();
+                    async move { crate::actions::notices::deliver(&state, &message.payload).await }
+                },
+            ))
+        };
         let service = AuthServer::new(AuthService::new(self.state));
         tracing::info!(addr = %self.addr, "svc-auth serving");
-        tonic::transport::Server::builder()
+        let served = tonic::transport::Server::builder()
             .layer(kit::grpc::trace_layer())
             .layer(self.metrics.rpc_layer())
             .layer(kit::caller::require(self.callers))
@@ -111,6 +126,8 @@ impl Application {
                 health.stop_after(shutdown, self.shutdown_delay),
             )
             .await
-            .context("svc-auth server")
+            .context("svc-auth server");
+        sender.abort();
+        served
     }
 }

@@ -30,6 +30,8 @@ pub struct Application {
     sync_every: Option<Duration>,
     /// How often listings' landlords are checked to still hold their houses.
     check_holdings_every: Option<Duration>,
+    /// svc-auth, which takes the residents' notices of the outbox.
+    notices: proto::clients::Notices,
     callers: kit::caller::Verifier,
 }
 
@@ -48,6 +50,9 @@ impl Application {
                     settings.endpoints.yibiaosanshi
                 )
             })?;
+        let auth = kit::grpc::lazy_channel(&settings.endpoints.auth, timeout)
+            .with_context(|| format!("svc-auth endpoint {}", settings.endpoints.auth))?;
+        let notices = proto::clients::Notices::new(signer.channel(auth));
         let secplat =
             SecplatClient::new(settings.secplat, cache).context("security platform client")?;
         let photos = Photos::open(&settings.objects).context("object store")?;
@@ -67,6 +72,7 @@ impl Application {
             state: Arc::new(state),
             sync_every: (seconds > 0).then(|| Duration::from_secs(seconds)),
             check_holdings_every: (holdings > 0).then(|| Duration::from_secs(holdings)),
+            notices,
             callers,
         })
     }
@@ -127,6 +133,7 @@ impl Application {
                 }
             })
         });
+        let notices = tokio::spawn(self.notices.run(db.clone(), NAME));
         let health = Health::new(&[
             <CommunityServer<CommunityService> as tonic::server::NamedService>::NAME,
             <RentalServer<RentalService> as tonic::server::NamedService>::NAME,
@@ -153,6 +160,7 @@ impl Application {
             )
             .await
             .context("svc-community server");
+        notices.abort();
         if let Some(checker) = checker {
             checker.abort();
         }

@@ -57,6 +57,18 @@ impl yb::registration_server::Registration for FakeRegistry {
         Ok(Response::new(yb::ResidentHousesReply { houses }))
     }
 
+    async fn community_residents(
+        &self,
+        request: Request<yb::CommunityResidentsRequest>,
+    ) -> Result<Response<yb::CommunityResidentsReply>, Status> {
+        let user_ids = if request.into_inner().community_identifier == COMMUNITY {
+            vec![RESIDENT]
+        } else {
+            Vec::new()
+        };
+        Ok(Response::new(yb::CommunityResidentsReply { user_ids }))
+    }
+
     async fn set_module_switches(
         &self,
         request: Request<yb::ModuleSwitchesRequest>,

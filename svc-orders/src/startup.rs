@@ -27,6 +27,8 @@ pub struct Application {
     state: Arc<State>,
     secplat: SecplatClient,
     reconciliation: crate::config::ReconciliationSettings,
+    /// svc-auth, which takes the residents' notices of the outbox.
+    notices: proto::clients::Notices,
     callers: kit::caller::Verifier,
 }
 
@@ -73,11 +75,13 @@ impl Application {
         );
         let secplat =
             SecplatClient::new(settings.secplat, cache).context("security platform client")?;
+        let notices = proto::clients::Notices::new(channel("svc-auth", &endpoints.auth)?);
         Ok(Self {
             base,
             state: Arc::new(state),
             secplat,
             reconciliation: settings.reconciliation,
+            notices,
             callers,
         })
     }
@@ -108,6 +112,7 @@ impl Application {
             self.secplat,
             metrics.clone(),
         ));
+        let notices = tokio::spawn(self.notices.run(db.clone(), NAME));
         let refunds = tokio::spawn(crate::actions::refunds::run(self.state.clone()));
         let reconciliation = tokio::spawn(crate::actions::reconcile::run(
             self.state.clone(),
@@ -136,6 +141,7 @@ impl Application {
             .await
             .context("svc-orders server");
         outbox.abort();
+        notices.abort();
         refunds.abort();
         reconciliation.abort();
         served

@@ -28,6 +28,8 @@ pub struct Application {
     base: ServiceBase,
     state: Arc<State>,
     photos: PhotosService,
+    /// svc-auth, which takes the residents' notices of the outbox.
+    notices: proto::clients::Notices,
     callers: kit::caller::Verifier,
 }
 
@@ -43,10 +45,12 @@ impl Application {
             .with_context(|| format!("svc-auth endpoint {}", settings.endpoints.auth))?;
         let secplat = SecplatClient::new(settings.secplat, cache.clone())
             .context("security platform client")?;
+        let auth = signer.channel(channel);
+        let notices = proto::clients::Notices::new(auth.clone());
         let state = State {
             db: base.db.clone(),
             cache,
-            auth: AuthClient::new(signer.channel(channel)),
+            auth: AuthClient::new(auth),
             secplat,
         };
         let photos = Photos::new(settings.objects, settings.ocr, base.db.clone())
@@ -55,6 +59,7 @@ impl Application {
             base,
             state: Arc::new(state),
             photos: PhotosService::new(photos),
+            notices,
             callers,
         })
     }
@@ -89,6 +94,7 @@ impl Application {
             ..
         } = self.base;
         let photos = self.photos.into_server();
+        let notices = tokio::spawn(self.notices.run(db.clone(), NAME));
         let health = Health::new(&[
             <PhotosServer<PhotosService> as tonic::server::NamedService>::NAME,
             <AddressesServer<AddressesService> as tonic::server::NamedService>::NAME,
@@ -101,7 +107,7 @@ impl Application {
         let vehicles = VehiclesServer::new(VehiclesService::new(self.state.clone()));
         let registration = RegistrationServer::new(RegistrationService::new(self.state));
         tracing::info!(%addr, "{NAME} serving");
-        tonic::transport::Server::builder()
+        let served = tonic::transport::Server::builder()
             .layer(kit::grpc::trace_layer())
             .layer(metrics.rpc_layer())
             .layer(kit::caller::require(self.callers))
@@ -115,6 +121,8 @@ impl Application {
                 health.stop_after(shutdown, shutdown_delay),
             )
             .await
-            .context("svc-yibiaosanshi server")
+            .context("svc-yibiaosanshi server");
+        notices.abort();
+        served
     }
 }

@@ -7,6 +7,7 @@ use crate::middleware;
 pub mod addresses;
 pub mod community;
 pub mod login;
+pub mod notices;
 pub mod ops;
 pub mod orders;
 pub mod pages;
@@ -41,6 +42,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/api/v1/people/permissions").route(web::post().to(login::permissions)),
         )
+        // Subscribe messages (DESIGN)
+        .service(
+            web::resource("/api/v1/weapp/subscriptions").route(web::post().to(notices::subscribe)),
+        )
+        .service(web::resource("/api/v1/weapp/messages").route(web::post().to(notices::messages)))
         // 000 §2.1
         .service(web::resource("/api/v1/communities").route(web::post().to(addresses::communities)))
         .service(web::resource("/api/v1/buildings").route(web::post().to(addresses::buildings)))

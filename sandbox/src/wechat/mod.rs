@@ -1,7 +1,10 @@
-//! WeChat's mini-program server APIs (code2session, access_token, phone numbers) and the
-//! `encrypt-phone` helper that plays the mini-program's `getPhoneNumber` button.
+//! WeChat's mini-program server APIs (code2session, access_token, phone numbers, subscribe
+//! messages) and the `encrypt-phone` helper that plays the mini-program's `getPhoneNumber` button.
 
 mod crypto;
+mod subscribe;
+
+pub(crate) use subscribe::Subscriptions;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
@@ -19,7 +22,8 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
             "/wxa/business/getuserphonenumber",
             web::post().to(get_user_phone_number),
         )
-        .route("/wechat/encrypt-phone", web::post().to(encrypt_phone));
+        .route("/wechat/encrypt-phone", web::post().to(encrypt_phone))
+        .configure(subscribe::routes);
 }
 
 /// WeChat answers errors with HTTP 200 and an errcode.

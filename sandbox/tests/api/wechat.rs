@@ -297,3 +297,101 @@ async fn encrypt_phone_rejects_incomplete_requests() {
         assert!(answer["error"].is_string(), "{body}");
     }
 }
+
+/// A `sandbox-repair` message to `touser` with `data`, as `token`; WeChat's errcode.
+async fn send_subscribe(app: &TestSandbox, token: &str, touser: &str, data: Value) -> i64 {
+    let (status, body) = app
+        .post_json(
+            "/cgi-bin/message/subscribe/send",
+            &[("access_token", token)],
+            &json!({"touser": touser, "template_id": "sandbox-repair", "page": "pages/repair/detail?id=1",
+                    "miniprogram_state": "formal", "lang": "zh_CN", "data": data}),
+        )
+        .await;
+    assert_eq!(status, 200, "WeChat always answers 200");
+    body["errcode"].as_i64().expect("errcode")
+}
+
+fn repair_data(thing1: &str) -> Value {
+    json!({"thing1": {"value": thing1}, "phrase2": {"value": "已受理"},
+           "thing3": {"value": "无"}, "time4": {"value": "2026年12月05日 14:30"}})
+}
+
+#[tokio::test]
+async fn subscribe_messages_are_checked_as_wechat_checks_them_one_per_accept() {
+    let app = spawn_sandbox().await;
+    let token = issue_access_token(&app).await;
+    let openid = "o-subscriber";
+    // The token, the openid, the template and every value are checked.
+    assert_eq!(
+        send_subscribe(&app, "stale", openid, repair_data("漏水")).await,
+        40001
+    );
+    assert_eq!(
+        send_subscribe(&app, &token, "", repair_data("漏水")).await,
+        40003
+    );
+    let (_, unknown) = app
+        .post_json(
+            "/cgi-bin/message/subscribe/send",
+            &[("access_token", &token)],
+            &json!({"touser": openid, "template_id": "nobody's", "data": repair_data("漏水")}),
+        )
+        .await;
+    assert_eq!(unknown["errcode"], 40037);
+    let long = "很".repeat(21);
+    assert_eq!(
+        send_subscribe(&app, &token, openid, repair_data(&long)).await,
+        47003
+    );
+    let mut no_phrase = repair_data("漏水");
+    no_phrase["phrase2"]["value"] = json!("accepted");
+    assert_eq!(send_subscribe(&app, &token, openid, no_phrase).await, 47003);
+
+    // The resident accepts once: one message goes, the next is refused (43101).
+    let (status, left) = app
+        .post_json(
+            "/wechat/subscribe",
+            &[],
+            &json!({"openid": openid, "results": {"sandbox-repair": "accept"}}),
+        )
+        .await;
+    assert_eq!((status, left["sandbox-repair"].clone()), (200, json!(1)));
+    assert_eq!(
+        send_subscribe(&app, &token, openid, repair_data("漏水")).await,
+        0
+    );
+    assert_eq!(
+        send_subscribe(&app, &token, openid, repair_data("又漏水")).await,
+        43101
+    );
+
+    // Failing on demand: WeChat's system error, then back.
+    app.post_json(
+        "/wechat/subscribe",
+        &[],
+        &json!({"openid": openid, "results": {"sandbox-repair": "accept"}}),
+    )
+    .await;
+    app.post_json("/wechat/subscribe-fail", &[], &json!({"times": 1}))
+        .await;
+    assert_eq!(
+        send_subscribe(&app, &token, openid, repair_data("门锁")).await,
+        -1
+    );
+    assert_eq!(
+        send_subscribe(&app, &token, openid, repair_data("门锁")).await,
+        0
+    );
+    let (status, sent) = app
+        .get_json("/wechat/messages", &[("openid", openid)])
+        .await;
+    assert_eq!(status, 200);
+    let things: Vec<&str> = sent
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|message| message["data"]["thing1"].as_str().expect("thing1"))
+        .collect();
+    assert_eq!(things, ["漏水", "门锁"], "oldest first");
+}

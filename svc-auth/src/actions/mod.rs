@@ -3,6 +3,7 @@ pub mod admin;
 pub mod codes;
 pub mod hashing;
 pub mod login;
+pub mod notices;
 pub mod platform;
 pub mod tokens;
 
@@ -13,6 +14,7 @@ use kit::db::Database;
 use crate::clients::sms::SmsClient;
 use crate::clients::wechat::WechatClient;
 use crate::config::AuthSettings;
+use crate::domain::notices::Templates;
 use hashing::Hashing;
 
 /// Everything the actions need.
@@ -24,5 +26,7 @@ pub struct State {
     pub sms: SmsClient,
     /// Secret verifications, a few at a time.
     pub hashing: Hashing,
+    /// Each event's subscribe-message template.
+    pub templates: Templates,
     pub settings: AuthSettings,
 }

@@ -1,4 +1,5 @@
-//! WeChat mini-program server APIs: `jscode2session`, the access token and `getuserphonenumber`.
+//! WeChat mini-program server APIs: `jscode2session`, the access token, `getuserphonenumber`
+//! and `subscribeMessage.send`.
 use std::time::Duration;
 
 use kit::cache::SharedCache;
@@ -68,6 +69,43 @@ struct PhoneNumberReply {
 const INVALID_CODE: [i64; 2] = [40029, 40163];
 /// Codes WeChat answers when the access token is stale.
 const STALE_TOKEN: [i64; 3] = [40001, 40014, 42001];
+
+/// `subscribeMessage.send`'s answers that refuse a message for good: a bad openid, template,
+/// values or page.
+const UNSENDABLE: [i64; 4] = [40003, 40037, 47003, 41030];
+/// The resident refuses the template, or has no accept left (nothing consumed).
+const NO_SUBSCRIPTION: i64 = 43101;
+
+#[derive(Debug, Deserialize)]
+struct ErrcodeReply {
+    #[serde(default)]
+    errcode: i64,
+    #[serde(default)]
+    errmsg: String,
+}
+
+/// A subscribe message as `subscribeMessage.send` takes it.
+#[derive(Debug, serde::Serialize)]
+pub struct SubscribeMessage<'a> {
+    pub touser: &'a str,
+    pub template_id: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub page: &'a str,
+    pub miniprogram_state: &'a str,
+    pub lang: &'a str,
+    /// `{"thing1": {"value": "…"}, …}`.
+    pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What WeChat did with a subscribe message (anything else is an error to try again).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    /// 43101: the resident refuses the template or has no accept left.
+    NotSubscribed,
+    /// Refused for good (40003, 40037, 47003, 41030): the errcode.
+    Unsendable(i64),
+}
 
 /// The WeChat client, pointed at the sandbox or at api.weixin.qq.com by configuration.
 #[derive(Clone)]
@@ -207,6 +245,40 @@ impl WechatClient {
                 .pure_phone_number
                 .or(info.phone_number)
                 .ok_or_else(|| WechatError::Upstream("phone_info without a number".into()));
+        }
+        Err(WechatError::Upstream(
+            "access token keeps being refused".into(),
+        ))
+    }
+
+    /// `POST /cgi-bin/message/subscribe/send`: sends one subscribe message. A stale access
+    /// token is renewed once; errors other than WeChat's refusals are for trying again later.
+    pub async fn send_subscribe_message(
+        &self,
+        message: &SubscribeMessage<'_>,
+    ) -> Result<Delivery, WechatError> {
+        for attempt in 0..2 {
+            let token = self.access_token().await?;
+            let request = self
+                .http
+                .post(self.url("/cgi-bin/message/subscribe/send"))
+                .query(&[("access_token", token.as_str())])
+                .json(message);
+            let reply: ErrcodeReply = self.get_json(request).await?;
+            match reply.errcode {
+                0 => return Ok(Delivery::Sent),
+                code if STALE_TOKEN.contains(&code) && attempt == 0 => {
+                    let _ = self.cache.del(&self.token_key()).await;
+                }
+                NO_SUBSCRIPTION => return Ok(Delivery::NotSubscribed),
+                code if UNSENDABLE.contains(&code) => return Ok(Delivery::Unsendable(code)),
+                code => {
+                    return Err(WechatError::Upstream(format!(
+                        "subscribeMessage.send errcode {code}: {}",
+                        reply.errmsg
+                    )));
+                }
+            }
         }
         Err(WechatError::Upstream(
             "access token keeps being refused".into(),

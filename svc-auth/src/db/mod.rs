@@ -1,5 +1,6 @@
 //! svc-auth's tables and the plain queries over them.
 pub mod credentials;
+pub mod notices;
 pub mod schema;
 pub mod users;
 

@@ -2,6 +2,7 @@
 //! the platform credentials' lockout, the access and refresh tokens.
 pub mod codes;
 pub mod lockout;
+pub mod notices;
 pub mod permissions;
 pub mod secrets;
 pub mod tokens;

@@ -7,9 +7,11 @@ use tonic::{Request, Response, Status};
 
 use crate::actions::codes::{self, CodeRequest};
 use crate::actions::login::{self, PhoneProof, Registration};
+use crate::actions::notices::{self, Event};
 use crate::actions::tokens::{self, Caller, Login, UserKey};
 use crate::actions::{State, platform};
 use crate::domain::codes::CodeType;
+use crate::domain::notices::{Answer, Values};
 use crate::domain::permissions::RegistrationState;
 
 /// The domain's code type of a request's (the gateway always names one).
@@ -42,6 +44,56 @@ fn phone_proof(proof: Option<pb::register_request::Proof>) -> ServiceResult<Phon
             code: verification_code,
         }),
         None => Err(ServiceError::missing("type")),
+    }
+}
+
+/// The signed-in resident of a request (the gateway always sends one).
+fn resident_id(resident: Option<&pb::ResidentRef>) -> ServiceResult<i64> {
+    resident
+        .map(|resident| resident.user_id)
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ServiceError::unauthenticated("no resident in the request"))
+}
+
+fn answer(value: i32) -> ServiceResult<Answer> {
+    match pb::SubscribeAnswer::try_from(value) {
+        Ok(pb::SubscribeAnswer::Accept) => Ok(Answer::Accept),
+        Ok(pb::SubscribeAnswer::Reject) => Ok(Answer::Reject),
+        Ok(pb::SubscribeAnswer::Ban) => Ok(Answer::Ban),
+        Ok(pb::SubscribeAnswer::Filter) => Ok(Answer::Filter),
+        Ok(pb::SubscribeAnswer::Unspecified) | Err(_) => Err(ServiceError::missing("results")),
+    }
+}
+
+fn notice_kind(value: i32) -> ServiceResult<kit::outbox::NoticeKind> {
+    use kit::outbox::NoticeKind as Kind;
+    match pb::NoticeKind::try_from(value) {
+        Ok(pb::NoticeKind::Review) => Ok(Kind::Review),
+        Ok(pb::NoticeKind::Order) => Ok(Kind::Order),
+        Ok(pb::NoticeKind::Paid) => Ok(Kind::Paid),
+        Ok(pb::NoticeKind::Repair) => Ok(Kind::Repair),
+        Ok(pb::NoticeKind::Complaint) => Ok(Kind::Complaint),
+        Ok(pb::NoticeKind::Viewing) => Ok(Kind::Viewing),
+        Ok(pb::NoticeKind::Announcement) => Ok(Kind::Announcement),
+        Ok(pb::NoticeKind::Unspecified) | Err(_) => Err(ServiceError::missing("kind")),
+    }
+}
+
+fn notice_row(row: crate::db::notices::NoticeRow) -> pb::NoticeRow {
+    let data: Vec<(String, String)> = serde_json::from_str(&row.data).unwrap_or_default();
+    pb::NoticeRow {
+        id: row.id,
+        kind: row.kind,
+        template_id: row.template_id,
+        status: row.status,
+        reason: row.reason,
+        page: row.page,
+        data: data
+            .into_iter()
+            .map(|(key, value)| pb::NoticeValue { key, value })
+            .collect(),
+        created_at: row.created_at,
+        sent_at: row.sent_at.unwrap_or_default(),
     }
 }
 
@@ -255,5 +307,69 @@ impl pb::auth_server::Auth for AuthService {
         };
         let permissions = tokens::set_registration_state(&self.state, r.user_id, new_state).await?;
         Ok(Response::new(pb::PermissionsReply { permissions }))
+    }
+
+    async fn subscribe(
+        &self,
+        request: Request<pb::SubscribeRequest>,
+    ) -> Result<Response<pb::SubscribeReply>, Status> {
+        let r = proto::caller::checked(request)?;
+        let user_id = resident_id(r.resident.as_ref())?;
+        let answers = r
+            .answers
+            .into_iter()
+            .map(|a| Ok((a.template_id, answer(a.answer)?)))
+            .collect::<ServiceResult<Vec<_>>>()?;
+        let quotas = notices::subscribe(&self.state, user_id, answers).await?;
+        Ok(Response::new(pb::SubscribeReply {
+            quotas: quotas
+                .into_iter()
+                .map(|(template_id, remaining)| pb::TemplateQuota {
+                    template_id,
+                    remaining,
+                })
+                .collect(),
+        }))
+    }
+
+    async fn list_notices(
+        &self,
+        request: Request<pb::ListNoticesRequest>,
+    ) -> Result<Response<pb::ListNoticesReply>, Status> {
+        let r = proto::caller::checked(request)?;
+        let user_id = resident_id(r.resident.as_ref())?;
+        let paging = kit::paging::Paging::requested(r.page, r.per_page)?;
+        let (rows, total) = notices::list(&self.state, user_id, paging).await?;
+        Ok(Response::new(pb::ListNoticesReply {
+            rows: rows.into_iter().map(notice_row).collect(),
+            total,
+        }))
+    }
+
+    async fn notify(
+        &self,
+        request: Request<pb::NotifyRequest>,
+    ) -> Result<Response<pb::NotifyReply>, Status> {
+        let r = proto::caller::from_service(request)?;
+        let fields = r.fields.unwrap_or_default();
+        let event = Event {
+            source: r.source,
+            event_id: r.event_id,
+            user_id: r.user_id,
+            kind: notice_kind(r.kind)?,
+            values: Values {
+                title: fields.title,
+                status: fields.status,
+                remark: fields.remark,
+                amount_fen: fields.amount_fen,
+                number: fields.number,
+                subject: fields.subject,
+                phone: fields.phone,
+                time: fields.time,
+                page_query: fields.page_query,
+            },
+        };
+        let recorded = notices::notify(&self.state, event).await?;
+        Ok(Response::new(pb::NotifyReply { recorded }))
     }
 }

@@ -36,7 +36,8 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    store(state, platform, row).await
+    let publish = row.enabled;
+    store(state, platform, row, publish).await
 }
 
 /// An edit: only the fields sent change.
@@ -47,6 +48,7 @@ pub async fn edit(
     let platform = platform(request.platform.as_ref())?;
     let mut row = find(state, request.id).await?;
     manages(platform, &row.community_identifier).map_err(|_| not_yours())?;
+    let was_open = row.enabled;
     if let Some(title) = request.title {
         row.title = title;
     }
@@ -72,15 +74,18 @@ pub async fn edit(
         row.images = images.urls.join(",");
     }
     row.updated_at = kit::time::now_unix();
-    store(state, platform, row).await
+    let publish = row.enabled && !was_open;
+    store(state, platform, row, publish).await
 }
 
 /// Inserts a new announcement or updates one, with the seed's default manager: the community's
-/// name + 物业 (晨曦家园物业).
+/// name + 物业 (晨曦家园物业). One `publish`ed (opened) is told to the community's residents
+/// (subscribe messages), written with it.
 async fn store(
     state: &State,
     platform: &PlatformRef,
     mut row: AnnouncementRow,
+    publish: bool,
 ) -> ServiceResult<AnnouncementRow> {
     if row.manager.is_empty() {
         let name = state
@@ -90,15 +95,28 @@ async fn store(
             .unwrap_or_else(|| row.community_identifier.clone());
         row.manager = format!("{name}物业");
     }
+    let readers = if publish {
+        state
+            .registrations
+            .community_residents(&row.community_identifier)
+            .await?
+    } else {
+        Vec::new()
+    };
     let row = state
         .db
         .run(move |conn| {
-            if row.id == 0 {
-                db::insert_announcement(conn, &row)
-            } else {
-                db::update_announcement(conn, &row)
-            }
-            .map_err(Error::from)
+            kit::db::write_transaction(conn, |conn| -> Result<AnnouncementRow, Error> {
+                let row = if row.id == 0 {
+                    db::insert_announcement(conn, &row)?
+                } else {
+                    db::update_announcement(conn, &row)?
+                };
+                if !readers.is_empty() {
+                    kit::outbox::enqueue_notice(conn, &readers_notice(&row, readers))?;
+                }
+                Ok(row)
+            })
         })
         .await?;
     tracing::info!(
@@ -107,6 +125,19 @@ async fn store(
         "announcement saved"
     );
     Ok(row)
+}
+
+/// The residents' notice of a published announcement.
+fn readers_notice(row: &AnnouncementRow, readers: Vec<i64>) -> kit::outbox::Notice {
+    kit::outbox::Notice {
+        users: readers,
+        kind: kit::outbox::NoticeKind::Announcement,
+        title: Some(row.title.clone()),
+        subject: Some(row.manager.clone()),
+        time: row.updated_at,
+        page_query: Some(format!("id={}", row.id)),
+        ..kit::outbox::Notice::default()
+    }
 }
 
 async fn find(state: &State, id: i64) -> ServiceResult<AnnouncementRow> {

@@ -122,6 +122,20 @@ pub async fn list(state: &State, request: ListComplaintsRequest) -> ServiceResul
     page(state, filter, convert::paging(request.paging)?).await
 }
 
+/// The resident's notice of a reply to their complaint or suggestion.
+fn residents_notice(complaint: &ComplaintRow, now: i64) -> kit::outbox::Notice {
+    kit::outbox::Notice {
+        users: vec![complaint.user_id],
+        kind: kit::outbox::NoticeKind::Complaint,
+        title: Some(complaint.content.clone()),
+        status: Some(complaint.status.clone()),
+        remark: complaint.reply.clone(),
+        time: now,
+        page_query: Some(format!("id={}", complaint.id)),
+        ..kit::outbox::Notice::default()
+    }
+}
+
 /// `reply` replies (已回复); `close=1` closes (已关闭). A closed one takes nothing more.
 pub async fn answer(state: &State, request: AnswerComplaintRequest) -> ServiceResult<ComplaintRow> {
     let platform = platform(request.platform.as_ref())?;
@@ -144,14 +158,20 @@ pub async fn answer(state: &State, request: AnswerComplaintRequest) -> ServiceRe
     Ok(state
         .db
         .run(move |conn| {
-            db::answer_complaint(
-                conn,
-                id,
-                status,
-                reply.as_deref().map(|r| (r, by.as_str(), now)),
-                now,
-            )
-            .map_err(Error::from)
+            kit::db::write_transaction(conn, |conn| -> Result<ComplaintRow, Error> {
+                let answered = db::answer_complaint(
+                    conn,
+                    id,
+                    status,
+                    reply.as_deref().map(|r| (r, by.as_str(), now)),
+                    now,
+                )?;
+                // The resident hears of a reply (a subscribe message), written with it.
+                if reply.is_some() {
+                    kit::outbox::enqueue_notice(conn, &residents_notice(&answered, now))?;
+                }
+                Ok(answered)
+            })
         })
         .await?)
 }

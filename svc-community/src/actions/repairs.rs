@@ -333,6 +333,28 @@ pub async fn get(state: &State, request: PlatformRecord) -> ServiceResult<Repair
     platform_one(state, platform, request.id).await
 }
 
+/// The resident's notice of a repair's change: its new stage, or 已回复 when it was only replied
+/// to; the reply as the remark.
+fn residents_notice(repair: &RepairRow, moved: bool, now: i64) -> kit::outbox::Notice {
+    let stage = Stage::parse(&repair.stage).unwrap_or(Stage::New);
+    let status = if moved {
+        stage.resident_label()
+    } else {
+        "已回复"
+    };
+    kit::outbox::Notice {
+        users: vec![repair.user_id],
+        kind: kit::outbox::NoticeKind::Repair,
+        title: Some(repair.description.clone()),
+        status: Some(status.to_owned()),
+        remark: repair.reply.clone(),
+        subject: Some(repair.house_introduction.clone()),
+        time: now,
+        page_query: Some(format!("id={}", repair.id)),
+        ..kit::outbox::Notice::default()
+    }
+}
+
 /// 4.3, with seed 003's actions: `action` RECEIVE / REPAIR / DONE (DONE needs `pay_part`), or
 /// 001's `status=1` (done; `pay_part` optional); `reply` alone only replies.
 pub async fn update(state: &State, request: UpdateRepairRequest) -> ServiceResult<RepairRow> {
@@ -380,6 +402,7 @@ pub async fn update(state: &State, request: UpdateRepairRequest) -> ServiceResul
     }
     let id = row.id;
     let expected = row.stage.clone();
+    let moved = target.is_some();
     let updated = state
         .db
         .run(move |conn| {
@@ -393,7 +416,10 @@ pub async fn update(state: &State, request: UpdateRepairRequest) -> ServiceResul
                         "the repair changed meanwhile",
                     )));
                 }
-                Ok(db::update(conn, id, &change)?)
+                let updated = db::update(conn, id, &change)?;
+                // The resident hears of it (a subscribe message), written with the change.
+                kit::outbox::enqueue_notice(conn, &residents_notice(&updated, moved, now))?;
+                Ok(updated)
             })
         })
         .await?;

@@ -31,6 +31,16 @@ impl Stage {
         }
     }
 
+    /// How a resident reads the stage (a subscribe message's 状态).
+    pub fn resident_label(self) -> &'static str {
+        match self {
+            Self::New => "待受理",
+            Self::Receive => "已受理",
+            Self::Repair => "维修中",
+            Self::Done => "已完成",
+        }
+    }
+
     /// 001 §4's status: 1 once done.
     pub fn status(self) -> i32 {
         i32::from(self == Self::Done)

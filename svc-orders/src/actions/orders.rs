@@ -143,13 +143,41 @@ pub async fn create(state: &State, r: pb::CreateOrderRequest) -> ServiceResult<S
         created_at: now,
         updated_at: now,
     };
+    let payers = found.payer_user_ids;
     let stored = state
         .db
-        .run(move |conn| -> crate::error::Result<OrderRow> { Ok(orders::insert(conn, &row)?) })
+        .run(move |conn| {
+            kit::db::write_transaction(conn, |conn| -> crate::error::Result<OrderRow> {
+                let stored = orders::insert(conn, &row)?;
+                // The residents who pay for it hear of it (subscribe messages).
+                kit::outbox::enqueue_notice(conn, &new_order_notice(&stored, payers))?;
+                Ok(stored)
+            })
+        })
         .await
         .map_err(ServiceError::from)?;
     tracing::info!(order = stored.id, number = %stored.order_number, kind = %stored.target_type, amount_fen, "order created");
     Ok(stored.order_number)
+}
+
+/// The payers' notice of a new order: what, how much, for which house or person.
+fn new_order_notice(order: &OrderRow, payers: Vec<i64>) -> kit::outbox::Notice {
+    let subject = if order.house_introduction.is_empty() {
+        order.manager.clone()
+    } else {
+        order.house_introduction.clone()
+    };
+    kit::outbox::Notice {
+        users: payers,
+        kind: kit::outbox::NoticeKind::Order,
+        title: Some(order.title.clone()),
+        amount_fen: Some(order.amount_fen),
+        number: Some(order.order_number.clone()),
+        subject: Some(subject),
+        time: order.created_at,
+        page_query: Some(format!("id={}", order.id)),
+        ..kit::outbox::Notice::default()
+    }
 }
 
 /// 001 §2.1.2: the community's orders, filtered.

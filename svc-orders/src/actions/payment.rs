@@ -590,8 +590,26 @@ fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Ap
             "weixin_number": notice.transaction_id,
         })
         .to_string();
-        payments::enqueue(conn, payments::PAYMENT_RESULT, &payload, now)?;
+        kit::outbox::enqueue(conn, payments::PAYMENT_RESULT, &payload)?;
     }
+    // The payer hears of it (a subscribe message), written with the payment.
+    let titles: Vec<&str> = paid_orders
+        .iter()
+        .map(|order| order.title.as_str())
+        .collect();
+    kit::outbox::enqueue_notice(
+        conn,
+        &kit::outbox::Notice {
+            users: vec![payment.user_id],
+            kind: kit::outbox::NoticeKind::Paid,
+            title: Some(titles.join("、")),
+            amount_fen: Some(payment.amount_fen),
+            number: Some(notice.out_trade_no.clone()),
+            time: paid_at,
+            page_query: Some(format!("id={bill_id}")),
+            ..kit::outbox::Notice::default()
+        },
+    )?;
     tracing::info!(bill_id, out_trade_no = %notice.out_trade_no, total_fen = payment.amount_fen, "payment applied");
     Ok(Applied::Now)
 }

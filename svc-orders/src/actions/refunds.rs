@@ -9,12 +9,12 @@ use kit::error::ServiceError;
 use kit::time::now_unix;
 use rand::Rng;
 
-use super::outbox::backoff_secs;
 use super::{State, ledger, payment};
 use crate::db::refunds::{self, FOR_VIEWING, PENDING, PROCESSING, RefundRow};
 use crate::db::viewings;
 use crate::domain::number::next_order_number;
 use crate::error::Error;
+use kit::outbox::backoff_secs;
 
 /// How often due refunds are looked for.
 const TICK: Duration = Duration::from_millis(500);
@@ -249,8 +249,12 @@ pub fn succeed(
         return Ok(());
     };
     if refunds::succeed(conn, id, refund_id, now)? {
-        if let (FOR_VIEWING, Some(viewing)) = (refund.purpose.as_str(), refund.viewing_id) {
-            viewings::mark_refunded(conn, viewing, now)?;
+        if let (FOR_VIEWING, Some(viewing)) = (refund.purpose.as_str(), refund.viewing_id)
+            && viewings::mark_refunded(conn, viewing, now)?
+            && let Some(row) = viewings::find(conn, viewing)?
+        {
+            let notice = super::viewings::seekers_notice(&row, "已退款", &refund.reason, now);
+            kit::outbox::enqueue_notice(conn, &notice)?;
         }
         if refund.viewing_id.is_some() {
             ledger::post(

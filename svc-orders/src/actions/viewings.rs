@@ -391,10 +391,13 @@ pub async fn confirm(state: &State, request: ConfirmViewingRequest) -> ServiceRe
                     return Err(not_now(&row.status, "确认").into());
                 }
                 credit(conn, &row, share, now)?;
-                Ok::<_, Error>(
-                    db::change_status(conn, id, &[PAID], CONFIRMED, Some(at), "", now)?
-                        .unwrap_or(row),
-                )
+                let confirmed = db::change_status(conn, id, &[PAID], CONFIRMED, Some(at), "", now)?
+                    .unwrap_or(row);
+                kit::outbox::enqueue_notice(
+                    conn,
+                    &seekers_notice(&confirmed, "已确认", "请按约定时间看房", at),
+                )?;
+                Ok::<_, Error>(confirmed)
             })
         })
         .await?)
@@ -461,7 +464,28 @@ fn give_back(
             now,
         )?;
     }
+    kit::outbox::enqueue_notice(conn, &seekers_notice(&declined, "已拒绝", reason, now))?;
     Ok(Some(declined))
+}
+
+/// The seeker's notice of what became of their viewing request (a subscribe message).
+pub(crate) fn seekers_notice(
+    row: &ViewingRow,
+    status: &str,
+    remark: &str,
+    time: i64,
+) -> kit::outbox::Notice {
+    kit::outbox::Notice {
+        users: vec![row.seeker_id],
+        kind: kit::outbox::NoticeKind::Viewing,
+        title: Some(row.house_title.clone()),
+        status: Some(status.to_owned()),
+        remark: Some(remark.to_owned()),
+        amount_fen: Some(row.fee_fen),
+        time,
+        page_query: Some(format!("pre_order_id={}", row.id)),
+        ..kit::outbox::Notice::default()
+    }
 }
 
 /// A confirmed fee is the landlord's; whoever invited the landlord earns `share` of it on top.

@@ -1,9 +1,9 @@
 //! WeChat Pay orders placed for sets of our orders, the bills of received payments, and the
-//! outbox of payment results for the security platform.
+//! payment results for the security platform (in kit's outbox).
 use diesel::prelude::*;
 use kit::db::AnyConnection;
 
-use super::schema::{bills, live_payments, orders, outbox, payments};
+use super::schema::{bills, live_payments, orders, payments};
 use crate::domain::payment_state::{PaymentEvent, PaymentState};
 
 /// The stored `state` texts (see [`PaymentState`] for what each means).
@@ -221,76 +221,4 @@ pub fn shop_numbers(conn: &mut AnyConnection, bill_ids: &[i64]) -> QueryResult<V
         .filter(bills::id.eq_any(bill_ids))
         .select((bills::id, bills::payment_shop_number))
         .load(conn)
-}
-
-#[derive(Clone, Debug, Queryable, Selectable)]
-#[diesel(table_name = outbox)]
-pub struct OutboxRow {
-    pub id: i64,
-    pub topic: String,
-    pub payload: String,
-    pub attempts: i32,
-    pub next_attempt_at: i64,
-    pub delivered_at: Option<i64>,
-    pub last_error: Option<String>,
-    pub created_at: i64,
-}
-
-pub fn enqueue(
-    conn: &mut AnyConnection,
-    topic: &str,
-    payload: &str,
-    now: i64,
-) -> QueryResult<usize> {
-    diesel::insert_into(outbox::table)
-        .values((
-            outbox::topic.eq(topic),
-            outbox::payload.eq(payload),
-            outbox::attempts.eq(0),
-            outbox::next_attempt_at.eq(now),
-            outbox::created_at.eq(now),
-        ))
-        .execute(conn)
-}
-
-/// Undelivered messages due by `now`, oldest first.
-pub fn due(conn: &mut AnyConnection, now: i64, limit: i64) -> QueryResult<Vec<OutboxRow>> {
-    outbox::table
-        .filter(outbox::delivered_at.is_null())
-        .filter(outbox::next_attempt_at.le(now))
-        .order(outbox::id.asc())
-        .limit(limit)
-        .select(OutboxRow::as_select())
-        .load(conn)
-}
-
-pub fn backlog(conn: &mut AnyConnection) -> QueryResult<i64> {
-    outbox::table
-        .filter(outbox::delivered_at.is_null())
-        .count()
-        .get_result(conn)
-}
-
-pub fn delivered(conn: &mut AnyConnection, id: i64, now: i64) -> QueryResult<usize> {
-    diesel::update(outbox::table.find(id))
-        .set((
-            outbox::delivered_at.eq(now),
-            outbox::attempts.eq(outbox::attempts + 1),
-        ))
-        .execute(conn)
-}
-
-pub fn failed(
-    conn: &mut AnyConnection,
-    id: i64,
-    next_attempt_at: i64,
-    error: &str,
-) -> QueryResult<usize> {
-    diesel::update(outbox::table.find(id))
-        .set((
-            outbox::attempts.eq(outbox::attempts + 1),
-            outbox::next_attempt_at.eq(next_attempt_at),
-            outbox::last_error.eq(error),
-        ))
-        .execute(conn)
 }

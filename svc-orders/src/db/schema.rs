@@ -61,19 +61,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    outbox (id) {
-        id -> BigInt,
-        topic -> Text,
-        payload -> Text,
-        attempts -> Integer,
-        next_attempt_at -> BigInt,
-        delivered_at -> Nullable<BigInt>,
-        last_error -> Nullable<Text>,
-        created_at -> BigInt,
-    }
-}
-
-diesel::table! {
     viewing_requests (id) {
         id -> BigInt,
         seeker_id -> BigInt,

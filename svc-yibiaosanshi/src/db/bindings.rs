@@ -105,6 +105,19 @@ pub fn bound_in(
         .load(conn)
 }
 
+/// The user ids of the signed-up people with an activated binding in `community`.
+pub fn users_in(conn: &mut AnyConnection, community: &str) -> QueryResult<Vec<i64>> {
+    let ids: Vec<Option<i64>> = people_houses::table
+        .inner_join(people::table)
+        .filter(people_houses::community_identifier.eq(community))
+        .filter(people_houses::activated.eq(true))
+        .filter(people::user_id.is_not_null())
+        .select(people::user_id)
+        .distinct()
+        .load(conn)?;
+    Ok(ids.into_iter().flatten().collect())
+}
+
 /// Everyone bound to a house, oldest binding first.
 pub fn list_for_house(
     conn: &mut AnyConnection,

@@ -344,6 +344,24 @@ impl pb::registration_server::Registration for RegistrationService {
         serve(request, |r| payer::find_payer(&self.state, r)).await
     }
 
+    async fn community_residents(
+        &self,
+        request: Request<pb::CommunityResidentsRequest>,
+    ) -> Result<Response<pb::CommunityResidentsReply>, Status> {
+        let r = proto::caller::from_service(request)?;
+        let user_ids = self
+            .state
+            .db
+            .run(move |conn| -> crate::error::Result<_> {
+                Ok(crate::db::bindings::users_in(
+                    conn,
+                    &r.community_identifier,
+                )?)
+            })
+            .await?;
+        Ok(Response::new(pb::CommunityResidentsReply { user_ids }))
+    }
+
     async fn set_module_switches(
         &self,
         request: Request<pb::ModuleSwitchesRequest>,

@@ -154,6 +154,16 @@ fn table() -> Vec<Row> {
         row("POST", "/api/v1/people/permissions", RESIDENTS, |_, _| {
             at("/api/v1/people/permissions", json!({}))
         }),
+        // Subscribe messages: each resident answers and reads their own.
+        row("POST", "/api/v1/weapp/subscriptions", RESIDENTS, |_, _| {
+            at(
+                "/api/v1/weapp/subscriptions",
+                json!({"results": {"sandbox-review": "reject"}}),
+            )
+        }),
+        row("POST", "/api/v1/weapp/messages", RESIDENTS, |_, _| {
+            at("/api/v1/weapp/messages", json!({}))
+        }),
         row("POST", "/api/v1/wjdh/secret", PUBLIC, |_, _| {
             at(
                 "/api/v1/wjdh/secret",

@@ -13,6 +13,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// PostgreSQL databases made for this test, dropped when it stops.
     databases: Vec<String>,
+    /// The settings the stack was started with (a restart starts it again on them).
+    overrides: Vec<(String, String)>,
     _data: tempfile::TempDir,
 }
 
@@ -90,7 +92,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         overrides.push(((*key).to_owned(), (*value).to_owned()));
     }
     let stack = Stack::start(StackOptions {
-        overrides,
+        overrides: overrides.clone(),
         ephemeral_ports: true,
     })
     .await
@@ -100,6 +102,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         stack,
         client: reqwest::Client::new(),
         databases,
+        overrides,
         _data: data,
     }
 }
@@ -317,6 +320,34 @@ impl TestApp {
             .signer("tests")
             .unwrap()
             .channel(channel)
+    }
+
+    /// Stops the whole stack and starts it again on the same databases (a restart: what was
+    /// in memory, the sandbox's included, is gone; the gateway listens on a new port).
+    pub async fn restart(self) -> TestApp {
+        let TestApp {
+            stack,
+            client,
+            databases,
+            overrides,
+            _data,
+            ..
+        } = self;
+        stack.stop().await;
+        let stack = Stack::start(StackOptions {
+            overrides: overrides.clone(),
+            ephemeral_ports: true,
+        })
+        .await
+        .unwrap();
+        TestApp {
+            base: stack.gateway_url(),
+            stack,
+            client,
+            databases,
+            overrides,
+            _data,
+        }
     }
 
     pub async fn stop(self) {

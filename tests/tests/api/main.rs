@@ -24,6 +24,7 @@ mod rental;
 mod sandbox_setup;
 mod security_abuse;
 mod security_tenant;
+mod subscriptions;
 mod trusted_callers;
 mod vehicles;
 mod verification_codes;

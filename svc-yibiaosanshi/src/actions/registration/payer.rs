@@ -48,6 +48,13 @@ pub async fn find_payer(
                         reply.introduction = addresses::find_house_place(conn, id)?
                             .map(|place| place.introduction())
                             .unwrap_or_default();
+                        reply.payer_user_ids = bindings::list_for_house(conn, id)?
+                            .into_iter()
+                            .filter(|(binding, _)| {
+                                binding.activated && (binding.is_owner() || binding.charge)
+                            })
+                            .filter_map(|(_, person)| person.user_id)
+                            .collect();
                     }
                 }
                 "phone" | "idcard" => {
@@ -102,6 +109,9 @@ pub async fn find_payer(
                     )
                     .into());
                 }
+            }
+            if reply.user_id > 0 {
+                reply.payer_user_ids = vec![reply.user_id];
             }
             Ok(reply)
         })

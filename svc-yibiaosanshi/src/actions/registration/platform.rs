@@ -193,8 +193,34 @@ fn decide(
             decided_at: now,
         },
     )?;
+    // The applicant hears of it (a subscribe message), written with the decision.
+    kit::outbox::enqueue_notice(conn, &decided_notice(&review, status, reason, now))?;
     let decided = reviews::find(conn, review.id)?.ok_or_else(no_such_review)?;
     Ok((decided, applied))
+}
+
+/// The applicant's notice of a decision: what was reviewed, the outcome and its reason.
+fn decided_notice(
+    review: &Review,
+    status: ReviewStatus,
+    reason: Option<&str>,
+    now: i64,
+) -> kit::outbox::Notice {
+    let approved = status == ReviewStatus::Approved;
+    kit::outbox::Notice {
+        users: vec![review.user_id],
+        kind: kit::outbox::NoticeKind::Review,
+        title: Some(format!(
+            "{} {}",
+            review.shenhe_type, review.house_introduction
+        )),
+        status: Some(if approved { "通过" } else { "未通过" }.to_owned()),
+        remark: Some(reason.unwrap_or("审核通过").to_owned()),
+        subject: Some(review.house_introduction.clone()),
+        time: now,
+        page_query: Some(format!("id={}", review.id)),
+        ..kit::outbox::Notice::default()
+    }
 }
 
 fn already_decided() -> ServiceError {

@@ -1,0 +1,345 @@
+//! The transactional outbox every service shares. A message is written with [`enqueue`] in the
+//! same transaction as the change it reports; [`run`] hands the messages of one topic to their
+//! receiver until each is acknowledged: oldest first, exponential backoff with jitter after a
+//! failure. The rows are the queue, so a restart loses nothing, and a message is claimed for a
+//! while before it is handed over, so two replicas do not hand it over at once.
+//!
+//! Each service's migrations create the table (`migrations/*/…outbox…`): the same columns in
+//! every service database.
+use std::future::Future;
+use std::time::Duration;
+
+use diesel::prelude::*;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::db::{AnyConnection, Database, DbError};
+use crate::metrics::ServiceMetrics;
+use crate::time::now_unix;
+
+diesel::table! {
+    /// Messages written with the change they report, delivered until acknowledged.
+    outbox (id) {
+        id -> BigInt,
+        topic -> Text,
+        payload -> Text,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+        delivered_at -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+/// The topic of a subscribe-message event handed to svc-auth (payload: [`Notice`]).
+pub const NOTICE: &str = "notice";
+
+/// How often due messages are looked for.
+const TICK: Duration = Duration::from_millis(500);
+/// Messages handed over per tick and topic.
+const BATCH: i64 = 20;
+/// Longest wait between two attempts, seconds.
+const MAX_BACKOFF_SECS: i64 = 600;
+/// How long a message claimed for delivery is left alone by other replicas, seconds.
+const CLAIM_SECS: i64 = 60;
+
+/// Seconds to wait after the `attempts`-th failure: 1, 2, 4 … capped, times 0.5–1.5.
+pub fn backoff_secs(attempts: i32, jitter: f64) -> i64 {
+    let base = 1_i64 << attempts.clamp(0, 10);
+    let capped = base.min(MAX_BACKOFF_SECS) as f64;
+    ((capped * jitter.clamp(0.5, 1.5)).round() as i64).max(1)
+}
+
+/// One stored message.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct Message {
+    pub id: i64,
+    pub topic: String,
+    pub payload: String,
+    pub attempts: i32,
+    pub next_attempt_at: i64,
+    pub delivered_at: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+}
+
+/// Writes a message of `topic`, due now. Call it inside the transaction of the change.
+pub fn enqueue(conn: &mut AnyConnection, topic: &str, payload: &str) -> QueryResult<()> {
+    let now = now_unix();
+    diesel::insert_into(outbox::table)
+        .values((
+            outbox::topic.eq(topic),
+            outbox::payload.eq(payload),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(now),
+            outbox::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Writes a [`NOTICE`] for each of `notice.users` (one message per resident, so each is one
+/// event svc-auth records once).
+pub fn enqueue_notice(conn: &mut AnyConnection, notice: &Notice) -> QueryResult<()> {
+    for user_id in &notice.users {
+        let one = Notice {
+            users: vec![*user_id],
+            ..notice.clone()
+        };
+        let payload = serde_json::to_string(&one)
+            .map_err(|error| diesel::result::Error::SerializationError(Box::new(error)))?;
+        enqueue(conn, NOTICE, &payload)?;
+    }
+    Ok(())
+}
+
+/// Undelivered messages of `topic` due by `now`, oldest first.
+pub fn due(
+    conn: &mut AnyConnection,
+    topic: &str,
+    now: i64,
+    limit: i64,
+) -> QueryResult<Vec<Message>> {
+    outbox::table
+        .filter(outbox::topic.eq(topic))
+        .filter(outbox::delivered_at.is_null())
+        .filter(outbox::next_attempt_at.le(now))
+        .order(outbox::id.asc())
+        .limit(limit)
+        .select(Message::as_select())
+        .load(conn)
+}
+
+/// Messages written and not yet acknowledged, every topic.
+pub fn backlog(conn: &mut AnyConnection) -> QueryResult<i64> {
+    outbox::table
+        .filter(outbox::delivered_at.is_null())
+        .count()
+        .get_result(conn)
+}
+
+/// Takes message `id` for [`CLAIM_SECS`] if nobody took it since it was read; false otherwise.
+fn claim(conn: &mut AnyConnection, message: &Message, now: i64) -> QueryResult<bool> {
+    let taken = diesel::update(
+        outbox::table
+            .find(message.id)
+            .filter(outbox::delivered_at.is_null())
+            .filter(outbox::next_attempt_at.eq(message.next_attempt_at)),
+    )
+    .set(outbox::next_attempt_at.eq(now + CLAIM_SECS))
+    .execute(conn)?;
+    Ok(taken == 1)
+}
+
+fn delivered(conn: &mut AnyConnection, id: i64, now: i64) -> QueryResult<usize> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::delivered_at.eq(now),
+            outbox::attempts.eq(outbox::attempts + 1),
+        ))
+        .execute(conn)
+}
+
+fn failed(
+    conn: &mut AnyConnection,
+    id: i64,
+    next_attempt_at: i64,
+    error: &str,
+) -> QueryResult<usize> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::next_attempt_at.eq(next_attempt_at),
+            outbox::last_error.eq(error),
+        ))
+        .execute(conn)
+}
+
+/// Hands the messages of `topic` to `deliver` until the task is aborted. `deliver` answers
+/// `Ok` once the receiver has the message for good (acknowledged, or refused for good and
+/// recorded), `Err` with the reason when it should be tried again later.
+pub async fn run<F, Fut>(
+    db: Database,
+    topic: &'static str,
+    metrics: Option<ServiceMetrics>,
+    deliver: F,
+) where
+    F: Fn(Message) -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
+    loop {
+        if let Err(error) = deliver_due(&db, topic, metrics.as_ref(), &deliver).await {
+            tracing::warn!(%error, topic, "outbox pass failed");
+        }
+        tokio::time::sleep(TICK).await;
+    }
+}
+
+async fn deliver_due<F, Fut>(
+    db: &Database,
+    topic: &'static str,
+    metrics: Option<&ServiceMetrics>,
+    deliver: &F,
+) -> Result<(), DbError>
+where
+    F: Fn(Message) -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
+    let now = now_unix();
+    let (due, backlog) = db
+        .run(move |conn| -> Result<_, DbError> {
+            Ok((due(conn, topic, now, BATCH)?, backlog(conn)?))
+        })
+        .await?;
+    if let Some(metrics) = metrics {
+        metrics.set_outbox_backlog(backlog);
+    }
+    for message in due {
+        let read = message.clone();
+        let claimed = db
+            .run(move |conn| -> Result<_, DbError> { Ok(claim(conn, &read, now_unix())?) })
+            .await?;
+        if !claimed {
+            continue;
+        }
+        let (id, attempts) = (message.id, message.attempts + 1);
+        let outcome = deliver(message).await;
+        let jitter = rand::rng().random_range(0.5..1.5);
+        db.run(move |conn| -> Result<_, DbError> {
+            let now = now_unix();
+            match outcome {
+                Ok(()) => delivered(conn, id, now)?,
+                Err(error) => {
+                    tracing::warn!(id, topic, attempts, %error, "outbox message not delivered; will retry");
+                    failed(conn, id, now + backoff_secs(attempts, jitter), &error)?
+                }
+            };
+            Ok(())
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// What a resident should hear of (a subscribe message, 订阅消息), as the service where it
+/// happened writes it: who, which event, and the values a template may show. svc-auth maps the
+/// kind to a template and keeps only the values that template names.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    /// The residents (user ids) to tell; one outbox message is written per resident.
+    pub users: Vec<i64>,
+    pub kind: NoticeKind,
+    /// What it is about (物业费, 房屋登记 晨曦家园1-1-101, the repair's words).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The outcome in a few Chinese characters (通过, 已受理, 已确认).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// A reason or a reply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remark: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_fen: Option<i64>,
+    /// An order or trade number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Whom or what it concerns (a house, a plate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// A phone (masked before it is shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// When it happened (or the time it names, such as a viewing time), unix seconds.
+    pub time: i64,
+    /// Appended to the template's page (`id=42`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_query: Option<String>,
+}
+
+impl Notice {
+    /// The notice of a [`NOTICE`] message's payload.
+    pub fn from_payload(payload: &str) -> Result<Self, String> {
+        serde_json::from_str(payload).map_err(|error| format!("notice payload: {error}"))
+    }
+}
+
+/// The events residents may subscribe to, one template each.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// A registration's review decided.
+    #[default]
+    Review,
+    /// A new order to pay.
+    Order,
+    /// A payment received.
+    Paid,
+    /// A repair's state changed or it was replied to.
+    Repair,
+    /// A complaint replied to.
+    Complaint,
+    /// A viewing request confirmed, declined or refunded.
+    Viewing,
+    /// An announcement published.
+    Announcement,
+}
+
+impl NoticeKind {
+    pub const ALL: [NoticeKind; 7] = [
+        Self::Review,
+        Self::Order,
+        Self::Paid,
+        Self::Repair,
+        Self::Complaint,
+        Self::Viewing,
+        Self::Announcement,
+    ];
+
+    /// `review`, `order` …: the name in settings and answers.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Review => "review",
+            Self::Order => "order",
+            Self::Paid => "paid",
+            Self::Repair => "repair",
+            Self::Complaint => "complaint",
+            Self::Viewing => "viewing",
+            Self::Announcement => "announcement",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        assert_eq!(backoff_secs(1, 1.0), 2);
+        assert_eq!(backoff_secs(3, 1.0), 8);
+        assert_eq!(backoff_secs(30, 1.0), MAX_BACKOFF_SECS);
+        assert_eq!(backoff_secs(0, 0.5), 1);
+        assert!(backoff_secs(5, 1.49) > 32);
+    }
+
+    #[test]
+    fn a_notice_round_trips_and_kinds_have_one_name_each() {
+        let notice = Notice {
+            users: vec![7],
+            kind: NoticeKind::Repair,
+            title: Some("水管漏水".into()),
+            time: 1,
+            ..Notice::default()
+        };
+        let text = serde_json::to_string(&notice).expect("json");
+        assert_eq!(serde_json::from_str::<Notice>(&text).expect("back"), notice);
+        for kind in NoticeKind::ALL {
+            assert_eq!(NoticeKind::parse(kind.as_str()), Some(kind));
+        }
+    }
+}

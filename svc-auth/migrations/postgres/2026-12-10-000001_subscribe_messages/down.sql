@@ -1,0 +1,3 @@
+DROP TABLE outbox;
+DROP TABLE notices;
+DROP TABLE subscriptions;
