@@ -8,12 +8,12 @@
 //! - the writes: an order, a registration (a family member bound), a payment notification.
 //!
 //! The load is external in style, as wrk's: its own thread and runtime, `connections` separate
-//! keep-alive connections each sending its next request when the last is answered, for
-//! `seconds`. Each path's share of its probe (reads and writes: one call + one read) is printed.
+//! keep-alive HTTP/1.1 connections (hyper, no client pool) each sending its next request when
+//! the last is answered, for `seconds`. Each path's share of its probe (reads and writes: one call + one read) is printed.
 //! `--scale` people, houses and orders are seeded first (1,000 and 1,000,000 are the sizes the
 //! issue compares).
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -56,13 +56,38 @@ struct Row {
     baseline: Option<usize>,
 }
 
-/// One request of a load: method, URL, bearer token and JSON body (`i` numbers the request).
-type MakeRequest = Arc<dyn Fn(&reqwest::Client, usize) -> reqwest::RequestBuilder + Send + Sync>;
+/// One path's request: a POST of a JSON body to `addr` + `path`, with a bearer token or none.
+#[derive(Clone, Debug)]
+struct Target {
+    addr: std::net::SocketAddr,
+    path: String,
+    token: Option<String>,
+    body: hyper::body::Bytes,
+}
 
-/// Loads `request` from `connections` connections for `seconds`, on a thread and runtime of its
-/// own. A request counts as done when its answer is read whole; it fails unless the envelope's
-/// `code` is 0 (or, for a probe, the status is 200).
-fn load(name: &str, connections: usize, seconds: u64, request: MakeRequest) -> Row {
+/// POST `url` (`http://host:port/path`) with `body` and the bearer `token`, if any.
+fn post(url: &str, token: Option<String>, body: &Value) -> anyhow::Result<Target> {
+    let uri: http::Uri = url.parse()?;
+    let authority = uri.authority().context("no host in the URL")?;
+    let addr = format!(
+        "{}:{}",
+        authority.host(),
+        authority.port_u16().unwrap_or(80)
+    )
+    .parse()?;
+    Ok(Target {
+        addr,
+        path: uri.path().to_owned(),
+        token,
+        body: serde_json::to_vec(body)?.into(),
+    })
+}
+
+/// Loads `target` from `connections` connections for `seconds`, on a thread and runtime of its
+/// own, each connection a plain HTTP/1.1 keep-alive one (hyper, no pool), as wrk's are. A
+/// request counts when its answer is read whole; it fails unless the status is 200 and the
+/// envelope's `code` (when there is one) is 0.
+fn load(name: &str, connections: usize, seconds: u64, target: Target) -> Row {
     let name = name.to_owned();
     let worker = std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -71,35 +96,31 @@ fn load(name: &str, connections: usize, seconds: u64, request: MakeRequest) -> R
             .expect("load runtime");
         runtime.block_on(async move {
             let stop = Arc::new(AtomicBool::new(false));
-            let next = Arc::new(AtomicUsize::new(0));
             let mut tasks = Vec::new();
             for _ in 0..connections.max(1) {
-                let (stop, next, request) = (stop.clone(), next.clone(), request.clone());
+                let (stop, target) = (stop.clone(), target.clone());
                 tasks.push(tokio::spawn(async move {
-                    // One connection per task, as wrk holds them.
-                    let client = reqwest::Client::builder()
-                        .pool_max_idle_per_host(1)
-                        .timeout(Duration::from_secs(30))
-                        .build()
-                        .expect("client");
                     let mut latencies = Vec::new();
                     let mut failures = 0;
                     while !stop.load(Ordering::Relaxed) {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let begun = Instant::now();
-                        let ok = match request(&client, i).send().await {
-                            Ok(response) => {
-                                let status = response.status();
-                                match response.bytes().await {
-                                    Ok(body) => answered_ok(status, &body),
-                                    Err(_) => false,
+                        // A connection lives until an answer fails; then a new one is opened.
+                        let Ok(mut sender) = connect(target.addr).await else {
+                            failures += 1;
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                            continue;
+                        };
+                        while !stop.load(Ordering::Relaxed) {
+                            let begun = Instant::now();
+                            let ok = send(&mut sender, &target).await;
+                            latencies.push(begun.elapsed());
+                            match ok {
+                                Some(true) => {}
+                                Some(false) => failures += 1,
+                                None => {
+                                    failures += 1;
+                                    break;
                                 }
                             }
-                            Err(_) => false,
-                        };
-                        latencies.push(begun.elapsed());
-                        if !ok {
-                            failures += 1;
                         }
                     }
                     (latencies, failures)
@@ -137,8 +158,39 @@ fn load(name: &str, connections: usize, seconds: u64, request: MakeRequest) -> R
     worker.join().expect("load thread")
 }
 
+type Sender = hyper::client::conn::http1::SendRequest<http_body_util::Full<hyper::body::Bytes>>;
+
+/// A keep-alive HTTP/1.1 connection to `addr`.
+async fn connect(addr: std::net::SocketAddr) -> anyhow::Result<Sender> {
+    let stream = tokio::net::TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let (sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+    tokio::spawn(connection);
+    Ok(sender)
+}
+
+/// One request on `sender`: whether it succeeded, or `None` when the connection broke.
+async fn send(sender: &mut Sender, target: &Target) -> Option<bool> {
+    use http_body_util::BodyExt;
+    let mut request = http::Request::post(target.path.as_str())
+        .header(http::header::HOST, target.addr.to_string())
+        .header(http::header::CONTENT_TYPE, "application/json");
+    if let Some(token) = &target.token {
+        request = request.header(http::header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let request = request
+        .body(http_body_util::Full::new(target.body.clone()))
+        .ok()?;
+    sender.ready().await.ok()?;
+    let response = sender.send_request(request).await.ok()?;
+    let status = response.status();
+    let body = response.into_body().collect().await.ok()?.to_bytes();
+    Some(answered_ok(status, &body))
+}
+
 /// A JSON envelope with code 0, or a probe's 200.
-fn answered_ok(status: reqwest::StatusCode, body: &[u8]) -> bool {
+fn answered_ok(status: http::StatusCode, body: &[u8]) -> bool {
     if !status.is_success() {
         return false;
     }
@@ -146,21 +198,6 @@ fn answered_ok(status: reqwest::StatusCode, body: &[u8]) -> bool {
         Ok(answer) => answer.get("code").is_none_or(|code| code == 0),
         Err(_) => false,
     }
-}
-
-/// POST `url` with `body(i)` and the bearer `token`, if any.
-fn post(
-    url: String,
-    token: Option<String>,
-    body: impl Fn(usize) -> Value + Send + Sync + 'static,
-) -> MakeRequest {
-    Arc::new(move |client, i| {
-        let request = client.post(&url).json(&body(i));
-        match &token {
-            Some(token) => request.bearer_auth(token),
-            None => request,
-        }
-    })
 }
 
 /// The probes: a tonic health service whose `check` of service `"read"` reads one user by
@@ -406,20 +443,20 @@ async fn measure_stack(
     let url = |path: &str| format!("{gateway}{path}");
     let resident = Some(token.clone());
     let platform = Some(platform);
-    let mut plan: Vec<(&str, MakeRequest, Option<usize>)> = vec![
+    let mut plan: Vec<(&str, Target, Option<usize>)> = vec![
         (
             "bare actix JSON handler",
-            post(format!("{}/bare", probes.url), None, |_| json!({})),
+            post(&format!("{}/bare", probes.url), None, &json!({}))?,
             None,
         ),
         (
             "actix → one tonic call",
-            post(format!("{}/call", probes.url), None, |_| json!({})),
+            post(&format!("{}/call", probes.url), None, &json!({}))?,
             Some(bare),
         ),
         (
             "actix → one tonic call → one primary-key read",
-            post(format!("{}/read", probes.url), None, |_| json!({})),
+            post(&format!("{}/read", probes.url), None, &json!({}))?,
             Some(call),
         ),
     ];
@@ -462,18 +499,20 @@ async fn measure_stack(
         ),
     ];
     for (path, name, token, body) in reads {
-        let request = post(url(path), token.clone(), move |_| body.clone());
+        let request = post(&url(path), token.clone(), &body)?;
         plan.push((name, request, Some(read)));
     }
     plan.push((
         "POST /api/v1/order/new (write)",
-        post(url("/api/v1/order/new"), platform.clone(), |_| {
-            json!({
+        post(
+            &url("/api/v1/order/new"),
+            platform.clone(),
+            &json!({
                 "xiaoqu": 10002, "type": "house", "title": "物业费", "remark": "压测",
                 "identifier": {"louhao": "1", "danyuan": "1", "louceng": "1", "fangjian": "101"},
                 "amount": "0.01",
-            })
-        }),
+            }),
+        )?,
         Some(read),
     ));
     let (connections, seconds) = (options.connections, options.seconds);
