@@ -221,7 +221,7 @@ fn search_shapes(postgres: bool) -> Vec<(&'static str, String)> {
             "1 = 1"
         };
         format!(
-            "{select} {} AND {own} AND {key} IS NOT NULL ORDER BY {key} {direction} LIMIT 9",
+            "{select} {} AND {own} AND {key} IS NOT NULL ORDER BY {key} {direction}, id {direction} LIMIT 5",
             sorted(sort)
         )
     };
@@ -252,9 +252,10 @@ fn search_shapes(postgres: bool) -> Vec<(&'static str, String)> {
             ordered(SortKey::Size, "house_size", "ASC"),
         ),
         (
-            "a rent's ties",
+            "rent ascending, past a rent and id",
             format!(
-                "{select} {} AND {rent} AND house_rent_fen = 300000",
+                "{select} {} AND {rent} AND house_rent_fen >= 300000 \
+                 AND (house_rent_fen > 300000 OR id > 7) ORDER BY house_rent_fen, id LIMIT 5",
                 sorted(SortKey::Rent)
             ),
         ),

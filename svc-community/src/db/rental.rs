@@ -691,20 +691,17 @@ impl KeyValue {
 pub enum KeyFrom {
     /// At the first key.
     Start,
-    /// Past this key (after it in the order read).
-    Beyond(KeyValue),
-    /// Only the listings with exactly this key.
-    At(KeyValue),
+    /// Past this key and listing id (after them in the order read: ties go by id, in the same
+    /// direction as the key).
+    After(KeyValue, i64),
 }
 
-/// The published listings of latitude `zone` in `area` that pass `filter`, read in `key`'s
-/// order (`descending` or not) from `from`, at most `limit` of them. The read walks the key's
-/// index (status, zone, key, coordinates…) from `from` and checks the box on its entries, so it
-/// stops after `limit` listings of the zone in the box: about `limit` divided by the share of
-/// the zone's listings the box holds, a share that does not grow with the number of listings.
-/// Rows are ordered by the key only; a caller that cuts a read short reads the last key's
-/// listings whole with [`KeyFrom::At`] (an equality on the key, then the box's latitudes: a
-/// range of the same index).
+/// The published listings of latitude `zone` in `area` that pass `filter`, read in the order of
+/// `key` then id (`descending` or not) from `from`, at most `limit` of them. The read walks the
+/// key's index (status, zone, key, id, coordinates…) from `from` and checks the box on its
+/// entries, so it stops after `limit` listings of the zone in the box: about `limit` divided by
+/// the share of the zone's listings the box holds, a share that does not grow with the number of
+/// listings.
 #[allow(clippy::too_many_arguments)]
 pub fn by_key(
     conn: &mut AnyConnection,
@@ -714,7 +711,7 @@ pub fn by_key(
     descending: bool,
     zone: i32,
     from: KeyFrom,
-    limit: Option<i64>,
+    limit: i64,
 ) -> QueryResult<Vec<Candidate>> {
     use diesel::dsl::sql;
     use diesel::sql_types::Integer;
@@ -727,21 +724,27 @@ pub fn by_key(
             query = query.filter(($column).is_not_null());
             match from {
                 KeyFrom::Start => {}
-                KeyFrom::Beyond(KeyValue::$variant(v)) if descending => {
-                    query = query.filter(($column).lt(v))
+                // The key's range bounds the index read; the id orders its ties.
+                KeyFrom::After(KeyValue::$variant(v), id) if descending => {
+                    query = query
+                        .filter(($column).le(v))
+                        .filter(($column).lt(v).or(l::id.lt(id)))
                 }
-                KeyFrom::Beyond(KeyValue::$variant(v)) => query = query.filter(($column).gt(v)),
-                KeyFrom::At(KeyValue::$variant(v)) => query = query.filter(($column).eq(v)),
-                KeyFrom::Beyond(_) | KeyFrom::At(_) => {
+                KeyFrom::After(KeyValue::$variant(v), id) => {
+                    query = query
+                        .filter(($column).ge(v))
+                        .filter(($column).gt(v).or(l::id.gt(id)))
+                }
+                KeyFrom::After(..) => {
                     return Err(diesel::result::Error::QueryBuilderError(
                         "a sort key of another type".into(),
                     ));
                 }
             }
             query = if descending {
-                query.order(($column).desc())
+                query.order((($column).desc(), l::id.desc()))
             } else {
-                query.order(($column).asc())
+                query.order((($column).asc(), l::id.asc()))
             };
         }};
     }
@@ -771,10 +774,7 @@ pub fn by_key(
         }
         SortKey::Released | SortKey::Attention => {}
     }
-    if let Some(limit) = limit {
-        query = query.limit(limit);
-    }
-    query.select(CANDIDATE).load(conn)
+    query.limit(limit).select(CANDIDATE).load(conn)
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]

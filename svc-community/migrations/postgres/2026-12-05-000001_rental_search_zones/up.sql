@@ -10,13 +10,14 @@
 -- Each sort numbers the zones from its own BASE (10000 release, 20000 attention, 30000 rent,
 -- 40000 size), so a read in one sort's order can only take its own index: a zone equality
 -- cannot lead the planner to another sort's index, its own key filtered there, read whole and
--- sorted. The indexes keep their names and what they hold after the key.
+-- sorted. After the key comes the id, which orders ties, so a read continues past the last key
+-- and id it read. The indexes keep their names and what they hold after that.
 
 DROP INDEX rental_listings_by_release;
 DROP INDEX rental_listings_by_attention;
 DROP INDEX rental_listings_by_rent;
 DROP INDEX rental_listings_by_size;
-CREATE INDEX rental_listings_by_release ON rental_listings (status, (CAST(floor(latitude * 100 + 10000) AS INTEGER)), released_at, latitude, longitude, rent_room_type, rent_time_type, house_rent_fen);
-CREATE INDEX rental_listings_by_attention ON rental_listings (status, (CAST(floor(latitude * 100 + 20000) AS INTEGER)), (praise_count + view_count), latitude, longitude, rent_room_type, rent_time_type, house_rent_fen);
-CREATE INDEX rental_listings_by_rent ON rental_listings (status, (CAST(floor(latitude * 100 + 30000) AS INTEGER)), house_rent_fen, latitude, longitude, rent_room_type, rent_time_type);
-CREATE INDEX rental_listings_by_size ON rental_listings (status, (CAST(floor(latitude * 100 + 40000) AS INTEGER)), house_size, latitude, longitude, rent_room_type, rent_time_type, house_rent_fen);
+CREATE INDEX rental_listings_by_release ON rental_listings (status, (CAST(floor(latitude * 100 + 10000) AS INTEGER)), released_at, id, latitude, longitude, rent_room_type, rent_time_type, house_rent_fen);
+CREATE INDEX rental_listings_by_attention ON rental_listings (status, (CAST(floor(latitude * 100 + 20000) AS INTEGER)), (praise_count + view_count), id, latitude, longitude, rent_room_type, rent_time_type, house_rent_fen);
+CREATE INDEX rental_listings_by_rent ON rental_listings (status, (CAST(floor(latitude * 100 + 30000) AS INTEGER)), house_rent_fen, id, latitude, longitude, rent_room_type, rent_time_type);
+CREATE INDEX rental_listings_by_size ON rental_listings (status, (CAST(floor(latitude * 100 + 40000) AS INTEGER)), house_size, id, latitude, longitude, rent_room_type, rent_time_type, house_rent_fen);

@@ -7,8 +7,8 @@
 //!   inscribed in a square holds the page, nothing outside it can come before the page's last;
 //! - the other sorts: each latitude zone (0.01°) the box crosses is read in the sort's order
 //!   through an index (status, zone, key) that holds the coordinates, in batches checked against
-//!   the box on the index, and the zones are merged until the page is found; a batch's last
-//!   key's listings are read whole, so ties still go to the nearer, then the newer.
+//!   the box on the index, and the zones are merged until the page is found and every listing
+//!   sharing its last key, so ties still go to the nearer, then the newer.
 //!
 //! The exact great-circle distance drops the box's corners, and only the page's rows are read
 //! whole.
@@ -223,32 +223,25 @@ impl Zone {
         self.ready.front().and_then(|(c, _)| key.of(c))
     }
 
-    /// Reads batches until one listing within the radius is ready or the zone is read whole. A
-    /// full batch's last key is read whole, and the next batch starts past it, so a key's
-    /// listings are never split between batches.
+    /// Reads batches until one listing within the radius is ready or the zone is read whole;
+    /// each batch starts past the last one's key and id.
     fn fill(&mut self, conn: &mut AnyConnection, r: &ZoneRead) -> QueryResult<()> {
         while self.ready.is_empty() && !self.done {
-            let by_key = |conn: &mut AnyConnection, from, limit| {
-                db::by_key(
-                    conn,
-                    r.area,
-                    r.filter,
-                    r.key,
-                    r.descending,
-                    self.zone,
-                    from,
-                    limit,
-                )
-            };
-            let mut found = by_key(conn, self.from, Some(r.batch))?;
-            let last = found.last().and_then(|c| r.key.of(c));
-            match last {
-                Some(last) if found.len() as i64 == r.batch => {
-                    found.retain(|c| r.key.of(c) != Some(last));
-                    found.extend(by_key(conn, KeyFrom::At(last), None)?);
-                    self.from = KeyFrom::Beyond(last);
-                }
-                _ => self.done = true,
+            let found = db::by_key(
+                conn,
+                r.area,
+                r.filter,
+                r.key,
+                r.descending,
+                self.zone,
+                self.from,
+                r.batch,
+            )?;
+            self.done = (found.len() as i64) < r.batch;
+            if let Some(last) = found.last()
+                && let Some(key) = r.key.of(last)
+            {
+                self.from = KeyFrom::After(key, last.id);
             }
             self.ready.extend(r.around.keep(found, r.around.radius));
         }
