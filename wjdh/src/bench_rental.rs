@@ -252,10 +252,10 @@ fn search_shapes(postgres: bool) -> Vec<(&'static str, String)> {
             ordered(SortKey::Size, "house_size", "ASC"),
         ),
         (
-            "rent ascending, past a rent and id",
+            "rent ascending, from a rent on",
             format!(
                 "{select} {} AND {rent} AND house_rent_fen >= 300000 \
-                 AND (house_rent_fen > 300000 OR id > 7) ORDER BY house_rent_fen, id LIMIT 5",
+                 ORDER BY house_rent_fen, id LIMIT 5",
                 sorted(SortKey::Rent)
             ),
         ),

@@ -691,9 +691,8 @@ impl KeyValue {
 pub enum KeyFrom {
     /// At the first key.
     Start,
-    /// Past this key and listing id (after them in the order read: ties go by id, in the same
-    /// direction as the key).
-    After(KeyValue, i64),
+    /// At this key, its listings included (ties go by id, in the same direction as the key).
+    At(KeyValue),
 }
 
 /// The published listings of latitude `zone` in `area` that pass `filter`, read in the order of
@@ -724,18 +723,14 @@ pub fn by_key(
             query = query.filter(($column).is_not_null());
             match from {
                 KeyFrom::Start => {}
-                // The key's range bounds the index read; the id orders its ties.
-                KeyFrom::After(KeyValue::$variant(v), id) if descending => {
-                    query = query
-                        .filter(($column).le(v))
-                        .filter(($column).lt(v).or(l::id.lt(id)))
+                // From the key on, its ties included: one range of the index. (An OR of the key
+                // and the id, a row value or a NOT of the ties read is no range to SQLite at
+                // scale: it sorts the zone.) The caller drops the ties it has read.
+                KeyFrom::At(KeyValue::$variant(v)) if descending => {
+                    query = query.filter(($column).le(v))
                 }
-                KeyFrom::After(KeyValue::$variant(v), id) => {
-                    query = query
-                        .filter(($column).ge(v))
-                        .filter(($column).gt(v).or(l::id.gt(id)))
-                }
-                KeyFrom::After(..) => {
+                KeyFrom::At(KeyValue::$variant(v)) => query = query.filter(($column).ge(v)),
+                KeyFrom::At(_) => {
                     return Err(diesel::result::Error::QueryBuilderError(
                         "a sort key of another type".into(),
                     ));

@@ -204,7 +204,8 @@ struct ZoneRead<'a> {
 /// One latitude zone's listings within the radius, in key order, read a batch at a time.
 struct Zone {
     zone: i32,
-    from: KeyFrom,
+    /// The key and id of the last listing read.
+    last: Option<(KeyValue, i64)>,
     done: bool,
     ready: VecDeque<(Candidate, f64)>,
 }
@@ -213,7 +214,7 @@ impl Zone {
     fn new(zone: i32) -> Self {
         Zone {
             zone,
-            from: KeyFrom::Start,
+            last: None,
             done: false,
             ready: VecDeque::new(),
         }
@@ -223,26 +224,39 @@ impl Zone {
         self.ready.front().and_then(|(c, _)| key.of(c))
     }
 
-    /// Reads batches until one listing within the radius is ready or the zone is read whole;
-    /// each batch starts past the last one's key and id.
+    /// Reads batches until one listing within the radius is ready or the zone is read whole.
+    /// Each batch starts at the last one's key, and drops that key's listings already read
+    /// (those up to the last id, as the zone is read in key then id order); a batch of nothing
+    /// but them reads twice as many the next time.
     fn fill(&mut self, conn: &mut AnyConnection, r: &ZoneRead) -> QueryResult<()> {
+        let mut limit = r.batch;
         while self.ready.is_empty() && !self.done {
-            let found = db::by_key(
+            let from = self
+                .last
+                .map_or(KeyFrom::Start, |(key, _)| KeyFrom::At(key));
+            let mut found = db::by_key(
                 conn,
                 r.area,
                 r.filter,
                 r.key,
                 r.descending,
                 self.zone,
-                self.from,
-                r.batch,
+                from,
+                limit,
             )?;
-            self.done = (found.len() as i64) < r.batch;
-            if let Some(last) = found.last()
-                && let Some(key) = r.key.of(last)
-            {
-                self.from = KeyFrom::After(key, last.id);
+            self.done = (found.len() as i64) < limit;
+            let next = found.last().and_then(|c| Some((r.key.of(c)?, c.id)));
+            if let Some((key, id)) = self.last {
+                found.retain(|c| {
+                    let read = if r.descending { c.id >= id } else { c.id <= id };
+                    !(r.key.of(c) == Some(key) && read)
+                });
             }
+            if found.is_empty() && !self.done {
+                limit *= 2;
+                continue;
+            }
+            self.last = next.or(self.last);
             self.ready.extend(r.around.keep(found, r.around.radius));
         }
         Ok(())
