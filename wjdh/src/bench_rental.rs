@@ -252,10 +252,10 @@ fn search_shapes(postgres: bool) -> Vec<(&'static str, String)> {
             ordered(SortKey::Size, "house_size", "ASC"),
         ),
         (
-            "rent ascending, from a rent on",
+            "rent ascending, a rent's ties past an id",
             format!(
-                "{select} {} AND {rent} AND house_rent_fen >= 300000 \
-                 ORDER BY house_rent_fen, id LIMIT 5",
+                "{select} {} AND {rent} AND house_rent_fen IS NOT NULL \
+                 AND house_rent_fen = 300000 AND id > 7 ORDER BY house_rent_fen, id LIMIT 5",
                 sorted(SortKey::Rent)
             ),
         ),

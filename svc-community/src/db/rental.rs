@@ -691,8 +691,10 @@ impl KeyValue {
 pub enum KeyFrom {
     /// At the first key.
     Start,
-    /// At this key, its listings included (ties go by id, in the same direction as the key).
-    At(KeyValue),
+    /// This key's listings past this id (ties go by id, in the same direction as the key).
+    Ties(KeyValue, i64),
+    /// Past this key.
+    Beyond(KeyValue),
 }
 
 /// The published listings of latitude `zone` in `area` that pass `filter`, read in the order of
@@ -723,14 +725,22 @@ pub fn by_key(
             query = query.filter(($column).is_not_null());
             match from {
                 KeyFrom::Start => {}
-                // From the key on, its ties included: one range of the index. (An OR of the key
-                // and the id, a row value or a NOT of the ties read is no range to SQLite at
-                // scale: it sorts the zone.) The caller drops the ties it has read.
-                KeyFrom::At(KeyValue::$variant(v)) if descending => {
-                    query = query.filter(($column).le(v))
+                // Each one range of the index: the key's ties past an id, or the keys past one.
+                // (An OR of the key and the id, or a row value, is no range to SQLite at scale:
+                // it sorts the zone.)
+                KeyFrom::Ties(KeyValue::$variant(v), id) => {
+                    query = query.filter(($column).eq(v));
+                    query = if descending {
+                        query.filter(l::id.lt(id))
+                    } else {
+                        query.filter(l::id.gt(id))
+                    };
                 }
-                KeyFrom::At(KeyValue::$variant(v)) => query = query.filter(($column).ge(v)),
-                KeyFrom::At(_) => {
+                KeyFrom::Beyond(KeyValue::$variant(v)) if descending => {
+                    query = query.filter(($column).lt(v))
+                }
+                KeyFrom::Beyond(KeyValue::$variant(v)) => query = query.filter(($column).gt(v)),
+                KeyFrom::Ties(..) | KeyFrom::Beyond(_) => {
                     return Err(diesel::result::Error::QueryBuilderError(
                         "a sort key of another type".into(),
                     ));

@@ -225,38 +225,40 @@ impl Zone {
     }
 
     /// Reads batches until one listing within the radius is ready or the zone is read whole.
-    /// Each batch starts at the last one's key, and drops that key's listings already read
-    /// (those up to the last id, as the zone is read in key then id order); a batch of nothing
-    /// but them reads twice as many the next time.
+    /// A batch continues where the last one ended: the last key's listings past the last id,
+    /// then the keys past it.
     fn fill(&mut self, conn: &mut AnyConnection, r: &ZoneRead) -> QueryResult<()> {
-        let mut limit = r.batch;
         while self.ready.is_empty() && !self.done {
-            let from = self
-                .last
-                .map_or(KeyFrom::Start, |(key, _)| KeyFrom::At(key));
-            let mut found = db::by_key(
-                conn,
-                r.area,
-                r.filter,
-                r.key,
-                r.descending,
-                self.zone,
-                from,
-                limit,
-            )?;
-            self.done = (found.len() as i64) < limit;
-            let next = found.last().and_then(|c| Some((r.key.of(c)?, c.id)));
-            if let Some((key, id)) = self.last {
-                found.retain(|c| {
-                    let read = if r.descending { c.id >= id } else { c.id <= id };
-                    !(r.key.of(c) == Some(key) && read)
-                });
+            let read = |conn: &mut AnyConnection, from, limit| {
+                db::by_key(
+                    conn,
+                    r.area,
+                    r.filter,
+                    r.key,
+                    r.descending,
+                    self.zone,
+                    from,
+                    limit,
+                )
+            };
+            let mut found = match self.last {
+                Some((key, id)) => read(conn, KeyFrom::Ties(key, id), r.batch)?,
+                None => Vec::new(),
+            };
+            let left = r.batch - found.len() as i64;
+            if left > 0 {
+                let from = self
+                    .last
+                    .map_or(KeyFrom::Start, |(key, _)| KeyFrom::Beyond(key));
+                let more = read(conn, from, left)?;
+                self.done = (more.len() as i64) < left;
+                found.extend(more);
             }
-            if found.is_empty() && !self.done {
-                limit *= 2;
-                continue;
+            if let Some(last) = found.last()
+                && let Some(key) = r.key.of(last)
+            {
+                self.last = Some((key, last.id));
             }
-            self.last = next.or(self.last);
             self.ready.extend(r.around.keep(found, r.around.radius));
         }
         Ok(())
