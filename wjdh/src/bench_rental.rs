@@ -179,7 +179,7 @@ async fn measure_stack(
 /// plan that walks the wrong index or sorts the box shows next to the figures.
 fn search_shapes(postgres: bool) -> Vec<(&'static str, String)> {
     use svc_community::db::rental::{
-        MAP_BAND_SQL, POSTGRES_WRITES, SQLITE_WRITES, SortKey, Written, band_written,
+        MAP_BAND_SQL, POSTGRES_WRITES, SQLITE_WRITES, Written, band_written,
     };
     let (lat, lon) = (LAT_MIN + LAT_SPAN / 2.0, LON_MIN + LON_SPAN / 2.0);
     let (dlat, dlon) = (0.027, 0.032);
@@ -202,27 +202,21 @@ fn search_shapes(postgres: bool) -> Vec<(&'static str, String)> {
             w.rent
         )
     };
-    // A read in a sort's order reads one latitude zone at a time (the centre's), numbered for
-    // its own index.
-    let sorted = |key: SortKey| {
-        let zone = svc_community::domain::rental::map_zone(lat, key.zone_base());
-        format!("{} AND {} = {zone}", filters(written), written.zone(key))
-    };
+    let sorted = filters(written);
     let low = ((lat - dlat) * 1000.0).floor() as i64 + 100_000 - 1;
     let high = ((lat + dlat) * 1000.0).floor() as i64 + 100_000 + 1;
     let bands: Vec<String> = (low..=high).map(|b| b.to_string()).collect();
     let select = "SELECT id, latitude, longitude, released_at, praise_count, view_count, \
                   house_rent_fen, house_size FROM rental_listings WHERE";
     let rent = "house_rent_fen >= 200000 AND house_rent_fen <= 600000";
-    let ordered = |sort: SortKey, key: &str, direction: &str| {
+    let ordered = |key: &str, direction: &str| {
         let own = if key == "house_rent_fen" {
             rent
         } else {
             "1 = 1"
         };
         format!(
-            "{select} {} AND {own} AND {key} IS NOT NULL ORDER BY {key} {direction}, id {direction} LIMIT 5",
-            sorted(sort)
+            "{select} {sorted} AND {own} AND {key} IS NOT NULL ORDER BY {key} {direction} LIMIT 38"
         )
     };
     vec![
@@ -234,30 +228,14 @@ fn search_shapes(postgres: bool) -> Vec<(&'static str, String)> {
                 bands.join(", ")
             ),
         ),
-        ("newest", ordered(SortKey::Released, "released_at", "DESC")),
+        ("newest", ordered("released_at", "DESC")),
+        ("attention", ordered("(praise_count + view_count)", "DESC")),
+        ("rent ascending", ordered("house_rent_fen", "ASC")),
+        ("rent descending", ordered("house_rent_fen", "DESC")),
+        ("size ascending", ordered("house_size", "ASC")),
         (
-            "attention",
-            ordered(SortKey::Attention, "(praise_count + view_count)", "DESC"),
-        ),
-        (
-            "rent ascending",
-            ordered(SortKey::Rent, "house_rent_fen", "ASC"),
-        ),
-        (
-            "rent descending",
-            ordered(SortKey::Rent, "house_rent_fen", "DESC"),
-        ),
-        (
-            "size ascending",
-            ordered(SortKey::Size, "house_size", "ASC"),
-        ),
-        (
-            "rent ascending, a rent's ties past an id",
-            format!(
-                "{select} {} AND {rent} AND house_rent_fen IS NOT NULL \
-                 AND house_rent_fen = 300000 AND id > 7 ORDER BY house_rent_fen, id LIMIT 5",
-                sorted(SortKey::Rent)
-            ),
+            "a rent's ties",
+            format!("{select} {sorted} AND {rent} AND house_rent_fen = 300000"),
         ),
     ]
 }

@@ -458,21 +458,6 @@ pub struct Written {
     pub longitude: &'static str,
     pub rent: &'static str,
     pub size: &'static str,
-    /// A listing's zone ([`map_zone`](crate::domain::rental::map_zone)) as the sort indexes
-    /// hold it, `BASE` standing for the sort's base ([`SortKey::zone_base`]): see
-    /// [`Written::zone`].
-    pub zone_from_base: &'static str,
-}
-
-impl Written {
-    /// A listing's zone as `key`'s index holds it: the same text, or the planner does not match
-    /// the index. Each sort's index numbers the zones from its own base, so a read in one sort's
-    /// order can only take that sort's index: the zone cannot lead another to a filter of its
-    /// own key, read whole and sorted.
-    pub fn zone(&self, key: SortKey) -> String {
-        self.zone_from_base
-            .replace("BASE", &key.zone_base().to_string())
-    }
 }
 
 /// PostgreSQL checks conditions on an index's later columns on its entries (without reading
@@ -483,7 +468,6 @@ pub const POSTGRES_WRITES: Written = Written {
     longitude: "longitude",
     rent: "house_rent_fen",
     size: "house_size",
-    zone_from_base: "CAST(floor(latitude * 100 + BASE) AS INTEGER)",
 };
 
 /// SQLite reads the coordinates from the index entry either way (its deferred seek), but given
@@ -495,8 +479,6 @@ pub const SQLITE_WRITES: Written = Written {
     longitude: "(+longitude)",
     rent: "(+house_rent_fen)",
     size: "(+house_size)",
-    // Positive for every latitude, so the truncating cast is the floor.
-    zone_from_base: "CAST(latitude * 100 + BASE AS INTEGER)",
 };
 
 /// How `conn`'s backend has the search written.
@@ -630,9 +612,8 @@ pub fn in_bands(
         .load(conn)
 }
 
-/// A column the map search sorts by, each read through an index that leads with `status`, the
-/// latitude zone, then the column, and holds the coordinates, so the box is checked on index
-/// entries.
+/// A column the map search sorts by, each read through an index that leads with `status`, then
+/// the column, and holds the coordinates, so the box is checked on index entries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SortKey {
     /// `released_at` (`rental_listings_by_release`).
@@ -653,16 +634,6 @@ pub enum KeyValue {
 }
 
 impl SortKey {
-    /// The first zone number of the key's index ([`map_zone`](crate::domain::rental::map_zone)).
-    pub fn zone_base(self) -> i32 {
-        match self {
-            Self::Released => 10_000,
-            Self::Attention => 20_000,
-            Self::Rent => 30_000,
-            Self::Size => 40_000,
-        }
-    }
-
     /// The key of `c`; `None` for a listing without it (never published: see
     /// `missing_for_release`).
     pub fn of(self, c: &Candidate) -> Option<KeyValue> {
@@ -675,81 +646,55 @@ impl SortKey {
     }
 }
 
-impl KeyValue {
-    /// The order of two values of one key (values of two keys never meet: equal).
-    pub fn order(self, other: Self) -> std::cmp::Ordering {
-        match (self, other) {
-            (Self::Whole(a), Self::Whole(b)) => a.cmp(&b),
-            (Self::Real(a), Self::Real(b)) => a.total_cmp(&b),
-            _ => std::cmp::Ordering::Equal,
-        }
-    }
-}
-
 /// Where a read in key order starts.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum KeyFrom {
     /// At the first key.
     Start,
-    /// This key's listings past this id (ties go by id, in the same direction as the key).
-    Ties(KeyValue, i64),
-    /// Past this key.
+    /// Past this key (after it in the order read).
     Beyond(KeyValue),
+    /// Only the listings with exactly this key.
+    At(KeyValue),
 }
 
-/// The published listings of latitude `zone` in `area` that pass `filter`, read in the order of
-/// `key` then id (`descending` or not) from `from`, at most `limit` of them. The read walks the
-/// key's index (status, zone, key, id, coordinates…) from `from` and checks the box on its
-/// entries, so it stops after `limit` listings of the zone in the box: about `limit` divided by
-/// the share of the zone's listings the box holds, a share that does not grow with the number of
-/// listings.
-#[allow(clippy::too_many_arguments)]
+/// The published listings in `area` that pass `filter`, read in `key`'s order (`descending` or
+/// not) from `from`, at most `limit` of them. Each read walks the key's index from `from` and
+/// checks the box on its entries, so it stops after `limit` listings in the box: the entries
+/// walked are about `limit` divided by the share of the city's listings the box holds, a share
+/// that does not grow with the number of listings. Rows are ordered by the key only; a caller
+/// that cuts a read short reads the last key's listings whole with [`KeyFrom::At`] (an
+/// equality on the key, then the box's latitudes: a range of the same index).
 pub fn by_key(
     conn: &mut AnyConnection,
     area: BoundingBox,
     filter: &SearchFilter,
     key: SortKey,
     descending: bool,
-    zone: i32,
     from: KeyFrom,
-    limit: i64,
+    limit: Option<i64>,
 ) -> QueryResult<Vec<Candidate>> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::Integer;
     use rental_listings as l;
-    let written = written_for(conn);
-    let mut query =
-        in_area(area, filter, written).filter(sql::<Integer>(&written.zone(key)).eq(zone));
+    let mut query = in_area(area, filter, written_for(conn));
     macro_rules! keyed {
         ($column:expr, $variant:ident) => {{
             query = query.filter(($column).is_not_null());
             match from {
                 KeyFrom::Start => {}
-                // Each one range of the index: the key's ties past an id, or the keys past one.
-                // (An OR of the key and the id, or a row value, is no range to SQLite at scale:
-                // it sorts the zone.)
-                KeyFrom::Ties(KeyValue::$variant(v), id) => {
-                    query = query.filter(($column).eq(v));
-                    query = if descending {
-                        query.filter(l::id.lt(id))
-                    } else {
-                        query.filter(l::id.gt(id))
-                    };
-                }
                 KeyFrom::Beyond(KeyValue::$variant(v)) if descending => {
                     query = query.filter(($column).lt(v))
                 }
                 KeyFrom::Beyond(KeyValue::$variant(v)) => query = query.filter(($column).gt(v)),
-                KeyFrom::Ties(..) | KeyFrom::Beyond(_) => {
+                KeyFrom::At(KeyValue::$variant(v)) => query = query.filter(($column).eq(v)),
+                KeyFrom::Beyond(_) | KeyFrom::At(_) => {
                     return Err(diesel::result::Error::QueryBuilderError(
                         "a sort key of another type".into(),
                     ));
                 }
             }
             query = if descending {
-                query.order((($column).desc(), l::id.desc()))
+                query.order(($column).desc())
             } else {
-                query.order((($column).asc(), l::id.asc()))
+                query.order(($column).asc())
             };
         }};
     }
@@ -779,7 +724,10 @@ pub fn by_key(
         }
         SortKey::Released | SortKey::Attention => {}
     }
-    query.limit(limit).select(CANDIDATE).load(conn)
+    if let Some(limit) = limit {
+        query = query.limit(limit);
+    }
+    query.select(CANDIDATE).load(conn)
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]

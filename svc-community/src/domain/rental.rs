@@ -111,23 +111,6 @@ pub fn bands_of(area: BoundingBox) -> Vec<i32> {
     (map_band(area.lat_min) - 1..=map_band(area.lat_max) + 1).collect()
 }
 
-/// How many zones a degree of latitude holds: a zone is 0.01° (about 1.1 km) high.
-const ZONES_PER_DEGREE: f64 = 100.0;
-
-/// The zone latitude `lat` lies in, numbered from `base`: `floor(lat × 100 + base)`, exactly as
-/// a sort index holds it (`rental_listings_by_release`, `_by_attention`, `_by_rent`, `_by_size`
-/// lead with it after `status`, each from its own base). With a base of 10,000 or more the value
-/// is positive for every latitude, so SQLite's truncating cast floors it too.
-pub fn map_zone(lat: f64, base: i32) -> i32 {
-    (lat * ZONES_PER_DEGREE + f64::from(base)).floor() as i32
-}
-
-/// Every zone a box crosses, south to north, numbered from `base`: a sort other than
-/// nearest-first reads each in the sort's order and merges them.
-pub fn zones_of(area: BoundingBox, base: i32) -> Vec<i32> {
-    (map_zone(area.lat_min, base)..=map_zone(area.lat_max, base)).collect()
-}
-
 /// A user's invitation code: their id in 8 upper-case hex digits (`00000006`, `0000000A`), as
 /// seed 004 shows them.
 pub fn invite_code(user_id: i64) -> String {
@@ -211,20 +194,6 @@ mod tests {
             assert!((b.lat_min..=b.lat_max).contains(&p_lat), "{step}");
             assert!((b.lon_min..=b.lon_max).contains(&p_lon), "{step}");
         }
-    }
-
-    #[test]
-    fn zones_are_hundredths_of_a_degree_and_a_box_reads_each_it_crosses() {
-        assert_eq!(map_zone(31.2345, 10_000), 13_123);
-        assert_eq!(map_zone(31.2345, 20_000), 23_123);
-        assert_eq!(map_zone(-0.005, 10_000), 9_999);
-        assert_eq!(map_zone(0.0, 10_000), 10_000);
-        let b = bounding_box(31.23, 121.47, 3.0);
-        let zones = zones_of(b, 10_000);
-        assert_eq!(zones.first(), Some(&map_zone(b.lat_min, 10_000)));
-        assert_eq!(zones.last(), Some(&map_zone(b.lat_max, 10_000)));
-        // 6 km of latitude crosses 6 or 7 zones.
-        assert!((6..=7).contains(&zones.len()), "{}", zones.len());
     }
 
     #[test]

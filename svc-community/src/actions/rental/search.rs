@@ -5,15 +5,13 @@
 //! - nearest first: squares of growing half-width (250 m, 500 m, 1 km, … up to the radius) are
 //!   read by latitude band (0.001°, one range of longitude per band); once the circle
 //!   inscribed in a square holds the page, nothing outside it can come before the page's last;
-//! - the other sorts: each latitude zone (0.01°) the box crosses is read in the sort's order
-//!   through an index (status, zone, key) that holds the coordinates, in batches checked against
-//!   the box on the index, and the zones are merged until the page is found and every listing
-//!   sharing its last key, so ties still go to the nearer, then the newer.
+//! - the other sorts: listings are read in the sort's order through an index that holds the
+//!   coordinates, in batches checked against the box on the index, until the page is found;
+//!   the last key's listings are then read whole, so ties still go to the nearer, then the newer.
 //!
 //! The exact great-circle distance drops the box's corners, and only the page's rows are read
 //! whole.
 use std::cmp::Ordering;
-use std::collections::VecDeque;
 
 use diesel::QueryResult;
 use kit::db::AnyConnection;
@@ -22,10 +20,8 @@ use proto::rental::{SearchRequest, Sort};
 
 use super::{Shown, shown};
 use crate::actions::{State, resident};
-use crate::db::rental::{self as db, Candidate, KeyFrom, KeyValue, SearchFilter, SortKey};
-use crate::domain::rental::{
-    BoundingBox, bands_of, bounding_box, distance_km, stored_tags, zones_of,
-};
+use crate::db::rental::{self as db, Candidate, KeyFrom, SearchFilter, SortKey};
+use crate::domain::rental::{bands_of, bounding_box, distance_km, stored_tags};
 use crate::error::Error;
 
 /// The largest radius (the gateway's `Decimal<50>`: 50.99 km) and page the gateway lets
@@ -141,9 +137,8 @@ fn sort_key(sort: Sort) -> Option<(SortKey, bool)> {
 
 /// The candidates of a sort by `key`: every listing within the radius whose key comes before
 /// the `need`th one's, and all those sharing that key (their order is the distance's, then the
-/// id's). Each latitude zone the box crosses is read in key order, a batch at a time, and the
-/// zones are merged: the entries walked are about the page divided by the share of a zone's
-/// listings in the box and the filters, whatever the number of listings in the city.
+/// id's). Batches are read in key order; a full batch's last key is read whole, and the next
+/// batch starts past it.
 fn in_key_order(
     conn: &mut AnyConnection,
     around: Around,
@@ -153,115 +148,41 @@ fn in_key_order(
     need: usize,
 ) -> QueryResult<Vec<(Candidate, f64)>> {
     let area = bounding_box(around.lat, around.lon, around.radius);
-    let zones = zones_of(area, key.zone_base());
-    // About the page's share of each zone, a few more, so most zones are read once.
-    let batch = (need / zones.len() + 3) as i64;
-    let read = ZoneRead {
-        around,
-        area,
-        filter,
-        key,
-        descending,
-        batch,
-    };
-    let mut zones: Vec<Zone> = zones.into_iter().map(Zone::new).collect();
-    let mut near: Vec<(Candidate, f64)> = Vec::with_capacity(need + 8);
-    let mut last = None;
+    // The circle covers π/4 of its box: a batch of 3/2 the page mostly holds it.
+    let batch = need + need / 2 + 8;
+    let mut near = Vec::new();
+    let mut from = KeyFrom::Start;
     loop {
-        for zone in &mut zones {
-            zone.fill(conn, &read)?;
-        }
-        // The zone whose next listing comes first in the sort's order.
-        let first = zones
-            .iter_mut()
-            .filter_map(|z| Some((z.next_key(key)?, z)))
-            .min_by(|(a, _), (b, _)| {
-                let order = a.order(*b);
-                if descending { order.reverse() } else { order }
-            });
-        let Some((next, zone)) = first else {
-            return Ok(near);
-        };
-        // The page is found and every listing sharing its last key with it too.
-        if near.len() >= need && last != Some(next) {
-            return Ok(near);
-        }
-        near.extend(zone.ready.pop_front());
-        last = Some(next);
-    }
-}
-
-/// What every zone's read of one search shares.
-struct ZoneRead<'a> {
-    around: Around,
-    area: BoundingBox,
-    filter: &'a SearchFilter,
-    key: SortKey,
-    descending: bool,
-    batch: i64,
-}
-
-/// One latitude zone's listings within the radius, in key order, read a batch at a time.
-struct Zone {
-    zone: i32,
-    /// The key and id of the last listing read.
-    last: Option<(KeyValue, i64)>,
-    done: bool,
-    ready: VecDeque<(Candidate, f64)>,
-}
-
-impl Zone {
-    fn new(zone: i32) -> Self {
-        Zone {
-            zone,
-            last: None,
-            done: false,
-            ready: VecDeque::new(),
-        }
-    }
-
-    fn next_key(&self, key: SortKey) -> Option<KeyValue> {
-        self.ready.front().and_then(|(c, _)| key.of(c))
-    }
-
-    /// Reads batches until one listing within the radius is ready or the zone is read whole.
-    /// A batch continues where the last one ended: the last key's listings past the last id,
-    /// then the keys past it.
-    fn fill(&mut self, conn: &mut AnyConnection, r: &ZoneRead) -> QueryResult<()> {
-        while self.ready.is_empty() && !self.done {
-            let read = |conn: &mut AnyConnection, from, limit| {
-                db::by_key(
+        let mut found = db::by_key(
+            conn,
+            area,
+            filter,
+            key,
+            descending,
+            from,
+            Some(batch as i64),
+        )?;
+        let full = found.len() == batch;
+        if full {
+            let last = found.last().and_then(|c| key.of(c));
+            if let Some(last) = last {
+                found.retain(|c| key.of(c) != Some(last));
+                found.extend(db::by_key(
                     conn,
-                    r.area,
-                    r.filter,
-                    r.key,
-                    r.descending,
-                    self.zone,
-                    from,
-                    limit,
-                )
-            };
-            let mut found = match self.last {
-                Some((key, id)) => read(conn, KeyFrom::Ties(key, id), r.batch)?,
-                None => Vec::new(),
-            };
-            let left = r.batch - found.len() as i64;
-            if left > 0 {
-                let from = self
-                    .last
-                    .map_or(KeyFrom::Start, |(key, _)| KeyFrom::Beyond(key));
-                let more = read(conn, from, left)?;
-                self.done = (more.len() as i64) < left;
-                found.extend(more);
+                    area,
+                    filter,
+                    key,
+                    descending,
+                    KeyFrom::At(last),
+                    None,
+                )?);
+                from = KeyFrom::Beyond(last);
             }
-            if let Some(last) = found.last()
-                && let Some(key) = r.key.of(last)
-            {
-                self.last = Some((key, last.id));
-            }
-            self.ready.extend(r.around.keep(found, r.around.radius));
         }
-        Ok(())
+        near.extend(around.keep(found, around.radius));
+        if near.len() >= need || !full {
+            return Ok(near);
+        }
     }
 }
 
