@@ -112,9 +112,9 @@ fn load(name: &str, connections: usize, seconds: u64, target: Target) -> Row {
                         while !stop.load(Ordering::Relaxed) {
                             let begun = Instant::now();
                             let ok = send(&mut sender, &target).await;
-                            latencies.push(begun.elapsed());
+                            // Only answers that succeeded count towards the rate and latencies.
                             match ok {
-                                Some(true) => {}
+                                Some(true) => latencies.push(begun.elapsed()),
                                 Some(false) => failures += 1,
                                 None => {
                                     failures += 1;
