@@ -282,7 +282,9 @@ mod probe {
                 let client = HealthClient::new(channel.clone());
                 let call = move |service: &'static str| {
                     let client = client.clone();
-                    move || {
+                    // The body is read, as the gateway's handlers read it: actix closes a
+                    // connection whose request body was left unread.
+                    move |_body: web::Bytes| {
                         let mut client = client.clone();
                         async move {
                             let request = HealthCheckRequest {
@@ -299,7 +301,7 @@ mod probe {
                 App::new()
                     .route(
                         "/bare",
-                        web::post().to(|| async {
+                        web::post().to(|_body: web::Bytes| async {
                             HttpResponse::Ok().json(json!({"code": 0, "msg": "ok"}))
                         }),
                     )
