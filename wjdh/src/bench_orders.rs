@@ -27,8 +27,8 @@ pub struct OrdersBenchOptions {
 }
 
 /// The fixture's 付钰: owner of 晨曦家园 1-1-1-101 and 102 at the security platform.
-const PHONE: &str = "15131512234";
-const COMMUNITY: &str = "10002";
+pub(crate) const PHONE: &str = "15131512234";
+pub(crate) const COMMUNITY: &str = "10002";
 
 /// Portable seeding SQL. Row n is a personal order when n % 4 = 1, else a house order; it is in
 /// 10002 when n % 10 = 0, else in one of nine other communities. Of these, n % 400 = 0 is for
@@ -95,18 +95,19 @@ async fn pages(
     ))
 }
 
-async fn measure_stack(
-    stack: &Stack,
-    options: &OrdersBenchOptions,
-) -> anyhow::Result<(f64, i64, Vec<Figures>)> {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(options.concurrency)
-        .timeout(Duration::from_secs(30))
-        .build()?;
+/// 付钰 signed up and his 10002 houses imported: his token, his house 1-1-1-101's id and his
+/// user id (what the order seeds point at).
+pub(crate) struct FuYu {
+    pub token: String,
+    pub house: i64,
+    pub user: i64,
+}
+
+pub(crate) async fn fu_yu(stack: &Stack, client: &reqwest::Client) -> anyhow::Result<FuYu> {
     let gateway = stack.gateway_url();
     let sandbox = &stack.sandbox_url;
-    let token = resident_token_for(&client, &gateway, sandbox, "bench-fuyu", PHONE).await?;
-    import_houses(&client, &gateway, sandbox, &token, PHONE, COMMUNITY).await?;
+    let token = resident_token_for(client, &gateway, sandbox, "bench-fuyu", PHONE).await?;
+    import_houses(client, &gateway, sandbox, &token, PHONE, COMMUNITY).await?;
     let houses: Value = client
         .post(format!("{gateway}/api/v1/user/housesList"))
         .bearer_auth(&token)
@@ -129,6 +130,19 @@ async fn measure_stack(
         .await?
         .context("bench user")?
         .id;
+    Ok(FuYu { token, house, user })
+}
+
+async fn measure_stack(
+    stack: &Stack,
+    options: &OrdersBenchOptions,
+) -> anyhow::Result<(f64, i64, Vec<Figures>)> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(options.concurrency)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    let gateway = stack.gateway_url();
+    let FuYu { token, house, user } = fu_yu(stack, &client).await?;
 
     let started = Instant::now();
     let sql = seed_sql(options.orders, house, user);

@@ -20,7 +20,8 @@ use anyhow::Context;
 use diesel::connection::SimpleConnection;
 use serde_json::{Value, json};
 
-use crate::bench::{FreshStack, import_houses, platform_token, resident_token_for};
+use crate::bench::{FreshStack, percentile, platform_token};
+use crate::bench_orders::{COMMUNITY, FuYu, fu_yu};
 use crate::stack::Stack;
 
 /// Options of `wjdh bench-paths`.
@@ -39,10 +40,6 @@ pub struct PathsBenchOptions {
     #[arg(long)]
     pub postgres: Option<String>,
 }
-
-/// The fixture's 付钰: owner of 晨曦家园 1-1-1-101 and 102 at the security platform.
-const PHONE: &str = "15131512234";
-const COMMUNITY: &str = "10002";
 
 /// What one path measured.
 #[derive(Debug, Clone)]
@@ -139,17 +136,11 @@ fn load(name: &str, connections: usize, seconds: u64, target: Target) -> Row {
             }
             let elapsed = started.elapsed().as_secs_f64();
             latencies.sort();
-            let at = |fraction: f64| {
-                let index = ((latencies.len().saturating_sub(1)) as f64 * fraction).round();
-                latencies
-                    .get(index as usize)
-                    .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-            };
             Row {
                 name,
                 per_second: latencies.len() as f64 / elapsed,
-                p50_ms: at(0.50),
-                p99_ms: at(0.99),
+                p50_ms: percentile(&latencies, 0.50),
+                p99_ms: percentile(&latencies, 0.99),
                 failures,
                 baseline: None,
             }
@@ -386,32 +377,8 @@ async fn measure_stack(
         .timeout(Duration::from_secs(30))
         .build()?;
     let gateway = stack.gateway_url();
-    let sandbox = &stack.sandbox_url;
     // The resident first, so that their user id is small and their houses are the fixture's.
-    let token = resident_token_for(&client, &gateway, sandbox, "bench-fuyu", PHONE).await?;
-    import_houses(&client, &gateway, sandbox, &token, PHONE, COMMUNITY).await?;
-    let houses: Value = client
-        .post(format!("{gateway}/api/v1/user/housesList"))
-        .bearer_auth(&token)
-        .json(&json!({}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let house = houses["data"]
-        .as_array()
-        .and_then(|rows| {
-            rows.iter()
-                .find(|row| row["introduction"] == "晨曦家园1栋1单元1楼101号")
-        })
-        .and_then(|row| row["house_id"].as_i64())
-        .with_context(|| format!("house 101 in {houses}"))?;
-    let user = stack
-        .auth_db
-        .run(|conn| svc_auth::db::users::find_by_phone(conn, PHONE))
-        .await?
-        .context("bench user")?
-        .id;
+    let FuYu { token, house, user } = fu_yu(stack, &client).await?;
 
     let started = Instant::now();
     let scale = options.scale.max(1000);
