@@ -39,6 +39,10 @@ pub struct PathsBenchOptions {
     /// A PostgreSQL admin URL: run on fresh PostgreSQL databases instead of SQLite files.
     #[arg(long)]
     pub postgres: Option<String>,
+    /// Load only the paths whose name holds this text (the three probes always run), e.g. to
+    /// profile one path.
+    #[arg(long)]
+    pub only: Option<String>,
 }
 
 /// What one path measured.
@@ -486,7 +490,17 @@ async fn measure_stack(
     ));
     let (connections, seconds) = (options.connections, options.seconds);
     let mut rows = Vec::new();
-    for (name, request, baseline) in plan {
+    let wanted = |name: &str, index: usize| {
+        index <= read
+            || options
+                .only
+                .as_deref()
+                .is_none_or(|only| name.contains(only))
+    };
+    for (index, (name, request, baseline)) in plan.into_iter().enumerate() {
+        if !wanted(name, index) {
+            continue;
+        }
         let name = name.to_owned();
         // Off the stack's runtime: the load has a thread of its own.
         let mut row =

@@ -1,6 +1,7 @@
 //! Subscribe messages: the residents' quotas per (openid, template) and every notice handed over.
 use diesel::prelude::*;
 use kit::db::AnyConnection;
+use kit::db::any_of;
 use kit::paging::Paging;
 
 use super::schema::{notices, subscriptions};
@@ -93,7 +94,7 @@ pub fn quotas(
 ) -> QueryResult<Vec<(String, i64)>> {
     let found: Vec<(String, i32)> = subscriptions::table
         .filter(subscriptions::openid.eq(openid))
-        .filter(subscriptions::template_id.eq_any(template_ids))
+        .filter(any_of(subscriptions::template_id, template_ids))
         .select((subscriptions::template_id, subscriptions::quota))
         .load(conn)?;
     Ok(template_ids

@@ -1,6 +1,7 @@
 //! The rental marketplace's tables: profiles, listings and their media.
 use diesel::prelude::*;
 use kit::db::AnyConnection;
+use kit::db::any_of;
 
 use super::Backend;
 use super::schema::{
@@ -129,7 +130,7 @@ pub struct Landlord {
 pub fn landlords(conn: &mut AnyConnection, users: &[i64]) -> QueryResult<Vec<Landlord>> {
     use rental_profiles as p;
     p::table
-        .filter(p::user_id.eq_any(users))
+        .filter(any_of(p::user_id, users))
         .select((
             p::user_id,
             p::user_type,
@@ -249,7 +250,7 @@ pub fn page_of_community(
 /// Listings by id (any order).
 pub fn listings_by_id(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<ListingRow>> {
     rental_listings::table
-        .filter(rental_listings::id.eq_any(ids))
+        .filter(any_of(rental_listings::id, ids))
         .select(ListingRow::as_select())
         .load(conn)
 }
@@ -271,7 +272,7 @@ pub fn live_listings_after(
 ) -> QueryResult<Vec<LiveListing>> {
     use rental_listings as l;
     l::table
-        .filter(l::status.eq_any([PUBLISHED, WAITING]))
+        .filter(any_of(l::status, vec![PUBLISHED, WAITING]))
         .filter(l::id.gt(after))
         .order(l::id)
         .limit(limit)
@@ -299,7 +300,7 @@ pub fn take_down(
         l::table
             .find(id)
             .filter(l::owner_id.eq(owner))
-            .filter(l::status.eq_any([PUBLISHED, WAITING])),
+            .filter(any_of(l::status, vec![PUBLISHED, WAITING])),
     )
     .set((
         l::status.eq(TAKEN_DOWN),
@@ -512,10 +513,10 @@ fn in_area(
         query = query.filter(l::house_type.eq(house_type.clone()));
     }
     if !filter.rent_time_types.is_empty() {
-        query = query.filter(l::rent_time_type.eq_any(filter.rent_time_types.clone()));
+        query = query.filter(any_of(l::rent_time_type, filter.rent_time_types.clone()));
     }
     if !filter.rent_room_types.is_empty() {
-        query = query.filter(l::rent_room_type.eq_any(filter.rent_room_types.clone()));
+        query = query.filter(any_of(l::rent_room_type, filter.rent_room_types.clone()));
     }
     // A read in the rent's or the size's order bounds them on the column as well (`by_key`).
     if let Some(low) = filter.rent_fen.0 {
@@ -525,7 +526,7 @@ fn in_area(
         query = query.filter(sql::<Nullable<BigInt>>(written.rent).le(high));
     }
     if !filter.house_sources.is_empty() {
-        query = query.filter(l::house_source.eq_any(filter.house_sources.clone()));
+        query = query.filter(any_of(l::house_source, filter.house_sources.clone()));
     }
     if let Some(low) = filter.size.0 {
         query = query.filter(sql::<Nullable<Double>>(written.size).ge(low));
@@ -534,13 +535,13 @@ fn in_area(
         query = query.filter(sql::<Nullable<Double>>(written.size).le(high));
     }
     if !filter.directions.is_empty() {
-        query = query.filter(l::house_direction.eq_any(filter.directions.clone()));
+        query = query.filter(any_of(l::house_direction, filter.directions.clone()));
     }
     if !filter.decorations.is_empty() {
-        query = query.filter(l::house_decoration.eq_any(filter.decorations.clone()));
+        query = query.filter(any_of(l::house_decoration, filter.decorations.clone()));
     }
     if !filter.rooms.is_empty() {
-        query = query.filter(l::house_rooms.eq_any(filter.rooms.clone()));
+        query = query.filter(any_of(l::house_rooms, filter.rooms.clone()));
     }
     if let Some(code) = filter.subdistrict_code {
         query = query.filter(l::subdistrict_code.eq(code));
@@ -607,7 +608,7 @@ pub fn in_bands(
     use diesel::dsl::sql;
     use diesel::sql_types::Integer;
     in_area(area, filter, band_written(written_for(conn)))
-        .filter(sql::<Integer>(MAP_BAND_SQL).eq_any(bands.to_vec()))
+        .filter(any_of(sql::<Integer>(MAP_BAND_SQL), bands.to_vec()))
         .select(CANDIDATE)
         .load(conn)
 }
@@ -748,7 +749,7 @@ pub struct MediaRow {
 /// The photos and videos of `listings`, oldest first.
 pub fn media_of(conn: &mut AnyConnection, listings: &[i64]) -> QueryResult<Vec<MediaRow>> {
     rental_media::table
-        .filter(rental_media::listing_id.eq_any(listings))
+        .filter(any_of(rental_media::listing_id, listings))
         .order((
             rental_media::listing_id,
             rental_media::kind,

@@ -1,6 +1,7 @@
 //! Repairs and their categories (001 §4, seed 003).
 use diesel::prelude::*;
 use kit::db::AnyConnection;
+use kit::db::any_of;
 use kit::paging::Paging;
 
 use super::Backend;
@@ -220,7 +221,7 @@ pub fn page(
         .select(repairs::id)
         .load(conn)?;
     let rows = repairs::table
-        .filter(repairs::id.eq_any(ids))
+        .filter(any_of(repairs::id, ids))
         .order(repairs::id.desc())
         .select(RepairRow::as_select())
         .load(conn)?;

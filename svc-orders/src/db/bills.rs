@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use kit::db::AnyConnection;
+use kit::db::any_of;
 use kit::paging::Paging;
 
 use super::Backend;
@@ -68,7 +69,7 @@ type Boxed<'a> = bills::BoxedQuery<'a, Backend>;
 fn query(filter: &BillFilter) -> Boxed<'_> {
     let mut query = bills::table.into_boxed();
     if let Some(users) = &filter.users {
-        query = query.filter(bills::user_id.eq_any(users.clone()));
+        query = query.filter(any_of(bills::user_id, users.clone()));
     }
     if let Some(community) = &filter.community_identifier {
         query = query.filter(bills::community_identifier.eq(community));
@@ -155,7 +156,7 @@ pub fn list(
 /// The orders the bills `ids` paid, by id.
 pub fn orders_of(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<OrderRow>> {
     orders::table
-        .filter(orders::bill_id.eq_any(ids))
+        .filter(any_of(orders::bill_id, ids))
         .order(orders::id.asc())
         .select(OrderRow::as_select())
         .load(conn)

@@ -1,6 +1,7 @@
 //! Orders: insert, and the filtered pages of 001 §2.1.2 and 000 §4.1.1.
 use diesel::prelude::*;
 use kit::db::AnyConnection;
+use kit::db::any_of;
 use kit::paging::Paging;
 
 use super::Backend;
@@ -92,7 +93,7 @@ fn platform_query(filter: &PlatformFilter) -> Boxed<'_> {
         query = query.filter(orders::fangjian.eq(n));
     }
     if let Some(users) = &filter.users {
-        query = query.filter(orders::user_id.eq_any(users.clone()));
+        query = query.filter(any_of(orders::user_id, users.clone()));
     }
     if let Some(title) = &filter.title {
         query = query.filter(orders::title.eq(title));
@@ -121,7 +122,7 @@ fn page_of(
         .select(orders::id)
         .load(conn)?;
     orders::table
-        .filter(orders::id.eq_any(ids))
+        .filter(any_of(orders::id, ids))
         .order(orders::id.desc())
         .select(OrderRow::as_select())
         .load(conn)
@@ -141,9 +142,7 @@ pub fn list_for_platform(
 fn resident_query(filter: &ResidentFilter) -> Boxed<'_> {
     let mut query = orders::table
         .filter(
-            orders::house_id
-                .eq_any(filter.houses.clone())
-                .or(orders::user_id.eq(filter.user_id)),
+            any_of(orders::house_id, filter.houses.clone()).or(orders::user_id.eq(filter.user_id)),
         )
         .into_boxed();
     if let Some(house_id) = filter.house_id {
@@ -172,7 +171,7 @@ pub fn list_for_resident(
 /// The orders `ids` (unknown ids left out).
 pub fn find_many(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<OrderRow>> {
     orders::table
-        .filter(orders::id.eq_any(ids))
+        .filter(any_of(orders::id, ids))
         .order(orders::id.asc())
         .select(OrderRow::as_select())
         .load(conn)

@@ -2,6 +2,7 @@
 //! payment results for the security platform (in kit's outbox).
 use diesel::prelude::*;
 use kit::db::AnyConnection;
+use kit::db::any_of;
 
 use super::schema::{bills, live_payments, orders, payments};
 use crate::domain::payment_state::{PaymentEvent, PaymentState};
@@ -34,7 +35,7 @@ pub struct PaymentRow {
 /// The payments currently live on any of `order_ids`.
 pub fn live_on(conn: &mut AnyConnection, order_ids: &[i64]) -> QueryResult<Vec<PaymentRow>> {
     let holders = live_payments::table
-        .filter(live_payments::order_id.eq_any(order_ids))
+        .filter(any_of(live_payments::order_id, order_ids))
         .select(live_payments::payment_id);
     payments::table
         .filter(payments::id.eq_any(holders))
@@ -63,8 +64,11 @@ pub fn supersede(conn: &mut AnyConnection, ids: &[i64], now: i64) -> QueryResult
     release(conn, ids)?;
     diesel::update(
         payments::table
-            .filter(payments::id.eq_any(ids))
-            .filter(payments::state.eq_any(PaymentEvent::Replaced.source_texts())),
+            .filter(any_of(payments::id, ids))
+            .filter(any_of(
+                payments::state,
+                PaymentEvent::Replaced.source_texts(),
+            )),
     )
     .set((payments::state.eq(SUPERSEDED), payments::updated_at.eq(now)))
     .execute(conn)
@@ -72,7 +76,8 @@ pub fn supersede(conn: &mut AnyConnection, ids: &[i64], now: i64) -> QueryResult
 
 /// Frees the orders held by `ids`.
 pub fn release(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<usize> {
-    diesel::delete(live_payments::table.filter(live_payments::payment_id.eq_any(ids))).execute(conn)
+    diesel::delete(live_payments::table.filter(any_of(live_payments::payment_id, ids)))
+        .execute(conn)
 }
 
 /// Placing → pending with WeChat's prepay_id; 0 when the payment was superseded meanwhile.
@@ -80,7 +85,7 @@ pub fn placed(conn: &mut AnyConnection, id: i64, prepay_id: &str, now: i64) -> Q
     diesel::update(
         payments::table
             .filter(payments::id.eq(id))
-            .filter(payments::state.eq_any(PaymentEvent::Placed.source_texts())),
+            .filter(any_of(payments::state, PaymentEvent::Placed.source_texts())),
     )
     .set((
         payments::prepay_id.eq(prepay_id),
@@ -107,7 +112,7 @@ fn end(conn: &mut AnyConnection, id: i64, event: PaymentEvent, now: i64) -> Quer
     diesel::update(
         payments::table
             .filter(payments::id.eq(id))
-            .filter(payments::state.eq_any(event.source_texts())),
+            .filter(any_of(payments::state, event.source_texts())),
     )
     .set((
         payments::state.eq(event.target().as_str()),
@@ -130,7 +135,7 @@ pub fn touch(conn: &mut AnyConnection, id: i64, now: i64) -> QueryResult<usize> 
     diesel::update(
         payments::table
             .filter(payments::id.eq(id))
-            .filter(payments::state.eq_any(unsettled_texts())),
+            .filter(any_of(payments::state, unsettled_texts())),
     )
     .set(payments::updated_at.eq(now))
     .execute(conn)
@@ -143,7 +148,7 @@ pub fn unsettled(
     limit: i64,
 ) -> QueryResult<Vec<PaymentRow>> {
     payments::table
-        .filter(payments::state.eq_any(unsettled_texts()))
+        .filter(any_of(payments::state, unsettled_texts()))
         .filter(payments::updated_at.le(before))
         .order(payments::updated_at.asc())
         .limit(limit)
@@ -204,7 +209,7 @@ pub fn pay_orders(
 ) -> QueryResult<usize> {
     diesel::update(
         orders::table
-            .filter(orders::id.eq_any(ids))
+            .filter(any_of(orders::id, ids))
             .filter(orders::paied.eq(false)),
     )
     .set((
@@ -218,7 +223,7 @@ pub fn pay_orders(
 /// The bills' out_trade_no by bill id (the `shop_number` of paid orders).
 pub fn shop_numbers(conn: &mut AnyConnection, bill_ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
     bills::table
-        .filter(bills::id.eq_any(bill_ids))
+        .filter(any_of(bills::id, bill_ids))
         .select((bills::id, bills::payment_shop_number))
         .load(conn)
 }

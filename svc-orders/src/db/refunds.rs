@@ -2,6 +2,7 @@
 //! sent to the provider by the refund worker (`actions::refunds`) until the provider has it.
 use diesel::prelude::*;
 use kit::db::AnyConnection;
+use kit::db::any_of;
 
 use super::schema::refunds;
 
@@ -161,7 +162,7 @@ pub fn later(
     diesel::update(
         r::table
             .find(id)
-            .filter(r::state.eq_any([PENDING, PROCESSING])),
+            .filter(any_of(r::state, vec![PENDING, PROCESSING])),
     )
     .set((
         r::state.eq(state),
@@ -180,7 +181,7 @@ pub fn fail(conn: &mut AnyConnection, id: i64, failure: &str, now: i64) -> Query
     diesel::update(
         r::table
             .find(id)
-            .filter(r::state.eq_any([PENDING, PROCESSING])),
+            .filter(any_of(r::state, vec![PENDING, PROCESSING])),
     )
     .set((
         r::state.eq(FAILED),

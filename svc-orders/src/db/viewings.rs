@@ -1,6 +1,7 @@
 //! `viewing_requests`: seed 004's 看房申请.
 use diesel::prelude::*;
 use kit::db::AnyConnection;
+use kit::db::any_of;
 
 use super::schema::viewing_requests;
 
@@ -57,7 +58,7 @@ pub fn of_seeker_for(
     v::table
         .filter(v::seeker_id.eq(seeker))
         .filter(v::listing_id.eq(listing))
-        .filter(v::status.eq_any(statuses))
+        .filter(any_of(v::status, statuses))
         .order(v::id.desc())
         .select(ViewingRow::as_select())
         .load(conn)
@@ -141,7 +142,7 @@ pub fn change_status(
     now: i64,
 ) -> QueryResult<Option<ViewingRow>> {
     use viewing_requests as v;
-    diesel::update(v::table.find(id).filter(v::status.eq_any(from)))
+    diesel::update(v::table.find(id).filter(any_of(v::status, from)))
         .set((
             v::status.eq(to),
             v::viewing_time.eq(viewing_time),

@@ -1,6 +1,7 @@
 //! The address tree: 小区 → 楼栋 → 单元 → 楼层 → 房屋, each unique by its parent and its number.
 use diesel::QueryResult;
 use diesel::prelude::*;
+use kit::db::any_of;
 use kit::db::{AnyConnection, DbError};
 
 use super::schema::{buildings, communities, floors, houses, units};
@@ -419,7 +420,7 @@ pub fn find_house_places(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<V
                 ),
             ),
         )
-        .filter(houses::id.eq_any(ids))
+        .filter(any_of(houses::id, ids))
         .select((
             houses::id,
             communities::community_identifier,

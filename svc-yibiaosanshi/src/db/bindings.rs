@@ -1,6 +1,7 @@
 //! Bindings (people_houses): a person's place in a house, with the rights the owner granted.
 use diesel::prelude::*;
 use kit::db::AnyConnection;
+use kit::db::any_of;
 
 use super::people::Person;
 use super::schema::{people, people_houses};
@@ -99,7 +100,7 @@ pub fn bound_in(
     }
     people_houses::table
         .filter(people_houses::community_identifier.eq(community))
-        .filter(people_houses::people_id.eq_any(people_ids))
+        .filter(any_of(people_houses::people_id, people_ids))
         .select(people_houses::people_id)
         .distinct()
         .load(conn)
@@ -152,7 +153,7 @@ pub fn count_not_activated(
         return Ok(Vec::new());
     }
     people_houses::table
-        .filter(people_houses::house_id.eq_any(house_ids))
+        .filter(any_of(people_houses::house_id, house_ids))
         .filter(people_houses::activated.eq(false))
         .group_by(people_houses::house_id)
         .select((people_houses::house_id, diesel::dsl::count_star()))

@@ -1,5 +1,6 @@
 //! Reviews (审核): every change a resident asks for, waiting for the security platform, and the
 //! record of each decision.
+use kit::db::any_of;
 use std::fmt;
 
 use diesel::prelude::*;
@@ -155,7 +156,7 @@ pub fn find_of_user(
 pub fn list_open_of_user(conn: &mut AnyConnection, user_id: i64) -> QueryResult<Vec<Review>> {
     reviews::table
         .filter(reviews::user_id.eq(user_id))
-        .filter(reviews::status.eq_any(OPEN))
+        .filter(any_of(reviews::status, OPEN.to_vec()))
         .order(reviews::id.desc())
         .select(Review::as_select())
         .load(conn)
@@ -165,7 +166,7 @@ pub fn list_open_of_user(conn: &mut AnyConnection, user_id: i64) -> QueryResult<
 pub fn list_open_of_house(conn: &mut AnyConnection, house_id: i64) -> QueryResult<Vec<Review>> {
     reviews::table
         .filter(reviews::house_id.eq(house_id))
-        .filter(reviews::status.eq_any(OPEN))
+        .filter(any_of(reviews::status, OPEN.to_vec()))
         .order(reviews::id.desc())
         .select(Review::as_select())
         .load(conn)
@@ -293,12 +294,12 @@ pub fn page_decisions(
         return Ok((Vec::new(), 0));
     }
     let total = review_decisions::table
-        .filter(review_decisions::community_identifier.eq_any(communities))
+        .filter(any_of(review_decisions::community_identifier, communities))
         .count()
         .get_result::<i64>(conn)?;
     let rows = review_decisions::table
         .inner_join(reviews::table)
-        .filter(review_decisions::community_identifier.eq_any(communities))
+        .filter(any_of(review_decisions::community_identifier, communities))
         .order(review_decisions::id.desc())
         .limit(paging.per_page)
         .offset(paging.offset())
