@@ -38,6 +38,12 @@ pub trait Cache: Send + Sync {
     async fn ping(&self) -> Result<(), CacheError>;
     /// `"redis"` or `"memory"`.
     fn kind(&self) -> &'static str;
+    /// True when every component of the platform reads and writes this same store (Redis, or
+    /// the one in-process store of `wjdh`): only then may one component remember what another
+    /// announces changes of through it.
+    fn shared(&self) -> bool {
+        self.kind() == "redis"
+    }
 }
 
 /// The keys svc-auth writes and the gateway reads to end a token at once, whichever of them
@@ -52,6 +58,18 @@ pub mod keys {
     pub fn credential_revoked(credential_id: i64) -> String {
         format!("credential-revoked:{credential_id}")
     }
+
+    /// A new value each time the user's houses or rights in them change (svc-yibiaosanshi
+    /// writes it after the change is committed); the services that remember a resident's houses
+    /// keep them only while it holds the value they read before asking.
+    pub fn resident_houses(user_id: i64) -> String {
+        format!("resident-houses:{user_id}")
+    }
+
+    /// A value no earlier version of a key held.
+    pub fn fresh_version() -> String {
+        uuid::Uuid::new_v4().to_string()
+    }
 }
 
 /// The cache as the components hold it.
@@ -63,6 +81,17 @@ pub fn connect(settings: &CacheSettings) -> Result<SharedCache, CacheError> {
         return Ok(Arc::new(MemoryCache::new(&settings.key_prefix)));
     }
     Ok(Arc::new(RedisCache::new(settings)?))
+}
+
+/// Opens the configured cache for a process that hands the same one to every component it
+/// runs: an in-process store is then [`Cache::shared`] too.
+pub fn connect_for_every_component(settings: &CacheSettings) -> Result<SharedCache, CacheError> {
+    if settings.redis_url.trim().is_empty() {
+        return Ok(Arc::new(MemoryCache::shared_by_every_component(
+            &settings.key_prefix,
+        )));
+    }
+    connect(settings)
 }
 
 #[derive(Clone, Debug)]
@@ -99,6 +128,7 @@ impl moka::Expiry<String, Entry> for ByEntry {
 pub struct MemoryCache {
     entries: moka::future::Cache<String, Entry>,
     prefix: String,
+    shared: bool,
 }
 
 impl MemoryCache {
@@ -109,6 +139,15 @@ impl MemoryCache {
                 .expire_after(ByEntry)
                 .build(),
             prefix: prefix.to_owned(),
+            shared: false,
+        }
+    }
+
+    /// The store of a process that runs every component and hands each this one store.
+    pub fn shared_by_every_component(prefix: &str) -> Self {
+        Self {
+            shared: true,
+            ..Self::new(prefix)
         }
     }
 
@@ -207,6 +246,10 @@ impl Cache for MemoryCache {
 
     fn kind(&self) -> &'static str {
         "memory"
+    }
+
+    fn shared(&self) -> bool {
+        self.shared
     }
 }
 

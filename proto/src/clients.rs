@@ -1,5 +1,8 @@
 //! svc-yibiaosanshi as the other services ask it: community names, whom an order is for, a
 //! resident's houses, the module switches it keeps.
+use std::time::Duration;
+
+use kit::cache::{SharedCache, keys};
 use kit::caller::CallerChannel;
 use kit::error::{ServiceError, ServiceResult};
 
@@ -26,6 +29,31 @@ pub struct Registry {
     registration: RegistrationClient<CallerChannel>,
     addresses: AddressesClient<CallerChannel>,
     photos: PhotosClient<CallerChannel>,
+    houses: Option<RememberedHouses>,
+}
+
+/// How long a resident's houses are remembered at most, should a change's new version not
+/// reach the cache (svc-yibiaosanshi could not write it).
+const HOUSES_REMEMBERED_FOR: Duration = Duration::from_secs(60);
+/// The most residents whose houses are remembered (least recently used leave first).
+const HOUSES_REMEMBERED_MOST: u64 = 20_000;
+
+/// Residents' houses as svc-yibiaosanshi last answered, each beside the version of
+/// [`keys::resident_houses`] read before asking: a list whose version changed since is asked
+/// again, so a right taken away ends at the next call (issue 14: the hop to the registry was
+/// most of a resident's order list).
+#[derive(Clone)]
+struct RememberedHouses {
+    cache: SharedCache,
+    local: moka::sync::Cache<i64, (Option<String>, Vec<ResidentHouse>)>,
+}
+
+impl std::fmt::Debug for RememberedHouses {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RememberedHouses")
+            .field("entries", &self.local.entry_count())
+            .finish()
+    }
 }
 
 impl Registry {
@@ -36,7 +64,23 @@ impl Registry {
             photos: PhotosClient::new(channel)
                 .max_decoding_message_size(PHOTO_MESSAGE_BYTES)
                 .max_encoding_message_size(PHOTO_MESSAGE_BYTES),
+            houses: None,
         }
+    }
+
+    /// Remembers residents' houses between calls when `cache` is the one svc-yibiaosanshi
+    /// announces changes in ([`kit::cache::Cache::shared`]); otherwise asks every time.
+    pub fn remembering_houses(mut self, cache: SharedCache) -> Self {
+        if cache.shared() {
+            self.houses = Some(RememberedHouses {
+                cache,
+                local: moka::sync::Cache::builder()
+                    .max_capacity(HOUSES_REMEMBERED_MOST)
+                    .time_to_live(HOUSES_REMEMBERED_FOR)
+                    .build(),
+            });
+        }
+        self
     }
 
     /// House `id` of the address tree (its community and introduction), if there is one.
@@ -98,6 +142,25 @@ impl Registry {
 
     /// The resident's activated bindings.
     pub async fn houses(&self, user_id: i64) -> ServiceResult<Vec<ResidentHouse>> {
+        let Some(memory) = &self.houses else {
+            return self.ask_houses(user_id).await;
+        };
+        // The version is read before asking: a change committed while the answer travels
+        // leaves a newer version behind it, and the next call asks again.
+        let Ok(version) = memory.cache.get(&keys::resident_houses(user_id)).await else {
+            return self.ask_houses(user_id).await;
+        };
+        if let Some((seen, houses)) = memory.local.get(&user_id)
+            && seen == version
+        {
+            return Ok(houses);
+        }
+        let houses = self.ask_houses(user_id).await?;
+        memory.local.insert(user_id, (version, houses.clone()));
+        Ok(houses)
+    }
+
+    async fn ask_houses(&self, user_id: i64) -> ServiceResult<Vec<ResidentHouse>> {
         let reply = self
             .registration
             .clone()

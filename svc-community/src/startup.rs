@@ -53,14 +53,15 @@ impl Application {
         let auth = kit::grpc::lazy_channel(&settings.endpoints.auth, timeout)
             .with_context(|| format!("svc-auth endpoint {}", settings.endpoints.auth))?;
         let notices = proto::clients::Notices::new(signer.channel(auth));
-        let secplat =
-            SecplatClient::new(settings.secplat, cache).context("security platform client")?;
+        let secplat = SecplatClient::new(settings.secplat, cache.clone())
+            .context("security platform client")?;
         let photos = Photos::open(&settings.objects).context("object store")?;
         let rental_files = RentalFiles::open(&settings.objects, &settings.rental)
             .context("object store (rental)")?;
         let state = State {
             db: base.db.clone(),
-            registrations: Registrations::new(signer.channel(channel)),
+            registrations: Registrations::new(signer.channel(channel))
+                .remembering_houses(cache.clone()),
             secplat,
             photos,
             rental_files,

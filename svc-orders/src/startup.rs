@@ -49,7 +49,8 @@ impl Application {
         let endpoints = &settings.endpoints;
         let state = State {
             db: base.db.clone(),
-            yibiaosanshi: Yibiaosanshi::new(channel("svc-yibiaosanshi", &endpoints.yibiaosanshi)?),
+            yibiaosanshi: Yibiaosanshi::new(channel("svc-yibiaosanshi", &endpoints.yibiaosanshi)?)
+                .remembering_houses(cache.clone()),
             auth: Auth::new(channel("svc-auth", &endpoints.auth)?),
             community: Community::new(channel("svc-community", &endpoints.community)?),
             rental: Rental::new(channel("svc-community", &endpoints.community)?),

@@ -419,7 +419,9 @@ pub fn settle_tables(
         kit::db::AnyConnection::Postgresql(_) => {
             conn.batch_execute(&format!("VACUUM ANALYZE {}", tables.join(", ")))?
         }
-        kit::db::AnyConnection::Sqlite(_) => conn.batch_execute("ANALYZE; DELETE FROM sqlite_stat4; ANALYZE sqlite_schema;")?,
+        kit::db::AnyConnection::Sqlite(_) => {
+            conn.batch_execute("ANALYZE; DELETE FROM sqlite_stat4; ANALYZE sqlite_schema;")?
+        }
     }
     Ok(())
 }

@@ -125,7 +125,7 @@ impl Stack {
         ];
 
         let platform: kit::settings::Platform = settings(&load(&outside))?;
-        let cache = kit::cache::connect(&platform.cache)?;
+        let cache = kit::cache::connect_for_every_component(&platform.cache)?;
         let auth_settings: svc_auth::config::Settings = settings(&load(&outside))?;
         let auth = svc_auth::startup::Application::build(auth_settings, cache.clone()).await?;
         // Each service is started after those it calls: auth, yibiaosanshi, community, orders.

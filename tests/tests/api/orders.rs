@@ -721,3 +721,38 @@ async fn with_payments_off_no_order_is_paid() {
     assert_refused(&refused_pay, 403, "生活缴费");
     app.stop().await;
 }
+
+/// Issue 14: svc-orders remembers a resident's houses between calls, and still a house the
+/// resident left is gone from their very next list, and its orders can't be paid.
+#[tokio::test]
+async fn a_house_left_is_gone_from_the_next_list_though_houses_are_remembered() {
+    let app = spawn_app().await;
+    let platform = app.platform().await;
+    let owner = app.bound_resident(FU_YU).await;
+    let number = created(&app, &platform, "house", house_101(), json!(12)).await;
+    // Asked twice: the second answer comes from what svc-orders remembers.
+    for _ in 0..2 {
+        assert_eq!(app.order_numbers(&owner.token).await, vec![number.clone()]);
+    }
+    let id = app.order_id(&owner.token, "12.00元").await;
+
+    let mine = app
+        .post("/api/v1/user/housesList", json!({}), Some(&owner.token))
+        .await;
+    let binding = mine.body["data"][0]["id"].as_i64().unwrap();
+    let leave = app
+        .post(
+            "/api/v1/weapp/unbindHouse",
+            json!({"id": binding}),
+            Some(&owner.token),
+        )
+        .await;
+    assert_eq!(leave.code(), 0, "{:?}", leave.body);
+    let review = leave.body["data"]["shenhe_id"].as_i64().unwrap();
+    assert_eq!(app.approve(&platform, review).await.code(), 0);
+
+    assert!(app.order_numbers(&owner.token).await.is_empty());
+    let pay = app.pay(&owner.token, &id.to_string()).await;
+    assert_ne!(pay.code(), 0, "{:?}", pay.body);
+    app.stop().await;
+}

@@ -8,7 +8,7 @@ use kit::time::now_unix;
 use kit::types::mask_phone;
 use proto::yibiaosanshi as pb;
 
-use super::{house_not_found, sync_registration_states};
+use super::{house_not_found, houses_changed, sync_registration_states};
 use crate::actions::{Resident, State};
 use crate::db::addresses;
 use crate::db::bindings::{self, Binding};
@@ -342,13 +342,14 @@ pub async fn toggle_grant(
     grant: Grant,
 ) -> ServiceResult<(&'static str, bool)> {
     let user_id = resident.user_id;
-    let granted = state
+    let (granted, member) = state
         .db
         .run(move |conn| {
-            write_transaction(conn, |conn| -> Result<bool> {
+            write_transaction(conn, |conn| -> Result<(bool, Option<i64>)> {
                 let (_, target) = managed_binding(conn, user_id, binding_id)?;
                 let now = now_unix();
-                Ok(match grant {
+                let member = people::find(conn, target.people_id)?.and_then(|p| p.user_id);
+                let granted = match grant {
                     Grant::Manage => {
                         bindings::set_shouquan(conn, target.id, !target.shouquan, now)?;
                         !target.shouquan
@@ -357,11 +358,15 @@ pub async fn toggle_grant(
                         bindings::set_charge(conn, target.id, !target.charge, now)?;
                         !target.charge
                     }
-                })
+                };
+                Ok((granted, member))
             })
         })
         .await?;
     tracing::info!(user_id, binding_id, ?grant, granted, "family right changed");
+    if let Some(member) = member {
+        houses_changed(state, &[member]).await;
+    }
     Ok((grant.button(granted), granted))
 }
 
