@@ -351,13 +351,13 @@ impl<C, E> diesel::query_builder::QueryId for AnyOf<C, E> {
 }
 
 impl<C, E> AnyOf<C, E> {
-    fn walk_json<'b, DB: diesel::backend::Backend>(
+    fn walk_json<'b, DB>(
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
     ) -> diesel::QueryResult<()>
     where
         C: diesel::query_builder::QueryFragment<DB>,
-        DB: diesel::sql_types::HasSqlType<diesel::sql_types::Text>,
+        DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<diesel::sql_types::Text>,
         String: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
     {
         out.push_sql("(");
