@@ -303,6 +303,7 @@ pub struct AnyOf<C, E> {
     column: C,
     native: E,
     json: String,
+    single: bool,
 }
 
 /// `column IN (values)`, prepared once per connection on both backends (see [`AnyOf`]).
@@ -319,6 +320,7 @@ where
     // A list of numbers or strings always serialises.
     let json = serde_json::to_string(&values).unwrap_or_else(|_| "[]".to_owned());
     AnyOf {
+        single: values.len() == 1,
         native: column.clone().eq_any(values),
         column,
         json,
@@ -362,9 +364,17 @@ impl<C, E> AnyOf<C, E> {
     {
         out.push_sql("(");
         self.column.walk_ast(out.reborrow())?;
-        out.push_sql(" IN (SELECT value FROM json_each(");
-        out.push_bind_param::<diesel::sql_types::Text, String>(&self.json)?;
-        out.push_sql(")))");
+        // One value is an equality, which the planner can also use to order by the next
+        // column of an index; several are read from the JSON list.
+        if self.single {
+            out.push_sql(" = json_extract(");
+            out.push_bind_param::<diesel::sql_types::Text, String>(&self.json)?;
+            out.push_sql(", '$[0]'))");
+        } else {
+            out.push_sql(" IN (SELECT value FROM json_each(");
+            out.push_bind_param::<diesel::sql_types::Text, String>(&self.json)?;
+            out.push_sql(")))");
+        }
         Ok(())
     }
 }
