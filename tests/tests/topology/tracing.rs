@@ -39,16 +39,19 @@ async fn a_payments_trace_id_and_request_id_reach_every_service_it_touches() {
         )
         .await;
     assert_eq!(created["code"], json!(0), "{created:?}");
-    let (_, mine) = api
+    // The order's id from the platform's list: the resident's own list would leave svc-orders
+    // remembering his houses, and the payment would then not ask svc-yibiaosanshi.
+    let (_, listed) = api
         .post(
             &gateway,
-            "/api/v1/orders/list",
-            json!({}),
-            Some(&resident),
+            "/api/v1/order/list",
+            json!({"xiaoqu": "10002"}),
+            Some(&platform),
             None,
         )
         .await;
-    let order_id = mine["data"][0]["id"].to_string();
+    let order_id = listed["data"][0]["id"].to_string();
+    assert_ne!(order_id, "null", "{listed:?}");
 
     // The payment, as part of a trace the caller started and with its own request id.
     let trace_id = format!("{:032x}", uuid::Uuid::new_v4().as_u128());
