@@ -43,10 +43,6 @@ pub struct GatewaySettings {
     pub caller_cache_seconds: u64,
     /// The same for platform credentials (whose communities may change).
     pub platform_caller_cache_seconds: u64,
-    /// Whether this gateway's cache is the one svc-auth writes (Redis, or one process): only
-    /// then are callers remembered. The standalone gateway sets it from the cache it opened.
-    #[serde(default)]
-    pub cache_shared_with_auth: bool,
     /// After SIGTERM, how long `/readyz` answers 503 while requests are still served.
     #[serde(default)]
     pub shutdown_delay_ms: u64,

@@ -106,7 +106,7 @@ impl AppState {
             channels: Channels::connect(&settings.endpoints)?,
             signer: settings.callers.signer(kit::caller::GATEWAY)?,
             callers: crate::callers::KnownCallers::new(
-                settings.gateway.cache_shared_with_auth || cache.shared(),
+                cache.shared(),
                 settings.gateway.caller_cache_seconds,
                 settings.gateway.platform_caller_cache_seconds,
             ),

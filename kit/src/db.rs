@@ -362,24 +362,23 @@ impl<C, E> AnyOf<C, E> {
         DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<diesel::sql_types::Text>,
         String: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
     {
-        out.push_sql("(");
-        self.column.walk_ast(out.reborrow())?;
         // One value is an equality, which the planner can also use to order by the next
         // column of an index; several are read from the JSON list.
-        if self.single {
-            out.push_sql(" = json_extract(");
-            out.push_bind_param::<diesel::sql_types::Text, String>(&self.json)?;
-            out.push_sql(", '$[0]'))");
+        let (before, after) = if self.single {
+            (" = json_extract(", ", '$[0]'))")
         } else {
-            out.push_sql(" IN (SELECT value FROM json_each(");
-            out.push_bind_param::<diesel::sql_types::Text, String>(&self.json)?;
-            out.push_sql(")))");
-        }
+            (" IN (SELECT value FROM json_each(", ")))")
+        };
+        out.push_sql("(");
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(before);
+        out.push_bind_param::<diesel::sql_types::Text, String>(&self.json)?;
+        out.push_sql(after);
         Ok(())
     }
 }
 
-/// Inside a statement diesel renders per backend (a subselect of a [`AnyBackend`] query).
+/// On SQLite (also inside a subselect diesel renders per backend).
 impl<C, E> diesel::query_builder::QueryFragment<Sqlite> for AnyOf<C, E>
 where
     C: diesel::query_builder::QueryFragment<Sqlite>,
@@ -404,20 +403,16 @@ where
     }
 }
 
+/// Whichever backend the connection is: the two renderings above.
 impl<C, E> diesel::query_builder::QueryFragment<AnyBackend> for AnyOf<C, E>
 where
-    C: diesel::query_builder::QueryFragment<AnyBackend>,
-    E: diesel::query_builder::QueryFragment<AnyBackend>,
+    Self: diesel::query_builder::QueryFragment<Sqlite> + diesel::query_builder::QueryFragment<Pg>,
 {
     fn walk_ast<'b>(
         &'b self,
         out: diesel::query_builder::AstPass<'_, 'b, AnyBackend>,
     ) -> diesel::QueryResult<()> {
-        if matches!(out.backend(), AnyBackend::Sqlite(_)) {
-            self.walk_json(out)
-        } else {
-            self.native.walk_ast(out)
-        }
+        AnyBackend::walk_variant_ast(self, out)
     }
 }
 

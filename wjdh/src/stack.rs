@@ -214,10 +214,9 @@ impl Stack {
                 format!("http://{addr}"),
             ));
         }
-        let mut gateway_settings: gateway::config::Settings = settings(&load(&wired))?;
-        // One process, one cache: what svc-auth writes there (an exchanged token, a revoked
-        // credential) the gateway reads at once.
-        gateway_settings.gateway.cache_shared_with_auth = true;
+        // One process, one cache (`connect_for_every_component`): what svc-auth writes there (an
+        // exchanged token, a revoked credential) the gateway reads at once.
+        let gateway_settings: gateway::config::Settings = settings(&load(&wired))?;
         let gateway = gateway::startup::Application::build_on(
             gateway_settings,
             cache.clone(),

@@ -5,11 +5,8 @@ pub mod rental;
 pub mod repairs;
 pub mod schema;
 
-use diesel::Connection;
-use kit::db::AnyConnection;
-
 /// The backend of boxed queries.
-pub type Backend = <AnyConnection as Connection>::Backend;
+pub use kit::db::AnyBackend as Backend;
 
 /// The embedded migrations of both backends.
 pub static MIGRATIONS: kit::db::Migrations = kit::db::Migrations {

@@ -10,7 +10,7 @@ use kit::paging::Paging;
 use super::schema::{review_decisions, reviews};
 use crate::domain::registration::{ReviewStatus, ReviewType};
 
-type Backend = <AnyConnection as Connection>::Backend;
+use kit::db::AnyBackend as Backend;
 
 #[derive(Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = reviews)]

@@ -526,6 +526,14 @@ impl TestApp {
         .await
     }
 
+    /// The id of the caller's first binding in their houses list (000 §3.1.1).
+    pub async fn first_binding(&self, token: &str) -> i64 {
+        let mine = self
+            .post("/api/v1/user/housesList", json!({}), Some(token))
+            .await;
+        mine.body["data"][0]["id"].as_i64().unwrap()
+    }
+
     /// The roles the caller has now (`["NewMember"]`, `["HouseMember"]` …).
     pub async fn permissions(&self, token: &str) -> Value {
         self.post("/api/v1/people/permissions", json!({}), Some(token))

@@ -736,10 +736,7 @@ async fn a_house_left_is_gone_from_the_next_list_though_houses_are_remembered() 
     }
     let id = app.order_id(&owner.token, "12.00元").await;
 
-    let mine = app
-        .post("/api/v1/user/housesList", json!({}), Some(&owner.token))
-        .await;
-    let binding = mine.body["data"][0]["id"].as_i64().unwrap();
+    let binding = app.first_binding(&owner.token).await;
     let leave = app
         .post(
             "/api/v1/weapp/unbindHouse",

@@ -619,14 +619,6 @@ async fn review_filed(app: &TestApp, token: &str, path: &str, body: Value, kind:
     filed.body["data"]["shenhe_id"].as_i64().unwrap()
 }
 
-/// The id of the caller's first binding in their houses list.
-async fn first_binding(app: &TestApp, token: &str) -> i64 {
-    let mine = app
-        .post("/api/v1/user/housesList", json!({}), Some(token))
-        .await;
-    mine.body["data"][0]["id"].as_i64().unwrap()
-}
-
 #[tokio::test]
 async fn a_buyer_replaces_the_owner_with_choice_2_once_the_platform_approves() {
     let app = spawn_app().await;
@@ -676,7 +668,7 @@ async fn personal_then_house_changes_are_reviewed_then_applied() {
     let app = spawn_app().await;
     let platform = app.platform().await;
     let BoundResident { token, house } = approved_owner(&app, &platform, &BUYER, HOUSE_501).await;
-    let binding = first_binding(&app, &token).await;
+    let binding = app.first_binding(&token).await;
 
     // 修改个人信息.
     let mut person = owner_form(house, &BUYER);
@@ -738,7 +730,7 @@ async fn an_owner_leaves_the_house_once_the_platform_approves() {
     let app = spawn_app().await;
     let platform = app.platform().await;
     let owner = approved_owner(&app, &platform, &BUYER, HOUSE_501).await;
-    let binding = first_binding(&app, &owner.token).await;
+    let binding = app.first_binding(&owner.token).await;
     // 业主解绑: once approved the house is theirs no more.
     let leave = review_filed(
         &app,

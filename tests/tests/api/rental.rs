@@ -1463,10 +1463,7 @@ async fn a_landlord_who_no_longer_holds_the_house_loses_the_listing() {
     assert_eq!(app.search_ids(&c, json!({})).await, vec![id]);
 
     // 业主解绑, approved by the platform: the registry no longer has her in the house.
-    let houses = app
-        .post("/api/v1/user/housesList", json!({}), Some(&b))
-        .await;
-    let binding = houses.body["data"][0]["id"].as_i64().unwrap();
+    let binding = app.first_binding(&b).await;
     let filed = app
         .post(
             "/api/v1/weapp/unbindHouse",

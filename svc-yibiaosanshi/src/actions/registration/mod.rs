@@ -62,11 +62,6 @@ pub(crate) fn registration_state(
     Ok(RegistrationState::of(bound, waiting))
 }
 
-/// How long a version of a resident's houses stays in the cache: longer than svc-orders and
-/// svc-community remember houses (60 s), so a list they read before any change can't outlive
-/// the version that ends it.
-const HOUSES_VERSION_KEPT: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
-
 /// Announces, after the change is committed, that these users' houses or rights changed: the
 /// services remembering their houses ask again at their next call. A cache that can't take it
 /// is logged; what they remember then ends within a minute.
@@ -74,7 +69,11 @@ pub(crate) async fn houses_changed(state: &State, user_ids: &[i64]) {
     for &user_id in user_ids {
         let version = kit::cache::keys::fresh_version();
         let key = kit::cache::keys::resident_houses(user_id);
-        if let Err(error) = state.cache.set(&key, &version, HOUSES_VERSION_KEPT).await {
+        if let Err(error) = state
+            .cache
+            .set(&key, &version, proto::clients::HOUSES_VERSION_KEPT)
+            .await
+        {
             tracing::warn!(user_id, %error, "new houses version not written");
         }
     }
