@@ -421,18 +421,32 @@ pub fn find_house_places(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<V
             ),
         )
         .filter(any_of(houses::id, ids))
-        .select((
-            houses::id,
-            communities::community_identifier,
-            communities::community_name,
-            buildings::building_number,
-            units::unit_number,
-            floors::floor_number,
-            houses::house_number,
-            houses::house_type,
-        ))
+        .select(PLACE)
         .load::<HousePlace>(conn)
 }
+
+/// The columns of a [`HousePlace`], read from a house joined up its tree to its community.
+pub(crate) type PlaceColumns = (
+    houses::id,
+    communities::community_identifier,
+    communities::community_name,
+    buildings::building_number,
+    units::unit_number,
+    floors::floor_number,
+    houses::house_number,
+    houses::house_type,
+);
+
+pub(crate) const PLACE: PlaceColumns = (
+    houses::id,
+    communities::community_identifier,
+    communities::community_name,
+    buildings::building_number,
+    units::unit_number,
+    floors::floor_number,
+    houses::house_number,
+    houses::house_type,
+);
 
 /// The place of house `id`, if it exists.
 pub fn find_house_place(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<HousePlace>> {

@@ -3,8 +3,9 @@ use diesel::prelude::*;
 use kit::db::AnyConnection;
 use kit::db::any_of;
 
+use super::addresses::{HousePlace, PLACE};
 use super::people::Person;
-use super::schema::{people, people_houses};
+use super::schema::{buildings, communities, floors, houses, people, people_houses, units};
 use crate::domain::house::HouseFields;
 use crate::domain::registration::OWNER;
 
@@ -143,21 +144,46 @@ pub fn owners_of(conn: &mut AnyConnection, house_id: i64) -> QueryResult<Vec<(Bi
         .load(conn)
 }
 
-/// For each of `house_ids`, how many of its bindings are not activated (houses with none are
-/// left out).
-pub fn count_not_activated(
+/// A user's bindings, oldest first, each with its house's place and how many of that house's
+/// bindings are not activated: one statement (the person by `user_id`, the bindings, the
+/// address tree and a count on `people_houses_house_id` per house).
+pub fn placed_of_user(
     conn: &mut AnyConnection,
-    house_ids: &[i64],
-) -> QueryResult<Vec<(i64, i64)>> {
-    if house_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    people_houses::table
-        .filter(any_of(people_houses::house_id, house_ids))
-        .filter(people_houses::activated.eq(false))
-        .group_by(people_houses::house_id)
-        .select((people_houses::house_id, diesel::dsl::count_star()))
-        .load(conn)
+    user_id: i64,
+) -> QueryResult<Vec<(Binding, HousePlace, i64)>> {
+    diesel::alias!(people_houses as housemates: Housemates);
+    let not_activated = housemates
+        .filter(
+            housemates
+                .field(people_houses::house_id)
+                .eq(people_houses::house_id),
+        )
+        .filter(housemates.field(people_houses::activated).eq(false))
+        .select(diesel::dsl::count_star())
+        .single_value();
+    let rows: Vec<(Binding, HousePlace, Option<i64>)> = people_houses::table
+        .inner_join(people::table)
+        .inner_join(
+            houses::table.inner_join(
+                floors::table.inner_join(
+                    units::table.inner_join(
+                        buildings::table.inner_join(
+                            communities::table
+                                .on(communities::community_identifier
+                                    .eq(buildings::community_identifier)),
+                        ),
+                    ),
+                ),
+            ),
+        )
+        .filter(people::user_id.eq(user_id))
+        .order(people_houses::id.asc())
+        .select((Binding::as_select(), PLACE, not_activated))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(binding, place, waiting)| (binding, place, waiting.unwrap_or(0)))
+        .collect())
 }
 
 /// True when the person has at least one activated binding.

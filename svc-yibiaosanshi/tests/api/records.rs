@@ -84,7 +84,13 @@ async fn the_lists_are_read_through_indexes() {
         "SELECT * FROM people WHERE user_id = 1",
         "SELECT * FROM people WHERE idcard = 'x'",
         "SELECT * FROM people_houses WHERE people_id = 1 ORDER BY id",
-        "SELECT house_id, COUNT(*) FROM people_houses WHERE house_id IN (1, 2) AND activated = 0 GROUP BY house_id",
+        "SELECT people_houses.*, houses.id, communities.community_name, buildings.building_number, units.unit_number, floors.floor_number, houses.house_number, \
+         (SELECT COUNT(*) FROM people_houses AS housemates WHERE housemates.house_id = people_houses.house_id AND housemates.activated = 0) \
+         FROM people_houses INNER JOIN people ON people.id = people_houses.people_id \
+         INNER JOIN houses ON houses.id = people_houses.house_id INNER JOIN floors ON floors.id = houses.floor_id \
+         INNER JOIN units ON units.id = floors.unit_id INNER JOIN buildings ON buildings.id = units.building_id \
+         INNER JOIN communities ON communities.community_identifier = buildings.community_identifier \
+         WHERE people.user_id = 1 ORDER BY people_houses.id",
         "SELECT * FROM people_houses INNER JOIN people ON people.id = people_houses.people_id WHERE people_houses.house_id = 1 ORDER BY people_houses.id",
         "SELECT * FROM reviews WHERE user_id = 1 AND status IN (0, 2) ORDER BY id DESC",
         "SELECT * FROM reviews WHERE house_id = 1 AND status IN (0, 2) ORDER BY id DESC",

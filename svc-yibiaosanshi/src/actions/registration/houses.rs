@@ -1,6 +1,5 @@
 //! 000 §3.1–§3.2: the resident's houses and reviews, a house's members, and the rights the
 //! owner (or a member they made a manager) hands out.
-use std::collections::HashMap;
 
 use kit::db::AnyConnection;
 use kit::error::{ServiceError, ServiceResult};
@@ -106,28 +105,14 @@ pub async fn list_my_houses(state: &State, resident: &Resident) -> ServiceResult
         .db
         .run(move |conn| -> Result<_> {
             let mut rows = Vec::new();
-            if let Some(person) = people::find_by_user(conn, user_id)? {
-                let bound = bindings::list_for_person(conn, person.id)?;
-                let house_ids: Vec<i64> = bound.iter().map(|b| b.house_id).collect();
-                let places: HashMap<i64, String> = addresses::find_house_places(conn, &house_ids)?
-                    .into_iter()
-                    .map(|place| (place.house_id, place.introduction()))
-                    .collect();
-                let waiting: HashMap<i64, i64> = bindings::count_not_activated(conn, &house_ids)?
-                    .into_iter()
-                    .collect();
-                for binding in bound {
-                    rows.push(MyHouseRow::Bound {
-                        binding_id: binding.id,
-                        house_id: binding.house_id,
-                        introduction: places.get(&binding.house_id).cloned().unwrap_or_default(),
-                        not_register: i32::try_from(
-                            waiting.get(&binding.house_id).copied().unwrap_or(0),
-                        )
-                        .unwrap_or(i32::MAX),
-                        role: binding.role,
-                    });
-                }
+            for (binding, place, waiting) in bindings::placed_of_user(conn, user_id)? {
+                rows.push(MyHouseRow::Bound {
+                    binding_id: binding.id,
+                    house_id: binding.house_id,
+                    introduction: place.introduction(),
+                    not_register: i32::try_from(waiting).unwrap_or(i32::MAX),
+                    role: binding.role,
+                });
             }
             for review in reviews::list_open_of_user(conn, user_id)? {
                 rows.push(MyHouseRow::Review {
@@ -153,21 +138,12 @@ pub async fn resident_houses(state: &State, user_id: i64) -> ServiceResult<Vec<p
     state
         .db
         .run(move |conn| -> Result<_> {
-            let Some(person) = people::find_by_user(conn, user_id)? else {
-                return Ok(Vec::new());
-            };
-            let bound = bindings::list_for_person(conn, person.id)?;
-            let house_ids: Vec<i64> = bound.iter().map(|b| b.house_id).collect();
-            let places: HashMap<i64, String> = addresses::find_house_places(conn, &house_ids)?
+            Ok(bindings::placed_of_user(conn, user_id)?
                 .into_iter()
-                .map(|place| (place.house_id, place.introduction()))
-                .collect();
-            Ok(bound
-                .into_iter()
-                .map(|binding| pb::ResidentHouse {
+                .map(|(binding, place, _)| pb::ResidentHouse {
                     binding_id: binding.id,
                     house_id: binding.house_id,
-                    introduction: places.get(&binding.house_id).cloned().unwrap_or_default(),
+                    introduction: place.introduction(),
                     manage: binding.is_owner() || binding.shouquan,
                     pay: binding.is_owner() || binding.charge,
                     activated: binding.activated,
