@@ -58,12 +58,50 @@ struct Row {
 }
 
 /// One path's request: a POST of a JSON body to `addr` + `path`, with a bearer token or none.
+/// A write that may happen only once per body (a registration of a house) takes its bodies in
+/// turn from `each_once`, and the load ends when they run out.
 #[derive(Clone, Debug)]
 struct Target {
     addr: std::net::SocketAddr,
     path: String,
     token: Option<String>,
     body: hyper::body::Bytes,
+    each_once: Option<Arc<Bodies>>,
+}
+
+/// Bodies sent once each, in turn, from every connection.
+#[derive(Debug)]
+struct Bodies {
+    all: Vec<hyper::body::Bytes>,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl Target {
+    /// The next body to send, or `None` once every body of `each_once` was sent.
+    fn next_body(&self) -> Option<hyper::body::Bytes> {
+        match &self.each_once {
+            None => Some(self.body.clone()),
+            Some(bodies) => {
+                let at = bodies.next.fetch_add(1, Ordering::Relaxed);
+                bodies.all.get(at).cloned()
+            }
+        }
+    }
+
+    /// The same request with each of `bodies` sent once instead of one body.
+    fn each_once(self, bodies: &[Value]) -> anyhow::Result<Self> {
+        let all = bodies
+            .iter()
+            .map(|body| Ok(serde_json::to_vec(body)?.into()))
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Self {
+            each_once: Some(Arc::new(Bodies {
+                all,
+                next: std::sync::atomic::AtomicUsize::new(0),
+            })),
+            ..self
+        })
+    }
 }
 
 /// POST `url` (`http://host:port/path`) with `body` and the bearer `token`, if any.
@@ -81,13 +119,14 @@ fn post(url: &str, token: Option<String>, body: &Value) -> anyhow::Result<Target
         path: uri.path().to_owned(),
         token,
         body: serde_json::to_vec(body)?.into(),
+        each_once: None,
     })
 }
 
-/// Loads `target` from `connections` connections for `seconds`, on a thread and runtime of its
-/// own, each connection a plain HTTP/1.1 keep-alive one (hyper, no pool), as wrk's are. A
-/// request counts when its answer is read whole; it fails unless the status is 200 and the
-/// envelope's `code` (when there is one) is 0.
+/// Loads `target` from `connections` connections for `seconds` (or until its bodies run out),
+/// on a thread and runtime of its own, each connection a plain HTTP/1.1 keep-alive one (hyper,
+/// no pool), as wrk's are. A request counts when its answer is read whole; it fails unless the
+/// status is 200 and the envelope's `code` (when there is one) is 0.
 fn load(name: &str, connections: usize, seconds: u64, target: Target) -> Row {
     let name = name.to_owned();
     let worker = std::thread::spawn(move || {
@@ -103,7 +142,7 @@ fn load(name: &str, connections: usize, seconds: u64, target: Target) -> Row {
                 tasks.push(tokio::spawn(async move {
                     let mut latencies = Vec::new();
                     let mut failures = 0;
-                    while !stop.load(Ordering::Relaxed) {
+                    'connections: while !stop.load(Ordering::Relaxed) {
                         // A connection lives until an answer fails; then a new one is opened.
                         let Ok(mut sender) = connect(target.addr).await else {
                             failures += 1;
@@ -111,8 +150,11 @@ fn load(name: &str, connections: usize, seconds: u64, target: Target) -> Row {
                             continue;
                         };
                         while !stop.load(Ordering::Relaxed) {
+                            let Some(body) = target.next_body() else {
+                                break 'connections;
+                            };
                             let begun = Instant::now();
-                            let ok = send(&mut sender, &target).await;
+                            let ok = send(&mut sender, &target, body).await;
                             // Only answers that succeeded count towards the rate and latencies.
                             match ok {
                                 Some(true) => latencies.push(begun.elapsed()),
@@ -124,21 +166,32 @@ fn load(name: &str, connections: usize, seconds: u64, target: Target) -> Row {
                             }
                         }
                     }
-                    (latencies, failures)
+                    (latencies, failures, Instant::now())
                 }));
             }
             let started = Instant::now();
-            tokio::time::sleep(Duration::from_secs(seconds)).await;
-            stop.store(true, Ordering::Relaxed);
+            let deadline = tokio::time::sleep(Duration::from_secs(seconds));
+            tokio::pin!(deadline);
             let mut latencies = Vec::new();
             let mut failures = 0;
-            for task in tasks {
-                if let Ok((mut done, failed)) = task.await {
+            let mut ended = started;
+            for mut task in tasks {
+                let joined = tokio::select! {
+                    joined = &mut task => joined,
+                    () = &mut deadline => {
+                        stop.store(true, Ordering::Relaxed);
+                        task.await
+                    }
+                };
+                if let Ok((mut done, failed, at)) = joined {
                     latencies.append(&mut done);
                     failures += failed;
+                    ended = ended.max(at);
                 }
             }
-            let elapsed = started.elapsed().as_secs_f64();
+            stop.store(true, Ordering::Relaxed);
+            // Until the last connection stopped: the deadline, or the last body's answer.
+            let elapsed = ended.duration_since(started).as_secs_f64();
             latencies.sort();
             Row {
                 name,
@@ -166,7 +219,7 @@ async fn connect(addr: std::net::SocketAddr) -> anyhow::Result<Sender> {
 }
 
 /// One request on `sender`: whether it succeeded, or `None` when the connection broke.
-async fn send(sender: &mut Sender, target: &Target) -> Option<bool> {
+async fn send(sender: &mut Sender, target: &Target, body: hyper::body::Bytes) -> Option<bool> {
     use http_body_util::BodyExt;
     let mut request = http::Request::post(target.path.as_str())
         .header(http::header::HOST, target.addr.to_string())
@@ -175,7 +228,7 @@ async fn send(sender: &mut Sender, target: &Target) -> Option<bool> {
         request = request.header(http::header::AUTHORIZATION, format!("Bearer {token}"));
     }
     let request = request
-        .body(http_body_util::Full::new(target.body.clone()))
+        .body(http_body_util::Full::new(body))
         .ok()?;
     sender.ready().await.ok()?;
     let response = sender.send_request(request).await.ok()?;
@@ -338,6 +391,38 @@ FROM seq;"
     )
 }
 
+/// The community whose houses nobody owns: each registration the benchmark files binds the
+/// resident as 业主 of one of them.
+const VACANT: &str = "390001";
+
+/// Portable seeding SQL for svc-yibiaosanshi: community [`VACANT`] with at least `houses`
+/// houses and nobody bound to them (10 buildings × 1 unit × 10 floors).
+fn vacant_houses_sql(houses: i64) -> String {
+    let per_floor = (houses + 99) / 100;
+    let range = |n: i64| {
+        format!("WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {n})")
+    };
+    let ten = range(10);
+    let mine = format!("community_identifier = '{VACANT}'");
+    format!(
+        "INSERT INTO communities (community_identifier, community_name, community_pinyin, community_type, community_order, created_at, updated_at)
+VALUES ('{VACANT}', '压测空房小区', 'YaCeKongFang', 0, 0, 0, 0);
+{ten}
+INSERT INTO buildings (community_identifier, building_number, building_name)
+SELECT '{VACANT}', n, CAST(n AS TEXT) || '栋' FROM seq;
+INSERT INTO units (building_id, community_identifier, unit_number, unit_name)
+SELECT id, community_identifier, 1, '1单元' FROM buildings WHERE {mine};
+{ten}
+INSERT INTO floors (unit_id, community_identifier, floor_number, floor_name)
+SELECT u.id, u.community_identifier, seq.n, CAST(seq.n AS TEXT) || '楼' FROM units u, seq WHERE u.{mine};
+{per_floor_cte}
+INSERT INTO houses (floor_id, community_identifier, house_number, house_name, house_type)
+SELECT f.id, f.community_identifier, f.floor_number * 1000 + seq.n, CAST(f.floor_number * 1000 + seq.n AS TEXT) || '号', '单元楼'
+FROM floors f, seq WHERE f.{mine};",
+        per_floor_cte = range(per_floor),
+    )
+}
+
 /// Runs the benchmark and prints its figures.
 pub async fn run(options: PathsBenchOptions) -> anyhow::Result<()> {
     let fresh = FreshStack::start("paths", options.postgres.as_deref()).await?;
@@ -391,6 +476,9 @@ async fn measure_stack(
         crate::bench_orders::seed_sql(scale, house, user),
     );
     let users = users_sql(scale);
+    // Enough vacant houses for 3,000 registrations a second.
+    let vacant = i64::try_from(options.seconds)?.saturating_mul(3000);
+    let people = format!("{people}\n{}", vacant_houses_sql(vacant));
     let seeded = [
         (&stack.auth_db, users, vec!["users"]),
         (
@@ -486,6 +574,32 @@ async fn measure_stack(
                 "amount": "0.01",
             }),
         )?,
+        Some(read),
+    ));
+    let vacant: Vec<i64> = stack
+        .yibiaosanshi_db
+        .run(|conn| -> Result<Vec<i64>, kit::db::DbError> {
+            use diesel::prelude::*;
+            use svc_yibiaosanshi::db::schema::houses;
+            Ok(houses::table
+                .filter(houses::community_identifier.eq(VACANT))
+                .order(houses::id.asc())
+                .select(houses::id)
+                .load(conn)?)
+        })
+        .await
+        .context("the vacant houses")?;
+    let registrations: Vec<Value> = vacant
+        .iter()
+        .map(|house| {
+            json!({"house_id": house, "role": "业主", "status": "自用", "use": "住宅",
+                   "xingzhi": "私有", "choice": 1, "type": "业主"})
+        })
+        .collect();
+    plan.push((
+        "POST /api/v1/weapp/bindHouse (write: a registration filed)",
+        post(&url("/api/v1/weapp/bindHouse"), resident.clone(), &json!({}))?
+            .each_once(&registrations)?,
         Some(read),
     ));
     let (connections, seconds) = (options.connections, options.seconds);

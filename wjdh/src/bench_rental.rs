@@ -179,7 +179,7 @@ async fn measure_stack(
 /// plan that walks the wrong index or sorts the box shows next to the figures.
 fn search_shapes(postgres: bool) -> Vec<(&'static str, String)> {
     use svc_community::db::rental::{
-        MAP_BAND_SQL, POSTGRES_WRITES, SQLITE_WRITES, Written, band_written,
+        MAP_BAND_SQL, POSTGRES_WRITES, SQLITE_WRITES, Written, band_written, ties_written,
     };
     let (lat, lon) = (LAT_MIN + LAT_SPAN / 2.0, LON_MIN + LON_SPAN / 2.0);
     let (dlat, dlon) = (0.027, 0.032);
@@ -235,7 +235,10 @@ fn search_shapes(postgres: bool) -> Vec<(&'static str, String)> {
         ("size ascending", ordered("house_size", "ASC")),
         (
             "a rent's ties",
-            format!("{select} {sorted} AND {rent} AND house_rent_fen = 300000"),
+            format!(
+                "{select} {} AND {rent} AND house_rent_fen = 300000",
+                filters(ties_written(written))
+            ),
         ),
     ]
 }

@@ -482,6 +482,16 @@ pub const SQLITE_WRITES: Written = Written {
     size: "(+house_size)",
 };
 
+/// The columns as a read of one key's listings ([`KeyFrom::At`]) writes them: the latitude
+/// plain, since after the key the sort's index holds the latitude, and the box's latitudes are
+/// then one range of it (a seek, not the key's every listing in the city).
+pub fn ties_written(written: Written) -> Written {
+    Written {
+        latitude: "latitude",
+        ..written
+    }
+}
+
 /// How `conn`'s backend has the search written.
 fn written_for(conn: &AnyConnection) -> Written {
     match conn {
@@ -675,7 +685,11 @@ pub fn by_key(
     limit: Option<i64>,
 ) -> QueryResult<Vec<Candidate>> {
     use rental_listings as l;
-    let mut query = in_area(area, filter, written_for(conn));
+    let written = match from {
+        KeyFrom::At(_) => ties_written(written_for(conn)),
+        KeyFrom::Start | KeyFrom::Beyond(_) => written_for(conn),
+    };
+    let mut query = in_area(area, filter, written);
     macro_rules! keyed {
         ($column:expr, $variant:ident) => {{
             query = query.filter(($column).is_not_null());

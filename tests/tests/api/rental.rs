@@ -1138,7 +1138,7 @@ async fn the_map_search_and_the_lists_are_read_through_indexes() {
     // Each backend's statements write the filtered columns as svc-community's
     // db::rental::Written says for it.
     use svc_community::db::rental::{
-        MAP_BAND_SQL, POSTGRES_WRITES, SQLITE_WRITES, Written, band_written,
+        MAP_BAND_SQL, POSTGRES_WRITES, SQLITE_WRITES, Written, band_written, ties_written,
     };
     let written = if postgres {
         POSTGRES_WRITES
@@ -1154,6 +1154,7 @@ async fn the_map_search_and_the_lists_are_read_through_indexes() {
     let filters = in_box(written);
     let filters = filters.as_str();
     let band_filters = in_box(band_written(written));
+    let tie_filters = in_box(ties_written(written));
     let bands: Vec<String> = (139_899..=139_961).map(|b: i64| b.to_string()).collect();
     let bands = bands.join(", ");
     let search = [
@@ -1189,7 +1190,7 @@ async fn the_map_search_and_the_lists_are_read_through_indexes() {
         ),
         (
             format!(
-                "SELECT id, latitude, longitude FROM rental_listings WHERE {filters} AND house_rent_fen IS NOT NULL AND house_rent_fen = 150000 AND house_rent_fen >= 100000 AND house_rent_fen <= 500000"
+                "SELECT id, latitude, longitude FROM rental_listings WHERE {tie_filters} AND house_rent_fen IS NOT NULL AND house_rent_fen = 150000 AND house_rent_fen >= 100000 AND house_rent_fen <= 500000"
             ),
             "rental_listings_by_rent",
         ),
@@ -1253,6 +1254,17 @@ FROM seq",
                 plan.iter().any(|line| line.contains(index)),
                 "{query}: {plan:?} (read through {index})"
             );
+            // One key's listings: the box's latitudes are a range of the index after the key.
+            if query.contains("house_rent_fen = 150000") {
+                let seeks_latitude = |line: &String| {
+                    line.contains("latitude>?")
+                        || (line.contains("Index Cond") && line.contains("latitude >="))
+                };
+                assert!(
+                    plan.iter().any(seeks_latitude),
+                    "{query}: {plan:?} (the latitudes sought, not checked on every tie)"
+                );
+            }
             assert!(
                 !plan
                     .iter()
