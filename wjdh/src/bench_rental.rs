@@ -26,6 +26,9 @@ pub struct RentalBenchOptions {
     /// A PostgreSQL admin URL: run on fresh PostgreSQL databases instead of SQLite files.
     #[arg(long)]
     pub postgres: Option<String>,
+    /// Measure only the sorts whose label holds this text (e.g. `newest`), to profile one.
+    #[arg(long)]
+    pub only: Option<String>,
 }
 
 /// The city's south-west corner and its extent, in degrees.
@@ -155,7 +158,8 @@ async fn measure_stack(
     }
 
     let mut figures = Vec::new();
-    for (sort, label) in SORTS {
+    let wanted = |label: &str| options.only.as_deref().is_none_or(|o| label.contains(o));
+    for (sort, label) in SORTS.into_iter().filter(|(_, label)| wanted(label)) {
         let (c, url, t) = (client.clone(), url.clone(), token.clone());
         figures.push(
             measure(
