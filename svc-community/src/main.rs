@@ -1,4 +1,8 @@
 //! svc-community: `serve` (default) or `migrate`.
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::Context;
 
 #[tokio::main]

@@ -5,7 +5,9 @@
 //!   one primary-key read of the same database the services use;
 //! - the read paths: the community list (no token), a resident's permissions, houses and
 //!   orders, the platform's orders and reviews;
-//! - the writes: an order, a registration (a family member bound), a payment notification.
+//! - the writes: an order (the platform's /order/new) and a registration filed (the resident's
+//!   /weapp/bindHouse as 业主 of a house nobody owns, each house once). A payment notification
+//!   is measured end to end by `wjdh bench-viewings`, not here yet.
 //!
 //! The load is external in style, as wrk's: its own thread and runtime, `connections` separate
 //! keep-alive HTTP/1.1 connections (hyper, no client pool) each sending its next request when
@@ -53,6 +55,8 @@ struct Row {
     p50_ms: f64,
     p99_ms: f64,
     failures: usize,
+    /// What the first failure was (an answer's status and body, or why the connection broke).
+    first_failure: Option<String>,
     /// The probe this path is compared with (its index among the rows), if any.
     baseline: Option<usize>,
 }
@@ -142,31 +146,39 @@ fn load(name: &str, connections: usize, seconds: u64, target: Target) -> Row {
                 tasks.push(tokio::spawn(async move {
                     let mut latencies = Vec::new();
                     let mut failures = 0;
+                    let mut first_failure: Option<String> = None;
                     'connections: while !stop.load(Ordering::Relaxed) {
                         // A connection lives until an answer fails; then a new one is opened.
-                        let Ok(mut sender) = connect(target.addr).await else {
-                            failures += 1;
-                            tokio::time::sleep(Duration::from_millis(10)).await;
-                            continue;
+                        let mut sender = match connect(target.addr).await {
+                            Ok(sender) => sender,
+                            Err(error) => {
+                                failures += 1;
+                                first_failure.get_or_insert(format!("connecting: {error}"));
+                                tokio::time::sleep(Duration::from_millis(10)).await;
+                                continue;
+                            }
                         };
                         while !stop.load(Ordering::Relaxed) {
                             let Some(body) = target.next_body() else {
                                 break 'connections;
                             };
                             let begun = Instant::now();
-                            let ok = send(&mut sender, &target, body).await;
                             // Only answers that succeeded count towards the rate and latencies.
-                            match ok {
-                                Some(true) => latencies.push(begun.elapsed()),
-                                Some(false) => failures += 1,
-                                None => {
+                            match send(&mut sender, &target, body).await {
+                                Answer::Ok => latencies.push(begun.elapsed()),
+                                Answer::Refused(why) => {
                                     failures += 1;
+                                    first_failure.get_or_insert(why);
+                                }
+                                Answer::Broken(why) => {
+                                    failures += 1;
+                                    first_failure.get_or_insert(why);
                                     break;
                                 }
                             }
                         }
                     }
-                    (latencies, failures, Instant::now())
+                    (latencies, failures, first_failure, Instant::now())
                 }));
             }
             let started = Instant::now();
@@ -174,6 +186,7 @@ fn load(name: &str, connections: usize, seconds: u64, target: Target) -> Row {
             tokio::pin!(deadline);
             let mut latencies = Vec::new();
             let mut failures = 0;
+            let mut first_failure = None;
             let mut ended = started;
             for mut task in tasks {
                 let joined = tokio::select! {
@@ -183,9 +196,10 @@ fn load(name: &str, connections: usize, seconds: u64, target: Target) -> Row {
                         task.await
                     }
                 };
-                if let Ok((mut done, failed, at)) = joined {
+                if let Ok((mut done, failed, why, at)) = joined {
                     latencies.append(&mut done);
                     failures += failed;
+                    first_failure = first_failure.or(why);
                     ended = ended.max(at);
                 }
             }
@@ -199,6 +213,7 @@ fn load(name: &str, connections: usize, seconds: u64, target: Target) -> Row {
                 p50_ms: percentile(&latencies, 0.50),
                 p99_ms: percentile(&latencies, 0.99),
                 failures,
+                first_failure,
                 baseline: None,
             }
         })
@@ -218,8 +233,17 @@ async fn connect(addr: std::net::SocketAddr) -> anyhow::Result<Sender> {
     Ok(sender)
 }
 
-/// One request on `sender`: whether it succeeded, or `None` when the connection broke.
-async fn send(sender: &mut Sender, target: &Target, body: hyper::body::Bytes) -> Option<bool> {
+/// How one request went.
+enum Answer {
+    Ok,
+    /// Answered, but not with success: the status and the body.
+    Refused(String),
+    /// The connection broke: why.
+    Broken(String),
+}
+
+/// One request on `sender`.
+async fn send(sender: &mut Sender, target: &Target, body: hyper::body::Bytes) -> Answer {
     use http_body_util::BodyExt;
     let mut request = http::Request::post(target.path.as_str())
         .header(http::header::HOST, target.addr.to_string())
@@ -227,14 +251,28 @@ async fn send(sender: &mut Sender, target: &Target, body: hyper::body::Bytes) ->
     if let Some(token) = &target.token {
         request = request.header(http::header::AUTHORIZATION, format!("Bearer {token}"));
     }
-    let request = request
-        .body(http_body_util::Full::new(body))
-        .ok()?;
-    sender.ready().await.ok()?;
-    let response = sender.send_request(request).await.ok()?;
+    let request = match request.body(http_body_util::Full::new(body)) {
+        Ok(request) => request,
+        Err(error) => return Answer::Refused(format!("request: {error}")),
+    };
+    if let Err(error) = sender.ready().await {
+        return Answer::Broken(format!("connection: {error}"));
+    }
+    let response = match sender.send_request(request).await {
+        Ok(response) => response,
+        Err(error) => return Answer::Broken(format!("sending: {error}")),
+    };
     let status = response.status();
-    let body = response.into_body().collect().await.ok()?.to_bytes();
-    Some(answered_ok(status, &body))
+    let body = match response.into_body().collect().await {
+        Ok(body) => body.to_bytes(),
+        Err(error) => return Answer::Broken(format!("reading the answer: {error}")),
+    };
+    if answered_ok(status, &body) {
+        Answer::Ok
+    } else {
+        let text: String = String::from_utf8_lossy(&body).chars().take(300).collect();
+        Answer::Refused(format!("{status}: {text}"))
+    }
 }
 
 /// A JSON envelope with code 0, or a probe's 200.
@@ -456,6 +494,11 @@ fn print(rows: &[Row]) {
             row.name, row.per_second, row.p50_ms, row.p99_ms, row.failures, share
         );
     }
+    for row in rows {
+        if let Some(why) = &row.first_failure {
+            println!("first failure of {}: {why}", row.name);
+        }
+    }
 }
 
 async fn measure_stack(
@@ -598,8 +641,12 @@ async fn measure_stack(
         .collect();
     plan.push((
         "POST /api/v1/weapp/bindHouse (write: a registration filed)",
-        post(&url("/api/v1/weapp/bindHouse"), resident.clone(), &json!({}))?
-            .each_once(&registrations)?,
+        post(
+            &url("/api/v1/weapp/bindHouse"),
+            resident.clone(),
+            &json!({}),
+        )?
+        .each_once(&registrations)?,
         Some(read),
     ));
     let (connections, seconds) = (options.connections, options.seconds);

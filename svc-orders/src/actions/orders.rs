@@ -202,7 +202,7 @@ pub async fn list(state: &State, r: pb::ListOrdersRequest) -> ServiceResult<Orde
         .db
         .run(move |conn| -> crate::error::Result<_> {
             let (rows, total) = orders::list_for_platform(conn, &filter, paging)?;
-            Ok((with_shop_numbers(conn, rows)?, total))
+            Ok((with_shop_numbers(rows), total))
         })
         .await
         .map_err(ServiceError::from)?;
@@ -240,7 +240,7 @@ pub async fn for_resident(state: &State, r: pb::ResidentOrdersRequest) -> Servic
         .db
         .run(move |conn| -> crate::error::Result<_> {
             let (rows, total) = orders::list_for_resident(conn, &filter, paging)?;
-            Ok((with_shop_numbers(conn, rows)?, total))
+            Ok((with_shop_numbers(rows), total))
         })
         .await
         .map_err(|error: Error| ServiceError::from(error))?;
@@ -251,24 +251,9 @@ pub async fn for_resident(state: &State, r: pb::ResidentOrdersRequest) -> Servic
     })
 }
 
-/// Each row with the out_trade_no (商户单号) of the bill that paid it, if any.
-fn with_shop_numbers(
-    conn: &mut kit::db::AnyConnection,
-    rows: Vec<OrderRow>,
-) -> diesel::QueryResult<Vec<(OrderRow, String)>> {
-    let bills: Vec<i64> = rows.iter().filter_map(|row| row.bill_id).collect();
-    let shops: std::collections::HashMap<i64, String> =
-        crate::db::payments::shop_numbers(conn, &bills)?
-            .into_iter()
-            .collect();
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let shop = row
-                .bill_id
-                .and_then(|bill| shops.get(&bill).cloned())
-                .unwrap_or_default();
-            (row, shop)
-        })
-        .collect())
+/// Each row with the out_trade_no (商户单号) of the bill that paid it, empty when none did.
+fn with_shop_numbers(rows: Vec<orders::ListedOrder>) -> Vec<(OrderRow, String)> {
+    rows.into_iter()
+        .map(|(row, shop)| (row, shop.unwrap_or_default()))
+        .collect()
 }

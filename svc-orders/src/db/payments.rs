@@ -219,11 +219,3 @@ pub fn pay_orders(
     ))
     .execute(conn)
 }
-
-/// The bills' out_trade_no by bill id (the `shop_number` of paid orders).
-pub fn shop_numbers(conn: &mut AnyConnection, bill_ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
-    bills::table
-        .filter(any_of(bills::id, bill_ids))
-        .select((bills::id, bills::payment_shop_number))
-        .load(conn)
-}
