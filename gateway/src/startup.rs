@@ -126,6 +126,7 @@ pub fn app(
         .app_data(state)
         .app_data(limits)
         .app_data(web::PayloadConfig::new(limits.body))
+        .wrap(from_fn(middleware::read_small_bodies))
         .wrap(from_fn(middleware::rate_limit))
         .wrap(from_fn(middleware::envelope_errors))
         .wrap(from_fn(middleware::observe))

@@ -57,7 +57,7 @@ INSERT INTO people_houses (people_id, house_id, community_identifier, role, hous
 SELECT p.id, h.id, h.community_identifier, '业主', '自用', '住宅', '私有', '业主', true, true, true, 0, 0
 FROM houses h JOIN people p ON p.idcard = 'B' || CAST(h.id AS TEXT) WHERE h.{mine};
 INSERT INTO reviews (user_id, community_identifier, house_id, binding_id, shenhe_type, content, status, house_introduction, action_introduction, refuse_reason, created_at, updated_at)
-SELECT 0, h.community_identifier, h.id, NULL, '家属绑定', '{{}}', 2, '压测小区', '家属正在申请：家属绑定', NULL, h.id, h.id
+SELECT 2000000000 + h.id, h.community_identifier, h.id, NULL, '家属绑定', '{{}}', 2, '压测小区', '家属正在申请：家属绑定', NULL, h.id, h.id
 FROM houses h WHERE h.{mine} AND h.id % 10 = 0;",
         communities_cte = range(communities),
         ten = range(10),

@@ -116,3 +116,44 @@ async fn the_lists_are_read_through_indexes() {
         }
     }
 }
+
+/// Statistics that give each user many reviews (here most reviews are one user's, and ANALYZE
+/// tells the planner so) must not turn another user's pending reviews, read at every
+/// submission, into a scan of every review: they are sought by user and status.
+#[tokio::test]
+async fn a_users_pending_reviews_are_sought_though_one_user_has_most_reviews() {
+    if std::env::var("WJDH_TEST_POSTGRES_URL").is_ok() {
+        return; // SQLite's planner and statistics; PostgreSQL has the same index.
+    }
+    let database = TestDatabase::new();
+    let db = database.connect().await;
+    let plan = db
+        .run(|conn| -> Result<Vec<PlanLine>, kit::db::DbError> {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute(
+                "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 5000)
+INSERT INTO reviews (user_id, community_identifier, house_id, binding_id, shenhe_type, content, status, house_introduction, action_introduction, refuse_reason, created_at, updated_at)
+SELECT CASE WHEN n % 500 = 0 THEN n ELSE 0 END, '10002', NULL, NULL, '家属绑定', '{}', 2 - n % 2, '', '', NULL, n, n FROM seq;
+ANALYZE;",
+            )?;
+            Ok(diesel::sql_query(
+                "EXPLAIN QUERY PLAN SELECT EXISTS (SELECT 1 FROM reviews WHERE user_id = 1000 AND status = 2)",
+            )
+            .load::<PlanLine>(conn)?)
+        })
+        .await
+        .unwrap();
+    assert!(
+        plan.iter()
+            .any(|line| line.detail.contains("reviews_user_status")),
+        "{:?}",
+        plan.iter().map(|l| &l.detail).collect::<Vec<_>>()
+    );
+    assert!(
+        !plan
+            .iter()
+            .any(|line| line.detail.starts_with("SCAN reviews")),
+        "{:?}",
+        plan.iter().map(|l| &l.detail).collect::<Vec<_>>()
+    );
+}

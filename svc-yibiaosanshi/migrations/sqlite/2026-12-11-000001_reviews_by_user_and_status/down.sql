@@ -1,0 +1,2 @@
+CREATE INDEX reviews_user_id ON reviews (user_id);
+DROP INDEX reviews_user_status;
