@@ -157,3 +157,37 @@ ANALYZE;",
         plan.iter().map(|l| &l.detail).collect::<Vec<_>>()
     );
 }
+
+/// A user with many pending reviews asks about one more house: the pending review of that house,
+/// if any, is sought by user, status and house, not found among all of the user's.
+#[tokio::test]
+async fn a_pending_review_of_a_house_is_sought_among_many_of_the_user() {
+    if std::env::var("WJDH_TEST_POSTGRES_URL").is_ok() {
+        return; // SQLite's planner and statistics; PostgreSQL has the same index.
+    }
+    let database = TestDatabase::new();
+    let db = database.connect().await;
+    let plan = db
+        .run(|conn| -> Result<Vec<PlanLine>, kit::db::DbError> {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute(
+                "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 5000)
+INSERT INTO reviews (user_id, community_identifier, house_id, binding_id, shenhe_type, content, status, house_introduction, action_introduction, refuse_reason, created_at, updated_at)
+SELECT n % 3, '10002', NULL, NULL, '业主绑定', '{}', 2, '', '', NULL, n, n FROM seq;
+ANALYZE;",
+            )?;
+            Ok(diesel::sql_query(
+                "EXPLAIN QUERY PLAN SELECT EXISTS (SELECT 1 FROM reviews WHERE user_id = 1 AND house_id = 7 AND status = 2 AND shenhe_type <> '修改个人信息')",
+            )
+            .load::<PlanLine>(conn)?)
+        })
+        .await
+        .unwrap();
+    let details: Vec<&String> = plan.iter().map(|line| &line.detail).collect();
+    assert!(
+        details
+            .iter()
+            .any(|d| d.contains("reviews_user_status (user_id=? AND status=? AND house_id=?)")),
+        "{details:?}"
+    );
+}
