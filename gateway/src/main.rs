@@ -1,8 +1,4 @@
 //! The gateway alone: load settings, start telemetry, serve until SIGTERM or Ctrl-C.
-
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use gateway::config::Settings;
 use gateway::startup::Application;
 

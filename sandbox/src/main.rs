@@ -1,8 +1,5 @@
 //! Runs the sandbox alone, configured from `WJDH__SANDBOX__*`, until Ctrl-C.
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use anyhow::Context;
 use sandbox::{Sandbox, SandboxSettings};
 use tracing_subscriber::EnvFilter;

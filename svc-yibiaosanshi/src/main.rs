@@ -1,8 +1,4 @@
 //! svc-yibiaosanshi: `serve` (default) or `migrate`.
-
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use anyhow::Context;
 
 #[tokio::main]
