@@ -269,9 +269,9 @@ pub async fn read_small_bodies(
     use futures::StreamExt;
     let cap = req
         .app_data::<crate::params::ParamsLimits>()
-        .map_or(crate::params::ParamsLimits::default().body, |limits| {
-            limits.body
-        });
+        .copied()
+        .unwrap_or_default()
+        .body;
     let declared = req
         .headers()
         .get(actix_web::http::header::CONTENT_LENGTH)

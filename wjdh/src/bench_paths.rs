@@ -62,32 +62,32 @@ struct Row {
 }
 
 /// One path's request: a POST of a JSON body to `addr` + `path`, with a bearer token or none.
-/// A write that may happen only once per body (a registration of a house) takes its bodies in
-/// turn from `each_once`, and the load ends when they run out.
 #[derive(Clone, Debug)]
 struct Target {
     addr: std::net::SocketAddr,
     path: String,
     token: Option<String>,
-    body: hyper::body::Bytes,
-    each_once: Option<Arc<Bodies>>,
+    body: Body,
 }
 
-/// Bodies sent once each, in turn, from every connection.
-#[derive(Debug)]
-struct Bodies {
-    all: Vec<hyper::body::Bytes>,
-    next: std::sync::atomic::AtomicUsize,
+/// What a path's requests send.
+#[derive(Clone, Debug)]
+enum Body {
+    /// The same body every time.
+    Same(hyper::body::Bytes),
+    /// Each body once, in turn from every connection (a write that may happen once per body,
+    /// such as a registration of a house); the load ends when they run out.
+    EachOnce(Arc<(Vec<hyper::body::Bytes>, std::sync::atomic::AtomicUsize)>),
 }
 
 impl Target {
-    /// The next body to send, or `None` once every body of `each_once` was sent.
+    /// The next body to send, or `None` once every body to send once was sent.
     fn next_body(&self) -> Option<hyper::body::Bytes> {
-        match &self.each_once {
-            None => Some(self.body.clone()),
-            Some(bodies) => {
-                let at = bodies.next.fetch_add(1, Ordering::Relaxed);
-                bodies.all.get(at).cloned()
+        match &self.body {
+            Body::Same(body) => Some(body.clone()),
+            Body::EachOnce(bodies) => {
+                let (all, next) = &**bodies;
+                all.get(next.fetch_add(1, Ordering::Relaxed)).cloned()
             }
         }
     }
@@ -98,11 +98,9 @@ impl Target {
             .iter()
             .map(|body| Ok(serde_json::to_vec(body)?.into()))
             .collect::<anyhow::Result<_>>()?;
+        let next = std::sync::atomic::AtomicUsize::new(0);
         Ok(Self {
-            each_once: Some(Arc::new(Bodies {
-                all,
-                next: std::sync::atomic::AtomicUsize::new(0),
-            })),
+            body: Body::EachOnce(Arc::new((all, next))),
             ..self
         })
     }
@@ -122,8 +120,7 @@ fn post(url: &str, token: Option<String>, body: &Value) -> anyhow::Result<Target
         addr,
         path: uri.path().to_owned(),
         token,
-        body: serde_json::to_vec(body)?.into(),
-        each_once: None,
+        body: Body::Same(serde_json::to_vec(body)?.into()),
     })
 }
 
@@ -436,28 +433,14 @@ const VACANT: &str = "390001";
 /// Portable seeding SQL for svc-yibiaosanshi: community [`VACANT`] with at least `houses`
 /// houses and nobody bound to them (10 buildings × 1 unit × 10 floors).
 fn vacant_houses_sql(houses: i64) -> String {
-    let per_floor = (houses + 99) / 100;
-    let range = |n: i64| {
-        format!("WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {n})")
-    };
-    let ten = range(10);
-    let mine = format!("community_identifier = '{VACANT}'");
     format!(
         "INSERT INTO communities (community_identifier, community_name, community_pinyin, community_type, community_order, created_at, updated_at)
 VALUES ('{VACANT}', '压测空房小区', 'YaCeKongFang', 0, 0, 0, 0);
-{ten}
-INSERT INTO buildings (community_identifier, building_number, building_name)
-SELECT '{VACANT}', n, CAST(n AS TEXT) || '栋' FROM seq;
-INSERT INTO units (building_id, community_identifier, unit_number, unit_name)
-SELECT id, community_identifier, 1, '1单元' FROM buildings WHERE {mine};
-{ten}
-INSERT INTO floors (unit_id, community_identifier, floor_number, floor_name)
-SELECT u.id, u.community_identifier, seq.n, CAST(seq.n AS TEXT) || '楼' FROM units u, seq WHERE u.{mine};
-{per_floor_cte}
-INSERT INTO houses (floor_id, community_identifier, house_number, house_name, house_type)
-SELECT f.id, f.community_identifier, f.floor_number * 1000 + seq.n, CAST(f.floor_number * 1000 + seq.n AS TEXT) || '号', '单元楼'
-FROM floors f, seq WHERE f.{mine};",
-        per_floor_cte = range(per_floor),
+{}",
+        crate::bench_registry::address_tree_sql(
+            &format!("community_identifier = '{VACANT}'"),
+            (houses + 99) / 100
+        )
     )
 }
 

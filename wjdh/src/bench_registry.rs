@@ -28,17 +28,19 @@ pub struct RegistryBenchOptions {
     pub postgres: Option<String>,
 }
 
-/// The seeding SQL, portable between SQLite and PostgreSQL (recursive CTEs, `||`, CAST).
-pub(crate) fn seed_sql(communities: i64, per_floor: i64) -> String {
-    let range = |n: i64| {
-        format!("WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {n})")
-    };
-    let mine = "community_identifier >= '300001'";
+/// `WITH RECURSIVE seq(n)` counting 1 to `n`, to insert from.
+fn range(n: i64) -> String {
+    format!("WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {n})")
+}
+
+/// Portable SQL giving each community that matches `mine` (a condition on
+/// `community_identifier`) 10 buildings of 1 unit and 10 floors with `per_floor` houses each;
+/// house numbers are the floor's times 100 (1000 past 99 a floor) plus the house's.
+pub(crate) fn address_tree_sql(mine: &str, per_floor: i64) -> String {
+    let ten = range(10);
+    let step = if per_floor < 100 { 100 } else { 1000 };
     format!(
-        "{communities_cte}
-INSERT INTO communities (community_identifier, community_name, community_pinyin, community_type, community_order, created_at, updated_at)
-SELECT CAST(300000 + n AS TEXT), '压测小区' || CAST(n AS TEXT), 'YaCe' || CAST(n AS TEXT), 0, 0, 0, 0 FROM seq;
-{ten}
+        "{ten}
 INSERT INTO buildings (community_identifier, building_number, building_name)
 SELECT c.community_identifier, seq.n, CAST(seq.n AS TEXT) || '栋' FROM communities c, seq WHERE c.{mine};
 INSERT INTO units (building_id, community_identifier, unit_number, unit_name)
@@ -48,8 +50,20 @@ INSERT INTO floors (unit_id, community_identifier, floor_number, floor_name)
 SELECT u.id, u.community_identifier, seq.n, CAST(seq.n AS TEXT) || '楼' FROM units u, seq WHERE u.{mine};
 {per_floor_cte}
 INSERT INTO houses (floor_id, community_identifier, house_number, house_name, house_type)
-SELECT f.id, f.community_identifier, f.floor_number * 100 + seq.n, CAST(f.floor_number * 100 + seq.n AS TEXT) || '号', '单元楼'
-FROM floors f, seq WHERE f.{mine};
+SELECT f.id, f.community_identifier, f.floor_number * {step} + seq.n, CAST(f.floor_number * {step} + seq.n AS TEXT) || '号', '单元楼'
+FROM floors f, seq WHERE f.{mine};",
+        per_floor_cte = range(per_floor),
+    )
+}
+
+/// The seeding SQL, portable between SQLite and PostgreSQL (recursive CTEs, `||`, CAST).
+pub(crate) fn seed_sql(communities: i64, per_floor: i64) -> String {
+    let mine = "community_identifier >= '300001'";
+    format!(
+        "{communities_cte}
+INSERT INTO communities (community_identifier, community_name, community_pinyin, community_type, community_order, created_at, updated_at)
+SELECT CAST(300000 + n AS TEXT), '压测小区' || CAST(n AS TEXT), 'YaCe' || CAST(n AS TEXT), 0, 0, 0, 0 FROM seq;
+{tree}
 INSERT INTO people (user_id, phone, name, sex, nation, birth, address, idcard, photo, zhengzhimianmao, tuiyijunren, dibao, shangfang, job_name, company_name, created_at, updated_at)
 SELECT NULL, CAST(15000000000 + h.id AS TEXT), '居民' || CAST(h.id AS TEXT), '男', '汉族', '19900101', '河北省秦皇岛市', 'B' || CAST(h.id AS TEXT), '', '群众', false, false, false, '职员', '公司', 0, 0
 FROM houses h WHERE h.{mine};
@@ -60,8 +74,7 @@ INSERT INTO reviews (user_id, community_identifier, house_id, binding_id, shenhe
 SELECT 2000000000 + h.id, h.community_identifier, h.id, NULL, '家属绑定', '{{}}', 2, '压测小区', '家属正在申请：家属绑定', NULL, h.id, h.id
 FROM houses h WHERE h.{mine} AND h.id % 10 = 0;",
         communities_cte = range(communities),
-        ten = range(10),
-        per_floor_cte = range(per_floor),
+        tree = address_tree_sql(mine, per_floor),
     )
 }
 

@@ -367,16 +367,40 @@ pub fn upsert_house(
 
 /// A house with the names and numbers of its ancestors: what introductions, review contents and
 /// the security platform's owner look-up need.
-#[derive(Clone, Debug, PartialEq, Eq, Queryable)]
+/// Read from a house joined up its tree to its community ([`house_tree`]).
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = houses)]
 pub struct HousePlace {
+    #[diesel(column_name = id)]
     pub house_id: i64,
+    #[diesel(select_expression = communities::community_identifier)]
     pub community_identifier: String,
+    #[diesel(select_expression = communities::community_name)]
     pub community_name: String,
+    #[diesel(select_expression = buildings::building_number)]
     pub building_number: i64,
+    #[diesel(select_expression = units::unit_number)]
     pub unit_number: i64,
+    #[diesel(select_expression = floors::floor_number)]
     pub floor_number: i64,
     pub house_number: i64,
     pub house_type: String,
+}
+
+/// Houses joined up their tree (floor, unit, building) to their community: what a
+/// [`HousePlace`] is read from.
+#[diesel::dsl::auto_type]
+pub(crate) fn house_tree() -> _ {
+    houses::table.inner_join(
+        floors::table.inner_join(
+            units::table.inner_join(
+                buildings::table.inner_join(
+                    communities::table
+                        .on(communities::community_identifier.eq(buildings::community_identifier)),
+                ),
+            ),
+        ),
+    )
 }
 
 impl HousePlace {
@@ -408,45 +432,11 @@ pub fn find_house_places(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<V
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    houses::table
-        .inner_join(
-            floors::table.inner_join(
-                units::table.inner_join(
-                    buildings::table.inner_join(
-                        communities::table
-                            .on(communities::community_identifier
-                                .eq(buildings::community_identifier)),
-                    ),
-                ),
-            ),
-        )
+    house_tree()
         .filter(any_of(houses::id, ids))
-        .select(PLACE)
-        .load::<HousePlace>(conn)
+        .select(HousePlace::as_select())
+        .load(conn)
 }
-
-/// The columns of a [`HousePlace`], read from a house joined up its tree to its community.
-pub(crate) type PlaceColumns = (
-    houses::id,
-    communities::community_identifier,
-    communities::community_name,
-    buildings::building_number,
-    units::unit_number,
-    floors::floor_number,
-    houses::house_number,
-    houses::house_type,
-);
-
-pub(crate) const PLACE: PlaceColumns = (
-    houses::id,
-    communities::community_identifier,
-    communities::community_name,
-    buildings::building_number,
-    units::unit_number,
-    floors::floor_number,
-    houses::house_number,
-    houses::house_type,
-);
 
 /// The place of house `id`, if it exists.
 pub fn find_house_place(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<HousePlace>> {

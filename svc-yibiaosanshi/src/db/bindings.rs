@@ -3,9 +3,9 @@ use diesel::prelude::*;
 use kit::db::AnyConnection;
 use kit::db::any_of;
 
-use super::addresses::{HousePlace, PLACE};
+use super::addresses::{HousePlace, house_tree};
 use super::people::Person;
-use super::schema::{buildings, communities, floors, houses, people, people_houses, units};
+use super::schema::{people, people_houses};
 use crate::domain::house::HouseFields;
 use crate::domain::registration::OWNER;
 
@@ -161,22 +161,13 @@ pub fn placed_of_user(
         .filter(housemates.field(people_houses::activated).eq(false))
         .select(diesel::dsl::count_star())
         .single_value();
-    let rows: Vec<(Binding, HousePlace, Option<i64>)> =
-        people_houses::table
-            .inner_join(people::table)
-            .inner_join(houses::table.inner_join(floors::table.inner_join(
-                units::table.inner_join(
-                    buildings::table.inner_join(
-                        communities::table.on(
-                            communities::community_identifier.eq(buildings::community_identifier),
-                        ),
-                    ),
-                ),
-            )))
-            .filter(people::user_id.eq(user_id))
-            .order(people_houses::id.asc())
-            .select((Binding::as_select(), PLACE, not_activated))
-            .load(conn)?;
+    let rows: Vec<(Binding, HousePlace, Option<i64>)> = people_houses::table
+        .inner_join(people::table)
+        .inner_join(house_tree())
+        .filter(people::user_id.eq(user_id))
+        .order(people_houses::id.asc())
+        .select((Binding::as_select(), HousePlace::as_select(), not_activated))
+        .load(conn)?;
     Ok(rows
         .into_iter()
         .map(|(binding, place, waiting)| (binding, place, waiting.unwrap_or(0)))

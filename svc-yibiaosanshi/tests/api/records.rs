@@ -72,6 +72,35 @@ struct PlanLine {
     detail: String,
 }
 
+/// SQLite's plan of `query`, a line a step.
+async fn plan_of(db: &kit::db::Database, query: &str) -> Vec<String> {
+    let explain = format!("EXPLAIN QUERY PLAN {query}");
+    let lines = db
+        .run(move |conn| -> Result<_, kit::db::DbError> {
+            Ok(diesel::sql_query(explain).load::<PlanLine>(conn)?)
+        })
+        .await
+        .unwrap();
+    lines.into_iter().map(|line| line.detail).collect()
+}
+
+/// 5,000 reviews, the nth filed by user `user` with status `status` (SQL of `n`), then
+/// ANALYZE: the statistics the planner then reads.
+async fn analyzed_reviews(db: &kit::db::Database, user: &str, status: &str) {
+    let seed = format!(
+        "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 5000)
+INSERT INTO reviews (user_id, community_identifier, house_id, binding_id, shenhe_type, content, status, house_introduction, action_introduction, refuse_reason, created_at, updated_at)
+SELECT {user}, '10002', NULL, NULL, '家属绑定', '{{}}', {status}, '', '', NULL, n, n FROM seq;
+ANALYZE;"
+    );
+    db.run(move |conn| {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute(&seed).map_err(kit::db::DbError::from)
+    })
+    .await
+    .unwrap();
+}
+
 #[tokio::test]
 async fn the_lists_are_read_through_indexes() {
     if std::env::var("WJDH_TEST_POSTGRES_URL").is_ok() {
@@ -100,18 +129,10 @@ async fn the_lists_are_read_through_indexes() {
         "SELECT * FROM review_decisions INNER JOIN reviews ON reviews.id = review_decisions.review_id WHERE review_decisions.community_identifier IN ('10002') ORDER BY review_decisions.id DESC LIMIT 20",
     ];
     for query in queries {
-        let plan = db
-            .run(move |conn| -> Result<_, kit::db::DbError> {
-                Ok(diesel::sql_query(format!("EXPLAIN QUERY PLAN {query}"))
-                    .load::<PlanLine>(conn)?)
-            })
-            .await
-            .unwrap();
-        for line in &plan {
+        for line in plan_of(&db, query).await {
             assert!(
-                !line.detail.starts_with("SCAN"),
-                "{query}: {} (a full scan grows with the table)",
-                line.detail
+                !line.starts_with("SCAN"),
+                "{query}: {line} (a full scan grows with the table)"
             );
         }
     }
@@ -127,34 +148,19 @@ async fn a_users_pending_reviews_are_sought_though_one_user_has_most_reviews() {
     }
     let database = TestDatabase::new();
     let db = database.connect().await;
-    let plan = db
-        .run(|conn| -> Result<Vec<PlanLine>, kit::db::DbError> {
-            use diesel::connection::SimpleConnection;
-            conn.batch_execute(
-                "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 5000)
-INSERT INTO reviews (user_id, community_identifier, house_id, binding_id, shenhe_type, content, status, house_introduction, action_introduction, refuse_reason, created_at, updated_at)
-SELECT CASE WHEN n % 500 = 0 THEN n ELSE 0 END, '10002', NULL, NULL, '家属绑定', '{}', 2 - n % 2, '', '', NULL, n, n FROM seq;
-ANALYZE;",
-            )?;
-            Ok(diesel::sql_query(
-                "EXPLAIN QUERY PLAN SELECT EXISTS (SELECT 1 FROM reviews WHERE user_id = 1000 AND status = 2)",
-            )
-            .load::<PlanLine>(conn)?)
-        })
-        .await
-        .unwrap();
+    analyzed_reviews(&db, "CASE WHEN n % 500 = 0 THEN n ELSE 0 END", "2 - n % 2").await;
+    let plan = plan_of(
+        &db,
+        "SELECT EXISTS (SELECT 1 FROM reviews WHERE user_id = 1000 AND status = 2)",
+    )
+    .await;
     assert!(
-        plan.iter()
-            .any(|line| line.detail.contains("reviews_user_status")),
-        "{:?}",
-        plan.iter().map(|l| &l.detail).collect::<Vec<_>>()
+        plan.iter().any(|line| line.contains("reviews_user_status")),
+        "{plan:?}"
     );
     assert!(
-        !plan
-            .iter()
-            .any(|line| line.detail.starts_with("SCAN reviews")),
-        "{:?}",
-        plan.iter().map(|l| &l.detail).collect::<Vec<_>>()
+        !plan.iter().any(|line| line.starts_with("SCAN reviews")),
+        "{plan:?}"
     );
 }
 
@@ -167,27 +173,15 @@ async fn a_pending_review_of_a_house_is_sought_among_many_of_the_user() {
     }
     let database = TestDatabase::new();
     let db = database.connect().await;
-    let plan = db
-        .run(|conn| -> Result<Vec<PlanLine>, kit::db::DbError> {
-            use diesel::connection::SimpleConnection;
-            conn.batch_execute(
-                "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 5000)
-INSERT INTO reviews (user_id, community_identifier, house_id, binding_id, shenhe_type, content, status, house_introduction, action_introduction, refuse_reason, created_at, updated_at)
-SELECT n % 3, '10002', NULL, NULL, '业主绑定', '{}', 2, '', '', NULL, n, n FROM seq;
-ANALYZE;",
-            )?;
-            Ok(diesel::sql_query(
-                "EXPLAIN QUERY PLAN SELECT EXISTS (SELECT 1 FROM reviews WHERE user_id = 1 AND house_id = 7 AND status = 2 AND shenhe_type <> '修改个人信息')",
-            )
-            .load::<PlanLine>(conn)?)
-        })
-        .await
-        .unwrap();
-    let details: Vec<&String> = plan.iter().map(|line| &line.detail).collect();
+    analyzed_reviews(&db, "n % 3", "2").await;
+    let plan = plan_of(
+        &db,
+        "SELECT EXISTS (SELECT 1 FROM reviews WHERE user_id = 1 AND house_id = 7 AND status = 2 AND shenhe_type <> '修改个人信息')",
+    )
+    .await;
     assert!(
-        details
-            .iter()
+        plan.iter()
             .any(|d| d.contains("reviews_user_status (user_id=? AND status=? AND house_id=?)")),
-        "{details:?}"
+        "{plan:?}"
     );
 }
