@@ -207,6 +207,8 @@ fn search_shapes(postgres: bool) -> Vec<(&'static str, String)> {
         )
     };
     let sorted = filters(written);
+    // A 3 km search reads its box's cells one by one: the centre's.
+    let cell = svc_community::domain::rental::map_cell(lat, lon);
     let low = ((lat - dlat) * 1000.0).floor() as i64 + 100_000 - 1;
     let high = ((lat + dlat) * 1000.0).floor() as i64 + 100_000 + 1;
     let bands: Vec<String> = (low..=high).map(|b| b.to_string()).collect();
@@ -220,7 +222,8 @@ fn search_shapes(postgres: bool) -> Vec<(&'static str, String)> {
             "1 = 1"
         };
         format!(
-            "{select} {sorted} AND {own} AND {key} IS NOT NULL ORDER BY {key} {direction} LIMIT 38"
+            "{select} {sorted} AND {own} AND map_cell = {cell} AND {key} IS NOT NULL \
+             ORDER BY {key} {direction} LIMIT 38"
         )
     };
     vec![
@@ -240,7 +243,7 @@ fn search_shapes(postgres: bool) -> Vec<(&'static str, String)> {
         (
             "a rent's ties",
             format!(
-                "{select} {} AND {rent} AND house_rent_fen = 300000",
+                "{select} {} AND {rent} AND map_cell = {cell} AND house_rent_fen = 300000",
                 filters(ties_written(written))
             ),
         ),

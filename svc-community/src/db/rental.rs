@@ -657,6 +657,29 @@ impl SortKey {
     }
 }
 
+impl KeyValue {
+    /// How `self` and `other` (of one type) fall in a read in ascending order.
+    fn ascending(self, other: Self) -> std::cmp::Ordering {
+        match (self, other) {
+            (Self::Whole(a), Self::Whole(b)) => a.cmp(&b),
+            (Self::Real(a), Self::Real(b)) => a.total_cmp(&b),
+            (Self::Whole(_), Self::Real(_)) | (Self::Real(_), Self::Whole(_)) => {
+                std::cmp::Ordering::Equal
+            }
+        }
+    }
+
+    /// How `self` and `other` fall in a read `descending` or not.
+    pub fn in_order(self, other: Self, descending: bool) -> std::cmp::Ordering {
+        let ascending = self.ascending(other);
+        if descending {
+            ascending.reverse()
+        } else {
+            ascending
+        }
+    }
+}
+
 /// Where a read in key order starts.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum KeyFrom {
@@ -668,28 +691,51 @@ pub enum KeyFrom {
     At(KeyValue),
 }
 
-/// The published listings in `area` that pass `filter`, read in `key`'s order (`descending` or
-/// not) from `from`, at most `limit` of them. Each read walks the key's index from `from` and
-/// checks the box on its entries, so it stops after `limit` listings in the box: the entries
-/// walked are about `limit` divided by the share of the city's listings the box holds, a share
-/// that does not grow with the number of listings. Rows are ordered by the key only; a caller
-/// that cuts a read short reads the last key's listings whole with [`KeyFrom::At`] (an
+/// A read in a sort's order: the key and its direction, and where it may be narrowed to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KeyRead {
+    pub key: SortKey,
+    pub descending: bool,
+    /// Only the listings of this map cell (`domain::rental::map_cell`), through the sort's
+    /// per-cell index (`rental_listings_cells_by_…`); otherwise the city's, through the sort's
+    /// index.
+    pub cell: Option<i32>,
+    /// No key past this one (in the order read); the listings with this key are read.
+    pub until: Option<KeyValue>,
+}
+
+/// The published listings in `area` that pass `filter`, read in `read`'s order from `from`, at
+/// most `limit` of them. Each read walks the key's index (the city's, or one cell's) from `from`
+/// and checks the box on its entries, so it stops after `limit` listings in the box: the entries
+/// walked are about `limit` divided by the share of the city (or of the cell) the box holds, a
+/// share that does not grow with the number of listings. Rows are ordered by the key only; a
+/// caller that cuts a read short reads the last key's listings whole with [`KeyFrom::At`] (an
 /// equality on the key, then the box's latitudes: a range of the same index).
 pub fn by_key(
     conn: &mut AnyConnection,
     area: BoundingBox,
     filter: &SearchFilter,
-    key: SortKey,
-    descending: bool,
+    read: KeyRead,
     from: KeyFrom,
     limit: Option<i64>,
 ) -> QueryResult<Vec<Candidate>> {
     use rental_listings as l;
+    let KeyRead {
+        key,
+        descending,
+        cell,
+        until,
+    } = read;
     let written = match from {
         KeyFrom::At(_) => ties_written(written_for(conn)),
         KeyFrom::Start | KeyFrom::Beyond(_) => written_for(conn),
     };
     let mut query = in_area(area, filter, written);
+    if let Some(cell) = cell {
+        // A generated column, not in the schema (diesel's tables stop at 32 columns).
+        use diesel::sql_types::{Integer, Nullable};
+        query = query.filter(diesel::dsl::sql::<Nullable<Integer>>("map_cell").eq(cell));
+    }
     macro_rules! keyed {
         ($column:expr, $variant:ident) => {{
             query = query.filter(($column).is_not_null());
@@ -701,6 +747,16 @@ pub fn by_key(
                 KeyFrom::Beyond(KeyValue::$variant(v)) => query = query.filter(($column).gt(v)),
                 KeyFrom::At(KeyValue::$variant(v)) => query = query.filter(($column).eq(v)),
                 KeyFrom::Beyond(_) | KeyFrom::At(_) => {
+                    return Err(diesel::result::Error::QueryBuilderError(
+                        "a sort key of another type".into(),
+                    ));
+                }
+            }
+            match until {
+                None => {}
+                Some(KeyValue::$variant(v)) if descending => query = query.filter(($column).ge(v)),
+                Some(KeyValue::$variant(v)) => query = query.filter(($column).le(v)),
+                Some(_) => {
                     return Err(diesel::result::Error::QueryBuilderError(
                         "a sort key of another type".into(),
                     ));

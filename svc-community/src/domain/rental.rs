@@ -111,6 +111,42 @@ pub fn bands_of(area: BoundingBox) -> Vec<i32> {
     (map_band(area.lat_min) - 1..=map_band(area.lat_max) + 1).collect()
 }
 
+/// How many map cells a degree holds, of latitude and of longitude: a cell is 1/32° square
+/// (3.5 km north–south, 3 km east–west around Shanghai). A power of two, so `× 32` is exact and
+/// the database's generated `map_cell` and [`map_cell`] agree on every coordinate.
+const CELLS_PER_DEGREE: f64 = 32.0;
+
+/// How far apart two rows of cells are numbered: more than the 11,520 cells around a latitude.
+const CELL_ROW: i32 = 16_384;
+
+/// The cell (`lat`, `lon`) lies in, as `rental_listings.map_cell` holds it:
+/// `floor((lat + 90) × 32) × 16384 + floor((lon + 180) × 32)`.
+pub fn map_cell(lat: f64, lon: f64) -> i32 {
+    let row = ((lat + 90.0) * CELLS_PER_DEGREE).floor() as i32;
+    let column = ((lon + 180.0) * CELLS_PER_DEGREE).floor() as i32;
+    row * CELL_ROW + column
+}
+
+/// The cells `area` crosses, those nearest (`lat`, `lon`) first (by the distance from the point
+/// to the cell's centre).
+pub fn cells_of(area: BoundingBox, lat: f64, lon: f64) -> Vec<i32> {
+    let index = |degrees: f64| (degrees * CELLS_PER_DEGREE).floor() as i32;
+    let (rows, columns) = (
+        index(area.lat_min + 90.0)..=index(area.lat_max + 90.0),
+        index(area.lon_min + 180.0)..=index(area.lon_max + 180.0),
+    );
+    let centre = |i: i32, from: f64| (f64::from(i) + 0.5) / CELLS_PER_DEGREE - from;
+    let mut cells: Vec<(f64, i32)> = rows
+        .flat_map(|row| columns.clone().map(move |column| (row, column)))
+        .map(|(row, column)| {
+            let away = distance_km(lat, lon, centre(row, 90.0), centre(column, 180.0));
+            (away, row * CELL_ROW + column)
+        })
+        .collect();
+    cells.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    cells.into_iter().map(|(_, cell)| cell).collect()
+}
+
 /// A user's invitation code: their id in 8 upper-case hex digits (`00000006`, `0000000A`), as
 /// seed 004 shows them.
 pub fn invite_code(user_id: i64) -> String {
@@ -147,6 +183,33 @@ pub fn shown_tags(stored: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_box_crosses_the_cells_its_corners_lie_in_nearest_first() {
+        // On a cell's edge and just below it.
+        assert_eq!(map_cell(31.0, 121.5), 3872 * 16_384 + 9648);
+        assert_eq!(map_cell(31.0 - 1e-9, 121.5 - 1e-9), 3871 * 16_384 + 9647);
+        assert_eq!(map_cell(-33.9, -70.6), 1795 * 16_384 + 3500);
+        let (lat, lon) = (31.23, 121.47);
+        let area = bounding_box(lat, lon, 3.0);
+        let cells = cells_of(area, lat, lon);
+        assert_eq!(cells[0], map_cell(lat, lon));
+        let corners = [
+            (area.lat_min, area.lon_min),
+            (area.lat_min, area.lon_max),
+            (area.lat_max, area.lon_min),
+            (area.lat_max, area.lon_max),
+        ];
+        for (a, o) in corners {
+            assert!(cells.contains(&map_cell(a, o)), "{a} {o}");
+        }
+        // 6 km of latitude and of longitude: 2 or 3 rows and 3 columns of cells.
+        assert!((6..=9).contains(&cells.len()), "{cells:?}");
+        let mut unique = cells.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), cells.len());
+    }
 
     #[test]
     fn a_verified_owner_publishes_at_once_unless_the_platform_holds_the_listing() {

@@ -5,9 +5,12 @@
 //! - nearest first: squares of growing half-width (250 m, 500 m, 1 km, … up to the radius) are
 //!   read by latitude band (0.001°, one range of longitude per band); once the circle
 //!   inscribed in a square holds the page, nothing outside it can come before the page's last;
-//! - the other sorts: listings are read in the sort's order through an index that holds the
-//!   coordinates, in batches checked against the box on the index, until the page is found;
-//!   the last key's listings are then read whole, so ties still go to the nearer, then the newer.
+//! - the other sorts: the map cells (1/32°) the box crosses are read one by one, nearest
+//!   first, each in the sort's order through a per-cell index that holds the coordinates, in
+//!   batches checked against the box on the index, until the cell's page is found or the page's
+//!   last key so far is passed; the last key's listings are then read whole, so ties still go to
+//!   the nearer, then the newer. A radius so wide that its box crosses many cells reads the
+//!   city in the sort's order instead.
 //!
 //! The exact great-circle distance drops the box's corners, and only the page's rows are read
 //! whole.
@@ -20,8 +23,10 @@ use proto::rental::{SearchRequest, Sort};
 
 use super::{Shown, shown};
 use crate::actions::{State, resident};
-use crate::db::rental::{self as db, Candidate, KeyFrom, SearchFilter, SortKey};
-use crate::domain::rental::{bands_of, bounding_box, distance_km, stored_tags};
+use crate::db::rental::{self as db, Candidate, KeyFrom, KeyRead, KeyValue, SearchFilter, SortKey};
+use crate::domain::rental::{
+    BoundingBox, bands_of, bounding_box, cells_of, distance_km, stored_tags,
+};
 use crate::error::Error;
 
 /// The largest radius (the gateway's `Decimal<50>`: 50.99 km) and page the gateway lets
@@ -135,10 +140,16 @@ fn sort_key(sort: Sort) -> Option<(SortKey, bool)> {
     }
 }
 
+/// The most map cells a search reads its box by, one after the other. A wider box (a radius
+/// beyond about 6 km) holds so large a share of the city that reading the city's listings in
+/// key order finds its page soon.
+const MOST_CELLS: usize = 25;
+
 /// The candidates of a sort by `key`: every listing within the radius whose key comes before
 /// the `need`th one's, and all those sharing that key (their order is the distance's, then the
-/// id's). Batches are read in key order; a full batch's last key is read whole, and the next
-/// batch starts past it.
+/// id's). The box's cells are read one after the other, nearest first, each in key order up to
+/// the `need`th key found so far (the cell read first mostly holds the page, so the others read
+/// little); a box of too many cells is read in key order across the city.
 fn in_key_order(
     conn: &mut AnyConnection,
     around: Around,
@@ -148,31 +159,68 @@ fn in_key_order(
     need: usize,
 ) -> QueryResult<Vec<(Candidate, f64)>> {
     let area = bounding_box(around.lat, around.lon, around.radius);
+    let read = KeyRead {
+        key,
+        descending,
+        cell: None,
+        until: None,
+    };
+    let cells = cells_of(area, around.lat, around.lon);
+    if cells.len() > MOST_CELLS {
+        return walk(conn, around, area, filter, read, need);
+    }
+    let mut near = Vec::new();
+    for cell in cells {
+        let until = nth_key(&near, key, descending, need);
+        let read = KeyRead {
+            cell: Some(cell),
+            until,
+            ..read
+        };
+        near.extend(walk(conn, around, area, filter, read, need)?);
+    }
+    Ok(near)
+}
+
+/// The `need`th key among `near` in the order read, once there are so many.
+fn nth_key(
+    near: &[(Candidate, f64)],
+    key: SortKey,
+    descending: bool,
+    need: usize,
+) -> Option<KeyValue> {
+    let mut keys: Vec<KeyValue> = near.iter().filter_map(|(c, _)| key.of(c)).collect();
+    let nth = need.checked_sub(1).filter(|&n| n < keys.len())?;
+    let (_, &mut nth, _) = keys.select_nth_unstable_by(nth, |a, b| a.in_order(*b, descending));
+    Some(nth)
+}
+
+/// Reads `read` in batches until `need` listings within the radius are found or the read ends:
+/// a full batch's last key is read whole, and the next batch starts past it.
+fn walk(
+    conn: &mut AnyConnection,
+    around: Around,
+    area: BoundingBox,
+    filter: &SearchFilter,
+    read: KeyRead,
+    need: usize,
+) -> QueryResult<Vec<(Candidate, f64)>> {
     // The circle covers π/4 of its box: a batch of 3/2 the page mostly holds it.
     let batch = need + need / 2 + 8;
     let mut near = Vec::new();
     let mut from = KeyFrom::Start;
     loop {
-        let mut found = db::by_key(
-            conn,
-            area,
-            filter,
-            key,
-            descending,
-            from,
-            Some(batch as i64),
-        )?;
+        let mut found = db::by_key(conn, area, filter, read, from, Some(batch as i64))?;
         let full = found.len() == batch;
         if full {
-            let last = found.last().and_then(|c| key.of(c));
+            let last = found.last().and_then(|c| read.key.of(c));
             if let Some(last) = last {
-                found.retain(|c| key.of(c) != Some(last));
+                found.retain(|c| read.key.of(c) != Some(last));
                 found.extend(db::by_key(
                     conn,
                     area,
                     filter,
-                    key,
-                    descending,
+                    read,
                     KeyFrom::At(last),
                     None,
                 )?);
