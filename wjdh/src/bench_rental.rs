@@ -206,7 +206,13 @@ fn search_shapes(postgres: bool) -> Vec<(&'static str, String)> {
             w.rent
         )
     };
-    let sorted = filters(written);
+    // A cell's read leaves the box to the distance where the backend says so.
+    let sorted = if written.box_in_cell {
+        filters(written)
+    } else {
+        "status = 1 AND rent_room_type IN (1) AND house_rent_fen >= 200000 AND house_rent_fen <= 600000"
+            .to_owned()
+    };
     // A 3 km search reads its box's cells one by one: the centre's.
     let cell = svc_community::domain::rental::map_cell(lat, lon);
     let low = ((lat - dlat) * 1000.0).floor() as i64 + 100_000 - 1;
@@ -244,7 +250,11 @@ fn search_shapes(postgres: bool) -> Vec<(&'static str, String)> {
             "a rent's ties",
             format!(
                 "{select} {} AND {rent} AND map_cell = {cell} AND house_rent_fen = 300000",
-                filters(ties_written(written))
+                if written.box_in_cell {
+                    filters(ties_written(written))
+                } else {
+                    sorted.clone()
+                }
             ),
         ),
     ]

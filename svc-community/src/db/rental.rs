@@ -459,16 +459,23 @@ pub struct Written {
     pub longitude: &'static str,
     pub rent: &'static str,
     pub size: &'static str,
+    /// Whether a read of one map cell checks the box too (or leaves it to the distance, which
+    /// the search checks on every candidate anyway).
+    pub box_in_cell: bool,
 }
 
 /// PostgreSQL checks conditions on an index's later columns on its entries (without reading
 /// the row) only when they are written on the columns, and estimates them well that way, so
-/// everything stays plain.
+/// everything stays plain. But it takes the box's latitudes and longitudes as independent of
+/// the cell, so within a cell it expects a hundredth of the listings the box really holds there,
+/// and would read the cell by the filter's rent range and sort it: a cell's read leaves the box
+/// out (its rows outside the circle are dropped by the distance).
 pub const POSTGRES_WRITES: Written = Written {
     latitude: "latitude",
     longitude: "longitude",
     rent: "house_rent_fen",
     size: "house_size",
+    box_in_cell: false,
 };
 
 /// SQLite reads the coordinates from the index entry either way (its deferred seek), but given
@@ -480,6 +487,7 @@ pub const SQLITE_WRITES: Written = Written {
     longitude: "(+longitude)",
     rent: "(+house_rent_fen)",
     size: "(+house_size)",
+    box_in_cell: true,
 };
 
 /// The columns as a read of one key's listings ([`KeyFrom::At`]) writes them: the latitude
@@ -500,10 +508,10 @@ fn written_for(conn: &AnyConnection) -> Written {
     }
 }
 
-/// The published listings in `area` that pass `filter`, as a query still to be ordered, its
-/// columns `written` so.
+/// The published listings in `area` (anywhere if `None`) that pass `filter`, as a query still
+/// to be ordered, its columns `written` so.
 fn in_area(
-    area: BoundingBox,
+    area: Option<BoundingBox>,
     filter: &SearchFilter,
     written: Written,
 ) -> rental_listings::BoxedQuery<'static, Backend> {
@@ -512,9 +520,14 @@ fn in_area(
     use rental_listings as l;
     let mut query = l::table
         .filter(l::status.eq(PUBLISHED))
-        .filter(sql::<Nullable<Double>>(written.latitude).between(area.lat_min, area.lat_max))
-        .filter(sql::<Nullable<Double>>(written.longitude).between(area.lon_min, area.lon_max))
         .into_boxed::<Backend>();
+    if let Some(area) = area {
+        query = query
+            .filter(sql::<Nullable<Double>>(written.latitude).between(area.lat_min, area.lat_max))
+            .filter(
+                sql::<Nullable<Double>>(written.longitude).between(area.lon_min, area.lon_max),
+            );
+    }
     if let Some(text) = &filter.title_contains {
         let pattern = format!("%{}%", like_escaped(text));
         query = query.filter(l::description_title.like(pattern).escape('\\'));
@@ -617,7 +630,7 @@ pub fn in_bands(
 ) -> QueryResult<Vec<Candidate>> {
     use diesel::dsl::sql;
     use diesel::sql_types::Integer;
-    in_area(area, filter, band_written(written_for(conn)))
+    in_area(Some(area), filter, band_written(written_for(conn)))
         .filter(any_of(sql::<Integer>(MAP_BAND_SQL), bands.to_vec()))
         .select(CANDIDATE)
         .load(conn)
@@ -730,7 +743,8 @@ pub fn by_key(
         KeyFrom::At(_) => ties_written(written_for(conn)),
         KeyFrom::Start | KeyFrom::Beyond(_) => written_for(conn),
     };
-    let mut query = in_area(area, filter, written);
+    let checked = (cell.is_none() || written.box_in_cell).then_some(area);
+    let mut query = in_area(checked, filter, written);
     if let Some(cell) = cell {
         // A generated column, not in the schema (diesel's tables stop at 32 columns).
         use diesel::sql_types::{Integer, Nullable};
