@@ -524,9 +524,7 @@ fn in_area(
     if let Some(area) = area {
         query = query
             .filter(sql::<Nullable<Double>>(written.latitude).between(area.lat_min, area.lat_max))
-            .filter(
-                sql::<Nullable<Double>>(written.longitude).between(area.lon_min, area.lon_max),
-            );
+            .filter(sql::<Nullable<Double>>(written.longitude).between(area.lon_min, area.lon_max));
     }
     if let Some(text) = &filter.title_contains {
         let pattern = format!("%{}%", like_escaped(text));
