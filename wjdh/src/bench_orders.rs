@@ -33,18 +33,21 @@ pub(crate) const COMMUNITY: &str = "10002";
 /// Portable seeding SQL. Row n is a personal order when n % 4 = 1, else a house order; it is in
 /// 10002 when n % 10 = 0, else in one of nine other communities. Of these, n % 400 = 0 is for
 /// the resident's `house` and n % 1000 = 1 is the resident's (`user`) own; the others go to
-/// 30,000 houses and 40,000 people. A third are paid.
-pub(crate) fn seed_sql(orders: i64, house: i64, user: i64) -> String {
-    let mine = "n % 400 = 0";
+/// 30,000 houses and 40,000 people. A third are paid. With `resident_rows`, the resident's
+/// orders are only among the first rows, so they stay as many whatever the number seeded.
+pub(crate) fn seed_sql(orders: i64, house: i64, user: i64, resident_rows: Option<i64>) -> String {
+    let within = resident_rows.unwrap_or(orders);
+    let mine = format!("(n % 400 = 0 AND n <= {within})");
+    let own = format!("(n % 1000 = 1 AND n <= {within})");
     let personal = "n % 4 = 1";
     format!(
         "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {orders})
 INSERT INTO orders (order_number, target_type, community_identifier, house_id, user_id, louhao, danyuan, louceng, fangjian, house_introduction, title, remark, extra, manager, amount_fen, status, paied, bill_id, created_by, created_at, updated_at)
 SELECT '100' || CAST(10000000000000000 + n AS TEXT),
   CASE WHEN {personal} THEN 'phone' ELSE 'house' END,
-  CASE WHEN n % 10 = 0 OR n % 1000 = 1 THEN '{COMMUNITY}' ELSE CAST(400000 + n % 10 AS TEXT) END,
+  CASE WHEN n % 10 = 0 OR {own} THEN '{COMMUNITY}' ELSE CAST(400000 + n % 10 AS TEXT) END,
   CASE WHEN {mine} THEN {house} WHEN {personal} THEN NULL ELSE 1000000 + n % 30000 END,
-  CASE WHEN n % 1000 = 1 THEN {user} WHEN {personal} THEN 5000000 + n % 40000 ELSE NULL END,
+  CASE WHEN {own} THEN {user} WHEN {personal} THEN 5000000 + n % 40000 ELSE NULL END,
   CASE WHEN {mine} THEN 1 WHEN {personal} THEN NULL ELSE 1 + n % 10 END,
   CASE WHEN {personal} THEN NULL ELSE 1 END,
   CASE WHEN {mine} THEN 1 WHEN {personal} THEN NULL ELSE 1 + (n / 10) % 18 END,
@@ -145,7 +148,7 @@ async fn measure_stack(
     let FuYu { token, house, user } = fu_yu(stack, &client).await?;
 
     let started = Instant::now();
-    let sql = seed_sql(options.orders, house, user);
+    let sql = seed_sql(options.orders, house, user, None);
     stack
         .orders_db
         .run(move |conn| -> Result<(), kit::db::DbError> {
