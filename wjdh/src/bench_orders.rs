@@ -263,7 +263,12 @@ mod tests {
         let db = kit::db::Database::connect(&url, 1, &svc_orders::db::MIGRATIONS)
             .await
             .unwrap();
-        let sql = seed_sql(100_000, 7, 3);
+        // Each resident's orders as 7 and 3, another's as 8 and 4 among the first 1,000 rows.
+        let sql = format!(
+            "{}\n{}",
+            seed_sql(100_000, 7, 3, None),
+            seed_sql(100_000, 8, 4, Some(1000)).replace("'100' ||", "'200' ||")
+        );
         let counts = db
             .run(move |conn| -> Result<_, kit::db::DbError> {
                 conn.batch_execute(&sql)?;
@@ -280,15 +285,26 @@ mod tests {
                             .into_boxed(),
                     )?,
                     count(orders::table.filter(orders::paied.eq(true)).into_boxed())?,
+                    count(orders::table.filter(orders::house_id.eq(8)).into_boxed())?,
+                    count(orders::table.filter(orders::user_id.eq(4)).into_boxed())?,
                 ])
             })
             .await
             .unwrap();
-        let [all, house, personal, community, paid] = counts;
+        let [
+            all,
+            house,
+            personal,
+            community,
+            paid,
+            bounded_house,
+            bounded_own,
+        ] = counts;
         assert_eq!(
             (all, house, personal, community),
-            (100_000, 250, 100, 10_100)
+            (200_000, 250, 100, 2 * 10_000 + 100 + 1)
         );
-        assert!((30_000..36_000).contains(&paid), "{paid} paid");
+        assert!((60_000..72_000).contains(&paid), "{paid} paid");
+        assert_eq!((bounded_house, bounded_own), (2, 1));
     }
 }
