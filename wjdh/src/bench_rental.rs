@@ -192,27 +192,27 @@ fn search_shapes(postgres: bool) -> Vec<(&'static str, String)> {
     } else {
         SQLITE_WRITES
     };
-    let filters = |w: Written| {
+    // The box is left out where a cell's read leaves it to the distance (`box_in_cell`).
+    let filters = |w: Written, boxed: bool| {
+        let area = if boxed {
+            format!(
+                "{} BETWEEN {} AND {} AND {} BETWEEN {} AND {} AND ",
+                w.latitude,
+                lat - dlat,
+                lat + dlat,
+                w.longitude,
+                lon - dlon,
+                lon + dlon,
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "status = 1 AND {} BETWEEN {} AND {} AND {} BETWEEN {} AND {} \
-             AND rent_room_type IN (1) AND {} >= 200000 AND {} <= 600000",
-            w.latitude,
-            lat - dlat,
-            lat + dlat,
-            w.longitude,
-            lon - dlon,
-            lon + dlon,
-            w.rent,
-            w.rent
+            "status = 1 AND {area}rent_room_type IN (1) AND {} >= 200000 AND {} <= 600000",
+            w.rent, w.rent
         )
     };
-    // A cell's read leaves the box to the distance where the backend says so.
-    let sorted = if written.box_in_cell {
-        filters(written)
-    } else {
-        "status = 1 AND rent_room_type IN (1) AND house_rent_fen >= 200000 AND house_rent_fen <= 600000"
-            .to_owned()
-    };
+    let sorted = filters(written, written.box_in_cell);
     // A 3 km search reads its box's cells one by one: the centre's.
     let cell = svc_community::domain::rental::map_cell(lat, lon);
     let low = ((lat - dlat) * 1000.0).floor() as i64 + 100_000 - 1;
@@ -237,7 +237,7 @@ fn search_shapes(postgres: bool) -> Vec<(&'static str, String)> {
             "distance",
             format!(
                 "{select} {} AND {MAP_BAND_SQL} IN ({})",
-                filters(band_written(written)),
+                filters(band_written(written), true),
                 bands.join(", ")
             ),
         ),
@@ -250,11 +250,7 @@ fn search_shapes(postgres: bool) -> Vec<(&'static str, String)> {
             "a rent's ties",
             format!(
                 "{select} {} AND {rent} AND map_cell = {cell} AND house_rent_fen = 300000",
-                if written.box_in_cell {
-                    filters(ties_written(written))
-                } else {
-                    sorted.clone()
-                }
+                filters(ties_written(written), written.box_in_cell)
             ),
         ),
     ]

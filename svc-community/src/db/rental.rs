@@ -669,20 +669,15 @@ impl SortKey {
 }
 
 impl KeyValue {
-    /// How `self` and `other` (of one type) fall in a read in ascending order.
-    fn ascending(self, other: Self) -> std::cmp::Ordering {
-        match (self, other) {
+    /// How `self` and `other` (of one type) fall in a read `descending` or not.
+    pub fn in_order(self, other: Self, descending: bool) -> std::cmp::Ordering {
+        let ascending = match (self, other) {
             (Self::Whole(a), Self::Whole(b)) => a.cmp(&b),
             (Self::Real(a), Self::Real(b)) => a.total_cmp(&b),
             (Self::Whole(_), Self::Real(_)) | (Self::Real(_), Self::Whole(_)) => {
                 std::cmp::Ordering::Equal
             }
-        }
-    }
-
-    /// How `self` and `other` fall in a read `descending` or not.
-    pub fn in_order(self, other: Self, descending: bool) -> std::cmp::Ordering {
-        let ascending = self.ascending(other);
+        };
         if descending {
             ascending.reverse()
         } else {

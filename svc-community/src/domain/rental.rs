@@ -119,28 +119,33 @@ const CELLS_PER_DEGREE: f64 = 32.0;
 /// How far apart two rows of cells are numbered: more than the 11,520 cells around a latitude.
 const CELL_ROW: i32 = 16_384;
 
+/// The row or column of cells `degrees` north of the South Pole or east of 180° W lies in.
+fn cell_index(degrees: f64) -> i32 {
+    (degrees * CELLS_PER_DEGREE).floor() as i32
+}
+
+/// The number of the cell in `row` and `column`.
+fn cell_number(row: i32, column: i32) -> i32 {
+    row * CELL_ROW + column
+}
+
 /// The cell (`lat`, `lon`) lies in, as `rental_listings.map_cell` holds it:
 /// `floor((lat + 90) × 32) × 16384 + floor((lon + 180) × 32)`.
 pub fn map_cell(lat: f64, lon: f64) -> i32 {
-    let row = ((lat + 90.0) * CELLS_PER_DEGREE).floor() as i32;
-    let column = ((lon + 180.0) * CELLS_PER_DEGREE).floor() as i32;
-    row * CELL_ROW + column
+    cell_number(cell_index(lat + 90.0), cell_index(lon + 180.0))
 }
 
 /// The cells `area` crosses, those nearest (`lat`, `lon`) first (by the distance from the point
 /// to the cell's centre).
 pub fn cells_of(area: BoundingBox, lat: f64, lon: f64) -> Vec<i32> {
-    let index = |degrees: f64| (degrees * CELLS_PER_DEGREE).floor() as i32;
-    let (rows, columns) = (
-        index(area.lat_min + 90.0)..=index(area.lat_max + 90.0),
-        index(area.lon_min + 180.0)..=index(area.lon_max + 180.0),
-    );
-    let centre = |i: i32, from: f64| (f64::from(i) + 0.5) / CELLS_PER_DEGREE - from;
+    let rows = cell_index(area.lat_min + 90.0)..=cell_index(area.lat_max + 90.0);
+    let columns = cell_index(area.lon_min + 180.0)..=cell_index(area.lon_max + 180.0);
+    let centre = |i: i32| (f64::from(i) + 0.5) / CELLS_PER_DEGREE;
     let mut cells: Vec<(f64, i32)> = rows
         .flat_map(|row| columns.clone().map(move |column| (row, column)))
         .map(|(row, column)| {
-            let away = distance_km(lat, lon, centre(row, 90.0), centre(column, 180.0));
-            (away, row * CELL_ROW + column)
+            let away = distance_km(lat, lon, centre(row) - 90.0, centre(column) - 180.0);
+            (away, cell_number(row, column))
         })
         .collect();
     cells.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));

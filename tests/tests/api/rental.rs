@@ -1145,23 +1145,27 @@ async fn the_map_search_and_the_lists_are_read_through_indexes() {
     } else {
         SQLITE_WRITES
     };
-    let in_box = |w: Written| {
+    // A cell's read leaves the box to the distance where the backend says so (`box_in_cell`).
+    let in_box = |w: Written, boxed: bool| {
+        let area = if boxed {
+            format!(
+                "{} BETWEEN 39.90 AND 39.96 AND {} BETWEEN 119.56 AND 119.64 AND ",
+                w.latitude, w.longitude
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "status = 1 AND {} BETWEEN 39.90 AND 39.96 AND {} BETWEEN 119.56 AND 119.64 AND {} >= 100000 AND {} <= 500000 AND rent_room_type IN (1)",
-            w.latitude, w.longitude, w.rent, w.rent
+            "status = 1 AND {area}{} >= 100000 AND {} <= 500000 AND rent_room_type IN (1)",
+            w.rent, w.rent
         )
     };
-    let filters = in_box(written);
+    let filters = in_box(written, true);
     let filters = filters.as_str();
-    // A cell's read leaves the box to the distance where the backend says so.
-    let (cell_filters, cell_ties) = if written.box_in_cell {
-        (filters.to_owned(), in_box(ties_written(written)))
-    } else {
-        let unboxed = "status = 1 AND house_rent_fen >= 100000 AND house_rent_fen <= 500000 AND rent_room_type IN (1)";
-        (unboxed.to_owned(), unboxed.to_owned())
-    };
-    let band_filters = in_box(band_written(written));
-    let tie_filters = in_box(ties_written(written));
+    let cell_filters = in_box(written, written.box_in_cell);
+    let cell_ties = in_box(ties_written(written), written.box_in_cell);
+    let band_filters = in_box(band_written(written), true);
+    let tie_filters = in_box(ties_written(written), true);
     let bands: Vec<String> = (139_899..=139_961).map(|b: i64| b.to_string()).collect();
     let cell = svc_community::domain::rental::map_cell(39.93, 119.6);
     let bands = bands.join(", ");
