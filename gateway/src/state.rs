@@ -82,6 +82,10 @@ impl Readiness {
     }
 }
 
+/// How long the community list's answer is served at most without a new version: the bound
+/// on a change whose announcement did not reach the cache (an import by hand, the cache down).
+const COMMUNITIES_KEPT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The application state (one per gateway, shared by all workers).
 pub struct AppState {
     pub channels: Channels,
@@ -90,6 +94,8 @@ pub struct AppState {
     pub cache: SharedCache,
     /// Callers svc-auth already checked (`callers.rs`).
     pub callers: crate::callers::KnownCallers,
+    /// 000 §2.1.1's answer as last made, while svc-yibiaosanshi announced no change of the list.
+    pub communities: kit::cache::Versioned<actix_web::web::Bytes>,
     pub metrics: Metrics,
     pub rate_limit_per_minute: i64,
     /// The tighter per-client limit of `/api/v1/wjdh/secret`.
@@ -109,6 +115,11 @@ impl AppState {
                 cache.shared(),
                 settings.gateway.caller_cache_seconds,
                 settings.gateway.platform_caller_cache_seconds,
+            ),
+            communities: kit::cache::Versioned::new(
+                cache.clone(),
+                kit::cache::keys::COMMUNITIES,
+                COMMUNITIES_KEPT,
             ),
             cache,
             metrics: Metrics::new().context("registering metrics")?,

@@ -66,6 +66,11 @@ pub mod keys {
         format!("resident-houses:{user_id}")
     }
 
+    /// A new value each time the community list changes (svc-yibiaosanshi's importer writes it
+    /// after its transaction commits); the gateway serves its copy of 000 §2.1.1 only while it
+    /// holds the value read before the copy was made.
+    pub const COMMUNITIES: &str = "communities-version";
+
     /// A value no earlier version of a key held.
     pub fn fresh_version() -> String {
         uuid::Uuid::new_v4().to_string()
@@ -74,6 +79,97 @@ pub mod keys {
 
 /// The cache as the components hold it.
 pub type SharedCache = Arc<dyn Cache>;
+
+/// How long a version key lives in the cache: far longer than anything read under it is kept.
+pub const VERSION_KEPT: Duration = Duration::from_secs(24 * 3600);
+
+/// Tells every component remembering what `key` versions that it changed: a fresh value, written
+/// after the change is committed. A cache that can't take it is logged; what they remember then
+/// ends within their own bound.
+pub async fn announce(cache: &dyn Cache, key: &str) {
+    if let Err(error) = cache.set(key, &keys::fresh_version(), VERSION_KEPT).await {
+        tracing::warn!(key, %error, "new version not written");
+    }
+}
+
+/// One value, loaded from its owner and remembered while the shared cache's `key` holds the
+/// version read before loading it (the owner [`announce`]s each change), and for `kept` at most.
+/// A change committed while a load travels leaves a newer version behind it, so the next call
+/// loads again. When the cache cannot answer, or is not shared with the owner
+/// ([`Cache::shared`]), every call loads.
+pub struct Versioned<T> {
+    cache: SharedCache,
+    key: &'static str,
+    kept: Duration,
+    remembered: std::sync::Mutex<Option<Remembered<T>>>,
+}
+
+struct Remembered<T> {
+    version: String,
+    at: Instant,
+    value: Arc<T>,
+}
+
+impl<T> Versioned<T> {
+    pub fn new(cache: SharedCache, key: &'static str, kept: Duration) -> Self {
+        Self {
+            cache,
+            key,
+            kept,
+            remembered: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The remembered value when its version is current, else what `load` gives (remembered).
+    pub async fn get_or_load<E, F>(&self, load: impl FnOnce() -> F) -> Result<Arc<T>, E>
+    where
+        F: std::future::Future<Output = Result<T, E>>,
+    {
+        let Some(version) = self.version().await else {
+            return load().await.map(Arc::new);
+        };
+        if let Some(value) = self.remembered(&version) {
+            return Ok(value);
+        }
+        let value = Arc::new(load().await?);
+        if let Ok(mut slot) = self.remembered.lock() {
+            *slot = Some(Remembered {
+                version,
+                at: Instant::now(),
+                value: Arc::clone(&value),
+            });
+        }
+        Ok(value)
+    }
+
+    fn remembered(&self, version: &str) -> Option<Arc<T>> {
+        let slot = self.remembered.lock().ok()?;
+        let remembered = slot.as_ref()?;
+        (remembered.version == version && remembered.at.elapsed() < self.kept)
+            .then(|| Arc::clone(&remembered.value))
+    }
+
+    /// The current version; a key nobody wrote yet (or that the cache lost) gets one first, so
+    /// a value loaded before the loss is never taken for current.
+    async fn version(&self) -> Option<String> {
+        if !self.cache.shared() {
+            return None;
+        }
+        if let Some(version) = self.cache.get(self.key).await.ok()? {
+            return Some(version);
+        }
+        let fresh = keys::fresh_version();
+        match self
+            .cache
+            .set_nx(self.key, &fresh, VERSION_KEPT)
+            .await
+            .ok()?
+        {
+            true => Some(fresh),
+            false => self.cache.get(self.key).await.ok()?,
+        }
+    }
+}
 
 /// Opens the configured cache.
 pub fn connect(settings: &CacheSettings) -> Result<SharedCache, CacheError> {
@@ -430,5 +526,56 @@ mod tests {
         })
         .expect("redis");
         exercise(&cache, "").await;
+    }
+
+    /// Loads `Versioned` through a counter: the value is how many loads there were.
+    async fn load(versioned: &Versioned<u32>, loads: &std::sync::atomic::AtomicU32) -> u32 {
+        let value = versioned
+            .get_or_load(|| async {
+                Ok::<_, ()>(loads.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1)
+            })
+            .await
+            .expect("load");
+        *value
+    }
+
+    #[tokio::test]
+    async fn a_versioned_value_is_loaded_again_only_after_a_change_is_announced() {
+        let cache: SharedCache = Arc::new(MemoryCache::shared_by_every_component("v:"));
+        let versioned = Versioned::new(cache.clone(), "things", Duration::from_secs(60));
+        let loads = std::sync::atomic::AtomicU32::new(0);
+        assert_eq!(load(&versioned, &loads).await, 1);
+        assert_eq!(load(&versioned, &loads).await, 1, "remembered");
+        announce(cache.as_ref(), "things").await;
+        assert_eq!(load(&versioned, &loads).await, 2, "a new version");
+        assert_eq!(load(&versioned, &loads).await, 2);
+        cache.del("things").await.expect("del");
+        assert_eq!(load(&versioned, &loads).await, 3, "the version was lost");
+        assert_eq!(load(&versioned, &loads).await, 3);
+        // A failed load is not remembered and the remembered value stays.
+        let failed = versioned.get_or_load(|| async { Err::<u32, _>("down") });
+        assert_eq!(failed.await.map(|v| *v), Ok(3), "still current: not loaded");
+        announce(cache.as_ref(), "things").await;
+        let failed = versioned.get_or_load(|| async { Err::<u32, _>("down") });
+        assert_eq!(failed.await.map(|v| *v), Err("down"));
+        assert_eq!(load(&versioned, &loads).await, 4);
+    }
+
+    #[tokio::test]
+    async fn a_versioned_value_is_kept_no_longer_than_its_bound() {
+        let cache: SharedCache = Arc::new(MemoryCache::shared_by_every_component("v:"));
+        let versioned = Versioned::new(cache, "things", Duration::ZERO);
+        let loads = std::sync::atomic::AtomicU32::new(0);
+        assert_eq!(load(&versioned, &loads).await, 1);
+        assert_eq!(load(&versioned, &loads).await, 2);
+    }
+
+    #[tokio::test]
+    async fn a_cache_not_shared_with_the_owner_remembers_nothing() {
+        let cache: SharedCache = Arc::new(MemoryCache::new("v:"));
+        let versioned = Versioned::new(cache, "things", Duration::from_secs(60));
+        let loads = std::sync::atomic::AtomicU32::new(0);
+        assert_eq!(load(&versioned, &loads).await, 1);
+        assert_eq!(load(&versioned, &loads).await, 2);
     }
 }

@@ -38,6 +38,14 @@ impl Paging {
     pub fn offset(&self) -> i64 {
         (self.page - 1) * self.per_page
     }
+
+    /// The total a page of `rows` rows already tells: a page that isn't full is the last, so
+    /// the total is the rows before it plus its own. `None` when it is full (there may be more)
+    /// or empty past the first page (the set may end anywhere before it): count them.
+    pub fn total_when_last(&self, rows: usize) -> Option<i64> {
+        let rows = i64::try_from(rows).ok()?;
+        (rows < self.per_page && (rows > 0 || self.page == 1)).then(|| self.offset() + rows)
+    }
 }
 
 /// The `links` object.
@@ -87,6 +95,16 @@ pub fn page_info(path: &str, paging: Paging, count: i64, total: i64) -> (Links, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_that_is_not_full_tells_the_total() {
+        let page = |page, per_page| Paging::new(Some(page), Some(per_page)).expect("paging");
+        assert_eq!(page(1, 20).total_when_last(0), Some(0), "nothing at all");
+        assert_eq!(page(1, 20).total_when_last(3), Some(3));
+        assert_eq!(page(3, 20).total_when_last(5), Some(45));
+        assert_eq!(page(1, 20).total_when_last(20), None, "full: maybe more");
+        assert_eq!(page(3, 20).total_when_last(0), None, "past the end: count");
+    }
 
     #[test]
     fn the_seed_example_page_two_of_three() {

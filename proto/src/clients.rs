@@ -35,10 +35,6 @@ pub struct Registry {
 /// How long a resident's houses are remembered at most, should a change's new version not
 /// reach the cache (svc-yibiaosanshi could not write it).
 const HOUSES_REMEMBERED_FOR: Duration = Duration::from_secs(60);
-/// How long svc-yibiaosanshi keeps a version of a resident's houses in the cache: longer than
-/// [`HOUSES_REMEMBERED_FOR`], so a list read before any change can't outlive the version that
-/// ends it.
-pub const HOUSES_VERSION_KEPT: Duration = Duration::from_secs(24 * 3600);
 /// The most residents whose houses are remembered (least recently used leave first).
 const HOUSES_REMEMBERED_MOST: u64 = 20_000;
 
@@ -122,7 +118,9 @@ impl Registry {
         let reply = self
             .addresses
             .clone()
-            .list_communities(ListCommunitiesRequest {})
+            .list_communities(ListCommunitiesRequest {
+                community_identifier: Some(identifier.to_owned()),
+            })
             .await
             .map_err(failed)?
             .into_inner();

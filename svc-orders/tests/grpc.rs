@@ -45,6 +45,7 @@ impl yb::registration_server::Registration for FakeRegistry {
         let r = request.into_inner();
         let mut reply = yb::FindPayerReply::default();
         if r.community_identifier == COMMUNITY {
+            reply.community_name = Some("晨曦家园".to_owned());
             match r.kind.as_str() {
                 "house" if (r.louhao, r.danyuan, r.louceng, r.fangjian) == (1, 1, 1, 101) => {
                     reply.found = true;
@@ -85,16 +86,6 @@ impl yb::registration_server::Registration for FakeRegistry {
                 activated: true,
             }],
         }))
-    }
-}
-
-#[tonic::async_trait]
-impl yb::addresses_server::Addresses for FakeRegistry {
-    async fn list_communities(
-        &self,
-        _: Request<yb::ListCommunitiesRequest>,
-    ) -> Result<Response<yb::CommunityList>, Status> {
-        Ok(Response::new(support::one_community()))
     }
 }
 
@@ -152,7 +143,6 @@ impl TestService {
                 .add_service(yb::registration_server::RegistrationServer::new(
                     FakeRegistry,
                 ))
-                .add_service(yb::addresses_server::AddressesServer::new(FakeRegistry))
                 .add_service(proto::auth::auth_server::AuthServer::new(FakeAuth))
                 .add_service(proto::community::community_server::CommunityServer::new(
                     FakeCommunity,

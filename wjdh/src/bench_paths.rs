@@ -523,6 +523,9 @@ async fn measure_stack(
         .await
         .context("seeding")?;
     }
+    // Written behind the importer's back: the list the gateway may have made is announced stale,
+    // as the importer would.
+    kit::cache::announce(stack.cache.as_ref(), kit::cache::keys::COMMUNITIES).await;
     let seeding = started.elapsed().as_secs_f64();
     let platform = platform_token(&client, &gateway, "123456", "123456").await?;
 

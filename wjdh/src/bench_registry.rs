@@ -109,6 +109,7 @@ async fn measure_stack(
         })
         .await
         .context("seeding")?;
+    kit::cache::announce(stack.cache.as_ref(), kit::cache::keys::COMMUNITIES).await;
     let seconds = started.elapsed().as_secs_f64();
 
     let client = reqwest::Client::builder()

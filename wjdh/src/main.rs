@@ -209,6 +209,10 @@ async fn addresses(action: AddressAction) -> anyhow::Result<()> {
             let summary =
                 import::import(&db, rows, move |done| progress.set_position(done)).await?;
             bar.finish();
+            // A gateway sharing this cache (Redis) serves the new list at once; one that does
+            // not, within a minute.
+            let cache = kit::cache::connect(&platform.cache)?;
+            kit::cache::announce(cache.as_ref(), kit::cache::keys::COMMUNITIES).await;
             println!(
                 "created {} communities, {} buildings, {} units, {} floors, {} houses",
                 summary.communities,

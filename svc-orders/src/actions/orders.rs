@@ -41,16 +41,6 @@ pub async fn create(state: &State, r: pb::CreateOrderRequest) -> ServiceResult<S
     let title = r.title;
     let remark = r.remark.unwrap_or_default();
     let extra = r.extra.unwrap_or_default();
-    let manager = match r.manager {
-        Some(manager) => manager,
-        None => state
-            .yibiaosanshi
-            .community_name(&community)
-            .await?
-            .ok_or_else(|| {
-                ServiceError::not_found("没有根据xiaoqu查找到小区", "unknown community")
-            })?,
-    };
     let mut find = FindPayerRequest {
         community_identifier: community.clone(),
         kind: payer.kind().to_owned(),
@@ -77,6 +67,13 @@ pub async fn create(state: &State, r: pb::CreateOrderRequest) -> ServiceResult<S
     }
     // Scoped to the community: someone bound only elsewhere is "not found", like a stranger.
     let found = state.yibiaosanshi.find_payer(find).await?;
+    // The seed's default manager is the community's name, which the same call brought.
+    let manager = match r.manager {
+        Some(manager) => manager,
+        None => found.community_name.clone().ok_or_else(|| {
+            ServiceError::not_found("没有根据xiaoqu查找到小区", "unknown community")
+        })?,
+    };
     if !found.found {
         return Err(match payer {
             Payer::House { .. } => ServiceError::new(

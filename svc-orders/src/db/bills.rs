@@ -143,13 +143,16 @@ pub fn list(
     filter: &BillFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<BillRow>, i64)> {
-    let total = query(filter).count().get_result(conn)?;
     let rows = query(filter)
         .order(bills::id.desc())
         .limit(paging.per_page)
         .offset(paging.offset())
         .select(BillRow::as_select())
         .load(conn)?;
+    let total = match paging.total_when_last(rows.len()) {
+        Some(total) => total,
+        None => query(filter).count().get_result(conn)?,
+    };
     Ok((rows, total))
 }
 

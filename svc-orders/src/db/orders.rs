@@ -5,7 +5,7 @@ use kit::db::any_of;
 use kit::paging::Paging;
 
 use super::Backend;
-use super::schema::{bills, orders};
+use super::schema::{bills, order_counts, orders};
 
 /// `status` of an order still to be paid.
 pub const OPEN: &str = "open";
@@ -139,9 +139,59 @@ pub fn list_for_platform(
     filter: &PlatformFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<ListedOrder>, i64)> {
-    let total = platform_query(filter).count().get_result(conn)?;
     let rows = page_of(conn, platform_query(filter), paging)?;
+    let total = match paging.total_when_last(rows.len()) {
+        Some(total) => total,
+        None => match counted_total(conn, filter)? {
+            Some(total) => total,
+            None => platform_query(filter).count().get_result(conn)?,
+        },
+    };
     Ok((rows, total))
+}
+
+/// The total from `order_counts` when the filter is at most the state (open or closed, paid or
+/// not), which those counts hold; `None` when it narrows further (a house, a person, a title):
+/// those sets are a building's or a person's, small enough to count.
+fn counted_total(conn: &mut AnyConnection, filter: &PlatformFilter) -> QueryResult<Option<i64>> {
+    let narrowed = filter.louhao.is_some()
+        || filter.danyuan.is_some()
+        || filter.louceng.is_some()
+        || filter.fangjian.is_some()
+        || filter.users.is_some()
+        || filter.title.is_some();
+    if narrowed {
+        return Ok(None);
+    }
+    let slots: Vec<(i64, i64, i64, i64)> = order_counts::table
+        .filter(order_counts::community_identifier.eq(&filter.community_identifier))
+        .select((
+            order_counts::open_unpaid,
+            order_counts::open_paid,
+            order_counts::closed_unpaid,
+            order_counts::closed_paid,
+        ))
+        .load(conn)?;
+    let wanted = |open: bool, paied: bool| {
+        filter.open.is_none_or(|wanted| wanted == open)
+            && filter.paied.is_none_or(|wanted| wanted == paied)
+    };
+    let total = slots
+        .iter()
+        .map(|&(open_unpaid, open_paid, closed_unpaid, closed_paid)| {
+            [
+                (true, false, open_unpaid),
+                (true, true, open_paid),
+                (false, false, closed_unpaid),
+                (false, true, closed_paid),
+            ]
+            .into_iter()
+            .filter(|&(open, paied, _)| wanted(open, paied))
+            .map(|(_, _, n)| n)
+            .sum::<i64>()
+        })
+        .sum();
+    Ok(Some(total))
 }
 
 fn resident_query(filter: &ResidentFilter) -> Boxed<'_> {
@@ -168,8 +218,11 @@ pub fn list_for_resident(
     filter: &ResidentFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<ListedOrder>, i64)> {
-    let total = resident_query(filter).count().get_result(conn)?;
     let rows = page_of(conn, resident_query(filter), paging)?;
+    let total = match paging.total_when_last(rows.len()) {
+        Some(total) => total,
+        None => resident_query(filter).count().get_result(conn)?,
+    };
     Ok((rows, total))
 }
 

@@ -157,4 +157,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Kept by triggers on `orders` (migration 2026-12-13-000001): never written by the code.
+    order_counts (community_identifier, slot) {
+        community_identifier -> Text,
+        slot -> Integer,
+        open_unpaid -> BigInt,
+        open_paid -> BigInt,
+        closed_unpaid -> BigInt,
+        closed_paid -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(orders, payments, bills, live_payments);

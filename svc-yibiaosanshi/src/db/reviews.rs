@@ -267,13 +267,16 @@ pub fn page(
     filter: &ReviewFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<Review>, i64)> {
-    let total = filtered(filter).count().get_result::<i64>(conn)?;
     let rows = filtered(filter)
         .order(reviews::id.desc())
         .limit(paging.per_page)
         .offset(paging.offset())
         .select(Review::as_select())
         .load(conn)?;
+    let total = match paging.total_when_last(rows.len()) {
+        Some(total) => total,
+        None => filtered(filter).count().get_result(conn)?,
+    };
     Ok((rows, total))
 }
 

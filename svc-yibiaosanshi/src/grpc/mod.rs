@@ -31,9 +31,10 @@ impl AddressesService {
 impl pb::addresses_server::Addresses for AddressesService {
     async fn list_communities(
         &self,
-        _request: Request<pb::ListCommunitiesRequest>,
+        request: Request<pb::ListCommunitiesRequest>,
     ) -> Result<Response<pb::CommunityList>, Status> {
-        let found = addresses::list_communities(&self.db).await?;
+        let only = request.into_inner().community_identifier;
+        let found = addresses::list_communities(&self.db, only).await?;
         Ok(Response::new(pb::CommunityList {
             communities: found.into_iter().map(Into::into).collect(),
         }))

@@ -24,7 +24,7 @@ async fn the_demo_tree_is_listed_level_by_level() {
 
     let communities = app
         .client
-        .list_communities(ListCommunitiesRequest {})
+        .list_communities(ListCommunitiesRequest::default())
         .await
         .unwrap()
         .into_inner()
@@ -53,6 +53,20 @@ async fn the_demo_tree_is_listed_level_by_level() {
         ),
         (0, 0)
     );
+    // One community by its identifier, as svc-orders and svc-community read a name.
+    for (only, expected) in [("10003", vec!["交运里"]), ("99999", vec![])] {
+        let one = app
+            .client
+            .list_communities(ListCommunitiesRequest {
+                community_identifier: Some(only.to_owned()),
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .communities;
+        let names: Vec<&str> = one.iter().map(|c| c.community_name.as_str()).collect();
+        assert_eq!(names, expected, "only {only}");
+    }
 
     let buildings = app
         .client
@@ -182,7 +196,7 @@ async fn an_empty_platform_lists_no_communities() {
     let mut app = spawn_service().await;
     let communities = app
         .client
-        .list_communities(ListCommunitiesRequest {})
+        .list_communities(ListCommunitiesRequest::default())
         .await
         .unwrap()
         .into_inner()

@@ -44,7 +44,7 @@ async fn the_demo_dataset_is_created_once() {
     );
     let again = ensure_demo_dataset(&db).await.unwrap();
     assert_eq!(again, ImportSummary::default());
-    assert_eq!(list_communities(&db).await.unwrap().len(), 2);
+    assert_eq!(list_communities(&db, None).await.unwrap().len(), 2);
 }
 
 #[tokio::test]
@@ -142,7 +142,7 @@ async fn a_second_import_renames_and_adds_without_duplicating() {
             ..ImportSummary::default()
         }
     );
-    let communities = list_communities(&db).await.unwrap();
+    let communities = list_communities(&db, None).await.unwrap();
     assert_eq!(communities.len(), 1);
     assert_eq!(communities[0].community_name, "新新小区");
     let buildings = list_buildings(&db, "30001".to_owned()).await.unwrap();
@@ -173,7 +173,7 @@ async fn invalid_rows_load_nothing() {
     };
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].line, 3);
-    assert!(list_communities(&db).await.unwrap().is_empty());
+    assert!(list_communities(&db, None).await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -196,7 +196,7 @@ async fn a_failure_halfway_rolls_the_whole_import_back() {
     })
     .await
     .unwrap();
-    assert!(list_communities(&db).await.unwrap().is_empty());
+    assert!(list_communities(&db, None).await.unwrap().is_empty());
     let summary = import(&db, vec![house("30001", 1, 101)], |_| {})
         .await
         .unwrap();

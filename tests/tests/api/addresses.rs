@@ -62,6 +62,59 @@ async fn communities_are_listed_without_a_token_in_the_seeds_shape() {
     app.stop().await;
 }
 
+fn identifiers(answer: &crate::helpers::Answer) -> Vec<String> {
+    answer
+        .rows()
+        .iter()
+        .map(|c| c["community_identifier"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_imported_community_is_listed_once_its_import_is_announced() {
+    use svc_yibiaosanshi::actions::addresses::import::import;
+    use svc_yibiaosanshi::domain::address_rows::HouseRow;
+    let app = spawn_app().await;
+    let before = app.post("/api/v1/communities", json!({}), None).await;
+    assert_eq!(identifiers(&before), ["10002", "10003"]);
+
+    let row = HouseRow {
+        community_identifier: "10009".to_owned(),
+        community_name: "新建小区".to_owned(),
+        community_pinyin: "XinJianXiaoQu".to_owned(),
+        building_number: 1,
+        building_name: "1栋".to_owned(),
+        unit_number: 1,
+        unit_name: "1单元".to_owned(),
+        floor_number: 1,
+        floor_name: "1楼".to_owned(),
+        house_number: 101,
+        house_name: "101号".to_owned(),
+        house_type: "单元楼".to_owned(),
+    };
+    import(&app.stack.yibiaosanshi_db, vec![row], |_| {})
+        .await
+        .unwrap();
+    // The gateway answers from the list it made until the change is announced…
+    let unannounced = app.post("/api/v1/communities", json!({}), None).await;
+    assert_eq!(identifiers(&unannounced), ["10002", "10003"]);
+    // …as the importer does once its transaction committed.
+    kit::cache::announce(app.stack.cache.as_ref(), kit::cache::keys::COMMUNITIES).await;
+    let after = app.post("/api/v1/communities", json!({}), None).await;
+    assert_eq!(after.code(), 0, "{:?}", after.body);
+    assert_eq!(identifiers(&after), ["10002", "10003", "10009"]);
+    assert_eq!(after.rows()[2]["community_name"], "新建小区");
+    // The cache losing the version (a restart of Redis) makes the gateway ask again, too.
+    app.stack
+        .cache
+        .del(kit::cache::keys::COMMUNITIES)
+        .await
+        .unwrap();
+    let again = app.post("/api/v1/communities", json!({}), None).await;
+    assert_eq!(identifiers(&again), ["10002", "10003", "10009"]);
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn the_demo_tree_walks_from_community_to_house() {
     let app = spawn_app().await;

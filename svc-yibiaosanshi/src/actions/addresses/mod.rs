@@ -18,8 +18,18 @@ pub async fn find_house(db: &Database, id: i64) -> ServiceResult<Option<addresse
 }
 
 /// 000 §2.1.1: every community, in display order.
-pub async fn list_communities(db: &Database) -> ServiceResult<Vec<Community>> {
-    Ok(db.run(addresses::list_communities).await?)
+pub async fn list_communities(
+    db: &Database,
+    only: Option<String>,
+) -> ServiceResult<Vec<Community>> {
+    Ok(db
+        .run(move |conn| match only {
+            Some(identifier) => Ok(addresses::find_community(conn, &identifier)?
+                .into_iter()
+                .collect()),
+            None => addresses::list_communities(conn),
+        })
+        .await?)
 }
 
 /// 000 §2.1.2: the buildings of the community whose `community_identifier` is `identifier`.

@@ -67,15 +67,8 @@ pub(crate) fn registration_state(
 /// is logged; what they remember then ends within a minute.
 pub(crate) async fn houses_changed(state: &State, user_ids: &[i64]) {
     for &user_id in user_ids {
-        let version = kit::cache::keys::fresh_version();
         let key = kit::cache::keys::resident_houses(user_id);
-        if let Err(error) = state
-            .cache
-            .set(&key, &version, proto::clients::HOUSES_VERSION_KEPT)
-            .await
-        {
-            tracing::warn!(user_id, %error, "new houses version not written");
-        }
+        kit::cache::announce(state.cache.as_ref(), &key).await;
     }
 }
 

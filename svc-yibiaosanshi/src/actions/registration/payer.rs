@@ -113,6 +113,8 @@ pub async fn find_payer(
             if reply.user_id > 0 {
                 reply.payer_user_ids = vec![reply.user_id];
             }
+            reply.community_name =
+                addresses::find_community(conn, &community)?.map(|found| found.community_name);
             Ok(reply)
         })
         .await

@@ -1,0 +1,169 @@
+//! `order_counts` (issue 14): the platform list's total read from the counts the triggers keep
+//! is the count of the orders themselves, under every filter the counts answer, after creates,
+//! payments spanning communities, closes and deletes, on SQLite and on PostgreSQL, and with
+//! writers at work concurrently.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#[path = "../../kit/tests/support/database.rs"]
+mod database;
+
+use database::TestDatabase;
+use diesel::prelude::*;
+use kit::db::{AnyConnection, Database, DbError};
+use kit::paging::Paging;
+use svc_orders::db::orders::{self, OrderRow, PlatformFilter};
+use svc_orders::db::schema;
+
+const COMMUNITIES: [&str; 2] = ["10002", "10003"];
+
+fn order(community: &str, n: i64) -> OrderRow {
+    OrderRow {
+        id: 0,
+        order_number: format!("{community}{n:012}"),
+        target_type: "house".to_owned(),
+        community_identifier: community.to_owned(),
+        house_id: Some(n % 7),
+        user_id: None,
+        louhao: Some(1 + n % 3),
+        danyuan: Some(1),
+        louceng: Some(1),
+        fangjian: Some(101),
+        house_introduction: String::new(),
+        title: "物业费".to_owned(),
+        remark: String::new(),
+        extra: String::new(),
+        manager: "晨曦家园".to_owned(),
+        amount_fen: 100,
+        status: orders::OPEN.to_owned(),
+        paied: false,
+        bill_id: None,
+        created_by: 1,
+        created_at: n,
+        updated_at: n,
+    }
+}
+
+/// The platform list's total against a COUNT over the rows, for every state filter.
+fn assert_totals_match(conn: &mut AnyConnection) {
+    let paging = Paging::new(Some(1), Some(5)).unwrap();
+    for community in COMMUNITIES {
+        for open in [None, Some(true), Some(false)] {
+            for paied in [None, Some(true), Some(false)] {
+                let filter = PlatformFilter {
+                    community_identifier: community.to_owned(),
+                    open,
+                    paied,
+                    ..PlatformFilter::default()
+                };
+                let (_, total) = orders::list_for_platform(conn, &filter, paging).unwrap();
+                let mut counted = schema::orders::table
+                    .filter(schema::orders::community_identifier.eq(community))
+                    .into_boxed::<svc_orders::db::Backend>();
+                if let Some(open) = open {
+                    let status = if open { orders::OPEN } else { orders::CLOSED };
+                    counted = counted.filter(schema::orders::status.eq(status));
+                }
+                if let Some(paied) = paied {
+                    counted = counted.filter(schema::orders::paied.eq(paied));
+                }
+                let expected: i64 = counted.count().get_result(conn).unwrap();
+                assert_eq!(total, expected, "{community} open {open:?} paied {paied:?}");
+                // A filter the counts can't answer is counted, and agrees.
+                let narrowed = PlatformFilter {
+                    louhao: Some(1),
+                    ..filter
+                };
+                let (_, narrowed_total) =
+                    orders::list_for_platform(conn, &narrowed, paging).unwrap();
+                assert!(narrowed_total <= total);
+            }
+        }
+    }
+}
+
+async fn database() -> (TestDatabase, Database) {
+    let test = TestDatabase::new("order_counts");
+    let db = Database::connect(&test.url, 8, &svc_orders::db::MIGRATIONS)
+        .await
+        .unwrap();
+    (test, db)
+}
+
+#[tokio::test]
+async fn the_counted_total_is_the_count_after_every_kind_of_change() {
+    let (_test, db) = database().await;
+    db.run(|conn| -> Result<(), DbError> {
+        assert_totals_match(conn);
+        let mut ids = Vec::new();
+        for n in 0..30 {
+            let row = orders::insert(conn, &order(COMMUNITIES[(n % 2) as usize], n))?;
+            ids.push(row.id);
+        }
+        assert_totals_match(conn);
+        // One payment over orders of both communities, as a bill may pay them.
+        let paid: Vec<i64> = ids.iter().copied().filter(|id| id % 3 == 0).collect();
+        svc_orders::db::payments::pay_orders(conn, &paid, 1, 100)?;
+        assert_totals_match(conn);
+        for id in ids.iter().filter(|id| *id % 4 == 1) {
+            orders::close(conn, *id, 100)?;
+        }
+        assert_totals_match(conn);
+        // A change of other columns leaves the counts alone; a delete takes the order away.
+        diesel::update(schema::orders::table)
+            .set(schema::orders::updated_at.eq(200))
+            .execute(conn)?;
+        diesel::delete(schema::orders::table.filter(schema::orders::id.eq(ids[0])))
+            .execute(conn)?;
+        assert_totals_match(conn);
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn concurrent_writers_keep_the_counts_exact() {
+    let (_test, db) = database().await;
+    let writers = (0..8i64).map(|writer| {
+        let db = db.clone();
+        tokio::spawn(async move {
+            for round in 0..10i64 {
+                db.run(move |conn| -> Result<(), DbError> {
+                    kit::db::write_transaction(conn, |conn| -> Result<(), DbError> {
+                        let n = writer * 1000 + round * 10;
+                        // Each writer pays across both communities, half of them in the
+                        // other order: on PostgreSQL the counts must not deadlock them.
+                        let mut ids = Vec::new();
+                        for k in 0..4 {
+                            let community = COMMUNITIES[((writer + k) % 2) as usize];
+                            ids.push(orders::insert(conn, &order(community, n + k))?.id);
+                        }
+                        svc_orders::db::payments::pay_orders(conn, &ids[..3], 1, n)?;
+                        orders::close(conn, ids[3], n)?;
+                        Ok(())
+                    })
+                })
+                .await
+                .unwrap();
+            }
+        })
+    });
+    for writer in writers.collect::<Vec<_>>() {
+        writer.await.unwrap();
+    }
+    db.run(|conn| -> Result<(), DbError> {
+        assert_totals_match(conn);
+        let (_, total) = orders::list_for_platform(
+            conn,
+            &PlatformFilter {
+                community_identifier: COMMUNITIES[0].to_owned(),
+                ..PlatformFilter::default()
+            },
+            Paging::new(Some(1), Some(5)).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(total, 8 * 10 * 2);
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
