@@ -736,9 +736,28 @@ pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
-/// Serves the document at [`DOCUMENT_PATH`] and Swagger UI under `/api/docs/`.
-pub fn swagger_ui(document: utoipa::openapi::OpenApi) -> SwaggerUi {
-    SwaggerUi::new("/api/docs/{_:.*}").url(DOCUMENT_PATH, document)
+/// The document as served: its JSON, made once. Workers share these bytes (cloning the
+/// document itself into each worker held tens of MB at idle; issue 14's memory goal).
+pub fn document_json() -> anyhow::Result<actix_web::web::Bytes> {
+    Ok(serde_json::to_vec(&document())?.into())
+}
+
+/// Serves the document's JSON at [`DOCUMENT_PATH`] and Swagger UI, which reads it from there,
+/// under `/api/docs/`.
+pub fn swagger_ui(document: actix_web::web::Bytes) -> impl actix_web::dev::HttpServiceFactory {
+    use actix_web::{HttpResponse, http::header::ContentType, web};
+    let served = web::resource(DOCUMENT_PATH).route(web::get().to(move || {
+        let document = document.clone();
+        async move {
+            HttpResponse::Ok()
+                .content_type(ContentType::json())
+                .body(document)
+        }
+    }));
+    (
+        served,
+        SwaggerUi::new("/api/docs/{_:.*}").config(utoipa_swagger_ui::Config::from(DOCUMENT_PATH)),
+    )
 }
 
 #[cfg(test)]

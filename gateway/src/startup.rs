@@ -52,7 +52,7 @@ impl Application {
             video: settings.gateway.video_upload_limit_bytes,
             parts: settings.gateway.multipart_max_parts,
         };
-        let document = openapi::document();
+        let document = openapi::document_json().context("writing the OpenAPI document")?;
         let readiness = state.readiness.clone();
         let shutdown_delay = std::time::Duration::from_millis(settings.gateway.shutdown_delay_ms);
         let app_state = state.clone();
