@@ -674,7 +674,10 @@ mod tests {
     #[test]
     fn only_a_success_counts_as_answered() {
         let ok = StatusCode::OK;
-        assert!(answered_ok(ok, br#"{"code":0,"token_expired":1,"data":[]}"#));
+        assert!(answered_ok(
+            ok,
+            br#"{"code":0,"token_expired":1,"data":[]}"#
+        ));
         assert!(answered_ok(ok, br#"{ "msg": "ok", "code": 0 }"#));
         assert!(answered_ok(ok, br#"{"status":"ready"}"#), "a probe's 200");
         assert!(!answered_ok(ok, br#"{"code":1,"msg":"page"}"#));
