@@ -46,6 +46,15 @@ impl Paging {
         let rows = i64::try_from(rows).ok()?;
         (rows < self.per_page && (rows > 0 || self.page == 1)).then(|| self.offset() + rows)
     }
+
+    /// The total of a set whose page of `rows` rows was read: what the page tells
+    /// ([`Paging::total_when_last`]), else `count()` (a list's COUNT, run only then).
+    pub fn total<E>(&self, rows: usize, count: impl FnOnce() -> Result<i64, E>) -> Result<i64, E> {
+        match self.total_when_last(rows) {
+            Some(total) => Ok(total),
+            None => count(),
+        }
+    }
 }
 
 /// The `links` object.

@@ -201,10 +201,6 @@ pub fn page_of_user(
     user_id: i64,
     paging: Paging,
 ) -> QueryResult<(Vec<NoticeRow>, i64)> {
-    let total = notices::table
-        .filter(notices::user_id.eq(user_id))
-        .count()
-        .get_result(conn)?;
     let rows = notices::table
         .filter(notices::user_id.eq(user_id))
         .order(notices::id.desc())
@@ -212,5 +208,11 @@ pub fn page_of_user(
         .offset(paging.offset())
         .select(NoticeRow::as_select())
         .load(conn)?;
+    let total = paging.total(rows.len(), || {
+        notices::table
+            .filter(notices::user_id.eq(user_id))
+            .count()
+            .get_result(conn)
+    })?;
     Ok((rows, total))
 }

@@ -81,9 +81,6 @@ pub fn page_announcements(
     enabled: Option<bool>,
     paging: Paging,
 ) -> QueryResult<(Vec<AnnouncementRow>, i64)> {
-    let total = announcements_of(community, enabled)
-        .count()
-        .get_result::<i64>(conn)?;
     let rows = announcements_of(community, enabled)
         .order((
             announcements::top.desc(),
@@ -94,6 +91,11 @@ pub fn page_announcements(
         .offset(paging.offset())
         .select(AnnouncementRow::as_select())
         .load(conn)?;
+    let total = paging.total(rows.len(), || {
+        announcements_of(community, enabled)
+            .count()
+            .get_result(conn)
+    })?;
     Ok((rows, total))
 }
 
@@ -192,15 +194,15 @@ pub fn page_complaints(
     filter: &ComplaintFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<ComplaintRow>, i64)> {
-    let total = complaints_filtered(filter)
-        .count()
-        .get_result::<i64>(conn)?;
     let rows = complaints_filtered(filter)
         .order(complaints::id.desc())
         .limit(paging.per_page)
         .offset(paging.offset())
         .select(ComplaintRow::as_select())
         .load(conn)?;
+    let total = paging.total(rows.len(), || {
+        complaints_filtered(filter).count().get_result(conn)
+    })?;
     Ok((rows, total))
 }
 

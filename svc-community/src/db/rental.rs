@@ -237,13 +237,13 @@ pub fn page_of_community(
         }
         query
     };
-    let total = filtered().count().get_result(conn)?;
     let rows = filtered()
         .order(rental_listings::id.desc())
         .limit(paging.per_page)
         .offset(paging.offset())
         .select(ListingRow::as_select())
         .load(conn)?;
+    let total = paging.total(rows.len(), || filtered().count().get_result(conn))?;
     Ok((rows, total))
 }
 
@@ -996,12 +996,12 @@ pub fn identifications_of_community(
         }
         query
     };
-    let total = filtered().count().get_result(conn)?;
     let rows = filtered()
         .order(rental_identifications::id.desc())
         .limit(paging.per_page)
         .offset(paging.offset())
         .select(IdentificationRow::as_select())
         .load(conn)?;
+    let total = paging.total(rows.len(), || filtered().count().get_result(conn))?;
     Ok((rows, total))
 }

@@ -211,7 +211,6 @@ pub fn page(
     filter: &RepairFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<RepairRow>, i64)> {
-    let total = filtered(filter).count().get_result::<i64>(conn)?;
     // The page's ids first (an index walk however deep the page), then those rows: one OFFSET
     // over whole rows made PostgreSQL walk the primary key backwards and filter.
     let ids: Vec<i64> = filtered(filter)
@@ -220,6 +219,7 @@ pub fn page(
         .offset(paging.offset())
         .select(repairs::id)
         .load(conn)?;
+    let total = paging.total(ids.len(), || filtered(filter).count().get_result(conn))?;
     let rows = repairs::table
         .filter(any_of(repairs::id, ids))
         .order(repairs::id.desc())

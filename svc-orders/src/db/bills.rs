@@ -149,10 +149,7 @@ pub fn list(
         .offset(paging.offset())
         .select(BillRow::as_select())
         .load(conn)?;
-    let total = match paging.total_when_last(rows.len()) {
-        Some(total) => total,
-        None => query(filter).count().get_result(conn)?,
-    };
+    let total = paging.total(rows.len(), || query(filter).count().get_result(conn))?;
     Ok((rows, total))
 }
 

@@ -140,13 +140,10 @@ pub fn list_for_platform(
     paging: Paging,
 ) -> QueryResult<(Vec<ListedOrder>, i64)> {
     let rows = page_of(conn, platform_query(filter), paging)?;
-    let total = match paging.total_when_last(rows.len()) {
-        Some(total) => total,
-        None => match counted_total(conn, filter)? {
-            Some(total) => total,
-            None => platform_query(filter).count().get_result(conn)?,
-        },
-    };
+    let total = paging.total(rows.len(), || match counted_total(conn, filter)? {
+        Some(total) => Ok(total),
+        None => platform_query(filter).count().get_result(conn),
+    })?;
     Ok((rows, total))
 }
 
@@ -219,10 +216,9 @@ pub fn list_for_resident(
     paging: Paging,
 ) -> QueryResult<(Vec<ListedOrder>, i64)> {
     let rows = page_of(conn, resident_query(filter), paging)?;
-    let total = match paging.total_when_last(rows.len()) {
-        Some(total) => total,
-        None => resident_query(filter).count().get_result(conn)?,
-    };
+    let total = paging.total(rows.len(), || {
+        resident_query(filter).count().get_result(conn)
+    })?;
     Ok((rows, total))
 }
 

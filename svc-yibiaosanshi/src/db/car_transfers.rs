@@ -119,12 +119,12 @@ pub fn page(
         }
         query
     };
-    let total = filtered().count().get_result::<i64>(conn)?;
     let rows = filtered()
         .order(car_transfers::id.desc())
         .limit(paging.per_page)
         .offset(paging.offset())
         .select(Transfer::as_select())
         .load(conn)?;
+    let total = paging.total(rows.len(), || filtered().count().get_result(conn))?;
     Ok((rows, total))
 }

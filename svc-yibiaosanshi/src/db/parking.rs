@@ -153,7 +153,6 @@ pub fn page(
         }
         None => {}
     }
-    let total = count.count().get_result::<i64>(conn)?;
     let rows = rows
         .order((parking_spots::number.asc(), parking_spots::id.asc()))
         .limit(paging.per_page)
@@ -164,6 +163,7 @@ pub fn page(
             (people::name, people::phone).nullable(),
         ))
         .load::<Viewed>(conn)?;
+    let total = paging.total(rows.len(), || count.count().get_result(conn))?;
     Ok((rows.into_iter().map(view).collect(), total))
 }
 

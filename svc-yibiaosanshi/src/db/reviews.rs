@@ -273,10 +273,7 @@ pub fn page(
         .offset(paging.offset())
         .select(Review::as_select())
         .load(conn)?;
-    let total = match paging.total_when_last(rows.len()) {
-        Some(total) => total,
-        None => filtered(filter).count().get_result(conn)?,
-    };
+    let total = paging.total(rows.len(), || filtered(filter).count().get_result(conn))?;
     Ok((rows, total))
 }
 
@@ -296,10 +293,6 @@ pub fn page_decisions(
     if communities.is_empty() {
         return Ok((Vec::new(), 0));
     }
-    let total = review_decisions::table
-        .filter(any_of(review_decisions::community_identifier, communities))
-        .count()
-        .get_result::<i64>(conn)?;
     let rows = review_decisions::table
         .inner_join(reviews::table)
         .filter(any_of(review_decisions::community_identifier, communities))
@@ -319,5 +312,11 @@ pub fn page_decisions(
             reviews::house_introduction,
         ))
         .load::<DecisionRow>(conn)?;
+    let total = paging.total(rows.len(), || {
+        review_decisions::table
+            .filter(any_of(review_decisions::community_identifier, communities))
+            .count()
+            .get_result(conn)
+    })?;
     Ok((rows, total))
 }
