@@ -127,16 +127,26 @@ async fn concurrent_writers_keep_the_counts_exact() {
         let db = db.clone();
         tokio::spawn(async move {
             for round in 0..10i64 {
+                let n = writer * 1000 + round * 10;
+                // The writes as svc-orders makes them: an order created in its own transaction,
+                // then one payment over orders of both communities (created in either order)
+                // and a close. On PostgreSQL the counts must not deadlock them.
+                let mut ids = Vec::new();
+                for k in 0..4 {
+                    let community = COMMUNITIES[((writer + k) % 2) as usize];
+                    let created = db
+                        .run(move |conn| {
+                            kit::db::write_transaction(conn, |conn| {
+                                orders::insert(conn, &order(community, n + k))
+                            })
+                            .map_err(DbError::from)
+                        })
+                        .await
+                        .unwrap();
+                    ids.push(created.id);
+                }
                 db.run(move |conn| -> Result<(), DbError> {
                     kit::db::write_transaction(conn, |conn| -> Result<(), DbError> {
-                        let n = writer * 1000 + round * 10;
-                        // Each writer pays across both communities, half of them in the
-                        // other order: on PostgreSQL the counts must not deadlock them.
-                        let mut ids = Vec::new();
-                        for k in 0..4 {
-                            let community = COMMUNITIES[((writer + k) % 2) as usize];
-                            ids.push(orders::insert(conn, &order(community, n + k))?.id);
-                        }
                         svc_orders::db::payments::pay_orders(conn, &ids[..3], 1, n)?;
                         orders::close(conn, ids[3], n)?;
                         Ok(())

@@ -147,7 +147,9 @@ pub fn list_for_platform(
     Ok((rows, total))
 }
 
-/// The total from `order_counts` when the filter is at most the state (open or closed, paid or
+/// The total from `order_counts` (kept by triggers; on PostgreSQL a transaction must change
+/// the orders of several communities in one statement, see the migration) when the filter is at
+/// most the state (open or closed, paid or
 /// not), which those counts hold; `None` when it narrows further (a house, a person, a title):
 /// those sets are a building's or a person's, small enough to count.
 fn counted_total(conn: &mut AnyConnection, filter: &PlatformFilter) -> QueryResult<Option<i64>> {

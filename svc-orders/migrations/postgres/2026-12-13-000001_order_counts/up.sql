@@ -23,6 +23,9 @@ FROM orders GROUP BY community_identifier;
 -- PostgreSQL: once per statement, from its transition tables. A statement adds to one row
 -- per community, communities in order, so two statements never wait on each other in a cycle;
 -- the slot is the connection's, so concurrent writers of one community seldom share a row.
+-- A transaction that changes the orders of several communities must do so in one statement
+-- (as paying a set of orders does): two that each change two communities in separate
+-- statements, in opposite orders, can deadlock when their connections share a slot.
 CREATE FUNCTION orders_counted_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO order_counts AS counts (community_identifier, slot, open_unpaid, open_paid, closed_unpaid, closed_paid)
