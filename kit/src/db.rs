@@ -52,10 +52,10 @@ const TRIED_AFTER_IDLE: Duration = Duration::from_secs(2);
 /// diesel's manager, except that a PostgreSQL connection is tried before it is lent only when
 /// it sat idle for [`TRIED_AFTER_IDLE`]: one that dies with its server (a restart, a failover)
 /// has been idle since, and is replaced, while a busy pool pays no round trip per call (issue 14:
-/// trying every lend halved the PostgreSQL paths' throughput). SQLite files are never tried.
+/// trying every lend halved the PostgreSQL paths' throughput). SQLite files are never tried: the
+/// pool asks only PostgreSQL's (`test_on_check_out`).
 pub struct Manager {
     inner: ConnectionManager<AnyConnection>,
-    tried: bool,
     idle_before_trying: Duration,
 }
 
@@ -71,7 +71,7 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, lent: &mut Lent) -> Result<(), Self::Error> {
-        if !self.tried || lent.returned.elapsed() < self.idle_before_trying {
+        if lent.returned.elapsed() < self.idle_before_trying {
             return Ok(());
         }
         self.inner.is_valid(&mut lent.conn)
@@ -290,7 +290,6 @@ impl Database {
             migrations.run(&backend)?;
             let manager = Manager {
                 inner: ConnectionManager::<AnyConnection>::new(backend.connection_string()),
-                tried,
                 idle_before_trying: TRIED_AFTER_IDLE,
             };
             let pool = Pool::builder()
@@ -561,7 +560,6 @@ mod tests {
         };
         let manager = |idle_before_trying| Manager {
             inner: ConnectionManager::<AnyConnection>::new(url.clone()),
-            tried: true,
             idle_before_trying,
         };
         let (idle, busy) = (manager(Duration::ZERO), manager(Duration::from_secs(3600)));
