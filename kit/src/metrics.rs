@@ -102,7 +102,7 @@ impl ServiceMetrics {
     }
 
     /// Sets the outbox backlog: messages written and not yet acknowledged. `kit::outbox::run`
-    /// calls it after each delivery round with the count of undelivered rows of the `outbox` table.
+    /// calls it with the count of undelivered rows of the `outbox` table, at most once a tick.
     pub fn set_outbox_backlog(&self, pending: i64) {
         self.0.outbox_backlog.set(pending);
     }

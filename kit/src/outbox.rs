@@ -7,7 +7,7 @@
 //! Each service's migrations create the table (`migrations/*/…outbox…`): the same columns in
 //! every service database.
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use rand::Rng;
@@ -36,8 +36,9 @@ pub const NOTICE: &str = "notice";
 
 /// How often due messages are looked for.
 const TICK: Duration = Duration::from_millis(500);
-/// Messages handed over per tick and topic.
-const BATCH: i64 = 20;
+/// Messages handed over per pass and topic.
+const BATCH: i64 = 64;
+const BATCH_ROWS: usize = BATCH as usize;
 /// Longest wait between two attempts, seconds.
 const MAX_BACKOFF_SECS: i64 = 600;
 /// How long a message claimed for delivery is left alone by other replicas, seconds.
@@ -119,21 +120,26 @@ pub fn backlog(conn: &mut AnyConnection) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-/// Takes message `id` for [`CLAIM_SECS`] if nobody took it since it was read; false otherwise.
-fn claim(conn: &mut AnyConnection, message: &Message, now: i64) -> QueryResult<bool> {
-    let taken = diesel::update(
+/// Takes those of messages `ids` that nobody took since they were read at `read_at`, for
+/// [`CLAIM_SECS`], in one statement; answers the ids taken. A message another replica claimed
+/// meanwhile is due only after `read_at`, so it is left to that replica.
+fn claim(conn: &mut AnyConnection, ids: &[i64], read_at: i64) -> QueryResult<Vec<i64>> {
+    diesel::update(
         outbox::table
-            .find(message.id)
+            .filter(outbox::id.eq_any(ids))
             .filter(outbox::delivered_at.is_null())
-            .filter(outbox::next_attempt_at.eq(message.next_attempt_at)),
+            .filter(outbox::next_attempt_at.le(read_at)),
     )
-    .set(outbox::next_attempt_at.eq(now + CLAIM_SECS))
-    .execute(conn)?;
-    Ok(taken == 1)
+    .set(outbox::next_attempt_at.eq(read_at + CLAIM_SECS))
+    .returning(outbox::id)
+    .get_results(conn)
 }
 
-fn delivered(conn: &mut AnyConnection, id: i64, now: i64) -> QueryResult<usize> {
-    diesel::update(outbox::table.find(id))
+fn delivered(conn: &mut AnyConnection, ids: &[i64], now: i64) -> QueryResult<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
         .set((
             outbox::delivered_at.eq(now),
             outbox::attempts.eq(outbox::attempts + 1),
@@ -159,6 +165,10 @@ fn failed(
 /// Hands the messages of `topic` to `deliver` until the task is aborted. `deliver` answers
 /// `Ok` once the receiver has the message for good (acknowledged, or refused for good and
 /// recorded), `Err` with the reason when it should be tried again later.
+///
+/// A pass that found a whole batch due is followed at once by the next: a burst (a community's
+/// monthly fees, an order per house) drains as fast as the receiver takes it, and the relay
+/// waits [`TICK`] only once it has caught up.
 pub async fn run<F, Fut>(
     db: Database,
     topic: &'static str,
@@ -168,20 +178,46 @@ pub async fn run<F, Fut>(
     F: Fn(Message) -> Fut,
     Fut: Future<Output = Result<(), String>>,
 {
+    let mut counted_at: Option<Instant> = None;
     loop {
-        if let Err(error) = deliver_due(&db, topic, metrics.as_ref(), &deliver).await {
-            tracing::warn!(%error, topic, "outbox pass failed");
+        // The backlog gauge is counted at most once a tick, however fast a burst drains.
+        let count = metrics.is_some() && counted_at.is_none_or(|at| at.elapsed() >= TICK);
+        let read = match deliver_due(&db, topic, count, &deliver).await {
+            Ok(pass) => {
+                if let (Some(metrics), Some(backlog)) = (&metrics, pass.backlog) {
+                    metrics.set_outbox_backlog(backlog);
+                    counted_at = Some(Instant::now());
+                }
+                pass.read
+            }
+            Err(error) => {
+                tracing::warn!(%error, topic, "outbox pass failed");
+                0
+            }
+        };
+        if read < BATCH_ROWS {
+            tokio::time::sleep(TICK).await;
         }
-        tokio::time::sleep(TICK).await;
     }
 }
 
+/// What one pass of [`run`] found.
+struct Pass {
+    /// Messages read as due (a whole batch: more may be waiting).
+    read: usize,
+    /// Messages not yet acknowledged, when counted.
+    backlog: Option<i64>,
+}
+
+/// One pass: the due messages read, claimed in one statement, handed over one by one, and their
+/// outcomes written in one transaction. A replica that stops mid-pass leaves its claimed
+/// messages to be handed over again after [`CLAIM_SECS`] (delivery is at least once).
 async fn deliver_due<F, Fut>(
     db: &Database,
     topic: &'static str,
-    metrics: Option<&ServiceMetrics>,
+    count_backlog: bool,
     deliver: &F,
-) -> Result<(), DbError>
+) -> Result<Pass, DbError>
 where
     F: Fn(Message) -> Fut,
     Fut: Future<Output = Result<(), String>>,
@@ -189,37 +225,48 @@ where
     let now = now_unix();
     let (due, backlog) = db
         .run(move |conn| -> Result<_, DbError> {
-            Ok((due(conn, topic, now, BATCH)?, backlog(conn)?))
+            let due = due(conn, topic, now, BATCH)?;
+            let backlog = if count_backlog {
+                Some(backlog(conn)?)
+            } else {
+                None
+            };
+            Ok((due, backlog))
         })
         .await?;
-    if let Some(metrics) = metrics {
-        metrics.set_outbox_backlog(backlog);
+    let read = due.len();
+    if due.is_empty() {
+        return Ok(Pass { read, backlog });
     }
-    for message in due {
-        let read = message.clone();
-        let claimed = db
-            .run(move |conn| -> Result<_, DbError> { Ok(claim(conn, &read, now_unix())?) })
-            .await?;
-        if !claimed {
-            continue;
-        }
+    let ids: Vec<i64> = due.iter().map(|message| message.id).collect();
+    let claimed = db
+        .run(move |conn| -> Result<_, DbError> { Ok(claim(conn, &ids, now)?) })
+        .await?;
+    let mut handed = Vec::with_capacity(claimed.len());
+    let mut refused = Vec::new();
+    for message in due.into_iter().filter(|m| claimed.contains(&m.id)) {
         let (id, attempts) = (message.id, message.attempts + 1);
-        let outcome = deliver(message).await;
-        let jitter = rand::rng().random_range(0.5..1.5);
-        db.run(move |conn| -> Result<_, DbError> {
+        match deliver(message).await {
+            Ok(()) => handed.push(id),
+            Err(error) => {
+                tracing::warn!(id, topic, attempts, %error, "outbox message not delivered; will retry");
+                let jitter = rand::rng().random_range(0.5..1.5);
+                refused.push((id, backoff_secs(attempts, jitter), error));
+            }
+        }
+    }
+    db.run(move |conn| -> Result<_, DbError> {
+        crate::db::write_transaction(conn, |conn| -> Result<_, DbError> {
             let now = now_unix();
-            match outcome {
-                Ok(()) => delivered(conn, id, now)?,
-                Err(error) => {
-                    tracing::warn!(id, topic, attempts, %error, "outbox message not delivered; will retry");
-                    failed(conn, id, now + backoff_secs(attempts, jitter), &error)?
-                }
-            };
+            delivered(conn, &handed, now)?;
+            for (id, backoff, error) in &refused {
+                failed(conn, *id, now + backoff, error)?;
+            }
             Ok(())
         })
-        .await?;
-    }
-    Ok(())
+    })
+    .await?;
+    Ok(Pass { read, backlog })
 }
 
 /// What a resident should hear of (a subscribe message, 订阅消息), as the service where it

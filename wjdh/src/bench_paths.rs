@@ -7,7 +7,9 @@
 //!   orders, the platform's orders and reviews;
 //! - the writes: an order (the platform's /order/new) and a registration filed (the resident's
 //!   /weapp/bindHouse as 业主 of a house nobody owns, each house once). A payment notification
-//!   is measured end to end by `wjdh bench-viewings`, not here yet.
+//!   is measured end to end by `wjdh bench-viewings`, not here yet. After a write path the
+//!   bench waits until every service's outbox has handed over what the writes left in it (the
+//!   payers' subscribe messages): `settle s` is that wait, `sustained` the rate counting it.
 //!
 //! The load is external in style, as wrk's: its own thread and runtime, `connections` separate
 //! keep-alive HTTP/1.1 connections (hyper, no client pool) each sending its next request when
@@ -59,6 +61,20 @@ struct Row {
     first_failure: Option<String>,
     /// The probe this path is compared with (its index among the rows), if any.
     baseline: Option<usize>,
+    /// Requests answered, over `elapsed` seconds.
+    answered: usize,
+    elapsed: f64,
+    /// Seconds after the load until every service's outbox had handed over what the path's
+    /// writes left in it (subscribe messages, reports): work the write owes, done afterwards.
+    settled: Option<f64>,
+}
+
+impl Row {
+    /// Requests per second counting the time the outboxes took to catch up.
+    fn sustained(&self) -> Option<f64> {
+        self.settled
+            .map(|settled| self.answered as f64 / (self.elapsed + settled).max(f64::EPSILON))
+    }
 }
 
 /// One path's request: a POST of a JSON body to `addr` + `path`, with a bearer token or none.
@@ -212,6 +228,9 @@ fn load(name: &str, connections: usize, seconds: u64, target: Target) -> Row {
                 failures,
                 first_failure,
                 baseline: None,
+                answered: latencies.len(),
+                elapsed,
+                settled: None,
             }
         })
     });
@@ -465,10 +484,43 @@ pub async fn run(options: PathsBenchOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How long longest the outboxes are waited for after a path.
+const SETTLE_AT_MOST: Duration = Duration::from_secs(300);
+
+/// Waits until no service's outbox holds an undelivered message; answers the seconds it took.
+async fn settle(stack: &Stack) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    let databases = [
+        &stack.auth_db,
+        &stack.yibiaosanshi_db,
+        &stack.orders_db,
+        &stack.community_db,
+    ];
+    loop {
+        let mut backlog = 0;
+        for db in databases {
+            backlog += db
+                .run(|conn| -> Result<i64, kit::db::DbError> {
+                    Ok(kit::outbox::backlog(conn)?)
+                })
+                .await?;
+        }
+        if backlog == 0 {
+            return Ok(started.elapsed().as_secs_f64());
+        }
+        anyhow::ensure!(
+            started.elapsed() < SETTLE_AT_MOST,
+            "{backlog} outbox messages still undelivered after {} s",
+            SETTLE_AT_MOST.as_secs()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 fn print(rows: &[Row]) {
     println!(
-        "{:<52} {:>9} {:>8} {:>8} {:>7} {:>12}",
-        "path", "req/s", "p50 ms", "p99 ms", "failed", "of baseline"
+        "{:<52} {:>9} {:>8} {:>8} {:>7} {:>12} {:>9} {:>10}",
+        "path", "req/s", "p50 ms", "p99 ms", "failed", "of baseline", "settle s", "sustained"
     );
     for row in rows {
         let share = row.baseline.map_or_else(String::new, |b| {
@@ -478,9 +530,13 @@ fn print(rows: &[Row]) {
                 b + 1
             )
         });
+        let (settled, sustained) = match (row.settled, row.sustained()) {
+            (Some(settled), Some(sustained)) => (format!("{settled:.1}"), format!("{sustained:.0}")),
+            _ => (String::new(), String::new()),
+        };
         println!(
-            "{:<52} {:>9.0} {:>8.2} {:>8.2} {:>7} {:>12}",
-            row.name, row.per_second, row.p50_ms, row.p99_ms, row.failures, share
+            "{:<52} {:>9.0} {:>8.2} {:>8.2} {:>7} {:>12} {:>9} {:>10}",
+            row.name, row.per_second, row.p50_ms, row.p99_ms, row.failures, share, settled, sustained
         );
     }
     for row in rows {
@@ -599,6 +655,8 @@ async fn measure_stack(
         let request = post(&url(path), token.clone(), &body)?;
         plan.push((name, request, Some(read)));
     }
+    // The writes: each is followed by the wait for the outboxes it filled.
+    let writes_from = plan.len();
     plan.push((
         "POST /api/v1/order/new (write)",
         post(
@@ -660,6 +718,9 @@ async fn measure_stack(
         let mut row =
             tokio::task::spawn_blocking(move || load(&name, connections, seconds, request)).await?;
         row.baseline = baseline;
+        if index >= writes_from {
+            row.settled = Some(settle(stack).await?);
+        }
         rows.push(row);
     }
     probes.stop().await;

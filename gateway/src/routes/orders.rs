@@ -20,7 +20,7 @@ use crate::input::{
     Text, Xiaoqu, Yuan,
 };
 use crate::middleware::RequestId;
-use crate::routes::pages;
+use crate::routes::pages::{self, FlatPages};
 use crate::state::AppState;
 
 /// `page` / `per_page` (defaults 1 and 20).
@@ -29,44 +29,104 @@ fn paging(page: Option<Page>, per_page: Option<PerPage>) -> pb::PageRequest {
     pb::PageRequest { page, per_page }
 }
 
-/// An order as 001 §2.1.2 and 000 §4.1.1 render it.
-fn order_json(order: pb::Order) -> Value {
-    let text_or_null = |text: String| {
-        if text.is_empty() {
-            Value::Null
-        } else {
-            Value::from(text)
-        }
-    };
-    let mut row = json!({
-        "id": order.id,
-        "paied": if order.paied { "已付款" } else { "未付款" },
-        "shop_number": text_or_null(order.shop_number),
-        "number": order.number,
-        "title": order.title,
-        "amount": render_yuan(order.amount_fen),
-        "status": if order.open { "进行中" } else { "已关闭" },
-        "remark": text_or_null(order.remark),
-        "extra": text_or_null(order.extra),
-        "manager": order.manager,
-    });
-    if !order.house.is_empty() {
-        row["house"] = Value::from(order.house);
-        row["house_id"] = Value::from(order.house_id);
-    }
-    row
+/// 已付款 / 未付款.
+#[derive(Clone, Copy, Debug, Serialize, ToSchema)]
+pub enum Paied {
+    #[serde(rename = "已付款")]
+    Paid,
+    #[serde(rename = "未付款")]
+    Unpaid,
 }
 
-/// A list with the seed's one `pages` object (`null` when empty).
+/// 进行中 / 已关闭.
+#[derive(Clone, Copy, Debug, Serialize, ToSchema)]
+pub enum OrderStatus {
+    #[serde(rename = "进行中")]
+    Open,
+    #[serde(rename = "已关闭")]
+    Closed,
+}
+
+/// An order as 001 §2.1.2 and 000 §4.1.1 render it (the seed's field order).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderRow {
+    pub id: i64,
+    pub paied: Paied,
+    /// The 商户单号 of the payment that paid it; `null` until paid.
+    #[schema(required = true)]
+    pub shop_number: Option<String>,
+    /// `20201213104759976889`
+    pub number: String,
+    pub title: String,
+    /// `0.01元`
+    pub amount: String,
+    /// 晨曦家园1栋1单元1楼101号; absent for a personal order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub house: Option<String>,
+    /// With `house`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub house_id: Option<i64>,
+    pub status: OrderStatus,
+    #[schema(required = true)]
+    pub remark: Option<String>,
+    /// The order's details (a JSON object's text).
+    #[schema(required = true)]
+    pub extra: Option<String>,
+    /// 收费来源: 晨曦家园物业公司.
+    pub manager: String,
+}
+
+impl From<pb::Order> for OrderRow {
+    fn from(order: pb::Order) -> Self {
+        let text_or_null = |text: String| (!text.is_empty()).then_some(text);
+        let personal = order.house.is_empty();
+        Self {
+            id: order.id,
+            paied: if order.paied {
+                Paied::Paid
+            } else {
+                Paied::Unpaid
+            },
+            shop_number: text_or_null(order.shop_number),
+            number: order.number,
+            title: order.title,
+            amount: render_yuan(order.amount_fen),
+            house: (!personal).then_some(order.house),
+            house_id: (!personal).then_some(order.house_id),
+            status: if order.open {
+                OrderStatus::Open
+            } else {
+                OrderStatus::Closed
+            },
+            remark: text_or_null(order.remark),
+            extra: text_or_null(order.extra),
+            manager: order.manager,
+        }
+    }
+}
+
+/// A page of orders with the seed's one `pages` object (`null` when empty).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrderPageResponse {
     #[serde(flatten)]
     pub head: Head,
-    #[schema(value_type = Vec<Object>)]
-    pub data: Vec<Value>,
+    pub data: Vec<OrderRow>,
     /// `null` for an empty page.
-    #[schema(value_type = Option<Object>)]
-    pub pages: Value,
+    #[schema(required = true)]
+    pub pages: Option<FlatPages>,
+}
+
+/// A page of bills, paged as [`OrderPageResponse`].
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BillPageResponse {
+    #[serde(flatten)]
+    pub head: Head,
+    pub data: Vec<BillRow>,
+    /// `null` for an empty page.
+    #[schema(required = true)]
+    pub pages: Option<FlatPages>,
 }
 
 /// The created order's number.
@@ -85,12 +145,8 @@ fn pages_or_null(
     per_page: i64,
     count: usize,
     total: i64,
-) -> Value {
-    if count == 0 {
-        Value::Null
-    } else {
-        pages::flat(request, page, per_page, count, total)
-    }
+) -> Option<FlatPages> {
+    (count > 0).then(|| pages::flat(request, page, per_page, count, total))
 }
 
 fn order_page(request: &HttpRequest, reply: pb::OrderPage) -> ApiResult {
@@ -103,26 +159,37 @@ fn order_page(request: &HttpRequest, reply: pb::OrderPage) -> ApiResult {
     );
     Ok(envelope::ok(&OrderPageResponse {
         head: Head::ok("获取订单列表成功", "获取订单列表成功"),
-        data: reply.orders.into_iter().map(order_json).collect(),
+        data: reply.orders.into_iter().map(OrderRow::from).collect(),
         pages,
     }))
 }
 
-/// `2` fen → `0.02` (000 §4.1.2 prints bill totals without 元).
-fn plain_yuan(fen: i64) -> String {
-    format!("{}.{:02}", fen / 100, fen % 100)
+/// A bill as 000 §4.1.2 renders it, with the orders it paid.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BillRow {
+    pub id: i64,
+    /// `0.02` (元, without the unit).
+    pub total_amount: String,
+    /// Beijing time, `2020-12-13 10:48:02`.
+    pub paid_at: String,
+    /// 微信支付流水号.
+    pub payment_number: String,
+    /// 商户单号.
+    pub payment_shop_number: String,
+    pub orders: Vec<OrderRow>,
 }
 
-/// A bill as 000 §4.1.2 renders it, with the orders it paid.
-fn bill_json(bill: pb::Bill) -> Value {
-    json!({
-        "id": bill.id,
-        "total_amount": plain_yuan(bill.total_amount_fen),
-        "paid_at": kit::time::beijing_datetime(bill.paid_at),
-        "payment_number": bill.payment_number,
-        "payment_shop_number": bill.payment_shop_number,
-        "orders": bill.orders.into_iter().map(order_json).collect::<Vec<_>>(),
-    })
+impl From<pb::Bill> for BillRow {
+    fn from(bill: pb::Bill) -> Self {
+        Self {
+            id: bill.id,
+            total_amount: kit::money::yuan_decimal(bill.total_amount_fen),
+            paid_at: kit::time::beijing_datetime(bill.paid_at),
+            payment_number: bill.payment_number,
+            payment_shop_number: bill.payment_shop_number,
+            orders: bill.orders.into_iter().map(OrderRow::from).collect(),
+        }
+    }
 }
 
 fn bill_page(request: &HttpRequest, reply: pb::BillPage) -> ApiResult {
@@ -133,9 +200,9 @@ fn bill_page(request: &HttpRequest, reply: pb::BillPage) -> ApiResult {
         reply.bills.len(),
         reply.total,
     );
-    Ok(envelope::ok(&OrderPageResponse {
+    Ok(envelope::ok(&BillPageResponse {
         head: Head::ok("成功获取账单列表", "成功获取账单列表Payments234"),
-        data: reply.bills.into_iter().map(bill_json).collect(),
+        data: reply.bills.into_iter().map(BillRow::from).collect(),
         pages,
     }))
 }
@@ -409,7 +476,7 @@ pub async fn resident_list(
 /// 000 §4.1.2 账单列表: the bills of the resident's payments, each with the orders it paid.
 #[utoipa::path(post, path = "/api/v1/payments/list", tag = "000 §4 订单支付",
     request_body = ResidentListInput,
-    responses((status = 200, body = OrderPageResponse, description = "data: bills")), security(("bearer" = [])))]
+    responses((status = 200, body = BillPageResponse)), security(("bearer" = [])))]
 pub async fn resident_bills(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -461,7 +528,7 @@ pub struct ListBillsInput {
 /// order list, by payment date (Beijing, inclusive) and by the payment's numbers.
 #[utoipa::path(post, path = "/api/v1/wjdh/bill/list", tag = "001 §2.1 订单",
     request_body = ListBillsInput,
-    responses((status = 200, body = OrderPageResponse, description = "data: bills"), (status = 403, body = Failure)),
+    responses((status = 200, body = BillPageResponse), (status = 403, body = Failure)),
     security(("bearer" = [])))]
 pub async fn bills(
     state: web::Data<AppState>,
@@ -502,8 +569,7 @@ pub async fn bills(
 pub struct OrderResponse {
     #[serde(flatten)]
     pub head: Head,
-    #[schema(value_type = Object)]
-    pub data: Value,
+    pub data: OrderRow,
 }
 
 /// The order to close: by `number`, or by `id`.
@@ -568,7 +634,7 @@ pub async fn close(
         .await?;
     Ok(envelope::ok(&OrderResponse {
         head: Head::ok("订单已关闭", "订单已关闭"),
-        data: order_json(reply),
+        data: OrderRow::from(reply),
     }))
 }
 
@@ -724,24 +790,73 @@ pub struct RefundBillInput {
     reason: Option<Text<80>>,
 }
 
+/// 退款中 / 已退款 / 退款失败.
+#[derive(Clone, Copy, Debug, Serialize, ToSchema)]
+pub enum RefundStatus {
+    #[serde(rename = "退款中")]
+    Pending,
+    #[serde(rename = "已退款")]
+    Refunded,
+    #[serde(rename = "退款失败")]
+    Failed,
+}
+
 /// A refund as the platform sees it.
-fn bill_refund_json(r: pb::BillRefund) -> Value {
-    let status = match r.state.as_str() {
-        "succeeded" => "已退款",
-        "failed" => "退款失败",
-        _ => "退款中",
-    };
-    json!({
-        "bill_id": r.bill_id,
-        "refund_number": r.refund_number,
-        "out_refund_no": r.out_refund_no,
-        "amount": kit::money::yuan_decimal(r.amount_fen),
-        "reason": r.reason,
-        "status": status,
-        "failure": r.failure,
-        "created_at": kit::time::beijing_datetime(r.created_at),
-        "refunded_at": (r.refunded_at > 0).then(|| kit::time::beijing_datetime(r.refunded_at)),
-    })
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BillRefundRow {
+    pub bill_id: i64,
+    /// The platform's own number for the refund.
+    pub refund_number: String,
+    /// WeChat Pay's 商户退款单号.
+    pub out_refund_no: String,
+    /// 元, `30.00`.
+    pub amount: String,
+    pub reason: String,
+    pub status: RefundStatus,
+    /// WeChat Pay's reason, for 退款失败.
+    pub failure: String,
+    /// Beijing time.
+    pub created_at: String,
+    /// Beijing time; `null` until refunded.
+    #[schema(required = true)]
+    pub refunded_at: Option<String>,
+}
+
+impl From<pb::BillRefund> for BillRefundRow {
+    fn from(r: pb::BillRefund) -> Self {
+        let status = match r.state.as_str() {
+            "succeeded" => RefundStatus::Refunded,
+            "failed" => RefundStatus::Failed,
+            _ => RefundStatus::Pending,
+        };
+        Self {
+            bill_id: r.bill_id,
+            refund_number: r.refund_number,
+            out_refund_no: r.out_refund_no,
+            amount: kit::money::yuan_decimal(r.amount_fen),
+            reason: r.reason,
+            status,
+            failure: r.failure,
+            created_at: kit::time::beijing_datetime(r.created_at),
+            refunded_at: (r.refunded_at > 0).then(|| kit::time::beijing_datetime(r.refunded_at)),
+        }
+    }
+}
+
+/// One refund.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BillRefundResponse {
+    #[serde(flatten)]
+    pub head: Head,
+    pub data: BillRefundRow,
+}
+
+/// The refunds, the latest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BillRefundsResponse {
+    #[serde(flatten)]
+    pub head: Head,
+    pub data: Vec<BillRefundRow>,
 }
 
 /// 账单退款: the platform refunds a bill of its community in whole or in part, the way it was paid
@@ -749,7 +864,7 @@ fn bill_refund_json(r: pb::BillRefund) -> Value {
 /// (退款失败, with WeChat Pay's reason). Asked again with the same `refund_number`, the same refund.
 #[utoipa::path(post, path = "/api/v1/wjdh/bill/refund", tag = "001 §2.1 订单",
     request_body = RefundBillInput,
-    responses((status = 200, body = OrderResponse, description = "data: the refund"), (status = 403, body = Failure), (status = 404, body = Failure, description = "没有找到该账单"), (status = 409, body = Failure, description = "该退款单号已用于另一金额的退款")),
+    responses((status = 200, body = BillRefundResponse), (status = 403, body = Failure), (status = 404, body = Failure, description = "没有找到该账单"), (status = 409, body = Failure, description = "该退款单号已用于另一金额的退款")),
     security(("bearer" = [])))]
 pub async fn refund_bill(
     state: web::Data<AppState>,
@@ -772,9 +887,9 @@ pub async fn refund_bill(
             state.orders().refund_bill(request_id.grpc(message)),
         )
         .await?;
-    Ok(envelope::ok(&OrderResponse {
+    Ok(envelope::ok(&BillRefundResponse {
         head: Head::ok("退款已受理", "退款已受理"),
-        data: bill_refund_json(refund),
+        data: BillRefundRow::from(refund),
     }))
 }
 
@@ -789,7 +904,7 @@ pub struct BillRefundsInput {
 /// the platform's decision.
 #[utoipa::path(post, path = "/api/v1/wjdh/bill/refunds", tag = "001 §2.1 订单",
     request_body = BillRefundsInput,
-    responses((status = 200, body = OrderResponse, description = "data: the refunds"), (status = 403, body = Failure)),
+    responses((status = 200, body = BillRefundsResponse), (status = 403, body = Failure)),
     security(("bearer" = [])))]
 pub async fn bill_refunds(
     state: web::Data<AppState>,
@@ -808,8 +923,8 @@ pub async fn bill_refunds(
             state.orders().bill_refunds(request_id.grpc(message)),
         )
         .await?;
-    Ok(envelope::ok(&OrderResponse {
+    Ok(envelope::ok(&BillRefundsResponse {
         head: Head::ok("成功获取退款列表", "成功获取退款列表"),
-        data: Value::Array(list.refunds.into_iter().map(bill_refund_json).collect()),
+        data: list.refunds.into_iter().map(BillRefundRow::from).collect(),
     }))
 }

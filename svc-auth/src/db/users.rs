@@ -80,12 +80,22 @@ pub fn bind_openid(
         .get_result::<User>(conn)?)
 }
 
+/// Sets the user's registration state; `None` when there is no such user. A state the user is
+/// in already is not written again: svc-yibiaosanshi tells the state after every registration,
+/// and most leave it as it was (a second house filed while the first waits), so those cost a
+/// read, not a write and its commit, and `updated_at` keeps the last real change.
 pub fn set_registration_state(
     conn: &mut AnyConnection,
     id: i64,
     state: &str,
     now: i64,
 ) -> Result<Option<User>, DbError> {
+    let Some(user) = find_by_id(conn, id)? else {
+        return Ok(None);
+    };
+    if user.registration_state == state {
+        return Ok(Some(user));
+    }
     Ok(diesel::update(users::table.find(id))
         .set((
             users::registration_state.eq(state),

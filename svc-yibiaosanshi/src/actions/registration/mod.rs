@@ -76,19 +76,33 @@ pub(crate) async fn houses_changed(state: &State, user_ids: &[i64]) {
 /// those changed. The change that moved them is committed already, so a failure is logged, not
 /// answered: the next change (or a repeated import) sends it again.
 pub(crate) async fn sync_registration_states(state: &State, user_ids: Vec<i64>) {
-    houses_changed(state, &user_ids).await;
+    let mut computed = Vec::with_capacity(user_ids.len());
     for user_id in user_ids {
-        let computed = state
+        let registration = state
             .db
             .run(move |conn| registration_state(conn, user_id))
-            .await;
-        let result = match computed {
+            .await
+            .map_err(ServiceError::from);
+        computed.push((user_id, registration));
+    }
+    tell_registration_states(state, computed).await;
+}
+
+/// [`sync_registration_states`] for states the change's own transaction read (no read more).
+pub(crate) async fn tell_registration_states(
+    state: &State,
+    computed: Vec<(i64, kit::error::ServiceResult<RegistrationState>)>,
+) {
+    let user_ids: Vec<i64> = computed.iter().map(|(user_id, _)| *user_id).collect();
+    houses_changed(state, &user_ids).await;
+    for (user_id, registration) in computed {
+        let result = match registration {
             Ok(registration) => state
                 .auth
                 .set_registration_state(user_id, registration)
                 .await
                 .map(|()| registration),
-            Err(error) => Err(ServiceError::from(error)),
+            Err(error) => Err(error),
         };
         match result {
             Ok(registration) => {

@@ -6,7 +6,7 @@ use kit::error::{ServiceError, ServiceResult};
 use kit::time::now_unix;
 
 use super::owner::owner_verified;
-use super::{house_part, load_place, sync_registration_states};
+use super::{house_part, load_place, registration_state, tell_registration_states};
 use crate::actions::{Resident, State};
 use crate::db::addresses::{self, HousePlace};
 use crate::db::bindings::{self, Binding};
@@ -16,7 +16,9 @@ use crate::db::reviews::{self, NewReview};
 use crate::domain::content::ReviewContent;
 use crate::domain::house::{HouseChange, HouseChoice};
 use crate::domain::person::PersonData;
-use crate::domain::registration::{Applicant, OWNER, ReviewType, action_introduction};
+use crate::domain::registration::{
+    Applicant, OWNER, RegistrationState, ReviewType, action_introduction,
+};
 use crate::error::Result;
 use kit::db::write_transaction;
 
@@ -58,15 +60,15 @@ pub async fn submit(
     submission: Submission,
 ) -> ServiceResult<Submitted> {
     let user_id = resident.user_id;
-    let registers = matches!(submission, Submission::First { .. } | Submission::Bind(_));
-    let submitted = match submission {
+    let (submitted, registration) = match submission {
         Submission::First { person, choice } => {
             let consent = consent(state, user_id, &choice).await?;
             state
                 .db
                 .run(move |conn| {
                     write_transaction(conn, |conn| {
-                        file_first(conn, user_id, &person, &choice, consent)
+                        let filed = file_first(conn, user_id, &person, &choice, consent);
+                        registering(conn, user_id, filed)
                     })
                 })
                 .await?
@@ -76,19 +78,23 @@ pub async fn submit(
             state
                 .db
                 .run(move |conn| {
-                    write_transaction(conn, |conn| file_bind(conn, user_id, &choice, consent))
+                    write_transaction(conn, |conn| {
+                        let filed = file_bind(conn, user_id, &choice, consent);
+                        registering(conn, user_id, filed)
+                    })
                 })
                 .await?
         }
-        Submission::Unbind { binding_id } => {
+        Submission::Unbind { binding_id } => (
             state
                 .db
                 .run(move |conn| {
                     write_transaction(conn, |conn| file_unbind(conn, user_id, binding_id))
                 })
-                .await?
-        }
-        Submission::ModifyHouse { binding_id, change } => {
+                .await?,
+            None,
+        ),
+        Submission::ModifyHouse { binding_id, change } => (
             state
                 .db
                 .run(move |conn| {
@@ -96,9 +102,10 @@ pub async fn submit(
                         file_modify_house(conn, user_id, binding_id, &change)
                     })
                 })
-                .await?
-        }
-        Submission::ModifyPerson { person, house_id } => {
+                .await?,
+            None,
+        ),
+        Submission::ModifyPerson { person, house_id } => (
             state
                 .db
                 .run(move |conn| {
@@ -106,8 +113,9 @@ pub async fn submit(
                         file_modify_person(conn, user_id, &person, house_id)
                     })
                 })
-                .await?
-        }
+                .await?,
+            None,
+        ),
     };
     tracing::info!(
         user_id,
@@ -115,10 +123,20 @@ pub async fn submit(
         shenhe_type = submitted.shenhe_type.as_str(),
         "review submitted"
     );
-    if registers {
-        sync_registration_states(state, vec![user_id]).await;
+    if let Some(registration) = registration {
+        tell_registration_states(state, vec![(user_id, Ok(registration))]).await;
     }
     Ok(submitted)
+}
+
+/// A registration filed, with where it leaves the user (read in its transaction, for svc-auth).
+fn registering(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    filed: Result<Submitted>,
+) -> Result<(Submitted, Option<RegistrationState>)> {
+    let filed = filed?;
+    Ok((filed, Some(registration_state(conn, user_id)?)))
 }
 
 /// What is known, before the transaction, of the owner's consent to a non-owner's binding.
