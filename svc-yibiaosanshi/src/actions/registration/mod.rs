@@ -54,12 +54,16 @@ pub(crate) fn registration_state(
     conn: &mut AnyConnection,
     user_id: i64,
 ) -> Result<RegistrationState> {
-    let bound = match people::find_by_user(conn, user_id)? {
+    let waiting = reviews::has_pending(conn, user_id)?;
+    Ok(RegistrationState::of(bound(conn, user_id)?, waiting))
+}
+
+/// True when the user's person holds an activated binding.
+pub(crate) fn bound(conn: &mut AnyConnection, user_id: i64) -> Result<bool> {
+    Ok(match people::find_by_user(conn, user_id)? {
         Some(person) => bindings::has_activated(conn, person.id)?,
         None => false,
-    };
-    let waiting = reviews::has_pending(conn, user_id)?;
-    Ok(RegistrationState::of(bound, waiting))
+    })
 }
 
 /// Announces, after the change is committed, that these users' houses or rights changed: the

@@ -6,7 +6,7 @@ use kit::error::{ServiceError, ServiceResult};
 use kit::time::now_unix;
 
 use super::owner::owner_verified;
-use super::{house_part, load_place, registration_state, tell_registration_states};
+use super::{bound, house_part, load_place, tell_registration_states};
 use crate::actions::{Resident, State};
 use crate::db::addresses::{self, HousePlace};
 use crate::db::bindings::{self, Binding};
@@ -136,7 +136,9 @@ fn registering(
     filed: Result<Submitted>,
 ) -> Result<(Submitted, Option<RegistrationState>)> {
     let filed = filed?;
-    Ok((filed, Some(registration_state(conn, user_id)?)))
+    // The review just filed is pending: the user waits, whatever else they hold.
+    let registration = RegistrationState::of(bound(conn, user_id)?, true);
+    Ok((filed, Some(registration)))
 }
 
 /// What is known, before the transaction, of the owner's consent to a non-owner's binding.
