@@ -6,14 +6,14 @@ use proto::orders as pb;
 use proto::yibiaosanshi::FindPayerRequest;
 
 use super::{State, house_levels, managed, paging, paying_houses, person_filter, platform};
-use crate::db::orders::{self, OrderRow, PlatformFilter, ResidentFilter};
+use crate::db::orders::{self, OrderRow, PlatformFilter, ResidentFilter, ShownOrder};
 use crate::domain::number::next_order_number;
 use crate::domain::payer::Payer;
 use crate::error::Error;
 
 /// A page of orders, each with the 商户单号 of the payment that paid it (empty if unpaid).
 pub struct OrderPage {
-    pub rows: Vec<(OrderRow, String)>,
+    pub rows: Vec<(ShownOrder, String)>,
     pub paging: Paging,
     pub total: i64,
 }
@@ -249,7 +249,7 @@ pub async fn for_resident(state: &State, r: pb::ResidentOrdersRequest) -> Servic
 }
 
 /// Each row with the out_trade_no (商户单号) of the bill that paid it, empty when none did.
-fn with_shop_numbers(rows: Vec<orders::ListedOrder>) -> Vec<(OrderRow, String)> {
+fn with_shop_numbers(rows: Vec<orders::ListedOrder>) -> Vec<(ShownOrder, String)> {
     rows.into_iter()
         .map(|(row, shop)| (row, shop.unwrap_or_default()))
         .collect()

@@ -3,9 +3,14 @@ use proto::orders as pb;
 
 use crate::actions::bills::BillPage;
 use crate::actions::orders::OrderPage;
-use crate::db::orders::{self, OrderRow};
+use crate::db::orders::{self, OrderRow, ShownOrder};
 
 pub fn order(row: OrderRow) -> pb::Order {
+    shown(ShownOrder::from(row))
+}
+
+/// An order as the lists show it.
+pub fn shown(row: ShownOrder) -> pb::Order {
     pb::Order {
         id: row.id,
         number: row.order_number,
@@ -29,7 +34,7 @@ pub fn order_page(page: OrderPage) -> pb::OrderPage {
             .into_iter()
             .map(|(row, shop)| pb::Order {
                 shop_number: shop,
-                ..order(row)
+                ..shown(row)
             })
             .collect(),
         page: page.paging.page,
