@@ -10,6 +10,7 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
+use futures::StreamExt;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -178,11 +179,27 @@ pub async fn run<F, Fut>(
     F: Fn(Message) -> Fut,
     Fut: Future<Output = Result<(), String>>,
 {
+    run_concurrently(db, topic, metrics, 1, deliver).await;
+}
+
+/// [`run`] with up to `at_once` messages of a pass in flight together: for a topic whose
+/// messages stand alone (each resident's notice), where handing them over one after another
+/// would leave the receiver waiting on each round trip and commit in turn.
+pub async fn run_concurrently<F, Fut>(
+    db: Database,
+    topic: &'static str,
+    metrics: Option<ServiceMetrics>,
+    at_once: usize,
+    deliver: F,
+) where
+    F: Fn(Message) -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
     let mut counted_at: Option<Instant> = None;
     loop {
         // The backlog gauge is counted at most once a tick, however fast a burst drains.
         let count = metrics.is_some() && counted_at.is_none_or(|at| at.elapsed() >= TICK);
-        let read = match deliver_due(&db, topic, count, &deliver).await {
+        let read = match deliver_due(&db, topic, count, at_once.max(1), &deliver).await {
             Ok(pass) => {
                 if let (Some(metrics), Some(backlog)) = (&metrics, pass.backlog) {
                     metrics.set_outbox_backlog(backlog);
@@ -209,13 +226,14 @@ struct Pass {
     backlog: Option<i64>,
 }
 
-/// One pass: the due messages read, claimed in one statement, handed over one by one, and their
-/// outcomes written in one transaction. A replica that stops mid-pass leaves its claimed
+/// One pass: the due messages read, claimed in one statement, handed over (`at_once` at a
+/// time, oldest first), and their outcomes written in one transaction. A replica that stops mid-pass leaves its claimed
 /// messages to be handed over again after [`CLAIM_SECS`] (delivery is at least once).
 async fn deliver_due<F, Fut>(
     db: &Database,
     topic: &'static str,
     count_backlog: bool,
+    at_once: usize,
     deliver: &F,
 ) -> Result<Pass, DbError>
 where
@@ -242,11 +260,22 @@ where
     let claimed = db
         .run(move |conn| -> Result<_, DbError> { Ok(claim(conn, &ids, now)?) })
         .await?;
-    let mut handed = Vec::with_capacity(claimed.len());
-    let mut refused = Vec::new();
-    for message in due.into_iter().filter(|m| claimed.contains(&m.id)) {
+    let outcomes: Vec<(i64, i32, Result<(), String>)> = futures::stream::iter(
+        due.into_iter()
+            .filter(|message| claimed.contains(&message.id)),
+    )
+    .map(|message| {
         let (id, attempts) = (message.id, message.attempts + 1);
-        match deliver(message).await {
+        let delivered = deliver(message);
+        async move { (id, attempts, delivered.await) }
+    })
+    .buffered(at_once)
+    .collect()
+    .await;
+    let mut handed = Vec::with_capacity(outcomes.len());
+    let mut refused = Vec::new();
+    for (id, attempts, outcome) in outcomes {
+        match outcome {
             Ok(()) => handed.push(id),
             Err(error) => {
                 tracing::warn!(id, topic, attempts, %error, "outbox message not delivered; will retry");

@@ -260,14 +260,25 @@ impl Notices {
     }
 }
 
+/// Notices handed to svc-auth at once.
+const NOTICES_AT_ONCE: usize = 8;
+
 impl Notices {
     /// Hands every `notice` message of `db`'s outbox to svc-auth as `source`, until the task
     /// running it is aborted.
     pub async fn run(self, db: kit::db::Database, source: &'static str) {
-        kit::outbox::run(db, kit::outbox::NOTICE, None, move |message| {
-            let notices = self.clone();
-            async move { notices.hand_over(source, &message).await }
-        })
+        // Each notice stands alone (svc-auth records it once by its id), so a burst is handed
+        // over several at a time.
+        kit::outbox::run_concurrently(
+            db,
+            kit::outbox::NOTICE,
+            None,
+            NOTICES_AT_ONCE,
+            move |message| {
+                let notices = self.clone();
+                async move { notices.hand_over(source, &message).await }
+            },
+        )
         .await;
     }
 }

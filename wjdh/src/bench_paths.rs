@@ -500,9 +500,7 @@ async fn settle(stack: &Stack) -> anyhow::Result<f64> {
         let mut backlog = 0;
         for db in databases {
             backlog += db
-                .run(|conn| -> Result<i64, kit::db::DbError> {
-                    Ok(kit::outbox::backlog(conn)?)
-                })
+                .run(|conn| -> Result<i64, kit::db::DbError> { Ok(kit::outbox::backlog(conn)?) })
                 .await?;
         }
         if backlog == 0 {
@@ -531,12 +529,21 @@ fn print(rows: &[Row]) {
             )
         });
         let (settled, sustained) = match (row.settled, row.sustained()) {
-            (Some(settled), Some(sustained)) => (format!("{settled:.1}"), format!("{sustained:.0}")),
+            (Some(settled), Some(sustained)) => {
+                (format!("{settled:.1}"), format!("{sustained:.0}"))
+            }
             _ => (String::new(), String::new()),
         };
         println!(
             "{:<52} {:>9.0} {:>8.2} {:>8.2} {:>7} {:>12} {:>9} {:>10}",
-            row.name, row.per_second, row.p50_ms, row.p99_ms, row.failures, share, settled, sustained
+            row.name,
+            row.per_second,
+            row.p50_ms,
+            row.p99_ms,
+            row.failures,
+            share,
+            settled,
+            sustained
         );
     }
     for row in rows {

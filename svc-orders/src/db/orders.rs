@@ -165,7 +165,10 @@ fn page_of(
         .left_join(bills::table.on(orders::bill_id.eq(bills::id.nullable())))
         .filter(any_of(orders::id, ids))
         .order(orders::id.desc())
-        .select((ShownOrder::as_select(), bills::payment_shop_number.nullable()))
+        .select((
+            ShownOrder::as_select(),
+            bills::payment_shop_number.nullable(),
+        ))
         .load(conn)
 }
 
