@@ -1,6 +1,7 @@
 //! The shared outbox relay (`kit::outbox::run`) on svc-orders' database, SQLite or PostgreSQL:
 //! a backlog of several batches is handed over, by two relays at once (two replicas), each
-//! message once; a message the receiver refuses is kept, with its error, for a later attempt.
+//! message once, whether each hands them over one at a time or several at once; a message the
+//! receiver refuses is kept, with its error, for a later attempt.
 #![allow(clippy::unwrap_used)]
 #[path = "../../kit/tests/support/database.rs"]
 mod database;
@@ -21,6 +22,16 @@ const REFUSED: &str = "7";
 
 #[tokio::test]
 async fn two_relays_hand_over_every_message_once_and_keep_a_refused_one_for_later() {
+    relays_hand_over_every_message_once(1).await;
+}
+
+#[tokio::test]
+async fn relays_handing_over_several_at_once_still_hand_each_message_over_once() {
+    relays_hand_over_every_message_once(8).await;
+}
+
+/// Two relays, each with up to `at_once` messages in flight.
+async fn relays_hand_over_every_message_once(at_once: usize) {
     let test = TestDatabase::new("outbox");
     let db = Database::connect(&test.url, 4, &svc_orders::db::MIGRATIONS)
         .await
@@ -36,7 +47,7 @@ async fn two_relays_hand_over_every_message_once_and_keep_a_refused_one_for_late
 
     let handed: Arc<Mutex<BTreeMap<String, usize>>> = Arc::default();
     let relay = |handed: Arc<Mutex<BTreeMap<String, usize>>>| {
-        outbox::run(db.clone(), TOPIC, None, move |message: Message| {
+        outbox::run_concurrently(db.clone(), TOPIC, None, at_once, move |message: Message| {
             let handed = handed.clone();
             async move {
                 if message.payload == REFUSED {
