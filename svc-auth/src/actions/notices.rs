@@ -93,40 +93,38 @@ pub async fn notify(state: &State, event: Event) -> ServiceResult<bool> {
         .map_err(|error| ServiceError::internal(format!("notice data: {error}")))?;
     let recording = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| -> Result<Option<(i64, Status)>> {
-                if notices::find_event(conn, &event.source, event.event_id)?.is_some() {
-                    return Ok(None);
+        .write(move |conn| -> Result<Option<(i64, Status)>> {
+            if notices::find_event(conn, &event.source, event.event_id)?.is_some() {
+                return Ok(None);
+            }
+            let openid = users::find_by_id(conn, event.user_id)?.and_then(|user| user.openid);
+            let status = match &openid {
+                None => Status::NoWechat,
+                Some(openid) if notices::take_one(conn, openid, &template.template_id)? => {
+                    Status::Pending
                 }
-                let openid = users::find_by_id(conn, event.user_id)?.and_then(|user| user.openid);
-                let status = match &openid {
-                    None => Status::NoWechat,
-                    Some(openid) if notices::take_one(conn, openid, &template.template_id)? => {
-                        Status::Pending
-                    }
-                    Some(_) => Status::Unsubscribed,
-                };
-                let row = notices::insert(
-                    conn,
-                    &NewNotice {
-                        source: &event.source,
-                        event_id: event.event_id,
-                        user_id: event.user_id,
-                        kind: event.kind.as_str(),
-                        template_id: &template.template_id,
-                        openid: openid.as_deref(),
-                        page: &rendered.page,
-                        data: &data,
-                        status: status.as_str(),
-                        reason: status.reason(),
-                        created_at: now_unix(),
-                    },
-                )?;
-                if status == Status::Pending {
-                    outbox::enqueue(conn, TO_WECHAT, &row.id.to_string())?;
-                }
-                Ok(Some((row.id, status)))
-            })
+                Some(_) => Status::Unsubscribed,
+            };
+            let row = notices::insert(
+                conn,
+                &NewNotice {
+                    source: &event.source,
+                    event_id: event.event_id,
+                    user_id: event.user_id,
+                    kind: event.kind.as_str(),
+                    template_id: &template.template_id,
+                    openid: openid.as_deref(),
+                    page: &rendered.page,
+                    data: &data,
+                    status: status.as_str(),
+                    reason: status.reason(),
+                    created_at: now_unix(),
+                },
+            )?;
+            if status == Status::Pending {
+                outbox::enqueue(conn, TO_WECHAT, &row.id.to_string())?;
+            }
+            Ok(Some((row.id, status)))
         })
         .await;
     // Two hand-overs of one event at once: the second finds the first's row by its unique key.

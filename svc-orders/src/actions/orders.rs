@@ -143,13 +143,11 @@ pub async fn create(state: &State, r: pb::CreateOrderRequest) -> ServiceResult<S
     let payers = found.payer_user_ids;
     let stored = state
         .db
-        .run(move |conn| {
-            kit::db::write_transaction(conn, |conn| -> crate::error::Result<OrderRow> {
-                let stored = orders::insert(conn, &row)?;
-                // The residents who pay for it hear of it (subscribe messages).
-                kit::outbox::enqueue_notice(conn, &new_order_notice(&stored, payers))?;
-                Ok(stored)
-            })
+        .write(move |conn| -> crate::error::Result<OrderRow> {
+            let stored = orders::insert(conn, &row)?;
+            // The residents who pay for it hear of it (subscribe messages).
+            kit::outbox::enqueue_notice(conn, &new_order_notice(&stored, payers))?;
+            Ok(stored)
         })
         .await
         .map_err(ServiceError::from)?;

@@ -20,7 +20,6 @@ use crate::domain::registration::{
     Applicant, OWNER, RegistrationState, ReviewType, action_introduction,
 };
 use crate::error::Result;
-use kit::db::write_transaction;
 
 /// What a resident asks for (the gateway checked the fields).
 #[derive(Clone, Debug)]
@@ -65,11 +64,9 @@ pub async fn submit(
             let consent = consent(state, user_id, &choice).await?;
             state
                 .db
-                .run(move |conn| {
-                    write_transaction(conn, |conn| {
-                        let filed = file_first(conn, user_id, &person, &choice, consent);
-                        registering(conn, user_id, filed)
-                    })
+                .write(move |conn| {
+                    let filed = file_first(conn, user_id, &person, &choice, consent);
+                    registering(conn, user_id, filed)
                 })
                 .await?
         }
@@ -77,42 +74,30 @@ pub async fn submit(
             let consent = consent(state, user_id, &choice).await?;
             state
                 .db
-                .run(move |conn| {
-                    write_transaction(conn, |conn| {
-                        let filed = file_bind(conn, user_id, &choice, consent);
-                        registering(conn, user_id, filed)
-                    })
+                .write(move |conn| {
+                    let filed = file_bind(conn, user_id, &choice, consent);
+                    registering(conn, user_id, filed)
                 })
                 .await?
         }
         Submission::Unbind { binding_id } => (
             state
                 .db
-                .run(move |conn| {
-                    write_transaction(conn, |conn| file_unbind(conn, user_id, binding_id))
-                })
+                .write(move |conn| file_unbind(conn, user_id, binding_id))
                 .await?,
             None,
         ),
         Submission::ModifyHouse { binding_id, change } => (
             state
                 .db
-                .run(move |conn| {
-                    write_transaction(conn, |conn| {
-                        file_modify_house(conn, user_id, binding_id, &change)
-                    })
-                })
+                .write(move |conn| file_modify_house(conn, user_id, binding_id, &change))
                 .await?,
             None,
         ),
         Submission::ModifyPerson { person, house_id } => (
             state
                 .db
-                .run(move |conn| {
-                    write_transaction(conn, |conn| {
-                        file_modify_person(conn, user_id, &person, house_id)
-                    })
-                })
+                .write(move |conn| file_modify_person(conn, user_id, &person, house_id))
                 .await?,
             None,
         ),
