@@ -2,7 +2,7 @@
 //! accept = one message of that template), events handed over by the other services (recorded
 //! once per (source, event id), one accept taken in the same transaction), their delivery to
 //! WeChat through svc-auth's outbox, and the resident's list of what became of them.
-use kit::db::{AnyConnection, write_transaction};
+use kit::db::AnyConnection;
 use kit::error::{ServiceError, ServiceResult};
 use kit::outbox::{self, NoticeKind};
 use kit::paging::Paging;
@@ -41,21 +41,19 @@ pub async fn subscribe(
     let now = now_unix();
     let quotas = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| -> Result<_> {
-                let openid = openid_of(conn, user_id)?;
-                let mut templates = Vec::new();
-                for (template_id, answer) in &answers {
-                    let (add, empty) = match answer {
-                        Answer::Accept => (1, false),
-                        Answer::Ban => (0, true),
-                        Answer::Reject | Answer::Filter => (0, false),
-                    };
-                    notices::answer(conn, &openid, template_id, answer.as_str(), add, empty, now)?;
-                    templates.push(template_id.clone());
-                }
-                Ok(notices::quotas(conn, &openid, &templates)?)
-            })
+        .write(move |conn| -> Result<_> {
+            let openid = openid_of(conn, user_id)?;
+            let mut templates = Vec::new();
+            for (template_id, answer) in &answers {
+                let (add, empty) = match answer {
+                    Answer::Accept => (1, false),
+                    Answer::Ban => (0, true),
+                    Answer::Reject | Answer::Filter => (0, false),
+                };
+                notices::answer(conn, &openid, template_id, answer.as_str(), add, empty, now)?;
+                templates.push(template_id.clone());
+            }
+            Ok(notices::quotas(conn, &openid, &templates)?)
         })
         .await?;
     tracing::info!(
@@ -228,18 +226,16 @@ async fn settle(
     let (id, openid, template) = (notice.id, notice.openid.clone(), notice.template_id.clone());
     state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| -> Result<()> {
-                let sent_at = (status == Status::Sent).then(now_unix);
-                let settled = notices::settle(conn, id, status.as_str(), status.reason(), sent_at)?;
-                if settled
-                    && give_back
-                    && let Some(openid) = openid
-                {
-                    notices::give_back(conn, &openid, &template)?;
-                }
-                Ok(())
-            })
+        .write(move |conn| -> Result<()> {
+            let sent_at = (status == Status::Sent).then(now_unix);
+            let settled = notices::settle(conn, id, status.as_str(), status.reason(), sent_at)?;
+            if settled
+                && give_back
+                && let Some(openid) = openid
+            {
+                notices::give_back(conn, &openid, &template)?;
+            }
+            Ok(())
         })
         .await
         .map_err(|error: kit::db::WorkError| error.to_string())?;

@@ -105,18 +105,16 @@ async fn store(
     };
     let row = state
         .db
-        .run(move |conn| {
-            kit::db::write_transaction(conn, |conn| -> Result<AnnouncementRow, Error> {
-                let row = if row.id == 0 {
-                    db::insert_announcement(conn, &row)?
-                } else {
-                    db::update_announcement(conn, &row)?
-                };
-                if !readers.is_empty() {
-                    kit::outbox::enqueue_notice(conn, &readers_notice(&row, readers))?;
-                }
-                Ok(row)
-            })
+        .write(move |conn| -> Result<AnnouncementRow, Error> {
+            let row = if row.id == 0 {
+                db::insert_announcement(conn, &row)?
+            } else {
+                db::update_announcement(conn, &row)?
+            };
+            if !readers.is_empty() {
+                kit::outbox::enqueue_notice(conn, &readers_notice(&row, readers))?;
+            }
+            Ok(row)
         })
         .await?;
     tracing::info!(

@@ -157,21 +157,19 @@ pub async fn answer(state: &State, request: AnswerComplaintRequest) -> ServiceRe
     let id = row.id;
     Ok(state
         .db
-        .run(move |conn| {
-            kit::db::write_transaction(conn, |conn| -> Result<ComplaintRow, Error> {
-                let answered = db::answer_complaint(
-                    conn,
-                    id,
-                    status,
-                    reply.as_deref().map(|r| (r, by.as_str(), now)),
-                    now,
-                )?;
-                // The resident hears of a reply (a subscribe message), written with it.
-                if reply.is_some() {
-                    kit::outbox::enqueue_notice(conn, &residents_notice(&answered, now))?;
-                }
-                Ok(answered)
-            })
+        .write(move |conn| -> Result<ComplaintRow, Error> {
+            let answered = db::answer_complaint(
+                conn,
+                id,
+                status,
+                reply.as_deref().map(|r| (r, by.as_str(), now)),
+                now,
+            )?;
+            // The resident hears of a reply (a subscribe message), written with it.
+            if reply.is_some() {
+                kit::outbox::enqueue_notice(conn, &residents_notice(&answered, now))?;
+            }
+            Ok(answered)
         })
         .await?)
 }

@@ -84,9 +84,7 @@ pub async fn authorized(state: &State, request: AlipayAuthorization) -> ServiceR
     };
     state
         .db
-        .run(move |conn| {
-            kit::db::write_transaction(conn, |conn| db::bind(conn, &row).map_err(Error::from))
-        })
+        .write(move |conn| db::bind(conn, &row).map_err(Error::from))
         .await?;
     tracing::info!(user, "Alipay user authorised");
     Ok(())

@@ -38,58 +38,56 @@ pub async fn refund_bill(state: &State, r: pb::RefundBillRequest) -> ServiceResu
     let (bill_id, amount) = (r.bill_id, r.amount_fen);
     Ok(state
         .db
-        .run(move |conn| {
-            kit::db::write_transaction(conn, |conn| {
-                let bill = bills::find(conn, bill_id)?
-                    .filter(|bill| bill.community_identifier == community)
-                    .ok_or_else(|| ServiceError::not_found_in("bill_id", "没有找到该账单"))?;
-                let earlier = db::of_bill(conn, bill_id)?;
-                if let Some(same) = earlier
-                    .iter()
-                    .find(|refund| refund.request_no.as_deref() == Some(number.as_str()))
-                {
-                    if same.amount_fen != amount {
-                        return Err(ServiceError::conflict_in(
-                            "refund_number",
-                            "该退款单号已用于另一金额的退款",
-                        )
-                        .into());
-                    }
-                    return Ok::<_, Error>(same.clone());
-                }
-                let taken: i64 = earlier
-                    .iter()
-                    .filter(|refund| refund.state != FAILED)
-                    .map(|refund| refund.amount_fen)
-                    .sum();
-                let left = bill.total_amount_fen - taken;
-                if amount > left {
-                    return Err(ServiceError::invalid(
-                        "amount",
-                        format!(
-                            "退款金额超过可退金额（剩余{}元）",
-                            kit::money::yuan_decimal(left)
-                        ),
+        .write(move |conn| {
+            let bill = bills::find(conn, bill_id)?
+                .filter(|bill| bill.community_identifier == community)
+                .ok_or_else(|| ServiceError::not_found_in("bill_id", "没有找到该账单"))?;
+            let earlier = db::of_bill(conn, bill_id)?;
+            if let Some(same) = earlier
+                .iter()
+                .find(|refund| refund.request_no.as_deref() == Some(number.as_str()))
+            {
+                if same.amount_fen != amount {
+                    return Err(ServiceError::conflict_in(
+                        "refund_number",
+                        "该退款单号已用于另一金额的退款",
                     )
                     .into());
                 }
-                refunds::request(
-                    conn,
-                    &Returned {
-                        channel: WXPAY,
-                        out_trade_no: &bill.payment_shop_number,
-                        total_fen: bill.total_amount_fen,
-                        amount_fen: amount,
-                        reason: &reason,
-                        purpose: FOR_BILL,
-                        bill_id: Some(bill_id),
-                        request_no: Some(&number),
-                        community: &bill.community_identifier,
-                        ..Returned::default()
-                    },
-                    now_unix(),
+                return Ok::<_, Error>(same.clone());
+            }
+            let taken: i64 = earlier
+                .iter()
+                .filter(|refund| refund.state != FAILED)
+                .map(|refund| refund.amount_fen)
+                .sum();
+            let left = bill.total_amount_fen - taken;
+            if amount > left {
+                return Err(ServiceError::invalid(
+                    "amount",
+                    format!(
+                        "退款金额超过可退金额（剩余{}元）",
+                        kit::money::yuan_decimal(left)
+                    ),
                 )
-            })
+                .into());
+            }
+            refunds::request(
+                conn,
+                &Returned {
+                    channel: WXPAY,
+                    out_trade_no: &bill.payment_shop_number,
+                    total_fen: bill.total_amount_fen,
+                    amount_fen: amount,
+                    reason: &reason,
+                    purpose: FOR_BILL,
+                    bill_id: Some(bill_id),
+                    request_no: Some(&number),
+                    community: &bill.community_identifier,
+                    ..Returned::default()
+                },
+                now_unix(),
+            )
         })
         .await?)
 }

@@ -1,6 +1,5 @@
 //! The platform closes an order (001 §2.1): open and unpaid only. Its live WeChat Pay order is
 //! closed first, so nobody can pay an order once it shows 已关闭; one paid meanwhile stays paid.
-use kit::db::write_transaction;
 use kit::error::{ServiceError, ServiceResult};
 use kit::time::now_unix;
 use proto::orders as pb;
@@ -52,18 +51,16 @@ pub async fn close_order(state: &State, r: pb::CloseOrderRequest) -> ServiceResu
     let order_id = row.id;
     let (closed, overtaken) = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| -> Result<(OrderRow, Vec<PaymentRow>), Error> {
-                let now = now_unix();
-                if orders::close(conn, order_id, now)? == 0 {
-                    return Err(paid_already().into());
-                }
-                // A payment started after the check above: taken off, closed below.
-                let overtaken = payments::live_on(conn, &[order_id])?;
-                let ids: Vec<i64> = overtaken.iter().map(|p| p.id).collect();
-                payments::supersede(conn, &ids, now)?;
-                Ok((orders::find(conn, order_id)?, overtaken))
-            })
+        .write(move |conn| -> Result<(OrderRow, Vec<PaymentRow>), Error> {
+            let now = now_unix();
+            if orders::close(conn, order_id, now)? == 0 {
+                return Err(paid_already().into());
+            }
+            // A payment started after the check above: taken off, closed below.
+            let overtaken = payments::live_on(conn, &[order_id])?;
+            let ids: Vec<i64> = overtaken.iter().map(|p| p.id).collect();
+            payments::supersede(conn, &ids, now)?;
+            Ok((orders::find(conn, order_id)?, overtaken))
         })
         .await
         .map_err(ServiceError::from)?;

@@ -180,9 +180,7 @@ async fn place(
         let order_ids = order_ids.clone();
         let claimed = state
             .db
-            .run(move |conn| {
-                write_transaction(conn, |conn| claim(conn, &order_ids, candidate, now))
-            })
+            .write(move |conn| claim(conn, &order_ids, candidate, now))
             .await;
         let retry = attempt < CLAIM_ATTEMPTS;
         match claimed {

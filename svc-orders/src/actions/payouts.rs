@@ -169,39 +169,37 @@ async fn write(state: &State, mut row: PayoutRow) -> ServiceResult<PayoutRow> {
     row.payee_name = name.trim().to_owned();
     Ok(state
         .db
-        .run(move |conn| {
-            kit::db::write_transaction(conn, |conn| {
-                // A concurrent request with this order_id may have won.
-                if let Some(earlier) = db::by_order_id(conn, &row.order_id)? {
-                    return Ok::<_, Error>(same_as_asked(earlier, &row)?);
-                }
-                let owed_by = ledger::user(row.owner_id, &row.community_identifier);
-                ledger_db::lock_account(conn, &owed_by)?;
-                // Credits are negative: what the ledger owes the user is minus its balance.
-                let owed = -ledger_db::balance(conn, &owed_by)?;
-                if row.amount_fen > owed {
-                    return Err(ServiceError::invalid(
-                        "amount",
-                        format!(
-                            "amount超过可转出的余额（{}元）",
-                            kit::money::yuan_decimal(owed.max(0))
-                        ),
-                    )
-                    .into());
-                }
-                let row = db::insert(conn, &row)?;
-                ledger::post(
-                    conn,
-                    &format!("payout:{}", row.order_id),
-                    &[
-                        (owed_by, row.amount_fen),
-                        (ledger::provider(ALIPAY), -row.amount_fen),
-                    ],
-                    ledger::Subject::default(),
-                    row.created_at,
-                )?;
-                Ok(row)
-            })
+        .write(move |conn| {
+            // A concurrent request with this order_id may have won.
+            if let Some(earlier) = db::by_order_id(conn, &row.order_id)? {
+                return Ok::<_, Error>(same_as_asked(earlier, &row)?);
+            }
+            let owed_by = ledger::user(row.owner_id, &row.community_identifier);
+            ledger_db::lock_account(conn, &owed_by)?;
+            // Credits are negative: what the ledger owes the user is minus its balance.
+            let owed = -ledger_db::balance(conn, &owed_by)?;
+            if row.amount_fen > owed {
+                return Err(ServiceError::invalid(
+                    "amount",
+                    format!(
+                        "amount超过可转出的余额（{}元）",
+                        kit::money::yuan_decimal(owed.max(0))
+                    ),
+                )
+                .into());
+            }
+            let row = db::insert(conn, &row)?;
+            ledger::post(
+                conn,
+                &format!("payout:{}", row.order_id),
+                &[
+                    (owed_by, row.amount_fen),
+                    (ledger::provider(ALIPAY), -row.amount_fen),
+                ],
+                ledger::Subject::default(),
+                row.created_at,
+            )?;
+            Ok(row)
         })
         .await?)
 }

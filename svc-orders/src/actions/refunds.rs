@@ -191,9 +191,7 @@ pub async fn settle(
         Outcome::Done(refund_id) => {
             state
                 .db
-                .run(move |conn| {
-                    kit::db::write_transaction(conn, |conn| succeed(conn, id, &refund_id, now))
-                })
+                .write(move |conn| succeed(conn, id, &refund_id, now))
                 .await?;
         }
         Outcome::Processing(refund_id) => {

@@ -86,16 +86,14 @@ pub async fn create(state: &State, request: CreateViewingRequest) -> ServiceResu
     };
     Ok(state
         .db
-        .run(move |conn| {
-            kit::db::write_transaction(conn, |conn| {
-                if let Some(open) = db::of_seeker_for(conn, row.seeker_id, row.listing_id, &OPEN)?
-                    .into_iter()
-                    .next()
-                {
-                    return Ok::<_, Error>(open);
-                }
-                Ok(db::insert(conn, &row)?)
-            })
+        .write(move |conn| {
+            if let Some(open) = db::of_seeker_for(conn, row.seeker_id, row.listing_id, &OPEN)?
+                .into_iter()
+                .next()
+            {
+                return Ok::<_, Error>(open);
+            }
+            Ok(db::insert(conn, &row)?)
         })
         .await?)
 }
@@ -384,21 +382,19 @@ pub async fn confirm(state: &State, request: ConfirmViewingRequest) -> ServiceRe
     let share = state.invite_share;
     Ok(state
         .db
-        .run(move |conn| {
-            kit::db::write_transaction(conn, |conn| {
-                let row = landlords(conn, id, owner)?;
-                if row.status != PAID {
-                    return Err(not_now(&row.status, "确认").into());
-                }
-                credit(conn, &row, share, now)?;
-                let confirmed = db::change_status(conn, id, &[PAID], CONFIRMED, Some(at), "", now)?
-                    .unwrap_or(row);
-                kit::outbox::enqueue_notice(
-                    conn,
-                    &seekers_notice(&confirmed, "已确认", "请按约定时间看房", at),
-                )?;
-                Ok::<_, Error>(confirmed)
-            })
+        .write(move |conn| {
+            let row = landlords(conn, id, owner)?;
+            if row.status != PAID {
+                return Err(not_now(&row.status, "确认").into());
+            }
+            credit(conn, &row, share, now)?;
+            let confirmed =
+                db::change_status(conn, id, &[PAID], CONFIRMED, Some(at), "", now)?.unwrap_or(row);
+            kit::outbox::enqueue_notice(
+                conn,
+                &seekers_notice(&confirmed, "已确认", "请按约定时间看房", at),
+            )?;
+            Ok::<_, Error>(confirmed)
         })
         .await?)
 }
@@ -411,14 +407,12 @@ pub async fn decline(state: &State, request: DeclineViewingRequest) -> ServiceRe
     let reason = request.reason;
     Ok(state
         .db
-        .run(move |conn| {
-            kit::db::write_transaction(conn, |conn| {
-                let row = landlords(conn, id, owner)?;
-                if row.status != PAID && row.status != UNPAID {
-                    return Err(not_now(&row.status, "拒绝").into());
-                }
-                Ok::<_, Error>(give_back(conn, &row, &reason)?.unwrap_or(row))
-            })
+        .write(move |conn| {
+            let row = landlords(conn, id, owner)?;
+            if row.status != PAID && row.status != UNPAID {
+                return Err(not_now(&row.status, "拒绝").into());
+            }
+            Ok::<_, Error>(give_back(conn, &row, &reason)?.unwrap_or(row))
         })
         .await?)
 }

@@ -2,7 +2,7 @@
 //! user holds moves only when the platform credential managing the claimant's community
 //! confirms the claim (having seen the evidence: 行驶证, the car itself). Until then the plate,
 //! and the `car_number` orders it names, stay with its holder.
-use kit::db::{AnyConnection, write_transaction};
+use kit::db::AnyConnection;
 use kit::error::{ServiceError, ServiceResult};
 use kit::paging::Paging;
 use kit::time::now_unix;
@@ -124,46 +124,44 @@ pub async fn request(
     let user_id = resident.user_id;
     let claim = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| -> Result<TransferView> {
-                cars::lock_user(conn, user_id)?;
-                let holder = match cars::find_by_plate(conn, &plate)? {
-                    Some(car) if car.user_id == user_id => {
-                        return Err(ServiceError::conflict(
-                            "number: 您已绑定该车牌",
-                            "number: the caller holds this plate already",
-                        )
-                        .into());
-                    }
-                    Some(car) => car.user_id,
-                    None => {
-                        return Err(ServiceError::conflict(
-                            "number: 该车牌没有被其他用户绑定，请直接绑定车辆",
-                            "number: nobody holds this plate; bind it instead",
-                        )
-                        .into());
-                    }
-                };
-                let community = claimant_community(conn, user_id, xiaoqu.as_deref())?;
-                if let Some(waiting) = db::find_waiting(conn, user_id, &plate)? {
-                    return view(conn, waiting);
+        .write(move |conn| -> Result<TransferView> {
+            cars::lock_user(conn, user_id)?;
+            let holder = match cars::find_by_plate(conn, &plate)? {
+                Some(car) if car.user_id == user_id => {
+                    return Err(ServiceError::conflict(
+                        "number: 您已绑定该车牌",
+                        "number: the caller holds this plate already",
+                    )
+                    .into());
                 }
-                let now = now_unix();
-                let transfer = db::insert(
-                    conn,
-                    &NewTransfer {
-                        plate: &plate,
-                        claimant_user_id: user_id,
-                        holder_user_id: holder,
-                        community_identifier: &community,
-                        reason: &why,
-                        status: WAITING,
-                        created_at: now,
-                        updated_at: now,
-                    },
-                )?;
-                view(conn, transfer)
-            })
+                Some(car) => car.user_id,
+                None => {
+                    return Err(ServiceError::conflict(
+                        "number: 该车牌没有被其他用户绑定，请直接绑定车辆",
+                        "number: nobody holds this plate; bind it instead",
+                    )
+                    .into());
+                }
+            };
+            let community = claimant_community(conn, user_id, xiaoqu.as_deref())?;
+            if let Some(waiting) = db::find_waiting(conn, user_id, &plate)? {
+                return view(conn, waiting);
+            }
+            let now = now_unix();
+            let transfer = db::insert(
+                conn,
+                &NewTransfer {
+                    plate: &plate,
+                    claimant_user_id: user_id,
+                    holder_user_id: holder,
+                    community_identifier: &community,
+                    reason: &why,
+                    status: WAITING,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            view(conn, transfer)
         })
         .await?;
     tracing::info!(
@@ -227,35 +225,33 @@ pub async fn decide(
     let credential_id = platform.credential_id;
     let decided = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| -> Result<TransferView> {
-                let transfer = db::find(conn, id)?.ok_or_else(transfer_not_found)?;
-                if !platform.manages(&transfer.community_identifier) {
-                    return Err(not_your_community("Se160").into());
-                }
-                if transfer.status != WAITING {
-                    return Err(ServiceError::conflict(
-                        "该转绑申请已处理",
-                        "the plate transfer was decided already",
-                    )
-                    .into());
-                }
-                let now = now_unix();
-                if confirm {
-                    move_plate(conn, &transfer, now)?;
-                }
-                let status = if confirm { CONFIRMED } else { REFUSED };
-                let reason = why.as_deref();
-                if db::decide(conn, id, status, credential_id, reason, now)? == 0 {
-                    return Err(ServiceError::conflict(
-                        "该转绑申请已处理",
-                        "the plate transfer was decided meanwhile",
-                    )
-                    .into());
-                }
-                let transfer = db::find(conn, id)?.ok_or_else(transfer_not_found)?;
-                view(conn, transfer)
-            })
+        .write(move |conn| -> Result<TransferView> {
+            let transfer = db::find(conn, id)?.ok_or_else(transfer_not_found)?;
+            if !platform.manages(&transfer.community_identifier) {
+                return Err(not_your_community("Se160").into());
+            }
+            if transfer.status != WAITING {
+                return Err(ServiceError::conflict(
+                    "该转绑申请已处理",
+                    "the plate transfer was decided already",
+                )
+                .into());
+            }
+            let now = now_unix();
+            if confirm {
+                move_plate(conn, &transfer, now)?;
+            }
+            let status = if confirm { CONFIRMED } else { REFUSED };
+            let reason = why.as_deref();
+            if db::decide(conn, id, status, credential_id, reason, now)? == 0 {
+                return Err(ServiceError::conflict(
+                    "该转绑申请已处理",
+                    "the plate transfer was decided meanwhile",
+                )
+                .into());
+            }
+            let transfer = db::find(conn, id)?.ok_or_else(transfer_not_found)?;
+            view(conn, transfer)
         })
         .await?;
     tracing::info!(

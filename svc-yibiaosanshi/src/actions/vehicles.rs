@@ -15,7 +15,6 @@ use crate::db::parking::{self, SpotFilter, SpotView};
 use crate::db::{bindings, people};
 use crate::domain::vehicle::{MAX_CARS_PER_USER, normalize};
 use crate::error::Result;
-use kit::db::write_transaction;
 
 /// The platform's spot list.
 #[derive(Clone, Debug)]
@@ -49,32 +48,30 @@ pub async fn bind_car(state: &State, resident: &Resident, plate: String) -> Serv
     let user_id = resident.user_id;
     let car = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| -> Result<Car> {
-                cars::lock_user(conn, user_id)?;
-                if let Some(car) = cars::find_by_plate(conn, &plate)? {
-                    return if car.user_id == user_id {
-                        Ok(car)
-                    } else {
-                        Err(plate_taken().into())
-                    };
-                }
-                if cars::count_for_user(conn, user_id)? >= MAX_CARS_PER_USER {
-                    return Err(ServiceError::conflict(
-                        format!("每位用户最多绑定{MAX_CARS_PER_USER}辆车，请先解绑不用的车辆"),
-                        "number: the user has bound the most cars allowed",
-                    )
-                    .into());
-                }
-                match cars::insert(conn, user_id, &plate, now_unix()) {
-                    // Another user bound the same plate a moment ago.
-                    Err(diesel::result::Error::DatabaseError(
-                        diesel::result::DatabaseErrorKind::UniqueViolation,
-                        _,
-                    )) => Err(plate_taken().into()),
-                    inserted => Ok(inserted?),
-                }
-            })
+        .write(move |conn| -> Result<Car> {
+            cars::lock_user(conn, user_id)?;
+            if let Some(car) = cars::find_by_plate(conn, &plate)? {
+                return if car.user_id == user_id {
+                    Ok(car)
+                } else {
+                    Err(plate_taken().into())
+                };
+            }
+            if cars::count_for_user(conn, user_id)? >= MAX_CARS_PER_USER {
+                return Err(ServiceError::conflict(
+                    format!("每位用户最多绑定{MAX_CARS_PER_USER}辆车，请先解绑不用的车辆"),
+                    "number: the user has bound the most cars allowed",
+                )
+                .into());
+            }
+            match cars::insert(conn, user_id, &plate, now_unix()) {
+                // Another user bound the same plate a moment ago.
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                )) => Err(plate_taken().into()),
+                inserted => Ok(inserted?),
+            }
         })
         .await?;
     tracing::info!(user_id, car = car.id, "car bound");
@@ -181,28 +178,26 @@ pub async fn assign_spot(
         let number = number.clone();
         state
             .db
-            .run(move |conn| {
-                write_transaction(conn, |conn| -> Result<SpotView> {
-                    let lives_here = match people::find_by_user(conn, user_id)? {
-                        Some(person) => bindings::list_for_person(conn, person.id)?
-                            .iter()
-                            .any(|b| b.activated && b.community_identifier == community),
-                        None => false,
-                    };
-                    if !lives_here {
-                        return Err(not_a_resident_here().into());
-                    }
-                    let id = parking::assign(
-                        conn,
-                        &community,
-                        &number,
-                        user_id,
-                        credential_id,
-                        now_unix(),
-                    )?;
-                    parking::find_view(conn, id)?.ok_or_else(|| {
-                        ServiceError::internal(format!("parking spot {id} vanished")).into()
-                    })
+            .write(move |conn| -> Result<SpotView> {
+                let lives_here = match people::find_by_user(conn, user_id)? {
+                    Some(person) => bindings::list_for_person(conn, person.id)?
+                        .iter()
+                        .any(|b| b.activated && b.community_identifier == community),
+                    None => false,
+                };
+                if !lives_here {
+                    return Err(not_a_resident_here().into());
+                }
+                let id = parking::assign(
+                    conn,
+                    &community,
+                    &number,
+                    user_id,
+                    credential_id,
+                    now_unix(),
+                )?;
+                parking::find_view(conn, id)?.ok_or_else(|| {
+                    ServiceError::internal(format!("parking spot {id} vanished")).into()
                 })
             })
             .await?
@@ -230,20 +225,18 @@ pub async fn release_spot(
         let community = community.clone();
         state
             .db
-            .run(move |conn| {
-                write_transaction(conn, |conn| -> Result<(SpotView, Option<i64>)> {
-                    let spot = parking::find(conn, &community, &number)?.ok_or_else(|| {
-                        ServiceError::not_found(
-                            "number: 没有找到该车位",
-                            "number: the community has no spot with this number",
-                        )
-                    })?;
-                    parking::release(conn, spot.id, now_unix())?;
-                    let view = parking::find_view(conn, spot.id)?.ok_or_else(|| {
-                        ServiceError::internal(format!("parking spot {} vanished", spot.id))
-                    })?;
-                    Ok((view, spot.user_id))
-                })
+            .write(move |conn| -> Result<(SpotView, Option<i64>)> {
+                let spot = parking::find(conn, &community, &number)?.ok_or_else(|| {
+                    ServiceError::not_found(
+                        "number: 没有找到该车位",
+                        "number: the community has no spot with this number",
+                    )
+                })?;
+                parking::release(conn, spot.id, now_unix())?;
+                let view = parking::find_view(conn, spot.id)?.ok_or_else(|| {
+                    ServiceError::internal(format!("parking spot {} vanished", spot.id))
+                })?;
+                Ok((view, spot.user_id))
             })
             .await?
     };

@@ -1,7 +1,6 @@
 //! The data layer below the RPCs: saving a security platform record, and the indexes the lists
 //! are read through.
 use diesel::{QueryableByName, RunQueryDsl};
-use kit::db::write_transaction;
 use kit::error::{ErrorKind, ServiceError};
 use secplat::PersonRecord;
 use serde_json::json;
@@ -36,13 +35,9 @@ fn record() -> PersonRecord {
 
 async fn save(db: &kit::db::Database, user_id: i64) -> Result<Imported, ServiceError> {
     let record = record();
-    db.run(move |conn| {
-        write_transaction(conn, |conn| {
-            save_record(conn, user_id, "15131512234", &record, 1)
-        })
-    })
-    .await
-    .map_err(ServiceError::from)
+    db.write(move |conn| save_record(conn, user_id, "15131512234", &record, 1))
+        .await
+        .map_err(ServiceError::from)
 }
 
 #[tokio::test]

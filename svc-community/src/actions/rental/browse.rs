@@ -57,26 +57,22 @@ pub async fn favourite(state: &State, request: FavouriteRequest) -> ServiceResul
     let now = kit::time::now_unix();
     let row = state
         .db
-        .run(move |conn| {
-            kit::db::write_transaction(conn, |conn| {
-                let row = db::find_listing(conn, id)?
-                    .filter(|row| row.deleted_at.is_none())
-                    .ok_or_else(no_such_listing)?;
-                if keep {
-                    if row.owner_id == user {
-                        return Err(ServiceError::forbidden_in(
-                            "house_id",
-                            "不能收藏自己发布的房源",
-                        )
-                        .into());
-                    }
-                    if row.status != Some(PUBLISHED) && !db::is_favourite(conn, id, user)? {
-                        return Err(no_such_listing());
-                    }
+        .write(move |conn| {
+            let row = db::find_listing(conn, id)?
+                .filter(|row| row.deleted_at.is_none())
+                .ok_or_else(no_such_listing)?;
+            if keep {
+                if row.owner_id == user {
+                    return Err(
+                        ServiceError::forbidden_in("house_id", "不能收藏自己发布的房源").into(),
+                    );
                 }
-                db::set_favourite(conn, id, user, keep, now)?;
-                db::find_listing(conn, id)?.ok_or_else(no_such_listing)
-            })
+                if row.status != Some(PUBLISHED) && !db::is_favourite(conn, id, user)? {
+                    return Err(no_such_listing());
+                }
+            }
+            db::set_favourite(conn, id, user, keep, now)?;
+            db::find_listing(conn, id)?.ok_or_else(no_such_listing)
         })
         .await?;
     Ok((one(state, row).await?, keep))

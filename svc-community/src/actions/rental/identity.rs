@@ -80,18 +80,16 @@ pub async fn identify_user(
     tracing::info!(user, "real name checked against the ID card");
     Ok(state
         .db
-        .run(move |conn| {
-            kit::db::write_transaction(conn, |conn| {
-                let mut row = db::ensure_profile(conn, user, now)?;
-                row.realname = Some(name);
-                row.idcardnumber = Some(number);
-                row.id_portrait_key = Some(portrait);
-                row.idcard_front_key = Some(front);
-                row.idcard_back_key = Some(back);
-                row.identified_at = Some(now);
-                row.updated_at = now;
-                Ok::<_, Error>(db::save_profile(conn, &row)?)
-            })
+        .write(move |conn| {
+            let mut row = db::ensure_profile(conn, user, now)?;
+            row.realname = Some(name);
+            row.idcardnumber = Some(number);
+            row.id_portrait_key = Some(portrait);
+            row.idcard_front_key = Some(front);
+            row.idcard_back_key = Some(back);
+            row.identified_at = Some(now);
+            row.updated_at = now;
+            Ok::<_, Error>(db::save_profile(conn, &row)?)
         })
         .await?)
 }
@@ -215,30 +213,26 @@ pub async fn review(
     let id = request.id;
     Ok(state
         .db
-        .run(move |conn| {
-            kit::db::write_transaction(conn, |conn| {
-                let mut row = db::find_identification(conn, id)?
-                    .ok_or_else(|| ServiceError::not_found_in("id", "没有找到该认证申请"))?;
-                if manages(&platform, &row.community_identifier).is_err() {
-                    return Err(not_yours().into());
-                }
-                if row.status != WAITING {
-                    return Err(
-                        ServiceError::conflict_in("status", "该认证申请已经处理过了").into(),
-                    );
-                }
-                let now = kit::time::now_unix();
-                row.status = status;
-                row.reason = if status == REFUSED {
-                    reason
-                } else {
-                    String::new()
-                };
-                row.decided_by = Some(platform.secret_id.clone());
-                row.decided_at = Some(now);
-                row.updated_at = now;
-                Ok::<_, Error>(db::update_identification(conn, &row)?)
-            })
+        .write(move |conn| {
+            let mut row = db::find_identification(conn, id)?
+                .ok_or_else(|| ServiceError::not_found_in("id", "没有找到该认证申请"))?;
+            if manages(&platform, &row.community_identifier).is_err() {
+                return Err(not_yours().into());
+            }
+            if row.status != WAITING {
+                return Err(ServiceError::conflict_in("status", "该认证申请已经处理过了").into());
+            }
+            let now = kit::time::now_unix();
+            row.status = status;
+            row.reason = if status == REFUSED {
+                reason
+            } else {
+                String::new()
+            };
+            row.decided_by = Some(platform.secret_id.clone());
+            row.decided_at = Some(now);
+            row.updated_at = now;
+            Ok::<_, Error>(db::update_identification(conn, &row)?)
         })
         .await?)
 }

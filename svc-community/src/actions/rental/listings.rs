@@ -63,13 +63,11 @@ async fn change(
     let resident = resident.clone();
     Ok(state
         .db
-        .run(move |conn| {
-            kit::db::write_transaction(conn, |conn| {
-                let mut row = own_listing(db::find_listing(conn, id)?, &resident)?;
-                change(&mut row)?;
-                row.updated_at = kit::time::now_unix();
-                Ok::<_, Error>(db::update_listing(conn, &row)?)
-            })
+        .write(move |conn| {
+            let mut row = own_listing(db::find_listing(conn, id)?, &resident)?;
+            change(&mut row)?;
+            row.updated_at = kit::time::now_unix();
+            Ok::<_, Error>(db::update_listing(conn, &row)?)
         })
         .await?)
 }
@@ -214,32 +212,30 @@ pub async fn review(state: &State, request: ReviewListingRequest) -> ServiceResu
     let id = request.id;
     let row = state
         .db
-        .run(move |conn| {
-            kit::db::write_transaction(conn, |conn| {
-                let mut row = db::find_listing(conn, id)?
-                    .ok_or_else(|| ServiceError::not_found_in("id", "没有找到该房源"))?;
-                if manages(&platform, &row.community_identifier).is_err() {
-                    return Err(not_yours().into());
+        .write(move |conn| {
+            let mut row = db::find_listing(conn, id)?
+                .ok_or_else(|| ServiceError::not_found_in("id", "没有找到该房源"))?;
+            if manages(&platform, &row.community_identifier).is_err() {
+                return Err(not_yours().into());
+            }
+            let next = decision.next(row.status).ok_or_else(|| {
+                ServiceError::conflict_in("status", "该房源当前的状态不能这样处理")
+            })?;
+            let now = kit::time::now_unix();
+            row.status = Some(next);
+            row.updated_at = now;
+            match decision {
+                Decision::Approve => {
+                    row.reason = String::new();
+                    row.platform_hold = false;
+                    row.released_at = Some(now);
                 }
-                let next = decision.next(row.status).ok_or_else(|| {
-                    ServiceError::conflict_in("status", "该房源当前的状态不能这样处理")
-                })?;
-                let now = kit::time::now_unix();
-                row.status = Some(next);
-                row.updated_at = now;
-                match decision {
-                    Decision::Approve => {
-                        row.reason = String::new();
-                        row.platform_hold = false;
-                        row.released_at = Some(now);
-                    }
-                    Decision::Refuse | Decision::TakeDown => {
-                        row.reason = reason;
-                        row.platform_hold = true;
-                    }
+                Decision::Refuse | Decision::TakeDown => {
+                    row.reason = reason;
+                    row.platform_hold = true;
                 }
-                Ok::<_, Error>(db::update_listing(conn, &row)?)
-            })
+            }
+            Ok::<_, Error>(db::update_listing(conn, &row)?)
         })
         .await?;
     one(state, row).await

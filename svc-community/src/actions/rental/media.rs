@@ -142,25 +142,23 @@ pub async fn add(state: &State, request: AddMediaRequest) -> ServiceResult<Vec<M
     let now = kit::time::now_unix();
     Ok(state
         .db
-        .run(move |conn| {
-            kit::db::write_transaction(conn, |conn| {
-                let mut rows = Vec::with_capacity(keys.len());
-                for key in keys {
-                    let row = MediaRow {
-                        id: 0,
-                        listing_id: id,
-                        kind: stored.to_owned(),
-                        object_key: key,
-                        rooms_type,
-                        rooms_area: area,
-                        rooms_orientation: orientation.clone(),
-                        created_at: now,
-                        updated_at: now,
-                    };
-                    rows.push(db::insert_media(conn, &row)?);
-                }
-                Ok::<_, Error>(rows)
-            })
+        .write(move |conn| {
+            let mut rows = Vec::with_capacity(keys.len());
+            for key in keys {
+                let row = MediaRow {
+                    id: 0,
+                    listing_id: id,
+                    kind: stored.to_owned(),
+                    object_key: key,
+                    rooms_type,
+                    rooms_area: area,
+                    rooms_orientation: orientation.clone(),
+                    created_at: now,
+                    updated_at: now,
+                };
+                rows.push(db::insert_media(conn, &row)?);
+            }
+            Ok::<_, Error>(rows)
         })
         .await?)
 }

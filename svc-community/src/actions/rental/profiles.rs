@@ -59,17 +59,15 @@ pub async fn save(state: &State, request: SaveProfileRequest) -> ServiceResult<P
     let now = kit::time::now_unix();
     Ok(state
         .db
-        .run(move |conn| {
-            kit::db::write_transaction(conn, |conn| {
-                let mut row = db::ensure_profile(conn, user, now)?;
-                apply(&mut row, fields)?;
-                if portrait.is_some() {
-                    row.portrait_key = portrait;
-                }
-                row.saved_at = Some(now);
-                row.updated_at = now;
-                Ok::<_, Error>(db::save_profile(conn, &row)?)
-            })
+        .write(move |conn| {
+            let mut row = db::ensure_profile(conn, user, now)?;
+            apply(&mut row, fields)?;
+            if portrait.is_some() {
+                row.portrait_key = portrait;
+            }
+            row.saved_at = Some(now);
+            row.updated_at = now;
+            Ok::<_, Error>(db::save_profile(conn, &row)?)
         })
         .await?)
 }
@@ -142,32 +140,28 @@ pub async fn set_code(state: &State, request: SetInviteCodeRequest) -> ServiceRe
     let now = kit::time::now_unix();
     state
         .db
-        .run(move |conn| {
-            kit::db::write_transaction(conn, |conn| {
-                db::find_profile(conn, inviter)?.ok_or_else(unknown)?;
-                db::ensure_profile(conn, user, now)?;
-                // Up the inviter's chain: meeting the caller would close a circle.
-                let mut next = db::inviter_of(conn, inviter)?;
-                for _ in 0..MAX_CHAIN {
-                    match next {
-                        Some(id) if id == user => {
-                            return Err(ServiceError::conflict_in(
-                                "invite_code",
-                                "不能填写您邀请的好友的邀请码",
-                            )
-                            .into());
-                        }
-                        Some(id) => next = db::inviter_of(conn, id)?,
-                        None => break,
+        .write(move |conn| {
+            db::find_profile(conn, inviter)?.ok_or_else(unknown)?;
+            db::ensure_profile(conn, user, now)?;
+            // Up the inviter's chain: meeting the caller would close a circle.
+            let mut next = db::inviter_of(conn, inviter)?;
+            for _ in 0..MAX_CHAIN {
+                match next {
+                    Some(id) if id == user => {
+                        return Err(ServiceError::conflict_in(
+                            "invite_code",
+                            "不能填写您邀请的好友的邀请码",
+                        )
+                        .into());
                     }
+                    Some(id) => next = db::inviter_of(conn, id)?,
+                    None => break,
                 }
-                if !db::set_inviter(conn, user, inviter)? {
-                    return Err(
-                        ServiceError::conflict_in("invite_code", "邀请码已经填写过了").into(),
-                    );
-                }
-                Ok::<_, Error>(())
-            })
+            }
+            if !db::set_inviter(conn, user, inviter)? {
+                return Err(ServiceError::conflict_in("invite_code", "邀请码已经填写过了").into());
+            }
+            Ok::<_, Error>(())
         })
         .await?;
     Ok(())

@@ -19,7 +19,6 @@ use crate::domain::registration::{
     Grant, OWNER, ReviewStatus, charge_label, review_row_introduction, shouquan_label,
 };
 use crate::error::Result;
-use kit::db::write_transaction;
 
 /// A row of 3.1.1.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -320,23 +319,21 @@ pub async fn toggle_grant(
     let user_id = resident.user_id;
     let (granted, member) = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| -> Result<(bool, Option<i64>)> {
-                let (_, target) = managed_binding(conn, user_id, binding_id)?;
-                let now = now_unix();
-                let member = people::find(conn, target.people_id)?.and_then(|p| p.user_id);
-                let granted = match grant {
-                    Grant::Manage => {
-                        bindings::set_shouquan(conn, target.id, !target.shouquan, now)?;
-                        !target.shouquan
-                    }
-                    Grant::Pay => {
-                        bindings::set_charge(conn, target.id, !target.charge, now)?;
-                        !target.charge
-                    }
-                };
-                Ok((granted, member))
-            })
+        .write(move |conn| -> Result<(bool, Option<i64>)> {
+            let (_, target) = managed_binding(conn, user_id, binding_id)?;
+            let now = now_unix();
+            let member = people::find(conn, target.people_id)?.and_then(|p| p.user_id);
+            let granted = match grant {
+                Grant::Manage => {
+                    bindings::set_shouquan(conn, target.id, !target.shouquan, now)?;
+                    !target.shouquan
+                }
+                Grant::Pay => {
+                    bindings::set_charge(conn, target.id, !target.charge, now)?;
+                    !target.charge
+                }
+            };
+            Ok((granted, member))
         })
         .await?;
     tracing::info!(user_id, binding_id, ?grant, granted, "family right changed");
@@ -352,19 +349,17 @@ pub async fn unbind(state: &State, resident: &Resident, binding_id: i64) -> Serv
     let user_id = resident.user_id;
     let removed_user = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| -> Result<Option<i64>> {
-                let (mine, target) = managed_binding(conn, user_id, binding_id)?;
-                if mine.id == target.id {
-                    return Err(ServiceError::conflict(
-                        "不能解绑自己，请提交解绑申请",
-                        "解除自己的绑定需提交审核（kind=unbind）",
-                    )
-                    .into());
-                }
-                bindings::delete(conn, target.id)?;
-                Ok(people::find(conn, target.people_id)?.and_then(|p| p.user_id))
-            })
+        .write(move |conn| -> Result<Option<i64>> {
+            let (mine, target) = managed_binding(conn, user_id, binding_id)?;
+            if mine.id == target.id {
+                return Err(ServiceError::conflict(
+                    "不能解绑自己，请提交解绑申请",
+                    "解除自己的绑定需提交审核（kind=unbind）",
+                )
+                .into());
+            }
+            bindings::delete(conn, target.id)?;
+            Ok(people::find(conn, target.people_id)?.and_then(|p| p.user_id))
         })
         .await?;
     tracing::info!(user_id, binding_id, "member unbound");

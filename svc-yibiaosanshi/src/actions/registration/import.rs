@@ -15,7 +15,6 @@ use crate::domain::house::HouseFields;
 use crate::domain::person::PersonData;
 use crate::domain::registration::OWNER;
 use crate::error::Result;
-use kit::db::write_transaction;
 
 /// What an import did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -81,11 +80,7 @@ pub async fn import_from_security_platform(
         .ok_or_else(nobody)?;
     let imported = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                save_record(conn, user_id, &phone, &record, now_unix())
-            })
-        })
+        .write(move |conn| save_record(conn, user_id, &phone, &record, now_unix()))
         .await?;
     tracing::info!(
         user_id,

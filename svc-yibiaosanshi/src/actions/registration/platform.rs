@@ -14,7 +14,6 @@ use crate::domain::house::HouseFields;
 use crate::domain::person::PersonData;
 use crate::domain::registration::{ReviewStatus, ReviewType};
 use crate::error::Result;
-use kit::db::write_transaction;
 
 /// The list request of 1.2.2.
 #[derive(Clone, Debug)]
@@ -123,17 +122,15 @@ pub async fn decide_review(
     let platform_ref = platform.clone();
     let (review, applied) = state
         .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                decide(
-                    conn,
-                    &platform_ref,
-                    id,
-                    status,
-                    reason.as_deref(),
-                    corrected,
-                )
-            })
+        .write(move |conn| {
+            decide(
+                conn,
+                &platform_ref,
+                id,
+                status,
+                reason.as_deref(),
+                corrected,
+            )
         })
         .await?;
     tracing::info!(
