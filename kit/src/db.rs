@@ -273,8 +273,9 @@ impl CustomizeConnection<Lent, diesel::r2d2::Error> for SqlitePragmas {
 pub struct Database {
     pool: Pool<Manager>,
     backend: &'static str,
-    /// This process's writers of a SQLite file, queued for its one write lock ([`Self::write`]).
-    writers: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// This process's writers of a SQLite file, queued for its one write lock ([`Self::write`]);
+    /// `None` on PostgreSQL.
+    writers: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl Database {
@@ -303,8 +304,8 @@ impl Database {
                 .map_err(|e| DbError::Connect(e.to_string()))?;
             Ok(Self {
                 pool,
+                writers: matches!(backend, Backend::Sqlite(_)).then(std::sync::Arc::default),
                 backend: backend.name(),
-                writers: std::sync::Arc::default(),
             })
         })
         .await
@@ -338,9 +339,9 @@ impl Database {
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
     {
-        let _turn = match self.backend {
-            "sqlite" => Some(self.writers.clone().lock_owned().await),
-            _ => None,
+        let _turn = match &self.writers {
+            Some(writers) => Some(writers.clone().lock_owned().await),
+            None => None,
         };
         self.run(move |conn| write_transaction(conn, work)).await
     }

@@ -227,8 +227,9 @@ struct Pass {
 }
 
 /// One pass: the due messages read, claimed in one statement, handed over (`at_once` at a
-/// time, oldest first), and their outcomes written in one transaction. A replica that stops mid-pass leaves its claimed
-/// messages to be handed over again after [`CLAIM_SECS`] (delivery is at least once).
+/// time, oldest first), and their outcomes written in one transaction. A replica that stops
+/// mid-pass leaves its claimed messages to be handed over again after [`CLAIM_SECS`] (delivery
+/// is at least once).
 async fn deliver_due<F, Fut>(
     db: &Database,
     topic: &'static str,

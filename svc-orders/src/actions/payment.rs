@@ -13,7 +13,6 @@ use crate::db::payments::{self, NewBill, PaymentRow};
 use crate::domain::number::next_order_number;
 use crate::domain::payment_state::PaymentEvent;
 use crate::error::Error;
-use kit::db::write_transaction;
 
 /// The module that switches payments on and off (001 §3.1.1).
 pub const MODULE: &str = "生活缴费";
@@ -379,7 +378,7 @@ pub(crate) async fn settle(state: &State, out_trade_no: &str) -> ServiceResult<b
     };
     let applied = state
         .db
-        .run(move |conn| write_transaction(conn, |conn| apply(conn, &notice)))
+        .write(move |conn| apply(conn, &notice))
         .await
         .map_err(ServiceError::from)?;
     if applied == Applied::Now {
@@ -479,7 +478,7 @@ async fn accept(
     }
     let applied = state
         .db
-        .run(move |conn| write_transaction(conn, |conn| apply(conn, &notice)))
+        .write(move |conn| apply(conn, &notice))
         .await
         .map_err(ServiceError::from)?;
     if applied == Applied::Already {

@@ -275,7 +275,7 @@ pub async fn paid(state: &State, payment: Payment) -> ServiceResult<()> {
     let channel = payment.channel;
     let applied = state
         .db
-        .run(move |conn| kit::db::write_transaction(conn, |conn| apply(conn, id, &payment)))
+        .write(move |conn| apply(conn, id, &payment))
         .await?;
     match applied {
         Applied::Now => tracing::info!(viewing = id, channel, "viewing fee paid"),

@@ -80,15 +80,28 @@ pub(crate) async fn houses_changed(state: &State, user_ids: &[i64]) {
 /// those changed. The change that moved them is committed already, so a failure is logged, not
 /// answered: the next change (or a repeated import) sends it again.
 pub(crate) async fn sync_registration_states(state: &State, user_ids: Vec<i64>) {
-    let mut computed = Vec::with_capacity(user_ids.len());
-    for user_id in user_ids {
-        let registration = state
-            .db
-            .run(move |conn| registration_state(conn, user_id))
-            .await
-            .map_err(ServiceError::from);
-        computed.push((user_id, registration));
-    }
+    let asked = user_ids.clone();
+    let computed = state
+        .db
+        .run(move |conn| -> Result<_> {
+            Ok(user_ids
+                .into_iter()
+                .map(|user_id| {
+                    let registration =
+                        registration_state(conn, user_id).map_err(ServiceError::from);
+                    (user_id, registration)
+                })
+                .collect())
+        })
+        .await
+        // No connection: every user's state is unread, and each is logged as such.
+        .unwrap_or_else(|error| {
+            let error = ServiceError::from(error);
+            asked
+                .into_iter()
+                .map(|user_id| (user_id, Err(error.clone())))
+                .collect()
+        });
     tell_registration_states(state, computed).await;
 }
 

@@ -65,7 +65,7 @@ pub async fn submit(
             state
                 .db
                 .write(move |conn| {
-                    let filed = file_first(conn, user_id, &person, &choice, consent);
+                    let filed = file_first(conn, user_id, &person, &choice, consent)?;
                     registering(conn, user_id, filed)
                 })
                 .await?
@@ -75,7 +75,7 @@ pub async fn submit(
             state
                 .db
                 .write(move |conn| {
-                    let filed = file_bind(conn, user_id, &choice, consent);
+                    let filed = file_bind(conn, user_id, &choice, consent)?;
                     registering(conn, user_id, filed)
                 })
                 .await?
@@ -118,9 +118,8 @@ pub async fn submit(
 fn registering(
     conn: &mut AnyConnection,
     user_id: i64,
-    filed: Result<Submitted>,
+    filed: Submitted,
 ) -> Result<(Submitted, Option<RegistrationState>)> {
-    let filed = filed?;
     // The review just filed is pending: the user waits, whatever else they hold.
     let registration = RegistrationState::of(bound(conn, user_id)?, true);
     Ok((filed, Some(registration)))

@@ -28,19 +28,17 @@ pub async fn store(state: &State, switches: Vec<pb::ModuleSwitch>) -> ServiceRes
     let now = now_unix();
     state
         .db
-        .run(move |conn| -> Result<()> {
-            kit::db::write_transaction(conn, |conn| {
-                for switch in &switches {
-                    module_switches::store(
-                        conn,
-                        &switch.community_identifier,
-                        &switch.module_name,
-                        switch.enabled,
-                        now,
-                    )?;
-                }
-                Ok(())
-            })
+        .write(move |conn| -> Result<()> {
+            for switch in &switches {
+                module_switches::store(
+                    conn,
+                    &switch.community_identifier,
+                    &switch.module_name,
+                    switch.enabled,
+                    now,
+                )?;
+            }
+            Ok(())
         })
         .await?;
     tracing::info!(stored, "registration switches stored");
