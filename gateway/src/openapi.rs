@@ -736,22 +736,37 @@ pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
-/// The document as served: its JSON, made once. Workers share these bytes (cloning the
-/// document itself into each worker held tens of MB at idle; issue 14's memory goal).
-pub fn document_json() -> anyhow::Result<actix_web::web::Bytes> {
-    Ok(serde_json::to_vec(&document())?.into())
+/// The document as served: its JSON, made on the first request for it and kept. Workers share
+/// these bytes (cloning the document itself into each worker held tens of MB at idle), and a
+/// gateway nobody asks for its document never builds it: building it holds about 13 MB at its
+/// peak, which the allocator kept after startup (issue 14's memory goal).
+pub fn document_json() -> serde_json::Result<actix_web::web::Bytes> {
+    static DOCUMENT: std::sync::OnceLock<actix_web::web::Bytes> = std::sync::OnceLock::new();
+    if let Some(document) = DOCUMENT.get() {
+        return Ok(document.clone());
+    }
+    let made: actix_web::web::Bytes = serde_json::to_vec(&document())?.into();
+    Ok(DOCUMENT.get_or_init(|| made).clone())
 }
 
 /// Serves the document's JSON at [`DOCUMENT_PATH`] and Swagger UI, which reads it from there,
 /// under `/api/docs/`.
-pub fn swagger_ui(document: actix_web::web::Bytes) -> impl actix_web::dev::HttpServiceFactory {
+pub fn swagger_ui() -> impl actix_web::dev::HttpServiceFactory {
     use actix_web::{HttpResponse, http::header::ContentType, web};
-    let served = web::resource(DOCUMENT_PATH).route(web::get().to(move || {
-        let document = document.clone();
-        async move {
-            HttpResponse::Ok()
+    let served = web::resource(DOCUMENT_PATH).route(web::get().to(|| async {
+        // Made once, off the worker's thread: it takes some milliseconds.
+        let made = match web::block(document_json).await {
+            Ok(made) => made.map_err(|error| error.to_string()),
+            Err(error) => Err(error.to_string()),
+        };
+        match made {
+            Ok(document) => HttpResponse::Ok()
                 .content_type(ContentType::json())
-                .body(document)
+                .body(document),
+            Err(error) => {
+                tracing::error!(%error, "writing the OpenAPI document");
+                HttpResponse::InternalServerError().finish()
+            }
         }
     }));
     (

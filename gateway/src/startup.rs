@@ -52,29 +52,27 @@ impl Application {
             video: settings.gateway.video_upload_limit_bytes,
             parts: settings.gateway.multipart_max_parts,
         };
-        let document = openapi::document_json().context("writing the OpenAPI document")?;
         let readiness = state.readiness.clone();
         let shutdown_delay = std::time::Duration::from_millis(settings.gateway.shutdown_delay_ms);
         let app_state = state.clone();
-        let server = HttpServer::new(move || {
-            app(app_state.clone(), limits).service(openapi::swagger_ui(document.clone()))
-        })
-        .workers(settings.gateway.workers.max(1))
-        .shutdown_timeout(SHUTDOWN_TIMEOUT_SECONDS)
-        // SIGTERM and Ctrl-C both drain gracefully; readiness drops first, and stays down for
-        // `shutdown_delay_ms` while new requests are still served (load balancers see it).
-        .shutdown_signal(async move {
-            kit::grpc::shutdown_signal().await;
-            readiness.set_not_ready();
-            tracing::info!(
-                delay_ms = shutdown_delay.as_millis() as u64,
-                "gateway stopping: not ready, then draining requests in flight"
-            );
-            tokio::time::sleep(shutdown_delay).await;
-        })
-        .listen(listener)
-        .context("listening on the gateway's socket")?
-        .run();
+        let server =
+            HttpServer::new(move || app(app_state.clone(), limits).service(openapi::swagger_ui()))
+                .workers(settings.gateway.workers.max(1))
+                .shutdown_timeout(SHUTDOWN_TIMEOUT_SECONDS)
+                // SIGTERM and Ctrl-C both drain gracefully; readiness drops first, and stays down for
+                // `shutdown_delay_ms` while new requests are still served (load balancers see it).
+                .shutdown_signal(async move {
+                    kit::grpc::shutdown_signal().await;
+                    readiness.set_not_ready();
+                    tracing::info!(
+                        delay_ms = shutdown_delay.as_millis() as u64,
+                        "gateway stopping: not ready, then draining requests in flight"
+                    );
+                    tokio::time::sleep(shutdown_delay).await;
+                })
+                .listen(listener)
+                .context("listening on the gateway's socket")?
+                .run();
         Ok(Self {
             addr,
             server,

@@ -268,6 +268,9 @@ impl CustomizeConnection<Lent, diesel::r2d2::Error> for SqlitePragmas {
     }
 }
 
+/// Connections a pool keeps open however idle it is.
+const IDLE_CONNECTIONS: u32 = 2;
+
 /// A pool of connections to one service's database.
 #[derive(Clone)]
 pub struct Database {
@@ -297,6 +300,9 @@ impl Database {
             };
             let pool = Pool::builder()
                 .max_size(pool_size.max(1))
+                // Opened as the load asks for them, up to `pool_size`, and closed again after
+                // ten idle minutes: an idle service holds two (issue 14's memory goal).
+                .min_idle(Some(IDLE_CONNECTIONS.min(pool_size.max(1))))
                 .test_on_check_out(tried)
                 .connection_timeout(Duration::from_secs(10))
                 .connection_customizer(Box::new(SqlitePragmas))

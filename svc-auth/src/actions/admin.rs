@@ -1,12 +1,13 @@
 //! Operator commands on platform credentials: create, revoke, list; and the demo pair.
 use std::time::Duration;
 
+use argon2::Block;
 use kit::cache::SharedCache;
 use kit::db::{Database, DbError};
 use kit::time::now_unix;
 
 use crate::db::{credentials, is_unique_violation};
-use crate::domain::secrets::hash_secret;
+use crate::domain::secrets::hash_secret_in;
 
 /// The demo credentials DESIGN fixes: `123456` manages 10002, `jyl-demo` manages 10003.
 pub const DEMO_CREDENTIALS: [(&str, &str, &str, &str); 2] = [
@@ -43,6 +44,26 @@ pub async fn create_credential(
     name: &str,
     communities: &[String],
 ) -> Result<(), AdminError> {
+    create_in(
+        db,
+        secret_id,
+        secret_key,
+        name,
+        communities,
+        &mut Vec::new(),
+    )
+    .await
+}
+
+/// [`create_credential`], hashing on the blocking pool in `memory`, which is kept for the next.
+async fn create_in(
+    db: &Database,
+    secret_id: &str,
+    secret_key: &str,
+    name: &str,
+    communities: &[String],
+    memory: &mut Vec<Block>,
+) -> Result<(), AdminError> {
     if secret_id.trim().is_empty() || secret_key.len() < 6 {
         return Err(AdminError::Invalid(
             "secret_id is required and secret_key needs at least 6 characters".into(),
@@ -53,7 +74,15 @@ pub async fn create_credential(
             "name at least one community identifier".into(),
         ));
     }
-    let hash = hash_secret(secret_key).map_err(AdminError::Invalid)?;
+    let (secret_key, mut lent) = (secret_key.to_owned(), std::mem::take(memory));
+    let (hash, lent) = tokio::task::spawn_blocking(move || {
+        let hash = hash_secret_in(&secret_key, &mut lent);
+        (hash, lent)
+    })
+    .await
+    .map_err(|error| DbError::Join(error.to_string()))?;
+    *memory = lent;
+    let hash = hash.map_err(AdminError::Invalid)?;
     let (secret_id, name, communities) = (
         secret_id.trim().to_owned(),
         name.to_owned(),
@@ -124,9 +153,11 @@ pub async fn list_credentials(db: &Database) -> Result<Vec<CredentialSummary>, A
         .await?)
 }
 
-/// Creates the demo credentials that do not exist yet (idempotent).
+/// Creates the demo credentials that do not exist yet (idempotent). They are hashed in one
+/// buffer: a second 19 MiB one would stay in the allocator's heap after startup (issue 14).
 pub async fn ensure_demo_credentials(db: &Database) -> Result<usize, AdminError> {
     let mut created = 0;
+    let mut memory = Vec::new();
     for (secret_id, secret_key, name, community) in DEMO_CREDENTIALS {
         let id = secret_id.to_owned();
         if db
@@ -136,7 +167,8 @@ pub async fn ensure_demo_credentials(db: &Database) -> Result<usize, AdminError>
         {
             continue;
         }
-        match create_credential(db, secret_id, secret_key, name, &[community.to_owned()]).await {
+        let communities = [community.to_owned()];
+        match create_in(db, secret_id, secret_key, name, &communities, &mut memory).await {
             Ok(()) => created += 1,
             Err(AdminError::Exists(_)) => {}
             Err(error) => return Err(error),

@@ -1,15 +1,44 @@
 //! Platform credential secrets are stored as Argon2id hashes, never in clear.
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{Output, PasswordHash, PasswordHasher, Salt, SaltString};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, Salt, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 /// A PHC-format Argon2id hash of `secret`.
 pub fn hash_secret(secret: &str) -> Result<String, String> {
+    hash_secret_in(secret, &mut Vec::new())
+}
+
+/// A PHC-format Argon2id hash of `secret`, computed in `memory` (grown to the memory cost and
+/// kept by the caller): hashing several secrets in one buffer allocates its 19 MiB once. Each
+/// buffer freed is handed back to the OS only while no larger one has been freed before (glibc
+/// raises its threshold for that), so a second one stays in the heap after startup.
+pub fn hash_secret_in(secret: &str, memory: &mut Vec<Block>) -> Result<String, String> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(secret.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|e| e.to_string())
+    let hasher = Argon2::default();
+    let mut salt_bytes = [0_u8; Salt::MAX_LENGTH];
+    let decoded = salt
+        .as_salt()
+        .decode_b64(&mut salt_bytes)
+        .map_err(|e| e.to_string())?;
+    let params = hasher.params().clone();
+    memory.resize(params.block_count(), Block::default());
+    let output = Output::init_with(
+        params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN),
+        |out| {
+            hasher
+                .hash_password_into_with_memory(secret.as_bytes(), decoded, out, &mut memory[..])
+                .map_err(|_| argon2::password_hash::Error::Crypto)
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::default().ident(),
+        version: Some(Version::default().into()),
+        params: ParamsString::try_from(&params).map_err(|e| e.to_string())?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    };
+    Ok(hash.to_string())
 }
 
 /// Whether `secret` matches `hash` (false for a malformed hash).
@@ -75,6 +104,11 @@ mod tests {
         assert!(!verify_secret_in("654321", &hash, &mut memory));
         assert!(verify_secret_in("123456", &hash, &mut memory));
         assert_eq!(memory.capacity(), capacity, "no new allocation");
+        // Hashing in the same memory allocates nothing either, and verifies alike.
+        let again = hash_secret_in("abcdef", &mut memory).expect("hash");
+        assert_eq!(memory.capacity(), capacity, "no new allocation");
+        assert!(verify_secret_in("abcdef", &again, &mut memory));
+        assert!(!verify_secret_in("123456", &again, &mut memory));
         // A hash made elsewhere with the crate's own verifier agrees.
         use argon2::password_hash::PasswordVerifier;
         let parsed = PasswordHash::new(&hash).expect("phc");
