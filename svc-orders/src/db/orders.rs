@@ -75,10 +75,11 @@ pub struct ResidentFilter {
     pub house_id: Option<i64>,
 }
 
-type Boxed<'a> = orders::BoxedQuery<'a, Backend>;
+/// A list's orders with their bills (the bills' side is dropped by both planners where unused).
+type Boxed<'a> = IntoBoxed<'a, with_bills, Backend>;
 
 fn platform_query(filter: &PlatformFilter) -> Boxed<'_> {
-    let mut query = orders::table
+    let mut query = with_bills()
         .filter(orders::community_identifier.eq(&filter.community_identifier))
         .into_boxed();
     if let Some(n) = filter.louhao {
@@ -147,29 +148,44 @@ impl From<OrderRow> for ShownOrder {
 /// An order of a list and the 商户单号 (out_trade_no) of the bill that paid it, if any.
 pub type ListedOrder = (ShownOrder, Option<String>);
 
-/// The page of `query`'s orders, newest first: the page's ids first (an index-only walk, however
-/// deep the page), then those rows with their bills' numbers. One query with OFFSET over whole
-/// rows made PostgreSQL walk the primary key and filter, ~12 ms at offset 5,000 against ~1.5 ms
-/// this way.
+/// Pages that start this deep or less are read whole in one statement: the walk passes over
+/// at most this many rows more than it returns.
+const WHOLE_ROWS_UP_TO: i64 = 100;
+
+/// The page of `query`'s orders, newest first. The first pages in one statement; a deeper one
+/// its ids first (an index-only walk, however deep the page), then those rows with their bills'
+/// numbers. One query with OFFSET over whole rows made PostgreSQL walk the primary key and
+/// filter, ~12 ms at offset 5,000 against ~1.5 ms this way; at the first page the second
+/// statement was a round trip more for nothing.
 fn page_of(
     conn: &mut AnyConnection,
     query: Boxed<'_>,
     paging: Paging,
 ) -> QueryResult<Vec<ListedOrder>> {
-    let ids: Vec<i64> = query
+    let page = query
         .order(orders::id.desc())
         .limit(paging.per_page)
-        .offset(paging.offset())
-        .select(orders::id)
-        .load(conn)?;
+        .offset(paging.offset());
+    if paging.offset() <= WHOLE_ROWS_UP_TO {
+        return page.select(listed()).load(conn);
+    }
+    let ids: Vec<i64> = page.select(orders::id).load(conn)?;
     with_bills()
         .filter(any_of(orders::id, ids))
         .order(orders::id.desc())
-        .select((
-            ShownOrder::as_select(),
-            bills::payment_shop_number.nullable(),
-        ))
+        .select(listed())
         .load(conn)
+}
+
+/// What a list reads of each order and its bill.
+fn listed() -> (
+    diesel::dsl::AsSelect<ShownOrder, Backend>,
+    diesel::dsl::Nullable<bills::payment_shop_number>,
+) {
+    (
+        ShownOrder::as_select(),
+        bills::payment_shop_number.nullable(),
+    )
 }
 
 /// Orders with the bill that paid them, if any.
@@ -244,7 +260,7 @@ fn counted_total(conn: &mut AnyConnection, filter: &PlatformFilter) -> QueryResu
 /// statement. Newest first by creation time, then id: no index holds them in that order, so no
 /// plan walks the primary key testing every order, as PostgreSQL's generic plan did when they
 /// were ordered by id (~1,000 rows a call at 1,000 orders).
-fn resident_query(filter: &ResidentFilter) -> IntoBoxed<'_, with_bills, Backend> {
+fn resident_query(filter: &ResidentFilter) -> Boxed<'_> {
     let mut query = with_bills()
         .filter(
             any_of(orders::house_id, filter.houses.clone()).or(orders::user_id.eq(filter.user_id)),
@@ -272,10 +288,7 @@ pub fn list_for_resident(
         .order((orders::created_at.desc(), orders::id.desc()))
         .limit(paging.per_page)
         .offset(paging.offset())
-        .select((
-            ShownOrder::as_select(),
-            bills::payment_shop_number.nullable(),
-        ))
+        .select(listed())
         .load(conn)?;
     let total = paging.total(rows.len(), || {
         resident_query(filter).count().get_result(conn)

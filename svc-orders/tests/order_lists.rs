@@ -1,8 +1,8 @@
-//! The resident's order list (000 §4.1.1) at the database: their paying houses' orders and their
-//! personal ones, newest first by creation time then id, paged without a gap or a repeat, among
-//! many other orders, on SQLite and on PostgreSQL. Ordered by id, PostgreSQL's generic plan
-//! walked the whole primary key for each call (issue 14); the order by time is what keeps the
-//! planner on the house and user indexes, and this is the order residents see.
+//! The order lists at the database, on SQLite and on PostgreSQL, paged without a gap or a repeat:
+//! the resident's (000 §4.1.1: their paying houses' orders and their personal ones, newest first
+//! by creation time then id, among many other orders; ordered by id, PostgreSQL's generic plan
+//! walked the whole primary key for each call, issue 14) and the platform's (001 §2.1.2: newest
+//! first by id, its first pages read whole in one statement and the deeper ones ids first).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 #[path = "../../kit/tests/support/database.rs"]
 mod database;
@@ -10,7 +10,7 @@ mod database;
 use database::TestDatabase;
 use kit::db::{Database, DbError};
 use kit::paging::Paging;
-use svc_orders::db::orders::{self, OrderRow, ResidentFilter};
+use svc_orders::db::orders::{self, OrderRow, PlatformFilter, ResidentFilter};
 
 const RESIDENT: i64 = 7;
 const HOUSES: [i64; 2] = [3, 4];
@@ -52,12 +52,61 @@ fn filter(house_id: Option<i64>, title: Option<&str>) -> ResidentFilter {
     }
 }
 
-#[tokio::test]
-async fn a_residents_orders_come_newest_first_and_page_without_gaps() {
-    let test = TestDatabase::new("resident_orders");
+async fn database() -> (TestDatabase, Database) {
+    let test = TestDatabase::new("order_lists");
     let db = Database::connect(&test.url, 4, &svc_orders::db::MIGRATIONS)
         .await
         .unwrap();
+    (test, db)
+}
+
+#[tokio::test]
+async fn a_platforms_orders_come_newest_first_on_every_page_shallow_or_deep() {
+    let (_test, db) = database().await;
+    db.run(|conn| -> Result<(), DbError> {
+        let mut ids = Vec::new();
+        for n in 0..230_i64 {
+            let mut row = order(n, Some(100 + n % 50), Some(8), 10_000 + n);
+            row.paied = n % 3 == 0;
+            if n % 10 == 0 {
+                row.community_identifier = "10003".to_owned();
+            }
+            let stored = orders::insert(conn, &row)?;
+            if stored.community_identifier == "10002" {
+                ids.push((stored.id, stored.paied));
+            }
+        }
+        ids.reverse();
+        for paied in [None, Some(false)] {
+            let expected: Vec<i64> = ids
+                .iter()
+                .filter(|(_, p)| paied.is_none_or(|wanted| wanted == *p))
+                .map(|(id, _)| *id)
+                .collect();
+            let filter = PlatformFilter {
+                community_identifier: "10002".to_owned(),
+                paied,
+                ..PlatformFilter::default()
+            };
+            let mut seen = Vec::new();
+            // Pages of 20: offsets 0 to 200, either side of the one-statement limit.
+            for page in 1..=11 {
+                let paging = Paging::new(Some(page), Some(20)).unwrap();
+                let (rows, total) = orders::list_for_platform(conn, &filter, paging)?;
+                assert_eq!(total, expected.len() as i64, "paied {paied:?} page {page}");
+                seen.extend(rows.iter().map(|(row, _)| row.id));
+            }
+            assert_eq!(seen, expected, "paied {paied:?}");
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_residents_orders_come_newest_first_and_page_without_gaps() {
+    let (_test, db) = database().await;
     db.run(|conn| -> Result<(), DbError> {
         // 25 of theirs among 400 others' (other houses, another person), created in id order
         // except every fifth of theirs, back-dated: time, not id, decides where those go.
