@@ -133,7 +133,7 @@ async fn a_residents_orders_come_newest_first_and_page_without_gaps() {
             }
         }
         assert_eq!(theirs.len(), 25);
-        theirs.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+        theirs.sort_by_key(|&(created_at, id, _)| std::cmp::Reverse((created_at, id)));
         let expected: Vec<i64> = theirs.iter().map(|&(_, id, _)| id).collect();
 
         let mut seen = Vec::new();
