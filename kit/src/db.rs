@@ -386,63 +386,73 @@ pub type AnyBackend = <AnyConnection as Connection>::Backend;
 /// diesel writes `eq_any` on SQLite as `IN (?, ?, …)` and so prepares it anew on every call;
 /// preparing was half of the CPU a list read spent (issue 14, profiled). Here SQLite reads the
 /// values from one JSON text bind — `column IN (SELECT value FROM json_each(?))`, still an index
-/// lookup per value — and PostgreSQL keeps diesel's `column = ANY($1)`, which is reused already.
-/// Built by [`any_of`].
+/// lookup per value. PostgreSQL gets `column IN ($1, $2, …)` for up to [`FEW`] values, one
+/// prepared statement per count: diesel's `column = ANY($1)` left the planner guessing ten
+/// elements, so its generic plan looked dearer than planning anew and every call was planned
+/// again (a fifth of PostgreSQL's CPU on the resident's order list, profiled); more values keep
+/// `= ANY($1)`. Built by [`any_of`].
 #[derive(Debug, Clone)]
-pub struct AnyOf<C, E> {
+pub struct AnyOf<C, E, T> {
     column: C,
     native: E,
+    values: Vec<T>,
     json: String,
     single: bool,
 }
+
+/// The most values PostgreSQL gets one bind each for ([`AnyOf`]).
+pub const FEW: usize = 32;
 
 /// `column IN (values)`, prepared once per connection on both backends (see [`AnyOf`]).
 pub fn any_of<C, T>(
     column: C,
     values: impl IntoIterator<Item = T>,
-) -> AnyOf<C, diesel::dsl::EqAny<C, Vec<T>>>
+) -> AnyOf<C, diesel::dsl::EqAny<C, Vec<T>>, T>
 where
     C: diesel::ExpressionMethods + Clone,
     C::SqlType: diesel::sql_types::SqlType + diesel::expression::TypedExpressionType,
-    T: serde::Serialize + diesel::expression::AsExpression<C::SqlType>,
+    T: serde::Serialize + diesel::expression::AsExpression<C::SqlType> + Clone,
 {
     let values: Vec<T> = values.into_iter().collect();
     // A list of numbers or strings always serialises.
     let json = serde_json::to_string(&values).unwrap_or_else(|_| "[]".to_owned());
     AnyOf {
         single: values.len() == 1,
-        native: column.clone().eq_any(values),
+        native: column.clone().eq_any(values.clone()),
+        values,
         column,
         json,
     }
 }
 
-impl<C, E: diesel::Expression> diesel::Expression for AnyOf<C, E> {
+impl<C, E: diesel::Expression, T> diesel::Expression for AnyOf<C, E, T> {
     type SqlType = E::SqlType;
 }
 
-impl<C, E: diesel::AppearsOnTable<QS>, QS> diesel::AppearsOnTable<QS> for AnyOf<C, E> where
+impl<C, E: diesel::AppearsOnTable<QS>, QS, T> diesel::AppearsOnTable<QS> for AnyOf<C, E, T> where
     Self: diesel::Expression
 {
 }
 
-impl<C, E: diesel::SelectableExpression<QS>, QS> diesel::SelectableExpression<QS> for AnyOf<C, E> where
-    Self: diesel::AppearsOnTable<QS>
+impl<C, E: diesel::SelectableExpression<QS>, QS, T> diesel::SelectableExpression<QS>
+    for AnyOf<C, E, T>
+where
+    Self: diesel::AppearsOnTable<QS>,
 {
 }
 
-impl<C, E: diesel::expression::ValidGrouping<GB>, GB> diesel::expression::ValidGrouping<GB>
-    for AnyOf<C, E>
+impl<C, E: diesel::expression::ValidGrouping<GB>, GB, T> diesel::expression::ValidGrouping<GB>
+    for AnyOf<C, E, T>
 {
     type IsAggregate = E::IsAggregate;
 }
 
-impl<C, E> diesel::query_builder::QueryId for AnyOf<C, E> {
+impl<C, E, T> diesel::query_builder::QueryId for AnyOf<C, E, T> {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl<C, E> AnyOf<C, E> {
+impl<C, E, T> AnyOf<C, E, T> {
     fn walk_json<'b, DB>(
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
@@ -469,7 +479,7 @@ impl<C, E> AnyOf<C, E> {
 }
 
 /// On SQLite (also inside a subselect diesel renders per backend).
-impl<C, E> diesel::query_builder::QueryFragment<Sqlite> for AnyOf<C, E>
+impl<C, E, T> diesel::query_builder::QueryFragment<Sqlite> for AnyOf<C, E, T>
 where
     C: diesel::query_builder::QueryFragment<Sqlite>,
 {
@@ -481,20 +491,36 @@ where
     }
 }
 
-impl<C, E> diesel::query_builder::QueryFragment<Pg> for AnyOf<C, E>
+impl<C, E, T> diesel::query_builder::QueryFragment<Pg> for AnyOf<C, E, T>
 where
+    C: diesel::Expression + diesel::query_builder::QueryFragment<Pg>,
     E: diesel::query_builder::QueryFragment<Pg>,
+    Pg: diesel::sql_types::HasSqlType<C::SqlType>,
+    T: diesel::serialize::ToSql<C::SqlType, Pg>,
 {
     fn walk_ast<'b>(
         &'b self,
-        out: diesel::query_builder::AstPass<'_, 'b, Pg>,
+        mut out: diesel::query_builder::AstPass<'_, 'b, Pg>,
     ) -> diesel::QueryResult<()> {
-        self.native.walk_ast(out)
+        if self.values.is_empty() || self.values.len() > FEW {
+            return self.native.walk_ast(out);
+        }
+        out.push_sql("(");
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(" IN (");
+        for (index, value) in self.values.iter().enumerate() {
+            if index > 0 {
+                out.push_sql(", ");
+            }
+            out.push_bind_param::<C::SqlType, T>(value)?;
+        }
+        out.push_sql("))");
+        Ok(())
     }
 }
 
 /// Whichever backend the connection is: the two renderings above.
-impl<C, E> diesel::query_builder::QueryFragment<AnyBackend> for AnyOf<C, E>
+impl<C, E, T> diesel::query_builder::QueryFragment<AnyBackend> for AnyOf<C, E, T>
 where
     Self: diesel::query_builder::QueryFragment<Sqlite> + diesel::query_builder::QueryFragment<Pg>,
 {

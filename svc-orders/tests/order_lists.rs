@@ -160,6 +160,33 @@ async fn a_residents_orders_come_newest_first_and_page_without_gaps() {
             rows.iter().map(|(row, _)| row.id).collect::<Vec<_>>(),
             house
         );
+        // However many houses: none (only their personal orders), or more than PostgreSQL gets
+        // one bind each for (kit::db::FEW), the same orders.
+        let personal: Vec<i64> = theirs
+            .iter()
+            .filter(|&&(_, _, house)| house.is_none())
+            .map(|&(_, id, _)| id)
+            .collect();
+        let houseless = ResidentFilter {
+            houses: Vec::new(),
+            ..filter(None, None)
+        };
+        let (rows, _) = orders::list_for_resident(conn, &houseless, paging)?;
+        assert_eq!(
+            rows.iter().map(|(row, _)| row.id).collect::<Vec<_>>(),
+            personal
+        );
+        let many = ResidentFilter {
+            houses: (1000..1000 + kit::db::FEW as i64).chain(HOUSES).collect(),
+            ..filter(None, None)
+        };
+        let paging_all = Paging::new(Some(1), Some(50)).unwrap();
+        let (rows, total) = orders::list_for_resident(conn, &many, paging_all)?;
+        assert_eq!(total, 25);
+        assert_eq!(
+            rows.iter().map(|(row, _)| row.id).collect::<Vec<_>>(),
+            expected
+        );
         let (rows, _) = orders::list_for_resident(conn, &filter(None, Some("物业费1")), paging)?;
         assert!(!rows.is_empty());
         assert!(
