@@ -736,12 +736,14 @@ pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
+/// The served document, once made ([`document_json`]).
+static DOCUMENT: std::sync::OnceLock<actix_web::web::Bytes> = std::sync::OnceLock::new();
+
 /// The document as served: its JSON, made on the first request for it and kept. Workers share
 /// these bytes (cloning the document itself into each worker held tens of MB at idle), and a
 /// gateway nobody asks for its document never builds it: building it holds about 13 MB at its
 /// peak, which the allocator kept after startup (issue 14's memory goal).
 pub fn document_json() -> serde_json::Result<actix_web::web::Bytes> {
-    static DOCUMENT: std::sync::OnceLock<actix_web::web::Bytes> = std::sync::OnceLock::new();
     if let Some(document) = DOCUMENT.get() {
         return Ok(document.clone());
     }
@@ -754,10 +756,13 @@ pub fn document_json() -> serde_json::Result<actix_web::web::Bytes> {
 pub fn swagger_ui() -> impl actix_web::dev::HttpServiceFactory {
     use actix_web::{HttpResponse, http::header::ContentType, web};
     let served = web::resource(DOCUMENT_PATH).route(web::get().to(|| async {
-        // Made once, off the worker's thread: it takes some milliseconds.
-        let made = match web::block(document_json).await {
-            Ok(made) => made.map_err(|error| error.to_string()),
-            Err(error) => Err(error.to_string()),
+        let made = match DOCUMENT.get() {
+            Some(document) => Ok(document.clone()),
+            // Made once, off the worker's thread: it takes some milliseconds.
+            None => match web::block(document_json).await {
+                Ok(made) => made.map_err(|error| error.to_string()),
+                Err(error) => Err(error.to_string()),
+            },
         };
         match made {
             Ok(document) => HttpResponse::Ok()

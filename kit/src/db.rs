@@ -394,10 +394,11 @@ pub type AnyBackend = <AnyConnection as Connection>::Backend;
 #[derive(Debug, Clone)]
 pub struct AnyOf<C, E, T> {
     column: C,
-    native: E,
+    /// diesel's `= ANY($1)`, made only for the lists PostgreSQL gets it for (none, or more
+    /// than [`FEW`] values).
+    native: Option<E>,
     values: Vec<T>,
     json: String,
-    single: bool,
 }
 
 /// The most values PostgreSQL gets one bind each for ([`AnyOf`]).
@@ -417,8 +418,8 @@ where
     // A list of numbers or strings always serialises.
     let json = serde_json::to_string(&values).unwrap_or_else(|_| "[]".to_owned());
     AnyOf {
-        single: values.len() == 1,
-        native: column.clone().eq_any(values.clone()),
+        native: (values.is_empty() || values.len() > FEW)
+            .then(|| column.clone().eq_any(values.clone())),
         values,
         column,
         json,
@@ -464,7 +465,7 @@ impl<C, E, T> AnyOf<C, E, T> {
     {
         // One value is an equality, which the planner can also use to order by the next
         // column of an index; several are read from the JSON list.
-        let (before, after) = if self.single {
+        let (before, after) = if self.values.len() == 1 {
             (" = json_extract(", ", '$[0]'))")
         } else {
             (" IN (SELECT value FROM json_each(", ")))")
@@ -502,8 +503,8 @@ where
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, Pg>,
     ) -> diesel::QueryResult<()> {
-        if self.values.is_empty() || self.values.len() > FEW {
-            return self.native.walk_ast(out);
+        if let Some(native) = &self.native {
+            return native.walk_ast(out);
         }
         out.push_sql("(");
         self.column.walk_ast(out.reborrow())?;

@@ -3,10 +3,8 @@
 //! payments spanning communities, closes and deletes, on SQLite and on PostgreSQL, and with
 //! writers at work concurrently.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-#[path = "../../kit/tests/support/database.rs"]
-mod database;
+mod support;
 
-use database::TestDatabase;
 use diesel::prelude::*;
 use kit::db::{AnyConnection, Database, DbError};
 use kit::paging::Paging;
@@ -17,28 +15,12 @@ const COMMUNITIES: [&str; 2] = ["10002", "10003"];
 
 fn order(community: &str, n: i64) -> OrderRow {
     OrderRow {
-        id: 0,
-        order_number: format!("{community}{n:012}"),
-        target_type: "house".to_owned(),
-        community_identifier: community.to_owned(),
         house_id: Some(n % 7),
-        user_id: None,
         louhao: Some(1 + n % 3),
         danyuan: Some(1),
         louceng: Some(1),
         fangjian: Some(101),
-        house_introduction: String::new(),
-        title: "物业费".to_owned(),
-        remark: String::new(),
-        extra: String::new(),
-        manager: "晨曦家园".to_owned(),
-        amount_fen: 100,
-        status: orders::OPEN.to_owned(),
-        paied: false,
-        bill_id: None,
-        created_by: 1,
-        created_at: n,
-        updated_at: n,
+        ..support::order(format!("{community}{n:012}"), community, n)
     }
 }
 
@@ -80,12 +62,8 @@ fn assert_totals_match(conn: &mut AnyConnection) {
     }
 }
 
-async fn database() -> (TestDatabase, Database) {
-    let test = TestDatabase::new("order_counts");
-    let db = Database::connect(&test.url, 8, &svc_orders::db::MIGRATIONS)
-        .await
-        .unwrap();
-    (test, db)
+async fn database() -> (impl Drop, Database) {
+    support::database("order_counts", 8).await
 }
 
 #[tokio::test]

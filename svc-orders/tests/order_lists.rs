@@ -4,10 +4,8 @@
 //! walked the whole primary key for each call, issue 14) and the platform's (001 §2.1.2: newest
 //! first by id, its first pages read whole in one statement and the deeper ones ids first).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-#[path = "../../kit/tests/support/database.rs"]
-mod database;
+mod support;
 
-use database::TestDatabase;
 use kit::db::{Database, DbError};
 use kit::paging::Paging;
 use svc_orders::db::orders::{self, OrderRow, PlatformFilter, ResidentFilter};
@@ -17,28 +15,11 @@ const HOUSES: [i64; 2] = [3, 4];
 
 fn order(n: i64, house_id: Option<i64>, user_id: Option<i64>, created_at: i64) -> OrderRow {
     OrderRow {
-        id: 0,
-        order_number: format!("R{n:012}"),
         target_type: if house_id.is_some() { "house" } else { "phone" }.to_owned(),
-        community_identifier: "10002".to_owned(),
         house_id,
         user_id,
-        louhao: None,
-        danyuan: None,
-        louceng: None,
-        fangjian: None,
-        house_introduction: String::new(),
         title: format!("物业费{}", n % 2),
-        remark: String::new(),
-        extra: String::new(),
-        manager: "晨曦家园".to_owned(),
-        amount_fen: 100,
-        status: orders::OPEN.to_owned(),
-        paied: false,
-        bill_id: None,
-        created_by: 1,
-        created_at,
-        updated_at: created_at,
+        ..support::order(format!("R{n:012}"), "10002", created_at)
     }
 }
 
@@ -52,12 +33,8 @@ fn filter(house_id: Option<i64>, title: Option<&str>) -> ResidentFilter {
     }
 }
 
-async fn database() -> (TestDatabase, Database) {
-    let test = TestDatabase::new("order_lists");
-    let db = Database::connect(&test.url, 4, &svc_orders::db::MIGRATIONS)
-        .await
-        .unwrap();
-    (test, db)
+async fn database() -> (impl Drop, Database) {
+    support::database("order_lists", 4).await
 }
 
 #[tokio::test]
