@@ -1,8 +1,9 @@
 //! `wjdh bench-paths`: every resident and platform read path, and the writes, each beside the
 //! limit the same stack can reach (issue 14), in one run:
 //!
-//! - three probes: a bare actix JSON handler; actix → one tonic call; actix → one tonic call →
-//!   one primary-key read of the same database the services use;
+//! - four probes: a bare actix JSON handler; actix → one tonic call; actix → one tonic call →
+//!   one primary-key read of the same database the services use; the same call → one row
+//!   updated and committed (the one-hop write, the limit of the write paths);
 //! - the read paths: the community list (no token), a resident's permissions, houses and
 //!   orders, the platform's orders and reviews;
 //! - the writes: an order (the platform's /order/new) and a registration filed (the resident's
@@ -13,7 +14,8 @@
 //!
 //! The load is external in style, as wrk's: its own thread and runtime, `connections` separate
 //! keep-alive HTTP/1.1 connections (hyper, no client pool) each sending its next request when
-//! the last is answered, for `seconds`. Each path's share of its probe (reads and writes: one call + one read) is printed.
+//! the last is answered, for `seconds`. Each path's share of its probe (reads: the one-hop
+//! read; writes: the one-hop write) is printed.
 //! `--scale` people, houses and orders are seeded first (1,000 and 1,000,000 are the sizes the
 //! issue compares).
 use std::sync::Arc;
@@ -309,7 +311,8 @@ fn answered_ok(status: http::StatusCode, body: &[u8]) -> bool {
 }
 
 /// The probes: a tonic health service whose `check` of service `"read"` reads one user by
-/// primary key from `db` (the stack's svc-auth database), and an actix app in front of it.
+/// primary key from `db` (the stack's svc-auth database) and of `"write"` updates one and
+/// commits, and an actix app in front of it.
 mod probe {
     use std::sync::atomic::{AtomicI64, Ordering};
     use std::time::Duration;
@@ -321,30 +324,46 @@ mod probe {
     use tonic_health::pb::health_server::{Health, HealthServer};
     use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 
-    struct ReadOne {
+    struct OneRow {
         db: kit::db::Database,
         users: i64,
         next: AtomicI64,
     }
 
     #[tonic::async_trait]
-    impl Health for ReadOne {
+    impl Health for OneRow {
         async fn check(
             &self,
             request: Request<HealthCheckRequest>,
         ) -> Result<Response<HealthCheckResponse>, Status> {
-            if request.get_ref().service == "read" {
-                // Users in turn, spread over the table.
-                let turn = self.next.fetch_add(7919, Ordering::Relaxed);
-                let id = 1 + turn % self.users.max(1);
-                let found = self
+            // Users in turn, spread over the table.
+            let turn = self.next.fetch_add(7919, Ordering::Relaxed);
+            let id = 1 + turn % self.users.max(1);
+            let found = match request.get_ref().service.as_str() {
+                "read" => self
                     .db
                     .run(move |conn| svc_auth::db::users::find_by_id(conn, id))
                     .await
-                    .map_err(|e| Status::internal(e.to_string()))?;
-                if found.is_none() {
-                    return Err(Status::not_found("no such user"));
+                    .map(|user| user.is_some()),
+                // One row written and committed, as every write path commits at least once.
+                "write" => {
+                    self.db
+                        .write(move |conn| -> Result<bool, kit::db::DbError> {
+                            use diesel::prelude::*;
+                            use svc_auth::db::schema::users;
+                            let now = kit::time::now_unix();
+                            Ok(diesel::update(users::table.find(id))
+                                .set(users::updated_at.eq(now))
+                                .execute(conn)?
+                                == 1)
+                        })
+                        .await
                 }
+                _ => Ok(true),
+            }
+            .map_err(|e| Status::internal(e.to_string()))?;
+            if !found {
+                return Err(Status::not_found("no such user"));
             }
             Ok(Response::new(HealthCheckResponse { status: 1 }))
         }
@@ -359,7 +378,7 @@ mod probe {
         }
     }
 
-    /// Where the probes answer: `/bare`, `/call` and `/read`.
+    /// Where the probes answer: `/bare`, `/call`, `/read` and `/write`.
     pub struct Probes {
         pub url: String,
         actix: actix_web::dev::ServerHandle,
@@ -376,7 +395,7 @@ mod probe {
             let grpc = format!("http://{}", listener.local_addr()?);
             let tonic = tokio::spawn(async move {
                 let _ = tonic::transport::Server::builder()
-                    .add_service(HealthServer::new(ReadOne {
+                    .add_service(HealthServer::new(OneRow {
                         db,
                         users,
                         next: AtomicI64::new(0),
@@ -415,6 +434,7 @@ mod probe {
                     )
                     .route("/call", web::post().to(call("")))
                     .route("/read", web::post().to(call("read")))
+                    .route("/write", web::post().to(call("write")))
             })
             .workers(workers.max(1))
             .disable_signals()
@@ -599,7 +619,7 @@ async fn measure_stack(
     let platform = platform_token(&client, &gateway, "123456", "123456").await?;
 
     let probes = probe::Probes::start(stack.auth_db.clone(), scale, 2).await?;
-    let (bare, call, read) = (0, 1, 2);
+    let (bare, call, read, write) = (0, 1, 2, 3);
     let url = |path: &str| format!("{gateway}{path}");
     let resident = Some(token.clone());
     let platform = Some(platform);
@@ -617,6 +637,11 @@ async fn measure_stack(
         (
             "actix → one tonic call → one primary-key read",
             post(&format!("{}/read", probes.url), None, &json!({}))?,
+            Some(call),
+        ),
+        (
+            "actix → one tonic call → one committed write",
+            post(&format!("{}/write", probes.url), None, &json!({}))?,
             Some(call),
         ),
     ];
@@ -675,7 +700,7 @@ async fn measure_stack(
                 "amount": "0.01",
             }),
         )?,
-        Some(read),
+        Some(write),
     ));
     let vacant: Vec<i64> = stack
         .yibiaosanshi_db
@@ -705,12 +730,12 @@ async fn measure_stack(
             &json!({}),
         )?
         .each_once(&registrations)?,
-        Some(read),
+        Some(write),
     ));
     let (connections, seconds) = (options.connections, options.seconds);
     let mut rows = Vec::new();
     let wanted = |name: &str, index: usize| {
-        index <= read
+        index <= write
             || options
                 .only
                 .as_deref()

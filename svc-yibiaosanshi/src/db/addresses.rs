@@ -448,14 +448,22 @@ pub fn find_house_at(
     conn: &mut AnyConnection,
     address: &secplat::HouseAddress,
 ) -> QueryResult<Option<i64>> {
-    houses::table
-        .inner_join(floors::table.inner_join(units::table.inner_join(buildings::table)))
+    Ok(find_house_place_at(conn, address)?.map(|place| place.house_id))
+}
+
+/// The place of the house at `address` (with its community's name), if the tree has it: one
+/// statement where the id and then the place would be two.
+pub fn find_house_place_at(
+    conn: &mut AnyConnection,
+    address: &secplat::HouseAddress,
+) -> QueryResult<Option<HousePlace>> {
+    house_tree()
         .filter(buildings::community_identifier.eq(&address.community_identifier))
         .filter(buildings::building_number.eq(address.building_number))
         .filter(units::unit_number.eq(address.unit_number))
         .filter(floors::floor_number.eq(address.floor_number))
         .filter(houses::house_number.eq(address.house_number))
-        .select(houses::id)
-        .first::<i64>(conn)
+        .select(HousePlace::as_select())
+        .first(conn)
         .optional()
 }

@@ -456,6 +456,27 @@ async fn registrations_obey_the_switches_svc_community_told() {
         .await
         .unwrap();
 
+    // Family are bound under 绑定家属: off, a family member is refused.
+    app.registration
+        .set_module_switches(pb::ModuleSwitchesRequest {
+            switches: vec![pb::ModuleSwitch {
+                community_identifier: "10002".to_owned(),
+                module_name: "绑定家属".to_owned(),
+                enabled: false,
+            }],
+        })
+        .await
+        .unwrap();
+    let house_201 = house_id_of(&app, "10002", [1, 1, 2, 201]).await;
+    let family =
+        error_of(submit_first(&mut app, 3, "130302198506152349", choice(house_201, "家属")).await);
+    assert_eq!(family.kind, ErrorKind::Forbidden);
+    assert_eq!(family.msg, "该小区的绑定家属功能已关闭");
+    // 绑定房屋 is on again: an owner still files.
+    submit_first(&mut app, 3, "130302198506152349", choice(house_201, "业主"))
+        .await
+        .unwrap();
+
     let other = error_of(
         app.registration
             .set_module_switches(pb::ModuleSwitchesRequest {

@@ -41,13 +41,14 @@ pub async fn find_payer(
                         floor_number: r.louceng,
                         house_number: r.fangjian,
                     };
-                    if let Some(id) = addresses::find_house_at(conn, &address)? {
+                    if let Some(place) = addresses::find_house_place_at(conn, &address)? {
+                        let id = place.house_id;
                         reply.found = true;
                         reply.registered = true;
                         reply.house_id = id;
-                        reply.introduction = addresses::find_house_place(conn, id)?
-                            .map(|place| place.introduction())
-                            .unwrap_or_default();
+                        reply.introduction = place.introduction();
+                        // The house's row brought its community's name: no second look-up.
+                        reply.community_name = Some(place.community_name);
                         reply.payer_user_ids = bindings::list_for_house(conn, id)?
                             .into_iter()
                             .filter(|(binding, _)| {
@@ -113,8 +114,10 @@ pub async fn find_payer(
             if reply.user_id > 0 {
                 reply.payer_user_ids = vec![reply.user_id];
             }
-            reply.community_name =
-                addresses::find_community(conn, &community)?.map(|found| found.community_name);
+            if reply.community_name.is_none() {
+                reply.community_name =
+                    addresses::find_community(conn, &community)?.map(|found| found.community_name);
+            }
             Ok(reply)
         })
         .await

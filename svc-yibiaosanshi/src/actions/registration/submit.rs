@@ -6,7 +6,7 @@ use kit::error::{ServiceError, ServiceResult};
 use kit::time::now_unix;
 
 use super::owner::owner_verified;
-use super::{bound, house_part, load_place, tell_registration_states};
+use super::{house_part, load_place, tell_registration_states};
 use crate::actions::{Resident, State};
 use crate::db::addresses::{self, HousePlace};
 use crate::db::bindings::{self, Binding};
@@ -66,7 +66,8 @@ pub async fn submit(
                 .db
                 .write(move |conn| {
                     let filed = file_first(conn, user_id, &person, &choice, consent)?;
-                    registering(conn, user_id, filed)
+                    // Filed because the user had no person: none of theirs is bound anywhere.
+                    registering(conn, None, filed)
                 })
                 .await?
         }
@@ -75,8 +76,9 @@ pub async fn submit(
             state
                 .db
                 .write(move |conn| {
-                    let filed = file_bind(conn, user_id, &choice, consent)?;
-                    registering(conn, user_id, filed)
+                    let person = people::find_by_user(conn, user_id)?.ok_or_else(not_registered)?;
+                    let filed = file_bind(conn, user_id, &person, &choice, consent)?;
+                    registering(conn, Some(person.id), filed)
                 })
                 .await?
         }
@@ -114,14 +116,19 @@ pub async fn submit(
     Ok(submitted)
 }
 
-/// A registration filed, with where it leaves the user (read in its transaction, for svc-auth).
+/// A registration filed, with where it leaves the user (read in its transaction, for svc-auth):
+/// `person` is the user's person (`people.id`), if they had one before filing.
 fn registering(
     conn: &mut AnyConnection,
-    user_id: i64,
+    person: Option<i64>,
     filed: Submitted,
 ) -> Result<(Submitted, Option<RegistrationState>)> {
+    let bound = match person {
+        Some(person) => bindings::has_activated(conn, person)?,
+        None => false,
+    };
     // The review just filed is pending: the user waits, whatever else they hold.
-    let registration = RegistrationState::of(bound(conn, user_id)?, true);
+    let registration = RegistrationState::of(bound, true);
     Ok((filed, Some(registration)))
 }
 
@@ -134,39 +141,30 @@ struct Consent {
     owner_elsewhere: bool,
 }
 
-/// An owner known only to the security platform must consent as one bound here does: the
-/// platform is asked only when it matters (a non-owner role, not verified, no owner bound here).
-/// 绑定房屋 (owners, tenants) or 绑定家属 (family) must be on in the house's community.
-async fn module_gate(state: &State, choice: &HouseChoice) -> ServiceResult<()> {
-    let house_id = choice.house_id;
-    let module = if choice.fields.role == OWNER || choice.fields.role == "租客" {
+/// 绑定房屋 (owners, tenants) or 绑定家属 (family) must be on in the house's community; a switch
+/// svc-community never told of is on, as it is there.
+fn module_gate(conn: &mut AnyConnection, place: &HousePlace, role: &str) -> Result<()> {
+    let module = if role == OWNER || role == "租客" {
         "绑定房屋"
     } else {
         "绑定家属"
     };
-    let gate = state
-        .db
-        .run(move |conn| -> Result<_> {
-            let Some(place) = addresses::find_house_place(conn, house_id)? else {
-                return Ok(None);
-            };
-            let community = place.address().community_identifier;
-            let enabled = module_switches::enabled(conn, &community, module)?;
-            Ok(Some((community, enabled)))
-        })
-        .await?;
-    match gate {
-        // A switch svc-community never told of is on, as it is there.
-        Some((community, Some(false))) => Err(ServiceError::forbidden(
+    let community = &place.community_identifier;
+    match module_switches::enabled(conn, community, module)? {
+        Some(false) => Err(ServiceError::forbidden(
             format!("该小区的{module}功能已关闭"),
             format!("module {module} is off in community {community}"),
-        )),
+        )
+        .into()),
         _ => Ok(()),
     }
 }
 
+/// An owner known only to the security platform must consent as one bound here does: the
+/// platform is asked only when it matters (a non-owner role, not verified, no owner bound here,
+/// the module on). The transaction filing the request checks the module again, and everything
+/// else, in its own reads.
 async fn consent(state: &State, user_id: i64, choice: &HouseChoice) -> ServiceResult<Consent> {
-    module_gate(state, choice).await?;
     let verified = owner_verified(state, user_id, choice.house_id).await?;
     if verified || choice.fields.role == OWNER {
         return Ok(Consent {
@@ -174,13 +172,14 @@ async fn consent(state: &State, user_id: i64, choice: &HouseChoice) -> ServiceRe
             owner_elsewhere: false,
         });
     }
-    let house_id = choice.house_id;
+    let (house_id, role) = (choice.house_id, choice.fields.role.clone());
     let unowned = state
         .db
         .run(move |conn| -> Result<_> {
             let Some(place) = addresses::find_house_place(conn, house_id)? else {
                 return Ok(None);
             };
+            module_gate(conn, &place, &role)?;
             Ok(bindings::owners_of(conn, house_id)?
                 .is_empty()
                 .then_some(place))
@@ -256,18 +255,11 @@ fn file_first(
 fn file_bind(
     conn: &mut AnyConnection,
     user_id: i64,
+    person: &Person,
     choice: &HouseChoice,
     consent: Consent,
 ) -> Result<Submitted> {
-    let person = people::find_by_user(conn, user_id)?.ok_or_else(not_registered)?;
-    file_binding(
-        conn,
-        user_id,
-        Some(&person),
-        &person.data(),
-        choice,
-        consent,
-    )
+    file_binding(conn, user_id, Some(person), &person.data(), choice, consent)
 }
 
 /// The rules every binding request meets: not bound yet, nothing pending for the house, and
@@ -281,18 +273,23 @@ fn file_binding(
     consent: Consent,
 ) -> Result<Submitted> {
     let place = load_place(conn, choice.house_id)?;
+    let role = &choice.fields.role;
+    module_gate(conn, &place, role)?;
+    // Everyone bound here, in one read: the applicant's own binding and the owners.
+    let here = bindings::list_for_house(conn, place.house_id)?;
     if let Some(applicant) = applicant
-        && bindings::find_for(conn, applicant.id, place.house_id)?.is_some_and(|b| b.activated)
+        && here
+            .iter()
+            .any(|(binding, _)| binding.people_id == applicant.id && binding.activated)
     {
         return Err(ServiceError::conflict("您已绑定该房屋", "该人员与该房屋已有绑定关系").into());
     }
     if reviews::has_pending_for_house(conn, user_id, place.house_id)? {
         return Err(already_pending().into());
     }
-    let has_owner = bindings::owners_of(conn, place.house_id)?
+    let has_owner = here
         .iter()
-        .any(|(_, owner)| applicant.is_none_or(|a| a.id != owner.id));
-    let role = &choice.fields.role;
+        .any(|(binding, owner)| binding.is_owner() && applicant.is_none_or(|a| a.id != owner.id));
     let kind = if role == OWNER {
         match (has_owner, choice.replace_owner) {
             (false, _) => ReviewType::OwnerBind,
