@@ -22,6 +22,7 @@ use svc_auth::startup::Application;
 
 struct TestService {
     client: AuthClient<CallerChannel>,
+    addr: std::net::SocketAddr,
     sandbox_url: String,
     _stop: support::Stop,
     _sandbox: sandbox::Sandbox,
@@ -52,6 +53,7 @@ impl TestService {
         tokio::spawn(app.run_until_stopped(stopped));
         Self {
             client: AuthClient::new(support::signed_channel(addr, "gateway").await),
+            addr,
             sandbox_url,
             _stop: stop,
             _sandbox: sandbox,
@@ -165,4 +167,45 @@ async fn a_login_code_is_sent_by_sms_once_a_minute_and_checked_once() {
     assert_eq!(verified.phone, phone);
     // Once: the same code again is an expired one.
     assert!(verify(code).await.is_err());
+}
+
+#[tokio::test]
+async fn an_event_handed_over_twice_is_recorded_once() {
+    let service = TestService::spawn().await;
+    let event = || {
+        signed(pb::NotifyRequest {
+            source: "orders".to_owned(),
+            event_id: 41,
+            user_id: 9_001,
+            kind: pb::NoticeKind::Order as i32,
+            fields: Some(pb::NoticeFields {
+                title: Some("物业费".to_owned()),
+                amount_fen: Some(1),
+                time: 1_764_806_400,
+                ..Default::default()
+            }),
+        })
+    };
+    // Events come from the other services (svc-orders' outbox), not the gateway.
+    let orders = AuthClient::new(support::signed_channel(service.addr, "orders").await);
+    let first = orders.clone().notify(event()).await.unwrap().into_inner();
+    assert!(first.recorded);
+    // The outbox delivers at least once: the same event again records nothing.
+    let again = orders.clone().notify(event()).await.unwrap().into_inner();
+    assert!(!again.recorded);
+    let listed = service
+        .auth()
+        .list_notices(signed(pb::ListNoticesRequest {
+            resident: Some(proto::caller::ResidentRef {
+                user_id: 9_001,
+                phone: "13800000000".to_owned(),
+            }),
+            page: 1,
+            per_page: 10,
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(listed.total, 1);
+    assert_eq!(listed.rows.len(), 1);
 }

@@ -91,10 +91,9 @@ pub async fn notify(state: &State, event: Event) -> ServiceResult<bool> {
         .map_err(|error| ServiceError::internal(format!("notice data: {error}")))?;
     let recording = state
         .db
-        .write(move |conn| -> Result<Option<(i64, Status)>> {
-            if notices::find_event(conn, &event.source, event.event_id)?.is_some() {
-                return Ok(None);
-            }
+        .write(move |conn| -> Result<(i64, Status)> {
+            // An event handed over before is refused by the insert (its unique key), which
+            // undoes the accept taken here with the transaction: no read for it first.
             let openid = users::find_by_id(conn, event.user_id)?.and_then(|user| user.openid);
             let status = match &openid {
                 None => Status::NoWechat,
@@ -122,17 +121,17 @@ pub async fn notify(state: &State, event: Event) -> ServiceResult<bool> {
             if status == Status::Pending {
                 outbox::enqueue(conn, TO_WECHAT, &row.id.to_string())?;
             }
-            Ok(Some((row.id, status)))
+            Ok((row.id, status))
         })
         .await;
-    // Two hand-overs of one event at once: the second finds the first's row by its unique key.
+    // The event was handed over before (or twice at once): its row is there already.
     let recorded = match recording {
         Err(kit::db::WorkError::Db(kit::db::DbError::Query(error)))
             if crate::db::is_unique_violation(&error) =>
         {
             None
         }
-        other => other?,
+        other => Some(other?),
     };
     match recorded {
         Some((id, status)) => {

@@ -133,20 +133,6 @@ pub fn give_back(conn: &mut AnyConnection, openid: &str, template_id: &str) -> Q
     .execute(conn)
 }
 
-/// The notice of event `event_id` of `source`, if it was handed over before.
-pub fn find_event(
-    conn: &mut AnyConnection,
-    source: &str,
-    event_id: i64,
-) -> QueryResult<Option<NoticeRow>> {
-    notices::table
-        .filter(notices::source.eq(source))
-        .filter(notices::event_id.eq(event_id))
-        .select(NoticeRow::as_select())
-        .first(conn)
-        .optional()
-}
-
 pub fn insert(conn: &mut AnyConnection, notice: &NewNotice<'_>) -> QueryResult<NoticeRow> {
     diesel::insert_into(notices::table)
         .values(notice)
