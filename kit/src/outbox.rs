@@ -195,11 +195,39 @@ pub async fn run_concurrently<F, Fut>(
     F: Fn(Message) -> Fut,
     Fut: Future<Output = Result<(), String>>,
 {
+    let deliver = &deliver;
+    run_batched(
+        db,
+        topic,
+        metrics,
+        move |messages: Vec<Message>| async move {
+            futures::stream::iter(messages)
+                .map(deliver)
+                .buffered(at_once.max(1))
+                .collect::<Vec<_>>()
+                .await
+        },
+    )
+    .await;
+}
+
+/// [`run`] handing each pass's messages over together: `deliver` gets up to a batch (oldest
+/// first) and answers each one's outcome, in the same order. For a receiver that takes many
+/// in one call (svc-auth records a pass of notices in one transaction).
+pub async fn run_batched<F, Fut>(
+    db: Database,
+    topic: &'static str,
+    metrics: Option<ServiceMetrics>,
+    deliver: F,
+) where
+    F: Fn(Vec<Message>) -> Fut,
+    Fut: Future<Output = Vec<Result<(), String>>>,
+{
     let mut counted_at: Option<Instant> = None;
     loop {
         // The backlog gauge is counted at most once a tick, however fast a burst drains.
         let count = metrics.is_some() && counted_at.is_none_or(|at| at.elapsed() >= TICK);
-        let read = match deliver_due(&db, topic, count, at_once.max(1), &deliver).await {
+        let read = match deliver_due(&db, topic, count, &deliver).await {
             Ok(pass) => {
                 if let (Some(metrics), Some(backlog)) = (&metrics, pass.backlog) {
                     metrics.set_outbox_backlog(backlog);
@@ -226,20 +254,18 @@ struct Pass {
     backlog: Option<i64>,
 }
 
-/// One pass: the due messages read, claimed in one statement, handed over (`at_once` at a
-/// time, oldest first), and their outcomes written in one transaction. A replica that stops
-/// mid-pass leaves its claimed messages to be handed over again after [`CLAIM_SECS`] (delivery
-/// is at least once).
+/// One pass: the due messages read, claimed in one statement, handed over (oldest first), and
+/// their outcomes written in one transaction. A replica that stops mid-pass leaves its claimed
+/// messages to be handed over again after [`CLAIM_SECS`] (delivery is at least once).
 async fn deliver_due<F, Fut>(
     db: &Database,
     topic: &'static str,
     count_backlog: bool,
-    at_once: usize,
     deliver: &F,
 ) -> Result<Pass, DbError>
 where
-    F: Fn(Message) -> Fut,
-    Fut: Future<Output = Result<(), String>>,
+    F: Fn(Vec<Message>) -> Fut,
+    Fut: Future<Output = Vec<Result<(), String>>>,
 {
     let now = now_unix();
     let (due, backlog) = db
@@ -261,21 +287,25 @@ where
     let claimed = db
         .run(move |conn| -> Result<_, DbError> { Ok(claim(conn, &ids, now)?) })
         .await?;
-    let outcomes: Vec<(i64, i32, Result<(), String>)> = futures::stream::iter(
-        due.into_iter()
-            .filter(|message| claimed.contains(&message.id)),
-    )
-    .map(|message| {
-        let (id, attempts) = (message.id, message.attempts + 1);
-        let delivered = deliver(message);
-        async move { (id, attempts, delivered.await) }
-    })
-    .buffered(at_once)
-    .collect()
-    .await;
-    let mut handed = Vec::with_capacity(outcomes.len());
+    let taken: Vec<Message> = due
+        .into_iter()
+        .filter(|message| claimed.contains(&message.id))
+        .collect();
+    if taken.is_empty() {
+        return Ok(Pass { read, backlog });
+    }
+    let tried: Vec<(i64, i32)> = taken
+        .iter()
+        .map(|message| (message.id, message.attempts + 1))
+        .collect();
+    let mut outcomes = deliver(taken).await.into_iter();
+    let mut handed = Vec::with_capacity(tried.len());
     let mut refused = Vec::new();
-    for (id, attempts, outcome) in outcomes {
+    for (id, attempts) in tried {
+        // A receiver that answered fewer outcomes than it got messages did not take the rest.
+        let outcome = outcomes
+            .next()
+            .unwrap_or_else(|| Err("no outcome answered".to_owned()));
         match outcome {
             Ok(()) => handed.push(id),
             Err(error) => {

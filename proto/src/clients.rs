@@ -211,74 +211,93 @@ impl Notices {
         Self(crate::auth::auth_client::AuthClient::new(channel))
     }
 
-    /// Hands over a `notice` message of `source`'s outbox (its id is the event's id, so a
-    /// message handed over twice is recorded once); `Err` with the reason when svc-auth did not
-    /// take it, so the outbox tries again later.
+    /// Hands every `notice` message of `db`'s outbox to svc-auth as `source`, a pass at a time
+    /// (one call, one transaction there), until the task running it is aborted.
+    pub async fn run(self, db: kit::db::Database, source: &'static str) {
+        kit::outbox::run_batched(db, kit::outbox::NOTICE, None, move |messages| {
+            let notices = self.clone();
+            async move { notices.hand_over(source, messages).await }
+        })
+        .await;
+    }
+    /// Hands over the `notice` messages of a pass of `source`'s outbox in one call (each
+    /// message's id is its event's id, so one handed over twice is recorded once): for each,
+    /// `Err` with the reason when svc-auth did not take it, so the outbox tries again later.
     pub async fn hand_over(
         &self,
         source: &str,
-        message: &kit::outbox::Message,
-    ) -> Result<(), String> {
-        use crate::auth::{NoticeFields, NoticeKind, NotifyRequest};
-        use kit::outbox::NoticeKind as Kind;
-        let notice = kit::outbox::Notice::from_payload(&message.payload)?;
-        let kind = match notice.kind {
-            Kind::Review => NoticeKind::Review,
-            Kind::Order => NoticeKind::Order,
-            Kind::Paid => NoticeKind::Paid,
-            Kind::Repair => NoticeKind::Repair,
-            Kind::Complaint => NoticeKind::Complaint,
-            Kind::Viewing => NoticeKind::Viewing,
-            Kind::Announcement => NoticeKind::Announcement,
-        };
-        let Some(&user_id) = notice.users.first() else {
-            return Ok(());
-        };
-        let request = NotifyRequest {
-            source: source.to_owned(),
-            event_id: message.id,
-            user_id,
-            kind: kind.into(),
-            fields: Some(NoticeFields {
-                title: notice.title,
-                status: notice.status,
-                remark: notice.remark,
-                amount_fen: notice.amount_fen,
-                number: notice.number,
-                subject: notice.subject,
-                phone: notice.phone,
-                time: notice.time,
-                page_query: notice.page_query,
-            }),
-        };
-        self.0
+        messages: Vec<kit::outbox::Message>,
+    ) -> Vec<Result<(), String>> {
+        let mut outcomes = Vec::with_capacity(messages.len());
+        let mut events = Vec::with_capacity(messages.len());
+        // Where each event's outcome goes among the messages'.
+        let mut sent = Vec::with_capacity(messages.len());
+        for message in &messages {
+            match event(source, message) {
+                Ok(Some(event)) => {
+                    sent.push(outcomes.len());
+                    events.push(event);
+                    outcomes.push(Ok(()));
+                }
+                // Nobody to tell: taken as it is.
+                Ok(None) => outcomes.push(Ok(())),
+                Err(error) => outcomes.push(Err(error)),
+            }
+        }
+        if events.is_empty() {
+            return outcomes;
+        }
+        let answered = self
+            .0
             .clone()
-            .notify(request)
+            .notify_all(crate::auth::NotifyAllRequest { events })
             .await
-            .map(|_| ())
-            .map_err(|status| format!("svc-auth: {} {}", status.code(), status.message()))
+            .map_err(|status| format!("svc-auth: {} {}", status.code(), status.message()));
+        if let Err(error) = answered {
+            for place in sent {
+                outcomes[place] = Err(error.clone());
+            }
+        }
+        outcomes
     }
 }
 
-/// Notices handed to svc-auth at once.
-const NOTICES_AT_ONCE: usize = 8;
-
-impl Notices {
-    /// Hands every `notice` message of `db`'s outbox to svc-auth as `source`, until the task
-    /// running it is aborted.
-    pub async fn run(self, db: kit::db::Database, source: &'static str) {
-        // Each notice stands alone (svc-auth records it once by its id), so a burst is handed
-        // over several at a time.
-        kit::outbox::run_concurrently(
-            db,
-            kit::outbox::NOTICE,
-            None,
-            NOTICES_AT_ONCE,
-            move |message| {
-                let notices = self.clone();
-                async move { notices.hand_over(source, &message).await }
-            },
-        )
-        .await;
-    }
+/// The event a `notice` message of `source`'s outbox tells svc-auth of; `None` when it names
+/// nobody.
+fn event(
+    source: &str,
+    message: &kit::outbox::Message,
+) -> Result<Option<crate::auth::NotifyRequest>, String> {
+    use crate::auth::{NoticeFields, NoticeKind, NotifyRequest};
+    use kit::outbox::NoticeKind as Kind;
+    let notice = kit::outbox::Notice::from_payload(&message.payload)?;
+    let kind = match notice.kind {
+        Kind::Review => NoticeKind::Review,
+        Kind::Order => NoticeKind::Order,
+        Kind::Paid => NoticeKind::Paid,
+        Kind::Repair => NoticeKind::Repair,
+        Kind::Complaint => NoticeKind::Complaint,
+        Kind::Viewing => NoticeKind::Viewing,
+        Kind::Announcement => NoticeKind::Announcement,
+    };
+    let Some(&user_id) = notice.users.first() else {
+        return Ok(None);
+    };
+    Ok(Some(NotifyRequest {
+        source: source.to_owned(),
+        event_id: message.id,
+        user_id,
+        kind: kind.into(),
+        fields: Some(NoticeFields {
+            title: notice.title,
+            status: notice.status,
+            remark: notice.remark,
+            amount_fen: notice.amount_fen,
+            number: notice.number,
+            subject: notice.subject,
+            phone: notice.phone,
+            time: notice.time,
+            page_query: notice.page_query,
+        }),
+    }))
 }

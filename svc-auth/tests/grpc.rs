@@ -208,4 +208,45 @@ async fn an_event_handed_over_twice_is_recorded_once() {
         .into_inner();
     assert_eq!(listed.total, 1);
     assert_eq!(listed.rows.len(), 1);
+
+    // A pass of the outbox at once: the event recorded before and one listed twice are
+    // recorded once, the others each once, and every answer is in the events' order.
+    let one = |event_id: i64| pb::NotifyRequest {
+        event_id,
+        ..event().into_inner()
+    };
+    let all = orders
+        .clone()
+        .notify_all(signed(pb::NotifyAllRequest {
+            events: vec![one(42), one(41), one(43), one(42)],
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(all.recorded, [true, false, true, false]);
+    let listed = service
+        .auth()
+        .list_notices(signed(pb::ListNoticesRequest {
+            resident: Some(proto::caller::ResidentRef {
+                user_id: 9_001,
+                phone: "13800000000".to_owned(),
+            }),
+            page: 1,
+            per_page: 10,
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(listed.total, 3);
+    // A bad event refuses the whole call: nothing of it is recorded.
+    let mut bad = one(44);
+    bad.event_id = 0;
+    let refused = orders
+        .clone()
+        .notify_all(signed(pb::NotifyAllRequest {
+            events: vec![one(45), bad],
+        }))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::InvalidArgument, "{refused:?}");
 }

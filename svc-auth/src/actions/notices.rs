@@ -73,78 +73,147 @@ pub struct Event {
     pub values: Values,
 }
 
-/// Records an event once: as a message on its way to WeChat when the resident has an accept
-/// left for its template (taken now), or as not sent and why. False when it was recorded before.
+/// The most events one [`notify_all`] takes (an outbox pass hands over 64 at most).
+pub const MOST_EVENTS: usize = 256;
+
+/// Records an event once ([`notify_all`]); false when it was recorded before.
 pub async fn notify(state: &State, event: Event) -> ServiceResult<bool> {
-    if event.source.is_empty() || event.source.len() > 64 || event.event_id <= 0 {
+    Ok(notify_all(state, vec![event]).await?.first() == Some(&true))
+}
+
+/// An event ready to be recorded: its template rendered.
+struct Ready {
+    index: usize,
+    event: Event,
+    template_id: String,
+    page: String,
+    data: String,
+}
+
+/// Records each event once, all in one transaction: as a message on its way to WeChat when the
+/// resident has an accept left for its template (taken now), or as not sent and why. For each
+/// event, in order, false when it was recorded before or residents are not told of its kind.
+/// An outbox's pass comes as one call: one transaction and one read of the events recorded
+/// before and of the residents' openids, however many events it carries.
+pub async fn notify_all(state: &State, events: Vec<Event>) -> ServiceResult<Vec<bool>> {
+    if events.len() > MOST_EVENTS {
+        return Err(ServiceError::invalid(
+            "events",
+            format!("at most {MOST_EVENTS} events at once"),
+        ));
+    }
+    if events
+        .iter()
+        .any(|event| event.source.is_empty() || event.source.len() > 64 || event.event_id <= 0)
+    {
         return Err(ServiceError::invalid(
             "source",
             "an event names its source and id",
         ));
     }
-    let Some(template) = state.templates.of(event.kind).cloned() else {
-        // Residents are not told of this kind of event.
-        return Ok(false);
-    };
-    let rendered = template.render(&event.values);
-    let data = serde_json::to_string(&rendered.data)
-        .map_err(|error| ServiceError::internal(format!("notice data: {error}")))?;
-    let recording = state
-        .db
-        .write(move |conn| -> Result<(i64, Status)> {
-            // An event handed over before is refused by the insert (its unique key), which
-            // undoes the accept taken here with the transaction: no read for it first.
-            let openid = users::find_by_id(conn, event.user_id)?.and_then(|user| user.openid);
-            let status = match &openid {
-                None => Status::NoWechat,
-                Some(openid) if notices::take_one(conn, openid, &template.template_id)? => {
-                    Status::Pending
-                }
-                Some(_) => Status::Unsubscribed,
-            };
-            let row = notices::insert(
-                conn,
-                &NewNotice {
-                    source: &event.source,
-                    event_id: event.event_id,
-                    user_id: event.user_id,
-                    kind: event.kind.as_str(),
-                    template_id: &template.template_id,
-                    openid: openid.as_deref(),
-                    page: &rendered.page,
-                    data: &data,
-                    status: status.as_str(),
-                    reason: status.reason(),
-                    created_at: now_unix(),
-                },
-            )?;
-            if status == Status::Pending {
-                outbox::enqueue(conn, TO_WECHAT, &row.id.to_string())?;
-            }
-            Ok((row.id, status))
-        })
-        .await;
-    // The event was handed over before (or twice at once): its row is there already.
-    let recorded = match recording {
-        Err(kit::db::WorkError::Db(kit::db::DbError::Query(error)))
-            if crate::db::is_unique_violation(&error) =>
-        {
-            None
-        }
-        other => Some(other?),
-    };
-    match recorded {
-        Some((id, status)) => {
-            tracing::info!(
-                notice = id,
-                kind = event.kind.as_str(),
-                status = status.as_str(),
-                "notice recorded"
-            );
-            Ok(true)
-        }
-        None => Ok(false),
+    let count = events.len();
+    let mut ready = Vec::with_capacity(count);
+    for (index, event) in events.into_iter().enumerate() {
+        // Residents are not told of every kind of event.
+        let Some(template) = state.templates.of(event.kind) else {
+            continue;
+        };
+        let rendered = template.render(&event.values);
+        let data = serde_json::to_string(&rendered.data)
+            .map_err(|error| ServiceError::internal(format!("notice data: {error}")))?;
+        ready.push(Ready {
+            index,
+            template_id: template.template_id.clone(),
+            page: rendered.page,
+            data,
+            event,
+        });
     }
+    let mut answers = vec![false; count];
+    if ready.is_empty() {
+        return Ok(answers);
+    }
+    let ready = std::sync::Arc::new(ready);
+    // Another replica recording some of these at the same moment makes the insert hit the
+    // unique key and undoes this transaction: once more, the read finds what it recorded.
+    let mut tries = 0;
+    let recorded = loop {
+        tries += 1;
+        let batch = std::sync::Arc::clone(&ready);
+        match state.db.write(move |conn| record(conn, &batch)).await {
+            Err(kit::db::WorkError::Db(kit::db::DbError::Query(error)))
+                if tries < 2 && crate::db::is_unique_violation(&error) => {}
+            other => break other?,
+        }
+    };
+    for (index, id, status) in recorded {
+        tracing::info!(
+            notice = id,
+            kind = ready[index].event.kind.as_str(),
+            status = status.as_str(),
+            "notice recorded"
+        );
+        if let Some(answer) = answers.get_mut(ready[index].index) {
+            *answer = true;
+        }
+    }
+    Ok(answers)
+}
+
+/// Records those of `ready` not recorded before; for each one recorded, its place in `ready`,
+/// its notice id and status.
+fn record(conn: &mut AnyConnection, ready: &[Ready]) -> Result<Vec<(usize, i64, Status)>> {
+    let mut before = std::collections::HashSet::new();
+    let mut sources: Vec<&str> = ready.iter().map(|r| r.event.source.as_str()).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    for source in sources {
+        let ids: Vec<i64> = ready
+            .iter()
+            .filter(|r| r.event.source == source)
+            .map(|r| r.event.event_id)
+            .collect();
+        for id in notices::recorded_events(conn, source, &ids)? {
+            before.insert((source.to_owned(), id));
+        }
+    }
+    let user_ids: Vec<i64> = ready.iter().map(|r| r.event.user_id).collect();
+    let openids = users::openids_of(conn, &user_ids)?;
+    let now = now_unix();
+    let mut recorded = Vec::new();
+    for (place, r) in ready.iter().enumerate() {
+        // Recorded before, or earlier in this call.
+        if !before.insert((r.event.source.clone(), r.event.event_id)) {
+            continue;
+        }
+        let openid = openids.get(&r.event.user_id);
+        let status = match openid {
+            None => Status::NoWechat,
+            Some(openid) if notices::take_one(conn, openid, &r.template_id)? => Status::Pending,
+            Some(_) => Status::Unsubscribed,
+        };
+        let row = notices::insert(
+            conn,
+            &NewNotice {
+                source: &r.event.source,
+                event_id: r.event.event_id,
+                user_id: r.event.user_id,
+                kind: r.event.kind.as_str(),
+                template_id: &r.template_id,
+                openid: openid.map(String::as_str),
+                page: &r.page,
+                data: &r.data,
+                status: status.as_str(),
+                reason: status.reason(),
+                created_at: now,
+            },
+        )?;
+        if status == Status::Pending {
+            outbox::enqueue(conn, TO_WECHAT, &row.id.to_string())?;
+        }
+        recorded.push((place, row.id, status));
+    }
+    Ok(recorded)
 }
 
 /// A resident's notices, newest first.

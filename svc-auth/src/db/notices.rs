@@ -133,6 +133,19 @@ pub fn give_back(conn: &mut AnyConnection, openid: &str, template_id: &str) -> Q
     .execute(conn)
 }
 
+/// Those of events `event_ids` of `source` that were handed over before.
+pub fn recorded_events(
+    conn: &mut AnyConnection,
+    source: &str,
+    event_ids: &[i64],
+) -> QueryResult<Vec<i64>> {
+    notices::table
+        .filter(notices::source.eq(source))
+        .filter(any_of(notices::event_id, event_ids))
+        .select(notices::event_id)
+        .load(conn)
+}
+
 pub fn insert(conn: &mut AnyConnection, notice: &NewNotice<'_>) -> QueryResult<NoticeRow> {
     diesel::insert_into(notices::table)
         .values(notice)

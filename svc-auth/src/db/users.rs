@@ -37,6 +37,21 @@ pub fn find_by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<User>, DbE
         .optional()?)
 }
 
+/// The WeChat openid of each of users `ids` who has one.
+pub fn openids_of(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, DbError> {
+    let found: Vec<(i64, Option<String>)> = users::table
+        .filter(kit::db::any_of(users::id, ids))
+        .select((users::id, users::openid))
+        .load(conn)?;
+    Ok(found
+        .into_iter()
+        .filter_map(|(id, openid)| Some((id, openid?)))
+        .collect())
+}
+
 pub fn find_by_openid(conn: &mut AnyConnection, openid: &str) -> Result<Option<User>, DbError> {
     Ok(users::table
         .filter(users::openid.eq(openid))

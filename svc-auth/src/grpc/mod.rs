@@ -65,6 +65,28 @@ fn answer(value: i32) -> ServiceResult<Answer> {
     }
 }
 
+/// The event another service handed over.
+fn event(r: pb::NotifyRequest) -> ServiceResult<Event> {
+    let fields = r.fields.unwrap_or_default();
+    Ok(Event {
+        source: r.source,
+        event_id: r.event_id,
+        user_id: r.user_id,
+        kind: notice_kind(r.kind)?,
+        values: Values {
+            title: fields.title,
+            status: fields.status,
+            remark: fields.remark,
+            amount_fen: fields.amount_fen,
+            number: fields.number,
+            subject: fields.subject,
+            phone: fields.phone,
+            time: fields.time,
+            page_query: fields.page_query,
+        },
+    })
+}
+
 fn notice_kind(value: i32) -> ServiceResult<kit::outbox::NoticeKind> {
     use kit::outbox::NoticeKind as Kind;
     match pb::NoticeKind::try_from(value) {
@@ -351,25 +373,21 @@ impl pb::auth_server::Auth for AuthService {
         request: Request<pb::NotifyRequest>,
     ) -> Result<Response<pb::NotifyReply>, Status> {
         let r = proto::caller::from_service(request)?;
-        let fields = r.fields.unwrap_or_default();
-        let event = Event {
-            source: r.source,
-            event_id: r.event_id,
-            user_id: r.user_id,
-            kind: notice_kind(r.kind)?,
-            values: Values {
-                title: fields.title,
-                status: fields.status,
-                remark: fields.remark,
-                amount_fen: fields.amount_fen,
-                number: fields.number,
-                subject: fields.subject,
-                phone: fields.phone,
-                time: fields.time,
-                page_query: fields.page_query,
-            },
-        };
-        let recorded = notices::notify(&self.state, event).await?;
+        let recorded = notices::notify(&self.state, event(r)?).await?;
         Ok(Response::new(pb::NotifyReply { recorded }))
+    }
+
+    async fn notify_all(
+        &self,
+        request: Request<pb::NotifyAllRequest>,
+    ) -> Result<Response<pb::NotifyAllReply>, Status> {
+        let r = proto::caller::from_service(request)?;
+        let events = r
+            .events
+            .into_iter()
+            .map(event)
+            .collect::<ServiceResult<Vec<_>>>()?;
+        let recorded = notices::notify_all(&self.state, events).await?;
+        Ok(Response::new(pb::NotifyAllReply { recorded }))
     }
 }
