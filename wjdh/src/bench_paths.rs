@@ -537,7 +537,7 @@ async fn settle(stack: &Stack) -> anyhow::Result<f64> {
 
 fn print(rows: &[Row]) {
     println!(
-        "{:<52} {:>9} {:>8} {:>8} {:>7} {:>12} {:>9} {:>10}",
+        "{:<58} {:>9} {:>8} {:>8} {:>7} {:>12} {:>9} {:>10}",
         "path", "req/s", "p50 ms", "p99 ms", "failed", "of baseline", "settle s", "sustained"
     );
     for row in rows {
@@ -555,7 +555,7 @@ fn print(rows: &[Row]) {
             _ => (String::new(), String::new()),
         };
         println!(
-            "{:<52} {:>9.0} {:>8.2} {:>8.2} {:>7} {:>12} {:>9} {:>10}",
+            "{:<58} {:>9.0} {:>8.2} {:>8.2} {:>7} {:>12} {:>9} {:>10}",
             row.name,
             row.per_second,
             row.p50_ms,
