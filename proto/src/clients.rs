@@ -220,6 +220,7 @@ impl Notices {
         })
         .await;
     }
+
     /// Hands over the `notice` messages of a pass of `source`'s outbox in one call (each
     /// message's id is its event's id, so one handed over twice is recorded once): for each,
     /// `Err` with the reason when svc-auth did not take it, so the outbox tries again later.

@@ -337,16 +337,21 @@ mod probe {
             request: Request<HealthCheckRequest>,
         ) -> Result<Response<HealthCheckResponse>, Status> {
             // Users in turn, spread over the table.
-            let turn = self.next.fetch_add(7919, Ordering::Relaxed);
-            let id = 1 + turn % self.users.max(1);
+            let next_id = || {
+                let turn = self.next.fetch_add(7919, Ordering::Relaxed);
+                1 + turn % self.users.max(1)
+            };
             let found = match request.get_ref().service.as_str() {
-                "read" => self
-                    .db
-                    .run(move |conn| svc_auth::db::users::find_by_id(conn, id))
-                    .await
-                    .map(|user| user.is_some()),
+                "read" => {
+                    let id = next_id();
+                    self.db
+                        .run(move |conn| svc_auth::db::users::find_by_id(conn, id))
+                        .await
+                        .map(|user| user.is_some())
+                }
                 // One row written and committed, as every write path commits at least once.
                 "write" => {
+                    let id = next_id();
                     self.db
                         .write(move |conn| -> Result<bool, kit::db::DbError> {
                             use diesel::prelude::*;

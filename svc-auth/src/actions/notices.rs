@@ -163,18 +163,18 @@ pub async fn notify_all(state: &State, events: Vec<Event>) -> ServiceResult<Vec<
 /// Records those of `ready` not recorded before; for each one recorded, its place in `ready`,
 /// its notice id and status.
 fn record(conn: &mut AnyConnection, ready: &[Ready]) -> Result<Vec<(usize, i64, Status)>> {
-    let mut before = std::collections::HashSet::new();
-    let mut sources: Vec<&str> = ready.iter().map(|r| r.event.source.as_str()).collect();
-    sources.sort_unstable();
-    sources.dedup();
-    for source in sources {
-        let ids: Vec<i64> = ready
-            .iter()
-            .filter(|r| r.event.source == source)
-            .map(|r| r.event.event_id)
-            .collect();
+    // A pass comes from one service's outbox: one read per source, usually one in all.
+    let mut by_source: std::collections::BTreeMap<&str, Vec<i64>> = Default::default();
+    for r in ready {
+        by_source
+            .entry(r.event.source.as_str())
+            .or_default()
+            .push(r.event.event_id);
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (source, ids) in by_source {
         for id in notices::recorded_events(conn, source, &ids)? {
-            before.insert((source.to_owned(), id));
+            seen.insert((source, id));
         }
     }
     let user_ids: Vec<i64> = ready.iter().map(|r| r.event.user_id).collect();
@@ -183,7 +183,7 @@ fn record(conn: &mut AnyConnection, ready: &[Ready]) -> Result<Vec<(usize, i64, 
     let mut recorded = Vec::new();
     for (place, r) in ready.iter().enumerate() {
         // Recorded before, or earlier in this call.
-        if !before.insert((r.event.source.clone(), r.event.event_id)) {
+        if !seen.insert((r.event.source.as_str(), r.event.event_id)) {
             continue;
         }
         let openid = openids.get(&r.event.user_id);

@@ -429,13 +429,14 @@ async fn walking_the_house_ids_for_owners_phones_is_bounded() {
 async fn registrations_obey_the_switches_svc_community_told() {
     let mut app = demo_service().await;
     let house_202 = house_id_of(&app, "10002", [1, 1, 2, 202]).await;
-    let tell = |enabled: bool| pb::ModuleSwitchesRequest {
+    let switch = |module: &str, enabled: bool| pb::ModuleSwitchesRequest {
         switches: vec![pb::ModuleSwitch {
             community_identifier: "10002".to_owned(),
-            module_name: "绑定房屋".to_owned(),
+            module_name: module.to_owned(),
             enabled,
         }],
     };
+    let tell = |enabled: bool| switch("绑定房屋", enabled);
     let stored = app
         .registration
         .set_module_switches(tell(false))
@@ -458,13 +459,7 @@ async fn registrations_obey_the_switches_svc_community_told() {
 
     // Family are bound under 绑定家属: off, a family member is refused.
     app.registration
-        .set_module_switches(pb::ModuleSwitchesRequest {
-            switches: vec![pb::ModuleSwitch {
-                community_identifier: "10002".to_owned(),
-                module_name: "绑定家属".to_owned(),
-                enabled: false,
-            }],
-        })
+        .set_module_switches(switch("绑定家属", false))
         .await
         .unwrap();
     let house_201 = house_id_of(&app, "10002", [1, 1, 2, 201]).await;
@@ -479,13 +474,7 @@ async fn registrations_obey_the_switches_svc_community_told() {
 
     let other = error_of(
         app.registration
-            .set_module_switches(pb::ModuleSwitchesRequest {
-                switches: vec![pb::ModuleSwitch {
-                    community_identifier: "10002".to_owned(),
-                    module_name: "访客通行".to_owned(),
-                    enabled: false,
-                }],
-            })
+            .set_module_switches(switch("访客通行", false))
             .await,
     );
     assert!(other.msg.starts_with("module_name:"), "{other:?}");
