@@ -1,5 +1,5 @@
 //! What the payment providers' helpers share: their error answer, the dev keys they fall back
-//! to, and delivering a notification to the merchant several times at once.
+//! to, delivering a notification to the merchant several times at once, or handing it over.
 use actix_web::HttpResponse;
 use serde_json::json;
 use tokio::task::JoinSet;
@@ -9,6 +9,26 @@ pub(crate) fn helper_error(status: u16, message: &str) -> HttpResponse {
     let status = actix_web::http::StatusCode::from_u16(status)
         .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST);
     HttpResponse::build(status).json(json!({ "error": message }))
+}
+
+/// A notification handed to the helper's caller instead of posted (`"hand_over": true`): where
+/// it would have gone, its headers (`Content-Type` among them) and its body as text.
+pub(crate) fn handed_over(
+    url: &str,
+    content_type: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> serde_json::Value {
+    let mut named = serde_json::Map::new();
+    named.insert("Content-Type".to_owned(), json!(content_type));
+    for (name, value) in headers {
+        named.insert((*name).to_owned(), json!(value));
+    }
+    json!({
+        "url": url,
+        "headers": named,
+        "body": String::from_utf8_lossy(body),
+    })
 }
 
 /// The configured key, or the dev key of `fixtures/` when none is.

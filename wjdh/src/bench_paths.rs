@@ -6,11 +6,14 @@
 //!   updated and committed (the one-hop write, the limit of the write paths);
 //! - the read paths: the community list (no token), a resident's permissions, houses and
 //!   orders, the platform's orders and reviews;
-//! - the writes: an order (the platform's /order/new) and a registration filed (the resident's
-//!   /weapp/bindHouse as 业主 of a house nobody owns, each house once). A payment notification
-//!   is measured end to end by `wjdh bench-viewings`, not here yet. After a write path the
-//!   bench waits until every service's outbox has handed over what the writes left in it (the
-//!   payers' subscribe messages): `settle s` is that wait, `sustained` the rate counting it.
+//! - the writes: an order (the platform's /order/new); a registration filed (the resident's
+//!   /weapp/bindHouse as 业主 of a house nobody owns, each house once); a payment notification
+//!   of a property fee (WeChat Pay APIv3) and of a viewing fee (Alipay), each payment made by
+//!   the resident through the gateway and paid in the sandbox before the path runs, the
+//!   sandbox handing its signed notification over instead of posting it, and the load posting
+//!   each once as the provider would. After a write path the bench waits until every service's
+//!   outbox has handed over what the writes left in it (subscribe messages, the security
+//!   platform's payment results): `settle s` is that wait, `sustained` the rate counting it.
 //!
 //! The load is external in style, as wrk's: its own thread and runtime, `connections` separate
 //! keep-alive HTTP/1.1 connections (hyper, no client pool) each sending its next request when
@@ -79,30 +82,74 @@ impl Row {
     }
 }
 
-/// One path's request: a POST of a JSON body to `addr` + `path`, with a bearer token or none.
+/// One path's request: a POST to `addr` + `path`, with a bearer token or none, of `body`; an
+/// answer counts when `taken` says so.
 #[derive(Clone, Debug)]
 struct Target {
     addr: std::net::SocketAddr,
     path: String,
     token: Option<String>,
     body: Body,
+    taken: fn(http::StatusCode, &[u8]) -> bool,
+}
+
+/// A request's body and the headers that go with it (its content type; a notification's
+/// signature).
+#[derive(Clone, Debug)]
+struct Sent {
+    headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    body: hyper::body::Bytes,
+}
+
+impl Sent {
+    /// `body` as JSON.
+    fn json(body: &Value) -> anyhow::Result<Self> {
+        Ok(Self {
+            headers: vec![(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static("application/json"),
+            )],
+            body: serde_json::to_vec(body)?.into(),
+        })
+    }
+
+    /// A notification the sandbox handed over (`{"url", "headers", "body"}`): posted as the
+    /// provider would have posted it.
+    fn handed_over(notification: &Value) -> anyhow::Result<Self> {
+        let headers = notification["headers"]
+            .as_object()
+            .with_context(|| format!("no headers in {notification}"))?
+            .iter()
+            .map(|(name, value)| {
+                let value = value.as_str().context("a header's value")?;
+                Ok((name.parse()?, value.parse()?))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        let body = notification["body"]
+            .as_str()
+            .with_context(|| format!("no body in {notification}"))?;
+        Ok(Self {
+            headers,
+            body: hyper::body::Bytes::copy_from_slice(body.as_bytes()),
+        })
+    }
 }
 
 /// What a path's requests send.
 #[derive(Clone, Debug)]
 enum Body {
     /// The same body every time.
-    Same(hyper::body::Bytes),
+    Same(Sent),
     /// Each body once, in turn from every connection (a write that may happen once per body,
     /// such as a registration of a house); the load ends when they run out.
-    EachOnce(Arc<(Vec<hyper::body::Bytes>, std::sync::atomic::AtomicUsize)>),
+    EachOnce(Arc<(Vec<Sent>, std::sync::atomic::AtomicUsize)>),
 }
 
 impl Target {
     /// The next body to send, or `None` once every body to send once was sent.
-    fn next_body(&self) -> Option<hyper::body::Bytes> {
+    fn next_body(&self) -> Option<Sent> {
         match &self.body {
-            Body::Same(body) => Some(body.clone()),
+            Body::Same(sent) => Some(sent.clone()),
             Body::EachOnce(bodies) => {
                 let (all, next) = &**bodies;
                 all.get(next.fetch_add(1, Ordering::Relaxed)).cloned()
@@ -111,16 +158,33 @@ impl Target {
     }
 
     /// The same request with each of `bodies` sent once instead of one body.
-    fn each_once(self, bodies: &[Value]) -> anyhow::Result<Self> {
-        let all = bodies
-            .iter()
-            .map(|body| Ok(serde_json::to_vec(body)?.into()))
-            .collect::<anyhow::Result<_>>()?;
+    fn each_once(self, bodies: Vec<Sent>) -> Self {
         let next = std::sync::atomic::AtomicUsize::new(0);
-        Ok(Self {
-            body: Body::EachOnce(Arc::new((all, next))),
+        Self {
+            body: Body::EachOnce(Arc::new((bodies, next))),
             ..self
-        })
+        }
+    }
+
+    /// Notifications the sandbox handed over, each posted once to where it was addressed, and
+    /// counted when the provider would have been satisfied by the answer (`taken`).
+    fn notifications(
+        handed: &[Value],
+        taken: fn(http::StatusCode, &[u8]) -> bool,
+    ) -> anyhow::Result<Self> {
+        let url = handed
+            .first()
+            .and_then(|notification| notification["url"].as_str())
+            .context("no notification was handed over")?;
+        let bodies = handed
+            .iter()
+            .map(Sent::handed_over)
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Self {
+            taken,
+            ..post(url, None, &json!({}))?
+        }
+        .each_once(bodies))
     }
 }
 
@@ -138,7 +202,8 @@ fn post(url: &str, token: Option<String>, body: &Value) -> anyhow::Result<Target
         addr,
         path: uri.path().to_owned(),
         token,
-        body: Body::Same(serde_json::to_vec(body)?.into()),
+        body: Body::Same(Sent::json(body)?),
+        taken: answered_ok,
     })
 }
 
@@ -261,15 +326,17 @@ enum Answer {
 }
 
 /// One request on `sender`.
-async fn send(sender: &mut Sender, target: &Target, body: hyper::body::Bytes) -> Answer {
+async fn send(sender: &mut Sender, target: &Target, sent: Sent) -> Answer {
     use http_body_util::BodyExt;
     let mut request = http::Request::post(target.path.as_str())
-        .header(http::header::HOST, target.addr.to_string())
-        .header(http::header::CONTENT_TYPE, "application/json");
+        .header(http::header::HOST, target.addr.to_string());
     if let Some(token) = &target.token {
         request = request.header(http::header::AUTHORIZATION, format!("Bearer {token}"));
     }
-    let request = match request.body(http_body_util::Full::new(body)) {
+    for (name, value) in sent.headers {
+        request = request.header(name, value);
+    }
+    let request = match request.body(http_body_util::Full::new(sent.body)) {
         Ok(request) => request,
         Err(error) => return Answer::Refused(format!("request: {error}")),
     };
@@ -285,7 +352,7 @@ async fn send(sender: &mut Sender, target: &Target, body: hyper::body::Bytes) ->
         Ok(body) => body.to_bytes(),
         Err(error) => return Answer::Broken(format!("reading the answer: {error}")),
     };
-    if answered_ok(status, &body) {
+    if (target.taken)(status, &body) {
         Answer::Ok
     } else {
         let text: String = String::from_utf8_lossy(&body).chars().take(300).collect();
@@ -578,6 +645,155 @@ fn print(rows: &[Row]) {
     }
 }
 
+/// What a path loads.
+enum Load {
+    /// Requests ready before any path runs.
+    Ready(Target),
+    /// Payment notifications, prepared just before their path runs: the payments are the
+    /// resident's, and would otherwise be in the lists the read paths measure.
+    Paid(Fee),
+}
+
+/// A payment whose notification a write path posts.
+#[derive(Clone, Copy, Debug)]
+enum Fee {
+    /// A property fee, one of the resident's orders, paid by WeChat Pay (APIv3).
+    Property,
+    /// A viewing fee paid by Alipay.
+    Viewing,
+}
+
+/// The resident who pays, and what with.
+struct Paying<'a> {
+    stack: &'a Stack,
+    client: &'a reqwest::Client,
+    token: &'a str,
+    /// The resident's house the property fees are for.
+    house: i64,
+}
+
+/// Payments prepared at once.
+const PREPARING_AT_ONCE: usize = 16;
+
+impl Paying<'_> {
+    /// `count` payments of `fee` made by the resident through the gateway and paid in the
+    /// sandbox, whose notifications the sandbox handed over instead of posting: the requests of
+    /// the path, each posted once.
+    async fn prepare(&self, fee: Fee, count: usize) -> anyhow::Result<Target> {
+        use futures::{StreamExt, TryStreamExt};
+        let started = Instant::now();
+        let handed: Vec<Value> = match fee {
+            Fee::Property => {
+                let orders = self.payable_orders(count).await?;
+                futures::stream::iter(orders)
+                    .map(|order| self.pay_order(order))
+                    .buffer_unordered(PREPARING_AT_ONCE)
+                    .try_collect()
+                    .await?
+            }
+            Fee::Viewing => {
+                let listings =
+                    crate::bench_viewings::seed_listings(self.stack, i64::try_from(count)?).await?;
+                let at = (self.stack.gateway_url(), self.stack.sandbox_url.clone());
+                futures::stream::iter(listings)
+                    .map(|listing| {
+                        let at = &at;
+                        async move {
+                            let paid = crate::bench_viewings::pay_viewing(
+                                self.client,
+                                (&at.0, &at.1),
+                                self.token,
+                                &listing,
+                                true,
+                                true,
+                            )
+                            .await?;
+                            anyhow::Ok(paid["notification"].clone())
+                        }
+                    })
+                    .buffer_unordered(PREPARING_AT_ONCE)
+                    .try_collect()
+                    .await?
+            }
+        };
+        println!(
+            "prepared {} {fee:?} payments' notifications in {:.1} s",
+            handed.len(),
+            started.elapsed().as_secs_f64()
+        );
+        match fee {
+            Fee::Property => Target::notifications(&handed, |status, _| status.is_success()),
+            Fee::Viewing => Target::notifications(&handed, |status, body| {
+                status == http::StatusCode::OK
+                    && body.trim_ascii() == alipay::NOTIFICATION_TAKEN.as_bytes()
+            }),
+        }
+    }
+
+    /// `count` open orders of the resident's house, seeded: their ids.
+    async fn payable_orders(&self, count: usize) -> anyhow::Result<Vec<i64>> {
+        let sql = payable_orders_sql(i64::try_from(count)?, self.house);
+        self.stack
+            .orders_db
+            .run(move |conn| -> Result<Vec<i64>, kit::db::DbError> {
+                use diesel::prelude::*;
+                use svc_orders::db::schema::orders;
+                let before: Option<i64> = orders::table
+                    .select(diesel::dsl::max(orders::id))
+                    .first(conn)?;
+                conn.batch_execute(&format!("BEGIN; {sql} COMMIT;"))?;
+                crate::bench::settle_tables(conn, &["orders"])?;
+                Ok(orders::table
+                    .filter(orders::id.gt(before.unwrap_or(0)))
+                    .order(orders::id.asc())
+                    .select(orders::id)
+                    .load(conn)?)
+            })
+            .await
+            .context("seeding payable orders")
+    }
+
+    /// Order `id` paid (000 §4.2.1) and the payer paying in the sandbox: the notification
+    /// WeChat Pay would have posted.
+    async fn pay_order(&self, id: i64) -> anyhow::Result<Value> {
+        let gateway = self.stack.gateway_url();
+        let params: Value = self
+            .client
+            .post(format!("{gateway}/api/v1/weapp/payment"))
+            .bearer_auth(self.token)
+            .json(&json!({"ids": id.to_string()}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let prepay_id = params["data"]["package"]
+            .as_str()
+            .and_then(|package| package.strip_prefix("prepay_id="))
+            .with_context(|| format!("paying order {id}: {params}"))?;
+        let paid: Value = self
+            .client
+            .post(format!("{}/wxpay/pay", self.stack.sandbox_url))
+            .json(&json!({"prepay_id": prepay_id, "hand_over": true}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        Ok(paid["notification"].clone())
+    }
+}
+
+/// Portable seeding SQL: `count` open orders of the resident's `house` (晨曦家园 1-1-1-101).
+fn payable_orders_sql(count: i64, house: i64) -> String {
+    format!(
+        "WITH RECURSIVE seq(n) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT n + 1 FROM seq WHERE n < {count})
+INSERT INTO orders (order_number, target_type, community_identifier, house_id, user_id, louhao, danyuan, louceng, fangjian, house_introduction, title, remark, extra, manager, amount_fen, status, paied, bill_id, created_by, created_at, updated_at)
+SELECT '300' || CAST(10000000000000000 + n AS TEXT), 'house', '{COMMUNITY}', {house}, NULL, 1, 1, 1, 101,
+  '晨曦家园1栋1单元1楼101号', '物业费', '压测缴费', '', '晨曦家园物业公司', 100 + n % 5000, 'open', false, NULL, 1, n, n
+FROM seq;"
+    )
+}
+
 async fn measure_stack(
     stack: &Stack,
     options: &PathsBenchOptions,
@@ -628,25 +844,25 @@ async fn measure_stack(
     let url = |path: &str| format!("{gateway}{path}");
     let resident = Some(token.clone());
     let platform = Some(platform);
-    let mut plan: Vec<(&str, Target, Option<usize>)> = vec![
+    let mut plan: Vec<(&str, Load, Option<usize>)> = vec![
         (
             "bare actix JSON handler",
-            post(&format!("{}/bare", probes.url), None, &json!({}))?,
+            Load::Ready(post(&format!("{}/bare", probes.url), None, &json!({}))?),
             None,
         ),
         (
             "actix → one tonic call",
-            post(&format!("{}/call", probes.url), None, &json!({}))?,
+            Load::Ready(post(&format!("{}/call", probes.url), None, &json!({}))?),
             Some(bare),
         ),
         (
             "actix → one tonic call → one primary-key read",
-            post(&format!("{}/read", probes.url), None, &json!({}))?,
+            Load::Ready(post(&format!("{}/read", probes.url), None, &json!({}))?),
             Some(call),
         ),
         (
             "actix → one tonic call → one committed write",
-            post(&format!("{}/write", probes.url), None, &json!({}))?,
+            Load::Ready(post(&format!("{}/write", probes.url), None, &json!({}))?),
             Some(call),
         ),
     ];
@@ -690,13 +906,13 @@ async fn measure_stack(
     ];
     for (path, name, token, body) in reads {
         let request = post(&url(path), token.clone(), &body)?;
-        plan.push((name, request, Some(read)));
+        plan.push((name, Load::Ready(request), Some(read)));
     }
     // The writes: each is followed by the wait for the outboxes it filled.
     let writes_from = plan.len();
     plan.push((
         "POST /api/v1/order/new (write)",
-        post(
+        Load::Ready(post(
             &url("/api/v1/order/new"),
             platform.clone(),
             &json!({
@@ -704,7 +920,7 @@ async fn measure_stack(
                 "identifier": {"louhao": "1", "danyuan": "1", "louceng": "1", "fangjian": "101"},
                 "amount": "0.01",
             }),
-        )?,
+        )?),
         Some(write),
     ));
     let vacant: Vec<i64> = stack
@@ -720,21 +936,35 @@ async fn measure_stack(
         })
         .await
         .context("the vacant houses")?;
-    let registrations: Vec<Value> = vacant
+    let registrations = vacant
         .iter()
         .map(|house| {
-            json!({"house_id": house, "role": "业主", "status": "自用", "use": "住宅",
-                   "xingzhi": "私有", "choice": 1, "type": "业主"})
+            Sent::json(
+                &json!({"house_id": house, "role": "业主", "status": "自用", "use": "住宅",
+                   "xingzhi": "私有", "choice": 1, "type": "业主"}),
+            )
         })
-        .collect();
+        .collect::<anyhow::Result<_>>()?;
     plan.push((
         "POST /api/v1/weapp/bindHouse (write: a registration filed)",
-        post(
-            &url("/api/v1/weapp/bindHouse"),
-            resident.clone(),
-            &json!({}),
-        )?
-        .each_once(&registrations)?,
+        Load::Ready(
+            post(
+                &url("/api/v1/weapp/bindHouse"),
+                resident.clone(),
+                &json!({}),
+            )?
+            .each_once(registrations),
+        ),
+        Some(write),
+    ));
+    plan.push((
+        "POST /api/v1/weapp/payment/notify (write: a property fee paid, WeChat Pay)",
+        Load::Paid(Fee::Property),
+        Some(write),
+    ));
+    plan.push((
+        "POST /api/v1/rental/payment/ali/notify (write: a viewing fee paid, Alipay)",
+        Load::Paid(Fee::Viewing),
         Some(write),
     ));
     let (connections, seconds) = (options.connections, options.seconds);
@@ -746,10 +976,24 @@ async fn measure_stack(
                 .as_deref()
                 .is_none_or(|only| name.contains(only))
     };
-    for (index, (name, request, baseline)) in plan.into_iter().enumerate() {
+    // Enough payments for 1,000 notifications a second.
+    let payments = usize::try_from(seconds)?.saturating_mul(1000);
+    for (index, (name, what, baseline)) in plan.into_iter().enumerate() {
         if !wanted(name, index) {
             continue;
         }
+        let request = match what {
+            Load::Ready(request) => request,
+            Load::Paid(fee) => {
+                let paying = Paying {
+                    stack,
+                    client: &client,
+                    token: &token,
+                    house,
+                };
+                paying.prepare(fee, payments).await?
+            }
+        };
         let name = name.to_owned();
         // Off the stack's runtime: the load has a thread of its own.
         let mut row =

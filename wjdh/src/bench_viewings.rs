@@ -36,22 +36,41 @@ pub async fn run(options: ViewingsBenchOptions) -> anyhow::Result<()> {
 
 /// A seeded listing: its id and its landlord.
 #[derive(diesel::QueryableByName)]
-struct Listing {
+pub(crate) struct Listing {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
-    id: i64,
+    pub id: i64,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
-    owner_id: i64,
+    pub owner_id: i64,
 }
 
-/// One fee, asked for and paid through `provider`; whether the provider's notification was taken.
-async fn pay_one(
+/// `listings` published listings seeded in svc-community's database, in id order.
+pub(crate) async fn seed_listings(stack: &Stack, listings: i64) -> anyhow::Result<Vec<Listing>> {
+    let sql = crate::bench_rental::seed_sql(listings);
+    stack
+        .community_db
+        .run(move |conn| -> Result<Vec<Listing>, kit::db::DbError> {
+            use diesel::RunQueryDsl;
+            conn.batch_execute(&format!("BEGIN; {sql} COMMIT;"))?;
+            crate::bench::settle_tables(conn, &["rental_listings"])?;
+            Ok(
+                diesel::sql_query("SELECT id, owner_id FROM rental_listings ORDER BY id")
+                    .load(conn)?,
+            )
+        })
+        .await
+        .context("seeding listings")
+}
+
+/// One viewing fee asked for and paid through Alipay or WeChat Pay: the sandbox's answer to the
+/// payment (`delivered`; with `hand_over`, the `notification` it did not post).
+pub(crate) async fn pay_viewing(
     client: &reqwest::Client,
-    gateway: &str,
-    sandbox: &str,
+    (gateway, sandbox): (&str, &str),
     token: &str,
     listing: &Listing,
     alipay: bool,
-) -> anyhow::Result<bool> {
+    hand_over: bool,
+) -> anyhow::Result<Value> {
     let post = |url: String, body: Value| {
         let request = client.post(url).bearer_auth(token).json(&body);
         async move { anyhow::Ok(request.send().await?.json::<Value>().await?) }
@@ -62,7 +81,7 @@ async fn pay_one(
     )
     .await?;
     let id = asked["data"].as_i64().with_context(|| format!("{asked}"))?;
-    let (path, body) = if alipay {
+    let (path, mut body) = if alipay {
         let page = post(
             format!("{gateway}/api/v1/rental/order/get_preorder_paymenturl"),
             json!({"pre_order_id": id, "return_url": "https://m.example.com/paid"}),
@@ -87,14 +106,15 @@ async fn pay_one(
             json!({"prepay_id": package.trim_start_matches("prepay_id=")}),
         )
     };
-    let paid: Value = client
+    body["hand_over"] = json!(hand_over);
+    Ok(client
         .post(format!("{sandbox}/{path}"))
         .json(&body)
         .send()
         .await?
+        .error_for_status()?
         .json()
-        .await?;
-    Ok(paid["delivered"] == true)
+        .await?)
 }
 
 async fn measure_stack(
@@ -102,20 +122,7 @@ async fn measure_stack(
     options: &ViewingsBenchOptions,
 ) -> anyhow::Result<Vec<crate::bench::Figures>> {
     let listings = i64::try_from(options.requests * 2)?;
-    let sql = crate::bench_rental::seed_sql(listings);
-    let seeded = stack
-        .community_db
-        .run(move |conn| -> Result<Vec<Listing>, kit::db::DbError> {
-            use diesel::RunQueryDsl;
-            conn.batch_execute(&format!("BEGIN; {sql} COMMIT;"))?;
-            crate::bench::settle_tables(conn, &["rental_listings"])?;
-            Ok(
-                diesel::sql_query("SELECT id, owner_id FROM rental_listings ORDER BY id")
-                    .load(conn)?,
-            )
-        })
-        .await
-        .context("seeding listings")?;
+    let seeded = seed_listings(stack, listings).await?;
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(options.concurrency)
         .timeout(Duration::from_secs(30))
@@ -145,9 +152,9 @@ async fn measure_stack(
                 let (c, g, s, t, l) = (c.clone(), g.clone(), s.clone(), t.clone(), l.clone());
                 async move {
                     match l.get(offset + i) {
-                        Some(listing) => pay_one(&c, &g, &s, &t, listing, alipay)
+                        Some(listing) => pay_viewing(&c, (&g, &s), &t, listing, alipay, false)
                             .await
-                            .unwrap_or(false),
+                            .is_ok_and(|paid| paid["delivered"] == true),
                         None => false,
                     }
                 }

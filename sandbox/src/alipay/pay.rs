@@ -5,7 +5,9 @@
 //! "statuses": [...], "trade_no"}`. `delivered` is true when the merchant answered every delivery
 //! with HTTP 200 and the text `success`. Optional test fields: `"times": N` (1–100) delivers the
 //! same notification N times at once; `"forge": true` signs it with a key Alipay never had;
-//! `"deliver": false` pays without notifying (only `alipay.trade.query` finds it). Paying a paid
+//! `"deliver": false` pays without notifying (only `alipay.trade.query` finds it); `"hand_over":
+//! true` pays and answers the signed notification instead of posting it, as `"notification":
+//! {"url", "headers", "body"}` (see [`crate::notify::handed_over`]). Paying a paid
 //! trade again re-sends its notification; an unknown one is 404, a closed (refunded) one 409.
 //!
 //! A refund's notification (see [`super::refund`]) is the same form with the trade's status
@@ -23,7 +25,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{Alipay, Trade, TradeRefund, TradeStatus};
-use crate::notify::helper_error;
+use crate::notify::{handed_over, helper_error};
 use crate::params::parse_pairs;
 
 /// Most deliveries one call makes.
@@ -36,6 +38,8 @@ pub(super) struct PayRequest {
     #[serde(default)]
     forge: bool,
     deliver: Option<bool>,
+    #[serde(default)]
+    hand_over: bool,
 }
 
 pub(super) async fn pay(body: web::Bytes, ali: web::Data<Alipay>) -> HttpResponse {
@@ -66,17 +70,22 @@ pub(super) async fn pay(body: web::Bytes, ali: web::Data<Alipay>) -> HttpRespons
         trade.clone()
     };
     let answer = |delivered: bool, status: u16, statuses: &[u16]| {
-        HttpResponse::Ok().json(json!({
+        json!({
             "delivered": delivered,
             "status": status,
             "statuses": statuses,
             "trade_no": trade.trade_no,
-        }))
+        })
     };
     if request.deliver == Some(false) || trade.notify_url.is_empty() {
-        return answer(false, 0, &[]);
+        return HttpResponse::Ok().json(answer(false, 0, &[]));
     }
     let form = notification(&ali, &trade, None, request.forge);
+    if request.hand_over {
+        let mut answer = answer(false, 0, &[]);
+        answer["notification"] = handed_over(&trade.notify_url, FORM, &[], form.as_bytes());
+        return HttpResponse::Ok().json(answer);
+    }
     let answers = deliver(notification_request(&ali, &trade.notify_url, form), times).await;
     let delivered = answers.iter().all(|(_, taken)| *taken);
     let statuses: Vec<u16> = answers.iter().map(|(status, _)| *status).collect();
@@ -87,7 +96,7 @@ pub(super) async fn pay(body: web::Bytes, ali: web::Data<Alipay>) -> HttpRespons
         .or_else(|| statuses.first().copied())
         .unwrap_or(0);
     tracing::info!(out_trade_no = %trade.out_trade_no, times, delivered, status, forge = request.forge, "Alipay notification sent");
-    answer(delivered, status, &statuses)
+    HttpResponse::Ok().json(answer(delivered, status, &statuses))
 }
 
 /// Alipay's `trade_status_sync` notification of a paid trade, or of its `refund`, as a form body.
@@ -149,19 +158,16 @@ pub(super) fn notification(
         .finish()
 }
 
+/// A notification's content type.
+const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
+
 /// The POST of a notification's `form` to `url`.
 pub(super) fn notification_request(
     ali: &Alipay,
     url: &str,
     form: String,
 ) -> reqwest::RequestBuilder {
-    ali.http
-        .post(url)
-        .header(
-            "Content-Type",
-            "application/x-www-form-urlencoded; charset=utf-8",
-        )
-        .body(form)
+    ali.http.post(url).header("Content-Type", FORM).body(form)
 }
 
 /// Sends a notification `times` times at once; each delivery's HTTP status (0 when none came)

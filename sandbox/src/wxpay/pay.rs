@@ -10,7 +10,10 @@
 //! - `"amount_fen": F` makes WeChat report F fen paid (a short payment), in the notification
 //!   and in order queries;
 //! - `"forge": true` signs the notification with a key WeChat Pay never had;
-//! - `"deliver": false` marks the order paid without notifying (only an order query finds it).
+//! - `"deliver": false` marks the order paid without notifying (only an order query finds it);
+//! - `"hand_over": true` marks it paid and answers the signed notification instead of posting
+//!   it, as `"notification": {"url", "headers": {name: value}, "body": text}` (see
+//!   [`crate::notify::handed_over`]), for a load generator to post at its own pace.
 //!
 //! Paying a paid order again re-sends its notification; a closed or unknown one is a 4xx.
 
@@ -23,7 +26,7 @@ use wxpay::xml::from_xml;
 
 use super::orders::{Api, PayProblem, State};
 use super::{WxPay, v2, v3};
-use crate::notify::helper_error;
+use crate::notify::{handed_over, helper_error};
 
 /// Most deliveries one call makes.
 const MAX_TIMES: u32 = 100;
@@ -36,6 +39,8 @@ pub(super) struct PayRequest {
     #[serde(default)]
     forge: bool,
     deliver: Option<bool>,
+    #[serde(default)]
+    hand_over: bool,
 }
 
 /// A notification ready to post.
@@ -69,16 +74,16 @@ pub(super) async fn pay(body: web::Bytes, wx: web::Data<WxPay>) -> HttpResponse 
         _ => String::new(),
     };
     let answer = |delivered: bool, status: u16, statuses: &[u16]| {
-        HttpResponse::Ok().json(json!({
+        json!({
             "delivered": delivered,
             "status": status,
             "statuses": statuses,
             "out_trade_no": order.out_trade_no,
             "transaction_id": transaction_id,
-        }))
+        })
     };
     if request.deliver == Some(false) {
-        return answer(false, 0, &[]);
+        return HttpResponse::Ok().json(answer(false, 0, &[]));
     }
     let notification = match order.api {
         Api::V3 => v3::notification(&wx, &order, request.forge),
@@ -87,6 +92,16 @@ pub(super) async fn pay(body: web::Bytes, wx: web::Data<WxPay>) -> HttpResponse 
     let Some(notification) = notification else {
         return helper_error(500, "the notification could not be sealed");
     };
+    if request.hand_over {
+        let mut answer = answer(false, 0, &[]);
+        answer["notification"] = handed_over(
+            &order.notify_url,
+            notification.content_type,
+            &notification.headers,
+            &notification.body,
+        );
+        return HttpResponse::Ok().json(answer);
+    }
     let v2 = matches!(order.api, Api::V2(_));
     let answers = deliver(&wx, &order.notify_url, notification, times, v2).await;
     let delivered = answers.iter().all(|(_, accepted)| *accepted);
@@ -106,7 +121,7 @@ pub(super) async fn pay(body: web::Bytes, wx: web::Data<WxPay>) -> HttpResponse 
         forge = request.forge,
         "WeChat Pay notification sent"
     );
-    answer(delivered, status, &statuses)
+    HttpResponse::Ok().json(answer(delivered, status, &statuses))
 }
 
 /// Posts `notification` to `url` `times` times at once; each delivery's HTTP status (0 when none

@@ -133,6 +133,28 @@ async fn a_wap_payment_opens_is_paid_notified_and_found_by_query() {
     assert_eq!(received.len(), 4);
     assert_eq!(received[3], Err(AlipayError::BadSignature));
 
+    // Handed over instead of posted: nothing arrives, and the form verifies as it would have.
+    let handed = pay(&app, json!({ "out_trade_no": no, "hand_over": true })).await;
+    assert!(
+        notices.lock().expect("lock").is_empty(),
+        "nothing was posted"
+    );
+    let notification = &handed["notification"];
+    let url = notification["url"].as_str().unwrap_or_default();
+    assert!(url.ends_with("/notify"), "the receiver's URL: {url}");
+    assert_eq!(
+        notification["headers"],
+        json!({"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    );
+    let form = notification["body"].as_str().expect("the form");
+    let notice = client
+        .verify_notification(form.as_bytes())
+        .expect("the handed-over form verifies");
+    assert_eq!(
+        (notice.out_trade_no.as_str(), notice.total_fen),
+        (no.as_str(), 1000)
+    );
+
     // A paid trade's page is refused, as is the same number for another amount.
     let (status, html) = open_page(&app, &client, &no, 1000).await;
     assert_eq!(status, 400);

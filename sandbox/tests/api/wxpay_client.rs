@@ -416,6 +416,37 @@ async fn payment_helper_options(version: &str) {
         }
     }
 
+    // Handed over instead of posted: nothing arrives, and what was handed over verifies as the
+    // notification would have.
+    let handed = out_trade_no("H");
+    let prepay_id = client
+        .create_jsapi(&handed, "物业费", 900, OPENID, "")
+        .await
+        .expect("placed");
+    let answer = pay(&app, json!({ "prepay_id": prepay_id, "hand_over": true })).await;
+    assert_eq!(answer["delivered"], false, "{answer}");
+    assert!(receiver.take().is_empty(), "nothing was posted");
+    let notification = &answer["notification"];
+    assert_eq!(notification["url"], receiver.url);
+    let headers: HashMap<String, String> = notification["headers"]
+        .as_object()
+        .expect("headers")
+        .iter()
+        .map(|(name, value)| {
+            let value = value.as_str().expect("a header's text").to_owned();
+            (name.to_ascii_lowercase(), value)
+        })
+        .collect();
+    let body = notification["body"].as_str().expect("the body");
+    let notice = client
+        .parse_notification(&headers, body.as_bytes())
+        .expect("the handed-over notification verifies");
+    assert_eq!(
+        (notice.out_trade_no.as_str(), notice.total_fen),
+        (handed.as_str(), 900)
+    );
+    assert_eq!(notice.transaction_id, answer["transaction_id"]);
+
     let (status, _) = app
         .post_json("/wxpay/pay", &[], &json!({ "prepay_id": "wx-unknown" }))
         .await;
