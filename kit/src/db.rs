@@ -276,9 +276,50 @@ const IDLE_CONNECTIONS: u32 = 2;
 pub struct Database {
     pool: Pool<Manager>,
     backend: &'static str,
-    /// This process's writers of a SQLite file, queued for its one write lock ([`Self::write`]);
-    /// `None` on PostgreSQL.
-    writers: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+    /// The thread that runs this process's write transactions of a SQLite file, one after
+    /// another ([`Self::write`]); `None` on PostgreSQL.
+    writer: Option<Writer>,
+}
+
+/// A write handed to the [`Writer`]: it is given the writer's connection, or why there is none.
+type WriteJob = Box<dyn FnOnce(Result<&mut AnyConnection, DbError>) + Send>;
+
+/// A SQLite file has one write lock. This process's writes of it are queued to one thread with a
+/// connection of its own, which runs them back to back as they come: the lock goes from one
+/// transaction to the next without a task being woken or a blocking-pool thread dispatched in
+/// between (issue 14: with the turn handed over through an async mutex, that hand-over was
+/// most of the time the lock was held, and the write paths' ceiling). The thread ends when the
+/// last [`Database`] handle is dropped.
+#[derive(Clone)]
+struct Writer {
+    jobs: std::sync::mpsc::Sender<WriteJob>,
+}
+
+impl Writer {
+    /// Starts the thread; its connection is taken from `pool` at the first write.
+    fn start(pool: Pool<Manager>) -> Result<Self, DbError> {
+        let (jobs, queue) = std::sync::mpsc::channel::<WriteJob>();
+        std::thread::Builder::new()
+            .name("sqlite-writer".to_owned())
+            .spawn(move || {
+                let mut held: Option<PooledConn> = None;
+                for job in queue {
+                    let conn = match held {
+                        Some(ref mut conn) => Ok(conn),
+                        None => pool.get().map(|conn| held.insert(conn)),
+                    };
+                    let conn = conn.map(|conn| &mut ***conn).map_err(DbError::Pool);
+                    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(conn)));
+                    if ran.is_err() {
+                        // A write that panicked may have left its transaction open: the next
+                        // write gets a fresh connection.
+                        held = None;
+                    }
+                }
+            })
+            .map_err(|e| DbError::Connect(format!("starting the SQLite writer: {e}")))?;
+        Ok(Self { jobs })
+    }
 }
 
 impl Database {
@@ -308,9 +349,13 @@ impl Database {
                 .connection_customizer(Box::new(SqlitePragmas))
                 .build(manager)
                 .map_err(|e| DbError::Connect(e.to_string()))?;
+            let writer = match backend {
+                Backend::Sqlite(_) => Some(Writer::start(pool.clone())?),
+                Backend::Postgres(_) => None,
+            };
             Ok(Self {
                 pool,
-                writers: matches!(backend, Backend::Sqlite(_)).then(std::sync::Arc::default),
+                writer,
                 backend: backend.name(),
             })
         })
@@ -334,22 +379,33 @@ impl Database {
         .map_err(|e| E::from(DbError::Join(e.to_string())))?
     }
 
-    /// Runs `work` in a transaction that writes ([`write_transaction`]) with a pooled
-    /// connection. A SQLite file has one write lock: this process's writers of it wait their
-    /// turn here, handed over as soon as the last one commits, instead of in SQLite's busy
-    /// handler, which sleeps 1, 2, 5, 10 … ms between tries and, with many writers, cost more
-    /// than the writes. PostgreSQL writers go straight on (row locks).
+    /// Runs `work` in a transaction that writes ([`write_transaction`]). A SQLite file has one
+    /// write lock: this process's writes of it are run one after another by its [`Writer`]
+    /// thread, instead of waiting in SQLite's busy handler, which sleeps 1, 2, 5, 10 … ms
+    /// between tries and, with many writers, cost more than the writes. PostgreSQL writers go
+    /// straight on with a pooled connection (row locks).
     pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
     {
-        let _turn = match &self.writers {
-            Some(writers) => Some(writers.clone().lock_owned().await),
-            None => None,
+        let Some(writer) = &self.writer else {
+            return self.run(move |conn| write_transaction(conn, work)).await;
         };
-        self.run(move |conn| write_transaction(conn, work)).await
+        let (done, outcome) = tokio::sync::oneshot::channel();
+        let job: WriteJob = Box::new(move |conn| {
+            let result = match conn {
+                Ok(conn) => write_transaction(conn, work),
+                Err(error) => Err(E::from(error)),
+            };
+            // The caller may have gone (its request cancelled): the write stands regardless.
+            let _ = done.send(result);
+        });
+        let gone = || E::from(DbError::Join("the SQLite writer is gone".to_owned()));
+        writer.jobs.send(job).map_err(|_| gone())?;
+        // Dropped unanswered: the write panicked.
+        outcome.await.map_err(|_| gone())?
     }
 
     /// Checks that a connection answers.

@@ -68,32 +68,61 @@ pub struct Message {
 
 /// Writes a message of `topic`, due now. Call it inside the transaction of the change.
 pub fn enqueue(conn: &mut AnyConnection, topic: &str, payload: &str) -> QueryResult<()> {
-    let now = now_unix();
-    diesel::insert_into(outbox::table)
-        .values((
-            outbox::topic.eq(topic),
-            outbox::payload.eq(payload),
-            outbox::attempts.eq(0),
-            outbox::next_attempt_at.eq(now),
-            outbox::created_at.eq(now),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    enqueue_all(conn, &[(topic, payload.to_owned())])
 }
 
-/// Writes a [`NOTICE`] for each of `notice.users` (one message per resident, so each is one
-/// event svc-auth records once).
-pub fn enqueue_notice(conn: &mut AnyConnection, notice: &Notice) -> QueryResult<()> {
-    for user_id in &notice.users {
-        let one = Notice {
-            users: vec![*user_id],
-            ..notice.clone()
-        };
-        let payload = serde_json::to_string(&one)
-            .map_err(|error| diesel::result::Error::SerializationError(Box::new(error)))?;
-        enqueue(conn, NOTICE, &payload)?;
+/// Writes each of `messages` (topic, payload), due now, in one statement. Call it inside the
+/// transaction of the change.
+pub fn enqueue_all(conn: &mut AnyConnection, messages: &[(&str, String)]) -> QueryResult<()> {
+    if messages.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    let now = now_unix();
+    let rows: Vec<_> = messages
+        .iter()
+        .map(|(topic, payload)| {
+            (
+                outbox::topic.eq(*topic),
+                outbox::payload.eq(payload.as_str()),
+                outbox::attempts.eq(0),
+                outbox::next_attempt_at.eq(now),
+                outbox::created_at.eq(now),
+            )
+        })
+        .collect();
+    // A multi-row insert is written for each backend itself: diesel's MultiConnection has none.
+    match conn {
+        AnyConnection::Postgresql(conn) => diesel::insert_into(outbox::table)
+            .values(&rows)
+            .execute(conn),
+        AnyConnection::Sqlite(conn) => diesel::insert_into(outbox::table)
+            .values(&rows)
+            .execute(conn),
+    }
+    .map(|_| ())
+}
+
+/// The [`NOTICE`] messages of `notice`: one per resident, so each is one event svc-auth records
+/// once.
+pub fn notice_messages(notice: &Notice) -> QueryResult<Vec<(&'static str, String)>> {
+    notice
+        .users
+        .iter()
+        .map(|user_id| {
+            let one = Notice {
+                users: vec![*user_id],
+                ..notice.clone()
+            };
+            serde_json::to_string(&one)
+                .map(|payload| (NOTICE, payload))
+                .map_err(|error| diesel::result::Error::SerializationError(Box::new(error)))
+        })
+        .collect()
+}
+
+/// Writes the [`NOTICE`] messages of `notice` (see [`notice_messages`]) in one statement.
+pub fn enqueue_notice(conn: &mut AnyConnection, notice: &Notice) -> QueryResult<()> {
+    enqueue_all(conn, &notice_messages(notice)?)
 }
 
 /// Undelivered messages of `topic` due by `now`, oldest first.

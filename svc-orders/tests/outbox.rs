@@ -101,3 +101,73 @@ async fn relays_hand_over_every_message_once(at_once: usize) {
     assert_eq!(delivered_at, None, "a refused message is not delivered");
     assert_eq!(error.as_deref(), Some("refused"));
 }
+
+/// The payloads of `topic`, in the order they were written.
+async fn payloads(db: &Database, topic: &'static str) -> Vec<String> {
+    db.run(move |conn| -> Result<Vec<String>, DbError> {
+        Ok(table::table
+            .filter(table::topic.eq(topic))
+            .order(table::id.asc())
+            .select(table::payload)
+            .load(conn)?)
+    })
+    .await
+    .unwrap()
+}
+
+/// `Database::write` (on SQLite, one writer thread): many writes at once all land, each with
+/// both its messages (one multi-row insert); a write that fails is undone, and one that panics
+/// is undone and answered as failed, and the writes after it still land.
+#[tokio::test]
+async fn writes_at_once_all_land_and_a_failed_or_panicking_one_is_undone_alone() {
+    const WRITES: usize = 64;
+    let test = TestDatabase::new("writes");
+    let db = Database::connect(&test.url, 4, &svc_orders::db::MIGRATIONS)
+        .await
+        .unwrap();
+    let writes: Vec<_> = (0..WRITES)
+        .map(|n| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.write(move |conn| -> Result<(), DbError> {
+                    let messages = [("many", format!("{n}a")), ("many", format!("{n}b"))];
+                    Ok(outbox::enqueue_all(conn, &messages)?)
+                })
+                .await
+            })
+        })
+        .collect();
+    for write in writes {
+        write.await.unwrap().unwrap();
+    }
+    let mut written = payloads(&db, "many").await;
+    written.sort();
+    let mut expected: Vec<String> = (0..WRITES)
+        .flat_map(|n| [format!("{n}a"), format!("{n}b")])
+        .collect();
+    expected.sort();
+    assert_eq!(written, expected, "every write with both its messages");
+
+    let failed = db
+        .write(|conn| -> Result<(), DbError> {
+            outbox::enqueue(conn, "undone", "failed")?;
+            Err(DbError::Connect("refused after writing".to_owned()))
+        })
+        .await;
+    assert!(failed.is_err());
+    let panicked = db
+        .write(|conn| -> Result<(), DbError> {
+            outbox::enqueue(conn, "undone", "panicked")?;
+            panic!("a write that panics mid-transaction");
+        })
+        .await;
+    assert!(
+        matches!(panicked, Err(DbError::Join(_))),
+        "answered as failed: {panicked:?}"
+    );
+    db.write(|conn| -> Result<(), DbError> { Ok(outbox::enqueue(conn, "after", "landed")?) })
+        .await
+        .unwrap();
+    assert!(payloads(&db, "undone").await.is_empty(), "both undone");
+    assert_eq!(payloads(&db, "after").await, ["landed"]);
+}

@@ -4,6 +4,7 @@
 //! notifications' `req_info`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use aes::Aes256;
 use aes::cipher::block_padding::Pkcs7;
@@ -14,10 +15,12 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
 use md5::{Digest, Md5};
-use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
-use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use ring::rand::SystemRandom;
+use ring::signature::{self, RsaKeyPair, UnparsedPublicKey};
+use rsa::pkcs1::{
+    DecodeRsaPrivateKey, DecodeRsaPublicKey, EncodeRsaPrivateKey, EncodeRsaPublicKey,
+};
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
-use rsa::signature::{SignatureEncoding, Signer, Verifier};
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use sha2::Sha256;
 
@@ -73,9 +76,10 @@ pub fn v2_verify(fields: &BTreeMap<String, String>, key: &str, sign_type: WxPayS
     !expected.is_empty() && constant_time_eq(&expected, &sign.to_ascii_uppercase())
 }
 
-/// A SHA256withRSA (PKCS#1 v1.5) signer; its `Debug` shows nothing of the key.
+/// A SHA256withRSA (PKCS#1 v1.5) signer; its `Debug` shows nothing of the key. The key is read
+/// with `rsa` and used through `ring`, whose RSA is several times faster.
 #[derive(Clone)]
-pub struct RsaSigner(SigningKey<Sha256>);
+pub struct RsaSigner(Arc<RsaKeyPair>);
 
 impl std::fmt::Debug for RsaSigner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -88,35 +92,50 @@ impl RsaSigner {
     /// PKCS#1 (`BEGIN RSA PRIVATE KEY`).
     pub fn from_pem(pem: &str) -> Result<Self, CryptoError> {
         let pem = pem.trim();
+        let unreadable = || CryptoError("not an RSA private key in PEM".to_owned());
         let key = RsaPrivateKey::from_pkcs8_pem(pem)
             .or_else(|_| RsaPrivateKey::from_pkcs1_pem(pem))
-            .map_err(|_| CryptoError("not an RSA private key in PEM".to_owned()))?;
-        Ok(Self(SigningKey::new(key)))
+            .map_err(|_| unreadable())?;
+        let der = key.to_pkcs1_der().map_err(|_| unreadable())?;
+        let pair = RsaKeyPair::from_der(der.as_bytes())
+            .map_err(|e| CryptoError(format!("an RSA private key ring refuses: {e}")))?;
+        Ok(Self(Arc::new(pair)))
     }
 
     /// Base64 of the signature of `message`.
     pub fn sign(&self, message: &[u8]) -> Result<String, CryptoError> {
-        let signature = self
-            .0
-            .try_sign(message)
+        let mut signature = vec![0; self.0.public().modulus_len()];
+        self.0
+            .sign(
+                &signature::RSA_PKCS1_SHA256,
+                &SystemRandom::new(),
+                message,
+                &mut signature,
+            )
             .map_err(|_| CryptoError("RSA signing failed".to_owned()))?;
-        Ok(STANDARD.encode(signature.to_bytes()))
+        Ok(STANDARD.encode(signature))
     }
 }
 
-/// A SHA256withRSA (PKCS#1 v1.5) verifier.
+/// A SHA256withRSA (PKCS#1 v1.5) verifier of 2048- to 8192-bit keys (read with `rsa`, used
+/// through `ring`).
 #[derive(Clone, Debug)]
-pub struct RsaVerifier(VerifyingKey<Sha256>);
+pub struct RsaVerifier(UnparsedPublicKey<Vec<u8>>);
 
 impl RsaVerifier {
     /// Reads a PEM public key, SubjectPublicKeyInfo (`BEGIN PUBLIC KEY`, WeChat Pay's public key)
     /// or PKCS#1 (`BEGIN RSA PUBLIC KEY`).
     pub fn from_pem(pem: &str) -> Result<Self, CryptoError> {
         let pem = pem.trim();
+        let unreadable = || CryptoError("not an RSA public key in PEM".to_owned());
         let key = RsaPublicKey::from_public_key_pem(pem)
             .or_else(|_| RsaPublicKey::from_pkcs1_pem(pem))
-            .map_err(|_| CryptoError("not an RSA public key in PEM".to_owned()))?;
-        Ok(Self(VerifyingKey::new(key)))
+            .map_err(|_| unreadable())?;
+        let der = key.to_pkcs1_der().map_err(|_| unreadable())?;
+        Ok(Self(UnparsedPublicKey::new(
+            &signature::RSA_PKCS1_2048_8192_SHA256,
+            der.as_bytes().to_vec(),
+        )))
     }
 
     /// Whether `signature` (base64) signs `message`; false for anything unreadable.
@@ -124,10 +143,7 @@ impl RsaVerifier {
         let Ok(bytes) = STANDARD.decode(signature.trim()) else {
             return false;
         };
-        let Ok(signature) = Signature::try_from(bytes.as_slice()) else {
-            return false;
-        };
-        self.0.verify(message, &signature).is_ok()
+        self.0.verify(message, &bytes).is_ok()
     }
 }
 

@@ -580,33 +580,34 @@ fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Ap
             now,
         )?;
     }
-    for order in newly {
-        let payload = serde_json::json!({
-            "order_number": order.order_number,
-            "shop_number": notice.out_trade_no,
-            "weixin_number": notice.transaction_id,
+    // The security platform hears of each order newly paid, and the payer of the payment (a
+    // subscribe message): written with the payment, in one statement.
+    let mut messages: Vec<(&str, String)> = newly
+        .iter()
+        .map(|order| {
+            let payload = serde_json::json!({
+                "order_number": order.order_number,
+                "shop_number": notice.out_trade_no,
+                "weixin_number": notice.transaction_id,
+            });
+            (payments::PAYMENT_RESULT, payload.to_string())
         })
-        .to_string();
-        kit::outbox::enqueue(conn, payments::PAYMENT_RESULT, &payload)?;
-    }
-    // The payer hears of it (a subscribe message), written with the payment.
+        .collect();
     let titles: Vec<&str> = paid_orders
         .iter()
         .map(|order| order.title.as_str())
         .collect();
-    kit::outbox::enqueue_notice(
-        conn,
-        &kit::outbox::Notice {
-            users: vec![payment.user_id],
-            kind: kit::outbox::NoticeKind::Paid,
-            title: Some(titles.join("、")),
-            amount_fen: Some(payment.amount_fen),
-            number: Some(notice.out_trade_no.clone()),
-            time: paid_at,
-            page_query: Some(format!("id={bill_id}")),
-            ..kit::outbox::Notice::default()
-        },
-    )?;
+    messages.extend(kit::outbox::notice_messages(&kit::outbox::Notice {
+        users: vec![payment.user_id],
+        kind: kit::outbox::NoticeKind::Paid,
+        title: Some(titles.join("、")),
+        amount_fen: Some(payment.amount_fen),
+        number: Some(notice.out_trade_no.clone()),
+        time: paid_at,
+        page_query: Some(format!("id={bill_id}")),
+        ..kit::outbox::Notice::default()
+    })?);
+    kit::outbox::enqueue_all(conn, &messages)?;
     tracing::info!(bill_id, out_trade_no = %notice.out_trade_no, total_fen = payment.amount_fen, "payment applied");
     Ok(Applied::Now)
 }

@@ -8,7 +8,7 @@ use super::schema::ledger_entries;
 
 /// One row of a movement.
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = ledger_entries)]
+#[diesel(table_name = ledger_entries, treat_none_as_default_value = false)]
 pub struct EntryRow {
     #[diesel(skip_insertion)]
     pub id: i64,
@@ -20,15 +20,20 @@ pub struct EntryRow {
     pub created_at: i64,
 }
 
-/// Inserts a movement's rows (one statement each: a multi-row insert is not portable across the
-/// two backends).
+/// Inserts a movement's rows in one statement (written for each backend itself: diesel's
+/// MultiConnection has no multi-row insert).
 pub fn insert(conn: &mut AnyConnection, rows: &[EntryRow]) -> QueryResult<usize> {
-    rows.iter().try_fold(0, |count, row| {
-        Ok(count
-            + diesel::insert_into(ledger_entries::table)
-                .values(row)
-                .execute(conn)?)
-    })
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    match conn {
+        AnyConnection::Postgresql(conn) => diesel::insert_into(ledger_entries::table)
+            .values(rows)
+            .execute(conn),
+        AnyConnection::Sqlite(conn) => diesel::insert_into(ledger_entries::table)
+            .values(rows)
+            .execute(conn),
+    }
 }
 
 /// What `account` holds: the sum of its rows (positive: a debit balance).
