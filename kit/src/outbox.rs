@@ -74,30 +74,34 @@ pub fn enqueue(conn: &mut AnyConnection, topic: &str, payload: &str) -> QueryRes
 /// Writes each of `messages` (topic, payload), due now, in one statement. Call it inside the
 /// transaction of the change.
 pub fn enqueue_all(conn: &mut AnyConnection, messages: &[(&str, String)]) -> QueryResult<()> {
-    if messages.is_empty() {
-        return Ok(());
-    }
     let now = now_unix();
-    let rows: Vec<_> = messages
-        .iter()
-        .map(|(topic, payload)| {
-            (
-                outbox::topic.eq(*topic),
-                outbox::payload.eq(payload.as_str()),
-                outbox::attempts.eq(0),
-                outbox::next_attempt_at.eq(now),
-                outbox::created_at.eq(now),
-            )
-        })
-        .collect();
-    // A multi-row insert is written for each backend itself: diesel's MultiConnection has none.
-    match conn {
-        AnyConnection::Postgresql(conn) => diesel::insert_into(outbox::table)
-            .values(&rows)
+    let row = |(topic, payload): &(&str, String)| {
+        (
+            outbox::topic.eq(topic.to_string()),
+            outbox::payload.eq(payload.clone()),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(now),
+            outbox::created_at.eq(now),
+        )
+    };
+    match messages {
+        [] => Ok(0),
+        // One row: a statement PostgreSQL keeps prepared (a multi-row insert is planned anew).
+        [one] => diesel::insert_into(outbox::table)
+            .values(row(one))
             .execute(conn),
-        AnyConnection::Sqlite(conn) => diesel::insert_into(outbox::table)
-            .values(&rows)
-            .execute(conn),
+        // Written for each backend itself: diesel's MultiConnection has no multi-row insert.
+        many => {
+            let rows: Vec<_> = many.iter().map(row).collect();
+            match conn {
+                AnyConnection::Postgresql(conn) => diesel::insert_into(outbox::table)
+                    .values(&rows)
+                    .execute(conn),
+                AnyConnection::Sqlite(conn) => diesel::insert_into(outbox::table)
+                    .values(&rows)
+                    .execute(conn),
+            }
+        }
     }
     .map(|_| ())
 }
