@@ -27,7 +27,7 @@ pub struct NoticeRow {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = notices)]
+#[diesel(table_name = notices, treat_none_as_default_value = false)]
 pub struct NewNotice<'a> {
     pub source: &'a str,
     pub event_id: i64,

@@ -14,7 +14,7 @@ pub const OPEN: &str = "open";
 pub const CLOSED: &str = "closed";
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
-#[diesel(table_name = orders)]
+#[diesel(table_name = orders, treat_none_as_default_value = false)]
 pub struct OrderRow {
     #[diesel(skip_insertion)]
     pub id: i64,
