@@ -629,6 +629,24 @@ pub fn create_postgres_database(admin_url: &str, name: &str) -> Result<String, D
     Ok(url.to_string())
 }
 
+/// Inserts `rows` (a non-empty slice of insertable rows) into `table` in one statement. diesel's
+/// MultiConnection has no multi-row insert, so it is written for the connection's own backend.
+/// A single row on a hot path is better inserted as one: PostgreSQL keeps that statement
+/// prepared, while a multi-row one is planned anew.
+pub fn insert_rows<T, V>(conn: &mut AnyConnection, table: T, rows: V) -> diesel::QueryResult<usize>
+where
+    T: diesel::Table,
+    V: diesel::Insertable<T>,
+    diesel::query_builder::InsertStatement<T, V::Values>: diesel::query_dsl::methods::ExecuteDsl<PgConnection>
+        + diesel::query_dsl::methods::ExecuteDsl<SqliteConnection>,
+{
+    let insert = diesel::insert_into(table).values(rows);
+    match conn {
+        AnyConnection::Postgresql(conn) => insert.execute(conn),
+        AnyConnection::Sqlite(conn) => insert.execute(conn),
+    }
+}
+
 /// Drops a database made by [`create_postgres_database`], closing its remaining connections.
 pub fn drop_postgres_database(admin_url: &str, name: &str) -> Result<(), DbError> {
     if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {

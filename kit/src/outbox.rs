@@ -68,42 +68,43 @@ pub struct Message {
 
 /// Writes a message of `topic`, due now. Call it inside the transaction of the change.
 pub fn enqueue(conn: &mut AnyConnection, topic: &str, payload: &str) -> QueryResult<()> {
-    enqueue_all(conn, &[(topic, payload.to_owned())])
+    let now = now_unix();
+    diesel::insert_into(outbox::table)
+        .values((
+            outbox::topic.eq(topic),
+            outbox::payload.eq(payload),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(now),
+            outbox::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// Writes each of `messages` (topic, payload), due now, in one statement. Call it inside the
 /// transaction of the change.
 pub fn enqueue_all(conn: &mut AnyConnection, messages: &[(&str, String)]) -> QueryResult<()> {
-    let now = now_unix();
-    let row = |(topic, payload): &(&str, String)| {
-        (
-            outbox::topic.eq(topic.to_string()),
-            outbox::payload.eq(payload.clone()),
-            outbox::attempts.eq(0),
-            outbox::next_attempt_at.eq(now),
-            outbox::created_at.eq(now),
-        )
-    };
     match messages {
-        [] => Ok(0),
-        // One row: a statement PostgreSQL keeps prepared (a multi-row insert is planned anew).
-        [one] => diesel::insert_into(outbox::table)
-            .values(row(one))
-            .execute(conn),
-        // Written for each backend itself: diesel's MultiConnection has no multi-row insert.
+        [] => Ok(()),
+        // One row: the statement PostgreSQL keeps prepared.
+        [(topic, payload)] => enqueue(conn, topic, payload),
         many => {
-            let rows: Vec<_> = many.iter().map(row).collect();
-            match conn {
-                AnyConnection::Postgresql(conn) => diesel::insert_into(outbox::table)
-                    .values(&rows)
-                    .execute(conn),
-                AnyConnection::Sqlite(conn) => diesel::insert_into(outbox::table)
-                    .values(&rows)
-                    .execute(conn),
-            }
+            let now = now_unix();
+            let rows: Vec<_> = many
+                .iter()
+                .map(|(topic, payload)| {
+                    (
+                        outbox::topic.eq(*topic),
+                        outbox::payload.eq(payload.as_str()),
+                        outbox::attempts.eq(0),
+                        outbox::next_attempt_at.eq(now),
+                        outbox::created_at.eq(now),
+                    )
+                })
+                .collect();
+            crate::db::insert_rows(conn, outbox::table, &rows).map(|_| ())
         }
     }
-    .map(|_| ())
 }
 
 /// The [`NOTICE`] messages of `notice`: one per resident, so each is one event svc-auth records

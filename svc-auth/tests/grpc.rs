@@ -201,21 +201,20 @@ async fn an_event_handed_over_twice_is_recorded_once() {
     };
     // Events come from the other services (svc-orders' outbox), not the gateway.
     let orders = AuthClient::new(support::signed_channel(service.addr, "orders").await);
-    let first = orders
-        .clone()
-        .notify(signed(one(41)))
-        .await
-        .unwrap()
-        .into_inner();
-    assert!(first.recorded);
+    let notify = |event_id: i64| {
+        let mut orders = orders.clone();
+        async move {
+            orders
+                .notify(signed(one(event_id)))
+                .await
+                .unwrap()
+                .into_inner()
+                .recorded
+        }
+    };
+    assert!(notify(41).await);
     // The outbox delivers at least once: the same event again records nothing.
-    let again = orders
-        .clone()
-        .notify(signed(one(41)))
-        .await
-        .unwrap()
-        .into_inner();
-    assert!(!again.recorded);
+    assert!(!notify(41).await);
     let listed_once = listed().await;
     assert_eq!(listed_once.total, 1);
     assert_eq!(listed_once.rows.len(), 1);

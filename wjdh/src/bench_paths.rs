@@ -663,6 +663,20 @@ enum Fee {
     Viewing,
 }
 
+impl Fee {
+    /// Whether the provider takes our answer to its notification: any 2xx for WeChat Pay;
+    /// HTTP 200 and the text `success` for Alipay.
+    fn taken(self) -> fn(http::StatusCode, &[u8]) -> bool {
+        match self {
+            Self::Property => |status, _| status.is_success(),
+            Self::Viewing => |status, body| {
+                status == http::StatusCode::OK
+                    && body.trim_ascii() == alipay::NOTIFICATION_TAKEN.as_bytes()
+            },
+        }
+    }
+}
+
 /// The resident who pays, and what with.
 struct Paying<'a> {
     stack: &'a Stack,
@@ -694,22 +708,20 @@ impl Paying<'_> {
             Fee::Viewing => {
                 let listings =
                     crate::bench_viewings::seed_listings(self.stack, i64::try_from(count)?).await?;
-                let at = (self.stack.gateway_url(), self.stack.sandbox_url.clone());
+                let gateway = self.stack.gateway_url();
+                let at = (gateway.as_str(), self.stack.sandbox_url.as_str());
                 futures::stream::iter(listings)
-                    .map(|listing| {
-                        let at = &at;
-                        async move {
-                            let paid = crate::bench_viewings::pay_viewing(
-                                self.client,
-                                (&at.0, &at.1),
-                                self.token,
-                                &listing,
-                                true,
-                                true,
-                            )
-                            .await?;
-                            anyhow::Ok(paid["notification"].clone())
-                        }
+                    .map(|listing| async move {
+                        let paid = crate::bench_viewings::pay_viewing(
+                            self.client,
+                            at,
+                            self.token,
+                            &listing,
+                            true,
+                            true,
+                        )
+                        .await?;
+                        anyhow::Ok(paid["notification"].clone())
                     })
                     .buffer_unordered(PREPARING_AT_ONCE)
                     .try_collect()
@@ -721,13 +733,7 @@ impl Paying<'_> {
             handed.len(),
             started.elapsed().as_secs_f64()
         );
-        match fee {
-            Fee::Property => Target::notifications(&handed, |status, _| status.is_success()),
-            Fee::Viewing => Target::notifications(&handed, |status, body| {
-                status == http::StatusCode::OK
-                    && body.trim_ascii() == alipay::NOTIFICATION_TAKEN.as_bytes()
-            }),
-        }
+        Target::notifications(&handed, fee.taken())
     }
 
     /// `count` open orders of the resident's house, seeded: their ids.
@@ -770,15 +776,15 @@ impl Paying<'_> {
             .as_str()
             .and_then(|package| package.strip_prefix("prepay_id="))
             .with_context(|| format!("paying order {id}: {params}"))?;
-        let paid: Value = self
-            .client
-            .post(format!("{}/wxpay/pay", self.stack.sandbox_url))
-            .json(&json!({"prepay_id": prepay_id, "hand_over": true}))
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
+        let body = json!({ "prepay_id": prepay_id });
+        let paid = crate::bench_viewings::sandbox_pays(
+            self.client,
+            &self.stack.sandbox_url,
+            "wxpay/pay",
+            body,
+            true,
+        )
+        .await?;
         Ok(paid["notification"].clone())
     }
 }

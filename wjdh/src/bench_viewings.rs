@@ -81,7 +81,7 @@ pub(crate) async fn pay_viewing(
     )
     .await?;
     let id = asked["data"].as_i64().with_context(|| format!("{asked}"))?;
-    let (path, mut body) = if alipay {
+    let (path, body) = if alipay {
         let page = post(
             format!("{gateway}/api/v1/rental/order/get_preorder_paymenturl"),
             json!({"pre_order_id": id, "return_url": "https://m.example.com/paid"}),
@@ -106,6 +106,19 @@ pub(crate) async fn pay_viewing(
             json!({"prepay_id": package.trim_start_matches("prepay_id=")}),
         )
     };
+    sandbox_pays(client, sandbox, path, body, hand_over).await
+}
+
+/// The payer pays in the sandbox (`wxpay/pay` with `{"prepay_id"}`, `alipay/pay` with
+/// `{"out_trade_no"}`), which notifies us or, with `hand_over`, answers the notification it did
+/// not post: the helper's answer.
+pub(crate) async fn sandbox_pays(
+    client: &reqwest::Client,
+    sandbox: &str,
+    path: &str,
+    mut body: Value,
+    hand_over: bool,
+) -> anyhow::Result<Value> {
     body["hand_over"] = json!(hand_over);
     Ok(client
         .post(format!("{sandbox}/{path}"))

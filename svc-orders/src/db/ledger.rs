@@ -20,20 +20,12 @@ pub struct EntryRow {
     pub created_at: i64,
 }
 
-/// Inserts a movement's rows in one statement (written for each backend itself: diesel's
-/// MultiConnection has no multi-row insert).
+/// Inserts a movement's rows in one statement.
 pub fn insert(conn: &mut AnyConnection, rows: &[EntryRow]) -> QueryResult<usize> {
     if rows.is_empty() {
         return Ok(0);
     }
-    match conn {
-        AnyConnection::Postgresql(conn) => diesel::insert_into(ledger_entries::table)
-            .values(rows)
-            .execute(conn),
-        AnyConnection::Sqlite(conn) => diesel::insert_into(ledger_entries::table)
-            .values(rows)
-            .execute(conn),
-    }
+    kit::db::insert_rows(conn, ledger_entries::table, rows)
 }
 
 /// What `account` holds: the sum of its rows (positive: a debit balance).
