@@ -408,6 +408,22 @@ impl Database {
         outcome.await.map_err(|_| gone())?
     }
 
+    /// Runs `work`, a write that is one statement on PostgreSQL (atomic by itself), there on a
+    /// pooled connection outside a transaction: no BEGIN and COMMIT round trips. On SQLite it
+    /// may be several statements: it runs as [`Database::write`] does, in a transaction on the
+    /// file's writer thread.
+    pub async fn write_statement<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+    {
+        match self.writer {
+            Some(_) => self.write(work).await,
+            None => self.run(work).await,
+        }
+    }
+
     /// Checks that a connection answers.
     pub async fn ping(&self) -> Result<(), DbError> {
         self.run(|conn| conn.batch_execute("SELECT 1").map_err(DbError::Query))

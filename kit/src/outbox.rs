@@ -125,6 +125,126 @@ pub fn notice_messages(notice: &Notice) -> QueryResult<Vec<(&'static str, String
         .collect()
 }
 
+/// Stands for the id of a row not yet written in the messages written with it: the messages
+/// are made first, with [`RowMark::text`] where the id goes, and the row's id takes its place
+/// as the two are written ([`RowMark::fill`], [`RowMark::split`]). Random per row, so nothing
+/// a user wrote into a message can hold it.
+pub struct RowMark(String);
+
+impl Default for RowMark {
+    fn default() -> Self {
+        Self(format!("wjdh-row-id-{}", uuid::Uuid::new_v4().simple()))
+    }
+}
+
+impl RowMark {
+    pub fn text(&self) -> &str {
+        &self.0
+    }
+
+    /// `messages` with row `id` in place of the mark.
+    pub fn fill(
+        &self,
+        messages: &[(&'static str, String)],
+        id: i64,
+    ) -> Vec<(&'static str, String)> {
+        let id = id.to_string();
+        messages
+            .iter()
+            .map(|(topic, payload)| (*topic, payload.replace(&self.0, &id)))
+            .collect()
+    }
+
+    /// `messages` cut where the mark stands (once in each), for [`WithMessages`].
+    pub fn split(&self, messages: &[(&'static str, String)]) -> QueryResult<SplitMessages> {
+        let mut split = SplitMessages::default();
+        for (topic, payload) in messages {
+            let mut parts = payload.split(&self.0);
+            let (Some(before), Some(after), None) = (parts.next(), parts.next(), parts.next())
+            else {
+                return Err(diesel::result::Error::QueryBuilderError(
+                    "a message about a row names its id once".into(),
+                ));
+            };
+            split.topics.push((*topic).to_owned());
+            split.before.push(before.to_owned());
+            split.after.push(after.to_owned());
+        }
+        Ok(split)
+    }
+}
+
+/// Messages cut where a row's id goes ([`RowMark::split`]): topic, text before, text after.
+#[derive(Debug, Default)]
+pub struct SplitMessages {
+    topics: Vec<String>,
+    before: Vec<String>,
+    after: Vec<String>,
+}
+
+/// PostgreSQL: an `INSERT … RETURNING` and the outbox messages about the row it writes, in one
+/// statement (atomic without a transaction: no BEGIN and COMMIT round trips, and the row's locks
+/// held for one statement only):
+/// `WITH written AS (<insert>), messages AS (INSERT INTO outbox … SELECT topic,
+/// before || written.id || after … FROM written, unnest(…)) SELECT * FROM written`.
+/// The SQL is the same whatever the messages (they are bound as arrays), so it is kept prepared.
+/// The insert must return the row's `id`.
+pub struct WithMessages<I> {
+    insert: I,
+    messages: SplitMessages,
+    now: i64,
+}
+
+impl<I> WithMessages<I> {
+    pub fn new(insert: I, messages: SplitMessages) -> Self {
+        Self {
+            insert,
+            messages,
+            now: now_unix(),
+        }
+    }
+}
+
+impl<I> diesel::query_builder::QueryId for WithMessages<I> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<I: diesel::query_builder::Query> diesel::query_builder::Query for WithMessages<I> {
+    type SqlType = I::SqlType;
+}
+
+impl<I, Conn> RunQueryDsl<Conn> for WithMessages<I> {}
+
+impl<I> diesel::query_builder::QueryFragment<diesel::pg::Pg> for WithMessages<I>
+where
+    I: diesel::query_builder::QueryFragment<diesel::pg::Pg>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Array, BigInt, Text};
+        out.push_sql("WITH written AS (");
+        self.insert.walk_ast(out.reborrow())?;
+        out.push_sql(
+            "), messages AS (INSERT INTO outbox (topic, payload, attempts, next_attempt_at, \
+             created_at) SELECT m.topic, m.before || written.id || m.after, 0, ",
+        );
+        out.push_bind_param::<BigInt, _>(&self.now)?;
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(&self.now)?;
+        out.push_sql(" FROM written, unnest(");
+        out.push_bind_param::<Array<Text>, _>(&self.messages.topics)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.messages.before)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.messages.after)?;
+        out.push_sql(") AS m (topic, before, after)) SELECT * FROM written");
+        Ok(())
+    }
+}
+
 /// Writes the [`NOTICE`] messages of `notice` (see [`notice_messages`]) in one statement.
 pub fn enqueue_notice(conn: &mut AnyConnection, notice: &Notice) -> QueryResult<()> {
     enqueue_all(conn, &notice_messages(notice)?)

@@ -179,40 +179,75 @@ fn record(conn: &mut AnyConnection, ready: &[Ready]) -> Result<Vec<(usize, i64, 
     }
     let user_ids: Vec<i64> = ready.iter().map(|r| r.event.user_id).collect();
     let openids = users::openids_of(conn, &user_ids)?;
+    // Recorded before, or earlier in this call: left out.
+    let fresh: Vec<(usize, &Ready)> = ready
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| seen.insert((r.event.source.as_str(), r.event.event_id)))
+        .collect();
+    if fresh.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One read tells which residents have an accept left of which template; an accept is taken
+    // (one conditional update each) only for those, so a resident who subscribed to nothing
+    // costs no statement of their own.
+    let reached: Vec<&str> = fresh
+        .iter()
+        .filter_map(|(_, r)| openids.get(&r.event.user_id).map(String::as_str))
+        .collect();
+    let may_send = if reached.is_empty() {
+        Default::default()
+    } else {
+        notices::with_quota(conn, &reached)?
+    };
     let now = now_unix();
-    let mut recorded = Vec::new();
-    for (place, r) in ready.iter().enumerate() {
-        // Recorded before, or earlier in this call.
-        if !seen.insert((r.event.source.as_str(), r.event.event_id)) {
-            continue;
-        }
+    let mut statuses = Vec::with_capacity(fresh.len());
+    for (_, r) in &fresh {
         let openid = openids.get(&r.event.user_id);
         let status = match openid {
             None => Status::NoWechat,
-            Some(openid) if notices::take_one(conn, openid, &r.template_id)? => Status::Pending,
+            Some(openid)
+                if may_send.contains(&(openid.clone(), r.template_id.clone()))
+                    && notices::take_one(conn, openid, &r.template_id)? =>
+            {
+                Status::Pending
+            }
             Some(_) => Status::Unsubscribed,
         };
-        let row = notices::insert(
-            conn,
-            &NewNotice {
-                source: &r.event.source,
-                event_id: r.event.event_id,
-                user_id: r.event.user_id,
-                kind: r.event.kind.as_str(),
-                template_id: &r.template_id,
-                openid: openid.map(String::as_str),
-                page: &r.page,
-                data: &r.data,
-                status: status.as_str(),
-                reason: status.reason(),
-                created_at: now,
-            },
-        )?;
-        if status == Status::Pending {
-            outbox::enqueue(conn, TO_WECHAT, &row.id.to_string())?;
-        }
-        recorded.push((place, row.id, status));
+        statuses.push(status);
     }
+    let rows: Vec<NewNotice<'_>> = fresh
+        .iter()
+        .zip(&statuses)
+        .map(|((_, r), status)| NewNotice {
+            source: &r.event.source,
+            event_id: r.event.event_id,
+            user_id: r.event.user_id,
+            kind: r.event.kind.as_str(),
+            template_id: &r.template_id,
+            openid: openids.get(&r.event.user_id).map(String::as_str),
+            page: &r.page,
+            data: &r.data,
+            status: status.as_str(),
+            reason: status.reason(),
+            created_at: now,
+        })
+        .collect();
+    let ids = notices::insert_all(conn, &rows)?;
+    let mut recorded = Vec::with_capacity(fresh.len());
+    let mut to_wechat = Vec::new();
+    for ((place, r), status) in fresh.into_iter().zip(statuses) {
+        let id = ids
+            .get(&(r.event.source.clone(), r.event.event_id))
+            .copied()
+            .ok_or_else(|| ServiceError::internal("a notice inserted without its id"))?;
+        if status == Status::Pending {
+            to_wechat.push((TO_WECHAT, id.to_string()));
+        }
+        recorded.push((place, id, status));
+    }
+    // The pending ones go to WeChat through the outbox, all in one statement.
+    outbox::enqueue_all(conn, &to_wechat)?;
     Ok(recorded)
 }
 

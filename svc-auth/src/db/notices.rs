@@ -122,6 +122,21 @@ pub fn take_one(conn: &mut AnyConnection, openid: &str, template_id: &str) -> Qu
     Ok(taken == 1)
 }
 
+/// Of the residents `openids`, the (openid, template) pairs with an accept left: a batch of
+/// events asks in one read which of them may be sent at all, and takes an accept ([`take_one`])
+/// only for those.
+pub fn with_quota(
+    conn: &mut AnyConnection,
+    openids: &[&str],
+) -> QueryResult<std::collections::HashSet<(String, String)>> {
+    let found: Vec<(String, String)> = subscriptions::table
+        .filter(any_of(subscriptions::openid, openids))
+        .filter(subscriptions::quota.gt(0))
+        .select((subscriptions::openid, subscriptions::template_id))
+        .load(conn)?;
+    Ok(found.into_iter().collect())
+}
+
 /// Gives back a message WeChat did not send.
 pub fn give_back(conn: &mut AnyConnection, openid: &str, template_id: &str) -> QueryResult<usize> {
     diesel::update(
@@ -151,6 +166,23 @@ pub fn insert(conn: &mut AnyConnection, notice: &NewNotice<'_>) -> QueryResult<N
         .values(notice)
         .returning(notices::all_columns)
         .get_result(conn)
+}
+
+/// Inserts `rows` (not empty) in one statement; the id given to each (source, event id).
+pub fn insert_all(
+    conn: &mut AnyConnection,
+    rows: &[NewNotice<'_>],
+) -> QueryResult<std::collections::HashMap<(String, i64), i64>> {
+    let returned = (notices::source, notices::event_id, notices::id);
+    let insert = diesel::insert_into(notices::table).values(rows);
+    let ids: Vec<(String, i64, i64)> = match conn {
+        AnyConnection::Postgresql(conn) => insert.returning(returned).load(conn)?,
+        AnyConnection::Sqlite(conn) => insert.returning(returned).load(conn)?,
+    };
+    Ok(ids
+        .into_iter()
+        .map(|(source, event_id, id)| ((source, event_id), id))
+        .collect())
 }
 
 pub fn find(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<NoticeRow>> {

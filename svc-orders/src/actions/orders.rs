@@ -140,14 +140,15 @@ pub async fn create(state: &State, r: pb::CreateOrderRequest) -> ServiceResult<S
         created_at: now,
         updated_at: now,
     };
-    let payers = found.payer_user_ids;
+    // The residents who pay for it hear of it (subscribe messages), written with it.
+    let mark = kit::outbox::RowMark::default();
+    let messages =
+        kit::outbox::notice_messages(&new_order_notice(&row, mark.text(), found.payer_user_ids))
+            .map_err(|error| ServiceError::internal(format!("the order's notice: {error}")))?;
     let stored = state
         .db
-        .write(move |conn| -> crate::error::Result<OrderRow> {
-            let stored = orders::insert(conn, &row)?;
-            // The residents who pay for it hear of it (subscribe messages).
-            kit::outbox::enqueue_notice(conn, &new_order_notice(&stored, payers))?;
-            Ok(stored)
+        .write_statement(move |conn| -> crate::error::Result<OrderRow> {
+            Ok(orders::insert_with_messages(conn, &row, &messages, &mark)?)
         })
         .await
         .map_err(ServiceError::from)?;
@@ -155,8 +156,8 @@ pub async fn create(state: &State, r: pb::CreateOrderRequest) -> ServiceResult<S
     Ok(stored.order_number)
 }
 
-/// The payers' notice of a new order: what, how much, for which house or person.
-fn new_order_notice(order: &OrderRow, payers: Vec<i64>) -> kit::outbox::Notice {
+/// The payers' notice of a new order (its id `id`): what, how much, for which house or person.
+fn new_order_notice(order: &OrderRow, id: &str, payers: Vec<i64>) -> kit::outbox::Notice {
     let subject = if order.house_introduction.is_empty() {
         order.manager.clone()
     } else {
@@ -170,7 +171,7 @@ fn new_order_notice(order: &OrderRow, payers: Vec<i64>) -> kit::outbox::Notice {
         number: Some(order.order_number.clone()),
         subject: Some(subject),
         time: order.created_at,
-        page_query: Some(format!("id={}", order.id)),
+        page_query: Some(format!("id={id}")),
         ..kit::outbox::Notice::default()
     }
 }

@@ -48,6 +48,31 @@ pub fn insert(conn: &mut AnyConnection, row: &OrderRow) -> QueryResult<OrderRow>
         .get_result(conn)
 }
 
+/// Writes the order and the outbox messages about it, which name its id through `mark`: on
+/// PostgreSQL in one statement ([`kit::outbox::WithMessages`]; run it with
+/// `Database::write_statement`), on SQLite the insert then the messages, in the writer's
+/// transaction.
+pub fn insert_with_messages(
+    conn: &mut AnyConnection,
+    row: &OrderRow,
+    messages: &[(&'static str, String)],
+    mark: &kit::outbox::RowMark,
+) -> QueryResult<OrderRow> {
+    let insert = diesel::insert_into(orders::table)
+        .values(row)
+        .returning(orders::all_columns);
+    match conn {
+        AnyConnection::Postgresql(conn) => {
+            kit::outbox::WithMessages::new(insert, mark.split(messages)?).get_result(conn)
+        }
+        AnyConnection::Sqlite(_) => {
+            let stored: OrderRow = insert.get_result(conn)?;
+            kit::outbox::enqueue_all(conn, &mark.fill(messages, stored.id))?;
+            Ok(stored)
+        }
+    }
+}
+
 /// What a platform list is narrowed by (001 §2.1.2); `None` = not filtered.
 #[derive(Clone, Debug, Default)]
 pub struct PlatformFilter {

@@ -133,6 +133,45 @@ pub fn list_for_house(
         .load(conn)
 }
 
+/// The house at `address` and the users who pay for it (activated bindings of an owner or with
+/// the payment right, of a registered person), oldest binding first: an order's payer
+/// (001 §2.1.1) in one statement.
+pub fn house_payers_at(
+    conn: &mut AnyConnection,
+    address: &secplat::HouseAddress,
+) -> QueryResult<Option<(HousePlace, Vec<i64>)>> {
+    use super::schema::{buildings, floors, houses, units};
+    let rows: Vec<(HousePlace, Option<i64>)> = house_tree()
+        .left_join(
+            people_houses::table.on(people_houses::house_id
+                .eq(houses::id)
+                .and(people_houses::activated.eq(true))
+                .and(
+                    people_houses::role
+                        .eq(OWNER)
+                        .or(people_houses::charge.eq(true)),
+                )),
+        )
+        .left_join(people::table.on(people::id.eq(people_houses::people_id)))
+        .filter(buildings::community_identifier.eq(&address.community_identifier))
+        .filter(buildings::building_number.eq(address.building_number))
+        .filter(units::unit_number.eq(address.unit_number))
+        .filter(floors::floor_number.eq(address.floor_number))
+        .filter(houses::house_number.eq(address.house_number))
+        .order(people_houses::id.asc())
+        .select((HousePlace::as_select(), people::user_id.nullable()))
+        .load(conn)?;
+    let mut rows = rows.into_iter();
+    let Some((place, first)) = rows.next() else {
+        return Ok(None);
+    };
+    let payers = std::iter::once(first)
+        .chain(rows.map(|(_, user_id)| user_id))
+        .flatten()
+        .collect();
+    Ok(Some((place, payers)))
+}
+
 /// The owners (业主 bindings) of a house with their people, oldest first.
 pub fn owners_of(conn: &mut AnyConnection, house_id: i64) -> QueryResult<Vec<(Binding, Person)>> {
     people_houses::table

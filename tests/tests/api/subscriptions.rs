@@ -224,8 +224,17 @@ async fn orders_payments_repairs_and_complaints_reach_the_resident_through_wecha
     assert_eq!(sent[0]["data"]["amount2"], "12.50元");
     assert_eq!(sent[0]["data"]["character_string4"], number.as_str());
 
-    // She pays it.
+    // The message opens that order: its id, written in the same statement as the order.
     let id = app.order_id(&token, "12.50元").await;
+    assert!(
+        sent[0]["page"]
+            .as_str()
+            .is_some_and(|page| page.ends_with(&format!("?id={id}"))),
+        "{}",
+        sent[0]
+    );
+
+    // She pays it.
     let paying = app.pay(&token, &id.to_string()).await;
     let paid = app
         .sandbox("/wxpay/pay", json!({ "prepay_id": paying.prepay_id() }))

@@ -41,21 +41,14 @@ pub async fn find_payer(
                         floor_number: r.louceng,
                         house_number: r.fangjian,
                     };
-                    if let Some(place) = addresses::find_house_place_at(conn, &address)? {
-                        let id = place.house_id;
+                    if let Some((place, payers)) = bindings::house_payers_at(conn, &address)? {
                         reply.found = true;
                         reply.registered = true;
-                        reply.house_id = id;
+                        reply.house_id = place.house_id;
                         reply.introduction = place.introduction();
                         // The house's row brought its community's name: no second look-up.
                         reply.community_name = Some(place.community_name);
-                        reply.payer_user_ids = bindings::list_for_house(conn, id)?
-                            .into_iter()
-                            .filter(|(binding, _)| {
-                                binding.activated && (binding.is_owner() || binding.charge)
-                            })
-                            .filter_map(|(_, person)| person.user_id)
-                            .collect();
+                        reply.payer_user_ids = payers;
                     }
                 }
                 "phone" | "idcard" => {
