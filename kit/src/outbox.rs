@@ -580,6 +580,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_row_mark_becomes_the_rows_id_and_is_cut_out_once() {
+        let mark = RowMark::default();
+        assert_ne!(mark.text(), RowMark::default().text(), "random per row");
+        let notice = Notice {
+            users: vec![7, 8],
+            kind: NoticeKind::Order,
+            // What a user wrote cannot stand for the id: only the mark is replaced.
+            title: Some("wjdh-row-id-".to_owned()),
+            time: 1,
+            page_query: Some(format!("id={}", mark.text())),
+            ..Notice::default()
+        };
+        let messages = notice_messages(&notice).expect("serialises");
+        let filled = mark.fill(&messages, 42);
+        for (topic, payload) in &filled {
+            assert_eq!(*topic, NOTICE);
+            let read = Notice::from_payload(payload).expect("a notice");
+            assert_eq!(read.page_query.as_deref(), Some("id=42"));
+            assert_eq!(read.title.as_deref(), Some("wjdh-row-id-"));
+        }
+        let split = mark.split(&messages).expect("one mark each");
+        assert_eq!(split.topics, [NOTICE, NOTICE]);
+        let joined = format!("{}42{}", split.before[0], split.after[0]);
+        assert_eq!(joined, filled[0].1);
+        // A message without the mark, or with it twice, is refused, not written wrong.
+        let without = [(NOTICE, "{}".to_owned())];
+        assert!(mark.split(&without).is_err());
+        let twice = [(NOTICE, format!("{0}{0}", mark.text()))];
+        assert!(mark.split(&twice).is_err());
+    }
+
+    #[test]
     fn backoff_doubles_with_jitter_and_is_capped() {
         assert_eq!(backoff_secs(1, 1.0), 2);
         assert_eq!(backoff_secs(3, 1.0), 8);
