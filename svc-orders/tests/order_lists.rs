@@ -54,14 +54,21 @@ async fn a_platforms_orders_come_newest_first_on_every_page_shallow_or_deep() {
             }
         }
         ids.reverse();
-        for paied in [None, Some(false)] {
+        // Every order is open: the closed ones are none, on the first page as on the others.
+        for (open, paied) in [
+            (None, None),
+            (None, Some(false)),
+            (Some(true), Some(true)),
+            (Some(false), None),
+        ] {
             let expected: Vec<i64> = ids
                 .iter()
-                .filter(|(_, p)| paied.is_none_or(|wanted| wanted == *p))
+                .filter(|(_, p)| paied.is_none_or(|wanted| wanted == *p) && open != Some(false))
                 .map(|(id, _)| *id)
                 .collect();
             let filter = PlatformFilter {
                 community_identifier: "10002".to_owned(),
+                open,
                 paied,
                 ..PlatformFilter::default()
             };
@@ -70,10 +77,14 @@ async fn a_platforms_orders_come_newest_first_on_every_page_shallow_or_deep() {
             for page in 1..=11 {
                 let paging = Paging::new(Some(page), Some(20)).unwrap();
                 let (rows, total) = orders::list_for_platform(conn, &filter, paging)?;
-                assert_eq!(total, expected.len() as i64, "paied {paied:?} page {page}");
+                assert_eq!(
+                    total,
+                    expected.len() as i64,
+                    "{open:?} {paied:?} page {page}"
+                );
                 seen.extend(rows.iter().map(|(row, _)| row.id));
             }
-            assert_eq!(seen, expected, "paied {paied:?}");
+            assert_eq!(seen, expected, "{open:?} {paied:?}");
         }
         Ok(())
     })

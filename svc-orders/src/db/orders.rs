@@ -219,12 +219,45 @@ fn with_bills() -> _ {
     orders::table.left_join(bills::table.on(orders::bill_id.eq(bills::id.nullable())))
 }
 
-/// A page of the community's orders, newest first, and the total.
+/// A page of the community's orders, newest first, and the total. A first page of a filter
+/// that `order_counts` holds is one statement: the page's rows each carry the total, read from
+/// those counts by a subquery the planner runs once.
 pub fn list_for_platform(
     conn: &mut AnyConnection,
     filter: &PlatformFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<ListedOrder>, i64)> {
+    if paging.offset() <= WHOLE_ROWS_UP_TO
+        && let Some(columns) = counted_columns(filter)
+    {
+        let total = diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+            "(SELECT CAST(COALESCE(SUM({columns}), 0) AS BIGINT) FROM order_counts \
+             WHERE community_identifier = "
+        ))
+        .bind::<diesel::sql_types::Text, _>(filter.community_identifier.clone())
+        .sql(")");
+        let rows: Vec<(ShownOrder, Option<String>, i64)> = platform_query(filter)
+            .order(orders::id.desc())
+            .limit(paging.per_page)
+            .offset(paging.offset())
+            .select((
+                ShownOrder::as_select(),
+                bills::payment_shop_number.nullable(),
+                total,
+            ))
+            .load(conn)?;
+        if let Some(&(_, _, total)) = rows.first() {
+            let rows = rows
+                .into_iter()
+                .map(|(order, shop_number, _)| (order, shop_number))
+                .collect();
+            return Ok((rows, total));
+        }
+        // No orders on the first page: there are none.
+        if let Some(total) = paging.total_when_last(0) {
+            return Ok((Vec::new(), total));
+        }
+    }
     let rows = page_of(conn, platform_query(filter), paging)?;
     let total = paging.total(rows.len(), || match counted_total(conn, filter)? {
         Some(total) => Ok(total),
@@ -233,19 +266,49 @@ pub fn list_for_platform(
     Ok((rows, total))
 }
 
+/// The sum of `order_counts` columns that [`counted_total`] reads for the filter, for a subquery
+/// of the page's statement; `None` where it reads none. Made of the four column names only,
+/// never of the request's text.
+fn counted_columns(filter: &PlatformFilter) -> Option<String> {
+    if narrowed(filter) {
+        return None;
+    }
+    let columns: Vec<&str> = [
+        (true, false, "open_unpaid"),
+        (true, true, "open_paid"),
+        (false, false, "closed_unpaid"),
+        (false, true, "closed_paid"),
+    ]
+    .into_iter()
+    .filter(|&(open, paied, _)| wanted(filter, open, paied))
+    .map(|(_, _, column)| column)
+    .collect();
+    Some(columns.join(" + "))
+}
+
+/// True when the filter narrows the orders further than their state: their total is counted.
+fn narrowed(filter: &PlatformFilter) -> bool {
+    filter.louhao.is_some()
+        || filter.danyuan.is_some()
+        || filter.louceng.is_some()
+        || filter.fangjian.is_some()
+        || filter.users.is_some()
+        || filter.title.is_some()
+}
+
+/// True when orders that are `open` (or closed) and `paied` (or not) pass the filter.
+fn wanted(filter: &PlatformFilter, open: bool, paied: bool) -> bool {
+    filter.open.is_none_or(|wanted| wanted == open)
+        && filter.paied.is_none_or(|wanted| wanted == paied)
+}
+
 /// The total from `order_counts` (kept by triggers; on PostgreSQL a transaction must change
 /// the orders of several communities in one statement, see the migration) when the filter is at
 /// most the state (open or closed, paid or
 /// not), which those counts hold; `None` when it narrows further (a house, a person, a title):
 /// those sets are a building's or a person's, small enough to count.
 fn counted_total(conn: &mut AnyConnection, filter: &PlatformFilter) -> QueryResult<Option<i64>> {
-    let narrowed = filter.louhao.is_some()
-        || filter.danyuan.is_some()
-        || filter.louceng.is_some()
-        || filter.fangjian.is_some()
-        || filter.users.is_some()
-        || filter.title.is_some();
-    if narrowed {
+    if narrowed(filter) {
         return Ok(None);
     }
     let slots: Vec<(i64, i64, i64, i64)> = order_counts::table
@@ -257,10 +320,6 @@ fn counted_total(conn: &mut AnyConnection, filter: &PlatformFilter) -> QueryResu
             order_counts::closed_paid,
         ))
         .load(conn)?;
-    let wanted = |open: bool, paied: bool| {
-        filter.open.is_none_or(|wanted| wanted == open)
-            && filter.paied.is_none_or(|wanted| wanted == paied)
-    };
     let total = slots
         .iter()
         .map(|&(open_unpaid, open_paid, closed_unpaid, closed_paid)| {
@@ -271,7 +330,7 @@ fn counted_total(conn: &mut AnyConnection, filter: &PlatformFilter) -> QueryResu
                 (false, true, closed_paid),
             ]
             .into_iter()
-            .filter(|&(open, paied, _)| wanted(open, paied))
+            .filter(|&(open, paied, _)| wanted(filter, open, paied))
             .map(|(_, _, n)| n)
             .sum::<i64>()
         })

@@ -179,6 +179,23 @@ async fn a_platform_sees_only_its_communities() {
         error.message,
         "没有根据community_identifier查找到小区，请核实社区的唯一标识是否有误"
     );
+    // A credential granted a community not imported yet: not found either, not an empty page.
+    let error = error_of(
+        app.registration
+            .list_reviews(list(
+                &["99999"],
+                pb::ListReviewsRequest {
+                    community_identifier: "99999".to_owned(),
+                    ..pb::ListReviewsRequest::default()
+                },
+            ))
+            .await,
+    );
+    assert_eq!(error.kind, ErrorKind::NotFound);
+    assert_eq!(
+        error.message,
+        "没有根据community_identifier查找到小区，请核实社区的唯一标识是否有误"
+    );
 
     let get = |communities: &[&str], id: i64| pb::PlatformReviewRequest {
         platform: platform(communities),

@@ -55,24 +55,38 @@ pub async fn list_reviews(
         status,
         paging,
     } = query;
-    if !state.community_known(&community).await? {
-        return Err(ServiceError::not_found(
+    let unknown = || {
+        ServiceError::not_found(
             "服务器开小差，请重试",
             "没有根据community_identifier查找到小区，请核实社区的唯一标识是否有误",
-        ));
-    }
+        )
+    };
     if !platform.manages(&community) {
-        return Err(not_your_community("Se104"));
+        // An unknown community is named so before the credential is refused.
+        return Err(if state.community_known(&community).await? {
+            not_your_community("Se104")
+        } else {
+            unknown()
+        });
     }
     let filter = ReviewFilter {
         community_identifier: community,
         shenhe_type,
         status,
     };
-    let (rows, total) = state
+    // A community with reviews exists: only an empty page asks whether it does.
+    let (rows, total, known) = state
         .db
-        .run(move |conn| -> Result<_> { Ok(reviews::page(conn, &filter, paging)?) })
+        .run(move |conn| -> Result<_> {
+            let (rows, total) = reviews::page(conn, &filter, paging)?;
+            let known = total > 0
+                || crate::db::addresses::community_exists(conn, &filter.community_identifier)?;
+            Ok((rows, total, known))
+        })
         .await?;
+    if !known {
+        return Err(unknown());
+    }
     Ok(Page {
         rows,
         total,
