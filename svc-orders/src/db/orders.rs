@@ -230,12 +230,10 @@ pub fn list_for_platform(
     if paging.offset() <= WHOLE_ROWS_UP_TO
         && let Some(columns) = counted_columns(filter)
     {
-        let total = diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
-            "(SELECT CAST(COALESCE(SUM({columns}), 0) AS BIGINT) FROM order_counts \
-             WHERE community_identifier = "
-        ))
-        .bind::<diesel::sql_types::Text, _>(filter.community_identifier.clone())
-        .sql(")");
+        let total = CountedTotal {
+            columns: &columns,
+            community: &filter.community_identifier,
+        };
         let rows: Vec<(ShownOrder, Option<String>, i64)> = platform_query(filter)
             .order(orders::id.desc())
             .limit(paging.per_page)
@@ -284,6 +282,47 @@ fn counted_columns(filter: &PlatformFilter) -> Option<String> {
     .map(|(_, _, column)| column)
     .collect();
     Some(columns.join(" + "))
+}
+
+/// `(SELECT SUM(<columns>) FROM order_counts WHERE community_identifier = $1)`: the total as a
+/// column of the page's statement. Its SQL depends on the columns only (nine sums at most), so
+/// each is kept prepared; diesel's `sql` literals never are, and the page's statement was then
+/// planned on every call.
+#[derive(Debug, Clone, Copy)]
+struct CountedTotal<'a> {
+    columns: &'a str,
+    community: &'a str,
+}
+
+impl diesel::expression::Expression for CountedTotal<'_> {
+    type SqlType = diesel::sql_types::BigInt;
+}
+
+impl<QS> diesel::expression::AppearsOnTable<QS> for CountedTotal<'_> {}
+
+impl<QS> diesel::expression::SelectableExpression<QS> for CountedTotal<'_> {}
+
+impl<GB> diesel::expression::ValidGrouping<GB> for CountedTotal<'_> {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl diesel::query_builder::QueryId for CountedTotal<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::QueryFragment<Backend> for CountedTotal<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, Backend>,
+    ) -> QueryResult<()> {
+        out.push_sql("(SELECT CAST(COALESCE(SUM(");
+        out.push_sql(self.columns);
+        out.push_sql("), 0) AS BIGINT) FROM order_counts WHERE community_identifier = ");
+        out.push_bind_param::<diesel::sql_types::Text, _>(&self.community)?;
+        out.push_sql(")");
+        Ok(())
+    }
 }
 
 /// True when the filter narrows the orders further than their state: their total is counted.
