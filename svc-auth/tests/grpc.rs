@@ -24,6 +24,7 @@ struct TestService {
     client: AuthClient<CallerChannel>,
     addr: std::net::SocketAddr,
     sandbox_url: String,
+    db: kit::db::Database,
     _stop: support::Stop,
     _sandbox: sandbox::Sandbox,
     _database: TestDatabase,
@@ -49,12 +50,14 @@ impl TestService {
             .await
             .unwrap();
         let addr = app.addr();
+        let db = app.database();
         let (stop, stopped) = support::Stop::new();
         tokio::spawn(app.run_until_stopped(stopped));
         Self {
             client: AuthClient::new(support::signed_channel(addr, "gateway").await),
             addr,
             sandbox_url,
+            db,
             _stop: stop,
             _sandbox: sandbox,
             _database: database,
@@ -242,4 +245,92 @@ async fn an_event_handed_over_twice_is_recorded_once() {
         .await
         .unwrap_err();
     assert_eq!(refused.code(), tonic::Code::InvalidArgument, "{refused:?}");
+}
+
+#[tokio::test]
+async fn one_accept_sends_one_of_a_batchs_events_and_the_others_are_recorded_unsent() {
+    let service = TestService::spawn().await;
+    // A resident signed in with WeChat who accepted the order template once.
+    let user_id = service
+        .db
+        .write(|conn| -> Result<i64, kit::db::WorkError> {
+            let now = kit::time::now_unix();
+            let user = svc_auth::db::users::insert(
+                conn,
+                &svc_auth::db::users::NewUser {
+                    openid: Some("o-batch-accept"),
+                    phone: "13800000077",
+                    name: "批量",
+                    avatar: "",
+                    registration_state: "registered",
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            svc_auth::db::notices::answer(
+                conn,
+                "o-batch-accept",
+                "sandbox-order",
+                "accept",
+                1,
+                false,
+                now,
+            )?;
+            Ok(user.id)
+        })
+        .await
+        .unwrap();
+    let event = |event_id: i64| pb::NotifyRequest {
+        source: "orders".to_owned(),
+        event_id,
+        user_id,
+        kind: pb::NoticeKind::Order as i32,
+        fields: Some(pb::NoticeFields {
+            title: Some("物业费".to_owned()),
+            amount_fen: Some(1),
+            time: 1_764_806_400,
+            ..Default::default()
+        }),
+    };
+    let orders = AuthClient::new(support::signed_channel(service.addr, "orders").await);
+    let all = orders
+        .clone()
+        .notify_all(signed(pb::NotifyAllRequest {
+            events: vec![event(1), event(2), event(3)],
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(all.recorded, [true, true, true]);
+    let listed = service
+        .auth()
+        .list_notices(signed(pb::ListNoticesRequest {
+            resident: Some(proto::caller::ResidentRef {
+                user_id,
+                phone: "13800000077".to_owned(),
+            }),
+            page: 1,
+            per_page: 10,
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    // Newest first: the first event took the one accept; the two after it found none left.
+    let statuses: Vec<&str> = listed.rows.iter().map(|row| row.status.as_str()).collect();
+    assert_eq!(statuses.len(), 3, "{statuses:?}");
+    assert_eq!(&statuses[..2], ["unsubscribed", "unsubscribed"]);
+    assert_ne!(statuses[2], "unsubscribed");
+    assert_ne!(statuses[2], "no_wechat");
+    let left = service
+        .db
+        .run(|conn| -> Result<_, kit::db::WorkError> {
+            Ok(svc_auth::db::notices::quotas(
+                conn,
+                "o-batch-accept",
+                &["sandbox-order".to_owned()],
+            )?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(left, [("sandbox-order".to_owned(), 0)]);
 }
