@@ -93,6 +93,38 @@ impl TestService {
             .map(tonic::Response::into_inner)
             .map_err(|status| ServiceError::from_status(&status))
     }
+
+    /// The resident's notices, the first ten, newest first.
+    async fn notices_of(&self, user_id: i64, phone: &str) -> pb::ListNoticesReply {
+        self.auth()
+            .list_notices(signed(pb::ListNoticesRequest {
+                resident: Some(proto::caller::ResidentRef {
+                    user_id,
+                    phone: phone.to_owned(),
+                }),
+                page: 1,
+                per_page: 10,
+            }))
+            .await
+            .unwrap()
+            .into_inner()
+    }
+}
+
+/// Event `event_id` of svc-orders: a new order of 0.01 元 for user `user_id`.
+fn order_event(user_id: i64, event_id: i64) -> pb::NotifyRequest {
+    pb::NotifyRequest {
+        source: "orders".to_owned(),
+        event_id,
+        user_id,
+        kind: pb::NoticeKind::Order as i32,
+        fields: Some(pb::NoticeFields {
+            title: Some("物业费".to_owned()),
+            amount_fen: Some(1),
+            time: 1_764_806_400,
+            ..Default::default()
+        }),
+    }
 }
 
 #[tokio::test]
@@ -175,33 +207,8 @@ async fn a_login_code_is_sent_by_sms_once_a_minute_and_checked_once() {
 #[tokio::test]
 async fn an_event_handed_over_twice_is_recorded_once() {
     let service = TestService::spawn().await;
-    let one = |event_id: i64| pb::NotifyRequest {
-        source: "orders".to_owned(),
-        event_id,
-        user_id: 9_001,
-        kind: pb::NoticeKind::Order as i32,
-        fields: Some(pb::NoticeFields {
-            title: Some("物业费".to_owned()),
-            amount_fen: Some(1),
-            time: 1_764_806_400,
-            ..Default::default()
-        }),
-    };
-    let listed = || async {
-        service
-            .auth()
-            .list_notices(signed(pb::ListNoticesRequest {
-                resident: Some(proto::caller::ResidentRef {
-                    user_id: 9_001,
-                    phone: "13800000000".to_owned(),
-                }),
-                page: 1,
-                per_page: 10,
-            }))
-            .await
-            .unwrap()
-            .into_inner()
-    };
+    let one = |event_id: i64| order_event(9_001, event_id);
+    let listed = || service.notices_of(9_001, "13800000000");
     // Events come from the other services (svc-orders' outbox), not the gateway.
     let orders = AuthClient::new(support::signed_channel(service.addr, "orders").await);
     let notify = |event_id: i64| {
@@ -280,18 +287,7 @@ async fn one_accept_sends_one_of_a_batchs_events_and_the_others_are_recorded_uns
         })
         .await
         .unwrap();
-    let event = |event_id: i64| pb::NotifyRequest {
-        source: "orders".to_owned(),
-        event_id,
-        user_id,
-        kind: pb::NoticeKind::Order as i32,
-        fields: Some(pb::NoticeFields {
-            title: Some("物业费".to_owned()),
-            amount_fen: Some(1),
-            time: 1_764_806_400,
-            ..Default::default()
-        }),
-    };
+    let event = |event_id: i64| order_event(user_id, event_id);
     let orders = AuthClient::new(support::signed_channel(service.addr, "orders").await);
     let all = orders
         .clone()
@@ -302,19 +298,7 @@ async fn one_accept_sends_one_of_a_batchs_events_and_the_others_are_recorded_uns
         .unwrap()
         .into_inner();
     assert_eq!(all.recorded, [true, true, true]);
-    let listed = service
-        .auth()
-        .list_notices(signed(pb::ListNoticesRequest {
-            resident: Some(proto::caller::ResidentRef {
-                user_id,
-                phone: "13800000077".to_owned(),
-            }),
-            page: 1,
-            per_page: 10,
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+    let listed = service.notices_of(user_id, "13800000077").await;
     // Newest first: the first event took the one accept; the two after it found none left.
     let statuses: Vec<&str> = listed.rows.iter().map(|row| row.status.as_str()).collect();
     assert_eq!(statuses.len(), 3, "{statuses:?}");

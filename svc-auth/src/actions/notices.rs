@@ -2,6 +2,8 @@
 //! accept = one message of that template), events handed over by the other services (recorded
 //! once per (source, event id), one accept taken in the same transaction), their delivery to
 //! WeChat through svc-auth's outbox, and the resident's list of what became of them.
+use std::collections::{HashMap, HashSet};
+
 use kit::db::AnyConnection;
 use kit::error::{ServiceError, ServiceResult};
 use kit::outbox::{self, NoticeKind};
@@ -171,7 +173,7 @@ fn record(conn: &mut AnyConnection, ready: &[Ready]) -> Result<Vec<(usize, i64, 
             .or_default()
             .push(r.event.event_id);
     }
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     for (source, ids) in by_source {
         for id in notices::recorded_events(conn, source, &ids)? {
             seen.insert((source, id));
@@ -195,19 +197,24 @@ fn record(conn: &mut AnyConnection, ready: &[Ready]) -> Result<Vec<(usize, i64, 
         .iter()
         .filter_map(|(_, r)| openids.get(&r.event.user_id).map(String::as_str))
         .collect();
-    let may_send = if reached.is_empty() {
-        Default::default()
+    let with_quota = if reached.is_empty() {
+        Vec::new()
     } else {
         notices::with_quota(conn, &reached)?
     };
+    let may_send: HashSet<(&str, &str)> = with_quota
+        .iter()
+        .map(|(openid, template)| (openid.as_str(), template.as_str()))
+        .collect();
     let now = now_unix();
     let mut statuses = Vec::with_capacity(fresh.len());
+    let mut rows = Vec::with_capacity(fresh.len());
     for (_, r) in &fresh {
-        let openid = openids.get(&r.event.user_id);
+        let openid = openids.get(&r.event.user_id).map(String::as_str);
         let status = match openid {
             None => Status::NoWechat,
             Some(openid)
-                if may_send.contains(&(openid.clone(), r.template_id.clone()))
+                if may_send.contains(&(openid, r.template_id.as_str()))
                     && notices::take_one(conn, openid, &r.template_id)? =>
             {
                 Status::Pending
@@ -215,30 +222,30 @@ fn record(conn: &mut AnyConnection, ready: &[Ready]) -> Result<Vec<(usize, i64, 
             Some(_) => Status::Unsubscribed,
         };
         statuses.push(status);
-    }
-    let rows: Vec<NewNotice<'_>> = fresh
-        .iter()
-        .zip(&statuses)
-        .map(|((_, r), status)| NewNotice {
+        rows.push(NewNotice {
             source: &r.event.source,
             event_id: r.event.event_id,
             user_id: r.event.user_id,
             kind: r.event.kind.as_str(),
             template_id: &r.template_id,
-            openid: openids.get(&r.event.user_id).map(String::as_str),
+            openid,
             page: &r.page,
             data: &r.data,
             status: status.as_str(),
             reason: status.reason(),
             created_at: now,
-        })
+        });
+    }
+    let inserted = notices::insert_all(conn, &rows)?;
+    let ids: HashMap<(&str, i64), i64> = inserted
+        .iter()
+        .map(|(source, event_id, id)| ((source.as_str(), *event_id), *id))
         .collect();
-    let ids = notices::insert_all(conn, &rows)?;
     let mut recorded = Vec::with_capacity(fresh.len());
     let mut to_wechat = Vec::new();
     for ((place, r), status) in fresh.into_iter().zip(statuses) {
         let id = ids
-            .get(&(r.event.source.clone(), r.event.event_id))
+            .get(&(r.event.source.as_str(), r.event.event_id))
             .copied()
             .ok_or_else(|| ServiceError::internal("a notice inserted without its id"))?;
         if status == Status::Pending {

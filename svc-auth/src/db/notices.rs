@@ -128,13 +128,12 @@ pub fn take_one(conn: &mut AnyConnection, openid: &str, template_id: &str) -> Qu
 pub fn with_quota(
     conn: &mut AnyConnection,
     openids: &[&str],
-) -> QueryResult<std::collections::HashSet<(String, String)>> {
-    let found: Vec<(String, String)> = subscriptions::table
+) -> QueryResult<Vec<(String, String)>> {
+    subscriptions::table
         .filter(any_of(subscriptions::openid, openids))
         .filter(subscriptions::quota.gt(0))
         .select((subscriptions::openid, subscriptions::template_id))
-        .load(conn)?;
-    Ok(found.into_iter().collect())
+        .load(conn)
 }
 
 /// Gives back a message WeChat did not send.
@@ -168,21 +167,17 @@ pub fn insert(conn: &mut AnyConnection, notice: &NewNotice<'_>) -> QueryResult<N
         .get_result(conn)
 }
 
-/// Inserts `rows` (not empty) in one statement; the id given to each (source, event id).
+/// Inserts `rows` (not empty) in one statement; each one's (source, event id, notice id).
 pub fn insert_all(
     conn: &mut AnyConnection,
     rows: &[NewNotice<'_>],
-) -> QueryResult<std::collections::HashMap<(String, i64), i64>> {
+) -> QueryResult<Vec<(String, i64, i64)>> {
     let returned = (notices::source, notices::event_id, notices::id);
     let insert = diesel::insert_into(notices::table).values(rows);
-    let ids: Vec<(String, i64, i64)> = match conn {
-        AnyConnection::Postgresql(conn) => insert.returning(returned).load(conn)?,
-        AnyConnection::Sqlite(conn) => insert.returning(returned).load(conn)?,
-    };
-    Ok(ids
-        .into_iter()
-        .map(|(source, event_id, id)| ((source, event_id), id))
-        .collect())
+    match conn {
+        AnyConnection::Postgresql(conn) => insert.returning(returned).load(conn),
+        AnyConnection::Sqlite(conn) => insert.returning(returned).load(conn),
+    }
 }
 
 pub fn find(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<NoticeRow>> {

@@ -6,7 +6,7 @@ use kit::db::any_of;
 use kit::paging::Paging;
 
 use super::Backend;
-use super::schema::{bills, order_counts, orders};
+use super::schema::{bills, orders};
 
 /// `status` of an order still to be paid.
 pub const OPEN: &str = "open";
@@ -187,10 +187,7 @@ fn page_of(
     query: Boxed<'_>,
     paging: Paging,
 ) -> QueryResult<Vec<ListedOrder>> {
-    let page = query
-        .order(orders::id.desc())
-        .limit(paging.per_page)
-        .offset(paging.offset());
+    let page = newest(query, paging);
     if paging.offset() <= WHOLE_ROWS_UP_TO {
         return page.select(listed()).load(conn);
     }
@@ -200,6 +197,14 @@ fn page_of(
         .order(orders::id.desc())
         .select(listed())
         .load(conn)
+}
+
+/// The page of `query`'s orders, newest first.
+fn newest(query: Boxed<'_>, paging: Paging) -> Boxed<'_> {
+    query
+        .order(orders::id.desc())
+        .limit(paging.per_page)
+        .offset(paging.offset())
 }
 
 /// What a list reads of each order and its bill.
@@ -227,70 +232,70 @@ pub fn list_for_platform(
     filter: &PlatformFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<ListedOrder>, i64)> {
-    if paging.offset() <= WHOLE_ROWS_UP_TO
-        && let Some(columns) = counted_columns(filter)
+    let counted = counted_total(filter);
+    if let Some(total) = counted
+        && paging.offset() <= WHOLE_ROWS_UP_TO
     {
-        let total = CountedTotal {
-            columns: &columns,
-            community: &filter.community_identifier,
-        };
-        let rows: Vec<(ShownOrder, Option<String>, i64)> = platform_query(filter)
-            .order(orders::id.desc())
-            .limit(paging.per_page)
-            .offset(paging.offset())
+        let rows: Vec<(ShownOrder, Option<String>, i64)> = newest(platform_query(filter), paging)
             .select((
                 ShownOrder::as_select(),
                 bills::payment_shop_number.nullable(),
                 total,
             ))
             .load(conn)?;
-        if let Some(&(_, _, total)) = rows.first() {
-            let rows = rows
-                .into_iter()
-                .map(|(order, shop_number, _)| (order, shop_number))
-                .collect();
-            return Ok((rows, total));
-        }
-        // No orders on the first page: there are none.
-        if let Some(total) = paging.total_when_last(0) {
-            return Ok((Vec::new(), total));
-        }
+        // Each row carries the total; an empty page asks for it alone, when it does not tell it.
+        let total = match rows.first() {
+            Some(&(_, _, total)) => total,
+            None => paging.total(0, || diesel::select(total).get_result(conn))?,
+        };
+        let rows = rows
+            .into_iter()
+            .map(|(order, shop_number, _)| (order, shop_number))
+            .collect();
+        return Ok((rows, total));
     }
     let rows = page_of(conn, platform_query(filter), paging)?;
-    let total = paging.total(rows.len(), || match counted_total(conn, filter)? {
-        Some(total) => Ok(total),
+    let total = paging.total(rows.len(), || match counted {
+        Some(total) => diesel::select(total).get_result(conn),
+        // Narrowed to a building or a person: few enough orders to count.
         None => platform_query(filter).count().get_result(conn),
     })?;
     Ok((rows, total))
 }
 
-/// The sum of `order_counts` columns that [`counted_total`] reads for the filter, for a subquery
-/// of the page's statement; `None` where it reads none. Made of the four column names only,
-/// never of the request's text.
-fn counted_columns(filter: &PlatformFilter) -> Option<String> {
+/// The total of the filter's orders from `order_counts` (kept by triggers; on PostgreSQL a
+/// transaction must change the orders of several communities in one statement, see the
+/// migration), as an expression: the sum of the count columns of the states the filter wants
+/// (open or closed, paid or not). `None` when the filter narrows further (a house, a person, a
+/// title), which those counts do not hold.
+fn counted_total(filter: &PlatformFilter) -> Option<CountedTotal<'_>> {
     if narrowed(filter) {
         return None;
     }
-    let columns: Vec<&str> = [
-        (true, false, "open_unpaid"),
-        (true, true, "open_paid"),
-        (false, false, "closed_unpaid"),
-        (false, true, "closed_paid"),
-    ]
-    .into_iter()
-    .filter(|&(open, paied, _)| wanted(filter, open, paied))
-    .map(|(_, _, column)| column)
-    .collect();
-    Some(columns.join(" + "))
+    let columns = match (filter.open, filter.paied) {
+        (None, None) => "open_unpaid + open_paid + closed_unpaid + closed_paid",
+        (None, Some(false)) => "open_unpaid + closed_unpaid",
+        (None, Some(true)) => "open_paid + closed_paid",
+        (Some(true), None) => "open_unpaid + open_paid",
+        (Some(false), None) => "closed_unpaid + closed_paid",
+        (Some(true), Some(false)) => "open_unpaid",
+        (Some(true), Some(true)) => "open_paid",
+        (Some(false), Some(false)) => "closed_unpaid",
+        (Some(false), Some(true)) => "closed_paid",
+    };
+    Some(CountedTotal {
+        columns,
+        community: &filter.community_identifier,
+    })
 }
 
 /// `(SELECT SUM(<columns>) FROM order_counts WHERE community_identifier = $1)`: the total as a
-/// column of the page's statement. Its SQL depends on the columns only (nine sums at most), so
-/// each is kept prepared; diesel's `sql` literals never are, and the page's statement was then
-/// planned on every call.
+/// column of the page's statement, or selected alone. Its SQL depends on the columns only (nine
+/// sums), so each is kept prepared; diesel's `sql` literals never are, and the page's statement
+/// was then planned on every call.
 #[derive(Debug, Clone, Copy)]
 struct CountedTotal<'a> {
-    columns: &'a str,
+    columns: &'static str,
     community: &'a str,
 }
 
@@ -333,48 +338,6 @@ fn narrowed(filter: &PlatformFilter) -> bool {
         || filter.fangjian.is_some()
         || filter.users.is_some()
         || filter.title.is_some()
-}
-
-/// True when orders that are `open` (or closed) and `paied` (or not) pass the filter.
-fn wanted(filter: &PlatformFilter, open: bool, paied: bool) -> bool {
-    filter.open.is_none_or(|wanted| wanted == open)
-        && filter.paied.is_none_or(|wanted| wanted == paied)
-}
-
-/// The total from `order_counts` (kept by triggers; on PostgreSQL a transaction must change
-/// the orders of several communities in one statement, see the migration) when the filter is at
-/// most the state (open or closed, paid or
-/// not), which those counts hold; `None` when it narrows further (a house, a person, a title):
-/// those sets are a building's or a person's, small enough to count.
-fn counted_total(conn: &mut AnyConnection, filter: &PlatformFilter) -> QueryResult<Option<i64>> {
-    if narrowed(filter) {
-        return Ok(None);
-    }
-    let slots: Vec<(i64, i64, i64, i64)> = order_counts::table
-        .filter(order_counts::community_identifier.eq(&filter.community_identifier))
-        .select((
-            order_counts::open_unpaid,
-            order_counts::open_paid,
-            order_counts::closed_unpaid,
-            order_counts::closed_paid,
-        ))
-        .load(conn)?;
-    let total = slots
-        .iter()
-        .map(|&(open_unpaid, open_paid, closed_unpaid, closed_paid)| {
-            [
-                (true, false, open_unpaid),
-                (true, true, open_paid),
-                (false, false, closed_unpaid),
-                (false, true, closed_paid),
-            ]
-            .into_iter()
-            .filter(|&(open, paied, _)| wanted(filter, open, paied))
-            .map(|(_, _, n)| n)
-            .sum::<i64>()
-        })
-        .sum();
-    Ok(Some(total))
 }
 
 /// The resident's orders with their bills: one query reads a page. Their few orders are

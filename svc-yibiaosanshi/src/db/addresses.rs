@@ -457,13 +457,29 @@ pub fn find_house_place_at(
     conn: &mut AnyConnection,
     address: &secplat::HouseAddress,
 ) -> QueryResult<Option<HousePlace>> {
-    house_tree()
-        .filter(buildings::community_identifier.eq(&address.community_identifier))
-        .filter(buildings::building_number.eq(address.building_number))
-        .filter(units::unit_number.eq(address.unit_number))
-        .filter(floors::floor_number.eq(address.floor_number))
-        .filter(houses::house_number.eq(address.house_number))
+    house_at(address)
         .select(HousePlace::as_select())
         .first(conn)
         .optional()
+}
+
+/// [`house_tree`] narrowed to the house at `address`.
+pub(crate) fn house_at(address: &secplat::HouseAddress) -> house_tree_at<'_> {
+    house_tree_at(
+        &address.community_identifier,
+        address.building_number,
+        address.unit_number,
+        address.floor_number,
+        address.house_number,
+    )
+}
+
+#[diesel::dsl::auto_type]
+fn house_tree_at<'a>(community: &'a str, building: i64, unit: i64, floor: i64, house: i64) -> _ {
+    house_tree()
+        .filter(buildings::community_identifier.eq(community))
+        .filter(buildings::building_number.eq(building))
+        .filter(units::unit_number.eq(unit))
+        .filter(floors::floor_number.eq(floor))
+        .filter(houses::house_number.eq(house))
 }

@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use kit::db::AnyConnection;
 use kit::db::any_of;
 
-use super::addresses::{HousePlace, house_tree};
+use super::addresses::{HousePlace, house_at, house_tree};
 use super::people::Person;
 use super::schema::{people, people_houses};
 use crate::domain::house::HouseFields;
@@ -140,8 +140,8 @@ pub fn house_payers_at(
     conn: &mut AnyConnection,
     address: &secplat::HouseAddress,
 ) -> QueryResult<Option<(HousePlace, Vec<i64>)>> {
-    use super::schema::{buildings, floors, houses, units};
-    let rows: Vec<(HousePlace, Option<i64>)> = house_tree()
+    use super::schema::houses;
+    let rows: Vec<(HousePlace, Option<i64>)> = house_at(address)
         .left_join(
             people_houses::table.on(people_houses::house_id
                 .eq(houses::id)
@@ -153,11 +153,6 @@ pub fn house_payers_at(
                 )),
         )
         .left_join(people::table.on(people::id.eq(people_houses::people_id)))
-        .filter(buildings::community_identifier.eq(&address.community_identifier))
-        .filter(buildings::building_number.eq(address.building_number))
-        .filter(units::unit_number.eq(address.unit_number))
-        .filter(floors::floor_number.eq(address.floor_number))
-        .filter(houses::house_number.eq(address.house_number))
         .order(people_houses::id.asc())
         .select((HousePlace::as_select(), people::user_id.nullable()))
         .load(conn)?;

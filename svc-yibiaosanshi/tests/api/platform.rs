@@ -145,34 +145,26 @@ async fn reviews_are_listed_newest_first_a_page_at_a_time() {
 async fn a_platform_sees_only_its_communities() {
     let mut app = demo_service().await;
     let ids = three_reviews(&mut app).await;
-    let error = error_of(
-        app.registration
-            .list_reviews(list(
-                &["10003"],
-                pb::ListReviewsRequest {
-                    community_identifier: "10002".to_owned(),
-                    ..pb::ListReviewsRequest::default()
-                },
-            ))
-            .await,
-    );
+    // The reviews of `community`, asked for by a credential managing `managed`: refused.
+    let refused = |managed: &'static [&'static str], community: &str| {
+        let mut registration = app.registration.clone();
+        let request = list(
+            managed,
+            pb::ListReviewsRequest {
+                community_identifier: community.to_owned(),
+                ..pb::ListReviewsRequest::default()
+            },
+        );
+        async move { error_of(registration.list_reviews(request).await) }
+    };
+    let error = refused(&["10003"], "10002").await;
     assert_eq!(error.kind, ErrorKind::Forbidden);
     assert_eq!(error.msg, "您没有权限管理该小区，请核对授权信息");
     assert_eq!(
         error.message,
         "该小区没有授权给该安防平台管理员权限，请联系万家灯火平台管理员（message编码Se104）"
     );
-    let error = error_of(
-        app.registration
-            .list_reviews(list(
-                &["10002"],
-                pb::ListReviewsRequest {
-                    community_identifier: "99999".to_owned(),
-                    ..pb::ListReviewsRequest::default()
-                },
-            ))
-            .await,
-    );
+    let error = refused(&["10002"], "99999").await;
     assert_eq!(error.kind, ErrorKind::NotFound);
     assert_eq!(error.msg, "服务器开小差，请重试");
     assert_eq!(
@@ -180,17 +172,7 @@ async fn a_platform_sees_only_its_communities() {
         "没有根据community_identifier查找到小区，请核实社区的唯一标识是否有误"
     );
     // A credential granted a community not imported yet: not found either, not an empty page.
-    let error = error_of(
-        app.registration
-            .list_reviews(list(
-                &["99999"],
-                pb::ListReviewsRequest {
-                    community_identifier: "99999".to_owned(),
-                    ..pb::ListReviewsRequest::default()
-                },
-            ))
-            .await,
-    );
+    let error = refused(&["99999"], "99999").await;
     assert_eq!(error.kind, ErrorKind::NotFound);
     assert_eq!(
         error.message,
