@@ -208,14 +208,19 @@ pub fn placed_of_user(
         .collect())
 }
 
-/// True when the person has at least one activated binding.
-pub fn has_activated(conn: &mut AnyConnection, people_id: i64) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        people_houses::table
-            .filter(people_houses::people_id.eq(people_id))
-            .filter(people_houses::activated.eq(true)),
-    ))
-    .get_result(conn)
+/// The user's person and whether they hold an activated binding: one statement.
+pub fn person_of_user(
+    conn: &mut AnyConnection,
+    user_id: i64,
+) -> QueryResult<Option<(Person, bool)>> {
+    let activated = people_houses::table
+        .filter(people_houses::people_id.eq(people::id))
+        .filter(people_houses::activated.eq(true));
+    people::table
+        .filter(people::user_id.eq(user_id))
+        .select((Person::as_select(), diesel::dsl::exists(activated)))
+        .first(conn)
+        .optional()
 }
 
 pub fn insert(conn: &mut AnyConnection, new: &NewBinding<'_>, now: i64) -> QueryResult<Binding> {

@@ -14,7 +14,7 @@ use kit::error::ServiceError;
 
 use super::State;
 use crate::db::addresses::{self, HousePlace};
-use crate::db::{bindings, people, reviews};
+use crate::db::{bindings, reviews};
 use crate::domain::content::HousePart;
 use crate::domain::house::HouseFields;
 use crate::domain::registration::RegistrationState;
@@ -60,10 +60,7 @@ pub(crate) fn registration_state(
 
 /// True when the user's person holds an activated binding.
 pub(crate) fn bound(conn: &mut AnyConnection, user_id: i64) -> Result<bool> {
-    Ok(match people::find_by_user(conn, user_id)? {
-        Some(person) => bindings::has_activated(conn, person.id)?,
-        None => false,
-    })
+    Ok(bindings::person_of_user(conn, user_id)?.is_some_and(|(_, bound)| bound))
 }
 
 /// Announces, after the change is committed, that these users' houses or rights changed: the

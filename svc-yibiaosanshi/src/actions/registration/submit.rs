@@ -64,10 +64,10 @@ pub async fn submit(
             let consent = consent(state, user_id, &choice).await?;
             state
                 .db
-                .write(move |conn| {
+                .write(move |conn| -> Result<_> {
                     let filed = file_first(conn, user_id, &person, &choice, consent)?;
                     // Filed because the user had no person: none of theirs is bound anywhere.
-                    registering(conn, None, filed)
+                    Ok(registering(false, filed))
                 })
                 .await?
         }
@@ -75,10 +75,12 @@ pub async fn submit(
             let consent = consent(state, user_id, &choice).await?;
             state
                 .db
-                .write(move |conn| {
-                    let person = people::find_by_user(conn, user_id)?.ok_or_else(not_registered)?;
+                .write(move |conn| -> Result<_> {
+                    let (person, bound) =
+                        bindings::person_of_user(conn, user_id)?.ok_or_else(not_registered)?;
                     let filed = file_bind(conn, user_id, &person, &choice, consent)?;
-                    registering(conn, Some(person.id), filed)
+                    // Filing a review binds nothing: read with the person, it still holds.
+                    Ok(registering(bound, filed))
                 })
                 .await?
         }
@@ -117,19 +119,10 @@ pub async fn submit(
 }
 
 /// A registration filed, with where it leaves the user (read in its transaction, for svc-auth):
-/// `person` is the user's person (`people.id`), if they had one before filing.
-fn registering(
-    conn: &mut AnyConnection,
-    person: Option<i64>,
-    filed: Submitted,
-) -> Result<(Submitted, Option<RegistrationState>)> {
-    let bound = match person {
-        Some(person) => bindings::has_activated(conn, person)?,
-        None => false,
-    };
+/// `bound` when the user's person held an activated binding.
+fn registering(bound: bool, filed: Submitted) -> (Submitted, Option<RegistrationState>) {
     // The review just filed is pending: the user waits, whatever else they hold.
-    let registration = RegistrationState::of(bound, true);
-    Ok((filed, Some(registration)))
+    (filed, Some(RegistrationState::of(bound, true)))
 }
 
 /// What is known, before the transaction, of the owner's consent to a non-owner's binding.
@@ -165,7 +158,9 @@ fn module_gate(conn: &mut AnyConnection, place: &HousePlace, role: &str) -> Resu
 /// the module on). The transaction filing the request checks the module again, and everything
 /// else, in its own reads.
 async fn consent(state: &State, user_id: i64, choice: &HouseChoice) -> ServiceResult<Consent> {
-    let verified = owner_verified(state, user_id, choice.house_id).await?;
+    // An owner needs no one's consent: the cache is not asked.
+    let verified =
+        choice.fields.role != OWNER && owner_verified(state, user_id, choice.house_id).await?;
     if verified || choice.fields.role == OWNER {
         return Ok(Consent {
             verified,
