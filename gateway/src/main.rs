@@ -2,10 +2,7 @@
 use gateway::config::Settings;
 use gateway::startup::Application;
 
-/// jemalloc: glibc's malloc and free were a seventh of a list read's CPU; jemalloc reads a page of
-/// orders 25 % faster and keeps the idle stack's memory (issue 14).
-#[global_allocator]
-static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+kit::jemalloc!();
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

@@ -159,9 +159,9 @@ fn module_gate(conn: &mut AnyConnection, place: &HousePlace, role: &str) -> Resu
 /// else, in its own reads.
 async fn consent(state: &State, user_id: i64, choice: &HouseChoice) -> ServiceResult<Consent> {
     // An owner needs no one's consent: the cache is not asked.
-    let verified =
-        choice.fields.role != OWNER && owner_verified(state, user_id, choice.house_id).await?;
-    if verified || choice.fields.role == OWNER {
+    let owner = choice.fields.role == OWNER;
+    let verified = !owner && owner_verified(state, user_id, choice.house_id).await?;
+    if owner || verified {
         return Ok(Consent {
             verified,
             owner_elsewhere: false,
@@ -185,7 +185,7 @@ async fn consent(state: &State, user_id: i64, choice: &HouseChoice) -> ServiceRe
         None => false,
     };
     Ok(Consent {
-        verified,
+        verified: false,
         owner_elsewhere,
     })
 }
