@@ -1,5 +1,6 @@
 //! 000 §4.2.1 paying orders through WeChat Pay, and WeChat Pay's notification applied exactly
 //! once: orders paid, a bill, and the security platform's payment results queued in the outbox.
+use diesel::Connection;
 use std::collections::{BTreeSet, HashMap};
 
 use kit::error::{ErrorKind, ServiceError, ServiceResult};
@@ -378,7 +379,7 @@ pub(crate) async fn settle(state: &State, out_trade_no: &str) -> ServiceResult<b
     };
     let applied = state
         .db
-        .write(move |conn| apply(conn, &notice))
+        .write_statement(move |conn| apply(conn, &notice))
         .await
         .map_err(ServiceError::from)?;
     if applied == Applied::Now {
@@ -478,7 +479,7 @@ async fn accept(
     }
     let applied = state
         .db
-        .write(move |conn| apply(conn, &notice))
+        .write_statement(move |conn| apply(conn, &notice))
         .await
         .map_err(ServiceError::from)?;
     if applied == Applied::Already {
@@ -487,6 +488,10 @@ async fn accept(
     Ok(())
 }
 
+/// Applies a paid notification. On PostgreSQL outside a transaction (run it with
+/// `Database::write_statement`): the reads only inform, and each write is one statement or its
+/// own transaction, conditioned on the payment's state, so a repeated or concurrent delivery
+/// applies nothing twice.
 fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Applied, Error> {
     let payment = payments::find_by_out_trade_no(conn, &notice.out_trade_no)?.ok_or_else(|| {
         ServiceError::not_found("支付记录不存在", "notification for an unknown out_trade_no")
@@ -518,31 +523,68 @@ fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Ap
             expected_fen = payment.amount_fen,
             "payment of another amount: refunded"
         );
-        if payments::end_unsettled(conn, payment.id, PaymentEvent::PaidOtherwise, now)? == 1 {
-            refunds::request(
-                conn,
-                &refunds::Returned {
-                    channel: refunds::WXPAY,
-                    out_trade_no: &notice.out_trade_no,
-                    total_fen: notice.total_fen,
-                    amount_fen: notice.total_fen,
-                    reason: "支付金额与订单不符，原路退回",
-                    purpose: crate::db::refunds::FOR_MISMATCH,
-                    community,
-                    ..refunds::Returned::default()
-                },
-                now,
-            )?;
-        }
+        conn.transaction(|conn| {
+            if payments::end_unsettled(conn, payment.id, PaymentEvent::PaidOtherwise, now)? == 1 {
+                refunds::request(
+                    conn,
+                    &refunds::Returned {
+                        channel: refunds::WXPAY,
+                        out_trade_no: &notice.out_trade_no,
+                        total_fen: notice.total_fen,
+                        amount_fen: notice.total_fen,
+                        reason: "支付金额与订单不符，原路退回",
+                        purpose: crate::db::refunds::FOR_MISMATCH,
+                        community,
+                        ..refunds::Returned::default()
+                    },
+                    now,
+                )?;
+            }
+            Ok::<_, Error>(())
+        })?;
         return Ok(Applied::Returned);
     }
-    if payments::mark_paid(conn, payment.id, now)? == 0 {
-        return Ok(Applied::Already);
-    }
     let paid_at = notice.success_time.map_or(now, |t| t.timestamp());
-    let bill_id = payments::insert_bill(
-        conn,
-        &NewBill {
+    // The security platform hears of each order this payment pays, and the payer of the
+    // payment (a subscribe message naming the bill, whose id `mark` stands for).
+    let mark = kit::outbox::RowMark::default();
+    let mut messages: Vec<(Option<i64>, &str, String)> = paid_orders
+        .iter()
+        .map(|order| {
+            let payload = serde_json::json!({
+                "order_number": order.order_number,
+                "shop_number": notice.out_trade_no,
+                "weixin_number": notice.transaction_id,
+            });
+            (
+                Some(order.id),
+                payments::PAYMENT_RESULT,
+                payload.to_string(),
+            )
+        })
+        .collect();
+    let titles: Vec<&str> = paid_orders
+        .iter()
+        .map(|order| order.title.as_str())
+        .collect();
+    let notices = kit::outbox::notice_messages(&kit::outbox::Notice {
+        users: vec![payment.user_id],
+        kind: kit::outbox::NoticeKind::Paid,
+        title: Some(titles.join("、")),
+        amount_fen: Some(payment.amount_fen),
+        number: Some(notice.out_trade_no.clone()),
+        time: paid_at,
+        page_query: Some(format!("id={}", mark.text())),
+        ..kit::outbox::Notice::default()
+    })?;
+    messages.extend(
+        notices
+            .into_iter()
+            .map(|(topic, payload)| (None, topic, payload)),
+    );
+    let settlement = payments::Settlement {
+        payment_id: payment.id,
+        bill: NewBill {
             user_id: payment.user_id,
             total_amount_fen: payment.amount_fen,
             payment_number: &notice.transaction_id,
@@ -551,64 +593,34 @@ fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Ap
             created_at: now,
             community_identifier: community,
         },
-    )?;
-    payments::pay_orders(conn, &ids, bill_id, now)?;
-    // Orders another payment had paid already (two WeChat Pay orders both paid): that part of
-    // this payment goes back to the payer.
-    let (before, newly): (Vec<&OrderRow>, Vec<&OrderRow>) =
-        paid_orders.iter().partition(|order| order.paied);
-    let twice: i64 = before.iter().map(|order| order.amount_fen).sum();
-    if twice > 0 {
-        tracing::warn!(
-            bill_id,
-            amount_fen = twice,
-            "orders paid twice: the second payment goes back"
-        );
-        refunds::request(
-            conn,
+        order_ids: ids,
+        // Orders another payment had paid already (two WeChat Pay orders both paid): that
+        // part of this payment goes back to the payer.
+        duplicate: refunds::row(
             &refunds::Returned {
                 channel: refunds::WXPAY,
                 out_trade_no: &notice.out_trade_no,
                 total_fen: payment.amount_fen,
-                amount_fen: twice,
                 reason: "重复缴费，原路退回",
                 purpose: crate::db::refunds::FOR_DUPLICATE,
-                bill_id: Some(bill_id),
                 community,
                 ..refunds::Returned::default()
             },
             now,
-        )?;
+        ),
+        now,
+    };
+    let Some(settled) = payments::settle(conn, &settlement, &mark, &messages)? else {
+        return Ok(Applied::Already);
+    };
+    if settled.twice_fen > 0 {
+        tracing::warn!(
+            bill_id = settled.bill_id,
+            amount_fen = settled.twice_fen,
+            "orders paid twice: the second payment goes back"
+        );
     }
-    // The security platform hears of each order newly paid, and the payer of the payment (a
-    // subscribe message): written with the payment, in one statement.
-    let mut messages: Vec<(&str, String)> = newly
-        .iter()
-        .map(|order| {
-            let payload = serde_json::json!({
-                "order_number": order.order_number,
-                "shop_number": notice.out_trade_no,
-                "weixin_number": notice.transaction_id,
-            });
-            (payments::PAYMENT_RESULT, payload.to_string())
-        })
-        .collect();
-    let titles: Vec<&str> = paid_orders
-        .iter()
-        .map(|order| order.title.as_str())
-        .collect();
-    messages.extend(kit::outbox::notice_messages(&kit::outbox::Notice {
-        users: vec![payment.user_id],
-        kind: kit::outbox::NoticeKind::Paid,
-        title: Some(titles.join("、")),
-        amount_fen: Some(payment.amount_fen),
-        number: Some(notice.out_trade_no.clone()),
-        time: paid_at,
-        page_query: Some(format!("id={bill_id}")),
-        ..kit::outbox::Notice::default()
-    })?);
-    kit::outbox::enqueue_all(conn, &messages)?;
-    tracing::info!(bill_id, out_trade_no = %notice.out_trade_no, total_fen = payment.amount_fen, "payment applied");
+    tracing::info!(bill_id = settled.bill_id, out_trade_no = %notice.out_trade_no, total_fen = payment.amount_fen, "payment applied");
     Ok(Applied::Now)
 }
 

@@ -50,27 +50,29 @@ pub fn request(
     returned: &Returned<'_>,
     now: i64,
 ) -> Result<RefundRow, Error> {
-    Ok(refunds::insert(
-        conn,
-        &RefundRow {
-            out_refund_no: format!("RF{}", next_order_number()),
-            channel: returned.channel.to_owned(),
-            out_trade_no: returned.out_trade_no.to_owned(),
-            total_fen: returned.total_fen,
-            amount_fen: returned.amount_fen,
-            reason: returned.reason.to_owned(),
-            purpose: returned.purpose.to_owned(),
-            viewing_id: returned.viewing_id,
-            bill_id: returned.bill_id,
-            request_no: returned.request_no.map(str::to_owned),
-            community_identifier: Some(returned.community.to_owned()),
-            state: PENDING.to_owned(),
-            next_at: Some(now),
-            created_at: now,
-            updated_at: now,
-            ..RefundRow::default()
-        },
-    )?)
+    Ok(refunds::insert(conn, &row(returned, now))?)
+}
+
+/// The row of a refund to send, numbered.
+pub fn row(returned: &Returned<'_>, now: i64) -> RefundRow {
+    RefundRow {
+        out_refund_no: format!("RF{}", next_order_number()),
+        channel: returned.channel.to_owned(),
+        out_trade_no: returned.out_trade_no.to_owned(),
+        total_fen: returned.total_fen,
+        amount_fen: returned.amount_fen,
+        reason: returned.reason.to_owned(),
+        purpose: returned.purpose.to_owned(),
+        viewing_id: returned.viewing_id,
+        bill_id: returned.bill_id,
+        request_no: returned.request_no.map(str::to_owned),
+        community_identifier: Some(returned.community.to_owned()),
+        state: PENDING.to_owned(),
+        next_at: Some(now),
+        created_at: now,
+        updated_at: now,
+        ..RefundRow::default()
+    }
 }
 
 /// Runs until the task is aborted.

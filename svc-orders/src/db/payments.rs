@@ -4,6 +4,9 @@ use diesel::prelude::*;
 use kit::db::AnyConnection;
 use kit::db::any_of;
 
+use kit::outbox::{RowMark, SplitMessages};
+
+use super::refunds::{self, RefundRow};
 use super::schema::{bills, live_payments, orders, payments};
 use crate::domain::payment_state::{PaymentEvent, PaymentState};
 
@@ -175,12 +178,6 @@ pub fn insert(conn: &mut AnyConnection, row: &PaymentRow) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-/// → paid, from whatever state WeChat Pay's word overrides; 0 when another delivery of the
-/// notification got there first.
-pub fn mark_paid(conn: &mut AnyConnection, id: i64, now: i64) -> QueryResult<usize> {
-    end(conn, id, PaymentEvent::PaidInFull, now)
-}
-
 #[derive(Insertable)]
 #[diesel(table_name = bills)]
 pub struct NewBill<'a> {
@@ -193,20 +190,96 @@ pub struct NewBill<'a> {
     pub community_identifier: &'a str,
 }
 
-pub fn insert_bill(conn: &mut AnyConnection, bill: &NewBill<'_>) -> QueryResult<i64> {
-    diesel::insert_into(bills::table)
-        .values(bill)
-        .returning(bills::id)
-        .get_result(conn)
+/// A payment received in full, as it is settled by [`settle`].
+pub struct Settlement<'a> {
+    pub payment_id: i64,
+    /// The bill it becomes.
+    pub bill: NewBill<'a>,
+    /// The orders it pays.
+    pub order_ids: Vec<i64>,
+    /// What goes back if some of the orders were paid already: its amount and bill are filled
+    /// in, and it is written only then.
+    pub duplicate: RefundRow,
+    pub now: i64,
 }
 
-/// Marks the unpaid orders among `ids` paid by `bill_id`; how many changed.
+/// What a settlement wrote.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Settled {
+    pub bill_id: i64,
+    /// Of the orders, the amount another payment had paid: refunded ([`Settlement::duplicate`]).
+    pub twice_fen: i64,
+}
+
+/// Settles a payment received in full, at once: → paid (from whatever state WeChat Pay's word
+/// overrides) and its orders freed, the bill written, the unpaid orders marked paid by it, the
+/// part paid twice refunded, the messages written. `None` when another delivery of the
+/// notification got there first (nothing written). The outbox `messages` keyed by an order are
+/// written only if this payment paid that order, the unkeyed always; `mark` stands for the
+/// bill's id in them. On PostgreSQL one statement ([`Settle`]:
+/// run it with `Database::write_statement`); on SQLite in the writer's transaction.
+pub fn settle(
+    conn: &mut AnyConnection,
+    settlement: &Settlement<'_>,
+    mark: &RowMark,
+    messages: &[(Option<i64>, &'static str, String)],
+) -> QueryResult<Option<Settled>> {
+    if let AnyConnection::Postgresql(conn) = conn {
+        let settle = Settle {
+            settlement,
+            paid: PaymentEvent::PaidInFull.target().as_str(),
+            sources: PaymentEvent::PaidInFull.source_texts(),
+            messages: mark.split_keyed(messages)?,
+        };
+        return settle
+            .get_result::<(i64, i64)>(conn)
+            .optional()
+            .map(|row| row.map(|(bill_id, twice_fen)| Settled { bill_id, twice_fen }));
+    }
+    let now = settlement.now;
+    if end(conn, settlement.payment_id, PaymentEvent::PaidInFull, now)? == 0 {
+        return Ok(None);
+    }
+    let bill_id: i64 = diesel::insert_into(bills::table)
+        .values(&settlement.bill)
+        .returning(bills::id)
+        .get_result(conn)?;
+    let paid = pay_orders(conn, &settlement.order_ids, bill_id, now)?;
+    let amounts: Vec<(i64, i64)> = orders::table
+        .filter(any_of(orders::id, settlement.order_ids.clone()))
+        .select((orders::id, orders::amount_fen))
+        .load(conn)?;
+    let twice_fen = amounts
+        .iter()
+        .filter(|(id, _)| !paid.contains(id))
+        .map(|(_, fen)| fen)
+        .sum();
+    if twice_fen > 0 {
+        refunds::insert(
+            conn,
+            &RefundRow {
+                amount_fen: twice_fen,
+                bill_id: Some(bill_id),
+                ..settlement.duplicate.clone()
+            },
+        )?;
+    }
+    let written: Vec<(&str, String)> = messages
+        .iter()
+        .filter(|(key, _, _)| key.is_none_or(|order| paid.contains(&order)))
+        .map(|(_, topic, payload)| (*topic, payload.clone()))
+        .collect();
+    kit::outbox::enqueue_all(conn, &mark.fill(&written, bill_id))?;
+    Ok(Some(Settled { bill_id, twice_fen }))
+}
+
+/// Marks the unpaid orders among `ids` paid by `bill_id`; the ids of those it marked.
 pub fn pay_orders(
     conn: &mut AnyConnection,
     ids: &[i64],
     bill_id: i64,
     now: i64,
-) -> QueryResult<usize> {
+) -> QueryResult<Vec<i64>> {
     diesel::update(
         orders::table
             .filter(any_of(orders::id, ids))
@@ -217,5 +290,124 @@ pub fn pay_orders(
         orders::bill_id.eq(bill_id),
         orders::updated_at.eq(now),
     ))
-    .execute(conn)
+    .returning(orders::id)
+    .get_results(conn)
+}
+
+/// [`settle`] on PostgreSQL, one statement (the parts see one snapshot, so each part's
+/// condition is the one before it):
+/// `paid` moves the payment, only from a state it may leave; `freed` frees its orders;
+/// `bill` is written if it moved; `settled` marks paid those orders no payment had paid (a
+/// concurrent payment of one waits for its lock, then finds it paid); `twice` sums the rest,
+/// which `refund` sends back; `messages` are those of the orders it paid and the unkeyed ones.
+struct Settle<'s, 'a> {
+    settlement: &'s Settlement<'a>,
+    paid: &'static str,
+    sources: Vec<&'static str>,
+    messages: SplitMessages,
+}
+
+impl diesel::query_builder::QueryId for Settle<'_, '_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::Query for Settle<'_, '_> {
+    type SqlType = (diesel::sql_types::BigInt, diesel::sql_types::BigInt);
+}
+
+impl<Conn> RunQueryDsl<Conn> for Settle<'_, '_> {}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for Settle<'_, '_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Array, BigInt, Integer, Text};
+        let s = self.settlement;
+        let bill = &s.bill;
+        let refund = &s.duplicate;
+        out.push_sql("WITH paid AS (UPDATE payments SET state = ");
+        out.push_bind_param::<Text, _>(self.paid)?;
+        out.push_sql(", updated_at = ");
+        out.push_bind_param::<BigInt, _>(&s.now)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<BigInt, _>(&s.payment_id)?;
+        out.push_sql(" AND state = ANY(");
+        out.push_bind_param::<Array<Text>, _>(&self.sources)?;
+        out.push_sql(
+            ") RETURNING id), \
+             freed AS (DELETE FROM live_payments WHERE payment_id IN (SELECT id FROM paid)), \
+             bill AS (INSERT INTO bills (user_id, total_amount_fen, payment_number, \
+             payment_shop_number, paid_at, created_at, community_identifier) SELECT ",
+        );
+        out.push_bind_param::<BigInt, _>(&bill.user_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(&bill.total_amount_fen)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(bill.payment_number)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(bill.payment_shop_number)?;
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(&bill.paid_at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(&bill.created_at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(bill.community_identifier)?;
+        out.push_sql(
+            " FROM paid RETURNING id), \
+             settled AS (UPDATE orders SET paied = TRUE, bill_id = bill.id, updated_at = ",
+        );
+        out.push_bind_param::<BigInt, _>(&s.now)?;
+        out.push_sql(" FROM bill WHERE orders.id = ANY(");
+        out.push_bind_param::<Array<BigInt>, _>(&s.order_ids)?;
+        out.push_sql(
+            ") AND NOT orders.paied RETURNING orders.id), \
+             twice AS (SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) AS fen FROM orders \
+             WHERE id = ANY(",
+        );
+        out.push_bind_param::<Array<BigInt>, _>(&s.order_ids)?;
+        out.push_sql(
+            ") AND id NOT IN (SELECT id FROM settled)), \
+             refund AS (INSERT INTO refunds (out_refund_no, channel, out_trade_no, total_fen, \
+             amount_fen, reason, purpose, bill_id, state, failure, attempts, next_at, \
+             created_at, updated_at, community_identifier) SELECT ",
+        );
+        out.push_bind_param::<Text, _>(&refund.out_refund_no)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&refund.channel)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&refund.out_trade_no)?;
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(&refund.total_fen)?;
+        out.push_sql(", twice.fen, ");
+        out.push_bind_param::<Text, _>(&refund.reason)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&refund.purpose)?;
+        out.push_sql(", bill.id, ");
+        out.push_bind_param::<Text, _>(&refund.state)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&refund.failure)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Integer, _>(&refund.attempts)?;
+        out.push_sql(", ");
+        out.push_bind_param::<diesel::sql_types::Nullable<BigInt>, _>(&refund.next_at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(&refund.created_at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(&refund.updated_at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<diesel::sql_types::Nullable<Text>, _>(&refund.community_identifier)?;
+        out.push_sql(
+            " FROM bill, twice WHERE twice.fen > 0), \
+             messages AS (",
+        );
+        self.messages
+            .walk_insert(&mut out, "bill.id", "bill", &s.now)?;
+        out.push_sql(
+            " WHERE m.key IS NULL OR m.key IN (SELECT id FROM settled)) \
+             SELECT bill.id, twice.fen FROM bill, twice",
+        );
+        Ok(())
+    }
 }

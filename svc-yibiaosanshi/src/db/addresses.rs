@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use kit::db::any_of;
 use kit::db::{AnyConnection, DbError};
 
-use super::schema::{buildings, communities, floors, houses, units};
+use super::schema::{buildings, communities, floors, houses, module_switches, units};
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = communities)]
@@ -441,6 +441,28 @@ pub fn find_house_places(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<V
 /// The place of house `id`, if it exists.
 pub fn find_house_place(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<HousePlace>> {
     Ok(find_house_places(conn, &[id])?.into_iter().next())
+}
+
+/// What a request about house `id` is checked against, in one statement: its place, whether
+/// `module` is on in its community (`None`: svc-community never told), and whether `user_id`
+/// already waits for a review of it.
+pub fn place_for_request(
+    conn: &mut AnyConnection,
+    id: i64,
+    user_id: i64,
+    module: &str,
+) -> QueryResult<Option<(HousePlace, Option<bool>, bool)>> {
+    let switch = module_switches::table
+        .filter(module_switches::community_identifier.eq(buildings::community_identifier))
+        .filter(module_switches::module_name.eq(module))
+        .select(module_switches::enabled)
+        .single_value();
+    let pending = diesel::dsl::exists(super::reviews::pending_for_house(user_id, id));
+    house_tree()
+        .filter(houses::id.eq(id))
+        .select((HousePlace::as_select(), switch, pending))
+        .first(conn)
+        .optional()
 }
 
 /// The id of the house at `address`, if the tree has it.

@@ -178,14 +178,20 @@ pub fn has_pending_for_house(
     user_id: i64,
     house_id: i64,
 ) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        reviews::table
-            .filter(reviews::user_id.eq(user_id))
-            .filter(reviews::house_id.eq(house_id))
-            .filter(reviews::status.eq(ReviewStatus::Pending.code()))
-            .filter(reviews::shenhe_type.ne(ReviewType::ModifyPerson.as_str())),
-    ))
-    .get_result(conn)
+    diesel::select(diesel::dsl::exists(pending_for_house(user_id, house_id))).get_result(conn)
+}
+
+/// The user's pending reviews of the house (修改个人信息 aside): at most one, which the index
+/// `reviews_one_pending_per_house` keeps.
+#[diesel::dsl::auto_type]
+pub(crate) fn pending_for_house(user_id: i64, house_id: i64) -> _ {
+    let pending: i32 = ReviewStatus::Pending.code();
+    let modify_person: &'static str = ReviewType::ModifyPerson.as_str();
+    reviews::table
+        .filter(reviews::user_id.eq(user_id))
+        .filter(reviews::house_id.eq(house_id))
+        .filter(reviews::status.eq(pending))
+        .filter(reviews::shenhe_type.ne(modify_person))
 }
 
 /// True when the user waits for a review of this type.

@@ -387,8 +387,20 @@ async fn the_owner_is_shown_masked_and_the_houses_data_only_once_their_code_is_v
 async fn a_verified_tenants_registration_waits_for_review_and_is_filed_once() {
     let app = spawn_app().await;
     let (tenant, house) = verified_tenant(&app).await;
-    let submitted = register(&app, &tenant, tenant_form(house)).await;
+    // Tapped five times at once: one request is filed, the others find it pending.
+    let taps = (0..5).map(|_| register(&app, &tenant, tenant_form(house)));
+    let mut answers = futures::future::join_all(taps).await;
+    answers.sort_by_key(Answer::code);
+    let submitted = answers.remove(0);
     assert_eq!(submitted.code(), 0, "{:?}", submitted.body);
+    for refused in &answers {
+        assert_eq!(
+            (refused.code(), refused.status.as_u16(), refused.str("msg")),
+            (1, 409, "该房屋已有待审核的申请"),
+            "{:?}",
+            refused.body
+        );
+    }
     assert_eq!(
         (submitted.str("msg"), submitted.str("message")),
         ("已提交审核", "已提交审核")

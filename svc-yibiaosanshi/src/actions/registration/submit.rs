@@ -6,7 +6,7 @@ use kit::error::{ServiceError, ServiceResult};
 use kit::time::now_unix;
 
 use super::owner::owner_verified;
-use super::{house_part, load_place, tell_registration_states};
+use super::{house_not_found, house_part, load_place, tell_registration_states};
 use crate::actions::{Resident, State};
 use crate::db::addresses::{self, HousePlace};
 use crate::db::bindings::{self, Binding};
@@ -59,12 +59,15 @@ pub async fn submit(
     submission: Submission,
 ) -> ServiceResult<Submitted> {
     let user_id = resident.user_id;
+    // A registration writes one row, the review (its rules read first; the index
+    // `reviews_one_pending_per_house` refuses a second filed at once): on PostgreSQL outside a
+    // transaction, no BEGIN and COMMIT round trips.
     let (submitted, registration) = match submission {
         Submission::First { person, choice } => {
             let consent = consent(state, user_id, &choice).await?;
             state
                 .db
-                .write(move |conn| -> Result<_> {
+                .write_statement(move |conn| -> Result<_> {
                     let filed = file_first(conn, user_id, &person, &choice, consent)?;
                     // Filed because the user had no person: none of theirs is bound anywhere.
                     Ok(registering(false, filed))
@@ -75,7 +78,7 @@ pub async fn submit(
             let consent = consent(state, user_id, &choice).await?;
             state
                 .db
-                .write(move |conn| -> Result<_> {
+                .write_statement(move |conn| -> Result<_> {
                     let (person, bound) =
                         bindings::person_of_user(conn, user_id)?.ok_or_else(not_registered)?;
                     let filed = file_bind(conn, user_id, &person, &choice, consent)?;
@@ -134,16 +137,19 @@ struct Consent {
     owner_elsewhere: bool,
 }
 
-/// 绑定房屋 (owners, tenants) or 绑定家属 (family) must be on in the house's community; a switch
-/// svc-community never told of is on, as it is there.
-fn module_gate(conn: &mut AnyConnection, place: &HousePlace, role: &str) -> Result<()> {
-    let module = if role == OWNER || role == "租客" {
+/// The switch a role's binding needs: 绑定房屋 (owners, tenants) or 绑定家属 (family).
+fn module_of(role: &str) -> &'static str {
+    if role == OWNER || role == "租客" {
         "绑定房屋"
     } else {
         "绑定家属"
-    };
-    let community = &place.community_identifier;
-    match module_switches::enabled(conn, community, module)? {
+    }
+}
+
+/// The role's switch must be on in the house's community; a switch svc-community never told of
+/// (`enabled` `None`) is on, as it is there.
+fn module_gate(community: &str, module: &str, enabled: Option<bool>) -> Result<()> {
+    match enabled {
         Some(false) => Err(ServiceError::forbidden(
             format!("该小区的{module}功能已关闭"),
             format!("module {module} is off in community {community}"),
@@ -174,7 +180,13 @@ async fn consent(state: &State, user_id: i64, choice: &HouseChoice) -> ServiceRe
             let Some(place) = addresses::find_house_place(conn, house_id)? else {
                 return Ok(None);
             };
-            module_gate(conn, &place, &role)?;
+            let module = module_of(&role);
+            let community = &place.community_identifier;
+            module_gate(
+                community,
+                module,
+                module_switches::enabled(conn, community, module)?,
+            )?;
             Ok(bindings::owners_of(conn, house_id)?
                 .is_empty()
                 .then_some(place))
@@ -267,9 +279,12 @@ fn file_binding(
     choice: &HouseChoice,
     consent: Consent,
 ) -> Result<Submitted> {
-    let place = load_place(conn, choice.house_id)?;
     let role = &choice.fields.role;
-    module_gate(conn, &place, role)?;
+    let module = module_of(role);
+    let (place, enabled, pending) =
+        addresses::place_for_request(conn, choice.house_id, user_id, module)?
+            .ok_or_else(house_not_found)?;
+    module_gate(&place.community_identifier, module, enabled)?;
     // Everyone bound here, in one read: the applicant's own binding and the owners.
     let here = bindings::list_for_house(conn, place.house_id)?;
     if let Some(applicant) = applicant
@@ -279,7 +294,7 @@ fn file_binding(
     {
         return Err(ServiceError::conflict("您已绑定该房屋", "该人员与该房屋已有绑定关系").into());
     }
-    if reviews::has_pending_for_house(conn, user_id, place.house_id)? {
+    if pending {
         return Err(already_pending().into());
     }
     let has_owner = here
@@ -449,7 +464,7 @@ fn file(
     content: &ReviewContent,
 ) -> Result<Submitted> {
     let content = content.to_json()?;
-    let review = reviews::insert(
+    let written = reviews::insert(
         conn,
         &NewReview {
             user_id,
@@ -462,7 +477,16 @@ fn file(
             action_introduction: &action_introduction(role, kind),
         },
         now_unix(),
-    )?;
+    );
+    // Filed at the same moment as another request of the user's for the house, after both
+    // found none pending: the index keeps one.
+    let review = match written {
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => return Err(already_pending().into()),
+        other => other?,
+    };
     Ok(Submitted {
         review_id: review.id,
         shenhe_type: kind,

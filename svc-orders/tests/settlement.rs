@@ -1,0 +1,276 @@
+//! `payments::settle` (one statement on PostgreSQL, the writer's transaction on SQLite): a
+//! payment received in full becomes its bill, pays its unpaid orders, writes the messages of the
+//! orders it paid and its payer's notice naming the bill, and sends back what another payment
+//! had paid already; delivered again it writes nothing; two payments of one order settled at
+//! once pay it once and refund it once.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+mod support;
+
+use diesel::prelude::*;
+use kit::db::{AnyConnection, Database, DbError};
+use kit::outbox::{self, RowMark, outbox as outbox_table};
+use svc_orders::db::orders::{self, OrderRow};
+use svc_orders::db::payments::{self, NewBill, PaymentRow, Settled, Settlement};
+use svc_orders::db::refunds::{self, RefundRow};
+use svc_orders::db::schema;
+
+const COMMUNITY: &str = "10002";
+const NOW: i64 = 1_700_000_000;
+const PAYER: i64 = 7;
+const NOTICE_TOPIC: &str = "payer-notice";
+
+fn run<T: Send + 'static>(
+    db: &Database,
+    work: impl FnOnce(&mut AnyConnection) -> QueryResult<T> + Send + 'static,
+) -> impl Future<Output = T> {
+    let db = db.clone();
+    async move {
+        db.write_statement(move |conn| work(conn).map_err(DbError::from))
+            .await
+            .expect("the write")
+    }
+}
+
+/// Orders of `amounts` fen; their ids.
+async fn orders_of(db: &Database, amounts: &[i64]) -> Vec<i64> {
+    let amounts = amounts.to_vec();
+    run(db, move |conn| {
+        let mut ids = Vec::new();
+        for (n, amount_fen) in amounts.into_iter().enumerate() {
+            let number = format!("{NOW}{n:03}{}", uuid_tail());
+            let row = OrderRow {
+                amount_fen,
+                ..support::order(number, COMMUNITY, NOW)
+            };
+            ids.push(orders::insert(conn, &row)?.id);
+        }
+        Ok(ids)
+    })
+    .await
+}
+
+fn uuid_tail() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed).to_string()
+}
+
+/// A pending payment of `ids`, holding them if `holds`; its id and out_trade_no.
+async fn payment_of(db: &Database, ids: &[i64], amount_fen: i64, holds: bool) -> (i64, String) {
+    let ids = ids.to_vec();
+    run(db, move |conn| {
+        let out_trade_no = format!("WX{}", uuid_tail());
+        let joined: Vec<String> = ids.iter().map(i64::to_string).collect();
+        let id = payments::insert(
+            conn,
+            &PaymentRow {
+                id: 0,
+                out_trade_no: out_trade_no.clone(),
+                prepay_id: "wx_prepay".to_owned(),
+                user_id: PAYER,
+                order_ids: joined.join("A"),
+                amount_fen,
+                state: payments::PENDING.to_owned(),
+                created_at: NOW,
+                updated_at: NOW,
+            },
+        )?;
+        if holds {
+            payments::hold(conn, &ids, id)?;
+        }
+        Ok((id, out_trade_no))
+    })
+    .await
+}
+
+/// Settles payment `id` of `ids`, as the notification does.
+async fn settle(db: &Database, id: i64, out_trade_no: &str, ids: &[i64]) -> Option<Settled> {
+    let (ids, out_trade_no) = (ids.to_vec(), out_trade_no.to_owned());
+    run(db, move |conn| {
+        let mark = RowMark::default();
+        let mut messages: Vec<(Option<i64>, &'static str, String)> = ids
+            .iter()
+            .map(|order| {
+                (
+                    Some(*order),
+                    payments::PAYMENT_RESULT,
+                    format!("order {order} by {out_trade_no}"),
+                )
+            })
+            .collect();
+        messages.push((None, NOTICE_TOPIC, format!("page id={}", mark.text())));
+        let transaction_id = format!("4200{out_trade_no}");
+        let settlement = Settlement {
+            payment_id: id,
+            bill: NewBill {
+                user_id: PAYER,
+                total_amount_fen: 0,
+                payment_number: &transaction_id,
+                payment_shop_number: &out_trade_no,
+                paid_at: NOW,
+                created_at: NOW,
+                community_identifier: COMMUNITY,
+            },
+            order_ids: ids,
+            duplicate: RefundRow {
+                out_refund_no: format!("RF{}", uuid_tail()),
+                channel: "wxpay".to_owned(),
+                out_trade_no: out_trade_no.clone(),
+                reason: "重复缴费，原路退回".to_owned(),
+                purpose: refunds::FOR_DUPLICATE.to_owned(),
+                state: refunds::PENDING.to_owned(),
+                next_at: Some(NOW),
+                created_at: NOW,
+                updated_at: NOW,
+                community_identifier: Some(COMMUNITY.to_owned()),
+                ..RefundRow::default()
+            },
+            now: NOW,
+        };
+        payments::settle(conn, &settlement, &mark, &messages)
+    })
+    .await
+}
+
+/// The bill that paid each of `ids` (`None`: unpaid).
+async fn bills_of(db: &Database, ids: &[i64]) -> Vec<Option<i64>> {
+    let ids = ids.to_vec();
+    run(db, move |conn| {
+        ids.iter()
+            .map(|id| {
+                let (paied, bill): (bool, Option<i64>) = schema::orders::table
+                    .find(id)
+                    .select((schema::orders::paied, schema::orders::bill_id))
+                    .first(conn)?;
+                assert_eq!(paied, bill.is_some(), "order {id}");
+                Ok(bill)
+            })
+            .collect()
+    })
+    .await
+}
+
+/// Every outbox payload of `topic`, oldest first.
+async fn messages(db: &Database, topic: &'static str) -> Vec<String> {
+    run(db, move |conn| {
+        outbox_table::table
+            .filter(outbox_table::topic.eq(topic))
+            .order(outbox_table::id.asc())
+            .select(outbox_table::payload)
+            .load(conn)
+    })
+    .await
+}
+
+/// The refunds written: (amount, bill, out_trade_no).
+async fn refunds_written(db: &Database) -> Vec<(i64, Option<i64>, String)> {
+    run(db, |conn| {
+        schema::refunds::table
+            .order(schema::refunds::id.asc())
+            .select((
+                schema::refunds::amount_fen,
+                schema::refunds::bill_id,
+                schema::refunds::out_trade_no,
+            ))
+            .load(conn)
+    })
+    .await
+}
+
+async fn state_of(db: &Database, id: i64) -> String {
+    run(db, move |conn| {
+        schema::payments::table
+            .find(id)
+            .select(schema::payments::state)
+            .first(conn)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_payment_settles_once_and_what_another_paid_goes_back() {
+    let (_test, db) = support::database("settle", 4).await;
+    let ids = orders_of(&db, &[120, 180, 250]).await;
+    let (first, first_no) = payment_of(&db, &ids[..2], 300, true).await;
+
+    let settled = settle(&db, first, &first_no, &ids[..2])
+        .await
+        .expect("settled");
+    assert_eq!(settled.twice_fen, 0);
+    let bill = settled.bill_id;
+    assert_eq!(bills_of(&db, &ids).await, [Some(bill), Some(bill), None]);
+    assert_eq!(state_of(&db, first).await, payments::PAID);
+    assert_eq!(
+        messages(&db, payments::PAYMENT_RESULT).await,
+        [
+            format!("order {} by {first_no}", ids[0]),
+            format!("order {} by {first_no}", ids[1])
+        ]
+    );
+    assert_eq!(
+        messages(&db, NOTICE_TOPIC).await,
+        [format!("page id={bill}")]
+    );
+    let held: i64 = run(&db, |conn| {
+        schema::live_payments::table.count().get_result(conn)
+    })
+    .await;
+    assert_eq!(held, 0, "a paid payment holds no order");
+
+    // Delivered again: nothing more is written.
+    assert_eq!(settle(&db, first, &first_no, &ids[..2]).await, None);
+    assert_eq!(messages(&db, payments::PAYMENT_RESULT).await.len(), 2);
+    assert_eq!(messages(&db, NOTICE_TOPIC).await.len(), 1);
+
+    // A second payment of the second order and the third: it pays the third, and the second's
+    // 180 fen go back with its bill.
+    let (second, second_no) = payment_of(&db, &ids[1..], 430, true).await;
+    let again = settle(&db, second, &second_no, &ids[1..])
+        .await
+        .expect("settled");
+    assert_ne!(again.bill_id, bill);
+    assert_eq!(again.twice_fen, 180);
+    assert_eq!(
+        bills_of(&db, &ids).await,
+        [Some(bill), Some(bill), Some(again.bill_id)]
+    );
+    assert_eq!(
+        refunds_written(&db).await,
+        [(180, Some(again.bill_id), second_no.clone())]
+    );
+    let results = messages(&db, payments::PAYMENT_RESULT).await;
+    assert_eq!(results.len(), 3, "{results:?}");
+    assert_eq!(results[2], format!("order {} by {second_no}", ids[2]));
+    assert_eq!(
+        messages(&db, NOTICE_TOPIC).await[1],
+        format!("page id={}", again.bill_id)
+    );
+    assert_eq!(run(&db, outbox::backlog).await, 5);
+}
+
+#[tokio::test]
+async fn two_payments_of_one_order_settled_at_once_pay_it_once_and_refund_it_once() {
+    let (_test, db) = support::database("settle_race", 8).await;
+    for _ in 0..10 {
+        let ids = orders_of(&db, &[500]).await;
+        let a = payment_of(&db, &ids, 500, true).await;
+        // Replaced, yet paid at WeChat Pay: it holds nothing.
+        let b = payment_of(&db, &ids, 500, false).await;
+        let (x, y) = tokio::join!(settle(&db, a.0, &a.1, &ids), settle(&db, b.0, &b.1, &ids));
+        let (x, y) = (x.expect("a settled"), y.expect("b settled"));
+        let mut twice = [x.twice_fen, y.twice_fen];
+        twice.sort_unstable();
+        assert_eq!(twice, [0, 500], "one pays, the other goes back");
+        let payer = if x.twice_fen == 0 { &x } else { &y };
+        assert_eq!(bills_of(&db, &ids).await, [Some(payer.bill_id)]);
+    }
+    let refunds = refunds_written(&db).await;
+    assert_eq!(refunds.len(), 10);
+    assert!(
+        refunds
+            .iter()
+            .all(|(fen, bill, _)| *fen == 500 && bill.is_some())
+    );
+    assert_eq!(messages(&db, payments::PAYMENT_RESULT).await.len(), 10);
+    assert_eq!(messages(&db, NOTICE_TOPIC).await.len(), 20);
+}

@@ -1,0 +1,1 @@
+DROP INDEX reviews_one_pending_per_house;
