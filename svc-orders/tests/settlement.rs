@@ -111,7 +111,10 @@ async fn settle(db: &Database, id: i64, out_trade_no: &str, ids: &[i64]) -> Opti
                 created_at: NOW,
                 community_identifier: COMMUNITY,
             },
-            order_ids: ids,
+            orders: orders::find_many(conn, &ids)?
+                .iter()
+                .map(|order| (order.id, order.amount_fen))
+                .collect(),
             duplicate: RefundRow {
                 out_refund_no: format!("RF{}", uuid_tail()),
                 channel: "wxpay".to_owned(),

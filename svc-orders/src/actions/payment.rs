@@ -593,7 +593,10 @@ fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Ap
             created_at: now,
             community_identifier: community,
         },
-        order_ids: ids,
+        orders: paid_orders
+            .iter()
+            .map(|order| (order.id, order.amount_fen))
+            .collect(),
         // Orders another payment had paid already (two WeChat Pay orders both paid): that
         // part of this payment goes back to the payer.
         duplicate: refunds::row(

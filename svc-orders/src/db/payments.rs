@@ -195,8 +195,8 @@ pub struct Settlement<'a> {
     pub payment_id: i64,
     /// The bill it becomes.
     pub bill: NewBill<'a>,
-    /// The orders it pays.
-    pub order_ids: Vec<i64>,
+    /// The orders it pays: id and amount (fen).
+    pub orders: Vec<(i64, i64)>,
     /// What goes back if some of the orders were paid already: its amount and bill are filled
     /// in, and it is written only then.
     pub duplicate: RefundRow,
@@ -227,6 +227,8 @@ pub fn settle(
     if let AnyConnection::Postgresql(conn) = conn {
         let settle = Settle {
             settlement,
+            order_ids: settlement.orders.iter().map(|&(id, _)| id).collect(),
+            amounts_fen: settlement.orders.iter().map(|&(_, fen)| fen).collect(),
             paid: PaymentEvent::PaidInFull.target().as_str(),
             sources: PaymentEvent::PaidInFull.source_texts(),
             messages: mark.split_keyed(messages)?,
@@ -244,12 +246,10 @@ pub fn settle(
         .values(&settlement.bill)
         .returning(bills::id)
         .get_result(conn)?;
-    let paid = pay_orders(conn, &settlement.order_ids, bill_id, now)?;
-    let amounts: Vec<(i64, i64)> = orders::table
-        .filter(any_of(orders::id, settlement.order_ids.clone()))
-        .select((orders::id, orders::amount_fen))
-        .load(conn)?;
-    let twice_fen = amounts
+    let ids: Vec<i64> = settlement.orders.iter().map(|&(id, _)| id).collect();
+    let paid = pay_orders(conn, &ids, bill_id, now)?;
+    let twice_fen = settlement
+        .orders
         .iter()
         .filter(|(id, _)| !paid.contains(id))
         .map(|(_, fen)| fen)
@@ -302,6 +302,8 @@ pub fn pay_orders(
 /// which `refund` sends back; `messages` are those of the orders it paid and the unkeyed ones.
 struct Settle<'s, 'a> {
     settlement: &'s Settlement<'a>,
+    order_ids: Vec<i64>,
+    amounts_fen: Vec<i64>,
     paid: &'static str,
     sources: Vec<&'static str>,
     messages: SplitMessages,
@@ -360,15 +362,16 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for Settle<'_, '_> {
         );
         out.push_bind_param::<BigInt, _>(&s.now)?;
         out.push_sql(" FROM bill WHERE orders.id = ANY(");
-        out.push_bind_param::<Array<BigInt>, _>(&s.order_ids)?;
+        out.push_bind_param::<Array<BigInt>, _>(&self.order_ids)?;
         out.push_sql(
             ") AND NOT orders.paied RETURNING orders.id), \
-             twice AS (SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) AS fen FROM orders \
-             WHERE id = ANY(",
+             twice AS (SELECT CAST(COALESCE(SUM(o.fen), 0) AS BIGINT) AS fen FROM unnest(",
         );
-        out.push_bind_param::<Array<BigInt>, _>(&s.order_ids)?;
+        out.push_bind_param::<Array<BigInt>, _>(&self.order_ids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<BigInt>, _>(&self.amounts_fen)?;
         out.push_sql(
-            ") AND id NOT IN (SELECT id FROM settled)), \
+            ") AS o (id, fen) WHERE o.id NOT IN (SELECT id FROM settled)), \
              refund AS (INSERT INTO refunds (out_refund_no, channel, out_trade_no, total_fen, \
              amount_fen, reason, purpose, bill_id, state, failure, attempts, next_at, \
              created_at, updated_at, community_identifier) SELECT ",
