@@ -484,6 +484,16 @@ pub struct AnyOf<C, E, T> {
     json: String,
 }
 
+/// True when a diesel error is a unique-constraint violation (a concurrent insert won). Where
+/// that has a meaning of its own (the plate is taken, a request is pending), the caller names
+/// it; otherwise [`crate::error::ServiceError`]'s one mapping makes it a 409.
+pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
+    matches!(
+        error,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
 /// The most values PostgreSQL gets one bind each for ([`AnyOf`]).
 pub const FEW: usize = 32;
 

@@ -37,7 +37,7 @@ async fn orders_of(db: &Database, amounts: &[i64]) -> Vec<i64> {
     run(db, move |conn| {
         let mut ids = Vec::new();
         for (n, amount_fen) in amounts.into_iter().enumerate() {
-            let number = format!("{NOW}{n:03}{}", uuid_tail());
+            let number = format!("{NOW}{n:03}{}", next_number());
             let row = OrderRow {
                 amount_fen,
                 ..support::order(number, COMMUNITY, NOW)
@@ -49,7 +49,8 @@ async fn orders_of(db: &Database, amounts: &[i64]) -> Vec<i64> {
     .await
 }
 
-fn uuid_tail() -> String {
+/// A number no other call in this test binary gets.
+fn next_number() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static NEXT: AtomicU32 = AtomicU32::new(0);
     NEXT.fetch_add(1, Ordering::Relaxed).to_string()
@@ -59,7 +60,7 @@ fn uuid_tail() -> String {
 async fn payment_of(db: &Database, ids: &[i64], amount_fen: i64, holds: bool) -> (i64, String) {
     let ids = ids.to_vec();
     run(db, move |conn| {
-        let out_trade_no = format!("WX{}", uuid_tail());
+        let out_trade_no = format!("WX{}", next_number());
         let joined: Vec<String> = ids.iter().map(i64::to_string).collect();
         let id = payments::insert(
             conn,
@@ -116,7 +117,7 @@ async fn settle(db: &Database, id: i64, out_trade_no: &str, ids: &[i64]) -> Opti
                 .map(|order| (order.id, order.amount_fen))
                 .collect(),
             duplicate: RefundRow {
-                out_refund_no: format!("RF{}", uuid_tail()),
+                out_refund_no: format!("RF{}", next_number()),
                 channel: "wxpay".to_owned(),
                 out_trade_no: out_trade_no.clone(),
                 reason: "重复缴费，原路退回".to_owned(),

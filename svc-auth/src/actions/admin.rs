@@ -6,8 +6,9 @@ use kit::cache::SharedCache;
 use kit::db::{Database, DbError};
 use kit::time::now_unix;
 
-use crate::db::{credentials, is_unique_violation};
+use crate::db::credentials;
 use crate::domain::secrets::hash_secret_in;
+use kit::db::is_unique_violation;
 
 /// The demo credentials DESIGN fixes: `123456` manages 10002, `jyl-demo` manages 10003.
 pub const DEMO_CREDENTIALS: [(&str, &str, &str, &str); 2] = [

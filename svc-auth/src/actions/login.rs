@@ -11,7 +11,7 @@ use super::State;
 use super::codes::consume_code;
 use super::tokens::{Login, resident_login};
 use crate::clients::wechat::WechatError;
-use crate::db::{self, users};
+use crate::db::users;
 use crate::domain::wechat_data::{DecryptError, decrypt_phone};
 
 /// How long the handle standing for a WeChat session stays usable for registration.
@@ -177,7 +177,7 @@ async fn upsert_user(
                 match users::insert(conn, &new) {
                     Ok(user) => return Ok((user, true)),
                     // A concurrent registration of the same phone or openid won: look again.
-                    Err(error) if db::is_unique_violation(&error) => continue,
+                    Err(error) if kit::db::is_unique_violation(&error) => continue,
                     Err(error) => return Err(ServiceError::internal(error)),
                 }
             }

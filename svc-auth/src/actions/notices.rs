@@ -144,7 +144,7 @@ pub async fn notify_all(state: &State, events: Vec<Event>) -> ServiceResult<Vec<
         let batch = std::sync::Arc::clone(&ready);
         match state.db.write(move |conn| record(conn, &batch)).await {
             Err(kit::db::WorkError::Db(kit::db::DbError::Query(error)))
-                if tries < 2 && crate::db::is_unique_violation(&error) => {}
+                if tries < 2 && kit::db::is_unique_violation(&error) => {}
             other => break other?,
         }
     };

@@ -9,11 +9,3 @@ pub static MIGRATIONS: kit::db::Migrations = kit::db::Migrations {
     sqlite: diesel_migrations::embed_migrations!("migrations/sqlite"),
     postgres: diesel_migrations::embed_migrations!("migrations/postgres"),
 };
-
-/// True when a diesel error is a unique-constraint violation (a concurrent insert won).
-pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
-    matches!(
-        error,
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
-    )
-}

@@ -72,11 +72,8 @@ pub fn ensure_profile(conn: &mut AnyConnection, user_id: i64, now: i64) -> Query
         .values(&row)
         .execute(conn)
     {
-        Ok(_)
-        | Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) => {}
+        Ok(_) => {}
+        Err(error) if kit::db::is_unique_violation(&error) => {}
         Err(error) => return Err(error),
     }
     rental_profiles::table

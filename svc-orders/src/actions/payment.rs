@@ -274,15 +274,7 @@ async fn place(
 }
 
 fn is_unique_violation(error: &Error) -> bool {
-    matches!(
-        error,
-        Error::Db(kit::db::DbError::Query(
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            )
-        ))
-    )
+    matches!(error, Error::Db(kit::db::DbError::Query(error)) if kit::db::is_unique_violation(error))
 }
 
 /// In one write transaction: the caller's own payment of this set if there is one, else a new

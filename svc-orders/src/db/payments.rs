@@ -224,10 +224,11 @@ pub fn settle(
     mark: &RowMark,
     messages: &[(Option<i64>, &'static str, String)],
 ) -> QueryResult<Option<Settled>> {
+    let ids: Vec<i64> = settlement.orders.iter().map(|&(id, _)| id).collect();
     if let AnyConnection::Postgresql(conn) = conn {
         let settle = Settle {
             settlement,
-            order_ids: settlement.orders.iter().map(|&(id, _)| id).collect(),
+            order_ids: ids,
             amounts_fen: settlement.orders.iter().map(|&(_, fen)| fen).collect(),
             paid: PaymentEvent::PaidInFull.target().as_str(),
             sources: PaymentEvent::PaidInFull.source_texts(),
@@ -246,7 +247,6 @@ pub fn settle(
         .values(&settlement.bill)
         .returning(bills::id)
         .get_result(conn)?;
-    let ids: Vec<i64> = settlement.orders.iter().map(|&(id, _)| id).collect();
     let paid = pay_orders(conn, &ids, bill_id, now)?;
     let twice_fen = settlement
         .orders
@@ -294,6 +294,17 @@ pub fn pay_orders(
     .get_results(conn)
 }
 
+/// Pushes binds separated by commas, each with its SQL type: `$1, $2, …`.
+macro_rules! bound_values {
+    ($out:ident; $ty:ty => $value:expr $(, $tys:ty => $values:expr)* $(,)?) => {
+        $out.push_bind_param::<$ty, _>($value)?;
+        $(
+            $out.push_sql(", ");
+            $out.push_bind_param::<$tys, _>($values)?;
+        )*
+    };
+}
+
 /// [`settle`] on PostgreSQL, one statement (the parts see one snapshot, so each part's
 /// condition is the one before it):
 /// `paid` moves the payment, only from a state it may leave; `freed` frees its orders;
@@ -325,7 +336,7 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for Settle<'_, '_> {
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
     ) -> QueryResult<()> {
-        use diesel::sql_types::{Array, BigInt, Integer, Text};
+        use diesel::sql_types::{Array, BigInt, Integer, Nullable, Text};
         let s = self.settlement;
         let bill = &s.bill;
         let refund = &s.duplicate;
@@ -343,19 +354,15 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for Settle<'_, '_> {
              bill AS (INSERT INTO bills (user_id, total_amount_fen, payment_number, \
              payment_shop_number, paid_at, created_at, community_identifier) SELECT ",
         );
-        out.push_bind_param::<BigInt, _>(&bill.user_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<BigInt, _>(&bill.total_amount_fen)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(bill.payment_number)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(bill.payment_shop_number)?;
-        out.push_sql(", ");
-        out.push_bind_param::<BigInt, _>(&bill.paid_at)?;
-        out.push_sql(", ");
-        out.push_bind_param::<BigInt, _>(&bill.created_at)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(bill.community_identifier)?;
+        bound_values!(out;
+            BigInt => &bill.user_id,
+            BigInt => &bill.total_amount_fen,
+            Text => bill.payment_number,
+            Text => bill.payment_shop_number,
+            BigInt => &bill.paid_at,
+            BigInt => &bill.created_at,
+            Text => bill.community_identifier,
+        );
         out.push_sql(
             " FROM paid RETURNING id), \
              settled AS (UPDATE orders SET paied = TRUE, bill_id = bill.id, updated_at = ",
@@ -367,40 +374,31 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for Settle<'_, '_> {
             ") AND NOT orders.paied RETURNING orders.id), \
              twice AS (SELECT CAST(COALESCE(SUM(o.fen), 0) AS BIGINT) AS fen FROM unnest(",
         );
-        out.push_bind_param::<Array<BigInt>, _>(&self.order_ids)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<BigInt>, _>(&self.amounts_fen)?;
+        bound_values!(out;
+            Array<BigInt> => &self.order_ids,
+            Array<BigInt> => &self.amounts_fen,
+        );
         out.push_sql(
             ") AS o (id, fen) WHERE o.id NOT IN (SELECT id FROM settled)), \
-             refund AS (INSERT INTO refunds (out_refund_no, channel, out_trade_no, total_fen, \
-             amount_fen, reason, purpose, bill_id, state, failure, attempts, next_at, \
-             created_at, updated_at, community_identifier) SELECT ",
+             refund AS (INSERT INTO refunds (amount_fen, bill_id, out_refund_no, channel, \
+             out_trade_no, total_fen, reason, purpose, state, failure, attempts, next_at, \
+             created_at, updated_at, community_identifier) SELECT twice.fen, bill.id, ",
         );
-        out.push_bind_param::<Text, _>(&refund.out_refund_no)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&refund.channel)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&refund.out_trade_no)?;
-        out.push_sql(", ");
-        out.push_bind_param::<BigInt, _>(&refund.total_fen)?;
-        out.push_sql(", twice.fen, ");
-        out.push_bind_param::<Text, _>(&refund.reason)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&refund.purpose)?;
-        out.push_sql(", bill.id, ");
-        out.push_bind_param::<Text, _>(&refund.state)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&refund.failure)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Integer, _>(&refund.attempts)?;
-        out.push_sql(", ");
-        out.push_bind_param::<diesel::sql_types::Nullable<BigInt>, _>(&refund.next_at)?;
-        out.push_sql(", ");
-        out.push_bind_param::<BigInt, _>(&refund.created_at)?;
-        out.push_sql(", ");
-        out.push_bind_param::<BigInt, _>(&refund.updated_at)?;
-        out.push_sql(", ");
-        out.push_bind_param::<diesel::sql_types::Nullable<Text>, _>(&refund.community_identifier)?;
+        bound_values!(out;
+            Text => &refund.out_refund_no,
+            Text => &refund.channel,
+            Text => &refund.out_trade_no,
+            BigInt => &refund.total_fen,
+            Text => &refund.reason,
+            Text => &refund.purpose,
+            Text => &refund.state,
+            Text => &refund.failure,
+            Integer => &refund.attempts,
+            Nullable<BigInt> => &refund.next_at,
+            BigInt => &refund.created_at,
+            BigInt => &refund.updated_at,
+            Nullable<Text> => &refund.community_identifier,
+        );
         out.push_sql(
             " FROM bill, twice WHERE twice.fen > 0), \
              messages AS (",

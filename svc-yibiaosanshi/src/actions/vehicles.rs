@@ -66,10 +66,7 @@ pub async fn bind_car(state: &State, resident: &Resident, plate: String) -> Serv
             }
             match cars::insert(conn, user_id, &plate, now_unix()) {
                 // Another user bound the same plate a moment ago.
-                Err(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                )) => Err(plate_taken().into()),
+                Err(error) if kit::db::is_unique_violation(&error) => Err(plate_taken().into()),
                 inserted => Ok(inserted?),
             }
         })

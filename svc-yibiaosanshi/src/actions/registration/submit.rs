@@ -481,10 +481,7 @@ fn file(
     // Filed at the same moment as another request of the user's for the house, after both
     // found none pending: the index keeps one.
     let review = match written {
-        Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) => return Err(already_pending().into()),
+        Err(error) if kit::db::is_unique_violation(&error) => return Err(already_pending().into()),
         other => other?,
     };
     Ok(Submitted {
