@@ -3,6 +3,7 @@ pub mod addresses;
 pub mod bindings;
 pub mod car_transfers;
 pub mod cars;
+pub mod house_list;
 pub mod module_switches;
 pub mod parking;
 pub mod people;

@@ -108,7 +108,8 @@ pub struct DecisionRow {
     pub house_introduction: String,
 }
 
-const OPEN: [i32; 2] = [0, 2];
+/// Pending and refused: what a resident still sees of their reviews.
+pub(crate) const OPEN: [i32; 2] = [0, 2];
 
 pub fn insert(conn: &mut AnyConnection, new: &NewReview<'_>, now: i64) -> QueryResult<Review> {
     diesel::insert_into(reviews::table)
@@ -150,16 +151,6 @@ pub fn find_of_user(
         .select(Review::as_select())
         .first(conn)
         .optional()
-}
-
-/// A user's pending and refused reviews, newest first.
-pub fn list_open_of_user(conn: &mut AnyConnection, user_id: i64) -> QueryResult<Vec<Review>> {
-    reviews::table
-        .filter(reviews::user_id.eq(user_id))
-        .filter(any_of(reviews::status, OPEN.to_vec()))
-        .order(reviews::id.desc())
-        .select(Review::as_select())
-        .load(conn)
 }
 
 /// A house's pending and refused reviews, newest first.

@@ -101,6 +101,81 @@ async fn a_known_phone_imports_the_household_from_the_security_platform_once() {
     app.stop().await;
 }
 
+/// 000 §3.1.1 with both kinds of row: the bindings in the order they were made, then the open
+/// requests (pending and refused), newest first — as the seed's example lists them.
+#[tokio::test]
+async fn the_house_list_shows_the_bindings_then_the_open_requests_newest_first() {
+    let app = spawn_app().await;
+    let platform = app.platform().await;
+    let token = app.resident_token("o-fuyu", "15131512234").await;
+    assert_eq!(import(&app, &token, "15131512234").await.code(), 0);
+    let owner_request = |house: i64| {
+        json!({"house_id": house, "role": "业主", "status": "自用", "use": "住宅",
+               "xingzhi": "私有", "choice": 1, "type": "业主"})
+    };
+    // 3-2-6-602 and 3-1-5-501 have no owner: the first request is refused, the second waits.
+    let house_602 = app.house_id(&token, "10002", [3, 2, 6, 602]).await;
+    let first = app
+        .post(
+            "/api/v1/weapp/bindHouse",
+            owner_request(house_602),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(first.code(), 0, "{:?}", first.body);
+    let refused_id = first.body["data"]["shenhe_id"].as_i64().unwrap();
+    let refused = app
+        .put_form(
+            "/api/v1/wjdh/shenhe",
+            &[
+                ("id", &refused_id.to_string()),
+                ("status", "0"),
+                ("shenhe_refuse_reason", "照片不清晰"),
+            ],
+            &platform,
+        )
+        .await;
+    assert_eq!(refused.code(), 0, "{:?}", refused.body);
+    let house_501 = app.house_id(&token, "10002", HOUSE_501).await;
+    let second = app
+        .post(
+            "/api/v1/weapp/bindHouse",
+            owner_request(house_501),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(second.code(), 0, "{:?}", second.body);
+    let pending_id = second.body["data"]["shenhe_id"].as_i64().unwrap();
+
+    let list = app
+        .post("/api/v1/user/housesList", json!({}), Some(&token))
+        .await;
+    assert_eq!(list.code(), 0, "{:?}", list.body);
+    let rows = list.body["data"].as_array().unwrap();
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    let (bound, requests) = rows.split_at(2);
+    assert!(
+        bound[0]["id"].as_i64() < bound[1]["id"].as_i64(),
+        "bindings in the order they were made: {rows:?}"
+    );
+    for row in bound {
+        assert_eq!(row["status"], "审核通过", "{row:?}");
+        assert!(row["shenhe_id"].is_null(), "{row:?}");
+    }
+    assert_eq!(
+        requests,
+        [
+            json!({"shenhe_id": pending_id, "status": "待审核",
+                   "introduction": "晨曦家园3栋1单元5楼501号的业主正在申请：业主绑定",
+                   "action": "业主正在申请：业主绑定"}),
+            json!({"shenhe_id": refused_id, "status": "未通过",
+                   "introduction": "晨曦家园3栋2单元6楼602号的业主正在申请：业主绑定",
+                   "action": "业主正在申请：业主绑定"}),
+        ]
+    );
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn import_failures_answer_as_the_seed_shows() {
     let app = spawn_app().await;

@@ -11,6 +11,7 @@ use super::{house_not_found, houses_changed, sync_registration_states};
 use crate::actions::{Resident, State};
 use crate::db::addresses;
 use crate::db::bindings::{self, Binding};
+use crate::db::house_list;
 use crate::db::people;
 use crate::db::reviews::{self, Review};
 use crate::domain::content::ReviewContent;
@@ -103,29 +104,36 @@ pub async fn list_my_houses(state: &State, resident: &Resident) -> ServiceResult
     state
         .db
         .run(move |conn| -> Result<_> {
-            let mut rows = Vec::new();
-            for (binding, place, waiting) in bindings::placed_of_user(conn, user_id)? {
-                rows.push(MyHouseRow::Bound {
-                    binding_id: binding.id,
-                    house_id: binding.house_id,
-                    introduction: place.introduction(),
-                    not_register: i32::try_from(waiting).unwrap_or(i32::MAX),
-                    role: binding.role,
-                });
-            }
-            for review in reviews::list_open_of_user(conn, user_id)? {
-                rows.push(MyHouseRow::Review {
-                    review_id: review.id,
-                    house_id: review.house_id.unwrap_or(0),
-                    status: status_of(&review)?,
-                    role: role_in(&review.content),
-                    introduction: review_row_introduction(
-                        &review.house_introduction,
-                        &review.action_introduction,
-                    ),
-                    action: review.action_introduction,
-                });
-            }
+            let rows = house_list::of_user(conn, user_id)?
+                .into_iter()
+                .map(|row| {
+                    let introduction = row.introduction();
+                    Ok(if row.is_review {
+                        MyHouseRow::Review {
+                            review_id: row.id,
+                            house_id: row.house_id.unwrap_or(0),
+                            status: ReviewStatus::from_code(row.status).ok_or_else(|| {
+                                ServiceError::internal(format!(
+                                    "review {} has status {}",
+                                    row.id, row.status
+                                ))
+                            })?,
+                            role: role_in(&row.content),
+                            introduction: review_row_introduction(&introduction, &row.action),
+                            action: row.action,
+                        }
+                    } else {
+                        MyHouseRow::Bound {
+                            binding_id: row.id,
+                            house_id: row.house_id.unwrap_or(0),
+                            introduction,
+                            not_register: i32::try_from(row.not_activated.unwrap_or(0))
+                                .unwrap_or(i32::MAX),
+                            role: row.role,
+                        }
+                    })
+                })
+                .collect::<ServiceResult<Vec<_>>>()?;
             Ok(rows)
         })
         .await
