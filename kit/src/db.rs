@@ -626,6 +626,66 @@ where
     }
 }
 
+/// A constant written into the statement's text instead of bound. A prepared statement is
+/// planned once for any parameters (`plan_cache_mode = force_generic_plan`), so a bound
+/// `status = $1` is estimated as an average status: when most reviews are decided and few
+/// pending, PostgreSQL then walked the primary key backwards through every decided review to fill
+/// a page of pending ones (a whole-table read when fewer than a page wait), and it could not
+/// prove a partial index's `WHERE status = 2` from `$1` at all. Written as `status = 2`, the
+/// planner reads that value's frequency and the partial index applies. Only for the few values
+/// of a closed set (a status, a type name): each value is its own prepared statement. Built by
+/// [`inline_int`] and [`inline_text`].
+#[derive(Debug, Clone)]
+pub struct Inline<ST> {
+    sql: String,
+    sql_type: std::marker::PhantomData<ST>,
+}
+
+/// `value` in the statement's text (see [`Inline`]).
+pub fn inline_int(value: i32) -> Inline<diesel::sql_types::Integer> {
+    Inline {
+        sql: value.to_string(),
+        sql_type: std::marker::PhantomData,
+    }
+}
+
+/// `'value'` in the statement's text, its quotes doubled as SQL spells them (see [`Inline`]).
+pub fn inline_text(value: &'static str) -> Inline<diesel::sql_types::Text> {
+    Inline {
+        sql: format!("'{}'", value.replace('\'', "''")),
+        sql_type: std::marker::PhantomData,
+    }
+}
+
+impl<ST: diesel::sql_types::SqlType + diesel::expression::TypedExpressionType> diesel::Expression
+    for Inline<ST>
+{
+    type SqlType = ST;
+}
+
+impl<ST, QS> diesel::AppearsOnTable<QS> for Inline<ST> where Self: diesel::Expression {}
+
+impl<ST, QS> diesel::SelectableExpression<QS> for Inline<ST> where Self: diesel::Expression {}
+
+impl<ST, GB> diesel::expression::ValidGrouping<GB> for Inline<ST> {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl<ST> diesel::query_builder::QueryId for Inline<ST> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<ST, DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for Inline<ST> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> diesel::QueryResult<()> {
+        out.push_sql(&self.sql);
+        Ok(())
+    }
+}
+
 /// `first UNION ALL second`: two reads of one row shape in one statement, so a list made of
 /// two kinds of rows costs one round trip (issue 14). diesel's own `union_all` is not offered
 /// for [`AnyConnection`]'s backend. Neither part may carry its own `ORDER BY` or `LIMIT`
