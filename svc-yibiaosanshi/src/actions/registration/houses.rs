@@ -87,9 +87,13 @@ pub struct ReviewDetail {
 }
 
 fn status_of(review: &Review) -> ServiceResult<ReviewStatus> {
-    review.status().ok_or_else(|| {
-        ServiceError::internal(format!("review {} has status {}", review.id, review.status))
-    })
+    review_status(review.id, review.status)
+}
+
+/// Review `id`'s status from its `code`; a code no status has is the database's fault.
+fn review_status(id: i64, code: i32) -> ServiceResult<ReviewStatus> {
+    ReviewStatus::from_code(code)
+        .ok_or_else(|| ServiceError::internal(format!("review {id} has status {code}")))
 }
 
 fn role_in(content: &str) -> String {
@@ -112,12 +116,7 @@ pub async fn list_my_houses(state: &State, resident: &Resident) -> ServiceResult
                         MyHouseRow::Review {
                             review_id: row.id,
                             house_id: row.house_id.unwrap_or(0),
-                            status: ReviewStatus::from_code(row.status).ok_or_else(|| {
-                                ServiceError::internal(format!(
-                                    "review {} has status {}",
-                                    row.id, row.status
-                                ))
-                            })?,
+                            status: review_status(row.id, row.status)?,
                             role: role_in(&row.content),
                             introduction: review_row_introduction(&introduction, &row.action),
                             action: row.action,
