@@ -178,34 +178,25 @@ pub fn owners_of(conn: &mut AnyConnection, house_id: i64) -> QueryResult<Vec<(Bi
         .load(conn)
 }
 
-/// A user's bindings, oldest first, each with its house's place and how many of that house's
-/// bindings are not activated: one statement (the person by `user_id`, the bindings, the
-/// address tree and a count on `people_houses_house_id` per house).
-pub fn placed_of_user(
-    conn: &mut AnyConnection,
-    user_id: i64,
-) -> QueryResult<Vec<(Binding, HousePlace, i64)>> {
-    diesel::alias!(people_houses as housemates: Housemates);
-    let not_activated = housemates
-        .filter(
-            housemates
-                .field(people_houses::house_id)
-                .eq(people_houses::house_id),
-        )
-        .filter(housemates.field(people_houses::activated).eq(false))
-        .select(diesel::dsl::count_star())
-        .single_value();
-    let rows: Vec<(Binding, HousePlace, Option<i64>)> = people_houses::table
+/// A user's bindings, each joined to its person and to its house's address tree (the person
+/// by `user_id`, then the bindings): what [`placed_of_user`] and the house list read.
+#[diesel::dsl::auto_type]
+pub(crate) fn placed_bindings_of(user_id: i64) -> _ {
+    people_houses::table
         .inner_join(people::table)
         .inner_join(house_tree())
         .filter(people::user_id.eq(user_id))
+}
+
+/// A user's bindings, oldest first, each with its house's place: one statement.
+pub fn placed_of_user(
+    conn: &mut AnyConnection,
+    user_id: i64,
+) -> QueryResult<Vec<(Binding, HousePlace)>> {
+    placed_bindings_of(user_id)
         .order(people_houses::id.asc())
-        .select((Binding::as_select(), HousePlace::as_select(), not_activated))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(binding, place, waiting)| (binding, place, waiting.unwrap_or(0)))
-        .collect())
+        .select((Binding::as_select(), HousePlace::as_select()))
+        .load(conn)
 }
 
 /// The user's person and whether they hold an activated binding: one statement.

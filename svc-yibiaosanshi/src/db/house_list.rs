@@ -5,11 +5,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text};
 use kit::db::{AnyConnection, any_of, union_all};
 
-use super::addresses::house_tree;
+use super::bindings::placed_bindings_of;
 use super::reviews::OPEN;
-use super::schema::{
-    buildings, communities, floors, houses, people, people_houses, reviews, units,
-};
+use super::schema::{buildings, communities, floors, houses, people_houses, reviews, units};
 use crate::domain::registration::{ReviewStatus, house_introduction};
 
 /// A row of the list as read: a binding, or one of the user's open reviews. No `Debug`: a
@@ -54,7 +52,8 @@ impl ListedRow {
     }
 }
 
-/// The user's bindings, in the order they were made, then their open reviews, newest first.
+/// The user's bindings, in the order they were made, each with how many of its house's bindings
+/// are not activated (a count on `people_houses_house_id`), then their open reviews, newest first.
 pub fn of_user(conn: &mut AnyConnection, user_id: i64) -> QueryResult<Vec<ListedRow>> {
     diesel::alias!(people_houses as housemates: Housemates);
     let not_activated = housemates
@@ -67,25 +66,21 @@ pub fn of_user(conn: &mut AnyConnection, user_id: i64) -> QueryResult<Vec<Listed
         .select(diesel::dsl::count_star())
         .single_value();
     let approved = ReviewStatus::Approved.code();
-    let bound = people_houses::table
-        .inner_join(people::table)
-        .inner_join(house_tree())
-        .filter(people::user_id.eq(user_id))
-        .select((
-            false.into_sql::<Bool>(),
-            people_houses::id,
-            people_houses::house_id.nullable(),
-            approved.into_sql::<Integer>(),
-            people_houses::role,
-            "".into_sql::<Text>(),
-            communities::community_name,
-            "".into_sql::<Text>(),
-            buildings::building_number,
-            units::unit_number,
-            floors::floor_number,
-            houses::house_number,
-            not_activated,
-        ));
+    let bound = placed_bindings_of(user_id).select((
+        false.into_sql::<Bool>(),
+        people_houses::id,
+        people_houses::house_id.nullable(),
+        approved.into_sql::<Integer>(),
+        people_houses::role,
+        "".into_sql::<Text>(),
+        communities::community_name,
+        "".into_sql::<Text>(),
+        buildings::building_number,
+        units::unit_number,
+        floors::floor_number,
+        houses::house_number,
+        not_activated,
+    ));
     let open = reviews::table
         .filter(reviews::user_id.eq(user_id))
         .filter(any_of(reviews::status, OPEN.to_vec()))

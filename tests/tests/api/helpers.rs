@@ -568,6 +568,20 @@ impl TestApp {
         .await
     }
 
+    /// Refuses review `id` as `platform`, for `reason`; the answer.
+    pub async fn refuse(&self, platform: &str, id: i64, reason: &str) -> Answer {
+        self.put_form(
+            "/api/v1/wjdh/shenhe",
+            &[
+                ("id", &id.to_string()),
+                ("status", "0"),
+                ("shenhe_refuse_reason", reason),
+            ],
+            platform,
+        )
+        .await
+    }
+
     /// Binds the car `number` to the caller.
     pub async fn bind_car(&self, token: &str, number: &str) -> Answer {
         self.post(
@@ -696,9 +710,9 @@ impl TestApp {
         parent.as_i64().unwrap()
     }
 
-    /// Binds a registered resident as 业主 of a house nobody owns (000 §2.4.2), approved by
-    /// `platform`, the credential managing that house's community.
-    pub async fn owner_bound_by_review(&self, token: &str, platform: &str, house_id: i64) {
+    /// A registered resident asks to be 业主 of a house nobody owns (000 §2.4.2, bindHouse);
+    /// the review's id.
+    pub async fn owner_request_filed(&self, token: &str, house_id: i64) -> i64 {
         let filed = self
             .post(
                 "/api/v1/weapp/bindHouse",
@@ -708,7 +722,13 @@ impl TestApp {
             )
             .await;
         assert_eq!(filed.code(), 0, "{:?}", filed.body);
-        let review = filed.body["data"]["shenhe_id"].as_i64().unwrap();
+        filed.body["data"]["shenhe_id"].as_i64().unwrap()
+    }
+
+    /// Binds a registered resident as 业主 of a house nobody owns (000 §2.4.2), approved by
+    /// `platform`, the credential managing that house's community.
+    pub async fn owner_bound_by_review(&self, token: &str, platform: &str, house_id: i64) {
+        let review = self.owner_request_filed(token, house_id).await;
         let approved = self.approve(platform, review).await;
         assert_eq!(approved.code(), 0, "{:?}", approved.body);
     }

@@ -109,43 +109,13 @@ async fn the_house_list_shows_the_bindings_then_the_open_requests_newest_first()
     let platform = app.platform().await;
     let token = app.resident_token("o-fuyu", "15131512234").await;
     assert_eq!(import(&app, &token, "15131512234").await.code(), 0);
-    let owner_request = |house: i64| {
-        json!({"house_id": house, "role": "业主", "status": "自用", "use": "住宅",
-               "xingzhi": "私有", "choice": 1, "type": "业主"})
-    };
     // 3-2-6-602 and 3-1-5-501 have no owner: the first request is refused, the second waits.
     let house_602 = app.house_id(&token, "10002", [3, 2, 6, 602]).await;
-    let first = app
-        .post(
-            "/api/v1/weapp/bindHouse",
-            owner_request(house_602),
-            Some(&token),
-        )
-        .await;
-    assert_eq!(first.code(), 0, "{:?}", first.body);
-    let refused_id = first.body["data"]["shenhe_id"].as_i64().unwrap();
-    let refused = app
-        .put_form(
-            "/api/v1/wjdh/shenhe",
-            &[
-                ("id", &refused_id.to_string()),
-                ("status", "0"),
-                ("shenhe_refuse_reason", "照片不清晰"),
-            ],
-            &platform,
-        )
-        .await;
+    let refused_id = app.owner_request_filed(&token, house_602).await;
+    let refused = app.refuse(&platform, refused_id, "照片不清晰").await;
     assert_eq!(refused.code(), 0, "{:?}", refused.body);
     let house_501 = app.house_id(&token, "10002", HOUSE_501).await;
-    let second = app
-        .post(
-            "/api/v1/weapp/bindHouse",
-            owner_request(house_501),
-            Some(&token),
-        )
-        .await;
-    assert_eq!(second.code(), 0, "{:?}", second.body);
-    let pending_id = second.body["data"]["shenhe_id"].as_i64().unwrap();
+    let pending_id = app.owner_request_filed(&token, house_501).await;
 
     let list = app
         .post("/api/v1/user/housesList", json!({}), Some(&token))
@@ -596,17 +566,7 @@ async fn an_approved_tenant_is_bound_to_the_house_and_the_decision_is_final_and_
     let approved = app.approve(&platform, review).await;
     assert_eq!(approved.code(), 0, "{:?}", approved.body);
     assert_eq!(approved.body["data"]["shenhe_status"], json!(1));
-    let again = app
-        .put_form(
-            "/api/v1/wjdh/shenhe",
-            &[
-                ("id", &review.to_string()),
-                ("status", "0"),
-                ("shenhe_refuse_reason", "x"),
-            ],
-            &platform,
-        )
-        .await;
+    let again = app.refuse(&platform, review, "x").await;
     assert_eq!((again.code(), again.status.as_u16()), (1, 409));
 
     assert_eq!(app.permissions(&tenant).await, json!(["HouseMember"]));
@@ -872,17 +832,7 @@ async fn refused_owner_review(app: &TestApp) -> (String, i64, Value) {
         )
         .await;
     assert_eq!((no_reason.code(), no_reason.status.as_u16()), (1, 400));
-    let refused = app
-        .put_form(
-            "/api/v1/wjdh/shenhe",
-            &[
-                ("id", &review.to_string()),
-                ("status", "0"),
-                ("shenhe_refuse_reason", "照片不清晰"),
-            ],
-            &platform,
-        )
-        .await;
+    let refused = app.refuse(&platform, review, "照片不清晰").await;
     assert_eq!(refused.code(), 0, "{:?}", refused.body);
     assert_eq!(refused.body["data"]["shenhe_refuse_reason"], "照片不清晰");
     (owner, review, form)

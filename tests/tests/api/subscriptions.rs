@@ -152,27 +152,8 @@ async fn a_decided_review_reaches_the_applicant_once_per_accept_and_never_withou
 
     // The accept is used up: a refusal (with its reason) is recorded, and not sent.
     let house_202 = app.house_id(&token, "10003", [1, 1, 2, 202]).await;
-    let filed = app
-        .post(
-            "/api/v1/weapp/bindHouse",
-            json!({"house_id": house_202, "role": "业主", "status": "自用", "use": "住宅",
-                   "xingzhi": "私有", "choice": 1, "type": "业主"}),
-            Some(&token),
-        )
-        .await;
-    assert_eq!(filed.code(), 0, "{:?}", filed.body);
-    let review = filed.body["data"]["shenhe_id"].as_i64().unwrap();
-    let refused = app
-        .put_form(
-            "/api/v1/wjdh/shenhe",
-            &[
-                ("id", &review.to_string()),
-                ("status", "0"),
-                ("shenhe_refuse_reason", "房产证照片不清晰"),
-            ],
-            &jyl,
-        )
-        .await;
+    let review = app.owner_request_filed(&token, house_202).await;
+    let refused = app.refuse(&jyl, review, "房产证照片不清晰").await;
     assert_eq!(refused.code(), 0, "{:?}", refused.body);
     let unsent = app.newest_message_becomes(&token, "unsubscribed").await;
     assert_eq!(unsent["data"]["phrase2"], "未通过");

@@ -146,7 +146,7 @@ pub async fn resident_houses(state: &State, user_id: i64) -> ServiceResult<Vec<p
         .run(move |conn| -> Result<_> {
             Ok(bindings::placed_of_user(conn, user_id)?
                 .into_iter()
-                .map(|(binding, place, _)| pb::ResidentHouse {
+                .map(|(binding, place)| pb::ResidentHouse {
                     binding_id: binding.id,
                     house_id: binding.house_id,
                     introduction: place.introduction(),
