@@ -2,8 +2,11 @@
 //! the resident's (000 §4.1.1: their paying houses' orders and their personal ones, newest first
 //! by creation time then id, among many other orders; ordered by id, PostgreSQL's generic plan
 //! walked the whole primary key for each call, issue 14) and the platform's (001 §2.1.2: newest
-//! first by id, its first pages read whole in one statement and the deeper ones ids first).
+//! first by creation time then id too, its first pages read whole in one statement and the
+//! deeper ones ids first).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+#[path = "../../kit/tests/support/plans.rs"]
+mod plans;
 mod support;
 
 use kit::db::{Database, DbError};
@@ -41,19 +44,23 @@ async fn database() -> (impl Drop, Database) {
 async fn a_platforms_orders_come_newest_first_on_every_page_shallow_or_deep() {
     let (_test, db) = database().await;
     db.run(|conn| -> Result<(), DbError> {
+        // Created in id order, except every seventh, back-dated: time, not id, decides where
+        // those go, on the shallow pages as on the deep ones.
         let mut ids = Vec::new();
         for n in 0..230_i64 {
-            let mut row = order(n, Some(100 + n % 50), Some(8), 10_000 + n);
+            let created_at = if n % 7 == 3 { 1_000 + n } else { 10_000 + n };
+            let mut row = order(n, Some(100 + n % 50), Some(8), created_at);
             row.paied = n % 3 == 0;
             if n % 10 == 0 {
                 row.community_identifier = "10003".to_owned();
             }
             let stored = orders::insert(conn, &row)?;
             if stored.community_identifier == "10002" {
-                ids.push((stored.id, stored.paied));
+                ids.push((stored.created_at, stored.id, stored.paied));
             }
         }
-        ids.reverse();
+        ids.sort_by_key(|&(created_at, id, _)| std::cmp::Reverse((created_at, id)));
+        let ids: Vec<(i64, bool)> = ids.into_iter().map(|(_, id, paied)| (id, paied)).collect();
         // Every order is open: the closed ones are none, on the first page as on the others.
         for (open, paied) in [
             (None, None),
@@ -185,4 +192,78 @@ async fn a_residents_orders_come_newest_first_and_page_without_gaps() {
     })
     .await
     .unwrap();
+}
+
+/// 5,000 orders: the first 50 (the oldest) community 10002's, the rest 10001's; then ANALYZE,
+/// whose statistics tell the planner of two communities, each of half the orders on average.
+async fn small_old_community_beside_a_large_one(db: &Database) {
+    db.run(|conn| {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute(
+            "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 5000)
+INSERT INTO orders (order_number, target_type, community_identifier, house_introduction, title, remark, extra, manager, amount_fen, status, paied, created_by, created_at, updated_at)
+SELECT 'P' || CAST(n AS TEXT), 'house', CASE WHEN n <= 50 THEN '10002' ELSE '10001' END, '', '物业费', '', '', '物业', 100, 'open', n % 3 = 0, 1, n, n FROM seq;
+ANALYZE;",
+        )
+        .map_err(DbError::from)
+    })
+    .await
+    .unwrap();
+}
+
+/// The platform's list (001 §2.1.2) of a small community beside a large one is read from the
+/// community's own orders, newest first through `orders_community_newest`, on both backends:
+/// the first page whole, a deeper one ids first. Ordered by id, PostgreSQL's one plan walked
+/// the primary key backwards through every order of the large community (~5 ms at 50,000).
+#[tokio::test]
+async fn a_small_communitys_orders_are_read_from_its_index_beside_a_large_ones() {
+    let (_test, db) = database().await;
+    small_old_community_beside_a_large_one(&db).await;
+    if std::env::var("WJDH_TEST_POSTGRES_URL").is_ok() {
+        const STATEMENTS: &[(&str, &str, &str)] = &[
+            (
+                "first page",
+                "PREPARE first_page(text, bigint, bigint) AS SELECT orders.id, orders.title, \
+                 bills.payment_shop_number FROM orders LEFT OUTER JOIN bills \
+                 ON orders.bill_id = bills.id WHERE orders.community_identifier = $1 \
+                 ORDER BY orders.created_at DESC, orders.id DESC LIMIT $2 OFFSET $3",
+                "EXECUTE first_page(''10002'', 20, 0)",
+            ),
+            (
+                "a deep page's ids",
+                "PREPARE deep_ids(text, bigint, bigint) AS SELECT orders.id FROM orders \
+                 WHERE orders.community_identifier = $1 \
+                 ORDER BY orders.created_at DESC, orders.id DESC LIMIT $2 OFFSET $3",
+                "EXECUTE deep_ids(''10002'', 20, 120)",
+            ),
+        ];
+        for (name, plan) in plans::generic_plans_of(&db, STATEMENTS).await {
+            assert!(plan.contains("orders_community_newest"), "{name}: {plan}");
+            assert!(!plan.contains("orders_pkey"), "{name}: {plan}");
+            assert!(!plan.contains("Sort"), "{name}: {plan}");
+        }
+        return;
+    }
+    for query in [
+        "SELECT orders.id, orders.title, bills.payment_shop_number FROM orders \
+         LEFT OUTER JOIN bills ON orders.bill_id = bills.id \
+         WHERE orders.community_identifier = '10002' \
+         ORDER BY orders.created_at DESC, orders.id DESC LIMIT 20 OFFSET 0",
+        "SELECT orders.id FROM orders WHERE orders.community_identifier = '10002' \
+         ORDER BY orders.created_at DESC, orders.id DESC LIMIT 20 OFFSET 120",
+    ] {
+        let plan = plans::sqlite_plan_of(&db, query).await;
+        assert!(
+            plan.iter().any(|step| step
+                .contains("USING INDEX orders_community_newest (community_identifier=?)")
+                || step.contains(
+                    "USING COVERING INDEX orders_community_newest (community_identifier=?)"
+                )),
+            "{plan:?}"
+        );
+        assert!(
+            !plan.iter().any(|step| step.contains("TEMP B-TREE")),
+            "{plan:?}"
+        );
+    }
 }

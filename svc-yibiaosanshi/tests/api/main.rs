@@ -5,6 +5,8 @@
 mod addresses;
 mod helpers;
 mod import;
+#[path = "../../../kit/tests/support/plans.rs"]
+mod plans;
 mod platform;
 mod records;
 mod registration;

@@ -1,6 +1,5 @@
 //! The data layer below the RPCs: saving a security platform record, and the indexes the lists
 //! are read through.
-use diesel::{QueryableByName, RunQueryDsl};
 use kit::error::{ErrorKind, ServiceError};
 use secplat::PersonRecord;
 use serde_json::json;
@@ -8,6 +7,7 @@ use svc_yibiaosanshi::actions::addresses::demo::ensure_demo_dataset;
 use svc_yibiaosanshi::actions::registration::import::{Imported, save_record};
 
 use crate::helpers::TestDatabase;
+use crate::plans::{generic_plans_of, sqlite_plan_of};
 
 fn record() -> PersonRecord {
     PersonRecord::from_value(&json!({
@@ -61,24 +61,6 @@ async fn saving_the_same_record_twice_changes_nothing() {
     assert_eq!(error.msg, "该身份证号已被其他用户绑定");
 }
 
-#[derive(QueryableByName)]
-struct PlanLine {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    detail: String,
-}
-
-/// SQLite's plan of `query`, a line a step.
-async fn plan_of(db: &kit::db::Database, query: &str) -> Vec<String> {
-    let explain = format!("EXPLAIN QUERY PLAN {query}");
-    let lines = db
-        .run(move |conn| -> Result<_, kit::db::DbError> {
-            Ok(diesel::sql_query(explain).load::<PlanLine>(conn)?)
-        })
-        .await
-        .unwrap();
-    lines.into_iter().map(|line| line.detail).collect()
-}
-
 /// 5,000 reviews, the nth filed by user `user` with status `status` (SQL of `n`), then
 /// ANALYZE: the statistics the planner then reads.
 async fn analyzed_reviews(db: &kit::db::Database, user: &str, status: &str) {
@@ -124,7 +106,7 @@ async fn the_lists_are_read_through_indexes() {
         "SELECT * FROM review_decisions INNER JOIN reviews ON reviews.id = review_decisions.review_id WHERE review_decisions.community_identifier IN ('10002') ORDER BY review_decisions.id DESC LIMIT 20",
     ];
     for query in queries {
-        for line in plan_of(&db, query).await {
+        for line in sqlite_plan_of(&db, query).await {
             assert!(
                 !line.starts_with("SCAN"),
                 "{query}: {line} (a full scan grows with the table)"
@@ -143,7 +125,7 @@ async fn plan_over_reviews(user: &str, status: &str, query: &str) -> Option<Vec<
     let database = TestDatabase::new();
     let db = database.connect().await;
     analyzed_reviews(&db, user, status).await;
-    Some(plan_of(&db, query).await)
+    Some(sqlite_plan_of(&db, query).await)
 }
 
 /// Statistics that give each user many reviews (here most reviews are one user's, and ANALYZE
@@ -188,34 +170,6 @@ async fn a_pending_review_of_a_house_is_sought_among_many_of_the_user() {
             .any(|d| d.contains("reviews_user_status (user_id=? AND status=? AND house_id=?)")),
         "{plan:?}"
     );
-}
-
-/// PostgreSQL's plan of each query, as a prepared statement is planned once for any parameters
-/// (`plan_cache_mode = force_generic_plan`, as every pooled connection has it): `(query, plan)`.
-async fn generic_plans_of(
-    db: &kit::db::Database,
-    statements: &'static [(&'static str, &'static str, &'static str)],
-) -> Vec<(&'static str, String)> {
-    db.run(move |conn| -> Result<_, kit::db::DbError> {
-        use diesel::connection::SimpleConnection;
-        conn.batch_execute(
-            "SET plan_cache_mode = force_generic_plan;
-             CREATE FUNCTION plan_of(query text) RETURNS SETOF text LANGUAGE plpgsql AS $$
-             DECLARE line text;
-             BEGIN FOR line IN EXECUTE 'EXPLAIN ' || query LOOP RETURN NEXT line; END LOOP; END $$;",
-        )?;
-        let mut plans = Vec::new();
-        for (name, prepare, execute) in statements {
-            conn.batch_execute(prepare)?;
-            let lines = diesel::sql_query(format!("SELECT plan_of('{execute}') AS detail"))
-                .load::<PlanLine>(conn)?;
-            let plan: Vec<String> = lines.into_iter().map(|line| line.detail).collect();
-            plans.push((*name, plan.join("\n")));
-        }
-        Ok(plans)
-    })
-    .await
-    .unwrap()
 }
 
 /// Most reviews are decided and few wait (1 in 100 here): PostgreSQL's one plan for the

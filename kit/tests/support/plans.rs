@@ -1,0 +1,54 @@
+//! The plans a database chooses for a service's statements, for tests that a list is read through
+//! its index: SQLite's `EXPLAIN QUERY PLAN`, and PostgreSQL's one plan for any parameters, as
+//! every pooled connection plans a prepared statement (`plan_cache_mode = force_generic_plan`).
+#![allow(dead_code)]
+
+use diesel::connection::SimpleConnection;
+use diesel::{QueryableByName, RunQueryDsl};
+use kit::db::{Database, DbError};
+
+#[derive(QueryableByName)]
+struct PlanLine {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    detail: String,
+}
+
+/// SQLite's plan of `query`, a line a step.
+pub async fn sqlite_plan_of(db: &Database, query: &str) -> Vec<String> {
+    let explain = format!("EXPLAIN QUERY PLAN {query}");
+    let lines = db
+        .run(move |conn| -> Result<_, DbError> {
+            Ok(diesel::sql_query(explain).load::<PlanLine>(conn)?)
+        })
+        .await
+        .expect("a plan");
+    lines.into_iter().map(|line| line.detail).collect()
+}
+
+/// PostgreSQL's one plan of each `(name, PREPARE …, EXECUTE …)`, planned for any parameters
+/// (`plan_cache_mode = force_generic_plan`, as every pooled connection has it): `(name, plan)`.
+/// Quotes inside the `EXECUTE` are doubled: it is read as a string.
+pub async fn generic_plans_of(
+    db: &Database,
+    statements: &'static [(&'static str, &'static str, &'static str)],
+) -> Vec<(&'static str, String)> {
+    db.run(move |conn| -> Result<_, DbError> {
+        conn.batch_execute(
+            "SET plan_cache_mode = force_generic_plan;
+             CREATE OR REPLACE FUNCTION plan_of(query text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+             DECLARE line text;
+             BEGIN FOR line IN EXECUTE 'EXPLAIN ' || query LOOP RETURN NEXT line; END LOOP; END $$;",
+        )?;
+        let mut plans = Vec::new();
+        for (name, prepare, execute) in statements {
+            conn.batch_execute(prepare)?;
+            let lines = diesel::sql_query(format!("SELECT plan_of('{execute}') AS detail"))
+                .load::<PlanLine>(conn)?;
+            let plan: Vec<String> = lines.into_iter().map(|line| line.detail).collect();
+            plans.push((*name, plan.join("\n")));
+        }
+        Ok(plans)
+    })
+    .await
+    .expect("the plans")
+}
