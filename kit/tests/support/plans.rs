@@ -28,10 +28,26 @@ pub async fn sqlite_plan_of(db: &Database, query: &str) -> Vec<String> {
 /// PostgreSQL's one plan of each `(name, PREPARE …, EXECUTE …)`, planned for any parameters
 /// (`plan_cache_mode = force_generic_plan`, as every pooled connection has it): `(name, plan)`.
 /// Quotes inside the `EXECUTE` are doubled: it is read as a string.
-pub async fn generic_plans_of(
+pub async fn generic_plans_of<N, P, E>(
     db: &Database,
-    statements: &'static [(&'static str, &'static str, &'static str)],
-) -> Vec<(&'static str, String)> {
+    statements: &[(N, P, E)],
+) -> Vec<(String, String)>
+where
+    N: AsRef<str>,
+    P: AsRef<str>,
+    E: AsRef<str>,
+{
+    let statements: Vec<(String, String, String)> = statements
+        .iter()
+        .map(|(name, prepare, execute)| {
+            let owned = |text: &str| text.to_owned();
+            (
+                owned(name.as_ref()),
+                owned(prepare.as_ref()),
+                owned(execute.as_ref()),
+            )
+        })
+        .collect();
     db.run(move |conn| -> Result<_, DbError> {
         conn.batch_execute(
             "SET plan_cache_mode = force_generic_plan;
@@ -41,11 +57,11 @@ pub async fn generic_plans_of(
         )?;
         let mut plans = Vec::new();
         for (name, prepare, execute) in statements {
-            conn.batch_execute(prepare)?;
+            conn.batch_execute(&prepare)?;
             let lines = diesel::sql_query(format!("SELECT plan_of('{execute}') AS detail"))
                 .load::<PlanLine>(conn)?;
             let plan: Vec<String> = lines.into_iter().map(|line| line.detail).collect();
-            plans.push((*name, plan.join("\n")));
+            plans.push((name, plan.join("\n")));
         }
         Ok(plans)
     })

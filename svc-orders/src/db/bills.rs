@@ -137,14 +137,15 @@ fn query(filter: &BillFilter) -> Boxed<'_> {
     query
 }
 
-/// A page of bills, newest first, and the total.
+/// A page of bills, newest first (by creation time, then id: a community's as
+/// `bills_community_newest` holds them, a payer's few sorted), and the total.
 pub fn list(
     conn: &mut AnyConnection,
     filter: &BillFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<BillRow>, i64)> {
     let rows = query(filter)
-        .order(bills::id.desc())
+        .order((bills::created_at.desc(), bills::id.desc()))
         .limit(paging.per_page)
         .offset(paging.offset())
         .select(BillRow::as_select())

@@ -98,11 +98,12 @@ pub fn note_failure(conn: &mut AnyConnection, id: i64, failure: &str, now: i64) 
     Ok(())
 }
 
-/// The payouts of `community`, the latest first (at most [`LIST_LIMIT`]).
+/// The payouts of `community`, the latest first (by creation time, then id, as
+/// `payouts_of_community_newest` holds them; at most [`LIST_LIMIT`]).
 pub fn of_community(conn: &mut AnyConnection, community: &str) -> QueryResult<Vec<PayoutRow>> {
     payouts::table
         .filter(payouts::community_identifier.eq(community))
-        .order(payouts::id.desc())
+        .order((payouts::created_at.desc(), payouts::id.desc()))
         .limit(LIST_LIMIT)
         .select(PayoutRow::as_select())
         .load(conn)

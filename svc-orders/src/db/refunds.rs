@@ -99,7 +99,8 @@ pub fn of_bill(conn: &mut AnyConnection, id: i64) -> QueryResult<Vec<RefundRow>>
         .load(conn)
 }
 
-/// The refunds of `community`'s bills and payments, latest first.
+/// The refunds of `community`'s bills and payments, latest first (by creation time, then id, as
+/// `refunds_of_community_newest` holds them).
 pub fn of_community(
     conn: &mut AnyConnection,
     community: &str,
@@ -108,7 +109,7 @@ pub fn of_community(
     refunds::table
         .filter(refunds::community_identifier.eq(community))
         .filter(refunds::purpose.ne(FOR_VIEWING))
-        .order(refunds::id.desc())
+        .order((refunds::created_at.desc(), refunds::id.desc()))
         .limit(limit)
         .select(RefundRow::as_select())
         .load(conn)
