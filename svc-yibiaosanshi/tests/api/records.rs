@@ -61,13 +61,19 @@ async fn saving_the_same_record_twice_changes_nothing() {
     assert_eq!(error.msg, "该身份证号已被其他用户绑定");
 }
 
-/// 5,000 reviews, the nth filed by user `user` with status `status` (SQL of `n`), then
-/// ANALYZE: the statistics the planner then reads.
+/// 5,000 reviews of community 10002, the nth filed by user `user` with status `status` (SQL of
+/// `n`), then ANALYZE: the statistics the planner then reads.
 async fn analyzed_reviews(db: &kit::db::Database, user: &str, status: &str) {
+    analyzed_reviews_of(db, "'10002'", user, status).await;
+}
+
+/// 5,000 reviews, the nth of community `community`, filed by user `user` with status `status`
+/// (SQL of `n`), of type 家属绑定 or, every third, 业主绑定; then ANALYZE.
+async fn analyzed_reviews_of(db: &kit::db::Database, community: &str, user: &str, status: &str) {
     let seed = format!(
         "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 5000)
 INSERT INTO reviews (user_id, community_identifier, house_id, binding_id, shenhe_type, content, status, house_introduction, action_introduction, refuse_reason, created_at, updated_at)
-SELECT {user}, '10002', NULL, NULL, '家属绑定', '{{}}', {status}, '', '', NULL, n, n FROM seq;
+SELECT {user}, {community}, NULL, NULL, CASE WHEN n % 3 = 0 THEN '业主绑定' ELSE '家属绑定' END, '{{}}', {status}, '', '', NULL, n, n FROM seq;
 ANALYZE;"
     );
     db.run(move |conn| {
@@ -100,8 +106,8 @@ async fn the_lists_are_read_through_indexes() {
         "SELECT * FROM people_houses INNER JOIN people ON people.id = people_houses.people_id WHERE people_houses.house_id = 1 ORDER BY people_houses.id",
         "SELECT * FROM reviews WHERE user_id = 1 AND status IN (0, 2) ORDER BY id DESC",
         "SELECT * FROM reviews WHERE house_id = 1 AND status IN (0, 2) ORDER BY id DESC",
-        "SELECT * FROM reviews WHERE community_identifier = '10002' AND status = 2 ORDER BY id DESC LIMIT 20 OFFSET 0",
-        "SELECT * FROM reviews WHERE community_identifier = '10002' AND shenhe_type = '业主绑定' AND status = 2 ORDER BY id DESC LIMIT 20 OFFSET 0",
+        "SELECT * FROM reviews WHERE community_identifier = '10002' AND status = 2 ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET 0",
+        "SELECT * FROM reviews WHERE community_identifier = '10002' AND shenhe_type = '业主绑定' AND status = 2 ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET 0",
         "SELECT COUNT(*) FROM reviews WHERE community_identifier = '10002'",
         "SELECT * FROM review_decisions INNER JOIN reviews ON reviews.id = review_decisions.review_id WHERE review_decisions.community_identifier IN ('10002') ORDER BY review_decisions.id DESC LIMIT 20",
     ];
@@ -190,7 +196,8 @@ async fn postgresql_seeks_the_few_pending_reviews_with_its_one_plan() {
         (
             "pending page",
             "PREPARE pending_page(text, bigint) AS SELECT * FROM reviews \
-             WHERE community_identifier = $1 AND status = 2 ORDER BY id DESC LIMIT $2",
+             WHERE community_identifier = $1 AND status = 2 \
+             ORDER BY created_at DESC, id DESC LIMIT $2",
             "EXECUTE pending_page(''10002'', 20)",
         ),
         (
@@ -202,7 +209,7 @@ async fn postgresql_seeks_the_few_pending_reviews_with_its_one_plan() {
     ];
     let plans = generic_plans_of(&db, STATEMENTS).await;
     assert!(
-        plans[0].1.contains("reviews_community_status"),
+        plans[0].1.contains("reviews_community_status_newest"),
         "{}: {}",
         plans[0].0,
         plans[0].1
@@ -213,4 +220,82 @@ async fn postgresql_seeks_the_few_pending_reviews_with_its_one_plan() {
         plans[1].0,
         plans[1].1
     );
+}
+
+/// The platform's review list (/api/v1/wjdh/shenheList) as diesel writes it, by filter, with the
+/// community and the page bound (a status and a type are written in, `kit::db::Inline`):
+/// `(the index it must be read through, SQL, PostgreSQL's parameter types, the values)`.
+const REVIEW_LISTS: &[(&str, &str, &str, &str)] = &[
+    (
+        "reviews_community_newest",
+        "SELECT * FROM reviews WHERE community_identifier = $1 \
+         ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
+        "text, bigint, bigint",
+        "''10002'', 20, 0",
+    ),
+    (
+        "reviews_community_status_newest",
+        "SELECT * FROM reviews WHERE community_identifier = $1 AND status = 1 \
+         ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
+        "text, bigint, bigint",
+        "''10002'', 20, 0",
+    ),
+    (
+        "reviews_community_type_status_newest",
+        "SELECT * FROM reviews WHERE community_identifier = $1 AND shenhe_type = $2 \
+         AND status = 1 ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4",
+        "text, text, bigint, bigint",
+        "''10002'', ''业主绑定'', 20, 0",
+    ),
+    (
+        "reviews_community_newest",
+        "SELECT * FROM reviews WHERE community_identifier = $1 AND shenhe_type = $2 \
+         ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4",
+        "text, text, bigint, bigint",
+        "''10002'', ''业主绑定'', 20, 0",
+    ),
+];
+
+/// A small community's reviews beside a large one's (the first 50 of 5,000, the oldest) are
+/// listed from the community's own, newest first through the index of the filter, on both
+/// backends. Ordered by id, PostgreSQL's one plan guessed each of two communities to hold half
+/// the reviews and walked the primary key backwards through the large one's.
+#[tokio::test]
+async fn a_small_communitys_reviews_are_listed_from_their_index_beside_a_large_ones() {
+    let database = TestDatabase::new();
+    let db = database.connect().await;
+    let community = "CASE WHEN n <= 50 THEN '10002' ELSE '10001' END";
+    analyzed_reviews_of(&db, community, "n", "1 + n % 2").await;
+    if std::env::var("WJDH_TEST_POSTGRES_URL").is_ok() {
+        let statements: Vec<(&str, String, String)> = REVIEW_LISTS
+            .iter()
+            .enumerate()
+            .map(|(n, (index, sql, types, values))| {
+                let prepare = format!("PREPARE list{n}({types}) AS {sql}");
+                (*index, prepare, format!("EXECUTE list{n}({values})"))
+            })
+            .collect();
+        for (index, plan) in generic_plans_of(&db, &statements).await {
+            assert!(
+                plan.contains(&format!("using {index} on")),
+                "{index}: {plan}"
+            );
+            assert!(!plan.contains("reviews_pkey"), "{index}: {plan}");
+            assert!(!plan.contains("Seq Scan"), "{index}: {plan}");
+            assert!(!plan.contains("Sort"), "{index}: {plan}");
+        }
+        return;
+    }
+    for (index, sql, _, _) in REVIEW_LISTS {
+        let plan = sqlite_plan_of(&db, sql).await;
+        assert!(
+            plan.iter()
+                .any(|step| step.contains(&format!("USING INDEX {index} ("))),
+            "{index}: {plan:?}"
+        );
+        assert!(
+            !plan.iter().any(|step| step.contains("TEMP B-TREE")),
+            "{index}: {plan:?}"
+        );
+    }
 }
