@@ -222,7 +222,7 @@ ANALYZE;",
 /// A community's lists as their queries read them, with the community and the page bound as
 /// diesel binds them: `(the index each must be read through, SQL, PostgreSQL's parameter types,
 /// the small community's values)`.
-const COMMUNITY_LISTS: &[(&str, &str, &str, &str)] = &[
+const COMMUNITY_LISTS: &[plans::List] = &[
     (
         "orders_community_newest",
         "SELECT orders.id, orders.title, bills.payment_shop_number FROM orders \
@@ -271,37 +271,5 @@ const COMMUNITY_LISTS: &[(&str, &str, &str, &str)] = &[
 async fn a_small_communitys_lists_are_read_from_their_indexes_beside_a_large_ones() {
     let (_test, db) = database().await;
     small_old_community_beside_a_large_one(&db).await;
-    if std::env::var("WJDH_TEST_POSTGRES_URL").is_ok() {
-        let statements: Vec<(&str, String, String)> = COMMUNITY_LISTS
-            .iter()
-            .enumerate()
-            .map(|(n, (index, sql, types, values))| {
-                let prepare = format!("PREPARE list{n}({types}) AS {sql}");
-                (*index, prepare, format!("EXECUTE list{n}({values})"))
-            })
-            .collect();
-        for (index, plan) in plans::generic_plans_of(&db, &statements).await {
-            assert!(plan.contains(&index), "{index}: {plan}");
-            // Neither a walk of every row in id order nor a sort of the community's rows (a
-            // bill found by its primary key for an order is fine).
-            let walks = |step: &str| step.contains("Backward using") && step.contains("_pkey");
-            assert!(!plan.lines().any(walks), "{index}: {plan}");
-            assert!(!plan.contains("Seq Scan"), "{index}: {plan}");
-            assert!(!plan.contains("Sort"), "{index}: {plan}");
-        }
-        return;
-    }
-    for (index, sql, _, _) in COMMUNITY_LISTS {
-        let plan = plans::sqlite_plan_of(&db, sql).await;
-        let read_through = |step: &String| {
-            ["INDEX", "COVERING INDEX"].iter().any(|kind| {
-                step.contains(&format!("USING {kind} {index} (community_identifier=?)"))
-            })
-        };
-        assert!(plan.iter().any(read_through), "{index}: {plan:?}");
-        assert!(
-            !plan.iter().any(|step| step.contains("TEMP B-TREE")),
-            "{index}: {plan:?}"
-        );
-    }
+    plans::assert_read_through_their_indexes(&db, COMMUNITY_LISTS).await;
 }

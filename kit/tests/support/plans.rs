@@ -68,3 +68,49 @@ where
     .await
     .expect("the plans")
 }
+
+/// A list's statement as its query reads it: `(the index it must be read through, SQL with its
+/// parameters as `$1`, `$2` …, PostgreSQL's types of them, the values to plan it for, quotes
+/// doubled)`.
+pub type List = (&'static str, &'static str, &'static str, &'static str);
+
+/// Asserts that each list is read through its index, in the order it returns, on the backend
+/// of `db`: on PostgreSQL with the one plan for any parameters (no walk of the primary key
+/// backwards, no sequential scan, no sort), on SQLite with no sort (no temporary B-tree).
+pub async fn assert_read_through_their_indexes(db: &Database, lists: &[List]) {
+    if std::env::var("WJDH_TEST_POSTGRES_URL").is_ok() {
+        let statements: Vec<(&str, String, String)> = lists
+            .iter()
+            .enumerate()
+            .map(|(n, (index, sql, types, values))| {
+                let prepare = format!("PREPARE list{n}({types}) AS {sql}");
+                (*index, prepare, format!("EXECUTE list{n}({values})"))
+            })
+            .collect();
+        for (index, plan) in generic_plans_of(db, &statements).await {
+            assert!(
+                plan.contains(&format!("using {index} on")),
+                "{index}: {plan}"
+            );
+            // A row found by its primary key for another (a join) is fine; a walk is not.
+            let walks = |step: &str| step.contains("Backward using") && step.contains("_pkey");
+            assert!(!plan.lines().any(walks), "{index}: {plan}");
+            assert!(!plan.contains("Seq Scan"), "{index}: {plan}");
+            assert!(!plan.contains("Sort"), "{index}: {plan}");
+        }
+        return;
+    }
+    for (index, sql, _, _) in lists {
+        let plan = sqlite_plan_of(db, sql).await;
+        let read_through = |step: &String| {
+            ["INDEX", "COVERING INDEX"]
+                .iter()
+                .any(|kind| step.contains(&format!("USING {kind} {index} (")))
+        };
+        assert!(plan.iter().any(read_through), "{index}: {plan:?}");
+        assert!(
+            !plan.iter().any(|step| step.contains("TEMP B-TREE")),
+            "{index}: {plan:?}"
+        );
+    }
+}

@@ -194,8 +194,11 @@ pub fn page_complaints(
     filter: &ComplaintFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<ComplaintRow>, i64)> {
+    // By creation time, then id, as the `complaints_of_community…_newest` indexes hold a
+    // community's (a resident's few sorted): ordered by id, the primary key offered PostgreSQL's
+    // one plan a walk through every community's complaints.
     let rows = complaints_filtered(filter)
-        .order(complaints::id.desc())
+        .order((complaints::created_at.desc(), complaints::id.desc()))
         .limit(paging.per_page)
         .offset(paging.offset())
         .select(ComplaintRow::as_select())

@@ -205,7 +205,8 @@ fn filtered(filter: &RepairFilter) -> repairs::BoxedQuery<'_, Backend> {
     query
 }
 
-/// One page, newest first, and how many match.
+/// One page, newest first (by creation time, then id, as the `repairs_of_community…_newest`
+/// indexes hold a community's; a resident's few sorted), and how many match.
 pub fn page(
     conn: &mut AnyConnection,
     filter: &RepairFilter,
@@ -214,7 +215,7 @@ pub fn page(
     // The page's ids first (an index walk however deep the page), then those rows: one OFFSET
     // over whole rows made PostgreSQL walk the primary key backwards and filter.
     let ids: Vec<i64> = filtered(filter)
-        .order(repairs::id.desc())
+        .order((repairs::created_at.desc(), repairs::id.desc()))
         .limit(paging.per_page)
         .offset(paging.offset())
         .select(repairs::id)
@@ -222,7 +223,7 @@ pub fn page(
     let total = paging.total(ids.len(), || filtered(filter).count().get_result(conn))?;
     let rows = repairs::table
         .filter(any_of(repairs::id, ids))
-        .order(repairs::id.desc())
+        .order((repairs::created_at.desc(), repairs::id.desc()))
         .select(RepairRow::as_select())
         .load(conn)?;
     Ok((rows, total))

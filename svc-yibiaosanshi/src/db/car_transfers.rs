@@ -119,8 +119,9 @@ pub fn page(
         }
         query
     };
+    // By creation time, then id, as the `car_transfers_of_community…_newest` indexes hold them.
     let rows = filtered()
-        .order(car_transfers::id.desc())
+        .order((car_transfers::created_at.desc(), car_transfers::id.desc()))
         .limit(paging.per_page)
         .offset(paging.offset())
         .select(Transfer::as_select())

@@ -269,7 +269,7 @@ pub fn page(
 ) -> QueryResult<(Vec<Review>, i64)> {
     // By creation time, then id, as the `reviews_community…_newest` indexes hold a community's
     // reviews; ordered by id alone, the primary key offered PostgreSQL's one plan a walk through
-    // every community's reviews (see migration 2026-12-15-000001).
+    // every community's reviews (see migration 2026-12-15-000001_community_lists_newest).
     let rows = filtered(filter)
         .order((reviews::created_at.desc(), reviews::id.desc()))
         .limit(paging.per_page)

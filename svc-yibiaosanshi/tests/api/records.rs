@@ -7,7 +7,7 @@ use svc_yibiaosanshi::actions::addresses::demo::ensure_demo_dataset;
 use svc_yibiaosanshi::actions::registration::import::{Imported, save_record};
 
 use crate::helpers::TestDatabase;
-use crate::plans::{generic_plans_of, sqlite_plan_of};
+use crate::plans::{List, assert_read_through_their_indexes, generic_plans_of, sqlite_plan_of};
 
 fn record() -> PersonRecord {
     PersonRecord::from_value(&json!({
@@ -225,7 +225,7 @@ async fn postgresql_seeks_the_few_pending_reviews_with_its_one_plan() {
 /// The platform's review list (/api/v1/wjdh/shenheList) as diesel writes it, by filter, with the
 /// community and the page bound (a status and a type are written in, `kit::db::Inline`):
 /// `(the index it must be read through, SQL, PostgreSQL's parameter types, the values)`.
-const REVIEW_LISTS: &[(&str, &str, &str, &str)] = &[
+const REVIEW_LISTS: &[List] = &[
     (
         "reviews_community_newest",
         "SELECT * FROM reviews WHERE community_identifier = $1 \
@@ -266,36 +266,44 @@ async fn a_small_communitys_reviews_are_listed_from_their_index_beside_a_large_o
     let db = database.connect().await;
     let community = "CASE WHEN n <= 50 THEN '10002' ELSE '10001' END";
     analyzed_reviews_of(&db, community, "n", "1 + n % 2").await;
-    if std::env::var("WJDH_TEST_POSTGRES_URL").is_ok() {
-        let statements: Vec<(&str, String, String)> = REVIEW_LISTS
-            .iter()
-            .enumerate()
-            .map(|(n, (index, sql, types, values))| {
-                let prepare = format!("PREPARE list{n}({types}) AS {sql}");
-                (*index, prepare, format!("EXECUTE list{n}({values})"))
-            })
-            .collect();
-        for (index, plan) in generic_plans_of(&db, &statements).await {
-            assert!(
-                plan.contains(&format!("using {index} on")),
-                "{index}: {plan}"
-            );
-            assert!(!plan.contains("reviews_pkey"), "{index}: {plan}");
-            assert!(!plan.contains("Seq Scan"), "{index}: {plan}");
-            assert!(!plan.contains("Sort"), "{index}: {plan}");
-        }
-        return;
-    }
-    for (index, sql, _, _) in REVIEW_LISTS {
-        let plan = sqlite_plan_of(&db, sql).await;
-        assert!(
-            plan.iter()
-                .any(|step| step.contains(&format!("USING INDEX {index} ("))),
-            "{index}: {plan:?}"
-        );
-        assert!(
-            !plan.iter().any(|step| step.contains("TEMP B-TREE")),
-            "{index}: {plan:?}"
-        );
-    }
+    assert_read_through_their_indexes(&db, REVIEW_LISTS).await;
+}
+
+/// A community's car claims, with or without a status, as `car_transfers::page` reads them.
+const CAR_CLAIM_LISTS: &[List] = &[
+    (
+        "car_transfers_of_community_newest",
+        "SELECT * FROM car_transfers WHERE community_identifier = $1 \
+         ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
+        "text, bigint, bigint",
+        "''10002'', 20, 0",
+    ),
+    (
+        "car_transfers_of_community_status_newest",
+        "SELECT * FROM car_transfers WHERE community_identifier = $1 AND status = $2 \
+         ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4",
+        "text, integer, bigint, bigint",
+        "''10002'', 0, 20, 0",
+    ),
+];
+
+/// A small community's car claims beside a large one's (the first 50 of 5,000, the oldest) are
+/// listed from the community's own, newest first, on both backends.
+#[tokio::test]
+async fn a_small_communitys_car_claims_are_listed_from_their_index_beside_a_large_ones() {
+    let database = TestDatabase::new();
+    let db = database.connect().await;
+    db.run(|conn| {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute(
+            "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 5000)
+INSERT INTO car_transfers (plate, claimant_user_id, holder_user_id, community_identifier, reason, status, created_at, updated_at)
+SELECT '冀C' || CAST(n AS TEXT), n, n + 1, CASE WHEN n <= 50 THEN '10002' ELSE '10001' END, '', n % 3, n, n FROM seq;
+ANALYZE;",
+        )
+        .map_err(kit::db::DbError::from)
+    })
+    .await
+    .unwrap();
+    assert_read_through_their_indexes(&db, CAR_CLAIM_LISTS).await;
 }
