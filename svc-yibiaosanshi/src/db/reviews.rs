@@ -287,7 +287,8 @@ pub fn insert_decision(conn: &mut AnyConnection, decision: &NewDecision<'_>) -> 
         .get_result(conn)
 }
 
-/// One page of the decisions taken on `communities`, newest first, and how many there are.
+/// One page of the decisions taken on `communities`, newest first (by decision time, then id, as
+/// `review_decisions_of_community_newest` holds a community's), and how many there are.
 pub fn page_decisions(
     conn: &mut AnyConnection,
     communities: &[String],
@@ -299,7 +300,10 @@ pub fn page_decisions(
     let rows = review_decisions::table
         .inner_join(reviews::table)
         .filter(any_of(review_decisions::community_identifier, communities))
-        .order(review_decisions::id.desc())
+        .order((
+            review_decisions::decided_at.desc(),
+            review_decisions::id.desc(),
+        ))
         .limit(paging.per_page)
         .offset(paging.offset())
         .select((

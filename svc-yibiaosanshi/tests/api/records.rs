@@ -222,10 +222,19 @@ async fn postgresql_seeks_the_few_pending_reviews_with_its_one_plan() {
     );
 }
 
-/// The platform's review list (/api/v1/wjdh/shenheList) as diesel writes it, by filter, with the
-/// community and the page bound (a status and a type are written in, `kit::db::Inline`):
-/// `(the index it must be read through, SQL, PostgreSQL's parameter types, the values)`.
+/// The platform's list of decisions, and its review list (/api/v1/wjdh/shenheList) by filter, as
+/// diesel writes them, with the community and the page bound (a status and a type are written
+/// in, `kit::db::Inline`).
 const REVIEW_LISTS: &[List] = &[
+    (
+        "review_decisions_of_community_newest",
+        "SELECT review_decisions.id, reviews.shenhe_type FROM review_decisions \
+         INNER JOIN reviews ON reviews.id = review_decisions.review_id \
+         WHERE review_decisions.community_identifier IN ($1) \
+         ORDER BY review_decisions.decided_at DESC, review_decisions.id DESC LIMIT $2 OFFSET $3",
+        "text, bigint, bigint",
+        "''10002'', 20, 0",
+    ),
     (
         "reviews_community_newest",
         "SELECT * FROM reviews WHERE community_identifier = $1 \
@@ -256,16 +265,28 @@ const REVIEW_LISTS: &[List] = &[
     ),
 ];
 
-/// A small community's reviews beside a large one's (the first 50 of 5,000, the oldest) are
-/// listed from the community's own, newest first through the index of the filter, on both
-/// backends. Ordered by id, PostgreSQL's one plan guessed each of two communities to hold half
-/// the reviews and walked the primary key backwards through the large one's.
+/// A small community's reviews and decisions beside a large one's (the first 50 of 5,000, the
+/// oldest) are listed from the community's own, newest first through the index of the filter,
+/// on both backends. Ordered by id, PostgreSQL's one plan guessed each of two communities to
+/// hold half the rows and walked the primary key backwards through the large one's.
 #[tokio::test]
 async fn a_small_communitys_reviews_are_listed_from_their_index_beside_a_large_ones() {
     let database = TestDatabase::new();
     let db = database.connect().await;
     let community = "CASE WHEN n <= 50 THEN '10002' ELSE '10001' END";
     analyzed_reviews_of(&db, community, "n", "1 + n % 2").await;
+    // Each decided by the platform, at the time it was filed.
+    db.run(|conn| {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute(
+            "INSERT INTO review_decisions (review_id, credential_id, secret_id, community_identifier, status, refuse_reason, decided_at)
+SELECT id, 1, 'secret', community_identifier, status, NULL, created_at FROM reviews;
+ANALYZE;",
+        )
+        .map_err(kit::db::DbError::from)
+    })
+    .await
+    .unwrap();
     assert_read_through_their_indexes(&db, REVIEW_LISTS).await;
 }
 

@@ -1,3 +1,5 @@
+DROP INDEX review_decisions_of_community_newest;
+CREATE INDEX review_decisions_community ON review_decisions (community_identifier, id);
 DROP INDEX car_transfers_of_community_status_newest;
 DROP INDEX car_transfers_of_community_newest;
 CREATE INDEX car_transfers_by_community ON car_transfers (community_identifier, status, id);

@@ -1,6 +1,6 @@
 -- The platform's review list (/api/v1/wjdh/shenheList) is a community's reviews newest first:
 -- by creation time, then id, whatever the filter (none, a status, a type and a status, a type);
--- so is its list of car claims, with or without a status.
+-- so are its lists of car claims, with or without a status, and of decisions (by decision time).
 -- Ordered by id alone, PostgreSQL's one plan for any community (plan_cache_mode =
 -- force_generic_plan) may walk the primary key backwards and skip the other communities'
 -- rows: with few communities it guesses each holds a large share, so a small community
@@ -14,3 +14,5 @@ CREATE INDEX reviews_community_type_status_newest ON reviews (community_identifi
 DROP INDEX car_transfers_by_community;
 CREATE INDEX car_transfers_of_community_newest ON car_transfers (community_identifier, created_at, id);
 CREATE INDEX car_transfers_of_community_status_newest ON car_transfers (community_identifier, status, created_at, id);
+DROP INDEX review_decisions_community;
+CREATE INDEX review_decisions_of_community_newest ON review_decisions (community_identifier, decided_at, id);
