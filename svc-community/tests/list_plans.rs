@@ -8,7 +8,7 @@ mod database;
 mod plans;
 
 use database::TestDatabase;
-use kit::db::{Database, DbError};
+use kit::db::Database;
 use plans::List;
 
 /// The lists as `repairs::page` (its ids first) and `content::page_complaints` read them, with
@@ -45,26 +45,12 @@ const LISTS: &[List] = &[
     ),
 ];
 
-/// 5,000 repairs and complaints each: the first 50 (the oldest) community 10002's, the rest
-/// 10001's; then ANALYZE, whose statistics tell the planner of two communities, each of half the
-/// rows on average.
-async fn small_old_community_beside_a_large_one(db: &Database) {
-    db.run(|conn| {
-        use diesel::connection::SimpleConnection;
-        conn.batch_execute(
-            "CREATE TABLE seq AS WITH RECURSIVE numbers(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM numbers WHERE n < 5000) SELECT n, CASE WHEN n <= 50 THEN '10002' ELSE '10001' END AS community FROM numbers;
-INSERT INTO repairs (community_identifier, user_id, house_id, house_introduction, name, phone, possion, description, images, category, status, stage, created_at, updated_at)
+/// 5,000 repairs and complaints each, of a small community beside a large one
+/// ([`plans::seed_small_community_beside_a_large_one`]).
+const SEED: &str = "INSERT INTO repairs (community_identifier, user_id, house_id, house_introduction, name, phone, possion, description, images, category, status, stage, created_at, updated_at)
 SELECT community, n, n, '', '', '', '', '', '[]', '水电', n % 3, '', n, n FROM seq;
 INSERT INTO complaints (community_identifier, user_id, phone, kind, content, images, house_introduction, status, created_at, updated_at)
-SELECT community, n, '', '投诉', '', '[]', '', CASE WHEN n % 2 = 0 THEN '待处理' ELSE '已处理' END, n, n FROM seq;
-DROP TABLE seq;
-ANALYZE;",
-        )
-        .map_err(DbError::from)
-    })
-    .await
-    .unwrap();
-}
+SELECT community, n, '', '投诉', '', '[]', '', CASE WHEN n % 2 = 0 THEN '待处理' ELSE '已处理' END, n, n FROM seq;";
 
 #[tokio::test]
 async fn a_small_communitys_repairs_and_complaints_are_listed_from_their_indexes() {
@@ -72,6 +58,6 @@ async fn a_small_communitys_repairs_and_complaints_are_listed_from_their_indexes
     let db = Database::connect(&test.url, 2, &svc_community::db::MIGRATIONS)
         .await
         .expect("a migrated database");
-    small_old_community_beside_a_large_one(&db).await;
+    plans::seed_small_community_beside_a_large_one(&db, SEED).await;
     plans::assert_read_through_their_indexes(&db, LISTS).await;
 }

@@ -194,30 +194,16 @@ async fn a_residents_orders_come_newest_first_and_page_without_gaps() {
     .unwrap();
 }
 
-/// 5,000 orders, bills, refunds and payouts each: the first 50 (the oldest) community 10002's,
-/// the rest 10001's; then ANALYZE, whose statistics tell the planner of two communities, each
-/// of half the rows on average.
-async fn small_old_community_beside_a_large_one(db: &Database) {
-    db.run(|conn| {
-        use diesel::connection::SimpleConnection;
-        conn.batch_execute(
-            "CREATE TABLE seq AS WITH RECURSIVE numbers(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM numbers WHERE n < 5000) SELECT n, CASE WHEN n <= 50 THEN '10002' ELSE '10001' END AS community FROM numbers;
-INSERT INTO orders (order_number, target_type, community_identifier, house_introduction, title, remark, extra, manager, amount_fen, status, paied, created_by, created_at, updated_at)
+/// 5,000 orders, bills, refunds and payouts each, of a small community beside a large one
+/// ([`plans::seed_small_community_beside_a_large_one`]).
+const SEED: &str = "INSERT INTO orders (order_number, target_type, community_identifier, house_introduction, title, remark, extra, manager, amount_fen, status, paied, created_by, created_at, updated_at)
 SELECT 'P' || CAST(n AS TEXT), 'house', community, '', '物业费', '', '', '物业', 100, 'open', n % 3 = 0, 1, n, n FROM seq;
 INSERT INTO bills (user_id, total_amount_fen, payment_number, payment_shop_number, paid_at, created_at, community_identifier)
 SELECT n, 100, 'T' || CAST(n AS TEXT), 'S' || CAST(n AS TEXT), n, n, community FROM seq;
 INSERT INTO refunds (out_refund_no, channel, out_trade_no, total_fen, amount_fen, reason, purpose, state, failure, attempts, created_at, updated_at, community_identifier)
 SELECT 'R' || CAST(n AS TEXT), 'wxpay', 'S' || CAST(n AS TEXT), 100, 100, '', CASE WHEN n % 2 = 0 THEN 'bill' ELSE 'viewing' END, 'done', '', 1, n, n, community FROM seq;
 INSERT INTO payouts (order_id, out_biz_no, community_identifier, owner_id, payee_type, payee_account, payee_name, amount_fen, remark, state, failure, credential_id, created_at, updated_at)
-SELECT 'O' || CAST(n AS TEXT), 'B' || CAST(n AS TEXT), community, n, 'ALIPAY_USER_ID', '', '', 100, '', 'paid', '', 1, n, n FROM seq;
-DROP TABLE seq;
-ANALYZE;",
-        )
-        .map_err(DbError::from)
-    })
-    .await
-    .unwrap();
-}
+SELECT 'O' || CAST(n AS TEXT), 'B' || CAST(n AS TEXT), community, n, 'ALIPAY_USER_ID', '', '', 100, '', 'paid', '', 1, n, n FROM seq;";
 
 /// A community's lists as their queries read them, with the community and the page bound as
 /// diesel binds them: `(the index each must be read through, SQL, PostgreSQL's parameter types,
@@ -270,6 +256,6 @@ const COMMUNITY_LISTS: &[plans::List] = &[
 #[tokio::test]
 async fn a_small_communitys_lists_are_read_from_their_indexes_beside_a_large_ones() {
     let (_test, db) = database().await;
-    small_old_community_beside_a_large_one(&db).await;
+    plans::seed_small_community_beside_a_large_one(&db, SEED).await;
     plans::assert_read_through_their_indexes(&db, COMMUNITY_LISTS).await;
 }

@@ -28,24 +28,14 @@ pub async fn sqlite_plan_of(db: &Database, query: &str) -> Vec<String> {
 /// PostgreSQL's one plan of each `(name, PREPARE …, EXECUTE …)`, planned for any parameters
 /// (`plan_cache_mode = force_generic_plan`, as every pooled connection has it): `(name, plan)`.
 /// Quotes inside the `EXECUTE` are doubled: it is read as a string.
-pub async fn generic_plans_of<N, P, E>(
+pub async fn generic_plans_of<S: AsRef<str>>(
     db: &Database,
-    statements: &[(N, P, E)],
-) -> Vec<(String, String)>
-where
-    N: AsRef<str>,
-    P: AsRef<str>,
-    E: AsRef<str>,
-{
-    let statements: Vec<(String, String, String)> = statements
+    statements: &[(S, S, S)],
+) -> Vec<(String, String)> {
+    let statements: Vec<[String; 3]> = statements
         .iter()
         .map(|(name, prepare, execute)| {
-            let owned = |text: &str| text.to_owned();
-            (
-                owned(name.as_ref()),
-                owned(prepare.as_ref()),
-                owned(execute.as_ref()),
-            )
+            [name, prepare, execute].map(|text| text.as_ref().to_owned())
         })
         .collect();
     db.run(move |conn| -> Result<_, DbError> {
@@ -56,7 +46,7 @@ where
              BEGIN FOR line IN EXECUTE 'EXPLAIN ' || query LOOP RETURN NEXT line; END LOOP; END $$;",
         )?;
         let mut plans = Vec::new();
-        for (name, prepare, execute) in statements {
+        for [name, prepare, execute] in statements {
             conn.batch_execute(&prepare)?;
             let lines = diesel::sql_query(format!("SELECT plan_of('{execute}') AS detail"))
                 .load::<PlanLine>(conn)?;
@@ -69,6 +59,26 @@ where
     .expect("the plans")
 }
 
+/// Seeds the tables `inserts` fill, then ANALYZE: the statistics of a small community beside a
+/// large one. `inserts` read `seq(n, community)`: n from 1 to 5,000, the first 50 (the oldest)
+/// community 10002's, the rest 10001's. The planner's statistics then tell of two communities,
+/// each of half the rows on average, which is what made PostgreSQL's one plan walk the primary
+/// key when a list was ordered by id.
+pub async fn seed_small_community_beside_a_large_one(db: &Database, inserts: &'static str) {
+    db.run(move |conn| {
+        conn.batch_execute(&format!(
+            "CREATE TABLE seq AS WITH RECURSIVE numbers(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM numbers WHERE n < 5000) \
+             SELECT n, CASE WHEN n <= 50 THEN '10002' ELSE '10001' END AS community FROM numbers;
+             {inserts}
+             DROP TABLE seq;
+             ANALYZE;"
+        ))
+        .map_err(DbError::from)
+    })
+    .await
+    .expect("the seeded rows");
+}
+
 /// A list's statement as its query reads it: `(the index it must be read through, SQL with its
 /// parameters as `$1`, `$2` …, PostgreSQL's types of them, the values to plan it for, quotes
 /// doubled)`.
@@ -79,12 +89,16 @@ pub type List = (&'static str, &'static str, &'static str, &'static str);
 /// backwards, no sequential scan, no sort), on SQLite with no sort (no temporary B-tree).
 pub async fn assert_read_through_their_indexes(db: &Database, lists: &[List]) {
     if std::env::var("WJDH_TEST_POSTGRES_URL").is_ok() {
-        let statements: Vec<(&str, String, String)> = lists
+        let statements: Vec<(String, String, String)> = lists
             .iter()
             .enumerate()
             .map(|(n, (index, sql, types, values))| {
                 let prepare = format!("PREPARE list{n}({types}) AS {sql}");
-                (*index, prepare, format!("EXECUTE list{n}({values})"))
+                (
+                    (*index).to_owned(),
+                    prepare,
+                    format!("EXECUTE list{n}({values})"),
+                )
             })
             .collect();
         for (index, plan) in generic_plans_of(db, &statements).await {

@@ -7,7 +7,10 @@ use svc_yibiaosanshi::actions::addresses::demo::ensure_demo_dataset;
 use svc_yibiaosanshi::actions::registration::import::{Imported, save_record};
 
 use crate::helpers::TestDatabase;
-use crate::plans::{List, assert_read_through_their_indexes, generic_plans_of, sqlite_plan_of};
+use crate::plans::{
+    List, assert_read_through_their_indexes, generic_plans_of,
+    seed_small_community_beside_a_large_one, sqlite_plan_of,
+};
 
 fn record() -> PersonRecord {
     PersonRecord::from_value(&json!({
@@ -61,19 +64,13 @@ async fn saving_the_same_record_twice_changes_nothing() {
     assert_eq!(error.msg, "该身份证号已被其他用户绑定");
 }
 
-/// 5,000 reviews of community 10002, the nth filed by user `user` with status `status` (SQL of
-/// `n`), then ANALYZE: the statistics the planner then reads.
+/// 5,000 reviews, the nth filed by user `user` with status `status` (SQL of `n`), then
+/// ANALYZE: the statistics the planner then reads.
 async fn analyzed_reviews(db: &kit::db::Database, user: &str, status: &str) {
-    analyzed_reviews_of(db, "'10002'", user, status).await;
-}
-
-/// 5,000 reviews, the nth of community `community`, filed by user `user` with status `status`
-/// (SQL of `n`), of type 家属绑定 or, every third, 业主绑定; then ANALYZE.
-async fn analyzed_reviews_of(db: &kit::db::Database, community: &str, user: &str, status: &str) {
     let seed = format!(
         "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 5000)
 INSERT INTO reviews (user_id, community_identifier, house_id, binding_id, shenhe_type, content, status, house_introduction, action_introduction, refuse_reason, created_at, updated_at)
-SELECT {user}, {community}, NULL, NULL, CASE WHEN n % 3 = 0 THEN '业主绑定' ELSE '家属绑定' END, '{{}}', {status}, '', '', NULL, n, n FROM seq;
+SELECT {user}, '10002', NULL, NULL, '家属绑定', '{{}}', {status}, '', '', NULL, n, n FROM seq;
 ANALYZE;"
     );
     db.run(move |conn| {
@@ -273,20 +270,16 @@ const REVIEW_LISTS: &[List] = &[
 async fn a_small_communitys_reviews_are_listed_from_their_index_beside_a_large_ones() {
     let database = TestDatabase::new();
     let db = database.connect().await;
-    let community = "CASE WHEN n <= 50 THEN '10002' ELSE '10001' END";
-    analyzed_reviews_of(&db, community, "n", "1 + n % 2").await;
-    // Each decided by the platform, at the time it was filed.
-    db.run(|conn| {
-        use diesel::connection::SimpleConnection;
-        conn.batch_execute(
-            "INSERT INTO review_decisions (review_id, credential_id, secret_id, community_identifier, status, refuse_reason, decided_at)
-SELECT id, 1, 'secret', community_identifier, status, NULL, created_at FROM reviews;
-ANALYZE;",
-        )
-        .map_err(kit::db::DbError::from)
-    })
-    .await
-    .unwrap();
+    // The nth filed by user n, approved or pending in turn, every third an owner's; each
+    // decided by the platform at the time it was filed.
+    seed_small_community_beside_a_large_one(
+        &db,
+        "INSERT INTO reviews (user_id, community_identifier, house_id, binding_id, shenhe_type, content, status, house_introduction, action_introduction, refuse_reason, created_at, updated_at)
+SELECT n, community, NULL, NULL, CASE WHEN n % 3 = 0 THEN '业主绑定' ELSE '家属绑定' END, '{}', 1 + n % 2, '', '', NULL, n, n FROM seq;
+INSERT INTO review_decisions (review_id, credential_id, secret_id, community_identifier, status, refuse_reason, decided_at)
+SELECT id, 1, 'secret', community_identifier, status, NULL, created_at FROM reviews;",
+    )
+    .await;
     assert_read_through_their_indexes(&db, REVIEW_LISTS).await;
 }
 
@@ -314,17 +307,11 @@ const CAR_CLAIM_LISTS: &[List] = &[
 async fn a_small_communitys_car_claims_are_listed_from_their_index_beside_a_large_ones() {
     let database = TestDatabase::new();
     let db = database.connect().await;
-    db.run(|conn| {
-        use diesel::connection::SimpleConnection;
-        conn.batch_execute(
-            "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 5000)
-INSERT INTO car_transfers (plate, claimant_user_id, holder_user_id, community_identifier, reason, status, created_at, updated_at)
-SELECT '冀C' || CAST(n AS TEXT), n, n + 1, CASE WHEN n <= 50 THEN '10002' ELSE '10001' END, '', n % 3, n, n FROM seq;
-ANALYZE;",
-        )
-        .map_err(kit::db::DbError::from)
-    })
-    .await
-    .unwrap();
+    seed_small_community_beside_a_large_one(
+        &db,
+        "INSERT INTO car_transfers (plate, claimant_user_id, holder_user_id, community_identifier, reason, status, created_at, updated_at)
+SELECT '冀C' || CAST(n AS TEXT), n, n + 1, community, '', n % 3, n, n FROM seq;",
+    )
+    .await;
     assert_read_through_their_indexes(&db, CAR_CLAIM_LISTS).await;
 }
