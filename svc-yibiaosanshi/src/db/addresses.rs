@@ -5,6 +5,7 @@ use kit::db::any_of;
 use kit::db::{AnyConnection, DbError};
 
 use super::schema::{buildings, communities, floors, houses, module_switches, units};
+use crate::domain::registration::OWNER;
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = communities)]
@@ -443,24 +444,62 @@ pub fn find_house_place(conn: &mut AnyConnection, id: i64) -> QueryResult<Option
     Ok(find_house_places(conn, &[id])?.into_iter().next())
 }
 
+/// What a binding request for a house is checked against, read in one statement
+/// ([`place_for_request`]).
+#[derive(Clone, Debug, Queryable)]
+pub struct RequestedPlace {
+    pub place: HousePlace,
+    /// Whether the role's module is on in the house's community (`None`: svc-community never
+    /// told).
+    pub enabled: Option<bool>,
+    /// The user already waits for a review of this house.
+    pub pending: bool,
+    /// The applicant's person holds an activated binding of this house.
+    pub applicant_bound: bool,
+    /// Someone other than the applicant's person is bound here as 业主.
+    pub owned_by_another: bool,
+}
+
 /// What a request about house `id` is checked against, in one statement: its place, whether
-/// `module` is on in its community (`None`: svc-community never told), and whether `user_id`
-/// already waits for a review of it.
+/// `module` is on in its community, whether `user_id` already waits for a review of it, and
+/// who is bound there (the applicant's person `applicant`, if they have one, and the owners).
 pub fn place_for_request(
     conn: &mut AnyConnection,
     id: i64,
     user_id: i64,
     module: &str,
-) -> QueryResult<Option<(HousePlace, Option<bool>, bool)>> {
+    applicant: Option<i64>,
+) -> QueryResult<Option<RequestedPlace>> {
+    use super::schema::people_houses;
     let switch = module_switches::table
         .filter(module_switches::community_identifier.eq(buildings::community_identifier))
         .filter(module_switches::module_name.eq(module))
         .select(module_switches::enabled)
         .single_value();
     let pending = diesel::dsl::exists(super::reviews::pending_for_house(user_id, id));
+    let bound_here = people_houses::table.filter(people_houses::house_id.eq(id));
+    let applicant_bound = diesel::dsl::exists(
+        bound_here
+            .filter(people_houses::people_id.nullable().eq(applicant))
+            .filter(people_houses::activated.eq(true)),
+    );
+    let applicant_unknown = applicant
+        .into_sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>()
+        .is_null();
+    let owned_by_another = diesel::dsl::exists(
+        bound_here
+            .filter(people_houses::role.eq(OWNER))
+            .filter(applicant_unknown.or(people_houses::people_id.nullable().ne(applicant))),
+    );
     house_tree()
         .filter(houses::id.eq(id))
-        .select((HousePlace::as_select(), switch, pending))
+        .select((
+            HousePlace::as_select(),
+            switch,
+            pending,
+            applicant_bound,
+            owned_by_another,
+        ))
         .first(conn)
         .optional()
 }

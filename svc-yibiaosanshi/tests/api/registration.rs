@@ -944,6 +944,7 @@ async fn a_registered_resident_binds_unbinds_and_corrects_through_reviews() {
         resident: resident(FU_YU.0),
         kind: Some(Kind::Bind(house)),
     };
+    let told = app.auth.states.lock().unwrap().len();
     let review = app
         .registration
         .submit(bind(choice(house_201, "租客")))
@@ -951,6 +952,12 @@ async fn a_registered_resident_binds_unbinds_and_corrects_through_reviews() {
         .unwrap()
         .into_inner();
     assert_eq!(review.shenhe_type, "租客绑定");
+    assert_eq!(
+        app.auth.states.lock().unwrap().len(),
+        told,
+        "a house member filing a binding stays one: svc-auth is not called"
+    );
+    assert_eq!(app.auth.state_of(FU_YU.0).as_deref(), Some("HouseMember"));
     decide(&mut app, review.review_id, "1", "").await.unwrap();
     let binding = my_houses(&mut app, FU_YU.0)
         .await

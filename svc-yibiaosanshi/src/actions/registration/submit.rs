@@ -82,7 +82,8 @@ pub async fn submit(
                     let (person, bound) =
                         bindings::person_of_user(conn, user_id)?.ok_or_else(not_registered)?;
                     let filed = file_bind(conn, user_id, &person, &choice, consent)?;
-                    // Filing a review binds nothing: read with the person, it still holds.
+                    // Filing a review binds and unbinds nothing: read with the person, `bound`
+                    // still holds.
                     Ok(registering(bound, filed))
                 })
                 .await?
@@ -121,11 +122,13 @@ pub async fn submit(
     Ok(submitted)
 }
 
-/// A registration filed, with where it leaves the user (read in its transaction, for svc-auth):
-/// `bound` when the user's person held an activated binding.
+/// A registration filed, with where it leaves the user when that moved (for svc-auth): `bound`
+/// when the user's person held an activated binding (read with the filing). A bound user stays
+/// a house member, which svc-auth was told when the binding was made, and filing a review
+/// changes none of their houses: nothing is sent, and no call is paid for it.
 fn registering(bound: bool, filed: Submitted) -> (Submitted, Option<RegistrationState>) {
-    // The review just filed is pending: the user waits, whatever else they hold.
-    (filed, Some(RegistrationState::of(bound, true)))
+    // The review just filed is pending: a user bound nowhere waits for it.
+    (filed, (!bound).then(|| RegistrationState::of(bound, true)))
 }
 
 /// What is known, before the transaction, of the owner's consent to a non-owner's binding.
@@ -281,25 +284,23 @@ fn file_binding(
 ) -> Result<Submitted> {
     let role = &choice.fields.role;
     let module = module_of(role);
-    let (place, enabled, pending) =
-        addresses::place_for_request(conn, choice.house_id, user_id, module)?
-            .ok_or_else(house_not_found)?;
-    module_gate(&place.community_identifier, module, enabled)?;
-    // Everyone bound here, in one read: the applicant's own binding and the owners.
-    let here = bindings::list_for_house(conn, place.house_id)?;
-    if let Some(applicant) = applicant
-        && here
-            .iter()
-            .any(|(binding, _)| binding.people_id == applicant.id && binding.activated)
-    {
+    let requested = addresses::place_for_request(
+        conn,
+        choice.house_id,
+        user_id,
+        module,
+        applicant.map(|a| a.id),
+    )?
+    .ok_or_else(house_not_found)?;
+    let place = &requested.place;
+    module_gate(&place.community_identifier, module, requested.enabled)?;
+    if requested.applicant_bound {
         return Err(ServiceError::conflict("您已绑定该房屋", "该人员与该房屋已有绑定关系").into());
     }
-    if pending {
+    if requested.pending {
         return Err(already_pending().into());
     }
-    let has_owner = here
-        .iter()
-        .any(|(binding, owner)| binding.is_owner() && applicant.is_none_or(|a| a.id != owner.id));
+    let has_owner = requested.owned_by_another;
     let kind = if role == OWNER {
         match (has_owner, choice.replace_owner) {
             (false, _) => ReviewType::OwnerBind,
@@ -316,8 +317,8 @@ fn file_binding(
         }
         Applicant::of_role(role).binding()
     };
-    let content = ReviewContent::new(user_id, person, house_part(&place, &choice.fields));
-    file(conn, user_id, &place, None, kind, role, &content)
+    let content = ReviewContent::new(user_id, person, house_part(place, &choice.fields));
+    file(conn, user_id, place, None, kind, role, &content)
 }
 
 /// The user's person and their binding `binding_id`.
