@@ -47,10 +47,22 @@ pub fn post(
     subject: Subject,
     now: i64,
 ) -> Result<(), Error> {
+    db::insert(conn, &entries(movement, rows, subject, now)?)?;
+    Ok(())
+}
+
+/// The rows movement `movement` writes (those of a zero amount left out), once they are checked
+/// to sum to zero.
+pub fn entries(
+    movement: &str,
+    rows: &[(String, i64)],
+    subject: Subject,
+    now: i64,
+) -> Result<Vec<EntryRow>, Error> {
     if rows.iter().map(|(_, amount)| amount).sum::<i64>() != 0 {
         return Err(ServiceError::internal(format!("movement {movement} does not balance")).into());
     }
-    let rows: Vec<EntryRow> = rows
+    Ok(rows
         .iter()
         .filter(|(_, amount)| *amount != 0)
         .map(|(account, amount)| EntryRow {
@@ -62,9 +74,7 @@ pub fn post(
             refund_id: subject.refund_id,
             created_at: now,
         })
-        .collect();
-    db::insert(conn, &rows)?;
-    Ok(())
+        .collect())
 }
 
 /// `fen × share`, rounded down to the fen.

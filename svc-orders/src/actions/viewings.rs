@@ -10,6 +10,7 @@ use proto::viewings::{
 use super::State;
 use super::ledger;
 use super::refunds::{self, ALIPAY, Returned, WXPAY};
+use crate::db::ledger::EntryRow;
 use crate::db::refunds as refunds_db;
 use crate::db::viewings::{self as db, ViewingRow};
 use crate::error::Error;
@@ -275,7 +276,7 @@ pub async fn paid(state: &State, payment: Payment) -> ServiceResult<()> {
     let channel = payment.channel;
     let applied = state
         .db
-        .write(move |conn| apply(conn, id, &payment))
+        .write_statement(move |conn| apply(conn, id, &payment))
         .await?;
     match applied {
         Applied::Now => tracing::info!(viewing = id, channel, "viewing fee paid"),
@@ -291,25 +292,64 @@ pub async fn paid(state: &State, payment: Payment) -> ServiceResult<()> {
     Ok(())
 }
 
+/// Applies a reported payment (run it with `Database::write_statement`). On PostgreSQL the usual
+/// case, an unpaid request paid its fee, is one statement with no transaction around it
+/// ([`db::pay_and_post`]); whatever that did not pay is decided in a transaction. On SQLite all
+/// of it is already the writer's transaction.
 fn apply(conn: &mut kit::db::AnyConnection, id: i64, payment: &Payment) -> Result<Applied, Error> {
+    let now = kit::time::now_unix();
+    let paid_now = match conn {
+        kit::db::AnyConnection::Postgresql(pg) => Some(db::pay_and_post(
+            pg,
+            &db::FeePaid {
+                id,
+                fee_fen: payment.total_fen,
+                channel: payment.channel,
+                trade_no: &payment.trade_no,
+                paid_at: payment.paid_at,
+                now,
+            },
+            &fee_paid_entries(id, payment, now)?,
+        )?),
+        _ => None,
+    };
+    match paid_now {
+        Some(true) => Ok(Applied::Now),
+        Some(false) => kit::db::write_transaction(conn, |conn| decide(conn, id, payment, now)),
+        None => decide(conn, id, payment, now),
+    }
+}
+
+/// The ledger's movement of request `id`'s fee paid: the provider holds it, in escrow.
+fn fee_paid_entries(id: i64, payment: &Payment, now: i64) -> Result<Vec<EntryRow>, Error> {
+    let total = payment.total_fen;
+    ledger::entries(
+        &format!("viewing-paid:{id}"),
+        &[
+            (ledger::provider(payment.channel), total),
+            (ledger::ESCROW.to_owned(), -total),
+        ],
+        viewing(id),
+        now,
+    )
+}
+
+/// [`apply`] in a transaction: the request locked, then paid, or found paid by this payment
+/// before, or the money sent back.
+fn decide(
+    conn: &mut kit::db::AnyConnection,
+    id: i64,
+    payment: &Payment,
+    now: i64,
+) -> Result<Applied, Error> {
     let (channel, total) = (payment.channel, payment.total_fen);
     let (trade_no, out_trade_no) = (payment.trade_no.as_str(), payment.out_trade_no.as_str());
     let row = db::lock(conn, id)?
         .ok_or_else(|| ServiceError::not_found_in("out_trade_no", "no such viewing request"))?;
-    let now = kit::time::now_unix();
     let the_fee = row.fee_fen == total;
     if the_fee && row.status == UNPAID {
         db::mark_paid(conn, id, channel, trade_no, payment.paid_at, now)?;
-        ledger::post(
-            conn,
-            &format!("viewing-paid:{id}"),
-            &[
-                (ledger::provider(channel), total),
-                (ledger::ESCROW.to_owned(), -total),
-            ],
-            viewing(id),
-            now,
-        )?;
+        crate::db::ledger::insert(conn, &fee_paid_entries(id, payment, now)?)?;
         return Ok(Applied::Now);
     }
     if the_fee

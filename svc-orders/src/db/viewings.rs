@@ -130,6 +130,95 @@ pub fn mark_paid(
     Ok(changed == 1)
 }
 
+/// A viewing fee reported paid, as [`pay_and_post`] applies it.
+#[derive(Clone, Copy, Debug)]
+pub struct FeePaid<'a> {
+    pub id: i64,
+    /// The amount paid: only a request of this fee is paid by it.
+    pub fee_fen: i64,
+    pub channel: &'a str,
+    pub trade_no: &'a str,
+    pub paid_at: i64,
+    pub now: i64,
+}
+
+/// On PostgreSQL, one statement and atomic by itself: marks request `paid.id` paid, as
+/// [`mark_paid`] does, when it is unpaid and its fee is the amount paid, and then (only then)
+/// writes the movement `entries`. True when it paid the request; false leaves everything as it
+/// was, for the caller to decide in a transaction (paid before, another amount, no such request).
+pub fn pay_and_post(
+    conn: &mut diesel::PgConnection,
+    paid: &FeePaid<'_>,
+    entries: &[super::ledger::EntryRow],
+) -> QueryResult<bool> {
+    let statement = PayAndPost {
+        paid,
+        movement: entries.first().map_or("", |e| e.movement.as_str()),
+        accounts: entries.iter().map(|e| e.account.as_str()).collect(),
+        amounts_fen: entries.iter().map(|e| e.amount_fen).collect(),
+    };
+    Ok(statement.get_result::<i64>(conn)? == 1)
+}
+
+/// [`pay_and_post`]'s statement: `paid` moves the request (one row or none), `posted` writes the
+/// movement's rows for each row `paid` returned.
+struct PayAndPost<'p, 'a> {
+    paid: &'p FeePaid<'a>,
+    movement: &'p str,
+    accounts: Vec<&'p str>,
+    amounts_fen: Vec<i64>,
+}
+
+impl diesel::query_builder::QueryId for PayAndPost<'_, '_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::Query for PayAndPost<'_, '_> {
+    type SqlType = diesel::sql_types::BigInt;
+}
+
+impl<Conn> RunQueryDsl<Conn> for PayAndPost<'_, '_> {}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for PayAndPost<'_, '_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Array, BigInt, Text};
+        let paid = self.paid;
+        out.push_sql(
+            "WITH paid AS (UPDATE viewing_requests SET status = 'paid', check_at = NULL, \
+             pay_channel = ",
+        );
+        out.push_bind_param::<Text, _>(&paid.channel)?;
+        out.push_sql(", trade_no = ");
+        out.push_bind_param::<Text, _>(&paid.trade_no)?;
+        out.push_sql(", paid_at = ");
+        out.push_bind_param::<BigInt, _>(&paid.paid_at)?;
+        out.push_sql(", updated_at = ");
+        out.push_bind_param::<BigInt, _>(&paid.now)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<BigInt, _>(&paid.id)?;
+        out.push_sql(" AND status = 'unpaid' AND fee_fen = ");
+        out.push_bind_param::<BigInt, _>(&paid.fee_fen)?;
+        out.push_sql(
+            " RETURNING id), \
+             posted AS (INSERT INTO ledger_entries (movement, account, amount_fen, viewing_id, \
+             created_at) SELECT ",
+        );
+        out.push_bind_param::<Text, _>(&self.movement)?;
+        out.push_sql(", e.account, e.amount_fen, paid.id, ");
+        out.push_bind_param::<BigInt, _>(&paid.now)?;
+        out.push_sql(" FROM paid, unnest(");
+        out.push_bind_param::<Array<Text>, _>(&self.accounts)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<BigInt>, _>(&self.amounts_fen)?;
+        out.push_sql(") AS e (account, amount_fen)) SELECT COUNT(*) FROM paid");
+        Ok(())
+    }
+}
+
 /// Moves request `id` from `from` to `to`, with the viewing time or the reason; the request as
 /// it then stands (`None`: it was not in `from`).
 pub fn change_status(
