@@ -485,9 +485,10 @@ async fn accept(
 /// own transaction, conditioned on the payment's state, so a repeated or concurrent delivery
 /// applies nothing twice.
 fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Applied, Error> {
-    let payment = payments::find_by_out_trade_no(conn, &notice.out_trade_no)?.ok_or_else(|| {
-        ServiceError::not_found("支付记录不存在", "notification for an unknown out_trade_no")
-    })?;
+    let (payment, paid_orders) = payments::find_with_orders(conn, &notice.out_trade_no)?
+        .ok_or_else(|| {
+            ServiceError::not_found("支付记录不存在", "notification for an unknown out_trade_no")
+        })?;
     if payment.state == payments::PAID || payment.state == payments::DISPUTED {
         return Ok(Applied::Already);
     }
@@ -496,12 +497,6 @@ fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Ap
         return Err(ServiceError::invalid("amount", "支付币种不符").into());
     }
     let now = now_unix();
-    let ids: Vec<i64> = payment
-        .order_ids
-        .split('A')
-        .filter_map(|id| id.parse().ok())
-        .collect();
-    let paid_orders = orders::find_many(conn, &ids)?;
     let community = paid_orders
         .first()
         .map(|row| row.community_identifier.as_str())

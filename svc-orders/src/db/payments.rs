@@ -170,6 +170,71 @@ pub fn find_by_out_trade_no(
         .optional()
 }
 
+impl PaymentRow {
+    /// The ids of the orders it pays (`order_ids` is them joined by `A`).
+    pub fn order_ids(&self) -> Vec<i64> {
+        self.order_ids
+            .split('A')
+            .filter_map(|id| id.parse().ok())
+            .collect()
+    }
+}
+
+/// Payment `out_trade_no` and the orders it pays, by id: what a notification of it is applied
+/// against. One statement on PostgreSQL (the orders joined through `order_ids`), two on SQLite.
+pub fn find_with_orders(
+    conn: &mut AnyConnection,
+    out_trade_no: &str,
+) -> QueryResult<Option<(PaymentRow, Vec<super::orders::OrderRow>)>> {
+    use super::orders::OrderRow;
+    if matches!(conn, AnyConnection::Postgresql(_)) {
+        let paid_orders = orders::table.on(PaysOrder);
+        let rows: Vec<(PaymentRow, Option<OrderRow>)> = payments::table
+            .left_join(paid_orders)
+            .filter(payments::out_trade_no.eq(out_trade_no))
+            .order(orders::id.asc())
+            .select((payments::all_columns, orders::all_columns.nullable()))
+            .load(conn)?;
+        let mut rows = rows.into_iter();
+        let Some((payment, first)) = rows.next() else {
+            return Ok(None);
+        };
+        let orders = first.into_iter().chain(rows.filter_map(|(_, order)| order));
+        return Ok(Some((payment, orders.collect())));
+    }
+    let Some(payment) = find_by_out_trade_no(conn, out_trade_no)? else {
+        return Ok(None);
+    };
+    let orders = super::orders::find_many(conn, &payment.order_ids())?;
+    Ok(Some((payment, orders)))
+}
+
+/// `orders.id = ANY(CAST(string_to_array(payments.order_ids, 'A') AS BIGINT[]))` (PostgreSQL):
+/// the order is one the payment pays. A type of its own, unlike `dsl::sql`, so that the
+/// statement holding it stays prepared and its plan kept.
+#[derive(Clone, Copy, Debug, diesel::query_builder::QueryId, diesel::expression::ValidGrouping)]
+struct PaysOrder;
+
+impl diesel::Expression for PaysOrder {
+    type SqlType = diesel::sql_types::Bool;
+}
+
+impl<QS> diesel::AppearsOnTable<QS> for PaysOrder {}
+
+impl<QS> diesel::SelectableExpression<QS> for PaysOrder {}
+
+impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for PaysOrder {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        out.push_sql(
+            "\"orders\".\"id\" = ANY(CAST(string_to_array(\"payments\".\"order_ids\", 'A') AS BIGINT[]))",
+        );
+        Ok(())
+    }
+}
+
 /// The new payment's id.
 pub fn insert(conn: &mut AnyConnection, row: &PaymentRow) -> QueryResult<i64> {
     diesel::insert_into(payments::table)
