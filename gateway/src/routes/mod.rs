@@ -117,7 +117,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .wrap(from_fn(photos::admit_image_body))
                 .route(web::post().to(photos::read_id_card)),
         )
-        .service(web::resource("/api/v1/files/{key:.*}").route(web::get().to(photos::read_file)))
         .service(web::resource("/api/v1/wjdh/shenheList").route(web::post().to(reviews::list)))
         .service(
             web::resource("/api/v1/wjdh/shenhe")
@@ -135,6 +134,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     rental_routes(cfg);
     order_routes(cfg);
     vehicle_routes(cfg);
+    file_routes(cfg);
 }
 
 /// 001 §2.1 and 000 §4 (svc-orders); the platform's paths also without `wjdh/`, as 001 prints them.
@@ -209,9 +209,6 @@ fn rental_routes(cfg: &mut web::ServiceConfig) {
             web::resource("/api/v1/rental/update_house_video")
                 .wrap(video())
                 .route(post().to(r::media::replace_video)),
-        )
-        .service(
-            web::resource("/api/v1/rental/files/{key:.*}").route(get().to(r::media::read_file)),
         )
         .service(
             web::resource("/api/v1/rental/user_identification")
@@ -380,8 +377,20 @@ fn community_routes(cfg: &mut web::ServiceConfig) {
             web::resource("/api/v1/weapp/community/photo")
                 .wrap(from_fn(photos::admit_image_body))
                 .route(post().to(c::upload_photo)),
+        );
+}
+
+/// The stored files, registered last: a path with a `{key:.*}` part is matched by a regular
+/// expression, which every request would pay for while routes came after it.
+fn file_routes(cfg: &mut web::ServiceConfig) {
+    let get = web::get;
+    cfg.service(web::resource("/api/v1/files/{key:.*}").route(get().to(photos::read_file)))
+        .service(
+            web::resource("/api/v1/rental/files/{key:.*}")
+                .route(get().to(rental::media::read_file)),
         )
         .service(
-            web::resource("/api/v1/community/files/{key:.*}").route(web::get().to(c::read_photo)),
+            web::resource("/api/v1/community/files/{key:.*}")
+                .route(get().to(community::read_photo)),
         );
 }
