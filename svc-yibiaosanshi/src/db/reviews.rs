@@ -276,8 +276,26 @@ pub fn page(
         .offset(paging.offset())
         .select(Review::as_select())
         .load(conn)?;
-    let total = paging.total(rows.len(), || filtered(filter).count().get_result(conn))?;
+    let total = paging.total(rows.len(), || count(conn, filter))?;
     Ok((rows, total))
+}
+
+/// How many of the community's reviews `filter` matches: the sum of a few `review_counts` rows
+/// (the triggers keep them), however many reviews the community has.
+fn count(conn: &mut AnyConnection, filter: &ReviewFilter) -> QueryResult<i64> {
+    use super::schema::review_counts;
+    let mut query = review_counts::table
+        .filter(review_counts::community_identifier.eq(&filter.community_identifier))
+        .into_boxed();
+    if let Some(kind) = filter.shenhe_type {
+        query = query.filter(review_counts::shenhe_type.eq(kind.as_str()));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(review_counts::status.eq(status.code()));
+    }
+    // A few rows (types × statuses × slots), summed here: the statement stays prepared.
+    let counts: Vec<i64> = query.select(review_counts::n).load(conn)?;
+    Ok(counts.into_iter().sum())
 }
 
 pub fn insert_decision(conn: &mut AnyConnection, decision: &NewDecision<'_>) -> QueryResult<i64> {

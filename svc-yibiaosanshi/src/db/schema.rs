@@ -173,6 +173,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// How many reviews a community has of each type in each status, kept by triggers (migration
+    /// 2026-12-16-000001_review_counts); a community's counts are the sum over its slots.
+    review_counts (community_identifier, shenhe_type, status, slot) {
+        community_identifier -> Text,
+        shenhe_type -> Text,
+        status -> Integer,
+        slot -> Integer,
+        n -> BigInt,
+    }
+}
+
 diesel::joinable!(units -> buildings (building_id));
 diesel::joinable!(floors -> units (unit_id));
 diesel::joinable!(houses -> floors (floor_id));
@@ -188,6 +200,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     people,
     people_houses,
     reviews,
+    review_counts,
     review_decisions,
     cars,
     car_transfers,

@@ -37,6 +37,66 @@ fn list(communities: &[&str], query: pb::ListReviewsRequest) -> pb::ListReviewsR
     }
 }
 
+/// The `total` of a one-row page of 10002's reviews (a full page: the total is counted).
+async fn total_of(
+    app: &mut TestService,
+    status: Option<pb::ReviewStatus>,
+    kind: Option<pb::ReviewType>,
+) -> i64 {
+    app.registration
+        .list_reviews(list(
+            &["10002"],
+            pb::ListReviewsRequest {
+                community_identifier: "10002".to_owned(),
+                status: status.map(Into::into),
+                r#type: kind.map(Into::into),
+                per_page: 1,
+                ..pb::ListReviewsRequest::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .total
+}
+
+#[tokio::test]
+async fn a_full_pages_total_follows_reviews_filed_decided_and_withdrawn() {
+    let mut app = demo_service().await;
+    let ids = three_reviews(&mut app).await;
+    let (pending, approved, refused) = (
+        Some(pb::ReviewStatus::Pending),
+        Some(pb::ReviewStatus::Approved),
+        Some(pb::ReviewStatus::Refused),
+    );
+    let owner = Some(pb::ReviewType::OwnerBind);
+    assert_eq!(total_of(&mut app, None, None).await, 3);
+    assert_eq!(total_of(&mut app, pending, owner).await, 3);
+
+    decide(&mut app, ids[0], "1", "").await.unwrap();
+    decide(&mut app, ids[1], "0", "资料不全").await.unwrap();
+    assert_eq!(total_of(&mut app, None, None).await, 3);
+    assert_eq!(total_of(&mut app, pending, None).await, 1);
+    assert_eq!(total_of(&mut app, approved, owner).await, 1);
+    assert_eq!(total_of(&mut app, refused, None).await, 1);
+    assert_eq!(
+        total_of(&mut app, None, Some(pb::ReviewType::TenantBind)).await,
+        0
+    );
+
+    // The third applicant withdraws their pending review.
+    app.registration
+        .delete_review(pb::ReviewDetailRequest {
+            resident: crate::helpers::resident(12),
+            review_id: ids[2],
+        })
+        .await
+        .unwrap();
+    assert_eq!(total_of(&mut app, None, None).await, 2);
+    assert_eq!(total_of(&mut app, pending, None).await, 0);
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn reviews_are_listed_newest_first_a_page_at_a_time() {
     let mut app = demo_service().await;

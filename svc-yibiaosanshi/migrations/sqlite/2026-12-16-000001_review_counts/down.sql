@@ -1,0 +1,4 @@
+DROP TRIGGER reviews_counted_delete;
+DROP TRIGGER reviews_counted_update;
+DROP TRIGGER reviews_counted_insert;
+DROP TABLE review_counts;
