@@ -634,7 +634,7 @@ where
 /// prove a partial index's `WHERE status = 2` from `$1` at all. Written as `status = 2`, the
 /// planner reads that value's frequency and the partial index applies. Only for the few values
 /// of a closed set (a status, a type name): each value is its own prepared statement. Built by
-/// [`inline_int`] and [`inline_text`].
+/// [`inline_int`] and [`inline_text`]; [`inline_sql`] writes a fixed expression the same way.
 #[derive(Debug, Clone)]
 pub struct Inline<ST> {
     sql: String,
@@ -645,6 +645,16 @@ pub struct Inline<ST> {
 pub fn inline_int(value: i32) -> Inline<diesel::sql_types::Integer> {
     Inline {
         sql: value.to_string(),
+        sql_type: std::marker::PhantomData,
+    }
+}
+
+/// A fixed SQL expression of type `ST` in the statement's text (see [`Inline`]), for what diesel's
+/// DSL cannot spell. Unlike `diesel::dsl::sql`, which has diesel send its statement unprepared
+/// (parsed and planned again at every call), the statement stays prepared.
+pub fn inline_sql<ST>(sql: &'static str) -> Inline<ST> {
+    Inline {
+        sql: sql.to_owned(),
         sql_type: std::marker::PhantomData,
     }
 }

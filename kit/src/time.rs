@@ -24,8 +24,9 @@ pub fn beijing_format(unix: i64, pattern: &str) -> String {
         .to_string()
 }
 
-/// Unix seconds on Beijing's clock, written with a pattern parsed once ([`parsed`]): a list
-/// prints two times a row, and parsing the pattern cost more than writing the time.
+/// Unix seconds on Beijing's clock, written with a pattern parsed once ([`parsed`]): the helpers
+/// below print fixed patterns (a list prints two times a row), and parsing a pattern cost more
+/// than writing the time.
 fn beijing_with(unix: i64, items: &[Item<'static>]) -> String {
     DateTime::from_timestamp(unix, 0)
         .unwrap_or_default()
@@ -55,7 +56,7 @@ pub fn beijing_chinese(unix: i64) -> String {
 
 /// Today's date in Beijing (`20201119`), for per-day limits.
 pub fn beijing_day(unix: i64) -> String {
-    beijing_format(unix, "%Y%m%d")
+    beijing_with(unix, parsed!("%Y%m%d"))
 }
 
 /// The first second of a Beijing date written `2020-12-13`, as unix seconds; `None` for
@@ -74,7 +75,7 @@ pub fn beijing_minute(text: &str) -> Option<i64> {
 
 /// Unix seconds as `2026-12-05 10:00` in Beijing time.
 pub fn beijing_minute_text(unix: i64) -> String {
-    beijing_format(unix, "%Y-%m-%d %H:%M")
+    beijing_with(unix, parsed!("%Y-%m-%d %H:%M"))
 }
 
 #[cfg(test)]

@@ -188,7 +188,11 @@ pub fn find_with_orders(
 ) -> QueryResult<Option<(PaymentRow, Vec<super::orders::OrderRow>)>> {
     use super::orders::OrderRow;
     if matches!(conn, AnyConnection::Postgresql(_)) {
-        let paid_orders = orders::table.on(PaysOrder);
+        // The order is one the payment pays (PostgreSQL).
+        let pays: kit::db::Inline<diesel::sql_types::Bool> = kit::db::inline_sql(
+            "\"orders\".\"id\" = ANY(CAST(string_to_array(\"payments\".\"order_ids\", 'A') AS BIGINT[]))",
+        );
+        let paid_orders = orders::table.on(pays);
         let rows: Vec<(PaymentRow, Option<OrderRow>)> = payments::table
             .left_join(paid_orders)
             .filter(payments::out_trade_no.eq(out_trade_no))
@@ -207,32 +211,6 @@ pub fn find_with_orders(
     };
     let orders = super::orders::find_many(conn, &payment.order_ids())?;
     Ok(Some((payment, orders)))
-}
-
-/// `orders.id = ANY(CAST(string_to_array(payments.order_ids, 'A') AS BIGINT[]))` (PostgreSQL):
-/// the order is one the payment pays. A type of its own, unlike `dsl::sql`, so that the
-/// statement holding it stays prepared and its plan kept.
-#[derive(Clone, Copy, Debug, diesel::query_builder::QueryId, diesel::expression::ValidGrouping)]
-struct PaysOrder;
-
-impl diesel::Expression for PaysOrder {
-    type SqlType = diesel::sql_types::Bool;
-}
-
-impl<QS> diesel::AppearsOnTable<QS> for PaysOrder {}
-
-impl<QS> diesel::SelectableExpression<QS> for PaysOrder {}
-
-impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for PaysOrder {
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
-    ) -> QueryResult<()> {
-        out.push_sql(
-            "\"orders\".\"id\" = ANY(CAST(string_to_array(\"payments\".\"order_ids\", 'A') AS BIGINT[]))",
-        );
-        Ok(())
-    }
 }
 
 /// The new payment's id.

@@ -128,7 +128,10 @@ pub async fn submit(
 /// changes none of their houses: nothing is sent, and no call is paid for it.
 fn registering(bound: bool, filed: Submitted) -> (Submitted, Option<RegistrationState>) {
     // The review just filed is pending: a user bound nowhere waits for it.
-    (filed, (!bound).then(|| RegistrationState::of(bound, true)))
+    (
+        filed,
+        (!bound).then_some(RegistrationState::of(false, true)),
+    )
 }
 
 /// What is known, before the transaction, of the owner's consent to a non-owner's binding.
