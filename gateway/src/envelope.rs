@@ -27,15 +27,25 @@ pub struct Head {
 
 /// A success with `data`: an object or a list, as the operation says.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct DataResponse {
+pub struct DataResponse<T: Serialize = serde_json::Value> {
     #[serde(flatten)]
     pub head: Head,
-    /// An object or a list, as the operation says (any JSON value).
-    pub data: serde_json::Value,
+    #[schema(schema_with = any_value)]
+    pub data: T,
+}
+
+/// `DataResponse`'s `data`: any JSON value, written in place (a generic field would be a `$ref`).
+fn any_value() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::Object::builder()
+        .schema_type(utoipa::openapi::schema::SchemaType::AnyValue)
+        .description(Some(
+            "An object or a list, as the operation says (any JSON value).",
+        ))
+        .build()
 }
 
 /// A success whose `data` is `data`.
-pub fn ok_with(msg: &str, message: &str, data: serde_json::Value) -> HttpResponse {
+pub fn ok_with<T: Serialize>(msg: &str, message: &str, data: T) -> HttpResponse {
     ok(&DataResponse {
         head: Head::ok(msg, message),
         data,

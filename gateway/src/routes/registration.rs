@@ -99,7 +99,7 @@ fn done(msg: &str, message: &str) -> ApiResult {
     }))
 }
 
-fn with_data(msg: &str, message: &str, data: Value) -> ApiResult {
+fn with_data<T: Serialize>(msg: &str, message: &str, data: T) -> ApiResult {
     Ok(envelope::ok_with(msg, message, data))
 }
 
@@ -630,23 +630,54 @@ pub async fn houses_list(
                 .list_my_houses(request_id.grpc(request)),
         )
         .await?;
-    let rows: Vec<Value> = reply
-        .items
-        .into_iter()
-        .map(|item| {
-            if item.shenhe_id > 0 {
-                json!({"shenhe_id": item.shenhe_id, "status": item.status, "introduction": item.introduction, "action": item.action})
-            } else {
-                json!({"id": item.id, "house_id": item.house_id, "status": item.status, "role": item.role,
-                       "role_name": item.role, "introduction": item.introduction, "not_register": item.not_register})
+    let rows: Vec<HouseListRow> = reply.items.into_iter().map(HouseListRow::from).collect();
+    with_data("成功获取用户一标三实列表", "成功获取用户一标三实列表", rows)
+}
+
+/// A row of 000 §3.1.1, its fields in alphabetical order (the order its answers have printed).
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum HouseListRow {
+    /// A review still open or refused (`shenhe_id`).
+    Review {
+        action: String,
+        introduction: String,
+        shenhe_id: i64,
+        status: String,
+    },
+    /// A binding (`id`); `role_name` repeats `role`, as the seed shows.
+    Binding {
+        house_id: i64,
+        id: i64,
+        introduction: String,
+        not_register: i32,
+        role: String,
+        role_name: String,
+        status: String,
+    },
+}
+
+impl From<pb::MyHouseItem> for HouseListRow {
+    fn from(item: pb::MyHouseItem) -> Self {
+        if item.shenhe_id > 0 {
+            Self::Review {
+                action: item.action,
+                introduction: item.introduction,
+                shenhe_id: item.shenhe_id,
+                status: item.status,
             }
-        })
-        .collect();
-    with_data(
-        "成功获取用户一标三实列表",
-        "成功获取用户一标三实列表",
-        Value::Array(rows),
-    )
+        } else {
+            Self::Binding {
+                house_id: item.house_id,
+                id: item.id,
+                introduction: item.introduction,
+                not_register: item.not_register,
+                role_name: item.role.clone(),
+                role: item.role,
+                status: item.status,
+            }
+        }
+    }
 }
 
 fn member(member: pb::HouseMember) -> Value {
