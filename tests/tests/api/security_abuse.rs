@@ -3,6 +3,7 @@
 //! bomb refused as it arrives, one SMS a minute per phone however often it is asked for.
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use futures::StreamExt;
 use serde_json::{Value, json};
@@ -232,7 +233,11 @@ struct Streamed {
 }
 
 /// POSTs `chunk` (repeated `times`, then `tail`) as a chunked body, stops writing as soon as an
-/// answer arrives, and reads it.
+/// answer arrives, and reads it. Half of the body is written, then the writer waits for the
+/// answer (a minute at most) before it writes on: a server that refuses the body as it arrives
+/// answers within the first half however slowly this machine runs, so `sent_at_answer` below
+/// half is not a race between the client's writing and its reading (it was: under a loaded CI run
+/// the writer went on writing while the answer waited to be read).
 async fn stream_chunked(
     app: &TestApp,
     path: &str,
@@ -248,6 +253,7 @@ async fn stream_chunked(
     let (mut reader, mut writer) = stream.into_split();
     let sent = Arc::new(AtomicUsize::new(0));
     let answered = Arc::new(AtomicBool::new(false));
+    let heard = Arc::new(tokio::sync::Notify::new());
     let total = chunk.len() * times + tail.len();
     let authorization = token.map_or(String::new(), |token| {
         format!("Authorization: Bearer {token}\r\n")
@@ -258,11 +264,18 @@ async fn stream_chunked(
         app.stack.gateway
     );
     let writing = {
-        let (sent, answered) = (sent.clone(), answered.clone());
+        let (sent, answered, heard) = (sent.clone(), answered.clone(), heard.clone());
         tokio::spawn(async move {
             writer.write_all(head.as_bytes()).await?;
             let pieces = std::iter::repeat_n(&chunk, times).chain(std::iter::once(&tail));
+            let mut waited = false;
             for piece in pieces {
+                if !waited && sent.load(Ordering::SeqCst) + piece.len() > total / 2 {
+                    // A server that reads to the end before answering never answers here; after
+                    // the minute the rest is written and the caller's `< total / 2` fails.
+                    waited = true;
+                    let _ = tokio::time::timeout(Duration::from_secs(60), heard.notified()).await;
+                }
                 if answered.load(Ordering::SeqCst) {
                     return Ok(());
                 }
@@ -288,6 +301,7 @@ async fn stream_chunked(
         if let Some(end) = received.windows(4).position(|w| w == b"\r\n\r\n") {
             let sent_then = sent.load(Ordering::SeqCst);
             answered.store(true, Ordering::SeqCst);
+            heard.notify_one();
             break (end + 4, sent_then);
         }
     };
