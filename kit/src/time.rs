@@ -15,22 +15,23 @@ fn beijing() -> FixedOffset {
 
 use chrono::Offset;
 
-/// Unix seconds on Beijing's clock, written with `pattern` (chrono's `strftime`).
-pub fn beijing_format(unix: i64, pattern: &str) -> String {
+/// Unix seconds as a time on Beijing's clock.
+fn on_beijing_clock(unix: i64) -> DateTime<FixedOffset> {
     DateTime::from_timestamp(unix, 0)
         .unwrap_or_default()
         .with_timezone(&beijing())
-        .format(pattern)
-        .to_string()
+}
+
+/// Unix seconds on Beijing's clock, written with `pattern` (chrono's `strftime`).
+pub fn beijing_format(unix: i64, pattern: &str) -> String {
+    on_beijing_clock(unix).format(pattern).to_string()
 }
 
 /// Unix seconds on Beijing's clock, written with a pattern parsed once ([`parsed`]): the helpers
 /// below print fixed patterns (a list prints two times a row), and parsing a pattern cost more
 /// than writing the time.
 fn beijing_with(unix: i64, items: &[Item<'static>]) -> String {
-    DateTime::from_timestamp(unix, 0)
-        .unwrap_or_default()
-        .with_timezone(&beijing())
+    on_beijing_clock(unix)
         .format_with_items(items.iter())
         .to_string()
 }

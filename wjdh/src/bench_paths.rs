@@ -553,10 +553,11 @@ fn community_reviews_sql(count: i64) -> String {
         "'{{\"people\":{{\"user_id\":' || {user} || ',\"people_phone\":\"' || CAST(17000000000 + n AS TEXT) || '\",\"people_name\":\"家属' || CAST(n AS TEXT) || '\",\"people_sex\":\"女\",\"people_nation\":\"汉族\",\"people_birth\":\"19920304\",\"people_address\":\"河北省秦皇岛市海港区\",\"people_idcard\":\"130302199203040021\",\"people_photo\":\"\",\"people_zhengzhimianmao\":\"群众\",\"people_tuiyijunren\":\"0\",\"people_shangfang\":\"0\",\"people_dibao\":\"0\"}},\"job\":{{\"job_name\":\"教师\"}},\"company\":{{\"company_name\":\"秦皇岛市第一中学\"}},\"house\":{{\"id\":\"1\",\"community_identifier\":\"{COMMUNITY}\",\"building_number\":1,\"unit_number\":1,\"floor_number\":1,\"house_number\":101,\"people_house_role\":\"家属\",\"people_house_status\":\"自用\",\"people_house_use\":\"住宅\",\"people_house_xingzhi\":\"私有\",\"people_house_type\":\"家属\"}}}}'"
     );
     format!(
-        "WITH RECURSIVE seq(n) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT n + 1 FROM seq WHERE n < {count})
+        "{seq}
 INSERT INTO reviews (user_id, community_identifier, house_id, binding_id, shenhe_type, content, status, house_introduction, action_introduction, refuse_reason, created_at, updated_at)
 SELECT 3000000000 + n, '{COMMUNITY}', NULL, NULL, '家属绑定', {content}, CASE WHEN n % 4 = 0 THEN 2 ELSE 1 END, '晨曦家园1栋1单元1楼101号', '家属正在申请：家属绑定', NULL, n, n
-FROM seq;"
+FROM seq;",
+        seq = crate::bench_registry::range(count),
     )
 }
 

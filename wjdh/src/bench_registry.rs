@@ -29,7 +29,7 @@ pub struct RegistryBenchOptions {
 }
 
 /// `WITH RECURSIVE seq(n)` counting 1 to `n`, to insert from.
-fn range(n: i64) -> String {
+pub(crate) fn range(n: i64) -> String {
     format!("WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {n})")
 }
 

@@ -38,20 +38,21 @@ pub struct ReviewJson {
     updated_at: String,
 }
 
-/// `review` as 001 renders it.
-pub fn review_json(review: pb::Review) -> ReviewJson {
-    ReviewJson {
-        created_at: kit::time::beijing_chinese(review.created_at),
-        id: review.id,
-        shenhe_action_introduction: review.shenhe_action_introduction,
-        shenhe_content: review.shenhe_content,
-        shenhe_house_introduction: review.shenhe_house_introduction,
-        shenhe_refuse_reason: review
-            .has_refuse_reason
-            .then_some(review.shenhe_refuse_reason),
-        shenhe_status: review.shenhe_status,
-        shenhe_type: review.shenhe_type,
-        updated_at: kit::time::beijing_chinese(review.updated_at),
+impl From<pb::Review> for ReviewJson {
+    fn from(review: pb::Review) -> Self {
+        Self {
+            created_at: kit::time::beijing_chinese(review.created_at),
+            id: review.id,
+            shenhe_action_introduction: review.shenhe_action_introduction,
+            shenhe_content: review.shenhe_content,
+            shenhe_house_introduction: review.shenhe_house_introduction,
+            shenhe_refuse_reason: review
+                .has_refuse_reason
+                .then_some(review.shenhe_refuse_reason),
+            shenhe_status: review.shenhe_status,
+            shenhe_type: review.shenhe_type,
+            updated_at: kit::time::beijing_chinese(review.updated_at),
+        }
     }
 }
 
@@ -179,7 +180,7 @@ pub async fn list(
             state.registration().list_reviews(request_id.grpc(message)),
         )
         .await?;
-    let rows = reply.reviews.into_iter().map(review_json).collect();
+    let rows = reply.reviews.into_iter().map(ReviewJson::from).collect();
     page(
         &request,
         "获取审核数据成功",
@@ -228,7 +229,7 @@ pub async fn one(
         .await?;
     Ok(envelope::ok(&ReviewResponse {
         head: Head::ok("成功查询到该条审核数据", "成功查询到该条审核数据"),
-        data: review_json(review),
+        data: ReviewJson::from(review),
     }))
 }
 
@@ -421,7 +422,7 @@ pub async fn decide(
         .await?;
     Ok(envelope::ok(&ReviewResponse {
         head: Head::ok("成功查询到该条审核数据", "审核状态已更新"),
-        data: review_json(review),
+        data: ReviewJson::from(review),
     }))
 }
 

@@ -35,6 +35,17 @@ pub struct PaymentRow {
     pub updated_at: i64,
 }
 
+impl PaymentRow {
+    /// The ids of the orders it pays (`order_ids` is them joined by `A`, as
+    /// `actions::payment` writes them).
+    pub fn order_ids(&self) -> Vec<i64> {
+        self.order_ids
+            .split('A')
+            .filter_map(|id| id.parse().ok())
+            .collect()
+    }
+}
+
 /// The payments currently live on any of `order_ids`.
 pub fn live_on(conn: &mut AnyConnection, order_ids: &[i64]) -> QueryResult<Vec<PaymentRow>> {
     let holders = live_payments::table
@@ -168,16 +179,6 @@ pub fn find_by_out_trade_no(
         .select(payments::all_columns)
         .first::<PaymentRow>(conn)
         .optional()
-}
-
-impl PaymentRow {
-    /// The ids of the orders it pays (`order_ids` is them joined by `A`).
-    pub fn order_ids(&self) -> Vec<i64> {
-        self.order_ids
-            .split('A')
-            .filter_map(|id| id.parse().ok())
-            .collect()
-    }
 }
 
 /// Payment `out_trade_no` and the orders it pays, by id: what a notification of it is applied
