@@ -43,6 +43,9 @@ pub struct GatewaySettings {
     pub caller_cache_seconds: u64,
     /// The same for platform credentials (whose communities may change).
     pub platform_caller_cache_seconds: u64,
+    /// How many bytes of list pages the gateway keeps with their versions (`kept_pages.rs`);
+    /// 0: none, every page is read anew.
+    pub kept_pages_bytes: u64,
     /// After SIGTERM, how long `/readyz` answers 503 while requests are still served.
     #[serde(default)]
     pub shutdown_delay_ms: u64,

@@ -4,6 +4,7 @@ pub mod callers;
 pub mod config;
 pub mod envelope;
 pub mod input;
+pub mod kept_pages;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

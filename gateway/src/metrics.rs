@@ -11,6 +11,7 @@ pub struct Metrics {
     requests: IntCounterVec,
     duration: HistogramVec,
     grpc_errors: IntCounterVec,
+    kept_pages: IntCounterVec,
 }
 
 impl Metrics {
@@ -31,7 +32,15 @@ impl Metrics {
             ),
             &["service", "code"],
         )?;
+        let kept_pages = IntCounterVec::new(
+            Opts::new(
+                "gateway_list_pages_total",
+                "List pages answered from the page the gateway kept (unchanged) or read anew (read)",
+            ),
+            &["route", "outcome"],
+        )?;
         registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(kept_pages.clone()))?;
         registry.register(Box::new(duration.clone()))?;
         registry.register(Box::new(grpc_errors.clone()))?;
         Ok(Self {
@@ -39,6 +48,7 @@ impl Metrics {
             requests,
             duration,
             grpc_errors,
+            kept_pages,
         })
     }
 
@@ -50,6 +60,12 @@ impl Metrics {
         self.duration
             .with_label_values(&[method, route])
             .observe(seconds);
+    }
+
+    /// Counts one list page: `unchanged` when the kept page was current.
+    pub fn observe_page(&self, route: &str, unchanged: bool) {
+        let outcome = if unchanged { "unchanged" } else { "read" };
+        self.kept_pages.with_label_values(&[route, outcome]).inc();
     }
 
     /// Counts one failed gRPC call.

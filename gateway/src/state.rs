@@ -96,6 +96,8 @@ pub struct AppState {
     pub callers: crate::callers::KnownCallers,
     /// 000 §2.1.1's answer as last made, while svc-yibiaosanshi announced no change of the list.
     pub communities: kit::cache::Versioned<actix_web::web::Bytes>,
+    /// List pages with the versions of their data (`kept_pages.rs`).
+    pub pages: crate::kept_pages::KeptPages,
     pub metrics: Metrics,
     pub rate_limit_per_minute: i64,
     /// The tighter per-client limit of `/api/v1/wjdh/secret`.
@@ -121,6 +123,7 @@ impl AppState {
                 kit::cache::keys::COMMUNITIES,
                 COMMUNITIES_KEPT,
             ),
+            pages: crate::kept_pages::KeptPages::new(settings.gateway.kept_pages_bytes),
             cache,
             metrics: Metrics::new().context("registering metrics")?,
             rate_limit_per_minute: settings.gateway.rate_limit_per_minute,

@@ -437,3 +437,79 @@ async fn the_payer_places_one_wechat_pay_order_and_a_closed_order_cannot_be_paid
     assert_eq!(still_open.orders.len(), 1);
     assert_eq!(still_open.orders[0].number, other);
 }
+
+#[tokio::test]
+async fn a_page_kept_at_the_current_version_is_answered_unchanged_until_the_orders_change() {
+    let service = TestService::spawn().await;
+    let number = create(&service, new_order(house_101(), 1250))
+        .await
+        .unwrap();
+    let known = |version: i64| pb::ListOrdersRequest {
+        known_version: Some(version),
+        ..Default::default()
+    };
+    let first = platform_list(&service, pb::ListOrdersRequest::default()).await;
+    assert!(first.version > 0 && !first.unchanged, "{first:?}");
+    assert_eq!(first.orders.len(), 1);
+
+    let again = platform_list(&service, known(first.version)).await;
+    assert!(again.unchanged, "{again:?}");
+    assert_eq!((again.version, again.orders.len()), (first.version, 0));
+    // An older version gets the page.
+    let older = platform_list(&service, known(first.version - 1)).await;
+    assert!(!older.unchanged);
+    assert_eq!((older.version, older.orders.len()), (first.version, 1));
+
+    // A change of the community's orders: a greater version and the page as it now is.
+    service
+        .orders()
+        .close_order(signed(pb::CloseOrderRequest {
+            platform: platform(&[COMMUNITY]),
+            xiaoqu: COMMUNITY.to_owned(),
+            order: Some(pb::close_order_request::Order::Number(number)),
+        }))
+        .await
+        .unwrap();
+    let closed = platform_list(&service, known(first.version)).await;
+    assert!(
+        !closed.unchanged && closed.version > first.version,
+        "{closed:?}"
+    );
+    assert!(!closed.orders[0].open);
+    create(&service, new_order(by_phone(PAYER_PHONE), 100))
+        .await
+        .unwrap();
+    let created = platform_list(&service, known(closed.version)).await;
+    assert!(!created.unchanged && created.version > closed.version);
+    assert_eq!((created.orders.len(), created.total), (2, 2));
+
+    // A person's orders depend on whom svc-yibiaosanshi finds too: no version, never unchanged.
+    let by_person = pb::ListOrdersRequest {
+        person: Some(pb::PersonFilter {
+            phone: Some(PAYER_PHONE.to_owned()),
+            ..Default::default()
+        }),
+        ..known(created.version)
+    };
+    let person = platform_list(&service, by_person).await;
+    assert_eq!(
+        (person.version, person.unchanged, person.total),
+        (0, false, 1)
+    );
+
+    // The caller is checked first: another community's credential learns nothing.
+    let refused = service
+        .orders()
+        .list_orders(signed(pb::ListOrdersRequest {
+            platform: platform(&["10003"]),
+            xiaoqu: COMMUNITY.to_owned(),
+            known_version: Some(created.version),
+            ..Default::default()
+        }))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        ServiceError::from_status(&refused).kind,
+        ErrorKind::Forbidden
+    );
+}

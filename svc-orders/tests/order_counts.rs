@@ -1,7 +1,8 @@
 //! `order_counts` (issue 14): the platform list's total read from the counts the triggers keep
 //! is the count of the orders themselves, under every filter the counts answer, after creates,
 //! payments spanning communities, closes and deletes, on SQLite and on PostgreSQL, and with
-//! writers at work concurrently.
+//! writers at work concurrently; and the version of a community's orders the same counts keep
+//! grows with every change of its orders, and with nothing else.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 mod support;
 
@@ -92,6 +93,64 @@ async fn the_counted_total_is_the_count_after_every_kind_of_change() {
         diesel::delete(schema::orders::table.filter(schema::orders::id.eq(ids[0])))
             .execute(conn)?;
         assert_totals_match(conn);
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
+
+/// The version of `COMMUNITIES[0]`'s orders after `change`: greater than the last of `seen`.
+fn assert_changed(conn: &mut AnyConnection, seen: &mut Vec<i64>, change: &str) {
+    let version = orders::version(conn, COMMUNITIES[0]).unwrap();
+    assert!(
+        version > *seen.last().unwrap(),
+        "{change}: {version} after {seen:?}"
+    );
+    seen.push(version);
+}
+
+#[tokio::test]
+async fn every_change_of_a_communitys_orders_gives_it_a_greater_version_and_nothing_else_does() {
+    let (_test, db) = database().await;
+    db.run(|conn| -> Result<(), DbError> {
+        let mut seen = vec![orders::version(conn, COMMUNITIES[0])?];
+        let first = orders::insert(conn, &order(COMMUNITIES[0], 1))?;
+        assert_changed(conn, &mut seen, "an insert");
+        let second = orders::insert(conn, &order(COMMUNITIES[0], 2))?;
+        assert_changed(conn, &mut seen, "another insert");
+        let other = orders::version(conn, COMMUNITIES[1])?;
+        // Reads, and another community's orders, leave it alone.
+        let all = PlatformFilter {
+            community_identifier: COMMUNITIES[0].to_owned(),
+            ..PlatformFilter::default()
+        };
+        orders::list_for_platform(conn, &all, Paging::new(Some(1), Some(5)).unwrap())?;
+        orders::insert(conn, &order(COMMUNITIES[1], 3))?;
+        assert_eq!(
+            orders::version(conn, COMMUNITIES[0])?,
+            *seen.last().unwrap()
+        );
+        assert!(orders::version(conn, COMMUNITIES[1])? > other);
+        svc_orders::db::payments::pay_orders(conn, &[first.id], 1, 100)?;
+        assert_changed(conn, &mut seen, "a payment");
+        orders::close(conn, second.id, 100)?;
+        assert_changed(conn, &mut seen, "a close");
+        // A column the list shows, which no count depends on.
+        diesel::update(schema::orders::table.filter(schema::orders::id.eq(first.id)))
+            .set(schema::orders::remark.eq("已核对"))
+            .execute(conn)?;
+        assert_changed(conn, &mut seen, "a remark");
+        diesel::delete(schema::orders::table.filter(schema::orders::id.eq(second.id)))
+            .execute(conn)?;
+        assert_changed(conn, &mut seen, "a delete");
+        // A statement that matches no order is no change.
+        diesel::update(schema::orders::table.filter(schema::orders::id.eq(-1)))
+            .set(schema::orders::remark.eq("无"))
+            .execute(conn)?;
+        assert_eq!(
+            orders::version(conn, COMMUNITIES[0])?,
+            *seen.last().unwrap()
+        );
         Ok(())
     })
     .await

@@ -5,9 +5,11 @@
 //! known: actix runs the extractors together, and a bad token (401) or the wrong kind of caller
 //! (403) must answer before a bad field (400).
 use actix_web::{HttpRequest, web};
+use kit::error::ServiceError;
 use kit::money::render_yuan;
 use proto::orders as pb;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::Schema;
@@ -19,6 +21,7 @@ use crate::input::{
     Date, Flag, Id, IdCard, Input, JoinedIds, JsonObject, Level, Nested, Page, PerPage, Phone,
     Text, Xiaoqu, Yuan,
 };
+use crate::kept_pages::KeptPage;
 use crate::middleware::RequestId;
 use crate::routes::pages::{self, FlatPages};
 use crate::state::AppState;
@@ -149,18 +152,32 @@ fn pages_or_null(
     (count > 0).then(|| pages::flat(request, page, per_page, count, total))
 }
 
-fn order_page(request: &HttpRequest, reply: pb::OrderPage) -> ApiResult {
-    let pages = pages_or_null(
-        request,
+/// The service's page, its rows rendered once ([`order_page`] renders the answer).
+fn rendered(reply: pb::OrderPage) -> serde_json::Result<KeptPage> {
+    let rows: Vec<OrderRow> = reply.orders.into_iter().map(OrderRow::from).collect();
+    KeptPage::render(
+        reply.version,
         reply.page,
         reply.per_page,
-        reply.orders.len(),
         reply.total,
-    );
-    Ok(envelope::ok(&OrderPageResponse {
+        &rows,
+    )
+}
+
+/// [`OrderPageResponse`] with its rows already rendered.
+#[derive(Serialize)]
+struct RenderedOrderPage<'a> {
+    #[serde(flatten)]
+    head: Head,
+    data: &'a RawValue,
+    pages: Option<FlatPages>,
+}
+
+fn order_page(request: &HttpRequest, page: &KeptPage) -> ApiResult {
+    Ok(envelope::ok(&RenderedOrderPage {
         head: Head::ok("获取订单列表成功", "获取订单列表成功"),
-        data: reply.orders.into_iter().map(OrderRow::from).collect(),
-        pages,
+        data: &page.rows,
+        pages: pages_or_null(request, page.page, page.per_page, page.count, page.total),
     }))
 }
 
@@ -257,7 +274,7 @@ impl CreateOrderInput {
     fn payer(&self) -> Result<pb::create_order_request::Payer, kit::error::ServiceError> {
         use pb::create_order_request::Payer;
         let id = &self.identifier.0;
-        let need = |name: &str| kit::error::ServiceError::missing(&format!("identifier.{name}"));
+        let need = |name: &str| ServiceError::missing(&format!("identifier.{name}"));
         let level =
             |value: Option<Level>, name: &str| value.map(Level::get).ok_or_else(|| need(name));
         let phone = || id.phone.as_ref().map(|p| p.0.as_str().to_owned());
@@ -404,7 +421,7 @@ pub async fn list(
     input: Result<Input<ListOrdersInput>, ApiError>,
 ) -> ApiResult {
     let input = input?.into_inner();
-    let message = pb::ListOrdersRequest {
+    let mut message = pb::ListOrdersRequest {
         platform: Some(platform.reference()),
         xiaoqu: input.xiaoqu.into_string(),
         house: Some(address_filter([
@@ -418,14 +435,24 @@ pub async fn list(
         open: input.status.map(Flag::get),
         paied: input.paied.map(Flag::get),
         paging: Some(paging(input.page, input.per_page)),
+        known_version: None,
     };
+    let asked = state.pages.ask(&message);
+    message.known_version = asked.known_version();
     let reply = state
         .call(
             "orders",
             state.orders().list_orders(request_id.grpc(message)),
         )
         .await?;
-    order_page(&request, reply)
+    let unchanged = reply.unchanged;
+    let page = state
+        .pages
+        .answer(asked, unchanged, reply.version, || rendered(reply))?;
+    state
+        .metrics
+        .observe_page("/api/v1/wjdh/order/list", unchanged);
+    order_page(&request, &page)
 }
 
 /// The resident's list filters, the same for orders (000 §4.1.1) and bills (000 §4.1.2, where
@@ -470,7 +497,9 @@ pub async fn resident_list(
             state.orders().resident_orders(request_id.grpc(message)),
         )
         .await?;
-    order_page(&request, reply)
+    let page = rendered(reply)
+        .map_err(|error| ServiceError::internal(format!("rendering the orders: {error}")))?;
+    order_page(&request, &page)
 }
 
 /// 000 §4.1.2 账单列表: the bills of the resident's payments, each with the orders it paid.
@@ -619,7 +648,7 @@ pub async fn close(
     let order = match (input.number, input.id) {
         (Some(number), _) => Order::Number(number.into_string()),
         (None, Some(id)) => Order::Id(id.get()),
-        (None, None) => return Err(kit::error::ServiceError::missing("number").into()),
+        (None, None) => return Err(ServiceError::missing("number").into()),
     };
     let message = pb::CloseOrderRequest {
         platform: Some(platform.reference()),
@@ -927,4 +956,55 @@ pub async fn bill_refunds(
         head: Head::ok("成功获取退款列表", "成功获取退款列表"),
         data: list.refunds.into_iter().map(BillRefundRow::from).collect(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The answer rendered from kept rows is the one the document's `OrderPageResponse` gives.
+    #[test]
+    fn a_page_rendered_from_its_kept_rows_is_the_documented_answer_byte_for_byte() {
+        let order = |id: i64, house: &str| pb::Order {
+            id,
+            number: format!("2020121311493136769{id}"),
+            title: "物业费".to_owned(),
+            amount_fen: 1250,
+            open: id % 2 == 0,
+            paied: id % 2 == 1,
+            remark: "2020年物业费征收".to_owned(),
+            extra: r#"{"单价":"100元/平方"}"#.to_owned(),
+            house: house.to_owned(),
+            manager: "晨曦家园".to_owned(),
+            shop_number: if id % 2 == 1 {
+                "wx1".to_owned()
+            } else {
+                String::new()
+            },
+            house_id: 11,
+        };
+        let reply = pb::OrderPage {
+            orders: vec![order(1, "晨曦家园1栋1单元1楼101号"), order(2, "")],
+            page: 1,
+            per_page: 20,
+            total: 2,
+            version: 3,
+            unchanged: false,
+        };
+        let request = actix_web::test::TestRequest::post()
+            .uri("http://127.0.0.1/api/v1/wjdh/order/list")
+            .to_http_request();
+        let documented = OrderPageResponse {
+            head: Head::ok("获取订单列表成功", "获取订单列表成功"),
+            data: reply.orders.iter().cloned().map(OrderRow::from).collect(),
+            pages: pages_or_null(&request, 1, 20, 2, 2),
+        };
+        let answer = order_page(&request, &rendered(reply).unwrap()).unwrap();
+        let body = actix_web::body::to_bytes(answer.into_body());
+        let body = futures::executor::block_on(body).unwrap();
+        assert_eq!(
+            std::str::from_utf8(&body).unwrap(),
+            serde_json::to_string(&documented).unwrap()
+        );
+    }
 }

@@ -16,6 +16,10 @@ pub struct OrderPage {
     pub rows: Vec<(ShownOrder, String)>,
     pub paging: Paging,
     pub total: i64,
+    /// The version of the community's orders the page shows ([`orders::version`]); 0: none.
+    pub version: i64,
+    /// The caller's kept page of this version is current: `rows` is empty.
+    pub unchanged: bool,
 }
 
 fn nobody() -> ServiceError {
@@ -194,19 +198,39 @@ pub async fn list(state: &State, r: pb::ListOrdersRequest) -> ServiceResult<Orde
     };
     filter.users = person_filter(state, &community, r.person.unwrap_or_default()).await?;
     filter.community_identifier = community;
-    let (rows, total) = state
+    // A person's orders also depend on who svc-yibiaosanshi finds for them: such a page has no
+    // version of its own.
+    let versioned = filter.users.is_none();
+    let known = r.known_version;
+    state
         .db
         .run(move |conn| -> crate::error::Result<_> {
+            // Read before the page: the page then shows this version or a later one, and a
+            // later one has a greater version, which no later call will match.
+            let version = match versioned {
+                true => orders::version(conn, &filter.community_identifier)?,
+                false => 0,
+            };
+            if version != 0 && known == Some(version) {
+                return Ok(OrderPage {
+                    rows: Vec::new(),
+                    paging,
+                    total: 0,
+                    version,
+                    unchanged: true,
+                });
+            }
             let (rows, total) = orders::list_for_platform(conn, &filter, paging)?;
-            Ok((with_shop_numbers(rows), total))
+            Ok(OrderPage {
+                rows: with_shop_numbers(rows),
+                paging,
+                total,
+                version,
+                unchanged: false,
+            })
         })
         .await
-        .map_err(ServiceError::from)?;
-    Ok(OrderPage {
-        rows,
-        paging,
-        total,
-    })
+        .map_err(ServiceError::from)
 }
 
 /// 000 §4.1.1: the orders of the resident's paying houses and their personal orders.
@@ -244,6 +268,8 @@ pub async fn for_resident(state: &State, r: pb::ResidentOrdersRequest) -> Servic
         rows,
         paging,
         total,
+        version: 0,
+        unchanged: false,
     })
 }
 

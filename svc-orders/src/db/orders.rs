@@ -266,6 +266,20 @@ pub fn list_for_platform(
     Ok((rows, total))
 }
 
+/// The version of the community's orders: one more than how many order rows statements have
+/// written there, summed over `order_counts`' slots, whose `changes` the triggers add to with
+/// every insert, update and delete (migration `2026-12-17-000001_order_versions`). A page read
+/// after it shows this version or a later one; every change gives a greater one. Nothing
+/// deletes a count row, so it never goes back.
+pub fn version(conn: &mut AnyConnection, community: &str) -> QueryResult<i64> {
+    use super::schema::order_counts;
+    let changes: Vec<i64> = order_counts::table
+        .filter(order_counts::community_identifier.eq(community))
+        .select(order_counts::changes)
+        .load(conn)?;
+    Ok(1 + changes.iter().sum::<i64>())
+}
+
 /// The total of the filter's orders from `order_counts` (kept by triggers; on PostgreSQL a
 /// transaction must change the orders of several communities in one statement, see the
 /// migration), as an expression: the sum of the count columns of the states the filter wants

@@ -166,6 +166,8 @@ diesel::table! {
         open_paid -> BigInt,
         closed_unpaid -> BigInt,
         closed_paid -> BigInt,
+        /// Rows the slot's statements wrote (2026-12-17-000001_order_versions).
+        changes -> BigInt,
     }
 }
 

@@ -40,6 +40,8 @@ pub fn order_page(page: OrderPage) -> pb::OrderPage {
         page: page.paging.page,
         per_page: page.paging.per_page,
         total: page.total,
+        version: page.version,
+        unchanged: page.unchanged,
     }
 }
 

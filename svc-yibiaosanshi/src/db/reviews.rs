@@ -280,6 +280,20 @@ pub fn page(
     Ok((rows, total))
 }
 
+/// The version of the community's reviews: one more than how many review rows statements have
+/// written there, summed over its `review_counts` rows, whose `changes` the triggers add to with
+/// every insert, update and delete (migration `2026-12-17-000001_review_versions`). A page read
+/// after it shows this version or a later one; every change gives a greater one. Nothing
+/// deletes a count row, so it never goes back.
+pub fn version(conn: &mut AnyConnection, community: &str) -> QueryResult<i64> {
+    use super::schema::review_counts;
+    let changes: Vec<i64> = review_counts::table
+        .filter(review_counts::community_identifier.eq(community))
+        .select(review_counts::changes)
+        .load(conn)?;
+    Ok(1 + changes.iter().sum::<i64>())
+}
+
 /// How many of the community's reviews `filter` matches: the sum of a few `review_counts` rows
 /// (the triggers keep them), however many reviews the community has.
 fn count(conn: &mut AnyConnection, filter: &ReviewFilter) -> QueryResult<i64> {

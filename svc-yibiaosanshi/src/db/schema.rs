@@ -182,6 +182,8 @@ diesel::table! {
         status -> Integer,
         slot -> Integer,
         n -> BigInt,
+        /// Rows the slot's statements wrote (2026-12-17-000001_review_versions).
+        changes -> BigInt,
     }
 }
 

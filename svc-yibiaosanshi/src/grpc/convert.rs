@@ -73,7 +73,7 @@ use crate::actions::registration::houses::{
     HouseDetail, HouseReview, Member, MyHouseRow, ReviewDetail,
 };
 use crate::actions::registration::owner::{OwnerLookUp, VerifiedHouse};
-use crate::actions::registration::platform::Correction;
+use crate::actions::registration::platform::{Correction, ReviewPage};
 use crate::db::reviews::{DecisionRow, Review};
 use crate::domain::house::{HouseChange, HouseChoice, HouseFields};
 use crate::domain::person::PersonData;
@@ -322,13 +322,22 @@ impl From<Review> for pb::Review {
     }
 }
 
-impl From<Page<Review>> for pb::ReviewPage {
-    fn from(page: Page<Review>) -> Self {
+impl From<ReviewPage> for pb::ReviewPage {
+    fn from(listed: ReviewPage) -> Self {
+        let Some(page) = listed.page else {
+            return Self {
+                version: listed.version,
+                unchanged: true,
+                ..Self::default()
+            };
+        };
         Self {
             reviews: page.rows.into_iter().map(Into::into).collect(),
             total: page.total,
             page: page.paging.page,
             per_page: page.paging.per_page,
+            version: listed.version,
+            unchanged: false,
         }
     }
 }

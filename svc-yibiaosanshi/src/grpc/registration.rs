@@ -268,6 +268,7 @@ impl pb::registration_server::Registration for RegistrationService {
                 shenhe_type,
                 status,
                 paging: paging(r.page, r.per_page)?,
+                known_version: r.known_version,
             };
             let page = platform::list_reviews(&self.state, &platform(r.platform)?, query).await?;
             Ok(page.into())

@@ -97,6 +97,89 @@ async fn a_full_pages_total_follows_reviews_filed_decided_and_withdrawn() {
     app.stop().await;
 }
 
+/// 10002's first page of reviews, for a caller that kept the page of `known_version`.
+async fn first_page(app: &mut TestService, known_version: Option<i64>) -> pb::ReviewPage {
+    app.registration
+        .list_reviews(list(
+            &["10002"],
+            pb::ListReviewsRequest {
+                community_identifier: "10002".to_owned(),
+                known_version,
+                ..pb::ListReviewsRequest::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+#[tokio::test]
+async fn a_kept_page_is_answered_unchanged_until_any_review_of_the_community_changes() {
+    let mut app = demo_service().await;
+    let ids = three_reviews(&mut app).await;
+    let first = first_page(&mut app, None).await;
+    assert!(first.version > 0 && !first.unchanged, "{first:?}");
+    assert_eq!(first.reviews.len(), 3);
+    let again = first_page(&mut app, Some(first.version)).await;
+    assert!(again.unchanged, "{again:?}");
+    assert_eq!((again.version, again.reviews.len()), (first.version, 0));
+
+    // A decision: a greater version, and the page as it now is.
+    decide(&mut app, ids[0], "1", "").await.unwrap();
+    let decided = first_page(&mut app, Some(first.version)).await;
+    assert!(
+        !decided.unchanged && decided.version > first.version,
+        "{decided:?}"
+    );
+    assert_eq!(decided.reviews[2].shenhe_status, 1);
+    // A change no count sees.
+    app.db
+        .run(|conn| -> Result<_, kit::db::DbError> {
+            Ok(
+                diesel::sql_query("UPDATE reviews SET updated_at = updated_at + 60")
+                    .execute(conn)?,
+            )
+        })
+        .await
+        .unwrap();
+    let corrected = first_page(&mut app, Some(decided.version)).await;
+    assert!(!corrected.unchanged && corrected.version > decided.version);
+    assert_eq!(
+        corrected.reviews[0].updated_at,
+        decided.reviews[0].updated_at + 60
+    );
+
+    // An empty page has no version; the caller is checked before any version is compared.
+    let empty = app
+        .registration
+        .list_reviews(list(
+            &["10002"],
+            pb::ListReviewsRequest {
+                community_identifier: "10002".to_owned(),
+                status: Some(pb::ReviewStatus::Refused.into()),
+                ..pb::ListReviewsRequest::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((empty.reviews.len(), empty.version), (0, 0));
+    let foreign = error_of(
+        app.registration
+            .list_reviews(list(
+                &["10003"],
+                pb::ListReviewsRequest {
+                    community_identifier: "10002".to_owned(),
+                    known_version: Some(corrected.version),
+                    ..pb::ListReviewsRequest::default()
+                },
+            ))
+            .await,
+    );
+    assert_eq!(foreign.kind, ErrorKind::Forbidden);
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn reviews_are_listed_newest_first_a_page_at_a_time() {
     let mut app = demo_service().await;

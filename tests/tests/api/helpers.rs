@@ -494,6 +494,30 @@ impl TestApp {
             .await
     }
 
+    /// How many pages of the list at `route` this app's gateway answered with `outcome`
+    /// (`unchanged`: the page it kept; `read`: read anew), from its metrics.
+    pub async fn list_pages(&self, route: &str, outcome: &str) -> i64 {
+        let metrics = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let (outcome, route) = (
+            format!("outcome=\"{outcome}\""),
+            format!("route=\"{route}\""),
+        );
+        metrics
+            .lines()
+            .filter(|line| line.starts_with("gateway_list_pages_total{"))
+            .filter(|line| line.contains(&outcome) && line.contains(&route))
+            .map(|line| line.rsplit(' ').next().unwrap().parse::<i64>().unwrap())
+            .sum()
+    }
+
     /// The token of credential `jyl-demo`, managing 10003 (交运里).
     pub async fn platform_10003(&self) -> String {
         self.platform_token(PLATFORM_10003.0, PLATFORM_10003.1)

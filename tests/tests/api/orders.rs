@@ -372,6 +372,70 @@ async fn the_platform_lists_its_orders_in_the_seeds_shape_and_filters_them() {
     app.stop().await;
 }
 
+/// How many pages of the platform's order list were answered with `outcome`.
+async fn list_pages(app: &TestApp, outcome: &str) -> i64 {
+    app.list_pages("/api/v1/wjdh/order/list", outcome).await
+}
+
+#[tokio::test]
+async fn a_page_asked_again_is_the_one_kept_until_the_communitys_orders_change() {
+    let (app, platform, _, _) = four_orders().await;
+    let list = |body: Value| app.post("/api/v1/wjdh/order/list", body, Some(&platform));
+    let first = list(json!({"xiaoqu": "10002"})).await;
+    let again = list(json!({"xiaoqu": "10002"})).await;
+    assert_eq!(first.body, again.body);
+    assert_eq!(again.rows().len(), 4);
+    assert_eq!(
+        (
+            list_pages(&app, "read").await,
+            list_pages(&app, "unchanged").await
+        ),
+        (1, 1)
+    );
+    // Another page, or the same under other filters, is its own.
+    let second = list(json!({"xiaoqu": "10002", "per_page": 3, "page": 2})).await;
+    assert_eq!(second.rows().len(), 1);
+    assert_eq!(list_pages(&app, "read").await, 2);
+
+    // A close changes the community's orders: the next call reads the page again.
+    let number = first.rows()[0]["number"].clone();
+    let closed = app
+        .post(
+            "/api/v1/wjdh/order/close",
+            json!({"xiaoqu": "10002", "number": number}),
+            Some(&platform),
+        )
+        .await;
+    assert_eq!(closed.code(), 0, "{:?}", closed.body);
+    let after = list(json!({"xiaoqu": "10002"})).await;
+    assert_eq!(after.rows()[0]["number"], number);
+    assert_eq!(after.rows()[0]["status"], "已关闭");
+    assert_eq!(list_pages(&app, "read").await, 3);
+    // So does a new order, which the page and its total show at once.
+    created(&app, &platform, "house", house_101(), json!("0.04")).await;
+    let newer = list(json!({"xiaoqu": "10002"})).await;
+    assert_eq!(newer.rows().len(), 5);
+    assert_eq!(newer.rows()[0]["amount"], "0.04元");
+    assert_eq!(newer.body["pages"]["total"], 5);
+    assert_eq!(
+        (
+            list_pages(&app, "read").await,
+            list_pages(&app, "unchanged").await
+        ),
+        (4, 1)
+    );
+    // A page kept for one credential is not another's: 10003's is refused, not answered.
+    let foreign = app
+        .post(
+            "/api/v1/wjdh/order/list",
+            json!({"xiaoqu": "10002"}),
+            Some(&app.platform_10003().await),
+        )
+        .await;
+    assert_refused(&foreign, 403, "您没有权限管理该小区");
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn the_platforms_list_refuses_bad_filters_and_other_communities() {
     let (app, platform, _, _) = four_orders().await;

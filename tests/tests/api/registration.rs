@@ -559,6 +559,34 @@ async fn the_platform_lists_and_reads_the_reviews_as_the_seed_shows() {
 }
 
 #[tokio::test]
+async fn the_review_list_asked_again_is_the_page_kept_until_a_review_changes() {
+    let app = spawn_app().await;
+    let (_, _, review) = tenant_under_review(&app).await;
+    let platform = app.platform().await;
+    let list = || {
+        app.post(
+            "/api/v1/wjdh/shenheList",
+            json!({"community_identifier": "10002"}),
+            Some(&platform),
+        )
+    };
+    let pages = |outcome| app.list_pages("/api/v1/wjdh/shenheList", outcome);
+    let first = list().await;
+    let again = list().await;
+    assert_eq!(first.body, again.body);
+    assert_eq!(first.body["data"][0]["shenhe_status"], json!(2));
+    assert_eq!((pages("read").await, pages("unchanged").await), (1, 1));
+
+    let approved = app.approve(&platform, review).await;
+    assert_eq!(approved.code(), 0, "{:?}", approved.body);
+    let after = list().await;
+    assert_eq!(after.body["data"][0]["id"], json!(review));
+    assert_eq!(after.body["data"][0]["shenhe_status"], json!(1));
+    assert_eq!((pages("read").await, pages("unchanged").await), (2, 1));
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn an_approved_tenant_is_bound_to_the_house_and_the_decision_is_final_and_logged() {
     let app = spawn_app().await;
     let (tenant, house, review) = tenant_under_review(&app).await;

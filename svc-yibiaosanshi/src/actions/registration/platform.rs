@@ -22,6 +22,16 @@ pub struct ReviewQuery {
     pub shenhe_type: Option<ReviewType>,
     pub status: Option<ReviewStatus>,
     pub paging: Paging,
+    /// The version of a page the caller kept ([`ReviewPage::version`]).
+    pub known_version: Option<i64>,
+}
+
+/// 1.2.2's answer: the page, or `None` when the caller's kept page is current.
+pub struct ReviewPage {
+    pub page: Option<Page<Review>>,
+    /// The version of the community's reviews the page shows ([`reviews::version`]); 0 for an
+    /// empty page, which is not to be kept.
+    pub version: i64,
 }
 
 /// A platform's correction of 审核数据: the applicant, the house (neither may change), the
@@ -48,12 +58,13 @@ pub async fn list_reviews(
     state: &State,
     platform: &Platform,
     query: ReviewQuery,
-) -> ServiceResult<Page<Review>> {
+) -> ServiceResult<ReviewPage> {
     let ReviewQuery {
         community_identifier: community,
         shenhe_type,
         status,
         paging,
+        known_version,
     } = query;
     let unknown = || {
         ServiceError::not_found(
@@ -75,23 +86,36 @@ pub async fn list_reviews(
         status,
     };
     // A community with reviews exists: only an empty page asks whether it does.
-    let (rows, total, known) = state
+    let listed = state
         .db
         .run(move |conn| -> Result<_> {
+            // Read before the page: the page then shows this version or a later one, and a
+            // later one has a greater version, which no later call will match. Only a page
+            // with rows is kept, so a known version is of a community that has reviews.
+            let version = reviews::version(conn, &filter.community_identifier)?;
+            if known_version == Some(version) {
+                return Ok(Some(ReviewPage {
+                    page: None,
+                    version,
+                }));
+            }
             let (rows, total) = reviews::page(conn, &filter, paging)?;
-            let known = total > 0
-                || crate::db::addresses::community_exists(conn, &filter.community_identifier)?;
-            Ok((rows, total, known))
+            if total == 0
+                && !crate::db::addresses::community_exists(conn, &filter.community_identifier)?
+            {
+                return Ok(None);
+            }
+            Ok(Some(ReviewPage {
+                version: if rows.is_empty() { 0 } else { version },
+                page: Some(Page {
+                    rows,
+                    total,
+                    paging,
+                }),
+            }))
         })
         .await?;
-    if !known {
-        return Err(unknown());
-    }
-    Ok(Page {
-        rows,
-        total,
-        paging,
-    })
+    listed.ok_or_else(unknown)
 }
 
 fn no_such_review() -> ServiceError {

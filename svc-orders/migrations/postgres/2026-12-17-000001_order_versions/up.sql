@@ -1,0 +1,86 @@
+-- A version of each community's orders (issue 14): `changes` adds up the order rows that
+-- statements wrote, per slot, so that their sum over a community's slots grows with every
+-- insert, update and delete, including those that change no count (the counting triggers
+-- skipped those). The platform's order list answers "unchanged" to a caller that kept the page
+-- of the current version (svc_orders::db::orders::version).
+ALTER TABLE order_counts ADD COLUMN changes BIGINT NOT NULL DEFAULT 0;
+
+CREATE OR REPLACE FUNCTION orders_counted_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO order_counts AS counts (community_identifier, slot, open_unpaid, open_paid, closed_unpaid, closed_paid, changes)
+    SELECT community_identifier, pg_backend_pid() % 8,
+        SUM(open_unpaid), SUM(open_paid), SUM(closed_unpaid), SUM(closed_paid), COUNT(*)
+    FROM (
+        SELECT community_identifier,
+                CAST(status = 'open' AND NOT paied AS INTEGER) AS open_unpaid,
+                CAST(status = 'open' AND paied AS INTEGER) AS open_paid,
+                CAST(status = 'closed' AND NOT paied AS INTEGER) AS closed_unpaid,
+                CAST(status = 'closed' AND paied AS INTEGER) AS closed_paid
+            FROM new_rows
+    ) AS changed
+    GROUP BY community_identifier
+    ORDER BY community_identifier
+    ON CONFLICT (community_identifier, slot) DO UPDATE SET
+        open_unpaid = counts.open_unpaid + excluded.open_unpaid,
+        open_paid = counts.open_paid + excluded.open_paid,
+        closed_unpaid = counts.closed_unpaid + excluded.closed_unpaid,
+        closed_paid = counts.closed_paid + excluded.closed_paid,
+        changes = counts.changes + excluded.changes;
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION orders_counted_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO order_counts AS counts (community_identifier, slot, open_unpaid, open_paid, closed_unpaid, closed_paid, changes)
+    SELECT community_identifier, pg_backend_pid() % 8,
+        SUM(open_unpaid), SUM(open_paid), SUM(closed_unpaid), SUM(closed_paid), COUNT(*)
+    FROM (
+        SELECT community_identifier,
+                -CAST(status = 'open' AND NOT paied AS INTEGER) AS open_unpaid,
+                -CAST(status = 'open' AND paied AS INTEGER) AS open_paid,
+                -CAST(status = 'closed' AND NOT paied AS INTEGER) AS closed_unpaid,
+                -CAST(status = 'closed' AND paied AS INTEGER) AS closed_paid
+            FROM old_rows
+    ) AS changed
+    GROUP BY community_identifier
+    ORDER BY community_identifier
+    ON CONFLICT (community_identifier, slot) DO UPDATE SET
+        open_unpaid = counts.open_unpaid + excluded.open_unpaid,
+        open_paid = counts.open_paid + excluded.open_paid,
+        closed_unpaid = counts.closed_unpaid + excluded.closed_unpaid,
+        closed_paid = counts.closed_paid + excluded.closed_paid,
+        changes = counts.changes + excluded.changes;
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION orders_counted_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO order_counts AS counts (community_identifier, slot, open_unpaid, open_paid, closed_unpaid, closed_paid, changes)
+    SELECT community_identifier, pg_backend_pid() % 8,
+        SUM(open_unpaid), SUM(open_paid), SUM(closed_unpaid), SUM(closed_paid), COUNT(*)
+    FROM (
+        SELECT community_identifier,
+                CAST(status = 'open' AND NOT paied AS INTEGER) AS open_unpaid,
+                CAST(status = 'open' AND paied AS INTEGER) AS open_paid,
+                CAST(status = 'closed' AND NOT paied AS INTEGER) AS closed_unpaid,
+                CAST(status = 'closed' AND paied AS INTEGER) AS closed_paid
+            FROM new_rows
+        UNION ALL
+        SELECT community_identifier,
+                -CAST(status = 'open' AND NOT paied AS INTEGER) AS open_unpaid,
+                -CAST(status = 'open' AND paied AS INTEGER) AS open_paid,
+                -CAST(status = 'closed' AND NOT paied AS INTEGER) AS closed_unpaid,
+                -CAST(status = 'closed' AND paied AS INTEGER) AS closed_paid
+            FROM old_rows
+    ) AS changed
+    GROUP BY community_identifier
+    ORDER BY community_identifier
+    ON CONFLICT (community_identifier, slot) DO UPDATE SET
+        open_unpaid = counts.open_unpaid + excluded.open_unpaid,
+        open_paid = counts.open_paid + excluded.open_paid,
+        closed_unpaid = counts.closed_unpaid + excluded.closed_unpaid,
+        closed_paid = counts.closed_paid + excluded.closed_paid,
+        changes = counts.changes + excluded.changes;
+    RETURN NULL;
+END
+$$;
