@@ -167,6 +167,9 @@ async fn secrets_are_stored_hashed_and_revocation_is_immediate() {
             .await;
         assert_eq!(listed.code(), 0, "{:?}", listed.body);
     }
+    // The second page was the one the gateway kept: revoking must end that too.
+    let route = "/api/v1/wjdh/order/list";
+    assert_eq!(app.list_pages(route, "unchanged").await, 1);
     assert!(
         svc_auth::actions::admin::revoke_credential(&db, &app.stack.cache, "ops-1", 7200)
             .await
