@@ -959,6 +959,7 @@ pub async fn bill_refunds(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

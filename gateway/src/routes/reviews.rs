@@ -521,6 +521,7 @@ pub async fn decisions(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
