@@ -31,9 +31,16 @@ pub const GATEWAY: &str = "gateway";
 pub const MIN_KEY_BYTES: usize = 32;
 /// Clock skew tolerated between two pods.
 const LEEWAY_SECONDS: u64 = 5;
+/// How long a signer sends the same assertion again for whom it acts for: half its life, so
+/// every call still carries one valid for half a minute at least.
+const REUSED_SECONDS: i64 = TTL_SECONDS / 2;
+/// The most assertions a signer keeps to send again, and a verifier keeps verified (one each
+/// per resident or credential active in the last half minute); beyond that, the least used are
+/// signed or verified again.
+const KEPT_ASSERTIONS: u64 = 10_000;
 
 /// Whom the gateway acts for in a call, as the caller's token authenticated them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Acting {
     /// A signed-in resident (user id).
     Resident(i64),
@@ -89,7 +96,12 @@ fn key_bytes(key: &str) -> Result<&[u8], ShortKey> {
 pub struct Signer {
     component: Arc<str>,
     key: Arc<EncodingKey>,
+    /// The assertion last signed for each caller acted for, and its `iat`: sent again while it
+    /// is younger than [`REUSED_SECONDS`] (signing was a few percent of a read's CPU).
+    recent: moka::sync::Cache<Option<Acting>, (i64, AsciiMetadataValue)>,
 }
+
+type AsciiMetadataValue = tonic::metadata::MetadataValue<tonic::metadata::Ascii>;
 
 impl std::fmt::Debug for Signer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -106,6 +118,12 @@ impl Signer {
         Ok(Self {
             component: component.into(),
             key: Arc::new(EncodingKey::from_secret(key_bytes(key)?)),
+            recent: moka::sync::Cache::builder()
+                .max_capacity(KEPT_ASSERTIONS)
+                .time_to_live(std::time::Duration::from_secs(
+                    REUSED_SECONDS.unsigned_abs(),
+                ))
+                .build(),
         })
     }
 
@@ -147,6 +165,27 @@ impl Signer {
             .map_err(|error| Status::internal(format!("signing the caller assertion: {error}")))
     }
 
+    /// The assertion for a call made at `now` acting for `acting`, as metadata: the one signed
+    /// for it last if that is younger than [`REUSED_SECONDS`], else a new one.
+    fn assertion_at(
+        &self,
+        acting: Option<&Acting>,
+        now: i64,
+    ) -> Result<AsciiMetadataValue, Status> {
+        let key = acting.cloned();
+        if let Some((iat, value)) = self.recent.get(&key)
+            && (iat..iat + REUSED_SECONDS).contains(&now)
+        {
+            return Ok(value);
+        }
+        let value: AsciiMetadataValue = self
+            .sign_at(acting, now)?
+            .parse()
+            .map_err(|_| Status::internal("the caller assertion is not valid metadata"))?;
+        self.recent.insert(key, (now, value.clone()));
+        Ok(value)
+    }
+
     /// `channel` behind the client layer signing as this component.
     pub fn channel(&self, channel: Channel) -> CallerChannel {
         InterceptedService::new(channel, Outgoing(self.clone()))
@@ -158,6 +197,9 @@ impl Signer {
 pub struct Verifier {
     key: Arc<DecodingKey>,
     validation: Arc<Validation>,
+    /// Assertions already verified, with their callers and `exp`: the same text is believed
+    /// again without its signature being checked again, until it expires.
+    verified: moka::sync::Cache<String, (Caller, i64)>,
 }
 
 impl Verifier {
@@ -169,21 +211,46 @@ impl Verifier {
         Ok(Self {
             key: Arc::new(DecodingKey::from_secret(key_bytes(key)?)),
             validation: Arc::new(validation),
+            verified: moka::sync::Cache::builder()
+                .max_capacity(KEPT_ASSERTIONS)
+                .time_to_live(std::time::Duration::from_secs(
+                    TTL_SECONDS.unsigned_abs() + LEEWAY_SECONDS,
+                ))
+                .build(),
         })
     }
 
     /// The caller an assertion names, when it is signed with our key, for us, and current.
     pub fn verify(&self, token: &str) -> Result<Caller, Status> {
+        self.verify_at(token, crate::time::now_unix())
+    }
+
+    fn verify_at(&self, token: &str, now: i64) -> Result<Caller, Status> {
+        // Current as the signature check counts it: up to `exp` and the leeway.
+        if let Some((caller, exp)) = self.verified.get(token)
+            && now <= exp + LEEWAY_SECONDS as i64
+        {
+            return Ok(caller);
+        }
+        let (caller, exp) = self.check(token, now)?;
+        self.verified
+            .insert(token.to_owned(), (caller.clone(), exp));
+        Ok(caller)
+    }
+
+    /// [`Verifier::verify`] without what it keeps: the signature, audience and times checked.
+    fn check(&self, token: &str, now: i64) -> Result<(Caller, i64), Status> {
         let claims = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
             .map_err(|error| {
                 Status::unauthenticated(format!("the caller assertion is not valid: {error}"))
             })?
             .claims;
-        if claims.iat > crate::time::now_unix() + LEEWAY_SECONDS as i64
+        if claims.iat > now + LEEWAY_SECONDS as i64
+            || claims.exp + (LEEWAY_SECONDS as i64) < now
             || claims.exp - claims.iat > TTL_SECONDS
         {
             return Err(Status::unauthenticated(
-                "the caller assertion is issued in the future or lives too long",
+                "the caller assertion is issued in the future, expired or lives too long",
             ));
         }
         let acting = match (claims.resident, claims.platform) {
@@ -199,10 +266,11 @@ impl Verifier {
                 ));
             }
         };
-        Ok(Caller {
+        let caller = Caller {
             component: claims.iss,
             acting,
-        })
+        };
+        Ok((caller, claims.exp))
     }
 }
 
@@ -293,10 +361,8 @@ impl tonic::service::Interceptor for Outgoing {
         {
             request.metadata_mut().insert("x-request-id", value);
         }
-        let token = self.0.sign(request.extensions().get::<Acting>())?;
-        let value = token
-            .parse()
-            .map_err(|_| Status::internal("the caller assertion is not valid metadata"))?;
+        let acting = request.extensions().get::<Acting>();
+        let value = self.0.assertion_at(acting, crate::time::now_unix())?;
         request.metadata_mut().insert(HEADER, value);
         Ok(request)
     }
@@ -449,6 +515,51 @@ mod tests {
         parts[1] = &forged;
         assert!(verifier().verify(&parts.join(".")).is_err());
         assert!(verifier().verify("not a token").is_err());
+    }
+
+    #[test]
+    fn a_signer_sends_the_same_assertion_for_half_its_life_then_signs_a_new_one() {
+        let signer = signer(GATEWAY);
+        let resident = Acting::Resident(42);
+        let first = signer.assertion_at(Some(&resident), 1_000).expect("signed");
+        assert_eq!(
+            signer.assertion_at(Some(&resident), 1_029).expect("kept"),
+            first
+        );
+        // Acting for someone else, or for nobody, is another assertion.
+        let other = signer
+            .assertion_at(Some(&Acting::Resident(43)), 1_000)
+            .expect("signed");
+        assert_ne!(other, first);
+        assert_ne!(signer.assertion_at(None, 1_000).expect("signed"), first);
+        let later = signer.assertion_at(Some(&resident), 1_030).expect("signed");
+        assert_ne!(later, first);
+        // A clock set back gets one issued then, not one from its future.
+        assert_ne!(
+            signer.assertion_at(Some(&resident), 1_000).expect("signed"),
+            later
+        );
+    }
+
+    #[test]
+    fn a_verified_assertion_is_believed_again_only_until_it_expires() {
+        let now = crate::time::now_unix();
+        let token = signer(GATEWAY)
+            .sign_at(Some(&Acting::Resident(42)), now)
+            .expect("signed");
+        let verifier = verifier();
+        let caller = verifier.verify_at(&token, now).expect("verified");
+        assert_eq!(caller.acting, Some(Acting::Resident(42)));
+        let last = now + TTL_SECONDS + LEEWAY_SECONDS as i64;
+        assert_eq!(verifier.verify_at(&token, last).expect("kept"), caller);
+        let refused = verifier.verify_at(&token, last + 1).expect_err("expired");
+        assert_eq!(refused.code(), tonic::Code::Unauthenticated);
+        // Another verifier, which never saw it, refuses it at that time too.
+        assert!(self::verifier().verify_at(&token, last + 1).is_err());
+        // A text differing from a verified one is checked, not believed.
+        let mut altered = token.clone();
+        altered.pop();
+        assert!(verifier.verify_at(&altered, now).is_err());
     }
 
     #[test]
