@@ -32,14 +32,16 @@ impl KeptPage {
         per_page: i64,
         total: i64,
         rows: &[T],
-    ) -> serde_json::Result<Self> {
+    ) -> Result<Self, ServiceError> {
         Ok(Self {
             version,
             page,
             per_page,
             total,
             count: rows.len(),
-            rows: serde_json::value::to_raw_value(rows)?,
+            rows: serde_json::value::to_raw_value(rows).map_err(|error| {
+                ServiceError::internal(format!("rendering a page's rows: {error}"))
+            })?,
         })
     }
 }
@@ -80,7 +82,7 @@ impl KeptPages {
         asked: Asked,
         unchanged: bool,
         version: i64,
-        read: impl FnOnce() -> serde_json::Result<KeptPage>,
+        read: impl FnOnce() -> Result<KeptPage, ServiceError>,
     ) -> Result<Arc<KeptPage>, ServiceError> {
         match asked.kept {
             Some(kept) if unchanged && version == kept.version => return Ok(kept),
@@ -91,9 +93,7 @@ impl KeptPages {
             }
             _ => {}
         }
-        let page = Arc::new(read().map_err(|error| {
-            ServiceError::internal(format!("rendering a page's rows: {error}"))
-        })?);
+        let page = Arc::new(read()?);
         if let Some(pages) = &self.0
             && page.version != 0
         {
@@ -121,7 +121,7 @@ impl Asked {
 mod tests {
     use super::*;
 
-    fn page(version: i64) -> serde_json::Result<KeptPage> {
+    fn page(version: i64) -> Result<KeptPage, ServiceError> {
         KeptPage::render(version, 1, 20, 1, &["row"])
     }
 

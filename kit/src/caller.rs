@@ -207,7 +207,8 @@ impl Verifier {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud"]);
-        validation.leeway = LEEWAY_SECONDS;
+        // The times are checked in `check`, against the clock the kept assertions are.
+        validation.validate_exp = false;
         Ok(Self {
             key: Arc::new(DecodingKey::from_secret(key_bytes(key)?)),
             validation: Arc::new(validation),
@@ -226,9 +227,8 @@ impl Verifier {
     }
 
     fn verify_at(&self, token: &str, now: i64) -> Result<Caller, Status> {
-        // Current as the signature check counts it: up to `exp` and the leeway.
         if let Some((caller, exp)) = self.verified.get(token)
-            && now <= exp + LEEWAY_SECONDS as i64
+            && unexpired(exp, now)
         {
             return Ok(caller);
         }
@@ -246,7 +246,7 @@ impl Verifier {
             })?
             .claims;
         if claims.iat > now + LEEWAY_SECONDS as i64
-            || claims.exp + (LEEWAY_SECONDS as i64) < now
+            || !unexpired(claims.exp, now)
             || claims.exp - claims.iat > TTL_SECONDS
         {
             return Err(Status::unauthenticated(
@@ -272,6 +272,12 @@ impl Verifier {
         };
         Ok((caller, claims.exp))
     }
+}
+
+/// Whether an assertion that expires at `exp` is still current at `now`: up to `exp` and the
+/// leeway.
+fn unexpired(exp: i64, now: i64) -> bool {
+    now <= exp + LEEWAY_SECONDS as i64
 }
 
 /// What a request body names as its caller (from its `ResidentRef` / `PlatformRef`).

@@ -153,7 +153,7 @@ fn pages_or_null(
 }
 
 /// The service's page, its rows rendered once ([`order_page`] renders the answer).
-fn rendered(reply: pb::OrderPage) -> serde_json::Result<KeptPage> {
+fn rendered(reply: pb::OrderPage) -> Result<KeptPage, ServiceError> {
     let rows: Vec<OrderRow> = reply.orders.into_iter().map(OrderRow::from).collect();
     KeptPage::render(
         reply.version,
@@ -497,9 +497,7 @@ pub async fn resident_list(
             state.orders().resident_orders(request_id.grpc(message)),
         )
         .await?;
-    let page = rendered(reply)
-        .map_err(|error| ServiceError::internal(format!("rendering the orders: {error}")))?;
-    order_page(&request, &page)
+    order_page(&request, &rendered(reply)?)
 }
 
 /// 000 §4.1.2 账单列表: the bills of the resident's payments, each with the orders it paid.

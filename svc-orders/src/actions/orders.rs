@@ -207,9 +207,10 @@ pub async fn list(state: &State, r: pb::ListOrdersRequest) -> ServiceResult<Orde
         .run(move |conn| -> crate::error::Result<_> {
             // Read before the page: the page then shows this version or a later one, and a
             // later one has a greater version, which no later call will match.
-            let version = match versioned {
-                true => orders::version(conn, &filter.community_identifier)?,
-                false => 0,
+            let version = if versioned {
+                orders::version(conn, &filter.community_identifier)?
+            } else {
+                0
             };
             if version != 0 && known == Some(version) {
                 return Ok(OrderPage {

@@ -86,7 +86,7 @@ pub async fn list_reviews(
         status,
     };
     // A community with reviews exists: only an empty page asks whether it does.
-    let listed = state
+    state
         .db
         .run(move |conn| -> Result<_> {
             // Read before the page: the page then shows this version or a later one, and a
@@ -94,28 +94,28 @@ pub async fn list_reviews(
             // with rows is kept, so a known version is of a community that has reviews.
             let version = reviews::version(conn, &filter.community_identifier)?;
             if known_version == Some(version) {
-                return Ok(Some(ReviewPage {
+                return Ok(ReviewPage {
                     page: None,
                     version,
-                }));
+                });
             }
             let (rows, total) = reviews::page(conn, &filter, paging)?;
             if total == 0
                 && !crate::db::addresses::community_exists(conn, &filter.community_identifier)?
             {
-                return Ok(None);
+                return Err(unknown().into());
             }
-            Ok(Some(ReviewPage {
+            Ok(ReviewPage {
                 version: if rows.is_empty() { 0 } else { version },
                 page: Some(Page {
                     rows,
                     total,
                     paging,
                 }),
-            }))
+            })
         })
-        .await?;
-    listed.ok_or_else(unknown)
+        .await
+        .map_err(Into::into)
 }
 
 fn no_such_review() -> ServiceError {
