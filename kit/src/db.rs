@@ -494,6 +494,76 @@ pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
     )
 }
 
+/// `column IN (a, b, …)` over a fixed number of values, one bind each, on both backends: its
+/// text is the same at every call, so, unlike [`AnyOf`] (whose text follows the count), diesel
+/// finds its prepared statement by type instead of rendering the text to look it up. For a
+/// closed set known where it is written (the statuses of an open review). Built by [`one_of`].
+#[derive(Debug, Clone, Copy)]
+pub struct OneOf<C, T, const N: usize> {
+    column: C,
+    values: [T; N],
+}
+
+/// `column IN (values)`, `N` fixed (see [`OneOf`]).
+pub fn one_of<C, T, const N: usize>(column: C, values: [T; N]) -> OneOf<C, T, N> {
+    OneOf { column, values }
+}
+
+impl<C: diesel::Expression, T, const N: usize> diesel::Expression for OneOf<C, T, N> {
+    type SqlType = diesel::sql_types::Bool;
+}
+
+impl<C: diesel::AppearsOnTable<QS>, QS, T, const N: usize> diesel::AppearsOnTable<QS>
+    for OneOf<C, T, N>
+where
+    Self: diesel::Expression,
+{
+}
+
+impl<C: diesel::SelectableExpression<QS>, QS, T, const N: usize> diesel::SelectableExpression<QS>
+    for OneOf<C, T, N>
+where
+    Self: diesel::AppearsOnTable<QS>,
+{
+}
+
+impl<C: diesel::expression::ValidGrouping<GB>, GB, T, const N: usize>
+    diesel::expression::ValidGrouping<GB> for OneOf<C, T, N>
+{
+    type IsAggregate = C::IsAggregate;
+}
+
+impl<C: diesel::query_builder::QueryId, T, const N: usize> diesel::query_builder::QueryId
+    for OneOf<C, T, N>
+{
+    type QueryId = OneOf<C::QueryId, (), N>;
+    const HAS_STATIC_QUERY_ID: bool = C::HAS_STATIC_QUERY_ID;
+}
+
+impl<C, T, DB, const N: usize> diesel::query_builder::QueryFragment<DB> for OneOf<C, T, N>
+where
+    DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<C::SqlType>,
+    C: diesel::Expression + diesel::query_builder::QueryFragment<DB>,
+    T: diesel::serialize::ToSql<C::SqlType, DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> diesel::QueryResult<()> {
+        out.push_sql("(");
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(" IN (");
+        for (index, value) in self.values.iter().enumerate() {
+            if index > 0 {
+                out.push_sql(", ");
+            }
+            out.push_bind_param::<C::SqlType, T>(value)?;
+        }
+        out.push_sql("))");
+        Ok(())
+    }
+}
+
 /// The most values PostgreSQL gets one bind each for ([`AnyOf`]).
 pub const FEW: usize = 32;
 
@@ -696,6 +766,35 @@ impl<ST, DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> 
     }
 }
 
+/// `query`'s rows, run on the connection inside `conn` as its own backend's statement. Through
+/// [`AnyConnection`], diesel renders a query's whole text into its own form at each of the two
+/// passes that look up the prepared statement and collect the binds, even when the statement is
+/// prepared already; run on the backend's connection, the passes only walk the query. For hot
+/// reads (issue 14: the rendering was a twentieth of the house list's CPU, profiled).
+pub fn load_direct<'q, Q, U>(conn: &mut AnyConnection, query: Q) -> diesel::QueryResult<Vec<U>>
+where
+    Q: diesel::query_dsl::LoadQuery<'q, PgConnection, U>
+        + diesel::query_dsl::LoadQuery<'q, SqliteConnection, U>,
+{
+    match conn {
+        AnyConnection::Postgresql(conn) => query.load(conn),
+        AnyConnection::Sqlite(conn) => query.load(conn),
+    }
+}
+
+/// `query` as it is, refused when compiled unless diesel finds its prepared statement by type
+/// (a static query id): for a hot read, whose text diesel would otherwise render at every call
+/// to look its statement up (issue 14).
+pub fn found_by_type<Q: diesel::query_builder::QueryId>(query: Q) -> Q {
+    const {
+        assert!(
+            Q::HAS_STATIC_QUERY_ID,
+            "the query's text is rendered at every call to find its statement"
+        );
+    }
+    query
+}
+
 /// `first UNION ALL second`: two reads of one row shape in one statement, so a list made of
 /// two kinds of rows costs one round trip (issue 14). diesel's own `union_all` is not offered
 /// for [`AnyConnection`]'s backend. Neither part may carry its own `ORDER BY` or `LIMIT`
@@ -720,19 +819,25 @@ impl<A: diesel::query_builder::Query, B> diesel::query_builder::Query for UnionA
     type SqlType = A::SqlType;
 }
 
-impl<A, B> diesel::query_builder::QueryId for UnionAll<A, B> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
+/// Static when both parts are: diesel then finds the prepared statement by type, without
+/// rendering its text at every call to look it up (issue 14: rendering the house list's text was
+/// a tenth of a read's CPU, profiled).
+impl<A: diesel::query_builder::QueryId, B: diesel::query_builder::QueryId>
+    diesel::query_builder::QueryId for UnionAll<A, B>
+{
+    type QueryId = UnionAll<A::QueryId, B::QueryId>;
+    const HAS_STATIC_QUERY_ID: bool = A::HAS_STATIC_QUERY_ID && B::HAS_STATIC_QUERY_ID;
 }
 
-impl<A, B> diesel::query_builder::QueryFragment<AnyBackend> for UnionAll<A, B>
+impl<A, B, DB> diesel::query_builder::QueryFragment<DB> for UnionAll<A, B>
 where
-    A: diesel::query_builder::QueryFragment<AnyBackend>,
-    B: diesel::query_builder::QueryFragment<AnyBackend>,
+    DB: diesel::backend::Backend,
+    A: diesel::query_builder::QueryFragment<DB>,
+    B: diesel::query_builder::QueryFragment<DB>,
 {
     fn walk_ast<'b>(
         &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, AnyBackend>,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
     ) -> diesel::QueryResult<()> {
         self.first.walk_ast(out.reborrow())?;
         out.push_sql(" UNION ALL ");
@@ -816,6 +921,26 @@ use diesel::RunQueryDsl;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_of_binds_each_value_and_is_found_by_type() {
+        use crate::outbox::outbox;
+        use diesel::QueryDsl;
+        let query = found_by_type(
+            outbox::table
+                .filter(one_of(outbox::attempts, [0, 2]))
+                .select(outbox::id),
+        );
+        let where_clause = r#"WHERE ("outbox"."attempts" IN ($1, $2))"#;
+        let pg = diesel::debug_query::<Pg, _>(&query).to_string();
+        assert!(pg.contains(where_clause), "{pg}");
+        assert!(pg.contains("binds: [0, 2]"), "{pg}");
+        let sqlite = diesel::debug_query::<Sqlite, _>(&query).to_string();
+        assert!(
+            sqlite.contains("WHERE (`outbox`.`attempts` IN (?, ?))"),
+            "{sqlite}"
+        );
+    }
 
     #[test]
     fn the_backend_follows_the_scheme() {

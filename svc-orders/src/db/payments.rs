@@ -194,12 +194,14 @@ pub fn find_with_orders(
             "\"orders\".\"id\" = ANY(CAST(string_to_array(\"payments\".\"order_ids\", 'A') AS BIGINT[]))",
         );
         let paid_orders = orders::table.on(pays);
-        let rows: Vec<(PaymentRow, Option<OrderRow>)> = payments::table
-            .left_join(paid_orders)
-            .filter(payments::out_trade_no.eq(out_trade_no))
-            .order(orders::id.asc())
-            .select((payments::all_columns, orders::all_columns.nullable()))
-            .load(conn)?;
+        let rows: Vec<(PaymentRow, Option<OrderRow>)> = kit::db::load_direct(
+            conn,
+            payments::table
+                .left_join(paid_orders)
+                .filter(payments::out_trade_no.eq(out_trade_no))
+                .order(orders::id.asc())
+                .select((payments::all_columns, orders::all_columns.nullable())),
+        )?;
         let mut rows = rows.into_iter();
         let Some((payment, first)) = rows.next() else {
             return Ok(None);

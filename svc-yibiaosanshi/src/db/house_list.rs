@@ -3,7 +3,7 @@
 //! reads, and on PostgreSQL every statement is a round trip (issue 14).
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text};
-use kit::db::{AnyConnection, any_of, union_all};
+use kit::db::{AnyConnection, found_by_type, load_direct, one_of, union_all};
 
 use super::bindings::placed_bindings_of;
 use super::reviews::OPEN;
@@ -83,7 +83,7 @@ pub fn of_user(conn: &mut AnyConnection, user_id: i64) -> QueryResult<Vec<Listed
     ));
     let open = reviews::table
         .filter(reviews::user_id.eq(user_id))
-        .filter(any_of(reviews::status, OPEN.to_vec()))
+        .filter(one_of(reviews::status, OPEN))
         .select((
             true.into_sql::<Bool>(),
             reviews::id,
@@ -99,7 +99,7 @@ pub fn of_user(conn: &mut AnyConnection, user_id: i64) -> QueryResult<Vec<Listed
             0_i64.into_sql::<BigInt>(),
             None::<i64>.into_sql::<Nullable<BigInt>>(),
         ));
-    let mut rows: Vec<ListedRow> = union_all(bound, open).load(conn)?;
+    let mut rows: Vec<ListedRow> = load_direct(conn, found_by_type(union_all(bound, open)))?;
     rows.sort_by_key(|row| (row.is_review, if row.is_review { -row.id } else { row.id }));
     Ok(rows)
 }
