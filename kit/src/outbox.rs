@@ -307,8 +307,7 @@ pub fn enqueue_notice(conn: &mut AnyConnection, notice: &Notice) -> QueryResult<
     enqueue_all(conn, &notice_messages(notice)?)
 }
 
-/// Undelivered messages of `topic` due by `now`, oldest first: the first entries of the index of
-/// undelivered messages by topic and id (`outbox_due`), however many wait behind them.
+/// Undelivered messages of `topic` due by `now`, oldest first.
 pub fn due(
     conn: &mut AnyConnection,
     topic: &str,
@@ -333,19 +332,12 @@ pub fn backlog(conn: &mut AnyConnection) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-/// Takes those of `topic`'s messages `ids` that nobody took since they were read at `read_at`,
-/// for [`CLAIM_SECS`], in one statement; answers the ids taken. A message another replica claimed
-/// meanwhile is due only after `read_at`, so it is left to that replica. Like [`due`], read
-/// through the index of undelivered messages by topic and id (`outbox_due`), one entry an id.
-fn claim(
-    conn: &mut AnyConnection,
-    topic: &str,
-    ids: &[i64],
-    read_at: i64,
-) -> QueryResult<Vec<i64>> {
+/// Takes those of messages `ids` that nobody took since they were read at `read_at`, for
+/// [`CLAIM_SECS`], in one statement; answers the ids taken. A message another replica claimed
+/// meanwhile is due only after `read_at`, so it is left to that replica.
+fn claim(conn: &mut AnyConnection, ids: &[i64], read_at: i64) -> QueryResult<Vec<i64>> {
     diesel::update(
         outbox::table
-            .filter(outbox::topic.eq(topic))
             .filter(outbox::id.eq_any(ids))
             .filter(outbox::delivered_at.is_null())
             .filter(outbox::next_attempt_at.le(read_at)),
@@ -504,7 +496,7 @@ where
     }
     let ids: Vec<i64> = due.iter().map(|message| message.id).collect();
     let claimed = db
-        .run(move |conn| -> Result<_, DbError> { Ok(claim(conn, topic, &ids, now)?) })
+        .run(move |conn| -> Result<_, DbError> { Ok(claim(conn, &ids, now)?) })
         .await?;
     let taken: Vec<Message> = due
         .into_iter()

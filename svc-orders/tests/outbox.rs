@@ -1,13 +1,10 @@
 //! The shared outbox relay (`kit::outbox::run`) on svc-orders' database, SQLite or PostgreSQL:
 //! a backlog of several batches is handed over, by two relays at once (two replicas), each
 //! message once, whether each hands them over one at a time or several at once; a message the
-//! receiver refuses is kept, with its error, for a later attempt. The relay's reads go through
-//! the index of undelivered messages by topic and id, however long the backlog.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! receiver refuses is kept, with its error, for a later attempt.
+#![allow(clippy::unwrap_used)]
 #[path = "../../kit/tests/support/database.rs"]
 mod database;
-#[path = "../../kit/tests/support/plans.rs"]
-mod plans;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -173,59 +170,4 @@ async fn writes_at_once_all_land_and_a_failed_or_panicking_one_is_undone_alone()
         .unwrap();
     assert!(payloads(&db, "undone").await.is_empty(), "both undone");
     assert_eq!(payloads(&db, "after").await, ["landed"]);
-}
-
-/// 5,000 messages of two topics, the newest 1,000 undelivered: a burst's backlog beside what
-/// was handed over before ([`plans::seed_small_community_beside_a_large_one`]'s `seq`).
-const BACKLOG: &str =
-    "INSERT INTO outbox (topic, payload, attempts, next_attempt_at, delivered_at, created_at)
-SELECT 'topic' || community, CAST(n AS TEXT), 0, n, CASE WHEN n <= 4000 THEN n END, n FROM seq;";
-
-/// A relay's pass reads the next batch of its topic as the first entries of `outbox_due`, and
-/// claims them by id through an index: neither reads the whole backlog, nor sorts it. Through
-/// (delivered_at, next_attempt_at), PostgreSQL's one plan read every due message of every
-/// topic, then sorted them, at each pass of a draining burst (issue 14, profiled).
-#[tokio::test]
-async fn a_pass_reads_and_claims_its_batch_without_reading_the_backlog() {
-    let test = TestDatabase::new("outbox_plans");
-    let db = Database::connect(&test.url, 1, &svc_orders::db::MIGRATIONS)
-        .await
-        .unwrap();
-    plans::seed_small_community_beside_a_large_one(&db, BACKLOG).await;
-    plans::assert_read_through_their_indexes(
-        &db,
-        &[(
-            "outbox_due",
-            "SELECT id, topic, payload, attempts, next_attempt_at, delivered_at, last_error, created_at \
-             FROM outbox WHERE topic = $1 AND delivered_at IS NULL AND next_attempt_at <= $2 \
-             ORDER BY id ASC LIMIT $3",
-            "text, bigint, bigint",
-            "''topic10001'', 5000, 100",
-        )],
-    )
-    .await;
-
-    let claim = "UPDATE outbox SET next_attempt_at = $1 WHERE topic = $2 AND id = ANY($3) \
-                 AND delivered_at IS NULL AND next_attempt_at <= $4 RETURNING id";
-    if std::env::var("WJDH_TEST_POSTGRES_URL").is_ok() {
-        let plans = plans::generic_plans_of(
-            &db,
-            &[(
-                "claim",
-                &*format!("PREPARE claim(bigint, text, bigint[], bigint) AS {claim}"),
-                "EXECUTE claim(5030, ''topic10001'', ARRAY[4001, 4003], 5000)",
-            )],
-        )
-        .await;
-        let (_, plan) = &plans[0];
-        let by_id = |line: &str| line.contains("Index Cond:") && line.contains("id = ANY");
-        assert!(plan.lines().any(by_id), "{plan}");
-        assert!(!plan.contains("Seq Scan"), "{plan}");
-    } else {
-        let plan = plans::sqlite_plan_of(&db, &claim.replace("= ANY($3)", "IN (4001, 4003)")).await;
-        assert!(
-            plan.iter().all(|step| step.starts_with("SEARCH")),
-            "{plan:?}"
-        );
-    }
 }
