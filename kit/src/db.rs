@@ -548,20 +548,35 @@ where
 {
     fn walk_ast<'b>(
         &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+        out: diesel::query_builder::AstPass<'_, 'b, DB>,
     ) -> diesel::QueryResult<()> {
-        out.push_sql("(");
-        self.column.walk_ast(out.reborrow())?;
-        out.push_sql(" IN (");
-        for (index, value) in self.values.iter().enumerate() {
-            if index > 0 {
-                out.push_sql(", ");
-            }
-            out.push_bind_param::<C::SqlType, T>(value)?;
-        }
-        out.push_sql("))");
-        Ok(())
+        walk_bound_list(&self.column, &self.values, out)
     }
+}
+
+/// `(column IN ($1, $2, …))`, one bind a value: [`OneOf`] on both backends, and [`AnyOf`] on
+/// PostgreSQL for a few values.
+fn walk_bound_list<'b, C, T, DB>(
+    column: &'b C,
+    values: &'b [T],
+    mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+) -> diesel::QueryResult<()>
+where
+    DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<C::SqlType>,
+    C: diesel::Expression + diesel::query_builder::QueryFragment<DB>,
+    T: diesel::serialize::ToSql<C::SqlType, DB>,
+{
+    out.push_sql("(");
+    column.walk_ast(out.reborrow())?;
+    out.push_sql(" IN (");
+    for (index, value) in values.iter().enumerate() {
+        if index > 0 {
+            out.push_sql(", ");
+        }
+        out.push_bind_param::<C::SqlType, T>(value)?;
+    }
+    out.push_sql("))");
+    Ok(())
 }
 
 /// The most values PostgreSQL gets one bind each for ([`AnyOf`]).
@@ -664,22 +679,12 @@ where
 {
     fn walk_ast<'b>(
         &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, Pg>,
+        out: diesel::query_builder::AstPass<'_, 'b, Pg>,
     ) -> diesel::QueryResult<()> {
         if let Some(native) = &self.native {
             return native.walk_ast(out);
         }
-        out.push_sql("(");
-        self.column.walk_ast(out.reborrow())?;
-        out.push_sql(" IN (");
-        for (index, value) in self.values.iter().enumerate() {
-            if index > 0 {
-                out.push_sql(", ");
-            }
-            out.push_bind_param::<C::SqlType, T>(value)?;
-        }
-        out.push_sql("))");
-        Ok(())
+        walk_bound_list(&self.column, &self.values, out)
     }
 }
 
