@@ -527,8 +527,13 @@ where
         }
     }
     db.run(move |conn| -> Result<_, DbError> {
+        let now = now_unix();
+        if refused.is_empty() {
+            // One statement: nothing to make atomic with it.
+            delivered(conn, &handed, now)?;
+            return Ok(());
+        }
         crate::db::write_transaction(conn, |conn| -> Result<_, DbError> {
-            let now = now_unix();
             delivered(conn, &handed, now)?;
             for (id, backoff, error) in &refused {
                 failed(conn, *id, now + backoff, error)?;
