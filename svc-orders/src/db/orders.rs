@@ -363,22 +363,52 @@ fn narrowed(filter: &PlatformFilter) -> bool {
 /// statement. Newest first by creation time, then id: no index holds them in that order, so no
 /// plan walks the primary key testing every order, as PostgreSQL's generic plan did when they
 /// were ordered by id (~1,000 rows a call at 1,000 orders).
-fn resident_query(filter: &ResidentFilter) -> Boxed<'_> {
-    let mut query = with_bills()
-        .filter(
-            any_of(orders::house_id, filter.houses.clone()).or(orders::user_id.eq(filter.user_id)),
-        )
-        .into_boxed();
-    if let Some(house_id) = filter.house_id {
-        query = query.filter(orders::house_id.eq(house_id));
-    }
-    if let Some(title) = &filter.title {
-        query = query.filter(orders::title.eq(title));
-    }
-    if let Some(paied) = filter.paied {
-        query = query.filter(orders::paied.eq(paied));
-    }
-    query
+///
+/// Boxed for [`AnyConnection`]'s backend (`resident_query`), and for each backend's own
+/// connection (`resident_query_pg`, `resident_query_sqlite`), on which the page is read: diesel
+/// then walks the query without rendering its text at each pass (see `kit::db::load_direct`).
+macro_rules! resident_query_for {
+    ($($name:ident: $backend:ty),+) => {$(
+        fn $name(filter: &ResidentFilter) -> IntoBoxed<'_, with_bills, $backend> {
+            let mut query = with_bills()
+                .filter(
+                    any_of(orders::house_id, filter.houses.clone())
+                        .or(orders::user_id.eq(filter.user_id)),
+                )
+                .into_boxed();
+            if let Some(house_id) = filter.house_id {
+                query = query.filter(orders::house_id.eq(house_id));
+            }
+            if let Some(title) = &filter.title {
+                query = query.filter(orders::title.eq(title));
+            }
+            if let Some(paied) = filter.paied {
+                query = query.filter(orders::paied.eq(paied));
+            }
+            query
+        }
+    )+};
+}
+
+resident_query_for!(
+    resident_query: Backend,
+    resident_query_pg: diesel::pg::Pg,
+    resident_query_sqlite: diesel::sqlite::Sqlite
+);
+
+/// A page of a resident's orders, newest first (by creation time, then id), as the list shows
+/// them.
+macro_rules! resident_page {
+    ($query:expr, $paging:expr) => {
+        $query
+            .order((orders::created_at.desc(), orders::id.desc()))
+            .limit($paging.per_page)
+            .offset($paging.offset())
+            .select((
+                ShownOrder::as_select(),
+                bills::payment_shop_number.nullable(),
+            ))
+    };
 }
 
 /// A page of the resident's orders, newest first (by creation time, then id), and the total.
@@ -387,12 +417,14 @@ pub fn list_for_resident(
     filter: &ResidentFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<ListedOrder>, i64)> {
-    let rows = resident_query(filter)
-        .order((orders::created_at.desc(), orders::id.desc()))
-        .limit(paging.per_page)
-        .offset(paging.offset())
-        .select(listed())
-        .load(conn)?;
+    let rows = match conn {
+        AnyConnection::Postgresql(conn) => {
+            resident_page!(resident_query_pg(filter), paging).load(conn)
+        }
+        AnyConnection::Sqlite(conn) => {
+            resident_page!(resident_query_sqlite(filter), paging).load(conn)
+        }
+    }?;
     let total = paging.total(rows.len(), || {
         resident_query(filter).count().get_result(conn)
     })?;
