@@ -202,17 +202,29 @@ fn page_of(
 /// The page of `query`'s orders, newest first: by creation time, then id, as the index
 /// `orders_community_newest` (community, created_at, id) holds a community's orders. Ordered by
 /// id alone, the primary key offered PostgreSQL's one plan a walk through every community's
-/// orders, which it took when it guessed the community large (see the migration).
-fn newest(query: Boxed<'_>, paging: Paging) -> Boxed<'_> {
+/// orders, which it took when it guessed the community large (see the migration). `query` is
+/// boxed, for any backend: ordered, limited and offset, it stays its own type.
+fn newest<Q>(query: Q, paging: Paging) -> Q
+where
+    Q: diesel::query_dsl::methods::OrderDsl<NewestFirst, Output = Q>
+        + diesel::query_dsl::methods::LimitDsl<Output = Q>
+        + diesel::query_dsl::methods::OffsetDsl<Output = Q>,
+{
     query
         .order((orders::created_at.desc(), orders::id.desc()))
         .limit(paging.per_page)
         .offset(paging.offset())
 }
 
-/// What a list reads of each order and its bill.
-fn listed() -> (
-    diesel::dsl::AsSelect<ShownOrder, Backend>,
+/// Newest first: by creation time, then id.
+type NewestFirst = (
+    diesel::dsl::Desc<orders::created_at>,
+    diesel::dsl::Desc<orders::id>,
+);
+
+/// What a list reads of each order and its bill, on backend `DB`.
+fn listed<DB: diesel::backend::Backend>() -> (
+    diesel::dsl::AsSelect<ShownOrder, DB>,
     diesel::dsl::Nullable<bills::payment_shop_number>,
 ) {
     (
@@ -396,21 +408,6 @@ resident_query_for!(
     resident_query_sqlite: diesel::sqlite::Sqlite
 );
 
-/// A page of a resident's orders, newest first (by creation time, then id), as the list shows
-/// them.
-macro_rules! resident_page {
-    ($query:expr, $paging:expr) => {
-        $query
-            .order((orders::created_at.desc(), orders::id.desc()))
-            .limit($paging.per_page)
-            .offset($paging.offset())
-            .select((
-                ShownOrder::as_select(),
-                bills::payment_shop_number.nullable(),
-            ))
-    };
-}
-
 /// A page of the resident's orders, newest first (by creation time, then id), and the total.
 pub fn list_for_resident(
     conn: &mut AnyConnection,
@@ -418,12 +415,12 @@ pub fn list_for_resident(
     paging: Paging,
 ) -> QueryResult<(Vec<ListedOrder>, i64)> {
     let rows = match conn {
-        AnyConnection::Postgresql(conn) => {
-            resident_page!(resident_query_pg(filter), paging).load(conn)
-        }
-        AnyConnection::Sqlite(conn) => {
-            resident_page!(resident_query_sqlite(filter), paging).load(conn)
-        }
+        AnyConnection::Postgresql(conn) => newest(resident_query_pg(filter), paging)
+            .select(listed())
+            .load(conn),
+        AnyConnection::Sqlite(conn) => newest(resident_query_sqlite(filter), paging)
+            .select(listed())
+            .load(conn),
     }?;
     let total = paging.total(rows.len(), || {
         resident_query(filter).count().get_result(conn)
