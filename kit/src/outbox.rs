@@ -164,21 +164,7 @@ impl RowMark {
                     "a message about a row names its id once".into(),
                 ));
             };
-            split.push(None, topic, before, Some(after));
-        }
-        Ok(split)
-    }
-
-    /// `messages`, each with its key (see [`SplitMessages::walk_insert`]), cut where the mark
-    /// stands: once, or not at all in a message that does not name the row.
-    pub fn split_keyed(
-        &self,
-        messages: &[(Option<i64>, &'static str, String)],
-    ) -> QueryResult<SplitMessages> {
-        let mut split = SplitMessages::default();
-        for (key, topic, payload) in messages {
-            let (before, after) = self.cut(payload)?;
-            split.push(*key, topic, before, after);
+            split.push(topic, before, after);
         }
         Ok(split)
     }
@@ -195,29 +181,25 @@ impl RowMark {
     }
 }
 
-/// Messages cut where a row's id goes ([`RowMark::split`]): key, topic, text before, text after
-/// (`None`: the message does not name the row).
+/// Messages cut where a row's id goes ([`RowMark::split`]): topic, text before, text after.
 #[derive(Debug, Default)]
 pub struct SplitMessages {
-    keys: Vec<Option<i64>>,
     topics: Vec<String>,
     before: Vec<String>,
-    after: Vec<Option<String>>,
+    after: Vec<String>,
 }
 
 impl SplitMessages {
-    fn push(&mut self, key: Option<i64>, topic: &str, before: &str, after: Option<&str>) {
-        self.keys.push(key);
+    fn push(&mut self, topic: &str, before: &str, after: &str) {
         self.topics.push(topic.to_owned());
         self.before.push(before.to_owned());
-        self.after.push(after.map(str::to_owned));
+        self.after.push(after.to_owned());
     }
 
-    /// PostgreSQL: `INSERT INTO outbox … SELECT m.topic, m.before || COALESCE(<id> || m.after,
-    /// '') … FROM <from>, unnest(…) AS m (key, topic, before, after)`, for a data-modifying
-    /// `WITH` part. `id` is the row's id as `from` names it; the caller may follow with a
-    /// `WHERE` over `m.key` (which messages are written). The SQL is the same whatever the
-    /// messages (they are bound as arrays), so the statement stays prepared.
+    /// PostgreSQL: `INSERT INTO outbox … SELECT m.topic, m.before || <id> || m.after … FROM
+    /// <from>, unnest(…) AS m (topic, before, after)`, for a data-modifying `WITH` part. `id` is
+    /// the row's id as `from` names it. The SQL is the same whatever the messages (they are
+    /// bound as arrays), so the statement stays prepared.
     pub fn walk_insert<'b>(
         &'b self,
         out: &mut diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
@@ -225,27 +207,25 @@ impl SplitMessages {
         from: &str,
         now: &'b i64,
     ) -> QueryResult<()> {
-        use diesel::sql_types::{Array, BigInt, Nullable, Text};
+        use diesel::sql_types::{Array, BigInt, Text};
         out.push_sql(
             "INSERT INTO outbox (topic, payload, attempts, next_attempt_at, created_at) \
-             SELECT m.topic, m.before || COALESCE(",
+             SELECT m.topic, m.before || ",
         );
         out.push_sql(id);
-        out.push_sql(" || m.after, ''), 0, ");
+        out.push_sql(" || m.after, 0, ");
         out.push_bind_param::<BigInt, _>(now)?;
         out.push_sql(", ");
         out.push_bind_param::<BigInt, _>(now)?;
         out.push_sql(" FROM ");
         out.push_sql(from);
         out.push_sql(", unnest(");
-        out.push_bind_param::<Array<Nullable<BigInt>>, _>(&self.keys)?;
-        out.push_sql(", ");
         out.push_bind_param::<Array<Text>, _>(&self.topics)?;
         out.push_sql(", ");
         out.push_bind_param::<Array<Text>, _>(&self.before)?;
         out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.after)?;
-        out.push_sql(") AS m (key, topic, before, after)");
+        out.push_bind_param::<Array<Text>, _>(&self.after)?;
+        out.push_sql(") AS m (topic, before, after)");
         Ok(())
     }
 }
@@ -664,35 +644,13 @@ mod tests {
         }
         let split = mark.split(&messages).expect("one mark each");
         assert_eq!(split.topics, [NOTICE, NOTICE]);
-        let joined = format!(
-            "{}42{}",
-            split.before[0],
-            split.after[0].as_deref().unwrap_or("")
-        );
+        let joined = format!("{}42{}", split.before[0], split.after[0]);
         assert_eq!(joined, filled[0].1);
         // A message without the mark, or with it twice, is refused, not written wrong.
         let without = [(NOTICE, "{}".to_owned())];
         assert!(mark.split(&without).is_err());
         let twice = [(NOTICE, format!("{0}{0}", mark.text()))];
         assert!(mark.split(&twice).is_err());
-        // Keyed, a message may leave the row out (its text whole), never name it twice.
-        let keyed = mark
-            .split_keyed(&[
-                (Some(3), NOTICE, "{}".to_owned()),
-                (None, NOTICE, messages[0].1.clone()),
-            ])
-            .expect("at most one mark each");
-        assert_eq!(keyed.keys, [Some(3), None]);
-        assert_eq!(
-            (keyed.before[0].as_str(), keyed.after[0].as_deref()),
-            ("{}", None)
-        );
-        assert_eq!(
-            (&keyed.before[1], &keyed.after[1]),
-            (&split.before[0], &split.after[0])
-        );
-        let twice = [(None, NOTICE, format!("{0}{0}", mark.text()))];
-        assert!(mark.split_keyed(&twice).is_err());
     }
 
     #[test]

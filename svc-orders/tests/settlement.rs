@@ -1,16 +1,17 @@
 //! `payments::settle` (one statement on PostgreSQL, the writer's transaction on SQLite): a
 //! payment received in full becomes its bill, pays its unpaid orders, writes the messages of the
-//! orders it paid and its payer's notice naming the bill, and sends back what another payment
-//! had paid already; delivered again it writes nothing; two payments of one order settled at
-//! once pay it once and refund it once.
+//! orders it paid and its payer's notice naming the bill, with what it read of the payment in
+//! place of the marks (the same text on both backends), and sends back what another payment
+//! had paid already; delivered again, of another amount or of an unknown payment it writes
+//! nothing; two payments of one order settled at once pay it once and refund it once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 mod support;
 
 use diesel::prelude::*;
 use kit::db::{AnyConnection, Database, DbError};
-use kit::outbox::{self, RowMark, outbox as outbox_table};
+use kit::outbox::{self, outbox as outbox_table};
 use svc_orders::db::orders::{self, OrderRow};
-use svc_orders::db::payments::{self, NewBill, PaymentRow, Settled, Settlement};
+use svc_orders::db::payments::{self, PaidMessages, PaymentRow, Settled, Settlement};
 use svc_orders::db::refunds::{self, RefundRow};
 use svc_orders::db::schema;
 
@@ -31,7 +32,7 @@ fn run<T: Send + 'static>(
     }
 }
 
-/// Orders of `amounts` fen; their ids.
+/// Orders of `amounts` fen, each titled with its place among them in quotes; their ids.
 async fn orders_of(db: &Database, amounts: &[i64]) -> Vec<i64> {
     let amounts = amounts.to_vec();
     run(db, move |conn| {
@@ -40,6 +41,7 @@ async fn orders_of(db: &Database, amounts: &[i64]) -> Vec<i64> {
             let number = format!("{NOW}{n:03}{}", next_number());
             let row = OrderRow {
                 amount_fen,
+                title: format!("物业费 \"{n}\""),
                 ..support::order(number, COMMUNITY, NOW)
             };
             ids.push(orders::insert(conn, &row)?.id);
@@ -84,54 +86,76 @@ async fn payment_of(db: &Database, ids: &[i64], amount_fen: i64, holds: bool) ->
     .await
 }
 
-/// Settles payment `id` of `ids`, as the notification does.
-async fn settle(db: &Database, id: i64, out_trade_no: &str, ids: &[i64]) -> Option<Settled> {
-    let (ids, out_trade_no) = (ids.to_vec(), out_trade_no.to_owned());
+/// `mark` as a JSON string.
+fn quoted(mark: &str) -> String {
+    format!("\"{mark}\"")
+}
+
+/// Settles payment `out_trade_no` paid with `amount_fen`, as the notification does.
+async fn settle(db: &Database, out_trade_no: &str, amount_fen: i64) -> Option<Settled> {
+    let out_trade_no = out_trade_no.to_owned();
     run(db, move |conn| {
-        let mark = RowMark::default();
-        let mut messages: Vec<(Option<i64>, &'static str, String)> = ids
-            .iter()
-            .map(|order| {
-                (
-                    Some(*order),
-                    payments::PAYMENT_RESULT,
-                    format!("order {order} by {out_trade_no}"),
-                )
-            })
-            .collect();
-        messages.push((None, NOTICE_TOPIC, format!("page id={}", mark.text())));
+        let mut messages = PaidMessages::default();
+        let marks = &messages.marks;
+        messages.each_order = vec![(
+            payments::PAYMENT_RESULT,
+            format!("order {} by {out_trade_no}", quoted(marks.order_number())),
+        )];
+        messages.once = vec![(
+            NOTICE_TOPIC,
+            format!(
+                "{} paid {} page id={}",
+                quoted(marks.payer()),
+                quoted(marks.titles()),
+                marks.bill()
+            ),
+        )];
         let transaction_id = format!("4200{out_trade_no}");
         let settlement = Settlement {
-            payment_id: id,
-            bill: NewBill {
-                user_id: PAYER,
-                total_amount_fen: 0,
-                payment_number: &transaction_id,
-                payment_shop_number: &out_trade_no,
-                paid_at: NOW,
-                created_at: NOW,
-                community_identifier: COMMUNITY,
-            },
-            orders: orders::find_many(conn, &ids)?
-                .iter()
-                .map(|order| (order.id, order.amount_fen))
-                .collect(),
+            out_trade_no: &out_trade_no,
+            amount_fen,
+            transaction_id: &transaction_id,
+            paid_at: NOW,
             duplicate: RefundRow {
                 out_refund_no: format!("RF{}", next_number()),
                 channel: "wxpay".to_owned(),
                 out_trade_no: out_trade_no.clone(),
+                total_fen: amount_fen,
                 reason: "重复缴费，原路退回".to_owned(),
                 purpose: refunds::FOR_DUPLICATE.to_owned(),
                 state: refunds::PENDING.to_owned(),
                 next_at: Some(NOW),
                 created_at: NOW,
                 updated_at: NOW,
-                community_identifier: Some(COMMUNITY.to_owned()),
                 ..RefundRow::default()
             },
+            messages,
             now: NOW,
         };
-        payments::settle(conn, &settlement, &mark, &messages)
+        payments::settle(conn, &settlement)
+    })
+    .await
+}
+
+/// The numbers of `ids`.
+async fn numbers_of(db: &Database, ids: &[i64]) -> Vec<String> {
+    let ids = ids.to_vec();
+    run(db, move |conn| {
+        Ok(orders::find_many(conn, &ids)?
+            .into_iter()
+            .map(|order| order.order_number)
+            .collect())
+    })
+    .await
+}
+
+/// The community of each refund written.
+async fn refund_communities(db: &Database) -> Vec<Option<String>> {
+    run(db, |conn| {
+        schema::refunds::table
+            .order(schema::refunds::id.asc())
+            .select(schema::refunds::community_identifier)
+            .load(conn)
     })
     .await
 }
@@ -195,11 +219,15 @@ async fn state_of(db: &Database, id: i64) -> String {
 async fn a_payment_settles_once_and_what_another_paid_goes_back() {
     let (_test, db) = support::database("settle", 4).await;
     let ids = orders_of(&db, &[120, 180, 250]).await;
+    let numbers = numbers_of(&db, &ids).await;
     let (first, first_no) = payment_of(&db, &ids[..2], 300, true).await;
 
-    let settled = settle(&db, first, &first_no, &ids[..2])
-        .await
-        .expect("settled");
+    // Unknown, or paid with another amount: nothing is settled.
+    assert_eq!(settle(&db, "WX-unknown", 300).await, None);
+    assert_eq!(settle(&db, &first_no, 299).await, None);
+    assert_eq!(state_of(&db, first).await, payments::PENDING);
+
+    let settled = settle(&db, &first_no, 300).await.expect("settled");
     assert_eq!(settled.twice_fen, 0);
     let bill = settled.bill_id;
     assert_eq!(bills_of(&db, &ids).await, [Some(bill), Some(bill), None]);
@@ -207,13 +235,15 @@ async fn a_payment_settles_once_and_what_another_paid_goes_back() {
     assert_eq!(
         messages(&db, payments::PAYMENT_RESULT).await,
         [
-            format!("order {} by {first_no}", ids[0]),
-            format!("order {} by {first_no}", ids[1])
+            format!("order \"{}\" by {first_no}", numbers[0]),
+            format!("order \"{}\" by {first_no}", numbers[1])
         ]
     );
     assert_eq!(
         messages(&db, NOTICE_TOPIC).await,
-        [format!("page id={bill}")]
+        [format!(
+            r#"{PAYER} paid "物业费 \"0\"、物业费 \"1\"" page id={bill}"#
+        )]
     );
     let held: i64 = run(&db, |conn| {
         schema::live_payments::table.count().get_result(conn)
@@ -222,16 +252,15 @@ async fn a_payment_settles_once_and_what_another_paid_goes_back() {
     assert_eq!(held, 0, "a paid payment holds no order");
 
     // Delivered again: nothing more is written.
-    assert_eq!(settle(&db, first, &first_no, &ids[..2]).await, None);
+    assert_eq!(settle(&db, &first_no, 300).await, None);
     assert_eq!(messages(&db, payments::PAYMENT_RESULT).await.len(), 2);
     assert_eq!(messages(&db, NOTICE_TOPIC).await.len(), 1);
 
     // A second payment of the second order and the third: it pays the third, and the second's
     // 180 fen go back with its bill.
     let (second, second_no) = payment_of(&db, &ids[1..], 430, true).await;
-    let again = settle(&db, second, &second_no, &ids[1..])
-        .await
-        .expect("settled");
+    let again = settle(&db, &second_no, 430).await.expect("settled");
+    assert_eq!(state_of(&db, second).await, payments::PAID);
     assert_ne!(again.bill_id, bill);
     assert_eq!(again.twice_fen, 180);
     assert_eq!(
@@ -244,11 +273,18 @@ async fn a_payment_settles_once_and_what_another_paid_goes_back() {
     );
     let results = messages(&db, payments::PAYMENT_RESULT).await;
     assert_eq!(results.len(), 3, "{results:?}");
-    assert_eq!(results[2], format!("order {} by {second_no}", ids[2]));
+    assert_eq!(
+        results[2],
+        format!("order \"{}\" by {second_no}", numbers[2])
+    );
     assert_eq!(
         messages(&db, NOTICE_TOPIC).await[1],
-        format!("page id={}", again.bill_id)
+        format!(
+            r#"{PAYER} paid "物业费 \"1\"、物业费 \"2\"" page id={}"#,
+            again.bill_id
+        )
     );
+    assert_eq!(refund_communities(&db).await, [Some(COMMUNITY.to_owned())]);
     assert_eq!(run(&db, outbox::backlog).await, 5);
 }
 
@@ -260,7 +296,7 @@ async fn two_payments_of_one_order_settled_at_once_pay_it_once_and_refund_it_onc
         let a = payment_of(&db, &ids, 500, true).await;
         // Replaced, yet paid at WeChat Pay: it holds nothing.
         let b = payment_of(&db, &ids, 500, false).await;
-        let (x, y) = tokio::join!(settle(&db, a.0, &a.1, &ids), settle(&db, b.0, &b.1, &ids));
+        let (x, y) = tokio::join!(settle(&db, &a.1, 500), settle(&db, &b.1, 500));
         let (x, y) = (x.expect("a settled"), y.expect("b settled"));
         let mut twice = [x.twice_fen, y.twice_fen];
         twice.sort_unstable();

@@ -10,7 +10,7 @@ use wxpay::{NotificationOutcome, PaymentNotice};
 
 use super::{State, paying_houses, refunds, viewings};
 use crate::db::orders::{self, OrderRow};
-use crate::db::payments::{self, NewBill, PaymentRow};
+use crate::db::payments::{self, PaymentRow};
 use crate::domain::number::next_order_number;
 use crate::domain::payment_state::PaymentEvent;
 use crate::error::Error;
@@ -483,8 +483,20 @@ async fn accept(
 /// Applies a paid notification. On PostgreSQL outside a transaction (run it with
 /// `Database::write_statement`): the reads only inform, and each write is one statement or its
 /// own transaction, conditioned on the payment's state, so a repeated or concurrent delivery
-/// applies nothing twice.
+/// applies nothing twice. The settlement reads the payment itself; only when it finds none to
+/// settle is the payment read, to tell why.
 fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Applied, Error> {
+    let now = now_unix();
+    let settlement = if notice.currency == "CNY" {
+        Some(settlement(notice, now)?)
+    } else {
+        None
+    };
+    if let Some(settlement) = &settlement
+        && let Some(settled) = payments::settle(conn, settlement)?
+    {
+        return Ok(applied(notice, &settled));
+    }
     let (payment, paid_orders) = payments::find_with_orders(conn, &notice.out_trade_no)?
         .ok_or_else(|| {
             ServiceError::not_found("支付记录不存在", "notification for an unknown out_trade_no")
@@ -492,117 +504,99 @@ fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Ap
     if payment.state == payments::PAID || payment.state == payments::DISPUTED {
         return Ok(Applied::Already);
     }
-    if notice.currency != "CNY" {
+    let Some(settlement) = settlement else {
         tracing::error!(out_trade_no = %notice.out_trade_no, currency = %notice.currency, "payment in another currency: not applied");
         return Err(ServiceError::invalid("amount", "支付币种不符").into());
+    };
+    if notice.total_fen == payment.amount_fen {
+        // Settled by a concurrent delivery, or moved in between: as the payment is now.
+        return Ok(match payments::settle(conn, &settlement)? {
+            Some(settled) => applied(notice, &settled),
+            None => Applied::Already,
+        });
     }
-    let now = now_unix();
+    // Paid with another amount: it pays none of its orders, and all of it goes back; the
+    // community's platform sees the refund.
+    tracing::error!(
+        out_trade_no = %notice.out_trade_no,
+        reported_fen = notice.total_fen,
+        expected_fen = payment.amount_fen,
+        "payment of another amount: refunded"
+    );
     let community = paid_orders
         .first()
         .map(|row| row.community_identifier.as_str())
         .unwrap_or_default();
-    if notice.total_fen != payment.amount_fen {
-        // Paid with another amount: it pays none of its orders, and all of it goes back; the
-        // community's platform sees the refund.
-        tracing::error!(
-            out_trade_no = %notice.out_trade_no,
-            reported_fen = notice.total_fen,
-            expected_fen = payment.amount_fen,
-            "payment of another amount: refunded"
-        );
-        conn.transaction(|conn| {
-            if payments::end_unsettled(conn, payment.id, PaymentEvent::PaidOtherwise, now)? == 1 {
-                refunds::request(
-                    conn,
-                    &refunds::Returned {
-                        channel: refunds::WXPAY,
-                        out_trade_no: &notice.out_trade_no,
-                        total_fen: notice.total_fen,
-                        amount_fen: notice.total_fen,
-                        reason: "支付金额与订单不符，原路退回",
-                        purpose: crate::db::refunds::FOR_MISMATCH,
-                        community,
-                        ..refunds::Returned::default()
-                    },
-                    now,
-                )?;
-            }
-            Ok::<_, Error>(())
-        })?;
-        return Ok(Applied::Returned);
-    }
+    conn.transaction(|conn| {
+        if payments::end_unsettled(conn, payment.id, PaymentEvent::PaidOtherwise, now)? == 1 {
+            refunds::request(
+                conn,
+                &refunds::Returned {
+                    channel: refunds::WXPAY,
+                    out_trade_no: &notice.out_trade_no,
+                    total_fen: notice.total_fen,
+                    amount_fen: notice.total_fen,
+                    reason: "支付金额与订单不符，原路退回",
+                    purpose: crate::db::refunds::FOR_MISMATCH,
+                    community,
+                    ..refunds::Returned::default()
+                },
+                now,
+            )?;
+        }
+        Ok::<_, Error>(())
+    })?;
+    Ok(Applied::Returned)
+}
+
+/// A notification of payment in full as the settlement takes it: the security platform hears
+/// of each order it pays, and the payer of the payment (a subscribe message naming the bill).
+fn settlement(notice: &PaymentNotice, now: i64) -> Result<payments::Settlement<'_>, Error> {
     let paid_at = notice.success_time.map_or(now, |t| t.timestamp());
-    // The security platform hears of each order this payment pays, and the payer of the
-    // payment (a subscribe message naming the bill, whose id `mark` stands for).
-    let mark = kit::outbox::RowMark::default();
-    let mut messages: Vec<(Option<i64>, &str, String)> = paid_orders
-        .iter()
-        .map(|order| {
-            let payload = serde_json::json!({
-                "order_number": order.order_number,
-                "shop_number": notice.out_trade_no,
-                "weixin_number": notice.transaction_id,
-            });
-            (
-                Some(order.id),
-                payments::PAYMENT_RESULT,
-                payload.to_string(),
-            )
-        })
-        .collect();
-    let titles: Vec<&str> = paid_orders
-        .iter()
-        .map(|order| order.title.as_str())
-        .collect();
-    let notices = kit::outbox::notice_messages(&kit::outbox::Notice {
-        users: vec![payment.user_id],
+    let mut messages = payments::PaidMessages::default();
+    let marks = &messages.marks;
+    let result = serde_json::json!({
+        "order_number": marks.order_number(),
+        "shop_number": notice.out_trade_no,
+        "weixin_number": notice.transaction_id,
+    });
+    let mut paid = serde_json::to_value(kit::outbox::Notice {
         kind: kit::outbox::NoticeKind::Paid,
-        title: Some(titles.join("、")),
-        amount_fen: Some(payment.amount_fen),
+        title: Some(marks.titles().to_owned()),
+        amount_fen: Some(notice.total_fen),
         number: Some(notice.out_trade_no.clone()),
         time: paid_at,
-        page_query: Some(format!("id={}", mark.text())),
+        page_query: Some(format!("id={}", marks.bill())),
         ..kit::outbox::Notice::default()
-    })?;
-    messages.extend(
-        notices
-            .into_iter()
-            .map(|(topic, payload)| (None, topic, payload)),
-    );
-    let settlement = payments::Settlement {
-        payment_id: payment.id,
-        bill: NewBill {
-            user_id: payment.user_id,
-            total_amount_fen: payment.amount_fen,
-            payment_number: &notice.transaction_id,
-            payment_shop_number: &notice.out_trade_no,
-            paid_at,
-            created_at: now,
-            community_identifier: community,
-        },
-        orders: paid_orders
-            .iter()
-            .map(|order| (order.id, order.amount_fen))
-            .collect(),
+    })
+    .map_err(|error| diesel::result::Error::SerializationError(Box::new(error)))?;
+    paid["users"] = serde_json::json!([marks.payer()]);
+    messages.each_order = vec![(payments::PAYMENT_RESULT, result.to_string())];
+    messages.once = vec![(kit::outbox::NOTICE, paid.to_string())];
+    Ok(payments::Settlement {
+        out_trade_no: &notice.out_trade_no,
+        amount_fen: notice.total_fen,
+        transaction_id: &notice.transaction_id,
+        paid_at,
         // Orders another payment had paid already (two WeChat Pay orders both paid): that
         // part of this payment goes back to the payer.
         duplicate: refunds::row(
             &refunds::Returned {
                 channel: refunds::WXPAY,
                 out_trade_no: &notice.out_trade_no,
-                total_fen: payment.amount_fen,
+                total_fen: notice.total_fen,
                 reason: "重复缴费，原路退回",
                 purpose: crate::db::refunds::FOR_DUPLICATE,
-                community,
                 ..refunds::Returned::default()
             },
             now,
         ),
+        messages,
         now,
-    };
-    let Some(settled) = payments::settle(conn, &settlement, &mark, &messages)? else {
-        return Ok(Applied::Already);
-    };
+    })
+}
+
+fn applied(notice: &PaymentNotice, settled: &payments::Settled) -> Applied {
     if settled.twice_fen > 0 {
         tracing::warn!(
             bill_id = settled.bill_id,
@@ -610,8 +604,8 @@ fn apply(conn: &mut kit::db::AnyConnection, notice: &PaymentNotice) -> Result<Ap
             "orders paid twice: the second payment goes back"
         );
     }
-    tracing::info!(bill_id = settled.bill_id, out_trade_no = %notice.out_trade_no, total_fen = payment.amount_fen, "payment applied");
-    Ok(Applied::Now)
+    tracing::info!(bill_id = settled.bill_id, out_trade_no = %notice.out_trade_no, total_fen = notice.total_fen, "payment applied");
+    Applied::Now
 }
 
 #[cfg(test)]

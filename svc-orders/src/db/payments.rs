@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use kit::db::AnyConnection;
 use kit::db::any_of;
 
-use kit::outbox::{RowMark, SplitMessages};
+use kit::outbox::RowMark;
 
 use super::refunds::{self, RefundRow};
 use super::schema::{bills, live_payments, orders, payments};
@@ -226,26 +226,131 @@ pub fn insert(conn: &mut AnyConnection, row: &PaymentRow) -> QueryResult<i64> {
 
 #[derive(Insertable)]
 #[diesel(table_name = bills)]
-pub struct NewBill<'a> {
-    pub user_id: i64,
-    pub total_amount_fen: i64,
-    pub payment_number: &'a str,
-    pub payment_shop_number: &'a str,
-    pub paid_at: i64,
-    pub created_at: i64,
-    pub community_identifier: &'a str,
+struct NewBill<'a> {
+    user_id: i64,
+    total_amount_fen: i64,
+    payment_number: &'a str,
+    payment_shop_number: &'a str,
+    paid_at: i64,
+    created_at: i64,
+    community_identifier: &'a str,
 }
 
-/// A payment received in full, as it is settled by [`settle`].
+/// Stand, in the messages a settlement writes, for what it reads of the payment: made before
+/// the payment is read, they are filled as it is settled. Each but the bill's is a JSON string
+/// of its own (`"<mark>"`) that becomes the value's JSON; the bill's stands inside a string and
+/// becomes its id's digits. Random per settlement, so nothing written into an order can hold one.
+#[derive(Debug)]
+pub struct PaidMarks {
+    order_number: String,
+    titles: String,
+    payer: String,
+    bill: String,
+}
+
+impl Default for PaidMarks {
+    fn default() -> Self {
+        let mark = RowMark::default();
+        let base = mark.text();
+        Self {
+            order_number: format!("{base}-order"),
+            titles: format!("{base}-titles"),
+            payer: format!("{base}-payer"),
+            bill: format!("{base}-bill"),
+        }
+    }
+}
+
+impl PaidMarks {
+    /// The order's number (a JSON string), in a message written for each order paid.
+    pub fn order_number(&self) -> &str {
+        &self.order_number
+    }
+
+    /// The titles of the payment's orders, by id, joined by `、` (a JSON string).
+    pub fn titles(&self) -> &str {
+        &self.titles
+    }
+
+    /// The payer's user id (a JSON number).
+    pub fn payer(&self) -> &str {
+        &self.payer
+    }
+
+    /// The bill's id, inside a string.
+    pub fn bill(&self) -> &str {
+        &self.bill
+    }
+
+    /// `mark` as it stands in a message's JSON: a string.
+    fn quoted(mark: &str) -> String {
+        format!("\"{mark}\"")
+    }
+}
+
+/// The outbox messages a settlement writes, with [`PaidMarks`] where the payment's facts go.
+#[derive(Debug, Default)]
+pub struct PaidMessages {
+    pub marks: PaidMarks,
+    /// Written once for each order the payment pays (not for one another payment paid first).
+    pub each_order: Vec<(&'static str, String)>,
+    /// Written once.
+    pub once: Vec<(&'static str, String)>,
+}
+
+impl PaidMessages {
+    /// The messages with the facts in place of the marks: the paid orders' numbers (by id),
+    /// the titles, the payer and the bill.
+    fn fill(
+        &self,
+        paid_numbers: &[&str],
+        titles: &str,
+        payer: i64,
+        bill: i64,
+    ) -> QueryResult<Vec<(&'static str, String)>> {
+        let json = |value: &str| {
+            serde_json::to_string(value)
+                .map_err(|error| diesel::result::Error::SerializationError(Box::new(error)))
+        };
+        let order_mark = PaidMarks::quoted(&self.marks.order_number);
+        let mut filled = Vec::new();
+        for (topic, payload) in &self.each_order {
+            for number in paid_numbers {
+                filled.push((*topic, payload.replace(&order_mark, &json(number)?)));
+            }
+        }
+        filled.extend(
+            self.once
+                .iter()
+                .map(|(topic, payload)| (*topic, payload.clone())),
+        );
+        let titles = json(titles)?;
+        let (payer, bill) = (payer.to_string(), bill.to_string());
+        Ok(filled
+            .into_iter()
+            .map(|(topic, payload)| {
+                let payload = payload
+                    .replace(&PaidMarks::quoted(&self.marks.titles), &titles)
+                    .replace(&PaidMarks::quoted(&self.marks.payer), &payer)
+                    .replace(&self.marks.bill, &bill);
+                (topic, payload)
+            })
+            .collect())
+    }
+}
+
+/// A notification that payment `out_trade_no` was paid in full, as [`settle`] applies it.
 pub struct Settlement<'a> {
-    pub payment_id: i64,
-    /// The bill it becomes.
-    pub bill: NewBill<'a>,
-    /// The orders it pays: id and amount (fen).
-    pub orders: Vec<(i64, i64)>,
-    /// What goes back if some of the orders were paid already: its amount and bill are filled
-    /// in, and it is written only then.
+    pub out_trade_no: &'a str,
+    /// What was paid: the payment must be of this amount.
+    pub amount_fen: i64,
+    /// WeChat Pay's number of the trade.
+    pub transaction_id: &'a str,
+    pub paid_at: i64,
+    /// What goes back if some of the orders were paid already: its amount, bill and community
+    /// are filled in, and it is written only then.
     pub duplicate: RefundRow,
+    pub messages: PaidMessages,
     pub now: i64,
 }
 
@@ -257,48 +362,67 @@ pub struct Settled {
     pub twice_fen: i64,
 }
 
-/// Settles a payment received in full, at once: → paid (from whatever state WeChat Pay's word
-/// overrides) and its orders freed, the bill written, the unpaid orders marked paid by it, the
-/// part paid twice refunded, the messages written. `None` when another delivery of the
-/// notification got there first (nothing written). The outbox `messages` keyed by an order are
-/// written only if this payment paid that order, the unkeyed always; `mark` stands for the
-/// bill's id in them. On PostgreSQL one statement ([`Settle`]:
-/// run it with `Database::write_statement`); on SQLite in the writer's transaction.
+/// The states a notification of payment in full settles: the event's sources but a disputed
+/// payment (paid with another amount, its money on the way back).
+fn settled_from() -> Vec<&'static str> {
+    PaymentEvent::PaidInFull
+        .source_texts()
+        .into_iter()
+        .filter(|state| *state != DISPUTED)
+        .collect()
+}
+
+/// Settles a payment received in full, at once, reading it as it goes: → paid (from whatever
+/// state WeChat Pay's word overrides) and its orders freed, the bill written (the payer's, of
+/// the community of its first order), the unpaid orders marked paid by it, the part paid twice
+/// refunded, the messages written (those for each order, for each order it paid). `None`, with
+/// nothing written, when no payment `out_trade_no` of that amount is there to settle: unknown,
+/// of another amount, or settled already (another delivery of the notification got there
+/// first). On PostgreSQL one statement ([`Settle`]: run it with `Database::write_statement`); on
+/// SQLite in the writer's transaction.
 pub fn settle(
     conn: &mut AnyConnection,
     settlement: &Settlement<'_>,
-    mark: &RowMark,
-    messages: &[(Option<i64>, &'static str, String)],
 ) -> QueryResult<Option<Settled>> {
-    let ids: Vec<i64> = settlement.orders.iter().map(|&(id, _)| id).collect();
+    let sources = settled_from();
     if let AnyConnection::Postgresql(conn) = conn {
-        let settle = Settle {
-            settlement,
-            order_ids: ids,
-            amounts_fen: settlement.orders.iter().map(|&(_, fen)| fen).collect(),
-            paid: PaymentEvent::PaidInFull.target().as_str(),
-            sources: PaymentEvent::PaidInFull.source_texts(),
-            messages: mark.split_keyed(messages)?,
-        };
-        return settle
+        return Settle::new(settlement, sources)
             .get_result::<(i64, i64)>(conn)
             .optional()
             .map(|row| row.map(|(bill_id, twice_fen)| Settled { bill_id, twice_fen }));
     }
     let now = settlement.now;
-    if end(conn, settlement.payment_id, PaymentEvent::PaidInFull, now)? == 0 {
+    let Some((payment, orders)) = find_with_orders(conn, settlement.out_trade_no)? else {
+        return Ok(None);
+    };
+    if payment.amount_fen != settlement.amount_fen
+        || !sources.contains(&payment.state.as_str())
+        || end(conn, payment.id, PaymentEvent::PaidInFull, now)? == 0
+    {
         return Ok(None);
     }
+    let community = orders
+        .first()
+        .map(|order| order.community_identifier.as_str())
+        .unwrap_or_default();
     let bill_id: i64 = diesel::insert_into(bills::table)
-        .values(&settlement.bill)
+        .values(&NewBill {
+            user_id: payment.user_id,
+            total_amount_fen: payment.amount_fen,
+            payment_number: settlement.transaction_id,
+            payment_shop_number: settlement.out_trade_no,
+            paid_at: settlement.paid_at,
+            created_at: now,
+            community_identifier: community,
+        })
         .returning(bills::id)
         .get_result(conn)?;
+    let ids: Vec<i64> = orders.iter().map(|order| order.id).collect();
     let paid = pay_orders(conn, &ids, bill_id, now)?;
-    let twice_fen = settlement
-        .orders
+    let twice_fen = orders
         .iter()
-        .filter(|(id, _)| !paid.contains(id))
-        .map(|(_, fen)| fen)
+        .filter(|order| !paid.contains(&order.id))
+        .map(|order| order.amount_fen)
         .sum();
     if twice_fen > 0 {
         refunds::insert(
@@ -306,18 +430,29 @@ pub fn settle(
             &RefundRow {
                 amount_fen: twice_fen,
                 bill_id: Some(bill_id),
+                community_identifier: Some(community.to_owned()),
                 ..settlement.duplicate.clone()
             },
         )?;
     }
-    let written: Vec<(&str, String)> = messages
+    let numbers: Vec<&str> = orders
         .iter()
-        .filter(|(key, _, _)| key.is_none_or(|order| paid.contains(&order)))
-        .map(|(_, topic, payload)| (*topic, payload.clone()))
+        .filter(|order| paid.contains(&order.id))
+        .map(|order| order.order_number.as_str())
         .collect();
-    kit::outbox::enqueue_all(conn, &mark.fill(&written, bill_id))?;
+    let titles: Vec<&str> = orders.iter().map(|order| order.title.as_str()).collect();
+    let messages = settlement.messages.fill(
+        &numbers,
+        &titles.join(TITLES_JOINED_BY),
+        payment.user_id,
+        bill_id,
+    )?;
+    kit::outbox::enqueue_all(conn, &messages)?;
     Ok(Some(Settled { bill_id, twice_fen }))
 }
+
+/// Between two titles of a payment's orders.
+const TITLES_JOINED_BY: &str = "、";
 
 /// Marks the unpaid orders among `ids` paid by `bill_id`; the ids of those it marked.
 pub fn pay_orders(
@@ -353,17 +488,51 @@ macro_rules! bound_values {
 
 /// [`settle`] on PostgreSQL, one statement (the parts see one snapshot, so each part's
 /// condition is the one before it):
-/// `paid` moves the payment, only from a state it may leave; `freed` frees its orders;
+/// `paid` moves the payment, only from a state it may leave and if it is of the amount paid;
+/// `freed` frees its orders; `paying` reads them, and `facts` their community and titles;
 /// `bill` is written if it moved; `settled` marks paid those orders no payment had paid (a
 /// concurrent payment of one waits for its lock, then finds it paid); `twice` sums the rest,
-/// which `refund` sends back; `messages` are those of the orders it paid and the unkeyed ones.
+/// which `refund` sends back; `messages` are written with the facts in place of the marks, those
+/// for each order once for each order settled.
 struct Settle<'s, 'a> {
     settlement: &'s Settlement<'a>,
-    order_ids: Vec<i64>,
-    amounts_fen: Vec<i64>,
     paid: &'static str,
     sources: Vec<&'static str>,
-    messages: SplitMessages,
+    /// Whether each message is written for each order, its topic and its text.
+    each_order: Vec<bool>,
+    topics: Vec<&'static str>,
+    payloads: Vec<&'s str>,
+    order_mark: String,
+    titles_mark: String,
+    payer_mark: String,
+}
+
+impl<'s, 'a> Settle<'s, 'a> {
+    fn new(settlement: &'s Settlement<'a>, sources: Vec<&'static str>) -> Self {
+        let messages = &settlement.messages;
+        let all = messages
+            .each_order
+            .iter()
+            .map(|message| (true, message))
+            .chain(messages.once.iter().map(|message| (false, message)));
+        let (mut each_order, mut topics, mut payloads) = (Vec::new(), Vec::new(), Vec::new());
+        for (each, (topic, payload)) in all {
+            each_order.push(each);
+            topics.push(*topic);
+            payloads.push(payload.as_str());
+        }
+        Self {
+            settlement,
+            paid: PaymentEvent::PaidInFull.target().as_str(),
+            sources,
+            each_order,
+            topics,
+            payloads,
+            order_mark: PaidMarks::quoted(&messages.marks.order_number),
+            titles_mark: PaidMarks::quoted(&messages.marks.titles),
+            payer_mark: PaidMarks::quoted(&messages.marks.payer),
+        }
+    }
 }
 
 impl diesel::query_builder::QueryId for Settle<'_, '_> {
@@ -382,50 +551,51 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for Settle<'_, '_> {
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
     ) -> QueryResult<()> {
-        use diesel::sql_types::{Array, BigInt, Integer, Nullable, Text};
+        use diesel::sql_types::{Array, BigInt, Bool, Integer, Nullable, Text};
         let s = self.settlement;
-        let bill = &s.bill;
         let refund = &s.duplicate;
         out.push_sql("WITH paid AS (UPDATE payments SET state = ");
         out.push_bind_param::<Text, _>(self.paid)?;
         out.push_sql(", updated_at = ");
         out.push_bind_param::<BigInt, _>(&s.now)?;
-        out.push_sql(" WHERE id = ");
-        out.push_bind_param::<BigInt, _>(&s.payment_id)?;
+        out.push_sql(" WHERE out_trade_no = ");
+        out.push_bind_param::<Text, _>(s.out_trade_no)?;
+        out.push_sql(" AND amount_fen = ");
+        out.push_bind_param::<BigInt, _>(&s.amount_fen)?;
         out.push_sql(" AND state = ANY(");
         out.push_bind_param::<Array<Text>, _>(&self.sources)?;
         out.push_sql(
-            ") RETURNING id), \
+            ") RETURNING id, user_id, amount_fen, \
+             CAST(string_to_array(order_ids, 'A') AS BIGINT[]) AS ids), \
              freed AS (DELETE FROM live_payments WHERE payment_id IN (SELECT id FROM paid)), \
+             paying AS (SELECT orders.id, orders.title, orders.amount_fen, \
+             orders.community_identifier FROM paid JOIN orders ON orders.id = ANY(paid.ids)), \
+             facts AS (SELECT (SELECT community_identifier FROM paying ORDER BY id LIMIT 1) \
+             AS community, (SELECT string_agg(title, ",
+        );
+        out.push_bind_param::<Text, _>(TITLES_JOINED_BY)?;
+        out.push_sql(
+            " ORDER BY id) FROM paying) AS titles), \
              bill AS (INSERT INTO bills (user_id, total_amount_fen, payment_number, \
-             payment_shop_number, paid_at, created_at, community_identifier) SELECT ",
+             payment_shop_number, paid_at, created_at, community_identifier) \
+             SELECT paid.user_id, paid.amount_fen, ",
         );
         bound_values!(out;
-            BigInt => &bill.user_id,
-            BigInt => &bill.total_amount_fen,
-            Text => bill.payment_number,
-            Text => bill.payment_shop_number,
-            BigInt => &bill.paid_at,
-            BigInt => &bill.created_at,
-            Text => bill.community_identifier,
+            Text => s.transaction_id,
+            Text => s.out_trade_no,
+            BigInt => &s.paid_at,
+            BigInt => &s.now,
         );
         out.push_sql(
-            " FROM paid RETURNING id), \
+            ", COALESCE(facts.community, '') FROM paid, facts RETURNING id), \
              settled AS (UPDATE orders SET paied = TRUE, bill_id = bill.id, updated_at = ",
         );
         out.push_bind_param::<BigInt, _>(&s.now)?;
-        out.push_sql(" FROM bill WHERE orders.id = ANY(");
-        out.push_bind_param::<Array<BigInt>, _>(&self.order_ids)?;
         out.push_sql(
-            ") AND NOT orders.paied RETURNING orders.id), \
-             twice AS (SELECT CAST(COALESCE(SUM(o.fen), 0) AS BIGINT) AS fen FROM unnest(",
-        );
-        bound_values!(out;
-            Array<BigInt> => &self.order_ids,
-            Array<BigInt> => &self.amounts_fen,
-        );
-        out.push_sql(
-            ") AS o (id, fen) WHERE o.id NOT IN (SELECT id FROM settled)), \
+            " FROM bill, paid WHERE orders.id = ANY(paid.ids) AND NOT orders.paied \
+             RETURNING orders.id, orders.order_number), \
+             twice AS (SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) AS fen FROM paying \
+             WHERE id NOT IN (SELECT id FROM settled)), \
              refund AS (INSERT INTO refunds (amount_fen, bill_id, out_refund_no, channel, \
              out_trade_no, total_fen, reason, purpose, state, failure, attempts, next_at, \
              created_at, updated_at, community_identifier) SELECT twice.fen, bill.id, ",
@@ -443,16 +613,36 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for Settle<'_, '_> {
             Nullable<BigInt> => &refund.next_at,
             BigInt => &refund.created_at,
             BigInt => &refund.updated_at,
-            Nullable<Text> => &refund.community_identifier,
         );
         out.push_sql(
-            " FROM bill, twice WHERE twice.fen > 0), \
-             messages AS (",
+            ", COALESCE(facts.community, '') FROM bill, twice, facts WHERE twice.fen > 0), \
+             messages AS (INSERT INTO outbox (topic, payload, attempts, next_attempt_at, \
+             created_at) SELECT m.topic, \
+             replace(replace(replace(replace(m.payload, ",
         );
-        self.messages
-            .walk_insert(&mut out, "bill.id", "bill", &s.now)?;
+        out.push_bind_param::<Text, _>(&self.order_mark)?;
+        out.push_sql(", COALESCE(to_json(settled.order_number)::text, '')), ");
+        out.push_bind_param::<Text, _>(&self.titles_mark)?;
+        out.push_sql(", COALESCE(to_json(facts.titles)::text, '\"\"')), ");
+        out.push_bind_param::<Text, _>(&self.payer_mark)?;
+        out.push_sql(", paid.user_id::text), ");
+        out.push_bind_param::<Text, _>(&s.messages.marks.bill)?;
+        out.push_sql(", bill.id::text), 0, ");
+        bound_values!(out;
+            BigInt => &s.now,
+            BigInt => &s.now,
+        );
+        out.push_sql(" FROM bill, paid, facts, unnest(");
+        bound_values!(out;
+            Array<Bool> => &self.each_order,
+            Array<Text> => &self.topics,
+            Array<Text> => &self.payloads,
+        );
         out.push_sql(
-            " WHERE m.key IS NULL OR m.key IN (SELECT id FROM settled)) \
+            ") WITH ORDINALITY AS m (each_order, topic, payload, n) \
+             LEFT JOIN settled ON m.each_order \
+             WHERE NOT m.each_order OR settled.id IS NOT NULL \
+             ORDER BY m.n, settled.id) \
              SELECT bill.id, twice.fen FROM bill, twice",
         );
         Ok(())
