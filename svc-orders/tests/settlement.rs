@@ -5,6 +5,8 @@
 //! had paid already; delivered again, of another amount or of an unknown payment it writes
 //! nothing; two payments of one order settled at once pay it once and refund it once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+#[path = "../../kit/tests/support/plans.rs"]
+mod plans;
 mod support;
 
 use diesel::prelude::*;
@@ -313,4 +315,67 @@ async fn two_payments_of_one_order_settled_at_once_pay_it_once_and_refund_it_onc
     );
     assert_eq!(messages(&db, payments::PAYMENT_RESULT).await.len(), 10);
     assert_eq!(messages(&db, NOTICE_TOPIC).await.len(), 20);
+}
+
+/// Ten thousand orders, and no statistics yet. (Below about a thousand PostgreSQL reads the
+/// whole table instead, which is cheaper there; it did so before the settlement read its
+/// orders itself, when their ids were bound.)
+const MANY_ORDERS: &str = "INSERT INTO orders (order_number, target_type, community_identifier, \
+     house_introduction, title, remark, extra, manager, amount_fen, status, paied, created_by, \
+     created_at, updated_at) \
+     SELECT 'P' || n, 'house', '10002', '', '物业费', '', '', '晨曦家园', 100, 'open', FALSE, 1, n, n \
+     FROM generate_series(1, 10000) AS n;";
+
+/// The settlement as each pooled PostgreSQL connection plans it: once, at its first call, for
+/// any parameters, often before the tables have statistics, and kept. Made so, it must reach
+/// the payment and its orders through their indexes, or every notification would read every
+/// order.
+#[tokio::test]
+async fn the_settlement_reaches_the_payment_and_its_orders_through_their_indexes() {
+    if std::env::var("WJDH_TEST_POSTGRES_URL").is_err() {
+        // SQLite plans each statement from what the file holds; nothing is kept across sizes.
+        return;
+    }
+    // One connection: the statement is planned and explained on it.
+    let (_test, db) = support::database("settle_plan", 1).await;
+    run(&db, |conn| {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute(MANY_ORDERS)
+    })
+    .await;
+    let ids = orders_of(&db, &[100; 2]).await;
+    let (_, out_trade_no) = payment_of(&db, &ids[..2], 200, true).await;
+    settle(&db, &out_trade_no, 200).await.expect("settled");
+    let prepared: (String, i32) = run(&db, |conn| {
+        #[derive(QueryableByName)]
+        struct Prepared {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            name: String,
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            parameters: i32,
+        }
+        let prepared: Prepared = diesel::sql_query(
+            "SELECT name, cardinality(parameter_types) AS parameters \
+             FROM pg_prepared_statements WHERE statement LIKE 'WITH paid AS (UPDATE payments %'",
+        )
+        .get_result(conn)?;
+        Ok((prepared.name, prepared.parameters))
+    })
+    .await;
+    let (name, parameters) = prepared;
+    let nulls = vec!["NULL"; usize::try_from(parameters).expect("a count")].join(", ");
+    // The statement is prepared already: the plan is the one it keeps.
+    let statements = [(
+        "settle".to_owned(),
+        "SELECT 1".to_owned(),
+        format!("EXECUTE {name}({nulls})"),
+    )];
+    let plans = plans::generic_plans_of(&db, &statements).await;
+    let (_, plan) = &plans[0];
+    for table in ["payments", "orders", "live_payments"] {
+        assert!(
+            !plan.contains(&format!("Seq Scan on {table}")),
+            "{table} is read through an index: {plan}"
+        );
+    }
 }

@@ -569,7 +569,8 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for Settle<'_, '_> {
              CAST(string_to_array(order_ids, 'A') AS BIGINT[]) AS ids), \
              freed AS (DELETE FROM live_payments WHERE payment_id IN (SELECT id FROM paid)), \
              paying AS (SELECT orders.id, orders.title, orders.amount_fen, \
-             orders.community_identifier FROM paid JOIN orders ON orders.id = ANY(paid.ids)), \
+             orders.community_identifier FROM orders \
+             WHERE orders.id = ANY(CAST((SELECT ids FROM paid) AS BIGINT[]))), \
              facts AS (SELECT (SELECT community_identifier FROM paying ORDER BY id LIMIT 1) \
              AS community, (SELECT string_agg(title, ",
         );
@@ -592,7 +593,7 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for Settle<'_, '_> {
         );
         out.push_bind_param::<BigInt, _>(&s.now)?;
         out.push_sql(
-            " FROM bill, paid WHERE orders.id = ANY(paid.ids) AND NOT orders.paied \
+            " FROM bill WHERE orders.id = ANY(CAST((SELECT ids FROM paid) AS BIGINT[])) AND NOT orders.paied \
              RETURNING orders.id, orders.order_number), \
              twice AS (SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) AS fen FROM paying \
              WHERE id NOT IN (SELECT id FROM settled)), \
