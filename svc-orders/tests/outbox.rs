@@ -1,10 +1,13 @@
 //! The shared outbox relay (`kit::outbox::run`) on svc-orders' database, SQLite or PostgreSQL:
 //! a backlog of several batches is handed over, by two relays at once (two replicas), each
 //! message once, whether each hands them over one at a time or several at once; a message the
-//! receiver refuses is kept, with its error, for a later attempt.
+//! receiver refuses is kept, with its error, for a later attempt. The relay's read of a topic's
+//! due messages goes through the index of the undelivered, in their order.
 #![allow(clippy::unwrap_used)]
 #[path = "../../kit/tests/support/database.rs"]
 mod database;
+#[path = "../../kit/tests/support/plans.rs"]
+mod plans;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -170,4 +173,37 @@ async fn writes_at_once_all_land_and_a_failed_or_panicking_one_is_undone_alone()
         .unwrap();
     assert!(payloads(&db, "undone").await.is_empty(), "both undone");
     assert_eq!(payloads(&db, "after").await, ["landed"]);
+}
+
+/// As `kit::outbox::due` reads a topic's messages due by now, oldest first.
+const DUE: &str = "SELECT outbox.id FROM outbox WHERE outbox.topic = $1 \
+     AND outbox.delivered_at IS NULL AND outbox.next_attempt_at <= $2 \
+     ORDER BY outbox.id LIMIT $3";
+
+/// Five thousand messages, the oldest fifty undelivered (some of them waiting for a retry),
+/// the rest delivered.
+const MESSAGES_MOSTLY_DELIVERED: &str = "INSERT INTO outbox (topic, payload, attempts, \
+     next_attempt_at, delivered_at, created_at) \
+     SELECT 'notice', '{}', 1, CASE WHEN n % 7 = 0 THEN n + 600 ELSE n END, \
+     CASE WHEN n <= 50 THEN NULL ELSE n END, n FROM seq;";
+
+/// The relay's read stops at a batch whatever waits behind it: it reads the undelivered alone,
+/// in their order (no sort of every due message, as `(delivered_at, next_attempt_at)` needed).
+#[tokio::test]
+async fn the_due_messages_are_read_through_the_index_of_the_undelivered_in_their_order() {
+    let test = TestDatabase::new("outbox_plans");
+    let db = Database::connect(&test.url, 1, &svc_orders::db::MIGRATIONS)
+        .await
+        .unwrap();
+    plans::seed_small_community_beside_a_large_one(&db, MESSAGES_MOSTLY_DELIVERED).await;
+    plans::assert_read_through_their_indexes(
+        &db,
+        &[(
+            "outbox_due",
+            DUE,
+            "text, bigint, bigint",
+            "''notice'', 100, 64",
+        )],
+    )
+    .await;
 }

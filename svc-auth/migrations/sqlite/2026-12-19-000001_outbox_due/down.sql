@@ -1,0 +1,2 @@
+DROP INDEX outbox_due;
+CREATE INDEX outbox_pending ON outbox (delivered_at, next_attempt_at);

@@ -1,0 +1,3 @@
+ALTER TABLE outbox RESET (fillfactor);
+DROP INDEX outbox_due;
+CREATE INDEX outbox_pending ON outbox (delivered_at, next_attempt_at);
