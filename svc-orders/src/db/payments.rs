@@ -386,7 +386,7 @@ pub fn settle(
 ) -> QueryResult<Option<Settled>> {
     let sources = settled_from();
     if let AnyConnection::Postgresql(conn) = conn {
-        return Settle::new(settlement, sources)
+        return kit::db::found_by_type(Settle::new(settlement, sources))
             .get_result::<(i64, i64)>(conn)
             .optional()
             .map(|row| row.map(|(bill_id, twice_fen)| Settled { bill_id, twice_fen }));
@@ -535,9 +535,11 @@ impl<'s, 'a> Settle<'s, 'a> {
     }
 }
 
+/// Its text never varies (the messages and ids are bound as arrays), so diesel finds its
+/// prepared statement by type, without rendering the text at every call to look it up.
 impl diesel::query_builder::QueryId for Settle<'_, '_> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
+    type QueryId = Settle<'static, 'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
 }
 
 impl diesel::query_builder::Query for Settle<'_, '_> {
