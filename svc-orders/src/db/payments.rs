@@ -240,6 +240,7 @@ struct NewBill<'a> {
 /// the payment is read, they are filled as it is settled. Each but the bill's is a JSON string
 /// of its own (`"<mark>"`) that becomes the value's JSON; the bill's stands inside a string and
 /// becomes its id's digits. Random per settlement, so nothing written into an order can hold one.
+/// Kept as they stand in a message: the JSON ones with their quotes.
 #[derive(Debug)]
 pub struct PaidMarks {
     order_number: String,
@@ -253,38 +254,38 @@ impl Default for PaidMarks {
         let mark = RowMark::default();
         let base = mark.text();
         Self {
-            order_number: format!("{base}-order"),
-            titles: format!("{base}-titles"),
-            payer: format!("{base}-payer"),
+            order_number: format!("\"{base}-order\""),
+            titles: format!("\"{base}-titles\""),
+            payer: format!("\"{base}-payer\""),
             bill: format!("{base}-bill"),
         }
     }
 }
 
+/// A JSON mark's text, which a message's JSON string holds.
+fn unquoted(mark: &str) -> &str {
+    mark.trim_matches('"')
+}
+
 impl PaidMarks {
     /// The order's number (a JSON string), in a message written for each order paid.
     pub fn order_number(&self) -> &str {
-        &self.order_number
+        unquoted(&self.order_number)
     }
 
     /// The titles of the payment's orders, by id, joined by `、` (a JSON string).
     pub fn titles(&self) -> &str {
-        &self.titles
+        unquoted(&self.titles)
     }
 
     /// The payer's user id (a JSON number).
     pub fn payer(&self) -> &str {
-        &self.payer
+        unquoted(&self.payer)
     }
 
     /// The bill's id, inside a string.
     pub fn bill(&self) -> &str {
         &self.bill
-    }
-
-    /// `mark` as it stands in a message's JSON: a string.
-    fn quoted(mark: &str) -> String {
-        format!("\"{mark}\"")
     }
 }
 
@@ -312,11 +313,11 @@ impl PaidMessages {
             serde_json::to_string(value)
                 .map_err(|error| diesel::result::Error::SerializationError(Box::new(error)))
         };
-        let order_mark = PaidMarks::quoted(&self.marks.order_number);
+        let marks = &self.marks;
         let mut filled = Vec::new();
         for (topic, payload) in &self.each_order {
             for number in paid_numbers {
-                filled.push((*topic, payload.replace(&order_mark, &json(number)?)));
+                filled.push((*topic, payload.replace(&marks.order_number, &json(number)?)));
             }
         }
         filled.extend(
@@ -330,9 +331,9 @@ impl PaidMessages {
             .into_iter()
             .map(|(topic, payload)| {
                 let payload = payload
-                    .replace(&PaidMarks::quoted(&self.marks.titles), &titles)
-                    .replace(&PaidMarks::quoted(&self.marks.payer), &payer)
-                    .replace(&self.marks.bill, &bill);
+                    .replace(&marks.titles, &titles)
+                    .replace(&marks.payer, &payer)
+                    .replace(&marks.bill, &bill);
                 (topic, payload)
             })
             .collect())
@@ -502,9 +503,6 @@ struct Settle<'s, 'a> {
     each_order: Vec<bool>,
     topics: Vec<&'static str>,
     payloads: Vec<&'s str>,
-    order_mark: String,
-    titles_mark: String,
-    payer_mark: String,
 }
 
 impl<'s, 'a> Settle<'s, 'a> {
@@ -528,9 +526,6 @@ impl<'s, 'a> Settle<'s, 'a> {
             each_order,
             topics,
             payloads,
-            order_mark: PaidMarks::quoted(&messages.marks.order_number),
-            titles_mark: PaidMarks::quoted(&messages.marks.titles),
-            payer_mark: PaidMarks::quoted(&messages.marks.payer),
         }
     }
 }
@@ -556,6 +551,7 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for Settle<'_, '_> {
         use diesel::sql_types::{Array, BigInt, Bool, Integer, Nullable, Text};
         let s = self.settlement;
         let refund = &s.duplicate;
+        let marks = &s.messages.marks;
         out.push_sql("WITH paid AS (UPDATE payments SET state = ");
         out.push_bind_param::<Text, _>(self.paid)?;
         out.push_sql(", updated_at = ");
@@ -623,13 +619,13 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for Settle<'_, '_> {
              created_at) SELECT m.topic, \
              replace(replace(replace(replace(m.payload, ",
         );
-        out.push_bind_param::<Text, _>(&self.order_mark)?;
+        out.push_bind_param::<Text, _>(&marks.order_number)?;
         out.push_sql(", COALESCE(to_json(settled.order_number)::text, '')), ");
-        out.push_bind_param::<Text, _>(&self.titles_mark)?;
+        out.push_bind_param::<Text, _>(&marks.titles)?;
         out.push_sql(", COALESCE(to_json(facts.titles)::text, '\"\"')), ");
-        out.push_bind_param::<Text, _>(&self.payer_mark)?;
+        out.push_bind_param::<Text, _>(&marks.payer)?;
         out.push_sql(", paid.user_id::text), ");
-        out.push_bind_param::<Text, _>(&s.messages.marks.bill)?;
+        out.push_bind_param::<Text, _>(&marks.bill)?;
         out.push_sql(", bill.id::text), 0, ");
         bound_values!(out;
             BigInt => &s.now,
