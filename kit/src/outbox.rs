@@ -287,21 +287,93 @@ pub fn enqueue_notice(conn: &mut AnyConnection, notice: &Notice) -> QueryResult<
     enqueue_all(conn, &notice_messages(notice)?)
 }
 
-/// Undelivered messages of `topic` due by `now`, oldest first.
-pub fn due(
+/// Takes up to `limit` undelivered messages of `topic` due by `now`, oldest first, for
+/// [`CLAIM_SECS`], in one statement (read and claimed together: one round trip a pass). The
+/// read walks the topic's undelivered in their order (`outbox_due`) and stops at the batch; the
+/// claim finds each row by its id. On PostgreSQL the rows read are locked and those another
+/// replica is taking are skipped, so two replicas never take one message; SQLite has one writer.
+pub fn take_due(
     conn: &mut AnyConnection,
     topic: &str,
     now: i64,
     limit: i64,
 ) -> QueryResult<Vec<Message>> {
-    outbox::table
-        .filter(outbox::topic.eq(topic))
-        .filter(outbox::delivered_at.is_null())
-        .filter(outbox::next_attempt_at.le(now))
-        .order(outbox::id.asc())
-        .limit(limit)
-        .select(Message::as_select())
-        .load(conn)
+    let until = now + CLAIM_SECS;
+    let mut taken: Vec<Message> = match conn {
+        AnyConnection::Postgresql(conn) => TakeDue {
+            topic,
+            now,
+            limit,
+            until,
+        }
+        .get_results(conn)?,
+        AnyConnection::Sqlite(conn) => {
+            // The read names the table under another name: diesel takes no subselect of the
+            // table being updated itself.
+            let read = diesel::alias!(outbox as due);
+            let due = read
+                .filter(read.field(outbox::topic).eq(topic))
+                .filter(read.field(outbox::delivered_at).is_null())
+                .filter(read.field(outbox::next_attempt_at).le(now))
+                .order(read.field(outbox::id).asc())
+                .limit(limit)
+                .select(read.field(outbox::id));
+            diesel::update(outbox::table.filter(outbox::id.eq_any(due)))
+                .set(outbox::next_attempt_at.eq(until))
+                .returning(Message::as_returning())
+                .get_results(conn)?
+        }
+    };
+    // RETURNING keeps no order.
+    taken.sort_unstable_by_key(|message| message.id);
+    Ok(taken)
+}
+
+/// [`take_due`] on PostgreSQL: `UPDATE outbox … WHERE id = ANY(ARRAY(SELECT id … ORDER BY id
+/// LIMIT … FOR UPDATE SKIP LOCKED)) RETURNING …`. The ids read become one array before the
+/// update (an InitPlan), so each row is found by its primary key whatever the planner guesses
+/// of the batch's size: as `id IN (SELECT …)`, one plan for any limit joined the batch to a
+/// scan of the whole table.
+struct TakeDue<'a> {
+    topic: &'a str,
+    now: i64,
+    limit: i64,
+    until: i64,
+}
+
+/// Its text never varies, so diesel finds its prepared statement by type.
+impl diesel::query_builder::QueryId for TakeDue<'_> {
+    type QueryId = TakeDue<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::Query for TakeDue<'_> {
+    type SqlType = diesel::dsl::SqlTypeOf<diesel::dsl::AsSelect<Message, diesel::pg::Pg>>;
+}
+
+impl<Conn> RunQueryDsl<Conn> for TakeDue<'_> {}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for TakeDue<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{BigInt, Text};
+        out.push_sql("UPDATE outbox SET next_attempt_at = ");
+        out.push_bind_param::<BigInt, _>(&self.until)?;
+        out.push_sql(" WHERE id = ANY(ARRAY(SELECT id FROM outbox WHERE topic = ");
+        out.push_bind_param::<Text, _>(self.topic)?;
+        out.push_sql(" AND delivered_at IS NULL AND next_attempt_at <= ");
+        out.push_bind_param::<BigInt, _>(&self.now)?;
+        out.push_sql(" ORDER BY id LIMIT ");
+        out.push_bind_param::<BigInt, _>(&self.limit)?;
+        // `Message`'s columns, in its order.
+        out.push_sql(
+            " FOR UPDATE SKIP LOCKED)) RETURNING id, topic, payload, attempts, next_attempt_at, \
+             delivered_at, last_error, created_at",
+        );
+        Ok(())
+    }
 }
 
 /// Messages written and not yet acknowledged, every topic.
@@ -310,21 +382,6 @@ pub fn backlog(conn: &mut AnyConnection) -> QueryResult<i64> {
         .filter(outbox::delivered_at.is_null())
         .count()
         .get_result(conn)
-}
-
-/// Takes those of messages `ids` that nobody took since they were read at `read_at`, for
-/// [`CLAIM_SECS`], in one statement; answers the ids taken. A message another replica claimed
-/// meanwhile is due only after `read_at`, so it is left to that replica.
-fn claim(conn: &mut AnyConnection, ids: &[i64], read_at: i64) -> QueryResult<Vec<i64>> {
-    diesel::update(
-        outbox::table
-            .filter(outbox::id.eq_any(ids))
-            .filter(outbox::delivered_at.is_null())
-            .filter(outbox::next_attempt_at.le(read_at)),
-    )
-    .set(outbox::next_attempt_at.eq(read_at + CLAIM_SECS))
-    .returning(outbox::id)
-    .get_results(conn)
 }
 
 fn delivered(conn: &mut AnyConnection, ids: &[i64], now: i64) -> QueryResult<usize> {
@@ -439,13 +496,13 @@ pub async fn run_batched<F, Fut>(
 
 /// What one pass of [`run`] found.
 struct Pass {
-    /// Messages read as due (a whole batch: more may be waiting).
+    /// Messages taken (a whole batch: more may be waiting).
     read: usize,
     /// Messages not yet acknowledged, when counted.
     backlog: Option<i64>,
 }
 
-/// One pass: the due messages read, claimed in one statement, handed over (oldest first), and
+/// One pass: the due messages taken in one statement ([`take_due`]), handed over (oldest first), and
 /// their outcomes written in one transaction. A replica that stops mid-pass leaves its claimed
 /// messages to be handed over again after [`CLAIM_SECS`] (delivery is at least once).
 async fn deliver_due<F, Fut>(
@@ -459,29 +516,18 @@ where
     Fut: Future<Output = Vec<Result<(), String>>>,
 {
     let now = now_unix();
-    let (due, backlog) = db
+    let (taken, backlog) = db
         .run(move |conn| -> Result<_, DbError> {
-            let due = due(conn, topic, now, BATCH)?;
+            let taken = take_due(conn, topic, now, BATCH)?;
             let backlog = if count_backlog {
                 Some(backlog(conn)?)
             } else {
                 None
             };
-            Ok((due, backlog))
+            Ok((taken, backlog))
         })
         .await?;
-    let read = due.len();
-    if due.is_empty() {
-        return Ok(Pass { read, backlog });
-    }
-    let ids: Vec<i64> = due.iter().map(|message| message.id).collect();
-    let claimed = db
-        .run(move |conn| -> Result<_, DbError> { Ok(claim(conn, &ids, now)?) })
-        .await?;
-    let taken: Vec<Message> = due
-        .into_iter()
-        .filter(|message| claimed.contains(&message.id))
-        .collect();
+    let read = taken.len();
     if taken.is_empty() {
         return Ok(Pass { read, backlog });
     }

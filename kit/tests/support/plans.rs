@@ -65,13 +65,23 @@ pub async fn generic_plans_of<S: AsRef<str>>(
 /// each of half the rows on average, which is what made PostgreSQL's one plan walk the primary
 /// key when a list was ordered by id.
 pub async fn seed_small_community_beside_a_large_one(db: &Database, inserts: &'static str) {
+    seed(db, inserts, "ANALYZE;").await;
+}
+
+/// The rows of [`seed_small_community_beside_a_large_one`] without ANALYZE: as a new database,
+/// or one without autovacuum, plans them.
+pub async fn seed_without_statistics(db: &Database, inserts: &'static str) {
+    seed(db, inserts, "").await;
+}
+
+async fn seed(db: &Database, inserts: &'static str, then: &'static str) {
     db.run(move |conn| {
         conn.batch_execute(&format!(
             "CREATE TABLE seq AS WITH RECURSIVE numbers(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM numbers WHERE n < 5000) \
              SELECT n, CASE WHEN n <= 50 THEN '10002' ELSE '10001' END AS community FROM numbers;
              {inserts}
              DROP TABLE seq;
-             ANALYZE;"
+             {then}"
         ))
         .map_err(DbError::from)
     })

@@ -73,8 +73,12 @@ pub fn hold(conn: &mut AnyConnection, order_ids: &[i64], payment_id: i64) -> Que
     Ok(held)
 }
 
-/// Takes `ids` off their orders: placing/pending → superseded (to close at WeChat Pay).
+/// Takes `ids` off their orders: placing/pending → superseded (to close at WeChat Pay). No
+/// statement when there are none (most payments take orders nobody was paying).
 pub fn supersede(conn: &mut AnyConnection, ids: &[i64], now: i64) -> QueryResult<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
     release(conn, ids)?;
     diesel::update(
         payments::table
