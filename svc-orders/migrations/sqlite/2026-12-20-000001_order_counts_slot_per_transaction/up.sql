@@ -1,0 +1,1 @@
+-- PostgreSQL only: SQLite has one writer, so its counts have one slot and nothing to spread.
