@@ -305,6 +305,7 @@ pub fn take_due(
             now,
             limit,
             until,
+            columns: Message::as_select(),
         }
         .get_results(conn)?,
         AnyConnection::Sqlite(conn) => {
@@ -339,6 +340,8 @@ struct TakeDue<'a> {
     now: i64,
     limit: i64,
     until: i64,
+    /// What it returns: a [`Message`]'s columns.
+    columns: diesel::dsl::AsSelect<Message, diesel::pg::Pg>,
 }
 
 /// Its text never varies, so diesel finds its prepared statement by type.
@@ -367,12 +370,8 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for TakeDue<'_> {
         out.push_bind_param::<BigInt, _>(&self.now)?;
         out.push_sql(" ORDER BY id LIMIT ");
         out.push_bind_param::<BigInt, _>(&self.limit)?;
-        // `Message`'s columns, in its order.
-        out.push_sql(
-            " FOR UPDATE SKIP LOCKED)) RETURNING id, topic, payload, attempts, next_attempt_at, \
-             delivered_at, last_error, created_at",
-        );
-        Ok(())
+        out.push_sql(" FOR UPDATE SKIP LOCKED)) RETURNING ");
+        self.columns.walk_ast(out.reborrow())
     }
 }
 
@@ -475,20 +474,20 @@ pub async fn run_batched<F, Fut>(
     loop {
         // The backlog gauge is counted at most once a tick, however fast a burst drains.
         let count = metrics.is_some() && counted_at.is_none_or(|at| at.elapsed() >= TICK);
-        let read = match deliver_due(&db, topic, count, &deliver).await {
+        let taken = match deliver_due(&db, topic, count, &deliver).await {
             Ok(pass) => {
                 if let (Some(metrics), Some(backlog)) = (&metrics, pass.backlog) {
                     metrics.set_outbox_backlog(backlog);
                     counted_at = Some(Instant::now());
                 }
-                pass.read
+                pass.taken
             }
             Err(error) => {
                 tracing::warn!(%error, topic, "outbox pass failed");
                 0
             }
         };
-        if read < BATCH_ROWS {
+        if taken < BATCH_ROWS {
             tokio::time::sleep(TICK).await;
         }
     }
@@ -497,14 +496,15 @@ pub async fn run_batched<F, Fut>(
 /// What one pass of [`run`] found.
 struct Pass {
     /// Messages taken (a whole batch: more may be waiting).
-    read: usize,
+    taken: usize,
     /// Messages not yet acknowledged, when counted.
     backlog: Option<i64>,
 }
 
-/// One pass: the due messages taken in one statement ([`take_due`]), handed over (oldest first), and
-/// their outcomes written in one transaction. A replica that stops mid-pass leaves its claimed
-/// messages to be handed over again after [`CLAIM_SECS`] (delivery is at least once).
+/// One pass: the due messages taken in one statement ([`take_due`]), handed over (oldest
+/// first), and their outcomes written in one transaction. A replica that stops mid-pass leaves
+/// its claimed messages to be handed over again after [`CLAIM_SECS`] (delivery is at least
+/// once).
 async fn deliver_due<F, Fut>(
     db: &Database,
     topic: &'static str,
@@ -527,9 +527,9 @@ where
             Ok((taken, backlog))
         })
         .await?;
-    let read = taken.len();
+    let batch = taken.len();
     if taken.is_empty() {
-        return Ok(Pass { read, backlog });
+        return Ok(Pass { taken: 0, backlog });
     }
     let tried: Vec<(i64, i32)> = taken
         .iter()
@@ -568,7 +568,10 @@ where
         })
     })
     .await?;
-    Ok(Pass { read, backlog })
+    Ok(Pass {
+        taken: batch,
+        backlog,
+    })
 }
 
 /// What a resident should hear of (a subscribe message, 订阅消息), as the service where it

@@ -207,7 +207,7 @@ async fn a_pass_takes_its_due_messages_through_the_index_of_the_undelivered_in_t
     let db = Database::connect(&test.url, 1, &svc_orders::db::MIGRATIONS)
         .await
         .unwrap();
-    let take_due = if std::env::var("WJDH_TEST_POSTGRES_URL").is_ok() {
+    let take_due = if db.backend() == "postgres" {
         TAKE_DUE_POSTGRES
     } else {
         TAKE_DUE_SQLITE
