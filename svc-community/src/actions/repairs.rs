@@ -405,22 +405,21 @@ pub async fn update(state: &State, request: UpdateRepairRequest) -> ServiceResul
     let moved = target.is_some();
     let updated = state
         .db
-        .run(move |conn| {
-            use diesel::Connection;
-            conn.transaction(|conn| {
-                // The stage read above must still hold: two staff acting at once, one wins.
-                let fresh = db::find(conn, id)?;
-                if fresh.as_ref().map(|r| r.stage.as_str()) != Some(expected.as_str()) {
-                    return Err(Error::from(ServiceError::conflict(
-                        "数据已被修改，请刷新后重试",
-                        "the repair changed meanwhile",
-                    )));
-                }
-                let updated = db::update(conn, id, &change)?;
-                // The resident hears of it (a subscribe message), written with the change.
-                kit::outbox::enqueue_notice(conn, &residents_notice(&updated, moved, now))?;
-                Ok(updated)
-            })
+        // The write lock before the read (`Database::write`): on SQLite a transaction that
+        // read first failed at once when another write committed in between.
+        .write(move |conn| {
+            // The stage read above must still hold: two staff acting at once, one wins.
+            let fresh = db::find(conn, id)?;
+            if fresh.as_ref().map(|r| r.stage.as_str()) != Some(expected.as_str()) {
+                return Err(Error::from(ServiceError::conflict(
+                    "数据已被修改，请刷新后重试",
+                    "the repair changed meanwhile",
+                )));
+            }
+            let updated = db::update(conn, id, &change)?;
+            // The resident hears of it (a subscribe message), written with the change.
+            kit::outbox::enqueue_notice(conn, &residents_notice(&updated, moved, now))?;
+            Ok(updated)
         })
         .await?;
     tracing::info!(

@@ -3,7 +3,6 @@
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
-use diesel::Connection;
 use kit::db::{AnyConnection, Database, DbError};
 use kit::time::now_unix;
 
@@ -56,11 +55,11 @@ pub async fn import(
 ) -> Result<ImportSummary, ImportError> {
     validate(&rows).map_err(ImportError::Invalid)?;
     let count = rows.len();
+    // A write transaction that reads first: on SQLite it takes the write lock before its first
+    // read (`Database::write`), or another writer's commit in between failed it at once with
+    // "database is locked" (WAL's stale snapshot), which no busy timeout waits out.
     let summary = db
-        .run(move |conn| {
-            conn.transaction(|conn| load(conn, &rows, &progress))
-                .map_err(ImportError::from)
-        })
+        .write(move |conn| load(conn, &rows, &progress).map_err(ImportError::from))
         .await?;
     tracing::info!(rows = count, ?summary, "address rows imported");
     Ok(summary)
