@@ -527,9 +527,12 @@ where
             Ok((taken, backlog))
         })
         .await?;
-    let batch = taken.len();
+    let pass = Pass {
+        taken: taken.len(),
+        backlog,
+    };
     if taken.is_empty() {
-        return Ok(Pass { taken: 0, backlog });
+        return Ok(pass);
     }
     let tried: Vec<(i64, i32)> = taken
         .iter()
@@ -568,10 +571,7 @@ where
         })
     })
     .await?;
-    Ok(Pass {
-        taken: batch,
-        backlog,
-    })
+    Ok(pass)
 }
 
 /// What a resident should hear of (a subscribe message, 订阅消息), as the service where it
