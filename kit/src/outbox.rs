@@ -2,7 +2,8 @@
 //! same transaction as the change it reports; [`run`] hands the messages of one topic to their
 //! receiver until each is acknowledged: oldest first, exponential backoff with jitter after a
 //! failure. The rows are the queue, so a restart loses nothing, and a message is claimed for a
-//! while before it is handed over, so two replicas do not hand it over at once.
+//! while before it is handed over, so two replicas do not hand it over at once. An acknowledged
+//! message is removed: the table holds what is still to hand over.
 //!
 //! Each service's migrations create the table (`migrations/*/…outbox…`): the same columns in
 //! every service database.
@@ -19,7 +20,8 @@ use crate::metrics::ServiceMetrics;
 use crate::time::now_unix;
 
 diesel::table! {
-    /// Messages written with the change they report, delivered until acknowledged.
+    /// Messages written with the change they report, handed over until acknowledged, then
+    /// removed. `delivered_at` is no longer set (see [`delivered`]).
     outbox (id) {
         id -> BigInt,
         topic -> Text,
@@ -383,16 +385,16 @@ pub fn backlog(conn: &mut AnyConnection) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-fn delivered(conn: &mut AnyConnection, ids: &[i64], now: i64) -> QueryResult<usize> {
+/// Removes the messages their receivers took. A delivered message is of no further use: what it
+/// reported is in the tables of the change (a bill, a review) and, once received, in the
+/// receiver's. Removing it is one small record where marking it rewrote the row and added an
+/// entry to the primary key's index (the marked row could not be updated in place, because
+/// `delivered_at` bounds `outbox_due`), and it keeps the table as small as its backlog.
+fn delivered(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<usize> {
     if ids.is_empty() {
         return Ok(0);
     }
-    diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
-        .set((
-            outbox::delivered_at.eq(now),
-            outbox::attempts.eq(outbox::attempts + 1),
-        ))
-        .execute(conn)
+    diesel::delete(outbox::table.filter(outbox::id.eq_any(ids))).execute(conn)
 }
 
 fn failed(
@@ -556,14 +558,14 @@ where
         }
     }
     db.run(move |conn| -> Result<_, DbError> {
-        let now = now_unix();
         if refused.is_empty() {
             // One statement: nothing to make atomic with it.
-            delivered(conn, &handed, now)?;
+            delivered(conn, &handed)?;
             return Ok(());
         }
+        let now = now_unix();
         crate::db::write_transaction(conn, |conn| -> Result<_, DbError> {
-            delivered(conn, &handed, now)?;
+            delivered(conn, &handed)?;
             for (id, backoff, error) in &refused {
                 failed(conn, *id, now + backoff, error)?;
             }

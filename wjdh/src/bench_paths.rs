@@ -52,6 +52,12 @@ pub struct PathsBenchOptions {
     /// profile one path.
     #[arg(long)]
     pub only: Option<String>,
+    /// Times each path is run, one after another on the same stack (path after path, so the
+    /// reads all run before any write); with more than one, each round's table is followed by
+    /// the median of each path over the rounds, its share taken against the same round of its
+    /// probe.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=20))]
+    pub rounds: u64,
 }
 
 /// What one path measured.
@@ -585,13 +591,108 @@ pub async fn run(options: PathsBenchOptions) -> anyhow::Result<()> {
     let result = measure_stack(&fresh.stack, &options).await;
     let backend = fresh.backend();
     fresh.finish().await?;
-    let (seconds, rows) = result?;
+    let (seconds, rounds) = result?;
     println!(
         "seeded {} people, houses and orders on {backend} in {seconds:.1} s; {} connections, {} s a path",
         options.scale, options.connections, options.seconds
     );
-    print(&rows);
+    for (round, rows) in rounds.iter().enumerate() {
+        if rounds.len() > 1 {
+            println!("round {} of {}", round + 1, rounds.len());
+        }
+        print(rows);
+    }
+    if rounds.len() > 1 {
+        print_medians(&medians(&rounds));
+    }
     Ok(())
+}
+
+/// One path over the rounds: the medians of its figures, and the range of its share.
+#[derive(Debug, PartialEq)]
+struct Median {
+    name: String,
+    per_second: f64,
+    p99_ms: f64,
+    /// Its share of its probe (percent), the median over the rounds, then the least and most.
+    share: Option<(f64, f64, f64)>,
+    sustained: Option<f64>,
+    failures: usize,
+}
+
+/// The median of `values` (the mean of the middle two when they are even); none when empty.
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    let middle = values.len() / 2;
+    match values.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(values[middle]),
+        _ => Some((values[middle - 1] + values[middle]) / 2.0),
+    }
+}
+
+/// Each path's medians over `rounds` (each round's rows in the same order, as one plan makes
+/// them).
+fn medians(rounds: &[Vec<Row>]) -> Vec<Median> {
+    let Some(first) = rounds.first() else {
+        return Vec::new();
+    };
+    let each = |index: usize, figure: &dyn Fn(&[Row], &Row) -> Option<f64>| -> Vec<f64> {
+        rounds
+            .iter()
+            .filter_map(|rows| rows.get(index).and_then(|row| figure(rows, row)))
+            .collect()
+    };
+    first
+        .iter()
+        .enumerate()
+        .map(|(index, row)| {
+            let shares = each(index, &|rows, row| share(rows, row));
+            let least = shares.iter().copied().reduce(f64::min);
+            let most = shares.iter().copied().reduce(f64::max);
+            Median {
+                name: row.name.clone(),
+                per_second: median(each(index, &|_, row| Some(row.per_second))).unwrap_or(0.0),
+                p99_ms: median(each(index, &|_, row| Some(row.p99_ms))).unwrap_or(0.0),
+                share: median(shares)
+                    .zip(least)
+                    .zip(most)
+                    .map(|((m, l), h)| (m, l, h)),
+                sustained: median(each(index, &|_, row| row.sustained())),
+                failures: rounds
+                    .iter()
+                    .filter_map(|rows| rows.get(index))
+                    .map(|row| row.failures)
+                    .sum(),
+            }
+        })
+        .collect()
+}
+
+/// `row`'s requests a second as a percentage of its probe's in the same round.
+fn share(rows: &[Row], row: &Row) -> Option<f64> {
+    let probe = rows.get(row.baseline?)?;
+    Some(100.0 * row.per_second / probe.per_second.max(f64::EPSILON))
+}
+
+fn print_medians(medians: &[Median]) {
+    println!("median of the rounds");
+    println!(
+        "{:<58} {:>9} {:>8} {:>7} {:>12} {:>11} {:>10}",
+        "path", "req/s", "p99 ms", "failed", "of baseline", "least–most", "sustained"
+    );
+    for path in medians {
+        let (share, range) = path.share.map_or_else(Default::default, |(m, l, h)| {
+            (format!("{m:.0} %"), format!("{l:.0}–{h:.0} %"))
+        });
+        let sustained = path
+            .sustained
+            .map_or_else(String::new, |sustained| format!("{sustained:.0}"));
+        println!(
+            "{:<58} {:>9.0} {:>8.2} {:>7} {:>12} {:>11} {:>10}",
+            path.name, path.per_second, path.p99_ms, path.failures, share, range, sustained
+        );
+    }
 }
 
 /// How long longest the outboxes are waited for after a path.
@@ -631,12 +732,8 @@ fn print(rows: &[Row]) {
         "path", "req/s", "p50 ms", "p99 ms", "failed", "of baseline", "settle s", "sustained"
     );
     for row in rows {
-        let share = row.baseline.map_or_else(String::new, |b| {
-            format!(
-                "{:.0} % of {}",
-                100.0 * row.per_second / rows[b].per_second.max(f64::EPSILON),
-                b + 1
-            )
+        let share = share(rows, row).map_or_else(String::new, |share| {
+            format!("{share:.0} % of {}", row.baseline.map_or(0, |b| b + 1))
         });
         let (settled, sustained) = match (row.settled, row.sustained()) {
             (Some(settled), Some(sustained)) => {
@@ -665,8 +762,10 @@ fn print(rows: &[Row]) {
 
 /// What a path loads.
 enum Load {
-    /// Requests ready before any path runs.
+    /// Requests ready before any path runs, the same in every round.
     Ready(Target),
+    /// Requests ready before any path runs, one target a round (bodies each sent once).
+    EachRound(Vec<Target>),
     /// Payment notifications, prepared just before their path runs: the payments are the
     /// resident's, and would otherwise be in the lists the read paths measure.
     Paid(Fee),
@@ -756,7 +855,7 @@ impl Paying<'_> {
 
     /// `count` open orders of the resident's house, seeded: their ids.
     async fn payable_orders(&self, count: usize) -> anyhow::Result<Vec<i64>> {
-        let sql = payable_orders_sql(i64::try_from(count)?, self.house);
+        let (count, house) = (i64::try_from(count)?, self.house);
         self.stack
             .orders_db
             .run(move |conn| -> Result<Vec<i64>, kit::db::DbError> {
@@ -765,6 +864,8 @@ impl Paying<'_> {
                 let before: Option<i64> = orders::table
                     .select(diesel::dsl::max(orders::id))
                     .first(conn)?;
+                // Numbered after every order there is, so a later round's are new too.
+                let sql = payable_orders_sql(count, house, before.unwrap_or(0));
                 conn.batch_execute(&format!("BEGIN; {sql} COMMIT;"))?;
                 crate::bench::settle_tables(conn, &["orders"])?;
                 Ok(orders::table
@@ -807,12 +908,13 @@ impl Paying<'_> {
     }
 }
 
-/// Portable seeding SQL: `count` open orders of the resident's `house` (晨曦家园 1-1-1-101).
-fn payable_orders_sql(count: i64, house: i64) -> String {
+/// Portable seeding SQL: `count` open orders of the resident's `house` (晨曦家园 1-1-1-101),
+/// numbered from `after` on.
+fn payable_orders_sql(count: i64, house: i64, after: i64) -> String {
     format!(
         "WITH RECURSIVE seq(n) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT n + 1 FROM seq WHERE n < {count})
 INSERT INTO orders (order_number, target_type, community_identifier, house_id, user_id, louhao, danyuan, louceng, fangjian, house_introduction, title, remark, extra, manager, amount_fen, status, paied, bill_id, created_by, created_at, updated_at)
-SELECT '300' || CAST(10000000000000000 + n AS TEXT), 'house', '{COMMUNITY}', {house}, NULL, 1, 1, 1, 101,
+SELECT '300' || CAST(10000000000000000 + {after} + n AS TEXT), 'house', '{COMMUNITY}', {house}, NULL, 1, 1, 1, 101,
   '晨曦家园1栋1单元1楼101号', '物业费', '压测缴费', '', '晨曦家园物业公司', 100 + n % 5000, 'open', false, NULL, 1, n, n
 FROM seq;"
     )
@@ -821,7 +923,7 @@ FROM seq;"
 async fn measure_stack(
     stack: &Stack,
     options: &PathsBenchOptions,
-) -> anyhow::Result<(f64, Vec<Row>)> {
+) -> anyhow::Result<(f64, Vec<Vec<Row>>)> {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()?;
@@ -837,8 +939,9 @@ async fn measure_stack(
         crate::bench_orders::seed_sql(scale, house, user, Some(1000)),
     );
     let users = users_sql(scale);
-    // Enough vacant houses for 3,000 registrations a second.
-    let vacant = i64::try_from(options.seconds)?.saturating_mul(3000);
+    // Enough vacant houses for 3,000 registrations a second, each round.
+    let vacant =
+        i64::try_from(options.seconds.saturating_mul(options.rounds))?.saturating_mul(3000);
     let people = format!(
         "{people}\n{}\n{}",
         vacant_houses_sql(vacant),
@@ -964,25 +1067,34 @@ async fn measure_stack(
         })
         .await
         .context("the vacant houses")?;
+    let bind_house = post(
+        &url("/api/v1/weapp/bindHouse"),
+        resident.clone(),
+        &json!({}),
+    )?;
+    // Each round files its registrations for houses of its own.
+    let per_round = vacant
+        .len()
+        .div_ceil(usize::try_from(options.rounds)?)
+        .max(1);
     let registrations = vacant
-        .iter()
-        .map(|house| {
-            Sent::json(
-                &json!({"house_id": house, "role": "业主", "status": "自用", "use": "住宅",
-                   "xingzhi": "私有", "choice": 1, "type": "业主"}),
-            )
+        .chunks(per_round)
+        .map(|houses| {
+            let bodies = houses
+                .iter()
+                .map(|house| {
+                    Sent::json(
+                        &json!({"house_id": house, "role": "业主", "status": "自用", "use": "住宅",
+                           "xingzhi": "私有", "choice": 1, "type": "业主"}),
+                    )
+                })
+                .collect::<anyhow::Result<_>>()?;
+            Ok(bind_house.clone().each_once(bodies))
         })
         .collect::<anyhow::Result<_>>()?;
     plan.push((
         "POST /api/v1/weapp/bindHouse (write: a registration filed)",
-        Load::Ready(
-            post(
-                &url("/api/v1/weapp/bindHouse"),
-                resident.clone(),
-                &json!({}),
-            )?
-            .each_once(registrations),
-        ),
+        Load::EachRound(registrations),
         Some(write),
     ));
     plan.push((
@@ -996,7 +1108,6 @@ async fn measure_stack(
         Some(write),
     ));
     let (connections, seconds) = (options.connections, options.seconds);
-    let mut rows = Vec::new();
     let wanted = |name: &str, index: usize| {
         index <= write
             || options
@@ -1006,40 +1117,109 @@ async fn measure_stack(
     };
     // Enough payments for 1,000 notifications a second.
     let payments = usize::try_from(seconds)?.saturating_mul(1000);
-    for (index, (name, what, baseline)) in plan.into_iter().enumerate() {
+    // Path after path, each run `rounds` times in a row: the reads all run before any write
+    // adds to the lists they read.
+    let mut rounds: Vec<Vec<Row>> = (0..options.rounds).map(|_| Vec::new()).collect();
+    for (index, (name, what, baseline)) in plan.iter().enumerate() {
         if !wanted(name, index) {
             continue;
         }
-        let request = match what {
-            Load::Ready(request) => request,
-            Load::Paid(fee) => {
-                let paying = Paying {
-                    stack,
-                    client: &client,
-                    token: &token,
-                    house,
-                };
-                paying.prepare(fee, payments).await?
+        for (round, rows) in rounds.iter_mut().enumerate() {
+            let request = match what {
+                Load::Ready(request) => request.clone(),
+                Load::EachRound(requests) => requests
+                    .get(round)
+                    .cloned()
+                    .context("a round without its requests")?,
+                Load::Paid(fee) => {
+                    let paying = Paying {
+                        stack,
+                        client: &client,
+                        token: &token,
+                        house,
+                    };
+                    paying.prepare(*fee, payments).await?
+                }
+            };
+            let name = (*name).to_owned();
+            // Off the stack's runtime: the load has a thread of its own.
+            let mut row =
+                tokio::task::spawn_blocking(move || load(&name, connections, seconds, request))
+                    .await?;
+            row.baseline = *baseline;
+            if index >= writes_from {
+                row.settled = Some(settle(stack).await?);
             }
-        };
-        let name = name.to_owned();
-        // Off the stack's runtime: the load has a thread of its own.
-        let mut row =
-            tokio::task::spawn_blocking(move || load(&name, connections, seconds, request)).await?;
-        row.baseline = baseline;
-        if index >= writes_from {
-            row.settled = Some(settle(stack).await?);
+            rows.push(row);
         }
-        rows.push(row);
     }
     probes.stop().await;
-    Ok((seeding, rows))
+    Ok((seeding, rounds))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::answered_ok;
+    use super::{Median, Row, answered_ok, median, medians};
     use http::StatusCode;
+
+    fn row(name: &str, per_second: f64, baseline: Option<usize>, settled: Option<f64>) -> Row {
+        Row {
+            name: name.to_owned(),
+            per_second,
+            p50_ms: 1.0,
+            p99_ms: per_second / 100.0,
+            failures: 1,
+            first_failure: None,
+            baseline,
+            answered: (per_second * 10.0) as usize,
+            elapsed: 10.0,
+            settled,
+        }
+    }
+
+    #[test]
+    fn a_median_is_the_middle_value_or_the_mean_of_the_middle_two() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        assert_eq!(median(Vec::new()), None);
+    }
+
+    /// A path's share is taken against its probe in the same round, then the median of those
+    /// shares is shown, with the least and the most.
+    #[test]
+    fn a_paths_share_is_the_median_of_its_share_in_each_round() {
+        let rounds = vec![
+            vec![
+                row("probe", 1000.0, None, None),
+                row("write", 600.0, Some(0), Some(2.0)),
+            ],
+            vec![
+                row("probe", 500.0, None, None),
+                row("write", 400.0, Some(0), Some(0.0)),
+            ],
+            vec![
+                row("probe", 800.0, None, None),
+                row("write", 400.0, Some(0), Some(10.0)),
+            ],
+        ];
+        let medians = medians(&rounds);
+        assert_eq!(
+            medians[0],
+            Median {
+                name: "probe".to_owned(),
+                per_second: 800.0,
+                p99_ms: 8.0,
+                share: None,
+                sustained: None,
+                failures: 3,
+            }
+        );
+        // Shares 60 %, 80 % and 50 %; sustained 500, 400 and 200 a second.
+        assert_eq!(medians[1].per_second, 400.0);
+        assert_eq!(medians[1].share, Some((60.0, 50.0, 80.0)));
+        assert_eq!(medians[1].sustained, Some(400.0));
+        assert!(super::medians(&[]).is_empty());
+    }
 
     #[test]
     fn only_a_success_counts_as_answered() {

@@ -35,27 +35,31 @@ pub async fn run(options: ViewingsBenchOptions) -> anyhow::Result<()> {
 }
 
 /// A seeded listing: its id and its landlord.
-#[derive(diesel::QueryableByName)]
+#[derive(diesel::Queryable)]
 pub(crate) struct Listing {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub id: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub owner_id: i64,
 }
 
-/// `listings` published listings seeded in svc-community's database, in id order.
+/// `listings` published listings seeded in svc-community's database, in id order: those it
+/// seeded, not those seeded before.
 pub(crate) async fn seed_listings(stack: &Stack, listings: i64) -> anyhow::Result<Vec<Listing>> {
     let sql = crate::bench_rental::seed_sql(listings);
     stack
         .community_db
         .run(move |conn| -> Result<Vec<Listing>, kit::db::DbError> {
-            use diesel::RunQueryDsl;
+            use diesel::prelude::*;
+            use svc_community::db::schema::rental_listings;
+            let before: Option<i64> = rental_listings::table
+                .select(diesel::dsl::max(rental_listings::id))
+                .first(conn)?;
             conn.batch_execute(&format!("BEGIN; {sql} COMMIT;"))?;
             crate::bench::settle_tables(conn, &["rental_listings"])?;
-            Ok(
-                diesel::sql_query("SELECT id, owner_id FROM rental_listings ORDER BY id")
-                    .load(conn)?,
-            )
+            Ok(rental_listings::table
+                .filter(rental_listings::id.gt(before.unwrap_or(0)))
+                .order(rental_listings::id.asc())
+                .select((rental_listings::id, rental_listings::owner_id))
+                .load(conn)?)
         })
         .await
         .context("seeding listings")
