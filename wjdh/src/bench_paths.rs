@@ -637,33 +637,30 @@ fn medians(rounds: &[Vec<Row>]) -> Vec<Median> {
     let Some(first) = rounds.first() else {
         return Vec::new();
     };
-    let each = |index: usize, figure: &dyn Fn(&[Row], &Row) -> Option<f64>| -> Vec<f64> {
-        rounds
-            .iter()
-            .filter_map(|rows| rows.get(index).and_then(|row| figure(rows, row)))
-            .collect()
-    };
-    first
-        .iter()
-        .enumerate()
-        .map(|(index, row)| {
-            let shares = each(index, &|rows, row| share(rows, row));
-            let least = shares.iter().copied().reduce(f64::min);
-            let most = shares.iter().copied().reduce(f64::max);
+    (0..first.len())
+        .map(|index| {
+            // The path's row in each round, beside the round's rows (where its probe is).
+            let runs: Vec<(&[Row], &Row)> = rounds
+                .iter()
+                .filter_map(|rows| Some((rows.as_slice(), rows.get(index)?)))
+                .collect();
+            let of =
+                |figure: fn(&Row) -> f64| median(runs.iter().map(|(_, row)| figure(row)).collect());
+            let mut shares: Vec<f64> = runs
+                .iter()
+                .filter_map(|(rows, row)| share(rows, row))
+                .collect();
+            shares.sort_by(f64::total_cmp);
+            let range = shares.first().copied().zip(shares.last().copied());
             Median {
-                name: row.name.clone(),
-                per_second: median(each(index, &|_, row| Some(row.per_second))).unwrap_or(0.0),
-                p99_ms: median(each(index, &|_, row| Some(row.p99_ms))).unwrap_or(0.0),
+                name: first[index].name.clone(),
+                per_second: of(|row| row.per_second).unwrap_or(0.0),
+                p99_ms: of(|row| row.p99_ms).unwrap_or(0.0),
                 share: median(shares)
-                    .zip(least)
-                    .zip(most)
-                    .map(|((m, l), h)| (m, l, h)),
-                sustained: median(each(index, &|_, row| row.sustained())),
-                failures: rounds
-                    .iter()
-                    .filter_map(|rows| rows.get(index))
-                    .map(|row| row.failures)
-                    .sum(),
+                    .zip(range)
+                    .map(|(m, (least, most))| (m, least, most)),
+                sustained: median(runs.iter().filter_map(|(_, row)| row.sustained()).collect()),
+                failures: runs.iter().map(|(_, row)| row.failures).sum(),
             }
         })
         .collect()
@@ -732,9 +729,12 @@ fn print(rows: &[Row]) {
         "path", "req/s", "p50 ms", "p99 ms", "failed", "of baseline", "settle s", "sustained"
     );
     for row in rows {
-        let share = share(rows, row).map_or_else(String::new, |share| {
-            format!("{share:.0} % of {}", row.baseline.map_or(0, |b| b + 1))
-        });
+        let share = row
+            .baseline
+            .zip(share(rows, row))
+            .map_or_else(String::new, |(probe, share)| {
+                format!("{share:.0} % of {}", probe + 1)
+            });
         let (settled, sustained) = match (row.settled, row.sustained()) {
             (Some(settled), Some(sustained)) => {
                 (format!("{settled:.1}"), format!("{sustained:.0}"))
@@ -1117,6 +1117,12 @@ async fn measure_stack(
     };
     // Enough payments for 1,000 notifications a second.
     let payments = usize::try_from(seconds)?.saturating_mul(1000);
+    let paying = Paying {
+        stack,
+        client: &client,
+        token: &token,
+        house,
+    };
     // Path after path, each run `rounds` times in a row: the reads all run before any write
     // adds to the lists they read.
     let mut rounds: Vec<Vec<Row>> = (0..options.rounds).map(|_| Vec::new()).collect();
@@ -1131,15 +1137,7 @@ async fn measure_stack(
                     .get(round)
                     .cloned()
                     .context("a round without its requests")?,
-                Load::Paid(fee) => {
-                    let paying = Paying {
-                        stack,
-                        client: &client,
-                        token: &token,
-                        house,
-                    };
-                    paying.prepare(*fee, payments).await?
-                }
+                Load::Paid(fee) => paying.prepare(*fee, payments).await?,
             };
             let name = (*name).to_owned();
             // Off the stack's runtime: the load has a thread of its own.
