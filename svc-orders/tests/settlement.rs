@@ -16,6 +16,7 @@ use svc_orders::db::orders::{self, OrderRow};
 use svc_orders::db::payments::{self, PaidMessages, PaymentRow, Settled, Settlement};
 use svc_orders::db::refunds::{self, RefundRow};
 use svc_orders::db::schema;
+use svc_orders::domain::payment_state::PaymentEvent;
 
 const COMMUNITY: &str = "10002";
 const NOW: i64 = 1_700_000_000;
@@ -288,6 +289,61 @@ async fn a_payment_settles_once_and_what_another_paid_goes_back() {
     );
     assert_eq!(refund_communities(&db).await, [Some(COMMUNITY.to_owned())]);
     assert_eq!(run(&db, outbox::backlog).await, 5);
+}
+
+/// The ids of the payments reconciliation would look at, if it looked at `at`.
+async fn watched_at(db: &Database, at: i64) -> Vec<i64> {
+    run(db, move |conn| {
+        Ok(payments::unsettled(conn, at, 10)?
+            .into_iter()
+            .map(|payment| payment.id)
+            .collect())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn reconciliation_watches_a_payment_from_its_insert_until_it_is_paid_or_closed() {
+    let (_test, db) = support::database("watched", 4).await;
+    let ids = orders_of(&db, &[100, 200]).await;
+    let (a, a_no) = payment_of(&db, &ids[..1], 100, true).await;
+    let (b, _) = payment_of(&db, &ids[1..], 200, true).await;
+    assert_eq!(
+        watched_at(&db, NOW - 1).await,
+        [0_i64; 0],
+        "not before its insert"
+    );
+    assert_eq!(watched_at(&db, NOW).await, [a, b]);
+
+    // Looked at: the next look waits again, and the longest-waiting comes first.
+    run(&db, move |conn| payments::touch(conn, a, NOW + 5)).await;
+    assert_eq!(watched_at(&db, NOW).await, [b]);
+    assert_eq!(watched_at(&db, NOW + 5).await, [b, a]);
+    // Superseded: still watched (to close at WeChat Pay), waiting from then.
+    let superseded = run(&db, move |conn| payments::supersede(conn, &[b], NOW + 9)).await;
+    assert_eq!(superseded, 1);
+    assert_eq!(watched_at(&db, NOW + 5).await, [a]);
+    assert_eq!(watched_at(&db, NOW + 9).await, [a, b]);
+    // Superseded again (it is not placing or pending): nothing moves.
+    let again = run(&db, move |conn| payments::supersede(conn, &[b], NOW + 20)).await;
+    assert_eq!(again, 0);
+    assert_eq!(watched_at(&db, NOW + 9).await, [a, b]);
+
+    // Paid, or closed at WeChat Pay: no longer watched.
+    settle(&db, &a_no, 100).await.expect("settled");
+    assert_eq!(watched_at(&db, NOW + 100).await, [b]);
+    let closed = run(&db, move |conn| {
+        payments::end_unsettled(conn, b, PaymentEvent::ClosedAtWechat, NOW + 30)
+    })
+    .await;
+    assert_eq!(closed, 1);
+    assert_eq!(state_of(&db, b).await, payments::CLOSED);
+    assert_eq!(watched_at(&db, NOW + 100).await, [0_i64; 0]);
+    let left: i64 = run(&db, |conn| {
+        schema::unsettled_payments::table.count().get_result(conn)
+    })
+    .await;
+    assert_eq!(left, 0, "a settled payment leaves nothing to watch");
 }
 
 #[tokio::test]

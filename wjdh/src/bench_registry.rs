@@ -49,9 +49,9 @@ SELECT b.id, b.community_identifier, 1, '1单元' FROM buildings b WHERE b.{mine
 INSERT INTO floors (unit_id, community_identifier, floor_number, floor_name)
 SELECT u.id, u.community_identifier, seq.n, CAST(seq.n AS TEXT) || '楼' FROM units u, seq WHERE u.{mine};
 {per_floor_cte}
-INSERT INTO houses (floor_id, community_identifier, house_number, house_name, house_type)
-SELECT f.id, f.community_identifier, f.floor_number * {step} + seq.n, CAST(f.floor_number * {step} + seq.n AS TEXT) || '号', '单元楼'
-FROM floors f, seq WHERE f.{mine};",
+INSERT INTO houses (floor_id, community_identifier, house_number, house_name, house_type, building_number, unit_number, floor_number)
+SELECT f.id, f.community_identifier, f.floor_number * {step} + seq.n, CAST(f.floor_number * {step} + seq.n AS TEXT) || '号', '单元楼', b.building_number, u.unit_number, f.floor_number
+FROM floors f JOIN units u ON u.id = f.unit_id JOIN buildings b ON b.id = u.building_id, seq WHERE f.{mine};",
         per_floor_cte = range(per_floor),
     )
 }

@@ -7,7 +7,7 @@ use kit::db::any_of;
 use kit::outbox::RowMark;
 
 use super::refunds::{self, RefundRow};
-use super::schema::{bills, live_payments, orders, payments};
+use super::schema::{bills, live_payments, orders, payments, unsettled_payments};
 use crate::domain::payment_state::{PaymentEvent, PaymentState};
 
 /// The stored `state` texts (see [`PaymentState`] for what each means).
@@ -73,14 +73,15 @@ pub fn hold(conn: &mut AnyConnection, order_ids: &[i64], payment_id: i64) -> Que
     Ok(held)
 }
 
-/// Takes `ids` off their orders: placing/pending → superseded (to close at WeChat Pay). No
-/// statement when there are none (most payments take orders nobody was paying).
+/// Takes `ids` off their orders: placing/pending → superseded (to close at WeChat Pay), and
+/// reconciliation's wait for them starts again. No statement when there are none (most payments
+/// take orders nobody was paying).
 pub fn supersede(conn: &mut AnyConnection, ids: &[i64], now: i64) -> QueryResult<usize> {
     if ids.is_empty() {
         return Ok(0);
     }
     release(conn, ids)?;
-    diesel::update(
+    let superseded: Vec<i64> = diesel::update(
         payments::table
             .filter(any_of(payments::id, ids))
             .filter(any_of(
@@ -89,7 +90,21 @@ pub fn supersede(conn: &mut AnyConnection, ids: &[i64], now: i64) -> QueryResult
             )),
     )
     .set((payments::state.eq(SUPERSEDED), payments::updated_at.eq(now)))
-    .execute(conn)
+    .returning(payments::id)
+    .get_results(conn)?;
+    watch_from(conn, &superseded, now)?;
+    Ok(superseded.len())
+}
+
+/// Reconciliation looks at the unsettled payments among `ids` no sooner than its wait after
+/// `now`.
+fn watch_from(conn: &mut AnyConnection, ids: &[i64], now: i64) -> QueryResult<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::update(unsettled_payments::table.filter(any_of(unsettled_payments::payment_id, ids)))
+        .set(unsettled_payments::since.eq(now))
+        .execute(conn)
 }
 
 /// Frees the orders held by `ids`.
@@ -99,6 +114,7 @@ pub fn release(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<usize> {
 }
 
 /// Placing → pending with WeChat's prepay_id; 0 when the payment was superseded meanwhile.
+/// Reconciliation's wait still counts from the payment's insert, a WeChat Pay call before.
 pub fn placed(conn: &mut AnyConnection, id: i64, prepay_id: &str, now: i64) -> QueryResult<usize> {
     diesel::update(
         payments::table
@@ -124,10 +140,11 @@ pub fn end_unsettled(
     end(conn, id, event, now)
 }
 
-/// Frees the payment's orders and moves it by `event`, if its state allows (0 rows otherwise).
+/// Frees the payment's orders and moves it by `event`, if its state allows (0 rows otherwise);
+/// reconciliation no longer watches it (every event that ends a payment settles it).
 fn end(conn: &mut AnyConnection, id: i64, event: PaymentEvent, now: i64) -> QueryResult<usize> {
     release(conn, &[id])?;
-    diesel::update(
+    let moved = diesel::update(
         payments::table
             .filter(payments::id.eq(id))
             .filter(any_of(payments::state, event.source_texts())),
@@ -136,39 +153,33 @@ fn end(conn: &mut AnyConnection, id: i64, event: PaymentEvent, now: i64) -> Quer
         payments::state.eq(event.target().as_str()),
         payments::updated_at.eq(now),
     ))
-    .execute(conn)
-}
-
-/// The texts of the states reconciliation watches.
-fn unsettled_texts() -> Vec<&'static str> {
-    PaymentState::ALL
-        .into_iter()
-        .filter(|state| state.unsettled())
-        .map(PaymentState::as_str)
-        .collect()
+    .execute(conn)?;
+    if moved > 0 {
+        diesel::delete(unsettled_payments::table.filter(unsettled_payments::payment_id.eq(id)))
+            .execute(conn)?;
+    }
+    Ok(moved)
 }
 
 /// Records that an unsettled payment was looked at, so it is looked at again only later.
 pub fn touch(conn: &mut AnyConnection, id: i64, now: i64) -> QueryResult<usize> {
-    diesel::update(
-        payments::table
-            .filter(payments::id.eq(id))
-            .filter(any_of(payments::state, unsettled_texts())),
-    )
-    .set(payments::updated_at.eq(now))
-    .execute(conn)
+    watch_from(conn, &[id], now)
 }
 
-/// Unsettled payments unchanged since `before`, the longest-waiting first.
+/// Unsettled payments made, superseded or looked at no later than `before`, the longest-waiting
+/// first.
 pub fn unsettled(
     conn: &mut AnyConnection,
     before: i64,
     limit: i64,
 ) -> QueryResult<Vec<PaymentRow>> {
-    payments::table
-        .filter(any_of(payments::state, unsettled_texts()))
-        .filter(payments::updated_at.le(before))
-        .order(payments::updated_at.asc())
+    unsettled_payments::table
+        .inner_join(payments::table.on(payments::id.eq(unsettled_payments::payment_id)))
+        .filter(unsettled_payments::since.le(before))
+        .order((
+            unsettled_payments::since.asc(),
+            unsettled_payments::payment_id.asc(),
+        ))
         .limit(limit)
         .select(payments::all_columns)
         .load(conn)
@@ -220,12 +231,21 @@ pub fn find_with_orders(
     Ok(Some((payment, orders)))
 }
 
-/// The new payment's id.
+/// The new payment's id; reconciliation watches it from its `updated_at` while it is unsettled.
 pub fn insert(conn: &mut AnyConnection, row: &PaymentRow) -> QueryResult<i64> {
-    diesel::insert_into(payments::table)
+    let id = diesel::insert_into(payments::table)
         .values(row)
         .returning(payments::id)
-        .get_result(conn)
+        .get_result(conn)?;
+    if PaymentState::parse(&row.state).is_some_and(PaymentState::unsettled) {
+        diesel::insert_into(unsettled_payments::table)
+            .values((
+                unsettled_payments::payment_id.eq(id),
+                unsettled_payments::since.eq(row.updated_at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(id)
 }
 
 #[derive(Insertable)]
@@ -570,6 +590,8 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for Settle<'_, '_> {
             ") RETURNING id, user_id, amount_fen, \
              CAST(string_to_array(order_ids, 'A') AS BIGINT[]) AS ids), \
              freed AS (DELETE FROM live_payments WHERE payment_id IN (SELECT id FROM paid)), \
+             unwatched AS (DELETE FROM unsettled_payments \
+             WHERE payment_id IN (SELECT id FROM paid)), \
              paying AS (SELECT orders.id, orders.title, orders.amount_fen, \
              orders.community_identifier FROM orders \
              WHERE orders.id = ANY(CAST((SELECT ids FROM paid) AS BIGINT[]))), \

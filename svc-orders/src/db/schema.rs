@@ -61,6 +61,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The payments reconciliation watches (placing, pending, superseded): since when each
+    /// was last changed or looked at.
+    unsettled_payments (payment_id) {
+        payment_id -> BigInt,
+        since -> BigInt,
+    }
+}
+
+diesel::table! {
     viewing_requests (id) {
         id -> BigInt,
         seeker_id -> BigInt,
@@ -171,4 +180,10 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(orders, payments, bills, live_payments);
+diesel::allow_tables_to_appear_in_same_query!(
+    orders,
+    payments,
+    bills,
+    live_payments,
+    unsettled_payments
+);

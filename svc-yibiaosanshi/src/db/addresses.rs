@@ -139,7 +139,7 @@ pub fn floor_exists(conn: &mut AnyConnection, id: i64) -> Result<bool, DbError> 
 pub fn list_houses(conn: &mut AnyConnection, floor_id: i64) -> Result<Vec<House>, DbError> {
     Ok(houses::table
         .filter(houses::floor_id.eq(floor_id))
-        .select(houses::all_columns)
+        .select(House::as_select())
         .order(houses::house_number.asc())
         .load::<House>(conn)?)
 }
@@ -162,7 +162,7 @@ pub fn list_community_tree(
             buildings::all_columns,
             units::all_columns,
             floors::all_columns,
-            houses::all_columns,
+            House::as_select(),
         ))
         .load::<(Building, Unit, Floor, House)>(conn)
 }
@@ -321,19 +321,19 @@ pub fn upsert_floor(
     })
 }
 
-/// Finds the house by its number on the floor (updating name and type if needed) or inserts it.
+/// Finds the house at `address` (on floor `floor_id`, the floor of that address), updating
+/// name and type if needed, or inserts it.
 pub fn upsert_house(
     conn: &mut AnyConnection,
     floor_id: i64,
-    community_identifier: &str,
-    number: i64,
+    address: &secplat::HouseAddress,
     name: &str,
     house_type: &str,
 ) -> QueryResult<Upserted> {
     let found = houses::table
         .filter(houses::floor_id.eq(floor_id))
-        .filter(houses::house_number.eq(number))
-        .select(houses::all_columns)
+        .filter(houses::house_number.eq(address.house_number))
+        .select(House::as_select())
         .first::<House>(conn)
         .optional()?;
     if let Some(found) = found {
@@ -353,54 +353,45 @@ pub fn upsert_house(
     let created = diesel::insert_into(houses::table)
         .values((
             houses::floor_id.eq(floor_id),
-            houses::community_identifier.eq(community_identifier),
-            houses::house_number.eq(number),
+            houses::community_identifier.eq(&address.community_identifier),
+            houses::house_number.eq(address.house_number),
             houses::house_name.eq(name),
             houses::house_type.eq(house_type),
+            houses::building_number.eq(address.building_number),
+            houses::unit_number.eq(address.unit_number),
+            houses::floor_number.eq(address.floor_number),
         ))
-        .returning(houses::all_columns)
-        .get_result::<House>(conn)?;
+        .returning(houses::id)
+        .get_result::<i64>(conn)?;
     Ok(Upserted {
-        id: created.id,
+        id: created,
         created: true,
     })
 }
 
-/// A house with the names and numbers of its ancestors: what introductions, review contents and
-/// the security platform's owner look-up need.
-/// Read from a house joined up its tree to its community ([`house_tree`]).
+/// A house with the numbers of its ancestors and its community's name: what introductions,
+/// review contents and the security platform's owner look-up need. Read from a house joined to
+/// its community ([`house_tree`]): the house carries its ancestors' numbers.
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = houses)]
 pub struct HousePlace {
     #[diesel(column_name = id)]
     pub house_id: i64,
-    #[diesel(select_expression = communities::community_identifier)]
     pub community_identifier: String,
     #[diesel(select_expression = communities::community_name)]
     pub community_name: String,
-    #[diesel(select_expression = buildings::building_number)]
     pub building_number: i64,
-    #[diesel(select_expression = units::unit_number)]
     pub unit_number: i64,
-    #[diesel(select_expression = floors::floor_number)]
     pub floor_number: i64,
     pub house_number: i64,
     pub house_type: String,
 }
 
-/// Houses joined up their tree (floor, unit, building) to their community: what a
-/// [`HousePlace`] is read from.
+/// Houses joined to their community: what a [`HousePlace`] is read from.
 #[diesel::dsl::auto_type]
 pub(crate) fn house_tree() -> _ {
     houses::table.inner_join(
-        floors::table.inner_join(
-            units::table.inner_join(
-                buildings::table.inner_join(
-                    communities::table
-                        .on(communities::community_identifier.eq(buildings::community_identifier)),
-                ),
-            ),
-        ),
+        communities::table.on(communities::community_identifier.eq(houses::community_identifier)),
     )
 }
 
@@ -472,7 +463,7 @@ pub fn place_for_request(
 ) -> QueryResult<Option<RequestedPlace>> {
     use super::schema::people_houses;
     let switch = module_switches::table
-        .filter(module_switches::community_identifier.eq(buildings::community_identifier))
+        .filter(module_switches::community_identifier.eq(houses::community_identifier))
         .filter(module_switches::module_name.eq(module))
         .select(module_switches::enabled)
         .single_value();
@@ -538,9 +529,9 @@ pub(crate) fn house_at(address: &secplat::HouseAddress) -> house_tree_at<'_> {
 #[diesel::dsl::auto_type]
 fn house_tree_at<'a>(community: &'a str, building: i64, unit: i64, floor: i64, house: i64) -> _ {
     house_tree()
-        .filter(buildings::community_identifier.eq(community))
-        .filter(buildings::building_number.eq(building))
-        .filter(units::unit_number.eq(unit))
-        .filter(floors::floor_number.eq(floor))
+        .filter(houses::community_identifier.eq(community))
+        .filter(houses::building_number.eq(building))
+        .filter(houses::unit_number.eq(unit))
+        .filter(houses::floor_number.eq(floor))
         .filter(houses::house_number.eq(house))
 }

@@ -7,7 +7,7 @@ use kit::db::{AnyConnection, found_by_type, load_direct, one_of, union_all};
 
 use super::bindings::placed_bindings_of;
 use super::reviews::OPEN;
-use super::schema::{buildings, communities, floors, houses, people_houses, reviews, units};
+use super::schema::{communities, houses, people_houses, reviews};
 use crate::domain::registration::{ReviewStatus, house_introduction};
 
 /// A row of the list as read: a binding, or one of the user's open reviews. No `Debug`: a
@@ -75,9 +75,9 @@ pub fn of_user(conn: &mut AnyConnection, user_id: i64) -> QueryResult<Vec<Listed
         "".into_sql::<Text>(),
         communities::community_name,
         "".into_sql::<Text>(),
-        buildings::building_number,
-        units::unit_number,
-        floors::floor_number,
+        houses::building_number,
+        houses::unit_number,
+        houses::floor_number,
         houses::house_number,
         not_activated,
     ));

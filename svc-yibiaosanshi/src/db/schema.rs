@@ -49,6 +49,10 @@ diesel::table! {
         house_number -> BigInt,
         house_name -> Text,
         house_type -> Text,
+        /// Its floor's, unit's and building's numbers (2026-12-22-000001_houses_know_their_place).
+        building_number -> BigInt,
+        unit_number -> BigInt,
+        floor_number -> BigInt,
     }
 }
 

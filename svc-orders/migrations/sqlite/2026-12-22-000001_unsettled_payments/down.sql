@@ -1,0 +1,2 @@
+CREATE INDEX payments_state ON payments (state, updated_at);
+DROP TABLE unsettled_payments;
