@@ -428,7 +428,7 @@ async fn the_settlement_reaches_the_payment_and_its_orders_through_their_indexes
     )];
     let plans = plans::generic_plans_of(&db, &statements).await;
     let (_, plan) = &plans[0];
-    for table in ["payments", "orders", "live_payments"] {
+    for table in ["payments", "orders", "live_payments", "unsettled_payments"] {
         assert!(
             !plan.contains(&format!("Seq Scan on {table}")),
             "{table} is read through an index: {plan}"
