@@ -316,7 +316,7 @@ async fn reconciliation_watches_a_payment_from_its_insert_until_it_is_paid_or_cl
     assert_eq!(watched_at(&db, NOW).await, [a, b]);
 
     // Looked at: the next look waits again, and the longest-waiting comes first.
-    run(&db, move |conn| payments::touch(conn, a, NOW + 5)).await;
+    run(&db, move |conn| payments::touch(conn, &[a], NOW + 5)).await;
     assert_eq!(watched_at(&db, NOW).await, [b]);
     assert_eq!(watched_at(&db, NOW + 5).await, [b, a]);
     // Superseded: still watched (to close at WeChat Pay), waiting from then.

@@ -121,7 +121,9 @@ async fn look_after(
 async fn touch(state: &State, id: i64) -> Result<(), ServiceError> {
     state
         .db
-        .run(move |conn| -> crate::error::Result<_> { Ok(payments::touch(conn, id, now_unix())?) })
+        .run(move |conn| -> crate::error::Result<_> {
+            Ok(payments::touch(conn, &[id], now_unix())?)
+        })
         .await
         .map_err(ServiceError::from)?;
     Ok(())

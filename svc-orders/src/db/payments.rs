@@ -92,19 +92,8 @@ pub fn supersede(conn: &mut AnyConnection, ids: &[i64], now: i64) -> QueryResult
     .set((payments::state.eq(SUPERSEDED), payments::updated_at.eq(now)))
     .returning(payments::id)
     .get_results(conn)?;
-    watch_from(conn, &superseded, now)?;
+    touch(conn, &superseded, now)?;
     Ok(superseded.len())
-}
-
-/// Reconciliation looks at the unsettled payments among `ids` no sooner than its wait after
-/// `now`.
-fn watch_from(conn: &mut AnyConnection, ids: &[i64], now: i64) -> QueryResult<usize> {
-    if ids.is_empty() {
-        return Ok(0);
-    }
-    diesel::update(unsettled_payments::table.filter(any_of(unsettled_payments::payment_id, ids)))
-        .set(unsettled_payments::since.eq(now))
-        .execute(conn)
 }
 
 /// Frees the orders held by `ids`.
@@ -161,9 +150,15 @@ fn end(conn: &mut AnyConnection, id: i64, event: PaymentEvent, now: i64) -> Quer
     Ok(moved)
 }
 
-/// Records that an unsettled payment was looked at, so it is looked at again only later.
-pub fn touch(conn: &mut AnyConnection, id: i64, now: i64) -> QueryResult<usize> {
-    watch_from(conn, &[id], now)
+/// Reconciliation looks at the unsettled payments among `ids` (looked at, or superseded, at
+/// `now`) again only its wait after `now`.
+pub fn touch(conn: &mut AnyConnection, ids: &[i64], now: i64) -> QueryResult<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::update(unsettled_payments::table.filter(any_of(unsettled_payments::payment_id, ids)))
+        .set(unsettled_payments::since.eq(now))
+        .execute(conn)
 }
 
 /// Unsettled payments made, superseded or looked at no later than `before`, the longest-waiting

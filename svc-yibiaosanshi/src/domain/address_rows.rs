@@ -24,6 +24,19 @@ pub struct HouseRow {
     pub house_type: String,
 }
 
+impl HouseRow {
+    /// The house's address: the numbers the tree and the security platform know it by.
+    pub fn address(&self) -> secplat::HouseAddress {
+        secplat::HouseAddress {
+            community_identifier: self.community_identifier.clone(),
+            building_number: self.building_number,
+            unit_number: self.unit_number,
+            floor_number: self.floor_number,
+            house_number: self.house_number,
+        }
+    }
+}
+
 /// A problem with one line of the file (1-based; the header is line 1).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowError {

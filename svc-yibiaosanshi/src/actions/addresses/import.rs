@@ -131,15 +131,13 @@ fn load(
                 *slot.insert(floor.id)
             }
         };
-        let address = secplat::HouseAddress {
-            community_identifier: row.community_identifier.clone(),
-            building_number: row.building_number,
-            unit_number: row.unit_number,
-            floor_number: row.floor_number,
-            house_number: row.house_number,
-        };
-        let house =
-            addresses::upsert_house(conn, floor_id, &address, &row.house_name, &row.house_type)?;
+        let house = addresses::upsert_house(
+            conn,
+            floor_id,
+            &row.address(),
+            &row.house_name,
+            &row.house_type,
+        )?;
         summary.houses += usize::from(house.created);
         progress(u64::try_from(done + 1).unwrap_or(u64::MAX));
     }
