@@ -31,6 +31,7 @@ use serde_json::{Value, json};
 
 use crate::bench::{FreshStack, percentile, platform_token};
 use crate::bench_orders::{COMMUNITY, FuYu, fu_yu};
+use crate::cpu_time::CpuTime;
 use crate::stack::Stack;
 
 /// Options of `wjdh bench-paths`.
@@ -78,9 +79,17 @@ struct Row {
     /// Seconds after the load until every service's outbox had handed over what the path's
     /// writes left in it (subscribe messages, reports): work the write owes, done afterwards.
     settled: Option<f64>,
+    /// CPU time spent by the stack, the load and the database and cache servers over the path
+    /// (its load, and for a write the outboxes' catching up).
+    cpu: Option<CpuTime>,
 }
 
 impl Row {
+    /// CPU microseconds a request answered: in all, and of it the servers'.
+    fn cpu_us(&self) -> Option<(f64, f64)> {
+        self.cpu?.per_request_us(self.answered)
+    }
+
     /// Requests per second counting the time the outboxes took to catch up.
     fn sustained(&self) -> Option<f64> {
         self.settled
@@ -304,6 +313,7 @@ fn load(name: &str, connections: usize, seconds: u64, target: Target) -> Row {
                 answered: latencies.len(),
                 elapsed,
                 settled: None,
+                cpu: None,
             }
         })
     });
@@ -618,6 +628,8 @@ struct Median {
     share: Option<(f64, f64, f64)>,
     sustained: Option<f64>,
     failures: usize,
+    /// CPU microseconds a request: in all, and of it the database and cache servers'.
+    cpu_us: Option<(f64, f64)>,
 }
 
 /// The median of `values` (the mean of the middle two when they are even); none when empty.
@@ -661,6 +673,18 @@ fn medians(rounds: &[Vec<Row>]) -> Vec<Median> {
                     .map(|(m, (least, most))| (m, least, most)),
                 sustained: median(runs.iter().filter_map(|(_, row)| row.sustained()).collect()),
                 failures: runs.iter().map(|(_, row)| row.failures).sum(),
+                cpu_us: median(
+                    runs.iter()
+                        .filter_map(|(_, row)| row.cpu_us())
+                        .map(|(all, _)| all)
+                        .collect(),
+                )
+                .zip(median(
+                    runs.iter()
+                        .filter_map(|(_, row)| row.cpu_us())
+                        .map(|(_, servers)| servers)
+                        .collect(),
+                )),
             }
         })
         .collect()
@@ -675,8 +699,15 @@ fn share(rows: &[Row], row: &Row) -> Option<f64> {
 fn print_medians(medians: &[Median]) {
     println!("median of the rounds");
     println!(
-        "{:<58} {:>9} {:>8} {:>7} {:>12} {:>11} {:>10}",
-        "path", "req/s", "p99 ms", "failed", "of baseline", "least–most", "sustained"
+        "{:<58} {:>9} {:>8} {:>7} {:>12} {:>11} {:>10} {:>14}",
+        "path",
+        "req/s",
+        "p99 ms",
+        "failed",
+        "of baseline",
+        "least–most",
+        "sustained",
+        "CPU µs (db)"
     );
     for path in medians {
         let (share, range) = path.share.map_or_else(Default::default, |(m, l, h)| {
@@ -686,10 +717,24 @@ fn print_medians(medians: &[Median]) {
             .sustained
             .map_or_else(String::new, |sustained| format!("{sustained:.0}"));
         println!(
-            "{:<58} {:>9.0} {:>8.2} {:>7} {:>12} {:>11} {:>10}",
-            path.name, path.per_second, path.p99_ms, path.failures, share, range, sustained
+            "{:<58} {:>9.0} {:>8.2} {:>7} {:>12} {:>11} {:>10} {:>14}",
+            path.name,
+            path.per_second,
+            path.p99_ms,
+            path.failures,
+            share,
+            range,
+            sustained,
+            cpu_text(path.cpu_us)
         );
     }
+}
+
+/// CPU microseconds a request, and in brackets the database and cache servers' part.
+fn cpu_text(cpu_us: Option<(f64, f64)>) -> String {
+    cpu_us.map_or_else(String::new, |(all, servers)| {
+        format!("{all:.0} ({servers:.0})")
+    })
 }
 
 /// How long longest the outboxes are waited for after a path.
@@ -725,8 +770,16 @@ async fn settle(stack: &Stack) -> anyhow::Result<f64> {
 
 fn print(rows: &[Row]) {
     println!(
-        "{:<58} {:>9} {:>8} {:>8} {:>7} {:>12} {:>9} {:>10}",
-        "path", "req/s", "p50 ms", "p99 ms", "failed", "of baseline", "settle s", "sustained"
+        "{:<58} {:>9} {:>8} {:>8} {:>7} {:>12} {:>9} {:>10} {:>14}",
+        "path",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "failed",
+        "of baseline",
+        "settle s",
+        "sustained",
+        "CPU µs (db)"
     );
     for row in rows {
         let share = row
@@ -742,7 +795,7 @@ fn print(rows: &[Row]) {
             _ => (String::new(), String::new()),
         };
         println!(
-            "{:<58} {:>9.0} {:>8.2} {:>8.2} {:>7} {:>12} {:>9} {:>10}",
+            "{:<58} {:>9.0} {:>8.2} {:>8.2} {:>7} {:>12} {:>9} {:>10} {:>14}",
             row.name,
             row.per_second,
             row.p50_ms,
@@ -750,7 +803,8 @@ fn print(rows: &[Row]) {
             row.failures,
             share,
             settled,
-            sustained
+            sustained,
+            cpu_text(row.cpu_us())
         );
     }
     for row in rows {
@@ -1140,6 +1194,7 @@ async fn measure_stack(
                 Load::Paid(fee) => paying.prepare(*fee, payments).await?,
             };
             let name = (*name).to_owned();
+            let before = CpuTime::now();
             // Off the stack's runtime: the load has a thread of its own.
             let mut row =
                 tokio::task::spawn_blocking(move || load(&name, connections, seconds, request))
@@ -1148,6 +1203,9 @@ async fn measure_stack(
             if index >= writes_from {
                 row.settled = Some(settle(stack).await?);
             }
+            row.cpu = CpuTime::now()
+                .zip(before)
+                .map(|(now, before)| now.since(before));
             rows.push(row);
         }
     }
@@ -1157,7 +1215,7 @@ async fn measure_stack(
 
 #[cfg(test)]
 mod tests {
-    use super::{Median, Row, answered_ok, median, medians};
+    use super::{CpuTime, Median, Row, answered_ok, median, medians};
     use http::StatusCode;
 
     fn row(name: &str, per_second: f64, baseline: Option<usize>, settled: Option<f64>) -> Row {
@@ -1172,6 +1230,7 @@ mod tests {
             answered: (per_second * 10.0) as usize,
             elapsed: 10.0,
             settled,
+            cpu: None,
         }
     }
 
@@ -1186,7 +1245,7 @@ mod tests {
     /// shares is shown, with the least and the most.
     #[test]
     fn a_paths_share_is_the_median_of_its_share_in_each_round() {
-        let rounds = vec![
+        let mut rounds = vec![
             vec![
                 row("probe", 1000.0, None, None),
                 row("write", 600.0, Some(0), Some(2.0)),
@@ -1200,6 +1259,11 @@ mod tests {
                 row("write", 400.0, Some(0), Some(10.0)),
             ],
         ];
+        // CPU a request answered (6,000, 4,000 and 4,000 answered): 1,200 µs (200 the
+        // servers'), 1,000 (500) and 2,000 (500).
+        for (rows, (ours, servers)) in rounds.iter_mut().zip([(6.0, 1.2), (2.0, 2.0), (6.0, 2.0)]) {
+            rows[1].cpu = Some(CpuTime { ours, servers });
+        }
         let medians = medians(&rounds);
         assert_eq!(
             medians[0],
@@ -1210,12 +1274,14 @@ mod tests {
                 share: None,
                 sustained: None,
                 failures: 3,
+                cpu_us: None,
             }
         );
         // Shares 60 %, 80 % and 50 %; sustained 500, 400 and 200 a second.
         assert_eq!(medians[1].per_second, 400.0);
         assert_eq!(medians[1].share, Some((60.0, 50.0, 80.0)));
         assert_eq!(medians[1].sustained, Some(400.0));
+        assert_eq!(medians[1].cpu_us, Some((1200.0, 500.0)));
         assert!(super::medians(&[]).is_empty());
     }
 

@@ -7,4 +7,5 @@ pub mod bench_paths;
 pub mod bench_registry;
 pub mod bench_rental;
 pub mod bench_viewings;
+pub mod cpu_time;
 pub mod stack;
