@@ -3,8 +3,11 @@
 //! The backend is chosen by the URL scheme (`sqlite://path`, `postgres://…`); any other scheme is
 //! refused rather than silently creating a file. Each service embeds `migrations/sqlite` and
 //! `migrations/postgres` (same names, checked by [`Migrations::check_in_step`]) and runs the set of
-//! its backend on a concrete connection before the pool opens. Queries run on the blocking pool.
+//! its backend on a concrete connection before the pool opens. Queries run on the database's own
+//! threads, each keeping a pooled connection while work keeps coming.
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -287,13 +290,219 @@ const IDLE_CONNECTIONS: u32 = 2;
 pub struct Database {
     pool: Pool<Manager>,
     backend: &'static str,
+    /// The threads that run this database's work ([`Self::run`]).
+    workers: Workers,
     /// The thread that runs this process's write transactions of a SQLite file, one after
     /// another ([`Self::write`]); `None` on PostgreSQL.
     writer: Option<Writer>,
 }
 
-/// A write handed to the [`Writer`]: it is given the writer's connection, or why there is none.
-type WriteJob = Box<dyn FnOnce(Result<&mut AnyConnection, DbError>) + Send>;
+/// Work handed to a connection's thread: it is given the connection, or why there is none.
+type Job = Box<dyn FnOnce(Result<&mut AnyConnection, DbError>) + Send>;
+
+/// Runs `job` on `held`, the connection the thread keeps (taken from `pool` when it keeps
+/// none). A job that panicked, or left its connection broken (a transaction open or failed),
+/// gives the connection back: the pool discards it, and the next job gets a fresh one.
+fn run_job(job: Job, held: &mut Option<PooledConn>, pool: &Pool<Manager>) {
+    let conn = match held {
+        Some(conn) => Ok(conn),
+        None => pool.get().map(|conn| held.insert(conn)),
+    };
+    let conn = conn.map(|conn| &mut ***conn).map_err(DbError::Pool);
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(conn)));
+    let broken = held
+        .as_mut()
+        .is_some_and(|conn| diesel::r2d2::R2D2Connection::is_broken(&mut ***conn));
+    if ran.is_err() || broken {
+        *held = None;
+    }
+}
+
+/// `work` as a [`Job`], and where its result will come.
+fn job<T, E, F>(work: F) -> (Job, tokio::sync::oneshot::Receiver<Result<T, E>>)
+where
+    T: Send + 'static,
+    E: From<DbError> + Send + 'static,
+    F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+{
+    let (done, outcome) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move |conn| {
+        let result = match conn {
+            Ok(conn) => work(conn),
+            Err(error) => Err(E::from(error)),
+        };
+        // The caller may have gone (its request cancelled): the work stands regardless.
+        let _ = done.send(result);
+    });
+    (job, outcome)
+}
+
+/// A job's result; `lost` when it was dropped unanswered (the work panicked, or its thread is
+/// gone).
+async fn answer<T, E: From<DbError>>(
+    outcome: tokio::sync::oneshot::Receiver<Result<T, E>>,
+    lost: &str,
+) -> Result<T, E> {
+    outcome
+        .await
+        .map_err(|_| E::from(DbError::Join(lost.to_owned())))?
+}
+
+/// How long a worker keeps its connection with no work coming: shorter than
+/// [`TRIED_AFTER_IDLE`], so a connection that sat idle longer is tried by the pool when it is
+/// next lent, as before.
+const KEPT_WHILE_IDLE: Duration = Duration::from_secs(1);
+
+/// The threads that run a database's work, at most one a connection, taking jobs from one
+/// queue. A thread keeps the connection it took while work keeps coming, and gives it back to
+/// the pool after [`KEPT_WHILE_IDLE`] without any. So a busy service hands a query to a thread
+/// that already holds a connection: no blocking-pool task is spawned and no connection is
+/// lent and returned per query (issue 14 profiled the PostgreSQL notification path: under
+/// load the tokio blocking pool's lock and r2d2's were contended on every query, by some forty
+/// threads on two cores). Threads are started as the load needs them.
+#[derive(Clone)]
+struct Workers {
+    queue: Arc<Queue<crossbeam_channel::Sender<Job>>>,
+    crew: Arc<Crew>,
+}
+
+/// The sending end of a queue of jobs and the threads that take them. When the last handle is
+/// dropped the queue closes, and the threads are waited for: each ends after the job it is
+/// running and gives its connection back, before the pool itself is dropped. (A thread left to
+/// end by itself could still be closing a PostgreSQL connection as the process exited, under
+/// libpq's TLS being torn down: a test process crashed so.)
+struct Queue<S> {
+    jobs: Option<S>,
+    threads: std::sync::Mutex<Vec<std::thread::JoinHandle<()>>>,
+}
+
+impl<S> Queue<S> {
+    fn new(jobs: S) -> Self {
+        Self {
+            jobs: Some(jobs),
+            threads: std::sync::Mutex::default(),
+        }
+    }
+
+    fn add(&self, thread: std::thread::JoinHandle<()>) {
+        self.threads
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(thread);
+    }
+}
+
+impl<S> Drop for Queue<S> {
+    fn drop(&mut self) {
+        drop(self.jobs.take());
+        let threads = std::mem::take(
+            self.threads
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        let here = std::thread::current().id();
+        for thread in threads {
+            // A job that held the last handle drops it on its own thread, which ends next.
+            if thread.thread().id() != here {
+                let _ = thread.join();
+            }
+        }
+    }
+}
+
+/// What the worker threads share.
+struct Crew {
+    queue: crossbeam_channel::Receiver<Job>,
+    pool: Pool<Manager>,
+    /// Threads started, and of them those waiting for a job.
+    started: AtomicUsize,
+    waiting: AtomicUsize,
+    /// The most threads: the connections the pool may lend them.
+    most: usize,
+}
+
+impl Workers {
+    fn new(pool: Pool<Manager>, most: usize) -> Self {
+        let (jobs, queue) = crossbeam_channel::unbounded();
+        Self {
+            queue: Arc::new(Queue::new(jobs)),
+            crew: Arc::new(Crew {
+                queue,
+                pool,
+                started: AtomicUsize::new(0),
+                waiting: AtomicUsize::new(0),
+                most: most.max(1),
+            }),
+        }
+    }
+
+    /// Queues `job`, and starts another thread if every one is busy and there is room.
+    fn submit(&self, job: Job) -> Result<(), DbError> {
+        let gone = || DbError::Join("the database's threads are gone".to_owned());
+        let jobs = self.queue.jobs.as_ref().ok_or_else(gone)?;
+        jobs.send(job).map_err(|_| gone())?;
+        if self.crew.waiting.load(Ordering::Acquire) == 0 {
+            self.grow()?;
+        }
+        Ok(())
+    }
+
+    /// One more thread, unless there are already the most.
+    fn grow(&self) -> Result<(), DbError> {
+        let crew = &self.crew;
+        let room = crew
+            .started
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |started| {
+                (started < crew.most).then_some(started + 1)
+            });
+        let Ok(before) = room else {
+            return Ok(());
+        };
+        let working = Arc::clone(crew);
+        let spawned = std::thread::Builder::new()
+            .name("db-worker".to_owned())
+            .spawn(move || working.work());
+        match spawned {
+            Ok(thread) => self.queue.add(thread),
+            Err(error) => {
+                crew.started.fetch_sub(1, Ordering::AcqRel);
+                // With another thread the job waits for it; with none it would wait for ever.
+                if before == 0 {
+                    return Err(DbError::Join(format!(
+                        "starting a database thread: {error}"
+                    )));
+                }
+                tracing::warn!(%error, "a database thread could not be started");
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Crew {
+    /// A thread's life: jobs until the queue closes.
+    fn work(&self) {
+        use crossbeam_channel::RecvTimeoutError;
+        let mut held: Option<PooledConn> = None;
+        loop {
+            self.waiting.fetch_add(1, Ordering::AcqRel);
+            let next = if held.is_some() {
+                self.queue.recv_timeout(KEPT_WHILE_IDLE)
+            } else {
+                self.queue
+                    .recv()
+                    .map_err(|_| RecvTimeoutError::Disconnected)
+            };
+            self.waiting.fetch_sub(1, Ordering::AcqRel);
+            match next {
+                Ok(job) => run_job(job, &mut held, &self.pool),
+                // Idle: the connection goes back to the pool, which closes it in time.
+                Err(RecvTimeoutError::Timeout) => held = None,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    }
+}
 
 /// A SQLite file has one write lock. This process's writes of it are queued to one thread with a
 /// connection of its own, which runs them back to back as they come: the lock goes from one
@@ -303,33 +512,27 @@ type WriteJob = Box<dyn FnOnce(Result<&mut AnyConnection, DbError>) + Send>;
 /// last [`Database`] handle is dropped.
 #[derive(Clone)]
 struct Writer {
-    jobs: std::sync::mpsc::Sender<WriteJob>,
+    queue: Arc<Queue<std::sync::mpsc::Sender<Job>>>,
 }
 
 impl Writer {
     /// Starts the thread; its connection is taken from `pool` at the first write.
     fn start(pool: Pool<Manager>) -> Result<Self, DbError> {
-        let (jobs, queue) = std::sync::mpsc::channel::<WriteJob>();
-        std::thread::Builder::new()
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let thread = std::thread::Builder::new()
             .name("sqlite-writer".to_owned())
             .spawn(move || {
                 let mut held: Option<PooledConn> = None;
                 for job in queue {
-                    let conn = match held {
-                        Some(ref mut conn) => Ok(conn),
-                        None => pool.get().map(|conn| held.insert(conn)),
-                    };
-                    let conn = conn.map(|conn| &mut ***conn).map_err(DbError::Pool);
-                    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(conn)));
-                    if ran.is_err() {
-                        // A write that panicked may have left its transaction open: the next
-                        // write gets a fresh connection.
-                        held = None;
-                    }
+                    run_job(job, &mut held, &pool);
                 }
             })
             .map_err(|e| DbError::Connect(format!("starting the SQLite writer: {e}")))?;
-        Ok(Self { jobs })
+        let queue = Queue::new(jobs);
+        queue.add(thread);
+        Ok(Self {
+            queue: Arc::new(queue),
+        })
     }
 }
 
@@ -341,53 +544,59 @@ impl Database {
         migrations: &'static Migrations,
     ) -> Result<Self, DbError> {
         let backend = Backend::parse(url)?;
-        // A PostgreSQL connection can die with its server and is tried (`SELECT 1`) before it
-        // is lent after sitting idle ([`Manager`]); a SQLite file cannot.
-        let tried = matches!(backend, Backend::Postgres(_));
         tokio::task::spawn_blocking(move || {
             migrations.run(&backend)?;
-            let manager = Manager {
-                inner: ConnectionManager::<AnyConnection>::new(backend.connection_string()),
-                idle_before_trying: TRIED_AFTER_IDLE,
-            };
-            let pool = Pool::builder()
-                .max_size(pool_size.max(1))
-                // Opened as the load asks for them, up to `pool_size`, and closed again after
-                // ten idle minutes: an idle service holds two (issue 14's memory goal).
-                .min_idle(Some(IDLE_CONNECTIONS.min(pool_size.max(1))))
-                .test_on_check_out(tried)
-                .connection_timeout(Duration::from_secs(10))
-                .connection_customizer(Box::new(SessionSettings))
-                .build(manager)
-                .map_err(|e| DbError::Connect(e.to_string()))?;
-            let writer = match backend {
-                Backend::Sqlite(_) => Some(Writer::start(pool.clone())?),
-                Backend::Postgres(_) => None,
-            };
-            Ok(Self {
-                pool,
-                writer,
-                backend: backend.name(),
-            })
+            Self::open(&backend, pool_size)
         })
         .await
         .map_err(|e| DbError::Join(e.to_string()))?
     }
 
-    /// Runs `work` with a pooled connection on the blocking pool.
+    /// A pool of `pool_size` connections to `backend`, its threads, and on SQLite its writer
+    /// (which keeps one of the connections: a SQLite pool has at least two).
+    fn open(backend: &Backend, pool_size: u32) -> Result<Self, DbError> {
+        let writes_alone = matches!(backend, Backend::Sqlite(_));
+        let pool_size = pool_size.max(1 + u32::from(writes_alone));
+        let manager = Manager {
+            inner: ConnectionManager::<AnyConnection>::new(backend.connection_string()),
+            idle_before_trying: TRIED_AFTER_IDLE,
+        };
+        let pool = Pool::builder()
+            .max_size(pool_size)
+            // Opened as the load asks for them, up to `pool_size`, and closed again after ten
+            // idle minutes: an idle service holds two (issue 14's memory goal).
+            .min_idle(Some(IDLE_CONNECTIONS.min(pool_size)))
+            // A PostgreSQL connection can die with its server and is tried (`SELECT 1`) before
+            // it is lent after sitting idle ([`Manager`]); a SQLite file cannot.
+            .test_on_check_out(!writes_alone)
+            .connection_timeout(Duration::from_secs(10))
+            .connection_customizer(Box::new(SessionSettings))
+            .build(manager)
+            .map_err(|e| DbError::Connect(e.to_string()))?;
+        let writer = if writes_alone {
+            Some(Writer::start(pool.clone())?)
+        } else {
+            None
+        };
+        let lendable = pool_size - u32::from(writes_alone);
+        Ok(Self {
+            workers: Workers::new(pool.clone(), lendable as usize),
+            pool,
+            writer,
+            backend: backend.name(),
+        })
+    }
+
+    /// Runs `work` with a connection, on one of the database's threads ([`Workers`]).
     pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
     {
-        let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(|e| E::from(DbError::Pool(e)))?;
-            work(&mut conn)
-        })
-        .await
-        .map_err(|e| E::from(DbError::Join(e.to_string())))?
+        let (job, outcome) = job(work);
+        self.workers.submit(job).map_err(E::from)?;
+        answer(outcome, "a database task panicked").await
     }
 
     /// Runs `work` in a transaction that writes ([`write_transaction`]). A SQLite file has one
@@ -404,19 +613,11 @@ impl Database {
         let Some(writer) = &self.writer else {
             return self.run(move |conn| write_transaction(conn, work)).await;
         };
-        let (done, outcome) = tokio::sync::oneshot::channel();
-        let job: WriteJob = Box::new(move |conn| {
-            let result = match conn {
-                Ok(conn) => write_transaction(conn, work),
-                Err(error) => Err(E::from(error)),
-            };
-            // The caller may have gone (its request cancelled): the write stands regardless.
-            let _ = done.send(result);
-        });
+        let (job, outcome) = job(move |conn| write_transaction(conn, work));
         let gone = || E::from(DbError::Join("the SQLite writer is gone".to_owned()));
-        writer.jobs.send(job).map_err(|_| gone())?;
-        // Dropped unanswered: the write panicked.
-        outcome.await.map_err(|_| gone())?
+        let jobs = writer.queue.jobs.as_ref().ok_or_else(gone)?;
+        jobs.send(job).map_err(|_| gone())?;
+        answer(outcome, "the SQLite writer is gone").await
     }
 
     /// Runs `work`, a write that is one statement on PostgreSQL (atomic by itself), there on a
@@ -459,6 +660,37 @@ impl Database {
             state.idle_connections,
         )
     }
+}
+
+/// After `ANALYZE`: every connection of the database plans with the new statistics.
+///
+/// PostgreSQL does so by itself (ANALYZE invalidates the plans that read the table). SQLite
+/// reads a file's statistics when a connection reads its schema, so the connections other than
+/// the one that ran ANALYZE (a database's threads each keep theirs while busy) went on planning
+/// with what they had read before. A change to the schema makes each read it again: a table
+/// made and dropped, which changes nothing else.
+pub fn statistics_changed(conn: &mut AnyConnection) -> diesel::QueryResult<()> {
+    match conn {
+        AnyConnection::Postgresql(_) => Ok(()),
+        AnyConnection::Sqlite(conn) => conn.batch_execute(
+            "CREATE TABLE statistics_changed (changed INTEGER); DROP TABLE statistics_changed;",
+        ),
+    }
+}
+
+/// SQLite's plan of `query` (`EXPLAIN QUERY PLAN`), a line a step, with the statistics the file
+/// has now. EXPLAIN alone reads neither a schema another connection changed nor statistics
+/// gathered on another connection since this one read them, so those are read first
+/// (`ANALYZE sqlite_schema`).
+pub fn sqlite_plan(conn: &mut AnyConnection, query: &str) -> diesel::QueryResult<Vec<String>> {
+    #[derive(diesel::QueryableByName)]
+    struct Step {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        detail: String,
+    }
+    conn.batch_execute("ANALYZE sqlite_schema")?;
+    let steps: Vec<Step> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {query}")).load(conn)?;
+    Ok(steps.into_iter().map(|step| step.detail).collect())
 }
 
 /// The backend of [`AnyConnection`], for queries built outside a connection (boxed queries).
@@ -962,6 +1194,169 @@ mod tests {
             Err(DbError::UnknownScheme(s)) if s == "mysql"
         ));
         assert!(Backend::parse("data/auth.db").is_err());
+    }
+
+    /// A SQLite database of `pool_size` connections in `dir` (not migrated).
+    fn sqlite(dir: &tempfile::TempDir, pool_size: u32) -> Database {
+        let url = format!("sqlite://{}", dir.path().join("workers.db").display());
+        Database::open(&Backend::parse(&url).expect("url"), pool_size).expect("open")
+    }
+
+    /// The connection's own mark (a number kept in a temporary table, which only that
+    /// connection sees), made on first asking.
+    fn mark(conn: &mut AnyConnection) -> Result<i64, DbError> {
+        conn.batch_execute(
+            "CREATE TEMP TABLE IF NOT EXISTS mark AS SELECT abs(random()) AS id WHERE 1",
+        )?;
+        Ok(
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                "(SELECT id FROM temp.mark)",
+            ))
+            .get_result(conn)?,
+        )
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn work_runs_on_a_thread_a_lendable_connection_each_keeping_its_connection_while_busy() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // Three connections: the writer's, and two for the threads.
+        let db = sqlite(&dir, 3);
+        let ran = futures::future::join_all((0..24).map(|_| {
+            db.run(|conn| -> Result<_, DbError> {
+                std::thread::sleep(Duration::from_millis(10));
+                Ok((std::thread::current().id(), mark(conn)?))
+            })
+        }))
+        .await;
+        let ran: Vec<_> = ran.into_iter().collect::<Result<_, _>>().expect("run");
+        let threads: std::collections::HashMap<_, std::collections::HashSet<i64>> = ran
+            .iter()
+            .fold(Default::default(), |mut threads, (thread, conn)| {
+                threads.entry(*thread).or_default().insert(*conn);
+                threads
+            });
+        assert!(
+            threads.len() <= 2,
+            "a thread a lendable connection: {threads:?}"
+        );
+        assert!(
+            threads.values().all(|conns| conns.len() == 1),
+            "a busy thread keeps its connection: {threads:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_job_that_panics_or_leaves_a_transaction_open_does_not_spoil_the_next() {
+        use diesel::connection::TransactionManager;
+        type Transactions = <AnyConnection as Connection>::TransactionManager;
+        let dir = tempfile::tempdir().expect("tempdir");
+        // One thread.
+        let db = sqlite(&dir, 2);
+        let left_open = db
+            .run(|conn| -> Result<_, DbError> {
+                let marked = mark(conn)?;
+                Transactions::begin_transaction(conn)?;
+                Ok(marked)
+            })
+            .await
+            .expect("left a transaction open");
+        let next = db
+            .run(|conn| -> Result<_, DbError> {
+                let open =
+                    Transactions::transaction_manager_status_mut(conn).transaction_depth()?;
+                Ok((open, mark(conn)?))
+            })
+            .await
+            .expect("the next job");
+        assert_eq!(next.0, None, "the next job is in no transaction");
+        assert_ne!(
+            next.1, left_open,
+            "on another connection: the open one was dropped"
+        );
+        let panicked = db
+            .run(|_| -> Result<(), DbError> { panic!("a job that panics") })
+            .await;
+        assert!(matches!(panicked, Err(DbError::Join(_))), "{panicked:?}");
+        let after = db.run(mark).await;
+        assert!(after.is_ok(), "the thread lives on: {after:?}");
+    }
+
+    #[tokio::test]
+    async fn the_threads_end_with_the_last_handle() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = sqlite(&dir, 4);
+        let copy = db.clone();
+        let ran = futures::future::join_all((0..6).map(|_| copy.run(mark))).await;
+        assert!(ran.iter().all(Result::is_ok), "{ran:?}");
+        let crew = Arc::downgrade(&db.workers.crew);
+        assert!(crew.strong_count() > 1, "the threads hold the crew");
+        drop(db);
+        assert!(copy.run(mark).await.is_ok(), "a handle left: work goes on");
+        // The last handle waits for its threads: each has given its connection back.
+        let pool = copy.pool.clone();
+        drop(copy);
+        assert_eq!(crew.strong_count(), 0, "every thread ended");
+        assert_eq!(pool.state().connections, pool.state().idle_connections);
+    }
+
+    #[tokio::test]
+    async fn every_connection_plans_with_statistics_gathered_on_another() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = sqlite(&dir, 4);
+        let query = "SELECT * FROM t WHERE x = 1 AND y > 19000";
+        // The plan a connection has for `query` once it has run it (a statement that reads the
+        // file notices a changed schema; EXPLAIN alone does not).
+        let seen = |db: Database| async move {
+            db.run(move |conn| -> Result<String, DbError> {
+                conn.batch_execute(query)?;
+                // Its own plan, as the query just ran: not read again, as `sqlite_plan` would.
+                #[derive(diesel::QueryableByName)]
+                struct Step {
+                    #[diesel(sql_type = diesel::sql_types::Text)]
+                    detail: String,
+                }
+                let steps: Vec<Step> =
+                    diesel::sql_query(format!("EXPLAIN QUERY PLAN {query}")).load(conn)?;
+                Ok(steps.into_iter().map(|step| step.detail).collect())
+            })
+            .await
+        };
+        db.run(|conn| {
+            conn.batch_execute(
+                "CREATE TABLE t (id INTEGER PRIMARY KEY, x INTEGER, y INTEGER);
+                 CREATE INDEX t_x ON t (x); CREATE INDEX t_y ON t (y);
+                 -- The statistics' tables made (a change of the schema), while t is empty.
+                 ANALYZE;
+                 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 19999)
+                 INSERT INTO t (x, y) SELECT i % 2, i FROM n;",
+            )
+            .map_err(DbError::from)
+        })
+        .await
+        .expect("seeded");
+        // Every thread busy at once, so each has read the schema without statistics.
+        let before = futures::future::join_all((0..12).map(|_| seen(db.clone()))).await;
+        assert!(
+            before
+                .iter()
+                .all(|plan| plan.as_ref().is_ok_and(|p| p.contains("t_x"))),
+            "{before:?}"
+        );
+        db.run(|conn| {
+            conn.batch_execute("ANALYZE")?;
+            Ok::<_, DbError>(statistics_changed(conn)?)
+        })
+        .await
+        .expect("analyzed");
+        // x = 1 is half the table, y's range a twentieth of it: with statistics, y's index, on
+        // every connection.
+        let after = futures::future::join_all((0..12).map(|_| seen(db.clone()))).await;
+        assert!(
+            after
+                .iter()
+                .all(|plan| plan.as_ref().is_ok_and(|p| p.contains("t_y"))),
+            "{after:?}"
+        );
     }
 
     /// `expression` (SQL text) read on a connection the pool lends on the backend `url`.

@@ -423,5 +423,7 @@ pub fn settle_tables(
             conn.batch_execute("ANALYZE; DELETE FROM sqlite_stat4; ANALYZE sqlite_schema;")?
         }
     }
+    // Every connection plans with them, not only this one.
+    kit::db::statistics_changed(conn)?;
     Ok(())
 }

@@ -112,7 +112,7 @@ async fn measure_stack(
         .yibiaosanshi_db
         .run(move |conn| -> Result<(), kit::db::DbError> {
             conn.batch_execute(&format!("BEGIN; {sql} COMMIT; ANALYZE;"))?;
-            Ok(())
+            Ok(kit::db::statistics_changed(conn)?)
         })
         .await
         .context("seeding")?;

@@ -263,11 +263,6 @@ fn explain(
 ) -> Result<Vec<String>, kit::db::DbError> {
     use diesel::RunQueryDsl;
     #[derive(diesel::QueryableByName)]
-    struct Detail {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        detail: String,
-    }
-    #[derive(diesel::QueryableByName)]
     struct PgLine {
         #[diesel(sql_type = diesel::sql_types::Text)]
         #[diesel(column_name = "QUERY PLAN")]
@@ -279,12 +274,6 @@ fn explain(
             .into_iter()
             .map(|l| l.plan)
             .collect(),
-        kit::db::AnyConnection::Sqlite(_) => {
-            diesel::sql_query(format!("EXPLAIN QUERY PLAN {query}"))
-                .load::<Detail>(conn)?
-                .into_iter()
-                .map(|l| l.detail)
-                .collect()
-        }
+        kit::db::AnyConnection::Sqlite(_) => kit::db::sqlite_plan(conn, query)?,
     })
 }

@@ -15,14 +15,10 @@ struct PlanLine {
 
 /// SQLite's plan of `query`, a line a step.
 pub async fn sqlite_plan_of(db: &Database, query: &str) -> Vec<String> {
-    let explain = format!("EXPLAIN QUERY PLAN {query}");
-    let lines = db
-        .run(move |conn| -> Result<_, DbError> {
-            Ok(diesel::sql_query(explain).load::<PlanLine>(conn)?)
-        })
+    let query = query.to_owned();
+    db.run(move |conn| -> Result<_, DbError> { Ok(kit::db::sqlite_plan(conn, &query)?) })
         .await
-        .expect("a plan");
-    lines.into_iter().map(|line| line.detail).collect()
+        .expect("a plan")
 }
 
 /// PostgreSQL's one plan of each `(name, PREPARE …, EXECUTE …)`, planned for any parameters

@@ -1107,14 +1107,6 @@ async fn a_landlord_who_is_not_the_owner_lets_a_house_once_the_platform_approves
     app.stop().await;
 }
 
-/// What each backend's planner says of a statement.
-#[derive(diesel::QueryableByName)]
-struct PlanLine {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    #[diesel(column_name = "detail")]
-    detail: String,
-}
-
 #[tokio::test]
 async fn the_map_search_and_the_lists_are_read_through_indexes() {
     use diesel::RunQueryDsl;
@@ -1286,9 +1278,7 @@ FROM seq",
                     diesel::sql_query("RESET enable_seqscan").execute(conn)?;
                     Ok(lines?.into_iter().map(|l| l.plan).collect())
                 } else {
-                    let lines = diesel::sql_query(format!("EXPLAIN QUERY PLAN {explained}"))
-                        .load::<PlanLine>(conn)?;
-                    Ok(lines.into_iter().map(|l| l.detail).collect())
+                    Ok(kit::db::sqlite_plan(conn, &explained)?)
                 }
             })
             .await
