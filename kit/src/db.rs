@@ -292,9 +292,14 @@ pub struct Database {
     backend: &'static str,
     /// The threads that run this database's work ([`Self::run`]).
     workers: Workers,
-    /// The thread that runs this process's write transactions of a SQLite file, one after
-    /// another ([`Self::write`]); `None` on PostgreSQL.
-    writer: Option<Writer>,
+    /// On SQLite, the one thread that runs this process's write transactions of the file, one
+    /// after another ([`Self::write`]); `None` on PostgreSQL.
+    ///
+    /// A SQLite file has one write lock. With the writes queued to one thread, the lock goes
+    /// from one transaction to the next without a task being woken or a blocking-pool thread
+    /// dispatched in between (issue 14: with the turn handed over through an async mutex, that
+    /// hand-over was most of the time the lock was held, and the write paths' ceiling).
+    writer: Option<Workers>,
 }
 
 /// Work handed to a connection's thread: it is given the connection, or why there is none.
@@ -318,81 +323,35 @@ fn run_job(job: Job, held: &mut Option<PooledConn>, pool: &Pool<Manager>) {
     }
 }
 
-/// `work` as a [`Job`], and where its result will come.
-fn job<T, E, F>(work: F) -> (Job, tokio::sync::oneshot::Receiver<Result<T, E>>)
-where
-    T: Send + 'static,
-    E: From<DbError> + Send + 'static,
-    F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
-{
-    let (done, outcome) = tokio::sync::oneshot::channel();
-    let job: Job = Box::new(move |conn| {
-        let result = match conn {
-            Ok(conn) => work(conn),
-            Err(error) => Err(E::from(error)),
-        };
-        // The caller may have gone (its request cancelled): the work stands regardless.
-        let _ = done.send(result);
-    });
-    (job, outcome)
-}
-
-/// A job's result; `lost` when it was dropped unanswered (the work panicked, or its thread is
-/// gone).
-async fn answer<T, E: From<DbError>>(
-    outcome: tokio::sync::oneshot::Receiver<Result<T, E>>,
-    lost: &str,
-) -> Result<T, E> {
-    outcome
-        .await
-        .map_err(|_| E::from(DbError::Join(lost.to_owned())))?
-}
-
 /// How long a worker keeps its connection with no work coming: shorter than
 /// [`TRIED_AFTER_IDLE`], so a connection that sat idle longer is tried by the pool when it is
 /// next lent, as before.
 const KEPT_WHILE_IDLE: Duration = Duration::from_secs(1);
 
-/// The threads that run a database's work, at most one a connection, taking jobs from one
-/// queue. A thread keeps the connection it took while work keeps coming, and gives it back to
-/// the pool after [`KEPT_WHILE_IDLE`] without any. So a busy service hands a query to a thread
-/// that already holds a connection: no blocking-pool task is spawned and no connection is
-/// lent and returned per query (issue 14 profiled the PostgreSQL notification path: under
-/// load the tokio blocking pool's lock and r2d2's were contended on every query, by some forty
-/// threads on two cores). Threads are started as the load needs them.
+/// Threads that run a database's work, at most `most` of them, taking jobs from one queue. A
+/// thread keeps the connection it took while work keeps coming, and gives it back to the pool
+/// after [`KEPT_WHILE_IDLE`] without any. So a busy service hands a query to a thread that
+/// already holds a connection: no blocking-pool task is spawned and no connection is lent and
+/// returned per query (issue 14 profiled the PostgreSQL notification path: under load the
+/// tokio blocking pool's lock and r2d2's were contended on every query, by some forty threads
+/// on two cores). Threads are started as the load needs them.
 #[derive(Clone)]
 struct Workers {
-    queue: Arc<Queue<crossbeam_channel::Sender<Job>>>,
+    queue: Arc<Queue>,
     crew: Arc<Crew>,
 }
 
-/// The sending end of a queue of jobs and the threads that take them. When the last handle is
+/// The sending end of the queue, and the threads that take from it. When the last handle is
 /// dropped the queue closes, and the threads are waited for: each ends after the job it is
 /// running and gives its connection back, before the pool itself is dropped. (A thread left to
 /// end by itself could still be closing a PostgreSQL connection as the process exited, under
 /// libpq's TLS being torn down: a test process crashed so.)
-struct Queue<S> {
-    jobs: Option<S>,
+struct Queue {
+    jobs: Option<crossbeam_channel::Sender<Job>>,
     threads: std::sync::Mutex<Vec<std::thread::JoinHandle<()>>>,
 }
 
-impl<S> Queue<S> {
-    fn new(jobs: S) -> Self {
-        Self {
-            jobs: Some(jobs),
-            threads: std::sync::Mutex::default(),
-        }
-    }
-
-    fn add(&self, thread: std::thread::JoinHandle<()>) {
-        self.threads
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(thread);
-    }
-}
-
-impl<S> Drop for Queue<S> {
+impl Drop for Queue {
     fn drop(&mut self) {
         drop(self.jobs.take());
         let threads = std::mem::take(
@@ -410,8 +369,10 @@ impl<S> Drop for Queue<S> {
     }
 }
 
-/// What the worker threads share.
+/// What the threads share.
 struct Crew {
+    /// The threads' name (`db-worker`, `sqlite-writer`).
+    name: &'static str,
     queue: crossbeam_channel::Receiver<Job>,
     pool: Pool<Manager>,
     /// Threads started, and of them those waiting for a job.
@@ -422,11 +383,15 @@ struct Crew {
 }
 
 impl Workers {
-    fn new(pool: Pool<Manager>, most: usize) -> Self {
+    fn new(name: &'static str, pool: Pool<Manager>, most: usize) -> Self {
         let (jobs, queue) = crossbeam_channel::unbounded();
         Self {
-            queue: Arc::new(Queue::new(jobs)),
+            queue: Arc::new(Queue {
+                jobs: Some(jobs),
+                threads: std::sync::Mutex::default(),
+            }),
             crew: Arc::new(Crew {
+                name,
                 queue,
                 pool,
                 started: AtomicUsize::new(0),
@@ -436,9 +401,35 @@ impl Workers {
         }
     }
 
+    /// Runs `work` with a connection, on one of the threads.
+    async fn run<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+    {
+        let (done, outcome) = tokio::sync::oneshot::channel();
+        self.submit(Box::new(move |conn| {
+            let result = match conn {
+                Ok(conn) => work(conn),
+                Err(error) => Err(E::from(error)),
+            };
+            // The caller may have gone (its request cancelled): the work stands regardless.
+            let _ = done.send(result);
+        }))
+        .map_err(E::from)?;
+        // Dropped unanswered: the work panicked.
+        outcome.await.map_err(|_| {
+            E::from(DbError::Join(format!(
+                "{}: the work panicked",
+                self.crew.name
+            )))
+        })?
+    }
+
     /// Queues `job`, and starts another thread if every one is busy and there is room.
     fn submit(&self, job: Job) -> Result<(), DbError> {
-        let gone = || DbError::Join("the database's threads are gone".to_owned());
+        let gone = || DbError::Join(format!("{}: the threads are gone", self.crew.name));
         let jobs = self.queue.jobs.as_ref().ok_or_else(gone)?;
         jobs.send(job).map_err(|_| gone())?;
         if self.crew.waiting.load(Ordering::Acquire) == 0 {
@@ -460,19 +451,25 @@ impl Workers {
         };
         let working = Arc::clone(crew);
         let spawned = std::thread::Builder::new()
-            .name("db-worker".to_owned())
+            .name(crew.name.to_owned())
             .spawn(move || working.work());
         match spawned {
-            Ok(thread) => self.queue.add(thread),
+            Ok(thread) => self
+                .queue
+                .threads
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(thread),
             Err(error) => {
                 crew.started.fetch_sub(1, Ordering::AcqRel);
                 // With another thread the job waits for it; with none it would wait for ever.
                 if before == 0 {
                     return Err(DbError::Join(format!(
-                        "starting a database thread: {error}"
+                        "starting a {} thread: {error}",
+                        crew.name
                     )));
                 }
-                tracing::warn!(%error, "a database thread could not be started");
+                tracing::warn!(%error, name = crew.name, "a database thread could not be started");
             }
         }
         Ok(())
@@ -504,38 +501,6 @@ impl Crew {
     }
 }
 
-/// A SQLite file has one write lock. This process's writes of it are queued to one thread with a
-/// connection of its own, which runs them back to back as they come: the lock goes from one
-/// transaction to the next without a task being woken or a blocking-pool thread dispatched in
-/// between (issue 14: with the turn handed over through an async mutex, that hand-over was
-/// most of the time the lock was held, and the write paths' ceiling). The thread ends when the
-/// last [`Database`] handle is dropped.
-#[derive(Clone)]
-struct Writer {
-    queue: Arc<Queue<std::sync::mpsc::Sender<Job>>>,
-}
-
-impl Writer {
-    /// Starts the thread; its connection is taken from `pool` at the first write.
-    fn start(pool: Pool<Manager>) -> Result<Self, DbError> {
-        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
-        let thread = std::thread::Builder::new()
-            .name("sqlite-writer".to_owned())
-            .spawn(move || {
-                let mut held: Option<PooledConn> = None;
-                for job in queue {
-                    run_job(job, &mut held, &pool);
-                }
-            })
-            .map_err(|e| DbError::Connect(format!("starting the SQLite writer: {e}")))?;
-        let queue = Queue::new(jobs);
-        queue.add(thread);
-        Ok(Self {
-            queue: Arc::new(queue),
-        })
-    }
-}
-
 impl Database {
     /// Migrates, then opens a pool of `pool_size` connections.
     pub async fn connect(
@@ -553,7 +518,7 @@ impl Database {
     }
 
     /// A pool of `pool_size` connections to `backend`, its threads, and on SQLite its writer
-    /// (which keeps one of the connections: a SQLite pool has at least two).
+    /// (which keeps one of the connections while it writes: a SQLite pool has at least two).
     fn open(backend: &Backend, pool_size: u32) -> Result<Self, DbError> {
         let writes_alone = matches!(backend, Backend::Sqlite(_));
         let pool_size = pool_size.max(1 + u32::from(writes_alone));
@@ -573,14 +538,10 @@ impl Database {
             .connection_customizer(Box::new(SessionSettings))
             .build(manager)
             .map_err(|e| DbError::Connect(e.to_string()))?;
-        let writer = if writes_alone {
-            Some(Writer::start(pool.clone())?)
-        } else {
-            None
-        };
+        let writer = writes_alone.then(|| Workers::new("sqlite-writer", pool.clone(), 1));
         let lendable = pool_size - u32::from(writes_alone);
         Ok(Self {
-            workers: Workers::new(pool.clone(), lendable as usize),
+            workers: Workers::new("db-worker", pool.clone(), lendable as usize),
             pool,
             writer,
             backend: backend.name(),
@@ -594,30 +555,24 @@ impl Database {
         E: From<DbError> + Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
     {
-        let (job, outcome) = job(work);
-        self.workers.submit(job).map_err(E::from)?;
-        answer(outcome, "a database task panicked").await
+        self.workers.run(work).await
     }
 
-    /// Runs `work` in a transaction that writes ([`write_transaction`]). A SQLite file has one
-    /// write lock: this process's writes of it are run one after another by its [`Writer`]
-    /// thread, instead of waiting in SQLite's busy handler, which sleeps 1, 2, 5, 10 … ms
-    /// between tries and, with many writers, cost more than the writes. PostgreSQL writers go
-    /// straight on with a pooled connection (row locks).
+    /// Runs `work` in a transaction that writes ([`write_transaction`]): on SQLite on the
+    /// file's writer thread (the `writer` field), instead of waiting in SQLite's busy handler,
+    /// which sleeps 1, 2, 5, 10 … ms between tries and, with many writers, cost more than the
+    /// writes. PostgreSQL writers go straight on, on the database's threads (row locks).
     pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
     {
-        let Some(writer) = &self.writer else {
-            return self.run(move |conn| write_transaction(conn, work)).await;
-        };
-        let (job, outcome) = job(move |conn| write_transaction(conn, work));
-        let gone = || E::from(DbError::Join("the SQLite writer is gone".to_owned()));
-        let jobs = writer.queue.jobs.as_ref().ok_or_else(gone)?;
-        jobs.send(job).map_err(|_| gone())?;
-        answer(outcome, "the SQLite writer is gone").await
+        self.writer
+            .as_ref()
+            .unwrap_or(&self.workers)
+            .run(move |conn| write_transaction(conn, work))
+            .await
     }
 
     /// Runs `work`, a write that is one statement on PostgreSQL (atomic by itself), there on a
@@ -683,12 +638,17 @@ pub fn statistics_changed(conn: &mut AnyConnection) -> diesel::QueryResult<()> {
 /// gathered on another connection since this one read them, so those are read first
 /// (`ANALYZE sqlite_schema`).
 pub fn sqlite_plan(conn: &mut AnyConnection, query: &str) -> diesel::QueryResult<Vec<String>> {
+    conn.batch_execute("ANALYZE sqlite_schema")?;
+    explained(conn, query)
+}
+
+/// `EXPLAIN QUERY PLAN` of `query` on SQLite, as the connection plans it now.
+fn explained(conn: &mut AnyConnection, query: &str) -> diesel::QueryResult<Vec<String>> {
     #[derive(diesel::QueryableByName)]
     struct Step {
         #[diesel(sql_type = diesel::sql_types::Text)]
         detail: String,
     }
-    conn.batch_execute("ANALYZE sqlite_schema")?;
     let steps: Vec<Step> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {query}")).load(conn)?;
     Ok(steps.into_iter().map(|step| step.detail).collect())
 }
@@ -1310,14 +1270,7 @@ mod tests {
             db.run(move |conn| -> Result<String, DbError> {
                 conn.batch_execute(query)?;
                 // Its own plan, as the query just ran: not read again, as `sqlite_plan` would.
-                #[derive(diesel::QueryableByName)]
-                struct Step {
-                    #[diesel(sql_type = diesel::sql_types::Text)]
-                    detail: String,
-                }
-                let steps: Vec<Step> =
-                    diesel::sql_query(format!("EXPLAIN QUERY PLAN {query}")).load(conn)?;
-                Ok(steps.into_iter().map(|step| step.detail).collect())
+                Ok(explained(conn, query)?.concat())
             })
             .await
         };

@@ -664,6 +664,7 @@ fn medians(rounds: &[Vec<Row>]) -> Vec<Median> {
                 .collect();
             shares.sort_by(f64::total_cmp);
             let range = shares.first().copied().zip(shares.last().copied());
+            let cpu: Vec<(f64, f64)> = runs.iter().filter_map(|(_, row)| row.cpu_us()).collect();
             Median {
                 name: first[index].name.clone(),
                 per_second: of(|row| row.per_second).unwrap_or(0.0),
@@ -673,18 +674,8 @@ fn medians(rounds: &[Vec<Row>]) -> Vec<Median> {
                     .map(|(m, (least, most))| (m, least, most)),
                 sustained: median(runs.iter().filter_map(|(_, row)| row.sustained()).collect()),
                 failures: runs.iter().map(|(_, row)| row.failures).sum(),
-                cpu_us: median(
-                    runs.iter()
-                        .filter_map(|(_, row)| row.cpu_us())
-                        .map(|(all, _)| all)
-                        .collect(),
-                )
-                .zip(median(
-                    runs.iter()
-                        .filter_map(|(_, row)| row.cpu_us())
-                        .map(|(_, servers)| servers)
-                        .collect(),
-                )),
+                cpu_us: median(cpu.iter().map(|(all, _)| *all).collect())
+                    .zip(median(cpu.iter().map(|(_, servers)| *servers).collect())),
             }
         })
         .collect()
