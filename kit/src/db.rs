@@ -615,6 +615,12 @@ impl Database {
             state.idle_connections,
         )
     }
+
+    /// How many handles share this database, this one included: a service that has stopped
+    /// keeps none, so its database can be closed or dropped behind it.
+    pub fn handles(&self) -> usize {
+        Arc::strong_count(&self.workers.queue)
+    }
 }
 
 /// After `ANALYZE`: every connection of the database plans with the new statistics.

@@ -55,10 +55,13 @@ impl Health {
         }
     }
 
-    /// Pings `db` every [`DATABASE_CHECK_INTERVAL`] and reports what it finds, until stopping.
-    pub fn watch_database(&self, db: Database) -> tokio::task::JoinHandle<()> {
+    /// Pings `db` every [`DATABASE_CHECK_INTERVAL`] and reports what it finds, until stopping:
+    /// a task for the service's background `JoinSet`, which the service shuts down (aborts and
+    /// waits for) once its server has stopped, so that nothing of the service still holds the
+    /// database when it returns.
+    pub fn watch_database(&self, db: Database) -> impl Future<Output = ()> + Send + 'static {
         let health = self.clone();
-        tokio::spawn(async move {
+        async move {
             let mut serving = true;
             loop {
                 let answered = tokio::time::timeout(DATABASE_CHECK_TIMEOUT, db.ping()).await;
@@ -84,7 +87,7 @@ impl Health {
                 drop(stopping);
                 tokio::time::sleep(DATABASE_CHECK_INTERVAL).await;
             }
-        })
+        }
     }
 
     /// Reports NOT_SERVING for good.
@@ -171,9 +174,10 @@ impl ServiceBase {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let health = Health::new(&[]).await;
-        health.watch_database(self.db.clone());
+        let mut background = tokio::task::JoinSet::new();
+        background.spawn(health.watch_database(self.db.clone()));
         tracing::info!(addr = %self.addr, service = self.name, "serving");
-        tonic::transport::Server::builder()
+        let served = tonic::transport::Server::builder()
             .layer(crate::grpc::trace_layer())
             .layer(self.metrics.rpc_layer())
             .add_service(health.server())
@@ -182,7 +186,9 @@ impl ServiceBase {
                 health.stop_after(shutdown, self.shutdown_delay),
             )
             .await
-            .with_context(|| format!("{} server", self.name))
+            .with_context(|| format!("{} server", self.name));
+        background.shutdown().await;
+        served
     }
 }
 

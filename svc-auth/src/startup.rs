@@ -12,6 +12,7 @@ use kit::metrics::ServiceMetrics;
 use kit::service::Health;
 use proto::auth::auth_server::{AuthServer, SERVICE_NAME};
 use tokio::net::TcpListener;
+use tokio::task::JoinSet;
 
 use crate::actions::State;
 use crate::actions::hashing::Hashing;
@@ -100,10 +101,13 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let health = Health::new(&[SERVICE_NAME]).await;
-        health.watch_database(self.state.db.clone());
-        let sender = {
+        // Ended and waited for once the server stops: nothing of the service then holds its
+        // database.
+        let mut background = JoinSet::new();
+        background.spawn(health.watch_database(self.state.db.clone()));
+        {
             let state = self.state.clone();
-            tokio::spawn(kit::outbox::run(
+            background.spawn(kit::outbox::run(
                 self.state.db.clone(),
                 crate::actions::notices::TO_WECHAT,
                 Some(self.metrics.clone()),
@@ -111,8 +115,8 @@ impl Application {
                     let state = state.clone();
                     async move { crate::actions::notices::deliver(&state, &message.payload).await }
                 },
-            ))
-        };
+            ));
+        }
         let service = AuthServer::new(AuthService::new(self.state));
         tracing::info!(addr = %self.addr, "svc-auth serving");
         let served = tonic::transport::Server::builder()
@@ -127,7 +131,7 @@ impl Application {
             )
             .await
             .context("svc-auth server");
-        sender.abort();
+        background.shutdown().await;
         served
     }
 }

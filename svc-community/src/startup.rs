@@ -11,6 +11,7 @@ use kit::service::{Health, ServiceBase};
 use proto::community::community_server::CommunityServer;
 use proto::rental::rental_server::RentalServer;
 use secplat::SecplatClient;
+use tokio::task::JoinSet;
 
 use crate::actions::State;
 use crate::actions::photos::Photos;
@@ -109,9 +110,12 @@ impl Application {
             shutdown_delay,
             ..
         } = self.base;
-        let syncer = self.sync_every.map(|every| {
+        // Ended and waited for once the server stops: nothing of the service then holds its
+        // database.
+        let mut background = JoinSet::new();
+        if let Some(every) = self.sync_every {
             let state = self.state.clone();
-            tokio::spawn(async move {
+            background.spawn(async move {
                 let mut ticks =
                     tokio::time::interval_at(tokio::time::Instant::now() + every, every);
                 loop {
@@ -119,11 +123,11 @@ impl Application {
                     // A failure is logged inside; the next tick tries again.
                     let _ = crate::actions::modules::sync(&state).await;
                 }
-            })
-        });
-        let checker = self.check_holdings_every.map(|every| {
+            });
+        }
+        if let Some(every) = self.check_holdings_every {
             let state = self.state.clone();
-            tokio::spawn(async move {
+            background.spawn(async move {
                 let mut ticks =
                     tokio::time::interval_at(tokio::time::Instant::now() + every, every);
                 loop {
@@ -132,15 +136,15 @@ impl Application {
                         tracing::warn!(error = %error.message, "checking listings' landlords failed; next time again");
                     }
                 }
-            })
-        });
-        let notices = tokio::spawn(self.notices.run(db.clone(), NAME));
+            });
+        }
+        background.spawn(self.notices.run(db.clone(), NAME));
         let health = Health::new(&[
             <CommunityServer<CommunityService> as tonic::server::NamedService>::NAME,
             <RentalServer<RentalService> as tonic::server::NamedService>::NAME,
         ])
         .await;
-        health.watch_database(db);
+        background.spawn(health.watch_database(db));
         let rental = RentalServer::new(RentalService::new(self.state.clone()))
             .max_decoding_message_size(MAX_MESSAGE_BYTES)
             .max_encoding_message_size(MAX_MESSAGE_BYTES);
@@ -161,13 +165,7 @@ impl Application {
             )
             .await
             .context("svc-community server");
-        notices.abort();
-        if let Some(checker) = checker {
-            checker.abort();
-        }
-        if let Some(syncer) = syncer {
-            syncer.abort();
-        }
+        background.shutdown().await;
         served
     }
 }

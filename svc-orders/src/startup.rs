@@ -10,6 +10,7 @@ use kit::service::{Health, ServiceBase};
 use proto::orders::orders_server::OrdersServer;
 use proto::viewings::viewings_server::ViewingsServer;
 use secplat::SecplatClient;
+use tokio::task::JoinSet;
 use wxpay::WxPayClient;
 
 use crate::actions::State;
@@ -108,14 +109,17 @@ impl Application {
             shutdown_delay,
             ..
         } = self.base;
-        let outbox = tokio::spawn(crate::actions::outbox::run(
+        // Ended and waited for once the server stops: nothing of the service then holds its
+        // database.
+        let mut background = JoinSet::new();
+        background.spawn(crate::actions::outbox::run(
             db.clone(),
             self.secplat,
             metrics.clone(),
         ));
-        let notices = tokio::spawn(self.notices.run(db.clone(), NAME));
-        let refunds = tokio::spawn(crate::actions::refunds::run(self.state.clone()));
-        let reconciliation = tokio::spawn(crate::actions::reconcile::run(
+        background.spawn(self.notices.run(db.clone(), NAME));
+        background.spawn(crate::actions::refunds::run(self.state.clone()));
+        background.spawn(crate::actions::reconcile::run(
             self.state.clone(),
             self.reconciliation,
         ));
@@ -124,7 +128,7 @@ impl Application {
             <ViewingsServer<ViewingsService> as tonic::server::NamedService>::NAME,
         ])
         .await;
-        health.watch_database(db);
+        background.spawn(health.watch_database(db));
         tracing::info!(%addr, "{NAME} serving");
         let served = tonic::transport::Server::builder()
             .layer(kit::grpc::trace_layer())
@@ -141,10 +145,7 @@ impl Application {
             )
             .await
             .context("svc-orders server");
-        outbox.abort();
-        notices.abort();
-        refunds.abort();
-        reconciliation.abort();
+        background.shutdown().await;
         served
     }
 }

@@ -10,6 +10,7 @@ mod database;
 mod support;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use database::TestDatabase;
 use kit::cache::{MemoryCache, SharedCache};
@@ -130,7 +131,11 @@ impl proto::community::community_server::Community for FakeCommunity {
 /// svc-orders on a free port with its peers, and a client that signs as the gateway would.
 struct TestService {
     client: OrdersClient<CallerChannel>,
-    _stop: support::Stop,
+    stop: support::Stop,
+    /// The service's task: it ends once the service has stopped.
+    served: tokio::task::JoinHandle<anyhow::Result<()>>,
+    /// The service's database, as the service opened it.
+    db: kit::db::Database,
     _sandbox: sandbox::Sandbox,
     _database: TestDatabase,
 }
@@ -181,12 +186,15 @@ impl TestService {
         let cache: SharedCache = Arc::new(MemoryCache::new("test:"));
         let app = Application::build(settings, cache).await.unwrap();
         let addr = app.addr();
+        let db = app.database();
         let (stop, stopped) = support::Stop::new();
-        tokio::spawn(app.run_until_stopped(stopped));
+        let served = tokio::spawn(app.run_until_stopped(stopped));
         let channel = support::signed_channel(addr, "gateway").await;
         Self {
             client: OrdersClient::new(channel),
-            _stop: stop,
+            stop,
+            served,
+            db,
             _sandbox: sandbox,
             _database: database,
         }
@@ -305,6 +313,35 @@ async fn orders_for_a_house_and_a_person_reach_the_platform_list_and_whoever_may
     // The payer sees the house's order and their own; a tenant without the right sees none.
     assert_eq!(resident_list(&service, PAYER).await.total, 2);
     assert_eq!(resident_list(&service, TENANT).await.total, 0);
+}
+
+/// Once stopped, the service holds its database no longer: its outbox relay, notice sender,
+/// refund and reconciliation loops and database watch have ended with its server, so the
+/// database can be closed or dropped behind it (a benchmark dropping its PostgreSQL databases
+/// found pools still trying to reconnect).
+#[tokio::test]
+async fn a_stopped_service_has_let_go_of_its_database() {
+    let service = TestService::spawn().await;
+    // Work for the background tasks: the order's notice waits in the outbox.
+    create(&service, new_order(house_101(), 100)).await.unwrap();
+    assert!(
+        service.db.handles() > 1,
+        "the running service holds its database"
+    );
+    let TestService {
+        client,
+        stop,
+        served,
+        db,
+        ..
+    } = service;
+    drop((client, stop));
+    tokio::time::timeout(Duration::from_secs(10), served)
+        .await
+        .expect("the service stops")
+        .expect("its task")
+        .expect("it stopped cleanly");
+    assert_eq!(db.handles(), 1, "only the test's handle is left");
 }
 
 #[tokio::test]

@@ -13,6 +13,7 @@ use proto::yibiaosanshi::photos_server::PhotosServer;
 use proto::yibiaosanshi::registration_server::RegistrationServer;
 use proto::yibiaosanshi::vehicles_server::VehiclesServer;
 use secplat::SecplatClient;
+use tokio::task::JoinSet;
 
 use crate::actions::State;
 use crate::actions::photos::Photos;
@@ -94,7 +95,10 @@ impl Application {
             ..
         } = self.base;
         let photos = self.photos.into_server();
-        let notices = tokio::spawn(self.notices.run(db.clone(), NAME));
+        // Ended and waited for once the server stops: nothing of the service then holds its
+        // database.
+        let mut background = JoinSet::new();
+        background.spawn(self.notices.run(db.clone(), NAME));
         let health = Health::new(&[
             <PhotosServer<PhotosService> as tonic::server::NamedService>::NAME,
             <AddressesServer<AddressesService> as tonic::server::NamedService>::NAME,
@@ -102,7 +106,7 @@ impl Application {
             <VehiclesServer<VehiclesService> as tonic::server::NamedService>::NAME,
         ])
         .await;
-        health.watch_database(db.clone());
+        background.spawn(health.watch_database(db.clone()));
         let addresses = AddressesServer::new(AddressesService::new(db));
         let vehicles = VehiclesServer::new(VehiclesService::new(self.state.clone()));
         let registration = RegistrationServer::new(RegistrationService::new(self.state));
@@ -122,7 +126,7 @@ impl Application {
             )
             .await
             .context("svc-yibiaosanshi server");
-        notices.abort();
+        background.shutdown().await;
         served
     }
 }

@@ -542,9 +542,11 @@ mod probe {
             })
         }
 
+        /// Stops both servers and waits for the tonic one to go, with its database handle.
         pub async fn stop(self) {
             self.actix.stop(true).await;
             self.tonic.abort();
+            let _ = self.tonic.await;
         }
     }
 }
