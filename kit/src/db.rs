@@ -1270,15 +1270,26 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = sqlite(&dir, 4);
         let query = "SELECT * FROM t WHERE x = 1 AND y > 19000";
-        // The plan a connection has for `query` once it has run it (a statement that reads the
-        // file notices a changed schema; EXPLAIN alone does not).
-        let seen = |db: Database| async move {
-            db.run(move |conn| -> Result<String, DbError> {
-                conn.batch_execute(query)?;
-                // Its own plan, as the query just ran: not read again, as `sqlite_plan` would.
-                Ok(explained(conn, query)?.concat())
-            })
-            .await
+        // Twelve jobs at once (every thread busy), each with the plan its connection has for
+        // `query` once it has run it (a statement that reads the file notices a changed schema;
+        // EXPLAIN alone does not); and whether every one reads through `index`.
+        let plans_through = |index: &'static str| {
+            let db = db.clone();
+            async move {
+                let plans = futures::future::join_all((0..12).map(|_| {
+                    db.run(move |conn| -> Result<String, DbError> {
+                        conn.batch_execute(query)?;
+                        // Its own plan, as the query just ran: not read again, as
+                        // `sqlite_plan` would.
+                        Ok(explained(conn, query)?.concat())
+                    })
+                }))
+                .await;
+                let all = plans
+                    .iter()
+                    .all(|plan| plan.as_ref().is_ok_and(|p| p.contains(index)));
+                (all, plans)
+            }
         };
         db.run(|conn| {
             conn.batch_execute(
@@ -1294,13 +1305,8 @@ mod tests {
         .await
         .expect("seeded");
         // Every thread busy at once, so each has read the schema without statistics.
-        let before = futures::future::join_all((0..12).map(|_| seen(db.clone()))).await;
-        assert!(
-            before
-                .iter()
-                .all(|plan| plan.as_ref().is_ok_and(|p| p.contains("t_x"))),
-            "{before:?}"
-        );
+        let (all, before) = plans_through("t_x").await;
+        assert!(all, "{before:?}");
         db.run(|conn| {
             conn.batch_execute("ANALYZE")?;
             Ok::<_, DbError>(statistics_changed(conn)?)
@@ -1309,13 +1315,8 @@ mod tests {
         .expect("analyzed");
         // x = 1 is half the table, y's range a twentieth of it: with statistics, y's index, on
         // every connection.
-        let after = futures::future::join_all((0..12).map(|_| seen(db.clone()))).await;
-        assert!(
-            after
-                .iter()
-                .all(|plan| plan.as_ref().is_ok_and(|p| p.contains("t_y"))),
-            "{after:?}"
-        );
+        let (all, after) = plans_through("t_y").await;
+        assert!(all, "{after:?}");
     }
 
     /// `expression` (SQL text) read on a connection the pool lends on the backend `url`.
